@@ -1,0 +1,238 @@
+//! Wiring: the application state, the router with its middleware, and the
+//! server with its background workers. Tests build the same state and router.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRef, MatchedPath, Request};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+
+use crate::auth::oidc::Oidc;
+use crate::auth::ratelimit::LoginLimiter;
+use crate::auth::session::DbSessionStore;
+use crate::config::Config;
+use crate::db::Db;
+use crate::integration::mail::Mailer;
+use crate::search::SearchIndex;
+use crate::{auth, directory, geo, search, web};
+
+/// Everything a handler may need. Cloning is cheap (pools and `Arc`s).
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub search: SearchIndex,
+    pub mailer: Mailer,
+    pub oidc: Option<Arc<Oidc>>,
+    pub login_limiter: LoginLimiter,
+    pub sessions: DbSessionStore,
+}
+
+impl AppState {
+    /// Connects to the store (creating the data folder), migrates, loads the
+    /// municipalities and, in demo mode, the demo content, and opens the index.
+    pub async fn build(config: Config) -> anyhow::Result<AppState> {
+        let db = Db::connect(&config).await?;
+        AppState::build_with_db(config, db).await
+    }
+
+    pub async fn build_with_db(config: Config, db: Db) -> anyhow::Result<AppState> {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!(
+                "cannot create the data folder {}",
+                config.data_dir.display()
+            )
+        })?;
+        if config.server.migrate_on_start {
+            db.migrate().await.context("database migrations failed")?;
+        }
+        let search = SearchIndex::open(&config.index_dir())?;
+        let mut tx = db.begin().await?;
+        geo::seed(&mut tx).await?;
+        if config.server.demo {
+            let added = directory::seed_demo(&mut tx).await?;
+            if added > 0 {
+                tracing::info!(added, "demo organisations loaded");
+            }
+        }
+        tx.commit().await?;
+        if search.needs_rebuild() {
+            let n = search.rebuild(&db).await?;
+            tracing::info!(documents = n, "search index built");
+        }
+        let mailer = Mailer::from_config(&config)?;
+        let oidc = Oidc::from_config(&config)?.map(Arc::new);
+        Ok(AppState {
+            login_limiter: LoginLimiter::new(config.server.login_attempts_per_minute),
+            sessions: DbSessionStore::new(db.clone()),
+            config: Arc::new(config),
+            db,
+            search,
+            mailer,
+            oidc,
+        })
+    }
+}
+
+/// The whole application: every feature's routes and the middleware stack.
+pub fn router(state: AppState) -> Router {
+    // The metrics recorder must exist before the first request is counted.
+    web::ops::prometheus();
+    let config = state.config.clone();
+    let secure = config.secure_cookies();
+    let sessions = SessionManagerLayer::new(state.sessions.clone())
+        .with_name("veche_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(
+            config.server.session_days,
+        )));
+
+    let x_request_id = HeaderName::from_static("x-request-id");
+    // Outermost first: request id, trace span, error rendering (inside the
+    // span, so errors are logged with their request), security headers,
+    // compression, CSRF, sessions.
+    let stack = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(x_request_id.clone(), MakeRequestUuid))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                // The route pattern, never the raw path or query: those may
+                // carry tokens, e-mails or a citizen's coordinates.
+                let route = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map(|p| p.as_str().to_owned())
+                    .unwrap_or_default();
+                let request_id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                tracing::info_span!("request", method = %request.method(), route, request_id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(x_request_id))
+        .layer(middleware::from_fn(web::errors::render_errors))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data: blob: https: http:; style-src 'self' 'unsafe-inline'; \
+                 script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+            ),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(move |req, next| web::csrf::protect(secure, req, next)))
+        .layer(sessions);
+
+    Router::new()
+        .merge(web::router())
+        .merge(auth::router())
+        .merge(geo::router())
+        .merge(directory::router())
+        .merge(search::router())
+        .route_layer(middleware::from_fn(web::ops::track))
+        .fallback(|| async { crate::error::AppError::not_found() })
+        .layer(DefaultBodyLimit::max(
+            config.server.max_body_mb * 1024 * 1024,
+        ))
+        .layer(stack)
+        .with_state(state)
+}
+
+/// Serves `router` on `listener` until Ctrl-C or SIGTERM.
+pub async fn serve(listener: TcpListener, router: Router) -> anyhow::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down");
+}
+
+/// Starts the background workers of a serving process: search indexing, mail
+/// delivery and periodic housekeeping.
+pub fn spawn_workers(state: &AppState) {
+    tokio::spawn(state.search.clone().run_writer(state.db.clone()));
+    tokio::spawn(state.mailer.clone().run(state.db.clone()));
+    let sessions = state.sessions.clone();
+    let limiter = state.login_limiter.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = sessions.delete_expired().await {
+                tracing::warn!(error = %e, "expired session cleanup failed");
+            }
+            limiter.forget_idle();
+        }
+    });
+}
+
+/// `veche serve`.
+pub async fn serve_from_config(config: Config) -> anyhow::Result<()> {
+    let listen = config.server.listen;
+    let state = AppState::build(config).await?;
+    spawn_workers(&state);
+    web::ops::prometheus();
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(
+        backend = %state.db.backend(),
+        mail = state.mailer.describe(),
+        data_dir = %state.config.data_dir.display(),
+        "veche is ready"
+    );
+    println!("Veche is running at http://{local}/  (Ctrl-C to stop)");
+    let router = router(state.clone());
+    serve(listener, router).await?;
+    state.db.close().await;
+    Ok(())
+}

@@ -1,0 +1,91 @@
+//! The `veche` command line: one binary, a few subcommands that share the
+//! configuration. With no subcommand, `veche` serves the portal.
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "veche",
+    version,
+    about = "Veche: the open-government platform of Krasnodar Krai",
+    long_about = "Veche serves the open data portal, citizens' reports, the construction \
+                  registry and participation tools. Every setting below can also be given \
+                  as the environment variable named next to it."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub config: Config,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the portal (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create an administrator account, or grant the role to an existing one.
+    /// The password is read from VECHE_ADMIN_PASSWORD or, when unset, from
+    /// standard input.
+    CreateAdmin {
+        /// E-mail address of the administrator.
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
+    /// Rebuild the search index from the database.
+    Reindex,
+}
+
+impl Cli {
+    pub async fn run(self) -> anyhow::Result<()> {
+        let config = self.config;
+        match self.command.unwrap_or(Command::Serve) {
+            Command::Serve => crate::app::serve_from_config(config).await,
+            Command::Migrate => {
+                let db = crate::db::Db::connect(&config).await?;
+                db.migrate().await?;
+                println!("migrations applied ({})", db.backend());
+                Ok(())
+            }
+            Command::CreateAdmin { email, name } => {
+                let password = match std::env::var("VECHE_ADMIN_PASSWORD") {
+                    Ok(p) => p,
+                    Err(_) => read_password_from_stdin()?,
+                };
+                // Only the store is needed: this works while a server runs
+                // (which owns the search index).
+                let db = crate::db::Db::connect(&config).await?;
+                db.migrate().await?;
+                let outcome = crate::auth::create_admin(&db, &email, &name, &password).await?;
+                println!("{outcome}");
+                Ok(())
+            }
+            Command::Reindex => {
+                let state = crate::app::AppState::build(config).await?;
+                let n = crate::search::reindex(&state).await?;
+                println!("search index rebuilt: {n} documents");
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Reads the password without echo on a terminal, or as one line from a pipe.
+fn read_password_from_stdin() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    if std::io::stdin().is_terminal() {
+        return Ok(rpassword::prompt_password(
+            "Password for the administrator: ",
+        )?);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}

@@ -1,0 +1,219 @@
+//! Every setting veche reads, in one place. Each has a command-line flag, an
+//! environment variable and a default that works on a developer's machine, so
+//! `veche --help` is the living documentation of configuration.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+use secrecy::SecretString;
+use url::Url;
+
+/// Settings shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Folder that holds everything veche writes: the SQLite database, the
+    /// search index, uploaded media and the local mailbox.
+    #[arg(long, env = "VECHE_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Database to use. Empty means the SQLite file `veche.db` in the data
+    /// folder; `postgres://user@host/db` selects PostgreSQL.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<SecretString>,
+
+    /// Maximum number of pooled database connections.
+    #[arg(
+        long,
+        env = "VECHE_DB_MAX_CONNECTIONS",
+        default_value_t = 16,
+        global = true
+    )]
+    pub db_max_connections: u32,
+
+    /// Log format: `pretty` for people, `json` for log collectors.
+    #[arg(
+        long,
+        env = "VECHE_LOG_FORMAT",
+        default_value = "pretty",
+        global = true
+    )]
+    pub log_format: LogFormat,
+
+    /// Log filter in `tracing` syntax (RUST_LOG is honoured too).
+    #[arg(long, env = "VECHE_LOG", default_value = "info", global = true)]
+    pub log: String,
+
+    #[command(flatten)]
+    pub server: ServerConfig,
+
+    #[command(flatten)]
+    pub mail: MailConfig,
+
+    #[command(flatten)]
+    pub oidc: OidcConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// Settings of the web server.
+#[derive(Debug, Clone, Args)]
+pub struct ServerConfig {
+    /// Address and port to listen on.
+    #[arg(
+        long = "listen",
+        env = "VECHE_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub listen: SocketAddr,
+
+    /// The public address of this site, used in links sent by mail and as the
+    /// OAuth2 redirect base. Empty means `http://` + the listen address.
+    #[arg(long, env = "VECHE_BASE_URL", global = true)]
+    pub base_url: Option<Url>,
+
+    /// Map tile URL template for Leaflet, loaded by the visitor's browser.
+    #[arg(
+        long,
+        env = "VECHE_TILE_URL",
+        default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        global = true
+    )]
+    pub tile_url: String,
+
+    /// Load the demo content (organisation directory and sample records) when
+    /// it is missing. Real data (the 44 municipalities) is always loaded.
+    #[arg(long, env = "VECHE_DEMO", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub demo: bool,
+
+    /// Run database migrations when the server starts. Turn off when a deploy
+    /// pipeline runs `veche migrate` itself.
+    #[arg(long, env = "VECHE_MIGRATE_ON_START", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub migrate_on_start: bool,
+
+    /// Trust the `X-Forwarded-For` header for the client address (only behind
+    /// a reverse proxy that sets it).
+    #[arg(long, env = "VECHE_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub trust_proxy: bool,
+
+    /// Sign-in attempts allowed per minute from one address and for one e-mail.
+    #[arg(
+        long,
+        env = "VECHE_LOGIN_ATTEMPTS_PER_MINUTE",
+        default_value_t = 5,
+        global = true
+    )]
+    pub login_attempts_per_minute: u32,
+
+    /// Largest request body accepted, in mebibytes (uploads included).
+    #[arg(long, env = "VECHE_MAX_BODY_MB", default_value_t = 32, global = true)]
+    pub max_body_mb: usize,
+
+    /// How long a sign-in session lasts without activity, in days.
+    #[arg(long, env = "VECHE_SESSION_DAYS", default_value_t = 14, global = true)]
+    pub session_days: i64,
+}
+
+/// Outgoing mail.
+#[derive(Debug, Clone, Args)]
+pub struct MailConfig {
+    /// SMTP server, e.g. `smtps://user:password@smtp.example.org:465` or
+    /// `smtp://127.0.0.1:2525` (plain, for a local relay). Empty means mail is
+    /// written as .eml files to `<data-dir>/mailbox/`.
+    #[arg(long, env = "VECHE_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<SecretString>,
+
+    /// Sender address of outgoing mail.
+    #[arg(
+        long,
+        env = "VECHE_MAIL_FROM",
+        default_value = "Veche <noreply@veche.localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+}
+
+/// Sign-in through an OAuth2 / OpenID Connect provider (e.g. ESIA through a
+/// signing gateway, or any OIDC provider). Disabled while the issuer is empty.
+#[derive(Debug, Clone, Args)]
+pub struct OidcConfig {
+    /// Issuer URL; its `/.well-known/openid-configuration` is read at start.
+    #[arg(long, env = "VECHE_OIDC_ISSUER", global = true)]
+    pub oidc_issuer: Option<Url>,
+
+    /// Client id registered with the provider.
+    #[arg(long, env = "VECHE_OIDC_CLIENT_ID", default_value = "", global = true)]
+    pub oidc_client_id: String,
+
+    /// Client secret registered with the provider.
+    #[arg(
+        long,
+        env = "VECHE_OIDC_CLIENT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub oidc_client_secret: Option<SecretString>,
+
+    /// Space-separated scopes to request.
+    #[arg(
+        long,
+        env = "VECHE_OIDC_SCOPES",
+        default_value = "openid email profile",
+        global = true
+    )]
+    pub oidc_scopes: String,
+
+    /// Name of the provider on the sign-in button.
+    #[arg(
+        long,
+        env = "VECHE_OIDC_NAME",
+        default_value = "Госуслуги",
+        global = true
+    )]
+    pub oidc_name: String,
+
+    /// UserInfo claim that carries the citizen's residence as an OKTMO code
+    /// (8 or 11 digits) or a municipality name; it marks the residence verified.
+    #[arg(
+        long,
+        env = "VECHE_OIDC_MUNICIPALITY_CLAIM",
+        default_value = "oktmo",
+        global = true
+    )]
+    pub oidc_municipality_claim: String,
+}
+
+impl Config {
+    /// The public base URL without a trailing slash.
+    pub fn base_url(&self) -> String {
+        match &self.server.base_url {
+            Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.server.listen),
+        }
+    }
+
+    /// Cookies get the `Secure` flag when the site is served over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.server
+            .base_url
+            .as_ref()
+            .is_some_and(|u| u.scheme() == "https")
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+
+    pub fn media_dir(&self) -> PathBuf {
+        self.data_dir.join("media")
+    }
+
+    pub fn mailbox_dir(&self) -> PathBuf {
+        self.data_dir.join("mailbox")
+    }
+}

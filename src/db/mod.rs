@@ -1,0 +1,206 @@
+//! The store: one code path over SQLite (embedded default) and PostgreSQL.
+//!
+//! Queries are runtime-checked `sqlx` calls written in a portable SQL subset
+//! (`$n` placeholders, `returning`, `on conflict`, timestamps bound from Rust).
+//! [`on_db!`] and [`on_tx!`] expand one body once per backend, so the same
+//! source compiles against both drivers; backend-specific SQL is written as
+//! explicit match arms where the dialects really differ. Both backends run the
+//! whole test suite.
+
+pub mod queue;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use secrecy::ExposeSecret;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use time::OffsetDateTime;
+
+use crate::config::Config;
+
+pub static PG_MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+pub static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// A connection pool to whichever backend is configured. Cloning is cheap.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Postgres(PgPool),
+    Sqlite(SqlitePool),
+}
+
+/// An open write transaction. On SQLite it holds the write lock from its first
+/// statement (`BEGIN IMMEDIATE`), so two writers never deadlock upgrading a
+/// read lock; they queue on the busy timeout instead.
+pub enum Tx {
+    Postgres(Transaction<'static, Postgres>),
+    Sqlite(Transaction<'static, Sqlite>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        })
+    }
+}
+
+/// Runs `$body` with `$pool` bound to the active pool (`&PgPool` or
+/// `&SqlitePool`). The body is compiled once per backend.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Postgres($pool) => $body,
+            $crate::db::Db::Sqlite($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's connection
+/// (`&mut PgConnection` or `&mut SqliteConnection`).
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Postgres(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+            $crate::db::Tx::Sqlite(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+impl Db {
+    /// Connects to the configured database, creating the data folder and the
+    /// SQLite file when they do not exist yet.
+    pub async fn connect(config: &Config) -> anyhow::Result<Db> {
+        let url = match &config.database_url {
+            Some(url) if !url.expose_secret().is_empty() => url.expose_secret().to_owned(),
+            _ => {
+                std::fs::create_dir_all(&config.data_dir).with_context(|| {
+                    format!(
+                        "cannot create the data folder {}",
+                        config.data_dir.display()
+                    )
+                })?;
+                format!("sqlite://{}", config.data_dir.join("veche.db").display())
+            }
+        };
+        Db::connect_url(&url, config.db_max_connections).await
+    }
+
+    /// Connects to `url`: `postgres://…`/`postgresql://…` or `sqlite://…`.
+    pub async fn connect_url(url: &str, max_connections: u32) -> anyhow::Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)
+                .context("DATABASE_URL is not a valid PostgreSQL URL")?
+                .application_name("veche");
+            let pool = PgPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .context("cannot connect to PostgreSQL")?;
+            Ok(Db::Postgres(pool))
+        } else if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .context("DATABASE_URL is not a valid SQLite URL")?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .context("cannot open the SQLite database")?;
+            Ok(Db::Sqlite(pool))
+        } else {
+            anyhow::bail!("DATABASE_URL must start with postgres:// or sqlite:")
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Postgres(_) => Backend::Postgres,
+            Db::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// Applies the migrations of the active backend.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match self {
+            Db::Postgres(pool) => PG_MIGRATOR.run(pool).await?,
+            Db::Sqlite(pool) => SQLITE_MIGRATOR.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Starts a write transaction (see [`Tx`]).
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+        })
+    }
+
+    /// A cheap round trip, for health checks.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        on_db!(self, |pool| sqlx::query("select 1")
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on_db!(self, |pool| pool.close().await)
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Postgres(t) => t.commit().await,
+            Tx::Sqlite(t) => t.commit().await,
+        }
+    }
+}
+
+/// The current time, in UTC, truncated to whole seconds.
+///
+/// Every timestamp is bound from Rust, never taken from the database clock.
+/// SQLite stores timestamps as RFC 3339 text, which sorts correctly only when
+/// every value has the same shape; whole seconds in UTC guarantee that.
+pub fn now() -> OffsetDateTime {
+    let t = OffsetDateTime::now_utc();
+    t.replace_nanosecond(0).unwrap_or(t)
+}
+
+/// Helpers to classify database errors the same way on both backends.
+pub trait DbErrorExt {
+    fn is_unique_violation(&self) -> bool;
+}
+
+impl DbErrorExt for sqlx::Error {
+    fn is_unique_violation(&self) -> bool {
+        matches!(self, sqlx::Error::Database(e) if e.is_unique_violation())
+    }
+}

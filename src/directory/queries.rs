@@ -1,0 +1,197 @@
+//! All SQL of the organisation directory.
+
+use sqlx::FromRow;
+use time::OffsetDateTime;
+
+use crate::db::{Db, Tx, now};
+use crate::{on_db, on_tx};
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct OrgRow {
+    pub organisation_id: String,
+    pub parent_id: Option<String>,
+    pub kind: String,
+    pub name_ru: String,
+    pub name_en: String,
+    pub short_name_ru: String,
+    pub short_name_en: String,
+    pub inn: Option<String>,
+    pub municipality_id: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// The columns of [`OrgRow`], as a literal so queries stay `&'static str`.
+macro_rules! columns {
+    () => {
+        "organisation_id, parent_id, kind, name_ru, name_en, short_name_ru,
+         short_name_en, inn, municipality_id, email, phone, website, updated_at"
+    };
+}
+
+/// Every organisation, in a stable order (kind, then Russian name).
+pub async fn list(db: &Db) -> Result<Vec<OrgRow>, sqlx::Error> {
+    let sql = concat!(
+        "select ",
+        columns!(),
+        " from organisation order by kind, name_ru, organisation_id"
+    );
+    on_db!(db, |pool| sqlx::query_as::<_, OrgRow>(sql)
+        .fetch_all(pool)
+        .await)
+}
+
+pub async fn by_id(db: &Db, id: &str) -> Result<Option<OrgRow>, sqlx::Error> {
+    let sql = concat!(
+        "select ",
+        columns!(),
+        " from organisation where organisation_id = $1"
+    );
+    on_db!(db, |pool| sqlx::query_as::<_, OrgRow>(sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)
+}
+
+pub async fn by_id_tx(tx: &mut Tx, id: &str) -> Result<Option<OrgRow>, sqlx::Error> {
+    let sql = concat!(
+        "select ",
+        columns!(),
+        " from organisation where organisation_id = $1"
+    );
+    on_tx!(tx, |conn| sqlx::query_as::<_, OrgRow>(sql)
+        .bind(id)
+        .fetch_optional(conn)
+        .await)
+}
+
+pub async fn children(db: &Db, id: &str) -> Result<Vec<OrgRow>, sqlx::Error> {
+    let sql = concat!(
+        "select ",
+        columns!(),
+        " from organisation where parent_id = $1 order by name_ru"
+    );
+    on_db!(db, |pool| sqlx::query_as::<_, OrgRow>(sql)
+        .bind(id)
+        .fetch_all(pool)
+        .await)
+}
+
+/// The administration of a municipality, if the directory has one.
+pub async fn administration_of(
+    db: &Db,
+    municipality_id: &str,
+) -> Result<Option<OrgRow>, sqlx::Error> {
+    let sql = concat!(
+        "select ",
+        columns!(),
+        " from organisation
+         where municipality_id = $1 and kind = 'municipal_administration'
+         order by organisation_id limit 1"
+    );
+    on_db!(db, |pool| sqlx::query_as::<_, OrgRow>(sql)
+        .bind(municipality_id)
+        .fetch_optional(pool)
+        .await)
+}
+
+/// The fields an administrator edits.
+#[derive(Debug, Clone)]
+pub struct OrgFields {
+    pub parent_id: Option<String>,
+    pub kind: String,
+    pub name_ru: String,
+    pub name_en: String,
+    pub short_name_ru: String,
+    pub short_name_en: String,
+    pub inn: Option<String>,
+    pub municipality_id: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+}
+
+/// Inserts an organisation unless one with this id exists; returns whether
+/// a row was written.
+pub async fn insert(tx: &mut Tx, id: &str, f: &OrgFields) -> Result<bool, sqlx::Error> {
+    let now = now();
+    let n = on_tx!(tx, |conn| sqlx::query(
+        "insert into organisation (organisation_id, parent_id, kind, name_ru, name_en,
+             short_name_ru, short_name_en, inn, municipality_id, email, phone, website,
+             created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+         on conflict (organisation_id) do nothing"
+    )
+    .bind(id)
+    .bind(&f.parent_id)
+    .bind(&f.kind)
+    .bind(&f.name_ru)
+    .bind(&f.name_en)
+    .bind(&f.short_name_ru)
+    .bind(&f.short_name_en)
+    .bind(&f.inn)
+    .bind(&f.municipality_id)
+    .bind(&f.email)
+    .bind(&f.phone)
+    .bind(&f.website)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+pub async fn update(tx: &mut Tx, id: &str, f: &OrgFields) -> Result<bool, sqlx::Error> {
+    let now = now();
+    let n = on_tx!(tx, |conn| sqlx::query(
+        "update organisation set parent_id = $2, kind = $3, name_ru = $4, name_en = $5,
+             short_name_ru = $6, short_name_en = $7, inn = $8, municipality_id = $9,
+             email = $10, phone = $11, website = $12, updated_at = $13
+         where organisation_id = $1"
+    )
+    .bind(id)
+    .bind(&f.parent_id)
+    .bind(&f.kind)
+    .bind(&f.name_ru)
+    .bind(&f.name_en)
+    .bind(&f.short_name_ru)
+    .bind(&f.short_name_en)
+    .bind(&f.inn)
+    .bind(&f.municipality_id)
+    .bind(&f.email)
+    .bind(&f.phone)
+    .bind(&f.website)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// The chain of parents of `id` (nearest first), to refuse cycles.
+pub async fn ancestors(tx: &mut Tx, id: &str) -> Result<Vec<String>, sqlx::Error> {
+    let mut chain = Vec::new();
+    let mut current = id.to_owned();
+    // The directory is a few levels deep; the bound guards against a cycle
+    // already present in data loaded by hand.
+    for _ in 0..64 {
+        let parent = on_tx!(tx, |conn| sqlx::query_scalar::<_, Option<String>>(
+            "select parent_id from organisation where organisation_id = $1"
+        )
+        .bind(&current)
+        .fetch_optional(conn)
+        .await)?
+        .flatten();
+        match parent {
+            Some(p) => {
+                chain.push(p.clone());
+                current = p;
+            }
+            None => break,
+        }
+    }
+    Ok(chain)
+}

@@ -1,0 +1,17 @@
+//! The `veche` binary: parse the command line, start logging, run the command.
+//! Everything else lives in the library so tests reuse the real wiring.
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = veche::cli::Cli::parse();
+    veche::telemetry::init(&cli.config.log, cli.config.log_format);
+    match cli.run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("veche: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

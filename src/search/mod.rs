@@ -1,0 +1,400 @@
+//! Full-text search (tantivy) with Russian and English stemming.
+//!
+//! The database is the source of truth; the index is a derived cache. A change
+//! that should reach search writes a row to the outbox queue `search` in the
+//! same transaction ([`enqueue`]). One writer, owned by this process, drains
+//! that queue: it loads each document's current state from the database,
+//! replaces it in the index, commits and reloads the reader. A crash between
+//! the commit of the change and the indexing loses nothing.
+//!
+//! Features describe their documents in their own `search.rs`; this module
+//! only knows the kinds (see [`load_document`]).
+
+mod handlers;
+pub mod schema;
+mod yo;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::routing::get;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
+use tokio::sync::Notify;
+
+use crate::app::AppState;
+use crate::db::{Db, Tx, queue};
+use schema::Fields;
+
+pub const QUEUE: &str = "search";
+const BATCH: i64 = 500;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/search", get(handlers::search_page))
+}
+
+/// A document as features describe it.
+#[derive(Debug, Clone)]
+pub struct SearchDoc {
+    pub kind: &'static str,
+    pub id: String,
+    pub url: String,
+    pub title_ru: String,
+    pub title_en: String,
+    pub body_ru: String,
+    pub body_en: String,
+}
+
+/// A search result.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Hit {
+    pub kind: String,
+    pub id: String,
+    pub url: String,
+    pub title_ru: String,
+    pub title_en: String,
+    pub score: f32,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct IndexJob {
+    kind: String,
+    id: String,
+}
+
+/// Records, inside the caller's transaction, that document `kind:id` must be
+/// (re)indexed or removed.
+pub async fn enqueue(tx: &mut Tx, kind: &str, id: &str) -> Result<(), sqlx::Error> {
+    queue::push(
+        tx,
+        QUEUE,
+        None,
+        &IndexJob {
+            kind: kind.to_owned(),
+            id: id.to_owned(),
+        },
+    )
+    .await
+}
+
+/// The current document of `kind:id`, or `None` when it no longer exists.
+async fn load_document(db: &Db, kind: &str, id: &str) -> anyhow::Result<Option<SearchDoc>> {
+    match kind {
+        crate::directory::search::KIND => crate::directory::search::document(db, id).await,
+        crate::geo::municipalities::SEARCH_KIND => {
+            Ok(crate::geo::municipalities::search_document(id))
+        }
+        other => {
+            tracing::warn!(kind = other, "search job of an unknown kind dropped");
+            Ok(None)
+        }
+    }
+}
+
+/// Every document that should be in the index, for a rebuild.
+async fn all_documents(db: &Db) -> anyhow::Result<Vec<SearchDoc>> {
+    let mut docs: Vec<SearchDoc> = crate::geo::geography()
+        .all()
+        .iter()
+        .filter_map(|m| crate::geo::municipalities::search_document(&m.id))
+        .collect();
+    for id in crate::directory::search::all_ids(db).await? {
+        if let Some(d) = crate::directory::search::document(db, &id).await? {
+            docs.push(d);
+        }
+    }
+    Ok(docs)
+}
+
+/// The index, its reader, and the single writer of this process.
+#[derive(Clone)]
+pub struct SearchIndex {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    writer: Arc<Mutex<IndexWriter>>,
+    /// Serialises drains, so an older state of a document never overwrites
+    /// a newer one.
+    drain_lock: tokio::sync::Mutex<()>,
+    notify: Notify,
+    needs_rebuild: bool,
+}
+
+impl SearchIndex {
+    /// Opens (or creates) the index in `dir` and takes its writer lock. An
+    /// index written with another schema version is wiped and marked for a
+    /// rebuild.
+    pub fn open(dir: &Path) -> anyhow::Result<SearchIndex> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the index folder {}", dir.display()))?;
+        let version_file = dir.join("veche-schema-version");
+        let version = schema::schema_version();
+        let stored = std::fs::read_to_string(&version_file).ok();
+        let mut needs_rebuild = stored.as_deref() != Some(version.as_str());
+        if needs_rebuild && stored.is_some() {
+            tracing::info!("search schema changed; the index will be rebuilt");
+            for entry in std::fs::read_dir(dir)? {
+                let path = entry?.path();
+                if path.is_file() {
+                    std::fs::remove_file(path)?;
+                }
+            }
+        }
+        let (schema, fields) = schema::build();
+        let directory = tantivy::directory::MmapDirectory::open(dir)?;
+        let index = Index::open_or_create(directory, schema).context(
+            "the search index is unreadable; delete the index folder and run `veche reindex`",
+        )?;
+        schema::register_tokenizers(&index);
+        let writer = index.writer_with_num_threads(1, 30_000_000).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => anyhow::anyhow!(
+                "the search index in {} is in use by another veche process (only one may write it); stop that process first",
+                dir.display()
+            ),
+            other => other.into(),
+        })?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        std::fs::write(&version_file, &version)?;
+        needs_rebuild |= reader.searcher().num_docs() == 0;
+        Ok(SearchIndex {
+            inner: Arc::new(Inner {
+                index,
+                reader,
+                fields,
+                writer: Arc::new(Mutex::new(writer)),
+                drain_lock: tokio::sync::Mutex::new(()),
+                notify: Notify::new(),
+                needs_rebuild,
+            }),
+        })
+    }
+
+    /// Wakes the writer task after a commit that enqueued documents.
+    pub fn notify(&self) {
+        self.inner.notify.notify_one();
+    }
+
+    pub fn needs_rebuild(&self) -> bool {
+        self.inner.needs_rebuild
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.inner.reader.searcher().num_docs()
+    }
+
+    /// Reads every segment once (a count over all documents): fails when the
+    /// index files are damaged or gone. For `/health`.
+    pub async fn check(&self) -> anyhow::Result<u64> {
+        let reader = self.inner.reader.clone();
+        tokio::task::spawn_blocking(move || {
+            let n = reader
+                .searcher()
+                .search(&tantivy::query::AllQuery, &Count)?;
+            Ok(n as u64)
+        })
+        .await?
+    }
+
+    fn to_tantivy(&self, d: &SearchDoc) -> TantivyDocument {
+        let f = &self.inner.fields;
+        doc!(
+            f.key => format!("{}:{}", d.kind, d.id),
+            f.kind => d.kind,
+            f.id => d.id.clone(),
+            f.url => d.url.clone(),
+            f.title_ru => d.title_ru.clone(),
+            f.title_en => d.title_en.clone(),
+            f.body_ru => d.body_ru.clone(),
+            f.body_en => d.body_en.clone(),
+        )
+    }
+
+    /// Applies replacements and deletions, commits, and reloads the reader,
+    /// on the blocking pool.
+    async fn apply(
+        &self,
+        keys: Vec<String>,
+        docs: Vec<TantivyDocument>,
+        wipe: bool,
+    ) -> anyhow::Result<()> {
+        let writer = self.inner.writer.clone();
+        let key_field = self.inner.fields.key;
+        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            let mut w = writer
+                .lock()
+                .map_err(|_| anyhow::anyhow!("search writer poisoned"))?;
+            if wipe {
+                w.delete_all_documents()?;
+            }
+            for key in keys {
+                w.delete_term(Term::from_field_text(key_field, &key));
+            }
+            for d in docs {
+                w.add_document(d)?;
+            }
+            w.commit()?;
+            Ok(())
+        })
+        .await??;
+        self.inner.reader.reload()?;
+        Ok(())
+    }
+
+    /// Processes the whole `search` queue; returns how many jobs were done.
+    pub async fn drain(&self, db: &Db) -> anyhow::Result<usize> {
+        let _guard = self.inner.drain_lock.lock().await;
+        let mut done = 0;
+        loop {
+            let jobs = queue::claim(db, QUEUE, BATCH, Duration::from_secs(120)).await?;
+            if jobs.is_empty() {
+                return Ok(done);
+            }
+            // One job per document, however often it changed since the last drain.
+            let mut wanted = std::collections::BTreeMap::new();
+            let mut ids = Vec::new();
+            for job in &jobs {
+                match job.payload::<IndexJob>() {
+                    Ok(j) => {
+                        wanted.insert(format!("{}:{}", j.kind, j.id), j);
+                        ids.push(job.outbox_id);
+                    }
+                    // Left for the dead-letter view: a bad payload is a bug.
+                    Err(e) => queue::fail(db, job, &format!("bad payload: {e}")).await?,
+                }
+            }
+            let mut keys = Vec::new();
+            let mut docs = Vec::new();
+            for (key, j) in wanted {
+                if let Some(d) = load_document(db, &j.kind, &j.id).await? {
+                    docs.push(self.to_tantivy(&d));
+                }
+                keys.push(key);
+            }
+            self.apply(keys, docs, false).await?;
+            queue::complete(db, &ids).await?;
+            done += ids.len();
+        }
+    }
+
+    /// Rebuilds the whole index from the database.
+    pub async fn rebuild(&self, db: &Db) -> anyhow::Result<usize> {
+        let _guard = self.inner.drain_lock.lock().await;
+        let docs = all_documents(db).await?;
+        let n = docs.len();
+        let docs = docs.iter().map(|d| self.to_tantivy(d)).collect();
+        self.apply(Vec::new(), docs, true).await?;
+        Ok(n)
+    }
+
+    /// The writer task: drains the queue whenever notified, and every few
+    /// seconds in case another process (`veche import`) enqueued work.
+    pub async fn run_writer(self, db: Db) {
+        loop {
+            if let Err(e) = self.drain(&db).await {
+                tracing::error!(error = %format!("{e:#}"), "search indexing failed; will retry");
+            }
+            tokio::select! {
+                _ = self.inner.notify.notified() => {}
+                _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+            }
+        }
+    }
+
+    /// Searches titles and texts in both languages; `kind` restricts to one
+    /// kind of document. Runs on the blocking pool.
+    pub async fn search(
+        &self,
+        q: &str,
+        kind: Option<&str>,
+        limit: usize,
+        offset: usize,
+    ) -> anyhow::Result<(usize, Vec<Hit>)> {
+        let this = self.clone();
+        let q = q.to_owned();
+        let kind = kind.map(str::to_owned);
+        tokio::task::spawn_blocking(move || {
+            this.search_blocking(&q, kind.as_deref(), limit, offset)
+        })
+        .await?
+    }
+
+    fn search_blocking(
+        &self,
+        q: &str,
+        kind: Option<&str>,
+        limit: usize,
+        offset: usize,
+    ) -> anyhow::Result<(usize, Vec<Hit>)> {
+        let f = &self.inner.fields;
+        let mut parser = QueryParser::for_index(
+            &self.inner.index,
+            vec![f.title_ru, f.title_en, f.body_ru, f.body_en],
+        );
+        parser.set_field_boost(f.title_ru, 3.0);
+        parser.set_field_boost(f.title_en, 3.0);
+        parser.set_conjunction_by_default();
+        // Lenient: a stray quote or colon in what a person typed is not an error.
+        let (text_query, _errors) = parser.parse_query_lenient(q);
+        let query: Box<dyn Query> = match kind {
+            Some(k) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, text_query),
+                (
+                    Occur::Must,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.kind, k),
+                        IndexRecordOption::Basic,
+                    )),
+                ),
+            ])),
+            None => text_query,
+        };
+        let searcher = self.inner.reader.searcher();
+        let (top, total) = searcher.search(
+            &query,
+            &(
+                TopDocs::with_limit(limit.max(1))
+                    .and_offset(offset)
+                    .order_by_score(),
+                Count,
+            ),
+        )?;
+        let text = |d: &TantivyDocument, field| {
+            d.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let hits = top
+            .into_iter()
+            .map(|(score, address)| {
+                let d: TantivyDocument = searcher.doc(address)?;
+                Ok(Hit {
+                    kind: text(&d, f.kind),
+                    id: text(&d, f.id),
+                    url: text(&d, f.url),
+                    title_ru: text(&d, f.title_ru),
+                    title_en: text(&d, f.title_en),
+                    score,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok((total, hits))
+    }
+}
+
+/// `veche reindex`: rebuilds the index from the database.
+pub async fn reindex(state: &AppState) -> anyhow::Result<usize> {
+    state.search.rebuild(&state.db).await
+}

@@ -1,0 +1,218 @@
+//! Small view functions shared by every feature: form fields with labels,
+//! hints and errors wired for screen readers, the error summary, notices.
+
+use maud::{Markup, html};
+
+use crate::error::Msg;
+use crate::web::i18n::Locale;
+
+/// Validation messages of a form, by field name, in the order found.
+#[derive(Debug, Default, Clone)]
+pub struct FieldErrors(Vec<(&'static str, Msg)>);
+
+impl FieldErrors {
+    pub fn new() -> FieldErrors {
+        FieldErrors(Vec::new())
+    }
+
+    pub fn add(&mut self, field: &'static str, msg: Msg) {
+        self.0.push((field, msg));
+    }
+
+    /// Records the error of a parse result and returns its value, if any.
+    pub fn check<T>(&mut self, field: &'static str, result: Result<T, Msg>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(m) => {
+                self.add(field, m);
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(&self, field: &str) -> Option<&Msg> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &(&'static str, Msg)> {
+        self.0.iter()
+    }
+}
+
+texts!(pub FormTexts {
+    summary_title: "Исправьте, пожалуйста:", "Please correct the following:";
+    required: "обязательно", "required";
+});
+
+use crate::texts;
+
+/// The list of problems at the top of a form, linking to each field. It takes
+/// focus-friendly `role="alert"` so screen readers announce it.
+pub fn error_summary(locale: Locale, errors: &FieldErrors) -> Markup {
+    let t = FormTexts::get(locale);
+    html! {
+        @if !errors.is_empty() {
+            div.error-summary role="alert" tabindex="-1" {
+                h2 { (t.summary_title) }
+                ul {
+                    @for (field, msg) in errors.iter() {
+                        li { a href={ "#f-" (field) } { (msg.get(locale)) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Options of a text-like input.
+pub struct Input<'a> {
+    pub name: &'static str,
+    pub label: &'a str,
+    pub value: &'a str,
+    pub kind: &'static str,
+    pub autocomplete: Option<&'static str>,
+    pub required: bool,
+    pub hint: Option<&'a str>,
+}
+
+impl<'a> Input<'a> {
+    pub fn new(name: &'static str, label: &'a str, value: &'a str) -> Input<'a> {
+        Input {
+            name,
+            label,
+            value,
+            kind: "text",
+            autocomplete: None,
+            required: false,
+            hint: None,
+        }
+    }
+
+    pub fn kind(mut self, kind: &'static str) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    pub fn autocomplete(mut self, ac: &'static str) -> Self {
+        self.autocomplete = Some(ac);
+        self
+    }
+
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    pub fn hint(mut self, hint: &'a str) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+
+    pub fn render(&self, locale: Locale, errors: &FieldErrors) -> Markup {
+        let id = format!("f-{}", self.name);
+        let error = errors.get(self.name);
+        let described = describedby(self.name, self.hint.is_some(), error.is_some());
+        html! {
+            div.field.has-error[error.is_some()] {
+                label for=(id) {
+                    (self.label)
+                    @if self.required { span.req { " (" (FormTexts::get(locale).required) ")" } }
+                }
+                @if let Some(hint) = self.hint { p.hint id={ "h-" (self.name) } { (hint) } }
+                @if let Some(e) = error { p.field-error id={ "e-" (self.name) } { (e.get(locale)) } }
+                @if self.kind == "textarea" {
+                    textarea id=(id) name=(self.name) required[self.required]
+                        aria-invalid=[error.map(|_| "true")] aria-describedby=[described.as_deref()]
+                        rows="6" { (self.value) }
+                } @else {
+                    input id=(id) name=(self.name) type=(self.kind) value=(self.value)
+                        required[self.required] autocomplete=[self.autocomplete]
+                        aria-invalid=[error.map(|_| "true")] aria-describedby=[described.as_deref()];
+                }
+            }
+        }
+    }
+}
+
+fn describedby(name: &str, hint: bool, error: bool) -> Option<String> {
+    let mut ids = Vec::new();
+    if hint {
+        ids.push(format!("h-{name}"));
+    }
+    if error {
+        ids.push(format!("e-{name}"));
+    }
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// A `<select>` with a label; `options` are (value, label) pairs.
+pub struct Select<'a> {
+    pub name: &'static str,
+    pub label: &'a str,
+    pub options: &'a [(String, String)],
+    pub selected: &'a str,
+    pub placeholder: Option<&'a str>,
+    pub disabled: bool,
+}
+
+impl Select<'_> {
+    pub fn render(&self, locale: Locale, errors: &FieldErrors) -> Markup {
+        let name = self.name;
+        let id = format!("f-{name}");
+        let error = errors.get(name);
+        html! {
+            div.field.has-error[error.is_some()] {
+                label for=(id) { (self.label) }
+                @if let Some(e) = error { p.field-error id={ "e-" (name) } { (e.get(locale)) } }
+                select id=(id) name=(name) disabled[self.disabled]
+                    aria-invalid=[error.map(|_| "true")]
+                    aria-describedby=[error.map(|_| format!("e-{name}"))] {
+                    @if let Some(p) = self.placeholder { option value="" { (p) } }
+                    @for (value, text) in self.options {
+                        option value=(value) selected[value == self.selected] { (text) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A checkbox with its label after it.
+pub fn checkbox(
+    locale: Locale,
+    errors: &FieldErrors,
+    name: &'static str,
+    label: Markup,
+    checked: bool,
+) -> Markup {
+    let id = format!("f-{name}");
+    let error = errors.get(name);
+    html! {
+        div.field.checkbox.has-error[error.is_some()] {
+            @if let Some(e) = error { p.field-error id={ "e-" (name) } { (e.get(locale)) } }
+            input id=(id) type="checkbox" name=(name) value="on" checked[checked]
+                aria-invalid=[error.map(|_| "true")]
+                aria-describedby=[error.map(|_| format!("e-{name}"))];
+            label for=(id) { (label) }
+        }
+    }
+}
+
+/// A highlighted message box.
+pub fn notice(kind: &'static str, body: Markup) -> Markup {
+    html! { div class={ "notice notice-" (kind) } role=[(kind == "error").then_some("alert")] { (body) } }
+}
+
+/// A date and time for people, in Moscow time (the krai's time zone).
+pub fn datetime(locale: Locale, t: time::OffsetDateTime) -> String {
+    let msk = t.to_offset(time::macros::offset!(+3));
+    let fmt = match locale {
+        Locale::Ru => time::macros::format_description!("[day].[month].[year] [hour]:[minute]"),
+        Locale::En => time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]"),
+    };
+    msk.format(&fmt).unwrap_or_default()
+}

@@ -1,0 +1,212 @@
+//! Cross-site request forgery protection for every form.
+//!
+//! Each browser gets a random secret in an HttpOnly cookie. Every form carries
+//! a token derived from it (`csrf_field`), masked with a fresh random pad on
+//! each render so compressed pages do not leak it (BREACH). A middleware checks
+//! every unsafe request to the HTML site before any handler runs, so no form
+//! can forget the check. The token is read from the `X-CSRF-Token` header, the
+//! `csrf_token` query parameter (used by multipart upload forms, whose bodies
+//! are streamed) or the `csrf_token` field of a URL-encoded form.
+//!
+//! This is Django's design (a signed session is not needed for anonymous
+//! forms such as sign-in); written by hand because it is small and the crates
+//! that offer it tie it to their own session or cookie types.
+//!
+//! Machine APIs under `/api/` and `/open311/` are exempt: they authenticate
+//! with keys or tokens in headers, never with cookies.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use subtle::ConstantTimeEq;
+
+use crate::error::{AppError, Msg};
+use crate::web::i18n::cookie_value;
+
+pub const CSRF_COOKIE: &str = "veche_csrf";
+pub const CSRF_FIELD: &str = "csrf_token";
+const SECRET_LEN: usize = 32;
+/// URL-encoded forms larger than this are refused before the check.
+const MAX_FORM_BYTES: usize = 4 * 1024 * 1024;
+
+/// The browser's CSRF secret, available to handlers through request extensions.
+#[derive(Clone)]
+pub struct CsrfSecret([u8; SECRET_LEN]);
+
+impl CsrfSecret {
+    fn generate() -> CsrfSecret {
+        let mut bytes = [0u8; SECRET_LEN];
+        rand::rng().fill_bytes(&mut bytes);
+        CsrfSecret(bytes)
+    }
+
+    fn parse(value: &str) -> Option<CsrfSecret> {
+        let bytes = URL_SAFE_NO_PAD.decode(value).ok()?;
+        Some(CsrfSecret(bytes.try_into().ok()?))
+    }
+
+    fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.0)
+    }
+
+    /// A fresh masked token for one form.
+    pub fn masked_token(&self) -> String {
+        let mut pad = [0u8; SECRET_LEN];
+        rand::rng().fill_bytes(&mut pad);
+        let mut out = Vec::with_capacity(SECRET_LEN * 2);
+        out.extend_from_slice(&pad);
+        out.extend(pad.iter().zip(self.0.iter()).map(|(p, s)| p ^ s));
+        URL_SAFE_NO_PAD.encode(out)
+    }
+
+    fn accepts(&self, token: &str) -> bool {
+        let Ok(bytes) = URL_SAFE_NO_PAD.decode(token.trim()) else {
+            return false;
+        };
+        if bytes.len() != SECRET_LEN * 2 {
+            return false;
+        }
+        let (pad, masked) = bytes.split_at(SECRET_LEN);
+        let unmasked: Vec<u8> = pad.iter().zip(masked).map(|(p, m)| p ^ m).collect();
+        unmasked.ct_eq(&self.0).into()
+    }
+}
+
+fn is_exempt(path: &str) -> bool {
+    path.starts_with("/api/") || path.starts_with("/open311/")
+}
+
+fn rejection() -> AppError {
+    AppError::client(
+        StatusCode::FORBIDDEN,
+        "csrf",
+        Msg::new(
+            "Форма устарела или отправлена с другого сайта. Обновите страницу и отправьте её ещё раз.",
+            "The form has expired or was sent from another site. Reload the page and submit it again.",
+        ),
+    )
+}
+
+/// The middleware: issues the secret cookie and checks unsafe requests.
+pub async fn protect(secure_cookies: bool, mut request: Request, next: Next) -> Response {
+    let existing = cookie_value(request.headers(), CSRF_COOKIE).and_then(|v| CsrfSecret::parse(&v));
+    let is_new = existing.is_none();
+    let secret = existing.unwrap_or_else(CsrfSecret::generate);
+
+    let unsafe_method = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    );
+    if unsafe_method && !is_exempt(request.uri().path()) {
+        // A request without the cookie cannot carry a matching token.
+        if is_new {
+            return rejection().into_response();
+        }
+        match checked(request, &secret).await {
+            Ok(r) => request = r,
+            Err(response) => return response,
+        }
+    }
+
+    request.extensions_mut().insert(secret.clone());
+    let mut response = next.run(request).await;
+    if is_new {
+        let cookie = format!(
+            "{CSRF_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000{}",
+            secret.encode(),
+            if secure_cookies { "; Secure" } else { "" }
+        );
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+/// Finds the token in the header, the query or the form body, and checks it.
+/// Returns the request with its body restored.
+async fn checked(request: Request, secret: &CsrfSecret) -> Result<Request, Response> {
+    if let Some(token) = request
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
+        return if secret.accepts(token) {
+            Ok(request)
+        } else {
+            Err(rejection().into_response())
+        };
+    }
+    if let Some(token) = request
+        .uri()
+        .query()
+        .and_then(|q| form_urlencoded_value(q.as_bytes(), CSRF_FIELD))
+    {
+        return if secret.accepts(&token) {
+            Ok(request)
+        } else {
+            Err(rejection().into_response())
+        };
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(rejection().into_response());
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            return Err(AppError::client(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "form_too_large",
+                Msg::new(
+                    "Форма слишком большая. Сократите текст и отправьте снова.",
+                    "The form is too large. Shorten the text and submit again.",
+                ),
+            )
+            .into_response());
+        }
+    };
+    match form_urlencoded_value(&bytes, CSRF_FIELD) {
+        Some(token) if secret.accepts(&token) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        _ => Err(rejection().into_response()),
+    }
+}
+
+fn form_urlencoded_value(input: &[u8], name: &str) -> Option<String> {
+    url::form_urlencoded::parse(input)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masked_tokens_differ_but_all_verify() {
+        let s = CsrfSecret::generate();
+        let (a, b) = (s.masked_token(), s.masked_token());
+        assert_ne!(a, b);
+        assert!(s.accepts(&a));
+        assert!(s.accepts(&b));
+    }
+
+    #[test]
+    fn token_of_another_secret_is_refused() {
+        let (s, other) = (CsrfSecret::generate(), CsrfSecret::generate());
+        assert!(!s.accepts(&other.masked_token()));
+        assert!(!s.accepts(""));
+        assert!(!s.accepts("not base64!"));
+        assert!(!s.accepts(&s.encode()));
+    }
+}

@@ -1,0 +1,154 @@
+//! The home page, the language switch, the data-sources page and the landing
+//! pages of the sections.
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use crate::auth::domain::safe_next;
+use crate::error::{AppError, AppResult};
+use crate::geo::geography;
+use crate::texts;
+use crate::web::extract::{Path, Query};
+use crate::web::i18n::{LANG_COOKIE, Locale};
+use crate::web::layout::{Page, PageCtx};
+
+texts!(pub HomeTexts {
+    hero_title: "Открытое правительство Краснодарского края", "Open government of Krasnodar Krai";
+    hero_lead: "Сообщайте о проблемах в своём городе и следите за ответом, смотрите открытые данные, стройки и участвуйте в решениях края.",
+               "Report problems in your town and follow the answer, explore open data and construction, and take part in the decisions of the krai.";
+    opendata_text: "Наборы данных органов власти с паспортами, в таблицах и на карте, с API для разработчиков.",
+                   "Datasets of the authorities with passports, as tables and maps, with APIs for developers.";
+    problems_text: "Ямы, свет, мусор, опасные здания: сообщите с телефона за минуту, ведомство обязано ответить публично за 10 дней.",
+                   "Potholes, lights, rubbish, dangerous buildings: report from your phone in a minute; the department must answer in public within 10 days.";
+    construction_text: "Реестр строек на карте, проверки по запросам жителей и их результаты.",
+                       "The registry of construction on the map, checks requested by residents and their results.";
+    participation_text: "Приоритеты муниципалитетов, оценки госуслуг, обсуждение законопроектов и предложения.",
+                        "Priorities of the municipalities, ratings of public services, draft laws and suggestions.";
+    municipalities_title: "44 муниципалитета края", "The 44 municipalities of the krai";
+    municipalities_text: "Выберите свой муниципалитет на карте или в списке.", "Choose your municipality on the map or in the list.";
+    all_municipalities: "Все муниципалитеты", "All municipalities";
+    directory: "Органы власти и организации", "Authorities and organisations";
+    sources_title: "Источники и лицензии данных", "Data sources and licences";
+    section_soon: "Этот раздел открывается поэтапно. Сейчас доступны:", "This section is opening in stages. Available now:";
+});
+
+/// `GET /`
+pub async fn home(ctx: PageCtx) -> Response {
+    let t = HomeTexts::get(ctx.locale);
+    let lt = ctx.t();
+    let l = ctx.locale;
+    Page::new(&ctx, "").with_map().render(html! {
+        section.hero {
+            h1 { (t.hero_title) }
+            p.lead { (t.hero_lead) }
+        }
+        ul.cards {
+            (card("/opendata", lt.nav_opendata, t.opendata_text))
+            (card("/problems", lt.nav_problems, t.problems_text))
+            (card("/construction", lt.nav_construction, t.construction_text))
+            (card("/participation", lt.nav_participation, t.participation_text))
+        }
+        section {
+            h2 { (t.municipalities_title) }
+            p { (t.municipalities_text) }
+            (crate::geo::views::overview_map(&ctx, t.municipalities_title))
+            ul.columns {
+                @for m in geography().all() {
+                    li { a href={ "/municipalities/" (m.id) } { (m.name(l)) } }
+                }
+            }
+            p { a href="/organisations" { (t.directory) } }
+        }
+    })
+}
+
+fn card(href: &str, title: &str, text: &str) -> Markup {
+    html! {
+        li.card {
+            h2 { a href=(href) { (title) } }
+            p { (text) }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LangQuery {
+    next: Option<String>,
+}
+
+/// `GET /lang/{code}?next=…`: remembers the language for a year and goes
+/// back to the page the visitor was on.
+pub async fn switch_language(
+    Path(code): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> AppResult<Response> {
+    let locale = Locale::parse(&code).ok_or_else(AppError::not_found)?;
+    let mut response = Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        locale.code()
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+/// `GET /about/data`: where the data comes from and under which licences.
+pub async fn data_sources(ctx: PageCtx) -> Response {
+    let t = HomeTexts::get(ctx.locale);
+    let ru = ctx.locale == Locale::Ru;
+    Page::new(&ctx, t.sources_title).render(html! {
+        h1 { (t.sources_title) }
+        @if ru {
+            h2 { "Границы муниципальных образований" }
+            p { "Границы 44 муниципальных образований — данные OpenStreetMap (уровень admin_level=6, около 2020 года), © участники OpenStreetMap, лицензия "
+                a href="https://opendatacommons.org/licenses/odbl/1-0/" { "ODbL 1.0" } ". " a href="https://www.openstreetmap.org/copyright" { "Подробнее об авторских правах OpenStreetMap" } "." }
+            h2 { "Картографическая подложка" }
+            p { "Тайлы карты загружаются вашим браузером с сервера OpenStreetMap, © участники OpenStreetMap." }
+            h2 { "Города края" }
+            p { "Сведения о городах — проект HFLabs " code { "hflabs/city" } ", лицензия CC BY-SA 4.0." }
+            h2 { "Справочник организаций" }
+            p { "Демонстрационный справочник; ИНН и контакты не проверены." }
+            h2 { "Данные портала" }
+            p { "Наборы данных, которые публикует «Вече», распространяются по лицензии CC BY 4.0, если в паспорте набора не указано иное. Персональные данные в открытые наборы не попадают." }
+        } @else {
+            h2 { "Municipal boundaries" }
+            p { "The boundaries of the 44 municipalities are OpenStreetMap data (admin_level=6, about 2020), © OpenStreetMap contributors, licensed under "
+                a href="https://opendatacommons.org/licenses/odbl/1-0/" { "ODbL 1.0" } ". " a href="https://www.openstreetmap.org/copyright" { "About OpenStreetMap copyright" } "." }
+            h2 { "Map tiles" }
+            p { "Map tiles are loaded by your browser from the OpenStreetMap tile server, © OpenStreetMap contributors." }
+            h2 { "Towns of the krai" }
+            p { "Town data: HFLabs " code { "hflabs/city" } ", licensed under CC BY-SA 4.0." }
+            h2 { "Organisation directory" }
+            p { "A demo directory; INNs and contacts are unverified." }
+            h2 { "Portal data" }
+            p { "Datasets published by Veche are licensed under CC BY 4.0 unless their passport says otherwise. Personal data never enters open datasets." }
+        }
+    })
+}
+
+/// Landing pages of the sections until their features arrive: they say
+/// what is available now instead of a dead link.
+pub async fn section(ctx: PageCtx, section: &'static str) -> Response {
+    let lt = ctx.t();
+    let t = HomeTexts::get(ctx.locale);
+    let (title, text) = match section {
+        "opendata" => (lt.nav_opendata, t.opendata_text),
+        "problems" => (lt.nav_problems, t.problems_text),
+        "construction" => (lt.nav_construction, t.construction_text),
+        _ => (lt.nav_participation, t.participation_text),
+    };
+    Page::new(&ctx, title).render(html! {
+        h1 { (title) }
+        p.lead { (text) }
+        p { (t.section_soon) }
+        ul {
+            li { a href="/municipalities" { (lt.nav_municipalities) } }
+            li { a href="/organisations" { (t.directory) } }
+            li { a href="/api/docs/" { (lt.footer_api) } }
+        }
+    })
+}

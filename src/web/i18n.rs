@@ -1,0 +1,144 @@
+//! Two languages: Russian (the default) and English.
+//!
+//! Texts are Rust structs filled by the [`texts!`] macro, one row per text
+//! with both languages side by side. A text missing in one language is a
+//! compile error, not a blank on a page, and each feature owns its own table.
+//! (Fluent and rust-i18n look texts up by string key at run time; for two
+//! languages the compiler's check is worth more than their flexibility.)
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+/// Cookie that remembers the chosen language for a year.
+pub const LANG_COOKIE: &str = "veche_lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Locale {
+    #[default]
+    Ru,
+    En,
+}
+
+impl Locale {
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::Ru => "ru",
+            Locale::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Locale> {
+        match code {
+            "ru" => Some(Locale::Ru),
+            "en" => Some(Locale::En),
+            _ => None,
+        }
+    }
+
+    pub fn other(self) -> Locale {
+        match self {
+            Locale::Ru => Locale::En,
+            Locale::En => Locale::Ru,
+        }
+    }
+
+    /// Picks the Russian or the English variant of a value.
+    pub fn pick<'a, T: ?Sized>(self, ru: &'a T, en: &'a T) -> &'a T {
+        match self {
+            Locale::Ru => ru,
+            Locale::En => en,
+        }
+    }
+
+    /// The locale of a request: the language cookie, else Russian.
+    pub fn from_headers(headers: &axum::http::HeaderMap) -> Locale {
+        cookie_value(headers, LANG_COOKIE)
+            .and_then(|v| Locale::parse(&v))
+            .unwrap_or_default()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Locale {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Locale::from_headers(&parts.headers))
+    }
+}
+
+/// Reads one cookie from the `Cookie` headers.
+pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// Declares a table of texts with a Russian and an English value per field.
+///
+/// ```ignore
+/// texts!(pub NavTexts {
+///     home: "Главная", "Home";
+/// });
+/// let t = NavTexts::get(locale);
+/// ```
+#[macro_export]
+macro_rules! texts {
+    ($vis:vis $name:ident { $($key:ident: $ru:expr, $en:expr;)* }) => {
+        $vis struct $name { $(pub $key: &'static str,)* }
+        impl $name {
+            pub const RU: $name = $name { $($key: $ru,)* };
+            pub const EN: $name = $name { $($key: $en,)* };
+            pub fn get(locale: $crate::web::i18n::Locale) -> &'static $name {
+                match locale {
+                    $crate::web::i18n::Locale::Ru => &Self::RU,
+                    $crate::web::i18n::Locale::En => &Self::EN,
+                }
+            }
+        }
+    };
+}
+
+/// Russian plural form: 1 заявка, 2 заявки, 5 заявок.
+pub fn plural_ru<'a>(n: i64, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
+    let n = n.unsigned_abs();
+    let (n10, n100) = (n % 10, n % 100);
+    if n10 == 1 && n100 != 11 {
+        one
+    } else if (2..=4).contains(&n10) && !(12..=14).contains(&n100) {
+        few
+    } else {
+        many
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn russian_plurals() {
+        let f = |n| plural_ru(n, "заявка", "заявки", "заявок");
+        assert_eq!(f(1), "заявка");
+        assert_eq!(f(21), "заявка");
+        assert_eq!(f(3), "заявки");
+        assert_eq!(f(11), "заявок");
+        assert_eq!(f(14), "заявок");
+        assert_eq!(f(25), "заявок");
+        assert_eq!(f(0), "заявок");
+    }
+
+    #[test]
+    fn cookie_is_found_among_others() {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert("cookie", "a=1; veche_lang=en; b=2".parse().unwrap());
+        assert_eq!(Locale::from_headers(&h), Locale::En);
+        h.insert("cookie", "veche_lang=de".parse().unwrap());
+        assert_eq!(Locale::from_headers(&h), Locale::Ru);
+    }
+}

@@ -1,0 +1,39 @@
+//! What every page shares: the layout, components, languages, assets, CSRF
+//! protection, error pages, operations endpoints and the API description.
+
+pub mod api_docs;
+pub mod assets;
+pub mod components;
+pub mod csrf;
+pub mod errors;
+pub mod extract;
+pub mod home;
+pub mod i18n;
+pub mod layout;
+pub mod ops;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::app::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/lang/{code}", get(home::switch_language))
+        .route("/about/data", get(home::data_sources))
+        .route("/opendata", get(|ctx| home::section(ctx, "opendata")))
+        .route("/problems", get(|ctx| home::section(ctx, "problems")))
+        .route(
+            "/construction",
+            get(|ctx| home::section(ctx, "construction")),
+        )
+        .route(
+            "/participation",
+            get(|ctx| home::section(ctx, "participation")),
+        )
+        .route("/static/{*path}", get(assets::serve_asset))
+        .route("/health", get(ops::health))
+        .route("/metrics", get(ops::metrics_endpoint))
+        .merge(api_docs::router())
+}

@@ -1,0 +1,19 @@
+//! Tests through the real HTTP interface: every request goes through the
+//! application's router (in-process, with a cookie jar), the real store (on
+//! SQLite and on a throwaway PostgreSQL cluster) and the real index. A smoke
+//! test and the browser test use real TCP.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+mod pg;
+
+mod auth;
+mod browser;
+mod directory;
+mod geo;
+mod home;
+mod oidc;
+mod ops;
+mod roles;
+mod smtp;

@@ -1,0 +1,118 @@
+use axum::http::StatusCode;
+
+use crate::both_backends;
+
+both_backends!(pages_are_protected_by_role, |app| {
+    // Signed out: sent to sign in, and brought back afterwards.
+    let r = app.get("/workspace").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/auth/login?next=%2Fworkspace");
+    // An API client gets JSON, never a redirect.
+    let r = app
+        .get_with("/admin", &[("accept", "application/json")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json()["error"]["code"], "unauthorized");
+
+    // A citizen is refused the officer's and the administrator's pages.
+    app.signed_in_citizen("citizen@example.ru").await;
+    for path in [
+        "/workspace",
+        "/admin",
+        "/admin/accounts",
+        "/admin/organisations/new",
+    ] {
+        let r = app.get(path).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(r.body.contains("нет прав"), "{path}: {}", r.body);
+    }
+    let r = app
+        .submit(
+            "/",
+            "/admin/organisations/new",
+            &[("id", "x-test"), ("kind", "department")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+});
+
+both_backends!(
+    an_administrator_makes_a_citizen_a_department_officer,
+    |app| {
+        let citizen = app
+            .register_confirmed("officer@example.ru", "Ольга", "correct horse battery")
+            .await;
+        app.signed_in_admin().await;
+        let page = format!("/admin/accounts/{citizen}");
+        let r = app.get(&page).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Ольга"));
+
+        let action = format!("/admin/accounts/{citizen}/roles");
+        // An officer needs an organisation.
+        let r = app
+            .submit(
+                &page,
+                &action,
+                &[
+                    ("action", "grant"),
+                    ("role", "officer"),
+                    ("organisation_id", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = app
+            .submit(
+                &page,
+                &action,
+                &[
+                    ("action", "grant"),
+                    ("role", "officer"),
+                    ("organisation_id", "min-transport"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = app
+            .submit(
+                &page,
+                &action,
+                &[("action", "grant"), ("role", "moderator")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+        app.clear_cookies();
+        app.login("officer@example.ru", "correct horse battery")
+            .await;
+        let r = app.get("/workspace").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Министерство транспорта"), "{}", r.body);
+        assert!(r.body.contains("модератор"));
+        assert_eq!(
+            app.get("/admin").await.status,
+            StatusCode::FORBIDDEN,
+            "an officer is not an administrator"
+        );
+    }
+);
+
+both_backends!(the_last_administrator_cannot_lose_the_role, |app| {
+    let admin = app.signed_in_admin().await;
+    let page = format!("/admin/accounts/{admin}");
+    let r = app
+        .submit(
+            &page,
+            &format!("/admin/accounts/{admin}/roles"),
+            &[("action", "revoke"), ("role", "administrator")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("последнего администратора"));
+    assert_eq!(
+        app.get("/admin").await.status,
+        StatusCode::OK,
+        "still an administrator"
+    );
+});
