@@ -142,7 +142,8 @@ pub struct MailConfig {
 /// signing gateway, or any OIDC provider). Disabled while the issuer is empty.
 #[derive(Debug, Clone, Args)]
 pub struct OidcConfig {
-    /// Issuer URL; its `/.well-known/openid-configuration` is read at start.
+    /// Issuer URL; its `/.well-known/openid-configuration` is read at the
+    /// first sign-in (so veche starts while the provider is down).
     #[arg(long, env = "VECHE_OIDC_ISSUER", global = true)]
     pub oidc_issuer: Option<Url>,
 

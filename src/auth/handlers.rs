@@ -2,7 +2,6 @@
 //! and the account page. Thin: parse the form, run one transaction, render.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
@@ -175,16 +174,7 @@ pub async fn confirm_email(
     let mut tx = state.db.begin().await?;
     let Some(account_id) = queries::use_token(&mut tx, &token, CONFIRM).await? else {
         drop(tx);
-        let mut r = views::message_page(
-            &ctx,
-            t.bad_link_title,
-            "error",
-            html! {
-                (t.bad_link) " " a href="/auth/login" { (t.login_title) }
-            },
-        );
-        *r.status_mut() = StatusCode::GONE;
-        return Ok(r);
+        return Ok(views::bad_link_page(&ctx, "/auth/login", t.login_title));
     };
     queries::confirm_email(&mut tx, account_id).await?;
     tx.commit().await?;
@@ -366,16 +356,7 @@ pub async fn reset_form(
 ) -> AppResult<Response> {
     if !queries::token_is_valid(&state.db, &token, RESET).await? {
         let t = AuthTexts::get(ctx.locale);
-        let mut r = views::message_page(
-            &ctx,
-            t.bad_link_title,
-            "error",
-            html! {
-                (t.bad_link) " " a href="/auth/forgot" { (t.forgot_title) }
-            },
-        );
-        *r.status_mut() = StatusCode::GONE;
-        return Ok(r);
+        return Ok(views::bad_link_page(&ctx, "/auth/forgot", t.forgot_title));
     }
     Ok(views::reset_page(&ctx, &token, &FieldErrors::new()))
 }
@@ -402,16 +383,7 @@ pub async fn reset(
     let mut tx = state.db.begin().await?;
     let Some(account_id) = queries::use_token(&mut tx, &token, RESET).await? else {
         drop(tx);
-        let mut r = views::message_page(
-            &ctx,
-            t.bad_link_title,
-            "error",
-            html! {
-                (t.bad_link) " " a href="/auth/forgot" { (t.forgot_title) }
-            },
-        );
-        *r.status_mut() = StatusCode::GONE;
-        return Ok(r);
+        return Ok(views::bad_link_page(&ctx, "/auth/forgot", t.forgot_title));
     };
     queries::set_password(&mut tx, account_id, &hash).await?;
     // Whoever knew the old password is signed out everywhere; opening the

@@ -174,6 +174,21 @@ pub fn message_page(ctx: &PageCtx, title: &str, kind: &'static str, body: Markup
     })
 }
 
+/// 410 Gone: a mailed link that expired or was used; says where to go next.
+pub fn bad_link_page(ctx: &PageCtx, href: &str, label: &str) -> Response {
+    let t = AuthTexts::get(ctx.locale);
+    let mut r = message_page(
+        ctx,
+        t.bad_link_title,
+        "error",
+        html! {
+            (t.bad_link) " " a href=(href) { (label) }
+        },
+    );
+    *r.status_mut() = StatusCode::GONE;
+    r
+}
+
 pub fn forgot_page(ctx: &PageCtx, email: &str, errors: &FieldErrors) -> Response {
     let t = AuthTexts::get(ctx.locale);
     let l = ctx.locale;

@@ -95,13 +95,23 @@ pub fn show_page(ctx: &PageCtx, m: &Municipality, administration: Option<&OrgRow
 
 /// The map of all 44 municipalities, each outline a link to its page.
 pub fn overview_map(ctx: &PageCtx, label: &str) -> Markup {
-    let g = crate::geo::geography();
+    // The outlines never change while the process runs: draw them once per
+    // language instead of formatting thousands of coordinates per request.
+    static OVERVIEW: std::sync::OnceLock<[Markup; 2]> = std::sync::OnceLock::new();
+    let drawn = OVERVIEW.get_or_init(|| {
+        let g = crate::geo::geography();
+        [Locale::Ru, Locale::En].map(|l| svg_map(g.all(), g.bbox(), l, None))
+    });
+    let svg = match ctx.locale {
+        Locale::Ru => &drawn[0],
+        Locale::En => &drawn[1],
+    };
     map_box(
         ctx,
         label,
         "/api/v1/municipalities?detail=map",
         None,
-        svg_map(g.all(), g.bbox(), ctx.locale, None),
+        svg.clone(),
     )
 }
 

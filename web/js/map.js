@@ -29,6 +29,7 @@
   function show(container, data) {
     container.innerHTML = "";
     var map = L.map(container, { scrollWheelZoom: false });
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     var tiles = container.getAttribute("data-tiles");
     if (tiles) {
       L.tileLayer(tiles, { maxZoom: 18, attribution: ATTRIBUTION }).addTo(map);

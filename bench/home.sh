@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Home page throughput with 64 concurrent connections and the server's peak
+# memory during the load, side by side with nginx serving the same page as a
+# static file (the physical limit of this machine for that response).
+#
+# Run: bash bench/home.sh            (DURATION=30 bash bench/home.sh for longer runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-15}
+VECHE_PORT=18181
+NGINX_PORT=18182
+
+need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
+need wrk wrk
+need nginx nginx
+
+cargo build --release --quiet
+WORK=$(mktemp -d)
+cleanup() { kill "${VECHE_PID:-}" 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+./target/release/veche --data-dir "$WORK/data" --listen 127.0.0.1:$VECHE_PORT --log warn >"$WORK/veche.log" 2>&1 &
+VECHE_PID=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$VECHE_PORT/health" >/dev/null && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$VECHE_PORT/" -o "$WORK/index.html"
+
+cat >"$WORK/nginx.conf" <<CONF
+worker_processes 2;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  types { text/html html; }
+  server { listen 127.0.0.1:$NGINX_PORT; root $WORK; location / { try_files /index.html =404; } }
+}
+CONF
+nginx -c "$WORK/nginx.conf" -p "$WORK"
+sleep 0.5
+
+rss() { awk '/^'"$1"':/ {print $2}' "/proc/$VECHE_PID/status"; }
+rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+p99() { awk '/ 99%/ {print $2}' "$1"; }
+
+echo "warming up..."
+wrk -t2 -c64 -d3s "http://127.0.0.1:$VECHE_PORT/" >/dev/null
+RSS_BEFORE=$(rss VmRSS)
+wrk -t2 -c64 -d"${DURATION}s" --latency "http://127.0.0.1:$VECHE_PORT/" >"$WORK/veche.wrk"
+PEAK=$(rss VmHWM)
+RSS_AFTER=$(rss VmRSS)
+wrk -t2 -c64 -d"${DURATION}s" --latency "http://127.0.0.1:$NGINX_PORT/" >"$WORK/nginx.wrk"
+
+V=$(rps "$WORK/veche.wrk"); N=$(rps "$WORK/nginx.wrk")
+echo
+echo "home page: $(wc -c <"$WORK/index.html") bytes, 64 connections, ${DURATION}s, $(nproc) cores shared by client and server"
+printf "veche  %10.0f req/s   p99 %s\n" "$V" "$(p99 "$WORK/veche.wrk")"
+printf "nginx  %10.0f req/s   p99 %s   (same bytes as a static file)\n" "$N" "$(p99 "$WORK/nginx.wrk")"
+echo "ratio veche / nginx: $(awk -v a="$V" -v b="$N" 'BEGIN {printf "%.2f", a/b}')"
+echo "veche memory: RSS $((RSS_BEFORE / 1024)) MiB before the load, $((RSS_AFTER / 1024)) MiB after; peak (VmHWM) $((PEAK / 1024)) MiB"
