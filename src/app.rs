@@ -24,8 +24,9 @@ use crate::auth::session::DbSessionStore;
 use crate::config::Config;
 use crate::db::Db;
 use crate::integration::mail::Mailer;
+use crate::opendata::catalogue::Catalogue;
 use crate::search::SearchIndex;
-use crate::{auth, directory, geo, search, web};
+use crate::{auth, directory, geo, opendata, search, web};
 
 /// Everything a handler may need. Cloning is cheap (pools and `Arc`s).
 #[derive(Clone, FromRef)]
@@ -37,6 +38,7 @@ pub struct AppState {
     pub oidc: Option<Arc<Oidc>>,
     pub login_limiter: LoginLimiter,
     pub sessions: DbSessionStore,
+    pub catalogue: Catalogue,
 }
 
 impl AppState {
@@ -44,10 +46,21 @@ impl AppState {
     /// municipalities and, in demo mode, the demo content, and opens the index.
     pub async fn build(config: Config) -> anyhow::Result<AppState> {
         let db = Db::connect(&config).await?;
-        AppState::build_with_db(config, db).await
+        AppState::build_with_db(config, db, true).await
     }
 
-    pub async fn build_with_db(config: Config, db: Db) -> anyhow::Result<AppState> {
+    /// For command-line tools: works beside a running server, which then
+    /// indexes what the tool enqueues.
+    pub async fn build_shared(config: Config) -> anyhow::Result<AppState> {
+        let db = Db::connect(&config).await?;
+        AppState::build_with_db(config, db, false).await
+    }
+
+    pub async fn build_with_db(
+        config: Config,
+        db: Db,
+        own_index: bool,
+    ) -> anyhow::Result<AppState> {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
             format!(
                 "cannot create the data folder {}",
@@ -57,7 +70,11 @@ impl AppState {
         if config.server.migrate_on_start {
             db.migrate().await.context("database migrations failed")?;
         }
-        let search = SearchIndex::open(&config.index_dir())?;
+        let search = if own_index {
+            SearchIndex::open(&config.index_dir())?
+        } else {
+            SearchIndex::open_shared(&config.index_dir())?
+        };
         let mut tx = db.begin().await?;
         geo::seed(&mut tx).await?;
         if config.server.demo {
@@ -73,7 +90,7 @@ impl AppState {
         }
         let mailer = Mailer::from_config(&config)?;
         let oidc = Oidc::from_config(&config)?.map(Arc::new);
-        Ok(AppState {
+        let state = AppState {
             login_limiter: LoginLimiter::new(config.server.login_attempts_per_minute),
             sessions: DbSessionStore::new(db.clone()),
             config: Arc::new(config),
@@ -81,7 +98,12 @@ impl AppState {
             search,
             mailer,
             oidc,
-        })
+            catalogue: Catalogue::default(),
+        };
+        opendata::start(&state).await?;
+        // What loading enqueued for the index is indexed before serving.
+        state.search.drain(&state.db).await?;
+        Ok(state)
     }
 }
 
@@ -155,6 +177,7 @@ pub fn router(state: AppState) -> Router {
         .merge(geo::router())
         .merge(directory::router())
         .merge(search::router())
+        .merge(opendata::router())
         .route_layer(middleware::from_fn(web::ops::track))
         .fallback(|| async { crate::error::AppError::not_found() })
         .layer(DefaultBodyLimit::max(
@@ -200,6 +223,15 @@ async fn shutdown_signal() {
 pub fn spawn_workers(state: &AppState) {
     tokio::spawn(state.search.clone().run_writer(state.db.clone()));
     tokio::spawn(state.mailer.clone().run(state.db.clone()));
+    let refresher = state.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = opendata::system::run_refreshes(&refresher).await {
+                tracing::warn!(error = %format!("{e:#}"), "open data refresh failed; will retry");
+            }
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+    });
     let sessions = state.sessions.clone();
     let limiter = state.login_limiter.clone();
     tokio::spawn(async move {

@@ -41,6 +41,16 @@ pub enum Command {
     },
     /// Rebuild the search index from the database.
     Reindex,
+    /// Load open-data passports and data files from a folder holding
+    /// `passports/<identifier>.json` and `datasets/<identifier>/` with
+    /// `structure-<date>.csv` and `data-<date>-structure-<date>.csv|.xlsx`.
+    /// Unchanged files add nothing; changed files add a version. Works while
+    /// the server runs.
+    Import {
+        /// The folder (default: the current one).
+        #[arg(default_value = ".")]
+        dir: std::path::PathBuf,
+    },
 }
 
 impl Cli {
@@ -67,8 +77,49 @@ impl Cli {
                 println!("{outcome}");
                 Ok(())
             }
+            Command::Import { dir } => {
+                let state = crate::app::AppState::build_shared(config).await?;
+                let bars = indicatif::MultiProgress::new();
+                let factory = |name: &str| -> crate::opendata::import::Progress {
+                    let bar = bars.add(indicatif::ProgressBar::new(0));
+                    bar.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{prefix:.bold} {msg:9} [{bar:30}] {percent:>3}% {elapsed}",
+                        )
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                        .progress_chars("=> "),
+                    );
+                    bar.set_prefix(name.to_owned());
+                    Some(std::sync::Arc::new(move |phase, done, total| {
+                        bar.set_message(match phase {
+                            crate::opendata::import::Phase::Checking => "checking",
+                            crate::opendata::import::Phase::Loading => "loading",
+                        });
+                        bar.set_length(total.max(1));
+                        bar.set_position(done);
+                        if phase == crate::opendata::import::Phase::Loading && done >= total {
+                            bar.finish();
+                        }
+                    }))
+                };
+                let report = crate::opendata::loader::load_dir(&state, &dir, &factory).await?;
+                state.search.drain(&state.db).await?;
+                for line in &report.lines {
+                    println!("{line}");
+                }
+                if report.errors > 0 {
+                    anyhow::bail!(
+                        "{} problem(s); nothing was published for the files concerned",
+                        report.errors
+                    );
+                }
+                if report.lines.is_empty() {
+                    println!("nothing changed");
+                }
+                Ok(())
+            }
             Command::Reindex => {
-                let state = crate::app::AppState::build(config).await?;
+                let state = crate::app::AppState::build_shared(config).await?;
                 let n = crate::search::reindex(&state).await?;
                 println!("search index rebuilt: {n} documents");
                 Ok(())

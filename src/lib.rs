@@ -25,6 +25,7 @@ pub mod directory;
 pub mod error;
 pub mod geo;
 pub mod integration;
+pub mod opendata;
 pub mod search;
 pub mod telemetry;
 pub mod web;

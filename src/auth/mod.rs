@@ -111,6 +111,14 @@ impl CurrentUser {
         !self.roles.is_empty() || !self.memberships.is_empty()
     }
 
+    /// The account as a user (API tokens); `None` when missing or disabled.
+    pub async fn for_account(
+        state: &AppState,
+        account_id: i64,
+    ) -> Result<Option<CurrentUser>, AppError> {
+        CurrentUser::load(state, account_id).await
+    }
+
     async fn load(state: &AppState, account_id: i64) -> Result<Option<CurrentUser>, AppError> {
         let Some(account) = queries::account_by_id(&state.db, account_id).await? else {
             return Ok(None);

@@ -89,6 +89,7 @@ async fn load_document(db: &Db, kind: &str, id: &str) -> anyhow::Result<Option<S
         crate::geo::municipalities::SEARCH_KIND => {
             Ok(crate::geo::municipalities::search_document(id))
         }
+        crate::opendata::search::KIND => crate::opendata::search::document(db, id).await,
         other => {
             tracing::warn!(kind = other, "search job of an unknown kind dropped");
             Ok(None)
@@ -108,6 +109,11 @@ async fn all_documents(db: &Db) -> anyhow::Result<Vec<SearchDoc>> {
             docs.push(d);
         }
     }
+    for id in crate::opendata::search::all_ids(db).await? {
+        if let Some(d) = crate::opendata::search::document(db, &id).await? {
+            docs.push(d);
+        }
+    }
     Ok(docs)
 }
 
@@ -121,7 +127,9 @@ struct Inner {
     index: Index,
     reader: IndexReader,
     fields: Fields,
-    writer: Arc<Mutex<IndexWriter>>,
+    /// `None` in a process that found the index owned by another (a CLI
+    /// command beside a running server): it enqueues, the owner indexes.
+    writer: Option<Arc<Mutex<IndexWriter>>>,
     /// Serialises drains, so an older state of a document never overwrites
     /// a newer one.
     drain_lock: tokio::sync::Mutex<()>,
@@ -134,6 +142,17 @@ impl SearchIndex {
     /// index written with another schema version is wiped and marked for a
     /// rebuild.
     pub fn open(dir: &Path) -> anyhow::Result<SearchIndex> {
+        SearchIndex::open_inner(dir, true)
+    }
+
+    /// Like [`SearchIndex::open`], but when another process owns the writer
+    /// the index is opened for reading only (command-line tools beside a
+    /// running server).
+    pub fn open_shared(dir: &Path) -> anyhow::Result<SearchIndex> {
+        SearchIndex::open_inner(dir, false)
+    }
+
+    fn open_inner(dir: &Path, require_writer: bool) -> anyhow::Result<SearchIndex> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the index folder {}", dir.display()))?;
         let version_file = dir.join("veche-schema-version");
@@ -155,25 +174,30 @@ impl SearchIndex {
             "the search index is unreadable; delete the index folder and run `veche reindex`",
         )?;
         schema::register_tokenizers(&index);
-        let writer = index.writer_with_num_threads(1, 30_000_000).map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => anyhow::anyhow!(
+        let writer = match index.writer_with_num_threads(1, 30_000_000) {
+            Ok(w) => Some(w),
+            Err(tantivy::TantivyError::LockFailure(..)) if !require_writer => None,
+            Err(tantivy::TantivyError::LockFailure(..)) => anyhow::bail!(
                 "the search index in {} is in use by another veche process (only one may write it); stop that process first",
                 dir.display()
             ),
-            other => other.into(),
-        })?;
+            Err(other) => return Err(other.into()),
+        };
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        std::fs::write(&version_file, &version)?;
+        if writer.is_some() {
+            std::fs::write(&version_file, &version)?;
+        }
         needs_rebuild |= reader.searcher().num_docs() == 0;
+        needs_rebuild &= writer.is_some();
         Ok(SearchIndex {
             inner: Arc::new(Inner {
                 index,
                 reader,
                 fields,
-                writer: Arc::new(Mutex::new(writer)),
+                writer: writer.map(|w| Arc::new(Mutex::new(w))),
                 drain_lock: tokio::sync::Mutex::new(()),
                 notify: Notify::new(),
                 needs_rebuild,
@@ -229,7 +253,9 @@ impl SearchIndex {
         docs: Vec<TantivyDocument>,
         wipe: bool,
     ) -> anyhow::Result<()> {
-        let writer = self.inner.writer.clone();
+        let Some(writer) = self.inner.writer.clone() else {
+            return Ok(());
+        };
         let key_field = self.inner.fields.key;
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
             let mut w = writer
@@ -254,6 +280,9 @@ impl SearchIndex {
 
     /// Processes the whole `search` queue; returns how many jobs were done.
     pub async fn drain(&self, db: &Db) -> anyhow::Result<usize> {
+        if self.inner.writer.is_none() {
+            return Ok(0);
+        }
         let _guard = self.inner.drain_lock.lock().await;
         let mut done = 0;
         loop {
@@ -290,6 +319,10 @@ impl SearchIndex {
 
     /// Rebuilds the whole index from the database.
     pub async fn rebuild(&self, db: &Db) -> anyhow::Result<usize> {
+        anyhow::ensure!(
+            self.inner.writer.is_some(),
+            "the search index is in use by a running veche server; stop it to rebuild the index"
+        );
         let _guard = self.inner.drain_lock.lock().await;
         let docs = all_documents(db).await?;
         let n = docs.len();

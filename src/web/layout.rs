@@ -318,3 +318,9 @@ pub fn json_script(id: &str, value: &serde_json::Value) -> Markup {
     let json = value.to_string().replace('<', "\\u003c");
     html! { script type="application/json" id=(id) { (PreEscaped(json)) } }
 }
+
+/// A JSON-LD block (schema.org) with the same escaping.
+pub fn json_ld(value: &serde_json::Value) -> Markup {
+    let json = value.to_string().replace('<', "\\u003c");
+    html! { script type="application/ld+json" { (PreEscaped(json)) } }
+}

@@ -1,0 +1,869 @@
+//! Publishing a data version: the one path every route into the portal takes
+//! (`veche import`, start-up loading, the officers' web form, the API, the
+//! registries veche publishes itself).
+//!
+//! 1. **Check** (blocking thread): read the source (CSV or XLSX), match its
+//!    header to the structure, parse every value, and write the canonical CSV
+//!    that downloads serve, hashing it. Problems are collected with line,
+//!    field and reason; with any problem nothing is written to the store.
+//! 2. If the hash equals the current version's, nothing changes (idempotent).
+//! 3. **Load**: a version row in the `loading` state (invisible), its table
+//!    filled in batches by a reader thread feeding the async inserter, indexes
+//!    built, then one transaction flips it to `published` and records the
+//!    change. Any failure drops the table and the row: a half-loaded version
+//!    is never visible.
+
+use std::io::{BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use tokio::sync::mpsc;
+
+use crate::app::AppState;
+use crate::error::Msg;
+use crate::opendata::domain::{Ext, FieldDef, FieldFormat, Stamp, Value};
+use crate::opendata::queries::{self, DatasetRow, StructureRow};
+use crate::opendata::store;
+
+/// At most this many problems are kept (all are counted).
+const MAX_PROBLEMS: usize = 1000;
+/// XLSX files are zip archives: refuse ones that would unpack to more.
+const MAX_XLSX_UNPACKED: u64 = 200 * 1024 * 1024;
+
+/// Where rows come from.
+pub enum Source {
+    Csv(PathBuf),
+    Xlsx(PathBuf),
+    /// Rows of text cells, the first one the header (registries veche keeps).
+    Cells(Vec<Vec<String>>),
+}
+
+/// One problem with the input.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// 1-based line (CSV) or row (XLSX); 0 for the file as a whole.
+    pub line: u64,
+    pub field: String,
+    pub reason: Msg,
+}
+
+#[derive(Debug)]
+pub enum ImportError {
+    /// The input does not match the structure: nothing was published.
+    Rejected {
+        problems: Vec<Problem>,
+        total: usize,
+    },
+    Internal(anyhow::Error),
+}
+
+impl<E: Into<anyhow::Error>> From<E> for ImportError {
+    fn from(e: E) -> ImportError {
+        ImportError::Internal(e.into())
+    }
+}
+
+impl ImportError {
+    pub fn whole_file(reason: Msg) -> ImportError {
+        ImportError::Rejected {
+            problems: vec![Problem {
+                line: 0,
+                field: String::new(),
+                reason,
+            }],
+            total: 1,
+        }
+    }
+
+    /// A report for people and logs (English).
+    pub fn report(&self, max: usize) -> String {
+        match self {
+            ImportError::Internal(e) => format!("{e:#}"),
+            ImportError::Rejected { problems, total } => {
+                let mut s = format!("{total} problem(s); nothing was published:\n");
+                for p in problems.iter().take(max) {
+                    let line = if p.line == 0 {
+                        "file".to_owned()
+                    } else {
+                        format!("line {}", p.line)
+                    };
+                    let field = if p.field.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", field {}", p.field)
+                    };
+                    s.push_str(&format!("  {line}{field}: {}\n", p.reason.en));
+                }
+                if *total > max {
+                    s.push_str(&format!("  … and {} more\n", total - max));
+                }
+                s
+            }
+        }
+    }
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Published { stamp: String, rows: i64 },
+    Unchanged { stamp: String },
+}
+
+/// Reports progress: `(phase, done, total)`, in bytes while checking and in
+/// rows while loading.
+pub type Progress = Option<std::sync::Arc<dyn Fn(Phase, u64, u64) + Send + Sync>>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Checking,
+    Loading,
+}
+
+/// Rows of text cells with their line numbers.
+type RawRows = Box<dyn Iterator<Item = Result<(u64, Vec<String>), Problem>> + Send>;
+
+fn cp1251_hint(line: u64) -> Problem {
+    Problem {
+        line,
+        field: String::new(),
+        reason: Msg::new(
+            "Файл не в кодировке UTF-8 (похоже на Windows-1251). Сохраните его как «CSV UTF-8» и загрузите снова.",
+            "The file is not UTF-8 (it looks like Windows-1251). Save it as “CSV UTF-8” and upload it again.",
+        ),
+    }
+}
+
+/// Opens a source: its header and an iterator over its rows. `progress`
+/// receives bytes read for CSV.
+fn open(
+    source: &Source,
+    progress: Option<Box<dyn Fn(u64) + Send>>,
+) -> Result<(Vec<String>, RawRows), ImportError> {
+    match source {
+        Source::Cells(rows) => {
+            let mut it = rows.clone().into_iter();
+            let header = it.next().unwrap_or_default();
+            let rows = it.enumerate().map(|(i, r)| Ok((i as u64 + 2, r)));
+            Ok((header, Box::new(rows)))
+        }
+        Source::Csv(path) => open_csv(path, progress),
+        Source::Xlsx(path) => open_xlsx(path),
+    }
+}
+
+fn open_csv(
+    path: &Path,
+    progress: Option<Box<dyn Fn(u64) + Send>>,
+) -> Result<(Vec<String>, RawRows), ImportError> {
+    // The separator is a comma by the standard; Russian spreadsheets save with
+    // semicolons, so the header line decides.
+    let mut first = Vec::new();
+    {
+        let f = std::fs::File::open(path)?;
+        let mut r = BufReader::new(f).take(64 * 1024);
+        r.read_to_end(&mut first)?;
+    }
+    let line_end = first
+        .iter()
+        .position(|b| *b == b'\n')
+        .unwrap_or(first.len());
+    let head = &first[..line_end];
+    let delimiter = if head.iter().filter(|b| **b == b';').count()
+        > head.iter().filter(|b| **b == b',').count()
+    {
+        b';'
+    } else {
+        b','
+    };
+    let file = std::fs::File::open(path)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(BufReader::with_capacity(256 * 1024, file));
+    let mut record = csv::ByteRecord::new();
+    let header = match reader.read_byte_record(&mut record) {
+        Ok(true) => decode(&record).ok_or_else(|| ImportError::Rejected {
+            problems: vec![cp1251_hint(1)],
+            total: 1,
+        })?,
+        Ok(false) => {
+            return Err(ImportError::whole_file(Msg::new(
+                "Файл пуст.",
+                "The file is empty.",
+            )));
+        }
+        Err(e) => return Err(ImportError::whole_file(csv_error(&e))),
+    };
+    let mut header = header;
+    if let Some(first) = header.first_mut() {
+        *first = first.trim_start_matches('\u{feff}').to_owned();
+    }
+    let mut done = false;
+    let mut since_report = 0u32;
+    let rows = std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let mut record = csv::ByteRecord::new();
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {
+                let line = record.position().map_or(0, |p| p.line());
+                since_report += 1;
+                if since_report >= 10_000 {
+                    since_report = 0;
+                    if let (Some(p), Some(pos)) = (&progress, record.position()) {
+                        p(pos.byte());
+                    }
+                }
+                // A blank line at the end of a file is not a row.
+                if record.len() == 1
+                    && record
+                        .get(0)
+                        .is_some_and(|f| f.iter().all(|b| b.is_ascii_whitespace()))
+                {
+                    return Some(Ok((line, Vec::new())));
+                }
+                Some(
+                    decode(&record)
+                        .map(|cells| (line, cells))
+                        .ok_or_else(|| cp1251_hint(line)),
+                )
+            }
+            Ok(false) => {
+                done = true;
+                None
+            }
+            Err(e) => {
+                done = true;
+                let line = e.position().map_or(0, |p| p.line());
+                Some(Err(Problem {
+                    line,
+                    field: String::new(),
+                    reason: csv_error(&e),
+                }))
+            }
+        }
+    })
+    .filter(|r| !matches!(r, Ok((_, cells)) if cells.is_empty()));
+    Ok((header, Box::new(rows)))
+}
+
+fn decode(record: &csv::ByteRecord) -> Option<Vec<String>> {
+    record
+        .iter()
+        .map(|f| std::str::from_utf8(f).ok().map(str::to_owned))
+        .collect()
+}
+
+fn csv_error(e: &csv::Error) -> Msg {
+    Msg::new(
+        format!("Файл не читается как CSV: {e}"),
+        format!("The file cannot be read as CSV: {e}"),
+    )
+}
+
+fn not_xlsx() -> ImportError {
+    ImportError::whole_file(Msg::new(
+        "Файл не является книгой Excel (.xlsx). Загрузите CSV в UTF-8 или XLSX.",
+        "The file is not an Excel workbook (.xlsx). Upload a UTF-8 CSV or an XLSX file.",
+    ))
+}
+
+fn open_xlsx(path: &Path) -> Result<(Vec<String>, RawRows), ImportError> {
+    // A zip bomb is refused before anything is unpacked.
+    {
+        let file = std::fs::File::open(path)?;
+        let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|_| not_xlsx())?;
+        let mut unpacked = 0u64;
+        for i in 0..archive.len() {
+            let entry = archive.by_index_raw(i).map_err(|_| not_xlsx())?;
+            unpacked = unpacked.saturating_add(entry.size());
+        }
+        if unpacked > MAX_XLSX_UNPACKED {
+            return Err(ImportError::whole_file(Msg::new(
+                format!(
+                    "Книга Excel распаковывается в {} МБ — больше допустимых {} МБ. Разделите её или сохраните как CSV.",
+                    unpacked >> 20,
+                    MAX_XLSX_UNPACKED >> 20
+                ),
+                format!(
+                    "The workbook unpacks to {} MB, more than the {} MB allowed. Split it or save it as CSV.",
+                    unpacked >> 20,
+                    MAX_XLSX_UNPACKED >> 20
+                ),
+            )));
+        }
+    }
+    use calamine::Reader;
+    let file = std::fs::File::open(path)?;
+    let mut workbook = calamine::Xlsx::new(BufReader::new(file)).map_err(|_| not_xlsx())?;
+    let sheet = workbook
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(not_xlsx)?;
+    let mut cells = workbook
+        .worksheet_cells_reader(&sheet)
+        .map_err(|_| not_xlsx())?;
+    let mut grid: Vec<Vec<String>> = Vec::new();
+    let mut problems = Vec::new();
+    while let Some(cell) = cells.next_cell().map_err(|e| {
+        ImportError::whole_file(Msg::new(
+            format!("Книга Excel повреждена: {e}"),
+            format!("The workbook is damaged: {e}"),
+        ))
+    })? {
+        let (row, col) = cell.get_position();
+        let (row, col) = (row as usize, col as usize);
+        if col >= 200 {
+            continue;
+        }
+        let text = match cell.get_value() {
+            calamine::DataRef::Empty => String::new(),
+            calamine::DataRef::String(s) => s.clone(),
+            calamine::DataRef::SharedString(s) => (*s).to_owned(),
+            calamine::DataRef::Int(i) => i.to_string(),
+            calamine::DataRef::Float(f) => crate::opendata::domain::format_float(*f),
+            calamine::DataRef::Bool(b) => b.to_string(),
+            calamine::DataRef::DateTime(d) => {
+                let (y, m, day, h, min, s, _) = d.to_ymd_hms_milli();
+                if (h, min, s) == (0, 0, 0) {
+                    format!("{y:04}-{m:02}-{day:02}")
+                } else {
+                    format!("{y:04}-{m:02}-{day:02} {h:02}:{min:02}:{s:02}")
+                }
+            }
+            calamine::DataRef::DateTimeIso(s) | calamine::DataRef::DurationIso(s) => s.clone(),
+            calamine::DataRef::Error(e) => {
+                problems.push(Problem {
+                    line: row as u64 + 1,
+                    field: String::new(),
+                    reason: Msg::new(
+                        format!("в ячейке ошибка Excel {e}"),
+                        format!("the cell holds the Excel error {e}"),
+                    ),
+                });
+                String::new()
+            }
+        };
+        if grid.len() <= row {
+            grid.resize_with(row + 1, Vec::new);
+        }
+        let r = &mut grid[row];
+        if r.len() <= col {
+            r.resize(col + 1, String::new());
+        }
+        r[col] = text;
+    }
+    if !problems.is_empty() {
+        let total = problems.len();
+        problems.truncate(MAX_PROBLEMS);
+        return Err(ImportError::Rejected { problems, total });
+    }
+    let mut rows = grid.into_iter().enumerate();
+    let header = rows
+        .by_ref()
+        .find(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
+        .map(|(_, r)| r)
+        .ok_or_else(|| ImportError::whole_file(Msg::new("Лист пуст.", "The sheet is empty.")))?;
+    let rows = rows
+        .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
+        .map(|(i, r)| Ok((i as u64 + 1, r)));
+    Ok((header, Box::new(rows)))
+}
+
+/// Matches a header to the structure: for each structure field, the column
+/// that carries it. Unknown and missing columns are problems.
+fn map_header(header: &[String], fields: &[FieldDef]) -> Result<Vec<usize>, ImportError> {
+    let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
+    let mut problems = Vec::new();
+    for n in &names {
+        if !fields.iter().any(|f| f.name.eq_ignore_ascii_case(n)) {
+            problems.push(Problem {
+                line: 1,
+                field: n.clone(),
+                reason: Msg::new(
+                    format!(
+                        "такого поля нет в структуре набора (поля: {})",
+                        field_list(fields)
+                    ),
+                    format!(
+                        "there is no such field in the dataset's structure (fields: {})",
+                        field_list(fields)
+                    ),
+                ),
+            });
+        }
+    }
+    let mut mapping = Vec::with_capacity(fields.len());
+    for f in fields {
+        let found: Vec<usize> = names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.eq_ignore_ascii_case(&f.name))
+            .map(|(i, _)| i)
+            .collect();
+        match found.as_slice() {
+            [i] => mapping.push(*i),
+            [] => problems.push(Problem {
+                line: 1,
+                field: f.name.clone(),
+                reason: Msg::new(
+                    "в файле нет этого поля структуры",
+                    "the file lacks this field of the structure",
+                ),
+            }),
+            _ => problems.push(Problem {
+                line: 1,
+                field: f.name.clone(),
+                reason: Msg::new(
+                    "поле встречается в заголовке дважды",
+                    "the field appears twice in the header",
+                ),
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(mapping)
+    } else {
+        let total = problems.len();
+        Err(ImportError::Rejected { problems, total })
+    }
+}
+
+fn field_list(fields: &[FieldDef]) -> String {
+    fields
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Parses one row into values, in structure order.
+fn parse_row(
+    line: u64,
+    cells: &[String],
+    header_len: usize,
+    mapping: &[usize],
+    fields: &[FieldDef],
+    problems: &mut Vec<Problem>,
+    total: &mut usize,
+) -> Option<Vec<Value>> {
+    let mut push = |p: Problem, problems: &mut Vec<Problem>| {
+        *total += 1;
+        if problems.len() < MAX_PROBLEMS {
+            problems.push(p);
+        }
+    };
+    if cells.len() != header_len {
+        push(
+            Problem {
+                line,
+                field: String::new(),
+                reason: Msg::new(
+                    format!(
+                        "ожидалось значений: {header_len}, в строке: {}",
+                        cells.len()
+                    ),
+                    format!("expected {header_len} values, the line has {}", cells.len()),
+                ),
+            },
+            problems,
+        );
+        return None;
+    }
+    let mut values = Vec::with_capacity(fields.len());
+    let mut ok = true;
+    for (f, &col) in fields.iter().zip(mapping) {
+        match f.format.parse_value(&cells[col]) {
+            Ok(v) => values.push(v),
+            Err(reason) => {
+                ok = false;
+                push(
+                    Problem {
+                        line,
+                        field: f.name.clone(),
+                        reason,
+                    },
+                    problems,
+                );
+            }
+        }
+    }
+    ok.then_some(values)
+}
+
+/// Spreadsheet programs run cells that start with these as formulas: in CSV
+/// downloads such text cells get a leading apostrophe (OWASP's advice).
+/// The table view, JSON and XML carry the value as published.
+pub fn protect_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// Writes CSV rows and hashes what it writes.
+pub struct CsvOut<W: Write> {
+    writer: csv::Writer<HashingWriter<W>>,
+}
+
+pub struct HashingWriter<W: Write> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> CsvOut<W> {
+    pub fn new(inner: W, fields: &[FieldDef]) -> std::io::Result<CsvOut<W>> {
+        let mut writer = csv::WriterBuilder::new().from_writer(HashingWriter {
+            inner,
+            hasher: Sha256::new(),
+            bytes: 0,
+        });
+        writer.write_record(fields.iter().map(|f| f.name.as_str()))?;
+        Ok(CsvOut { writer })
+    }
+
+    pub fn row(&mut self, fields: &[FieldDef], values: &[Value]) -> std::io::Result<()> {
+        for (f, v) in fields.iter().zip(values) {
+            let text = v.to_text();
+            match f.format {
+                FieldFormat::String { .. } => {
+                    self.writer.write_field(protect_cell(&text).as_bytes())?
+                }
+                _ => self.writer.write_field(text.as_bytes())?,
+            }
+        }
+        self.writer.write_record(None::<&[u8]>)?;
+        Ok(())
+    }
+
+    /// Flushes; returns (bytes, sha256 hex).
+    pub fn finish(self) -> std::io::Result<(u64, String)> {
+        let inner = self
+            .writer
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let mut inner = inner;
+        inner.flush()?;
+        let hex = inner
+            .hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok((inner.bytes, hex))
+    }
+}
+
+struct Checked {
+    rows: i64,
+    bytes: u64,
+    sha256: String,
+}
+
+/// Pass 1 (blocking): checks every row and writes the canonical CSV to `out`.
+fn check(
+    source: &Source,
+    fields: &[FieldDef],
+    out: &Path,
+    progress: Progress,
+) -> Result<Checked, ImportError> {
+    let total_bytes = match source {
+        Source::Csv(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+        _ => 0,
+    };
+    let report: Option<Box<dyn Fn(u64) + Send>> = progress.clone().map(|p| {
+        Box::new(move |done| p(Phase::Checking, done, total_bytes)) as Box<dyn Fn(u64) + Send>
+    });
+    let (header, rows) = open(source, report)?;
+    let mapping = map_header(&header, fields)?;
+    let mut problems = Vec::new();
+    let mut total = 0usize;
+    let file = std::fs::File::create(out)?;
+    let mut csv = CsvOut::new(std::io::BufWriter::with_capacity(256 * 1024, file), fields)?;
+    let mut count = 0i64;
+    for row in rows {
+        match row {
+            Ok((line, cells)) => {
+                if let Some(values) = parse_row(
+                    line,
+                    &cells,
+                    header.len(),
+                    &mapping,
+                    fields,
+                    &mut problems,
+                    &mut total,
+                ) {
+                    if total == 0 {
+                        csv.row(fields, &values)?;
+                    }
+                    count += 1;
+                }
+            }
+            Err(p) => {
+                total += 1;
+                if problems.len() < MAX_PROBLEMS {
+                    problems.push(p);
+                }
+                // An encoding or CSV syntax error makes the rest unreliable.
+                if problems.last().is_some_and(|p| p.field.is_empty()) {
+                    break;
+                }
+            }
+        }
+    }
+    if total > 0 {
+        return Err(ImportError::Rejected { problems, total });
+    }
+    if count == 0 {
+        return Err(ImportError::whole_file(Msg::new(
+            "В файле нет ни одной строки данных.",
+            "The file has no data rows.",
+        )));
+    }
+    let (bytes, sha256) = csv.finish()?;
+    if let Some(p) = &progress {
+        p(Phase::Checking, total_bytes, total_bytes);
+    }
+    Ok(Checked {
+        rows: count,
+        bytes,
+        sha256,
+    })
+}
+
+/// The file of a version's canonical CSV.
+pub fn csv_path(state: &AppState, dataset: &DatasetRow, file_name: &str) -> PathBuf {
+    state
+        .config
+        .media_dir()
+        .join("opendata")
+        .join(&dataset.identifier_norm)
+        .join(file_name)
+}
+
+/// Publishes rows from `source` as a new version of `dataset` with
+/// `structure`, unless they equal the current version.
+///
+/// `stamp`: the data stamp from a file name (file imports); `None` means
+/// today's date (uploads, registries).
+pub async fn publish(
+    state: &AppState,
+    dataset: &DatasetRow,
+    structure: &StructureRow,
+    source: Source,
+    stamp: Option<Stamp>,
+    provenance: &str,
+    progress: Progress,
+) -> Result<Outcome, ImportError> {
+    let fields = structure.fields();
+    let dir = state
+        .config
+        .media_dir()
+        .join("opendata")
+        .join(&dataset.identifier_norm);
+    tokio::fs::create_dir_all(&dir).await?;
+    let tmp = dir.join(format!(".incoming-{}.csv", uuid::Uuid::new_v4()));
+
+    // 1. Check.
+    let checked = {
+        let (fields, tmp_out) = (fields.clone(), tmp.clone());
+        let source_ref = std::sync::Arc::new(source);
+        let src = source_ref.clone();
+        let p = progress.clone();
+        let r = tokio::task::spawn_blocking(move || check(&src, &fields, &tmp_out, p)).await?;
+        match r {
+            Ok(c) => (c, source_ref),
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&tmp).await;
+                return Err(e);
+            }
+        }
+    };
+    let (checked, source) = checked;
+
+    // 2. Unchanged?
+    let versions = queries::published_versions(&state.db, dataset.dataset_id).await?;
+    let same = |v: &&queries::VersionRow| {
+        v.sha256 == checked.sha256 && v.structure_id == structure.structure_id
+    };
+    let unchanged = match &stamp {
+        Some(s) => versions.iter().find(|v| v.stamp == s.text).filter(same),
+        None => versions.first().filter(same),
+    };
+    if let Some(v) = unchanged {
+        let _ = tokio::fs::remove_file(&tmp).await;
+        return Ok(Outcome::Unchanged {
+            stamp: v.stamp.clone(),
+        });
+    }
+
+    // A free stamp: the file's (or today's), else with the time of day.
+    let taken = |s: &str| versions.iter().any(|v| v.stamp == s);
+    let mut chosen = stamp.clone().unwrap_or_else(Stamp::today);
+    if taken(&chosen.text) {
+        chosen = Stamp::now_with_time();
+        if taken(&chosen.text) {
+            let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+3));
+            chosen.text = format!("{}{:02}", chosen.text, now.second());
+        }
+    }
+    let valid = format!(
+        "{:04}-{:02}-{:02}",
+        chosen.date.year(),
+        u8::from(chosen.date.month()),
+        chosen.date.day()
+    );
+    let version_id = queries::insert_loading_version(
+        &state.db,
+        dataset.dataset_id,
+        structure.structure_id,
+        &chosen.text,
+        provenance,
+        &valid,
+    )
+    .await?;
+
+    // 3. Load; on any failure, remove every trace.
+    let file_name =
+        crate::opendata::domain::data_file_name(&chosen.text, &structure.stamp, Ext::Csv);
+    let final_path = dir.join(&file_name);
+    let loaded = load(state, version_id, &fields, source, checked.rows, progress).await;
+    let result = match loaded {
+        Ok(()) => {
+            async {
+                tokio::fs::rename(&tmp, &final_path).await?;
+                let today = crate::opendata::today_iso();
+                let mut tx = state.db.begin().await?;
+                queries::publish_version(
+                    &mut tx,
+                    version_id,
+                    dataset.dataset_id,
+                    &queries::Published {
+                        row_count: checked.rows,
+                        byte_size: i64::try_from(checked.bytes).unwrap_or(i64::MAX),
+                        sha256: &checked.sha256,
+                        provenance,
+                        valid: &valid,
+                        today: &today,
+                    },
+                )
+                .await?;
+                crate::search::enqueue(
+                    &mut tx,
+                    crate::opendata::search::KIND,
+                    &dataset.identifier_norm,
+                )
+                .await?;
+                tx.commit().await?;
+                Ok::<(), anyhow::Error>(())
+            }
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => {
+            state.search.notify();
+            state.catalogue.invalidate();
+            tracing::info!(dataset = %dataset.identifier, stamp = %chosen.text, rows = checked.rows, "data version published");
+            Ok(Outcome::Published {
+                stamp: chosen.text,
+                rows: checked.rows,
+            })
+        }
+        Err(e) => {
+            let _ = store::drop_table(&state.db, version_id).await;
+            let _ = queries::delete_version(&state.db, version_id).await;
+            let _ = tokio::fs::remove_file(&tmp).await;
+            let _ = tokio::fs::remove_file(&final_path).await;
+            Err(ImportError::Internal(e))
+        }
+    }
+}
+
+/// Pass 2: a reader thread parses the (already checked) source and sends
+/// batches; this task inserts them, then builds the indexes.
+async fn load(
+    state: &AppState,
+    version_id: i64,
+    fields: &[FieldDef],
+    source: std::sync::Arc<Source>,
+    total_rows: i64,
+    progress: Progress,
+) -> anyhow::Result<()> {
+    store::create_table(&state.db, version_id, fields).await?;
+    let batch = store::batch_rows(fields.len());
+    let (tx, mut rx) = mpsc::channel::<Vec<(i64, Vec<Value>)>>(4);
+    let reader_fields = fields.to_vec();
+    let reader = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let (header, rows) = open(&source, None).map_err(|e| anyhow::anyhow!(e.report(3)))?;
+        let mapping =
+            map_header(&header, &reader_fields).map_err(|e| anyhow::anyhow!(e.report(3)))?;
+        let mut problems = Vec::new();
+        let mut total = 0;
+        let mut chunk = Vec::with_capacity(batch);
+        let mut n = 0i64;
+        for row in rows {
+            let (line, cells) =
+                row.map_err(|p| anyhow::anyhow!("line {}: {}", p.line, p.reason.en))?;
+            let values = parse_row(
+                line,
+                &cells,
+                header.len(),
+                &mapping,
+                &reader_fields,
+                &mut problems,
+                &mut total,
+            )
+            .ok_or_else(|| anyhow::anyhow!("line {line} changed since it was checked"))?;
+            n += 1;
+            chunk.push((n, values));
+            if chunk.len() == batch {
+                if tx
+                    .blocking_send(std::mem::replace(&mut chunk, Vec::with_capacity(batch)))
+                    .is_err()
+                {
+                    return Ok(());
+                }
+            }
+        }
+        if !chunk.is_empty() {
+            let _ = tx.blocking_send(chunk);
+        }
+        Ok(())
+    });
+    let mut inserted = 0i64;
+    while let Some(chunk) = rx.recv().await {
+        store::insert_rows(&state.db, version_id, fields, &chunk).await?;
+        inserted += chunk.len() as i64;
+        if let Some(p) = &progress {
+            p(Phase::Loading, inserted as u64, total_rows as u64);
+        }
+    }
+    reader.await??;
+    anyhow::ensure!(
+        inserted == total_rows,
+        "loaded {inserted} rows, checked {total_rows}"
+    );
+    store::create_indexes(&state.db, version_id, fields).await?;
+    Ok(())
+}
