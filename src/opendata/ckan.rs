@@ -11,14 +11,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value as Json, json};
 
 use crate::app::AppState;
-use crate::opendata::catalogue::{Entry, Snapshot, facets, iso};
+use crate::opendata::catalogue::{Entry, Snapshot, facets};
 use crate::opendata::domain::{Ext, FieldFormat, TOPICS, license};
 use crate::opendata::queries::VersionRow;
 use crate::opendata::query;
@@ -312,7 +311,7 @@ async fn dispatch(state: &AppState, action: &str, p: &Params) -> Result<Json, Ck
         }
         "current_package_list_with_resources" => {
             let mut entries: Vec<&Arc<Entry>> = snapshot.entries.iter().collect();
-            entries.sort_by(|a, b| b.dataset.updated_at.cmp(&a.dataset.updated_at));
+            entries.sort_by_key(|e| std::cmp::Reverse(e.dataset.updated_at));
             let base = state.config.base_url();
             Ok(json!(page(&entries, p)?.iter().map(|e| package(&base, e)).collect::<Vec<_>>()))
         }
@@ -713,7 +712,7 @@ async fn datastore_search(
         .str("resource_id")
         .or_else(|| p.str("id"))
         .ok_or_else(|| validation("resource_id", "Missing value"))?;
-    let (e, v) = snapshot
+    let (_, v) = snapshot
         .by_resource(&rid)
         .ok_or_else(|| CkanError::NotFound(format!("Resource \"{rid}\" was not found.")))?;
     let structure = crate::opendata::queries::structure_by_id(&state.db, v.structure_id)
@@ -952,17 +951,5 @@ async fn datastore_search(
         out["total"] = json!(t);
         out["total_was_estimated"] = json!(false);
     }
-    let _ = e;
-    let _ = Body::empty;
     Ok(out)
-}
-
-/// The catalogue query of the HTML page, run through the same engine.
-pub fn facet_fields() -> &'static [&'static str] {
-    crate::opendata::catalogue::FACET_FIELDS
-}
-
-/// `iso` re-exported for the DCAT module.
-pub fn modified_iso(e: &Entry) -> String {
-    iso(e.dataset.updated_at)
 }

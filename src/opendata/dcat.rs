@@ -195,7 +195,9 @@ fn add_dataset(g: &mut Graph, base: &str, e: &Entry) {
             Some("ru"),
         );
     }
-    let contact = BlankNode::default();
+    // A stable blank node, so the document (and its ETag) is the same on
+    // every request.
+    let contact = BlankNode::new_unchecked(format!("contact{}", d.dataset_id));
     g.add(ds.clone(), p(DCAT, "contactPoint"), contact.clone());
     g.add(contact.clone(), rdf::TYPE.into_owned(), p(VCARD, "Kind"));
     g.lit(

@@ -112,10 +112,11 @@ impl Stamp {
         }
     }
 
-    /// Today's stamp with hours and minutes, for a second version on one day.
-    pub fn now_with_time() -> Stamp {
+    /// The same date with the current hours and minutes, for a second
+    /// version of data valid on one day.
+    pub fn with_time_now(&self) -> Stamp {
         let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+3));
-        let date = now.date();
+        let date = self.date;
         Stamp {
             text: format!(
                 "{:04}{:02}{:02}T{:02}{:02}",

@@ -161,8 +161,23 @@ fn open_csv(
     let mut first = Vec::new();
     {
         let f = std::fs::File::open(path)?;
-        let mut r = BufReader::new(f).take(64 * 1024);
+        let mut r = BufReader::new(f).take(1024 * 1024);
         r.read_to_end(&mut first)?;
+    }
+    // A file in another encoding is named as such before anything else
+    // (a cut multi-byte character at the end of the sample is fine).
+    if let Err(e) = std::str::from_utf8(&first)
+        && e.error_len().is_some()
+    {
+        let line = first[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64
+            + 1;
+        return Err(ImportError::Rejected {
+            problems: vec![cp1251_hint(line)],
+            total: 1,
+        });
     }
     let line_end = first
         .iter()
@@ -720,7 +735,7 @@ pub async fn publish(
     let taken = |s: &str| versions.iter().any(|v| v.stamp == s);
     let mut chosen = stamp.clone().unwrap_or_else(Stamp::today);
     if taken(&chosen.text) {
-        chosen = Stamp::now_with_time();
+        chosen = chosen.with_time_now();
         if taken(&chosen.text) {
             let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+3));
             chosen.text = format!("{}{:02}", chosen.text, now.second());
@@ -837,13 +852,12 @@ async fn load(
             .ok_or_else(|| anyhow::anyhow!("line {line} changed since it was checked"))?;
             n += 1;
             chunk.push((n, values));
-            if chunk.len() == batch {
-                if tx
+            if chunk.len() == batch
+                && tx
                     .blocking_send(std::mem::replace(&mut chunk, Vec::with_capacity(batch)))
                     .is_err()
-                {
-                    return Ok(());
-                }
+            {
+                return Ok(());
             }
         }
         if !chunk.is_empty() {

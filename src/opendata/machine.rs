@@ -125,12 +125,11 @@ pub fn list(state: &AppState, snapshot: &Snapshot, ext: Ext, headers: &HeaderMap
 
 // ---- passports -----------------------------------------------------------
 
+/// Links to data versions and to structure versions (stamp, URL).
+type Links<'a> = (Vec<(String, &'a VersionRow)>, Vec<(String, String, String)>);
+
 /// The passport's data and structure versions, newest first.
-fn version_links<'a>(
-    state: &AppState,
-    e: &'a Entry,
-    ext: Ext,
-) -> (Vec<(String, &'a VersionRow)>, Vec<(String, String, String)>) {
+fn version_links<'a>(state: &AppState, e: &'a Entry, ext: Ext) -> Links<'a> {
     let data = e
         .versions
         .iter()
@@ -201,7 +200,8 @@ pub fn meta(state: &AppState, e: &Entry, ext: Ext, headers: &HeaderMap) -> Respo
             "created": compact_date(&d.created),
             "modified": compact_date(&d.modified),
             "subject": d.subject,
-            "format": d.format.to_lowercase(),
+            // The files this passport links to.
+            "format": "json",
             "provenance": d.provenance,
             "valid": compact_date(&d.valid),
             "data": data.iter().map(|(url, v)| json!({
@@ -226,7 +226,7 @@ pub fn meta(state: &AppState, e: &Entry, ext: Ext, headers: &HeaderMap) -> Respo
             s.push_str(&t("created", &compact_date(&d.created)));
             s.push_str(&t("modified", &compact_date(&d.modified)));
             s.push_str(&t("subject", &d.subject));
-            s.push_str(&t("format", &d.format.to_lowercase()));
+            s.push_str(&t("format", "xml"));
             s.push_str(&t("provenance", &d.provenance));
             s.push_str(&t("valid", &compact_date(&d.valid)));
             s.push_str("  <data>\n");

@@ -4,7 +4,6 @@
 //! token). Both are validated exactly like `veche import`: they call the same
 //! `import::publish`.
 
-use axum::body::Body;
 use axum::extract::{Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -200,7 +199,7 @@ async fn save_upload(
             Ok(c) => c,
             Err(e) => {
                 let _ = tokio::fs::remove_file(&path).await;
-                return Err(too_large_or(e));
+                return Err(too_large_or(e, limit));
             }
         };
         size += chunk.len();
@@ -231,13 +230,9 @@ fn too_large(limit: usize) -> AppError {
     )
 }
 
-fn too_large_or(detail: String) -> AppError {
+fn too_large_or(detail: String, limit: usize) -> AppError {
     if detail.contains("length limit") || detail.contains("too large") {
-        AppError::client(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            Msg::new("Файл слишком большой.", "The file is too large."),
-        )
+        too_large(limit)
     } else {
         AppError::bad_request(
             "upload",
@@ -297,7 +292,7 @@ pub async fn publish_upload(
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|err| too_large_or(err.body_text()))?
+        .map_err(|err| too_large_or(err.body_text(), limit))?
     {
         match field.name() {
             Some("file") => {
@@ -314,12 +309,11 @@ pub async fn publish_upload(
                 provenance = field
                     .text()
                     .await
-                    .map_err(|err| too_large_or(err.body_text()))?
+                    .map_err(|err| too_large_or(err.body_text(), limit))?
             }
             _ => {}
         }
     }
-    let t = PublishTexts::get(ctx.locale);
     let Some(path) = upload else {
         return Ok(form_page(
             &ctx,
@@ -329,7 +323,6 @@ pub async fn publish_upload(
             Some(Msg::new(PublishTexts::RU.no_file, PublishTexts::EN.no_file)),
         ));
     };
-    let _ = t;
     let head = first_bytes(&path).await;
     let outcome = import::publish(
         &state,
@@ -402,12 +395,12 @@ pub async fn api_publish(
     let path = if content_type.starts_with("multipart/form-data") {
         let mut mp = Multipart::from_request(request, &state)
             .await
-            .map_err(|err| too_large_or(err.body_text()))?;
+            .map_err(|err| too_large_or(err.body_text(), limit))?;
         let mut found = None;
         while let Some(field) = mp
             .next_field()
             .await
-            .map_err(|err| too_large_or(err.body_text()))?
+            .map_err(|err| too_large_or(err.body_text(), limit))?
         {
             if field.name() == Some("file") {
                 let stream = field.map(|r| r.map_err(|e| e.body_text()));
@@ -589,6 +582,3 @@ pub async fn revoke_token(
     }
     Ok(Redirect::to("/account/tokens").into_response())
 }
-
-#[allow(dead_code)]
-fn _body(_: Body) {}

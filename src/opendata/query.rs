@@ -354,11 +354,7 @@ pub fn parse(input: &str) -> Result<Expr, QueryError> {
 /// The bare words of a query, for the full-text index.
 pub fn text_terms(e: &Expr, out: &mut Vec<String>) {
     match e {
-        Expr::Text(t) => {
-            if !out.contains(t) {
-                out.push(t.clone());
-            }
-        }
+        Expr::Text(t) if !out.contains(t) => out.push(t.clone()),
         Expr::And(v) | Expr::Or(v) => v.iter().for_each(|e| text_terms(e, out)),
         Expr::Not(e) => text_terms(e, out),
         _ => {}
@@ -552,6 +548,47 @@ pub fn sort(results: &mut [(f32, &std::sync::Arc<Entry>)], keys: &[SortKey]) {
 /// from the search index.
 pub type TextHits = std::collections::HashMap<String, HashSet<String>>;
 
+/// Runs `q` and `fq` over the catalogue: full-text terms go to the search
+/// index (one lookup per distinct term), everything else is evaluated here.
+/// Returns the matching entries with their full-text scores.
+pub async fn run<'a>(
+    search: &crate::search::SearchIndex,
+    snapshot: &'a crate::opendata::catalogue::Snapshot,
+    q: &Expr,
+    fq: &Expr,
+) -> anyhow::Result<Vec<(f32, &'a std::sync::Arc<Entry>)>> {
+    let mut terms = Vec::new();
+    text_terms(q, &mut terms);
+    text_terms(fq, &mut terms);
+    terms.truncate(16);
+    let mut hits: std::collections::HashMap<String, std::collections::HashMap<String, f32>> =
+        std::collections::HashMap::new();
+    for t in &terms {
+        let (_, found) = search
+            .search(t, Some(crate::opendata::search::KIND), 100_000, 0)
+            .await?;
+        hits.insert(
+            t.clone(),
+            found.into_iter().map(|h| (h.id, h.score)).collect(),
+        );
+    }
+    let text = |t: &str, e: &Entry| {
+        hits.get(t)
+            .is_some_and(|m| m.contains_key(&e.dataset.identifier_norm))
+    };
+    let mut out = Vec::new();
+    for e in &snapshot.entries {
+        if matches(q, e, &text) && matches(fq, e, &text) {
+            let score: f32 = terms
+                .iter()
+                .filter_map(|t| hits.get(t).and_then(|m| m.get(&e.dataset.identifier_norm)))
+                .sum();
+            out.push((score, e));
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -627,45 +664,4 @@ mod tests {
         assert!(parse_sort("colour asc").is_err());
         assert!(parse_sort("name sideways").is_err());
     }
-}
-
-/// Runs `q` and `fq` over the catalogue: full-text terms go to the search
-/// index (one lookup per distinct term), everything else is evaluated here.
-/// Returns the matching entries with their full-text scores.
-pub async fn run<'a>(
-    search: &crate::search::SearchIndex,
-    snapshot: &'a crate::opendata::catalogue::Snapshot,
-    q: &Expr,
-    fq: &Expr,
-) -> anyhow::Result<Vec<(f32, &'a std::sync::Arc<Entry>)>> {
-    let mut terms = Vec::new();
-    text_terms(q, &mut terms);
-    text_terms(fq, &mut terms);
-    terms.truncate(16);
-    let mut hits: std::collections::HashMap<String, std::collections::HashMap<String, f32>> =
-        std::collections::HashMap::new();
-    for t in &terms {
-        let (_, found) = search
-            .search(t, Some(crate::opendata::search::KIND), 100_000, 0)
-            .await?;
-        hits.insert(
-            t.clone(),
-            found.into_iter().map(|h| (h.id, h.score)).collect(),
-        );
-    }
-    let text = |t: &str, e: &Entry| {
-        hits.get(t)
-            .is_some_and(|m| m.contains_key(&e.dataset.identifier_norm))
-    };
-    let mut out = Vec::new();
-    for e in &snapshot.entries {
-        if matches(q, e, &text) && matches(fq, e, &text) {
-            let score: f32 = terms
-                .iter()
-                .filter_map(|t| hits.get(t).and_then(|m| m.get(&e.dataset.identifier_norm)))
-                .sum();
-            out.push((score, e));
-        }
-    }
-    Ok(out)
 }

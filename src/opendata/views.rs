@@ -269,7 +269,7 @@ pub fn catalogue_page(ctx: &PageCtx, v: CatalogueView<'_>) -> Response {
     })
 }
 
-pub fn title<'a>(l: Locale, e: &'a Entry) -> &'a str {
+pub fn title(l: Locale, e: &Entry) -> &str {
     if l == Locale::En && !e.dataset.title_en.is_empty() {
         &e.dataset.title_en
     } else {
@@ -277,7 +277,7 @@ pub fn title<'a>(l: Locale, e: &'a Entry) -> &'a str {
     }
 }
 
-pub fn description<'a>(l: Locale, e: &'a Entry) -> &'a str {
+pub fn description(l: Locale, e: &Entry) -> &str {
     if l == Locale::En && !e.dataset.description_en.is_empty() {
         &e.dataset.description_en
     } else {

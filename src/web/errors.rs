@@ -15,7 +15,11 @@ use crate::web::layout::{Page, PageCtx, login_href};
 
 /// Paths whose clients are programs, not people.
 pub fn is_api_path(path: &str) -> bool {
-    path.starts_with("/api/") || path.starts_with("/open311/") || path == "/health"
+    path.starts_with("/api/")
+        || path.starts_with("/open311/")
+        || path == "/health"
+        || path.ends_with(".json")
+        || path.ends_with(".jsonld")
 }
 
 fn wants_json(path: &str, headers: &axum::http::HeaderMap) -> bool {

@@ -241,7 +241,74 @@ impl TestApp {
             .deliver_pending(&self.state.db)
             .await
             .unwrap();
+        veche::opendata::system::run_refreshes(&self.state)
+            .await
+            .unwrap();
         self.state.search.drain(&self.state.db).await.unwrap();
+    }
+
+    /// Posts a body with a content type and extra headers.
+    pub async fn post_bytes(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut b = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, content_type);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        self.request(b.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Posts a multipart form with one file and text fields.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        file_name: &str,
+        file: &[u8],
+        fields: &[(&str, &str)],
+    ) -> TestResponse {
+        let boundary = "veche-test-boundary-7d1f";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.post_bytes(
+            path,
+            &format!("multipart/form-data; boundary={boundary}"),
+            body,
+            &[],
+        )
+        .await
+    }
+
+    /// Makes an account an officer of an organisation.
+    pub async fn make_officer(&self, account_id: i64, organisation_id: &str) {
+        let mut tx = self.state.db.begin().await.unwrap();
+        veche::auth::queries::grant_membership(
+            &mut tx,
+            account_id,
+            organisation_id,
+            veche::auth::domain::MembershipKind::Officer,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
     }
 
     /// Mail written to the mailbox folder, oldest first.

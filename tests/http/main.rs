@@ -10,10 +10,14 @@ mod pg;
 
 mod auth;
 mod browser;
+mod ckan;
+mod clients;
 mod directory;
 mod geo;
 mod home;
 mod oidc;
+mod opendata;
+mod opendata_api;
 mod ops;
 mod roles;
 mod smtp;

@@ -1,0 +1,357 @@
+//! The CKAN-compatible API, as CKAN clients call it: GET and JSON POST under
+//! `/api/3/action/` and `/api/action/`, the envelope, the error `__type`s.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::helpers::TestApp;
+
+async fn call(app: &TestApp, action: &str, params: Value) -> (StatusCode, Value) {
+    let r = app
+        .post_bytes(
+            &format!("/api/action/{action}"),
+            "application/json",
+            serde_json::to_vec(&params).unwrap(),
+            &[],
+        )
+        .await;
+    (
+        r.status,
+        serde_json::from_str(&r.body).unwrap_or(Value::Null),
+    )
+}
+
+both_backends!(list_show_and_status_answer_in_the_ckan_envelope, |app| {
+    let r = app.get("/api/3/action/package_list").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let j = r.json();
+    assert_eq!(j["success"], true);
+    assert!(
+        j["help"]
+            .as_str()
+            .unwrap()
+            .ends_with("/api/3/action/help_show?name=package_list")
+    );
+    assert_eq!(
+        j["result"],
+        json!([
+            "2312823003-municipalities",
+            "2312823003-organisations",
+            "2312823003-towns"
+        ])
+    );
+    let j = app
+        .get("/api/3/action/package_list?limit=1&offset=1")
+        .await
+        .json();
+    assert_eq!(j["result"], json!(["2312823003-organisations"]));
+
+    let (status, j) = call(&app, "package_show", json!({"id": "2312823003-towns"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let p = &j["result"];
+    assert_eq!(p["name"], "2312823003-towns");
+    assert_eq!(p["title"], "Города Краснодарского края");
+    assert_eq!(p["organization"]["name"], "min-digital");
+    assert_eq!(p["license_id"], "cc-by-sa-4.0");
+    assert_eq!(p["type"], "dataset");
+    assert_eq!(p["num_resources"], 1);
+    let res = &p["resources"][0];
+    assert_eq!(res["format"], "CSV");
+    assert_eq!(res["datastore_active"], true);
+    assert!(
+        res["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/opendata/2312823003-towns/data-20211011-structure-20261124.csv")
+    );
+    let ts = p["metadata_modified"].as_str().unwrap();
+    assert_eq!(ts.len(), 26, "naive ISO with microseconds: {ts}");
+    assert!(
+        p["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["name"] == "города")
+    );
+    // By uuid too, and through GET.
+    let id = p["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.get(&format!("/api/3/action/package_show?id={id}"))
+            .await
+            .json()["result"]["name"],
+        "2312823003-towns"
+    );
+    let rid = res["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.get(&format!("/api/3/action/resource_show?id={rid}"))
+            .await
+            .json()["result"]["package_id"],
+        id
+    );
+
+    let status = app.get("/api/3/action/status_show").await.json();
+    assert_eq!(status["result"]["locale_default"], "ru");
+    let orgs = app.get("/api/3/action/organization_list").await.json();
+    assert!(
+        orgs["result"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("min-digital"))
+    );
+    let (_, org) = call(
+        &app,
+        "organization_show",
+        json!({"id": "min-digital", "include_datasets": true}),
+    )
+    .await;
+    assert_eq!(org["result"]["package_count"], 3);
+    assert_eq!(org["result"]["packages"].as_array().unwrap().len(), 3);
+    let all = app
+        .get("/api/3/action/organization_list?all_fields=true&limit=2")
+        .await
+        .json();
+    assert_eq!(all["result"].as_array().unwrap().len(), 2);
+    assert!(all["result"][0]["title"].is_string());
+    let tags = app.get("/api/3/action/tag_list?query=ОКТМО").await.json();
+    assert!(tags["result"].as_array().unwrap().contains(&json!("ОКТМО")));
+    let lst = app
+        .get("/api/3/action/current_package_list_with_resources?limit=2")
+        .await
+        .json();
+    assert_eq!(lst["result"].as_array().unwrap().len(), 2);
+});
+
+both_backends!(errors_carry_ckans_types_and_statuses, |app| {
+    let (status, j) = call(&app, "package_show", json!({"id": "no-such-dataset"})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(j["success"], false);
+    assert_eq!(j["error"]["__type"], "Not Found Error");
+    let (status, j) = call(&app, "package_show", json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(j["error"]["__type"], "Validation Error");
+    assert_eq!(j["error"]["id"], json!(["Missing value"]));
+    let (status, j) = call(&app, "package_search", json!({"fq": "colour:red"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(j["error"]["__type"], "Search Query Error");
+    assert!(j["error"]["message"].as_str().unwrap().contains("colour"));
+    let (status, j) = call(&app, "package_search", json!({"rows": 5000})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(j["error"]["rows"], json!(["Must be between 0 and 1000"]));
+    let (status, j) = call(&app, "package_search", json!({"rows": "ten"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(j["error"]["rows"], json!(["Invalid integer"]));
+    let (status, j) = call(
+        &app,
+        "package_search",
+        json!({"fq": "metadata_modified:[yesterday TO *]"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(j["error"]["__type"], "Search Query Error");
+    // An unknown action is a bare JSON string, as CKAN answers it.
+    let (status, j) = call(&app, "frobnicate", json!({})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(j, json!("Bad request - Action name not known: frobnicate"));
+    let r = app
+        .post_bytes(
+            "/api/3/action/package_list",
+            "application/json",
+            b"{not json".to_vec(),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.json()
+            .as_str()
+            .unwrap()
+            .starts_with("Bad request - JSON Error")
+    );
+    // No redirects on API paths, whatever the method.
+    for path in ["/api/action/package_list", "/api/3/action/package_list"] {
+        let r = app
+            .post_bytes(path, "application/json", b"{}".to_vec(), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+    }
+});
+
+both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
+    let names = |j: &Value| -> Vec<String> {
+        j["result"]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (_, j) = call(&app, "package_search", json!({})).await;
+    assert_eq!(j["result"]["count"], 3);
+    assert_eq!(j["result"]["sort"], "score desc, metadata_modified desc");
+    // Full text, stemmed.
+    let (_, j) = call(&app, "package_search", json!({"q": "город"})).await;
+    assert_eq!(names(&j), ["2312823003-towns"]);
+    // Field queries in q, as ckanapi's README shows.
+    let (_, j) = call(
+        &app,
+        "package_search",
+        json!({"q": "+organization:min-digital +res_format:CSV", "sort": "name asc"}),
+    )
+    .await;
+    assert_eq!(j["result"]["count"], 3);
+    assert_eq!(names(&j)[0], "2312823003-municipalities");
+    // fq: field, negation, OR, date ranges, quotes.
+    let (_, j) = call(
+        &app,
+        "package_search",
+        json!({"fq": "groups:territory -tags:ФИАС", "rows": 10}),
+    )
+    .await;
+    assert_eq!(names(&j), ["2312823003-municipalities"]);
+    let (_, j) = call(
+        &app,
+        "package_search",
+        json!({"fq": "license_id:odbl-1.0 OR license_id:cc-by-4.0", "sort": "name desc"}),
+    )
+    .await;
+    assert_eq!(
+        names(&j),
+        ["2312823003-organisations", "2312823003-municipalities"]
+    );
+    let (_, j) = call(
+        &app,
+        "package_search",
+        json!({"fq": "metadata_modified:[2020-01-01T00:00:00Z TO *] organization:\"min-digital\""}),
+    )
+    .await;
+    assert_eq!(j["result"]["count"], 3);
+    let (_, j) = call(
+        &app,
+        "package_search",
+        json!({"fq": "metadata_modified:[* TO 2020-01-01T00:00:00Z]"}),
+    )
+    .await;
+    assert_eq!(j["result"]["count"], 0);
+    // Paging and sorting, as ckanext-harvest pages through.
+    let (_, a) = call(
+        &app,
+        "package_search",
+        json!({"rows": 2, "start": 0, "sort": "id asc"}),
+    )
+    .await;
+    let (_, b) = call(
+        &app,
+        "package_search",
+        json!({"rows": 2, "start": 2, "sort": "id asc"}),
+    )
+    .await;
+    let (_, c) = call(
+        &app,
+        "package_search",
+        json!({"rows": 2, "start": 4, "sort": "id asc"}),
+    )
+    .await;
+    let mut all = names(&a);
+    all.extend(names(&b));
+    assert_eq!(all.len(), 3);
+    assert!(names(&c).is_empty(), "an empty page ends the harvest");
+    // Facets, with CKAN's two shapes.
+    let r = app
+        .get("/api/3/action/package_search?facet.field=%5B%22groups%22,%22license_id%22%5D&rows=0")
+        .await
+        .json();
+    assert_eq!(r["result"]["facets"]["groups"]["territory"], 2);
+    let items = r["result"]["search_facets"]["groups"]["items"]
+        .as_array()
+        .unwrap();
+    assert!(items.iter().any(|i| i["name"] == "territory"
+        && i["display_name"] == "Территория и население"
+        && i["count"] == 2));
+    assert!(r["result"]["results"].as_array().unwrap().is_empty());
+    // GET with repeated facet.field keys works too.
+    let r = app
+        .get("/api/3/action/package_search?facet.field=tags&facet.field=organization&facet.limit=2")
+        .await
+        .json();
+    assert!(
+        r["result"]["search_facets"]["organization"]["items"][0]["display_name"]
+            .as_str()
+            .unwrap()
+            .contains("цифрового")
+    );
+});
+
+both_backends!(datastore_search_reads_the_rows_of_a_version, |app| {
+    let (_, p) = call(&app, "package_show", json!({"id": "2312823003-towns"})).await;
+    let rid = p["result"]["resources"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, j) = call(
+        &app,
+        "datastore_search",
+        json!({"resource_id": rid, "filters": {"municipality_id": "sochi"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{j}");
+    let r = &j["result"];
+    assert_eq!(r["total"], 1);
+    assert_eq!(r["records"][0]["name"], "Сочи");
+    assert_eq!(r["fields"][0], json!({"id": "_id", "type": "int"}));
+    assert!(
+        r["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "population_2010" && f["type"] == "int")
+    );
+    // limit=0: just the data dictionary.
+    let (_, j) = call(
+        &app,
+        "datastore_search",
+        json!({"resource_id": rid, "limit": 0}),
+    )
+    .await;
+    assert_eq!(j["result"]["records"], json!([]));
+    assert_eq!(j["result"]["total"], 26);
+    // Several values, sort, fields, offset, lists.
+    let (_, j) = call(&app, "datastore_search", json!({
+        "resource_id": rid, "filters": {"municipality_id": ["sochi", "krasnodar", "anapa"]},
+        "sort": "population_2010 desc", "fields": ["name", "population_2010"], "limit": 2, "offset": 1,
+        "records_format": "lists",
+    }))
+    .await;
+    assert_eq!(
+        j["result"]["records"],
+        json!([["Сочи", 343285], ["Анапа", 58983]])
+    );
+    assert_eq!(j["result"]["total"], 3);
+    // Ranges (CKAN 2.12 style) and full text.
+    let (_, j) = call(&app, "datastore_search", json!({"resource_id": rid, "filters": {"population_2010": {"gte": 200000}}, "include_total": true})).await;
+    assert_eq!(j["result"]["total"], 3);
+    let (_, j) = call(&app, "datastore_search", json!({"resource_id": rid, "q": "Новоросс", "records_format": "csv", "fields": "name,oktmo"})).await;
+    assert_eq!(j["result"]["records"], "Новороссийск,03720000001\n");
+    // Errors.
+    let (status, j) = call(
+        &app,
+        "datastore_search",
+        json!({"resource_id": rid, "filters": {"colour": "red"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(j["error"]["__type"], "Validation Error");
+    let (status, _) = call(
+        &app,
+        "datastore_search",
+        json!({"resource_id": rid, "limit": 40000}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, j) = call(&app, "datastore_search", json!({"resource_id": "nope"})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(j["error"]["__type"], "Not Found Error");
+    // GET with filters as a JSON string.
+    let r = app.get(&format!("/api/3/action/datastore_search?resource_id={rid}&filters=%7B%22name%22%3A%22%D0%95%D0%B9%D1%81%D0%BA%22%7D")).await.json();
+    assert_eq!(r["result"]["records"][0]["municipality_id"], "yeysky");
+});

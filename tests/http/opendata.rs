@@ -1,0 +1,735 @@
+//! The open data portal through HTTP: the catalogue, passports, machine
+//! files, downloads, the table and map views, publishing by officers.
+
+use axum::http::StatusCode;
+
+use crate::both_backends;
+use crate::helpers::TestApp;
+
+const TOWNS: &str = "2312823003-towns";
+const TOWNS_CSV: &str = "/opendata/2312823003-towns/data-20211011-structure-20261124.csv";
+
+async fn versions(app: &TestApp, identifier: &str) -> i64 {
+    veche::on_db!(&app.state.db, |pool| sqlx::query_scalar::<_, i64>(
+        "select count(*) from dataset_version v join dataset d using (dataset_id) where d.identifier = $1 and v.state = 'published'"
+    )
+    .bind(identifier)
+    .fetch_one(pool)
+    .await)
+    .unwrap()
+}
+
+both_backends!(
+    the_catalogue_lists_the_demo_datasets_with_facets_and_search,
+    |app| {
+        let r = app.get("/opendata").await;
+        assert_eq!(r.status, StatusCode::OK);
+        for title in [
+            "Муниципальные образования Краснодарского края",
+            "Города Краснодарского края",
+            "Органы власти Краснодарского края",
+        ] {
+            assert!(r.body.contains(title), "{title}");
+        }
+        assert!(r.body.contains("Найдено: 3 набора"), "{}", r.body);
+        assert!(
+            r.body.contains(r#"type="text/turtle" href="/catalog.ttl""#),
+            "DCAT advertised"
+        );
+        // Facets narrow the list.
+        let r = app.get("/opendata?topic=government").await;
+        assert!(r.body.contains("Найдено: 1 набор"));
+        assert!(r.body.contains("Органы власти"));
+        // Russian stemming: «город» finds «Города».
+        let r = app.get("/opendata?q=город").await;
+        assert!(r.body.contains("Города Краснодарского края"), "{}", r.body);
+        assert!(r.body.contains("Найдено: 1 набор"));
+        // English too, and field names.
+        let r = app.get("/opendata?q=population").await;
+        assert!(r.body.contains("Города Краснодарского края"));
+        let r = app.get("/opendata?q=совершенноневстречающеесяслово").await;
+        assert!(r.body.contains("Ничего не найдено"));
+    }
+);
+
+both_backends!(machine_readable_registry_and_passports_follow_mr3, |app| {
+    let base = app.state.config.base_url();
+    let r = app.get("/opendata/list.csv").await;
+    assert_eq!(r.headers["content-type"], "text/csv; charset=utf-8");
+    let mut lines = r.body.lines();
+    assert_eq!(lines.next(), Some("property,title,value,format"));
+    assert_eq!(
+        lines.next(),
+        Some(
+            "standardversion,Версия методических рекомендаций,http://opendata.gosmonitor.ru/standard/3.0,"
+        )
+    );
+    assert!(r.body.contains(&format!(
+        "{TOWNS},Города Краснодарского края,{base}/opendata/{TOWNS}/meta.csv,csv"
+    )));
+    let list = app.get("/opendata/list.json").await.json();
+    assert_eq!(
+        list["standardversion"],
+        "http://opendata.gosmonitor.ru/standard/3.0"
+    );
+    assert_eq!(list["meta"].as_array().unwrap().len(), 3);
+    let xml = app.get("/opendata/list.xml").await;
+    assert!(
+        xml.body
+            .contains(&format!("<identifier>{TOWNS}</identifier>"))
+    );
+
+    let meta = app.get(&format!("/opendata/{TOWNS}/meta.csv")).await;
+    for row in [
+        "property,value",
+        &format!("identifier,{TOWNS}"),
+        "creator,Министерство цифрового развития Краснодарского края",
+        "format,CSV",
+        "valid,20211011",
+        "publishermbox,opendata@mincifra.krasnodar.ru",
+        &format!("data-20211011-structure-20261124,{base}{TOWNS_CSV}"),
+        &format!("structure-20261124,{base}/opendata/{TOWNS}/structure-20261124.csv"),
+    ] {
+        assert!(
+            meta.body.lines().any(|l| l == row),
+            "missing «{row}» in\n{}",
+            meta.body
+        );
+    }
+    let m = app
+        .get(&format!("/opendata/{TOWNS}/meta.json"))
+        .await
+        .json();
+    assert_eq!(m["identifier"], TOWNS);
+    assert_eq!(m["publisher"]["mbox"], "opendata@mincifra.krasnodar.ru");
+    // The JSON passport points to the JSON files, as the standard's examples do.
+    assert_eq!(
+        m["data"][0]["source"],
+        format!("{base}{}", TOWNS_CSV.replace(".csv", ".json"))
+    );
+    assert_eq!(m["format"], "json");
+    assert_eq!(m["data"][0]["structure"], "20261124");
+    let x = app.get(&format!("/opendata/{TOWNS}/meta.xml")).await;
+    assert!(
+        x.body.contains(
+            "<standardversion>http://opendata.gosmonitor.ru/standard/3.0</standardversion>"
+        )
+    );
+    assert!(x.body.contains("<dataversion>"));
+
+    let s = app
+        .get(&format!("/opendata/{TOWNS}/structure-20261124.csv"))
+        .await;
+    assert!(
+        s.body
+            .starts_with("field name,english description,russian description,format\n")
+    );
+    assert!(s.body.contains(
+        "population_2010,\"Population, 2010 census\",Население по переписи 2010 года,integer"
+    ));
+    let schema = app
+        .get(&format!("/opendata/{TOWNS}/structure-20261124.json"))
+        .await
+        .json();
+    assert_eq!(
+        schema["items"]["properties"]["population_2010"]["type"][0],
+        "integer"
+    );
+    assert_eq!(
+        app.get(&format!("/opendata/{TOWNS}/structure-19990101.csv"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/opendata/0000000000-nothing/meta.json")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+});
+
+both_backends!(the_passport_page_carries_rdfa_and_schema_org, |app| {
+    let r = app.get(&format!("/opendata/{TOWNS}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let b = &r.body;
+    assert!(b.contains(r#"typeof="foaf:Document""#));
+    assert!(b.contains(r#"resource="http://opendata.gosmonitor.ru/standard/3.0""#));
+    assert!(b.contains(r#"property="dc:title">Города Краснодарского края<"#));
+    assert!(b.contains(r#"property="foaf:mbox""#));
+    assert!(
+        b.contains(r#"rel="dc:hasPart""#),
+        "versions as a dc:Collection"
+    );
+    let ld = b
+        .split(r#"<script type="application/ld+json">"#)
+        .nth(1)
+        .unwrap()
+        .split("</script>")
+        .next()
+        .unwrap();
+    let ld: serde_json::Value = serde_json::from_str(ld).unwrap();
+    assert_eq!(ld["@type"], "Dataset");
+    assert_eq!(
+        ld["license"],
+        "https://creativecommons.org/licenses/by-sa/4.0/"
+    );
+    assert_eq!(ld["distribution"][0]["encodingFormat"], "text/csv");
+    assert!(b.contains(&format!(
+        r#"type="text/turtle" href="/dataset/{TOWNS}.ttl""#
+    )));
+    assert!(b.contains("population_2010"), "the structure is shown");
+    assert!(b.contains(TOWNS_CSV), "download links");
+    // Any case of the identifier finds the dataset, at one address.
+    let r = app
+        .get(&format!("/opendata/{}", TOWNS.to_uppercase()))
+        .await;
+    assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(r.location(), format!("/opendata/{TOWNS}"));
+});
+
+both_backends!(
+    downloads_are_streamed_with_validators_and_compression,
+    |app| {
+        let r = app.get(TOWNS_CSV).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.headers["content-type"], "text/csv; charset=utf-8");
+        assert_eq!(
+            r.headers["content-disposition"],
+            "attachment; filename=\"data-20211011-structure-20261124.csv\""
+        );
+        let committed = std::fs::read_to_string(format!(
+            "{}/datasets/{TOWNS}/data-20211011-structure-20261124.csv",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        assert_eq!(
+            r.body, committed,
+            "the published CSV is the file as published"
+        );
+        let etag = r.headers["etag"].to_str().unwrap().to_owned();
+        let modified = r.headers["last-modified"].to_str().unwrap().to_owned();
+        assert_eq!(
+            app.get_with(TOWNS_CSV, &[("if-none-match", &etag)])
+                .await
+                .status,
+            StatusCode::NOT_MODIFIED
+        );
+        assert_eq!(
+            app.get_with(TOWNS_CSV, &[("if-modified-since", &modified)])
+                .await
+                .status,
+            StatusCode::NOT_MODIFIED
+        );
+        assert_eq!(
+            app.get_with(TOWNS_CSV, &[("if-none-match", "\"other\"")])
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let gz = app
+            .get_with(TOWNS_CSV, &[("accept-encoding", "gzip")])
+            .await;
+        assert_eq!(gz.headers["content-encoding"], "gzip");
+        let br = app
+            .get_with(
+                &TOWNS_CSV.replace(".csv", ".json"),
+                &[("accept-encoding", "br")],
+            )
+            .await;
+        assert_eq!(br.headers["content-encoding"], "br");
+        let part = app.get_with(TOWNS_CSV, &[("range", "bytes=0-9")]).await;
+        assert_eq!(part.status, StatusCode::PARTIAL_CONTENT);
+        assert_eq!(part.body.len(), 10);
+
+        let json = app.get(&TOWNS_CSV.replace(".csv", ".json")).await;
+        assert_eq!(json.headers["content-type"], "application/json");
+        let rows = json.json();
+        let rows = rows.as_array().unwrap();
+        assert_eq!(rows.len(), 26);
+        let krasnodar = rows.iter().find(|r| r["name"] == "Краснодар").unwrap();
+        assert_eq!(krasnodar["population_2010"], 744933, "typed values");
+        assert_eq!(krasnodar["municipality_id"], "krasnodar");
+        let xml = app.get(&TOWNS_CSV.replace(".csv", ".xml")).await;
+        assert_eq!(xml.body.matches("<row>").count(), 26);
+        assert!(xml.body.contains("<name>Краснодар</name>"));
+        let etag = json.headers["etag"].to_str().unwrap().to_owned();
+        assert_eq!(
+            app.get_with(
+                &TOWNS_CSV.replace(".csv", ".json"),
+                &[("if-none-match", &etag)]
+            )
+            .await
+            .status,
+            StatusCode::NOT_MODIFIED
+        );
+        assert_eq!(
+            app.get(&TOWNS_CSV.replace("20211011", "20211012"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    }
+);
+
+both_backends!(the_table_view_sorts_filters_and_pages_on_any_field, |app| {
+    let base = format!("/opendata/{TOWNS}/table.json");
+    let r = app
+        .get(&format!("{base}?_sort_desc=population_2010&_size=3"))
+        .await
+        .json();
+    let names: Vec<&str> = r["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Краснодар", "Сочи", "Новороссийск"]);
+    let r = app
+        .get(&format!(
+            "{base}?population_2010__gte=100000&_sort=name&_extra=count"
+        ))
+        .await
+        .json();
+    assert_eq!(r["count"], 4);
+    assert_eq!(r["rows"][0]["name"], "Армавир");
+    let r = app
+        .get(&format!("{base}?municipality_id=sochi"))
+        .await
+        .json();
+    assert_eq!(r["rows"].as_array().unwrap().len(), 1);
+    let r = app.get(&format!("{base}?name__contains=Усть")).await.json();
+    assert_eq!(r["rows"][0]["name"], "Усть-Лабинск");
+    let r = app
+        .get(&format!(
+            "{base}?foundation_year__in=1793,1838&_sort=foundation_year"
+        ))
+        .await
+        .json();
+    let names: Vec<&str> = r["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Краснодар", "Новороссийск", "Сочи", "Туапсе"]);
+
+    // Keyset pages cover every row exactly once, in order.
+    let mut url = format!("{base}?_sort=population_2010&_size=4");
+    let mut seen = Vec::new();
+    loop {
+        let page = app.get(&url).await.json();
+        for row in page["rows"].as_array().unwrap() {
+            seen.push((
+                row["population_2010"].as_i64().unwrap(),
+                row["_row"].as_i64().unwrap(),
+            ));
+        }
+        match page["next_url"].as_str() {
+            Some(next) => url = next.to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 26);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    assert_eq!(seen, sorted);
+
+    // Bad input is explained.
+    let r = app.get(&format!("{base}?colour=red")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Fields: name, municipality_id")
+    );
+    let r = app.get(&format!("{base}?population_2010=many")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not an integer")
+    );
+    assert_eq!(
+        app.get(&format!("{base}?_next=garbage")).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        app.get(&format!("{base}?_size=5000")).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        app.get(&format!("{base}?population_2010__contains=1"))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // The HTML view: sorted headers, the filter form, rows.
+    let r = app
+        .get(&format!(
+            "/opendata/{TOWNS}/table?_sort_desc=population_2010"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains(r#"aria-sort="descending""#));
+    assert!(r.body.find("Краснодар").unwrap() < r.body.find("Абинск").unwrap());
+    let r = app
+        .get(&format!(
+            "/opendata/{TOWNS}/table?_filter_column=name&_filter_op=startswith&_filter_value=Ар"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = app.get(r.location()).await;
+    assert!(r.body.contains("Строк: <strong>1</strong>"), "{}", r.body);
+    assert!(r.body.contains("Армавир"));
+});
+
+both_backends!(datasets_with_coordinates_have_a_map_view, |app| {
+    let r = app.get(&format!("/opendata/{TOWNS}/map")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains(r#"data-lat="lat""#) && r.body.contains(r#"data-lon="lon""#));
+    assert!(r.body.contains("leaflet.markercluster.js"));
+    let r = app.get("/opendata/2312823003-municipalities/map").await;
+    assert!(r.body.contains(r#"data-lat="centroid_lat""#));
+    assert_eq!(
+        app.get("/opendata/2312823003-organisations/map")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        !app.get("/opendata/2312823003-organisations")
+            .await
+            .body
+            .contains("/map\"")
+    );
+});
+
+both_backends!(
+    directory_changes_republish_the_organisations_dataset,
+    |app| {
+        let id = "2312823003-organisations";
+        assert_eq!(versions(&app, id).await, 1);
+        app.signed_in_admin().await;
+        let edit = "/admin/organisations/min-sport/edit";
+        let form = app.get(edit).await;
+        let name_en = form
+            .body
+            .split(r#"name="name_en" type="text" value=""#)
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        let r = app
+            .submit(
+                edit,
+                edit,
+                &[
+                    ("kind", "department"),
+                    ("parent_id", "vg-humanitarian"),
+                    ("name_ru", "Министерство спорта Краснодарского края"),
+                    ("name_en", &name_en),
+                    ("short_name_ru", "Минспорт КК"),
+                    ("short_name_en", "Minsport"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        app.run_workers().await;
+        assert_eq!(versions(&app, id).await, 2, "a new version");
+        let m = app.get(&format!("/opendata/{id}/meta.json")).await.json();
+        let newest = m["data"][0]["source"]
+            .as_str()
+            .unwrap()
+            .replace(".json", ".csv");
+        let oldest = m["data"][1]["source"]
+            .as_str()
+            .unwrap()
+            .replace(".json", ".csv");
+        let path = |u: &str| u[u.find("/opendata").unwrap()..].to_owned();
+        assert!(
+            app.get(&path(&newest))
+                .await
+                .body
+                .contains("Министерство спорта Краснодарского края")
+        );
+        assert!(
+            !app.get(&path(&oldest))
+                .await
+                .body
+                .contains("Министерство спорта Краснодарского края"),
+            "the old version stays as it was"
+        );
+        // Nothing changed: nothing published.
+        app.run_workers().await;
+        assert_eq!(versions(&app, id).await, 2);
+    }
+);
+
+/// A CSV of the towns' structure with one changed population.
+fn towns_csv(change: Option<(&str, &str)>) -> Vec<u8> {
+    let committed = std::fs::read_to_string(format!(
+        "{}/datasets/{TOWNS}/data-20211011-structure-20261124.csv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    match change {
+        Some((from, to)) => committed.replacen(from, to, 1).into_bytes(),
+        None => committed.into_bytes(),
+    }
+}
+
+both_backends!(an_officer_publishes_a_new_version_through_the_web, |app| {
+    let officer = app
+        .register_confirmed("officer@example.ru", "Ольга", "correct horse battery")
+        .await;
+    app.make_officer(officer, "min-digital").await;
+    app.login("officer@example.ru", "correct horse battery")
+        .await;
+    let page = format!("/opendata/{TOWNS}/publish");
+    let form = app.get(&page).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let action = form
+        .body
+        .split(r#"action=""#)
+        .find(|s| s.starts_with("/opendata/"))
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(
+        action.contains("csrf_token="),
+        "multipart forms carry the token in the address"
+    );
+
+    // A file with errors publishes nothing and says where they are.
+    let bad = towns_csv(Some((",744933,", ",много,")));
+    let r = app
+        .post_multipart(
+            &action,
+            "towns.csv",
+            &bad,
+            &[("provenance", "Ошибочный файл")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("population_2010"));
+    assert!(r.body.contains("«много» не целое число"), "{}", r.body);
+    assert!(r.body.contains("<td>12</td>"), "the line number");
+    assert_eq!(versions(&app, TOWNS).await, 1);
+
+    // The same file as published: no new version.
+    let r = app
+        .post_multipart(&action, "towns.csv", &towns_csv(None), &[])
+        .await;
+    assert!(r.body.contains("совпадает с текущей версией"), "{}", r.body);
+    assert_eq!(versions(&app, TOWNS).await, 1);
+
+    // A real change.
+    let good = towns_csv(Some((",744933,", ",948827,")));
+    let r = app
+        .post_multipart(
+            &action,
+            "towns.csv",
+            &good,
+            &[("provenance", "Уточнена численность Краснодара")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Опубликована версия"));
+    assert_eq!(versions(&app, TOWNS).await, 2);
+    let t = app
+        .get(&format!("/opendata/{TOWNS}/table.json?name=Краснодар"))
+        .await
+        .json();
+    assert_eq!(t["rows"][0]["population_2010"], 948827);
+    let meta = app
+        .get(&format!("/opendata/{TOWNS}/meta.json"))
+        .await
+        .json();
+    assert_eq!(meta["provenance"], "Уточнена численность Краснодара");
+    assert_eq!(
+        meta["data"].as_array().unwrap().len(),
+        2,
+        "the old version stays listed"
+    );
+    assert_eq!(
+        app.get(TOWNS_CSV).await.status,
+        StatusCode::OK,
+        "and downloadable"
+    );
+
+    // A spreadsheet works the same way.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let text = String::from_utf8(towns_csv(Some((",744933,", ",950000,")))).unwrap();
+    for (r, line) in csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .enumerate()
+    {
+        let line = line.unwrap();
+        for (c, v) in line.iter().enumerate() {
+            if c >= 6 && !v.is_empty() {
+                sheet
+                    .write_number((r + 1) as u32, c as u16, v.parse::<f64>().unwrap())
+                    .unwrap();
+            } else {
+                sheet.write_string((r + 1) as u32, c as u16, v).unwrap();
+            }
+        }
+    }
+    for (c, h) in [
+        "name",
+        "municipality_id",
+        "postal_code",
+        "okato",
+        "oktmo",
+        "fias_id",
+        "lat",
+        "lon",
+        "population_2010",
+        "foundation_year",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    let xlsx = book.save_to_buffer().unwrap();
+    let r = app.post_multipart(&action, "towns.xlsx", &xlsx, &[]).await;
+    assert!(r.body.contains("Опубликована версия"), "{}", r.body);
+    let t = app
+        .get(&format!("/opendata/{TOWNS}/table.json?name=Краснодар"))
+        .await
+        .json();
+    assert_eq!(t["rows"][0]["population_2010"], 950000);
+
+    // A file that is not a spreadsheet, and a Windows-1251 CSV.
+    let r = app
+        .post_multipart(&action, "towns.xlsx", b"PK\x03\x04 not really a zip", &[])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("не является книгой Excel"));
+    let cp1251: Vec<u8> =
+        b"name,municipality_id\n\xca\xf0\xe0\xf1\xed\xee\xe4\xe0\xf0,krasnodar\n".to_vec();
+    let r = app.post_multipart(&action, "towns.csv", &cp1251, &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Windows-1251"), "{}", r.body);
+    assert_eq!(versions(&app, TOWNS).await, 3);
+
+    // A header that does not match the structure.
+    let r = app
+        .post_multipart(&action, "towns.csv", b"name,colour\nX,red\n", &[])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("colour"));
+    assert!(r.body.contains("в файле нет этого поля структуры"));
+});
+
+both_backends!(publishing_is_for_officers_of_the_owner, |app| {
+    let citizen = app.signed_in_citizen("c@example.ru").await;
+    assert_eq!(
+        app.get(&format!("/opendata/{TOWNS}/publish")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // An officer of another organisation is refused too.
+    app.make_officer(citizen, "min-transport").await;
+    assert_eq!(
+        app.get(&format!("/opendata/{TOWNS}/publish")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    app.clear_cookies();
+    assert_eq!(
+        app.get(&format!("/opendata/{TOWNS}/publish")).await.status,
+        StatusCode::SEE_OTHER
+    );
+});
+
+both_backends!(
+    spreadsheet_cells_cannot_become_formulas_in_csv_downloads,
+    |app| {
+        let officer = app
+            .register_confirmed("o@example.ru", "O", "correct horse battery")
+            .await;
+        app.make_officer(officer, "min-digital").await;
+        app.login("o@example.ru", "correct horse battery").await;
+        let form = app.get(&format!("/opendata/{TOWNS}/publish")).await;
+        let action = form
+            .body
+            .split(r#"action=""#)
+            .find(|s| s.starts_with("/opendata/"))
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .replace("&amp;", "&");
+        let evil = towns_csv(Some(("Абинск,", "=HYPERLINK(\"http://evil\"),")));
+        let r = app.post_multipart(&action, "t.csv", &evil, &[]).await;
+        assert!(r.body.contains("Опубликована версия"), "{}", r.body);
+        let meta = app
+            .get(&format!("/opendata/{TOWNS}/meta.json"))
+            .await
+            .json();
+        let url = meta["data"][0]["source"]
+            .as_str()
+            .unwrap()
+            .replace(".json", ".csv");
+        let csv = app.get(&url[url.find("/opendata").unwrap()..]).await;
+        assert!(
+            csv.body.contains("\"'=HYPERLINK(\"\"http://evil\"\")\""),
+            "{}",
+            &csv.body[..300]
+        );
+        let json = app
+            .get(&url[url.find("/opendata").unwrap()..].replace(".csv", ".json"))
+            .await
+            .json();
+        assert_eq!(
+            json[0]["name"], "=HYPERLINK(\"http://evil\")",
+            "JSON keeps the value as published"
+        );
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_over_the_limit_get_413_and_change_nothing() {
+    let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |c| {
+        c.server.max_body_mb = 1
+    })
+    .await
+    .unwrap();
+    let officer = app
+        .register_confirmed("o@example.ru", "O", "correct horse battery")
+        .await;
+    app.make_officer(officer, "min-digital").await;
+    app.login("o@example.ru", "correct horse battery").await;
+    let form = app.get(&format!("/opendata/{TOWNS}/publish")).await;
+    let action = form
+        .body
+        .split(r#"action=""#)
+        .find(|s| s.starts_with("/opendata/"))
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let mut big = towns_csv(None);
+    while big.len() < 3 * 1024 * 1024 {
+        big.extend_from_slice("Город,krasnodar,350000,1,2,3,45.0,39.0,1,1900\n".as_bytes());
+    }
+    let r = app.post_multipart(&action, "big.csv", &big, &[]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        &r.body[..r.body.len().min(500)]
+    );
+    assert!(r.body.contains("МБ"), "{}", r.body);
+    assert_eq!(versions(&app, TOWNS).await, 1);
+}
