@@ -16,6 +16,8 @@ need nginx nginx
 
 cargo build --release --quiet
 WORK=$(mktemp -d)
+# nginx's workers run as an unprivileged user: they must be able to read.
+chmod 755 "$WORK"
 cleanup() { kill "${VECHE_PID:-}" 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
@@ -35,8 +37,11 @@ http {
   server { listen 127.0.0.1:$NGINX_PORT; root $WORK; location / { try_files /index.html =404; } }
 }
 CONF
+chmod 644 "$WORK/index.html"
 nginx -c "$WORK/nginx.conf" -p "$WORK"
 sleep 0.5
+# Both must answer 200 with the same page, or the comparison means nothing.
+[ "$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "http://127.0.0.1:$NGINX_PORT/")" = "200 $(wc -c <"$WORK/index.html")" ] || { echo "nginx does not serve the page"; exit 1; }
 
 rss() { awk '/^'"$1"':/ {print $2}' "/proc/$VECHE_PID/status"; }
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }

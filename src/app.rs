@@ -24,6 +24,7 @@ use crate::auth::session::DbSessionStore;
 use crate::config::Config;
 use crate::db::Db;
 use crate::integration::mail::Mailer;
+use crate::opendata::adaptive::AdaptiveIndexes;
 use crate::opendata::catalogue::Catalogue;
 use crate::search::SearchIndex;
 use crate::{auth, directory, geo, opendata, search, web};
@@ -39,6 +40,10 @@ pub struct AppState {
     pub login_limiter: LoginLimiter,
     pub sessions: DbSessionStore,
     pub catalogue: Catalogue,
+    pub adaptive: AdaptiveIndexes,
+    /// Keeps the SQLite read pool of version tables alive (see
+    /// `opendata::sqlite_read`).
+    pub sqlite_reads: Option<Arc<opendata::sqlite_read::Readers>>,
 }
 
 impl AppState {
@@ -90,6 +95,7 @@ impl AppState {
         }
         let mailer = Mailer::from_config(&config)?;
         let oidc = Oidc::from_config(&config)?.map(Arc::new);
+        let db_for_reads = db.clone();
         let state = AppState {
             login_limiter: LoginLimiter::new(config.server.login_attempts_per_minute),
             sessions: DbSessionStore::new(db.clone()),
@@ -99,6 +105,11 @@ impl AppState {
             mailer,
             oidc,
             catalogue: Catalogue::default(),
+            adaptive: AdaptiveIndexes::default(),
+            sqlite_reads: match &db_for_reads {
+                Db::Sqlite(pool) => opendata::store::sqlite_readers(pool),
+                Db::Postgres(_) => None,
+            },
         };
         opendata::start(&state).await?;
         // What loading enqueued for the index is indexed before serving.

@@ -15,6 +15,7 @@ pub async fn document(db: &Db, id: &str) -> anyhow::Result<Option<SearchDoc>> {
     let kind = OrgKind::parse(&o.kind);
     Ok(Some(SearchDoc {
         kind: KIND,
+        num: 0,
         id: o.organisation_id.clone(),
         url: format!("/organisations/{}", o.organisation_id),
         title_ru: o.name_ru.clone(),

@@ -414,6 +414,7 @@ pub fn search_document(id: &str) -> Option<crate::search::SearchDoc> {
     let m = geography().by_id(id)?;
     Some(crate::search::SearchDoc {
         kind: SEARCH_KIND,
+        num: 0,
         id: m.id.clone(),
         url: format!("/municipalities/{}", m.id),
         title_ru: m.name_ru.clone(),

@@ -379,6 +379,22 @@ impl Value {
         }
     }
 
+    /// Appends the value as JSON.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        match self {
+            Value::Null => out.extend_from_slice(b"null"),
+            Value::Text(s) | Value::Date(s) => {
+                let _ = serde_json::to_writer(&mut *out, s);
+            }
+            Value::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
+            Value::Float(f) if f.is_finite() => {
+                let _ = serde_json::to_writer(&mut *out, f);
+            }
+            Value::Float(_) => out.extend_from_slice(b"null"),
+            Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        }
+    }
+
     pub fn to_json(&self) -> serde_json::Value {
         match self {
             Value::Null => serde_json::Value::Null,

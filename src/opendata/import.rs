@@ -698,6 +698,7 @@ pub async fn publish(
     tokio::fs::create_dir_all(&dir).await?;
     let tmp = dir.join(format!(".incoming-{}.csv", uuid::Uuid::new_v4()));
 
+    let started = std::time::Instant::now();
     // 1. Check.
     let checked = {
         let (fields, tmp_out) = (fields.clone(), tmp.clone());
@@ -761,7 +762,13 @@ pub async fn publish(
     let file_name =
         crate::opendata::domain::data_file_name(&chosen.text, &structure.stamp, Ext::Csv);
     let final_path = dir.join(&file_name);
+    let checked_in = started.elapsed();
     let loaded = load(state, version_id, &fields, source, checked.rows, progress).await;
+    tracing::debug!(
+        checked_ms = checked_in.as_millis() as u64,
+        loaded_ms = (started.elapsed() - checked_in).as_millis() as u64,
+        "import timings"
+    );
     let result = match loaded {
         Ok(()) => {
             async {
@@ -878,6 +885,11 @@ async fn load(
         inserted == total_rows,
         "loaded {inserted} rows, checked {total_rows}"
     );
+    let indexing = std::time::Instant::now();
     store::create_indexes(&state.db, version_id, fields).await?;
+    tracing::debug!(
+        indexed_ms = indexing.elapsed().as_millis() as u64,
+        "indexes built"
+    );
     Ok(())
 }

@@ -351,6 +351,7 @@ pub async fn data(
             let path = crate::opendata::import::csv_path(state, &e.dataset, &file_name);
             // ServeFile answers ranges (resumable downloads) and streams.
             let mut r = tower_http::services::ServeFile::new(&path)
+                .with_buf_chunk_size(256 * 1024)
                 .oneshot(request)
                 .await
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("serving {file_name}: {e}")))?

@@ -11,6 +11,7 @@
 //! - `machine.rs`, `ckan.rs`, `dcat.rs`: what programs read.
 //! - `views.rs`, `table.rs`, `publish.rs`: what people see and do.
 
+pub mod adaptive;
 pub mod catalogue;
 pub mod ckan;
 pub mod dcat;
@@ -23,6 +24,7 @@ pub mod publish;
 pub mod queries;
 pub mod query;
 pub mod search;
+pub mod sqlite_read;
 pub mod store;
 pub mod system;
 pub mod table;
@@ -306,10 +308,14 @@ async fn table_view(
     }
     .cloned()
     .ok_or_else(AppError::not_found)?;
-    let fields = queries::structure_by_id(&state.db, version.structure_id)
-        .await?
-        .ok_or_else(AppError::not_found)?
-        .fields();
+    // The current version's structure is in the catalogue already.
+    let fields = match &e.structure {
+        Some(s) if s.structure_id == version.structure_id => e.fields.clone(),
+        _ => queries::structure_by_id(&state.db, version.structure_id)
+            .await?
+            .ok_or_else(AppError::not_found)?
+            .fields(),
+    };
     let mut req = table::TableRequest::parse(pairs, &fields)?;
     // The HTML filter form sends three fields; its canonical address has one.
     if file == "table" && pairs.iter().any(|(k, _)| k == "_filter_column") {
@@ -324,6 +330,13 @@ async fn table_view(
     }
     match file {
         "table.json" => {
+            state.adaptive.observe(
+                &state.db,
+                version.version_id,
+                version.row_count,
+                &req.filters,
+                req.sort,
+            );
             let (rows, next, count) = table::fetch(&state.db, &version, &fields, &req).await?;
             let path = format!("/opendata/{}/table.json", e.dataset.identifier);
             Ok(table::json_response(
@@ -333,6 +346,13 @@ async fn table_view(
         "map" => table::map_page(ctx, e, &fields, &req),
         _ => {
             req.count = true;
+            state.adaptive.observe(
+                &state.db,
+                version.version_id,
+                version.row_count,
+                &req.filters,
+                req.sort,
+            );
             let (rows, next, count) = table::fetch(&state.db, &version, &fields, &req).await?;
             Ok(table::html_page(
                 ctx,

@@ -561,27 +561,25 @@ pub async fn run<'a>(
     text_terms(q, &mut terms);
     text_terms(fq, &mut terms);
     terms.truncate(16);
-    let mut hits: std::collections::HashMap<String, std::collections::HashMap<String, f32>> =
+    let mut hits: std::collections::HashMap<String, std::collections::HashMap<u64, f32>> =
         std::collections::HashMap::new();
     for t in &terms {
-        let (_, found) = search
-            .search(t, Some(crate::opendata::search::KIND), 100_000, 0)
-            .await?;
-        hits.insert(
-            t.clone(),
-            found.into_iter().map(|h| (h.id, h.score)).collect(),
-        );
+        let found = search.search_nums(t, crate::opendata::search::KIND).await?;
+        hits.insert(t.clone(), found.into_iter().collect());
     }
     let text = |t: &str, e: &Entry| {
         hits.get(t)
-            .is_some_and(|m| m.contains_key(&e.dataset.identifier_norm))
+            .is_some_and(|m| m.contains_key(&(e.dataset.dataset_id as u64)))
     };
     let mut out = Vec::new();
     for e in &snapshot.entries {
         if matches(q, e, &text) && matches(fq, e, &text) {
             let score: f32 = terms
                 .iter()
-                .filter_map(|t| hits.get(t).and_then(|m| m.get(&e.dataset.identifier_norm)))
+                .filter_map(|t| {
+                    hits.get(t)
+                        .and_then(|m| m.get(&(e.dataset.dataset_id as u64)))
+                })
                 .sum();
             out.push((score, e));
         }

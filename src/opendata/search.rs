@@ -26,6 +26,7 @@ pub async fn document(db: &Db, id: &str) -> anyhow::Result<Option<SearchDoc>> {
     let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
     Ok(Some(SearchDoc {
         kind: KIND,
+        num: u64::try_from(d.dataset_id).unwrap_or(0),
         id: d.identifier_norm.clone(),
         url: format!("/opendata/{}", d.identifier),
         title_ru: d.title.clone(),

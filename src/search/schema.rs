@@ -3,7 +3,7 @@
 //! from the database at start-up, so the schema can never silently drift.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
@@ -19,6 +19,7 @@ pub struct Fields {
     pub key: Field,
     pub kind: Field,
     pub id: Field,
+    pub num: Field,
     pub url: Field,
     pub title_ru: Field,
     pub title_en: Field,
@@ -47,6 +48,7 @@ pub fn build() -> (Schema, Fields) {
         key: b.add_text_field("key", STRING | STORED),
         kind: b.add_text_field("kind", STRING | STORED),
         id: b.add_text_field("id", STRING | STORED),
+        num: b.add_u64_field("num", FAST),
         url: b.add_text_field("url", STORED),
         title_ru: b.add_text_field("title_ru", text(RU, true)),
         title_en: b.add_text_field("title_en", text(EN, true)),

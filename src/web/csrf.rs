@@ -36,31 +36,44 @@ const MAX_FORM_BYTES: usize = 4 * 1024 * 1024;
 
 /// The browser's CSRF secret, available to handlers through request extensions.
 #[derive(Clone)]
-pub struct CsrfSecret([u8; SECRET_LEN]);
+pub struct CsrfSecret {
+    bytes: [u8; SECRET_LEN],
+    /// Set when a page put a token in a form: only then does a new secret
+    /// need its cookie (JSON and file responses send none).
+    used: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
 
 impl CsrfSecret {
     fn generate() -> CsrfSecret {
         let mut bytes = [0u8; SECRET_LEN];
         rand::rng().fill_bytes(&mut bytes);
-        CsrfSecret(bytes)
+        CsrfSecret::from_bytes(bytes)
+    }
+
+    fn from_bytes(bytes: [u8; SECRET_LEN]) -> CsrfSecret {
+        CsrfSecret {
+            bytes,
+            used: Default::default(),
+        }
     }
 
     fn parse(value: &str) -> Option<CsrfSecret> {
         let bytes = URL_SAFE_NO_PAD.decode(value).ok()?;
-        Some(CsrfSecret(bytes.try_into().ok()?))
+        Some(CsrfSecret::from_bytes(bytes.try_into().ok()?))
     }
 
     fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(self.0)
+        URL_SAFE_NO_PAD.encode(self.bytes)
     }
 
     /// A fresh masked token for one form.
     pub fn masked_token(&self) -> String {
+        self.used.store(true, std::sync::atomic::Ordering::Relaxed);
         let mut pad = [0u8; SECRET_LEN];
         rand::rng().fill_bytes(&mut pad);
         let mut out = Vec::with_capacity(SECRET_LEN * 2);
         out.extend_from_slice(&pad);
-        out.extend(pad.iter().zip(self.0.iter()).map(|(p, s)| p ^ s));
+        out.extend(pad.iter().zip(self.bytes.iter()).map(|(p, s)| p ^ s));
         URL_SAFE_NO_PAD.encode(out)
     }
 
@@ -73,7 +86,7 @@ impl CsrfSecret {
         }
         let (pad, masked) = bytes.split_at(SECRET_LEN);
         let unmasked: Vec<u8> = pad.iter().zip(masked).map(|(p, m)| p ^ m).collect();
-        unmasked.ct_eq(&self.0).into()
+        unmasked.ct_eq(&self.bytes).into()
     }
 }
 
@@ -115,7 +128,7 @@ pub async fn protect(secure_cookies: bool, mut request: Request, next: Next) -> 
 
     request.extensions_mut().insert(secret.clone());
     let mut response = next.run(request).await;
-    if is_new {
+    if is_new && secret.used.load(std::sync::atomic::Ordering::Relaxed) {
         let cookie = format!(
             "{CSRF_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000{}",
             secret.encode(),

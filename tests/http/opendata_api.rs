@@ -393,3 +393,80 @@ both_backends!(
         );
     }
 );
+
+both_backends!(a_repeated_filter_and_sort_pair_gets_its_own_index, |app| {
+    // A version large enough for the pair index to matter.
+    let dir = tempfile::tempdir().unwrap();
+    let id = "2312528833-traffic";
+    std::fs::create_dir_all(dir.path().join("passports")).unwrap();
+    std::fs::create_dir_all(dir.path().join("datasets").join(id)).unwrap();
+    std::fs::write(
+        dir.path().join("passports").join(format!("{id}.json")),
+        serde_json::json!({
+            "identifier": id, "title": "Интенсивность движения", "description": "Демонстрационные замеры.",
+            "owner": "min-transport", "subject": "дороги", "topic": "transport", "license": "cc-by-4.0",
+            "publisher": {"name": "Отдел", "phone": "+7 (861) 000-00-00", "mbox": "od@mintrans.example"}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("datasets").join(id).join("structure-20260101.csv"),
+        "field name,english description,russian description,format\nroad,Road,Дорога,string\ncars,Cars,Машин,integer\n",
+    )
+    .unwrap();
+    let mut csv = String::from("road,cars\n");
+    for i in 0..25_000 {
+        csv.push_str(&format!("R{},{}\n", i % 7, (i * 7919) % 100_000));
+    }
+    std::fs::write(
+        dir.path()
+            .join("datasets")
+            .join(id)
+            .join("data-20260101-structure-20260101.csv"),
+        csv,
+    )
+    .unwrap();
+    let report = veche::opendata::loader::load_dir(&app.state, dir.path(), &|_| None)
+        .await
+        .unwrap();
+    assert_eq!(report.errors, 0, "{:?}", report.lines);
+
+    let url = format!("/opendata/{id}/table.json?road=R3&_sort_desc=cars&_size=5");
+    let before = app.get(&url).await.json();
+    let version = app
+        .state
+        .catalogue
+        .snapshot(&app.state.db)
+        .await
+        .unwrap()
+        .get(id)
+        .unwrap()
+        .current()
+        .unwrap()
+        .version_id;
+    let mut built = false;
+    for _ in 0..100 {
+        if veche::opendata::store::has_pair_index(&app.state.db, version, 0, 1)
+            .await
+            .unwrap()
+        {
+            built = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(built, "the (road, cars) index was added");
+    let after = app.get(&url).await.json();
+    assert_eq!(before["rows"], after["rows"], "same answer, faster");
+    assert_eq!(after["rows"][0]["road"], "R3");
+    assert!(
+        after["rows"][0]["cars"].as_i64().unwrap() >= after["rows"][1]["cars"].as_i64().unwrap()
+    );
+    // Without a sort, or on a small version, nothing is added.
+    assert!(
+        !veche::opendata::store::has_pair_index(&app.state.db, version, 1, 0)
+            .await
+            .unwrap()
+    );
+});

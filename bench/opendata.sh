@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Open data figures, measured side by side in one run:
+#  1. table view JSON (100 rows, one filter, one sort): veche vs Datasette
+#     (immutable mode, suggest_facets off, indexes on the filter and sort columns)
+#  2. full CSV download throughput: veche vs nginx serving the same file
+#  3. full JSON export of 1,000,000 rows: veche's memory before and at peak
+#  4. catalogue search latency (p50, p99) with 10,000 passports
+# plus the import rate of `veche import`.
+#
+# Run: bash bench/opendata.sh      (ROWS=1000000 PASSPORTS=10000 DURATION=15 by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=${ROWS:-1000000}
+PASSPORTS=${PASSPORTS:-10000}
+DURATION=${DURATION:-15}
+CONNS=${CONNS:-32}
+VECHE_PORT=18281
+DATASETTE_PORT=18282
+NGINX_PORT=18283
+OUT=bench/out
+
+need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
+need wrk wrk
+need nginx nginx
+if [ ! -x target/benchenv/bin/datasette ]; then
+  python3 -m venv target/benchenv
+  target/benchenv/bin/pip install -q "datasette==0.65.*"
+fi
+
+cargo build --release --quiet
+if [ ! -f "$OUT/datasette.db" ] || [ "${REGENERATE:-0}" = 1 ]; then
+  python3 bench/gen_opendata.py --rows "$ROWS" --passports "$PASSPORTS" --out "$OUT"
+fi
+CSV=$(ls "$OUT"/big/datasets/*/data-*.csv)
+ID=$(basename "$(dirname "$CSV")")
+
+WORK=$(mktemp -d)
+# nginx's workers run as an unprivileged user: they must be able to read.
+chmod 755 "$WORK"
+cleanup() {
+  kill "${VECHE_PID:-}" "${DATASETTE_PID:-}" 2>/dev/null || true
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+VECHE="./target/release/veche --data-dir $WORK/data --log warn"
+
+echo "== importing $ROWS rows"
+start=$(date +%s.%N)
+$VECHE import "$OUT/big" >/dev/null
+end=$(date +%s.%N)
+IMPORT_S=$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", b-a}')
+echo "== importing $PASSPORTS passports"
+$VECHE import "$OUT/catalogue" >/dev/null
+
+$VECHE --listen 127.0.0.1:$VECHE_PORT >"$WORK/veche.log" 2>&1 &
+VECHE_PID=$!
+target/benchenv/bin/datasette -i "$OUT/datasette.db" -p $DATASETTE_PORT \
+  --setting suggest_facets off --setting default_page_size 100 >"$WORK/datasette.log" 2>&1 &
+DATASETTE_PID=$!
+# nginx serves the very bytes veche serves (veche's published CSV is the
+# canonical form of the source: numbers and dates normalised).
+cp "$(ls "$WORK"/data/media/opendata/*/data-*.csv | head -1)" "$WORK/data.csv"
+chmod 644 "$WORK/data.csv"
+cat >"$WORK/nginx.conf" <<CONF
+worker_processes 2;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  types { text/csv csv; }
+  server { listen 127.0.0.1:$NGINX_PORT; root $WORK; }
+}
+CONF
+nginx -c "$WORK/nginx.conf" -p "$WORK"
+for _ in $(seq 1 150); do
+  curl -sf "http://127.0.0.1:$VECHE_PORT/health" >/dev/null && curl -sf "http://127.0.0.1:$DATASETTE_PORT/-/versions.json" >/dev/null && break
+  sleep 0.2
+done
+
+rss() { awk '/^'"$1"':/ {print int($2/1024)}' "/proc/$VECHE_PID/status"; }
+rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+lat() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
+transfer() { awk '/Transfer\/sec/ {print $2}' "$1"; }
+
+M=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("Сочи"))')
+VECHE_TABLE="http://127.0.0.1:$VECHE_PORT/opendata/$ID/table.json?municipality=$M&_sort_desc=amount&_size=100"
+DS_TABLE="http://127.0.0.1:$DATASETTE_PORT/datasette/rows.json?municipality=$M&_sort_desc=amount&_size=100&_shape=objects&_nocount=1&_nofacet=1"
+# Same rows from both, or the comparison means nothing.
+python3 - "$VECHE_TABLE" "$DS_TABLE" <<'PY'
+import json, sys, urllib.request
+v = json.load(urllib.request.urlopen(sys.argv[1]))["rows"]
+d = json.load(urllib.request.urlopen(sys.argv[2]))["rows"]
+assert [r["id"] for r in v] == [r["id"] for r in d], "veche and Datasette disagree"
+assert len(v) == 100
+PY
+
+# The first request of a filter+sort pair on a large version makes veche add
+# a composite index in the background (Datasette got its index up front).
+curl -s "$VECHE_TABLE" >/dev/null
+sleep 5
+echo "== table view: $CONNS connections, ${DURATION}s each"
+wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$VECHE_TABLE" >"$WORK/v-table.wrk"
+wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$DS_TABLE" >"$WORK/d-table.wrk"
+
+echo "== CSV download"
+VECHE_CSV="http://127.0.0.1:$VECHE_PORT/opendata/$ID/$(basename "$CSV")"
+wrk -t2 -c4 -d"${DURATION}s" "$VECHE_CSV" >"$WORK/v-csv.wrk"
+wrk -t2 -c4 -d"${DURATION}s" "http://127.0.0.1:$NGINX_PORT/data.csv" >"$WORK/n-csv.wrk"
+# Both must serve the same complete file, or the comparison means nothing.
+[ "$(curl -s "$VECHE_CSV" | sha256sum)" = "$(curl -s "http://127.0.0.1:$NGINX_PORT/data.csv" | sha256sum)" ] || { echo "veche and nginx serve different bytes"; exit 1; }
+
+echo "== full JSON export"
+RSS_BEFORE=$(rss VmRSS)
+HWM_BEFORE=$(rss VmHWM)
+start=$(date +%s.%N)
+BYTES=$(curl -s "http://127.0.0.1:$VECHE_PORT/opendata/$ID/$(basename "$CSV" .csv).json" | tee >(python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d)=='"$ROWS"', len(d)') | wc -c)
+end=$(date +%s.%N)
+JSON_S=$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", b-a}')
+HWM_AFTER=$(rss VmHWM)
+
+echo "== catalogue search"
+cat >"$WORK/search.lua" <<'LUA'
+local words = {"реестр","перечень","сведения","объекты","учреждения","дороги","школы","больницы",
+  "остановки","маршруты","парковки","бюджет","закупки","гранты","субсидии","лицензии","разрешения",
+  "памятники","парки","скверы","пляжи","отели","музеи","библиотеки","отходы","контейнеры","ремонт"}
+local function enc(s) return (s:gsub("[^%w]", function(c) return string.format("%%%02X", string.byte(c)) end)) end
+request = function()
+  return wrk.format("GET", "/api/3/action/package_search?rows=10&q=" .. enc(words[math.random(#words)]))
+end
+LUA
+wrk -t1 -c4 -d"${DURATION}s" --latency -s "$WORK/search.lua" "http://127.0.0.1:$VECHE_PORT" >"$WORK/search.wrk"
+HITS=$(curl -s "http://127.0.0.1:$VECHE_PORT/api/3/action/package_search?rows=0&q=%D0%BF%D0%B0%D1%80%D0%BA%D0%B8" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["count"])')
+HTML_P=$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$VECHE_PORT/opendata?q=%D0%BF%D0%B0%D1%80%D0%BA%D0%B8")
+
+V=$(rps "$WORK/v-table.wrk"); D=$(rps "$WORK/d-table.wrk")
+echo
+echo "machine: $(nproc) cores shared by servers and load generator; $ROWS rows ($(du -m "$CSV" | cut -f1) MB CSV)"
+printf "import:      %s rows in %s s (%.0f rows/s)\n" "$ROWS" "$IMPORT_S" "$(awk -v r="$ROWS" -v s="$IMPORT_S" 'BEGIN {print r/s}')"
+printf "table JSON:  veche %8.0f req/s (p50 %s, p99 %s)   Datasette %6.0f req/s (p50 %s, p99 %s)   ratio %.1fx\n" \
+  "$V" "$(lat "$WORK/v-table.wrk" 50%)" "$(lat "$WORK/v-table.wrk" 99%)" "$D" "$(lat "$WORK/d-table.wrk" 50%)" "$(lat "$WORK/d-table.wrk" 99%)" \
+  "$(awk -v a="$V" -v b="$D" 'BEGIN {print a/b}')"
+echo "CSV download: veche $(transfer "$WORK/v-csv.wrk")/s   nginx $(transfer "$WORK/n-csv.wrk")/s   (4 connections)"
+python3 - "$(transfer "$WORK/v-csv.wrk")" "$(transfer "$WORK/n-csv.wrk")" <<'PY'
+import sys
+def mb(s):
+    units = {"KB": 1/1024, "MB": 1, "GB": 1024}
+    return float(s[:-2]) * units[s[-2:]]
+print(f"              ratio veche / nginx {mb(sys.argv[1]) / mb(sys.argv[2]):.2f}")
+PY
+echo "JSON export: $ROWS rows, $((BYTES >> 20)) MB in $JSON_S s; veche RSS $RSS_BEFORE MiB before, peak $HWM_AFTER MiB (peak before the export $HWM_BEFORE MiB)"
+echo "catalogue:   $PASSPORTS passports + 4 datasets; package_search p50 $(lat "$WORK/search.wrk" 50%), p99 $(lat "$WORK/search.wrk" 99%) ($(rps "$WORK/search.wrk") req/s, 4 connections); «парки» finds $HITS; HTML catalogue page ${HTML_P}s"

@@ -1,0 +1,152 @@
+//! Reads of version tables on SQLite through `rusqlite` on the blocking pool.
+//!
+//! sqlx runs each SQLite connection on a thread of its own and hands every
+//! row across a channel; for a page of a hundred rows the hand-offs cost more
+//! than the query. Version tables are written once and then only read, so
+//! their reads go through a small pool of read-only connections to the same
+//! file (WAL lets them read beside the writer), decoded in place. Writes and
+//! everything else stay on sqlx. Both drivers link the one SQLite library.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags};
+
+use crate::opendata::domain::{FieldDef, FieldFormat, Value};
+use crate::opendata::store::StoredRow;
+
+/// Idle read connections kept per database file.
+const KEEP: usize = 6;
+
+pub struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+/// Pools by file. The application state holds each pool; this map only
+/// finds it, so the connections close when the state goes.
+static READERS: OnceLock<Mutex<HashMap<PathBuf, Weak<Readers>>>> = OnceLock::new();
+
+/// The reader pool of a database file.
+pub fn readers(path: &Path) -> Arc<Readers> {
+    let map = READERS.get_or_init(Default::default);
+    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(r) = map.get(path).and_then(Weak::upgrade) {
+        return r;
+    }
+    map.retain(|_, w| w.strong_count() > 0);
+    let r = Arc::new(Readers {
+        path: path.to_owned(),
+        idle: Mutex::new(Vec::new()),
+    });
+    map.insert(path.to_owned(), Arc::downgrade(&r));
+    r
+}
+
+fn error(e: impl std::fmt::Display) -> sqlx::Error {
+    sqlx::Error::Protocol(format!("sqlite read: {e}"))
+}
+
+impl Readers {
+    fn take(&self) -> Result<Connection, sqlx::Error> {
+        if let Some(c) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+            return Ok(c);
+        }
+        let c = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(error)?;
+        c.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(error)?;
+        c.set_prepared_statement_cache_capacity(64);
+        Ok(c)
+    }
+
+    fn give_back(&self, c: Connection) {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < KEEP {
+            idle.push(c);
+        }
+    }
+
+    fn bind(
+        stmt: &mut rusqlite::CachedStatement<'_>,
+        params: &[(Value, FieldFormat)],
+    ) -> Result<(), sqlx::Error> {
+        // Parameters are `$1…$n`, each once and in order: bind by position.
+        for (i, (v, _)) in params.iter().enumerate() {
+            let idx = i + 1;
+            let r = match v {
+                Value::Null => stmt.raw_bind_parameter(idx, rusqlite::types::Null),
+                Value::Text(s) | Value::Date(s) => stmt.raw_bind_parameter(idx, s.as_str()),
+                Value::Int(n) => stmt.raw_bind_parameter(idx, n),
+                Value::Float(f) => stmt.raw_bind_parameter(idx, f),
+                Value::Bool(b) => stmt.raw_bind_parameter(idx, i64::from(*b)),
+            };
+            r.map_err(error)?;
+        }
+        Ok(())
+    }
+
+    /// Runs a `select _row, c0, …` and decodes it by the fields' formats.
+    pub fn fetch(
+        &self,
+        sql: &str,
+        params: &[(Value, FieldFormat)],
+        fields: &[FieldDef],
+    ) -> Result<Vec<StoredRow>, sqlx::Error> {
+        let conn = self.take()?;
+        let out = (|| {
+            let mut stmt = conn.prepare_cached(sql).map_err(error)?;
+            Readers::bind(&mut stmt, params)?;
+            let mut rows = stmt.raw_query();
+            let mut out = Vec::new();
+            while let Some(r) = rows.next().map_err(error)? {
+                let row = r.get::<_, i64>(0).map_err(error)?;
+                let mut values = Vec::with_capacity(fields.len());
+                for (i, f) in fields.iter().enumerate() {
+                    let v = r.get_ref(i + 1).map_err(error)?;
+                    values.push(decode(v, f.format));
+                }
+                out.push(StoredRow { row, values });
+            }
+            Ok(out)
+        })();
+        self.give_back(conn);
+        out
+    }
+
+    pub fn count(&self, sql: &str, params: &[(Value, FieldFormat)]) -> Result<i64, sqlx::Error> {
+        let conn = self.take()?;
+        let out = (|| {
+            let mut stmt = conn.prepare_cached(sql).map_err(error)?;
+            Readers::bind(&mut stmt, params)?;
+            let mut rows = stmt.raw_query();
+            match rows.next().map_err(error)? {
+                Some(r) => r.get::<_, i64>(0).map_err(error),
+                None => Ok(0),
+            }
+        })();
+        self.give_back(conn);
+        out
+    }
+}
+
+fn decode(v: ValueRef<'_>, format: FieldFormat) -> Value {
+    match (v, format) {
+        (ValueRef::Null, FieldFormat::String { .. }) => Value::Text(String::new()),
+        (ValueRef::Null, _) => Value::Null,
+        (ValueRef::Integer(i), FieldFormat::Boolean) => Value::Bool(i != 0),
+        (ValueRef::Integer(i), FieldFormat::Float) => Value::Float(i as f64),
+        (ValueRef::Integer(i), _) => Value::Int(i),
+        (ValueRef::Real(f), _) => Value::Float(f),
+        (ValueRef::Text(t), FieldFormat::Date) => {
+            Value::Date(String::from_utf8_lossy(t).into_owned())
+        }
+        (ValueRef::Text(t), _) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        (ValueRef::Blob(b), _) => Value::Text(String::from_utf8_lossy(b).into_owned()),
+    }
+}
