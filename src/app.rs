@@ -88,6 +88,11 @@ impl AppState {
                 tracing::info!(added, "demo organisations loaded");
             }
         }
+        // Categories name organisations, so they come after the directory.
+        let added = crate::workflow::routing::seed_categories(&mut tx).await?;
+        if added > 0 {
+            tracing::info!(added, "problem categories loaded");
+        }
         tx.commit().await?;
         if search.needs_rebuild() {
             let n = search.rebuild(&db).await?;
@@ -189,6 +194,8 @@ pub fn router(state: AppState) -> Router {
         .merge(directory::router())
         .merge(search::router())
         .merge(opendata::router())
+        .merge(crate::issues::router())
+        .merge(crate::media::router())
         .route_layer(middleware::from_fn(web::ops::track))
         .fallback(|| async { crate::error::AppError::not_found() })
         .layer(DefaultBodyLimit::max(
@@ -241,6 +248,16 @@ pub fn spawn_workers(state: &AppState) {
                 tracing::warn!(error = %format!("{e:#}"), "open data refresh failed; will retry");
             }
             tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+    });
+    let sweeper = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::workflow::sweeper::sweep(&sweeper).await {
+                tracing::warn!(error = %format!("{e:#}"), "deadline sweep failed; will retry");
+            }
         }
     });
     let sessions = state.sessions.clone();

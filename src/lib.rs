@@ -12,7 +12,10 @@
 //! - Feature folders own their routes, SQL, views, domain types and search
 //!   documents: [`auth`] (accounts and roles), [`geo`] (the 44 municipalities),
 //!   [`directory`] (organisations), [`search`] (the index and its writer),
-//!   [`integration`] (mail).
+//!   [`integration`] (mail), [`opendata`] (the open data portal), [`issues`]
+//!   (citizens' problem reports) and [`media`] (photos).
+//! - [`workflow`] is the machinery of citizens' requests that several
+//!   features share: lifecycle, routing, SLA, timeline, votes, notifications.
 //! - [`error::AppError`] is the one error type: status, code and a message in
 //!   both languages.
 
@@ -25,7 +28,10 @@ pub mod directory;
 pub mod error;
 pub mod geo;
 pub mod integration;
+pub mod issues;
+pub mod media;
 pub mod opendata;
 pub mod search;
 pub mod telemetry;
 pub mod web;
+pub mod workflow;

@@ -29,6 +29,9 @@ texts!(AdminTexts {
     title: "Администрирование", "Administration";
     accounts: "Учётные записи", "Accounts";
     organisations: "Справочник организаций", "Organisation directory";
+    problems: "Обращения: модерация и срок ответа", "Reports: moderation and deadline";
+    routing: "Маршрутизация обращений", "Routing of reports";
+    open311: "Ключи Open311", "Open311 keys";
     search: "Адрес или имя", "E-mail or name";
     find: "Найти", "Find";
     name: "Имя", "Name";
@@ -61,6 +64,9 @@ pub async fn admin_home(ctx: PageCtx, _admin: Admin) -> Response {
         ul.cards {
             li { a href="/admin/accounts" { (t.accounts) } }
             li { a href="/organisations" { (t.organisations) } }
+            li { a href="/admin/problems" { (t.problems) } }
+            li { a href="/admin/problems/routing" { (t.routing) } }
+            li { a href="/admin/open311" { (t.open311) } }
         }
     })
 }

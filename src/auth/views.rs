@@ -64,7 +64,11 @@ texts!(pub AuthTexts {
     role_officer: "сотрудник ведомства", "department officer";
     role_executor: "исполнитель", "executor";
     workspace_title: "Рабочее место", "Workspace";
-    workspace_intro: "Ваши организации и роли. Здесь появятся очереди обращений и поручений.", "Your organisations and roles. Queues of reports and orders appear here.";
+    workspace_intro: "Ваши организации, роли и очереди работы.", "Your organisations, roles and work queues.";
+    notifications: "Уведомления", "Notifications";
+    my_reports: "Мои обращения", "My reports";
+    workspace_problems: "Обращения граждан, направленные в ваши организации", "Citizens' reports routed to your organisations";
+    workspace_moderation: "Модерация обращений", "Report moderation";
 });
 
 fn municipality_options(locale: Locale) -> Vec<(String, String)> {
@@ -274,6 +278,10 @@ pub fn account_page(
                 dt { (t.municipality) } dd #residence { (residence) }
                 dt { (t.roles) } dd { (roles_text(l, user)) }
             }
+            ul {
+                li { a href="/account/notifications" { (t.notifications) } }
+                li { a href={ "/problems?mine=1" } { (t.my_reports) } }
+            }
             (error_summary(l, errors))
             form.stack method="post" action="/account" novalidate {
                 (ctx.csrf_field())
@@ -317,6 +325,14 @@ pub fn workspace_page(ctx: &PageCtx, user: &CurrentUser) -> Response {
         h1 { (t.workspace_title) }
         p { (t.workspace_intro) }
         p { (t.roles) ": " (roles_text(l, user)) }
+        ul.cards {
+            @if user.is_officer() || user.is_admin() {
+                li { a href="/workspace/problems" { (t.workspace_problems) } }
+            }
+            @if user.is_moderator() {
+                li { a href="/moderation/problems" { (t.workspace_moderation) } }
+            }
+        }
         @if !user.memberships.is_empty() {
             ul {
                 @for m in &user.memberships {

@@ -2,6 +2,7 @@
 //! municipality pages and the JSON API over them.
 
 pub mod api;
+pub mod geocode;
 mod handlers;
 pub mod municipalities;
 pub mod views;

@@ -605,6 +605,9 @@ fn check(
         Source::Csv(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
         _ => 0,
     };
+    // A registry veche keeps may be empty (no public reports yet) and says
+    // so; a file someone uploads without rows is a mistake.
+    let may_be_empty = matches!(source, Source::Cells(_));
     let report: Option<Box<dyn Fn(u64) + Send>> = progress.clone().map(|p| {
         Box::new(move |done| p(Phase::Checking, done, total_bytes)) as Box<dyn Fn(u64) + Send>
     });
@@ -648,7 +651,7 @@ fn check(
     if total > 0 {
         return Err(ImportError::Rejected { problems, total });
     }
-    if count == 0 {
+    if count == 0 && !may_be_empty {
         return Err(ImportError::whole_file(Msg::new(
             "В файле нет ни одной строки данных.",
             "The file has no data rows.",

@@ -11,7 +11,8 @@ use crate::opendata::domain::{FieldDef, FieldFormat};
 
 pub const QUEUE: &str = "opendata";
 
-fn field(name: &str, en: &str, ru: &str, format: FieldFormat) -> FieldDef {
+/// A field of a registry's structure.
+pub fn field(name: &str, en: &str, ru: &str, format: FieldFormat) -> FieldDef {
     FieldDef {
         name: name.into(),
         en: en.into(),
@@ -20,7 +21,7 @@ fn field(name: &str, en: &str, ru: &str, format: FieldFormat) -> FieldDef {
     }
 }
 
-const TEXT: FieldFormat = FieldFormat::String { max: None };
+pub const TEXT: FieldFormat = FieldFormat::String { max: None };
 
 /// A table: its fields and its rows as text cells (header first).
 pub struct Table {
@@ -29,6 +30,11 @@ pub struct Table {
 }
 
 impl Table {
+    /// A table with these fields and, so far, only its header row.
+    pub fn with_fields(fields: Vec<FieldDef>) -> Table {
+        Table::new(fields)
+    }
+
     fn new(fields: Vec<FieldDef>) -> Table {
         let header = fields.iter().map(|f| f.name.clone()).collect();
         Table {
@@ -233,12 +239,13 @@ pub async fn organisations(state: &AppState) -> anyhow::Result<Table> {
 }
 
 /// The registries veche publishes itself, by the `source` of their passport.
-pub const LIVE_SOURCES: &[&str] = &["organisations"];
+pub const LIVE_SOURCES: &[&str] = &["organisations", crate::issues::dataset::SOURCE];
 
 /// The current table of a live source.
 pub async fn live_table(state: &AppState, source: &str) -> anyhow::Result<Table> {
     match source {
         "organisations" => organisations(state).await,
+        crate::issues::dataset::SOURCE => crate::issues::dataset::table(state).await,
         other => anyhow::bail!("unknown registry \"{other}\""),
     }
 }

@@ -93,6 +93,7 @@ async fn load_document(db: &Db, kind: &str, id: &str) -> anyhow::Result<Option<S
             Ok(crate::geo::municipalities::search_document(id))
         }
         crate::opendata::search::KIND => crate::opendata::search::document(db, id).await,
+        crate::issues::search::KIND => crate::issues::search::document(db, id).await,
         other => {
             tracing::warn!(kind = other, "search job of an unknown kind dropped");
             Ok(None)
@@ -114,6 +115,11 @@ async fn all_documents(db: &Db) -> anyhow::Result<Vec<SearchDoc>> {
     }
     for id in crate::opendata::search::all_ids(db).await? {
         if let Some(d) = crate::opendata::search::document(db, &id).await? {
+            docs.push(d);
+        }
+    }
+    for id in crate::issues::search::all_ids(db).await? {
+        if let Some(d) = crate::issues::search::document(db, &id).await? {
             docs.push(d);
         }
     }

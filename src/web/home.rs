@@ -136,7 +136,6 @@ pub async fn section(ctx: PageCtx, section: &'static str) -> Response {
     let lt = ctx.t();
     let t = HomeTexts::get(ctx.locale);
     let (title, text) = match section {
-        "problems" => (lt.nav_problems, t.problems_text),
         "construction" => (lt.nav_construction, t.construction_text),
         _ => (lt.nav_participation, t.participation_text),
     };

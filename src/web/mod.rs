@@ -22,7 +22,6 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home::home))
         .route("/lang/{code}", get(home::switch_language))
         .route("/about/data", get(home::data_sources))
-        .route("/problems", get(|ctx| home::section(ctx, "problems")))
         .route(
             "/construction",
             get(|ctx| home::section(ctx, "construction")),

@@ -38,6 +38,7 @@ both_backends!(list_show_and_status_answer_in_the_ckan_envelope, |app| {
         json!([
             "2312823003-municipalities",
             "2312823003-organisations",
+            "2312823003-problems",
             "2312823003-towns"
         ])
     );
@@ -105,8 +106,8 @@ both_backends!(list_show_and_status_answer_in_the_ckan_envelope, |app| {
         json!({"id": "min-digital", "include_datasets": true}),
     )
     .await;
-    assert_eq!(org["result"]["package_count"], 3);
-    assert_eq!(org["result"]["packages"].as_array().unwrap().len(), 3);
+    assert_eq!(org["result"]["package_count"], 4);
+    assert_eq!(org["result"]["packages"].as_array().unwrap().len(), 4);
     let all = app
         .get("/api/3/action/organization_list?all_fields=true&limit=2")
         .await
@@ -187,7 +188,7 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
             .collect()
     };
     let (_, j) = call(&app, "package_search", json!({})).await;
-    assert_eq!(j["result"]["count"], 3);
+    assert_eq!(j["result"]["count"], 4);
     assert_eq!(j["result"]["sort"], "score desc, metadata_modified desc");
     // Full text, stemmed.
     let (_, j) = call(&app, "package_search", json!({"q": "город"})).await;
@@ -199,7 +200,7 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
         json!({"q": "+organization:min-digital +res_format:CSV", "sort": "name asc"}),
     )
     .await;
-    assert_eq!(j["result"]["count"], 3);
+    assert_eq!(j["result"]["count"], 4);
     assert_eq!(names(&j)[0], "2312823003-municipalities");
     // fq: field, negation, OR, date ranges, quotes.
     let (_, j) = call(
@@ -217,7 +218,11 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
     .await;
     assert_eq!(
         names(&j),
-        ["2312823003-organisations", "2312823003-municipalities"]
+        [
+            "2312823003-problems",
+            "2312823003-organisations",
+            "2312823003-municipalities"
+        ]
     );
     let (_, j) = call(
         &app,
@@ -225,7 +230,7 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
         json!({"fq": "metadata_modified:[2020-01-01T00:00:00Z TO *] organization:\"min-digital\""}),
     )
     .await;
-    assert_eq!(j["result"]["count"], 3);
+    assert_eq!(j["result"]["count"], 4);
     let (_, j) = call(
         &app,
         "package_search",
@@ -254,7 +259,7 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
     .await;
     let mut all = names(&a);
     all.extend(names(&b));
-    assert_eq!(all.len(), 3);
+    assert_eq!(all.len(), 4);
     assert!(names(&c).is_empty(), "an empty page ends the harvest");
     // Facets, with CKAN's two shapes.
     let r = app

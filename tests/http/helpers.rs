@@ -431,3 +431,74 @@ impl Mail {
         rest[..end].to_owned()
     }
 }
+
+/// Now plus `d` (for comparing deadlines).
+pub fn now_plus(d: time::Duration) -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc() + d
+}
+
+/// A valid PNG that claims to be `w` × `h` pixels (the header only, with a
+/// correct checksum): what a decompression bomb looks like to a decoder.
+pub fn png_header(w: u32, h: u32) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend_from_slice(&w.to_be_bytes());
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    png.extend_from_slice(&13u32.to_be_bytes());
+    png.extend_from_slice(&ihdr);
+    png.extend_from_slice(&crc32fast::hash(&ihdr).to_be_bytes());
+    // An IDAT and IEND so the file is complete in form.
+    let idat = b"IDAT\x78\x9c\x03\x00\x00\x00\x00\x01";
+    png.extend_from_slice(&((idat.len() - 4) as u32).to_be_bytes());
+    png.extend_from_slice(idat);
+    png.extend_from_slice(&crc32fast::hash(idat).to_be_bytes());
+    png.extend_from_slice(&0u32.to_be_bytes());
+    png.extend_from_slice(b"IEND");
+    png.extend_from_slice(&crc32fast::hash(b"IEND").to_be_bytes());
+    png
+}
+
+/// Adds an EXIF block to a JPEG: an orientation and GPS coordinates, as a
+/// phone camera writes them.
+pub fn with_exif(jpeg: &[u8], orientation: u16, (lat, lon): (f64, f64)) -> Vec<u8> {
+    fn entry(out: &mut Vec<u8>, tag: u16, kind: u16, count: u32, value: [u8; 4]) {
+        out.extend_from_slice(&tag.to_le_bytes());
+        out.extend_from_slice(&kind.to_le_bytes());
+        out.extend_from_slice(&count.to_le_bytes());
+        out.extend_from_slice(&value);
+    }
+    fn rationals(out: &mut Vec<u8>, deg: f64) {
+        let d = deg.trunc();
+        let m = ((deg - d) * 60.0).trunc();
+        let s = ((deg - d) * 60.0 - m) * 60.0 * 100.0;
+        for (n, den) in [(d as u32, 1u32), (m as u32, 1), (s.round() as u32, 100)] {
+            out.extend_from_slice(&n.to_le_bytes());
+            out.extend_from_slice(&den.to_le_bytes());
+        }
+    }
+    let mut t = b"II\x2a\x00".to_vec();
+    t.extend_from_slice(&8u32.to_le_bytes());
+    // IFD0 at 8: orientation and the GPS IFD pointer (at 38).
+    t.extend_from_slice(&2u16.to_le_bytes());
+    let mut o = [0u8; 4];
+    o[..2].copy_from_slice(&orientation.to_le_bytes());
+    entry(&mut t, 0x0112, 3, 1, o);
+    entry(&mut t, 0x8825, 4, 1, 38u32.to_le_bytes());
+    t.extend_from_slice(&0u32.to_le_bytes());
+    // GPS IFD at 38; rationals at 92 and 116.
+    t.extend_from_slice(&4u16.to_le_bytes());
+    entry(&mut t, 0x0001, 2, 2, *b"N\0\0\0");
+    entry(&mut t, 0x0002, 5, 3, 92u32.to_le_bytes());
+    entry(&mut t, 0x0003, 2, 2, *b"E\0\0\0");
+    entry(&mut t, 0x0004, 5, 3, 116u32.to_le_bytes());
+    t.extend_from_slice(&0u32.to_le_bytes());
+    assert_eq!(t.len(), 92);
+    rationals(&mut t, lat);
+    rationals(&mut t, lon);
+    let mut img = img_parts::jpeg::Jpeg::from_bytes(jpeg.to_vec().into()).unwrap();
+    img_parts::ImageEXIF::set_exif(&mut img, Some(t.into()));
+    let mut out = Vec::new();
+    img.encoder().write_to(&mut out).unwrap();
+    out
+}

@@ -1,0 +1,527 @@
+//! The report form: category, place (map pin, "use my location", or an
+//! address), description, up to five photos, and the wish to stay unnamed.
+//! Before a report is filed, open reports of the same category nearby are
+//! shown so the citizen can support one of them instead.
+//!
+//! The form is multipart (photos), so its CSRF token travels in the query.
+//! Everything is checked before anything is written: photos are processed
+//! (metadata stripped) on the blocking pool, stored, and recorded in the
+//! same transaction as the report; if that fails, the files are removed.
+
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult, Msg};
+use crate::geo::{GeoPoint, geography};
+use crate::issues::views::{Categories, IssueTexts, excerpt};
+use crate::media;
+use crate::texts;
+use crate::web::components::{FieldErrors, Input, Select, checkbox, error_summary};
+use crate::web::extract::Query;
+use crate::web::layout::{Page, PageCtx};
+use crate::workflow::{self, Kind, NewRequest, StoredPhoto};
+
+texts!(pub FormTexts {
+    title: "Сообщить о проблеме", "Report a problem";
+    intro: "Заполнение занимает минуту. Обращение получит ответственное ведомство; ответ будет опубликован здесь, а вы получите уведомление.",
+           "It takes a minute. The responsible department gets the report; its answer is published here and you are notified.";
+    choose_category: "— выберите категорию —", "— choose a category —";
+    place: "Место", "Place";
+    map_hint: "Нажмите на карту, чтобы поставить метку; метку можно перетащить.", "Tap the map to drop a pin; you can drag it.";
+    locate: "Определить моё местоположение", "Use my location";
+    coords: "Координаты", "Coordinates";
+    lat: "Широта", "Latitude";
+    lon: "Долгота", "Longitude";
+    address: "Адрес или ориентир", "Address or landmark";
+    address_hint: "Например: Краснодар, ул. Красная, 122. Без метки на карте место определяется по населённому пункту в адресе.",
+                  "For example: Krasnodar, Krasnaya St, 122. Without a pin, the place is found from the town named in the address.";
+    description: "Описание проблемы", "What is wrong";
+    description_hint: "Что случилось и где именно. Не пишите здесь телефоны и другие личные данные: описание публикуется.",
+                      "What happened and where exactly. Do not write phone numbers or other personal data: the description is public.";
+    photos: "Фотографии (до 5)", "Photos (up to 5)";
+    photos_hint: "JPEG, PNG или WebP, до 15 МБ каждая. Перед публикацией из фото удаляются все метаданные, в том числе координаты съёмки.",
+                 "JPEG, PNG or WebP, up to 15 MB each. Every piece of metadata, including where the photo was taken, is removed before publishing.";
+    hide_name: "Не показывать моё имя на сайте (ведомство его увидит)", "Do not show my name on the site (the department still sees it)";
+    submit: "Отправить обращение", "Send the report";
+    nearby_title: "Рядом уже сообщили о похожей проблеме", "A similar problem has been reported nearby";
+    nearby_intro: "Поддержите одно из этих обращений вместо нового: так ведомство быстрее увидит, что проблема важна многим.",
+                  "Support one of these reports instead of filing a new one: the department sees sooner that it matters to many people.";
+    support: "Поддержать это обращение", "Support this report";
+    metres: "м", "m";
+    not_duplicate: "Моя проблема другая — отправить новое обращение", "My problem is different: send a new report";
+    photos_again: "Прикрепите фотографии ещё раз: браузер не сохраняет выбранные файлы, когда форма показывается повторно.",
+                  "Attach the photos again: browsers do not keep chosen files when a form is shown again.";
+    premoderation: "Обращение будет опубликовано после проверки модератором.", "The report is published after a moderator checks it.";
+    nojs_map: "Карта работает с включённым JavaScript. Укажите адрес или координаты.", "The map needs JavaScript. Give an address or coordinates.";
+});
+
+/// What the form sends (text fields as typed, photos as bytes).
+#[derive(Default)]
+pub struct ReportForm {
+    pub category: String,
+    pub lat: String,
+    pub lon: String,
+    pub address: String,
+    pub description: String,
+    pub hide_name: bool,
+    pub not_duplicate: bool,
+    pub photos: Vec<(String, Vec<u8>)>,
+    /// Set when a photo was refused while reading (too large).
+    pub photo_error: Option<Msg>,
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct NewQuery {
+    #[serde(default)]
+    lat: String,
+    #[serde(default)]
+    lon: String,
+    #[serde(default)]
+    category: String,
+}
+
+/// `GET /problems/new`
+pub async fn new_form(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Query(q): Query<NewQuery>,
+) -> AppResult<Response> {
+    let account = crate::auth::queries::account_by_id(&state.db, user.account_id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let form = ReportForm {
+        category: q.category,
+        lat: q.lat,
+        lon: q.lon,
+        hide_name: account.hide_name,
+        ..Default::default()
+    };
+    let cats = Categories::load(&state, Kind::Problem).await?;
+    let premoderation = workflow::settings(&state).await?.premoderation;
+    Ok(render(
+        &ctx,
+        &cats,
+        &form,
+        &FieldErrors::new(),
+        &[],
+        premoderation,
+        StatusCode::OK,
+    ))
+}
+
+/// Reads the multipart form; photos beyond the size limit are refused as
+/// they stream, without holding them.
+pub async fn read_form(mut multipart: Multipart) -> AppResult<ReportForm> {
+    let mut f = ReportForm::default();
+    while let Some(mut field) = multipart.next_field().await.map_err(upload_error)? {
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "photos" {
+            match read_photo(&mut field).await? {
+                PhotoPart::Photo(name, bytes) => f.photos.push((name, bytes)),
+                PhotoPart::TooLarge(m) => f.photo_error = Some(m),
+                PhotoPart::Empty => {}
+            }
+            continue;
+        }
+        let value = field.text().await.map_err(upload_error)?;
+        match name.as_str() {
+            "category" => f.category = value,
+            "lat" => f.lat = value,
+            "lon" => f.lon = value,
+            "address" => f.address = value,
+            "description" => f.description = value,
+            "hide_name" => f.hide_name = value == "on",
+            "not_duplicate" => f.not_duplicate = value == "on",
+            _ => {}
+        }
+    }
+    Ok(f)
+}
+
+/// One uploaded photo, read in chunks so an oversized file is refused
+/// without being held in memory.
+pub enum PhotoPart {
+    Photo(String, Vec<u8>),
+    TooLarge(Msg),
+    /// A file input left empty (browsers send an empty part).
+    Empty,
+}
+
+pub async fn read_photo(field: &mut axum::extract::multipart::Field<'_>) -> AppResult<PhotoPart> {
+    let file_name = field.file_name().unwrap_or("").to_owned();
+    let mut bytes = Vec::new();
+    let mut too_large = false;
+    while let Some(chunk) = field.chunk().await.map_err(upload_error)? {
+        if bytes.len() + chunk.len() > media::MAX_BYTES {
+            too_large = true;
+            bytes = Vec::new();
+            continue;
+        }
+        if !too_large {
+            bytes.extend_from_slice(&chunk);
+        }
+    }
+    Ok(if too_large {
+        PhotoPart::TooLarge(Msg::new(
+            format!(
+                "Файл «{file_name}» больше {} МБ. Уменьшите фотографию.",
+                media::MAX_BYTES >> 20
+            ),
+            format!(
+                "The file “{file_name}” is larger than {} MB. Make the photo smaller.",
+                media::MAX_BYTES >> 20
+            ),
+        ))
+    } else if bytes.is_empty() {
+        PhotoPart::Empty
+    } else {
+        PhotoPart::Photo(file_name, bytes)
+    })
+}
+
+pub fn upload_error(err: axum::extract::multipart::MultipartError) -> AppError {
+    let detail = err.body_text();
+    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::client(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            Msg::new(
+                "Загрузка слишком большая: не больше 5 фотографий по 15 МБ.",
+                "The upload is too large: at most 5 photos of 15 MB each.",
+            ),
+        )
+    } else {
+        AppError::bad_request(
+            "upload",
+            Msg::new(
+                format!("Форму не удалось прочитать: {detail}"),
+                format!("The form could not be read: {detail}"),
+            ),
+        )
+    }
+}
+
+/// Text checked into a value for the store: control characters removed,
+/// trimmed, at most `max` characters.
+pub fn clean_text(
+    text: &str,
+    max: usize,
+    what_ru: &str,
+    what_en: &str,
+    required: bool,
+) -> Result<String, Msg> {
+    let t: String = text
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .collect::<String>()
+        .replace("\r\n", "\n");
+    let t = t.trim().to_owned();
+    if required && t.is_empty() {
+        return Err(Msg::new(
+            format!("Заполните поле «{what_ru}»."),
+            format!("Fill in “{what_en}”."),
+        ));
+    }
+    if t.chars().count() > max {
+        return Err(Msg::new(
+            format!("Поле «{what_ru}» длиннее {max} символов."),
+            format!("“{what_en}” is longer than {max} characters."),
+        ));
+    }
+    Ok(t)
+}
+
+/// The place of a report: the pin, else the town named in the address.
+pub fn parse_place(lat: &str, lon: &str, address: &str) -> Result<GeoPoint, Msg> {
+    let (lat, lon) = (lat.trim().replace(',', "."), lon.trim().replace(',', "."));
+    if lat.is_empty() && lon.is_empty() {
+        return match crate::geo::geocode::by_address(address) {
+            Some((p, _)) => Ok(p),
+            None if address.trim().is_empty() => Err(Msg::new(
+                "Укажите место: поставьте метку на карте, нажмите «Определить моё местоположение» или введите адрес с названием населённого пункта.",
+                "Give the place: drop a pin on the map, press “Use my location”, or type an address with the name of the town.",
+            )),
+            None => Err(Msg::new(
+                "По адресу не удалось определить населённый пункт края. Поставьте метку на карте или добавьте в адрес название города или района.",
+                "No town of the krai was recognised in the address. Drop a pin on the map or add the name of the town or district.",
+            )),
+        };
+    }
+    let (Ok(la), Ok(lo)) = (lat.parse::<f64>(), lon.parse::<f64>()) else {
+        return Err(Msg::new(
+            "Координаты должны быть числами в градусах, например 45.0355 и 38.9753.",
+            "Coordinates must be numbers in degrees, such as 45.0355 and 38.9753.",
+        ));
+    };
+    let p = GeoPoint::parse(la, lo)?;
+    geography().locate(p).map_err(|e| e.message())?;
+    Ok(p)
+}
+
+/// A report checked field by field, ready to file.
+pub struct Checked {
+    pub request: NewRequest,
+}
+
+/// Checks the text fields; errors are collected per field.
+pub fn check(cats: &Categories, f: &ReportForm, errors: &mut FieldErrors) -> Option<Checked> {
+    let category = errors.check(
+        "category",
+        cats.0
+            .get(&f.category)
+            .filter(|c| c.active)
+            .map(|c| c.category_id.clone())
+            .ok_or_else(|| {
+                if f.category.is_empty() {
+                    Msg::new(
+                        "Выберите категорию проблемы.",
+                        "Choose the category of the problem.",
+                    )
+                } else {
+                    Msg::new(
+                        "Такой категории нет. Выберите категорию из списка.",
+                        "There is no such category. Choose one from the list.",
+                    )
+                }
+            }),
+    );
+    let address = errors.check(
+        "address",
+        clean_text(&f.address, 300, "адрес", "address", false),
+    );
+    let point = errors.check("location", parse_place(&f.lat, &f.lon, &f.address));
+    let description = errors.check(
+        "description",
+        clean_text(
+            &f.description,
+            4000,
+            "описание проблемы",
+            "what is wrong",
+            true,
+        ),
+    );
+    if f.photos.len() > 5 {
+        errors.add(
+            "photos",
+            Msg::new(
+                "Можно приложить не больше 5 фотографий.",
+                "You can attach at most 5 photos.",
+            ),
+        );
+    }
+    if let Some(m) = &f.photo_error {
+        errors.add("photos", m.clone());
+    }
+    let (Some(category_id), Some(address), Some(point), Some(description)) =
+        (category, address, point, description)
+    else {
+        return None;
+    };
+    Some(Checked {
+        request: NewRequest {
+            kind: Kind::Problem,
+            category_id,
+            point,
+            address,
+            description,
+            hide_name: f.hide_name,
+            contact: None,
+        },
+    })
+}
+
+/// Processes photos on the blocking pool and writes both sizes to disk.
+/// Returns the stored photos, or the first refusal (nothing kept then).
+pub async fn store_photos(
+    state: &AppState,
+    photos: Vec<(String, Vec<u8>)>,
+) -> AppResult<Result<Vec<StoredPhoto>, Msg>> {
+    let processed = tokio::task::spawn_blocking(move || {
+        photos
+            .iter()
+            .map(|(name, bytes)| {
+                media::process(bytes, if name.is_empty() { "photo" } else { name })
+            })
+            .collect::<Result<Vec<_>, Msg>>()
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let processed = match processed {
+        Ok(p) => p,
+        Err(m) => return Ok(Err(m)),
+    };
+    let mut stored = Vec::new();
+    for p in &processed {
+        match media::store(&state.config.media_dir(), p).await {
+            Ok(key) => stored.push(StoredPhoto {
+                key,
+                width: p.width,
+                height: p.height,
+            }),
+            Err(e) => {
+                media::discard(
+                    &state.config.media_dir(),
+                    &stored.iter().map(|s| s.key.clone()).collect::<Vec<_>>(),
+                )
+                .await;
+                return Err(AppError::Internal(e));
+            }
+        }
+    }
+    Ok(Ok(stored))
+}
+
+/// `POST /problems/new` (multipart)
+pub async fn submit(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let form = read_form(multipart).await?;
+    let cats = Categories::load(&state, Kind::Problem).await?;
+    let premoderation = workflow::settings(&state).await?.premoderation;
+    let mut errors = FieldErrors::new();
+    let show = |errors: &FieldErrors, near: &[_], status| {
+        render(&ctx, &cats, &form, errors, near, premoderation, status)
+    };
+    let checked = check(&cats, &form, &mut errors);
+    let Some(checked) = checked.filter(|_| errors.is_empty()) else {
+        return Ok(show(&errors, &[], StatusCode::UNPROCESSABLE_ENTITY));
+    };
+    if !form.not_duplicate {
+        let p = checked.request.point;
+        let near = crate::workflow::queries::nearby(
+            &state.db,
+            Kind::Problem.as_str(),
+            Some(&checked.request.category_id),
+            p.lat,
+            p.lon,
+            NEARBY_METRES,
+            5,
+        )
+        .await?;
+        if !near.is_empty() {
+            return Ok(show(&errors, &near, StatusCode::OK));
+        }
+    }
+    let photos = match store_photos(&state, form.photos.clone()).await? {
+        Ok(p) => p,
+        Err(m) => {
+            errors.add("photos", m);
+            return Ok(show(&errors, &[], StatusCode::UNPROCESSABLE_ENTITY));
+        }
+    };
+    let keys: Vec<String> = photos.iter().map(|p| p.key.clone()).collect();
+    match workflow::submit(&state, user.account_id, &checked.request, &photos).await {
+        Ok(a) => Ok(
+            Redirect::to(&format!("{}?filed=1", Kind::Problem.path(a.appeal_id))).into_response(),
+        ),
+        Err(e) => {
+            media::discard(&state.config.media_dir(), &keys).await;
+            Err(e)
+        }
+    }
+}
+
+/// How close an open report of the same category must be to be offered as
+/// a duplicate.
+pub const NEARBY_METRES: f64 = 150.0;
+
+fn render(
+    ctx: &PageCtx,
+    cats: &Categories,
+    f: &ReportForm,
+    errors: &FieldErrors,
+    nearby: &[(crate::workflow::queries::AppealRow, f64)],
+    premoderation: bool,
+    status: StatusCode,
+) -> Response {
+    let t = FormTexts::get(ctx.locale);
+    let it = IssueTexts::get(ctx.locale);
+    let l = ctx.locale;
+    let action = format!("/problems/new?csrf_token={}", ctx.csrf_token());
+    let options = cats.options(l);
+    let lost_photos = !f.photos.is_empty() && (!errors.is_empty() || !nearby.is_empty());
+    Page::new(ctx, t.title)
+        .crumb(it.title, "/problems")
+        .with_map()
+        .script("js/report.js")
+        .status(status)
+        .render(html! {
+            h1 { (t.title) }
+            p.lead { (t.intro) }
+            @if premoderation { p { (t.premoderation) } }
+            (error_summary(l, errors))
+            @if lost_photos { (crate::web::components::notice("warning", html! { (t.photos_again) })) }
+            @if !nearby.is_empty() { (nearby_box(ctx, cats, nearby)) }
+            form.stack #report-form method="post" action=(action) enctype="multipart/form-data" novalidate {
+                (Select { name: "category", label: it.category, options: &options, selected: &f.category, placeholder: Some(t.choose_category), disabled: false }.render(l, errors))
+                fieldset.field.has-error[errors.get("location").is_some()] {
+                    legend { (t.place) }
+                    @if let Some(e) = errors.get("location") { p.field-error #e-location { (e.get(l)) } }
+                    p.hint #h-location { (t.map_hint) }
+                    div #pick-map .pick-map data-tiles=(ctx.tile_url) data-lat-input="f-lat" data-lon-input="f-lon" {
+                        p.map-fallback { (t.nojs_map) }
+                    }
+                    button.button.button-secondary #locate-me type="button" hidden { (t.locate) }
+                    div.field-row {
+                        (Input::new("lat", t.lat, &f.lat).kind("text").render(l, &FieldErrors::new()))
+                        (Input::new("lon", t.lon, &f.lon).kind("text").render(l, &FieldErrors::new()))
+                    }
+                    (Input::new("address", t.address, &f.address).hint(t.address_hint).autocomplete("street-address").render(l, errors))
+                }
+                div.field.has-error[errors.get("description").is_some()] {
+                    label for="f-description" { (t.description) }
+                    p.hint #h-description { (t.description_hint) }
+                    @if let Some(e) = errors.get("description") { p.field-error #e-description { (e.get(l)) } }
+                    textarea #f-description name="description" rows="5" maxlength="4000" required
+                        aria-describedby={ "h-description" @if errors.get("description").is_some() { " e-description" } } { (f.description) }
+                }
+                div.field.has-error[errors.get("photos").is_some()] {
+                    label for="f-photos" { (t.photos) }
+                    p.hint #h-photos { (t.photos_hint) }
+                    @if let Some(e) = errors.get("photos") { p.field-error #e-photos { (e.get(l)) } }
+                    input #f-photos type="file" name="photos" multiple accept="image/jpeg,image/png,image/webp" aria-describedby="h-photos";
+                }
+                (checkbox(l, errors, "hide_name", html! { (t.hide_name) }, f.hide_name))
+                div #nearby-live aria-live="polite" {}
+                div #not-duplicate-box hidden[nearby.is_empty()] {
+                    (checkbox(l, errors, "not_duplicate", html! { (t.not_duplicate) }, false))
+                }
+                div.actions { button.button type="submit" { (t.submit) } }
+            }
+        })
+}
+
+fn nearby_box(
+    ctx: &PageCtx,
+    cats: &Categories,
+    nearby: &[(crate::workflow::queries::AppealRow, f64)],
+) -> Markup {
+    let t = FormTexts::get(ctx.locale);
+    let l = ctx.locale;
+    html! {
+        section.nearby aria-labelledby="nearby-title" {
+            h2 #nearby-title { (t.nearby_title) }
+            p { (t.nearby_intro) }
+            ul.nearby-list {
+                @for (a, d) in nearby {
+                    li {
+                        a href=(Kind::Problem.path(a.appeal_id)) { "№" (a.appeal_id) ". " (cats.name(l, &a.category_id)) }
+                        " (" (format!("{:.0}", d)) " " (t.metres) ") — " (excerpt(&a.description, 120))
+                        form.inline method="post" action={ "/problems/" (a.appeal_id) "/support" } {
+                            (ctx.csrf_field())
+                            button.button.button-small type="submit" { (t.support) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Citizens' control: problem reports. A citizen reports a pothole or a
+//! broken lamp with a map pin and photos; the report is routed to the
+//! responsible department, which owes a public reaction within 10 days.
+//!
+//! This folder owns the pages and APIs of problem reports; the machinery
+//! (lifecycle, routing, SLA, timeline, votes, follows, notifications) is
+//! `crate::workflow`, shared with construction check requests.
+//!
+//! - `form.rs`: the report form (map pin, "use my location", address,
+//!   photos, duplicates nearby) and its submission;
+//! - `pages.rs`: the list, the map, a report with its timeline and the
+//!   actions each role may take, support and follow;
+//! - `api.rs`: the bounding-box GeoJSON behind the map and the nearby check;
+//! - `feeds.rs`: RSS and Atom of new and resolved reports;
+//! - `stats.rs`: SLA figures per department and per municipality;
+//! - `staff.rs`: the department workspace, the moderators' queue, the
+//!   administrators' routing table, settings and Open311 keys, and each
+//!   person's notifications;
+//! - `open311.rs`: the Open311 GeoReport v2 API;
+//! - `dataset.rs` and `search.rs`: the open dataset and the search document.
+
+pub mod api;
+pub mod dataset;
+pub mod feeds;
+pub mod form;
+pub mod open311;
+pub mod pages;
+pub mod search;
+pub mod staff;
+pub mod stats;
+pub mod views;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+
+/// Largest report upload: five photos at their limit, and the text.
+pub const MAX_UPLOAD: usize = 5 * crate::media::MAX_BYTES + 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    let uploads = Router::new()
+        .route("/problems/new", get(form::new_form).post(form::submit))
+        .route("/problems/{id}/action", post(pages::action))
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD));
+    Router::new()
+        .merge(uploads)
+        .route("/problems", get(pages::list))
+        .route("/problems/map", get(pages::map_page))
+        .route("/problems/stats", get(stats::overview))
+        .route("/problems/departments/{id}", get(stats::department))
+        .route("/problems/municipalities/{id}", get(stats::municipality))
+        .route("/problems/feeds/{file}", get(feeds::feed))
+        .route("/problems/{id}", get(pages::report))
+        .route("/problems/{id}/support", post(pages::support))
+        .route("/problems/{id}/follow", post(pages::follow))
+        .route("/problems/{id}/unfollow", post(pages::unfollow))
+        .route("/api/v1/problems.geojson", get(api::geojson))
+        .route("/api/v1/problems/nearby", get(api::nearby))
+        .route("/api/v1/problems/{id}", get(api::one))
+        .route("/workspace/problems", get(staff::workspace))
+        .route("/moderation/problems", get(staff::moderation))
+        .route(
+            "/admin/problems",
+            get(staff::settings_page).post(staff::save_settings),
+        )
+        .route("/admin/problems/routing", get(staff::routing_page))
+        .route("/admin/problems/routing/default", post(staff::set_default))
+        .route("/admin/problems/routing/rule", post(staff::set_rule))
+        .route(
+            "/admin/open311",
+            get(staff::keys_page).post(staff::create_key),
+        )
+        .route("/admin/open311/revoke", post(staff::revoke_key))
+        .route("/account/notifications", get(staff::notifications))
+        .merge(open311::router())
+}

@@ -1,0 +1,681 @@
+//! The staff side of problem reports: the department workspace (its queue
+//! by due date), the moderators' queue, and the administrators' routing
+//! table, settings and Open311 keys; and every person's notifications.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use rand::RngCore;
+
+use crate::app::AppState;
+use crate::auth::{Admin, CurrentUser, Moderator, Staff};
+use crate::db::now;
+use crate::error::{AppError, AppResult, Msg};
+use crate::issues::views::{
+    Categories, IssueTexts, headline, municipality_name, pager, state_badge,
+};
+use crate::texts;
+use crate::web::components::{FieldErrors, Select, checkbox, datetime};
+use crate::web::extract::{Form, Query};
+use crate::web::i18n::Locale;
+use crate::web::layout::{Page, PageCtx};
+use crate::workflow::queries::{self, AppealFilter, AppealRow, AppealSort};
+use crate::workflow::{self, Kind, sla};
+
+texts!(pub StaffTexts {
+    workspace: "Обращения ведомства", "Department reports";
+    workspace_intro: "Обращения, направленные в вашу организацию, по сроку ответа: сначала те, чей срок ближе. Откройте обращение, чтобы ответить, запросить уточнение или передать его.",
+                     "Reports routed to your organisation, by deadline: nearest first. Open a report to answer it, ask for a clarification or refer it.";
+    moderation: "Модерация обращений", "Report moderation";
+    moderation_intro: "Новые обращения ждут проверки: опубликуйте, запросите уточнение или отклоните.", "New reports await a check: publish, ask for a clarification, or reject.";
+    hidden: "Скрытые обращения", "Hidden reports";
+    organisation: "Организация", "Organisation";
+    all: "— все мои —", "— all mine —";
+    show: "Показать", "Show";
+    number: "№", "No.";
+    report: "Обращение", "Report";
+    state: "Состояние", "State";
+    due: "Срок ответа", "Due";
+    municipality: "Муниципалитет", "Municipality";
+    empty: "Очередь пуста.", "The queue is empty.";
+    settings: "Настройки обращений", "Report settings";
+    premoderation: "Предварительная модерация: новые обращения публикуются после проверки модератором", "Pre-moderation: new reports are published after a moderator checks them";
+    sla_mode: "Как считать 10 дней на ответ", "How the 10 days to answer are counted";
+    calendar_days: "календарные дни", "calendar days";
+    working_days: "рабочие дни (производственный календарь РФ)", "working days (the Russian production calendar)";
+    calendar_covers: "Производственный календарь загружен на период", "The production calendar covers";
+    save: "Сохранить", "Save";
+    saved: "Сохранено.", "Saved.";
+    routing: "Маршрутизация обращений", "Routing of reports";
+    routing_intro: "Обращение направляется по правилу «категория × муниципалитет», если оно задано; иначе муниципальные категории — в администрацию муниципалитета, краевые — в ведомство категории по умолчанию.",
+                   "A report goes to the organisation of a category × municipality rule when there is one; otherwise municipal categories go to the municipality's administration and regional ones to the category's default department.";
+    category: "Категория", "Category";
+    responsibility: "Ответственность", "Responsibility";
+    default_org: "Ведомство по умолчанию", "Default department";
+    rules: "Правила", "Rules";
+    add_rule: "Добавить или изменить правило", "Add or change a rule";
+    remove: "Удалить", "Remove";
+    choose: "— выберите —", "— choose —";
+    none_org: "— нет —", "— none —";
+    keys: "Ключи Open311", "Open311 keys";
+    keys_intro: "Ключ даёт внешнему приложению право подавать обращения через Open311 (POST /open311/v2/requests.xml с параметром api_key). Обращения подаются от имени служебной учётной записи приложения; контакты заявителя видны только ведомству.",
+                "A key lets an outside application file reports through Open311 (POST /open311/v2/requests.xml with api_key). Reports are filed by the application's service account; the reporter's contacts are seen only by the department.";
+    key_name: "Название приложения", "Application name";
+    create_key: "Выдать ключ", "Issue a key";
+    new_key: "Ключ (скопируйте сейчас, он больше не будет показан):", "The key (copy it now; it will not be shown again):";
+    key_id: "Идентификатор", "Id";
+    created: "Выдан", "Issued";
+    revoked: "Отозван", "Revoked";
+    revoke: "Отозвать", "Revoke";
+    active: "действует", "active";
+    notifications: "Уведомления", "Notifications";
+    no_notifications: "Уведомлений пока нет.", "No notifications yet.";
+    new_mark: "новое", "new";
+    need_name: "Укажите название приложения.", "Give the application's name.";
+});
+
+fn queue_table(l: Locale, cats: &Categories, rows: &[AppealRow]) -> Markup {
+    let t = StaffTexts::get(l);
+    let at = now();
+    html! {
+        @if rows.is_empty() { p { (t.empty) } } @else {
+            div.table-wrap {
+                table.queue {
+                    thead { tr { th scope="col" { (t.number) } th scope="col" { (t.report) } th scope="col" { (t.municipality) } th scope="col" { (t.state) } th scope="col" { (t.due) } } }
+                    tbody {
+                        @for a in rows {
+                            tr.overdue[a.is_overdue(at)] {
+                                td { (a.appeal_id) }
+                                td { a href=(Kind::Problem.path(a.appeal_id)) { (headline(l, cats, a)) } }
+                                td { (municipality_name(l, &a.municipality_id)) }
+                                td { (state_badge(l, a, at)) }
+                                td { @if let Some(d) = a.due_at { (datetime(l, d)) } @else { "—" } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct WorkspaceQuery {
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    page: Option<String>,
+}
+
+const QUEUE_PAGE: i64 = 50;
+
+fn page_of(p: &Option<String>) -> i64 {
+    p.as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| (1..=100_000).contains(p))
+        .unwrap_or(1)
+}
+
+/// `GET /workspace/problems`: the queue of the officer's organisations.
+pub async fn workspace(
+    ctx: PageCtx,
+    Staff(user): Staff,
+    State(state): State<AppState>,
+    Query(q): Query<WorkspaceQuery>,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let t = StaffTexts::get(l);
+    let mine: Vec<(String, String)> = user
+        .memberships
+        .iter()
+        .filter(|m| m.kind == crate::auth::domain::MembershipKind::Officer)
+        .map(|m| {
+            (
+                m.organisation_id.clone(),
+                l.pick(&m.name_ru, &m.name_en).to_owned(),
+            )
+        })
+        .collect();
+    let mut f = AppealFilter {
+        kind: Kind::Problem.as_str().into(),
+        states_in: [
+            "published",
+            "in_progress",
+            "reopened",
+            "planned",
+            "needs_clarification",
+        ]
+        .map(String::from)
+        .to_vec(),
+        sort: AppealSort::Due,
+        limit: QUEUE_PAGE,
+        ..Default::default()
+    };
+    if !q.org.is_empty() {
+        if !(user.is_officer_of(&q.org) || user.is_admin()) {
+            return Err(AppError::forbidden());
+        }
+        f.organisation_id = Some(q.org.clone());
+    } else if !user.is_admin() {
+        if mine.is_empty() {
+            return Err(AppError::forbidden());
+        }
+        f.organisations_in = mine.iter().map(|m| m.0.clone()).collect();
+    }
+    let page = page_of(&q.page);
+    f.offset = (page - 1) * QUEUE_PAGE;
+    let total = queries::count_appeals(&state.db, &f).await?;
+    let rows = queries::list_appeals(&state.db, &f).await?;
+    let cats = Categories::load(&state, Kind::Problem).await?;
+    let base = if q.org.is_empty() {
+        "/workspace/problems".to_owned()
+    } else {
+        format!("/workspace/problems?org={}", q.org)
+    };
+    Ok(Page::new(&ctx, t.workspace).crumb(ctx.t().workspace, "/workspace").render(html! {
+        h1 { (t.workspace) }
+        p { (t.workspace_intro) }
+        @if mine.len() > 1 || user.is_admin() {
+            form.filters method="get" action="/workspace/problems" {
+                (Select { name: "org", label: t.organisation, options: &mine, selected: &q.org, placeholder: Some(t.all), disabled: false }.render(l, &FieldErrors::new()))
+                div.actions { button.button type="submit" { (t.show) } }
+            }
+        }
+        p role="status" { (IssueTexts::get(l).found) ": " strong #queue-count { (total) } }
+        (queue_table(l, &cats, &rows))
+        (pager(l, &base, page, (total + QUEUE_PAGE - 1) / QUEUE_PAGE))
+    }))
+}
+
+/// `GET /moderation/problems`
+pub async fn moderation(
+    ctx: PageCtx,
+    Moderator(_user): Moderator,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let t = StaffTexts::get(l);
+    let cats = Categories::load(&state, Kind::Problem).await?;
+    let waiting = AppealFilter {
+        kind: Kind::Problem.as_str().into(),
+        states_in: vec!["submitted".into(), "needs_clarification".into()],
+        sort: AppealSort::Oldest,
+        limit: 200,
+        ..Default::default()
+    };
+    let hidden = AppealFilter {
+        kind: Kind::Problem.as_str().into(),
+        state: Some("hidden".into()),
+        sort: AppealSort::Newest,
+        limit: 100,
+        ..Default::default()
+    };
+    let waiting = queries::list_appeals(&state.db, &waiting).await?;
+    let hidden = queries::list_appeals(&state.db, &hidden).await?;
+    Ok(Page::new(&ctx, t.moderation).render(html! {
+        h1 { (t.moderation) }
+        p { (t.moderation_intro) }
+        (queue_table(l, &cats, &waiting))
+        h2 { (t.hidden) }
+        (queue_table(l, &cats, &hidden))
+    }))
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct SavedQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+/// `GET /admin/problems`
+pub async fn settings_page(
+    ctx: PageCtx,
+    _admin: Admin,
+    State(state): State<AppState>,
+    Query(q): Query<SavedQuery>,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let t = StaffTexts::get(l);
+    let s = workflow::settings(&state).await?;
+    let modes = vec![
+        (
+            sla::Mode::Calendar.as_str().to_owned(),
+            t.calendar_days.to_owned(),
+        ),
+        (
+            sla::Mode::Working.as_str().to_owned(),
+            t.working_days.to_owned(),
+        ),
+    ];
+    let cal = sla::russia();
+    Ok(Page::new(&ctx, t.settings).crumb(ctx.t().admin, "/admin").render(html! {
+        h1 { (t.settings) }
+        @if q.saved.is_some() { (crate::web::components::notice("success", html! { (t.saved) })) }
+        form.stack method="post" action="/admin/problems" {
+            (ctx.csrf_field())
+            (checkbox(l, &FieldErrors::new(), "premoderation", html! { (t.premoderation) }, s.premoderation))
+            (Select { name: "sla_mode", label: t.sla_mode, options: &modes, selected: s.sla_mode.as_str(), placeholder: None, disabled: false }.render(l, &FieldErrors::new()))
+            @if let (Some(a), Some(b)) = (cal.first, cal.last) { p.hint { (t.calendar_covers) ": " (a) " — " (b) } }
+            div.actions { button.button type="submit" { (t.save) } }
+        }
+        p { a href="/admin/problems/routing" { (t.routing) } " · " a href="/admin/open311" { (t.keys) } }
+    }))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    premoderation: Option<String>,
+    sla_mode: String,
+}
+
+/// `POST /admin/problems`
+pub async fn save_settings(
+    Admin(user): Admin,
+    State(state): State<AppState>,
+    Form(f): Form<SettingsForm>,
+) -> AppResult<Response> {
+    let mode = sla::Mode::parse(&f.sla_mode).ok_or_else(|| {
+        AppError::unprocessable(
+            "invalid_input",
+            Msg::new(
+                "Выберите способ счёта дней из списка.",
+                "Choose how days are counted from the list.",
+            ),
+        )
+    })?;
+    let mut tx = state.db.begin().await?;
+    queries::set_setting(
+        &mut tx,
+        workflow::PREMODERATION,
+        if f.premoderation.is_some() {
+            "on"
+        } else {
+            "off"
+        },
+    )
+    .await?;
+    queries::set_setting(&mut tx, workflow::SLA_MODE, mode.as_str()).await?;
+    tx.commit().await?;
+    tracing::info!(
+        account_id = user.account_id,
+        premoderation = f.premoderation.is_some(),
+        sla_mode = mode.as_str(),
+        "report settings changed"
+    );
+    Ok(Redirect::to("/admin/problems?saved=1").into_response())
+}
+
+/// `GET /admin/problems/routing`
+pub async fn routing_page(
+    ctx: PageCtx,
+    _admin: Admin,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let t = StaffTexts::get(l);
+    let it = IssueTexts::get(l);
+    let cats = queries::categories(&state.db, Kind::Problem.as_str()).await?;
+    let rules = queries::routing_rules(&state.db).await?;
+    let orgs = crate::directory::queries::list(&state.db).await?;
+    let org_name = |id: &str| {
+        orgs.iter()
+            .find(|o| o.organisation_id == id)
+            .map(|o| l.pick(&o.name_ru, &o.name_en).to_owned())
+            .unwrap_or_else(|| id.to_owned())
+    };
+    let org_options: Vec<(String, String)> = orgs
+        .iter()
+        .map(|o| {
+            (
+                o.organisation_id.clone(),
+                l.pick(&o.name_ru, &o.name_en).to_owned(),
+            )
+        })
+        .collect();
+    let cat_options: Vec<(String, String)> = cats
+        .iter()
+        .map(|c| {
+            (
+                c.category_id.clone(),
+                l.pick(&c.name_ru, &c.name_en).to_owned(),
+            )
+        })
+        .collect();
+    let mun_options = crate::issues::views::municipality_options(l);
+    let none = FieldErrors::new();
+    Ok(Page::new(&ctx, t.routing).crumb(ctx.t().admin, "/admin").crumb(t.settings, "/admin/problems").render(html! {
+        h1 { (t.routing) }
+        p { (t.routing_intro) }
+        div.table-wrap {
+            table {
+                thead { tr { th scope="col" { (t.category) } th scope="col" { (t.responsibility) } th scope="col" { (t.default_org) } } }
+                tbody {
+                    @for c in &cats {
+                        tr {
+                            th scope="row" { (l.pick(&c.name_ru, &c.name_en)) br; code { (c.category_id) } }
+                            td { @if c.responsibility == "regional" { (it.regional) } @else { (it.municipal) } }
+                            td {
+                                form.inline-form method="post" action="/admin/problems/routing/default" {
+                                    (ctx.csrf_field())
+                                    input type="hidden" name="category" value=(c.category_id);
+                                    label.visually-hidden for={ "d-" (c.category_id) } { (t.default_org) }
+                                    select id={ "d-" (c.category_id) } name="organisation_id" {
+                                        option value="" { (t.none_org) }
+                                        @for (id, name) in &org_options {
+                                            option value=(id) selected[c.default_organisation_id.as_deref() == Some(id.as_str())] { (name) }
+                                        }
+                                    }
+                                    " " button.button.button-small type="submit" { (t.save) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (t.rules) }
+        @if rules.is_empty() { p { "—" } } @else {
+            div.table-wrap {
+                table {
+                    thead { tr { th scope="col" { (t.category) } th scope="col" { (t.municipality) } th scope="col" { (t.organisation) } th {} } }
+                    tbody {
+                        @for r in &rules {
+                            tr {
+                                td { (cats.iter().find(|c| c.category_id == r.category_id).map(|c| l.pick(&c.name_ru, &c.name_en).to_owned()).unwrap_or_else(|| r.category_id.clone())) }
+                                td { (municipality_name(l, &r.municipality_id)) }
+                                td { (org_name(&r.organisation_id)) }
+                                td {
+                                    form.inline method="post" action="/admin/problems/routing/rule" {
+                                        (ctx.csrf_field())
+                                        input type="hidden" name="category" value=(r.category_id);
+                                        input type="hidden" name="municipality" value=(r.municipality_id);
+                                        input type="hidden" name="organisation_id" value="";
+                                        button.button.button-small type="submit" { (t.remove) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (t.add_rule) }
+        form.stack method="post" action="/admin/problems/routing/rule" {
+            (ctx.csrf_field())
+            (Select { name: "category", label: t.category, options: &cat_options, selected: "", placeholder: Some(t.choose), disabled: false }.render(l, &none))
+            (Select { name: "municipality", label: t.municipality, options: &mun_options, selected: "", placeholder: Some(t.choose), disabled: false }.render(l, &none))
+            (Select { name: "organisation_id", label: t.organisation, options: &org_options, selected: "", placeholder: Some(t.choose), disabled: false }.render(l, &none))
+            div.actions { button.button type="submit" { (t.save) } }
+        }
+    }))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct DefaultForm {
+    category: String,
+    #[serde(default)]
+    organisation_id: String,
+}
+
+async fn known_category(state: &AppState, id: &str) -> AppResult<()> {
+    let cats = queries::categories(&state.db, Kind::Problem.as_str()).await?;
+    if cats.iter().any(|c| c.category_id == id) {
+        Ok(())
+    } else {
+        Err(AppError::unprocessable(
+            "unknown_category",
+            Msg::new("Такой категории нет.", "There is no such category."),
+        ))
+    }
+}
+
+async fn known_organisation(state: &AppState, id: &str) -> AppResult<()> {
+    if crate::directory::queries::by_id(&state.db, id)
+        .await?
+        .is_some()
+    {
+        Ok(())
+    } else {
+        Err(AppError::unprocessable(
+            "unknown_organisation",
+            Msg::new(
+                "Такой организации нет в справочнике.",
+                "There is no such organisation in the directory.",
+            ),
+        ))
+    }
+}
+
+/// `POST /admin/problems/routing/default`
+pub async fn set_default(
+    Admin(user): Admin,
+    State(state): State<AppState>,
+    Form(f): Form<DefaultForm>,
+) -> AppResult<Response> {
+    known_category(&state, &f.category).await?;
+    let org = (!f.organisation_id.is_empty()).then_some(f.organisation_id.as_str());
+    if let Some(o) = org {
+        known_organisation(&state, o).await?;
+    }
+    let mut tx = state.db.begin().await?;
+    queries::set_category_default(&mut tx, &f.category, org).await?;
+    tx.commit().await?;
+    tracing::info!(account_id = user.account_id, category = %f.category, organisation = ?org, "category default route changed");
+    Ok(Redirect::to("/admin/problems/routing").into_response())
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct RuleForm {
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    municipality: String,
+    #[serde(default)]
+    organisation_id: String,
+}
+
+/// `POST /admin/problems/routing/rule`: sets a rule, or removes it when no
+/// organisation is given.
+pub async fn set_rule(
+    Admin(user): Admin,
+    State(state): State<AppState>,
+    Form(f): Form<RuleForm>,
+) -> AppResult<Response> {
+    known_category(&state, &f.category).await?;
+    if crate::geo::geography().by_id(&f.municipality).is_none() {
+        return Err(AppError::unprocessable(
+            "unknown_municipality",
+            Msg::new(
+                "Выберите муниципалитет из списка.",
+                "Choose a municipality from the list.",
+            ),
+        ));
+    }
+    let org = (!f.organisation_id.is_empty()).then_some(f.organisation_id.as_str());
+    if let Some(o) = org {
+        known_organisation(&state, o).await?;
+    }
+    let mut tx = state.db.begin().await?;
+    queries::set_routing_rule(&mut tx, &f.category, &f.municipality, org).await?;
+    tx.commit().await?;
+    tracing::info!(account_id = user.account_id, category = %f.category, municipality = %f.municipality, organisation = ?org, "routing rule changed");
+    Ok(Redirect::to("/admin/problems/routing").into_response())
+}
+
+fn keys_view(
+    ctx: &PageCtx,
+    keys: &[queries::Open311KeyRow],
+    new_key: Option<&str>,
+    error: Option<&str>,
+) -> Response {
+    let l = ctx.locale;
+    let t = StaffTexts::get(l);
+    Page::new(ctx, t.keys).crumb(ctx.t().admin, "/admin").crumb(t.settings, "/admin/problems").render(html! {
+        h1 { (t.keys) }
+        p { (t.keys_intro) }
+        @if let Some(k) = new_key {
+            (crate::web::components::notice("success", html! { p { (t.new_key) } p { code #new-key { (k) } } }))
+        }
+        @if let Some(e) = error { (crate::web::components::notice("error", html! { (e) })) }
+        form.stack method="post" action="/admin/open311" {
+            (ctx.csrf_field())
+            div.field { label for="f-name" { (t.key_name) } input #f-name type="text" name="name" maxlength="100" required; }
+            div.actions { button.button type="submit" { (t.create_key) } }
+        }
+        @if !keys.is_empty() {
+            div.table-wrap {
+                table {
+                    thead { tr { th scope="col" { (t.key_name) } th scope="col" { (t.key_id) } th scope="col" { (t.created) } th scope="col" { (t.state) } th {} } }
+                    tbody {
+                        @for k in keys {
+                            tr {
+                                td { (k.name) }
+                                td { code { (&k.key_hash[..12.min(k.key_hash.len())]) } }
+                                td { (datetime(l, k.created_at)) }
+                                td { @if let Some(r) = k.revoked_at { (t.revoked) " " (datetime(l, r)) } @else { (t.active) } }
+                                td {
+                                    @if k.revoked_at.is_none() {
+                                        form.inline method="post" action="/admin/open311/revoke" {
+                                            (ctx.csrf_field())
+                                            input type="hidden" name="id" value=(&k.key_hash[..12.min(k.key_hash.len())]);
+                                            button.button.button-small type="submit" { (t.revoke) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// `GET /admin/open311`
+pub async fn keys_page(
+    ctx: PageCtx,
+    _admin: Admin,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
+    let keys = queries::open311_keys(&state.db).await?;
+    Ok(keys_view(&ctx, &keys, None, None))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct KeyForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /admin/open311`: issues a key with its own service account, shown
+/// once; only its hash is stored.
+pub async fn create_key(
+    ctx: PageCtx,
+    Admin(user): Admin,
+    State(state): State<AppState>,
+    Form(f): Form<KeyForm>,
+) -> AppResult<Response> {
+    let name: String = f
+        .name
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .chars()
+        .take(100)
+        .collect();
+    if name.is_empty() {
+        let keys = queries::open311_keys(&state.db).await?;
+        let mut r = keys_view(
+            &ctx,
+            &keys,
+            None,
+            Some(StaffTexts::get(ctx.locale).need_name),
+        );
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(r);
+    }
+    let mut bytes = [0u8; 24];
+    rand::rng().fill_bytes(&mut bytes);
+    let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let mut tx = state.db.begin().await?;
+    let account_id = crate::auth::queries::insert_account(
+        &mut tx,
+        &crate::auth::queries::NewAccount {
+            email: None,
+            display_name: &name,
+            password_hash: None,
+            email_confirmed: false,
+            municipality: None,
+            locale: "ru",
+        },
+    )
+    .await?;
+    queries::insert_open311_key(
+        &mut tx,
+        &crate::auth::queries::token_hash(&key),
+        &name,
+        account_id,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(
+        account_id = user.account_id,
+        service_account = account_id,
+        "Open311 key issued"
+    );
+    let keys = queries::open311_keys(&state.db).await?;
+    Ok(keys_view(&ctx, &keys, Some(&key), None))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct RevokeForm {
+    #[serde(default)]
+    id: String,
+}
+
+/// `POST /admin/open311/revoke`
+pub async fn revoke_key(
+    Admin(user): Admin,
+    State(state): State<AppState>,
+    Form(f): Form<RevokeForm>,
+) -> AppResult<Response> {
+    if f.id.len() < 12 || !f.id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::bad_request(
+            "invalid_input",
+            Msg::new("Неверный идентификатор ключа.", "Invalid key id."),
+        ));
+    }
+    queries::revoke_open311_key(&state.db, &f.id).await?;
+    tracing::info!(account_id = user.account_id, key = %f.id, "Open311 key revoked");
+    Ok(Redirect::to("/admin/open311").into_response())
+}
+
+/// `GET /account/notifications`: newest first; viewing marks them read.
+pub async fn notifications(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let t = StaffTexts::get(l);
+    let list = queries::notifications(&state.db, user.account_id, 100).await?;
+    queries::mark_read(&state.db, user.account_id).await?;
+    Ok(Page::new(&ctx, t.notifications)
+        .crumb(ctx.t().account, "/account")
+        .render(html! {
+            h1 { (t.notifications) }
+            @if list.is_empty() { p { (t.no_notifications) } } @else {
+                ul.notifications {
+                    @for n in &list {
+                        li.unread[n.read_at.is_none()] {
+                            @if n.read_at.is_none() { span.badge { (t.new_mark) } " " }
+                            a href=(n.link) { (l.pick(&n.text_ru, &n.text_en)) }
+                            " · " (datetime(l, n.created_at))
+                        }
+                    }
+                }
+            }
+        }))
+}

@@ -1,0 +1,263 @@
+//! Texts and pieces shared by the pages of problem reports.
+
+use std::collections::HashMap;
+
+use maud::{Markup, html};
+use time::OffsetDateTime;
+
+use crate::app::AppState;
+use crate::error::AppResult;
+use crate::geo::geography;
+use crate::texts;
+use crate::web::components::datetime;
+use crate::web::i18n::Locale;
+use crate::workflow::queries::{self, AppealRow, CategoryRow};
+use crate::workflow::{Kind, State};
+
+texts!(pub IssueTexts {
+    title: "Проблемы", "Problems";
+    intro: "Сообщите о проблеме в городе или посёлке — яме, неработающем фонаре, мусоре, опасном здании. Обращение направляется в ответственное ведомство, которое публично отвечает в течение 10 дней.",
+           "Report a problem in your town or village: a pothole, a broken street light, rubbish, a dangerous building. The report goes to the responsible department, which answers in public within 10 days.";
+    new_report: "Сообщить о проблеме", "Report a problem";
+    list: "Список", "List";
+    map: "Карта", "Map";
+    stats: "Сроки ответов", "Response times";
+    category: "Категория", "Category";
+    municipality: "Муниципалитет", "Municipality";
+    organisation: "Ответственная организация", "Responsible organisation";
+    state: "Состояние", "State";
+    any: "— любое —", "— any —";
+    any_category: "— любая —", "— any —";
+    any_municipality: "— любой —", "— any —";
+    overdue_only: "Только просроченные", "Overdue only";
+    sort: "Порядок", "Order";
+    sort_new: "сначала новые", "newest first";
+    sort_support: "больше поддержки", "most supported";
+    sort_due: "ближе срок ответа", "nearest deadline";
+    apply: "Показать", "Show";
+    found: "Найдено обращений", "Reports found";
+    none: "Обращений не найдено.", "No reports found.";
+    supporters: "поддержали", "supporters";
+    overdue: "просрочено", "overdue";
+    due: "Ответ до", "Answer due by";
+    published_on: "Опубликовано", "Published";
+    created_on: "Подано", "Submitted";
+    previous: "Назад", "Previous";
+    next: "Дальше", "Next";
+    page: "Страница", "Page";
+    feeds: "Подписки", "Feeds";
+    feed_new: "Новые обращения", "New reports";
+    feed_resolved: "Решённые обращения", "Resolved reports";
+    regional: "краевая", "regional";
+    municipal: "муниципальная", "municipal";
+    responsibility: "Ответственность", "Responsibility";
+    no_photo: "Без фото", "No photo";
+    author: "Заявитель", "Reporter";
+    hidden_name: "имя скрыто по просьбе заявителя", "name hidden at the reporter's request";
+    map_intro: "Метки обращений на карте. Приблизьте карту, чтобы увидеть отдельные обращения.",
+               "Reports on the map. Zoom in to see single reports.";
+    map_nojs: "Карта работает с включённым JavaScript. Все обращения доступны в списке.",
+              "The map needs JavaScript. Every report is in the list.";
+});
+
+/// Categories by id, for names and groups on pages.
+pub struct Categories(pub HashMap<String, CategoryRow>);
+
+impl Categories {
+    pub async fn load(state: &AppState, kind: Kind) -> AppResult<Categories> {
+        let rows = queries::categories(&state.db, kind.as_str()).await?;
+        Ok(Categories(
+            rows.into_iter()
+                .map(|c| (c.category_id.clone(), c))
+                .collect(),
+        ))
+    }
+
+    pub fn name(&self, l: Locale, id: &str) -> String {
+        self.0
+            .get(id)
+            .map(|c| l.pick(&c.name_ru, &c.name_en).to_owned())
+            .unwrap_or_else(|| id.to_owned())
+    }
+
+    /// Active categories in catalogue order.
+    pub fn active(&self) -> Vec<&CategoryRow> {
+        let mut v: Vec<&CategoryRow> = self.0.values().filter(|c| c.active).collect();
+        v.sort_by(|a, b| {
+            a.sort_order
+                .cmp(&b.sort_order)
+                .then_with(|| a.category_id.cmp(&b.category_id))
+        });
+        v
+    }
+
+    /// (value, label) pairs for a select, with the responsibility marked.
+    pub fn options(&self, l: Locale) -> Vec<(String, String)> {
+        let t = IssueTexts::get(l);
+        self.active()
+            .into_iter()
+            .map(|c| {
+                let who = if c.responsibility == "regional" {
+                    t.regional
+                } else {
+                    t.municipal
+                };
+                (
+                    c.category_id.clone(),
+                    format!("{} ({who})", l.pick(&c.name_ru, &c.name_en)),
+                )
+            })
+            .collect()
+    }
+}
+
+pub fn municipality_options(l: Locale) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = geography()
+        .all()
+        .iter()
+        .map(|m| (m.id.clone(), m.name(l).to_owned()))
+        .collect();
+    v.sort_by(|a, b| a.1.cmp(&b.1));
+    v
+}
+
+pub fn municipality_name(l: Locale, id: &str) -> String {
+    geography()
+        .by_id(id)
+        .map(|m| m.name(l).to_owned())
+        .unwrap_or_else(|| id.to_owned())
+}
+
+pub fn state_options(l: Locale) -> Vec<(String, String)> {
+    crate::workflow::lifecycle::ALL_STATES
+        .into_iter()
+        .filter(|s| s.is_public())
+        .map(|s| (s.as_str().to_owned(), s.label(l).to_owned()))
+        .collect()
+}
+
+/// The headline of a report: its category and where it is.
+pub fn headline(l: Locale, cats: &Categories, a: &AppealRow) -> String {
+    let place = if a.address.trim().is_empty() {
+        municipality_name(l, &a.municipality_id)
+    } else {
+        a.address.clone()
+    };
+    format!("{} — {place}", cats.name(l, &a.category_id))
+}
+
+/// The state as a badge, with "overdue" when the deadline has passed.
+pub fn state_badge(l: Locale, a: &AppealRow, at: OffsetDateTime) -> Markup {
+    let t = IssueTexts::get(l);
+    let s = a.state();
+    html! {
+        span class={ "badge state-" (s.as_str()) } { (s.label(l)) }
+        @if a.is_overdue(at) {
+            " " span.badge.badge-overdue { (t.overdue) }
+        }
+    }
+}
+
+/// One report in a list.
+pub fn card(
+    l: Locale,
+    cats: &Categories,
+    a: &AppealRow,
+    photo: Option<&String>,
+    at: OffsetDateTime,
+) -> Markup {
+    let t = IssueTexts::get(l);
+    let href = Kind::Problem.path(a.appeal_id);
+    html! {
+        li.report-card {
+            @if let Some(key) = photo {
+                img.report-thumb src=(crate::media::url(key, "thumb")) alt="" loading="lazy" width="96" height="72";
+            } @else {
+                span.report-thumb.report-thumb-empty aria-hidden="true" {}
+            }
+            div.report-card-body {
+                h3 { a href=(href) { "№" (a.appeal_id) ". " (headline(l, cats, a)) } }
+                p.report-meta {
+                    (state_badge(l, a, at))
+                    " · " (municipality_name(l, &a.municipality_id))
+                    @if let Some(p) = a.published_at { " · " (datetime(l, p)) }
+                    " · " (a.support_count) " " (t.supporters)
+                    @if let (Some(d), true) = (a.due_at, a.state().awaits_reaction()) {
+                        " · " (t.due) " " (datetime(l, d))
+                    }
+                }
+                p.report-excerpt { (excerpt(&a.description, 180)) }
+            }
+        }
+    }
+}
+
+pub fn excerpt(text: &str, max: usize) -> String {
+    let mut s: String = text.chars().take(max).collect();
+    if text.chars().count() > max {
+        s.push('…');
+    }
+    s
+}
+
+/// Labels for the public timeline.
+pub fn event_label(l: Locale, kind: &str) -> &'static str {
+    match (kind, l) {
+        ("submitted", Locale::Ru) => "Обращение подано",
+        ("submitted", Locale::En) => "Report submitted",
+        ("published", Locale::Ru) => "Опубликовано и направлено в ведомство",
+        ("published", Locale::En) => "Published and sent to the department",
+        ("clarification_requested", Locale::Ru) => "Запрошено уточнение",
+        ("clarification_requested", Locale::En) => "Clarification requested",
+        ("clarification_answered", Locale::Ru) => "Заявитель дал уточнение",
+        ("clarification_answered", Locale::En) => "The reporter clarified",
+        ("rejected", Locale::Ru) => "Отклонено",
+        ("rejected", Locale::En) => "Rejected",
+        ("accepted", Locale::Ru) => "Взято в работу",
+        ("accepted", Locale::En) => "Work started",
+        ("referred", Locale::Ru) => "Передано в другую организацию",
+        ("referred", Locale::En) => "Referred to another organisation",
+        ("resolved", Locale::Ru) => "Решено",
+        ("resolved", Locale::En) => "Resolved",
+        ("planned", Locale::Ru) => "Работы запланированы",
+        ("planned", Locale::En) => "Work planned",
+        ("closed", Locale::Ru) => "Закрыто",
+        ("closed", Locale::En) => "Closed",
+        ("disputed", Locale::Ru) => "Заявитель оспорил решение",
+        ("disputed", Locale::En) => "The reporter disputed the resolution",
+        ("confirmed", Locale::Ru) => "Заявитель подтвердил решение",
+        ("confirmed", Locale::En) => "The reporter confirmed the fix",
+        ("hidden", Locale::Ru) => "Скрыто модератором",
+        ("hidden", Locale::En) => "Hidden by a moderator",
+        ("unhidden", Locale::Ru) => "Снова опубликовано",
+        ("unhidden", Locale::En) => "Visible again",
+        ("reminded", Locale::Ru) => "Ведомству отправлено напоминание о сроке",
+        ("reminded", Locale::En) => "The department was reminded of the deadline",
+        ("escalated", Locale::Ru) => "Просрочка передана курирующему заместителю губернатора",
+        ("escalated", Locale::En) => "Overdue: escalated to the supervising vice-governor",
+        ("contact", Locale::Ru) => "Контакты заявителя (только для ведомства)",
+        ("contact", Locale::En) => "Reporter's contacts (department only)",
+        (_, Locale::Ru) => "Событие",
+        (_, Locale::En) => "Event",
+    }
+}
+
+/// A (possibly long) list's page links.
+pub fn pager(l: Locale, base: &str, page: i64, pages: i64) -> Markup {
+    let t = IssueTexts::get(l);
+    let sep = if base.contains('?') { '&' } else { '?' };
+    html! {
+        @if pages > 1 {
+            nav.pager aria-label=(t.page) {
+                @if page > 1 { a rel="prev" href={ (base) (sep) "page=" (page - 1) } { "← " (t.previous) } }
+                span { (t.page) " " (page) " / " (pages) }
+                @if page < pages { a rel="next" href={ (base) (sep) "page=" (page + 1) } { (t.next) " →" } }
+            }
+        }
+    }
+}
+
+/// Whether a state is one the public lists may be filtered by.
+pub fn public_state(s: &str) -> Option<State> {
+    State::parse(s).filter(|s| s.is_public())
+}

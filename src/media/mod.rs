@@ -1,0 +1,279 @@
+//! Photos: checked, oriented, stripped of every piece of metadata (EXIF,
+//! GPS, XMP, comments) and resized before anything is stored or shown.
+//!
+//! An upload is accepted only as JPEG, PNG or WebP, recognised by its bytes
+//! (not its name). Its dimensions are read from the header before any pixel
+//! is decoded, so a 200-megapixel image or a decompression bomb is refused
+//! cheaply; decoding runs under explicit memory limits. The image is then
+//! turned upright by its EXIF orientation and re-encoded from pixels: the
+//! original bytes, and with them all metadata, are never stored. Two sizes are
+//! kept: `full` (at most 2048 px) and `thumb` (at most 400 px), as JPEG.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
+
+use crate::app::AppState;
+use crate::error::{AppError, AppResult, Msg};
+use crate::web::extract::Path as PathParam;
+
+/// Largest upload of one photo.
+pub const MAX_BYTES: usize = 15 * 1024 * 1024;
+/// Largest picture, in pixels (a 50-megapixel camera is the most a phone has).
+pub const MAX_PIXELS: u64 = 60_000_000;
+/// Largest side, in pixels.
+pub const MAX_SIDE: u32 = 12_000;
+/// Memory the decoder may allocate.
+const MAX_ALLOC: u64 = 512 * 1024 * 1024;
+pub const FULL: u32 = 2048;
+pub const THUMB: u32 = 400;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/media/{file}", get(serve))
+}
+
+/// A photo ready to store.
+#[derive(Debug)]
+pub struct Processed {
+    pub full: Vec<u8>,
+    pub thumb: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+fn reject(ru: String, en: String) -> Msg {
+    Msg::new(ru, en)
+}
+
+/// Checks and re-encodes an upload (CPU-heavy: call on the blocking pool).
+pub fn process(bytes: &[u8], name: &str) -> Result<Processed, Msg> {
+    if bytes.len() > MAX_BYTES {
+        return Err(reject(
+            format!("Файл «{name}» больше {} МБ.", MAX_BYTES >> 20),
+            format!("The file “{name}” is larger than {} MB.", MAX_BYTES >> 20),
+        ));
+    }
+    let format = image::guess_format(bytes)
+        .ok()
+        .filter(|f| matches!(f, ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP));
+    let Some(format) = format else {
+        return Err(reject(
+            format!("Файл «{name}» не является фотографией в формате JPEG, PNG или WebP."),
+            format!("The file “{name}” is not a JPEG, PNG or WebP photo."),
+        ));
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    // Only memory is limited here: dimensions are checked below, with a
+    // message that names them.
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(MAX_ALLOC);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(|e| damaged(name, &e))?;
+    let (w, h) = decoder.dimensions();
+    if u64::from(w) * u64::from(h) > MAX_PIXELS || w > MAX_SIDE || h > MAX_SIDE {
+        return Err(reject(
+            format!(
+                "Фотография «{name}» слишком большая: {w}×{h} пикселей (не больше {} Мп). Уменьшите её.",
+                MAX_PIXELS / 1_000_000
+            ),
+            format!(
+                "The photo “{name}” is too large: {w}×{h} pixels (at most {} MP). Make it smaller.",
+                MAX_PIXELS / 1_000_000
+            ),
+        ));
+    }
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| damaged(name, &e))?;
+    img.apply_orientation(orientation);
+    let img = DynamicImage::ImageRgb8(img.to_rgb8());
+    let full = fit(&img, FULL);
+    let (width, height) = (full.width(), full.height());
+    let thumb = fit(&full, THUMB);
+    Ok(Processed {
+        full: jpeg(&full)?,
+        thumb: jpeg(&thumb)?,
+        width,
+        height,
+    })
+}
+
+fn damaged(name: &str, e: &image::ImageError) -> Msg {
+    match e {
+        image::ImageError::Limits(_) => reject(
+            format!(
+                "Фотография «{name}» требует слишком много памяти для обработки. Уменьшите её."
+            ),
+            format!("The photo “{name}” needs too much memory to process. Make it smaller."),
+        ),
+        _ => reject(
+            format!("Файл «{name}» повреждён или не читается как изображение."),
+            format!("The file “{name}” is damaged or cannot be read as an image."),
+        ),
+    }
+}
+
+fn fit(img: &DynamicImage, side: u32) -> DynamicImage {
+    if img.width() <= side && img.height() <= side {
+        img.clone()
+    } else {
+        img.resize(side, side, image::imageops::FilterType::CatmullRom)
+    }
+}
+
+fn jpeg(img: &DynamicImage) -> Result<Vec<u8>, Msg> {
+    let mut out = Vec::new();
+    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
+    img.write_with_encoder(encoder).map_err(|e| {
+        reject(
+            format!("Не удалось сохранить фото: {e}"),
+            format!("The photo could not be saved: {e}"),
+        )
+    })?;
+    Ok(out)
+}
+
+fn dir(base: &Path) -> PathBuf {
+    base.join("photos")
+}
+
+/// Stores both sizes; returns the media key.
+pub async fn store(media_dir: &Path, p: &Processed) -> anyhow::Result<String> {
+    let key = uuid::Uuid::new_v4().simple().to_string();
+    let d = dir(media_dir);
+    tokio::fs::create_dir_all(&d).await?;
+    tokio::fs::write(d.join(format!("{key}-full.jpg")), &p.full).await?;
+    tokio::fs::write(d.join(format!("{key}-thumb.jpg")), &p.thumb).await?;
+    Ok(key)
+}
+
+/// Removes the files of photos that were stored but not recorded (the
+/// transaction that would have recorded them failed).
+pub async fn discard(media_dir: &Path, keys: &[String]) {
+    for key in keys {
+        for size in ["full", "thumb"] {
+            let _ = tokio::fs::remove_file(dir(media_dir).join(format!("{key}-{size}.jpg"))).await;
+        }
+    }
+}
+
+pub fn url(key: &str, size: &str) -> String {
+    format!("/media/{key}-{size}.jpg")
+}
+
+/// `GET /media/{key}-{size}.jpg`. Photos of requests that are not public are
+/// shown to their author and to staff only.
+async fn serve(
+    State(state): State<AppState>,
+    user: Option<crate::auth::CurrentUser>,
+    PathParam(file): PathParam<String>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let (stem, size) = file
+        .strip_suffix(".jpg")
+        .and_then(|s| s.rsplit_once('-'))
+        .filter(|(k, size)| {
+            k.len() == 32
+                && k.bytes().all(|b| b.is_ascii_hexdigit())
+                && matches!(*size, "full" | "thumb")
+        })
+        .ok_or_else(AppError::not_found)?;
+    let owner = crate::workflow::queries::photo_owner(&state.db, stem)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let visible = owner.state().is_public()
+        || user
+            .as_ref()
+            .is_some_and(|u| u.account_id == owner.author_id || u.is_moderator() || u.is_staff());
+    if !visible {
+        return Err(AppError::not_found());
+    }
+    let etag = format!("\"{stem}-{size}\"");
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        == Some(etag.as_str())
+    {
+        return Ok(StatusCode::NOT_MODIFIED.into_response());
+    }
+    let bytes = tokio::fs::read(dir(&state.config.media_dir()).join(format!("{stem}-{size}.jpg")))
+        .await
+        .map_err(|_| AppError::not_found())?;
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+    // Content never changes under a key; public ones may be cached anywhere.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if owner.state().is_public() {
+            "public, max-age=31536000, immutable"
+        } else {
+            "private, max-age=600"
+        }),
+    );
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jpeg_of(w: u32, h: u32) -> Vec<u8> {
+        let img = DynamicImage::ImageRgb8(image::RgbImage::from_fn(w, h, |x, _| {
+            image::Rgb([(x % 256) as u8, 100, 150])
+        }));
+        let mut out = Vec::new();
+        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Jpeg)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn photos_are_resized_and_re_encoded() {
+        let p = process(&jpeg_of(3000, 1500), "a.jpg").unwrap();
+        assert_eq!((p.width, p.height), (2048, 1024));
+        let thumb = image::load_from_memory(&p.thumb).unwrap();
+        assert_eq!((thumb.width(), thumb.height()), (400, 200));
+    }
+
+    #[test]
+    fn only_images_are_accepted() {
+        assert!(
+            process(b"%PDF-1.4 not an image", "x.pdf")
+                .unwrap_err()
+                .en
+                .contains("not a JPEG")
+        );
+        let mut cut = jpeg_of(100, 100);
+        cut.truncate(200);
+        assert!(process(&cut, "cut.jpg").is_err());
+    }
+
+    #[test]
+    fn huge_pictures_are_refused_from_the_header() {
+        // A 20,000 × 10,000 PNG header: refused before decoding.
+        let img = DynamicImage::ImageLuma8(image::GrayImage::new(1, 1));
+        let mut png = Vec::new();
+        img.write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
+            .unwrap();
+        // Patch IHDR width/height (bytes 16..24) to claim 20000 × 10000.
+        png[16..20].copy_from_slice(&20_000u32.to_be_bytes());
+        png[20..24].copy_from_slice(&10_000u32.to_be_bytes());
+        let err = process(&png, "bomb.png").unwrap_err();
+        assert!(
+            err.en.contains("too large") || err.en.contains("damaged"),
+            "{}",
+            err.en
+        );
+    }
+}

@@ -1,0 +1,499 @@
+//! The machinery of citizens' requests, shared by every kind of them
+//! (problem reports in `issues/`, construction check requests later): the
+//! lifecycle (`lifecycle.rs`), routing by category and municipality
+//! (`routing.rs`), the SLA (`sla.rs`), the public timeline, support votes
+//! and follows, notifications in the site and by mail (`notify.rs`), and the
+//! sweeper that reminds, escalates and expires (`sweeper.rs`).
+//!
+//! Every change goes through [`perform`] (or [`submit`] for a new request):
+//! one transaction that checks the rule, updates the request, records the
+//! event, attaches photos, notifies followers, and asks for the search index
+//! and the open dataset to follow.
+
+pub mod lifecycle;
+pub mod notify;
+pub mod queries;
+pub mod routing;
+pub mod sla;
+pub mod sweeper;
+
+use axum::http::StatusCode;
+use time::OffsetDateTime;
+
+pub use lifecycle::{Action, CloseReason, Refusal, Role, State};
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::db::{Tx, now};
+use crate::error::{AppError, AppResult, Msg};
+use queries::AppealRow;
+
+/// Settings administrators change at run time.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub premoderation: bool,
+    pub sla_mode: sla::Mode,
+    pub sla_days: i64,
+}
+
+pub const PREMODERATION: &str = "premoderation";
+pub const SLA_MODE: &str = "sla_mode";
+
+pub async fn settings(state: &AppState) -> AppResult<Settings> {
+    let premoderation = queries::setting(&state.db, PREMODERATION)
+        .await?
+        .is_none_or(|v| v == "on");
+    let sla_mode = queries::setting(&state.db, SLA_MODE)
+        .await?
+        .and_then(|v| sla::Mode::parse(&v))
+        .unwrap_or(sla::Mode::Calendar);
+    Ok(Settings {
+        premoderation,
+        sla_mode,
+        sla_days: 10,
+    })
+}
+
+/// The kinds of requests and where their pages live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Problem,
+    ConstructionCheck,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Problem => "problem",
+            Kind::ConstructionCheck => "construction_check",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "problem" => Some(Kind::Problem),
+            "construction_check" => Some(Kind::ConstructionCheck),
+            _ => None,
+        }
+    }
+
+    pub fn path(self, id: i64) -> String {
+        match self {
+            Kind::Problem => format!("/problems/{id}"),
+            Kind::ConstructionCheck => format!("/construction/checks/{id}"),
+        }
+    }
+
+    /// The open dataset that publishes this kind.
+    pub fn registry(self) -> &'static str {
+        match self {
+            Kind::Problem => "problems",
+            Kind::ConstructionCheck => "construction_checks",
+        }
+    }
+
+    pub fn search_kind(self) -> &'static str {
+        match self {
+            Kind::Problem => "problem",
+            Kind::ConstructionCheck => "construction_check",
+        }
+    }
+}
+
+pub fn kind_of(a: &AppealRow) -> Kind {
+    Kind::parse(&a.kind).unwrap_or(Kind::Problem)
+}
+
+fn refusal(r: Refusal) -> AppError {
+    match r {
+        Refusal::Role(m) => AppError::client(StatusCode::FORBIDDEN, "not_your_role", m),
+        Refusal::State(m) => AppError::client(StatusCode::CONFLICT, "transition_not_allowed", m),
+        Refusal::Input(m) => AppError::unprocessable("invalid_input", m),
+    }
+}
+
+/// Checks that `user` holds `role` for this request.
+fn check_role(a: &AppealRow, user: Option<&CurrentUser>, role: Role) -> AppResult<()> {
+    let ok = match (role, user) {
+        (Role::System, None) => true,
+        (Role::Author, Some(u)) => u.account_id == a.author_id,
+        (Role::Moderator, Some(u)) => u.is_moderator(),
+        (Role::Administrator, Some(u)) => u.is_admin(),
+        (Role::Officer, Some(u)) => a
+            .organisation_id
+            .as_deref()
+            .is_some_and(|o| u.is_officer_of(o)),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(refusal(Refusal::Role(Msg::new(
+            "У вас нет права на это действие с этим обращением.",
+            "You may not do this with this request.",
+        ))))
+    }
+}
+
+/// The role a user acts in for an action on a request: the first of theirs
+/// that the action can use.
+pub fn role_for(a: &AppealRow, user: &CurrentUser, action: &Action) -> Role {
+    let author = user.account_id == a.author_id;
+    let officer = a
+        .organisation_id
+        .as_deref()
+        .is_some_and(|o| user.is_officer_of(o));
+    match action {
+        Action::AnswerClarification { .. } | Action::Dispute { .. } | Action::ConfirmFixed
+            if author =>
+        {
+            Role::Author
+        }
+        Action::Approve | Action::Reject { .. } | Action::Hide { .. } | Action::Unhide => {
+            if user.is_admin() {
+                Role::Administrator
+            } else {
+                Role::Moderator
+            }
+        }
+        Action::AskClarification { .. } | Action::Refer { .. } if officer => Role::Officer,
+        Action::AskClarification { .. } | Action::Refer { .. } => {
+            if user.is_admin() {
+                Role::Administrator
+            } else {
+                Role::Moderator
+            }
+        }
+        _ if officer => Role::Officer,
+        _ if user.is_admin() => Role::Administrator,
+        _ if author => Role::Author,
+        _ => Role::Officer,
+    }
+}
+
+/// A photo already processed and written to disk, to attach.
+pub struct StoredPhoto {
+    pub key: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Performs an action on a request in one transaction.
+pub async fn perform(
+    state: &AppState,
+    appeal_id: i64,
+    user: Option<&CurrentUser>,
+    role: Role,
+    action: Action,
+    photos: &[StoredPhoto],
+) -> AppResult<AppealRow> {
+    let settings = settings(state).await?;
+    if let Action::Refer {
+        organisation_id, ..
+    } = &action
+        && crate::directory::queries::by_id(&state.db, organisation_id)
+            .await?
+            .is_none()
+    {
+        return Err(AppError::unprocessable(
+            "unknown_organisation",
+            Msg::new(
+                "Такой организации нет в справочнике.",
+                "There is no such organisation in the directory.",
+            ),
+        ));
+    }
+    let mut tx = state.db.begin().await?;
+    let mut a = queries::appeal_tx(&mut tx, appeal_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    check_role(&a, user, role)?;
+    let now = now();
+    let today = now.to_offset(sla::MSK).date();
+    let current = lifecycle::Current {
+        state: a.state(),
+        return_state: a.return_state.as_deref().and_then(State::parse),
+        resolved_at: a.resolved_at,
+        organisation_id: a.organisation_id.clone(),
+    };
+    let effect = lifecycle::decide(&current, role, &action, now, today).map_err(refusal)?;
+    let from = a.state.clone();
+    apply(&mut a, &action, &effect, now, settings);
+    queries::save_appeal(&mut tx, &a).await?;
+    let event_org = match &action {
+        Action::Refer {
+            organisation_id, ..
+        } => Some(organisation_id.clone()),
+        _ => a.organisation_id.clone(),
+    };
+    let event_id = queries::insert_event(
+        &mut tx,
+        &queries::NewEvent {
+            appeal_id,
+            kind: action.event_kind(),
+            from_state: Some(&from),
+            to_state: Some(effect.to.as_str()),
+            actor_id: user.map(|u| u.account_id),
+            actor_role: role.as_str(),
+            organisation_id: event_org.as_deref(),
+            note: &effect.note,
+            public: effect.public_event,
+        },
+    )
+    .await?;
+    for (i, p) in photos.iter().enumerate() {
+        queries::insert_photo(
+            &mut tx,
+            appeal_id,
+            Some(event_id),
+            &p.key,
+            p.width,
+            p.height,
+            i as i64,
+        )
+        .await?;
+    }
+    notify::event(
+        &mut tx,
+        state,
+        &a,
+        action.event_kind(),
+        &effect.note,
+        effect.public_event,
+        user.map(|u| u.account_id),
+    )
+    .await?;
+    followed_by_change(&mut tx, &a).await?;
+    tx.commit().await?;
+    state.mailer.notify();
+    state.search.notify();
+    tracing::info!(appeal_id, from, to = %a.state, action = action.event_kind(), role = role.as_str(), "request changed");
+    Ok(a)
+}
+
+/// The search index and the open dataset follow every change.
+async fn followed_by_change(tx: &mut Tx, a: &AppealRow) -> AppResult<()> {
+    let kind = kind_of(a);
+    crate::search::enqueue(tx, kind.search_kind(), &a.appeal_id.to_string()).await?;
+    crate::opendata::system::request_refresh(tx, kind.registry()).await?;
+    Ok(())
+}
+
+/// The request's fields that follow from an effect.
+fn apply(
+    a: &mut AppealRow,
+    action: &Action,
+    effect: &lifecycle::Effect,
+    now: OffsetDateTime,
+    settings: Settings,
+) {
+    a.state = effect.to.as_str().to_owned();
+    a.return_state = effect.return_state.map(|s| s.as_str().to_owned());
+    let due_from =
+        |at: OffsetDateTime| sla::due(at, settings.sla_mode, settings.sla_days, sla::russia());
+    match action {
+        Action::Approve => {
+            a.published_at = Some(now);
+            a.due_at = Some(due_from(now));
+        }
+        Action::AskClarification { .. } => {
+            a.clarification_due_at =
+                Some(now + time::Duration::days(lifecycle::CLARIFICATION_DAYS));
+        }
+        Action::AnswerClarification { .. } => a.clarification_due_at = None,
+        Action::Refer {
+            organisation_id, ..
+        } => {
+            a.organisation_id = Some(organisation_id.clone());
+            // The new department gets its own reminder; the deadline stays:
+            // the citizen's clock does not restart because of an internal move.
+            a.reminded_at = None;
+            a.escalated_at = None;
+        }
+        Action::Resolve { text } => {
+            a.reaction_text = Some(text.trim().to_owned());
+            a.resolved_at = Some(now);
+            a.reacted_at = a.reacted_at.or(Some(now));
+        }
+        Action::Plan { date, budget, text } => {
+            a.planned_date = Some(format!(
+                "{:04}-{:02}-{:02}",
+                date.year(),
+                u8::from(date.month()),
+                date.day()
+            ));
+            a.planned_budget = budget.clone().filter(|b| !b.trim().is_empty());
+            a.reaction_text = Some(text.trim().to_owned());
+            a.reacted_at = a.reacted_at.or(Some(now));
+        }
+        Action::Close { reason, text } => {
+            a.close_reason = Some(reason.as_str().to_owned());
+            a.reaction_text = Some(text.trim().to_owned());
+            a.closed_at = Some(now);
+            a.reacted_at = a.reacted_at.or(Some(now));
+        }
+        Action::Dispute { .. } => {
+            // A new reaction is owed, on a new deadline.
+            a.due_at = Some(due_from(now));
+            a.reminded_at = None;
+            a.escalated_at = None;
+            a.resolved_at = None;
+        }
+        Action::ConfirmFixed | Action::ExpireDispute => {
+            a.close_reason = Some(CloseReason::Fixed.as_str().to_owned());
+            a.closed_at = Some(now);
+        }
+        Action::Reject { .. } | Action::ExpireClarification => {
+            a.closed_at = Some(now);
+            a.clarification_due_at = None;
+        }
+        Action::Accept | Action::Hide { .. } | Action::Unhide => {}
+    }
+}
+
+/// A new request from a citizen.
+pub struct NewRequest {
+    pub kind: Kind,
+    pub category_id: String,
+    pub point: crate::geo::GeoPoint,
+    pub address: String,
+    pub description: String,
+    pub hide_name: bool,
+    /// How to reach the reporter when the author is an outside system
+    /// (Open311): kept as an internal event, seen only by staff.
+    pub contact: Option<String>,
+}
+
+/// Files a request: routed by category and municipality, published at once
+/// unless pre-moderation is on, followed by its author.
+pub async fn submit(
+    state: &AppState,
+    author_id: i64,
+    r: &NewRequest,
+    photos: &[StoredPhoto],
+) -> AppResult<AppealRow> {
+    let settings = settings(state).await?;
+    let municipality = crate::geo::geography()
+        .locate(r.point)
+        .map_err(|e| AppError::unprocessable("outside_region", e.message()))?;
+    let mut tx = state.db.begin().await?;
+    let category = routing::category(&mut tx, &r.category_id)
+        .await?
+        .filter(|c| c.active && c.kind == r.kind.as_str())
+        .ok_or_else(|| {
+            AppError::unprocessable(
+                "unknown_category",
+                Msg::new(
+                    "Такой категории нет. Выберите категорию из списка.",
+                    "There is no such category. Choose one from the list.",
+                ),
+            )
+        })?;
+    let organisation = routing::route(&mut tx, &category, &municipality.id).await?;
+    let now = now();
+    let (state_now, published_at, due_at) = if settings.premoderation {
+        (State::Submitted, None, None)
+    } else {
+        (
+            State::Published,
+            Some(now),
+            Some(sla::due(
+                now,
+                settings.sla_mode,
+                settings.sla_days,
+                sla::russia(),
+            )),
+        )
+    };
+    let id = queries::insert_appeal(
+        &mut tx,
+        &queries::NewAppeal {
+            kind: r.kind.as_str(),
+            state: state_now.as_str(),
+            category_id: &category.category_id,
+            municipality_id: &municipality.id,
+            organisation_id: organisation.as_deref(),
+            author_id,
+            hide_name: r.hide_name,
+            description: r.description.trim(),
+            address: r.address.trim(),
+            lat: r.point.lat,
+            lon: r.point.lon,
+            published_at,
+            due_at,
+        },
+    )
+    .await?;
+    let event = |kind, to: State, public| queries::NewEvent {
+        appeal_id: id,
+        kind,
+        from_state: None,
+        to_state: Some(to.as_str()),
+        actor_id: Some(author_id),
+        actor_role: Role::Author.as_str(),
+        organisation_id: organisation.as_deref(),
+        note: "",
+        public,
+    };
+    queries::insert_event(&mut tx, &event("submitted", State::Submitted, true)).await?;
+    if let Some(contact) = r.contact.as_deref().filter(|c| !c.is_empty()) {
+        let mut e = event("contact", State::Submitted, false);
+        e.to_state = None;
+        e.note = contact;
+        queries::insert_event(&mut tx, &e).await?;
+    }
+    if !settings.premoderation {
+        let mut e = event("published", State::Published, true);
+        e.actor_id = None;
+        e.actor_role = Role::System.as_str();
+        queries::insert_event(&mut tx, &e).await?;
+    }
+    for (i, p) in photos.iter().enumerate() {
+        queries::insert_photo(&mut tx, id, None, &p.key, p.width, p.height, i as i64).await?;
+    }
+    queries::follow(&mut tx, id, author_id).await?;
+    let a = queries::appeal_tx(&mut tx, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    followed_by_change(&mut tx, &a).await?;
+    tx.commit().await?;
+    state.search.notify();
+    tracing::info!(appeal_id = id, kind = r.kind.as_str(), state = %a.state, "request submitted");
+    Ok(a)
+}
+
+/// Supports a request once per citizen (and follows it).
+pub async fn support(state: &AppState, appeal_id: i64, account_id: i64) -> AppResult<AppealRow> {
+    let mut tx = state.db.begin().await?;
+    let a = queries::appeal_tx(&mut tx, appeal_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if !a.state().is_public() {
+        return Err(AppError::not_found());
+    }
+    if a.author_id == account_id {
+        return Err(AppError::conflict(
+            "own_request",
+            Msg::new(
+                "Своё обращение поддерживать не нужно: вы уже получаете все уведомления о нём.",
+                "There is no need to support your own request: you already follow it.",
+            ),
+        ));
+    }
+    if !queries::add_support(&mut tx, appeal_id, account_id).await? {
+        return Err(AppError::conflict(
+            "already_supported",
+            Msg::new(
+                "Вы уже поддержали это обращение.",
+                "You have already supported this request.",
+            ),
+        ));
+    }
+    queries::follow(&mut tx, appeal_id, account_id).await?;
+    followed_by_change(&mut tx, &a).await?;
+    let a = queries::appeal_tx(&mut tx, appeal_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    tx.commit().await?;
+    Ok(a)
+}
