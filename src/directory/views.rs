@@ -12,6 +12,7 @@ use crate::web::layout::{Page, PageCtx};
 
 texts!(pub DirTexts {
     title: "Органы власти и организации", "Authorities and organisations";
+    problems: "Обращения граждан и сроки ответов", "Citizens' reports and response times";
     intro: "Структура исполнительной власти Краснодарского края: курирующие блоки губернатора и его заместителей, органы власти, администрации муниципальных образований и подведомственные организации.",
            "The structure of the executive of Krasnodar Krai: the portfolios of the governor and the vice-governors, regional departments, municipal administrations and state companies.";
     demo_note: "Демонстрационный справочник: названия, ИНН и контакты правдоподобны, но не проверены и не должны использоваться для обращений.",
@@ -118,6 +119,8 @@ pub fn show_page(
             dl.facts {
                 dt { (t.kind) } dd { (kind) }
                 dt { (t.id) } dd { code { (org.organisation_id) } }
+                dt { (crate::web::layout::LayoutTexts::get(l).nav_problems) }
+                dd { a href={ "/problems/departments/" (org.organisation_id) } { (t.problems) } }
                 @if let Some(p) = parent { dt { (t.parent) } dd { (org_link(l, p)) } }
                 @if let Some(m) = org.municipality_id.as_deref().and_then(|id| geography().by_id(id)) {
                     dt { (t.municipality) } dd { a href={ "/municipalities/" (m.id) } { (m.name(l)) } }

@@ -28,6 +28,7 @@ texts!(pub GeoTexts {
     centroid: "Центр территории", "Centroid";
     administration: "Администрация", "Administration";
     boundaries: "Границы", "Boundaries";
+    problems: "Обращения о проблемах и сроки ответов", "Problem reports and response times";
     boundaries_note: "Границы по данным OpenStreetMap на 2020 год; площадь вычислена по ним.",
                      "Boundaries from OpenStreetMap as of 2020; the area is computed from them.";
     kind_urban: "Городские округа", "Urban okrugs";
@@ -87,6 +88,8 @@ pub fn show_page(ctx: &PageCtx, m: &Municipality, administration: Option<&OrgRow
                     }
                     dt { (t.boundaries) }
                     dd { a href={ "/api/v1/municipalities/" (m.id) } type="application/geo+json" { "GeoJSON" } }
+                    dt { (crate::web::layout::LayoutTexts::get(l).nav_problems) }
+                    dd { a href={ "/problems/municipalities/" (m.id) } { (t.problems) } }
                 }
             }
             p.muted { (t.boundaries_note) }

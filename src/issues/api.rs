@@ -138,9 +138,9 @@ pub async fn geojson(
     f.limit = (MAX_POINTS + 1) as i64;
     f.offset = 0;
     f.sort = AppealSort::Newest;
-    let rows = queries::list_appeals(&state.db, &f).await?;
     let at = now();
-    if rows.len() <= MAX_POINTS {
+    if queries::count_up_to(&state.db, &f, f.limit).await? <= MAX_POINTS as i64 {
+        let rows = queries::list_appeals(&state.db, &f).await?;
         let photos = queries::first_photos(
             &state.db,
             &rows.iter().map(|a| a.appeal_id).collect::<Vec<_>>(),

@@ -152,6 +152,16 @@ pub async fn insert_appeal(tx: &mut Tx, a: &NewAppeal<'_>) -> Result<i64, sqlx::
     })
 }
 
+pub async fn organisation_exists(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
+    on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, i64>("select count(*) from organisation where organisation_id = $1")
+            .bind(id)
+            .fetch_one(conn)
+            .await
+    })
+    .map(|n| n > 0)
+}
+
 /// Writes the state machine's fields back (after a transition).
 pub async fn save_appeal(tx: &mut Tx, a: &AppealRow) -> Result<(), sqlx::Error> {
     let now = now();
@@ -341,6 +351,28 @@ fn filter_sql(f: &AppealFilter) -> (String, Vec<FilterValue>) {
         q.push("lat <= ?", FilterValue::Float(y1));
         q.push("lon >= ?", FilterValue::Float(x0));
         q.push("lon <= ?", FilterValue::Float(x1));
+        // A map view narrower than half a degree is the most selective
+        // condition there is, but SQLite without statistics prefers any
+        // equality index (kind, state, category...) to a range on the
+        // location index and then scans the whole region. `column || ''`
+        // keeps the meaning on both backends and takes those columns out of
+        // the planner's choice.
+        if (x1 - x0).max(y1 - y0) <= 0.5 {
+            for c in q.conditions.iter_mut() {
+                for column in [
+                    "kind",
+                    "state",
+                    "category_id",
+                    "municipality_id",
+                    "organisation_id",
+                ] {
+                    if let Some(rest) = c.strip_prefix(column).filter(|r| r.starts_with(' ')) {
+                        *c = format!("{column} || ''{rest}");
+                        break;
+                    }
+                }
+            }
+        }
     }
     (q.conditions.join(" and "), q.params)
 }
@@ -398,6 +430,17 @@ pub async fn list_appeals(db: &Db, f: &AppealFilter) -> Result<Vec<AppealRow>, s
 pub async fn count_appeals(db: &Db, f: &AppealFilter) -> Result<i64, sqlx::Error> {
     let (w, params) = filter_sql(f);
     let sql = format!("select count(*) from appeal where {w}");
+    on_db!(db, |pool| {
+        let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+        bind_filters!(q, &params).fetch_one(pool).await
+    })
+}
+
+/// How many requests match, counting no further than `cap`: a map view asks
+/// whether it can show markers one by one without sorting a whole region.
+pub async fn count_up_to(db: &Db, f: &AppealFilter, cap: i64) -> Result<i64, sqlx::Error> {
+    let (w, params) = filter_sql(f);
+    let sql = format!("select count(*) from (select 1 from appeal where {w} limit {cap}) as t");
     on_db!(db, |pool| {
         let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
         bind_filters!(q, &params).fetch_one(pool).await

@@ -101,4 +101,32 @@ async fn chromium_renders_the_home_page_and_a_municipality_map_without_tiles() {
         .unwrap();
     assert!(d.len() > 200, "a real outline, not a dot: {d}");
     assert!(page.contains("OpenStreetMap"), "the attribution is shown");
+
+    // The map of problem reports: markers for the reports in view, drawn by
+    // the browser from the bounding-box GeoJSON.
+    crate::problems::set(&app, "premoderation", "off").await;
+    crate::problems::citizen(&app, "map@example.ru", "Картограф").await;
+    crate::problems::sign_in_as(&app, "map@example.ru").await;
+    for (lat, lon) in [
+        ("45.0355", "38.9753"),
+        ("45.0455", "38.9853"),
+        ("43.5855", "39.7231"),
+    ] {
+        let r = crate::problems::file(&app, "road-pothole", (lat, lon), "Яма на карте.", &[]).await;
+        crate::problems::id_from(&r);
+    }
+    let map = tokio::task::spawn_blocking(move || {
+        dump_dom(browser, &format!("http://{addr}/problems/map"))
+    })
+    .await
+    .unwrap();
+    assert!(
+        map.contains(r#"data-map-ready="1""#),
+        "the map script finished"
+    );
+    assert!(
+        map.contains("Обращений в этой области: 3"),
+        "the status line counts the reports in view"
+    );
+    assert!(map.contains("leaflet-marker-icon"), "markers are drawn");
 }
