@@ -44,6 +44,8 @@ pub struct AppState {
     /// Keeps the SQLite read pool of version tables alive (see
     /// `opendata::sqlite_read`).
     pub sqlite_reads: Option<Arc<opendata::sqlite_read::Readers>>,
+    /// Wakes the integration delivery worker (`integration::exchange`).
+    pub exchange: crate::integration::exchange::Exchange,
 }
 
 impl AppState {
@@ -93,6 +95,12 @@ impl AppState {
         if added > 0 {
             tracing::info!(added, "problem categories loaded");
         }
+        if config.server.demo {
+            let added = crate::pm::seed::seed_demo(&mut tx).await?;
+            if added > 0 {
+                tracing::info!(added, "demo projects loaded");
+            }
+        }
         tx.commit().await?;
         if search.needs_rebuild() {
             let n = search.rebuild(&db).await?;
@@ -115,6 +123,7 @@ impl AppState {
                 Db::Sqlite(pool) => opendata::store::sqlite_readers(pool),
                 Db::Postgres(_) => None,
             },
+            exchange: crate::integration::exchange::Exchange::new(),
         };
         opendata::start(&state).await?;
         // What loading enqueued for the index is indexed before serving.
@@ -196,6 +205,24 @@ pub fn router(state: AppState) -> Router {
         .merge(opendata::router())
         .merge(crate::issues::router())
         .merge(crate::media::router())
+        .merge(crate::pm::router())
+        .route(
+            "/api/v1/integration/messages",
+            axum::routing::post(crate::integration::inbound::receive),
+        )
+        .route(
+            "/admin/integration",
+            axum::routing::get(crate::integration::admin::show)
+                .post(crate::integration::admin::create),
+        )
+        .route(
+            "/admin/integration/toggle",
+            axum::routing::post(crate::integration::admin::toggle),
+        )
+        .route(
+            "/admin/integration/retry",
+            axum::routing::post(crate::integration::admin::retry),
+        )
         .route_layer(middleware::from_fn(web::ops::track))
         .fallback(|| async { crate::error::AppError::not_found() })
         .layer(DefaultBodyLimit::max(
@@ -241,6 +268,7 @@ async fn shutdown_signal() {
 pub fn spawn_workers(state: &AppState) {
     tokio::spawn(state.search.clone().run_writer(state.db.clone()));
     tokio::spawn(state.mailer.clone().run(state.db.clone()));
+    tokio::spawn(state.exchange.clone().run(state.clone()));
     let refresher = state.clone();
     tokio::spawn(async move {
         loop {

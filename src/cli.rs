@@ -51,6 +51,38 @@ pub enum Command {
         #[arg(default_value = ".")]
         dir: std::path::PathBuf,
     },
+    /// Add or change an integration partner: another veche instance (the
+    /// portal, a remote project-management core) or an outside system.
+    /// Prints the shared secret (generated when not given).
+    Partner {
+        /// The id the partner signs its messages with (its instance id).
+        #[arg(long)]
+        id: String,
+        /// A name for people.
+        #[arg(long, default_value = "")]
+        name: String,
+        /// `instance` or `system`.
+        #[arg(long, default_value = "instance")]
+        kind: String,
+        /// Where messages for the partner are POSTed, e.g.
+        /// `http://core:8080/api/v1/integration/messages`.
+        #[arg(long, default_value = "")]
+        url: String,
+        /// The shared secret (VECHE_PARTNER_SECRET); generated when empty.
+        #[arg(
+            long,
+            env = "VECHE_PARTNER_SECRET",
+            default_value = "",
+            hide_env_values = true
+        )]
+        secret: String,
+        /// The partner acts for every organisation.
+        #[arg(long)]
+        all_organisations: bool,
+        /// Organisations an outside system acts for, comma-separated.
+        #[arg(long, default_value = "")]
+        organisations: String,
+    },
 }
 
 impl Cli {
@@ -117,6 +149,34 @@ impl Cli {
                     println!("nothing changed");
                 }
                 Ok(())
+            }
+            Command::Partner {
+                id,
+                name,
+                kind,
+                url,
+                secret,
+                all_organisations,
+                organisations,
+            } => {
+                let state = crate::app::AppState::build_shared(config).await?;
+                let name = if name.is_empty() { id.clone() } else { name };
+                let form = crate::integration::admin::PartnerForm::new(
+                    id.clone(),
+                    name,
+                    kind,
+                    url,
+                    secret,
+                    all_organisations,
+                    organisations,
+                );
+                match crate::integration::admin::save(&state, &form).await {
+                    Ok(secret) => {
+                        println!("partner {id} saved; shared secret: {secret}");
+                        Ok(())
+                    }
+                    Err(e) => anyhow::bail!("{}", e.message().get(crate::web::i18n::Locale::En)),
+                }
             }
             Command::Reindex => {
                 let state = crate::app::AppState::build_shared(config).await?;

@@ -52,6 +52,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub oidc: OidcConfig,
+
+    #[command(flatten)]
+    pub integration: IntegrationConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -187,6 +190,36 @@ pub struct OidcConfig {
         global = true
     )]
     pub oidc_municipality_claim: String,
+}
+
+/// The exchange with the project-management core and outside systems
+/// (docs/PM.md).
+#[derive(Debug, Clone, Args)]
+pub struct IntegrationConfig {
+    /// The id this instance signs its messages with; partners know it by
+    /// this id (`veche partner` on their side).
+    #[arg(
+        long,
+        env = "VECHE_INSTANCE_ID",
+        default_value = "veche",
+        global = true
+    )]
+    pub instance_id: String,
+
+    /// Where the project-management core runs: `local` (in this process) or
+    /// the id of an `instance` partner that runs it.
+    #[arg(long, env = "VECHE_PM_CORE", default_value = "local", global = true)]
+    pub pm_core: String,
+
+    /// First retry delay of an undelivered message, in milliseconds; it
+    /// doubles with every attempt up to an hour.
+    #[arg(
+        long,
+        env = "VECHE_INTEGRATION_RETRY_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub integration_retry_ms: u64,
 }
 
 impl Config {

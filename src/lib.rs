@@ -31,6 +31,7 @@ pub mod integration;
 pub mod issues;
 pub mod media;
 pub mod opendata;
+pub mod pm;
 pub mod search;
 pub mod telemetry;
 pub mod web;

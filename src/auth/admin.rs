@@ -67,6 +67,8 @@ pub async fn admin_home(ctx: PageCtx, _admin: Admin) -> Response {
             li { a href="/admin/problems" { (t.problems) } }
             li { a href="/admin/problems/routing" { (t.routing) } }
             li { a href="/admin/open311" { (t.open311) } }
+            li { a href="/admin/integration" { (ctx.locale.pick("Интеграция: партнёры и недоставленные сообщения", "Integration: partners and dead letters")) } }
+            li { a href="/pm" { (ctx.locale.pick("Управление поручениями", "Order management")) } }
         }
     })
 }

@@ -147,9 +147,19 @@ pub async fn complete(db: &Db, ids: &[i64]) -> Result<(), sqlx::Error> {
 /// Records a failed attempt: retried after an exponential backoff, or moved to
 /// the dead-letter state after [`MAX_ATTEMPTS`].
 pub async fn fail(db: &Db, job: &Job, error: &str) -> Result<(), sqlx::Error> {
+    fail_after(db, job, error, backoff(job.attempts)).await
+}
+
+/// [`fail`] with the caller's delay (queues with their own backoff base).
+pub async fn fail_after(
+    db: &Db,
+    job: &Job,
+    error: &str,
+    delay: Duration,
+) -> Result<(), sqlx::Error> {
     let now = now();
     let dead = job.attempts >= MAX_ATTEMPTS;
-    let run_after = now + backoff(job.attempts);
+    let run_after = now + whole_seconds(delay);
     let error: String = error.chars().take(2000).collect();
     on_db!(db, |pool| {
         sqlx::query(
@@ -171,8 +181,38 @@ pub async fn fail(db: &Db, job: &Job, error: &str) -> Result<(), sqlx::Error> {
 
 /// 10 s, 20 s, 40 s, … capped at one hour.
 pub fn backoff(attempts: i64) -> Duration {
+    backoff_from(Duration::from_secs(10), attempts)
+}
+
+/// `base`, twice `base`, four times … capped at one hour.
+pub fn backoff_from(base: Duration, attempts: i64) -> Duration {
     let exp = attempts.clamp(1, 20) as u32 - 1;
-    Duration::from_secs((10u64 << exp).min(3600))
+    base.saturating_mul(1u32 << exp)
+        .min(Duration::from_secs(3600))
+}
+
+/// Times are stored to the second (SQLite compares them as text, where a
+/// fraction would sort wrongly), so delays round up to whole seconds.
+fn whole_seconds(d: Duration) -> Duration {
+    Duration::from_secs(d.as_secs() + u64::from(d.subsec_nanos() > 0))
+}
+
+/// Gives a claimed job back without counting the attempt: it waits behind
+/// an earlier job that failed, to keep the order of delivery.
+pub async fn postpone(db: &Db, job: &Job, delay: Duration) -> Result<(), sqlx::Error> {
+    let run_after = now() + whole_seconds(delay);
+    on_db!(db, |pool| {
+        sqlx::query(
+            "update outbox set locked_until = null, attempts = attempts - 1, run_after = $2
+             where outbox_id = $1",
+        )
+        .bind(job.outbox_id)
+        .bind(run_after)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
 }
 
 /// Number of jobs waiting (not dead) on `queue`.

@@ -1,4 +1,120 @@
-//! Veche's connections to the outside: outgoing mail now; message exchange
-//! with the project-management core and outside systems later.
+//! Veche's connections to the outside: outgoing mail, and the message
+//! exchange between the public portal, the project-management core (in this
+//! process or another veche instance) and outside document-flow systems.
+//!
+//! - `messages.rs`: what is exchanged (JSON, described in the OpenAPI).
+//! - `exchange.rs`: the outbox queue and the delivery worker.
+//! - `inbound.rs`: the signed HTTP endpoint and the exactly-once apply.
+//! - `signing.rs`: HMAC-SHA256 signatures with timestamps.
+//! - `partners.rs`: who we exchange with, their secrets and organisations.
+//! - `admin.rs`: partners and dead letters for administrators.
 
+pub mod admin;
+pub mod exchange;
+pub mod inbound;
 pub mod mail;
+pub mod messages;
+pub mod partners;
+pub mod signing;
+
+use crate::app::AppState;
+use crate::db::Tx;
+use crate::error::AppResult;
+use crate::workflow::queries::AppealRow;
+use crate::workflow::{Action, State};
+use messages::{Body, OrderRequested, Referred, RequestAnswered};
+
+/// Where messages for the project-management core go.
+pub fn core_destination(state: &AppState) -> &str {
+    &state.config.integration.pm_core
+}
+
+/// A request became public with an organisation to answer it: the core
+/// opens an order for it. `round` tells orders of one request apart (the
+/// event that published or reopened it).
+pub async fn request_published(
+    tx: &mut Tx,
+    state: &AppState,
+    a: &AppealRow,
+    round: i64,
+) -> AppResult<()> {
+    let Some(organisation_id) = a.organisation_id.clone() else {
+        return Ok(());
+    };
+    let kind = crate::workflow::kind_of(a);
+    let category = crate::workflow::routing::category(tx, &a.category_id).await?;
+    let title = format!(
+        "Обращение № {}: {}",
+        a.appeal_id,
+        category.map(|c| c.name_ru).unwrap_or_default()
+    );
+    let Some(deadline) = a.due_at else {
+        return Ok(());
+    };
+    exchange::emit(
+        tx,
+        core_destination(state),
+        Body::OrderRequested(OrderRequested {
+            appeal_id: a.appeal_id,
+            round,
+            kind: kind.as_str().to_owned(),
+            title,
+            description: a.description.clone(),
+            address: a.address.clone(),
+            url: format!("{}{}", state.config.base_url(), kind.path(a.appeal_id)),
+            organisation_id,
+            deadline,
+        }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// What the core hears of a change made on the portal.
+pub async fn request_changed(
+    tx: &mut Tx,
+    state: &AppState,
+    a: &AppealRow,
+    action: &Action,
+    event_id: i64,
+) -> AppResult<()> {
+    match action {
+        Action::Approve | Action::Dispute { .. } => {
+            request_published(tx, state, a, event_id).await?;
+        }
+        Action::Refer {
+            organisation_id,
+            reason,
+        } => {
+            exchange::emit(
+                tx,
+                core_destination(state),
+                Body::OrderReferred(Referred {
+                    appeal_id: a.appeal_id,
+                    organisation_id: organisation_id.clone(),
+                    reason: reason.clone(),
+                }),
+            )
+            .await?;
+        }
+        _ if matches!(
+            a.state(),
+            State::Resolved | State::Planned | State::Closed | State::Rejected
+        ) =>
+        {
+            // Answered (or ended) on the portal itself: the orders for it
+            // have nothing left to do.
+            exchange::emit(
+                tx,
+                core_destination(state),
+                Body::RequestAnswered(RequestAnswered {
+                    appeal_id: a.appeal_id,
+                    state: a.state.clone(),
+                }),
+            )
+            .await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}

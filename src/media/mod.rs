@@ -185,13 +185,21 @@ async fn serve(
                 && matches!(*size, "full" | "thumb")
         })
         .ok_or_else(AppError::not_found)?;
-    let owner = crate::workflow::queries::photo_owner(&state.db, stem)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    let visible = owner.state().is_public()
-        || user
-            .as_ref()
-            .is_some_and(|u| u.account_id == owner.author_id || u.is_moderator() || u.is_staff());
+    let owner = crate::workflow::queries::photo_owner(&state.db, stem).await?;
+    let public = owner.as_ref().is_some_and(|o| o.state().is_public());
+    let visible = match &owner {
+        Some(owner) => {
+            public
+                || user.as_ref().is_some_and(|u| {
+                    u.account_id == owner.author_id || u.is_moderator() || u.is_staff()
+                })
+        }
+        // Photos attached to orders in the core: staff only.
+        None => {
+            crate::pm::queries::photo_attached(&state.db, stem).await?
+                && user.as_ref().is_some_and(crate::pm::orders::is_staff)
+        }
+    };
     if !visible {
         return Err(AppError::not_found());
     }
@@ -212,7 +220,7 @@ async fn serve(
     // Content never changes under a key; public ones may be cached anywhere.
     h.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static(if owner.state().is_public() {
+        HeaderValue::from_static(if public {
             "public, max-age=31536000, immutable"
         } else {
             "private, max-age=600"

@@ -735,14 +735,28 @@ pub async fn publish(
         });
     }
 
-    // A free stamp: the file's (or today's), else with the time of day.
-    let taken = |s: &str| versions.iter().any(|v| v.stamp == s);
+    // A free stamp: the file's (or today's), else with the time of day,
+    // then seconds, then a counter (a registry may change several times a
+    // second). Every stamp the dataset ever had counts, whatever its state.
+    let all_stamps = queries::all_stamps(&state.db, dataset.dataset_id).await?;
+    let taken = |s: &str| all_stamps.iter().any(|v| v == s);
     let mut chosen = stamp.clone().unwrap_or_else(Stamp::today);
     if taken(&chosen.text) {
         chosen = chosen.with_time_now();
         if taken(&chosen.text) {
+            // The next free second of the day (stamps keep the standard's
+            // `YYYYMMDDTHHMMSS` shape, so no counters).
             let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+3));
-            chosen.text = format!("{}{:02}", chosen.text, now.second());
+            let date = chosen.text[..8].to_owned();
+            let start = u32::from(now.hour()) * 3600
+                + u32::from(now.minute()) * 60
+                + u32::from(now.second());
+            for t in start..86_400 {
+                chosen.text = format!("{date}T{:02}{:02}{:02}", t / 3600, t / 60 % 60, t % 60);
+                if !taken(&chosen.text) {
+                    break;
+                }
+            }
         }
     }
     let valid = format!(

@@ -428,6 +428,16 @@ pub struct Published<'a> {
 }
 
 /// Makes a loaded version visible and records it as the dataset's last change.
+/// Every stamp a dataset's versions have, in any state.
+pub async fn all_stamps(db: &Db, dataset_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    on_db!(db, |pool| {
+        sqlx::query_scalar::<_, String>("select stamp from dataset_version where dataset_id = $1")
+            .bind(dataset_id)
+            .fetch_all(pool)
+            .await
+    })
+}
+
 pub async fn publish_version(
     tx: &mut Tx,
     version_id: i64,

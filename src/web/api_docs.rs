@@ -45,11 +45,18 @@ pub struct ApiErrorDetail {
         crate::geo::api::locate,
         crate::directory::api::list_organisations,
         crate::directory::api::show_organisation,
+        crate::integration::inbound::receive,
     ),
-    components(schemas(ApiErrorBody, ApiErrorDetail)),
+    components(schemas(
+        ApiErrorBody,
+        ApiErrorDetail,
+        crate::integration::messages::Message,
+        crate::integration::messages::Body,
+    )),
     tags(
         (name = "geography", description = "The 44 municipalities and the point locator"),
         (name = "directory", description = "Authorities and organisations"),
+        (name = "integration", description = "Signed messages between the portal, the project-management core and outside document-flow systems (docs/PM.md)"),
     )
 )]
 pub struct ApiDoc;

@@ -187,13 +187,120 @@ pub async fn perform(
     action: Action,
     photos: &[StoredPhoto],
 ) -> AppResult<AppealRow> {
+    let mut tx = state.db.begin().await?;
+    let a = perform_in(
+        &mut tx,
+        state,
+        appeal_id,
+        Actor::Person { user, role },
+        action,
+        photos,
+    )
+    .await?;
+    tx.commit().await?;
+    state.mailer.notify();
+    state.search.notify();
+    state.exchange.notify();
+    Ok(a)
+}
+
+/// Who performs an action.
+#[derive(Clone, Copy)]
+pub enum Actor<'a> {
+    /// A person (or the system's own timers, with no user), whose role is
+    /// checked.
+    Person {
+        user: Option<&'a CurrentUser>,
+        role: Role,
+    },
+    /// The responsible department, through the project-management core: its
+    /// order's report of execution or a referral made there. Not echoed back
+    /// to the core.
+    Core,
+}
+
+/// The official reaction that the core's report of execution carries.
+pub async fn react_from_core(
+    tx: &mut Tx,
+    state: &AppState,
+    r: &crate::integration::messages::OrderReported,
+    photos: &[StoredPhoto],
+) -> AppResult<()> {
+    use crate::pm::domain::Outcome;
+    let action = match r.outcome {
+        Outcome::Resolved => Action::Resolve {
+            text: r.text.clone(),
+        },
+        Outcome::Planned => {
+            let date = r
+                .planned_date
+                .as_deref()
+                .and_then(|d| {
+                    time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
+                        .ok()
+                })
+                .ok_or_else(|| {
+                    AppError::unprocessable(
+                        "invalid_input",
+                        Msg::new(
+                            "Для «запланировано» нужна дата в формате ГГГГ-ММ-ДД.",
+                            "“planned” needs a date as YYYY-MM-DD.",
+                        ),
+                    )
+                })?;
+            Action::Plan {
+                date,
+                budget: None,
+                text: r.text.clone(),
+            }
+        }
+    };
+    perform_in(tx, state, r.appeal_id, Actor::Core, action, photos).await?;
+    Ok(())
+}
+
+/// A referral made in the core moves the request too.
+pub async fn refer_from_core(
+    tx: &mut Tx,
+    state: &AppState,
+    r: &crate::integration::messages::Referred,
+) -> AppResult<()> {
+    let a = queries::appeal_tx(tx, r.appeal_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if a.organisation_id.as_deref() == Some(r.organisation_id.as_str()) {
+        // Already there (the referral started on the portal).
+        return Ok(());
+    }
+    perform_in(
+        tx,
+        state,
+        r.appeal_id,
+        Actor::Core,
+        Action::Refer {
+            organisation_id: r.organisation_id.clone(),
+            reason: r.reason.clone(),
+        },
+        &[],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Performs an action inside the caller's transaction.
+pub async fn perform_in(
+    tx: &mut Tx,
+    state: &AppState,
+    appeal_id: i64,
+    actor: Actor<'_>,
+    action: Action,
+    photos: &[StoredPhoto],
+) -> AppResult<AppealRow> {
     let settings = settings(state).await?;
     if let Action::Refer {
         organisation_id, ..
     } = &action
-        && crate::directory::queries::by_id(&state.db, organisation_id)
-            .await?
-            .is_none()
+        && !queries::organisation_exists(tx, organisation_id).await?
     {
         return Err(AppError::unprocessable(
             "unknown_organisation",
@@ -203,11 +310,16 @@ pub async fn perform(
             ),
         ));
     }
-    let mut tx = state.db.begin().await?;
-    let mut a = queries::appeal_tx(&mut tx, appeal_id)
+    let mut a = queries::appeal_tx(tx, appeal_id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    check_role(&a, user, role)?;
+    let (user, role) = match actor {
+        Actor::Person { user, role } => {
+            check_role(&a, user, role)?;
+            (user, role)
+        }
+        Actor::Core => (None, Role::Officer),
+    };
     let now = now();
     let today = now.to_offset(sla::MSK).date();
     let current = lifecycle::Current {
@@ -219,7 +331,7 @@ pub async fn perform(
     let effect = lifecycle::decide(&current, role, &action, now, today).map_err(refusal)?;
     let from = a.state.clone();
     apply(&mut a, &action, &effect, now, settings);
-    queries::save_appeal(&mut tx, &a).await?;
+    queries::save_appeal(tx, &a).await?;
     let event_org = match &action {
         Action::Refer {
             organisation_id, ..
@@ -227,7 +339,7 @@ pub async fn perform(
         _ => a.organisation_id.clone(),
     };
     let event_id = queries::insert_event(
-        &mut tx,
+        tx,
         &queries::NewEvent {
             appeal_id,
             kind: action.event_kind(),
@@ -243,7 +355,7 @@ pub async fn perform(
     .await?;
     for (i, p) in photos.iter().enumerate() {
         queries::insert_photo(
-            &mut tx,
+            tx,
             appeal_id,
             Some(event_id),
             &p.key,
@@ -254,7 +366,7 @@ pub async fn perform(
         .await?;
     }
     notify::event(
-        &mut tx,
+        tx,
         state,
         &a,
         action.event_kind(),
@@ -263,10 +375,10 @@ pub async fn perform(
         user.map(|u| u.account_id),
     )
     .await?;
-    followed_by_change(&mut tx, &a).await?;
-    tx.commit().await?;
-    state.mailer.notify();
-    state.search.notify();
+    followed_by_change(tx, &a).await?;
+    if !matches!(actor, Actor::Core) {
+        crate::integration::request_changed(tx, state, &a, &action, event_id).await?;
+    }
     tracing::info!(appeal_id, from, to = %a.state, action = action.event_kind(), role = role.as_str(), "request changed");
     Ok(a)
 }
@@ -456,8 +568,12 @@ pub async fn submit(
         .await?
         .ok_or_else(AppError::not_found)?;
     followed_by_change(&mut tx, &a).await?;
+    if !settings.premoderation {
+        crate::integration::request_published(&mut tx, state, &a, 0).await?;
+    }
     tx.commit().await?;
     state.search.notify();
+    state.exchange.notify();
     tracing::info!(appeal_id = id, kind = r.kind.as_str(), state = %a.state, "request submitted");
     Ok(a)
 }

@@ -67,6 +67,8 @@ pub struct TestResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body as sent (for binary downloads).
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -166,6 +168,16 @@ impl TestApp {
             .insert(name.to_owned(), value.to_owned());
     }
 
+    /// The cookie jar, to come back to a signed-in session later (several
+    /// people take turns in one test without signing in again).
+    pub fn jar(&self) -> BTreeMap<String, String> {
+        self.jar.lock().unwrap().clone()
+    }
+
+    pub fn restore_jar(&self, jar: BTreeMap<String, String>) {
+        *self.jar.lock().unwrap() = jar;
+    }
+
     pub fn clear_cookies(&self) {
         self.jar.lock().unwrap().clear();
     }
@@ -187,6 +199,7 @@ impl TestApp {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 
@@ -244,7 +257,40 @@ impl TestApp {
         veche::opendata::system::run_refreshes(&self.state)
             .await
             .unwrap();
+        // Integration messages (the core runs in this process): a delivery
+        // may cause further messages, so deliver until none is due.
+        for _ in 0..10 {
+            if self
+                .state
+                .exchange
+                .deliver_pending(&self.state)
+                .await
+                .unwrap()
+                == 0
+            {
+                break;
+            }
+        }
         self.state.search.drain(&self.state.db).await.unwrap();
+        self.state
+            .mailer
+            .deliver_pending(&self.state.db)
+            .await
+            .unwrap();
+    }
+
+    /// Makes an account an executor in an organisation.
+    pub async fn make_executor(&self, account_id: i64, organisation_id: &str) {
+        let mut tx = self.state.db.begin().await.unwrap();
+        veche::auth::queries::grant_membership(
+            &mut tx,
+            account_id,
+            organisation_id,
+            veche::auth::domain::MembershipKind::Executor,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
     }
 
     /// Posts a body with a content type and extra headers.

@@ -20,6 +20,7 @@ mod open311;
 mod opendata;
 mod opendata_api;
 mod ops;
+mod pm;
 mod problems;
 mod roles;
 mod smtp;

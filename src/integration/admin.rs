@@ -1,0 +1,350 @@
+//! Administrators' view of the exchange: partners (other veche instances
+//! and outside systems, with their secrets and organisations), messages
+//! waiting, and dead letters with a retry button.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::html;
+
+use super::partners::{self, NewPartner};
+use crate::app::AppState;
+use crate::auth::Admin;
+use crate::error::{AppError, AppResult, Msg};
+use crate::web::components::{FieldErrors, Input, Select, checkbox, datetime, notice};
+use crate::web::extract::Form;
+use crate::web::layout::{Page, PageCtx};
+
+/// `GET /admin/integration`
+pub async fn show(
+    ctx: PageCtx,
+    _admin: Admin,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
+    render(&ctx, &state, None).await
+}
+
+/// The page; `secret` is a newly generated one, shown once (never put in a
+/// URL, where logs and histories would keep it).
+async fn render(ctx: &PageCtx, state: &AppState, secret: Option<&str>) -> AppResult<Response> {
+    let l = ctx.locale;
+    let all = partners::all(&state.db).await?;
+    let mut orgs = Vec::new();
+    for p in &all {
+        orgs.push(partners::organisations(&state.db, &p.partner_id).await?);
+    }
+    let pending = super::exchange::pending(&state.db).await?;
+    let dead = crate::db::queue::dead_jobs(&state.db, 200).await?;
+    let kinds = vec![
+        (
+            "system".to_owned(),
+            l.pick("внешняя система (СЭД)", "outside system (document flow)")
+                .to_owned(),
+        ),
+        (
+            "instance".to_owned(),
+            l.pick("другой экземпляр veche", "another veche instance")
+                .to_owned(),
+        ),
+    ];
+    let errors = FieldErrors::new();
+    let title = l.pick("Интеграция", "Integration");
+    Ok(Page::new(ctx, title).crumb(l.pick("Администрирование", "Administration"), "/admin").render(html! {
+        h1 { (title) }
+        p {
+            (l.pick("Этот экземпляр подписывает сообщения ключом ", "This instance signs its messages as "))
+            code #instance-id { (state.config.integration.instance_id) }
+            (l.pick("; ядро управления поручениями: ", "; the order-management core: "))
+            code { (state.config.integration.pm_core) }
+            ". " (l.pick("Сообщения описаны в ", "Messages are described in ")) a href="/api/docs/" { "/api/docs/" } "."
+        }
+        @if let Some(secret) = secret {
+            (notice("success", html! { p { (l.pick("Секрет партнёра (передайте его партнёру защищённым каналом; он больше не будет показан):", "The partner's secret (give it to the partner over a secure channel; it will not be shown again):")) } p { code #new-secret { (secret) } } }))
+        }
+        p role="status" { (l.pick("Сообщений ждут доставки: ", "Messages waiting for delivery: ")) strong #pending { (pending) } }
+        h2 { (l.pick("Партнёры", "Partners")) }
+        @if all.is_empty() { p { (l.pick("Партнёров нет.", "No partners.")) } } @else {
+            div.table-wrap { table {
+                thead { tr {
+                    th scope="col" { (l.pick("Идентификатор", "Id")) }
+                    th scope="col" { (l.pick("Название", "Name")) }
+                    th scope="col" { (l.pick("Вид", "Kind")) }
+                    th scope="col" { "URL" }
+                    th scope="col" { (l.pick("Организации", "Organisations")) }
+                    th scope="col" { (l.pick("Состояние", "State")) }
+                } }
+                tbody {
+                    @for (p, o) in all.iter().zip(&orgs) {
+                        tr {
+                            td { code { (p.partner_id) } }
+                            td { (p.name) }
+                            td { (p.kind) }
+                            td { (p.url.clone().unwrap_or_default()) }
+                            td { @if p.all_organisations { (l.pick("все", "all")) } @else { (o.join(", ")) } }
+                            td {
+                                form.inline method="post" action="/admin/integration/toggle" {
+                                    (ctx.csrf_field())
+                                    input type="hidden" name="partner_id" value=(p.partner_id);
+                                    @if p.disabled_at.is_some() {
+                                        (l.pick("отключён", "disabled")) " "
+                                        input type="hidden" name="disable" value="0";
+                                        button.link type="submit" { (l.pick("включить", "enable")) }
+                                    } @else {
+                                        (l.pick("действует", "active")) " "
+                                        input type="hidden" name="disable" value="1";
+                                        button.link type="submit" { (l.pick("отключить", "disable")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            } }
+        }
+        details {
+            summary { (l.pick("Добавить или изменить партнёра", "Add or change a partner")) }
+            form method="post" action="/admin/integration" {
+                (ctx.csrf_field())
+                (Input::new("partner_id", l.pick("Идентификатор (им партнёр подписывает сообщения)", "Id (the partner signs its messages with it)"), "").required().render(l, &errors))
+                (Input::new("name", l.pick("Название", "Name"), "").required().render(l, &errors))
+                (Select { name: "kind", label: l.pick("Вид", "Kind"), options: &kinds, selected: "system", placeholder: None, disabled: false }.render(l, &errors))
+                (Input::new("url", l.pick("URL для доставки сообщений (вебхук)", "URL messages are delivered to (webhook)"), "").kind("url").render(l, &errors))
+                (Input::new("secret", l.pick("Общий секрет (пусто — создать новый)", "Shared secret (empty: generate one)"), "").render(l, &errors))
+                (checkbox(l, &errors, "all_organisations", html! { (l.pick("действует за все организации", "acts for every organisation")) }, false))
+                (Input::new("organisations", l.pick("Организации (идентификаторы через запятую)", "Organisations (ids, comma-separated)"), "").render(l, &errors))
+                button.button type="submit" { (l.pick("Сохранить", "Save")) }
+            }
+        }
+        h2 { (l.pick("Недоставленные сообщения", "Dead letters")) }
+        @if dead.is_empty() { p #no-dead { (l.pick("Нет.", "None.")) } } @else {
+            div.table-wrap { table #dead-letters {
+                thead { tr {
+                    th scope="col" { "№" }
+                    th scope="col" { (l.pick("Очередь", "Queue")) }
+                    th scope="col" { (l.pick("Попыток", "Attempts")) }
+                    th scope="col" { (l.pick("Последняя ошибка", "Last error")) }
+                    th scope="col" { (l.pick("Когда", "When")) }
+                    th scope="col" { }
+                } }
+                tbody {
+                    @for d in &dead {
+                        tr {
+                            td { (d.outbox_id) }
+                            td { (d.queue) }
+                            td { (d.attempts) }
+                            td { (d.last_error.clone().unwrap_or_default()) }
+                            td { @if let Some(t) = d.dead_at { (datetime(l, t)) } }
+                            td {
+                                form.inline method="post" action="/admin/integration/retry" {
+                                    (ctx.csrf_field())
+                                    input type="hidden" name="outbox_id" value=(d.outbox_id);
+                                    button.link type="submit" { (l.pick("повторить", "retry")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            } }
+        }
+    }))
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct PartnerForm {
+    #[serde(default)]
+    partner_id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    secret: String,
+    #[serde(default)]
+    all_organisations: Option<String>,
+    #[serde(default)]
+    organisations: String,
+}
+
+fn invalid(ru: impl Into<String>, en: impl Into<String>) -> AppError {
+    AppError::unprocessable("invalid_input", Msg::new(ru.into(), en.into()))
+}
+
+/// Checks a partner's fields; shared by the admin form and `veche partner`.
+pub async fn save(state: &AppState, f: &PartnerForm) -> AppResult<String> {
+    let id = f.partner_id.trim();
+    if id.is_empty()
+        || id.len() > 64
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+    {
+        return Err(invalid(
+            "Идентификатор: латинские буквы, цифры, точка, дефис, подчёркивание; до 64 символов.",
+            "Id: Latin letters, digits, dot, hyphen, underscore; up to 64 characters.",
+        ));
+    }
+    if id == super::exchange::LOCAL {
+        return Err(invalid(
+            "Идентификатор «local» зарезервирован.",
+            "The id “local” is reserved.",
+        ));
+    }
+    let name = f.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(invalid(
+            "Укажите название (до 200 символов).",
+            "Give a name (up to 200 characters).",
+        ));
+    }
+    let kind = match f.kind.as_str() {
+        "instance" => "instance",
+        "system" | "" => "system",
+        _ => {
+            return Err(invalid(
+                "Вид: system или instance.",
+                "Kind: system or instance.",
+            ));
+        }
+    };
+    let url = f.url.trim();
+    if !url.is_empty() {
+        let parsed = url::Url::parse(url)
+            .map_err(|_| invalid("URL не разобран.", "The URL could not be read."))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(invalid(
+                "URL должен начинаться с http:// или https://.",
+                "The URL must start with http:// or https://.",
+            ));
+        }
+    }
+    let secret = if f.secret.trim().is_empty() {
+        super::signing::new_secret()
+    } else {
+        f.secret.trim().to_owned()
+    };
+    if secret.len() < 32 {
+        return Err(invalid(
+            "Секрет — не короче 32 символов.",
+            "The secret must be at least 32 characters.",
+        ));
+    }
+    let all = f.all_organisations.is_some();
+    let mut organisations = Vec::new();
+    for o in f
+        .organisations
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+    {
+        if crate::directory::queries::by_id(&state.db, o)
+            .await?
+            .is_none()
+        {
+            return Err(invalid(
+                format!("Организации «{o}» нет в справочнике."),
+                format!("There is no organisation “{o}” in the directory."),
+            ));
+        }
+        organisations.push(o.to_owned());
+    }
+    if kind == "system" && !all && organisations.is_empty() {
+        return Err(invalid(
+            "Внешней системе нужны организации, за которые она действует.",
+            "An outside system needs the organisations it acts for.",
+        ));
+    }
+    partners::upsert(
+        &state.db,
+        &NewPartner {
+            partner_id: id,
+            name,
+            kind,
+            url: (!url.is_empty()).then_some(url),
+            secret: &secret,
+            all_organisations: all,
+            organisations: &organisations,
+        },
+    )
+    .await?;
+    Ok(secret)
+}
+
+/// `POST /admin/integration`
+pub async fn create(
+    ctx: PageCtx,
+    _admin: Admin,
+    State(state): State<AppState>,
+    Form(f): Form<PartnerForm>,
+) -> AppResult<Response> {
+    let generated = f.secret.trim().is_empty();
+    let secret = save(&state, &f).await?;
+    if generated {
+        render(&ctx, &state, Some(&secret)).await
+    } else {
+        Ok(Redirect::to("/admin/integration").into_response())
+    }
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct ToggleForm {
+    #[serde(default)]
+    partner_id: String,
+    #[serde(default)]
+    disable: String,
+}
+
+/// `POST /admin/integration/toggle`
+pub async fn toggle(
+    _admin: Admin,
+    State(state): State<AppState>,
+    Form(f): Form<ToggleForm>,
+) -> AppResult<Response> {
+    if !partners::set_disabled(&state.db, &f.partner_id, f.disable == "1").await? {
+        return Err(AppError::not_found());
+    }
+    Ok(Redirect::to("/admin/integration").into_response())
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct RetryForm {
+    #[serde(default)]
+    outbox_id: i64,
+}
+
+/// `POST /admin/integration/retry`
+pub async fn retry(
+    _admin: Admin,
+    State(state): State<AppState>,
+    Form(f): Form<RetryForm>,
+) -> AppResult<Response> {
+    if !crate::db::queue::retry_dead(&state.db, f.outbox_id).await? {
+        return Err(AppError::not_found());
+    }
+    state.exchange.notify();
+    state.mailer.notify();
+    state.search.notify();
+    Ok(Redirect::to("/admin/integration").into_response())
+}
+
+impl PartnerForm {
+    pub fn new(
+        partner_id: String,
+        name: String,
+        kind: String,
+        url: String,
+        secret: String,
+        all_organisations: bool,
+        organisations: String,
+    ) -> PartnerForm {
+        PartnerForm {
+            partner_id,
+            name,
+            kind,
+            url,
+            secret,
+            all_organisations: all_organisations.then(|| "on".to_owned()),
+            organisations,
+        }
+    }
+}

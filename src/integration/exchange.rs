@@ -1,0 +1,197 @@
+//! The durable exchange: a message is written to the outbox (queue
+//! `integration`) in the same transaction as the change that causes it, and
+//! a delivery worker carries it to its destination with retries and
+//! exponential backoff, keeping the order of messages per destination.
+//!
+//! A destination is `local` (the core runs in this process: the message is
+//! applied here, by the same code that applies messages received over HTTP)
+//! or the id of a partner (signed HTTP POST to its URL). The receiver applies
+//! each message id once, so a message delivered twice (the sender crashed
+//! after the POST, before deleting its row) changes nothing the second time.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
+
+use super::messages::{Body, Message};
+use super::signing;
+use crate::app::AppState;
+use crate::db::{Db, Tx, queue};
+
+pub const QUEUE: &str = "integration";
+pub const LOCAL: &str = "local";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Envelope {
+    destination: String,
+    message: Message,
+}
+
+/// Writes `body` for `destination` into the outbox, inside `tx`.
+pub async fn emit(tx: &mut Tx, destination: &str, body: Body) -> Result<(), sqlx::Error> {
+    let message = Message::new(body);
+    let key = format!("{destination}:{}", message.id);
+    queue::push(
+        tx,
+        QUEUE,
+        Some(&key),
+        &Envelope {
+            destination: destination.to_owned(),
+            message,
+        },
+    )
+    .await
+}
+
+/// The delivery worker's handle: wakes it after a commit.
+#[derive(Clone)]
+pub struct Exchange {
+    notify: Arc<Notify>,
+    http: reqwest::Client,
+}
+
+impl Default for Exchange {
+    fn default() -> Self {
+        Exchange::new()
+    }
+}
+
+impl Exchange {
+    pub fn new() -> Exchange {
+        Exchange {
+            notify: Arc::new(Notify::new()),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("an HTTP client"),
+        }
+    }
+
+    pub fn notify(&self) {
+        self.notify.notify_one();
+    }
+
+    pub async fn run(self, state: AppState) {
+        loop {
+            match self.deliver_pending(&state).await {
+                // A full batch: more may be waiting.
+                Ok(n) if n >= BATCH as usize => continue,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(error = %format!("{e:#}"), "integration worker failed; will retry")
+                }
+            }
+            tokio::select! {
+                _ = self.notify.notified() => {}
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+        }
+    }
+
+    /// Delivers one batch of due messages; returns how many were claimed.
+    pub async fn deliver_pending(&self, state: &AppState) -> anyhow::Result<usize> {
+        let db = &state.db;
+        let jobs = queue::claim(db, QUEUE, BATCH, Duration::from_secs(120)).await?;
+        let n = jobs.len();
+        let base = Duration::from_millis(state.config.integration.integration_retry_ms.max(1));
+        // Destinations that failed in this batch: their later messages wait,
+        // so the receiver sees them in order.
+        let mut blocked: Vec<String> = Vec::new();
+        let mut done = Vec::new();
+        for job in jobs {
+            let env: Envelope = match job.payload() {
+                Ok(e) => e,
+                Err(e) => {
+                    queue::fail(db, &job, &format!("unreadable message: {e}")).await?;
+                    continue;
+                }
+            };
+            if blocked.contains(&env.destination) {
+                queue::postpone(db, &job, Duration::from_millis(100)).await?;
+                continue;
+            }
+            match self.deliver(state, &env).await {
+                Ok(()) => done.push(job.outbox_id),
+                Err(e) => {
+                    tracing::warn!(
+                        destination = %env.destination,
+                        message_type = env.message.body.type_name(),
+                        attempts = job.attempts,
+                        error = %e,
+                        "integration message not delivered; will retry"
+                    );
+                    queue::fail_after(db, &job, &e, queue::backoff_from(base, job.attempts))
+                        .await?;
+                    blocked.push(env.destination.clone());
+                }
+            }
+        }
+        queue::complete(db, &done).await?;
+        Ok(n)
+    }
+
+    async fn deliver(&self, state: &AppState, env: &Envelope) -> Result<(), String> {
+        if env.destination == LOCAL {
+            return match super::inbound::apply(state, &super::inbound::Sender::Local, &env.message)
+                .await
+            {
+                Ok(_) => Ok(()),
+                Err(e) => Err(format!(
+                    "{}: {}",
+                    e.code(),
+                    e.message().get(crate::web::i18n::Locale::En)
+                )),
+            };
+        }
+        let partner = super::partners::get(&state.db, &env.destination)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("no partner {}", env.destination))?;
+        if partner.disabled_at.is_some() {
+            return Err(format!("partner {} is disabled", partner.partner_id));
+        }
+        let url = partner
+            .url
+            .as_deref()
+            .ok_or_else(|| format!("partner {} has no URL", partner.partner_id))?;
+        let body = serde_json::to_vec(&env.message).map_err(|e| e.to_string())?;
+        // Signed at sending time: a redelivery carries a fresh timestamp.
+        let ts = time::OffsetDateTime::now_utc().unix_timestamp();
+        let response = self
+            .http
+            .post(url)
+            .header("content-type", "application/json")
+            .header(signing::KEY_ID, &state.config.integration.instance_id)
+            .header(signing::TIMESTAMP, ts.to_string())
+            .header(
+                signing::SIGNATURE,
+                signing::sign(&partner.secret, ts, &body),
+            )
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| format!("{url}: {e}"))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let text = response.text().await.unwrap_or_default();
+        // Already applied by the receiver: delivered.
+        if status == reqwest::StatusCode::CONFLICT && text.contains("duplicate_message") {
+            return Ok(());
+        }
+        Err(format!(
+            "{url}: HTTP {status}: {}",
+            text.chars().take(500).collect::<String>()
+        ))
+    }
+}
+
+const BATCH: i64 = 100;
+
+/// Messages waiting for delivery (for /health and the admin page).
+pub async fn pending(db: &Db) -> Result<i64, sqlx::Error> {
+    queue::pending(db, QUEUE).await
+}

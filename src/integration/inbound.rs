@@ -1,0 +1,271 @@
+//! Receiving messages: `POST /api/v1/integration/messages` (signed, from a
+//! partner) and the in-process path of the `local` destination. Both end in
+//! [`apply`], which records the message id in the inbox in the same
+//! transaction as its effect: a message is applied exactly once.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use base64::Engine;
+use serde_json::json;
+
+use super::messages::{Body, Message};
+use super::partners::{self, Partner};
+use super::signing;
+use crate::app::AppState;
+use crate::error::{AppError, AppResult, Msg};
+
+/// Who sent a message.
+pub enum Sender {
+    /// This process (the `local` destination).
+    Local,
+    Partner(Partner),
+}
+
+impl Sender {
+    /// The origin recorded on orders and in the inbox.
+    pub fn id(&self) -> &str {
+        match self {
+            Sender::Local => super::exchange::LOCAL,
+            Sender::Partner(p) => &p.partner_id,
+        }
+    }
+
+    fn is_instance(&self) -> bool {
+        match self {
+            Sender::Local => true,
+            Sender::Partner(p) => p.is_instance(),
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Sender::Local => String::new(),
+            Sender::Partner(p) => p.name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Applied {
+    Done,
+    Duplicate,
+}
+
+fn unauthorized(ru: &'static str, en: &'static str) -> AppError {
+    AppError::client(StatusCode::UNAUTHORIZED, "bad_signature", Msg::new(ru, en))
+}
+
+fn instances_only() -> AppError {
+    AppError::client(
+        StatusCode::FORBIDDEN,
+        "not_allowed",
+        Msg::new(
+            "Это сообщение принимается только от другого экземпляра veche.",
+            "This message is accepted only from another veche instance.",
+        ),
+    )
+}
+
+/// `POST /api/v1/integration/messages`
+#[utoipa::path(
+    post,
+    path = "/api/v1/integration/messages",
+    tag = "integration",
+    request_body = Message,
+    params(
+        ("Veche-Key-Id" = String, Header, description = "The sender's id, as registered here"),
+        ("Veche-Timestamp" = i64, Header, description = "Unix seconds when the message was signed"),
+        ("Veche-Signature" = String, Header, description = "`v1=` + hex HMAC-SHA256 of `timestamp.body` with the shared secret"),
+    ),
+    responses(
+        (status = 200, description = "Applied"),
+        (status = 401, description = "Unknown key, bad signature or a timestamp more than 5 minutes off", body = crate::web::api_docs::ApiErrorBody),
+        (status = 403, description = "The sender may not act on this order", body = crate::web::api_docs::ApiErrorBody),
+        (status = 409, description = "`duplicate_message`: this id was applied before (a replay or a redelivery); nothing changed", body = crate::web::api_docs::ApiErrorBody),
+        (status = 422, description = "The message cannot be applied", body = crate::web::api_docs::ApiErrorBody),
+    )
+)]
+pub async fn receive(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Json<serde_json::Value>> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (Some(key_id), Some(ts), Some(sig)) = (
+        header(signing::KEY_ID),
+        header(signing::TIMESTAMP),
+        header(signing::SIGNATURE),
+    ) else {
+        return Err(unauthorized(
+            "Сообщение не подписано: нужны заголовки Veche-Key-Id, Veche-Timestamp и Veche-Signature.",
+            "The message is not signed: send Veche-Key-Id, Veche-Timestamp and Veche-Signature.",
+        ));
+    };
+    let partner = partners::get(&state.db, &key_id)
+        .await?
+        .filter(|p| p.disabled_at.is_none())
+        .ok_or_else(|| {
+            unauthorized(
+                "Неизвестный или отключённый ключ отправителя.",
+                "Unknown or disabled sender key.",
+            )
+        })?;
+    let ts: i64 = ts.trim().parse().map_err(|_| {
+        unauthorized(
+            "Veche-Timestamp должен быть числом секунд Unix.",
+            "Veche-Timestamp must be Unix seconds.",
+        )
+    })?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    signing::verify(&partner.secret, ts, now, &body, &sig).map_err(|e| match e {
+        signing::Invalid::Stale => unauthorized(
+            "Подпись устарела (расхождение с часами сервера больше 5 минут). Подпишите сообщение заново.",
+            "The signature is stale (more than 5 minutes from the server's clock). Sign the message again.",
+        ),
+        _ => unauthorized(
+            "Подпись не совпадает с телом сообщения.",
+            "The signature does not match the message body.",
+        ),
+    })?;
+    let message: Message = serde_json::from_slice(&body).map_err(|e| {
+        AppError::bad_request(
+            "invalid_message",
+            Msg::new(
+                format!("Сообщение не разобрано: {e}"),
+                format!("The message could not be read: {e}"),
+            ),
+        )
+    })?;
+    let sender = Sender::Partner(partner);
+    match apply(&state, &sender, &message).await? {
+        Applied::Done => {
+            tracing::info!(
+                partner = sender.id(),
+                message_type = message.body.type_name(),
+                "integration message applied"
+            );
+            Ok(Json(json!({ "status": "applied", "id": message.id })))
+        }
+        Applied::Duplicate => Err(AppError::conflict(
+            "duplicate_message",
+            Msg::new(
+                "Сообщение с этим id уже получено и применено; повтор ничего не изменил.",
+                "A message with this id was already received and applied; the repeat changed nothing.",
+            ),
+        )),
+    }
+}
+
+/// Applies `message` from `sender` once.
+pub async fn apply(state: &AppState, sender: &Sender, message: &Message) -> AppResult<Applied> {
+    // Photos are decoded, cleaned and written before the transaction, as
+    // with uploads; if the transaction fails the files are removed.
+    let photos = match &message.body {
+        Body::OrderReported(r) => decode_photos(state, &r.photos).await?,
+        _ => Vec::new(),
+    };
+    let result = apply_in(state, sender, message, &photos).await;
+    if !matches!(result, Ok(Applied::Done)) && !photos.is_empty() {
+        let keys: Vec<String> = photos.iter().map(|p| p.key.clone()).collect();
+        crate::media::discard(&state.config.media_dir(), &keys).await;
+    }
+    result
+}
+
+async fn apply_in(
+    state: &AppState,
+    sender: &Sender,
+    message: &Message,
+    photos: &[crate::workflow::StoredPhoto],
+) -> AppResult<Applied> {
+    let mut tx = state.db.begin().await?;
+    if !partners::record_received(&mut tx, sender.id(), &message.id, message.body.type_name())
+        .await?
+    {
+        return Ok(Applied::Duplicate);
+    }
+    match &message.body {
+        Body::OrderRequested(r) => {
+            if !sender.is_instance() {
+                return Err(instances_only());
+            }
+            crate::pm::orders::create_from_request(&mut tx, state, sender.id(), r).await?;
+        }
+        Body::OrderReferred(r) => {
+            if !sender.is_instance() {
+                return Err(instances_only());
+            }
+            crate::pm::orders::refer_from_portal(&mut tx, state, sender.id(), r).await?;
+        }
+        Body::RequestAnswered(r) => {
+            if !sender.is_instance() {
+                return Err(instances_only());
+            }
+            crate::pm::orders::close_for_request(&mut tx, state, sender.id(), r).await?;
+        }
+        Body::OrderReported(r) => {
+            if !sender.is_instance() {
+                return Err(instances_only());
+            }
+            crate::workflow::react_from_core(&mut tx, state, r, photos).await?;
+        }
+        Body::RequestReferred(r) => {
+            if !sender.is_instance() {
+                return Err(instances_only());
+            }
+            crate::workflow::refer_from_core(&mut tx, state, r).await?;
+        }
+        Body::OrderAction(a) => {
+            let Sender::Partner(p) = sender else {
+                return Err(instances_only());
+            };
+            crate::pm::orders::act_by_partner(&mut tx, state, p, a).await?;
+        }
+        Body::OrderUpdated(_) => {
+            return Err(AppError::unprocessable(
+                "not_accepted",
+                Msg::new(
+                    "veche отправляет order.updated партнёрам, но не принимает.",
+                    "veche sends order.updated to partners; it does not accept it.",
+                ),
+            ));
+        }
+    }
+    tx.commit().await?;
+    state.search.notify();
+    state.mailer.notify();
+    state.exchange.notify();
+    Ok(Applied::Done)
+}
+
+async fn decode_photos(
+    state: &AppState,
+    photos: &[super::messages::Photo],
+) -> AppResult<Vec<crate::workflow::StoredPhoto>> {
+    let mut files = Vec::new();
+    for (i, p) in photos.iter().enumerate().take(10) {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(p.data.as_bytes())
+            .map_err(|_| {
+                AppError::unprocessable(
+                    "invalid_photo",
+                    Msg::new(
+                        format!("Фото {} не в base64.", i + 1),
+                        format!("Photo {} is not base64.", i + 1),
+                    ),
+                )
+            })?;
+        files.push((format!("photo-{}", i + 1), bytes));
+    }
+    match crate::issues::form::store_photos(state, files).await? {
+        Ok(stored) => Ok(stored),
+        Err(m) => Err(AppError::unprocessable("invalid_photo", m)),
+    }
+}

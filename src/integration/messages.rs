@@ -1,0 +1,173 @@
+//! The messages veche exchanges with the project-management core and with
+//! outside systems: JSON envelopes, each with an id the receiver uses to
+//! apply it once. Described in `/api/openapi.json` (schema `Message`).
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+/// One message. `id` is the idempotency key: a receiver applies a message
+/// with an id it has seen from the same sender at most once.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Message {
+    pub id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub sent_at: OffsetDateTime,
+    #[serde(flatten)]
+    pub body: Body,
+}
+
+impl Message {
+    pub fn new(body: Body) -> Message {
+        Message {
+            id: uuid::Uuid::now_v7().to_string(),
+            sent_at: crate::db::now(),
+            body,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", content = "data")]
+pub enum Body {
+    /// Portal → core: a citizen's request was routed to an organisation;
+    /// the core opens an order for it.
+    #[serde(rename = "order.requested")]
+    OrderRequested(OrderRequested),
+    /// Portal → core: the request was referred to another organisation on
+    /// the portal; its open orders move with it.
+    #[serde(rename = "order.referred")]
+    OrderReferred(Referred),
+    /// Core → portal: the order was referred to another organisation in
+    /// the core; the request moves with it.
+    #[serde(rename = "request.referred")]
+    RequestReferred(Referred),
+    /// Core → portal: the order is done; its report of execution is the
+    /// request's official reaction.
+    #[serde(rename = "order.reported")]
+    OrderReported(OrderReported),
+    /// Portal → core: the request was answered on the portal directly, so
+    /// its open orders are closed.
+    #[serde(rename = "request.answered")]
+    RequestAnswered(RequestAnswered),
+    /// Core → outside system (webhook): an order of one of its
+    /// organisations was created or changed.
+    #[serde(rename = "order.updated")]
+    OrderUpdated(OrderSnapshot),
+    /// Outside system → core: the system acts on one of its organisations'
+    /// orders (accept, start, report, comment).
+    #[serde(rename = "order.action")]
+    OrderAction(SystemAction),
+}
+
+impl Body {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Body::OrderRequested(_) => "order.requested",
+            Body::OrderReferred(_) => "order.referred",
+            Body::RequestReferred(_) => "request.referred",
+            Body::OrderReported(_) => "order.reported",
+            Body::RequestAnswered(_) => "request.answered",
+            Body::OrderUpdated(_) => "order.updated",
+            Body::OrderAction(_) => "order.action",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OrderRequested {
+    pub appeal_id: i64,
+    /// Several orders may answer one request over its life (a disputed
+    /// resolution reopens it): the round makes each one distinct.
+    pub round: i64,
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub address: String,
+    pub url: String,
+    pub organisation_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub deadline: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Referred {
+    pub appeal_id: i64,
+    pub organisation_id: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OrderReported {
+    pub appeal_id: i64,
+    pub order_id: i64,
+    pub outcome: crate::pm::domain::Outcome,
+    pub text: String,
+    /// YYYY-MM-DD, with `planned`.
+    pub planned_date: Option<String>,
+    pub photos: Vec<Photo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Photo {
+    pub content_type: String,
+    /// Base64 (standard alphabet) of the image.
+    pub data: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RequestAnswered {
+    pub appeal_id: i64,
+    pub state: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OrderSnapshot {
+    pub order_id: i64,
+    pub parent_id: Option<i64>,
+    pub title: String,
+    pub description: String,
+    pub source: String,
+    pub organisation_id: String,
+    pub state: String,
+    pub priority: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub deadline: OffsetDateTime,
+    pub request_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SystemAction {
+    pub order_id: i64,
+    /// `accept`, `start`, `report` or `comment`.
+    pub action: String,
+    #[serde(default)]
+    pub text: String,
+    /// With `report` on an order that answers a citizen: `resolved` or
+    /// `planned`.
+    pub outcome: Option<crate::pm::domain::Outcome>,
+    pub planned_date: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_envelope_is_flat_json_with_type_and_data() {
+        let m = Message::new(Body::OrderReferred(Referred {
+            appeal_id: 7,
+            organisation_id: "roads".into(),
+            reason: "bridge".into(),
+        }));
+        let v = serde_json::to_value(&m).unwrap();
+        assert_eq!(v["type"], "order.referred");
+        assert_eq!(v["data"]["appeal_id"], 7);
+        assert!(v["id"].as_str().unwrap().len() == 36);
+        let back: Message = serde_json::from_value(v).unwrap();
+        assert_eq!(back.body.type_name(), "order.referred");
+    }
+}

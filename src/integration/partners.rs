@@ -1,0 +1,195 @@
+//! Integration partners: other veche instances and outside document-flow
+//! systems, with the secret each shares with us and the organisations an
+//! outside system may act for.
+
+use sqlx::FromRow;
+use time::OffsetDateTime;
+
+use crate::db::{Db, Tx, now};
+use crate::{on_db, on_tx};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Partner {
+    pub partner_id: String,
+    pub name: String,
+    /// `instance` (another veche) or `system` (an outside system).
+    pub kind: String,
+    pub url: Option<String>,
+    pub secret: String,
+    pub all_organisations: bool,
+    pub created_at: OffsetDateTime,
+    pub disabled_at: Option<OffsetDateTime>,
+}
+
+impl Partner {
+    pub fn is_instance(&self) -> bool {
+        self.kind == "instance"
+    }
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<Option<Partner>, sqlx::Error> {
+    on_db!(db, |pool| {
+        sqlx::query_as::<_, Partner>(
+            "select partner_id, name, kind, url, secret, all_organisations, created_at, disabled_at
+             from integration_partner where partner_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+pub async fn all(db: &Db) -> Result<Vec<Partner>, sqlx::Error> {
+    on_db!(db, |pool| {
+        sqlx::query_as::<_, Partner>(
+            "select partner_id, name, kind, url, secret, all_organisations, created_at, disabled_at
+             from integration_partner order by partner_id",
+        )
+        .fetch_all(pool)
+        .await
+    })
+}
+
+pub async fn organisations(db: &Db, id: &str) -> Result<Vec<String>, sqlx::Error> {
+    on_db!(db, |pool| {
+        sqlx::query_scalar::<_, String>(
+            "select organisation_id from integration_partner_organisation
+             where partner_id = $1 order by organisation_id",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await
+    })
+}
+
+/// Whether `partner` may act on orders of `organisation_id`.
+pub async fn may_act_for(
+    tx: &mut Tx,
+    partner: &Partner,
+    organisation_id: &str,
+) -> Result<bool, sqlx::Error> {
+    if partner.all_organisations {
+        return Ok(true);
+    }
+    let n = on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, i64>(
+            "select count(*) from integration_partner_organisation
+             where partner_id = $1 and organisation_id = $2",
+        )
+        .bind(&partner.partner_id)
+        .bind(organisation_id)
+        .fetch_one(conn)
+        .await
+    })?;
+    Ok(n > 0)
+}
+
+/// Outside systems that receive webhooks about `organisation_id`'s orders.
+pub async fn watching(tx: &mut Tx, organisation_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, String>(
+            "select p.partner_id from integration_partner p
+             where p.kind = 'system' and p.disabled_at is null and p.url is not null
+               and (p.all_organisations or exists (
+                   select 1 from integration_partner_organisation o
+                   where o.partner_id = p.partner_id and o.organisation_id = $1))
+             order by p.partner_id",
+        )
+        .bind(organisation_id)
+        .fetch_all(conn)
+        .await
+    })
+}
+
+pub struct NewPartner<'a> {
+    pub partner_id: &'a str,
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub url: Option<&'a str>,
+    pub secret: &'a str,
+    pub all_organisations: bool,
+    pub organisations: &'a [String],
+}
+
+/// Creates or replaces a partner (with its organisations) in one
+/// transaction.
+pub async fn upsert(db: &Db, p: &NewPartner<'_>) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let now = now();
+    on_tx!(&mut tx, |conn| {
+        sqlx::query(
+            "insert into integration_partner (partner_id, name, kind, url, secret,
+                 all_organisations, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7)
+             on conflict (partner_id) do update set name = excluded.name, kind = excluded.kind,
+                 url = excluded.url, secret = excluded.secret,
+                 all_organisations = excluded.all_organisations, disabled_at = null",
+        )
+        .bind(p.partner_id)
+        .bind(p.name)
+        .bind(p.kind)
+        .bind(p.url)
+        .bind(p.secret)
+        .bind(p.all_organisations)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    on_tx!(&mut tx, |conn| {
+        sqlx::query("delete from integration_partner_organisation where partner_id = $1")
+            .bind(p.partner_id)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    for o in p.organisations {
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "insert into integration_partner_organisation (partner_id, organisation_id)
+                 values ($1, $2)",
+            )
+            .bind(p.partner_id)
+            .bind(o)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+    }
+    tx.commit().await
+}
+
+pub async fn set_disabled(db: &Db, id: &str, disabled: bool) -> Result<bool, sqlx::Error> {
+    let at = disabled.then(now);
+    on_db!(db, |pool| {
+        sqlx::query("update integration_partner set disabled_at = $2 where partner_id = $1")
+            .bind(id)
+            .bind(at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected() == 1)
+    })
+}
+
+/// Records a received message; `false` when it was received before.
+pub async fn record_received(
+    tx: &mut Tx,
+    partner_id: &str,
+    message_id: &str,
+    message_type: &str,
+) -> Result<bool, sqlx::Error> {
+    let now = now();
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "insert into integration_inbox (partner_id, message_id, message_type, received_at)
+             values ($1, $2, $3, $4) on conflict (partner_id, message_id) do nothing",
+        )
+        .bind(partner_id)
+        .bind(message_id)
+        .bind(message_type)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected() == 1)
+    })
+}

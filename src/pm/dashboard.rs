@@ -1,0 +1,445 @@
+//! Dashboards: the share of done, in-progress and overdue orders for the
+//! region, per portfolio (the governor and the vice-governors), per
+//! organisation, per executor, and for an executor per order-giver. One
+//! `group by` over the orders feeds each page; portfolios are summed from
+//! organisations along the directory's tree. Charts are SVG drawn here.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use maud::{Markup, PreEscaped, html};
+
+use super::export::{Cell, Format, Table, links};
+use super::queries::{self, Counts, OrderFilter};
+use crate::app::AppState;
+use crate::auth::Staff;
+use crate::db::now;
+use crate::directory::queries::OrgRow;
+use crate::error::{AppError, AppResult};
+use crate::web::extract::Query;
+use crate::web::i18n::Locale;
+use crate::web::layout::{Page, PageCtx};
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct DashQuery {
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// The portfolio an organisation belongs to: the nearest portfolio (or the
+/// governor's office) at or above it.
+pub fn portfolio_of<'a>(orgs: &'a BTreeMap<String, OrgRow>, id: &str) -> Option<&'a OrgRow> {
+    let mut current = orgs.get(id);
+    let mut fallback = None;
+    for _ in 0..20 {
+        let o = current?;
+        if o.kind == "portfolio" {
+            return Some(o);
+        }
+        if o.kind == "governor_office" && fallback.is_none() {
+            fallback = Some(o);
+        }
+        current = o.parent_id.as_deref().and_then(|p| orgs.get(p));
+    }
+    fallback
+}
+
+pub async fn org_map(state: &AppState) -> AppResult<BTreeMap<String, OrgRow>> {
+    Ok(crate::directory::queries::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|o| (o.organisation_id.clone(), o))
+        .collect())
+}
+
+fn headers(l: Locale, first: &str) -> Vec<String> {
+    vec![
+        first.to_owned(),
+        l.pick("Всего", "Total").to_owned(),
+        l.pick("Исполнено", "Done").to_owned(),
+        l.pick("В работе", "In progress").to_owned(),
+        l.pick("Просрочено", "Overdue").to_owned(),
+        l.pick("Исполнено с опозданием", "Done late").to_owned(),
+        l.pick("Доля исполненных, %", "Done, %").to_owned(),
+        l.pick("Доля просроченных, %", "Overdue, %").to_owned(),
+    ]
+}
+
+fn row(name: Cell, c: &Counts) -> Vec<Cell> {
+    vec![
+        name,
+        Cell::Int(c.total),
+        Cell::Int(c.done),
+        Cell::Int(c.in_progress),
+        Cell::Int(c.overdue),
+        Cell::Int(c.done_late),
+        Cell::Share(c.share(c.done)),
+        Cell::Share(c.share(c.overdue)),
+    ]
+}
+
+/// Horizontal stacked bars: done, in progress, overdue, per row.
+pub fn chart(l: Locale, title: &str, bars: &[(String, Counts)]) -> Markup {
+    let bar_h = 22.0;
+    let gap = 8.0;
+    let label_w = 260.0;
+    let width = 760.0;
+    let plot_w = width - label_w - 60.0;
+    let height = (bars.len() as f64) * (bar_h + gap) + 40.0;
+    let max = bars.iter().map(|(_, c)| c.total).max().unwrap_or(0).max(1) as f64;
+    let colors = [
+        ("#2e7d32", l.pick("исполнено", "done")),
+        ("#1565c0", l.pick("в работе", "in progress")),
+        ("#c62828", l.pick("просрочено", "overdue")),
+    ];
+    let mut svg = String::new();
+    svg.push_str(&format!(
+        r##"<svg class="pm-chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg"><title id="chart-title">{}</title>"##,
+        maud::html!((title)).into_string()
+    ));
+    for (i, (name, c)) in bars.iter().enumerate() {
+        let y = 10.0 + i as f64 * (bar_h + gap);
+        let short: String = name.chars().take(38).collect();
+        svg.push_str(&format!(
+            r##"<text x="{}" y="{}" text-anchor="end" font-size="12" fill="#1a1a1a">{}</text>"##,
+            label_w - 8.0,
+            y + bar_h * 0.7,
+            maud::html!((short)).into_string()
+        ));
+        let mut x = label_w;
+        for (n, (color, what)) in [c.done, c.in_progress, c.overdue].iter().zip(colors) {
+            let w = *n as f64 / max * plot_w;
+            if w > 0.0 {
+                svg.push_str(&format!(
+                    r##"<rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{bar_h}" fill="{color}"><title>{}: {n}</title></rect>"##,
+                    maud::html!((what)).into_string()
+                ));
+            }
+            x += w;
+        }
+        svg.push_str(&format!(
+            r##"<text x="{:.1}" y="{:.1}" font-size="12" fill="#1a1a1a">{}</text>"##,
+            x + 6.0,
+            y + bar_h * 0.7,
+            c.total
+        ));
+    }
+    let ly = height - 14.0;
+    let mut lx = label_w;
+    for (color, what) in colors {
+        svg.push_str(&format!(
+            r##"<rect x="{lx}" y="{}" width="12" height="12" fill="{color}"/><text x="{}" y="{ly}" font-size="12" fill="#1a1a1a">{}</text>"##,
+            ly - 10.0,
+            lx + 16.0,
+            maud::html!((what)).into_string()
+        ));
+        lx += 140.0;
+    }
+    svg.push_str("</svg>");
+    html! { figure.pm-figure { (PreEscaped(svg)) } }
+}
+
+fn summary(l: Locale, c: &Counts) -> Markup {
+    html! {
+        dl.pm-summary {
+            div { dt { (l.pick("Всего поручений", "Orders")) } dd #total-orders { (c.total) } }
+            div { dt { (l.pick("Исполнено", "Done")) } dd #done-orders { (c.done) " (" (format!("{:.1}", c.share(c.done) * 100.0)) " %)" } }
+            div { dt { (l.pick("В работе", "In progress")) } dd #progress-orders { (c.in_progress) } }
+            div { dt { (l.pick("Просрочено", "Overdue")) } dd #overdue-orders { (c.overdue) " (" (format!("{:.1}", c.share(c.overdue) * 100.0)) " %)" } }
+        }
+    }
+}
+
+fn require_staff(user: &crate::auth::CurrentUser) -> AppResult<()> {
+    if super::orders::is_staff(user) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden())
+    }
+}
+
+/// `GET /pm`: the region and its portfolios.
+pub async fn region(
+    ctx: PageCtx,
+    Staff(user): Staff,
+    State(state): State<AppState>,
+    Query(q): Query<DashQuery>,
+) -> AppResult<Response> {
+    require_staff(&user)?;
+    let l = ctx.locale;
+    let orgs = org_map(&state).await?;
+    let at = now();
+    let by_org =
+        queries::counts_by(&state.db, &OrderFilter::default(), "organisation_id", at).await?;
+    let mut total = Counts::default();
+    let mut portfolios: BTreeMap<String, Counts> = BTreeMap::new();
+    for c in &by_org {
+        total.add(c);
+        let key = c
+            .key
+            .as_deref()
+            .and_then(|o| portfolio_of(&orgs, o))
+            .map(|p| p.organisation_id.clone())
+            .unwrap_or_default();
+        portfolios.entry(key).or_default().add(c);
+    }
+    let name = |id: &str| -> String {
+        orgs.get(id)
+            .map(|o| l.pick(&o.name_ru, &o.name_en).to_owned())
+            .unwrap_or_else(|| {
+                l.pick(
+                    "Вне портфелей (муниципалитеты и др.)",
+                    "Outside portfolios (municipalities etc.)",
+                )
+                .to_owned()
+            })
+    };
+    let mut rows: Vec<(String, String, Counts)> = portfolios
+        .into_iter()
+        .map(|(id, c)| (name(&id), id, c))
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let table = Table {
+        name: "orders-by-portfolio".into(),
+        headers: headers(l, l.pick("Портфель", "Portfolio")),
+        rows: rows
+            .iter()
+            .map(|(n, id, c)| {
+                let cell = if id.is_empty() {
+                    Cell::Text(n.clone())
+                } else {
+                    Cell::Link(n.clone(), format!("/pm/portfolios/{id}"))
+                };
+                row(cell, c)
+            })
+            .collect(),
+    };
+    if let Some(r) = table.download(Format::parse(q.format.as_deref()))? {
+        return Ok(r);
+    }
+    let title = l.pick("Поручения: сводка по краю", "Orders: the region");
+    let bars: Vec<(String, Counts)> = rows
+        .iter()
+        .map(|(n, _, c)| (n.clone(), c.clone()))
+        .collect();
+    Ok(Page::new(&ctx, title).crumb(l.pick("Управление поручениями", "Orders"), "/pm").render(html! {
+        h1 { (title) }
+        (super::pages::nav(l))
+        (summary(l, &total))
+        (chart(l, l.pick("Поручения по портфелям", "Orders by portfolio"), &bars))
+        (table.html(l.pick("По портфелям губернатора и вице-губернаторов", "By the portfolios of the governor and vice-governors")))
+        (links(l, "/pm"))
+    }))
+}
+
+/// `GET /pm/portfolios/{id}`: a portfolio's organisations.
+pub async fn portfolio(
+    ctx: PageCtx,
+    Staff(user): Staff,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<DashQuery>,
+) -> AppResult<Response> {
+    require_staff(&user)?;
+    let l = ctx.locale;
+    let orgs = org_map(&state).await?;
+    let p = orgs.get(&id).ok_or_else(AppError::not_found)?;
+    let at = now();
+    let by_org =
+        queries::counts_by(&state.db, &OrderFilter::default(), "organisation_id", at).await?;
+    let mut total = Counts::default();
+    let mut rows: Vec<(String, String, Counts)> = Vec::new();
+    for c in &by_org {
+        let Some(oid) = c.key.as_deref() else {
+            continue;
+        };
+        if portfolio_of(&orgs, oid).map(|x| x.organisation_id.as_str()) != Some(id.as_str()) {
+            continue;
+        }
+        total.add(c);
+        let n = orgs
+            .get(oid)
+            .map(|o| l.pick(&o.name_ru, &o.name_en).to_owned())
+            .unwrap_or_else(|| oid.to_owned());
+        rows.push((n, oid.to_owned(), c.clone()));
+    }
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let table = Table {
+        name: format!("orders-{id}"),
+        headers: headers(l, l.pick("Организация", "Organisation")),
+        rows: rows
+            .iter()
+            .map(|(n, oid, c)| row(Cell::Link(n.clone(), format!("/pm/organisations/{oid}")), c))
+            .collect(),
+    };
+    if let Some(r) = table.download(Format::parse(q.format.as_deref()))? {
+        return Ok(r);
+    }
+    let title = l.pick(&p.name_ru, &p.name_en).to_owned();
+    let bars: Vec<(String, Counts)> = rows
+        .iter()
+        .map(|(n, _, c)| (n.clone(), c.clone()))
+        .collect();
+    Ok(Page::new(&ctx, title.clone())
+        .crumb(l.pick("Управление поручениями", "Orders"), "/pm")
+        .render(html! {
+            h1 { (title) }
+            (super::pages::nav(l))
+            (summary(l, &total))
+            (chart(l, l.pick("Поручения по организациям", "Orders by organisation"), &bars))
+            (table.html(l.pick("Организации портфеля", "The portfolio's organisations")))
+            (links(l, &format!("/pm/portfolios/{id}")))
+        }))
+}
+
+/// `GET /pm/organisations/{id}`: an organisation by executor.
+pub async fn organisation(
+    ctx: PageCtx,
+    Staff(user): Staff,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<DashQuery>,
+) -> AppResult<Response> {
+    require_staff(&user)?;
+    let l = ctx.locale;
+    let org = crate::directory::queries::by_id(&state.db, &id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let at = now();
+    let f = OrderFilter {
+        organisation_id: Some(id.clone()),
+        ..Default::default()
+    };
+    let by_exec = queries::counts_by(&state.db, &f, "executor_id", at).await?;
+    let ids: Vec<i64> = by_exec
+        .iter()
+        .filter_map(|c| c.key.as_deref().and_then(|k| k.parse().ok()))
+        .collect();
+    let people: BTreeMap<i64, String> = queries::people(&state.db, &ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.account_id, p.display_name))
+        .collect();
+    let mut total = Counts::default();
+    let mut rows: Vec<(String, Option<i64>, Counts)> = Vec::new();
+    for c in &by_exec {
+        total.add(c);
+        let eid = c.key.as_deref().and_then(|k| k.parse::<i64>().ok());
+        let n = match eid {
+            Some(e) => people.get(&e).cloned().unwrap_or_else(|| format!("#{e}")),
+            None => l
+                .pick(
+                    "Без исполнителя (организация)",
+                    "No executor (the organisation)",
+                )
+                .to_owned(),
+        };
+        rows.push((n, eid, c.clone()));
+    }
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let table = Table {
+        name: format!("orders-{id}-executors"),
+        headers: headers(l, l.pick("Исполнитель", "Executor")),
+        rows: rows
+            .iter()
+            .map(|(n, e, c)| {
+                let cell = match e {
+                    Some(e) => Cell::Link(n.clone(), format!("/pm/executors/{e}")),
+                    None => Cell::Text(n.clone()),
+                };
+                row(cell, c)
+            })
+            .collect(),
+    };
+    if let Some(r) = table.download(Format::parse(q.format.as_deref()))? {
+        return Ok(r);
+    }
+    let title = l.pick(&org.name_ru, &org.name_en).to_owned();
+    let bars: Vec<(String, Counts)> = rows
+        .iter()
+        .map(|(n, _, c)| (n.clone(), c.clone()))
+        .collect();
+    Ok(Page::new(&ctx, title.clone())
+        .crumb(l.pick("Управление поручениями", "Orders"), "/pm")
+        .render(html! {
+            h1 { (title) }
+            (super::pages::nav(l))
+            (summary(l, &total))
+            (chart(l, l.pick("Поручения по исполнителям", "Orders by executor"), &bars))
+            (table.html(l.pick("Исполнители", "Executors")))
+            (links(l, &format!("/pm/organisations/{id}")))
+            p { a href={ "/pm/orders?organisation=" (id) } { (l.pick("Все поручения организации", "All the organisation's orders")) } }
+        }))
+}
+
+/// `GET /pm/executors/{id}`: one executor's orders by who gave them.
+pub async fn executor(
+    ctx: PageCtx,
+    Staff(user): Staff,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<DashQuery>,
+) -> AppResult<Response> {
+    require_staff(&user)?;
+    let l = ctx.locale;
+    let person = queries::people(&state.db, &[id])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(AppError::not_found)?;
+    let at = now();
+    let f = OrderFilter {
+        executor_id: Some(id),
+        ..Default::default()
+    };
+    let by_creator = queries::counts_by(&state.db, &f, "creator_id", at).await?;
+    let ids: Vec<i64> = by_creator
+        .iter()
+        .filter_map(|c| c.key.as_deref().and_then(|k| k.parse().ok()))
+        .collect();
+    let people: BTreeMap<i64, String> = queries::people(&state.db, &ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.account_id, p.display_name))
+        .collect();
+    let mut total = Counts::default();
+    let mut rows: Vec<(String, Counts)> = Vec::new();
+    for c in &by_creator {
+        total.add(c);
+        let n = match c.key.as_deref().and_then(|k| k.parse::<i64>().ok()) {
+            Some(e) => people.get(&e).cloned().unwrap_or_else(|| format!("#{e}")),
+            None => l
+                .pick(
+                    "Портал (обращения граждан)",
+                    "The portal (citizens' reports)",
+                )
+                .to_owned(),
+        };
+        rows.push((n, c.clone()));
+    }
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let table = Table {
+        name: format!("orders-executor-{id}"),
+        headers: headers(l, l.pick("Кто дал поручение", "Given by")),
+        rows: rows
+            .iter()
+            .map(|(n, c)| row(Cell::Text(n.clone()), c))
+            .collect(),
+    };
+    if let Some(r) = table.download(Format::parse(q.format.as_deref()))? {
+        return Ok(r);
+    }
+    let title = person.display_name.clone();
+    Ok(Page::new(&ctx, title.clone())
+        .crumb(l.pick("Управление поручениями", "Orders"), "/pm")
+        .render(html! {
+            h1 { (title) }
+            (super::pages::nav(l))
+            (summary(l, &total))
+            (chart(l, l.pick("Поручения по их авторам", "Orders by who gave them"), &rows))
+            (table.html(l.pick("По авторам поручений", "By who gave the orders")))
+            (links(l, &format!("/pm/executors/{id}")))
+            p { a href={ "/pm/orders?executor=" (id) } { (l.pick("Все поручения исполнителя", "All the executor's orders")) } }
+        }))
+}

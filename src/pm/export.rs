@@ -1,0 +1,178 @@
+//! Every table of the core as HTML, CSV or XLSX from one description, so an
+//! export always holds what the screen shows. CSV with the `csv` crate, XLSX
+//! with `rust_xlsxwriter`.
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone)]
+pub enum Cell {
+    Text(String),
+    /// Text shown as a link on screen.
+    Link(String, String),
+    Int(i64),
+    /// A share from 0 to 1, shown as a percentage.
+    Share(f64),
+}
+
+impl Cell {
+    fn plain(&self) -> String {
+        match self {
+            Cell::Text(s) | Cell::Link(s, _) => s.clone(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Share(x) => format!("{:.1}", x * 100.0),
+        }
+    }
+}
+
+pub struct Table {
+    /// The file name without extension.
+    pub name: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    pub fn parse(s: Option<&str>) -> Format {
+        match s {
+            Some("csv") => Format::Csv,
+            Some("xlsx") => Format::Xlsx,
+            _ => Format::Html,
+        }
+    }
+}
+
+impl Table {
+    pub fn html(&self, caption: &str) -> Markup {
+        html! {
+            div.table-wrap {
+                table.pm-table {
+                    caption { (caption) }
+                    thead { tr { @for h in &self.headers { th scope="col" { (h) } } } }
+                    tbody {
+                        @for r in &self.rows {
+                            tr {
+                                @for (i, c) in r.iter().enumerate() {
+                                    @let num = matches!(c, Cell::Int(_) | Cell::Share(_));
+                                    @if i == 0 {
+                                        th scope="row" { (cell_html(c)) }
+                                    } @else {
+                                        td.num[num] { (cell_html(c)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn csv(&self) -> AppResult<Response> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let internal = |e: csv::Error| AppError::Internal(e.into());
+        w.write_record(&self.headers).map_err(internal)?;
+        for r in &self.rows {
+            w.write_record(r.iter().map(|c| match c {
+                Cell::Text(_) | Cell::Link(..) => {
+                    crate::opendata::import::protect_cell(&c.plain()).into_owned()
+                }
+                _ => c.plain(),
+            }))
+            .map_err(internal)?;
+        }
+        let bytes = w
+            .into_inner()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+        Ok(file(
+            bytes,
+            "text/csv; charset=utf-8",
+            &format!("{}.csv", self.name),
+        ))
+    }
+
+    pub fn xlsx(&self) -> AppResult<Response> {
+        use rust_xlsxwriter::{Format as XFormat, Workbook};
+        let internal = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.into());
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        let bold = XFormat::new().set_bold();
+        let percent = XFormat::new().set_num_format("0.0%");
+        for (c, h) in self.headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &bold)
+                .map_err(internal)?;
+        }
+        for (i, r) in self.rows.iter().enumerate() {
+            let row = i as u32 + 1;
+            for (c, cell) in r.iter().enumerate() {
+                let col = c as u16;
+                match cell {
+                    Cell::Text(s) | Cell::Link(s, _) => ws.write_string(row, col, s),
+                    Cell::Int(n) => ws.write_number(row, col, *n as f64),
+                    Cell::Share(x) => ws.write_number_with_format(row, col, *x, &percent),
+                }
+                .map_err(internal)?;
+            }
+        }
+        ws.autofit();
+        let bytes = wb.save_to_buffer().map_err(internal)?;
+        Ok(file(
+            bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("{}.xlsx", self.name),
+        ))
+    }
+
+    /// The table as a download, or `None` for the HTML page.
+    pub fn download(&self, f: Format) -> AppResult<Option<Response>> {
+        match f {
+            Format::Html => Ok(None),
+            Format::Csv => self.csv().map(Some),
+            Format::Xlsx => self.xlsx().map(Some),
+        }
+    }
+}
+
+fn cell_html(c: &Cell) -> Markup {
+    match c {
+        Cell::Link(s, href) => html! { a href=(href) { (s) } },
+        Cell::Share(x) => html! { (format!("{:.1} %", x * 100.0)) },
+        _ => html! { (c.plain()) },
+    }
+}
+
+fn file(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    r
+}
+
+/// Links to the same page as CSV and XLSX.
+pub fn links(l: crate::web::i18n::Locale, here: &str) -> Markup {
+    let sep = if here.contains('?') { '&' } else { '?' };
+    html! {
+        p.export {
+            (l.pick("Скачать таблицу: ", "Download the table: "))
+            a href={ (here) (sep) "format=csv" } { "CSV" } ", "
+            a href={ (here) (sep) "format=xlsx" } { "XLSX" }
+        }
+    }
+}
