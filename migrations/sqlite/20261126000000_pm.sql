@@ -79,10 +79,10 @@ create table pm_order (
 );
 create index pm_order_parent_idx on pm_order (parent_id);
 create index pm_order_root_idx on pm_order (root_id);
-create index pm_order_organisation_idx on pm_order (organisation_id, state, deadline);
-create index pm_order_executor_idx on pm_order (executor_id, state, deadline);
+create index pm_order_organisation_idx on pm_order (organisation_id, state, deadline, done_at);
+create index pm_order_executor_idx on pm_order (executor_id, state, deadline, done_at);
 create index pm_order_creator_idx on pm_order (creator_id);
-create index pm_order_project_idx on pm_order (project_id, stage_id);
+create index pm_order_project_idx on pm_order (project_id, state, deadline, done_at);
 create index pm_order_appeal_idx on pm_order (appeal_id);
 create index pm_order_state_idx on pm_order (state, deadline);
 

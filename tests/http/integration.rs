@@ -279,6 +279,19 @@ both_backends!(
             (o.state.as_str(), o.report_text.as_deref()),
             ("report_submitted", Some("Ответ подготовлен, исх. № 12-345"))
         );
+        // The messages are described in the OpenAPI document veche serves.
+        let api = app.get("/api/openapi.json").await.json();
+        assert!(api["paths"]["/api/v1/integration/messages"]["post"].is_object());
+        let schemas = api["components"]["schemas"].to_string();
+        for t in [
+            "order.requested",
+            "order.reported",
+            "order.action",
+            "order.updated",
+            "request.referred",
+        ] {
+            assert!(schemas.contains(t), "{t} in the OpenAPI schemas");
+        }
         // Unreadable JSON gets a 400 with a reason.
         let junk = b"{not json".to_vec();
         let r = send(&app, "edo-transport", SECRET, now_secs(), &junk, &junk).await;
