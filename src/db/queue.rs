@@ -191,6 +191,30 @@ pub fn backoff_from(base: Duration, attempts: i64) -> Duration {
         .min(Duration::from_secs(3600))
 }
 
+/// Whether a job older than `outbox_id` whose dedup key starts with
+/// `key_prefix` is still waiting (not dead) on `queue`: a later job waits
+/// behind it, so one destination sees its messages in order.
+pub async fn has_earlier(
+    db: &Db,
+    queue: &str,
+    outbox_id: i64,
+    key_prefix: &str,
+) -> Result<bool, sqlx::Error> {
+    let n = on_db!(db, |pool| {
+        sqlx::query_scalar::<_, i64>(
+            "select count(*) from outbox
+             where queue = $1 and outbox_id < $2 and dead_at is null
+               and substr(dedup_key, 1, length($3)) = $3",
+        )
+        .bind(queue)
+        .bind(outbox_id)
+        .bind(key_prefix)
+        .fetch_one(pool)
+        .await
+    })?;
+    Ok(n > 0)
+}
+
 /// Times are stored to the second (SQLite compares them as text, where a
 /// fraction would sort wrongly), so delays round up to whole seconds.
 fn whole_seconds(d: Duration) -> Duration {

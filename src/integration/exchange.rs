@@ -99,7 +99,6 @@ impl Exchange {
         // Destinations that failed in this batch: their later messages wait,
         // so the receiver sees them in order.
         let mut blocked: Vec<String> = Vec::new();
-        let mut done = Vec::new();
         for job in jobs {
             let env: Envelope = match job.payload() {
                 Ok(e) => e,
@@ -108,12 +107,20 @@ impl Exchange {
                     continue;
                 }
             };
-            if blocked.contains(&env.destination) {
+            // An older message to the same destination is still waiting (it
+            // failed in an earlier batch): this one waits behind it.
+            if blocked.contains(&env.destination)
+                || queue::has_earlier(db, QUEUE, job.outbox_id, &format!("{}:", env.destination))
+                    .await?
+            {
                 queue::postpone(db, &job, Duration::from_millis(100)).await?;
+                blocked.push(env.destination.clone());
                 continue;
             }
             match self.deliver(state, &env).await {
-                Ok(()) => done.push(job.outbox_id),
+                // Removed at once: the next message to this destination
+                // checks that nothing older is waiting.
+                Ok(()) => queue::complete(db, &[job.outbox_id]).await?,
                 Err(e) => {
                     tracing::warn!(
                         destination = %env.destination,
@@ -128,7 +135,6 @@ impl Exchange {
                 }
             }
         }
-        queue::complete(db, &done).await?;
         Ok(n)
     }
 

@@ -361,3 +361,89 @@ both_backends!(undeliverable_messages_end_in_the_dead_letter_view, |app| {
         1
     );
 });
+
+both_backends!(
+    a_destination_gets_its_messages_in_order_after_a_failure,
+    |app| {
+        app.signed_in_admin().await;
+        // A receiver that fails the first delivery, then accepts.
+        let got: Received = Arc::default();
+        let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (store, counter) = (got.clone(), calls.clone());
+        let hook = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(
+                move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                    let (store, counter) = (store.clone(), counter.clone());
+                    async move {
+                        if counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                            return StatusCode::SERVICE_UNAVAILABLE;
+                        }
+                        store.lock().unwrap().push((headers, body.to_vec()));
+                        StatusCode::NO_CONTENT
+                    }
+                },
+            ),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
+        let r = app
+            .submit(
+                "/admin/integration",
+                "/admin/integration",
+                &[
+                    ("partner_id", "edo-flaky"),
+                    ("name", "СЭД с перебоями"),
+                    ("kind", "system"),
+                    ("url", &url),
+                    ("secret", SECRET),
+                    ("organisations", "min-transport"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let first = new_order(&app, "min-transport", "Первое").await;
+        let second = new_order(&app, "min-transport", "Второе").await;
+        app.run_workers().await;
+        assert!(
+            got.lock().unwrap().is_empty(),
+            "the second message waits behind the first, which failed"
+        );
+        // Even when the second is due and the first is still backing off.
+        veche::on_db!(&app.state.db, |pool| {
+            sqlx::query(
+                "update outbox set run_after = created_at where queue = 'integration'
+                   and outbox_id = (select max(outbox_id) from outbox where queue = 'integration')",
+            )
+            .execute(pool)
+            .await
+            .unwrap()
+            .rows_affected()
+        });
+        app.run_workers().await;
+        assert!(
+            got.lock().unwrap().is_empty(),
+            "still waiting behind the first"
+        );
+        veche::on_db!(&app.state.db, |pool| {
+            sqlx::query("update outbox set run_after = created_at where queue = 'integration'")
+                .execute(pool)
+                .await
+                .unwrap()
+                .rows_affected()
+        });
+        app.run_workers().await;
+        let ids: Vec<i64> = got
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, b)| {
+                serde_json::from_slice::<serde_json::Value>(b).unwrap()["data"]["order_id"]
+                    .as_i64()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(ids, vec![first, second]);
+    }
+);
