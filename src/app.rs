@@ -206,6 +206,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::issues::router())
         .merge(crate::media::router())
         .merge(crate::pm::router())
+        .merge(crate::construction::router())
         .route(
             "/api/v1/integration/messages",
             axum::routing::post(crate::integration::inbound::receive),

@@ -51,6 +51,25 @@ pub enum Command {
         #[arg(default_value = ".")]
         dir: std::path::PathBuf,
     },
+    /// Import the registry of illegal constructions from a spreadsheet
+    /// (.xlsx): every row is checked and every rejected row reported (row,
+    /// column, reason); rows with the cadastral number or address of a
+    /// registry object update it. All accepted rows are written in one
+    /// transaction, or none.
+    ImportConstructions {
+        /// The .xlsx file.
+        file: std::path::PathBuf,
+        /// Check and report only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the accepted rows even when some rows are rejected.
+        #[arg(long)]
+        skip_invalid: bool,
+        /// Column for a field when the header is not recognised:
+        /// `--map lat=Y --map lon=X` (field=header).
+        #[arg(long = "map")]
+        mapping: Vec<String>,
+    },
     /// Add or change an integration partner: another veche instance (the
     /// portal, a remote project-management core) or an outside system.
     /// Prints the shared secret (generated when not given).
@@ -148,6 +167,90 @@ impl Cli {
                 if report.lines.is_empty() {
                     println!("nothing changed");
                 }
+                Ok(())
+            }
+            Command::ImportConstructions {
+                file,
+                dry_run,
+                skip_invalid,
+                mapping,
+            } => {
+                let overrides: Vec<(String, String)> = mapping
+                    .iter()
+                    .map(|m| {
+                        m.split_once('=')
+                            .map(|(f, h)| (f.trim().to_owned(), h.trim().to_owned()))
+                            .ok_or_else(|| anyhow::anyhow!("--map takes field=header, got {m}"))
+                    })
+                    .collect::<anyhow::Result<_>>()?;
+                let state = crate::app::AppState::build_shared(config).await?;
+                let bar = indicatif::ProgressBar::new(0);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{msg} [{bar:40}] {pos}/{len} rows ({per_sec}, {eta})",
+                    )?
+                    .progress_chars("=> "),
+                );
+                bar.set_message("checking");
+                let progress = |done: u64, total: u64| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                };
+                let prepared = match crate::construction::import::prepare(
+                    &state, &file, &overrides, &progress,
+                )
+                .await
+                {
+                    Ok(p) => p,
+                    Err(crate::construction::import::ImportError::File(m)) => {
+                        bar.abandon();
+                        anyhow::bail!("{}", m.get(crate::web::i18n::Locale::Ru));
+                    }
+                    Err(crate::construction::import::ImportError::Internal(e)) => return Err(e),
+                };
+                bar.finish_with_message("checked");
+                println!(
+                    "{} rows: {} new, {} update registry objects, {} rejected",
+                    prepared.rows,
+                    prepared.new_count(),
+                    prepared.update_count(),
+                    prepared.rejected_rows
+                );
+                for p in &prepared.problems {
+                    println!(
+                        "  row {}, column «{}»: {}",
+                        p.row,
+                        p.column,
+                        p.reason.get(crate::web::i18n::Locale::Ru)
+                    );
+                }
+                if dry_run {
+                    println!("dry run: nothing written");
+                    return Ok(());
+                }
+                if prepared.rejected_rows > 0 && !skip_invalid {
+                    anyhow::bail!(
+                        "{} rows rejected: nothing written (fix them, or pass --skip-invalid to write the {} accepted rows)",
+                        prepared.rejected_rows,
+                        prepared.accepted.len()
+                    );
+                }
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let (added, updated) =
+                    match crate::construction::import::commit(&state, &prepared, None, &name).await
+                    {
+                        Ok(x) => x,
+                        Err(crate::construction::import::ImportError::File(m)) => {
+                            anyhow::bail!("{}", m.get(crate::web::i18n::Locale::Ru))
+                        }
+                        Err(crate::construction::import::ImportError::Internal(e)) => {
+                            return Err(e);
+                        }
+                    };
+                println!("written in one transaction: {added} added, {updated} updated");
                 Ok(())
             }
             Command::Partner {

@@ -23,6 +23,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod construction;
 pub mod db;
 pub mod directory;
 pub mod error;

@@ -239,13 +239,22 @@ pub async fn organisations(state: &AppState) -> anyhow::Result<Table> {
 }
 
 /// The registries veche publishes itself, by the `source` of their passport.
-pub const LIVE_SOURCES: &[&str] = &["organisations", crate::issues::dataset::SOURCE];
+pub const LIVE_SOURCES: &[&str] = &[
+    "organisations",
+    crate::issues::dataset::SOURCE,
+    crate::construction::REGISTRY,
+    crate::construction::ILLEGAL_REGISTRY,
+];
 
 /// The current table of a live source.
 pub async fn live_table(state: &AppState, source: &str) -> anyhow::Result<Table> {
     match source {
         "organisations" => organisations(state).await,
         crate::issues::dataset::SOURCE => crate::issues::dataset::table(state).await,
+        crate::construction::REGISTRY => crate::construction::dataset::table(state, false).await,
+        crate::construction::ILLEGAL_REGISTRY => {
+            crate::construction::dataset::table(state, true).await
+        }
         other => anyhow::bail!("unknown registry \"{other}\""),
     }
 }

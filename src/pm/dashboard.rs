@@ -10,7 +10,6 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::{Markup, PreEscaped, html};
 
-use super::export::{Cell, Format, Table, links};
 use super::queries::{self, Counts, OrderFilter};
 use crate::app::AppState;
 use crate::auth::Staff;
@@ -20,6 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::web::extract::Query;
 use crate::web::i18n::Locale;
 use crate::web::layout::{Page, PageCtx};
+use crate::web::tables::{Cell, Format, Table, links};
 
 #[derive(Debug, serde::Deserialize, Default)]
 pub struct DashQuery {

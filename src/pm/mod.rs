@@ -10,7 +10,6 @@
 //! - `pages.rs`: orders, the task list, attachments;
 //! - `projects.rs`: the work breakdown and roadmaps;
 //! - `dashboard.rs`: done / in progress / overdue with SVG charts;
-//! - `export.rs`: every table as CSV and XLSX;
 //! - `seed.rs`: the demo projects.
 //!
 //! The exchange with the portal goes through `crate::integration`, also
@@ -18,7 +17,6 @@
 
 pub mod dashboard;
 pub mod domain;
-pub mod export;
 pub mod orders;
 pub mod pages;
 pub mod projects;

@@ -13,7 +13,6 @@ use time::OffsetDateTime;
 use super::domain::{
     self, ALL_PRIORITIES, ALL_STATES, OrderAction, OrderState, Outcome, Priority, Side, Source,
 };
-use super::export::{Cell, Format, Table, links};
 use super::orders::{self, Attached, OrderDraft, is_staff, side_of};
 use super::queries::{self, OrderFilter, OrderRow};
 use crate::app::AppState;
@@ -24,6 +23,7 @@ use crate::web::components::datetime;
 use crate::web::extract::{Form, Path, Query};
 use crate::web::i18n::Locale;
 use crate::web::layout::{Page, PageCtx};
+use crate::web::tables::{Cell, Format, Table, links};
 
 pub fn nav(l: Locale) -> Markup {
     html! {

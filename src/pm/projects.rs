@@ -10,7 +10,6 @@ use maud::html;
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
-use super::export::{Cell, Format, Table, links};
 use super::queries::{self, Counts, OrderFilter};
 use crate::app::AppState;
 use crate::auth::{CurrentUser, Staff};
@@ -20,6 +19,7 @@ use crate::on_db;
 use crate::web::components::{FieldErrors, Input, Select, datetime};
 use crate::web::extract::{Form, Path, Query};
 use crate::web::layout::{Page, PageCtx};
+use crate::web::tables::{Cell, Format, Table, links};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ProjectRow {

@@ -11,6 +11,7 @@ pub mod home;
 pub mod i18n;
 pub mod layout;
 pub mod ops;
+pub mod tables;
 
 use axum::Router;
 use axum::routing::get;
@@ -22,10 +23,6 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home::home))
         .route("/lang/{code}", get(home::switch_language))
         .route("/about/data", get(home::data_sources))
-        .route(
-            "/construction",
-            get(|ctx| home::section(ctx, "construction")),
-        )
         .route(
             "/participation",
             get(|ctx| home::section(ctx, "participation")),

@@ -36,6 +36,8 @@ both_backends!(list_show_and_status_answer_in_the_ckan_envelope, |app| {
     assert_eq!(
         j["result"],
         json!([
+            "2309650015-construction",
+            "2309650015-illegal-constructions",
             "2312823003-municipalities",
             "2312823003-organisations",
             "2312823003-problems",
@@ -46,7 +48,7 @@ both_backends!(list_show_and_status_answer_in_the_ckan_envelope, |app| {
         .get("/api/3/action/package_list?limit=1&offset=1")
         .await
         .json();
-    assert_eq!(j["result"], json!(["2312823003-organisations"]));
+    assert_eq!(j["result"], json!(["2309650015-illegal-constructions"]));
 
     let (status, j) = call(&app, "package_show", json!({"id": "2312823003-towns"})).await;
     assert_eq!(status, StatusCode::OK);
@@ -188,7 +190,7 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
             .collect()
     };
     let (_, j) = call(&app, "package_search", json!({})).await;
-    assert_eq!(j["result"]["count"], 4);
+    assert_eq!(j["result"]["count"], 6);
     assert_eq!(j["result"]["sort"], "score desc, metadata_modified desc");
     // Full text, stemmed.
     let (_, j) = call(&app, "package_search", json!({"q": "город"})).await;
@@ -221,7 +223,9 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
         [
             "2312823003-problems",
             "2312823003-organisations",
-            "2312823003-municipalities"
+            "2312823003-municipalities",
+            "2309650015-illegal-constructions",
+            "2309650015-construction"
         ]
     );
     let (_, j) = call(
@@ -248,18 +252,18 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
     let (_, b) = call(
         &app,
         "package_search",
-        json!({"rows": 2, "start": 2, "sort": "id asc"}),
+        json!({"rows": 4, "start": 2, "sort": "id asc"}),
     )
     .await;
     let (_, c) = call(
         &app,
         "package_search",
-        json!({"rows": 2, "start": 4, "sort": "id asc"}),
+        json!({"rows": 2, "start": 6, "sort": "id asc"}),
     )
     .await;
     let mut all = names(&a);
     all.extend(names(&b));
-    assert_eq!(all.len(), 4);
+    assert_eq!(all.len(), 6);
     assert!(names(&c).is_empty(), "an empty page ends the harvest");
     // Facets, with CKAN's two shapes.
     let r = app

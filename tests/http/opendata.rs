@@ -31,7 +31,7 @@ both_backends!(
         ] {
             assert!(r.body.contains(title), "{title}");
         }
-        assert!(r.body.contains("Найдено: 4 набора"), "{}", r.body);
+        assert!(r.body.contains("Найдено: 6 наборов"), "{}", r.body);
         assert!(
             r.body.contains(r#"type="text/turtle" href="/catalog.ttl""#),
             "DCAT advertised"
@@ -72,7 +72,7 @@ both_backends!(machine_readable_registry_and_passports_follow_mr3, |app| {
         list["standardversion"],
         "http://opendata.gosmonitor.ru/standard/3.0"
     );
-    assert_eq!(list["meta"].as_array().unwrap().len(), 4);
+    assert_eq!(list["meta"].as_array().unwrap().len(), 6);
     let xml = app.get("/opendata/list.xml").await;
     assert!(
         xml.body

@@ -1,5 +1,5 @@
-//! Every table of the core as HTML, CSV or XLSX from one description, so an
-//! export always holds what the screen shows. CSV with the `csv` crate, XLSX
+//! A table as HTML, CSV or XLSX from one description, so an export always
+//! holds what the screen shows (the core's dashboards, the registries). CSV with the `csv` crate, XLSX
 //! with `rust_xlsxwriter`.
 
 use axum::http::{HeaderValue, header};

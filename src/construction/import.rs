@@ -1,0 +1,661 @@
+//! Import of the illegal constructions registry from the spreadsheets the
+//! authorities keep (`calamine`): columns matched to fields by their
+//! headers (or an explicit mapping), every row checked, every rejected row
+//! reported (row, column, reason), de-duplication by cadastral number or
+//! address (within the file and against the registry), a preview, and a
+//! commit in one transaction: all accepted rows or nothing.
+
+use std::collections::HashMap;
+use std::io::BufReader;
+use std::path::Path;
+
+use calamine::{Data, Reader};
+
+use super::domain::{self, FIELDS, ObjectForm, ObjectInput, Status, normalize_address};
+use super::queries;
+use crate::app::AppState;
+use crate::error::{AppError, Msg};
+
+/// Largest spreadsheet accepted (file size), and what it may unpack to.
+pub const MAX_FILE: u64 = 50 * 1024 * 1024;
+const MAX_UNPACKED: u64 = 400 * 1024 * 1024;
+/// Rejected rows listed in a report (all are counted).
+pub const MAX_LISTED: usize = 1000;
+
+/// One reason a row (or the file, row 0) was refused.
+#[derive(Debug, Clone)]
+pub struct RowProblem {
+    pub row: u64,
+    pub column: String,
+    pub reason: Msg,
+}
+
+#[derive(Debug)]
+pub enum ImportError {
+    /// The file as a whole cannot be imported; nothing is.
+    File(Msg),
+    Internal(anyhow::Error),
+}
+
+impl From<sqlx::Error> for ImportError {
+    fn from(e: sqlx::Error) -> Self {
+        ImportError::Internal(e.into())
+    }
+}
+
+impl From<AppError> for ImportError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Internal(e) => ImportError::Internal(e),
+            other => ImportError::File(other.message()),
+        }
+    }
+}
+
+fn file_error(ru: impl Into<String>, en: impl Into<String>) -> ImportError {
+    ImportError::File(Msg::new(ru.into(), en.into()))
+}
+
+/// A checked row, ready to be written.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    pub row: u64,
+    pub object: ObjectInput,
+    /// The registry object it is the same as (updated rather than added).
+    pub existing: Option<i64>,
+}
+
+#[derive(Debug, Default)]
+pub struct Prepared {
+    pub rows: u64,
+    pub accepted: Vec<Accepted>,
+    pub rejected_rows: u64,
+    pub problems: Vec<RowProblem>,
+    /// Columns of the sheet that match no field (ignored).
+    pub ignored_columns: Vec<String>,
+    /// Field → the column header it was read from.
+    pub mapping: Vec<(&'static str, String)>,
+}
+
+impl Prepared {
+    pub fn new_count(&self) -> usize {
+        self.accepted
+            .iter()
+            .filter(|a| a.existing.is_none())
+            .count()
+    }
+
+    pub fn update_count(&self) -> usize {
+        self.accepted
+            .iter()
+            .filter(|a| a.existing.is_some())
+            .count()
+    }
+}
+
+/// Header words that name each field (lower case), besides the field code.
+fn synonyms(field: &str) -> &'static [&'static str] {
+    match field {
+        "name" => &["наименование", "наименование объекта", "название", "объект"],
+        "address" => &[
+            "адрес",
+            "адрес объекта",
+            "местоположение",
+            "местонахождение",
+        ],
+        "lat" => &["широта", "latitude"],
+        "lon" => &["долгота", "longitude", "lng"],
+        "footprint" => &["контур", "контур (geojson)"],
+        "cadastral_number" => &[
+            "кадастровый номер",
+            "кадастровый номер земельного участка",
+            "кн",
+            "cadastral number",
+        ],
+        "permit_number" => &[
+            "номер разрешения",
+            "разрешение на строительство",
+            "номер разрешения на строительство",
+        ],
+        "permit_date" => &["дата разрешения", "дата выдачи разрешения"],
+        "developer" => &["застройщик", "правообладатель", "собственник", "владелец"],
+        "purpose" => &["назначение", "вид объекта", "вид использования"],
+        "floors" => &["этажность", "количество этажей", "этажей"],
+        "planned_start" => &["начало (план)", "плановое начало"],
+        "planned_end" => &["окончание (план)", "плановое окончание"],
+        "actual_start" => &["начало (факт)", "фактическое начало"],
+        "actual_end" => &["окончание (факт)", "фактическое окончание"],
+        "status" => &["статус", "состояние"],
+        "detected_on" => &["дата выявления", "выявлено", "дата обнаружения"],
+        _ => &[],
+    }
+}
+
+/// Columns that must be present: without a place there is no registry entry.
+const REQUIRED: [&str; 3] = ["address", "lat", "lon"];
+
+/// Field → column index, and the headers no field uses.
+type Mapping = (Vec<(&'static str, usize)>, Vec<String>);
+
+/// Matches headers to fields. `overrides` are (field, header) pairs given by
+/// the person importing.
+pub fn map_columns(
+    header: &[String],
+    overrides: &[(String, String)],
+) -> Result<Mapping, ImportError> {
+    let norm = |s: &str| s.trim().to_lowercase().replace('ё', "е");
+    let names: Vec<String> = header.iter().map(|h| norm(h)).collect();
+    let mut mapping: Vec<(&'static str, usize)> = Vec::new();
+    for (field, col) in overrides {
+        let Some(f) = FIELDS.iter().find(|f| **f == field.as_str()) else {
+            return Err(file_error(
+                format!(
+                    "Неизвестное поле «{field}» в сопоставлении; поля: {}",
+                    FIELDS.join(", ")
+                ),
+                format!(
+                    "Unknown field “{field}” in the mapping; fields: {}",
+                    FIELDS.join(", ")
+                ),
+            ));
+        };
+        let Some(i) = names.iter().position(|n| *n == norm(col)) else {
+            return Err(file_error(
+                format!("В таблице нет столбца «{col}» (для поля {field})."),
+                format!("The sheet has no column “{col}” (for the field {field})."),
+            ));
+        };
+        mapping.push((f, i));
+    }
+    for f in FIELDS {
+        if mapping.iter().any(|(m, _)| *m == f) {
+            continue;
+        }
+        let found: Vec<usize> = names
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| {
+                !mapping.iter().any(|(_, c)| c == i)
+                    && (n.as_str() == f || synonyms(f).contains(&n.as_str()))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        match found.as_slice() {
+            [] => {}
+            [i] => mapping.push((f, *i)),
+            _ => {
+                return Err(file_error(
+                    format!(
+                        "Поле «{}» найдено в нескольких столбцах; укажите сопоставление явно.",
+                        domain::field_label(f, crate::web::i18n::Locale::Ru)
+                    ),
+                    format!(
+                        "The field “{}” matches several columns; give the mapping explicitly.",
+                        domain::field_label(f, crate::web::i18n::Locale::En)
+                    ),
+                ));
+            }
+        }
+    }
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .filter(|r| !mapping.iter().any(|(m, _)| m == *r))
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        let ru: Vec<&str> = missing
+            .iter()
+            .map(|m| domain::field_label(m, crate::web::i18n::Locale::Ru))
+            .collect();
+        let en: Vec<&str> = missing
+            .iter()
+            .map(|m| domain::field_label(m, crate::web::i18n::Locale::En))
+            .collect();
+        return Err(file_error(
+            format!(
+                "Не хватает столбцов: {}. В первой строке таблицы должны быть заголовки, например: Наименование, Адрес, Широта, Долгота, Кадастровый номер, Застройщик, Этажность, Статус, Дата выявления. Найдены: {}.",
+                ru.join(", "),
+                header.join(", ")
+            ),
+            format!(
+                "Columns are missing: {}. The first row must hold headers such as Name, Address, Latitude, Longitude, Cadastral number, Developer, Floors, Status, Detected on. Found: {}.",
+                en.join(", "),
+                header.join(", ")
+            ),
+        ));
+    }
+    let ignored = header
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| !h.trim().is_empty() && !mapping.iter().any(|(_, c)| c == i))
+        .map(|(_, h)| h.clone())
+        .collect();
+    Ok((mapping, ignored))
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => crate::opendata::domain::format_float(*f),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => {
+            let (y, m, day, _, _, _, _) = dt.to_ymd_hms_milli();
+            format!("{y:04}-{m:02}-{day:02}")
+        }
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#ERROR {e}"),
+    }
+}
+
+/// Spreadsheet column letters for a 0-based index (A, B, …, AA).
+fn column_letter(mut i: u32) -> String {
+    let mut s = String::new();
+    loop {
+        s.insert(0, (b'A' + (i % 26) as u8) as char);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    s
+}
+
+/// Reads the first sheet: the header, the rows (1-based row numbers as the
+/// spreadsheet shows them) and the merged ranges.
+#[allow(clippy::type_complexity)]
+pub fn read_sheet(
+    path: &Path,
+) -> Result<
+    (
+        Vec<String>,
+        Vec<(u64, Vec<String>)>,
+        Vec<calamine::Dimensions>,
+    ),
+    ImportError,
+> {
+    let not_xlsx = || {
+        file_error(
+            "Файл не является книгой Excel (.xlsx). Сохраните таблицу в формате .xlsx.",
+            "The file is not an Excel workbook (.xlsx). Save the sheet as .xlsx.",
+        )
+    };
+    let size = std::fs::metadata(path)
+        .map_err(|e| ImportError::Internal(e.into()))?
+        .len();
+    if size > MAX_FILE {
+        return Err(file_error(
+            format!(
+                "Файл {} МБ — больше допустимых {} МБ. Разделите таблицу на части.",
+                size >> 20,
+                MAX_FILE >> 20
+            ),
+            format!(
+                "The file is {} MB, more than the {} MB allowed. Split the sheet.",
+                size >> 20,
+                MAX_FILE >> 20
+            ),
+        ));
+    }
+    {
+        // A zip bomb is refused before anything is unpacked.
+        let file = std::fs::File::open(path).map_err(|e| ImportError::Internal(e.into()))?;
+        let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|_| not_xlsx())?;
+        let mut unpacked = 0u64;
+        for i in 0..archive.len() {
+            let entry = archive.by_index_raw(i).map_err(|_| not_xlsx())?;
+            unpacked = unpacked.saturating_add(entry.size());
+        }
+        if unpacked > MAX_UNPACKED {
+            return Err(file_error(
+                format!(
+                    "Книга распаковывается в {} МБ — больше допустимых {} МБ.",
+                    unpacked >> 20,
+                    MAX_UNPACKED >> 20
+                ),
+                format!(
+                    "The workbook unpacks to {} MB, more than the {} MB allowed.",
+                    unpacked >> 20,
+                    MAX_UNPACKED >> 20
+                ),
+            ));
+        }
+    }
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path).map_err(|_| not_xlsx())?;
+    let sheet = wb.sheet_names().first().cloned().ok_or_else(not_xlsx)?;
+    let range = wb.worksheet_range(&sheet).map_err(|e| {
+        file_error(
+            format!("Лист не читается: {e}"),
+            format!("The sheet cannot be read: {e}"),
+        )
+    })?;
+    let merged = wb.merge_cells_by_sheet_name(&sheet).unwrap_or_default();
+    let (row0, col0) = range.start().unwrap_or((0, 0));
+    let mut rows = range.rows().enumerate().map(|(i, r)| {
+        let mut cells: Vec<String> = Vec::with_capacity(col0 as usize + r.len());
+        cells.resize(col0 as usize, String::new());
+        cells.extend(r.iter().map(cell_text));
+        (row0 as u64 + i as u64 + 1, cells)
+    });
+    let header = rows
+        .by_ref()
+        .find(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
+        .ok_or_else(|| file_error("Лист пуст.", "The sheet is empty."))?;
+    if merged
+        .iter()
+        .any(|m| u64::from(m.start.0) < header.0 && header.0 <= u64::from(m.end.0) + 1)
+    {
+        return Err(file_error(
+            "В строке заголовков объединены ячейки. Разъедините их: у каждого столбца должен быть свой заголовок.",
+            "The header row has merged cells. Unmerge them: each column needs its own header.",
+        ));
+    }
+    let body: Vec<(u64, Vec<String>)> = rows
+        .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
+        .collect();
+    Ok((header.1, body, merged))
+}
+
+/// Reads and checks a spreadsheet; nothing is written.
+pub async fn prepare(
+    state: &AppState,
+    path: &Path,
+    overrides: &[(String, String)],
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Prepared, ImportError> {
+    let p = path.to_owned();
+    let (header, rows, merged) = tokio::task::spawn_blocking(move || read_sheet(&p))
+        .await
+        .map_err(|e| ImportError::Internal(e.into()))??;
+    let (mapping, ignored) = map_columns(&header, overrides)?;
+    let mut out = Prepared {
+        rows: rows.len() as u64,
+        ignored_columns: ignored,
+        mapping: mapping
+            .iter()
+            .map(|(f, i)| (*f, header[*i].clone()))
+            .collect(),
+        ..Default::default()
+    };
+    let has_status = mapping.iter().any(|(f, _)| *f == "status");
+    let total = rows.len() as u64;
+    // Keys seen in this file: cadastral number or address → first row.
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut tx = state.db.begin().await?;
+    for (n, (row, cells)) in rows.into_iter().enumerate() {
+        if n % 1000 == 0 {
+            progress(n as u64, total);
+        }
+        let mut problems: Vec<RowProblem> = Vec::new();
+        for m in &merged {
+            if u64::from(m.start.0) < row && row <= u64::from(m.end.0) + 1 {
+                problems.push(RowProblem {
+                    row,
+                    column: format!(
+                        "{}{}:{}{}",
+                        column_letter(m.start.1),
+                        m.start.0 + 1,
+                        column_letter(m.end.1),
+                        m.end.0 + 1
+                    ),
+                    reason: Msg::new(
+                        "объединённые ячейки: разъедините их и заполните значение в каждой строке",
+                        "merged cells: unmerge them and fill the value in every row",
+                    ),
+                });
+                break;
+            }
+        }
+        let get = |field: &str| -> String {
+            mapping
+                .iter()
+                .find(|(f, _)| *f == field)
+                .and_then(|(_, i)| cells.get(*i))
+                .cloned()
+                .unwrap_or_default()
+        };
+        for (f, i) in &mapping {
+            if let Some(c) = cells.get(*i)
+                && c.starts_with("#ERROR")
+            {
+                problems.push(RowProblem {
+                    row,
+                    column: header[*i].clone(),
+                    reason: Msg::new(
+                        format!("в ячейке ошибка Excel ({c})"),
+                        format!("the cell holds an Excel error ({c})"),
+                    ),
+                });
+                let _ = f;
+            }
+        }
+        let mut form = ObjectForm {
+            name: get("name"),
+            address: get("address"),
+            lat: get("lat"),
+            lon: get("lon"),
+            footprint: get("footprint"),
+            cadastral_number: get("cadastral_number"),
+            permit_number: get("permit_number"),
+            permit_date: get("permit_date"),
+            developer: get("developer"),
+            purpose: get("purpose"),
+            floors: get("floors"),
+            planned_start: get("planned_start"),
+            planned_end: get("planned_end"),
+            actual_start: get("actual_start"),
+            actual_end: get("actual_end"),
+            status: get("status"),
+            detected_on: get("detected_on"),
+        };
+        // A registry of illegal constructions: that is the status unless a
+        // column says otherwise (e.g. demolished).
+        if !has_status || form.status.trim().is_empty() {
+            form.status = Status::Illegal.as_str().into();
+        }
+        if form.name.trim().is_empty() {
+            form.name = format!("Самовольная постройка: {}", form.address.trim());
+        }
+        let header_of = |field: &str| {
+            mapping
+                .iter()
+                .find(|(f, _)| *f == field)
+                .map(|(_, i)| header[*i].clone())
+                .unwrap_or_else(|| field.to_owned())
+        };
+        let parsed = form.parse();
+        match parsed {
+            Err(ps) => {
+                for p in ps {
+                    problems.push(RowProblem {
+                        row,
+                        column: header_of(p.field),
+                        reason: p.msg,
+                    });
+                }
+            }
+            Ok(object) if problems.is_empty() => {
+                let key = object
+                    .cadastral_number
+                    .clone()
+                    .unwrap_or_else(|| normalize_address(&object.address));
+                if !key.is_empty() {
+                    if let Some(first) = seen.get(&key) {
+                        problems.push(RowProblem {
+                            row,
+                            column: header_of(if object.cadastral_number.is_some() {
+                                "cadastral_number"
+                            } else {
+                                "address"
+                            }),
+                            reason: Msg::new(
+                                format!(
+                                    "повтор строки {first} (тот же кадастровый номер или адрес)"
+                                ),
+                                format!(
+                                    "repeats row {first} (the same cadastral number or address)"
+                                ),
+                            ),
+                        });
+                    } else {
+                        seen.insert(key, row);
+                    }
+                }
+                if problems.is_empty() {
+                    let existing = queries::find_same(
+                        &mut tx,
+                        object.cadastral_number.as_deref(),
+                        &object.address,
+                    )
+                    .await?;
+                    out.accepted.push(Accepted {
+                        row,
+                        object,
+                        existing,
+                    });
+                }
+            }
+            Ok(_) => {}
+        }
+        if !problems.is_empty() {
+            out.rejected_rows += 1;
+            for p in problems {
+                if out.problems.len() < MAX_LISTED {
+                    out.problems.push(p);
+                }
+            }
+        }
+    }
+    // Read-only: nothing to keep (dropped, rolled back).
+    drop(tx);
+    progress(total, total);
+    Ok(out)
+}
+
+/// Writes every accepted row in one transaction: added, or the same object
+/// updated; each with a history entry. Returns (added, updated).
+pub async fn commit(
+    state: &AppState,
+    prepared: &Prepared,
+    actor_id: Option<i64>,
+    file_name: &str,
+) -> Result<(usize, usize), ImportError> {
+    let mut tx = state.db.begin().await?;
+    let (mut added, mut updated) = (0, 0);
+    for a in &prepared.accepted {
+        // Checked again inside the transaction: an object may have been
+        // added since the preview.
+        let existing = queries::find_same(
+            &mut tx,
+            a.object.cadastral_number.as_deref(),
+            &a.object.address,
+        )
+        .await?;
+        let note = serde_json::json!({ "file": file_name, "row": a.row });
+        match existing {
+            Some(id) => {
+                let before = queries::object_tx(&mut tx, id).await?;
+                queries::update(&mut tx, id, &a.object, true).await?;
+                let changes = super::changes(
+                    before.as_ref().map(|b| b.fields()).unwrap_or_default(),
+                    a.object.fields(),
+                );
+                queries::add_history(
+                    &mut tx,
+                    id,
+                    actor_id,
+                    "",
+                    "imported",
+                    &serde_json::json!({ "import": note, "changes": changes }),
+                )
+                .await?;
+                updated += 1;
+            }
+            None => {
+                let id = queries::insert(&mut tx, &a.object, true, "import").await?;
+                queries::add_history(
+                    &mut tx,
+                    id,
+                    actor_id,
+                    "",
+                    "imported",
+                    &serde_json::json!({ "import": note }),
+                )
+                .await?;
+                added += 1;
+            }
+        }
+    }
+    crate::opendata::system::request_refresh(&mut tx, super::REGISTRY).await?;
+    crate::opendata::system::request_refresh(&mut tx, super::ILLEGAL_REGISTRY).await?;
+    tx.commit().await?;
+    tracing::info!(added, updated, "construction registry import committed");
+    Ok((added, updated))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn headers_in_russian_map_to_fields() {
+        let (m, ignored) = map_columns(
+            &h(&[
+                "Адрес",
+                "Широта",
+                "Долгота",
+                "Кадастровый номер",
+                "Примечание",
+            ]),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            m,
+            vec![
+                ("address", 0),
+                ("lat", 1),
+                ("lon", 2),
+                ("cadastral_number", 3)
+            ]
+        );
+        assert_eq!(ignored, vec!["Примечание".to_owned()]);
+    }
+
+    #[test]
+    fn wrong_columns_name_what_is_missing() {
+        let Err(ImportError::File(m)) = map_columns(&h(&["Улица", "X", "Y"]), &[]) else {
+            panic!("expected a file error")
+        };
+        assert!(
+            m.get(crate::web::i18n::Locale::En)
+                .contains("Address, Latitude, Longitude")
+        );
+    }
+
+    #[test]
+    fn an_explicit_mapping_wins() {
+        let (m, _) = map_columns(
+            &h(&["Улица", "X", "Y"]),
+            &[
+                ("address".into(), "Улица".into()),
+                ("lat".into(), "Y".into()),
+                ("lon".into(), "X".into()),
+            ],
+        )
+        .unwrap();
+        assert!(m.contains(&("lat", 2)) && m.contains(&("lon", 1)));
+    }
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+    }
+}

@@ -1,0 +1,93 @@
+//! Construction and development control: the public registry of
+//! constructions on the map, the registry of illegal constructions, their
+//! import from spreadsheets, exports, and the open datasets.
+//!
+//! - `domain.rs`: statuses and an object's fields, parsed once;
+//! - `queries.rs`: the SQL;
+//! - `pages.rs`: the map, the table, a page per object, officers' forms,
+//!   the import preview and commit, CSV and XLSX exports;
+//! - `import.rs`: spreadsheets in (`calamine`), checked row by row;
+//! - `dataset.rs`: both registries as open datasets.
+//!
+//! Citizens' check requests (which reuse `crate::workflow`) and the PDF
+//! export are the next steps (see docs/CONSTRUCTION.md).
+
+pub mod dataset;
+pub mod domain;
+pub mod import;
+pub mod pages;
+pub mod queries;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+
+/// Open-data sources of the two registries.
+pub const REGISTRY: &str = "construction";
+pub const ILLEGAL_REGISTRY: &str = "construction_illegal";
+
+/// The construction supervision authority of the demo directory.
+pub const AUTHORITY: &str = "dep-construction-supervision";
+
+/// Who may add, edit and import: the authority's officers and administrators.
+pub fn may_edit(u: &CurrentUser) -> bool {
+    u.is_admin() || u.is_officer_of(AUTHORITY)
+}
+
+/// Field-by-field differences between two versions, for the history.
+pub fn changes(
+    before: Vec<(&'static str, String)>,
+    after: Vec<(&'static str, String)>,
+) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    for (field, new) in after {
+        let old = before
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        if old != new {
+            out.insert(field.to_owned(), serde_json::json!([old, new]));
+        }
+    }
+    serde_json::Value::Object(out)
+}
+
+pub fn router() -> Router<AppState> {
+    let uploads = Router::new()
+        .route(
+            "/construction/import",
+            get(pages::import_form).post(pages::import_preview),
+        )
+        .route(
+            "/construction/objects/{id}/documents",
+            post(pages::add_document),
+        )
+        .layer(DefaultBodyLimit::max(
+            import::MAX_FILE as usize + 1024 * 1024,
+        ));
+    Router::new()
+        .merge(uploads)
+        .route("/construction", get(pages::map_page))
+        .route("/construction/registry", get(pages::table))
+        .route("/construction/illegal", get(pages::illegal))
+        .route(
+            "/construction/objects/new",
+            get(pages::new_form).post(pages::create),
+        )
+        .route("/construction/objects/{id}", get(pages::show))
+        .route(
+            "/construction/objects/{id}/edit",
+            get(pages::edit_form).post(pages::update),
+        )
+        .route("/construction/documents/{id}", get(pages::document))
+        .route(
+            "/construction/import/{key}/commit",
+            post(pages::import_commit),
+        )
+        .route("/api/v1/construction.geojson", get(pages::geojson))
+        .route("/api/v1/construction/objects", post(pages::api_create))
+}

@@ -1,0 +1,463 @@
+//! SQL of the construction registries.
+
+use serde::Serialize;
+use sqlx::FromRow;
+use time::OffsetDateTime;
+
+use super::domain::{ObjectInput, Status, normalize_address};
+use crate::db::{Db, Tx, now};
+use crate::{on_db, on_tx};
+
+macro_rules! object_columns {
+    () => {
+        "object_id, name, address, lat, lon, footprint, municipality_id, cadastral_number,
+         permit_number, permit_date, developer, purpose, floors, planned_start, planned_end,
+         actual_start, actual_end, status, illegal, detected_on, source, created_at, updated_at"
+    };
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct ObjectRow {
+    pub object_id: i64,
+    pub name: String,
+    pub address: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub footprint: Option<String>,
+    pub municipality_id: String,
+    pub cadastral_number: Option<String>,
+    pub permit_number: Option<String>,
+    pub permit_date: Option<String>,
+    pub developer: String,
+    pub purpose: String,
+    pub floors: Option<i64>,
+    pub planned_start: Option<String>,
+    pub planned_end: Option<String>,
+    pub actual_start: Option<String>,
+    pub actual_end: Option<String>,
+    pub status: String,
+    pub illegal: bool,
+    pub detected_on: Option<String>,
+    pub source: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl ObjectRow {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Planned)
+    }
+
+    /// The fields as the form and the history know them.
+    pub fn fields(&self) -> Vec<(&'static str, String)> {
+        let o = |v: &Option<String>| v.clone().unwrap_or_default();
+        vec![
+            ("name", self.name.clone()),
+            ("address", self.address.clone()),
+            ("lat", format!("{}", self.lat)),
+            ("lon", format!("{}", self.lon)),
+            ("footprint", o(&self.footprint)),
+            ("cadastral_number", o(&self.cadastral_number)),
+            ("permit_number", o(&self.permit_number)),
+            ("permit_date", o(&self.permit_date)),
+            ("developer", self.developer.clone()),
+            ("purpose", self.purpose.clone()),
+            (
+                "floors",
+                self.floors.map(|f| f.to_string()).unwrap_or_default(),
+            ),
+            ("planned_start", o(&self.planned_start)),
+            ("planned_end", o(&self.planned_end)),
+            ("actual_start", o(&self.actual_start)),
+            ("actual_end", o(&self.actual_end)),
+            ("status", self.status.clone()),
+            ("detected_on", o(&self.detected_on)),
+        ]
+    }
+}
+
+impl ObjectInput {
+    pub fn fields(&self) -> Vec<(&'static str, String)> {
+        let o = |v: &Option<String>| v.clone().unwrap_or_default();
+        vec![
+            ("name", self.name.clone()),
+            ("address", self.address.clone()),
+            ("lat", format!("{}", self.lat)),
+            ("lon", format!("{}", self.lon)),
+            ("footprint", o(&self.footprint)),
+            ("cadastral_number", o(&self.cadastral_number)),
+            ("permit_number", o(&self.permit_number)),
+            ("permit_date", o(&self.permit_date)),
+            ("developer", self.developer.clone()),
+            ("purpose", self.purpose.clone()),
+            (
+                "floors",
+                self.floors.map(|f| f.to_string()).unwrap_or_default(),
+            ),
+            ("planned_start", o(&self.planned_start)),
+            ("planned_end", o(&self.planned_end)),
+            ("actual_start", o(&self.actual_start)),
+            ("actual_end", o(&self.actual_end)),
+            ("status", self.status.as_str().to_owned()),
+            ("detected_on", o(&self.detected_on)),
+        ]
+    }
+}
+
+pub async fn object(db: &Db, id: i64) -> Result<Option<ObjectRow>, sqlx::Error> {
+    on_db!(db, |pool| {
+        sqlx::query_as::<_, ObjectRow>(concat!(
+            "select ",
+            object_columns!(),
+            " from construction_object where object_id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+pub async fn object_tx(tx: &mut Tx, id: i64) -> Result<Option<ObjectRow>, sqlx::Error> {
+    on_tx!(tx, |conn| {
+        sqlx::query_as::<_, ObjectRow>(concat!(
+            "select ",
+            object_columns!(),
+            " from construction_object where object_id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+    })
+}
+
+/// The object a spreadsheet row or a new record is the same as: by
+/// cadastral number first, else by normalised address.
+pub async fn find_same(
+    tx: &mut Tx,
+    cadastral: Option<&str>,
+    address: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    if let Some(c) = cadastral {
+        let id = on_tx!(tx, |conn| {
+            sqlx::query_scalar::<_, i64>(
+                "select object_id from construction_object where cadastral_number = $1
+                 order by object_id limit 1",
+            )
+            .bind(c)
+            .fetch_optional(conn)
+            .await
+        })?;
+        if id.is_some() {
+            return Ok(id);
+        }
+    }
+    let norm = normalize_address(address);
+    if norm.is_empty() {
+        return Ok(None);
+    }
+    on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, i64>(
+            "select object_id from construction_object where address_norm = $1
+             order by object_id limit 1",
+        )
+        .bind(&norm)
+        .fetch_optional(conn)
+        .await
+    })
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    o: &ObjectInput,
+    illegal: bool,
+    source: &str,
+) -> Result<i64, sqlx::Error> {
+    let now = now();
+    on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, i64>(
+            "insert into construction_object (name, address, address_norm, lat, lon, footprint,
+                 municipality_id, cadastral_number, permit_number, permit_date, developer, purpose,
+                 floors, planned_start, planned_end, actual_start, actual_end, status, illegal,
+                 detected_on, source, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                 $18, $19, $20, $21, $22, $22)
+             returning object_id",
+        )
+        .bind(&o.name)
+        .bind(&o.address)
+        .bind(normalize_address(&o.address))
+        .bind(o.lat)
+        .bind(o.lon)
+        .bind(&o.footprint)
+        .bind(&o.municipality_id)
+        .bind(&o.cadastral_number)
+        .bind(&o.permit_number)
+        .bind(&o.permit_date)
+        .bind(&o.developer)
+        .bind(&o.purpose)
+        .bind(o.floors)
+        .bind(&o.planned_start)
+        .bind(&o.planned_end)
+        .bind(&o.actual_start)
+        .bind(&o.actual_end)
+        .bind(o.status.as_str())
+        .bind(illegal || o.status == Status::Illegal)
+        .bind(&o.detected_on)
+        .bind(source)
+        .bind(now)
+        .fetch_one(conn)
+        .await
+    })
+}
+
+pub async fn update(
+    tx: &mut Tx,
+    id: i64,
+    o: &ObjectInput,
+    illegal: bool,
+) -> Result<(), sqlx::Error> {
+    let now = now();
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "update construction_object set name = $2, address = $3, address_norm = $4, lat = $5,
+                 lon = $6, footprint = $7, municipality_id = $8, cadastral_number = $9,
+                 permit_number = $10, permit_date = $11, developer = $12, purpose = $13,
+                 floors = $14, planned_start = $15, planned_end = $16, actual_start = $17,
+                 actual_end = $18, status = $19, illegal = $20, detected_on = $21, updated_at = $22
+             where object_id = $1",
+        )
+        .bind(id)
+        .bind(&o.name)
+        .bind(&o.address)
+        .bind(normalize_address(&o.address))
+        .bind(o.lat)
+        .bind(o.lon)
+        .bind(&o.footprint)
+        .bind(&o.municipality_id)
+        .bind(&o.cadastral_number)
+        .bind(&o.permit_number)
+        .bind(&o.permit_date)
+        .bind(&o.developer)
+        .bind(&o.purpose)
+        .bind(o.floors)
+        .bind(&o.planned_start)
+        .bind(&o.planned_end)
+        .bind(&o.actual_start)
+        .bind(&o.actual_end)
+        .bind(o.status.as_str())
+        .bind(illegal || o.status == Status::Illegal)
+        .bind(&o.detected_on)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn add_history(
+    tx: &mut Tx,
+    object_id: i64,
+    actor_id: Option<i64>,
+    actor_label: &str,
+    action: &str,
+    changes: &serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    let now = now();
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "insert into construction_history (object_id, actor_id, actor_label, action, changes,
+                 created_at) values ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(object_id)
+        .bind(actor_id)
+        .bind(actor_label)
+        .bind(action)
+        .bind(changes.to_string())
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct HistoryRow {
+    pub action: String,
+    pub actor_name: Option<String>,
+    pub actor_label: String,
+    pub changes: String,
+    pub created_at: OffsetDateTime,
+}
+
+pub async fn history(db: &Db, object_id: i64) -> Result<Vec<HistoryRow>, sqlx::Error> {
+    on_db!(db, |pool| {
+        sqlx::query_as::<_, HistoryRow>(
+            "select h.action, a.display_name as actor_name, h.actor_label, h.changes, h.created_at
+             from construction_history h left join account a on a.account_id = h.actor_id
+             where h.object_id = $1 order by h.history_id desc",
+        )
+        .bind(object_id)
+        .fetch_all(pool)
+        .await
+    })
+}
+
+/// Filters of the map, the table and the exports.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub status: Option<Status>,
+    pub municipality_id: Option<String>,
+    pub illegal_only: bool,
+    pub bbox: Option<[f64; 4]>,
+    pub q: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone)]
+enum P {
+    Text(String),
+    Float(f64),
+}
+
+fn filter_sql(f: &Filter) -> (String, Vec<P>) {
+    let mut conds = vec!["1 = 1".to_owned()];
+    let mut params = Vec::new();
+    fn mark(params: &mut Vec<P>, p: P) -> String {
+        params.push(p);
+        format!("${}", params.len())
+    }
+    if let Some(s) = f.status {
+        let m = mark(&mut params, P::Text(s.as_str().into()));
+        conds.push(format!("status = {m}"));
+    }
+    if let Some(muni) = &f.municipality_id {
+        let m = mark(&mut params, P::Text(muni.clone()));
+        conds.push(format!("municipality_id = {m}"));
+    }
+    if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        let a = mark(&mut params, P::Text(format!("%{}%", normalize_address(q))));
+        let b = mark(&mut params, P::Text(q.trim().to_owned()));
+        conds.push(format!("(address_norm like {a} or cadastral_number = {b})"));
+    }
+    if let Some([x0, y0, x1, y1]) = f.bbox {
+        for (c, v) in [
+            ("lat >=", y0),
+            ("lat <=", y1),
+            ("lon >=", x0),
+            ("lon <=", x1),
+        ] {
+            let m = mark(&mut params, P::Float(v));
+            conds.push(format!("{c} {m}"));
+        }
+    }
+    if f.illegal_only {
+        conds.push("illegal".to_owned());
+    }
+    (conds.join(" and "), params)
+}
+
+macro_rules! bind_all {
+    ($q:expr, $params:expr) => {{
+        let mut q = $q;
+        for p in $params {
+            q = match p {
+                P::Text(s) => q.bind(s.clone()),
+                P::Float(x) => q.bind(*x),
+            };
+        }
+        q
+    }};
+}
+
+pub async fn list(db: &Db, f: &Filter) -> Result<Vec<ObjectRow>, sqlx::Error> {
+    let (w, params) = filter_sql(f);
+    let sql = format!(
+        concat!(
+            "select ",
+            object_columns!(),
+            " from construction_object where {} order by object_id limit {} offset {}"
+        ),
+        w,
+        f.limit.clamp(1, 1_000_000),
+        f.offset.max(0)
+    );
+    on_db!(db, |pool| {
+        let q = sqlx::query_as::<_, ObjectRow>(sqlx::AssertSqlSafe(sql));
+        bind_all!(q, &params).fetch_all(pool).await
+    })
+}
+
+pub async fn count(db: &Db, f: &Filter) -> Result<i64, sqlx::Error> {
+    let (w, params) = filter_sql(f);
+    let sql = format!("select count(*) from construction_object where {w}");
+    on_db!(db, |pool| {
+        let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+        bind_all!(q, &params).fetch_one(pool).await
+    })
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct DocumentRow {
+    pub document_id: i64,
+    pub object_id: i64,
+    pub title: String,
+    pub media_key: String,
+    pub file_name: String,
+    pub size: i64,
+}
+
+pub async fn documents(db: &Db, object_id: i64) -> Result<Vec<DocumentRow>, sqlx::Error> {
+    on_db!(db, |pool| {
+        sqlx::query_as::<_, DocumentRow>(
+            "select document_id, object_id, title, media_key, file_name, size
+             from construction_document where object_id = $1 order by document_id",
+        )
+        .bind(object_id)
+        .fetch_all(pool)
+        .await
+    })
+}
+
+pub async fn document(db: &Db, id: i64) -> Result<Option<DocumentRow>, sqlx::Error> {
+    on_db!(db, |pool| {
+        sqlx::query_as::<_, DocumentRow>(
+            "select document_id, object_id, title, media_key, file_name, size
+             from construction_document where document_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+pub async fn insert_document(
+    tx: &mut Tx,
+    object_id: i64,
+    title: &str,
+    key: &str,
+    file_name: &str,
+    size: i64,
+) -> Result<(), sqlx::Error> {
+    let now = now();
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "insert into construction_document (object_id, title, media_key, file_name, size,
+                 created_at) values ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(object_id)
+        .bind(title)
+        .bind(key)
+        .bind(file_name)
+        .bind(size)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
