@@ -12,6 +12,7 @@ mod auth;
 mod browser;
 mod ckan;
 mod clients;
+mod construction;
 mod directory;
 mod geo;
 mod home;

@@ -18,7 +18,7 @@ fn towns_csv(from: &str, to: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-async fn token_for(app: &TestApp, email: &str, org: Option<&str>) -> String {
+pub async fn token_for(app: &TestApp, email: &str, org: Option<&str>) -> String {
     let id = app
         .register_confirmed(email, "Officer", "correct horse battery")
         .await;
@@ -206,7 +206,7 @@ fn import_folder(rows: &str) -> tempfile::TempDir {
     dir
 }
 
-fn veche(app: &TestApp) -> std::process::Command {
+pub fn veche(app: &TestApp) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_veche"));
     cmd.args(["--data-dir", app.dir.path().to_str().unwrap()])
         .env("VECHE_LOG", "warn");

@@ -1,0 +1,582 @@
+//! The construction registries through HTTP: officers add and edit objects
+//! (history kept), the public sees the map's GeoJSON, the table with
+//! filters and its exports, documents; the JSON API; the spreadsheet import
+//! with its report, preview and all-or-nothing commit, on the web and on
+//! the command line; every kind of bad spreadsheet.
+
+use axum::http::StatusCode;
+use rust_xlsxwriter::Workbook;
+
+use crate::both_backends;
+use crate::helpers::{Backend, TestApp};
+use crate::opendata_api::{token_for, veche};
+use crate::problems::{citizen, multipart, sign_in_as};
+
+const AUTHORITY: &str = "dep-construction-supervision";
+
+async fn officer(app: &TestApp) {
+    let id = citizen(app, "nadzor@krasnodar.example", "Инспектор Надзора").await;
+    app.make_officer(id, AUTHORITY).await;
+    sign_in_as(app, "nadzor@krasnodar.example").await;
+}
+
+async fn count(app: &TestApp, illegal: bool) -> i64 {
+    veche::construction::queries::count(
+        &app.state.db,
+        &veche::construction::queries::Filter {
+            illegal_only: illegal,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+const FOOTPRINT: &str = r#"{"type":"Polygon","coordinates":[[[38.975,45.035],[38.976,45.035],[38.976,45.036],[38.975,45.036],[38.975,45.035]]]}"#;
+
+both_backends!(officers_keep_the_registry_and_the_public_sees_it, |app| {
+    // A citizen cannot add objects.
+    citizen(&app, "resident@example.ru", "Житель").await;
+    sign_in_as(&app, "resident@example.ru").await;
+    assert_eq!(
+        app.get("/construction/objects/new").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    officer(&app).await;
+    // Bad input: every problem named, nothing stored.
+    let r = app
+        .submit(
+            "/construction/objects/new",
+            "/construction/objects/new",
+            &[
+                ("name", "Жилой дом"),
+                ("lat", "55.75"),
+                ("lon", "37.61"),
+                ("permit_date", "вчера"),
+                ("floors", "много"),
+                ("status", "under_construction"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("не дата") && r.body.contains("не число этажей"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("Краснодарского края"),
+        "the point is outside the region: {}",
+        r.body
+    );
+    assert_eq!(count(&app, false).await, 0);
+
+    let r = app
+        .submit(
+            "/construction/objects/new",
+            "/construction/objects/new",
+            &[
+                ("name", "Жилой комплекс «Северный»"),
+                ("address", "Краснодар, ул. Северная, 320"),
+                ("lat", "45.0355"),
+                ("lon", "38.9753"),
+                ("footprint", FOOTPRINT),
+                ("cadastral_number", "23:43:0123456:789"),
+                ("permit_number", "23-43-1234-2026"),
+                ("permit_date", "15.03.2026"),
+                ("developer", "ООО «СтройЮг»"),
+                ("purpose", "многоквартирный жилой дом"),
+                ("floors", "16"),
+                ("status", "under_construction"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = r.location().to_owned();
+    let id: i64 = page
+        .trim_start_matches("/construction/objects/")
+        .parse()
+        .unwrap();
+    let shown = app.get(&page).await;
+    assert!(
+        shown.body.contains("ООО «СтройЮг»") && shown.body.contains("2026-03-15"),
+        "{}",
+        shown.body
+    );
+    assert!(
+        shown.body.contains("Полигон") || shown.body.contains("Polygon"),
+        "the footprint is on the page's map"
+    );
+
+    // Edited: the history shows what changed.
+    let r = app
+        .submit(
+            &format!("{page}/edit"),
+            &format!("{page}/edit"),
+            &[
+                ("name", "Жилой комплекс «Северный»"),
+                ("address", "Краснодар, ул. Северная, 320"),
+                ("lat", "45.0355"),
+                ("lon", "38.9753"),
+                ("footprint", FOOTPRINT),
+                ("cadastral_number", "23:43:0123456:789"),
+                ("permit_number", "23-43-1234-2026"),
+                ("permit_date", "2026-03-15"),
+                ("developer", "ООО «СтройЮг»"),
+                ("purpose", "многоквартирный жилой дом"),
+                ("floors", "18"),
+                ("status", "suspended"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let shown = app.get(&page).await;
+    assert!(shown.body.contains("16 → 18"), "{}", shown.body);
+    assert!(shown.body.contains("under_construction → suspended"));
+
+    // A document: PDF only.
+    let token = shown.csrf_token();
+    let (ct, body) = multipart(
+        &[("title", "Разрешение на строительство")],
+        &[("file", "razreshenie.txt", b"not a pdf".to_vec())],
+    );
+    let r = app
+        .post_bytes(
+            &format!("{page}/documents?csrf_token={token}"),
+            &ct,
+            body,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("не PDF"), "{}", r.body);
+    let (ct, body) = multipart(
+        &[("title", "Разрешение на строительство")],
+        &[("file", "razreshenie.pdf", b"%PDF-1.4\n%%EOF\n".to_vec())],
+    );
+    let r = app
+        .post_bytes(
+            &format!("{page}/documents?csrf_token={token}"),
+            &ct,
+            body,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    app.clear_cookies();
+    let shown = app.get(&page).await;
+    let doc = shown
+        .body
+        .split("/construction/documents/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let pdf = app.get(&format!("/construction/documents/{doc}")).await;
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+
+    // The public map and table, with filters.
+    let geo = app
+        .get("/api/v1/construction.geojson?status=suspended")
+        .await
+        .json();
+    let features = geo["features"].as_array().unwrap();
+    assert_eq!(features.len(), 2, "the point and its footprint");
+    assert_eq!(features[0]["properties"]["id"], id);
+    assert_eq!(features[1]["geometry"]["type"], "Polygon");
+    assert_eq!(
+        app.get("/api/v1/construction.geojson?status=completed")
+            .await
+            .json()["features"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        app.get("/api/v1/construction.geojson?status=nonsense")
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let t = app
+        .get("/construction/registry?municipality=krasnodar")
+        .await;
+    assert!(
+        t.body.contains("Жилой комплекс «Северный»") && t.body.contains(r#"id="objects-count">1<"#)
+    );
+    let t = app.get("/construction/registry?municipality=sochi").await;
+    assert!(t.body.contains(r#"id="objects-count">0<"#));
+    let csv = app
+        .get("/construction/registry?status=suspended&format=csv")
+        .await;
+    assert!(csv.body.contains("23:43:0123456:789") && csv.body.contains("ООО «СтройЮг»"));
+    let xlsx = app.get("/construction/registry?format=xlsx").await;
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes.clone())).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(range.rows().count(), 2, "a header and the object");
+    let map = app.get("/construction").await;
+    assert!(
+        map.body.contains("construction-map") && map.body.contains("/api/v1/construction.geojson")
+    );
+
+    // The open dataset follows the registry.
+    app.run_workers().await;
+    app.state.catalogue.invalidate();
+    let data = app
+        .get("/opendata/2309650015-construction/table.json?_shape=objects")
+        .await
+        .json();
+    assert_eq!(
+        data["rows"][0]["cadastral_number"], "23:43:0123456:789",
+        "{data}"
+    );
+});
+
+both_backends!(the_api_adds_objects_for_the_authority_only, |app| {
+    let officer_token = token_for(&app, "api@nadzor.example", Some(AUTHORITY)).await;
+    let other_token = token_for(&app, "api@health.example", Some("min-health")).await;
+    let body = serde_json::json!({
+        "name": "Склад", "address": "Новороссийск, ул. Портовая, 5",
+        "lat": "44.7235", "lon": "37.7686", "status": "planned", "floors": "2"
+    })
+    .to_string();
+    let post = |token: String, body: String| {
+        let app = &app;
+        async move {
+            app.post_bytes(
+                "/api/v1/construction/objects",
+                "application/json",
+                body.into_bytes(),
+                &[("authorization", &format!("Bearer {token}"))],
+            )
+            .await
+        }
+    };
+    let r = post(other_token, body.clone()).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = post(officer_token.clone(), body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["municipality_id"], "novorossiysk");
+    let bad = serde_json::json!({ "name": "X", "lat": "91", "lon": "0", "status": "planned" })
+        .to_string();
+    let r = post(officer_token, bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("lat")
+    );
+    assert_eq!(count(&app, false).await, 1);
+});
+
+/// A spreadsheet: header and rows; `merge` merges a range (first row,
+/// first col, last row, last col, text).
+fn xlsx(rows: &[&[&str]], merge: Option<(u32, u16, u32, u16, &str)>) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if let Ok(n) = v.parse::<f64>()
+                && !v.contains(':')
+                && !v.is_empty()
+            {
+                ws.write_number(r as u32, c as u16, n).unwrap();
+            } else {
+                ws.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+    }
+    if let Some((r0, c0, r1, c1, text)) = merge {
+        let f = rust_xlsxwriter::Format::new();
+        ws.merge_range(r0, c0, r1, c1, text, &f).unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+const HEADER: &[&str] = &[
+    "Адрес",
+    "Широта",
+    "Долгота",
+    "Кадастровый номер",
+    "Правообладатель",
+    "Этажность",
+    "Дата выявления",
+    "Статус",
+];
+
+fn registry_sheet() -> Vec<u8> {
+    xlsx(
+        &[
+            HEADER,
+            &[
+                "Краснодар, ул. Тихая, 1",
+                "45.05",
+                "38.98",
+                "23:43:0100001:11",
+                "ООО «Альфа»",
+                "3",
+                "12.02.2025",
+                "выявлено",
+            ],
+            &[
+                "Сочи, ул. Морская, 7",
+                "43.58",
+                "39.72",
+                "23:49:0200002:22",
+                "ООО «Бета»",
+                "5",
+                "2025-03-01",
+                "",
+            ],
+            // Outside the region (Moscow).
+            &[
+                "Москва, Тверская, 1",
+                "55.75",
+                "37.61",
+                "77:01:0000001:1",
+                "",
+                "",
+                "",
+                "",
+            ],
+            // A date as text that is not a date.
+            &[
+                "Анапа, ул. Лесная, 3",
+                "44.89",
+                "37.32",
+                "23:37:0300003:33",
+                "",
+                "2",
+                "прошлой весной",
+                "",
+            ],
+            // The same cadastral number as row 2.
+            &[
+                "Краснодар, ул. Тихая, д. 1",
+                "45.05",
+                "38.98",
+                "23:43:0100001:11",
+                "",
+                "",
+                "",
+                "",
+            ],
+            // Floors as words.
+            &[
+                "Геленджик, ул. Горная, 9",
+                "44.56",
+                "38.08",
+                "23:40:0400004:44",
+                "",
+                "много",
+                "",
+                "снесено",
+            ],
+            // Merged cells (row 8 and 9, columns A to C).
+            &["", "", "", "23:43:0500005:55", "", "", "", ""],
+            &["", "", "", "23:43:0600006:66", "", "", "", ""],
+        ],
+        Some((7, 0, 8, 2, "Краснодар, ул. Слитная, 2")),
+    )
+}
+
+async fn upload(app: &TestApp, name: &str, bytes: Vec<u8>) -> crate::helpers::TestResponse {
+    let token = app.get("/construction/import").await.csrf_token();
+    let (ct, body) = multipart(&[], &[("file", name, bytes)]);
+    app.post_bytes(
+        &format!("/construction/import?csrf_token={token}"),
+        &ct,
+        body,
+        &[],
+    )
+    .await
+}
+
+both_backends!(
+    a_spreadsheet_is_checked_previewed_and_committed_whole,
+    |app| {
+        officer(&app).await;
+        let r = upload(&app, "samostroi.xlsx", registry_sheet()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains(r#"id="rows-total">8<"#), "{}", r.body);
+        assert!(r.body.contains(r#"id="rows-new">2<"#), "{}", r.body);
+        assert!(r.body.contains(r#"id="rows-rejected">6<"#), "{}", r.body);
+        // Every rejected row: row number, column, reason.
+        let problems = r.body.split(r#"id="import-problems""#).nth(1).unwrap();
+        for (row, column, reason) in [
+            ("4", "Широта", "Краснодарского края"),
+            ("5", "Дата выявления", "не дата"),
+            ("6", "Кадастровый номер", "повтор строки 2"),
+            ("7", "Этажность", "не число этажей"),
+            ("8", "A8:C9", "объединённые ячейки"),
+            ("9", "A8:C9", "объединённые ячейки"),
+        ] {
+            let needle = format!("<tr><td>{row}</td><td>{column}</td><td>");
+            let at = problems
+                .find(&needle)
+                .unwrap_or_else(|| panic!("row {row} in {problems}"));
+            assert!(
+                problems[at..]
+                    .split("</tr>")
+                    .next()
+                    .unwrap()
+                    .contains(reason),
+                "row {row}: {reason}"
+            );
+        }
+        // A preview writes nothing.
+        assert_eq!(count(&app, true).await, 0);
+        let key = r
+            .body
+            .split("/construction/import/")
+            .nth(1)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        let commit = format!("/construction/import/{key}/commit");
+        let token = r.csrf_token();
+        let done = app.post_form_raw(&commit, &[("csrf_token", &token)]).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert_eq!(count(&app, true).await, 2);
+        let list = app.get("/construction/illegal").await;
+        assert!(list.body.contains("ООО «Альфа»") && list.body.contains("Сочи, ул. Морская, 7"));
+        // Committed once: the same key again is refused.
+        let again = app.post_form_raw(&commit, &[("csrf_token", &token)]).await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+
+        // The same file again: the two objects are updated, not duplicated.
+        let r = upload(&app, "samostroi.xlsx", registry_sheet()).await;
+        assert!(
+            r.body.contains(r#"id="rows-new">0<"#) && r.body.contains(r#"id="rows-updated">2<"#),
+            "{}",
+            r.body
+        );
+
+        // Whole-file problems: a clear report, nothing imported.
+        for (name, bytes, expect) in [
+            (
+                "wrong.xlsx",
+                xlsx(&[&["Улица", "X", "Y"], &["Тихая", "1", "2"]], None),
+                "Не хватает столбцов",
+            ),
+            (
+                "notes.xlsx",
+                b"just some text, not a workbook".to_vec(),
+                "не является книгой Excel",
+            ),
+            ("empty.xlsx", xlsx(&[], None), "Лист пуст"),
+            (
+                "merged-header.xlsx",
+                xlsx(
+                    &[
+                        &["", "", "", "Статус"],
+                        &["Краснодар", "45.05", "38.98", ""],
+                    ],
+                    Some((0, 0, 0, 2, "Адрес и координаты")),
+                ),
+                "заголовков объединены",
+            ),
+        ] {
+            let r = upload(&app, name, bytes).await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{name}: {}",
+                r.body
+            );
+            assert!(r.body.contains(expect), "{name}: {}", r.body);
+        }
+        // Too large: refused while uploading.
+        let big = vec![0u8; 52 * 1024 * 1024];
+        let r = upload(&app, "big.xlsx", big).await;
+        assert_eq!(
+            r.status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{}",
+            &r.body[..r.body.len().min(500)]
+        );
+        assert!(r.body.contains("больше 50 МБ"));
+        assert_eq!(count(&app, true).await, 2);
+    }
+);
+
+async fn cli_import(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("samostroi.xlsx");
+    std::fs::write(&file, registry_sheet()).unwrap();
+    // Rejected rows: the report is printed and nothing is written.
+    let out = veche(&app)
+        .args(["import-constructions", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stdout.contains("8 rows: 2 new, 0 update registry objects, 6 rejected"),
+        "{stdout}{stderr}"
+    );
+    assert!(
+        stdout.contains("row 5, column «Дата выявления»"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("nothing written"), "{stderr}");
+    assert_eq!(count(&app, true).await, 0);
+    let out = veche(&app)
+        .args([
+            "import-constructions",
+            "--dry-run",
+            "--skip-invalid",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(count(&app, true).await, 0);
+    let out = veche(&app)
+        .args([
+            "import-constructions",
+            "--skip-invalid",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 added, 0 updated"));
+    assert_eq!(count(&app, true).await, 2);
+    // A file that is not a spreadsheet: a message, no panic.
+    std::fs::write(&file, b"plain text").unwrap();
+    let out = veche(&app)
+        .args(["import-constructions", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("не является книгой Excel"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn veche_import_constructions_reports_and_commits_sqlite() {
+    cli_import(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn veche_import_constructions_reports_and_commits_postgres() {
+    cli_import(Backend::Postgres).await;
+}
