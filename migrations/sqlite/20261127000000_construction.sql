@@ -60,3 +60,17 @@ create table construction_document (
     created_at text not null
 );
 create index construction_document_object_idx on construction_document (object_id);
+
+-- Citizens' check requests are requests of the shared workflow (kind
+-- 'construction_check'); this is what the registry adds: the object a
+-- request concerns (none for a place not in the registry) and the
+-- published verification result.
+create table construction_check (
+    appeal_id integer primary key references appeal (appeal_id) on delete cascade,
+    object_id integer references construction_object (object_id),
+    result text check (result in ('permit_found_legal', 'violation_confirmed', 'not_confirmed')),
+    result_note text not null default '',
+    decided_by integer references account (account_id),
+    decided_at text
+);
+create index construction_check_object_idx on construction_check (object_id);

@@ -9,9 +9,12 @@
 //! - `import.rs`: spreadsheets in (`calamine`), checked row by row;
 //! - `dataset.rs`: both registries as open datasets.
 //!
-//! Citizens' check requests (which reuse `crate::workflow`) and the PDF
-//! export are the next steps (see docs/CONSTRUCTION.md).
+//! - `checks.rs`: citizens' check requests, which are requests of the
+//!   shared `crate::workflow` (lifecycle, routing, SLA, notifications, the
+//!   hand-off to the project-management core) plus the registry object and
+//!   the published verification result.
 
+pub mod checks;
 pub mod dataset;
 pub mod domain;
 pub mod import;
@@ -57,7 +60,7 @@ pub fn changes(
 }
 
 pub fn router() -> Router<AppState> {
-    let uploads = Router::new()
+    let spreadsheets = Router::new()
         .route(
             "/construction/import",
             get(pages::import_form).post(pages::import_preview),
@@ -69,8 +72,17 @@ pub fn router() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(
             import::MAX_FILE as usize + 1024 * 1024,
         ));
+    // Check requests: five photos at their limit, and the text.
+    let photos = Router::new()
+        .route(
+            "/construction/checks/new",
+            get(checks::new_form).post(checks::submit),
+        )
+        .route("/construction/checks/{id}/action", post(checks::action))
+        .layer(DefaultBodyLimit::max(crate::issues::MAX_UPLOAD));
     Router::new()
-        .merge(uploads)
+        .merge(spreadsheets)
+        .merge(photos)
         .route("/construction", get(pages::map_page))
         .route("/construction/registry", get(pages::table))
         .route("/construction/illegal", get(pages::illegal))
@@ -88,6 +100,11 @@ pub fn router() -> Router<AppState> {
             "/construction/import/{key}/commit",
             post(pages::import_commit),
         )
+        .route("/construction/checks/{id}", get(checks::show))
+        .route("/construction/checks/{id}/verify", post(checks::verify))
+        .route("/construction/checks/{id}/support", post(checks::support))
+        .route("/construction/checks/{id}/follow", post(checks::follow))
+        .route("/construction/checks/{id}/unfollow", post(checks::unfollow))
         .route("/api/v1/construction.geojson", get(pages::geojson))
         .route("/api/v1/construction/objects", post(pages::api_create))
 }

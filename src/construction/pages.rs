@@ -384,6 +384,7 @@ pub async fn show(
         .ok_or_else(AppError::not_found)?;
     let docs = queries::documents(&state.db, id).await?;
     let history = queries::history(&state.db, id).await?;
+    let checks = super::checks::object_section(l, &state.db, id).await?;
     let edit = ctx.user.as_ref().is_some_and(may_edit);
     let geo = {
         let mut f = vec![
@@ -433,6 +434,7 @@ pub async fn show(
                 }
             }
             @if edit { p { a.button href={ "/construction/objects/" (id) "/edit" } { (l.pick("Изменить", "Edit")) } } }
+            (checks)
             section aria-labelledby="history-h" {
                 h2 #history-h { (l.pick("История изменений", "History of changes")) }
                 ol.timeline {
@@ -454,6 +456,7 @@ fn history_label(l: Locale, action: &str) -> &'static str {
         "updated" => l.pick("изменён", "changed"),
         "imported" => l.pick("загружен из таблицы", "imported from a spreadsheet"),
         "document" => l.pick("приложен документ", "document attached"),
+        "verified" => l.pick("внесён по результату проверки", "changed by a verification"),
         _ => l.pick("изменение", "change"),
     }
 }
@@ -598,7 +601,7 @@ pub async fn create(
     }
 }
 
-fn form_of(o: &ObjectRow) -> ObjectForm {
+pub fn form_of(o: &ObjectRow) -> ObjectForm {
     let v = |f: &str| {
         o.fields()
             .into_iter()

@@ -346,10 +346,20 @@ pub async fn visible(
     id: &str,
     user: Option<&CurrentUser>,
 ) -> AppResult<AppealRow> {
+    visible_kind(state, Kind::Problem, id, user).await
+}
+
+/// A request of `kind` the user may see (404 for any other).
+pub async fn visible_kind(
+    state: &AppState,
+    kind: Kind,
+    id: &str,
+    user: Option<&CurrentUser>,
+) -> AppResult<AppealRow> {
     let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
     let a = queries::appeal(&state.db, id)
         .await?
-        .filter(|a| a.kind == Kind::Problem.as_str())
+        .filter(|a| a.kind == kind.as_str())
         .ok_or_else(AppError::not_found)?;
     if !Viewer::of(&a, user).may_see(&a) {
         return Err(AppError::not_found());
@@ -372,9 +382,23 @@ pub async fn report(
     Path(id): Path<String>,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    let a = visible(&state, &id, ctx.user.as_ref()).await?;
+    request_page(ctx, state, Kind::Problem, id, q, None).await
+}
+
+/// The page of a request of any kind: its facts, photos, support, the
+/// actions of the viewer's role and the timeline. `extra` is what the
+/// feature adds (the registry object and verification of a check request).
+pub async fn request_page(
+    ctx: PageCtx,
+    state: AppState,
+    kind: Kind,
+    id: String,
+    q: ReportQuery,
+    extra: Option<Markup>,
+) -> AppResult<Response> {
+    let a = visible_kind(&state, kind, &id, ctx.user.as_ref()).await?;
     let v = Viewer::of(&a, ctx.user.as_ref());
-    let cats = Categories::load(&state, Kind::Problem).await?;
+    let cats = Categories::load(&state, kind).await?;
     let events = queries::events(&state.db, a.appeal_id, v.staff()).await?;
     let photos = queries::photos(&state.db, a.appeal_id).await?;
     let author = crate::auth::queries::account_by_id(&state.db, a.author_id).await?;
@@ -409,8 +433,12 @@ pub async fn report(
         (Some(acc), false, _) | (Some(acc), true, true) => Some(acc.display_name.clone()),
         _ => None,
     };
+    let (crumb, crumb_href) = match kind {
+        Kind::Problem => (it.title, "/problems"),
+        Kind::ConstructionCheck => (l.pick("Стройка", "Construction"), "/construction"),
+    };
     Ok(Page::new(&ctx, title.clone())
-        .crumb(it.title, "/problems")
+        .crumb(crumb, crumb_href)
         .with_map()
         .render(html! {
             @if q.filed.is_some() && v.author {
@@ -422,8 +450,13 @@ pub async fn report(
             h1 { (title) }
             p.report-meta {
                 (state_badge(l, &a, at))
-                " · " a href={ "/problems/municipalities/" (a.municipality_id) } { (municipality_name(l, &a.municipality_id)) }
-                @if let Some(o) = &org { " · " a href={ "/problems/departments/" (o.organisation_id) } { (l.pick(&o.name_ru, &o.name_en)) } }
+                @if kind == Kind::Problem {
+                    " · " a href={ "/problems/municipalities/" (a.municipality_id) } { (municipality_name(l, &a.municipality_id)) }
+                    @if let Some(o) = &org { " · " a href={ "/problems/departments/" (o.organisation_id) } { (l.pick(&o.name_ru, &o.name_en)) } }
+                } @else {
+                    " · " (municipality_name(l, &a.municipality_id))
+                    @if let Some(o) = &org { " · " a href={ "/organisations/" (o.organisation_id) } { (l.pick(&o.name_ru, &o.name_en)) } }
+                }
             }
             dl.facts {
                 dt { (it.author) }
@@ -463,6 +496,7 @@ pub async fn report(
                 a href={ "https://www.openstreetmap.org/?mlat=" (a.lat) "&mlon=" (a.lon) "#map=17/" (a.lat) "/" (a.lon) } { (t.open_map) } }
             div.map.small-map role="region" aria-label=(t.map_label) data-geojson-inline="report-point" data-tiles=(ctx.tile_url) {}
             (json_script("report-point", &point))
+            @if let Some(extra) = &extra { (extra) }
             (support_box(&ctx, &a, &v, supports, follows))
             (actions(&ctx, &a, &v, &orgs))
             h2 #timeline { (t.timeline) }
@@ -517,7 +551,7 @@ fn support_box(
             } @else if supports {
                 p { (t.supported_already) }
             } @else if !v.author {
-                form.inline method="post" action={ "/problems/" (a.appeal_id) "/support" } {
+                form.inline method="post" action={ (workflow::kind_of(a).path(a.appeal_id)) "/support" } {
                     (ctx.csrf_field())
                     button.button type="submit" { (t.support) }
                 }
@@ -525,13 +559,13 @@ fn support_box(
             @if v.user.is_some() {
                 @if follows {
                     p { (t.following) " "
-                        form.inline method="post" action={ "/problems/" (a.appeal_id) "/unfollow" } {
+                        form.inline method="post" action={ (workflow::kind_of(a).path(a.appeal_id)) "/unfollow" } {
                             (ctx.csrf_field())
                             button.link-button type="submit" { (t.unfollow) }
                         }
                     }
                 } @else {
-                    form.inline method="post" action={ "/problems/" (a.appeal_id) "/follow" } {
+                    form.inline method="post" action={ (workflow::kind_of(a).path(a.appeal_id)) "/follow" } {
                         (ctx.csrf_field())
                         " " button.button.button-secondary type="submit" { (t.follow) }
                     }
@@ -552,8 +586,8 @@ fn action_form(
 ) -> Markup {
     let t = ReportTexts::get(ctx.locale);
     let href = format!(
-        "/problems/{}/action?csrf_token={}",
-        a.appeal_id,
+        "{}/action?csrf_token={}",
+        workflow::kind_of(a).path(a.appeal_id),
         ctx.csrf_token()
     );
     html! {
@@ -852,7 +886,18 @@ pub async fn action(
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let a = visible(&state, &id, Some(&user)).await?;
+    action_of(Kind::Problem, user, state, id, multipart).await
+}
+
+/// A lifecycle action on a request of any kind.
+pub async fn action_of(
+    kind: Kind,
+    user: CurrentUser,
+    state: AppState,
+    id: String,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let a = visible_kind(&state, kind, &id, Some(&user)).await?;
     let form = read_action(multipart).await?;
     if let Some(m) = form.photo_error {
         return Err(AppError::unprocessable("photo", m));
@@ -878,7 +923,7 @@ pub async fn action(
     };
     let keys: Vec<String> = photos.iter().map(|p| p.key.clone()).collect();
     match workflow::perform(&state, a.appeal_id, Some(&user), role, act, &photos).await {
-        Ok(_) => Ok(Redirect::to(&format!("/problems/{}#timeline", a.appeal_id)).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("{}#timeline", kind.path(a.appeal_id))).into_response()),
         Err(e) => {
             media::discard(&state.config.media_dir(), &keys).await;
             Err(e)
@@ -892,9 +937,7 @@ pub async fn support(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let a = visible(&state, &id, Some(&user)).await?;
-    workflow::support(&state, a.appeal_id, user.account_id).await?;
-    Ok(Redirect::to(&format!("/problems/{}?supported=1", a.appeal_id)).into_response())
+    support_of(Kind::Problem, user, state, id).await
 }
 
 /// `POST /problems/{id}/follow`
@@ -903,11 +946,7 @@ pub async fn follow(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let a = visible(&state, &id, Some(&user)).await?;
-    let mut tx = state.db.begin().await?;
-    queries::follow(&mut tx, a.appeal_id, user.account_id).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/problems/{}", a.appeal_id)).into_response())
+    follow_of(Kind::Problem, user, state, id, true).await
 }
 
 /// `POST /problems/{id}/unfollow`
@@ -916,7 +955,36 @@ pub async fn unfollow(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let a = visible(&state, &id, Some(&user)).await?;
-    queries::unfollow(&state.db, a.appeal_id, user.account_id).await?;
-    Ok(Redirect::to(&format!("/problems/{}", a.appeal_id)).into_response())
+    follow_of(Kind::Problem, user, state, id, false).await
+}
+
+/// Supports a request of any kind.
+pub async fn support_of(
+    kind: Kind,
+    user: CurrentUser,
+    state: AppState,
+    id: String,
+) -> AppResult<Response> {
+    let a = visible_kind(&state, kind, &id, Some(&user)).await?;
+    workflow::support(&state, a.appeal_id, user.account_id).await?;
+    Ok(Redirect::to(&format!("{}?supported=1", kind.path(a.appeal_id))).into_response())
+}
+
+/// Follows (or stops following) a request of any kind.
+pub async fn follow_of(
+    kind: Kind,
+    user: CurrentUser,
+    state: AppState,
+    id: String,
+    on: bool,
+) -> AppResult<Response> {
+    let a = visible_kind(&state, kind, &id, Some(&user)).await?;
+    if on {
+        let mut tx = state.db.begin().await?;
+        queries::follow(&mut tx, a.appeal_id, user.account_id).await?;
+        tx.commit().await?;
+    } else {
+        queries::unfollow(&state.db, a.appeal_id, user.account_id).await?;
+    }
+    Ok(Redirect::to(&kind.path(a.appeal_id)).into_response())
 }

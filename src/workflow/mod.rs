@@ -484,12 +484,29 @@ pub async fn submit(
     r: &NewRequest,
     photos: &[StoredPhoto],
 ) -> AppResult<AppealRow> {
+    let mut tx = state.db.begin().await?;
+    let a = submit_in(&mut tx, state, author_id, r, photos).await?;
+    tx.commit().await?;
+    state.search.notify();
+    state.exchange.notify();
+    Ok(a)
+}
+
+/// [`submit`] inside the caller's transaction (a feature that records more
+/// about the request, such as the registry object it concerns, does so in
+/// the same transaction).
+pub async fn submit_in(
+    tx: &mut Tx,
+    state: &AppState,
+    author_id: i64,
+    r: &NewRequest,
+    photos: &[StoredPhoto],
+) -> AppResult<AppealRow> {
     let settings = settings(state).await?;
     let municipality = crate::geo::geography()
         .locate(r.point)
         .map_err(|e| AppError::unprocessable("outside_region", e.message()))?;
-    let mut tx = state.db.begin().await?;
-    let category = routing::category(&mut tx, &r.category_id)
+    let category = routing::category(tx, &r.category_id)
         .await?
         .filter(|c| c.active && c.kind == r.kind.as_str())
         .ok_or_else(|| {
@@ -501,7 +518,7 @@ pub async fn submit(
                 ),
             )
         })?;
-    let organisation = routing::route(&mut tx, &category, &municipality.id).await?;
+    let organisation = routing::route(tx, &category, &municipality.id).await?;
     let now = now();
     let (state_now, published_at, due_at) = if settings.premoderation {
         (State::Submitted, None, None)
@@ -518,7 +535,7 @@ pub async fn submit(
         )
     };
     let id = queries::insert_appeal(
-        &mut tx,
+        tx,
         &queries::NewAppeal {
             kind: r.kind.as_str(),
             state: state_now.as_str(),
@@ -547,33 +564,30 @@ pub async fn submit(
         note: "",
         public,
     };
-    queries::insert_event(&mut tx, &event("submitted", State::Submitted, true)).await?;
+    queries::insert_event(tx, &event("submitted", State::Submitted, true)).await?;
     if let Some(contact) = r.contact.as_deref().filter(|c| !c.is_empty()) {
         let mut e = event("contact", State::Submitted, false);
         e.to_state = None;
         e.note = contact;
-        queries::insert_event(&mut tx, &e).await?;
+        queries::insert_event(tx, &e).await?;
     }
     if !settings.premoderation {
         let mut e = event("published", State::Published, true);
         e.actor_id = None;
         e.actor_role = Role::System.as_str();
-        queries::insert_event(&mut tx, &e).await?;
+        queries::insert_event(tx, &e).await?;
     }
     for (i, p) in photos.iter().enumerate() {
-        queries::insert_photo(&mut tx, id, None, &p.key, p.width, p.height, i as i64).await?;
+        queries::insert_photo(tx, id, None, &p.key, p.width, p.height, i as i64).await?;
     }
-    queries::follow(&mut tx, id, author_id).await?;
-    let a = queries::appeal_tx(&mut tx, id)
+    queries::follow(tx, id, author_id).await?;
+    let a = queries::appeal_tx(tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    followed_by_change(&mut tx, &a).await?;
+    followed_by_change(tx, &a).await?;
     if !settings.premoderation {
-        crate::integration::request_published(&mut tx, state, &a, 0).await?;
+        crate::integration::request_published(tx, state, &a, 0).await?;
     }
-    tx.commit().await?;
-    state.search.notify();
-    state.exchange.notify();
     tracing::info!(appeal_id = id, kind = r.kind.as_str(), state = %a.state, "request submitted");
     Ok(a)
 }

@@ -580,3 +580,257 @@ async fn veche_import_constructions_reports_and_commits_sqlite() {
 async fn veche_import_constructions_reports_and_commits_postgres() {
     cli_import(Backend::Postgres).await;
 }
+
+both_backends!(
+    a_check_request_follows_the_shared_lifecycle_and_publishes_its_result,
+    |app| {
+        crate::problems::set(&app, "premoderation", "off").await;
+        citizen(&app, "zhitel@example.ru", "Анна Житель").await;
+        sign_in_as(&app, "zhitel@example.ru").await;
+        let form = app.get("/construction/checks/new").await;
+        assert!(
+            form.body.contains("Стройка не внесена в реестр"),
+            "{}",
+            form.body
+        );
+        let token = form.csrf_token();
+        let post = |fields: Vec<(&'static str, String)>,
+                    photos: Vec<(&'static str, &'static str, Vec<u8>)>| {
+            let app = &app;
+            let token = token.clone();
+            async move {
+                let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let (ct, body) = multipart(&f, &photos);
+                app.post_bytes(
+                    &format!("/construction/checks/new?csrf_token={token}"),
+                    &ct,
+                    body,
+                    &[],
+                )
+                .await
+            }
+        };
+        // Bad input: a clear error, nothing stored.
+        let r = post(
+            vec![
+                ("category", "nonsense".into()),
+                ("lat", "45.05".into()),
+                ("lon", "38.98".into()),
+                ("description", "Строят".into()),
+            ],
+            vec![],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("Выберите, что не так"));
+        let r = post(
+            vec![
+                ("category", "check-not-in-registry".into()),
+                ("lat", "55.75".into()),
+                ("lon", "37.61".into()),
+                ("description", "Строят".into()),
+            ],
+            vec![],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = post(
+            vec![
+                ("category", "check-not-in-registry".into()),
+                ("lat", "45.05".into()),
+                ("lon", "38.98".into()),
+                ("description", "  ".into()),
+            ],
+            vec![],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            veche::workflow::queries::count_appeals(
+                &app.state.db,
+                &veche::workflow::queries::AppealFilter {
+                    kind: "construction_check".into(),
+                    ..Default::default()
+                }
+            )
+            .await
+            .unwrap(),
+            0
+        );
+
+        let r = post(
+            vec![
+                ("category", "check-not-in-registry".into()),
+                ("lat", "45.0501".into()),
+                ("lon", "38.9802".into()),
+                ("address", "Краснодар, ул. Пустая, 4".into()),
+                (
+                    "description",
+                    "Третий месяц строят четырёхэтажный дом, таблички с разрешением нет.".into(),
+                ),
+            ],
+            vec![("photos", "stroika.jpg", crate::problems::jpeg(800, 600))],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = r.location().split('?').next().unwrap().to_owned();
+        let id: i64 = page
+            .trim_start_matches("/construction/checks/")
+            .parse()
+            .unwrap();
+        let a = crate::problems::appeal(&app, id).await;
+        assert_eq!(
+            (a.kind.as_str(), a.state.as_str()),
+            ("construction_check", "published")
+        );
+        assert_eq!(
+            a.organisation_id.as_deref(),
+            Some(AUTHORITY),
+            "routed to the supervision authority"
+        );
+        assert!(a.due_at.is_some(), "the 10-day SLA applies");
+        let shown = app.get(&page).await;
+        assert!(
+            shown.body.contains("Третий месяц строят")
+                && shown.body.contains("Объекта нет в реестре"),
+            "{}",
+            shown.body
+        );
+        // The same hand-off to the project-management core.
+        app.run_workers().await;
+        let orders = veche::pm::queries::orders_for_appeal(&app.state.db, id)
+            .await
+            .unwrap();
+        assert_eq!(orders.len(), 1);
+        assert_eq!(
+            (
+                orders[0].source.as_str(),
+                orders[0].organisation_id.as_str()
+            ),
+            ("construction_check", AUTHORITY)
+        );
+
+        // A resident cannot publish a result.
+        let r = app
+            .submit(
+                &page,
+                &format!("{page}/verify"),
+                &[("result", "violation_confirmed"), ("text", "Я проверила")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+        // The authority confirms the violation: the result is the reaction, and
+        // the place enters the registry of illegal constructions.
+        officer(&app).await;
+        let shown = app.get(&page).await;
+        assert!(shown.body.contains("Опубликовать результат"));
+        let r = app
+            .submit(
+                &page,
+                &format!("{page}/verify"),
+                &[
+                    ("result", "violation_confirmed"),
+                    (
+                        "text",
+                        "Разрешение на строительство не выдавалось; материалы направлены в суд.",
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let a = crate::problems::appeal(&app, id).await;
+        assert_eq!(a.state, "resolved");
+        assert!(
+            a.reaction_text
+                .unwrap()
+                .starts_with("Нарушение подтверждено. Разрешение")
+        );
+        assert_eq!(count(&app, true).await, 1);
+        app.clear_cookies();
+        let shown = app.get(&page).await;
+        assert!(
+            shown
+                .body
+                .contains(r#"id="check-result"><strong>нарушение подтверждено"#),
+            "{}",
+            shown.body
+        );
+        let object = shown
+            .body
+            .split(r#"href="/construction/objects/"#)
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        let obj = app.get(&format!("/construction/objects/{object}")).await;
+        assert!(
+            obj.body.contains("самовольное (подтверждено)")
+                && obj
+                    .body
+                    .contains("Разрешение на строительство не выдавалось"),
+            "{}",
+            obj.body
+        );
+        assert!(
+            app.get("/construction/illegal")
+                .await
+                .body
+                .contains("Самовольная постройка: Краснодар, ул. Пустая, 4")
+        );
+        // The order in the core has nothing left to do.
+        app.run_workers().await;
+        let orders = veche::pm::queries::orders_for_appeal(&app.state.db, id)
+            .await
+            .unwrap();
+        assert_eq!(orders[0].state, "cancelled");
+
+        // A check of a registry object: a legal permit changes nothing in the
+        // registry, and both checks are listed on the object.
+        sign_in_as(&app, "zhitel@example.ru").await;
+        let form = app
+            .get(&format!("/construction/checks/new?object={object}"))
+            .await;
+        let token = form.csrf_token();
+        let (ct, body) = multipart(
+            &[
+                ("category", "check-floors"),
+                ("object_id", &object),
+                ("description", "Надстроили этаж"),
+            ],
+            &[],
+        );
+        let r = app
+            .post_bytes(
+                &format!("/construction/checks/new?csrf_token={token}"),
+                &ct,
+                body,
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let second = r.location().split('?').next().unwrap().to_owned();
+        sign_in_as(&app, "nadzor@krasnodar.example").await;
+        let r = app
+            .submit(
+                &second,
+                &format!("{second}/verify"),
+                &[
+                    ("result", "not_confirmed"),
+                    ("text", "Этажность соответствует."),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        app.clear_cookies();
+        let obj = app.get(&format!("/construction/objects/{object}")).await;
+        let list = obj.body.split(r#"id="object-checks""#).nth(1).unwrap();
+        assert!(
+            list.contains("нарушение не подтвердилось") && list.contains("нарушение подтверждено"),
+            "{list}"
+        );
+        assert_eq!(count(&app, true).await, 1);
+    }
+);

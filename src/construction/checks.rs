@@ -1,0 +1,678 @@
+//! Citizens' check requests: "this construction is not in the registry" or
+//! "it differs from its approvals". They are requests of the shared
+//! workflow (kind `construction_check`): the same lifecycle, routing, SLA,
+//! timeline, notifications and hand-off to the project-management core as
+//! problem reports. What this file adds: the form (a new point or a
+//! registry object), the link to the object, and the published
+//! verification result, which puts a confirmed violation into the registry
+//! of illegal constructions.
+
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use sqlx::FromRow;
+use time::OffsetDateTime;
+
+use super::domain::{ObjectInput, Status};
+use super::queries;
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::db::{Db, Tx, now};
+use crate::error::{AppError, AppResult, Msg};
+use crate::issues::form::{
+    PhotoPart, clean_text, parse_place, read_photo, store_photos, upload_error,
+};
+use crate::issues::pages::ReportQuery;
+use crate::issues::views::Categories;
+use crate::web::components::{FieldErrors, Input, Select, checkbox, datetime, error_summary};
+use crate::web::extract::{Form, Path, Query};
+use crate::web::i18n::Locale;
+use crate::web::layout::{Page, PageCtx};
+use crate::workflow::{self, Action, Kind, NewRequest, Role};
+use crate::{on_db, on_tx};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    PermitFoundLegal,
+    ViolationConfirmed,
+    NotConfirmed,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::PermitFoundLegal => "permit_found_legal",
+            Verdict::ViolationConfirmed => "violation_confirmed",
+            Verdict::NotConfirmed => "not_confirmed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Verdict> {
+        [
+            Verdict::PermitFoundLegal,
+            Verdict::ViolationConfirmed,
+            Verdict::NotConfirmed,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+
+    pub fn label(self, l: Locale) -> &'static str {
+        match (self, l) {
+            (Verdict::PermitFoundLegal, Locale::Ru) => "разрешение есть, строительство законно",
+            (Verdict::PermitFoundLegal, Locale::En) => "permit found, the construction is legal",
+            (Verdict::ViolationConfirmed, Locale::Ru) => "нарушение подтверждено",
+            (Verdict::ViolationConfirmed, Locale::En) => "violation confirmed",
+            (Verdict::NotConfirmed, Locale::Ru) => "нарушение не подтвердилось",
+            (Verdict::NotConfirmed, Locale::En) => "violation not confirmed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct CheckRow {
+    pub appeal_id: i64,
+    pub object_id: Option<i64>,
+    pub result: Option<String>,
+    pub result_note: String,
+    pub decided_at: Option<OffsetDateTime>,
+}
+
+pub async fn check(db: &Db, appeal_id: i64) -> Result<Option<CheckRow>, sqlx::Error> {
+    on_db!(db, |pool| {
+        sqlx::query_as::<_, CheckRow>(
+            "select appeal_id, object_id, result, result_note, decided_at from construction_check
+             where appeal_id = $1",
+        )
+        .bind(appeal_id)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+pub async fn checks_of_object(db: &Db, object_id: i64) -> Result<Vec<CheckRow>, sqlx::Error> {
+    on_db!(db, |pool| {
+        sqlx::query_as::<_, CheckRow>(
+            "select c.appeal_id, c.object_id, c.result, c.result_note, c.decided_at
+             from construction_check c join appeal a on a.appeal_id = c.appeal_id
+             where c.object_id = $1
+               and a.state in ('published', 'in_progress', 'planned', 'resolved', 'reopened', 'closed')
+             order by c.appeal_id desc",
+        )
+        .bind(object_id)
+        .fetch_all(pool)
+        .await
+    })
+}
+
+async fn link(tx: &mut Tx, appeal_id: i64, object_id: Option<i64>) -> Result<(), sqlx::Error> {
+    on_tx!(tx, |conn| {
+        sqlx::query("insert into construction_check (appeal_id, object_id) values ($1, $2)")
+            .bind(appeal_id)
+            .bind(object_id)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+async fn record_verdict(
+    tx: &mut Tx,
+    appeal_id: i64,
+    object_id: Option<i64>,
+    v: Verdict,
+    note: &str,
+    by: i64,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "update construction_check set object_id = $2, result = $3, result_note = $4,
+                 decided_by = $5, decided_at = $6 where appeal_id = $1",
+        )
+        .bind(appeal_id)
+        .bind(object_id)
+        .bind(v.as_str())
+        .bind(note)
+        .bind(by)
+        .bind(now())
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+fn invalid(ru: impl Into<String>, en: impl Into<String>) -> AppError {
+    AppError::unprocessable("invalid_input", Msg::new(ru.into(), en.into()))
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct NewQuery {
+    #[serde(default)]
+    object: String,
+}
+
+#[derive(Default)]
+struct CheckForm {
+    category: String,
+    lat: String,
+    lon: String,
+    address: String,
+    description: String,
+    object_id: String,
+    hide_name: bool,
+    photos: Vec<(String, Vec<u8>)>,
+    photo_error: Option<Msg>,
+}
+
+fn form_page(
+    ctx: &PageCtx,
+    cats: &Categories,
+    f: &CheckForm,
+    object: Option<&queries::ObjectRow>,
+    errors: &FieldErrors,
+    status: StatusCode,
+) -> Response {
+    let l = ctx.locale;
+    let title = l.pick(
+        "Попросить проверить стройку",
+        "Ask for a construction check",
+    );
+    let options = cats.options(l);
+    Page::new(ctx, title)
+        .crumb(l.pick("Стройка", "Construction"), "/construction")
+        .with_map()
+        .script("js/report.js")
+        .status(status)
+        .render(html! {
+            h1 { (title) }
+            p.lead { (l.pick("Если стройки нет в реестре или она отличается от разрешения (этажность, пятно застройки, назначение), органы власти проверят её и опубликуют результат. Ответ — в течение 10 дней.",
+                             "If a construction is missing from the registry or differs from its permit (floors, footprint, purpose), the authorities check it and publish the result, within 10 days.")) }
+            (error_summary(l, errors))
+            form.stack #report-form method="post" action={ "/construction/checks/new?csrf_token=" (ctx.csrf_token()) } enctype="multipart/form-data" novalidate {
+                (Select { name: "category", label: l.pick("Что не так", "What seems wrong"), options: &options, selected: &f.category, placeholder: Some(l.pick("— выберите —", "— choose —")), disabled: false }.render(l, errors))
+                @if let Some(o) = object {
+                    input type="hidden" name="object_id" value=(o.object_id);
+                    input type="hidden" name="lat" value=(o.lat);
+                    input type="hidden" name="lon" value=(o.lon);
+                    input type="hidden" name="address" value=(o.address);
+                    p { (l.pick("Объект реестра: ", "Registry object: ")) a href={ "/construction/objects/" (o.object_id) } { (o.name) } " · " (o.address) }
+                } @else {
+                    fieldset.field.has-error[errors.get("location").is_some()] {
+                        legend { (l.pick("Где стройка", "Where the construction is")) }
+                        @if let Some(e) = errors.get("location") { p.field-error #e-location { (e.get(l)) } }
+                        div #pick-map .pick-map data-tiles=(ctx.tile_url) data-lat-input="f-lat" data-lon-input="f-lon" {
+                            p.map-fallback { (l.pick("Без карты укажите координаты или адрес.", "Without the map, give the coordinates or the address.")) }
+                        }
+                        button.button.button-secondary #locate-me type="button" hidden { (l.pick("Моё местоположение", "Use my location")) }
+                        div.field-row {
+                            (Input::new("lat", l.pick("Широта", "Latitude"), &f.lat).render(l, &FieldErrors::new()))
+                            (Input::new("lon", l.pick("Долгота", "Longitude"), &f.lon).render(l, &FieldErrors::new()))
+                        }
+                        (Input::new("address", l.pick("Адрес", "Address"), &f.address).autocomplete("street-address").render(l, errors))
+                    }
+                }
+                (Input::new("description", l.pick("Опишите, что видите", "Describe what you see"), &f.description).kind("textarea").required().render(l, errors))
+                div.field.has-error[errors.get("photos").is_some()] {
+                    label for="f-photos" { (l.pick("Фото (до 5, JPEG, PNG или WebP, до 15 МБ)", "Photos (up to 5, JPEG, PNG or WebP, 15 MB each)")) }
+                    @if let Some(e) = errors.get("photos") { p.field-error #e-photos { (e.get(l)) } }
+                    input #f-photos type="file" name="photos" multiple accept="image/jpeg,image/png,image/webp";
+                }
+                (checkbox(l, errors, "hide_name", html! { (l.pick("Не показывать моё имя публично (ведомство его увидит)", "Do not show my name publicly (the authority will see it)")) }, f.hide_name))
+                div #nearby-live aria-live="polite" {}
+                div.actions { button.button type="submit" { (l.pick("Отправить", "Send")) } }
+            }
+        })
+}
+
+/// `GET /construction/checks/new[?object=ID]`
+pub async fn new_form(
+    ctx: PageCtx,
+    _user: CurrentUser,
+    State(state): State<AppState>,
+    Query(q): Query<NewQuery>,
+) -> AppResult<Response> {
+    let cats = Categories::load(&state, Kind::ConstructionCheck).await?;
+    let object = match q.object.parse::<i64>() {
+        Ok(id) => Some(
+            queries::object(&state.db, id)
+                .await?
+                .ok_or_else(AppError::not_found)?,
+        ),
+        Err(_) => None,
+    };
+    Ok(form_page(
+        &ctx,
+        &cats,
+        &CheckForm::default(),
+        object.as_ref(),
+        &FieldErrors::new(),
+        StatusCode::OK,
+    ))
+}
+
+/// `POST /construction/checks/new` (multipart; CSRF token in the query)
+pub async fn submit(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let mut f = CheckForm::default();
+    while let Some(mut field) = multipart.next_field().await.map_err(upload_error)? {
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "photos" {
+            match read_photo(&mut field).await? {
+                PhotoPart::Photo(n, b) => f.photos.push((n, b)),
+                PhotoPart::TooLarge(m) => f.photo_error = Some(m),
+                PhotoPart::Empty => {}
+            }
+            continue;
+        }
+        let v = field.text().await.map_err(upload_error)?;
+        match name.as_str() {
+            "category" => f.category = v,
+            "lat" => f.lat = v,
+            "lon" => f.lon = v,
+            "address" => f.address = v,
+            "description" => f.description = v,
+            "object_id" => f.object_id = v,
+            "hide_name" => f.hide_name = v == "on",
+            _ => {}
+        }
+    }
+    let cats = Categories::load(&state, Kind::ConstructionCheck).await?;
+    let mut errors = FieldErrors::new();
+    if !cats.0.contains_key(&f.category) {
+        errors.add(
+            "category",
+            Msg::new(
+                "Выберите, что не так, из списка.",
+                "Choose what seems wrong from the list.",
+            ),
+        );
+    }
+    let description = errors.check(
+        "description",
+        clean_text(&f.description, 4000, "описание", "description", true),
+    );
+    let object = match f.object_id.trim() {
+        "" => None,
+        id => {
+            let id: i64 = id
+                .parse()
+                .map_err(|_| invalid("Неверный объект реестра.", "Invalid registry object."))?;
+            Some(queries::object(&state.db, id).await?.ok_or_else(|| {
+                invalid(
+                    "Такого объекта в реестре нет.",
+                    "There is no such registry object.",
+                )
+            })?)
+        }
+    };
+    let point = match &object {
+        Some(o) => Some(crate::geo::GeoPoint {
+            lat: o.lat,
+            lon: o.lon,
+        }),
+        None => errors.check("location", parse_place(&f.lat, &f.lon, &f.address)),
+    };
+    if let Some(m) = f.photo_error.clone() {
+        errors.add("photos", m);
+    }
+    if f.photos.len() > 5 {
+        errors.add(
+            "photos",
+            Msg::new(
+                "Можно приложить не больше 5 фотографий.",
+                "You can attach at most 5 photos.",
+            ),
+        );
+    }
+    let (Some(description), Some(point), true) = (description, point, errors.is_empty()) else {
+        return Ok(form_page(
+            &ctx,
+            &cats,
+            &f,
+            object.as_ref(),
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    };
+    let photos = match store_photos(&state, std::mem::take(&mut f.photos)).await? {
+        Ok(p) => p,
+        Err(m) => {
+            errors.add("photos", m);
+            return Ok(form_page(
+                &ctx,
+                &cats,
+                &f,
+                object.as_ref(),
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
+        }
+    };
+    let request = NewRequest {
+        kind: Kind::ConstructionCheck,
+        category_id: f.category.clone(),
+        point,
+        address: object
+            .as_ref()
+            .map(|o| o.address.clone())
+            .unwrap_or_else(|| f.address.clone()),
+        description,
+        hide_name: f.hide_name,
+        contact: None,
+    };
+    let mut tx = state.db.begin().await?;
+    let result = async {
+        let a = workflow::submit_in(&mut tx, &state, user.account_id, &request, &photos).await?;
+        link(&mut tx, a.appeal_id, object.as_ref().map(|o| o.object_id)).await?;
+        Ok::<_, AppError>(a)
+    }
+    .await;
+    let a = match result {
+        Ok(a) => a,
+        Err(e) => {
+            drop(tx);
+            crate::media::discard(
+                &state.config.media_dir(),
+                &photos.iter().map(|p| p.key.clone()).collect::<Vec<_>>(),
+            )
+            .await;
+            return Err(e);
+        }
+    };
+    tx.commit().await?;
+    state.search.notify();
+    state.exchange.notify();
+    Ok(Redirect::to(&format!(
+        "{}?filed=1",
+        Kind::ConstructionCheck.path(a.appeal_id)
+    ))
+    .into_response())
+}
+
+/// What a check request's page adds: the object, the result, and the
+/// authority's form to publish it.
+async fn extra(ctx: &PageCtx, state: &AppState, appeal_id: i64) -> AppResult<Markup> {
+    let l = ctx.locale;
+    let Some(a) = workflow::queries::appeal(&state.db, appeal_id).await? else {
+        return Ok(html! {});
+    };
+    let c = check(&state.db, appeal_id).await?;
+    let object = match c.as_ref().and_then(|c| c.object_id) {
+        Some(id) => queries::object(&state.db, id).await?,
+        None => None,
+    };
+    let officer = ctx.user.as_ref().is_some_and(|u| {
+        u.is_admin()
+            || a.organisation_id
+                .as_deref()
+                .is_some_and(|o| u.is_officer_of(o))
+    });
+    let open = matches!(
+        a.state(),
+        workflow::State::Published | workflow::State::InProgress | workflow::State::Reopened
+    );
+    let verdicts: Vec<(String, String)> = [
+        Verdict::PermitFoundLegal,
+        Verdict::ViolationConfirmed,
+        Verdict::NotConfirmed,
+    ]
+    .iter()
+    .map(|v| (v.as_str().to_owned(), v.label(l).to_owned()))
+    .collect();
+    Ok(html! {
+        section #verification aria-labelledby="verification-h" {
+            h2 #verification-h { (l.pick("Проверка", "Verification")) }
+            p {
+                @if let Some(o) = &object { (l.pick("Объект реестра: ", "Registry object: ")) a href={ "/construction/objects/" (o.object_id) } #check-object { (o.name) } }
+                @else { (l.pick("Объекта нет в реестре.", "The object is not in the registry.")) }
+            }
+            @if let Some(r) = c.as_ref().and_then(|c| c.result.as_deref()).and_then(Verdict::parse) {
+                p #check-result { strong { (r.label(l)) } @if let Some(d) = c.as_ref().and_then(|c| c.decided_at) { " · " (datetime(l, d)) } }
+            } @else {
+                p #check-result { (l.pick("Результат проверки ещё не опубликован.", "The result has not been published yet.")) }
+            }
+            @if officer && open {
+                form method="post" action={ (Kind::ConstructionCheck.path(appeal_id)) "/verify" } {
+                    (ctx.csrf_field())
+                    (Select { name: "result", label: l.pick("Результат проверки", "Result of the verification"), options: &verdicts, selected: "", placeholder: Some(l.pick("— выберите —", "— choose —")), disabled: false }.render(l, &FieldErrors::new()))
+                    (Input::new("text", l.pick("Что установлено", "What was found"), "").kind("textarea").required().render(l, &FieldErrors::new()))
+                    button.button type="submit" { (l.pick("Опубликовать результат", "Publish the result")) }
+                }
+            }
+        }
+    })
+}
+
+/// `GET /construction/checks/{id}`
+pub async fn show(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Response> {
+    let appeal_id: i64 = id.parse().map_err(|_| AppError::not_found())?;
+    let extra = extra(&ctx, &state, appeal_id).await?;
+    crate::issues::pages::request_page(ctx, state, Kind::ConstructionCheck, id, q, Some(extra))
+        .await
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct VerifyForm {
+    #[serde(default)]
+    result: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// `POST /construction/checks/{id}/verify`: the result becomes the
+/// request's official reaction and is recorded on the object; a confirmed
+/// violation enters the registry of illegal constructions (a place not in
+/// the registry becomes an object). One transaction.
+pub async fn verify(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(f): Form<VerifyForm>,
+) -> AppResult<Response> {
+    let a = crate::issues::pages::visible_kind(&state, Kind::ConstructionCheck, &id, Some(&user))
+        .await?;
+    let verdict = Verdict::parse(&f.result).ok_or_else(|| {
+        invalid(
+            "Выберите результат проверки.",
+            "Choose the result of the verification.",
+        )
+    })?;
+    let text = clean_text(&f.text, 4000, "что установлено", "what was found", true)
+        .map_err(|m| AppError::unprocessable("invalid_input", m))?;
+    let mut tx = state.db.begin().await?;
+    let reaction = format!("{}. {}", verdict.label(Locale::Ru).to_owned(), text);
+    let mut first = reaction.chars();
+    let reaction: String = first
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + first.as_str())
+        .unwrap_or_default();
+    workflow::perform_in(
+        &mut tx,
+        &state,
+        a.appeal_id,
+        workflow::Actor::Person {
+            user: Some(&user),
+            role: if user.is_admin()
+                && !a
+                    .organisation_id
+                    .as_deref()
+                    .is_some_and(|o| user.is_officer_of(o))
+            {
+                Role::Administrator
+            } else {
+                Role::Officer
+            },
+        },
+        Action::Resolve { text: reaction },
+        &[],
+    )
+    .await?;
+    let c = check(&state.db, a.appeal_id).await?;
+    let mut object_id = c.and_then(|c| c.object_id);
+    if verdict == Verdict::ViolationConfirmed {
+        match object_id {
+            Some(oid) => {
+                let before = queries::object_tx(&mut tx, oid)
+                    .await?
+                    .ok_or_else(AppError::not_found)?;
+                let mut form = crate::construction::pages::form_of(&before);
+                form.status = Status::Illegal.as_str().into();
+                if form.detected_on.is_empty() {
+                    form.detected_on = crate::pm::orders::date_string(
+                        now().to_offset(crate::workflow::sla::MSK).date(),
+                    );
+                }
+                let input = form.parse().map_err(|_| {
+                    invalid(
+                        "Объект реестра заполнен неверно; исправьте его.",
+                        "The registry object is invalid; fix it first.",
+                    )
+                })?;
+                queries::update(&mut tx, oid, &input, true).await?;
+                let diff = super::changes(before.fields(), input.fields());
+                queries::add_history(
+                    &mut tx,
+                    oid,
+                    Some(user.account_id),
+                    "",
+                    "verified",
+                    &serde_json::json!({ "check": a.appeal_id, "changes": diff }),
+                )
+                .await?;
+            }
+            None => {
+                let input = ObjectInput {
+                    name: format!(
+                        "Самовольная постройка: {}",
+                        if a.address.is_empty() {
+                            format!("{:.5}, {:.5}", a.lat, a.lon)
+                        } else {
+                            a.address.clone()
+                        }
+                    ),
+                    address: a.address.clone(),
+                    lat: a.lat,
+                    lon: a.lon,
+                    municipality_id: a.municipality_id.clone(),
+                    footprint: None,
+                    cadastral_number: None,
+                    permit_number: None,
+                    permit_date: None,
+                    developer: String::new(),
+                    purpose: String::new(),
+                    floors: None,
+                    planned_start: None,
+                    planned_end: None,
+                    actual_start: None,
+                    actual_end: None,
+                    status: Status::Illegal,
+                    detected_on: Some(crate::pm::orders::date_string(
+                        now().to_offset(crate::workflow::sla::MSK).date(),
+                    )),
+                };
+                let oid = queries::insert(&mut tx, &input, true, "check").await?;
+                queries::add_history(
+                    &mut tx,
+                    oid,
+                    Some(user.account_id),
+                    "",
+                    "verified",
+                    &serde_json::json!({ "check": a.appeal_id }),
+                )
+                .await?;
+                object_id = Some(oid);
+            }
+        }
+        crate::opendata::system::request_refresh(&mut tx, super::REGISTRY).await?;
+        crate::opendata::system::request_refresh(&mut tx, super::ILLEGAL_REGISTRY).await?;
+    }
+    record_verdict(
+        &mut tx,
+        a.appeal_id,
+        object_id,
+        verdict,
+        &text,
+        user.account_id,
+    )
+    .await?;
+    tx.commit().await?;
+    state.mailer.notify();
+    state.search.notify();
+    state.exchange.notify();
+    Ok(Redirect::to(&format!(
+        "{}#verification",
+        Kind::ConstructionCheck.path(a.appeal_id)
+    ))
+    .into_response())
+}
+
+/// Check requests about an object, with their results, for its page.
+pub async fn object_section(l: Locale, db: &Db, object_id: i64) -> AppResult<Markup> {
+    let checks = checks_of_object(db, object_id).await?;
+    Ok(html! {
+        section aria-labelledby="checks-h" {
+            h2 #checks-h { (l.pick("Проверки по запросам жителей", "Checks requested by residents")) }
+            @if checks.is_empty() { p { (l.pick("Запросов не было.", "No requests.")) } } @else {
+                ul #object-checks {
+                    @for c in &checks {
+                        li {
+                            a href=(Kind::ConstructionCheck.path(c.appeal_id)) { "№" (c.appeal_id) }
+                            " — "
+                            @match c.result.as_deref().and_then(Verdict::parse) {
+                                Some(v) => { strong { (v.label(l)) } @if !c.result_note.is_empty() { ": " (c.result_note) } }
+                                None => { (l.pick("проверка идёт", "being checked")) }
+                            }
+                        }
+                    }
+                }
+            }
+            p { a.button href={ "/construction/checks/new?object=" (object_id) } { (l.pick("Попросить проверить этот объект", "Ask for a check of this object")) } }
+        }
+    })
+}
+
+/// `POST /construction/checks/{id}/action` and the other shared actions.
+pub async fn action(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    crate::issues::pages::action_of(Kind::ConstructionCheck, user, state, id, multipart).await
+}
+
+pub async fn support(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    crate::issues::pages::support_of(Kind::ConstructionCheck, user, state, id).await
+}
+
+pub async fn follow(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    crate::issues::pages::follow_of(Kind::ConstructionCheck, user, state, id, true).await
+}
+
+pub async fn unfollow(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    crate::issues::pages::follow_of(Kind::ConstructionCheck, user, state, id, false).await
+}
