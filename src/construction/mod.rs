@@ -19,6 +19,7 @@ pub mod dataset;
 pub mod domain;
 pub mod import;
 pub mod pages;
+pub mod pdf;
 pub mod queries;
 
 use axum::Router;

@@ -245,6 +245,9 @@ async fn table_page(
             l.pick("Реестр строек", "Construction registry"),
         )
     };
+    if q.format.as_deref() == Some("pdf") {
+        return pdf_response(l, title, name, &q, rows).await;
+    }
     let table = registry_table(l, &rows, name);
     if let Some(r) = table.download(format)? {
         return Ok(r);
@@ -266,6 +269,7 @@ async fn table_page(
         p role="status" { (l.pick("Найдено: ", "Found: ")) strong #objects-count { (total) } }
         (table.html(title))
         (links(l, &here))
+        p.export { a href={ (here) (sep) "format=pdf" } { (l.pick("Отчёт PDF с картой", "PDF report with a map")) } }
         @if total > PAGE {
             nav.pager aria-label=(l.pick("Страницы", "Pages")) {
                 @if page > 1 { a rel="prev" href={ (here) (sep) "page=" (page - 1) } { (l.pick("← назад", "← previous")) } " " }
@@ -274,6 +278,50 @@ async fn table_page(
             }
         }
     }))
+}
+
+/// The filtered registry as a PDF report with a map.
+async fn pdf_response(
+    l: Locale,
+    title: &str,
+    name: &str,
+    q: &ListQuery,
+    rows: Vec<ObjectRow>,
+) -> AppResult<Response> {
+    let mut parts = Vec::new();
+    if let Some(s) = Status::parse(&q.status) {
+        parts.push(format!("{}: {}", field_label("status", l), s.label(l)));
+    }
+    if !q.municipality.is_empty() {
+        parts.push(format!(
+            "{}: {}",
+            l.pick("Муниципалитет", "Municipality"),
+            municipality_name(l, &q.municipality)
+        ));
+    }
+    if !q.q.trim().is_empty() {
+        parts.push(format!("{}: {}", l.pick("Поиск", "Search"), q.q.trim()));
+    }
+    let filters = if parts.is_empty() {
+        l.pick("Все объекты", "All objects").to_owned()
+    } else {
+        parts.join(" · ")
+    };
+    let title = title.to_owned();
+    let bytes = tokio::task::spawn_blocking(move || super::pdf::render(l, &title, &filters, &rows))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(AppError::Internal)?;
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}.pdf\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(r)
 }
 
 /// `GET /construction/registry`

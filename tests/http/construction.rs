@@ -221,6 +221,24 @@ both_backends!(officers_keep_the_registry_and_the_public_sees_it, |app| {
         calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes.clone())).unwrap();
     let range = wb.worksheet_range_at(0).unwrap().unwrap();
     assert_eq!(range.rows().count(), 2, "a header and the object");
+    // The PDF report: the title, the object, the map's credit, as a reader
+    // extracts them.
+    let pdf = app
+        .get("/construction/registry?status=suspended&format=pdf")
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+    if let Some(text) = pdf_text(&pdf.bytes) {
+        assert!(
+            text.contains("Реестр строек") && text.contains("Статус: приостановлено"),
+            "{text}"
+        );
+        assert!(
+            text.contains("23:43:0123456:789") && text.contains("OpenStreetMap"),
+            "{text}"
+        );
+    }
     let map = app.get("/construction").await;
     assert!(
         map.body.contains("construction-map") && map.body.contains("/api/v1/construction.geojson")
@@ -834,3 +852,34 @@ both_backends!(
         assert_eq!(count(&app, true).await, 1);
     }
 );
+
+/// The text of a PDF as `pdftotext` (poppler) reads it; `None` with a loud
+/// message when poppler is missing (CI has it: fails there).
+fn pdf_text(bytes: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    match std::process::Command::new("pdftotext")
+        .args([path.to_str().unwrap(), "-"])
+        .output()
+    {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "pdftotext could not read the PDF: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Some(String::from_utf8_lossy(&out.stdout).into_owned())
+        }
+        Err(_) => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "pdftotext (poppler-utils) is required under CI"
+            );
+            eprintln!(
+                "SKIPPED: reading the PDF back needs pdftotext (apt-get install poppler-utils)"
+            );
+            None
+        }
+    }
+}
