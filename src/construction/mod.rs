@@ -108,4 +108,8 @@ pub fn router() -> Router<AppState> {
         .route("/construction/checks/{id}/unfollow", post(checks::unfollow))
         .route("/api/v1/construction.geojson", get(pages::geojson))
         .route("/api/v1/construction/objects", post(pages::api_create))
+        .route(
+            "/api/v1/construction/objects/{id}",
+            get(pages::api_show).put(pages::api_update),
+        )
 }

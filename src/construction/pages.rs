@@ -880,6 +880,60 @@ pub async fn api_create(
     Ok((StatusCode::CREATED, Json(json!(row))).into_response())
 }
 
+/// `PUT /api/v1/construction/objects/{id}`: the whole object as JSON (as
+/// for creating it); the change is recorded in its history.
+pub async fn api_update(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(f): Json<ObjectForm>,
+) -> AppResult<Response> {
+    let user = crate::opendata::tokens::bearer_user(&state, &headers).await?;
+    editor(&user)?;
+    let input = f.parse().map_err(problems_error)?;
+    let mut tx = state.db.begin().await?;
+    let before = queries::object_tx(&mut tx, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let diff = changes(before.fields(), input.fields());
+    queries::update(&mut tx, id, &input, before.illegal).await?;
+    queries::add_history(
+        &mut tx,
+        id,
+        Some(user.account_id),
+        "",
+        "updated",
+        &json!({ "changes": diff }),
+    )
+    .await?;
+    refresh(&mut tx, before.illegal || input.status == Status::Illegal).await?;
+    tx.commit().await?;
+    let row = queries::object(&state.db, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(Json(json!(row)).into_response())
+}
+
+/// `GET /api/v1/construction/objects/{id}`
+pub async fn api_show(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    let row = queries::object(&state.db, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(Json(json!(row)).into_response())
+}
+
+fn problems_error(problems: Vec<super::domain::FieldProblem>) -> AppError {
+    let en: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}: {}", p.field, p.msg.get(Locale::En)))
+        .collect();
+    let ru: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}: {}", p.field, p.msg.get(Locale::Ru)))
+        .collect();
+    invalid(ru.join("; "), en.join("; "))
+}
+
 // ---- Import ---------------------------------------------------------------
 
 /// `GET /construction/import`

@@ -109,10 +109,10 @@ impl Writer {
     }
 }
 
-/// Cuts text to about `mm` of width at `size` pt (DejaVu Sans averages a
-/// little over half an em per character).
+/// Cuts text to about `mm` of width at `size` pt (DejaVu Sans is wide: about 0.6 em per
+/// character of Russian text).
 fn fit(s: &str, mm: f32, size: f32) -> String {
-    let per_char = size * 0.352_778 * 0.56;
+    let per_char = size * 0.352_778 * 0.62;
     let max = (mm / per_char).floor().max(1.0) as usize;
     if s.chars().count() <= max {
         s.to_owned()
@@ -236,13 +236,13 @@ pub fn render(
 
     // The table.
     let columns: [(&str, f32); 7] = [
-        ("№", 14.0),
-        (l.pick("Наименование", "Name"), 62.0),
-        (l.pick("Адрес", "Address"), 68.0),
+        ("№", 12.0),
+        (l.pick("Наименование", "Name"), 58.0),
+        (l.pick("Адрес", "Address"), 64.0),
         (l.pick("Муниципалитет", "Municipality"), 40.0),
-        (l.pick("Статус", "Status"), 36.0),
+        (l.pick("Статус", "Status"), 48.0),
         (l.pick("Кадастровый номер", "Cadastral number"), 38.0),
-        (l.pick("Этажей", "Floors"), 15.0),
+        (l.pick("Этажей", "Floors"), 13.0),
     ];
     let pages_total = rows.len().div_ceil(ROWS_PER_PAGE).max(1);
     for (page_no, chunk) in rows.chunks(ROWS_PER_PAGE).enumerate() {

@@ -129,4 +129,47 @@ async fn chromium_renders_the_home_page_and_a_municipality_map_without_tiles() {
         "the status line counts the reports in view"
     );
     assert!(map.contains("leaflet-marker-icon"), "markers are drawn");
+
+    // The construction registry's map: a marker per object and its
+    // footprint as a polygon.
+    let mut tx = app.state.db.begin().await.unwrap();
+    for (lat, lon, footprint) in [
+        (
+            "45.0355",
+            "38.9753",
+            Some(
+                r#"{"type":"Polygon","coordinates":[[[38.975,45.035],[38.976,45.035],[38.976,45.036],[38.975,45.035]]]}"#,
+            ),
+        ),
+        ("43.5855", "39.7231", None),
+    ] {
+        let input = veche::construction::domain::ObjectForm {
+            name: "Дом".into(),
+            lat: lat.into(),
+            lon: lon.into(),
+            footprint: footprint.unwrap_or_default().into(),
+            status: "under_construction".into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap();
+        veche::construction::queries::insert(&mut tx, &input, false, "officer")
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let map = tokio::task::spawn_blocking(move || {
+        dump_dom(browser, &format!("http://{addr}/construction"))
+    })
+    .await
+    .unwrap();
+    assert!(
+        map.contains(r#"data-map-ready="1""#),
+        "the registry map finished"
+    );
+    assert!(map.contains(r#"data-markers="2""#), "a marker per object");
+    assert!(
+        map.contains("leaflet-interactive"),
+        "the footprint is drawn as a path"
+    );
 }

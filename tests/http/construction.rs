@@ -284,6 +284,7 @@ both_backends!(the_api_adds_objects_for_the_authority_only, |app| {
     assert_eq!(r.json()["municipality_id"], "novorossiysk");
     let bad = serde_json::json!({ "name": "X", "lat": "91", "lon": "0", "status": "planned" })
         .to_string();
+    let officer_token2 = officer_token.clone();
     let r = post(officer_token, bad).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -293,6 +294,41 @@ both_backends!(the_api_adds_objects_for_the_authority_only, |app| {
             .contains("lat")
     );
     assert_eq!(count(&app, false).await, 1);
+    // Edited through the API: the history records it.
+    let id = veche::construction::queries::list(
+        &app.state.db,
+        &veche::construction::queries::Filter {
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()[0]
+        .object_id;
+    let changed = serde_json::json!({
+        "name": "Склад", "address": "Новороссийск, ул. Портовая, 5",
+        "lat": "44.7235", "lon": "37.7686", "status": "under_construction", "floors": "3"
+    })
+    .to_string();
+    let r = app
+        .request(
+            axum::http::Request::put(format!("/api/v1/construction/objects/{id}"))
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {officer_token2}"))
+                .body(axum::body::Body::from(changed))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["floors"], 3);
+    let page = app.get(&format!("/construction/objects/{id}")).await;
+    assert!(page.body.contains("2 → 3"), "{}", page.body);
+    assert_eq!(
+        app.get(&format!("/api/v1/construction/objects/{id}"))
+            .await
+            .json()["status"],
+        "under_construction"
+    );
 });
 
 /// A spreadsheet: header and rows; `merge` merges a range (first row,

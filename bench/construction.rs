@@ -1,0 +1,215 @@
+//! The construction registries under load:
+//!
+//! 1. import of a 50,000-row spreadsheet of illegal constructions with
+//!    `veche import-constructions` (a child process, as an operator runs
+//!    it): rows per second, and the process's peak memory (maximum resident
+//!    set, from the kernel's accounting of the child), on SQLite and on
+//!    PostgreSQL;
+//! 2. the PDF report of 1,000 objects: time and file size (the file is
+//!    kept as `target/bench-construction.pdf` to look at).
+//!
+//! Run: `cargo bench --bench construction` (QUICK=1 for 10,000 rows).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../tests/http/pg.rs"]
+#[allow(dead_code)]
+mod pg;
+
+use std::time::Instant;
+
+use rand::{Rng, SeedableRng};
+
+fn quick() -> bool {
+    std::env::var("QUICK").is_ok_and(|v| v == "1")
+}
+
+/// A spreadsheet as the authorities keep them: one row per building, at
+/// the centres of the municipalities with a little spread.
+fn spreadsheet(rows: usize) -> Vec<u8> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+    let geo = veche::geo::geography();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in [
+        "Наименование",
+        "Адрес",
+        "Широта",
+        "Долгота",
+        "Кадастровый номер",
+        "Правообладатель",
+        "Этажность",
+        "Дата выявления",
+        "Статус",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    let all = geo.all();
+    let mut r = 1u32;
+    while (r as usize) <= rows {
+        let m = &all[rng.random_range(0..all.len())];
+        let (lat, lon) = (
+            m.centroid.0 + rng.random_range(-0.01..0.01),
+            m.centroid.1 + rng.random_range(-0.01..0.01),
+        );
+        // Keep only points inside the region (a centroid's neighbourhood
+        // may touch the sea).
+        if geo.locate(veche::geo::GeoPoint { lat, lon }).is_err() {
+            continue;
+        }
+        let i = r as usize;
+        ws.write_string(r, 0, format!("Самовольная постройка № {i}"))
+            .unwrap();
+        ws.write_string(r, 1, format!("{}, ул. Полевая, {i}", m.name_ru))
+            .unwrap();
+        ws.write_number(r, 2, lat).unwrap();
+        ws.write_number(r, 3, lon).unwrap();
+        ws.write_string(r, 4, format!("23:{:02}:{:07}:{}", i % 50, i, i % 97))
+            .unwrap();
+        ws.write_string(r, 5, "ООО «Застройщик»").unwrap();
+        ws.write_number(r, 6, (i % 9 + 1) as f64).unwrap();
+        ws.write_string(r, 7, format!("{:02}.{:02}.2025", i % 28 + 1, i % 12 + 1))
+            .unwrap();
+        ws.write_string(
+            r,
+            8,
+            if i.is_multiple_of(10) {
+                "снесено"
+            } else {
+                "выявлено"
+            },
+        )
+        .unwrap();
+        r += 1;
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+/// Runs a command to its end; returns its exit status, its output (from a
+/// file, so a long report cannot block on a pipe) and its own peak resident
+/// set in MiB (the kernel's accounting for that one child, from `wait4`).
+fn run_measured(mut cmd: std::process::Command) -> (bool, String, f64) {
+    let out = tempfile::NamedTempFile::new().unwrap();
+    cmd.stdout(out.reopen().unwrap())
+        .stderr(out.reopen().unwrap());
+    let child = cmd.spawn().unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: wait4 writes into the values we own; the child is ours.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid, "wait4");
+    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    std::mem::forget(child);
+    let text = std::fs::read_to_string(out.path()).unwrap_or_default();
+    (ok, text, usage.ru_maxrss as f64 / 1024.0)
+}
+
+fn main() {
+    let rows = if quick() { 10_000 } else { 50_000 };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("samostroi.xlsx");
+    let t = Instant::now();
+    let bytes = spreadsheet(rows);
+    std::fs::write(&file, &bytes).unwrap();
+    println!(
+        "spreadsheet of {rows} rows: {:.1} MB, written in {:.1} s",
+        bytes.len() as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
+    let mut sqlite_dir = None;
+    for backend in ["SQLite", "PostgreSQL"] {
+        let dir = tempfile::tempdir().unwrap();
+        let url = if backend == "PostgreSQL" {
+            match rt.block_on(pg::fresh_database()) {
+                Some(u) => Some(u),
+                None => {
+                    println!("{backend}: skipped (no initdb/pg_ctl)");
+                    continue;
+                }
+            }
+        } else {
+            None
+        };
+        let veche = || {
+            let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_veche"));
+            c.args(["--data-dir", dir.path().to_str().unwrap()])
+                .env("VECHE_LOG", "warn");
+            match &url {
+                Some(u) => c.env("DATABASE_URL", u),
+                None => c.env_remove("DATABASE_URL"),
+            };
+            c
+        };
+        // Migrate and load the demo content first, so the import is timed alone.
+        assert!(veche().arg("reindex").status().unwrap().success());
+        let mut cmd = veche();
+        cmd.args(["import-constructions", file.to_str().unwrap()]);
+        let t = Instant::now();
+        let (ok, output, peak) = run_measured(cmd);
+        let secs = t.elapsed().as_secs_f64();
+        assert!(ok, "{output}");
+        let summary = output.lines().last().unwrap_or_default().to_owned();
+        println!(
+            "{backend}: {rows} rows checked and written in one transaction in {secs:.1} s = {:.0} rows/s; peak memory of the import process {peak:.0} MiB; {summary}",
+            rows as f64 / secs,
+        );
+        if backend == "SQLite" {
+            sqlite_dir = Some(dir);
+        }
+    }
+
+    // The PDF report of 1,000 objects from the imported registry.
+    let Some(dir) = sqlite_dir else { return };
+    rt.block_on(async {
+        let mut cli = <veche::cli::Cli as clap::Parser>::try_parse_from([
+            "veche",
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "--log",
+            "warn",
+        ])
+        .unwrap();
+        cli.config.database_url = None;
+        let state = veche::app::AppState::build_shared(cli.config).await.unwrap();
+        let objects = veche::construction::queries::list(
+            &state.db,
+            &veche::construction::queries::Filter {
+                limit: 1000,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(objects.len(), 1000);
+        let mut times = Vec::new();
+        let mut size = 0;
+        for _ in 0..if quick() { 2 } else { 5 } {
+            let t = Instant::now();
+            let pdf = veche::construction::pdf::render(
+                veche::web::i18n::Locale::Ru,
+                "Реестр самовольных построек",
+                "Все объекты",
+                &objects,
+            )
+            .unwrap();
+            times.push(t.elapsed().as_secs_f64());
+            size = pdf.len();
+            std::fs::write("target/bench-construction.pdf", &pdf).unwrap();
+        }
+        times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        println!(
+            "PDF report of 1,000 objects (title page with the map, 27 table pages): median {:.0} ms, best {:.0} ms, {:.2} MB (target/bench-construction.pdf)",
+            times[times.len() / 2] * 1000.0,
+            times[0] * 1000.0,
+            size as f64 / 1e6
+        );
+    });
+}
