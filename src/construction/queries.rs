@@ -5,6 +5,7 @@ use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use super::domain::{ObjectInput, Status, normalize_address};
+use crate::db::filter::{Param, Where};
 use crate::db::{Db, Tx, now};
 use crate::{on_db, on_tx};
 
@@ -318,60 +319,33 @@ pub struct Filter {
     pub offset: i64,
 }
 
-#[derive(Debug, Clone)]
-enum P {
-    Text(String),
-    Float(f64),
-}
-
-fn filter_sql(f: &Filter) -> (String, Vec<P>) {
-    let mut conds = vec!["1 = 1".to_owned()];
-    let mut params = Vec::new();
-    fn mark(params: &mut Vec<P>, p: P) -> String {
-        params.push(p);
-        format!("${}", params.len())
-    }
+fn filter_sql(f: &Filter) -> (String, Vec<Param>) {
+    let mut w = Where::default();
     if let Some(s) = f.status {
-        let m = mark(&mut params, P::Text(s.as_str().into()));
-        conds.push(format!("status = {m}"));
+        w.push("status = ?", Param::Text(s.as_str().into()));
     }
-    if let Some(muni) = &f.municipality_id {
-        let m = mark(&mut params, P::Text(muni.clone()));
-        conds.push(format!("municipality_id = {m}"));
+    if let Some(m) = &f.municipality_id {
+        w.push("municipality_id = ?", Param::Text(m.clone()));
     }
     if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        let a = mark(&mut params, P::Text(format!("%{}%", normalize_address(q))));
-        let b = mark(&mut params, P::Text(q.trim().to_owned()));
-        conds.push(format!("(address_norm like {a} or cadastral_number = {b})"));
+        let a = w.mark(Param::Text(format!("%{}%", normalize_address(q))));
+        let b = w.mark(Param::Text(q.trim().to_owned()));
+        w.raw(format!("(address_norm like {a} or cadastral_number = {b})"));
     }
     if let Some([x0, y0, x1, y1]) = f.bbox {
         for (c, v) in [
-            ("lat >=", y0),
-            ("lat <=", y1),
-            ("lon >=", x0),
-            ("lon <=", x1),
+            ("lat >= ?", y0),
+            ("lat <= ?", y1),
+            ("lon >= ?", x0),
+            ("lon <= ?", x1),
         ] {
-            let m = mark(&mut params, P::Float(v));
-            conds.push(format!("{c} {m}"));
+            w.push(c, Param::Float(v));
         }
     }
     if f.illegal_only {
-        conds.push("illegal".to_owned());
+        w.raw("illegal");
     }
-    (conds.join(" and "), params)
-}
-
-macro_rules! bind_all {
-    ($q:expr, $params:expr) => {{
-        let mut q = $q;
-        for p in $params {
-            q = match p {
-                P::Text(s) => q.bind(s.clone()),
-                P::Float(x) => q.bind(*x),
-            };
-        }
-        q
-    }};
+    (w.sql(), w.params)
 }
 
 pub async fn list(db: &Db, f: &Filter) -> Result<Vec<ObjectRow>, sqlx::Error> {
@@ -388,7 +362,7 @@ pub async fn list(db: &Db, f: &Filter) -> Result<Vec<ObjectRow>, sqlx::Error> {
     );
     on_db!(db, |pool| {
         let q = sqlx::query_as::<_, ObjectRow>(sqlx::AssertSqlSafe(sql));
-        bind_all!(q, &params).fetch_all(pool).await
+        crate::bind_params!(q, &params).fetch_all(pool).await
     })
 }
 
@@ -397,7 +371,7 @@ pub async fn count(db: &Db, f: &Filter) -> Result<i64, sqlx::Error> {
     let sql = format!("select count(*) from construction_object where {w}");
     on_db!(db, |pool| {
         let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
-        bind_all!(q, &params).fetch_one(pool).await
+        crate::bind_params!(q, &params).fetch_one(pool).await
     })
 }
 

@@ -7,6 +7,7 @@
 //! explicit match arms where the dialects really differ. Both backends run the
 //! whole test suite.
 
+pub mod filter;
 pub mod queue;
 
 use std::str::FromStr;

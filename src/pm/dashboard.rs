@@ -159,6 +159,64 @@ fn require_staff(user: &crate::auth::CurrentUser) -> AppResult<()> {
     }
 }
 
+/// One level of the drill-down: its rows (name, link, counts) as a table
+/// (or its download), with the summary of their sum and a chart.
+struct Level<'a> {
+    title: String,
+    group: &'a str,
+    chart: &'a str,
+    caption: &'a str,
+    here: String,
+    file: String,
+    after: Markup,
+}
+
+fn level(
+    ctx: &PageCtx,
+    q: &DashQuery,
+    d: Level<'_>,
+    mut rows: Vec<(String, Option<String>, Counts)>,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut total = Counts::default();
+    for (_, _, c) in &rows {
+        total.add(c);
+    }
+    let table = Table {
+        name: d.file,
+        headers: headers(l, d.group),
+        rows: rows
+            .iter()
+            .map(|(n, href, c)| {
+                let cell = match href {
+                    Some(h) => Cell::Link(n.clone(), h.clone()),
+                    None => Cell::Text(n.clone()),
+                };
+                row(cell, c)
+            })
+            .collect(),
+    };
+    if let Some(r) = table.download(Format::parse(q.format.as_deref()))? {
+        return Ok(r);
+    }
+    let bars: Vec<(String, Counts)> = rows
+        .iter()
+        .map(|(n, _, c)| (n.clone(), c.clone()))
+        .collect();
+    Ok(Page::new(ctx, d.title.clone())
+        .crumb(l.pick("Управление поручениями", "Orders"), "/pm")
+        .render(html! {
+            h1 { (d.title) }
+            (super::pages::nav(l))
+            (summary(l, &total))
+            (chart(l, d.chart, &bars))
+            (table.html(d.caption))
+            (links(l, &d.here))
+            (d.after)
+        }))
+}
+
 /// `GET /pm`: the region and its portfolios.
 pub async fn region(
     ctx: PageCtx,
@@ -169,13 +227,10 @@ pub async fn region(
     require_staff(&user)?;
     let l = ctx.locale;
     let orgs = org_map(&state).await?;
-    let at = now();
     let by_org =
-        queries::counts_by(&state.db, &OrderFilter::default(), "organisation_id", at).await?;
-    let mut total = Counts::default();
+        queries::counts_by(&state.db, &OrderFilter::default(), "organisation_id", now()).await?;
     let mut portfolios: BTreeMap<String, Counts> = BTreeMap::new();
     for c in &by_org {
-        total.add(c);
         let key = c
             .key
             .as_deref()
@@ -184,53 +239,44 @@ pub async fn region(
             .unwrap_or_default();
         portfolios.entry(key).or_default().add(c);
     }
-    let name = |id: &str| -> String {
-        orgs.get(id)
-            .map(|o| l.pick(&o.name_ru, &o.name_en).to_owned())
-            .unwrap_or_else(|| {
+    let rows = portfolios
+        .into_iter()
+        .map(|(id, c)| match orgs.get(&id) {
+            Some(o) => (
+                l.pick(&o.name_ru, &o.name_en).to_owned(),
+                Some(format!("/pm/portfolios/{id}")),
+                c,
+            ),
+            None => (
                 l.pick(
                     "Вне портфелей (муниципалитеты и др.)",
                     "Outside portfolios (municipalities etc.)",
                 )
-                .to_owned()
-            })
-    };
-    let mut rows: Vec<(String, String, Counts)> = portfolios
-        .into_iter()
-        .map(|(id, c)| (name(&id), id, c))
+                .to_owned(),
+                None,
+                c,
+            ),
+        })
         .collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
-    let table = Table {
-        name: "orders-by-portfolio".into(),
-        headers: headers(l, l.pick("Портфель", "Portfolio")),
-        rows: rows
-            .iter()
-            .map(|(n, id, c)| {
-                let cell = if id.is_empty() {
-                    Cell::Text(n.clone())
-                } else {
-                    Cell::Link(n.clone(), format!("/pm/portfolios/{id}"))
-                };
-                row(cell, c)
-            })
-            .collect(),
-    };
-    if let Some(r) = table.download(Format::parse(q.format.as_deref()))? {
-        return Ok(r);
-    }
-    let title = l.pick("Поручения: сводка по краю", "Orders: the region");
-    let bars: Vec<(String, Counts)> = rows
-        .iter()
-        .map(|(n, _, c)| (n.clone(), c.clone()))
-        .collect();
-    Ok(Page::new(&ctx, title).crumb(l.pick("Управление поручениями", "Orders"), "/pm").render(html! {
-        h1 { (title) }
-        (super::pages::nav(l))
-        (summary(l, &total))
-        (chart(l, l.pick("Поручения по портфелям", "Orders by portfolio"), &bars))
-        (table.html(l.pick("По портфелям губернатора и вице-губернаторов", "By the portfolios of the governor and vice-governors")))
-        (links(l, "/pm"))
-    }))
+    level(
+        &ctx,
+        &q,
+        Level {
+            title: l
+                .pick("Поручения: сводка по краю", "Orders: the region")
+                .to_owned(),
+            group: l.pick("Портфель", "Portfolio"),
+            chart: l.pick("Поручения по портфелям", "Orders by portfolio"),
+            caption: l.pick(
+                "По портфелям губернатора и вице-губернаторов",
+                "By the portfolios of the governor and vice-governors",
+            ),
+            here: "/pm".into(),
+            file: "orders-by-portfolio".into(),
+            after: html! {},
+        },
+        rows,
+    )
 }
 
 /// `GET /pm/portfolios/{id}`: a portfolio's organisations.
@@ -245,52 +291,49 @@ pub async fn portfolio(
     let l = ctx.locale;
     let orgs = org_map(&state).await?;
     let p = orgs.get(&id).ok_or_else(AppError::not_found)?;
-    let at = now();
     let by_org =
-        queries::counts_by(&state.db, &OrderFilter::default(), "organisation_id", at).await?;
-    let mut total = Counts::default();
-    let mut rows: Vec<(String, String, Counts)> = Vec::new();
-    for c in &by_org {
-        let Some(oid) = c.key.as_deref() else {
-            continue;
-        };
-        if portfolio_of(&orgs, oid).map(|x| x.organisation_id.as_str()) != Some(id.as_str()) {
-            continue;
-        }
-        total.add(c);
-        let n = orgs
-            .get(oid)
-            .map(|o| l.pick(&o.name_ru, &o.name_en).to_owned())
-            .unwrap_or_else(|| oid.to_owned());
-        rows.push((n, oid.to_owned(), c.clone()));
-    }
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
-    let table = Table {
-        name: format!("orders-{id}"),
-        headers: headers(l, l.pick("Организация", "Organisation")),
-        rows: rows
-            .iter()
-            .map(|(n, oid, c)| row(Cell::Link(n.clone(), format!("/pm/organisations/{oid}")), c))
-            .collect(),
-    };
-    if let Some(r) = table.download(Format::parse(q.format.as_deref()))? {
-        return Ok(r);
-    }
-    let title = l.pick(&p.name_ru, &p.name_en).to_owned();
-    let bars: Vec<(String, Counts)> = rows
-        .iter()
-        .map(|(n, _, c)| (n.clone(), c.clone()))
+        queries::counts_by(&state.db, &OrderFilter::default(), "organisation_id", now()).await?;
+    let rows = by_org
+        .into_iter()
+        .filter_map(|c| {
+            let oid = c.key.clone()?;
+            (portfolio_of(&orgs, &oid).map(|x| x.organisation_id.as_str()) == Some(id.as_str()))
+                .then(|| {
+                    let n = orgs
+                        .get(&oid)
+                        .map(|o| l.pick(&o.name_ru, &o.name_en).to_owned())
+                        .unwrap_or_else(|| oid.clone());
+                    (n, Some(format!("/pm/organisations/{oid}")), c)
+                })
+        })
         .collect();
-    Ok(Page::new(&ctx, title.clone())
-        .crumb(l.pick("Управление поручениями", "Orders"), "/pm")
-        .render(html! {
-            h1 { (title) }
-            (super::pages::nav(l))
-            (summary(l, &total))
-            (chart(l, l.pick("Поручения по организациям", "Orders by organisation"), &bars))
-            (table.html(l.pick("Организации портфеля", "The portfolio's organisations")))
-            (links(l, &format!("/pm/portfolios/{id}")))
-        }))
+    level(
+        &ctx,
+        &q,
+        Level {
+            title: l.pick(&p.name_ru, &p.name_en).to_owned(),
+            group: l.pick("Организация", "Organisation"),
+            chart: l.pick("Поручения по организациям", "Orders by organisation"),
+            caption: l.pick("Организации портфеля", "The portfolio's organisations"),
+            here: format!("/pm/portfolios/{id}"),
+            file: format!("orders-{id}"),
+            after: html! {},
+        },
+        rows,
+    )
+}
+
+/// Names of the accounts a grouping's keys name.
+async fn names_of(state: &AppState, counts: &[Counts]) -> AppResult<BTreeMap<i64, String>> {
+    let ids: Vec<i64> = counts
+        .iter()
+        .filter_map(|c| c.key.as_deref().and_then(|k| k.parse().ok()))
+        .collect();
+    Ok(queries::people(&state.db, &ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.account_id, p.display_name))
+        .collect())
 }
 
 /// `GET /pm/organisations/{id}`: an organisation by executor.
@@ -306,71 +349,47 @@ pub async fn organisation(
     let org = crate::directory::queries::by_id(&state.db, &id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let at = now();
     let f = OrderFilter {
         organisation_id: Some(id.clone()),
         ..Default::default()
     };
-    let by_exec = queries::counts_by(&state.db, &f, "executor_id", at).await?;
-    let ids: Vec<i64> = by_exec
-        .iter()
-        .filter_map(|c| c.key.as_deref().and_then(|k| k.parse().ok()))
-        .collect();
-    let people: BTreeMap<i64, String> = queries::people(&state.db, &ids)
-        .await?
+    let by_exec = queries::counts_by(&state.db, &f, "executor_id", now()).await?;
+    let people = names_of(&state, &by_exec).await?;
+    let rows = by_exec
         .into_iter()
-        .map(|p| (p.account_id, p.display_name))
+        .map(
+            |c| match c.key.as_deref().and_then(|k| k.parse::<i64>().ok()) {
+                Some(e) => (
+                    people.get(&e).cloned().unwrap_or_else(|| format!("#{e}")),
+                    Some(format!("/pm/executors/{e}")),
+                    c,
+                ),
+                None => (
+                    l.pick(
+                        "Без исполнителя (организация)",
+                        "No executor (the organisation)",
+                    )
+                    .to_owned(),
+                    None,
+                    c,
+                ),
+            },
+        )
         .collect();
-    let mut total = Counts::default();
-    let mut rows: Vec<(String, Option<i64>, Counts)> = Vec::new();
-    for c in &by_exec {
-        total.add(c);
-        let eid = c.key.as_deref().and_then(|k| k.parse::<i64>().ok());
-        let n = match eid {
-            Some(e) => people.get(&e).cloned().unwrap_or_else(|| format!("#{e}")),
-            None => l
-                .pick(
-                    "Без исполнителя (организация)",
-                    "No executor (the organisation)",
-                )
-                .to_owned(),
-        };
-        rows.push((n, eid, c.clone()));
-    }
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
-    let table = Table {
-        name: format!("orders-{id}-executors"),
-        headers: headers(l, l.pick("Исполнитель", "Executor")),
-        rows: rows
-            .iter()
-            .map(|(n, e, c)| {
-                let cell = match e {
-                    Some(e) => Cell::Link(n.clone(), format!("/pm/executors/{e}")),
-                    None => Cell::Text(n.clone()),
-                };
-                row(cell, c)
-            })
-            .collect(),
-    };
-    if let Some(r) = table.download(Format::parse(q.format.as_deref()))? {
-        return Ok(r);
-    }
-    let title = l.pick(&org.name_ru, &org.name_en).to_owned();
-    let bars: Vec<(String, Counts)> = rows
-        .iter()
-        .map(|(n, _, c)| (n.clone(), c.clone()))
-        .collect();
-    Ok(Page::new(&ctx, title.clone())
-        .crumb(l.pick("Управление поручениями", "Orders"), "/pm")
-        .render(html! {
-            h1 { (title) }
-            (super::pages::nav(l))
-            (summary(l, &total))
-            (chart(l, l.pick("Поручения по исполнителям", "Orders by executor"), &bars))
-            (table.html(l.pick("Исполнители", "Executors")))
-            (links(l, &format!("/pm/organisations/{id}")))
-            p { a href={ "/pm/orders?organisation=" (id) } { (l.pick("Все поручения организации", "All the organisation's orders")) } }
-        }))
+    level(
+        &ctx,
+        &q,
+        Level {
+            title: l.pick(&org.name_ru, &org.name_en).to_owned(),
+            group: l.pick("Исполнитель", "Executor"),
+            chart: l.pick("Поручения по исполнителям", "Orders by executor"),
+            caption: l.pick("Исполнители", "Executors"),
+            here: format!("/pm/organisations/{id}"),
+            file: format!("orders-{id}-executors"),
+            after: html! { p { a href={ "/pm/orders?organisation=" (id) } { (l.pick("Все поручения организации", "All the organisation's orders")) } } },
+        },
+        rows,
+    )
 }
 
 /// `GET /pm/executors/{id}`: one executor's orders by who gave them.
@@ -388,58 +407,45 @@ pub async fn executor(
         .into_iter()
         .next()
         .ok_or_else(AppError::not_found)?;
-    let at = now();
     let f = OrderFilter {
         executor_id: Some(id),
         ..Default::default()
     };
-    let by_creator = queries::counts_by(&state.db, &f, "creator_id", at).await?;
-    let ids: Vec<i64> = by_creator
-        .iter()
-        .filter_map(|c| c.key.as_deref().and_then(|k| k.parse().ok()))
-        .collect();
-    let people: BTreeMap<i64, String> = queries::people(&state.db, &ids)
-        .await?
+    let by_creator = queries::counts_by(&state.db, &f, "creator_id", now()).await?;
+    let people = names_of(&state, &by_creator).await?;
+    let rows = by_creator
         .into_iter()
-        .map(|p| (p.account_id, p.display_name))
+        .map(
+            |c| match c.key.as_deref().and_then(|k| k.parse::<i64>().ok()) {
+                Some(e) => (
+                    people.get(&e).cloned().unwrap_or_else(|| format!("#{e}")),
+                    None,
+                    c,
+                ),
+                None => (
+                    l.pick(
+                        "Портал (обращения граждан)",
+                        "The portal (citizens' reports)",
+                    )
+                    .to_owned(),
+                    None,
+                    c,
+                ),
+            },
+        )
         .collect();
-    let mut total = Counts::default();
-    let mut rows: Vec<(String, Counts)> = Vec::new();
-    for c in &by_creator {
-        total.add(c);
-        let n = match c.key.as_deref().and_then(|k| k.parse::<i64>().ok()) {
-            Some(e) => people.get(&e).cloned().unwrap_or_else(|| format!("#{e}")),
-            None => l
-                .pick(
-                    "Портал (обращения граждан)",
-                    "The portal (citizens' reports)",
-                )
-                .to_owned(),
-        };
-        rows.push((n, c.clone()));
-    }
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
-    let table = Table {
-        name: format!("orders-executor-{id}"),
-        headers: headers(l, l.pick("Кто дал поручение", "Given by")),
-        rows: rows
-            .iter()
-            .map(|(n, c)| row(Cell::Text(n.clone()), c))
-            .collect(),
-    };
-    if let Some(r) = table.download(Format::parse(q.format.as_deref()))? {
-        return Ok(r);
-    }
-    let title = person.display_name.clone();
-    Ok(Page::new(&ctx, title.clone())
-        .crumb(l.pick("Управление поручениями", "Orders"), "/pm")
-        .render(html! {
-            h1 { (title) }
-            (super::pages::nav(l))
-            (summary(l, &total))
-            (chart(l, l.pick("Поручения по их авторам", "Orders by who gave them"), &rows))
-            (table.html(l.pick("По авторам поручений", "By who gave the orders")))
-            (links(l, &format!("/pm/executors/{id}")))
-            p { a href={ "/pm/orders?executor=" (id) } { (l.pick("Все поручения исполнителя", "All the executor's orders")) } }
-        }))
+    level(
+        &ctx,
+        &q,
+        Level {
+            title: person.display_name.clone(),
+            group: l.pick("Кто дал поручение", "Given by"),
+            chart: l.pick("Поручения по их авторам", "Orders by who gave them"),
+            caption: l.pick("По авторам поручений", "By who gave the orders"),
+            here: format!("/pm/executors/{id}"),
+            file: format!("orders-executor-{id}"),
+            after: html! { p { a href={ "/pm/orders?executor=" (id) } { (l.pick("Все поручения исполнителя", "All the executor's orders")) } } },
+        },
+        rows,
+    )
 }

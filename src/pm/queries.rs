@@ -4,6 +4,7 @@
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
+use crate::db::filter::{Param, Where};
 use crate::db::{Db, Tx, now};
 use crate::{on_db, on_tx};
 
@@ -261,71 +262,42 @@ pub struct OrderFilter {
     pub offset: i64,
 }
 
-#[derive(Debug, Clone)]
-enum P {
-    Text(String),
-    Int(i64),
-    Time(OffsetDateTime),
-}
-
-fn filter_sql(f: &OrderFilter) -> (String, Vec<P>) {
-    let mut conds: Vec<String> = vec!["1 = 1".into()];
-    let mut params: Vec<P> = Vec::new();
-    let mut push = |cond: &str, p: P, params: &mut Vec<P>| {
-        params.push(p);
-        conds.push(cond.replace('?', &format!("${}", params.len())));
-    };
+fn filter_sql(f: &OrderFilter) -> (String, Vec<Param>) {
+    let mut w = Where::default();
     if let Some(o) = &f.organisation_id {
-        push("organisation_id = ?", P::Text(o.clone()), &mut params);
+        w.push("organisation_id = ?", Param::Text(o.clone()));
     }
     if let Some(e) = f.executor_id {
-        push("executor_id = ?", P::Int(e), &mut params);
+        w.push("executor_id = ?", Param::Int(e));
     }
     if let Some(c) = f.creator_id {
-        push("creator_id = ?", P::Int(c), &mut params);
+        w.push("creator_id = ?", Param::Int(c));
     }
     if let Some(s) = f.state.as_deref().and_then(OrderState::parse) {
-        push("state = ?", P::Text(s.as_str().into()), &mut params);
+        w.push("state = ?", Param::Text(s.as_str().into()));
     }
     if let Some(p) = f.project_id {
-        push("project_id = ?", P::Int(p), &mut params);
+        w.push("project_id = ?", Param::Int(p));
     }
     if let Some(t) = f.overdue_at {
-        push(
+        w.push(
             "state in ('new', 'accepted', 'in_progress', 'returned') and deadline < ?",
-            P::Time(t),
-            &mut params,
+            Param::Time(t),
         );
     }
     if !f.organisations_in.is_empty() {
-        let mut marks = Vec::new();
-        for o in &f.organisations_in {
-            params.push(P::Text(o.clone()));
-            marks.push(format!("${}", params.len()));
-        }
-        conds.push(format!("organisation_id in ({})", marks.join(", ")));
+        w.push_in(
+            "organisation_id",
+            f.organisations_in.iter().map(|o| Param::Text(o.clone())),
+        );
     }
     if f.open {
-        conds.push("state not in ('done', 'cancelled')".into());
+        w.raw("state not in ('done', 'cancelled')");
     }
     if f.roots_only {
-        conds.push("parent_id is null".into());
+        w.raw("parent_id is null");
     }
-    (conds.join(" and "), params)
-}
-
-macro_rules! bind_all {
-    ($q:expr, $params:expr) => {{
-        let mut q = $q;
-        for p in $params {
-            q = match p {
-                P::Text(s) => q.bind(s.clone()),
-                P::Int(i) => q.bind(*i),
-                P::Time(t) => q.bind(*t),
-            };
-        }
-        q
-    }};
+    (w.sql(), w.params)
 }
 
 pub async fn list_orders(db: &Db, f: &OrderFilter) -> Result<Vec<OrderRow>, sqlx::Error> {
@@ -342,7 +314,7 @@ pub async fn list_orders(db: &Db, f: &OrderFilter) -> Result<Vec<OrderRow>, sqlx
     );
     on_db!(db, |pool| {
         let q = sqlx::query_as::<_, OrderRow>(sqlx::AssertSqlSafe(sql));
-        bind_all!(q, &params).fetch_all(pool).await
+        crate::bind_params!(q, &params).fetch_all(pool).await
     })
 }
 
@@ -351,7 +323,7 @@ pub async fn count_orders(db: &Db, f: &OrderFilter) -> Result<i64, sqlx::Error> 
     let sql = format!("select count(*) from pm_order where {w}");
     on_db!(db, |pool| {
         let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
-        bind_all!(q, &params).fetch_one(pool).await
+        crate::bind_params!(q, &params).fetch_one(pool).await
     })
 }
 
@@ -399,7 +371,7 @@ pub async fn counts_by(
         _ => "organisation_id",
     };
     let (w, mut params) = filter_sql(f);
-    params.push(P::Time(at));
+    params.push(Param::Time(at));
     let n = params.len();
     let key = match db.backend() {
         crate::db::Backend::Postgres => format!("{group}::text"),
@@ -420,7 +392,7 @@ pub async fn counts_by(
     );
     on_db!(db, |pool| {
         let q = sqlx::query_as::<_, Counts>(sqlx::AssertSqlSafe(sql));
-        bind_all!(q, &params).fetch_all(pool).await
+        crate::bind_params!(q, &params).fetch_all(pool).await
     })
 }
 

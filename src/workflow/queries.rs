@@ -4,6 +4,7 @@
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
+use crate::db::filter::{Param, Where};
 use crate::db::{Db, Tx, now};
 use crate::{on_db, on_tx};
 
@@ -247,37 +248,9 @@ pub enum AppealSort {
     Oldest,
 }
 
-/// The `where` clause of a filter and its parameters, numbered in order.
-struct Where {
-    conditions: Vec<String>,
-    params: Vec<FilterValue>,
-}
-
-impl Where {
-    /// `cond` with its `?` replaced by the next parameter.
-    fn push(&mut self, cond: &str, v: FilterValue) {
-        self.params.push(v);
-        self.conditions
-            .push(cond.replace('?', &format!("${}", self.params.len())));
-    }
-
-    /// `column in (…)` over text values.
-    fn push_in(&mut self, column: &str, values: &[String]) {
-        let mut marks = Vec::new();
-        for v in values {
-            self.params.push(FilterValue::Text(v.clone()));
-            marks.push(format!("${}", self.params.len()));
-        }
-        self.conditions
-            .push(format!("{column} in ({})", marks.join(", ")));
-    }
-}
-
-fn filter_sql(f: &AppealFilter) -> (String, Vec<FilterValue>) {
-    let mut q = Where {
-        conditions: vec!["kind = $1".to_owned()],
-        params: vec![FilterValue::Text(f.kind.clone())],
-    };
+fn filter_sql(f: &AppealFilter) -> (String, Vec<Param>) {
+    let mut q = Where::default();
+    q.push("kind = ?", Param::Text(f.kind.clone()));
     for (column, value) in [
         ("category_id", &f.category_id),
         ("municipality_id", &f.municipality_id),
@@ -285,11 +258,11 @@ fn filter_sql(f: &AppealFilter) -> (String, Vec<FilterValue>) {
         ("state", &f.state),
     ] {
         if let Some(v) = value {
-            q.push(&format!("{column} = ?"), FilterValue::Text(v.clone()));
+            q.push(&format!("{column} = ?"), Param::Text(v.clone()));
         }
     }
     if let Some(a) = f.author_id {
-        q.push("author_id = ?", FilterValue::Int(a));
+        q.push("author_id = ?", Param::Int(a));
     }
     if f.public_only {
         q.conditions.push(
@@ -311,7 +284,7 @@ fn filter_sql(f: &AppealFilter) -> (String, Vec<FilterValue>) {
     if let Some(t) = f.overdue_at {
         q.conditions
             .push("state in ('published', 'in_progress', 'reopened')".into());
-        q.push("due_at < ?", FilterValue::Time(t));
+        q.push("due_at < ?", Param::Time(t));
     }
     if !f.ids.is_empty() {
         let list: Vec<String> = f.ids.iter().map(|i| i.to_string()).collect();
@@ -319,10 +292,16 @@ fn filter_sql(f: &AppealFilter) -> (String, Vec<FilterValue>) {
             .push(format!("appeal_id in ({})", list.join(", ")));
     }
     if !f.organisations_in.is_empty() {
-        q.push_in("organisation_id", &f.organisations_in);
+        q.push_in(
+            "organisation_id",
+            f.organisations_in.iter().map(|o| Param::Text(o.clone())),
+        );
     }
     if !f.categories_in.is_empty() {
-        q.push_in("category_id", &f.categories_in);
+        q.push_in(
+            "category_id",
+            f.categories_in.iter().map(|c| Param::Text(c.clone())),
+        );
     }
     match f.open {
         Some(true) => q
@@ -332,25 +311,25 @@ fn filter_sql(f: &AppealFilter) -> (String, Vec<FilterValue>) {
         None => {}
     }
     if let Some(t) = f.created_from {
-        q.push("created_at >= ?", FilterValue::Time(t));
+        q.push("created_at >= ?", Param::Time(t));
     }
     if let Some(t) = f.created_to {
-        q.push("created_at <= ?", FilterValue::Time(t));
+        q.push("created_at <= ?", Param::Time(t));
     }
     if let Some(t) = f.updated_from {
-        q.push("updated_at >= ?", FilterValue::Time(t));
+        q.push("updated_at >= ?", Param::Time(t));
     }
     if let Some(t) = f.updated_to {
-        q.push("updated_at <= ?", FilterValue::Time(t));
+        q.push("updated_at <= ?", Param::Time(t));
     }
     if f.resolved_only {
         q.conditions.push("resolved_at is not null".into());
     }
     if let Some([x0, y0, x1, y1]) = f.bbox {
-        q.push("lat >= ?", FilterValue::Float(y0));
-        q.push("lat <= ?", FilterValue::Float(y1));
-        q.push("lon >= ?", FilterValue::Float(x0));
-        q.push("lon <= ?", FilterValue::Float(x1));
+        q.push("lat >= ?", Param::Float(y0));
+        q.push("lat <= ?", Param::Float(y1));
+        q.push("lon >= ?", Param::Float(x0));
+        q.push("lon <= ?", Param::Float(x1));
         // A map view narrower than half a degree is the most selective
         // condition there is, but SQLite without statistics prefers any
         // equality index (kind, state, category...) to a range on the
@@ -374,30 +353,7 @@ fn filter_sql(f: &AppealFilter) -> (String, Vec<FilterValue>) {
             }
         }
     }
-    (q.conditions.join(" and "), q.params)
-}
-
-#[derive(Debug, Clone)]
-enum FilterValue {
-    Text(String),
-    Int(i64),
-    Float(f64),
-    Time(OffsetDateTime),
-}
-
-macro_rules! bind_filters {
-    ($q:expr, $params:expr) => {{
-        let mut q = $q;
-        for v in $params {
-            q = match v {
-                FilterValue::Text(s) => q.bind(s.clone()),
-                FilterValue::Int(i) => q.bind(*i),
-                FilterValue::Float(f) => q.bind(*f),
-                FilterValue::Time(t) => q.bind(*t),
-            };
-        }
-        q
-    }};
+    (q.sql(), q.params)
 }
 
 pub async fn list_appeals(db: &Db, f: &AppealFilter) -> Result<Vec<AppealRow>, sqlx::Error> {
@@ -423,7 +379,7 @@ pub async fn list_appeals(db: &Db, f: &AppealFilter) -> Result<Vec<AppealRow>, s
     );
     on_db!(db, |pool| {
         let q = sqlx::query_as::<_, AppealRow>(sqlx::AssertSqlSafe(sql));
-        bind_filters!(q, &params).fetch_all(pool).await
+        crate::bind_params!(q, &params).fetch_all(pool).await
     })
 }
 
@@ -432,7 +388,7 @@ pub async fn count_appeals(db: &Db, f: &AppealFilter) -> Result<i64, sqlx::Error
     let sql = format!("select count(*) from appeal where {w}");
     on_db!(db, |pool| {
         let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
-        bind_filters!(q, &params).fetch_one(pool).await
+        crate::bind_params!(q, &params).fetch_one(pool).await
     })
 }
 
@@ -443,7 +399,7 @@ pub async fn count_up_to(db: &Db, f: &AppealFilter, cap: i64) -> Result<i64, sql
     let sql = format!("select count(*) from (select 1 from appeal where {w} limit {cap}) as t");
     on_db!(db, |pool| {
         let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
-        bind_filters!(q, &params).fetch_one(pool).await
+        crate::bind_params!(q, &params).fetch_one(pool).await
     })
 }
 
@@ -474,7 +430,7 @@ pub async fn grid_counts(
     );
     on_db!(db, |pool| {
         let q = sqlx::query_as::<_, (i64, f64, f64)>(sqlx::AssertSqlSafe(sql));
-        bind_filters!(q, &params).fetch_all(pool).await
+        crate::bind_params!(q, &params).fetch_all(pool).await
     })
 }
 
