@@ -63,7 +63,7 @@ impl Exchange {
         Exchange {
             notify: Arc::new(Notify::new()),
             http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(30))
+                .timeout(Duration::from_secs(10))
                 .build()
                 .expect("an HTTP client"),
         }
@@ -93,7 +93,10 @@ impl Exchange {
     /// Delivers one batch of due messages; returns how many were claimed.
     pub async fn deliver_pending(&self, state: &AppState) -> anyhow::Result<usize> {
         let db = &state.db;
-        let jobs = queue::claim(db, QUEUE, BATCH, Duration::from_secs(120)).await?;
+        // A short lease: when a process dies holding a batch, another (or
+        // the same one restarted) takes it over within half a minute. A
+        // message sent twice that way is applied once by its receiver.
+        let jobs = queue::claim(db, QUEUE, BATCH, Duration::from_secs(30)).await?;
         let n = jobs.len();
         let base = Duration::from_millis(state.config.integration.integration_retry_ms.max(1));
         // Destinations that failed in this batch: their later messages wait,
@@ -195,7 +198,7 @@ impl Exchange {
     }
 }
 
-const BATCH: i64 = 100;
+const BATCH: i64 = 20;
 
 /// Messages waiting for delivery (for /health and the admin page).
 pub async fn pending(db: &Db) -> Result<i64, sqlx::Error> {

@@ -219,7 +219,9 @@ pub enum Actor<'a> {
     Core,
 }
 
-/// The official reaction that the core's report of execution carries.
+/// The official reaction that the core's report of execution carries. A
+/// request that no longer awaits one (it was answered on the portal while
+/// the report was on its way) keeps its answer; the message is consumed.
 pub async fn react_from_core(
     tx: &mut Tx,
     state: &AppState,
@@ -227,6 +229,16 @@ pub async fn react_from_core(
     photos: &[StoredPhoto],
 ) -> AppResult<()> {
     use crate::pm::domain::Outcome;
+    let a = queries::appeal_tx(tx, r.appeal_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if !matches!(
+        a.state(),
+        State::Published | State::InProgress | State::Reopened | State::Planned
+    ) {
+        tracing::info!(appeal_id = r.appeal_id, state = %a.state, "report of execution arrived after the request was answered; kept as it is");
+        return Ok(());
+    }
     let action = match r.outcome {
         Outcome::Resolved => Action::Resolve {
             text: r.text.clone(),
@@ -270,6 +282,14 @@ pub async fn refer_from_core(
         .ok_or_else(AppError::not_found)?;
     if a.organisation_id.as_deref() == Some(r.organisation_id.as_str()) {
         // Already there (the referral started on the portal).
+        return Ok(());
+    }
+    if !matches!(
+        a.state(),
+        State::Submitted | State::Published | State::InProgress | State::Reopened
+    ) {
+        // Answered or closed meanwhile: nothing left to move.
+        tracing::info!(appeal_id = r.appeal_id, state = %a.state, "referral arrived after the request was answered; kept as it is");
         return Ok(());
     }
     perform_in(

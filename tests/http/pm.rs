@@ -678,3 +678,66 @@ async fn sqlx_deadline(tx: &mut veche::db::Tx, id: i64, at: time::OffsetDateTime
             .rows_affected()
     });
 }
+
+both_backends!(
+    a_late_report_does_not_overwrite_an_answer_given_on_the_portal,
+    |app| {
+        let mut who = Sessions::default();
+        staff(
+            &app,
+            "krd2@example.ru",
+            "Администрация",
+            "admin-krasnodar",
+            false,
+        )
+        .await;
+        let id = published_report(&app, "late@example.ru").await;
+        let root = orders_of(&app, id).await[0].order_id;
+        who.be(&app, "krd2@example.ru").await;
+        // Answered on the portal, and reported in the core before either
+        // message is delivered.
+        let r = crate::problems::act(
+            &app,
+            id,
+            &[
+                ("action", "resolve"),
+                ("text", "Отремонтировано бригадой города"),
+            ],
+            &[],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = act(
+            &app,
+            root,
+            &[
+                ("action", "report"),
+                ("text", "Сделано по поручению"),
+                ("outcome", "resolved"),
+            ],
+            &[],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        app.run_workers().await;
+        let a = appeal(&app, id).await;
+        assert_eq!(
+            a.reaction_text.as_deref(),
+            Some("Отремонтировано бригадой города")
+        );
+        assert_eq!(resolved_events(&app, id).await, 1);
+        assert!(
+            veche::db::queue::dead_jobs(&app.state.db, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "nothing stuck"
+        );
+        assert_eq!(
+            veche::integration::exchange::pending(&app.state.db)
+                .await
+                .unwrap(),
+            0
+        );
+    }
+);
