@@ -1,7 +1,8 @@
 //! Both registries as open datasets (`2309650015-construction` and
 //! `2309650015-illegal-constructions`), republished whenever an object
-//! changes (the change asks for it in its own transaction). Developers are
-//! organisations; no personal data is kept in the registry.
+//! changes (the change asks for it in its own transaction). The developer
+//! of an object in the illegal registry is left out: right-holders of
+//! illegal constructions are often private people.
 
 use super::queries::{self, Filter};
 use crate::app::AppState;
@@ -73,7 +74,12 @@ pub async fn table(state: &AppState, illegal_only: bool) -> anyhow::Result<Table
             o.cadastral_number.unwrap_or_default(),
             o.permit_number.unwrap_or_default(),
             o.permit_date.unwrap_or_default(),
-            o.developer,
+            // Right-holders of illegal constructions may be private people.
+            if o.illegal {
+                String::new()
+            } else {
+                o.developer
+            },
             o.purpose,
             o.floors.map(|f| f.to_string()).unwrap_or_default(),
             o.status,

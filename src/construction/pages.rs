@@ -163,7 +163,18 @@ fn filters_form(l: Locale, action: &str, q: &ListQuery) -> Markup {
     }
 }
 
-fn registry_table(l: Locale, rows: &[ObjectRow], name: &str) -> Table {
+/// The developer as the public sees it. Illegal constructions are often
+/// private people's houses: the right-holder of one is personal data, shown
+/// to the authority's officers only.
+pub fn public_developer(o: &ObjectRow, editor: bool) -> String {
+    if o.illegal && !editor {
+        String::new()
+    } else {
+        o.developer.clone()
+    }
+}
+
+fn registry_table(l: Locale, rows: &[ObjectRow], name: &str, editor: bool) -> Table {
     Table {
         name: name.into(),
         headers: vec![
@@ -191,7 +202,7 @@ fn registry_table(l: Locale, rows: &[ObjectRow], name: &str) -> Table {
                     Cell::Text(municipality_name(l, &o.municipality_id)),
                     Cell::Text(o.status().label(l).into()),
                     Cell::Text(o.cadastral_number.clone().unwrap_or_default()),
-                    Cell::Text(o.developer.clone()),
+                    Cell::Text(public_developer(o, editor)),
                     match o.floors {
                         Some(f) => Cell::Int(f),
                         None => Cell::Text(String::new()),
@@ -248,7 +259,7 @@ async fn table_page(
     if q.format.as_deref() == Some("pdf") {
         return pdf_response(l, title, name, &q, rows).await;
     }
-    let table = registry_table(l, &rows, name);
+    let table = registry_table(l, &rows, name, ctx.user.as_ref().is_some_and(may_edit));
     if let Some(r) = table.download(format)? {
         return Ok(r);
     }
@@ -447,9 +458,17 @@ pub async fn show(
         }
         json!({ "type": "FeatureCollection", "features": f })
     };
+    let developer = public_developer(&o, edit);
     let facts: Vec<(&str, String)> = o
         .fields()
         .into_iter()
+        .map(|(f, v)| {
+            if f == "developer" {
+                (f, developer.clone())
+            } else {
+                (f, v)
+            }
+        })
         .filter(|(f, v)| {
             !v.is_empty() && !matches!(*f, "name" | "footprint" | "status" | "lat" | "lon")
         })
@@ -1017,9 +1036,11 @@ pub async fn import_preview(
     let l = ctx.locale;
     let key = uuid::Uuid::new_v4().simple().to_string();
     let path = import_path(&state, &key);
-    tokio::fs::create_dir_all(path.parent().expect("a folder"))
+    let dir = path.parent().expect("a folder").to_owned();
+    tokio::fs::create_dir_all(&dir)
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
+    forget_stale_previews(&dir).await;
     let mut got = false;
     while let Some(mut field) = multipart.next_field().await.map_err(upload_error)? {
         if field.name() != Some("file") {
@@ -1064,6 +1085,25 @@ pub async fn import_preview(
             h1 { (title) }
             (preview_markup(&ctx, &key, &prepared))
         }))
+}
+
+/// Previews nobody confirmed within a day are removed.
+async fn forget_stale_previews(dir: &std::path::Path) {
+    let Ok(mut entries) = tokio::fs::read_dir(dir).await else {
+        return;
+    };
+    let day = std::time::Duration::from_secs(24 * 3600);
+    while let Ok(Some(e)) = entries.next_entry().await {
+        let age = e
+            .metadata()
+            .await
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok());
+        if age.is_some_and(|a| a > day) {
+            let _ = tokio::fs::remove_file(e.path()).await;
+        }
+    }
 }
 
 fn upload_error_too_large() -> AppError {

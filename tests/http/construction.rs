@@ -504,6 +504,26 @@ both_backends!(
         assert_eq!(count(&app, true).await, 2);
         let list = app.get("/construction/illegal").await;
         assert!(list.body.contains("ООО «Альфа»") && list.body.contains("Сочи, ул. Морская, 7"));
+        // The public sees the registry but not the right-holders of illegal
+        // constructions (often private people), neither on the page nor in the
+        // open dataset.
+        let officer_jar = app.jar();
+        app.clear_cookies();
+        let public = app.get("/construction/illegal").await;
+        assert!(
+            public.body.contains("Сочи, ул. Морская, 7") && !public.body.contains("ООО «Альфа»")
+        );
+        app.run_workers().await;
+        app.state.catalogue.invalidate();
+        let data = app
+            .get("/opendata/2309650015-illegal-constructions/table.json?_shape=objects")
+            .await;
+        assert!(
+            data.body.contains("Сочи, ул. Морская, 7") && !data.body.contains("Альфа"),
+            "{}",
+            data.body
+        );
+        app.restore_jar(officer_jar);
         // Committed once: the same key again is refused.
         let again = app.post_form_raw(&commit, &[("csrf_token", &token)]).await;
         assert_eq!(again.status, StatusCode::CONFLICT);
