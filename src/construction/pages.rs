@@ -232,7 +232,10 @@ async fn table_page(
         .and_then(|p| p.parse::<i64>().ok())
         .filter(|p| (1..100_000).contains(p))
         .unwrap_or(1);
-    if format == Format::Html {
+    let pdf = q.format.as_deref() == Some("pdf");
+    if pdf {
+        f.limit = MAX_PDF_OBJECTS as i64;
+    } else if format == Format::Html {
         f.offset = (page - 1) * PAGE;
     } else {
         // Exports hold everything the filters select.
@@ -256,8 +259,8 @@ async fn table_page(
             l.pick("Реестр строек", "Construction registry"),
         )
     };
-    if q.format.as_deref() == Some("pdf") {
-        return pdf_response(l, title, name, &q, rows).await;
+    if pdf {
+        return pdf_response(l, title, name, &q, rows, total).await;
     }
     let table = registry_table(l, &rows, name, ctx.user.as_ref().is_some_and(may_edit));
     if let Some(r) = table.download(format)? {
@@ -291,6 +294,10 @@ async fn table_page(
     }))
 }
 
+/// A PDF report is for reading: beyond this many objects (about 130 pages)
+/// the spreadsheet formats serve better.
+const MAX_PDF_OBJECTS: usize = 5000;
+
 /// The filtered registry as a PDF report with a map.
 async fn pdf_response(
     l: Locale,
@@ -298,7 +305,18 @@ async fn pdf_response(
     name: &str,
     q: &ListQuery,
     rows: Vec<ObjectRow>,
+    total: i64,
 ) -> AppResult<Response> {
+    if total > MAX_PDF_OBJECTS as i64 {
+        return Err(invalid(
+            format!(
+                "В отчёт PDF входит не больше {MAX_PDF_OBJECTS} объектов, а выбрано {total}. Сузьте отбор (статус, муниципалитет) или скачайте CSV или XLSX."
+            ),
+            format!(
+                "A PDF report holds at most {MAX_PDF_OBJECTS} objects and {total} are selected. Narrow the filters (status, municipality) or download CSV or XLSX."
+            ),
+        ));
+    }
     let mut parts = Vec::new();
     if let Some(s) = Status::parse(&q.status) {
         parts.push(format!("{}: {}", field_label("status", l), s.label(l)));

@@ -239,6 +239,30 @@ both_backends!(officers_keep_the_registry_and_the_public_sees_it, |app| {
             "{text}"
         );
     }
+    // Every selected object is in the report, not one page of the table.
+    let mut tx = app.state.db.begin().await.unwrap();
+    for i in 0..60 {
+        let input = veche::construction::domain::ObjectForm {
+            name: format!("Гараж {i}"),
+            lat: "45.04".into(),
+            lon: "38.97".into(),
+            status: "planned".into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap();
+        veche::construction::queries::insert(&mut tx, &input, false, "officer")
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let pdf = app.get("/construction/registry?format=pdf").await;
+    if let Some(text) = pdf_text(&pdf.bytes) {
+        assert!(
+            text.contains("объектов: 61") && text.contains("Гараж 59"),
+            "{text}"
+        );
+    }
     let map = app.get("/construction").await;
     assert!(
         map.body.contains("construction-map") && map.body.contains("/api/v1/construction.geojson")
