@@ -16,6 +16,7 @@ mod construction;
 mod directory;
 mod geo;
 mod home;
+mod hostile;
 mod integration;
 mod oidc;
 mod open311;

@@ -1,0 +1,4 @@
+//! See `mod.rs`.
+
+#[allow(unused_imports)]
+use super::still_healthy;
