@@ -46,6 +46,8 @@ pub struct AppState {
     pub sqlite_reads: Option<Arc<opendata::sqlite_read::Readers>>,
     /// Wakes the integration delivery worker (`integration::exchange`).
     pub exchange: crate::integration::exchange::Exchange,
+    /// How many expensive requests run at once (web/limits.rs).
+    pub gates: web::limits::Gates,
 }
 
 impl AppState {
@@ -109,6 +111,7 @@ impl AppState {
         let mailer = Mailer::from_config(&config)?;
         let oidc = Oidc::from_config(&config)?.map(Arc::new);
         let db_for_reads = db.clone();
+        let config_limits = config.limits.clone();
         let state = AppState {
             login_limiter: LoginLimiter::new(config.server.login_attempts_per_minute),
             sessions: DbSessionStore::new(db.clone()),
@@ -124,6 +127,7 @@ impl AppState {
                 Db::Postgres(_) => None,
             },
             exchange: crate::integration::exchange::Exchange::new(),
+            gates: web::limits::Gates::from_config(&config_limits),
         };
         opendata::start(&state).await?;
         // What loading enqueued for the index is indexed before serving.
@@ -173,6 +177,11 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(x_request_id))
         .layer(middleware::from_fn(web::errors::render_errors))
+        // A panic in a handler becomes a 500 for that request (rendered and
+        // logged by the layer above) instead of a dropped connection. Aborts
+        // (stack overflow, failed allocation) cannot be caught: those are
+        // made impossible by the parsers' limits (web/limits.rs).
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -55,6 +55,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub integration: IntegrationConfig,
+
+    #[command(flatten)]
+    pub limits: LimitsConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -250,4 +253,42 @@ impl Config {
     pub fn mailbox_dir(&self) -> PathBuf {
         self.data_dir.join("mailbox")
     }
+}
+
+/// Caps on expensive work, so that a burst of heavy requests (exports, PDF
+/// reports, photo decoding, spreadsheet reading, full-text scans of tables)
+/// queues or is refused with 503 and `Retry-After` instead of exhausting
+/// memory or the CPU for everyone (web/limits.rs).
+#[derive(Debug, Clone, Args)]
+pub struct LimitsConfig {
+    /// Expensive requests (exports, PDF reports, spreadsheet uploads, text
+    /// scans of open-data tables) running at once; more wait briefly, then
+    /// get 503.
+    #[arg(
+        long,
+        env = "VECHE_EXPENSIVE_CONCURRENCY",
+        default_value_t = 4,
+        global = true
+    )]
+    pub expensive_concurrency: usize,
+
+    /// Photos decoded at once (a 60-megapixel photo takes about 250 MB while
+    /// it is decoded and resized).
+    #[arg(
+        long,
+        env = "VECHE_PHOTO_CONCURRENCY",
+        default_value_t = 2,
+        global = true
+    )]
+    pub photo_concurrency: usize,
+
+    /// How long an expensive request waits for its turn before 503, in
+    /// seconds.
+    #[arg(
+        long,
+        env = "VECHE_EXPENSIVE_WAIT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub expensive_wait_secs: u64,
 }

@@ -50,6 +50,10 @@ pub enum AppError {
     /// Too many attempts; the client may try again after the given seconds.
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
+    /// Too much expensive work at once: 503 with `Retry-After`, not logged as
+    /// an error (web/limits.rs).
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
     /// A dependency (database, index) is down: 503, logged.
     #[error("service unavailable: {0:#}")]
     Unavailable(anyhow::Error),
@@ -102,7 +106,7 @@ impl AppError {
             AppError::Client { status, .. } => *status,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Busy { .. } | AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -113,6 +117,7 @@ impl AppError {
             AppError::Client { code, .. } => code,
             AppError::Unauthorized => "unauthorized",
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::Busy { .. } => "busy",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
@@ -128,6 +133,14 @@ impl AppError {
             AppError::RateLimited { retry_after_secs } => Msg::new(
                 format!("Слишком много попыток. Повторите через {retry_after_secs} с."),
                 format!("Too many attempts. Try again in {retry_after_secs} s."),
+            ),
+            AppError::Busy { retry_after_secs } => Msg::new(
+                format!(
+                    "Сервер сейчас занят такими же тяжёлыми запросами (выгрузки, отчёты, обработка файлов). Повторите через {retry_after_secs} с."
+                ),
+                format!(
+                    "The server is busy with other heavy requests (exports, reports, file processing). Try again in {retry_after_secs} s."
+                ),
             ),
             AppError::Unavailable(_) => Msg::new(
                 "Сервис временно недоступен. Повторите попытку через минуту.",
@@ -161,7 +174,8 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
         let mut response = (status, self.message().en.into_owned()).into_response();
-        if let AppError::RateLimited { retry_after_secs } = &self
+        if let AppError::RateLimited { retry_after_secs } | AppError::Busy { retry_after_secs } =
+            &self
             && let Ok(v) = retry_after_secs.to_string().parse()
         {
             {

@@ -6,10 +6,9 @@
 //! commit in one transaction: all accepted rows or nothing.
 
 use std::collections::HashMap;
-use std::io::BufReader;
 use std::path::Path;
 
-use calamine::{Data, Reader};
+use calamine::DataRef;
 
 use super::domain::{self, FIELDS, ObjectForm, ObjectInput, Status, normalize_address};
 use super::queries;
@@ -18,7 +17,9 @@ use crate::error::{AppError, Msg};
 
 /// Largest spreadsheet accepted (file size), and what it may unpack to.
 pub const MAX_FILE: u64 = 50 * 1024 * 1024;
-const MAX_UNPACKED: u64 = 400 * 1024 * 1024;
+/// Bytes the workbook may inflate to: shared strings and styles are held in
+/// memory while the sheet is read.
+const MAX_UNPACKED: u64 = 100 * 1024 * 1024;
 /// Rejected rows listed in a report (all are counted).
 pub const MAX_LISTED: usize = 1000;
 
@@ -233,19 +234,20 @@ pub fn map_columns(
     Ok((mapping, ignored))
 }
 
-fn cell_text(d: &Data) -> String {
+fn cell_text(d: &DataRef<'_>) -> String {
     match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => crate::opendata::domain::format_float(*f),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => crate::opendata::domain::format_float(*f),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(dt) => {
             let (y, m, day, _, _, _, _) = dt.to_ymd_hms_milli();
             format!("{y:04}-{m:02}-{day:02}")
         }
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#ERROR {e}"),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(e) => format!("#ERROR {e}"),
     }
 }
 
@@ -262,6 +264,16 @@ fn column_letter(mut i: u32) -> String {
     s
 }
 
+/// What a registry spreadsheet may cost to read (media/sheet.rs): a
+/// regional registry is tens of thousands of rows of a few dozen columns.
+pub const SHEET_BUDGET: crate::media::sheet::SheetBudget = crate::media::sheet::SheetBudget {
+    max_file: MAX_FILE,
+    max_inflated: MAX_UNPACKED,
+    max_area: 20_000_000,
+    max_cells: 5_000_000,
+    max_columns: 256,
+};
+
 /// Reads the first sheet: the header, the rows (1-based row numbers as the
 /// spreadsheet shows them) and the merged ranges.
 #[allow(clippy::type_complexity)]
@@ -275,69 +287,13 @@ pub fn read_sheet(
     ),
     ImportError,
 > {
-    let not_xlsx = || {
-        file_error(
-            "Файл не является книгой Excel (.xlsx). Сохраните таблицу в формате .xlsx.",
-            "The file is not an Excel workbook (.xlsx). Save the sheet as .xlsx.",
-        )
-    };
-    let size = std::fs::metadata(path)
-        .map_err(|e| ImportError::Internal(e.into()))?
-        .len();
-    if size > MAX_FILE {
-        return Err(file_error(
-            format!(
-                "Файл {} МБ — больше допустимых {} МБ. Разделите таблицу на части.",
-                size >> 20,
-                MAX_FILE >> 20
-            ),
-            format!(
-                "The file is {} MB, more than the {} MB allowed. Split the sheet.",
-                size >> 20,
-                MAX_FILE >> 20
-            ),
-        ));
-    }
-    {
-        // A zip bomb is refused before anything is unpacked.
-        let file = std::fs::File::open(path).map_err(|e| ImportError::Internal(e.into()))?;
-        let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|_| not_xlsx())?;
-        let mut unpacked = 0u64;
-        for i in 0..archive.len() {
-            let entry = archive.by_index_raw(i).map_err(|_| not_xlsx())?;
-            unpacked = unpacked.saturating_add(entry.size());
-        }
-        if unpacked > MAX_UNPACKED {
-            return Err(file_error(
-                format!(
-                    "Книга распаковывается в {} МБ — больше допустимых {} МБ.",
-                    unpacked >> 20,
-                    MAX_UNPACKED >> 20
-                ),
-                format!(
-                    "The workbook unpacks to {} MB, more than the {} MB allowed.",
-                    unpacked >> 20,
-                    MAX_UNPACKED >> 20
-                ),
-            ));
-        }
-    }
-    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path).map_err(|_| not_xlsx())?;
-    let sheet = wb.sheet_names().first().cloned().ok_or_else(not_xlsx)?;
-    let range = wb.worksheet_range(&sheet).map_err(|e| {
-        file_error(
-            format!("Лист не читается: {e}"),
-            format!("The sheet cannot be read: {e}"),
-        )
-    })?;
-    let merged = wb.merge_cells_by_sheet_name(&sheet).unwrap_or_default();
-    let (row0, col0) = range.start().unwrap_or((0, 0));
-    let mut rows = range.rows().enumerate().map(|(i, r)| {
-        let mut cells: Vec<String> = Vec::with_capacity(col0 as usize + r.len());
-        cells.resize(col0 as usize, String::new());
-        cells.extend(r.iter().map(cell_text));
-        (row0 as u64 + i as u64 + 1, cells)
-    });
+    let sheet = crate::media::sheet::read_first_sheet(path, &SHEET_BUDGET, |_, _, d| cell_text(d))
+        .map_err(ImportError::File)?;
+    let merged = sheet.merged;
+    let mut rows = sheet
+        .rows
+        .into_iter()
+        .map(|(row, cells)| (u64::from(row) + 1, cells));
     let header = rows
         .by_ref()
         .find(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))

@@ -238,10 +238,29 @@ async fn table_page(
     } else if format == Format::Html {
         f.offset = (page - 1) * PAGE;
     } else {
-        // Exports hold everything the filters select.
-        f.limit = 1_000_000;
+        // Exports hold everything the filters select, up to the export cap.
+        f.limit = crate::web::limits::MAX_EXPORT_ROWS;
     }
     let total = queries::count(&state.db, &f).await?;
+    // Exports and reports are built in memory: bounded in size, and a few
+    // at a time (web/limits.rs).
+    let _permit = if pdf || format != Format::Html {
+        if !pdf && total > crate::web::limits::MAX_EXPORT_ROWS {
+            return Err(invalid(
+                format!(
+                    "В выгрузку входит не больше {} объектов, а выбрано {total}. Сузьте отбор (статус, муниципалитет) или скачайте открытый набор данных целиком.",
+                    crate::web::limits::MAX_EXPORT_ROWS
+                ),
+                format!(
+                    "An export holds at most {} objects and {total} are selected. Narrow the filters (status, municipality) or download the whole open dataset.",
+                    crate::web::limits::MAX_EXPORT_ROWS
+                ),
+            ));
+        }
+        Some(state.gates.expensive.enter().await?)
+    } else {
+        None
+    };
     let rows = queries::list(&state.db, &f).await?;
     let (path, name, title) = if illegal_only {
         (

@@ -154,6 +154,9 @@ pub async fn geojson(
             json!({ "type": "FeatureCollection", "clustered": false, "features": features }),
         ));
     }
+    // Clustering groups every report in the view (the whole region when no
+    // bbox is given): a turn at the expensive-work gate.
+    let _permit = state.gates.expensive.enter().await?;
     let cell = ((bbox[2] - bbox[0]).max(bbox[3] - bbox[1]) / GRID).max(1e-6);
     let cells = queries::grid_counts(&state.db, &f, [bbox[0], bbox[1]], cell).await?;
     let total: i64 = cells.iter().map(|c| c.0).sum();

@@ -341,6 +341,12 @@ pub async fn store_photos(
     state: &AppState,
     photos: Vec<(String, Vec<u8>)>,
 ) -> AppResult<Result<Vec<StoredPhoto>, Msg>> {
+    if photos.is_empty() {
+        return Ok(Ok(Vec::new()));
+    }
+    // Decoding a large photo takes hundreds of megabytes for a moment: a
+    // few at a time, so a burst of uploads cannot exhaust memory.
+    let _permit = state.gates.photos.enter().await?;
     let processed = tokio::task::spawn_blocking(move || {
         photos
             .iter()

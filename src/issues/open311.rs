@@ -591,6 +591,11 @@ async fn requests(state: &AppState, headers: &HeaderMap, p: &Params, format: For
     }
     if let Some(a) = p.get("agency_responsible") {
         f.organisations_in = a.split('|').map(str::to_owned).collect();
+        if f.organisations_in.len() > crate::web::limits::MAX_IN_VALUES {
+            return Err(Failure::bad(
+                "agency_responsible lists at most 100 agencies",
+            ));
+        }
     }
     let page_size = match p.get("page_size") {
         Some(v) => v
@@ -610,6 +615,12 @@ async fn requests(state: &AppState, headers: &HeaderMap, p: &Params, format: For
     };
     f.limit = page_size;
     f.offset = (page - 1) * page_size;
+    if f.offset > crate::web::limits::MAX_OFFSET {
+        // The database would walk every skipped request: narrow by dates.
+        return Err(Failure::bad(
+            "page × page_size may skip at most 100000 requests; narrow the dates instead",
+        ));
+    }
     let rows = queries::list_appeals(&state.db, &f).await?;
     render_requests(state, l, &rows, p.get("extensions") == Some("true"), format).await
 }

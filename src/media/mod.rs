@@ -34,6 +34,8 @@ const MAX_ALLOC: u64 = 512 * 1024 * 1024;
 pub const FULL: u32 = 2048;
 pub const THUMB: u32 = 400;
 
+pub mod sheet;
+
 pub fn router() -> Router<AppState> {
     Router::new().route("/media/{file}", get(serve))
 }

@@ -1,12 +1,14 @@
 //! Indexes veche adds by itself. Every column of a version has an index,
 //! which answers a filter or a sort alone; a filter *and* a sort on another
 //! column ("rows of Sochi, largest amount first") still has to sort every
-//! matching row. When such a pair is asked of a large version, veche builds a
-//! composite index for it in the background; later requests are range scans.
-//! Each version gets at most `MAX_PER_VERSION` of them, so storage stays
-//! bounded; small versions never need them.
+//! matching row. When such a pair is asked of a large version again and
+//! again (`ASKS_BEFORE_BUILD` times: the observed workload, not one
+//! anonymous query, decides), veche builds a composite index for it in the
+//! background; later requests are range scans. Each version gets at most
+//! `MAX_PER_VERSION` of them, so storage stays bounded; small versions never
+//! need them.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::db::Db;
@@ -15,10 +17,17 @@ use crate::opendata::store::{self, Filter, Op, Sort};
 /// Below this many rows a sort of the matches is cheap enough.
 pub const MIN_ROWS: i64 = 20_000;
 pub const MAX_PER_VERSION: usize = 12;
+/// Requests for one (version, filter, sort) pair before its index is built.
+pub const ASKS_BEFORE_BUILD: u32 = 25;
+/// Pairs counted at once: a client walking through every pair of columns
+/// cannot grow the map without bound.
+const MAX_COUNTED: usize = 10_000;
 
 #[derive(Clone, Default)]
 pub struct AdaptiveIndexes {
-    asked: Arc<Mutex<HashSet<(i64, usize, usize)>>>,
+    /// Requests seen per pair; `u32::MAX` marks a pair whose index is built
+    /// (or being built).
+    asked: Arc<Mutex<HashMap<(i64, usize, usize), u32>>>,
 }
 
 impl AdaptiveIndexes {
@@ -46,12 +55,26 @@ impl AdaptiveIndexes {
             let Ok(mut asked) = self.asked.lock() else {
                 return;
             };
-            if asked.contains(&key)
-                || asked.iter().filter(|k| k.0 == version_id).count() >= MAX_PER_VERSION
-            {
+            if !asked.contains_key(&key) && asked.len() >= MAX_COUNTED {
+                // Forget pairs that never reached the threshold.
+                asked.retain(|_, n| *n == u32::MAX);
+                if asked.len() >= MAX_COUNTED {
+                    return;
+                }
+            }
+            let built = asked
+                .iter()
+                .filter(|(k, n)| k.0 == version_id && **n == u32::MAX)
+                .count();
+            let n = asked.entry(key).or_insert(0);
+            if *n == u32::MAX || built >= MAX_PER_VERSION {
                 return;
             }
-            asked.insert(key);
+            *n += 1;
+            if *n < ASKS_BEFORE_BUILD {
+                return;
+            }
+            *n = u32::MAX;
         }
         let db = db.clone();
         tokio::spawn(async move {

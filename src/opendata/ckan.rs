@@ -22,6 +22,7 @@ use crate::opendata::domain::{Ext, FieldFormat, TOPICS, license};
 use crate::opendata::queries::VersionRow;
 use crate::opendata::query;
 use crate::opendata::store::{self, Filter, Op, Sort};
+use crate::web::limits;
 
 /// CKAN's errors, with the exact `__type` strings clients match on.
 pub enum CkanError {
@@ -31,6 +32,9 @@ pub enum CkanError {
     Authorization(String),
     /// Not an envelope: CKAN answers these with a bare JSON string.
     BadRequest(String),
+    /// Too much expensive work at once (web/limits.rs): 503 with
+    /// `Retry-After`.
+    Busy,
     Internal(anyhow::Error),
 }
 
@@ -39,6 +43,9 @@ impl<E: Into<anyhow::Error>> From<E> for CkanError {
         CkanError::Internal(e.into())
     }
 }
+
+/// The largest body of an action call.
+const MAX_ACTION_BODY: usize = 1024 * 1024;
 
 fn validation(field: &str, message: &str) -> CkanError {
     let mut m = Map::new();
@@ -61,6 +68,19 @@ fn envelope(state: &AppState, action: &str, result: Result<Json, CkanError>) -> 
         ),
         Err(CkanError::BadRequest(msg)) => {
             return (StatusCode::BAD_REQUEST, axum::Json(Json::String(msg))).into_response();
+        }
+        Err(CkanError::Busy) => {
+            let mut r = (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(json!({"help": help(state, action), "success": false, "error": {
+                    "__type": "Service Unavailable",
+                    "message": "The server is busy with other heavy queries; try again shortly"
+                }})),
+            )
+                .into_response();
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+            return r;
         }
         Err(e) => {
             let (status, error) = match e {
@@ -87,7 +107,7 @@ fn envelope(state: &AppState, action: &str, result: Result<Json, CkanError>) -> 
                         json!({"__type": "Internal Server Error", "message": "Internal Server Error"}),
                     )
                 }
-                CkanError::BadRequest(_) => unreachable!("handled above"),
+                CkanError::BadRequest(_) | CkanError::Busy => unreachable!("handled above"),
             };
             (
                 status,
@@ -167,6 +187,17 @@ impl Params {
     /// A list given as a JSON list, a JSON string holding a list, repeated
     /// keys, or a comma-separated string.
     fn list(&self, key: &str) -> Result<Vec<String>, CkanError> {
+        let items = self.list_unchecked(key)?;
+        if items.len() > limits::MAX_IN_VALUES {
+            return Err(validation(
+                key,
+                &format!("At most {} items", limits::MAX_IN_VALUES),
+            ));
+        }
+        Ok(items)
+    }
+
+    fn list_unchecked(&self, key: &str) -> Result<Vec<String>, CkanError> {
         let to_strings = |a: &Vec<Json>| {
             a.iter()
                 .map(|v| {
@@ -260,8 +291,8 @@ async fn read_params(state: &AppState, request: Request) -> Result<Params, CkanE
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    let limit = state.config.server.max_body_mb * 1024 * 1024;
-    let bytes = axum::body::to_bytes(request.into_body(), limit)
+    // Action parameters are small; a megabyte is thousands of filters.
+    let bytes = axum::body::to_bytes(request.into_body(), MAX_ACTION_BODY)
         .await
         .map_err(|_| {
             CkanError::BadRequest("Bad request: the body is too large or unreadable".into())
@@ -726,8 +757,14 @@ async fn datastore_search(
         return Err(validation("limit", "Must be between 0 and 32000"));
     }
     let offset = p.int("offset", 0)?;
-    if offset < 0 {
-        return Err(validation("offset", "Must be a natural number"));
+    if !(0..=limits::MAX_OFFSET).contains(&offset) {
+        return Err(validation(
+            "offset",
+            &format!(
+                "Must be between 0 and {}; download the resource for deeper reads",
+                limits::MAX_OFFSET
+            ),
+        ));
     }
     let include_total = p.bool("include_total", true)?;
     let records_format = p.str("records_format").unwrap_or_else(|| "objects".into());
@@ -836,7 +873,51 @@ async fn datastore_search(
                 .ok_or_else(|| validation("sort", &format!("field \"{name}\" not in resource")))?;
             sorts.push(Sort { field: i, desc });
         }
+        if sorts.len() > limits::MAX_SORT_KEYS {
+            return Err(validation(
+                "sort",
+                &format!("At most {} sort fields", limits::MAX_SORT_KEYS),
+            ));
+        }
     }
+    if filters.len() > limits::MAX_FILTERS
+        || filters.iter().any(|f| f.values.len() > limits::MAX_IN_VALUES)
+    {
+        return Err(validation(
+            "filters",
+            &format!(
+                "At most {} filters of at most {} values each",
+                limits::MAX_FILTERS,
+                limits::MAX_IN_VALUES
+            ),
+        ));
+    }
+    if filters.iter().any(|f| {
+        f.values.iter().any(|v| match v {
+            crate::opendata::domain::Value::Text(t) => {
+                t.chars().count() > limits::MAX_FILTER_VALUE_CHARS
+            }
+            _ => false,
+        })
+    }) || text_q
+        .as_deref()
+        .is_some_and(|q| q.chars().count() > limits::MAX_FILTER_VALUE_CHARS)
+    {
+        return Err(validation(
+            "q",
+            &format!(
+                "Values are at most {} characters",
+                limits::MAX_FILTER_VALUE_CHARS
+            ),
+        ));
+    }
+    // Text search and substring filters scan every row: one turn at the
+    // expensive-work gate for the query and its count.
+    let _permit = if text_q.is_some() || filters.iter().any(|f| f.op == Op::Contains) {
+        Some(state.gates.expensive.enter().await.map_err(|_| CkanError::Busy)?)
+    } else {
+        None
+    };
     let wanted: Vec<String> = p.list("fields")?;
     for name in &wanted {
         if name != "_id" && find(name).is_none() {

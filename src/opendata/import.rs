@@ -28,7 +28,7 @@ use crate::opendata::store;
 /// At most this many problems are kept (all are counted).
 const MAX_PROBLEMS: usize = 1000;
 /// XLSX files are zip archives: refuse ones that would unpack to more.
-const MAX_XLSX_UNPACKED: u64 = 200 * 1024 * 1024;
+const MAX_XLSX_UNPACKED: u64 = 100 * 1024 * 1024;
 
 /// Where rows come from.
 pub enum Source {
@@ -286,56 +286,20 @@ fn not_xlsx() -> ImportError {
     ))
 }
 
+/// What a workbook may cost to read (media/sheet.rs). Large tables come as
+/// CSV, which is streamed.
+const SHEET_BUDGET: crate::media::sheet::SheetBudget = crate::media::sheet::SheetBudget {
+    max_file: 64 * 1024 * 1024,
+    max_inflated: MAX_XLSX_UNPACKED,
+    max_area: 50_000_000,
+    max_cells: 10_000_000,
+    max_columns: 200,
+};
+
 fn open_xlsx(path: &Path) -> Result<(Vec<String>, RawRows), ImportError> {
-    // A zip bomb is refused before anything is unpacked.
-    {
-        let file = std::fs::File::open(path)?;
-        let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|_| not_xlsx())?;
-        let mut unpacked = 0u64;
-        for i in 0..archive.len() {
-            let entry = archive.by_index_raw(i).map_err(|_| not_xlsx())?;
-            unpacked = unpacked.saturating_add(entry.size());
-        }
-        if unpacked > MAX_XLSX_UNPACKED {
-            return Err(ImportError::whole_file(Msg::new(
-                format!(
-                    "Книга Excel распаковывается в {} МБ — больше допустимых {} МБ. Разделите её или сохраните как CSV.",
-                    unpacked >> 20,
-                    MAX_XLSX_UNPACKED >> 20
-                ),
-                format!(
-                    "The workbook unpacks to {} MB, more than the {} MB allowed. Split it or save it as CSV.",
-                    unpacked >> 20,
-                    MAX_XLSX_UNPACKED >> 20
-                ),
-            )));
-        }
-    }
-    use calamine::Reader;
-    let file = std::fs::File::open(path)?;
-    let mut workbook = calamine::Xlsx::new(BufReader::new(file)).map_err(|_| not_xlsx())?;
-    let sheet = workbook
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(not_xlsx)?;
-    let mut cells = workbook
-        .worksheet_cells_reader(&sheet)
-        .map_err(|_| not_xlsx())?;
-    let mut grid: Vec<Vec<String>> = Vec::new();
     let mut problems = Vec::new();
-    while let Some(cell) = cells.next_cell().map_err(|e| {
-        ImportError::whole_file(Msg::new(
-            format!("Книга Excel повреждена: {e}"),
-            format!("The workbook is damaged: {e}"),
-        ))
-    })? {
-        let (row, col) = cell.get_position();
-        let (row, col) = (row as usize, col as usize);
-        if col >= 200 {
-            continue;
-        }
-        let text = match cell.get_value() {
+    let sheet = crate::media::sheet::read_first_sheet(path, &SHEET_BUDGET, |row, _, value| {
+        match value {
             calamine::DataRef::Empty => String::new(),
             calamine::DataRef::String(s) => s.clone(),
             calamine::DataRef::SharedString(s) => (*s).to_owned(),
@@ -352,32 +316,27 @@ fn open_xlsx(path: &Path) -> Result<(Vec<String>, RawRows), ImportError> {
             }
             calamine::DataRef::DateTimeIso(s) | calamine::DataRef::DurationIso(s) => s.clone(),
             calamine::DataRef::Error(e) => {
-                problems.push(Problem {
-                    line: row as u64 + 1,
-                    field: String::new(),
-                    reason: Msg::new(
-                        format!("в ячейке ошибка Excel {e}"),
-                        format!("the cell holds the Excel error {e}"),
-                    ),
-                });
+                if problems.len() < MAX_PROBLEMS {
+                    problems.push(Problem {
+                        line: u64::from(row) + 1,
+                        field: String::new(),
+                        reason: Msg::new(
+                            format!("в ячейке ошибка Excel {e}"),
+                            format!("the cell holds the Excel error {e}"),
+                        ),
+                    });
+                }
                 String::new()
             }
-        };
-        if grid.len() <= row {
-            grid.resize_with(row + 1, Vec::new);
         }
-        let r = &mut grid[row];
-        if r.len() <= col {
-            r.resize(col + 1, String::new());
-        }
-        r[col] = text;
-    }
+    })
+    .map_err(ImportError::whole_file)?;
     if !problems.is_empty() {
         let total = problems.len();
         problems.truncate(MAX_PROBLEMS);
         return Err(ImportError::Rejected { problems, total });
     }
-    let mut rows = grid.into_iter().enumerate();
+    let mut rows = sheet.rows.into_iter();
     let header = rows
         .by_ref()
         .find(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
@@ -385,7 +344,7 @@ fn open_xlsx(path: &Path) -> Result<(Vec<String>, RawRows), ImportError> {
         .ok_or_else(|| ImportError::whole_file(Msg::new("Лист пуст.", "The sheet is empty.")))?;
     let rows = rows
         .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
-        .map(|(i, r)| Ok((i as u64 + 1, r)));
+        .map(|(i, r)| Ok((u64::from(i) + 1, r)));
     Ok((header, Box::new(rows)))
 }
 

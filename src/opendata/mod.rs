@@ -186,7 +186,7 @@ async fn catalogue_page(
     let page = q.page.unwrap_or(1).max(1);
     let page_entries: Vec<&std::sync::Arc<catalogue::Entry>> = entries
         .iter()
-        .skip((page - 1) * per_page)
+        .skip((page - 1).saturating_mul(per_page))
         .take(per_page)
         .copied()
         .collect();
@@ -328,6 +328,15 @@ async fn table_view(
         );
         return Ok(Redirect::to(&target).into_response());
     }
+    // A substring scan reads every row of a large version: such requests
+    // take a turn at the expensive-work gate.
+    let _permit = if version.row_count >= adaptive::MIN_ROWS
+        && req.filters.iter().any(|f| f.op == store::Op::Contains)
+    {
+        Some(state.gates.expensive.enter().await?)
+    } else {
+        None
+    };
     match file {
         "table.json" => {
             state.adaptive.observe(

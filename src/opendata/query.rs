@@ -210,9 +210,18 @@ fn tokenize(input: &str) -> Result<Vec<Tok>, QueryError> {
     Ok(out)
 }
 
+/// Limits of a query: the parser recurses once per parenthesis and per
+/// negation, so without a depth limit a crafted query (30,000 `(`) overflows
+/// the stack and aborts the whole process. Real harvester queries are a few
+/// hundred characters and nest two or three levels.
+pub const MAX_QUERY_CHARS: usize = 4_000;
+pub const MAX_QUERY_TOKENS: usize = 400;
+pub const MAX_QUERY_DEPTH: usize = 24;
+
 struct Parser {
     toks: Vec<Tok>,
     pos: usize,
+    depth: usize,
 }
 
 impl Parser {
@@ -224,6 +233,17 @@ impl Parser {
         let t = self.toks.get(self.pos).cloned();
         self.pos += 1;
         t
+    }
+
+    /// Counts one level of nesting (a parenthesis or a negation).
+    fn deeper(&mut self) -> Result<(), QueryError> {
+        self.depth += 1;
+        if self.depth > MAX_QUERY_DEPTH {
+            return Err(QueryError(format!(
+                "the query nests deeper than {MAX_QUERY_DEPTH} levels of parentheses or negations"
+            )));
+        }
+        Ok(())
     }
 
     fn or(&mut self) -> Result<Expr, QueryError> {
@@ -262,11 +282,17 @@ impl Parser {
         match self.peek() {
             Some(Tok::Minus) | Some(Tok::Not) => {
                 self.pos += 1;
-                Ok(Expr::Not(Box::new(self.unary()?)))
+                self.deeper()?;
+                let e = Expr::Not(Box::new(self.unary()?));
+                self.depth -= 1;
+                Ok(e)
             }
             Some(Tok::Plus) => {
                 self.pos += 1;
-                self.unary()
+                self.deeper()?;
+                let e = self.unary();
+                self.depth -= 1;
+                e
             }
             _ => self.primary(),
         }
@@ -275,10 +301,12 @@ impl Parser {
     fn primary(&mut self) -> Result<Expr, QueryError> {
         match self.next() {
             Some(Tok::LParen) => {
+                self.deeper()?;
                 let e = self.or()?;
                 if self.next() != Some(Tok::RParen) {
                     return Err(QueryError("missing closing parenthesis".into()));
                 }
+                self.depth -= 1;
                 Ok(e)
             }
             Some(Tok::Field(field)) => {
@@ -302,10 +330,12 @@ impl Parser {
                     }),
                     Some(Tok::LParen) => {
                         // field:(a OR b)
+                        self.deeper()?;
                         let inner = self.or()?;
                         if self.next() != Some(Tok::RParen) {
                             return Err(QueryError("missing closing parenthesis".into()));
                         }
+                        self.depth -= 1;
                         Ok(apply_field(&field, inner))
                     }
                     _ => Err(QueryError(format!("no value after \"{field}:\""))),
@@ -338,8 +368,22 @@ pub fn parse(input: &str) -> Result<Expr, QueryError> {
     if input.trim().is_empty() {
         return Ok(Expr::All);
     }
+    if input.chars().count() > MAX_QUERY_CHARS {
+        return Err(QueryError(format!(
+            "the query is longer than {MAX_QUERY_CHARS} characters"
+        )));
+    }
     let toks = tokenize(input)?;
-    let mut p = Parser { toks, pos: 0 };
+    if toks.len() > MAX_QUERY_TOKENS {
+        return Err(QueryError(format!(
+            "the query has more than {MAX_QUERY_TOKENS} terms and operators"
+        )));
+    }
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        depth: 0,
+    };
     let e = p.or()?;
     if p.pos < p.toks.len() {
         return Err(QueryError("unbalanced parenthesis".into()));

@@ -22,6 +22,7 @@ use crate::opendata::views::{OdTexts, title};
 use crate::texts;
 use crate::web::i18n::Locale;
 use crate::web::layout::{Page, PageCtx};
+use crate::web::limits;
 
 texts!(TableTexts {
     table: "Таблица", "Table";
@@ -98,6 +99,19 @@ fn field_index(fields: &[FieldDef], name: &str) -> AppResult<usize> {
                 format!("There is no field “{name}” in the dataset. Fields: {list}."),
             )
         })
+}
+
+fn too_long() -> AppError {
+    bad(
+        format!(
+            "Значение фильтра длиннее {} символов.",
+            limits::MAX_FILTER_VALUE_CHARS
+        ),
+        format!(
+            "A filter value is longer than {} characters.",
+            limits::MAX_FILTER_VALUE_CHARS
+        ),
+    )
 }
 
 fn parse_value(f: &FieldDef, raw: &str) -> AppResult<Value> {
@@ -196,6 +210,12 @@ impl TableRequest {
                     ));
                 }
                 key => {
+                    if r.filters.len() >= limits::MAX_FILTERS {
+                        return Err(bad(
+                            format!("Не больше {} условий отбора в одном запросе.", limits::MAX_FILTERS),
+                            format!("At most {} filters in one request.", limits::MAX_FILTERS),
+                        ));
+                    }
                     let (name, op) = match key.rsplit_once("__") {
                         Some((n, op)) => (n, Op::parse(op).ok_or_else(|| {
                             bad(
@@ -228,6 +248,15 @@ impl TableRequest {
                             } else {
                                 v.split(',').map(str::to_owned).collect()
                             };
+                            if items.len() > limits::MAX_IN_VALUES {
+                                return Err(bad(
+                                    format!("В списке __in не больше {} значений.", limits::MAX_IN_VALUES),
+                                    format!("An __in list holds at most {} values.", limits::MAX_IN_VALUES),
+                                ));
+                            }
+                            if items.iter().any(|i| i.chars().count() > limits::MAX_FILTER_VALUE_CHARS) {
+                                return Err(too_long());
+                            }
                             items
                                 .iter()
                                 .map(|i| parse_value(f, i))
@@ -248,9 +277,17 @@ impl TableRequest {
                                     ),
                                 ));
                             }
+                            if v.chars().count() > limits::MAX_FILTER_VALUE_CHARS {
+                                return Err(too_long());
+                            }
                             vec![Value::Text(v.clone())]
                         }
-                        _ => vec![parse_value(f, v)?],
+                        _ => {
+                            if v.chars().count() > limits::MAX_FILTER_VALUE_CHARS {
+                                return Err(too_long());
+                            }
+                            vec![parse_value(f, v)?]
+                        }
                     };
                     r.filters.push(Filter { field, op, values });
                     r.params.push((

@@ -416,7 +416,7 @@ impl SearchIndex {
         parser.set_field_boost(f.title_en, 3.0);
         parser.set_conjunction_by_default();
         // Lenient: a stray quote or colon in what a person typed is not an error.
-        let (text_query, _errors) = parser.parse_query_lenient(q);
+        let (text_query, _errors) = parser.parse_query_lenient(&people_query(q));
         match kind {
             Some(k) => Box::new(BooleanQuery::new(vec![
                 (Occur::Must, text_query),
@@ -474,6 +474,23 @@ impl SearchIndex {
         Ok((total, hits))
     }
 }
+
+/// What a person typed, made safe for tantivy's query grammar: the grammar
+/// recurses once per bracket, so thousands of `(` would overflow the stack
+/// and abort the process. People's searches do not group with brackets, so
+/// they are dropped, and the text is cut to [`MAX_QUERY_CHARS`].
+pub fn people_query(q: &str) -> String {
+    q.chars()
+        .take(MAX_QUERY_CHARS)
+        .map(|c| match c {
+            '(' | ')' | '[' | ']' | '{' | '}' => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+/// The longest search text passed to the index.
+pub const MAX_QUERY_CHARS: usize = 500;
 
 /// `veche reindex`: rebuilds the index from the database.
 pub async fn reindex(state: &AppState) -> anyhow::Result<usize> {

@@ -106,7 +106,10 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         },
     };
     let status = error.status();
-    if status.is_server_error() {
+    if matches!(*error, AppError::Busy { .. }) {
+        // Shedding load is the design working, not a failure.
+        tracing::warn!(status = status.as_u16(), "busy: request shed");
+    } else if status.is_server_error() {
         // The only place server errors are logged: once, in the request span.
         tracing::error!(error = %format!("{:#}", error), status = status.as_u16(), "request failed");
     }

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod home;
 pub mod i18n;
 pub mod layout;
+pub mod limits;
 pub mod ops;
 pub mod tables;
 

@@ -5,6 +5,7 @@
 
 mod access;
 mod accounts;
+mod fuzz;
 mod parsers;
 
 use crate::helpers::TestApp;

@@ -1,0 +1,204 @@
+//! Reading the first sheet of an uploaded `.xlsx` within a budget. Every
+//! spreadsheet import (open-data publishing, the construction registry) reads
+//! through here.
+//!
+//! An `.xlsx` is a zip of XML files, and both layers can lie: a 5 KB file
+//! whose cells are `A1` and `XFD1048576` makes a bounding-box reader allocate
+//! 17 billion cells (550 GB) and abort the process; an archive can declare
+//! small sizes and inflate to gigabytes. So:
+//! 1. the file's own size is capped;
+//! 2. every entry of the archive is actually inflated once, counting the
+//!    bytes that come out (never trusting the sizes the archive declares),
+//!    before any XML is parsed — shared strings and styles, which calamine
+//!    keeps in memory, are then bounded too;
+//! 3. the sheet's declared dimension is checked against the cell budget
+//!    before anything is read;
+//! 4. cells are streamed one by one (no bounding box is ever allocated) and
+//!    each cell's position and the count of filled cells are checked as they
+//!    come, so a sheet that lies about its dimension is refused as well.
+//!
+//! Nested XML needs no limit of its own: the XML reader is not recursive, and
+//! its input is bounded by step 2.
+
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use calamine::{DataRef, Reader};
+
+use crate::error::Msg;
+
+/// What one workbook may cost.
+#[derive(Debug, Clone, Copy)]
+pub struct SheetBudget {
+    /// Bytes of the file as uploaded.
+    pub max_file: u64,
+    /// Bytes of all the archive's entries, inflated.
+    pub max_inflated: u64,
+    /// Rows × columns of the sheet's extent (declared or found).
+    pub max_area: u64,
+    /// Filled cells.
+    pub max_cells: u64,
+    /// Columns (cells further right are refused).
+    pub max_columns: u32,
+}
+
+/// Entries in the archive (a workbook has a dozen or two).
+const MAX_ENTRIES: usize = 10_000;
+/// Merged ranges listed by the sheet.
+const MAX_MERGED: usize = 100_000;
+
+/// The filled rows of the first sheet.
+#[derive(Debug, Default)]
+pub struct Sheet {
+    /// Rows that have at least one cell, in order: the 0-based row index and
+    /// the texts of its cells from column A up to its last cell.
+    pub rows: Vec<(u32, Vec<String>)>,
+    /// Merged ranges.
+    pub merged: Vec<calamine::Dimensions>,
+}
+
+fn mb(n: u64) -> u64 {
+    n >> 20
+}
+
+fn not_xlsx() -> Msg {
+    Msg::new(
+        "Файл не является книгой Excel (.xlsx). Сохраните таблицу в формате .xlsx.",
+        "The file is not an Excel workbook (.xlsx). Save the sheet as .xlsx.",
+    )
+}
+
+fn damaged(e: impl std::fmt::Display) -> Msg {
+    Msg::new(
+        format!("Книга Excel повреждена: {e}"),
+        format!("The workbook is damaged: {e}"),
+    )
+}
+
+fn too_many_cells(budget: &SheetBudget) -> Msg {
+    Msg::new(
+        format!(
+            "Лист больше допустимого: не больше {} столбцов, {} заполненных ячеек и {} ячеек в прямоугольнике от A1 до последней. Удалите лишние ячейки (в том числе далёкие пустые с форматированием) или разделите таблицу.",
+            budget.max_columns, budget.max_cells, budget.max_area
+        ),
+        format!(
+            "The sheet is larger than allowed: at most {} columns, {} filled cells and {} cells in the rectangle from A1 to the last cell. Delete stray cells (formatted empty ones far away too) or split the sheet.",
+            budget.max_columns, budget.max_cells, budget.max_area
+        ),
+    )
+}
+
+/// Inflates every entry once, counting the bytes that actually come out.
+fn check_archive(path: &Path, budget: &SheetBudget) -> Result<(), Msg> {
+    let file = std::fs::File::open(path).map_err(|_| not_xlsx())?;
+    let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|_| not_xlsx())?;
+    if archive.len() > MAX_ENTRIES {
+        return Err(not_xlsx());
+    }
+    let too_big = || {
+        Msg::new(
+            format!(
+                "Книга распаковывается больше чем в {} МБ. Разделите её на части или сохраните как CSV.",
+                mb(budget.max_inflated)
+            ),
+            format!(
+                "The workbook unpacks to more than {} MB. Split it or save it as CSV.",
+                mb(budget.max_inflated)
+            ),
+        )
+    };
+    let mut left = budget.max_inflated;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..archive.len() {
+        let entry = archive.by_index(i).map_err(|_| not_xlsx())?;
+        // One byte more than is left tells "over the budget" from "exactly".
+        let mut limited = entry.take(left + 1);
+        loop {
+            let n = limited.read(&mut buf).map_err(damaged)?;
+            if n == 0 {
+                break;
+            }
+            left = left.checked_sub(n as u64).ok_or_else(too_big)?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads the first sheet of the workbook at `path`; `text` turns a cell
+/// (0-based row and column) into the text kept for it.
+pub fn read_first_sheet(
+    path: &Path,
+    budget: &SheetBudget,
+    mut text: impl FnMut(u32, u32, &DataRef<'_>) -> String,
+) -> Result<Sheet, Msg> {
+    let size = std::fs::metadata(path).map_err(|_| not_xlsx())?.len();
+    if size > budget.max_file {
+        return Err(Msg::new(
+            format!(
+                "Файл {} МБ — больше допустимых {} МБ. Разделите таблицу на части.",
+                mb(size),
+                mb(budget.max_file)
+            ),
+            format!(
+                "The file is {} MB, more than the {} MB allowed. Split the sheet.",
+                mb(size),
+                mb(budget.max_file)
+            ),
+        ));
+    }
+    check_archive(path, budget)?;
+
+    let file = std::fs::File::open(path).map_err(|_| not_xlsx())?;
+    let mut workbook = calamine::Xlsx::new(BufReader::new(file)).map_err(|_| not_xlsx())?;
+    let name = workbook
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(not_xlsx)?;
+    let merged = workbook.merge_cells_by_sheet_name(&name).unwrap_or_default();
+    if merged.len() > MAX_MERGED {
+        return Err(too_many_cells(budget));
+    }
+    let mut cells = workbook.worksheet_cells_reader(&name).map_err(damaged)?;
+    let area = |d: &calamine::Dimensions| {
+        (u64::from(d.end.0) + 1).saturating_mul(u64::from(d.end.1) + 1)
+    };
+    let declared = cells.dimensions();
+    if area(&declared) > budget.max_area || declared.end.1 >= budget.max_columns {
+        return Err(too_many_cells(budget));
+    }
+
+    // Sparse while reading: a far cell costs one entry, not a rectangle.
+    let mut by_row: std::collections::BTreeMap<u32, Vec<(u32, String)>> = Default::default();
+    let mut filled = 0u64;
+    let mut extent = (0u32, 0u32);
+    while let Some(cell) = cells.next_cell().map_err(damaged)? {
+        let value = cell.get_value();
+        if matches!(value, DataRef::Empty) {
+            continue;
+        }
+        let (row, col) = cell.get_position();
+        extent = (extent.0.max(row), extent.1.max(col));
+        filled += 1;
+        if col >= budget.max_columns
+            || filled > budget.max_cells
+            || (u64::from(extent.0) + 1).saturating_mul(u64::from(extent.1) + 1) > budget.max_area
+        {
+            return Err(too_many_cells(budget));
+        }
+        let t = text(row, col, value);
+        by_row.entry(row).or_default().push((col, t));
+    }
+    let rows = by_row
+        .into_iter()
+        .map(|(row, cells)| {
+            let width = cells.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0);
+            let mut dense = vec![String::new(); width];
+            for (c, t) in cells {
+                dense[c as usize] = t;
+            }
+            (row, dense)
+        })
+        .collect();
+    Ok(Sheet { rows, merged })
+}
