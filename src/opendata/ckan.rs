@@ -264,7 +264,7 @@ pub async fn action(
     Path(action): Path<String>,
     request: Request,
 ) -> Response {
-    let params = match read_params(&state, request).await {
+    let params = match read_params(request).await {
         Ok(p) => p,
         Err(e) => return envelope(&state, &action, Err(e)),
     };
@@ -272,7 +272,7 @@ pub async fn action(
     envelope(&state, &action, result)
 }
 
-async fn read_params(state: &AppState, request: Request) -> Result<Params, CkanError> {
+async fn read_params(request: Request) -> Result<Params, CkanError> {
     let query: Vec<(String, String)> = request
         .uri()
         .query()

@@ -279,13 +279,6 @@ fn csv_error(e: &csv::Error) -> Msg {
     )
 }
 
-fn not_xlsx() -> ImportError {
-    ImportError::whole_file(Msg::new(
-        "Файл не является книгой Excel (.xlsx). Загрузите CSV в UTF-8 или XLSX.",
-        "The file is not an Excel workbook (.xlsx). Upload a UTF-8 CSV or an XLSX file.",
-    ))
-}
-
 /// What a workbook may cost to read (media/sheet.rs). Large tables come as
 /// CSV, which is streamed.
 const SHEET_BUDGET: crate::media::sheet::SheetBudget = crate::media::sheet::SheetBudget {

@@ -40,7 +40,7 @@ both_backends!(ckan_queries_nested_past_the_limit_are_refused_not_fatal, |app| {
     // Within the length but nested deeper than the parser allows, in `q` and
     // in `fq`, by GET.
     for param in ["q", "fq"] {
-        let deep = format!("{}title:парк{}", "(".repeat(2_000), ")".repeat(2_000));
+        let deep = format!("{}title:парк{}", "(".repeat(100), ")".repeat(100));
         let url = format!(
             "/api/3/action/package_search?{param}={}",
             urlencode(&deep)
@@ -82,6 +82,10 @@ both_backends!(searches_typed_by_people_cannot_nest_the_index_grammar, |app| {
         format!("/opendata?q={deep}"),
         format!("/search?q={deep}"),
         format!("/opendata?q={}", urlencode(&"[{(".repeat(3_000))),
+        // A field the index lacks parsed leniently, then failed the search
+        // with a 500 (found by the property test).
+        format!("/search?q={}", urlencode("аtitle:*:*")),
+        format!("/opendata?q={}", urlencode("nofield:x")),
     ] {
         let r = app.get(&url).await;
         assert_eq!(r.status, StatusCode::OK, "{url}: {}", &r.body[..r.body.len().min(300)]);
@@ -95,8 +99,9 @@ both_backends!(searches_typed_by_people_cannot_nest_the_index_grammar, |app| {
 
 both_backends!(table_filters_are_bounded, |app| {
     let base = format!("/opendata/{TOWNS}/table.json");
-    // An __in list past SQLite's parameter limit failed with a 500.
-    let many: Vec<String> = (0..40_000).map(|i| format!("Town{i}")).collect();
+    // An __in list past SQLite's parameter limit (32,766) failed with a 500;
+    // a URI the test client can build holds fewer, the cap is far below.
+    let many: Vec<String> = (0..5_000).map(|i| format!("T{i}")).collect();
     let r = app
         .get(&format!("{base}?name__in={}", urlencode(&many.join(","))))
         .await;
