@@ -154,9 +154,7 @@ pub fn is_staff_of(a: &AppealRow, u: &CurrentUser) -> bool {
 pub fn may_see_photo(p: &queries::PhotoOwner, user: Option<&CurrentUser>) -> bool {
     let a = &p.appeal;
     (a.state().is_public() && p.public_part)
-        || user.is_some_and(|u| {
-            is_staff_of(a, u) || (u.account_id == a.author_id && p.public_part)
-        })
+        || user.is_some_and(|u| is_staff_of(a, u) || (u.account_id == a.author_id && p.public_part))
 }
 
 /// The role a user acts in for an action on a request: the first of theirs

@@ -12,8 +12,7 @@ use crate::both_backends;
 use crate::construction::{HEADER, officer, pdf_text, upload, xlsx};
 use crate::helpers::{TestApp, TestResponse};
 use crate::problems::{
-    KRASNODAR, act, appeal, citizen, id_from, jpeg, multipart, post_form, set,
-    sign_in_as,
+    KRASNODAR, act, appeal, citizen, id_from, jpeg, multipart, post_form, set, sign_in_as,
 };
 
 /// A private person: the right-holder of an illegal construction, and a
@@ -157,7 +156,7 @@ async fn crawl(app: &TestApp, explicit: Vec<String>, limit: usize, probe: &str) 
             assert!(
                 leaked.is_empty(),
                 "{url} shows {leaked:?} to an anonymous visitor: {}",
-                &t[..t.len().min(3000)]
+                t.chars().take(3000).collect::<String>()
             );
             if t.contains(probe) {
                 out.probe_hits.insert(url.clone());
@@ -260,7 +259,10 @@ async fn machine_endpoints(app: &TestApp, object: i64, check: i64, report: i64) 
         // Every version, in every format.
         let meta = app.get(&format!("/opendata/{id}/meta.json")).await.json();
         for d in meta["data"].as_array().into_iter().flatten() {
-            let source = d["source"].as_str().expect("a data file").replace(&base, "");
+            let source = d["source"]
+                .as_str()
+                .expect("a data file")
+                .replace(&base, "");
             let stem = source.rsplit_once('.').unwrap().0.to_owned();
             for ext in ["csv", "json", "xml"] {
                 urls.push(format!("{stem}.{ext}"));
@@ -403,7 +405,9 @@ both_backends!(
             )
             .await;
         assert_eq!(api.json()["developer"], "Приватий Маркеров (наследник)");
-        let api = app.get(&format!("/api/v1/construction/objects/{object}")).await;
+        let api = app
+            .get(&format!("/api/v1/construction/objects/{object}"))
+            .await;
         assert_eq!(api.json()["developer"], "", "anonymous: {}", api.body);
 
         // The same person as a citizen who hides the name: by default in the
@@ -422,7 +426,11 @@ both_backends!(
                 ],
             )
             .await;
-        assert!(r.status.is_success() || r.status.is_redirection(), "{}", r.body);
+        assert!(
+            r.status.is_success() || r.status.is_redirection(),
+            "{}",
+            r.body
+        );
         let report = id_from(
             &post_form(
                 &app,
@@ -441,7 +449,9 @@ both_backends!(
             )
             .await,
         );
-        let form = app.get(&format!("/construction/checks/new?object={object}")).await;
+        let form = app
+            .get(&format!("/construction/checks/new?object={object}"))
+            .await;
         let (ct, body) = multipart(
             &[
                 ("category", "check-floors"),
@@ -479,7 +489,11 @@ both_backends!(
             let encoded: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
             let s = app.get(&format!("/search?q={encoded}")).await;
             assert_eq!(s.status, StatusCode::OK);
-            assert!(s.body.contains("Ничего не найдено"), "search for {q}: {}", s.body);
+            assert!(
+                s.body.contains("Ничего не найдено"),
+                "search for {q}: {}",
+                s.body
+            );
         }
 
         let explicit = machine_endpoints(&app, object, check, report).await;
@@ -500,7 +514,9 @@ both_backends!(
             );
         }
         assert!(
-            c.probe_hits.iter().any(|u| u.contains("2309650015-illegal-constructions/data-")),
+            c.probe_hits
+                .iter()
+                .any(|u| u.contains("2309650015-illegal-constructions/data-")),
             "a data file of the illegal registry holds the object: {:?}",
             c.probe_hits
         );
@@ -613,9 +629,18 @@ both_backends!(
         // Hidden by a moderator: the same address is withdrawn, also from a
         // cache that revalidates.
         app.restore_jar(admin);
-        let r = act(&app, id, &[("action", "hide"), ("text", "Чужой двор на фото")], &[]).await;
+        let r = act(
+            &app,
+            id,
+            &[("action", "hide"), ("text", "Чужой двор на фото")],
+            &[],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        assert_eq!(app.get(&photo).await.headers["cache-control"], "private, no-store");
+        assert_eq!(
+            app.get(&photo).await.headers["cache-control"],
+            "private, no-store"
+        );
         app.clear_cookies();
         for url in [photo.clone(), format!("/media/{key}-thumb.jpg")] {
             assert_eq!(app.get(&url).await.status, StatusCode::NOT_FOUND, "{url}");
@@ -657,7 +682,9 @@ both_backends!(the_api_lists_photos_of_public_events_only, |app| {
         .clone();
     // The moderator still sees it.
     assert_eq!(
-        app.get(&format!("/media/{internal}-thumb.jpg")).await.status,
+        app.get(&format!("/media/{internal}-thumb.jpg"))
+            .await
+            .status,
         StatusCode::OK
     );
 
@@ -683,7 +710,9 @@ both_backends!(the_api_lists_photos_of_public_events_only, |app| {
     }
     for size in ["full", "thumb"] {
         assert_eq!(
-            app.get(&format!("/media/{internal}-{size}.jpg")).await.status,
+            app.get(&format!("/media/{internal}-{size}.jpg"))
+                .await
+                .status,
             StatusCode::NOT_FOUND
         );
     }
