@@ -466,6 +466,19 @@ fn registry_sheet() -> Vec<u8> {
     )
 }
 
+/// The address that commits a previewed import.
+pub fn commit_path(preview: &crate::helpers::TestResponse) -> String {
+    let key = preview
+        .body
+        .split("/construction/import/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap();
+    format!("/construction/import/{key}/commit")
+}
+
 pub async fn upload(app: &TestApp, name: &str, bytes: Vec<u8>) -> crate::helpers::TestResponse {
     let token = app.get("/construction/import").await.csrf_token();
     let (ct, body) = multipart(&[], &[("file", name, bytes)]);
@@ -512,16 +525,7 @@ both_backends!(
         }
         // A preview writes nothing.
         assert_eq!(count(&app, true).await, 0);
-        let key = r
-            .body
-            .split("/construction/import/")
-            .nth(1)
-            .unwrap()
-            .split('/')
-            .next()
-            .unwrap()
-            .to_owned();
-        let commit = format!("/construction/import/{key}/commit");
+        let commit = commit_path(&r);
         let token = r.csrf_token();
         let done = app.post_form_raw(&commit, &[("csrf_token", &token)]).await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 
 use super::still_healthy;
 use crate::both_backends;
-use crate::construction::{HEADER, officer, pdf_text, upload, xlsx};
+use crate::construction::{HEADER, commit_path, officer, pdf_text, upload, xlsx};
 use crate::helpers::{TestApp, TestResponse};
 use crate::problems::{
     KRASNODAR, act, appeal, citizen, id_from, jpeg, multipart, post_form, set, sign_in_as,
@@ -309,20 +309,8 @@ async fn private_owner_imported(app: &TestApp) -> i64 {
     let commit = async |bytes: Vec<u8>| {
         let r = upload(app, "samostroi.xlsx", bytes).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let key = r
-            .body
-            .split("/construction/import/")
-            .nth(1)
-            .unwrap()
-            .split('/')
-            .next()
-            .unwrap()
-            .to_owned();
         let done = app
-            .post_form_raw(
-                &format!("/construction/import/{key}/commit"),
-                &[("csrf_token", &r.csrf_token())],
-            )
+            .post_form_raw(&commit_path(&r), &[("csrf_token", &r.csrf_token())])
             .await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     };
