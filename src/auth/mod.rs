@@ -94,6 +94,13 @@ impl CurrentUser {
             .any(|m| m.kind == MembershipKind::Officer && m.organisation_id == organisation_id)
     }
 
+    /// An officer or an executor of the organisation.
+    pub fn is_member_of(&self, organisation_id: &str) -> bool {
+        self.memberships
+            .iter()
+            .any(|m| m.organisation_id == organisation_id)
+    }
+
     pub fn is_officer(&self) -> bool {
         self.memberships
             .iter()

@@ -1,8 +1,8 @@
 //! Both registries as open datasets (`2309650015-construction` and
 //! `2309650015-illegal-constructions`), republished whenever an object
-//! changes (the change asks for it in its own transaction). The developer
-//! of an object in the illegal registry is left out: right-holders of
-//! illegal constructions are often private people.
+//! changes (the change asks for it in its own transaction). Rows are as the
+//! public sees them (`ObjectRow::for_public`): the right-holder of an
+//! illegal construction, often a private person, is left out.
 
 use super::queries::{self, Filter};
 use crate::app::AppState;
@@ -63,7 +63,7 @@ pub async fn table(state: &AppState, illegal_only: bool) -> anyhow::Result<Table
     )
     .await?;
     let base = state.config.base_url();
-    for o in rows {
+    for o in rows.into_iter().map(queries::ObjectRow::for_public) {
         t.rows.push(vec![
             o.object_id.to_string(),
             o.name,
@@ -74,12 +74,7 @@ pub async fn table(state: &AppState, illegal_only: bool) -> anyhow::Result<Table
             o.cadastral_number.unwrap_or_default(),
             o.permit_number.unwrap_or_default(),
             o.permit_date.unwrap_or_default(),
-            // Right-holders of illegal constructions may be private people.
-            if o.illegal {
-                String::new()
-            } else {
-                o.developer
-            },
+            o.developer,
             o.purpose,
             o.floors.map(|f| f.to_string()).unwrap_or_default(),
             o.status,

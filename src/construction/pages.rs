@@ -163,18 +163,14 @@ fn filters_form(l: Locale, action: &str, q: &ListQuery) -> Markup {
     }
 }
 
-/// The developer as the public sees it. Illegal constructions are often
-/// private people's houses: the right-holder of one is personal data, shown
-/// to the authority's officers only.
-pub fn public_developer(o: &ObjectRow, editor: bool) -> String {
-    if o.illegal && !editor {
-        String::new()
-    } else {
-        o.developer.clone()
-    }
+/// An object as `editor` (the authority's officers and administrators) or
+/// anyone else sees it: the right-holder of an illegal construction is
+/// personal data (`ObjectRow::owner_is_personal`).
+pub fn as_seen(o: ObjectRow, editor: bool) -> ObjectRow {
+    if editor { o } else { o.for_public() }
 }
 
-fn registry_table(l: Locale, rows: &[ObjectRow], name: &str, editor: bool) -> Table {
+fn registry_table(l: Locale, rows: &[ObjectRow], name: &str) -> Table {
     Table {
         name: name.into(),
         headers: vec![
@@ -202,7 +198,7 @@ fn registry_table(l: Locale, rows: &[ObjectRow], name: &str, editor: bool) -> Ta
                     Cell::Text(municipality_name(l, &o.municipality_id)),
                     Cell::Text(o.status().label(l).into()),
                     Cell::Text(o.cadastral_number.clone().unwrap_or_default()),
-                    Cell::Text(public_developer(o, editor)),
+                    Cell::Text(o.developer.clone()),
                     match o.floors {
                         Some(f) => Cell::Int(f),
                         None => Cell::Text(String::new()),
@@ -261,7 +257,12 @@ async fn table_page(
     } else {
         None
     };
-    let rows = queries::list(&state.db, &f).await?;
+    let editor = ctx.user.as_ref().is_some_and(may_edit);
+    let rows: Vec<ObjectRow> = queries::list(&state.db, &f)
+        .await?
+        .into_iter()
+        .map(|o| as_seen(o, editor))
+        .collect();
     let (path, name, title) = if illegal_only {
         (
             "/construction/illegal",
@@ -281,7 +282,7 @@ async fn table_page(
     if pdf {
         return pdf_response(l, title, name, &q, rows, total).await;
     }
-    let table = registry_table(l, &rows, name, ctx.user.as_ref().is_some_and(may_edit));
+    let table = registry_table(l, &rows, name);
     if let Some(r) = table.download(format)? {
         return Ok(r);
     }
@@ -475,13 +476,16 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
+    let edit = ctx.user.as_ref().is_some_and(may_edit);
     let o = queries::object(&state.db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
+    // Old values in the history are as personal as the current one.
+    let hide_personal = o.owner_is_personal() && !edit;
+    let o = as_seen(o, edit);
     let docs = queries::documents(&state.db, id).await?;
     let history = queries::history(&state.db, id).await?;
     let checks = super::checks::object_section(l, &state.db, id).await?;
-    let edit = ctx.user.as_ref().is_some_and(may_edit);
     let geo = {
         let mut f = vec![
             json!({ "type": "Feature", "geometry": { "type": "Point", "coordinates": [o.lon, o.lat] }, "properties": { "name": o.name, "color": o.status().color(), "status_label": o.status().label(l) } }),
@@ -495,17 +499,9 @@ pub async fn show(
         }
         json!({ "type": "FeatureCollection", "features": f })
     };
-    let developer = public_developer(&o, edit);
     let facts: Vec<(&str, String)> = o
         .fields()
         .into_iter()
-        .map(|(f, v)| {
-            if f == "developer" {
-                (f, developer.clone())
-            } else {
-                (f, v)
-            }
-        })
         .filter(|(f, v)| {
             !v.is_empty() && !matches!(*f, "name" | "footprint" | "status" | "lat" | "lon")
         })
@@ -546,7 +542,7 @@ pub async fn show(
                         li {
                             strong { (history_label(l, &h.action)) } " · " (datetime(l, h.created_at))
                             @if let Some(n) = &h.actor_name { " · " (n) } @else if !h.actor_label.is_empty() { " · " (h.actor_label) }
-                            (changes_markup(l, &h.changes))
+                            (changes_markup(l, &h.changes, hide_personal))
                         }
                     }
                 }
@@ -565,14 +561,16 @@ fn history_label(l: Locale, action: &str) -> &'static str {
     }
 }
 
-fn changes_markup(l: Locale, changes: &str) -> Markup {
+/// What a history entry changed; `hide_personal` leaves out the fields that
+/// may name a private person (`queries::PERSONAL_FIELDS`).
+fn changes_markup(l: Locale, changes: &str, hide_personal: bool) -> Markup {
     let v: Value = serde_json::from_str(changes).unwrap_or(Value::Null);
     let map = v.get("changes").unwrap_or(&v);
     html! {
         @if let Some(m) = map.as_object() {
             @if !m.is_empty() {
                 ul {
-                    @for (f, pair) in m {
+                    @for (f, pair) in m.iter().filter(|(f, _)| !(hide_personal && queries::PERSONAL_FIELDS.contains(&f.as_str()))) {
                         @if let Some([old, new]) = pair.as_array().map(|a| a.as_slice()).and_then(|a| <&[Value; 2]>::try_from(a).ok()) {
                             li { (field_label(f, l)) ": " (old.as_str().filter(|s| !s.is_empty()).unwrap_or("—")) " → " (new.as_str().filter(|s| !s.is_empty()).unwrap_or("—")) }
                         }
@@ -970,12 +968,28 @@ pub async fn api_update(
     Ok(Json(json!(row)).into_response())
 }
 
-/// `GET /api/v1/construction/objects/{id}`
-pub async fn api_show(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+/// `GET /api/v1/construction/objects/{id}`: public; the authority's
+/// officers (signed in, or with a personal token) get the personal fields.
+pub async fn api_show(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let row = queries::object(&state.db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    Ok(Json(json!(row)).into_response())
+    let editor = match user {
+        Some(u) => may_edit(&u),
+        // A token that does not resolve is no worse than none here.
+        None if headers.contains_key(header::AUTHORIZATION) => {
+            crate::opendata::tokens::bearer_user(&state, &headers)
+                .await
+                .is_ok_and(|u| may_edit(&u))
+        }
+        None => false,
+    };
+    Ok(Json(json!(as_seen(row, editor))).into_response())
 }
 
 fn problems_error(problems: Vec<super::domain::FieldProblem>) -> AppError {

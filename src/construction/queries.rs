@@ -46,9 +46,33 @@ pub struct ObjectRow {
     pub updated_at: OffsetDateTime,
 }
 
+/// Fields that may name a private person: the right-holder (developer) of
+/// an illegal construction. Their values, and their history, are shown to
+/// the authority's officers only.
+pub const PERSONAL_FIELDS: &[&str] = &["developer"];
+
 impl ObjectRow {
     pub fn status(&self) -> Status {
         Status::parse(&self.status).unwrap_or(Status::Planned)
+    }
+
+    /// Whether the right-holder is treated as a private person. The registry
+    /// cannot tell a person from a company reliably (spreadsheets write
+    /// «Иванов И. И.», «ИП Иванов», «ООО …» alike), and illegal constructions
+    /// are mostly private houses, so every right-holder of an object in the
+    /// illegal registry is personal data. The flag never goes back, so
+    /// neither does the protection (nor the protection of its history).
+    pub fn owner_is_personal(&self) -> bool {
+        self.illegal
+    }
+
+    /// The row as the public may see it: personal fields emptied. Every
+    /// public output (pages, API, exports, open datasets) goes through this.
+    pub fn for_public(mut self) -> ObjectRow {
+        if self.owner_is_personal() {
+            self.developer.clear();
+        }
+        self
     }
 
     /// The fields as the form and the history know them.

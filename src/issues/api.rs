@@ -253,7 +253,8 @@ pub async fn public_json(
 ) -> AppResult<Value> {
     let at = now();
     let events = queries::events(&state.db, a.appeal_id, false).await?;
-    let photos = queries::photos(&state.db, a.appeal_id).await?;
+    // Photos of internal events stay with the staff, as the events do.
+    let photos = queries::public_photos(&state.db, a.appeal_id).await?;
     let org = match &a.organisation_id {
         Some(o) => crate::directory::queries::by_id(&state.db, o).await?,
         None => None,

@@ -170,8 +170,9 @@ pub fn url(key: &str, size: &str) -> String {
     format!("/media/{key}-{size}.jpg")
 }
 
-/// `GET /media/{key}-{size}.jpg`. Photos of requests that are not public are
-/// shown to their author and to staff only.
+/// `GET /media/{key}-{size}.jpg`. Photos of requests that are not public,
+/// and of internal events, are shown only to those `workflow::may_see_photo`
+/// names (the author, moderators, the routed organisation's staff).
 async fn serve(
     State(state): State<AppState>,
     user: Option<crate::auth::CurrentUser>,
@@ -188,30 +189,43 @@ async fn serve(
         })
         .ok_or_else(AppError::not_found)?;
     let owner = crate::workflow::queries::photo_owner(&state.db, stem).await?;
-    let public = owner.as_ref().is_some_and(|o| o.state().is_public());
-    let visible = match &owner {
-        Some(owner) => {
-            public
-                || user.as_ref().is_some_and(|u| {
-                    u.account_id == owner.author_id || u.is_moderator() || u.is_staff()
-                })
-        }
+    let (public, visible) = match &owner {
+        Some(p) => (
+            crate::workflow::may_see_photo(p, None),
+            crate::workflow::may_see_photo(p, user.as_ref()),
+        ),
         // Photos attached to orders in the core: staff only.
-        None => {
+        None => (
+            false,
             crate::pm::queries::photo_attached(&state.db, stem).await?
-                && user.as_ref().is_some_and(crate::pm::orders::is_staff)
-        }
+                && user.as_ref().is_some_and(crate::pm::orders::is_staff),
+        ),
     };
     if !visible {
         return Err(AppError::not_found());
     }
+    // The bytes under a key never change, but whether they may be shown
+    // does: a moderator may hide a report. So public photos are cached for
+    // five minutes only (then revalidated: a 304 when still visible, a 404
+    // once withdrawn), and others are never stored by any cache.
+    let cache = if public {
+        "public, max-age=300"
+    } else {
+        "private, no-store"
+    };
     let etag = format!("\"{stem}-{size}\"");
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        == Some(etag.as_str())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
     {
-        return Ok(StatusCode::NOT_MODIFIED.into_response());
+        let mut r = StatusCode::NOT_MODIFIED.into_response();
+        let h = r.headers_mut();
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            h.insert(header::ETAG, v);
+        }
+        return Ok(r);
     }
     let bytes = tokio::fs::read(dir(&state.config.media_dir()).join(format!("{stem}-{size}.jpg")))
         .await
@@ -219,15 +233,7 @@ async fn serve(
     let mut r = bytes.into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
-    // Content never changes under a key; public ones may be cached anywhere.
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(if public {
-            "public, max-age=31536000, immutable"
-        } else {
-            "private, max-age=600"
-        }),
-    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }

@@ -135,6 +135,28 @@ fn check_role(a: &AppealRow, user: Option<&CurrentUser>, role: Role) -> AppResul
     }
 }
 
+/// Who may see what of a request is not public (the request while it
+/// awaits moderation or is hidden, internal events and their photos):
+/// moderators and administrators, and the officers and executors of the
+/// organisation the request is routed to. Staff of other organisations are
+/// as the public: a membership anywhere is not a pass everywhere.
+pub fn is_staff_of(a: &AppealRow, u: &CurrentUser) -> bool {
+    u.is_moderator()
+        || a.organisation_id
+            .as_deref()
+            .is_some_and(|o| u.is_member_of(o))
+}
+
+/// Whether `user` (`None`: anyone) may see a stored photo of a request: the
+/// public, when the request is public and the photo is not of an internal
+/// event; its author, unless the photo is of an internal event; and the
+/// request's staff (`is_staff_of`).
+pub fn may_see_photo(p: &queries::PhotoOwner, user: Option<&CurrentUser>) -> bool {
+    let a = &p.appeal;
+    (a.state().is_public() && p.public_part)
+        || user.is_some_and(|u| is_staff_of(a, u) || (u.account_id == a.author_id && p.public_part))
+}
+
 /// The role a user acts in for an action on a request: the first of theirs
 /// that the action can use.
 pub fn role_for(a: &AppealRow, user: &CurrentUser, action: &Action) -> Role {

@@ -646,18 +646,59 @@ pub async fn first_photos(
     Ok(out)
 }
 
+/// Photos the public may see: of the request itself and of its public
+/// events (a photo attached to an internal event, such as hiding, is not).
+pub async fn public_photos(db: &Db, appeal_id: i64) -> Result<Vec<PhotoRow>, sqlx::Error> {
+    on_db!(db, |pool| sqlx::query_as::<_, PhotoRow>(
+        "select p.photo_id, p.appeal_id, p.event_id, p.media_key, p.width, p.height
+         from appeal_photo p left join appeal_event e on e.event_id = p.event_id
+         where p.appeal_id = $1 and (p.event_id is null or e.public)
+         order by p.position, p.photo_id"
+    )
+    .bind(appeal_id)
+    .fetch_all(pool)
+    .await)
+}
+
+/// A stored photo's request, and whether the photo is of the request
+/// itself or of a public event.
+pub struct PhotoOwner {
+    pub appeal: AppealRow,
+    pub public_part: bool,
+}
+
 /// Whether a photo belongs to a public request (media are served only then,
 /// or to staff and the author).
-pub async fn photo_owner(db: &Db, media_key: &str) -> Result<Option<AppealRow>, sqlx::Error> {
+pub async fn photo_owner(db: &Db, media_key: &str) -> Result<Option<PhotoOwner>, sqlx::Error> {
     let sql = concat!(
         "select ",
         appeal_columns!(),
         " from appeal where appeal_id = (select appeal_id from appeal_photo where media_key = $1)"
     );
-    on_db!(db, |pool| sqlx::query_as::<_, AppealRow>(sql)
+    let Some(appeal) = on_db!(db, |pool| sqlx::query_as::<_, AppealRow>(sql)
         .bind(media_key)
         .fetch_optional(pool)
-        .await)
+        .await)?
+    else {
+        return Ok(None);
+    };
+    let part: Option<(Option<i64>, Option<bool>)> = on_db!(db, |pool| sqlx::query_as(
+        "select p.event_id, e.public from appeal_photo p
+           left join appeal_event e on e.event_id = p.event_id
+         where p.media_key = $1 order by p.photo_id limit 1"
+    )
+    .bind(media_key)
+    .fetch_optional(pool)
+    .await)?;
+    let public_part = match part {
+        Some((None, _)) => true,
+        Some((Some(_), public)) => public.unwrap_or(false),
+        None => false,
+    };
+    Ok(Some(PhotoOwner {
+        appeal,
+        public_part,
+    }))
 }
 
 // ---- support and follows ------------------------------------------------

@@ -14,7 +14,7 @@ use crate::problems::{citizen, multipart, sign_in_as};
 
 const AUTHORITY: &str = "dep-construction-supervision";
 
-async fn officer(app: &TestApp) {
+pub async fn officer(app: &TestApp) {
     let id = citizen(app, "nadzor@krasnodar.example", "Инспектор Надзора").await;
     app.make_officer(id, AUTHORITY).await;
     sign_in_as(app, "nadzor@krasnodar.example").await;
@@ -357,7 +357,7 @@ both_backends!(the_api_adds_objects_for_the_authority_only, |app| {
 
 /// A spreadsheet: header and rows; `merge` merges a range (first row,
 /// first col, last row, last col, text).
-fn xlsx(rows: &[&[&str]], merge: Option<(u32, u16, u32, u16, &str)>) -> Vec<u8> {
+pub fn xlsx(rows: &[&[&str]], merge: Option<(u32, u16, u32, u16, &str)>) -> Vec<u8> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     for (r, row) in rows.iter().enumerate() {
@@ -379,7 +379,7 @@ fn xlsx(rows: &[&[&str]], merge: Option<(u32, u16, u32, u16, &str)>) -> Vec<u8> 
     wb.save_to_buffer().unwrap()
 }
 
-const HEADER: &[&str] = &[
+pub const HEADER: &[&str] = &[
     "Адрес",
     "Широта",
     "Долгота",
@@ -466,7 +466,20 @@ fn registry_sheet() -> Vec<u8> {
     )
 }
 
-async fn upload(app: &TestApp, name: &str, bytes: Vec<u8>) -> crate::helpers::TestResponse {
+/// The address that commits a previewed import.
+pub fn commit_path(preview: &crate::helpers::TestResponse) -> String {
+    let key = preview
+        .body
+        .split("/construction/import/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap();
+    format!("/construction/import/{key}/commit")
+}
+
+pub async fn upload(app: &TestApp, name: &str, bytes: Vec<u8>) -> crate::helpers::TestResponse {
     let token = app.get("/construction/import").await.csrf_token();
     let (ct, body) = multipart(&[], &[("file", name, bytes)]);
     app.post_bytes(
@@ -512,16 +525,7 @@ both_backends!(
         }
         // A preview writes nothing.
         assert_eq!(count(&app, true).await, 0);
-        let key = r
-            .body
-            .split("/construction/import/")
-            .nth(1)
-            .unwrap()
-            .split('/')
-            .next()
-            .unwrap()
-            .to_owned();
-        let commit = format!("/construction/import/{key}/commit");
+        let commit = commit_path(&r);
         let token = r.csrf_token();
         let done = app.post_form_raw(&commit, &[("csrf_token", &token)]).await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
@@ -935,7 +939,7 @@ both_backends!(
 
 /// The text of a PDF as `pdftotext` (poppler) reads it; `None` with a loud
 /// message when poppler is missing (CI has it: fails there).
-fn pdf_text(bytes: &[u8]) -> Option<String> {
+pub fn pdf_text(bytes: &[u8]) -> Option<String> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.pdf");
     std::fs::write(&path, bytes).unwrap();
