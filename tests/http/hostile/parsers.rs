@@ -418,14 +418,27 @@ both_backends!(spreadsheet_bombs_are_refused_by_every_import, |app| {
 fn run_measured(mut cmd: std::process::Command) -> (bool, String, f64) {
     let out = tempfile::NamedTempFile::new().unwrap();
     cmd.stdout(out.reopen().unwrap()).stderr(out.reopen().unwrap());
-    let child = cmd.spawn().unwrap();
+    let mut child = cmd.spawn().unwrap();
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: wait4 writes into values we own; the child is ours and is
-    // reaped here (so `child` is forgotten, not waited again).
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(r, pid, "wait4");
+    // Polled, so a child that never ends fails the test instead of hanging it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    loop {
+        // SAFETY: wait4 writes into values we own; the child is ours and is
+        // reaped here (so `child` is forgotten, not waited again).
+        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if r == pid {
+            break;
+        }
+        assert_eq!(r, 0, "wait4");
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("veche did not finish within 300 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     std::mem::forget(child);
     let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
     let text = std::fs::read_to_string(out.path()).unwrap_or_default();
