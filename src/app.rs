@@ -19,7 +19,7 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::auth::oidc::Oidc;
-use crate::auth::ratelimit::LoginLimiter;
+use crate::auth::ratelimit::Limiter;
 use crate::auth::session::DbSessionStore;
 use crate::config::Config;
 use crate::db::Db;
@@ -37,7 +37,13 @@ pub struct AppState {
     pub search: SearchIndex,
     pub mailer: Mailer,
     pub oidc: Option<Arc<Oidc>>,
-    pub login_limiter: LoginLimiter,
+    // Two fields of one type: neither is a `FromRef` sub-state.
+    #[from_ref(skip)]
+    pub login_limiter: Limiter,
+    /// Registration, password resets and confirmation links (see
+    /// `auth::ratelimit`).
+    #[from_ref(skip)]
+    pub account_limiter: Limiter,
     pub sessions: DbSessionStore,
     pub catalogue: Catalogue,
     pub adaptive: AdaptiveIndexes,
@@ -110,7 +116,14 @@ impl AppState {
         let oidc = Oidc::from_config(&config)?.map(Arc::new);
         let db_for_reads = db.clone();
         let state = AppState {
-            login_limiter: LoginLimiter::new(config.server.login_attempts_per_minute),
+            login_limiter: Limiter::new(
+                config.server.login_attempts_per_minute,
+                config.server.login_attempts_per_minute,
+            ),
+            account_limiter: Limiter::new(
+                config.server.account_actions_per_minute,
+                config.server.account_mails_per_minute,
+            ),
             sessions: DbSessionStore::new(db.clone()),
             config: Arc::new(config),
             db,
@@ -138,6 +151,11 @@ pub fn router(state: AppState) -> Router {
     web::ops::prometheus();
     let config = state.config.clone();
     let secure = config.secure_cookies();
+    // HSTS only when the site is reached over HTTPS: sent over plain HTTP it
+    // is ignored by browsers at best, and would pin a misconfigured site.
+    let hsts = config
+        .serves_https()
+        .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     let sessions = SessionManagerLayer::new(state.sessions.clone())
         .with_name("veche_session")
         .with_http_only(true)
@@ -192,6 +210,9 @@ pub fn router(state: AppState) -> Router {
                  script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
             ),
         ))
+        .option_layer(hsts.map(|v| {
+            SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, v)
+        }))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(move |req, next| web::csrf::protect(secure, req, next)))
         .layer(sessions);
@@ -290,7 +311,7 @@ pub fn spawn_workers(state: &AppState) {
         }
     });
     let sessions = state.sessions.clone();
-    let limiter = state.login_limiter.clone();
+    let limiters = [state.login_limiter.clone(), state.account_limiter.clone()];
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(600));
         loop {
@@ -298,7 +319,9 @@ pub fn spawn_workers(state: &AppState) {
             if let Err(e) = sessions.delete_expired().await {
                 tracing::warn!(error = %e, "expired session cleanup failed");
             }
-            limiter.forget_idle();
+            for limiter in &limiters {
+                limiter.forget_idle();
+            }
         }
     });
 }
