@@ -166,9 +166,10 @@ pub fn router(state: AppState) -> Router {
         )));
 
     let x_request_id = HeaderName::from_static("x-request-id");
-    // Outermost first: request id, trace span, error rendering (inside the
-    // span, so errors are logged with their request), security headers,
-    // compression, CSRF, sessions.
+    // Outermost first: request id, trace span, security headers, error
+    // rendering (inside the span, so errors are logged with their request;
+    // inside the headers, so error pages get them), compression, CSRF,
+    // sessions.
     let stack = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(x_request_id.clone(), MakeRequestUuid))
         .layer(
@@ -190,7 +191,6 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(PropagateRequestIdLayer::new(x_request_id))
-        .layer(middleware::from_fn(web::errors::render_errors))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -213,6 +213,8 @@ pub fn router(state: AppState) -> Router {
         .option_layer(hsts.map(|v| {
             SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, v)
         }))
+        // Inside the security headers, so error pages carry them too.
+        .layer(middleware::from_fn(web::errors::render_errors))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(move |req, next| web::csrf::protect(secure, req, next)))
         .layer(sessions);

@@ -479,7 +479,7 @@ both_backends!(
         c.server.base_url = Some("https://veche.example.org".parse().unwrap());
     },
     |app| {
-        for path in ["/", "/auth/login", "/health"] {
+        for path in ["/", "/auth/login", "/health", "/no-such-page"] {
             let r = app.get(path).await;
             assert_eq!(
                 r.headers
