@@ -108,6 +108,8 @@ pub async fn start(database_url: Option<String>, dir: &std::path::Path) -> (AppS
     cli.config.mail.smtp_url = None;
     cli.config.oidc.oidc_issuer = None;
     cli.config.server.login_attempts_per_minute = 1_000_000;
+    cli.config.server.account_actions_per_minute = 1_000_000;
+    cli.config.server.account_mails_per_minute = 1_000_000;
     let state = AppState::build(cli.config).await.unwrap();
     app::spawn_workers(&state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -19,7 +19,7 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::auth::oidc::Oidc;
-use crate::auth::ratelimit::LoginLimiter;
+use crate::auth::ratelimit::Limiter;
 use crate::auth::session::DbSessionStore;
 use crate::config::Config;
 use crate::db::Db;
@@ -37,7 +37,13 @@ pub struct AppState {
     pub search: SearchIndex,
     pub mailer: Mailer,
     pub oidc: Option<Arc<Oidc>>,
-    pub login_limiter: LoginLimiter,
+    // Two fields of one type: neither is a `FromRef` sub-state.
+    #[from_ref(skip)]
+    pub login_limiter: Limiter,
+    /// Registration, password resets and confirmation links (see
+    /// `auth::ratelimit`).
+    #[from_ref(skip)]
+    pub account_limiter: Limiter,
     pub sessions: DbSessionStore,
     pub catalogue: Catalogue,
     pub adaptive: AdaptiveIndexes,
@@ -113,7 +119,14 @@ impl AppState {
         let db_for_reads = db.clone();
         let config_limits = config.limits.clone();
         let state = AppState {
-            login_limiter: LoginLimiter::new(config.server.login_attempts_per_minute),
+            login_limiter: Limiter::new(
+                config.server.login_attempts_per_minute,
+                config.server.login_attempts_per_minute,
+            ),
+            account_limiter: Limiter::new(
+                config.server.account_actions_per_minute,
+                config.server.account_mails_per_minute,
+            ),
             sessions: DbSessionStore::new(db.clone()),
             config: Arc::new(config),
             db,
@@ -142,6 +155,11 @@ pub fn router(state: AppState) -> Router {
     web::ops::prometheus();
     let config = state.config.clone();
     let secure = config.secure_cookies();
+    // HSTS only when the site is reached over HTTPS: sent over plain HTTP it
+    // is ignored by browsers at best, and would pin a misconfigured site.
+    let hsts = config
+        .serves_https()
+        .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     let sessions = SessionManagerLayer::new(state.sessions.clone())
         .with_name("veche_session")
         .with_http_only(true)
@@ -152,9 +170,10 @@ pub fn router(state: AppState) -> Router {
         )));
 
     let x_request_id = HeaderName::from_static("x-request-id");
-    // Outermost first: request id, trace span, error rendering (inside the
-    // span, so errors are logged with their request), security headers,
-    // compression, CSRF, sessions.
+    // Outermost first: request id, trace span, security headers, error
+    // rendering (inside the span, so errors are logged with their request;
+    // inside the headers, so error pages get them), compression, CSRF,
+    // sessions.
     let stack = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(x_request_id.clone(), MakeRequestUuid))
         .layer(
@@ -176,12 +195,6 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(PropagateRequestIdLayer::new(x_request_id))
-        .layer(middleware::from_fn(web::errors::render_errors))
-        // A panic in a handler becomes a 500 for that request (rendered and
-        // logged by the layer above) instead of a dropped connection. Aborts
-        // (stack overflow, failed allocation) cannot be caught: those are
-        // made impossible by the parsers' limits (web/limits.rs).
-        .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -201,6 +214,16 @@ pub fn router(state: AppState) -> Router {
                  script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
             ),
         ))
+        .option_layer(hsts.map(|v| {
+            SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, v)
+        }))
+        // Inside the security headers, so error pages carry them too.
+        .layer(middleware::from_fn(web::errors::render_errors))
+        // A panic in a handler becomes a 500 for that request (rendered and
+        // logged by the layer above) instead of a dropped connection. Aborts
+        // (stack overflow, failed allocation) cannot be caught: those are
+        // made impossible by the parsers' limits (web/limits.rs).
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(move |req, next| web::csrf::protect(secure, req, next)))
         .layer(sessions);
@@ -299,7 +322,7 @@ pub fn spawn_workers(state: &AppState) {
         }
     });
     let sessions = state.sessions.clone();
-    let limiter = state.login_limiter.clone();
+    let limiters = [state.login_limiter.clone(), state.account_limiter.clone()];
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(600));
         loop {
@@ -307,7 +330,9 @@ pub fn spawn_workers(state: &AppState) {
             if let Err(e) = sessions.delete_expired().await {
                 tracing::warn!(error = %e, "expired session cleanup failed");
             }
-            limiter.forget_idle();
+            for limiter in &limiters {
+                limiter.forget_idle();
+            }
         }
     });
 }

@@ -116,6 +116,37 @@ pub struct ServerConfig {
     )]
     pub login_attempts_per_minute: u32,
 
+    /// Account actions that send mail or hash a password (registration,
+    /// password reset request and submission, a new confirmation link)
+    /// allowed per minute from one client address.
+    #[arg(
+        long,
+        env = "VECHE_ACCOUNT_ACTIONS_PER_MINUTE",
+        default_value_t = 20,
+        global = true
+    )]
+    pub account_actions_per_minute: u32,
+
+    /// Of those, the ones naming one e-mail address allowed per minute (each
+    /// sends that address a mail).
+    #[arg(
+        long,
+        env = "VECHE_ACCOUNT_MAILS_PER_MINUTE",
+        default_value_t = 3,
+        global = true
+    )]
+    pub account_mails_per_minute: u32,
+
+    /// Bearer token that `/metrics` requires. Empty means `/metrics` is off
+    /// (404): the counters describe traffic and are not for everyone.
+    #[arg(
+        long,
+        env = "VECHE_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<SecretString>,
+
     /// Largest request body accepted, in mebibytes (uploads included).
     #[arg(long, env = "VECHE_MAX_BODY_MB", default_value_t = 32, global = true)]
     pub max_body_mb: usize,
@@ -234,12 +265,18 @@ impl Config {
         }
     }
 
-    /// Cookies get the `Secure` flag when the site is served over HTTPS.
-    pub fn secure_cookies(&self) -> bool {
+    /// Whether the public base URL is HTTPS: then cookies get the `Secure`
+    /// flag and responses carry `Strict-Transport-Security`.
+    pub fn serves_https(&self) -> bool {
         self.server
             .base_url
             .as_ref()
             .is_some_and(|u| u.scheme() == "https")
+    }
+
+    /// Cookies get the `Secure` flag when the site is served over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.serves_https()
     }
 
     pub fn index_dir(&self) -> PathBuf {

@@ -86,6 +86,7 @@ fn already_registered_mail(locale: Locale, base: &str, to: &str) -> OutgoingMail
 pub async fn register(
     ctx: PageCtx,
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Form(form): Form<RegisterForm>,
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::new();
@@ -119,6 +120,9 @@ pub async fn register(
     else {
         return Ok(views::register_page(&ctx, &form, &errors));
     };
+    // Each registration mails the address and hashes a password: limited
+    // before either, so nobody floods an inbox or mints accounts in bulk.
+    state.account_limiter.check(ip, &email.normalised)?;
     let hash = password::hash(password.0).await?;
     let base = state.config.base_url();
     let mut tx = state.db.begin().await?;
@@ -261,7 +265,9 @@ pub async fn login(
         }
     };
     if account.email_confirmed_at.is_none() {
-        // The password was right, so it is safe to send a fresh link.
+        // The password was right, so it is safe to send a fresh link; each
+        // one is a mail to the address, limited like registration.
+        state.account_limiter.check(ip, &email.normalised)?;
         let base = state.config.base_url();
         let mut tx = state.db.begin().await?;
         let token =
@@ -307,8 +313,9 @@ pub async fn forgot(
     let Some(email) = errors.check("email", Email::parse(&form.email)) else {
         return Ok(views::forgot_page(&ctx, &form.email, &errors));
     };
-    // Reset mails go to the owner only, but each one costs a delivery: limit them.
-    state.login_limiter.check(ip, &email.normalised)?;
+    // Reset mails go to the owner only, but each one costs a delivery and
+    // lands in someone's inbox: limit them.
+    state.account_limiter.check(ip, &email.normalised)?;
     let mut tx = state.db.begin().await?;
     if let Some(account) = queries::account_by_email_tx(&mut tx, &email.normalised).await?
         && account.disabled_at.is_none()
@@ -370,17 +377,25 @@ pub struct ResetForm {
 pub async fn reset(
     ctx: PageCtx,
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(token): Path<String>,
     session: Session,
     Form(form): Form<ResetForm>,
 ) -> AppResult<Response> {
     let t = AuthTexts::get(ctx.locale);
+    state.account_limiter.check_ip(ip)?;
+    // The token first: hashing (Argon2, 19 MiB) is for real links only, so
+    // made-up tokens cost a lookup, not a hash.
+    if !queries::token_is_valid(&state.db, &token, RESET).await? {
+        return Ok(views::bad_link_page(&ctx, "/auth/forgot", t.forgot_title));
+    }
     let mut errors = FieldErrors::new();
     let Some(password) = errors.check("password", NewPassword::parse(&form.password)) else {
         return Ok(views::reset_page(&ctx, &token, &errors));
     };
     let hash = password::hash(password.0).await?;
     let mut tx = state.db.begin().await?;
+    // Used here, atomically: a link used meanwhile in another tab fails now.
     let Some(account_id) = queries::use_token(&mut tx, &token, RESET).await? else {
         drop(tx);
         return Ok(views::bad_link_page(&ctx, "/auth/forgot", t.forgot_title));

@@ -10,7 +10,9 @@
 //!
 //! The provider's `sub` is linked to a veche account. An account with the same
 //! e-mail is linked only when the provider says the address is verified, so a
-//! provider cannot be used to take over someone's account. A residence claim
+//! provider cannot be used to take over someone's account. An unconfirmed
+//! account linked that way loses its password and sessions: whoever set them
+//! never proved the address (pre-account takeover). A residence claim
 //! (OKTMO code or municipality name, see `VECHE_OIDC_MUNICIPALITY_CLAIM`)
 //! marks the account's municipality *verified*.
 //!
@@ -312,6 +314,18 @@ async fn resolve_account(
             };
             let id = match existing {
                 Some(a) => {
+                    if a.email_confirmed_at.is_none() {
+                        // Nobody proved this address before the provider did:
+                        // whoever registered it (perhaps to wait for its owner,
+                        // a pre-account takeover) loses the password, the name
+                        // and every session they set; the owner keeps the rest.
+                        queries::reset_unproven_account(&mut tx, a.account_id, &name).await?;
+                        queries::delete_sessions(&mut tx, a.account_id).await?;
+                        tracing::warn!(
+                            account_id = a.account_id,
+                            "unconfirmed account claimed through the provider: password and sessions dropped"
+                        );
+                    }
                     queries::confirm_email(&mut tx, a.account_id).await?;
                     a.account_id
                 }

@@ -132,6 +132,27 @@ pub async fn set_password(tx: &mut Tx, account_id: i64, hash: &str) -> Result<()
     Ok(())
 }
 
+/// Drops what the unproven holder of an address set on its account: the
+/// password and the name (see `oidc::resolve_account`).
+pub async fn reset_unproven_account(
+    tx: &mut Tx,
+    account_id: i64,
+    display_name: &str,
+) -> Result<(), sqlx::Error> {
+    let now = now();
+    on_tx!(tx, |conn| sqlx::query(
+        "update account set password_hash = null, display_name = $2, updated_at = $3
+         where account_id = $1"
+    )
+    .bind(account_id)
+    .bind(display_name)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 pub async fn confirm_email(tx: &mut Tx, account_id: i64) -> Result<(), sqlx::Error> {
     let now = now();
     on_tx!(tx, |conn| sqlx::query(

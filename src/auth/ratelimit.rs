@@ -1,6 +1,9 @@
-//! Limits sign-in attempts per client address and per e-mail address
-//! (`governor`'s keyed GCRA limiter), so neither one machine nor a botnet
-//! aimed at one account can guess passwords quickly.
+//! Limits attempts per client address and per e-mail address (`governor`'s
+//! keyed GCRA limiter). Two limiters use it: sign-in, so neither one machine
+//! nor a botnet aimed at one account can guess passwords quickly; and the
+//! account actions that send mail or hash a password (registration, password
+//! reset request and submission, a new confirmation link), so nobody can
+//! flood an inbox, mint accounts in bulk or keep the hasher busy.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -12,32 +15,45 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use crate::error::AppError;
 
 #[derive(Clone)]
-pub struct LoginLimiter {
+pub struct Limiter {
     by_ip: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     by_email: Arc<DefaultKeyedRateLimiter<String>>,
 }
 
-impl LoginLimiter {
-    pub fn new(per_minute: u32) -> LoginLimiter {
-        let quota =
-            Quota::per_minute(NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN));
-        LoginLimiter {
-            by_ip: Arc::new(RateLimiter::keyed(quota)),
-            by_email: Arc::new(RateLimiter::keyed(quota)),
+fn per_minute(n: u32) -> Quota {
+    Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN))
+}
+
+fn refused(not_until: governor::NotUntil<<DefaultClock as Clock>::Instant>) -> AppError {
+    AppError::RateLimited {
+        retry_after_secs: not_until
+            .wait_time_from(DefaultClock::default().now())
+            .as_secs()
+            .max(1),
+    }
+}
+
+impl Limiter {
+    /// `per_ip` and `per_email` attempts a minute, each also the burst.
+    pub fn new(per_ip: u32, per_email: u32) -> Limiter {
+        Limiter {
+            by_ip: Arc::new(RateLimiter::keyed(per_minute(per_ip))),
+            by_email: Arc::new(RateLimiter::keyed(per_minute(per_email))),
         }
     }
 
-    /// Counts one attempt; refuses with 429 and the wait when over the limit.
+    /// Counts one attempt from `ip` for `email_norm`; refuses with 429 and
+    /// the wait when either is over its limit.
     pub fn check(&self, ip: IpAddr, email_norm: &str) -> Result<(), AppError> {
-        let clock = DefaultClock::default();
-        let wait = |not_until: governor::NotUntil<_>| AppError::RateLimited {
-            retry_after_secs: not_until.wait_time_from(clock.now()).as_secs().max(1),
-        };
-        self.by_ip.check_key(&ip).map_err(wait)?;
+        self.check_ip(ip)?;
         self.by_email
             .check_key(&email_norm.to_owned())
-            .map_err(wait)?;
-        Ok(())
+            .map_err(refused)
+    }
+
+    /// Counts one attempt from `ip` where no e-mail is named (a reset link).
+    pub fn check_ip(&self, ip: IpAddr) -> Result<(), AppError> {
+        self.by_ip.check_key(&ip).map_err(refused)
     }
 
     /// Drops state of keys that are back under their limit (memory hygiene).

@@ -659,7 +659,8 @@ async fn one_request(
 }
 
 /// `GET /open311/v2/tokens/{token}.{fmt}`: every service is `realtime`, so
-/// a request's id is its own token.
+/// a request's id is its own token. A report that is not public answers as
+/// an unknown token does, so ids cannot be probed for hidden reports.
 async fn token(
     State(state): State<AppState>,
     axum::extract::Path(file): axum::extract::Path<String>,
@@ -671,7 +672,7 @@ async fn token(
         let id: i64 = t.parse().map_err(|_| Failure::not_found("token"))?;
         let a = queries::appeal(&state.db, id)
             .await?
-            .filter(|a| a.kind == Kind::Problem.as_str())
+            .filter(|a| a.kind == Kind::Problem.as_str() && a.state().is_public())
             .ok_or_else(|| Failure::not_found("token"))?;
         Ok(body(
             format,

@@ -113,7 +113,11 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         // The only place server errors are logged: once, in the request span.
         tracing::error!(error = %format!("{:#}", error), status = status.as_u16(), "request failed");
     }
-    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+    // Headers that tell the client what to do next survive the rendering.
+    let kept: Vec<_> = [header::RETRY_AFTER, header::WWW_AUTHENTICATE]
+        .into_iter()
+        .filter_map(|name| Some((name.clone(), response.headers().get(&name)?.clone())))
+        .collect();
     let msg = error.message();
 
     let mut out = if json {
@@ -145,9 +149,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
             }
         })
     };
-    if let Some(v) = retry_after {
-        out.headers_mut().insert(header::RETRY_AFTER, v);
-    }
+    out.headers_mut().extend(kept);
     out.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     out

@@ -5,13 +5,17 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use secrecy::ExposeSecret;
 use serde_json::json;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
+use crate::error::{AppError, Msg};
 
 static PROMETHEUS: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
@@ -58,8 +62,45 @@ pub async fn track(request: Request, next: Next) -> Response {
     response
 }
 
-/// `GET /metrics`
-pub async fn metrics_endpoint() -> Response {
+/// `GET /metrics`: for the scraper only, with `Authorization: Bearer
+/// <VECHE_METRICS_TOKEN>`. Without a configured token the endpoint does not
+/// exist (404): request counts by route are not for every visitor.
+pub async fn metrics_endpoint(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(expected) = state
+        .config
+        .server
+        .metrics_token
+        .as_ref()
+        .map(|t| t.expose_secret().trim())
+        .filter(|t| !t.is_empty())
+    else {
+        return AppError::not_found().into_response();
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("")
+        .trim();
+    // Digests compared in constant time: neither the bytes nor the length
+    // of the token can be learned from timing.
+    let digest = |s: &str| Sha256::digest(s.as_bytes());
+    if !bool::from(digest(given).ct_eq(&digest(expected))) {
+        let mut response = AppError::client(
+            StatusCode::UNAUTHORIZED,
+            "metrics_token",
+            Msg::new(
+                "Для /metrics нужен токен: заголовок Authorization: Bearer <VECHE_METRICS_TOKEN>.",
+                "/metrics needs the token: the header Authorization: Bearer <VECHE_METRICS_TOKEN>.",
+            ),
+        )
+        .into_response();
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"metrics\""),
+        );
+        return response;
+    }
     match prometheus() {
         Some(handle) => {
             let mut response = handle.render().into_response();

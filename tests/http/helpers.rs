@@ -26,9 +26,38 @@ pub enum Backend {
 
 /// Declares a test that runs once on SQLite and once on PostgreSQL:
 /// `both_backends!(name, |app| { ... });` makes `name::sqlite` and
-/// `name::postgres`.
+/// `name::postgres`. `both_backends!(name, config = |c| { ... }, |app| { ... })`
+/// adjusts the configuration first.
 #[macro_export]
 macro_rules! both_backends {
+    ($name:ident, config = |$c:ident| $adjust:block, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $app = $crate::helpers::TestApp::spawn_with(
+                    $crate::helpers::Backend::Sqlite,
+                    |$c: &mut veche::config::Config| $adjust,
+                )
+                .await
+                .unwrap();
+                $body
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some($app) = $crate::helpers::TestApp::spawn_with(
+                    $crate::helpers::Backend::Postgres,
+                    |$c: &mut veche::config::Config| $adjust,
+                )
+                .await
+                else {
+                    return;
+                };
+                $body
+            }
+        }
+    };
     ($name:ident, |$app:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]

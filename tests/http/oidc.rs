@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::helpers::{Backend, TestApp};
 
 #[derive(Clone)]
-struct Provider {
+pub(crate) struct Provider {
     base: String,
     claims: Value,
     /// code -> (PKCE challenge, redirect_uri)
@@ -114,7 +114,7 @@ async fn userinfo(State(p): State<Provider>, headers: HeaderMap) -> Response {
     Json(p.claims.clone()).into_response()
 }
 
-async fn start_provider(claims: Value) -> Provider {
+pub(crate) async fn start_provider(claims: Value) -> Provider {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let provider = Provider {
@@ -133,7 +133,7 @@ async fn start_provider(claims: Value) -> Provider {
     provider
 }
 
-async fn app_with(provider: &Provider, backend: Backend) -> Option<TestApp> {
+pub(crate) async fn app_with(provider: &Provider, backend: Backend) -> Option<TestApp> {
     let issuer = provider.base.clone();
     TestApp::spawn_with(backend, move |c| {
         c.oidc.oidc_issuer = Some(issuer.parse().unwrap());
@@ -145,7 +145,10 @@ async fn app_with(provider: &Provider, backend: Backend) -> Option<TestApp> {
 
 /// Follows the browser: veche → provider → veche callback. Returns the
 /// callback's response.
-async fn sign_in_through_provider(app: &TestApp, next: &str) -> crate::helpers::TestResponse {
+pub(crate) async fn sign_in_through_provider(
+    app: &TestApp,
+    next: &str,
+) -> crate::helpers::TestResponse {
     let r = app.get(&format!("/auth/oidc/start?next={next}")).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let authorize = r.location().to_owned();

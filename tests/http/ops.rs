@@ -29,34 +29,42 @@ both_backends!(health_reports_the_store_and_the_index, |app| {
     assert_eq!(r.json()["database"]["ok"], false);
 });
 
-both_backends!(metrics_count_requests_by_route, |app| {
-    app.get("/municipalities/sochi").await;
-    app.get("/municipalities/anapa").await;
-    let r = app.get("/metrics").await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert!(
-        r.headers["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/plain")
-    );
-    let line = r
-        .body
-        .lines()
-        .find(|l| {
-            l.starts_with("http_requests_total")
-                && l.contains(r#"route="/municipalities/{id}""#)
-                && l.contains(r#"status="200""#)
-        })
-        .unwrap_or_else(|| panic!("no counter for the route: {}", r.body));
-    let n: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
-    assert!(n >= 2.0, "{line}");
-    assert!(r.body.contains("http_request_duration_seconds_bucket"));
-    assert!(
-        !r.body.contains("/municipalities/sochi"),
-        "raw paths never become labels"
-    );
-});
+both_backends!(
+    metrics_count_requests_by_route,
+    config = |c| {
+        c.server.metrics_token = Some("scrape-token".to_owned().into());
+    },
+    |app| {
+        app.get("/municipalities/sochi").await;
+        app.get("/municipalities/anapa").await;
+        let r = app
+            .get_with("/metrics", &[("authorization", "Bearer scrape-token")])
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain")
+        );
+        let line = r
+            .body
+            .lines()
+            .find(|l| {
+                l.starts_with("http_requests_total")
+                    && l.contains(r#"route="/municipalities/{id}""#)
+                    && l.contains(r#"status="200""#)
+            })
+            .unwrap_or_else(|| panic!("no counter for the route: {}", r.body));
+        let n: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+        assert!(n >= 2.0, "{line}");
+        assert!(r.body.contains("http_request_duration_seconds_bucket"));
+        assert!(
+            !r.body.contains("/municipalities/sochi"),
+            "raw paths never become labels"
+        );
+    }
+);
 
 both_backends!(
     the_api_is_described_by_openapi_with_an_offline_page,
