@@ -109,6 +109,9 @@ impl AppState {
         let mailer = Mailer::from_config(&config)?;
         let oidc = Oidc::from_config(&config)?.map(Arc::new);
         let db_for_reads = db.clone();
+        let exchange = crate::integration::exchange::Exchange::new(
+            config.integration.outbound_allow_hosts.clone(),
+        );
         let state = AppState {
             login_limiter: LoginLimiter::new(config.server.login_attempts_per_minute),
             sessions: DbSessionStore::new(db.clone()),
@@ -123,7 +126,7 @@ impl AppState {
                 Db::Sqlite(pool) => opendata::store::sqlite_readers(pool),
                 Db::Postgres(_) => None,
             },
-            exchange: crate::integration::exchange::Exchange::new(),
+            exchange,
         };
         opendata::start(&state).await?;
         // What loading enqueued for the index is indexed before serving.

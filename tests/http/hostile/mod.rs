@@ -5,6 +5,7 @@
 
 mod access;
 mod accounts;
+mod integration;
 mod parsers;
 
 use crate::helpers::TestApp;
