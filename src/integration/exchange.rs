@@ -159,7 +159,8 @@ impl Exchange {
             .url
             .as_deref()
             .ok_or_else(|| format!("partner {} has no URL", partner.partner_id))?;
-        let url = url::Url::parse(url).map_err(|_| format!("partner {}: bad URL", partner.partner_id))?;
+        let url =
+            url::Url::parse(url).map_err(|_| format!("partner {}: bad URL", partner.partner_id))?;
         let origin = outbound::origin(&url);
         let client = self
             .http
@@ -188,7 +189,8 @@ impl Exchange {
         // Already applied by the receiver: delivered. Only this answer's
         // body is read, and only its first 64 KB.
         if status == reqwest::StatusCode::CONFLICT
-            && String::from_utf8_lossy(&head(response, 64 * 1024).await).contains("duplicate_message")
+            && String::from_utf8_lossy(&head(response, 64 * 1024).await)
+                .contains("duplicate_message")
         {
             return Ok(());
         }

@@ -76,8 +76,12 @@ fn not_sent_to_you(appeal_id: i64) -> AppError {
         StatusCode::FORBIDDEN,
         "not_sent_to_you",
         Msg::new(
-            format!("Обращение № {appeal_id} не передавалось отправителю: отвечать на него или перенаправлять его он не может."),
-            format!("Request No. {appeal_id} was not sent to the sender, so it may not answer or refer it."),
+            format!(
+                "Обращение № {appeal_id} не передавалось отправителю: отвечать на него или перенаправлять его он не может."
+            ),
+            format!(
+                "Request No. {appeal_id} was not sent to the sender, so it may not answer or refer it."
+            ),
         ),
     )
 }

@@ -103,8 +103,7 @@ fn non_public_v4(ip: Ipv4Addr) -> Option<&'static str> {
         Some("unspecified (0.0.0.0/8)")
     } else if a >= 240 {
         Some("reserved or broadcast")
-    } else if ip.is_documentation() || (a == 198 && (b & 0xfe) == 18) || (a, b, c) == (192, 0, 0)
-    {
+    } else if ip.is_documentation() || (a == 198 && (b & 0xfe) == 18) || (a, b, c) == (192, 0, 0) {
         Some("reserved")
     } else {
         None
@@ -115,12 +114,7 @@ fn non_public_v6(ip: Ipv6Addr) -> Option<&'static str> {
     let s = ip.segments();
     // Forms that carry an IPv4 address: IPv4-compatible (::a.b.c.d) and
     // NAT64 (64:ff9b::/96) reach what the IPv4 address reaches.
-    let embedded = Ipv4Addr::new(
-        (s[6] >> 8) as u8,
-        s[6] as u8,
-        (s[7] >> 8) as u8,
-        s[7] as u8,
-    );
+    let embedded = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
     if ip.is_loopback() {
         Some("loopback")
     } else if ip.is_unspecified() {
@@ -172,9 +166,7 @@ impl Resolve for PublicOnly {
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 async fn resolve_public(host: String) -> Result<Addrs, BoxError> {
-    let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-        .await?
-        .collect();
+    let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
     let public: Vec<SocketAddr> = found
         .iter()
         .copied()

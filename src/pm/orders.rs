@@ -499,8 +499,12 @@ async fn check_project(tx: &mut Tx, project: Option<i64>, stage: Option<i64>) ->
             Some(of) if Some(of) != project => {
                 return Err(field(
                     "stage_not_in_project",
-                    format!("stage_id: этап № {s} относится к проекту № {of}; укажите его в project_id."),
-                    format!("stage_id: stage No. {s} belongs to project No. {of}; give that project in project_id."),
+                    format!(
+                        "stage_id: этап № {s} относится к проекту № {of}; укажите его в project_id."
+                    ),
+                    format!(
+                        "stage_id: stage No. {s} belongs to project No. {of}; give that project in project_id."
+                    ),
                 ));
             }
             Some(_) => {}

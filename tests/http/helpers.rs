@@ -37,12 +37,10 @@ macro_rules! both_backends {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let $app = $crate::helpers::TestApp::spawn_with(
-                    $crate::helpers::Backend::Sqlite,
-                    $adjust,
-                )
-                .await
-                .unwrap();
+                let $app =
+                    $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Sqlite, $adjust)
+                        .await
+                        .unwrap();
                 $body
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -475,28 +473,28 @@ impl TestApp {
 pub fn read_mailbox(data_dir: &std::path::Path) -> Vec<Mail> {
     let dir = data_dir.join("mailbox");
     let Ok(entries) = std::fs::read_dir(&dir) else {
-            return Vec::new();
-        };
-        let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-        files.sort();
-        files
-            .iter()
-            // A file being written by another process may not parse yet.
-            .filter_map(|p| {
-                let raw = std::fs::read(p).ok()?;
-                let m = mail_parser::MessageParser::default().parse(&raw[..])?;
-                Some(Mail {
-                    to: m
-                        .to()
-                        .and_then(|a| a.first())
-                        .and_then(|a| a.address())
-                        .unwrap_or("")
-                        .to_owned(),
-                    subject: m.subject().unwrap_or("").to_owned(),
-                    body: m.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
-                })
+        return Vec::new();
+    };
+    let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    files.sort();
+    files
+        .iter()
+        // A file being written by another process may not parse yet.
+        .filter_map(|p| {
+            let raw = std::fs::read(p).ok()?;
+            let m = mail_parser::MessageParser::default().parse(&raw[..])?;
+            Some(Mail {
+                to: m
+                    .to()
+                    .and_then(|a| a.first())
+                    .and_then(|a| a.address())
+                    .unwrap_or("")
+                    .to_owned(),
+                subject: m.subject().unwrap_or("").to_owned(),
+                body: m.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
             })
-            .collect()
+        })
+        .collect()
 }
 
 pub struct Mail {

@@ -300,69 +300,72 @@ both_backends!(
     }
 );
 
-both_backends!(undeliverable_messages_end_in_the_dead_letter_view,
-    config = crate::helpers::allow_loopback, |app| {
-    app.signed_in_admin().await;
-    // A system whose endpoint is down.
-    let r = app
-        .submit(
-            "/admin/integration",
-            "/admin/integration",
-            &[
-                ("partner_id", "edo-down"),
-                ("name", "Недоступная СЭД"),
-                ("kind", "system"),
-                ("url", "http://127.0.0.1:9/hook"),
-                ("secret", SECRET),
-                ("organisations", "min-transport"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    new_order(&app, "min-transport", "Проверить ливнёвку").await;
-    // Every attempt fails; make the retries due at once, as time would.
-    for _ in 0..veche::db::queue::MAX_ATTEMPTS {
-        app.run_workers().await;
-        veche::on_db!(&app.state.db, |pool| {
-            sqlx::query("update outbox set run_after = created_at where queue = 'integration'")
-                .execute(pool)
+both_backends!(
+    undeliverable_messages_end_in_the_dead_letter_view,
+    config = crate::helpers::allow_loopback,
+    |app| {
+        app.signed_in_admin().await;
+        // A system whose endpoint is down.
+        let r = app
+            .submit(
+                "/admin/integration",
+                "/admin/integration",
+                &[
+                    ("partner_id", "edo-down"),
+                    ("name", "Недоступная СЭД"),
+                    ("kind", "system"),
+                    ("url", "http://127.0.0.1:9/hook"),
+                    ("secret", SECRET),
+                    ("organisations", "min-transport"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        new_order(&app, "min-transport", "Проверить ливнёвку").await;
+        // Every attempt fails; make the retries due at once, as time would.
+        for _ in 0..veche::db::queue::MAX_ATTEMPTS {
+            app.run_workers().await;
+            veche::on_db!(&app.state.db, |pool| {
+                sqlx::query("update outbox set run_after = created_at where queue = 'integration'")
+                    .execute(pool)
+                    .await
+                    .unwrap()
+                    .rows_affected()
+            });
+        }
+        let page = app.get("/admin/integration").await;
+        assert!(page.body.contains("id=\"dead-letters\""), "{}", page.body);
+        assert!(
+            page.body.contains("127.0.0.1:9"),
+            "the last error names the endpoint"
+        );
+        let dead = veche::db::queue::dead_jobs(&app.state.db, 10)
+            .await
+            .unwrap();
+        assert_eq!(dead.len(), 1);
+        // Retry puts it back in line.
+        let r = app
+            .submit(
+                "/admin/integration",
+                "/admin/integration/retry",
+                &[("outbox_id", &dead[0].outbox_id.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(
+            veche::db::queue::dead_jobs(&app.state.db, 10)
                 .await
                 .unwrap()
-                .rows_affected()
-        });
+                .is_empty()
+        );
+        assert_eq!(
+            veche::integration::exchange::pending(&app.state.db)
+                .await
+                .unwrap(),
+            1
+        );
     }
-    let page = app.get("/admin/integration").await;
-    assert!(page.body.contains("id=\"dead-letters\""), "{}", page.body);
-    assert!(
-        page.body.contains("127.0.0.1:9"),
-        "the last error names the endpoint"
-    );
-    let dead = veche::db::queue::dead_jobs(&app.state.db, 10)
-        .await
-        .unwrap();
-    assert_eq!(dead.len(), 1);
-    // Retry puts it back in line.
-    let r = app
-        .submit(
-            "/admin/integration",
-            "/admin/integration/retry",
-            &[("outbox_id", &dead[0].outbox_id.to_string())],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert!(
-        veche::db::queue::dead_jobs(&app.state.db, 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert_eq!(
-        veche::integration::exchange::pending(&app.state.db)
-            .await
-            .unwrap(),
-        1
-    );
-});
+);
 
 both_backends!(
     a_destination_gets_its_messages_in_order_after_a_failure,

@@ -26,6 +26,13 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// The `veche` binary: Cargo's, or `VECHE_TEST_BIN` when several
+/// checkouts share one target folder (each build overwrites the others'
+/// `target/debug/veche`, so a copy is pointed at instead).
+pub fn veche_bin() -> String {
+    std::env::var("VECHE_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_veche").to_owned())
+}
+
 pub struct Node {
     pub dir: PathBuf,
     pub port: u16,
@@ -38,7 +45,7 @@ pub struct Node {
 
 impl Node {
     fn command(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_veche"));
+        let mut c = Command::new(veche_bin());
         c.env("VECHE_DATA_DIR", &self.dir)
             .env("VECHE_LISTEN", format!("127.0.0.1:{}", self.port))
             .env("VECHE_INSTANCE_ID", self.id)
@@ -248,7 +255,11 @@ impl Browser {
     }
 }
 
-pub async fn wait_for<T>(what: &str, logs: &[&Node], mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+pub async fn wait_for<T>(
+    what: &str,
+    logs: &[&Node],
+    mut probe: impl AsyncFnMut() -> Option<T>,
+) -> T {
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
         if let Some(v) = probe().await {

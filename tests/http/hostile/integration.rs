@@ -67,7 +67,16 @@ both_backends!(
         sign_in_as(&app, "olga@example.ru").await;
         let sent = id_from(&file(&app, "road-pothole", KRASNODAR, "Яма у остановки.", &[]).await);
         set(&app, "premoderation", "on").await;
-        let unsent = id_from(&file(&app, "road-pothole", KRASNODAR, "Ещё яма, на модерации.", &[]).await);
+        let unsent = id_from(
+            &file(
+                &app,
+                "road-pothole",
+                KRASNODAR,
+                "Ещё яма, на модерации.",
+                &[],
+            )
+            .await,
+        );
         app.run_workers().await;
         let before = appeal(&app, sent).await;
         assert_eq!(before.state, "published");
@@ -167,57 +176,68 @@ both_backends!(
 );
 
 // Item 2: attachments by sequential id.
-both_backends!(an_orders_files_are_open_to_its_sides_and_those_above, |app| {
-    let executor = citizen(&app, "exec@transport.example", "Исполнитель").await;
-    app.make_executor(executor, "min-transport").await;
-    let stranger = citizen(&app, "head@health.example", "Чужой начальник").await;
-    app.make_officer(stranger, "min-health").await;
-    // The vice-governor's office above the ministry.
-    let above = citizen(&app, "vg@infra.example", "Вице-губернатор").await;
-    app.make_officer(above, "vg-infrastructure").await;
+both_backends!(
+    an_orders_files_are_open_to_its_sides_and_those_above,
+    |app| {
+        let executor = citizen(&app, "exec@transport.example", "Исполнитель").await;
+        app.make_executor(executor, "min-transport").await;
+        let stranger = citizen(&app, "head@health.example", "Чужой начальник").await;
+        app.make_officer(stranger, "min-health").await;
+        // The vice-governor's office above the ministry.
+        let above = citizen(&app, "vg@infra.example", "Вице-губернатор").await;
+        app.make_officer(above, "vg-infrastructure").await;
 
-    app.clear_cookies();
-    app.signed_in_admin().await;
-    let id = new_order(&app, "min-transport", "Отчёт о мостах").await;
-    let r = app
-        .submit(
+        app.clear_cookies();
+        app.signed_in_admin().await;
+        let id = new_order(&app, "min-transport", "Отчёт о мостах").await;
+        let r = app
+            .submit(
+                &format!("/pm/orders/{id}"),
+                &format!("/pm/orders/{id}/assign"),
+                &[("executor_id", &executor.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        sign_in_as(&app, "exec@transport.example").await;
+        let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".to_vec();
+        let r = post_form(
+            &app,
             &format!("/pm/orders/{id}"),
-            &format!("/pm/orders/{id}/assign"),
-            &[("executor_id", &executor.to_string())],
+            &format!("/pm/orders/{id}/act"),
+            &[("action", "comment"), ("text", "Акт осмотра")],
+            &[("files", "akt.pdf", pdf.clone())],
         )
         .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    sign_in_as(&app, "exec@transport.example").await;
-    let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".to_vec();
-    let r = post_form(
-        &app,
-        &format!("/pm/orders/{id}"),
-        &format!("/pm/orders/{id}/act"),
-        &[("action", "comment"), ("text", "Акт осмотра")],
-        &[("files", "akt.pdf", pdf.clone())],
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let files = pmq::attachments(&app.state.db, id).await.unwrap();
-    assert_eq!(files.len(), 1);
-    let url = format!("/pm/attachments/{}", files[0].attachment_id);
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let files = pmq::attachments(&app.state.db, id).await.unwrap();
+        assert_eq!(files.len(), 1);
+        let url = format!("/pm/attachments/{}", files[0].attachment_id);
 
-    let r = app.get(&url).await;
-    assert_eq!(r.status, StatusCode::OK, "the executor reads it");
-    assert_eq!(r.bytes, pdf);
+        let r = app.get(&url).await;
+        assert_eq!(r.status, StatusCode::OK, "the executor reads it");
+        assert_eq!(r.bytes, pdf);
 
-    sign_in_as(&app, "head@health.example").await;
-    let r = app.get(&url).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-    assert!(!r.bytes.windows(5).any(|w| w == b"%PDF-"));
-    let page = app.get(&format!("/pm/orders/{id}")).await;
-    assert_eq!(page.status, StatusCode::OK, "other staff still read the order");
-    assert!(page.body.contains("akt.pdf") && !page.body.contains(&url));
+        sign_in_as(&app, "head@health.example").await;
+        let r = app.get(&url).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        assert!(!r.bytes.windows(5).any(|w| w == b"%PDF-"));
+        let page = app.get(&format!("/pm/orders/{id}")).await;
+        assert_eq!(
+            page.status,
+            StatusCode::OK,
+            "other staff still read the order"
+        );
+        assert!(page.body.contains("akt.pdf") && !page.body.contains(&url));
 
-    sign_in_as(&app, "vg@infra.example").await;
-    assert_eq!(app.get(&url).await.status, StatusCode::OK, "the office above reads it");
-    still_healthy(&app).await;
-});
+        sign_in_as(&app, "vg@infra.example").await;
+        assert_eq!(
+            app.get(&url).await.status,
+            StatusCode::OK,
+            "the office above reads it"
+        );
+        still_healthy(&app).await;
+    }
+);
 
 // Item 3: an order names a project and stage that exist, and agree.
 both_backends!(an_order_names_an_existing_project_and_its_stage, |app| {
@@ -228,10 +248,12 @@ both_backends!(an_order_names_an_existing_project_and_its_stage, |app| {
                 .fetch_all(pool)
                 .await
                 .unwrap(),
-            sqlx::query_as::<_, (i64, i64)>("select stage_id, project_id from pm_stage order by stage_id")
-                .fetch_all(pool)
-                .await
-                .unwrap(),
+            sqlx::query_as::<_, (i64, i64)>(
+                "select stage_id, project_id from pm_stage order by stage_id",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap(),
         )
     });
     let (stage, its_project) = stages[0];
@@ -259,16 +281,44 @@ both_backends!(an_order_names_an_existing_project_and_its_stage, |app| {
     };
     let json = "application/json";
     for (project, stage, code, field) in [
-        ("987654".to_owned(), String::new(), "unknown_project", "project_id"),
-        (its_project.to_string(), "987654".to_owned(), "unknown_stage", "stage_id"),
-        (other.to_string(), stage.to_string(), "stage_not_in_project", "stage_id"),
-        (String::new(), stage.to_string(), "stage_not_in_project", "stage_id"),
+        (
+            "987654".to_owned(),
+            String::new(),
+            "unknown_project",
+            "project_id",
+        ),
+        (
+            its_project.to_string(),
+            "987654".to_owned(),
+            "unknown_stage",
+            "stage_id",
+        ),
+        (
+            other.to_string(),
+            stage.to_string(),
+            "stage_not_in_project",
+            "stage_id",
+        ),
+        (
+            String::new(),
+            stage.to_string(),
+            "stage_not_in_project",
+            "stage_id",
+        ),
     ] {
         let r = post(&project, &stage, json).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{project}/{stage}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{project}/{stage}: {}",
+            r.body
+        );
         let e = r.json();
         assert_eq!(e["error"]["code"], code);
-        assert!(e["error"]["message"].as_str().unwrap().starts_with(field), "{e}");
+        assert!(
+            e["error"]["message"].as_str().unwrap().starts_with(field),
+            "{e}"
+        );
     }
     // The HTML form shows the same refusal.
     let r = post("987654", "", "text/html").await;
@@ -277,7 +327,11 @@ both_backends!(an_order_names_an_existing_project_and_its_stage, |app| {
     // A stage of its own project is accepted.
     let r = post(&its_project.to_string(), &stage.to_string(), "text/html").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let id: i64 = r.location().trim_start_matches("/pm/orders/").parse().unwrap();
+    let id: i64 = r
+        .location()
+        .trim_start_matches("/pm/orders/")
+        .parse()
+        .unwrap();
     let o = pmq::order(&app.state.db, id).await.unwrap().unwrap();
     assert_eq!((o.project_id, o.stage_id), (Some(its_project), Some(stage)));
     still_healthy(&app).await;
@@ -319,7 +373,12 @@ async fn system_at(app: &TestApp, id: &str, url: &str) -> crate::helpers::TestRe
 both_backends!(partner_urls_inside_the_network_are_refused, |app| {
     app.signed_in_admin().await;
     let (url, got) = receiver().await;
-    let port = url.trim_start_matches("http://127.0.0.1:").split('/').next().unwrap().to_owned();
+    let port = url
+        .trim_start_matches("http://127.0.0.1:")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
     let by_name = format!("http://localhost:{port}/hook");
     for bad in [
         url.clone(),
@@ -331,14 +390,30 @@ both_backends!(partner_urls_inside_the_network_are_refused, |app| {
         "http://0.0.0.0/hook".to_owned(),
     ] {
         let r = system_at(&app, "edo-inside", &bad).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", r.body);
-        assert!(r.body.contains("VECHE_OUTBOUND_ALLOW_HOSTS"), "{bad}: the way out is named");
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains("VECHE_OUTBOUND_ALLOW_HOSTS"),
+            "{bad}: the way out is named"
+        );
     }
-    assert!(veche::integration::partners::get(&app.state.db, "edo-inside").await.unwrap().is_none());
+    assert!(
+        veche::integration::partners::get(&app.state.db, "edo-inside")
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // Saved before the check existed (or the name moved to loopback since):
     // delivery refuses too, after resolving the name.
-    for (id, u) in [("edo-literal", url.as_str()), ("edo-name", by_name.as_str())] {
+    for (id, u) in [
+        ("edo-literal", url.as_str()),
+        ("edo-name", by_name.as_str()),
+    ] {
         veche::integration::partners::upsert(
             &app.state.db,
             &veche::integration::partners::NewPartner {
@@ -360,9 +435,15 @@ both_backends!(partner_urls_inside_the_network_are_refused, |app| {
     let errors = queue_errors(&app).await;
     assert_eq!(errors.len(), 2, "{errors:?}");
     for e in &errors {
-        assert!(e.contains("loopback") && e.contains("VECHE_OUTBOUND_ALLOW_HOSTS"), "{e}");
+        assert!(
+            e.contains("loopback") && e.contains("VECHE_OUTBOUND_ALLOW_HOSTS"),
+            "{e}"
+        );
     }
-    assert!(errors.iter().any(|e| e.contains("localhost is")), "{errors:?}");
+    assert!(
+        errors.iter().any(|e| e.contains("localhost is")),
+        "{errors:?}"
+    );
     still_healthy(&app).await;
 });
 
@@ -374,13 +455,15 @@ async fn answering(
     let store = got.clone();
     let app = axum::Router::new().route(
         "/hook",
-        axum::routing::post(move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
-            let (store, answer) = (store.clone(), answer.clone());
-            async move {
-                store.lock().unwrap().push((headers, body.to_vec()));
-                answer()
-            }
-        }),
+        axum::routing::post(
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let (store, answer) = (store.clone(), answer.clone());
+                async move {
+                    store.lock().unwrap().push((headers, body.to_vec()));
+                    answer()
+                }
+            },
+        ),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -400,20 +483,37 @@ both_backends!(
         let (inner_url, inner_got) = receiver().await;
         let target = inner_url.clone();
         let (redirect_url, redirect_got) = answering(move || {
-            (StatusCode::TEMPORARY_REDIRECT, [("location", target.clone())]).into_response()
+            (
+                StatusCode::TEMPORARY_REDIRECT,
+                [("location", target.clone())],
+            )
+                .into_response()
         })
         .await;
         let (failing_url, _) = answering(|| {
-            (StatusCode::INTERNAL_SERVER_ERROR, "db password=hunter2 at 10.1.2.3").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "db password=hunter2 at 10.1.2.3",
+            )
+                .into_response()
         })
         .await;
-        for (id, u) in [("edo-ok", &ok_url), ("edo-redirect", &redirect_url), ("edo-failing", &failing_url)] {
+        for (id, u) in [
+            ("edo-ok", &ok_url),
+            ("edo-redirect", &redirect_url),
+            ("edo-failing", &failing_url),
+        ] {
             let r = system_at(&app, id, u).await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{id}: {}", r.body);
         }
         // The allow-list names a host: a name for the same address is not
         // on it.
-        let port = ok_url.trim_start_matches("http://127.0.0.1:").split('/').next().unwrap().to_owned();
+        let port = ok_url
+            .trim_start_matches("http://127.0.0.1:")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_owned();
         let r = system_at(&app, "edo-name", &format!("http://localhost:{port}/hook")).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 
@@ -429,18 +529,38 @@ both_backends!(
                     .rows_affected()
             });
         }
-        assert_eq!(ok_got.lock().unwrap().len(), 1, "the allowed partner got its webhook");
+        assert_eq!(
+            ok_got.lock().unwrap().len(),
+            1,
+            "the allowed partner got its webhook"
+        );
         assert!(!redirect_got.lock().unwrap().is_empty());
-        assert!(inner_got.lock().unwrap().is_empty(), "the redirect was not followed");
-        let dead = veche::db::queue::dead_jobs(&app.state.db, 10).await.unwrap();
+        assert!(
+            inner_got.lock().unwrap().is_empty(),
+            "the redirect was not followed"
+        );
+        let dead = veche::db::queue::dead_jobs(&app.state.db, 10)
+            .await
+            .unwrap();
         assert_eq!(dead.len(), 2);
-        let errors: Vec<String> = dead.iter().map(|d| d.last_error.clone().unwrap_or_default()).collect();
-        assert!(errors.iter().any(|e| e.contains("HTTP 307") && e.contains("redirects are not followed")), "{errors:?}");
+        let errors: Vec<String> = dead
+            .iter()
+            .map(|d| d.last_error.clone().unwrap_or_default())
+            .collect();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("HTTP 307") && e.contains("redirects are not followed")),
+            "{errors:?}"
+        );
         assert!(errors.iter().any(|e| e.contains("HTTP 500")), "{errors:?}");
         let page = app.get("/admin/integration").await;
         assert!(page.body.contains("HTTP 500"), "the status is shown");
         for leaked in ["hunter2", "10.1.2.3"] {
-            assert!(!page.body.contains(leaked), "the partner's body is not shown");
+            assert!(
+                !page.body.contains(leaked),
+                "the partner's body is not shown"
+            );
             assert!(!errors.iter().any(|e| e.contains(leaked)), "nor recorded");
         }
         still_healthy(&app).await;
