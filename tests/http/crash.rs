@@ -43,14 +43,7 @@ async fn citizen(node: &Node, email: &str) -> Browser {
         (b.get(&link).await.status == StatusCode::OK).then_some(())
     })
     .await;
-    let r = b
-        .post(
-            "/auth/login",
-            "/auth/login",
-            &[("email", email), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    b.sign_in_with(email, PASSWORD).await;
     b
 }
 

@@ -86,6 +86,21 @@ fn action(id: &str, order_id: i64, what: &str, text: &str) -> Vec<u8> {
     .unwrap()
 }
 
+/// Runs the workers through every attempt, making each retry due at once
+/// as time would: what keeps failing ends as a dead letter.
+pub async fn retry_until_dead(app: &TestApp) {
+    for _ in 0..veche::db::queue::MAX_ATTEMPTS {
+        app.run_workers().await;
+        veche::on_db!(&app.state.db, |pool| {
+            sqlx::query("update outbox set run_after = created_at where queue = 'integration'")
+                .execute(pool)
+                .await
+                .unwrap()
+                .rows_affected()
+        });
+    }
+}
+
 pub async fn new_order(app: &TestApp, org: &str, title: &str) -> i64 {
     let d = (time::OffsetDateTime::now_utc() + time::Duration::days(7)).date();
     let deadline = format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
@@ -323,16 +338,7 @@ both_backends!(
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         new_order(&app, "min-transport", "Проверить ливнёвку").await;
         // Every attempt fails; make the retries due at once, as time would.
-        for _ in 0..veche::db::queue::MAX_ATTEMPTS {
-            app.run_workers().await;
-            veche::on_db!(&app.state.db, |pool| {
-                sqlx::query("update outbox set run_after = created_at where queue = 'integration'")
-                    .execute(pool)
-                    .await
-                    .unwrap()
-                    .rows_affected()
-            });
-        }
+        retry_until_dead(&app).await;
         let page = app.get("/admin/integration").await;
         assert!(page.body.contains("id=\"dead-letters\""), "{}", page.body);
         assert!(

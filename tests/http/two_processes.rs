@@ -244,11 +244,15 @@ impl Browser {
     }
 
     async fn sign_in(&self, email: &str) {
+        self.sign_in_with(email, ADMIN_PASSWORD).await;
+    }
+
+    pub async fn sign_in_with(&self, email: &str, password: &str) {
         let r = self
             .post(
                 "/auth/login",
                 "/auth/login",
-                &[("email", email), ("password", ADMIN_PASSWORD)],
+                &[("email", email), ("password", password)],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);

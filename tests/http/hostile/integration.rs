@@ -9,7 +9,7 @@ use veche::pm::queries as pmq;
 use super::still_healthy;
 use crate::both_backends;
 use crate::helpers::{TestApp, allow_loopback};
-use crate::integration::{Received, new_order, now_secs, receiver, send};
+use crate::integration::{Received, new_order, now_secs, receiver, retry_until_dead, send};
 use crate::problems::{KRASNODAR, appeal, citizen, file, id_from, post_form, set, sign_in_as};
 
 const SECRET_X: &str = "secret-of-core-x-0123456789abcdef0123456789";
@@ -518,17 +518,8 @@ both_backends!(
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 
         new_order(&app, "min-transport", "Проверить мост").await;
-        // Every attempt fails for two of them; make retries due at once.
-        for _ in 0..veche::db::queue::MAX_ATTEMPTS {
-            app.run_workers().await;
-            veche::on_db!(&app.state.db, |pool| {
-                sqlx::query("update outbox set run_after = created_at where queue = 'integration'")
-                    .execute(pool)
-                    .await
-                    .unwrap()
-                    .rows_affected()
-            });
-        }
+        // Every attempt fails for two of them.
+        retry_until_dead(&app).await;
         assert_eq!(
             ok_got.lock().unwrap().len(),
             1,
