@@ -277,6 +277,10 @@ async fn delivery() {
         "portal",
         "--pm-core",
         "core",
+        // The core listens on loopback, which outbound requests refuse
+        // unless allowed.
+        "--outbound-allow-hosts",
+        "127.0.0.1",
     ])
     .unwrap();
     let mut config = cli.config;

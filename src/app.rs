@@ -118,6 +118,9 @@ impl AppState {
         let oidc = Oidc::from_config(&config)?.map(Arc::new);
         let db_for_reads = db.clone();
         let config_limits = config.limits.clone();
+        let exchange = crate::integration::exchange::Exchange::new(
+            config.integration.outbound_allow_hosts.clone(),
+        );
         let state = AppState {
             login_limiter: Limiter::new(
                 config.server.login_attempts_per_minute,
@@ -139,7 +142,7 @@ impl AppState {
                 Db::Sqlite(pool) => opendata::store::sqlite_readers(pool),
                 Db::Postgres(_) => None,
             },
-            exchange: crate::integration::exchange::Exchange::new(),
+            exchange,
             gates: web::limits::Gates::from_config(&config_limits),
         };
         opendata::start(&state).await?;

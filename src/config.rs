@@ -254,6 +254,18 @@ pub struct IntegrationConfig {
         global = true
     )]
     pub integration_retry_ms: u64,
+
+    /// Hosts that partner URLs may name although their addresses are not
+    /// public (loopback, private, link-local…), as `host[:port]`,
+    /// comma-separated; without a port every port of the host is allowed.
+    /// Empty: outbound requests reach public addresses only.
+    #[arg(
+        long,
+        env = "VECHE_OUTBOUND_ALLOW_HOSTS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub outbound_allow_hosts: Vec<crate::integration::outbound::AllowedHost>,
 }
 
 impl Config {

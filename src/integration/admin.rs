@@ -209,14 +209,10 @@ pub async fn save(state: &AppState, f: &PartnerForm) -> AppResult<String> {
     };
     let url = f.url.trim();
     if !url.is_empty() {
-        let parsed = url::Url::parse(url)
-            .map_err(|_| invalid("URL не разобран.", "The URL could not be read."))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(invalid(
-                "URL должен начинаться с http:// или https://.",
-                "The URL must start with http:// or https://.",
-            ));
-        }
+        // Refused here with the reason, not only at every delivery later.
+        super::outbound::check_url(url, &state.config.integration.outbound_allow_hosts)
+            .await
+            .map_err(|m| AppError::unprocessable("invalid_input", m))?;
     }
     let secret = if f.secret.trim().is_empty() {
         super::signing::new_secret()

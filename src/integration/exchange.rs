@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 use super::messages::{Body, Message};
+use super::outbound::{self, AllowedHost, Outbound};
 use super::signing;
 use crate::app::AppState;
 use crate::db::{Db, Tx, queue};
@@ -49,23 +50,16 @@ pub async fn emit(tx: &mut Tx, destination: &str, body: Body) -> Result<(), sqlx
 #[derive(Clone)]
 pub struct Exchange {
     notify: Arc<Notify>,
-    http: reqwest::Client,
-}
-
-impl Default for Exchange {
-    fn default() -> Self {
-        Exchange::new()
-    }
+    http: Outbound,
 }
 
 impl Exchange {
-    pub fn new() -> Exchange {
+    /// `allow`: hosts an administrator allowed although their addresses
+    /// are not public (`VECHE_OUTBOUND_ALLOW_HOSTS`).
+    pub fn new(allow: Vec<AllowedHost>) -> Exchange {
         Exchange {
             notify: Arc::new(Notify::new()),
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(10))
-                .build()
-                .expect("an HTTP client"),
+            http: Outbound::new(allow, Duration::from_secs(10)),
         }
     }
 
@@ -165,12 +159,18 @@ impl Exchange {
             .url
             .as_deref()
             .ok_or_else(|| format!("partner {} has no URL", partner.partner_id))?;
+        let url =
+            url::Url::parse(url).map_err(|_| format!("partner {}: bad URL", partner.partner_id))?;
+        let origin = outbound::origin(&url);
+        let client = self
+            .http
+            .client_for(&url)
+            .map_err(|e| format!("{origin}: {e}"))?;
         let body = serde_json::to_vec(&env.message).map_err(|e| e.to_string())?;
         // Signed at sending time: a redelivery carries a fresh timestamp.
         let ts = time::OffsetDateTime::now_utc().unix_timestamp();
-        let response = self
-            .http
-            .post(url)
+        let response = client
+            .post(url.clone())
             .header("content-type", "application/json")
             .header(signing::KEY_ID, &state.config.integration.instance_id)
             .header(signing::TIMESTAMP, ts.to_string())
@@ -181,21 +181,67 @@ impl Exchange {
             .body(body)
             .send()
             .await
-            .map_err(|e| format!("{url}: {e}"))?;
+            .map_err(|e| format!("{origin}: {}", send_failure(&e)))?;
         let status = response.status();
         if status.is_success() {
             return Ok(());
         }
-        let text = response.text().await.unwrap_or_default();
-        // Already applied by the receiver: delivered.
-        if status == reqwest::StatusCode::CONFLICT && text.contains("duplicate_message") {
+        // Already applied by the receiver: delivered. Only this answer's
+        // body is read, and only its first 64 KB.
+        if status == reqwest::StatusCode::CONFLICT
+            && String::from_utf8_lossy(&head(response, 64 * 1024).await)
+                .contains("duplicate_message")
+        {
             return Ok(());
         }
-        Err(format!(
-            "{url}: HTTP {status}: {}",
-            text.chars().take(500).collect::<String>()
-        ))
+        // The status only: a body could carry the target's internal data,
+        // and the error is shown to administrators.
+        let reason = if status.is_redirection() {
+            "; redirects are not followed"
+        } else {
+            ""
+        };
+        Err(format!("{origin}: HTTP {status}{reason}"))
     }
+}
+
+/// Why a request failed, in words of our own: the refusal of a non-public
+/// address, or the kind of failure.
+fn send_failure(e: &reqwest::Error) -> String {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if let Some(r) = s.downcast_ref::<outbound::Refused>() {
+            return r.to_string();
+        }
+        // An I/O error hides the error it wraps from `source()`.
+        if let Some(r) = s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<outbound::Refused>())
+        {
+            return r.to_string();
+        }
+        source = s.source();
+    }
+    if e.is_timeout() {
+        "no answer within 10 s".to_owned()
+    } else if e.is_connect() {
+        "could not connect".to_owned()
+    } else {
+        "the request failed".to_owned()
+    }
+}
+
+/// The first `limit` bytes of a response body.
+async fn head(mut response: reqwest::Response, limit: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    while out.len() < limit {
+        match response.chunk().await {
+            Ok(Some(c)) => out.extend_from_slice(&c),
+            _ => break,
+        }
+    }
+    out
 }
 
 const BATCH: i64 = 20;

@@ -68,6 +68,47 @@ fn instances_only() -> AppError {
     )
 }
 
+/// A message about a citizen's request that was not sent to its sender.
+/// Refused like another organisation's order: the message is not consumed,
+/// nothing changes.
+fn not_sent_to_you(appeal_id: i64) -> AppError {
+    AppError::client(
+        StatusCode::FORBIDDEN,
+        "not_sent_to_you",
+        Msg::new(
+            format!(
+                "Обращение № {appeal_id} не передавалось отправителю: отвечать на него или перенаправлять его он не может."
+            ),
+            format!(
+                "Request No. {appeal_id} was not sent to the sender, so it may not answer or refer it."
+            ),
+        ),
+    )
+}
+
+/// On the portal: whether the request was sent to `sender` (the core that
+/// answers it).
+async fn check_sent_to(tx: &mut crate::db::Tx, sender: &Sender, appeal_id: i64) -> AppResult<()> {
+    if partners::request_sent_to(tx, appeal_id)
+        .await?
+        .iter()
+        .any(|p| p == sender.id())
+    {
+        Ok(())
+    } else {
+        Err(not_sent_to_you(appeal_id))
+    }
+}
+
+/// In the core: whether `sender` is the portal that sent the request.
+async fn check_came_from(tx: &mut crate::db::Tx, sender: &Sender, appeal_id: i64) -> AppResult<()> {
+    if crate::pm::queries::request_came_from(tx, sender.id(), appeal_id).await? {
+        Ok(())
+    } else {
+        Err(not_sent_to_you(appeal_id))
+    }
+}
+
 /// `POST /api/v1/integration/messages`
 #[utoipa::path(
     post,
@@ -82,7 +123,7 @@ fn instances_only() -> AppError {
     responses(
         (status = 200, description = "Applied"),
         (status = 401, description = "Unknown key, bad signature or a timestamp more than 5 minutes off", body = crate::web::api_docs::ApiErrorBody),
-        (status = 403, description = "The sender may not act on this order", body = crate::web::api_docs::ApiErrorBody),
+        (status = 403, description = "The sender may not act on this order (`not_your_organisation`) or on this request, which was not sent to it (`not_sent_to_you`); the message is not consumed", body = crate::web::api_docs::ApiErrorBody),
         (status = 409, description = "`duplicate_message`: this id was applied before (a replay or a redelivery); nothing changed", body = crate::web::api_docs::ApiErrorBody),
         (status = 422, description = "The message cannot be applied", body = crate::web::api_docs::ApiErrorBody),
     )
@@ -202,24 +243,28 @@ async fn apply_in(
             if !sender.is_instance() {
                 return Err(instances_only());
             }
+            check_came_from(&mut tx, sender, r.appeal_id).await?;
             crate::pm::orders::refer_from_portal(&mut tx, state, sender.id(), r).await?;
         }
         Body::RequestAnswered(r) => {
             if !sender.is_instance() {
                 return Err(instances_only());
             }
+            check_came_from(&mut tx, sender, r.appeal_id).await?;
             crate::pm::orders::close_for_request(&mut tx, state, sender.id(), r).await?;
         }
         Body::OrderReported(r) => {
             if !sender.is_instance() {
                 return Err(instances_only());
             }
+            check_sent_to(&mut tx, sender, r.appeal_id).await?;
             crate::workflow::react_from_core(&mut tx, state, r, photos).await?;
         }
         Body::RequestReferred(r) => {
             if !sender.is_instance() {
                 return Err(instances_only());
             }
+            check_sent_to(&mut tx, sender, r.appeal_id).await?;
             crate::workflow::refer_from_core(&mut tx, state, r).await?;
         }
         Body::OrderAction(a) => {

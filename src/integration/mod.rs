@@ -6,7 +6,9 @@
 //! - `exchange.rs`: the outbox queue and the delivery worker.
 //! - `inbound.rs`: the signed HTTP endpoint and the exactly-once apply.
 //! - `signing.rs`: HMAC-SHA256 signatures with timestamps.
-//! - `partners.rs`: who we exchange with, their secrets and organisations.
+//! - `partners.rs`: who we exchange with, their secrets and organisations,
+//!   and which partner each citizen's request was sent to.
+//! - `outbound.rs`: HTTP to partners' URLs, public addresses only.
 //! - `admin.rs`: partners and dead letters for administrators.
 
 pub mod admin;
@@ -14,6 +16,7 @@ pub mod exchange;
 pub mod inbound;
 pub mod mail;
 pub mod messages;
+pub mod outbound;
 pub mod partners;
 pub mod signing;
 
@@ -51,9 +54,11 @@ pub async fn request_published(
     let Some(deadline) = a.due_at else {
         return Ok(());
     };
+    let destination = core_destination(state);
+    partners::record_request_sent(tx, a.appeal_id, destination).await?;
     exchange::emit(
         tx,
-        core_destination(state),
+        destination,
         Body::OrderRequested(OrderRequested {
             appeal_id: a.appeal_id,
             round,
@@ -82,20 +87,25 @@ pub async fn request_changed(
         Action::Approve | Action::Dispute { .. } => {
             request_published(tx, state, a, event_id).await?;
         }
+        // Later changes go where the request was sent, and nowhere if it
+        // never was (rejected or referred before publication): a core must
+        // not hear of, nor be asked about, a request it never got.
         Action::Refer {
             organisation_id,
             reason,
         } => {
-            exchange::emit(
-                tx,
-                core_destination(state),
-                Body::OrderReferred(Referred {
-                    appeal_id: a.appeal_id,
-                    organisation_id: organisation_id.clone(),
-                    reason: reason.clone(),
-                }),
-            )
-            .await?;
+            for destination in partners::request_sent_to(tx, a.appeal_id).await? {
+                exchange::emit(
+                    tx,
+                    &destination,
+                    Body::OrderReferred(Referred {
+                        appeal_id: a.appeal_id,
+                        organisation_id: organisation_id.clone(),
+                        reason: reason.clone(),
+                    }),
+                )
+                .await?;
+            }
         }
         _ if matches!(
             a.state(),
@@ -104,15 +114,17 @@ pub async fn request_changed(
         {
             // Answered (or ended) on the portal itself: the orders for it
             // have nothing left to do.
-            exchange::emit(
-                tx,
-                core_destination(state),
-                Body::RequestAnswered(RequestAnswered {
-                    appeal_id: a.appeal_id,
-                    state: a.state.clone(),
-                }),
-            )
-            .await?;
+            for destination in partners::request_sent_to(tx, a.appeal_id).await? {
+                exchange::emit(
+                    tx,
+                    &destination,
+                    Body::RequestAnswered(RequestAnswered {
+                        appeal_id: a.appeal_id,
+                        state: a.state.clone(),
+                    }),
+                )
+                .await?;
+            }
         }
         _ => {}
     }

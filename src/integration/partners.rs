@@ -193,3 +193,40 @@ pub async fn record_received(
         .map(|r| r.rows_affected() == 1)
     })
 }
+
+/// Records that a citizen's request was sent to `partner_id` (`local` or a
+/// partner) with an `order.requested`: that partner may answer or refer it,
+/// and hears of its later changes.
+pub async fn record_request_sent(
+    tx: &mut Tx,
+    appeal_id: i64,
+    partner_id: &str,
+) -> Result<(), sqlx::Error> {
+    let now = now();
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "insert into integration_request_partner (appeal_id, partner_id, sent_at)
+             values ($1, $2, $3) on conflict (appeal_id, partner_id) do nothing",
+        )
+        .bind(appeal_id)
+        .bind(partner_id)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Where a citizen's request was sent (none before it was published).
+pub async fn request_sent_to(tx: &mut Tx, appeal_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, String>(
+            "select partner_id from integration_request_partner
+             where appeal_id = $1 order by partner_id",
+        )
+        .bind(appeal_id)
+        .fetch_all(conn)
+        .await
+    })
+}

@@ -277,6 +277,7 @@ pub async fn show(
     let tree = queries::tree(&state.db, o.root_id.unwrap_or(o.order_id)).await?;
     let events = queries::events(&state.db, id).await?;
     let files = queries::attachments(&state.db, id).await?;
+    let files_open = orders::may_read_files(&state.db, &o, &user).await?;
     let orgs = super::dashboard::org_map(&state).await?;
     let org_name = |oid: &str| {
         orgs.get(oid)
@@ -368,7 +369,7 @@ pub async fn show(
         @if !files.is_empty() {
             section aria-labelledby="files-h" {
                 h2 #files-h { (l.pick("Вложения", "Attachments")) }
-                ul.pm-files { @for f in &files { li { a href={ "/pm/attachments/" (f.attachment_id) } { (f.file_name) } " (" (f.size / 1024) " KB)" } } }
+                ul.pm-files { @for f in &files { li { @if files_open { a href={ "/pm/attachments/" (f.attachment_id) } { (f.file_name) } } @else { (f.file_name) } " (" (f.size / 1024) " KB)" } } }
             }
         }
         section #actions aria-labelledby="actions-h" {
@@ -916,8 +917,9 @@ pub async fn create(
     Ok(Redirect::to(&format!("/pm/orders/{id}")).into_response())
 }
 
-/// `GET /pm/attachments/{id}`: staff only; documents are downloaded, never
-/// rendered in the page's origin.
+/// `GET /pm/attachments/{id}`: the order's sides and those above them
+/// (`orders::may_read_files`); documents are downloaded, never rendered in
+/// the page's origin.
 pub async fn attachment(
     Staff(user): Staff,
     State(state): State<AppState>,
@@ -927,6 +929,19 @@ pub async fn attachment(
     let a = queries::attachment(&state.db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
+    let o = queries::order(&state.db, a.order_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if !orders::may_read_files(&state.db, &o, &user).await? {
+        return Err(AppError::client(
+            axum::http::StatusCode::FORBIDDEN,
+            "not_your_order",
+            Msg::new(
+                "Файлы поручения доступны его сторонам и вышестоящим организациям.",
+                "An order's files are open to its sides and the organisations above them.",
+            ),
+        ));
+    }
     let path = if a.is_photo {
         state
             .config

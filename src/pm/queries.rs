@@ -234,6 +234,25 @@ pub async fn open_orders_for_appeal(
     })
 }
 
+/// Whether `origin` ever sent the request behind an order here (any state).
+pub async fn request_came_from(
+    tx: &mut Tx,
+    origin: &str,
+    appeal_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, i64>(
+            "select count(*) from pm_order where origin = $1 and appeal_id = $2
+               and parent_id is null",
+        )
+        .bind(origin)
+        .bind(appeal_id)
+        .fetch_one(conn)
+        .await
+    })?;
+    Ok(n > 0)
+}
+
 pub async fn orders_for_appeal(db: &Db, appeal_id: i64) -> Result<Vec<OrderRow>, sqlx::Error> {
     on_db!(db, |pool| {
         sqlx::query_as::<_, OrderRow>(concat!(
@@ -670,5 +689,25 @@ pub async fn set_task_done(
             .execute(pool)
             .await
             .map(|r| r.rows_affected() == 1)
+    })
+}
+
+pub async fn project_exists(tx: &mut Tx, project_id: i64) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, i64>("select count(*) from pm_project where project_id = $1")
+            .bind(project_id)
+            .fetch_one(conn)
+            .await
+    })?;
+    Ok(n > 0)
+}
+
+/// The project a stage belongs to, when the stage exists.
+pub async fn stage_project(tx: &mut Tx, stage_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, i64>("select project_id from pm_stage where stage_id = $1")
+            .bind(stage_id)
+            .fetch_optional(conn)
+            .await
     })
 }

@@ -30,25 +30,25 @@ pub enum Backend {
 /// adjusts the configuration first.
 #[macro_export]
 macro_rules! both_backends {
-    ($name:ident, config = |$c:ident| $adjust:block, |$app:ident| $body:block) => {
+    // With the configuration adjusted first: `both_backends!(name,
+    // config = |c| { ... }, |app| { ... });`.
+    ($name:ident, config = $adjust:expr, |$app:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let $app = $crate::helpers::TestApp::spawn_with(
-                    $crate::helpers::Backend::Sqlite,
-                    |$c: &mut veche::config::Config| $adjust,
-                )
-                .await
-                .unwrap();
+                let $app =
+                    $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Sqlite, $adjust)
+                        .await
+                        .unwrap();
                 $body
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let Some($app) = $crate::helpers::TestApp::spawn_with(
                     $crate::helpers::Backend::Postgres,
-                    |$c: &mut veche::config::Config| $adjust,
+                    $adjust,
                 )
                 .await
                 else {
@@ -125,6 +125,12 @@ fn extract_attr_after(html: &str, marker: &str, attr: &str) -> Option<String> {
     let start = rest.find(attr)? + attr.len();
     let end = rest[start..].find('"')?;
     Some(rest[start..start + end].replace("&amp;", "&"))
+}
+
+/// Lets partner URLs on loopback through (tests run their receivers on
+/// 127.0.0.1, which outbound requests refuse unless allowed).
+pub fn allow_loopback(c: &mut Config) {
+    c.integration.outbound_allow_hosts = vec!["127.0.0.1".parse().unwrap()];
 }
 
 /// A configuration as `veche` would parse it, with a temporary data folder.
@@ -388,31 +394,7 @@ impl TestApp {
 
     /// Mail written to the mailbox folder, oldest first.
     pub fn mailbox(&self) -> Vec<Mail> {
-        let dir = self.dir.path().join("mailbox");
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            return Vec::new();
-        };
-        let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-        files.sort();
-        files
-            .iter()
-            .map(|p| {
-                let raw = std::fs::read(p).unwrap();
-                let m = mail_parser::MessageParser::default()
-                    .parse(&raw[..])
-                    .unwrap();
-                Mail {
-                    to: m
-                        .to()
-                        .and_then(|a| a.first())
-                        .and_then(|a| a.address())
-                        .unwrap_or("")
-                        .to_owned(),
-                    subject: m.subject().unwrap_or("").to_owned(),
-                    body: m.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
-                }
-            })
-            .collect()
+        read_mailbox(self.dir.path())
     }
 
     /// Registers through the form, confirms through the mailed link, and
@@ -486,6 +468,34 @@ impl TestApp {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         self.account_id("admin@veche.test").await
     }
+}
+
+/// Mail written to `<data>/mailbox/`, oldest first.
+pub fn read_mailbox(data_dir: &std::path::Path) -> Vec<Mail> {
+    let dir = data_dir.join("mailbox");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    files.sort();
+    files
+        .iter()
+        // A file being written by another process may not parse yet.
+        .filter_map(|p| {
+            let raw = std::fs::read(p).ok()?;
+            let m = mail_parser::MessageParser::default().parse(&raw[..])?;
+            Some(Mail {
+                to: m
+                    .to()
+                    .and_then(|a| a.first())
+                    .and_then(|a| a.address())
+                    .unwrap_or("")
+                    .to_owned(),
+                subject: m.subject().unwrap_or("").to_owned(),
+                body: m.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
+            })
+        })
+        .collect()
 }
 
 pub struct Mail {

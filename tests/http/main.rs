@@ -13,6 +13,7 @@ mod browser;
 mod ckan;
 mod clients;
 mod construction;
+mod crash;
 mod directory;
 mod geo;
 mod home;

@@ -18,7 +18,7 @@ use tokio::process::{Child, Command};
 const SECRET: &str = "shared-secret-between-portal-and-core-0123456789";
 const ADMIN_PASSWORD: &str = "admin password 1";
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -26,17 +26,26 @@ fn free_port() -> u16 {
         .port()
 }
 
-struct Node {
-    dir: PathBuf,
-    port: u16,
-    id: &'static str,
-    core: &'static str,
-    child: Option<Child>,
+/// The `veche` binary: Cargo's, or `VECHE_TEST_BIN` when several
+/// checkouts share one target folder (each build overwrites the others'
+/// `target/debug/veche`, so a copy is pointed at instead).
+pub fn veche_bin() -> String {
+    std::env::var("VECHE_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_veche").to_owned())
+}
+
+pub struct Node {
+    pub dir: PathBuf,
+    pub port: u16,
+    pub id: &'static str,
+    pub core: &'static str,
+    pub child: Option<Child>,
+    /// More environment (or overrides), applied last.
+    pub env: Vec<(&'static str, String)>,
 }
 
 impl Node {
     fn command(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_veche"));
+        let mut c = Command::new(veche_bin());
         c.env("VECHE_DATA_DIR", &self.dir)
             .env("VECHE_LISTEN", format!("127.0.0.1:{}", self.port))
             .env("VECHE_INSTANCE_ID", self.id)
@@ -44,10 +53,16 @@ impl Node {
             .env("VECHE_INTEGRATION_RETRY_MS", "300")
             .env("VECHE_LOG", "warn")
             .env("VECHE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            // Both nodes are on loopback, which partner URLs may name only
+            // when allowed.
+            .env("VECHE_OUTBOUND_ALLOW_HOSTS", "127.0.0.1")
             .env_remove("DATABASE_URL")
             .env_remove("VECHE_SMTP_URL")
             .env_remove("VECHE_OIDC_ISSUER")
             .kill_on_drop(true);
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
         c
     }
 
@@ -61,7 +76,7 @@ impl Node {
         );
     }
 
-    async fn start(&mut self) {
+    pub async fn start(&mut self) {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -93,17 +108,17 @@ impl Node {
     }
 
     /// SIGKILL: no graceful shutdown, whatever was in flight stays in flight.
-    async fn kill(&mut self) {
+    pub async fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {
             c.kill().await.unwrap();
         }
     }
 
-    fn base(&self) -> String {
+    pub fn base(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    fn log(&self) -> String {
+    pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
     }
 
@@ -114,20 +129,20 @@ impl Node {
 }
 
 /// A browser: cookies, CSRF tokens from pages, no redirects followed.
-struct Browser {
-    http: reqwest::Client,
-    base: String,
+pub struct Browser {
+    pub http: reqwest::Client,
+    pub base: String,
     cookies: Mutex<BTreeMap<String, String>>,
 }
 
-struct Page {
-    status: StatusCode,
-    location: String,
-    body: String,
+pub struct Page {
+    pub status: StatusCode,
+    pub location: String,
+    pub body: String,
 }
 
 impl Page {
-    fn csrf(&self) -> String {
+    pub fn csrf(&self) -> String {
         let marker = "name=\"csrf_token\" value=\"";
         let start = self.body.find(marker).expect("a form with a CSRF token") + marker.len();
         let end = self.body[start..].find('"').unwrap();
@@ -136,7 +151,7 @@ impl Page {
 }
 
 impl Browser {
-    fn new(base: String) -> Browser {
+    pub fn new(base: String) -> Browser {
         Browser {
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -148,6 +163,11 @@ impl Browser {
     }
 
     async fn send(&self, r: reqwest::RequestBuilder) -> Page {
+        self.try_send(r).await.unwrap()
+    }
+
+    /// `send` that reports a failed connection (a server killed mid-way).
+    pub async fn try_send(&self, r: reqwest::RequestBuilder) -> reqwest::Result<Page> {
         let jar: String = self
             .cookies
             .lock()
@@ -161,7 +181,7 @@ impl Browser {
         } else {
             r.header("cookie", jar)
         };
-        let resp = r.send().await.unwrap();
+        let resp = r.send().await?;
         for c in resp.headers().get_all("set-cookie") {
             let pair = c.to_str().unwrap().split(';').next().unwrap();
             if let Some((k, v)) = pair.split_once('=') {
@@ -177,19 +197,19 @@ impl Browser {
             .get("location")
             .map(|v| v.to_str().unwrap().to_owned())
             .unwrap_or_default();
-        Page {
+        Ok(Page {
             status,
             location,
-            body: resp.text().await.unwrap(),
-        }
+            body: resp.text().await?,
+        })
     }
 
-    async fn get(&self, path: &str) -> Page {
+    pub async fn get(&self, path: &str) -> Page {
         self.send(self.http.get(format!("{}{path}", self.base)))
             .await
     }
 
-    async fn post(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+    pub async fn post(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
         let token = self.get(page).await.csrf();
         let mut all = vec![("csrf_token", token.as_str())];
         all.extend_from_slice(fields);
@@ -224,18 +244,26 @@ impl Browser {
     }
 
     async fn sign_in(&self, email: &str) {
+        self.sign_in_with(email, ADMIN_PASSWORD).await;
+    }
+
+    pub async fn sign_in_with(&self, email: &str, password: &str) {
         let r = self
             .post(
                 "/auth/login",
                 "/auth/login",
-                &[("email", email), ("password", ADMIN_PASSWORD)],
+                &[("email", email), ("password", password)],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     }
 }
 
-async fn wait_for<T>(what: &str, logs: &[&Node], mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+pub async fn wait_for<T>(
+    what: &str,
+    logs: &[&Node],
+    mut probe: impl AsyncFnMut() -> Option<T>,
+) -> T {
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
         if let Some(v) = probe().await {
@@ -287,6 +315,7 @@ async fn portal_and_core_in_two_processes_deliver_exactly_once() {
         id: "portal",
         core: "core",
         child: None,
+        env: Vec::new(),
     };
     let mut core = Node {
         dir: path(&tmp.path().join("core")),
@@ -294,6 +323,7 @@ async fn portal_and_core_in_two_processes_deliver_exactly_once() {
         id: "core",
         core: "local",
         child: None,
+        env: Vec::new(),
     };
     for n in [&portal, &core] {
         std::fs::create_dir_all(&n.dir).unwrap();

@@ -6,6 +6,7 @@
 mod access;
 mod accounts;
 mod fuzz;
+mod integration;
 mod parsers;
 
 use crate::helpers::TestApp;
