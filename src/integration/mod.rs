@@ -14,6 +14,7 @@ pub mod exchange;
 pub mod inbound;
 pub mod mail;
 pub mod messages;
+pub mod openapi;
 pub mod partners;
 pub mod signing;
 

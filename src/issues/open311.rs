@@ -695,13 +695,17 @@ async fn root_post(
         return finish(Format::Xml, Err(Failure::not_found("resource")));
     };
     if name != "requests" {
-        return finish(
+        let mut r = finish(
             format,
             Err(Failure::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "Only requests accept POST",
             )),
         );
+        // A 405 names the methods that work (RFC 9110).
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return r;
     }
     let r = create(&state, request, format).await;
     finish(format, r)
