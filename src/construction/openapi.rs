@@ -44,7 +44,7 @@ struct MapParams {
     /// Words in the name, address, developer or cadastral number
     q: Option<String>,
     /// `west,south,east,north` in degrees, west ≤ east and south ≤ north
-    #[param(pattern = r"^\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*$", example = "38.9,45.0,39.1,45.1")]
+    #[param(pattern = r"^$|^\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*$", example = "38.9,45.0,39.1,45.1")]
     bbox: Option<String>,
 }
 
@@ -57,41 +57,56 @@ struct MapParams {
     params(MapParams),
     responses(
         (status = 200, description = "GeoJSON FeatureCollection", content_type = "application/geo+json", body = Object),
+        (status = 400, description = "A malformed query string (a parameter given twice)", body = ApiErrorBody),
         (status = 422, description = "`invalid_input`: an unknown status or municipality, or a malformed bbox", body = ApiErrorBody),
     )
 )]
 fn geojson() {}
 
-/// An object's fields as text, as on the form; `name`, `address`, `lat`,
-/// `lon` and `status` are required, dates are `YYYY-MM-DD`.
+/// An object's fields as text, as on the form; `name`, `lat`, `lon` and
+/// `status` are required, dates are `YYYY-MM-DD`, a field left
+/// out is empty (never `null`).
 #[derive(ToSchema)]
 struct ObjectFields {
-    #[schema(example = "Склад")]
+    #[schema(example = "Склад", max_length = 300)]
     name: String,
-    #[schema(example = "Новороссийск, ул. Портовая, 5")]
+    #[serde(default)]
+    #[schema(example = "Новороссийск, ул. Портовая, 5", max_length = 500)]
     address: String,
     /// Degrees, inside the krai
     #[schema(example = "44.7235")]
     lat: String,
     #[schema(example = "37.7686")]
     lon: String,
+    #[schema(inline)]
+    status: Status,
     /// A GeoJSON Polygon as text
-    footprint: Option<String>,
-    cadastral_number: Option<String>,
-    permit_number: Option<String>,
-    permit_date: Option<String>,
-    developer: Option<String>,
-    purpose: Option<String>,
+    #[serde(default)]
+    footprint: String,
+    #[serde(default)]
+    cadastral_number: String,
+    #[serde(default)]
+    permit_number: String,
+    #[serde(default)]
+    permit_date: String,
+    #[serde(default)]
+    developer: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
     #[schema(example = "2")]
-    floors: Option<String>,
-    planned_start: Option<String>,
-    planned_end: Option<String>,
-    actual_start: Option<String>,
-    actual_end: Option<String>,
-    #[schema(example = "planned")]
-    status: String,
+    floors: String,
+    #[serde(default)]
+    planned_start: String,
+    #[serde(default)]
+    planned_end: String,
+    #[serde(default)]
+    actual_start: String,
+    #[serde(default)]
+    actual_end: String,
     /// For illegal constructions
-    detected_on: Option<String>,
+    #[serde(default)]
+    detected_on: String,
 }
 
 /// Adds an object to the registry.

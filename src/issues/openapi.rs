@@ -13,7 +13,7 @@
 use serde::Serialize;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use crate::web::api_docs::ApiErrorBody;
+use crate::web::api_docs::{ApiErrorBody, or_blank};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -59,8 +59,8 @@ enum PublicState {
 struct GeoParams {
     /// The view, `min_lon,min_lat,max_lon,max_lat` in degrees (Leaflet's
     /// `toBBoxString()`); latitudes within ±90, min ≤ max. The whole krai
-    /// when left out.
-    #[param(pattern = r"^\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*$", example = "38.9,45.0,39.1,45.1")]
+    /// when empty or left out.
+    #[param(pattern = r"^$|^\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*$", example = "38.9,45.0,39.1,45.1")]
     bbox: Option<String>,
     /// A category id (`/open311/v2/services.json` lists them); unknown → 400
     #[param(example = "road-pothole")]
@@ -240,22 +240,24 @@ fn open311_service_definition() {}
 #[into_params(parameter_in = Query)]
 struct RequestsParams {
     /// Comma-separated request ids, at most 1000; overrides every other filter
-    #[param(pattern = r"^[0-9]+(,[0-9]+){0,999}$")]
+    #[param(pattern = r"^\s*([+-]?[0-9]{1,18})?\s*(,\s*([+-]?[0-9]{1,18})?\s*){0,999}$")]
     service_request_id: Option<String>,
     /// Comma-separated service codes; an unknown one → 404
     service_code: Option<String>,
     /// `open`, `closed` or `open,closed`
-    #[param(pattern = "^(open|closed)(,(open|closed))?$")]
+    #[param(pattern = r"^\s*(open|closed)?\s*(,\s*(open|closed)?\s*)*$")]
     status: Option<String>,
-    /// W3C date-time with a zone; the window start_date..end_date spans at
-    /// most 90 days (default: the last 90 days)
-    #[param(format = DateTime)]
+    /// RFC 3339 date-time with a zone; the window
+    /// start_date..end_date spans at most 90 days (default: the last 90
+    /// days). Here and below an empty value is no value, as Open311
+    /// clients send them.
+    #[param(schema_with = w3c_or_blank)]
     start_date: Option<String>,
-    #[param(format = DateTime)]
+    #[param(schema_with = w3c_or_blank)]
     end_date: Option<String>,
-    #[param(format = DateTime)]
+    #[param(schema_with = w3c_or_blank)]
     updated_after: Option<String>,
-    #[param(format = DateTime)]
+    #[param(schema_with = w3c_or_blank)]
     updated_before: Option<String>,
     /// Organisation ids separated by `|`, at most 100
     agency_responsible: Option<String>,
@@ -265,8 +267,19 @@ struct RequestsParams {
     /// Page number; (page − 1) × page_size may skip at most 100000 requests
     #[param(minimum = 1, maximum = 1000000)]
     page: Option<i64>,
-    /// `true`: each request carries its public `notes`
-    extensions: Option<bool>,
+    /// `true`: each request carries its public `notes` (any other value:
+    /// without them)
+    extensions: Option<String>,
+}
+
+/// An RFC 3339 date-time, or blank.
+fn w3c_or_blank() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    or_blank(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
+    )
 }
 
 /// Public requests, newest first.
@@ -328,7 +341,7 @@ fn open311_create() {}
     get,
     path = "/open311/v2/requests/{service_request_id}.json",
     tag = "open311",
-    params(("service_request_id" = String, Path, example = "1"), JurisdictionParams, ("extensions" = Option<bool>, Query)),
+    params(("service_request_id" = String, Path, example = "1"), JurisdictionParams, ("extensions" = Option<String>, Query, description = "`true`: with the public `notes`")),
     responses(
         (status = 200, description = "The request", body = Vec<Open311Request>),
         (status = 404, description = "No such public request, or unknown jurisdiction_id", body = Vec<Open311Error>),

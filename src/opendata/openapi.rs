@@ -18,7 +18,44 @@
 use serde::Serialize;
 use utoipa::{IntoParams, IntoResponses, OpenApi, ToSchema};
 
-use crate::web::api_docs::ApiErrorBody;
+use crate::web::api_docs::{ApiErrorBody, integer, or_blank};
+use crate::web::limits;
+use utoipa::openapi::Schema;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+
+// CKAN's parameters: a blank value is the default. The bounds are the
+// code's (ckan.rs).
+
+fn natural() -> Schema {
+    or_blank(integer(0, None))
+}
+
+fn rows() -> Schema {
+    or_blank(integer(0, Some(1000)))
+}
+
+fn datastore_limit() -> Schema {
+    or_blank(integer(0, Some(32000)))
+}
+
+fn datastore_offset() -> Schema {
+    or_blank(integer(0, Some(limits::MAX_OFFSET)))
+}
+
+fn any_integer() -> Schema {
+    or_blank(ObjectBuilder::new().schema_type(Type::Integer))
+}
+
+/// CKAN's booleans (case-insensitive); blank is false.
+fn boolean() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some([
+            "true", "false", "1", "0", "yes", "no", "on", "off", "",
+        ]))
+        .build()
+        .into()
+}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -40,7 +77,7 @@ use crate::web::api_docs::ApiErrorBody;
         datastore_search_post,
         help_show,
     ),
-    components(schemas(CkanSuccess, CkanFailure, TableJson)),
+    components(schemas(CkanSuccess, CkanFailure, TableJson, TableAnswer)),
     tags(
         (name = "opendata", description = "The open data portal (docs/OPENDATA.md): tables of datasets and publishing"),
         (name = "ckan", description = "A CKAN-compatible read API (CKAN 2.10 Action API). \
@@ -91,6 +128,14 @@ enum Shape {
     Array,
 }
 
+/// A page of a table (`_shape=array`: the rows alone).
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+enum TableAnswer {
+    Page(TableJson),
+    Rows(Vec<serde_json::Value>),
+}
+
 /// A page of a table.
 #[derive(Serialize, ToSchema)]
 struct TableJson {
@@ -98,7 +143,8 @@ struct TableJson {
     /// Token of the next page, null on the last
     next: Option<String>,
     next_url: Option<String>,
-    columns: Vec<String>,
+    /// With `_shape=arrays`
+    columns: Option<Vec<String>>,
     /// With `_extra=count`
     count: Option<i64>,
     truncated: bool,
@@ -119,7 +165,7 @@ struct TableJson {
     tag = "opendata",
     params(("identifier" = String, Path, description = "Dataset identifier", example = "2312823003-towns"), TableParams),
     responses(
-        (status = 200, description = "A page of rows", body = TableJson),
+        (status = 200, description = "A page of rows", body = TableAnswer),
         (status = 400, description = "`invalid_table_query`: a parameter, filter or value the table cannot take", body = ApiErrorBody),
         (status = 404, description = "No such dataset or version", body = ApiErrorBody),
         (status = 503, description = "Too many text scans of large tables at once; retry after `Retry-After` seconds", body = ApiErrorBody),
@@ -151,10 +197,10 @@ enum CkanAnswers {
     /// The result in CKAN's envelope
     #[response(status = 200)]
     Ok(CkanSuccess),
-    /// `Search Query Error` (package_search), or a bare JSON string when the
-    /// body is not a JSON object
+    /// `Search Query Error` in the envelope (package_search), or, as CKAN
+    /// does, a bare JSON string when the body is not a JSON object
     #[response(status = 400)]
-    BadRequest(CkanFailure),
+    BadRequest(serde_json::Value),
     /// `Not Found Error`
     #[response(status = 404)]
     NotFound(CkanFailure),
@@ -172,9 +218,9 @@ enum CkanAnswers {
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 struct Paging {
-    #[param(minimum = 0)]
+    #[param(schema_with = natural)]
     limit: Option<i64>,
-    #[param(minimum = 0)]
+    #[param(schema_with = natural)]
     offset: Option<i64>,
 }
 
@@ -182,6 +228,7 @@ struct Paging {
 #[into_params(parameter_in = Query)]
 struct AllFields {
     /// Objects instead of names
+    #[param(schema_with = boolean)]
     all_fields: Option<bool>,
 }
 
@@ -227,21 +274,22 @@ struct SearchParams {
     #[param(max_items = 100)]
     fq_list: Option<Vec<String>>,
     /// Results per page (default 10)
-    #[param(minimum = 0, maximum = 1000)]
+    #[param(schema_with = rows)]
     rows: Option<i64>,
-    #[param(minimum = 0)]
+    #[param(schema_with = natural)]
     start: Option<i64>,
     /// e.g. `metadata_modified desc`; at most 3 keys
     sort: Option<String>,
     /// Compute facets (default true)
+    #[param(schema_with = boolean)]
     facet: Option<bool>,
     /// Fields to facet on, at most 100
     #[param(rename = "facet.field", max_items = 100)]
     facet_field: Option<Vec<String>>,
     /// Values per facet (negative: all)
-    #[param(rename = "facet.limit")]
+    #[param(rename = "facet.limit", schema_with = any_integer)]
     facet_limit: Option<i64>,
-    #[param(rename = "facet.mincount")]
+    #[param(rename = "facet.mincount", schema_with = any_integer)]
     facet_mincount: Option<i64>,
 }
 
@@ -260,17 +308,18 @@ fn resource_show() {}
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 struct OrgListParams {
-    /// `title`, `name` or `package_count`, then optionally `asc`/`desc`
-    #[param(pattern = r"^\s*(title|name|package_count)(\s+(asc|desc|ASC|DESC))?\s*$")]
+    /// `title` (default), `name` or `package_count`, then `desc` for
+    /// descending; another field is a 409
     sort: Option<String>,
     /// Only these organisations (at most 100)
     #[param(max_items = 100)]
     organizations: Option<Vec<String>>,
+    #[param(schema_with = boolean)]
     all_fields: Option<bool>,
     /// Default 25 with all_fields, else 1000
-    #[param(minimum = 0)]
+    #[param(schema_with = natural)]
     limit: Option<i64>,
-    #[param(minimum = 0)]
+    #[param(schema_with = natural)]
     offset: Option<i64>,
 }
 
@@ -278,13 +327,21 @@ struct OrgListParams {
 #[utoipa::path(method(get, post), path = "/api/3/action/organization_list", tag = "ckan", params(OrgListParams), responses(CkanAnswers))]
 fn organization_list() {}
 
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+struct OrgShowParams {
+    /// Organisation id
+    #[param(example = "min-digital")]
+    id: String,
+    /// Add up to 10 of its packages
+    #[param(schema_with = boolean)]
+    include_datasets: Option<bool>,
+}
+
 /// One organisation.
 #[utoipa::path(method(get, post), path = "/api/3/action/organization_show",
     tag = "ckan",
-    params(
-        ("id" = String, Query, description = "Organisation id", example = "min-digital"),
-        ("include_datasets" = Option<bool>, Query, description = "Add up to 10 of its packages"),
-    ),
+    params(OrgShowParams),
     responses(CkanAnswers)
 )]
 fn organization_show() {}
@@ -322,9 +379,9 @@ struct DatastoreParams {
     #[param(max_length = 500)]
     q: Option<String>,
     /// Rows (default 100)
-    #[param(minimum = 0, maximum = 32000)]
+    #[param(schema_with = datastore_limit)]
     limit: Option<i64>,
-    #[param(minimum = 0, maximum = 100000)]
+    #[param(schema_with = datastore_offset)]
     offset: Option<i64>,
     /// `column [asc|desc]`, comma-separated, at most 3 keys
     sort: Option<String>,
@@ -332,6 +389,7 @@ struct DatastoreParams {
     #[param(max_items = 100)]
     fields: Option<Vec<String>>,
     /// Count the matching rows (default true)
+    #[param(schema_with = boolean)]
     include_total: Option<bool>,
     #[param(inline)]
     records_format: Option<RecordsFormat>,
@@ -396,10 +454,6 @@ mod tests {
     fn the_documented_limits_are_the_codes() {
         let doc = super::fragment();
         let ds = "/api/3/action/datastore_search";
-        assert_eq!(
-            param_schema(&doc, ds, "get", "offset")["maximum"],
-            limits::MAX_OFFSET
-        );
         assert_eq!(
             param_schema(&doc, ds, "get", "q")["maxLength"],
             limits::MAX_FILTER_VALUE_CHARS

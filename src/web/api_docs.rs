@@ -4,7 +4,9 @@
 
 use axum::Router;
 use serde::Serialize;
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{RefOr, Schema};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -78,6 +80,30 @@ pub fn document(
         doc.merge(fragment);
     }
     doc
+}
+
+/// `schema`, or an empty (blank) value: the APIs that follow CKAN and
+/// Open311 read a blank parameter as no parameter, as their clients send
+/// them. For `#[param(schema_with = ...)]`.
+pub fn or_blank(schema: impl Into<RefOr<Schema>>) -> Schema {
+    OneOfBuilder::new()
+        .item(schema)
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r"^\s*$")),
+        )
+        .build()
+        .into()
+}
+
+/// An integer in `min..=max` (no upper bound with `None`).
+pub fn integer(min: i64, max: Option<i64>) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+        .minimum(Some(min))
+        .maximum(max)
 }
 
 pub fn router(doc: utoipa::openapi::OpenApi) -> Router<AppState> {

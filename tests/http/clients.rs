@@ -195,12 +195,14 @@ async fn schemathesis_finds_no_failure_in_any_documented_operation() {
     .await
     .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    // The summary: "Test cases: N generated, N passed" / "..., K found M unique failures".
-    let summary = stdout
-        .lines()
-        .filter(|l| {
-            l.contains("Test cases:") || l.contains("API Operations:") || l.contains("Failures:")
-        })
+    // The summary's figures sit on the lines under its headings, e.g.
+    // "Test cases:" / "  6983 generated, 6983 passed".
+    let lines: Vec<&str> = stdout.lines().collect();
+    let summary = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("Test cases:") || l.starts_with("API Operations:"))
+        .flat_map(|(i, _)| lines[i..(i + 3).min(lines.len())].iter().copied())
         .collect::<Vec<_>>()
         .join("\n");
     eprintln!(
