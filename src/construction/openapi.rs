@@ -44,7 +44,10 @@ struct MapParams {
     /// Words in the name, address, developer or cadastral number
     q: Option<String>,
     /// `west,south,east,north` in degrees, west ≤ east and south ≤ north
-    #[param(pattern = r"^$|^\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*$", example = "38.9,45.0,39.1,45.1")]
+    #[param(
+        pattern = r"^$|^\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*$",
+        example = "38.9,45.0,39.1,45.1"
+    )]
     bbox: Option<String>,
 }
 

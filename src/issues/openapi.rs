@@ -60,7 +60,10 @@ struct GeoParams {
     /// The view, `min_lon,min_lat,max_lon,max_lat` in degrees (Leaflet's
     /// `toBBoxString()`); latitudes within ±90, min ≤ max. The whole krai
     /// when empty or left out.
-    #[param(pattern = r"^$|^\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*$", example = "38.9,45.0,39.1,45.1")]
+    #[param(
+        pattern = r"^$|^\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*,\s*-?[0-9.]+\s*$",
+        example = "38.9,45.0,39.1,45.1"
+    )]
     bbox: Option<String>,
     /// A category id (`/open311/v2/services.json` lists them); unknown → 400
     #[param(example = "road-pothole")]

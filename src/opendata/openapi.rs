@@ -98,7 +98,11 @@ pub fn fragment() -> utoipa::openapi::OpenApi {
 #[into_params(parameter_in = Query)]
 struct TableParams {
     /// Rows per page: 1 to 1000, or `max` (1000). Default 100.
-    #[param(rename = "_size", pattern = "^([1-9][0-9]{0,2}|1000|max)$", example = "10")]
+    #[param(
+        rename = "_size",
+        pattern = "^([1-9][0-9]{0,2}|1000|max)$",
+        example = "10"
+    )]
     size: Option<String>,
     /// Sort ascending by a column (one key)
     #[param(rename = "_sort")]
@@ -233,15 +237,28 @@ struct AllFields {
 }
 
 /// The site and the CKAN version it imitates.
-#[utoipa::path(method(get, post), path = "/api/3/action/status_show", tag = "ckan", responses(CkanAnswers))]
+#[utoipa::path(
+    method(get, post),
+    path = "/api/3/action/status_show",
+    tag = "ckan",
+    responses(CkanAnswers)
+)]
 fn status_show() {}
 
 /// Names of every package (dataset), sorted.
-#[utoipa::path(method(get, post), path = "/api/3/action/package_list", tag = "ckan", params(Paging), responses(CkanAnswers))]
+#[utoipa::path(
+    method(get, post),
+    path = "/api/3/action/package_list",
+    tag = "ckan",
+    params(Paging),
+    responses(CkanAnswers)
+)]
 fn package_list() {}
 
 /// Packages with their resources, most recently changed first.
-#[utoipa::path(method(get, post), path = "/api/3/action/current_package_list_with_resources",
+#[utoipa::path(
+    method(get, post),
+    path = "/api/3/action/current_package_list_with_resources",
     tag = "ckan",
     params(Paging),
     responses(CkanAnswers)
@@ -257,7 +274,13 @@ struct IdParam {
 }
 
 /// One package.
-#[utoipa::path(method(get, post), path = "/api/3/action/package_show", tag = "ckan", params(IdParam), responses(CkanAnswers))]
+#[utoipa::path(
+    method(get, post),
+    path = "/api/3/action/package_show",
+    tag = "ckan",
+    params(IdParam),
+    responses(CkanAnswers)
+)]
 fn package_show() {}
 
 #[derive(IntoParams)]
@@ -294,7 +317,13 @@ struct SearchParams {
 }
 
 /// Searches packages.
-#[utoipa::path(method(get, post), path = "/api/3/action/package_search", tag = "ckan", params(SearchParams), responses(CkanAnswers))]
+#[utoipa::path(
+    method(get, post),
+    path = "/api/3/action/package_search",
+    tag = "ckan",
+    params(SearchParams),
+    responses(CkanAnswers)
+)]
 fn package_search() {}
 
 /// One resource (a published data version).
@@ -324,7 +353,13 @@ struct OrgListParams {
 }
 
 /// Organisations.
-#[utoipa::path(method(get, post), path = "/api/3/action/organization_list", tag = "ckan", params(OrgListParams), responses(CkanAnswers))]
+#[utoipa::path(
+    method(get, post),
+    path = "/api/3/action/organization_list",
+    tag = "ckan",
+    params(OrgListParams),
+    responses(CkanAnswers)
+)]
 fn organization_list() {}
 
 #[derive(IntoParams)]
@@ -339,7 +374,9 @@ struct OrgShowParams {
 }
 
 /// One organisation.
-#[utoipa::path(method(get, post), path = "/api/3/action/organization_show",
+#[utoipa::path(
+    method(get, post),
+    path = "/api/3/action/organization_show",
     tag = "ckan",
     params(OrgShowParams),
     responses(CkanAnswers)
@@ -347,7 +384,13 @@ struct OrgShowParams {
 fn organization_show() {}
 
 /// Groups (the topics of datasets).
-#[utoipa::path(method(get, post), path = "/api/3/action/group_list", tag = "ckan", params(AllFields), responses(CkanAnswers))]
+#[utoipa::path(
+    method(get, post),
+    path = "/api/3/action/group_list",
+    tag = "ckan",
+    params(AllFields),
+    responses(CkanAnswers)
+)]
 fn group_list() {}
 
 /// Tags (keywords), optionally those containing `query`.
@@ -359,11 +402,21 @@ fn group_list() {}
 fn tag_list() {}
 
 /// The licences datasets use.
-#[utoipa::path(method(get, post), path = "/api/3/action/license_list", tag = "ckan", responses(CkanAnswers))]
+#[utoipa::path(
+    method(get, post),
+    path = "/api/3/action/license_list",
+    tag = "ckan",
+    responses(CkanAnswers)
+)]
 fn license_list() {}
 
 /// Where the documentation is.
-#[utoipa::path(method(get, post), path = "/api/3/action/help_show", tag = "ckan", responses(CkanAnswers))]
+#[utoipa::path(
+    method(get, post),
+    path = "/api/3/action/help_show",
+    tag = "ckan",
+    responses(CkanAnswers)
+)]
 fn help_show() {}
 
 #[derive(IntoParams)]
