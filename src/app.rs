@@ -232,7 +232,7 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions);
 
     Router::new()
-        .merge(web::router())
+        .merge(web::router(api_doc()))
         .merge(auth::router())
         .merge(geo::router())
         .merge(directory::router())
@@ -266,6 +266,19 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(stack)
         .with_state(state)
+}
+
+/// `/api/openapi.json`: the shared part with every feature's fragment; the
+/// list lives here, where the features are wired, so `web` names none.
+fn api_doc() -> utoipa::openapi::OpenApi {
+    web::api_docs::document([
+        geo::openapi::fragment(),
+        directory::openapi::fragment(),
+        crate::issues::openapi::fragment(),
+        opendata::openapi::fragment(),
+        crate::construction::openapi::fragment(),
+        crate::integration::openapi::fragment(),
+    ])
 }
 
 /// Serves `router` on `listener` until Ctrl-C or SIGTERM.

@@ -18,6 +18,7 @@ pub mod checks;
 pub mod dataset;
 pub mod domain;
 pub mod import;
+pub mod openapi;
 pub mod pages;
 pub mod pdf;
 pub mod queries;

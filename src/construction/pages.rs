@@ -912,7 +912,7 @@ pub async fn document(State(state): State<AppState>, Path(id): Path<i64>) -> App
 pub async fn api_create(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(f): Json<ObjectForm>,
+    crate::web::extract::Json(f): crate::web::extract::Json<ObjectForm>,
 ) -> AppResult<Response> {
     let user = crate::opendata::tokens::bearer_user(&state, &headers).await?;
     editor(&user)?;
@@ -940,7 +940,7 @@ pub async fn api_update(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    Json(f): Json<ObjectForm>,
+    crate::web::extract::Json(f): crate::web::extract::Json<ObjectForm>,
 ) -> AppResult<Response> {
     let user = crate::opendata::tokens::bearer_user(&state, &headers).await?;
     editor(&user)?;

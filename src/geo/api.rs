@@ -60,9 +60,10 @@ pub async fn list_municipalities(Query(q): Query<MunicipalitiesQuery>) -> Respon
     get,
     path = "/api/v1/municipalities/{id}",
     tag = "geography",
-    params(("id" = String, Path, description = "Municipality id, e.g. `krasnodar`"), MunicipalitiesQuery),
+    params(("id" = String, Path, description = "Municipality id, e.g. `krasnodar`", example = "krasnodar"), MunicipalitiesQuery),
     responses(
         (status = 200, description = "GeoJSON Feature", content_type = "application/geo+json", body = Object),
+        (status = 400, description = "Invalid `detail`", body = ApiErrorBody),
         (status = 404, description = "No such municipality", body = ApiErrorBody),
     )
 )]
@@ -78,8 +79,10 @@ pub async fn show_municipality(
 #[into_params(parameter_in = Query)]
 pub struct LocateQuery {
     /// Latitude, WGS 84 degrees (e.g. 45.0355)
+    #[param(minimum = -90, maximum = 90, example = 45.0355)]
     pub lat: f64,
     /// Longitude, WGS 84 degrees (e.g. 38.9753)
+    #[param(minimum = -180, maximum = 180, example = 38.9753)]
     pub lon: f64,
 }
 

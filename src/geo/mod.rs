@@ -5,6 +5,7 @@ pub mod api;
 pub mod geocode;
 mod handlers;
 pub mod municipalities;
+pub mod openapi;
 pub mod views;
 
 use axum::Router;

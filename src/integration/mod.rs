@@ -16,6 +16,7 @@ pub mod exchange;
 pub mod inbound;
 pub mod mail;
 pub mod messages;
+pub mod openapi;
 pub mod outbound;
 pub mod partners;
 pub mod signing;

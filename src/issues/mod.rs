@@ -24,6 +24,7 @@ pub mod dataset;
 pub mod feeds;
 pub mod form;
 pub mod open311;
+pub mod openapi;
 pub mod pages;
 pub mod search;
 pub mod staff;

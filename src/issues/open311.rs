@@ -37,10 +37,21 @@ pub const SPEC: &str = "http://wiki.open311.org/GeoReport_v2";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/open311/v2/{file}", get(root_get).post(root_post))
+        // Only requests take POST: their own routes, so a POST to discovery
+        // or services is a 405 whose `Allow` is true.
+        .route("/open311/v2/requests.json", requests_route("requests.json"))
+        .route("/open311/v2/requests.xml", requests_route("requests.xml"))
+        .route("/open311/v2/{file}", get(root_get))
         .route("/open311/v2/services/{file}", get(service_definition))
         .route("/open311/v2/requests/{file}", get(one_request))
         .route("/open311/v2/tokens/{file}", get(token))
+}
+
+/// GET and POST of `requests.{json,xml}`, handled as `{file}` is.
+fn requests_route(file: &'static str) -> axum::routing::MethodRouter<AppState> {
+    let path = move || axum::extract::Path(file.to_owned());
+    get(move |state, headers, query| root_get(state, headers, path(), query))
+        .post(move |state, request| root_post(state, path(), request))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

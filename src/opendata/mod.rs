@@ -20,6 +20,7 @@ pub mod http;
 pub mod import;
 pub mod loader;
 pub mod machine;
+pub mod openapi;
 pub mod publish;
 pub mod queries;
 pub mod query;

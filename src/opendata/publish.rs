@@ -357,10 +357,12 @@ pub async fn publish_upload(
     responses(
         (status = 201, description = "A new version was published", body = Object),
         (status = 200, description = "The file equals the current version; nothing changed", body = Object),
+        (status = 400, description = "A multipart body without a `file` field, or an unreadable upload", body = crate::web::api_docs::ApiErrorBody),
         (status = 401, description = "No or unknown API token", body = crate::web::api_docs::ApiErrorBody),
         (status = 403, description = "The token's account may not publish this dataset", body = crate::web::api_docs::ApiErrorBody),
         (status = 404, description = "No such dataset", body = crate::web::api_docs::ApiErrorBody),
         (status = 413, description = "The file is too large", body = crate::web::api_docs::ApiErrorBody),
+        (status = 415, description = "Neither CSV, XLSX nor multipart", body = crate::web::api_docs::ApiErrorBody),
         (status = 422, description = "The file does not match the structure: every problem with line, field and reason; nothing was published", body = Object),
     ),
     security(("bearer" = []))

@@ -91,7 +91,11 @@ impl CsrfSecret {
 }
 
 fn is_exempt(path: &str) -> bool {
-    path.starts_with("/api/") || path.starts_with("/open311/")
+    path.starts_with("/api/")
+        || path.starts_with("/open311/")
+        // The JSON tables are read-only: another method gets the router's
+        // 405 with `Allow`, not a CSRF refusal that suggests a form.
+        || (path.starts_with("/opendata/") && path.ends_with("/table.json"))
 }
 
 fn rejection() -> AppError {

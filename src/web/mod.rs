@@ -19,7 +19,8 @@ use axum::routing::get;
 
 use crate::app::AppState;
 
-pub fn router() -> Router<AppState> {
+/// `api_doc`: the OpenAPI document, assembled by `app.rs` from the features.
+pub fn router(api_doc: utoipa::openapi::OpenApi) -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
         .route("/lang/{code}", get(home::switch_language))
@@ -31,5 +32,5 @@ pub fn router() -> Router<AppState> {
         .route("/static/{*path}", get(assets::serve_asset))
         .route("/health", get(ops::health))
         .route("/metrics", get(ops::metrics_endpoint))
-        .merge(api_docs::router())
+        .merge(api_docs::router(api_doc))
 }

@@ -1,20 +1,27 @@
 //! Real clients against a real server over TCP: `ckanapi` (the CKAN client
 //! harvesters use) lists, shows and searches; `rdflib` parses the DCAT
-//! documents in all three formats. They run in the Python environment that
-//! `.ci/run` prepares (`target/pyenv`, or `VECHE_TEST_PYTHON`); without it
-//! they are skipped with a loud message, except under `CI=true`.
+//! documents in all three formats; `schemathesis` fuzzes every operation of
+//! `/api/openapi.json`. They run in the Python environment that `.ci/run`
+//! prepares (`target/pyenv`, or `VECHE_TEST_PYTHON`); without it they are
+//! skipped with a loud message, except under `CI=true`.
 
 use std::process::Command;
+use std::time::Instant;
 
 use crate::helpers::{Backend, TestApp};
 
 pub fn python_with(modules: &[&str]) -> Option<String> {
+    // `target/` of the checkout (CI, a clean clone), or a shared
+    // CARGO_TARGET_DIR (several worktrees building into one directory).
     let candidates = [
         std::env::var("VECHE_TEST_PYTHON").ok(),
         Some(format!(
             "{}/target/pyenv/bin/python",
             env!("CARGO_MANIFEST_DIR")
         )),
+        std::env::var("CARGO_TARGET_DIR")
+            .ok()
+            .map(|t| format!("{t}/pyenv/bin/python")),
     ];
     let found = candidates.into_iter().flatten().find(|p| {
         Command::new(p)
@@ -135,4 +142,76 @@ for ext, fmt in (("ttl", "turtle"), ("jsonld", "json-ld"), ("rdf", "xml")):
 print("ok")
 "#;
     assert_eq!(run(&python, script, &base).trim(), "ok");
+}
+
+/// schemathesis (property-based testing from the OpenAPI document) against
+/// every operation of `/api/openapi.json`, with every check: a 500, a status
+/// or body the document does not describe, a valid input refused or an
+/// invalid one accepted is a failure. The write APIs are fuzzed too, with a
+/// construction officer's API token and an Open311 key. Per-operation
+/// exceptions, each with its reason, are in `tests/schemathesis.toml`.
+///
+/// By hand: `target/pyenv/bin/schemathesis --config-file tests/schemathesis.toml
+/// run http://127.0.0.1:8080/api/openapi.json --checks all --max-examples 30`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemathesis_finds_no_failure_in_any_documented_operation() {
+    let Some(python) = python_with(&["schemathesis"]) else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let token = crate::opendata_api::token_for(
+        &app,
+        "fuzz@nadzor.example",
+        Some("dep-construction-supervision"),
+    )
+    .await;
+    let key = crate::open311::issue_key(&app, "schemathesis").await;
+    let base = serve(&app).await;
+    let cli = std::path::Path::new(&python).with_file_name("schemathesis");
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/schemathesis.toml");
+    let report = app.dir.path().join("schemathesis");
+    let started = Instant::now();
+    let out = tokio::task::spawn_blocking({
+        let report = report.clone();
+        move || {
+            Command::new(cli)
+                .env("VECHE_OPEN311_KEY", key)
+                .env("NO_COLOR", "1")
+                .args(["--config-file", config, "run"])
+                .arg(format!("{base}/api/openapi.json"))
+                // Bounded for two shared cores: 30 cases an operation, two
+                // workers, and a budget well under three minutes.
+                .args(["--checks", "all", "--max-examples", "30", "--workers", "2"])
+                .args(["--max-time", "150", "--seed", "1", "--no-color"])
+                .args(["--generation-database", "none"])
+                .arg("--header")
+                .arg(format!("Authorization: Bearer {token}"))
+                .args(["--report", "junit", "--report-dir"])
+                .arg(&report)
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // The summary's figures sit on the lines under its headings, e.g.
+    // "Test cases:" / "  6983 generated, 6983 passed".
+    let lines: Vec<&str> = stdout.lines().collect();
+    let summary = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("Test cases:") || l.starts_with("API Operations:"))
+        .flat_map(|(i, _)| lines[i..(i + 3).min(lines.len())].iter().copied())
+        .collect::<Vec<_>>()
+        .join("\n");
+    eprintln!(
+        "schemathesis in {:.0} s:\n{summary}",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        out.status.success(),
+        "schemathesis found failures:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
