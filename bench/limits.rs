@@ -87,9 +87,16 @@ fn spreadsheet(rows: usize) -> Vec<u8> {
         .collect();
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    for (c, h) in ["Наименование", "Адрес", "Широта", "Долгота", "Этажность", "Статус"]
-        .iter()
-        .enumerate()
+    for (c, h) in [
+        "Наименование",
+        "Адрес",
+        "Широта",
+        "Долгота",
+        "Этажность",
+        "Статус",
+    ]
+    .iter()
+    .enumerate()
     {
         ws.write_string(0, c as u16, *h).unwrap();
     }
@@ -137,11 +144,11 @@ impl Client {
         };
         let token = c.token("/auth/login").await;
         let r = c
-            .send(
-                c.http
-                    .post(format!("{base}/auth/login"))
-                    .form(&[("csrf_token", token.as_str()), ("email", ADMIN), ("password", PASSWORD)]),
-            )
+            .send(c.http.post(format!("{base}/auth/login")).form(&[
+                ("csrf_token", token.as_str()),
+                ("email", ADMIN),
+                ("password", PASSWORD),
+            ]))
             .await;
         assert_eq!(r.status(), 303, "sign-in");
         c
@@ -157,7 +164,11 @@ impl Client {
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join("; ");
-        let r = r.header(reqwest::header::COOKIE, cookie).send().await.unwrap();
+        let r = r
+            .header(reqwest::header::COOKIE, cookie)
+            .send()
+            .await
+            .unwrap();
         let mut jar = self.cookies.lock().unwrap();
         for v in r.headers().get_all(reqwest::header::SET_COOKIE) {
             let pair = v.to_str().unwrap_or("").split(';').next().unwrap_or("");
@@ -195,7 +206,9 @@ impl Client {
 
     /// Downloads `path` to the end; the status and the size.
     async fn pull(&self, path: &str) -> (u16, usize) {
-        let r = self.send(self.http.get(format!("{}{path}", self.base))).await;
+        let r = self
+            .send(self.http.get(format!("{}{path}", self.base)))
+            .await;
         let status = r.status().as_u16();
         (status, r.bytes().await.map(|b| b.len()).unwrap_or(0))
     }
@@ -252,10 +265,18 @@ fn main() {
     let file = dir.join("registry.xlsx");
     std::fs::write(&file, &sheet).unwrap();
     let out = veche(dir)
-        .args(["import-constructions", "--skip-invalid", file.to_str().unwrap()])
+        .args([
+            "import-constructions",
+            "--skip-invalid",
+            file.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -293,8 +314,8 @@ fn main() {
         reset_peak(pid);
         let t = Instant::now();
         let mut tasks = Vec::new();
-        for i in 0..8 {
-            let c = clients[i].clone();
+        for (i, c) in clients.iter().take(8).enumerate() {
+            let c = c.clone();
             let photo = big_photo.clone();
             let sheet = sheet.clone();
             tasks.push(tokio::spawn(async move {

@@ -155,14 +155,15 @@ pub fn read_first_sheet(
         .first()
         .cloned()
         .ok_or_else(not_xlsx)?;
-    let merged = workbook.merge_cells_by_sheet_name(&name).unwrap_or_default();
+    let merged = workbook
+        .merge_cells_by_sheet_name(&name)
+        .unwrap_or_default();
     if merged.len() > MAX_MERGED {
         return Err(too_many_cells(budget));
     }
     let mut cells = workbook.worksheet_cells_reader(&name).map_err(damaged)?;
-    let area = |d: &calamine::Dimensions| {
-        (u64::from(d.end.0) + 1).saturating_mul(u64::from(d.end.1) + 1)
-    };
+    let area =
+        |d: &calamine::Dimensions| (u64::from(d.end.0) + 1).saturating_mul(u64::from(d.end.1) + 1);
     let declared = cells.dimensions();
     if area(&declared) > budget.max_area || declared.end.1 >= budget.max_columns {
         return Err(too_many_cells(budget));
@@ -192,7 +193,11 @@ pub fn read_first_sheet(
     let rows = by_row
         .into_iter()
         .map(|(row, cells)| {
-            let width = cells.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0);
+            let width = cells
+                .iter()
+                .map(|(c, _)| *c as usize + 1)
+                .max()
+                .unwrap_or(0);
             let mut dense = vec![String::new(); width];
             for (c, t) in cells {
                 dense[c as usize] = t;

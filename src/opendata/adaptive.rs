@@ -23,11 +23,14 @@ pub const ASKS_BEFORE_BUILD: u32 = 25;
 /// cannot grow the map without bound.
 const MAX_COUNTED: usize = 10_000;
 
+/// A (version, filter column, sort column) pair.
+type Pair = (i64, usize, usize);
+
 #[derive(Clone, Default)]
 pub struct AdaptiveIndexes {
     /// Requests seen per pair; `u32::MAX` marks a pair whose index is built
     /// (or being built).
-    asked: Arc<Mutex<HashMap<(i64, usize, usize), u32>>>,
+    asked: Arc<Mutex<HashMap<Pair, u32>>>,
 }
 
 impl AdaptiveIndexes {

@@ -72,10 +72,12 @@ fn envelope(state: &AppState, action: &str, result: Result<Json, CkanError>) -> 
         Err(CkanError::Busy) => {
             let mut r = (
                 StatusCode::SERVICE_UNAVAILABLE,
-                axum::Json(json!({"help": help(state, action), "success": false, "error": {
-                    "__type": "Service Unavailable",
-                    "message": "The server is busy with other heavy queries; try again shortly"
-                }})),
+                axum::Json(
+                    json!({"help": help(state, action), "success": false, "error": {
+                        "__type": "Service Unavailable",
+                        "message": "The server is busy with other heavy queries; try again shortly"
+                    }}),
+                ),
             )
                 .into_response();
             r.headers_mut()
@@ -881,7 +883,9 @@ async fn datastore_search(
         }
     }
     if filters.len() > limits::MAX_FILTERS
-        || filters.iter().any(|f| f.values.len() > limits::MAX_IN_VALUES)
+        || filters
+            .iter()
+            .any(|f| f.values.len() > limits::MAX_IN_VALUES)
     {
         return Err(validation(
             "filters",
@@ -914,7 +918,14 @@ async fn datastore_search(
     // Text search and substring filters scan every row: one turn at the
     // expensive-work gate for the query and its count.
     let _permit = if text_q.is_some() || filters.iter().any(|f| f.op == Op::Contains) {
-        Some(state.gates.expensive.enter().await.map_err(|_| CkanError::Busy)?)
+        Some(
+            state
+                .gates
+                .expensive
+                .enter()
+                .await
+                .map_err(|_| CkanError::Busy)?,
+        )
     } else {
         None
     };

@@ -291,8 +291,8 @@ const SHEET_BUDGET: crate::media::sheet::SheetBudget = crate::media::sheet::Shee
 
 fn open_xlsx(path: &Path) -> Result<(Vec<String>, RawRows), ImportError> {
     let mut problems = Vec::new();
-    let sheet = crate::media::sheet::read_first_sheet(path, &SHEET_BUDGET, |row, _, value| {
-        match value {
+    let sheet =
+        crate::media::sheet::read_first_sheet(path, &SHEET_BUDGET, |row, _, value| match value {
             calamine::DataRef::Empty => String::new(),
             calamine::DataRef::String(s) => s.clone(),
             calamine::DataRef::SharedString(s) => (*s).to_owned(),
@@ -321,9 +321,8 @@ fn open_xlsx(path: &Path) -> Result<(Vec<String>, RawRows), ImportError> {
                 }
                 String::new()
             }
-        }
-    })
-    .map_err(ImportError::whole_file)?;
+        })
+        .map_err(ImportError::whole_file)?;
     if !problems.is_empty() {
         let total = problems.len();
         problems.truncate(MAX_PROBLEMS);

@@ -212,7 +212,10 @@ impl TableRequest {
                 key => {
                     if r.filters.len() >= limits::MAX_FILTERS {
                         return Err(bad(
-                            format!("Не больше {} условий отбора в одном запросе.", limits::MAX_FILTERS),
+                            format!(
+                                "Не больше {} условий отбора в одном запросе.",
+                                limits::MAX_FILTERS
+                            ),
                             format!("At most {} filters in one request.", limits::MAX_FILTERS),
                         ));
                     }
@@ -250,11 +253,20 @@ impl TableRequest {
                             };
                             if items.len() > limits::MAX_IN_VALUES {
                                 return Err(bad(
-                                    format!("В списке __in не больше {} значений.", limits::MAX_IN_VALUES),
-                                    format!("An __in list holds at most {} values.", limits::MAX_IN_VALUES),
+                                    format!(
+                                        "В списке __in не больше {} значений.",
+                                        limits::MAX_IN_VALUES
+                                    ),
+                                    format!(
+                                        "An __in list holds at most {} values.",
+                                        limits::MAX_IN_VALUES
+                                    ),
                                 ));
                             }
-                            if items.iter().any(|i| i.chars().count() > limits::MAX_FILTER_VALUE_CHARS) {
+                            if items
+                                .iter()
+                                .any(|i| i.chars().count() > limits::MAX_FILTER_VALUE_CHARS)
+                            {
                                 return Err(too_long());
                             }
                             items

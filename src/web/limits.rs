@@ -99,6 +99,9 @@ mod tests {
             other => panic!("expected Busy, got {:?}", other.map(|_| ())),
         }
         drop(held);
-        assert!(gate.enter().await.is_ok(), "free again after the first left");
+        assert!(
+            gate.enter().await.is_ok(),
+            "free again after the first left"
+        );
     }
 }

@@ -12,90 +12,101 @@ use crate::helpers::TestApp;
 
 const TOWNS: &str = "2312823003-towns";
 
-both_backends!(ckan_queries_nested_past_the_limit_are_refused_not_fatal, |app| {
-    // 30,000 opening parentheses in a JSON body overflowed the parser's stack
-    // and aborted the whole server.
-    let q = "(".repeat(30_000);
-    let r = app
-        .post_bytes(
-            "/api/3/action/package_search",
-            "application/json",
-            serde_json::json!({ "q": q }).to_string().into_bytes(),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    let body = r.json();
-    assert_eq!(body["success"], false);
-    assert_eq!(body["error"]["__type"], "Search Query Error");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("longer than 4000 characters"),
-        "{body}"
-    );
-    still_healthy(&app).await;
-
-    // Within the length but nested deeper than the parser allows, in `q` and
-    // in `fq`, by GET.
-    for param in ["q", "fq"] {
-        let deep = format!("{}title:парк{}", "(".repeat(100), ")".repeat(100));
-        let url = format!(
-            "/api/3/action/package_search?{param}={}",
-            urlencode(&deep)
+both_backends!(
+    ckan_queries_nested_past_the_limit_are_refused_not_fatal,
+    |app| {
+        // 30,000 opening parentheses in a JSON body overflowed the parser's stack
+        // and aborted the whole server.
+        let q = "(".repeat(30_000);
+        let r = app
+            .post_bytes(
+                "/api/3/action/package_search",
+                "application/json",
+                serde_json::json!({ "q": q }).to_string().into_bytes(),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        let body = r.json();
+        assert_eq!(body["success"], false);
+        assert_eq!(body["error"]["__type"], "Search Query Error");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("longer than 4000 characters"),
+            "{body}"
         );
-        let r = app.get(&url).await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{param}: {}", r.body);
-        assert!(r.body.contains("nests deeper than 24 levels"), "{}", r.body);
-    }
-    // Negations recurse too.
-    let r = app
-        .get(&format!(
-            "/api/3/action/package_search?q={}",
-            urlencode(&format!("{}парк", "-".repeat(3_000)))
-        ))
-        .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    // Many terms, each short.
-    let r = app
-        .get(&format!(
-            "/api/3/action/package_search?q={}",
-            urlencode(&"a ".repeat(1_000))
-        ))
-        .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    assert!(r.body.contains("more than 400 terms"), "{}", r.body);
-    // A harvester's ordinary query still works.
-    let r = app
+        still_healthy(&app).await;
+
+        // Within the length but nested deeper than the parser allows, in `q` and
+        // in `fq`, by GET.
+        for param in ["q", "fq"] {
+            let deep = format!("{}title:парк{}", "(".repeat(100), ")".repeat(100));
+            let url = format!("/api/3/action/package_search?{param}={}", urlencode(&deep));
+            let r = app.get(&url).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{param}: {}", r.body);
+            assert!(r.body.contains("nests deeper than 24 levels"), "{}", r.body);
+        }
+        // Negations recurse too.
+        let r = app
+            .get(&format!(
+                "/api/3/action/package_search?q={}",
+                urlencode(&format!("{}парк", "-".repeat(3_000)))
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        // Many terms, each short.
+        let r = app
+            .get(&format!(
+                "/api/3/action/package_search?q={}",
+                urlencode(&"a ".repeat(1_000))
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert!(r.body.contains("more than 400 terms"), "{}", r.body);
+        // A harvester's ordinary query still works.
+        let r = app
         .get("/api/3/action/package_search?q=((organization:min-digital OR groups:transport) AND -title:архив)&rows=1")
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    still_healthy(&app).await;
-});
-
-both_backends!(searches_typed_by_people_cannot_nest_the_index_grammar, |app| {
-    // The catalogue and the site search hand words to tantivy's query
-    // grammar, which recurses per bracket.
-    let deep = urlencode(&"(".repeat(5_000));
-    for url in [
-        format!("/opendata?q={deep}"),
-        format!("/search?q={deep}"),
-        format!("/opendata?q={}", urlencode(&"[{(".repeat(3_000))),
-        // A field the index lacks parsed leniently, then failed the search
-        // with a 500 (found by the property test).
-        format!("/search?q={}", urlencode("аtitle:*:*")),
-        format!("/opendata?q={}", urlencode("nofield:x")),
-    ] {
-        let r = app.get(&url).await;
-        assert_eq!(r.status, StatusCode::OK, "{url}: {}", &r.body[..r.body.len().min(300)]);
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        still_healthy(&app).await;
     }
-    // The catalogue still finds what is there.
-    let r = app.get("/opendata?q=(((муниципальные)))").await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.contains(TOWNS) || r.body.contains("Муниципальн"), "the catalogue search still finds");
-    still_healthy(&app).await;
-});
+);
+
+both_backends!(
+    searches_typed_by_people_cannot_nest_the_index_grammar,
+    |app| {
+        // The catalogue and the site search hand words to tantivy's query
+        // grammar, which recurses per bracket.
+        let deep = urlencode(&"(".repeat(5_000));
+        for url in [
+            format!("/opendata?q={deep}"),
+            format!("/search?q={deep}"),
+            format!("/opendata?q={}", urlencode(&"[{(".repeat(3_000))),
+            // A field the index lacks parsed leniently, then failed the search
+            // with a 500 (found by the property test).
+            format!("/search?q={}", urlencode("аtitle:*:*")),
+            format!("/opendata?q={}", urlencode("nofield:x")),
+        ] {
+            let r = app.get(&url).await;
+            assert_eq!(
+                r.status,
+                StatusCode::OK,
+                "{url}: {}",
+                &r.body[..r.body.len().min(300)]
+            );
+        }
+        // The catalogue still finds what is there.
+        let r = app.get("/opendata?q=(((муниципальные)))").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body.contains(TOWNS) || r.body.contains("Муниципальн"),
+            "the catalogue search still finds"
+        );
+        still_healthy(&app).await;
+    }
+);
 
 both_backends!(table_filters_are_bounded, |app| {
     let base = format!("/opendata/{TOWNS}/table.json");
@@ -105,7 +116,12 @@ both_backends!(table_filters_are_bounded, |app| {
     let r = app
         .get(&format!("{base}?name__in={}", urlencode(&many.join(","))))
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", &r.body[..r.body.len().min(300)]);
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        &r.body[..r.body.len().min(300)]
+    );
     assert!(r.body.contains("at most 100 values"), "{}", r.body);
     // The JSON form of the list.
     let json_list = serde_json::to_string(&many[..101]).unwrap();
@@ -142,7 +158,10 @@ both_backends!(datastore_search_is_bounded, |app| {
         .get(&format!("/api/3/action/package_show?id={TOWNS}"))
         .await
         .json();
-    let rid = pkg["result"]["resources"][0]["id"].as_str().unwrap().to_owned();
+    let rid = pkg["result"]["resources"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let call = |body: serde_json::Value| {
         let app = &app;
         async move {
@@ -158,7 +177,11 @@ both_backends!(datastore_search_is_bounded, |app| {
     // An offset that makes the database walk a billion rows.
     let r = call(serde_json::json!({"resource_id": rid, "offset": 1_000_000_000})).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
-    assert!(r.body.contains("Must be between 0 and 100000"), "{}", r.body);
+    assert!(
+        r.body.contains("Must be between 0 and 100000"),
+        "{}",
+        r.body
+    );
     // Sorting by every column.
     let r = call(serde_json::json!({"resource_id": rid,
         "sort": "name, municipality_id, postal_code, okato, oktmo"}))
@@ -236,7 +259,14 @@ impl RawXlsx {
 
     /// A part written in pieces: `head`, then `chunk` `times` times, then
     /// `tail` (hundreds of megabytes without holding them in memory).
-    pub fn repeated(&mut self, name: &str, head: &[u8], chunk: &[u8], times: usize, tail: &[u8]) -> &mut RawXlsx {
+    pub fn repeated(
+        &mut self,
+        name: &str,
+        head: &[u8],
+        chunk: &[u8],
+        times: usize,
+        tail: &[u8],
+    ) -> &mut RawXlsx {
         self.zip.start_file(name, RawXlsx::options()).unwrap();
         self.zip.write_all(head).unwrap();
         for _ in 0..times {
@@ -301,7 +331,10 @@ fn make_bombs() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     //    while the archive says 1 KB.
     let mut x = RawXlsx::new();
     x.part("xl/sharedStrings.xml", EMPTY_SHARED);
-    x.part("xl/worksheets/sheet1.xml", &sheet_xml("A1:A1", &[("A1", "Адрес")]));
+    x.part(
+        "xl/worksheets/sheet1.xml",
+        &sheet_xml("A1:A1", &[("A1", "Адрес")]),
+    );
     x.repeated("xl/media/padding.bin", b"", &[0u8; 1 << 20], 150, b"");
     let mut lying_archive = x.finish();
     declare_small_sizes(&mut lying_archive, "xl/media/padding.bin");
@@ -328,19 +361,30 @@ fn make_bombs() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         200 * 1024 * 1024 / si.len(),
         b"</sst>",
     );
-    x.part("xl/worksheets/sheet1.xml", &sheet_xml("A1:A1", &[("A1", "Адрес")]));
+    x.part(
+        "xl/worksheets/sheet1.xml",
+        &sheet_xml("A1:A1", &[("A1", "Адрес")]),
+    );
     let shared = x.finish();
 
     vec![
         ("far cell", far, "Лист больше допустимого"),
-        ("lying dimension", lying_dimension, "Лист больше допустимого"),
+        (
+            "lying dimension",
+            lying_dimension,
+            "Лист больше допустимого",
+        ),
         (
             "lying archive",
             lying_archive,
             "распаковывается больше|повреждена|не является книгой Excel",
         ),
         ("nested XML", nested, "повреждена|Лист пуст"),
-        ("200 MB of shared strings", shared, "распаковывается больше чем в 100 МБ"),
+        (
+            "200 MB of shared strings",
+            shared,
+            "распаковывается больше чем в 100 МБ",
+        ),
     ]
 }
 
@@ -367,10 +411,15 @@ fn declare_small_sizes(zip: &mut [u8], name: &str) {
 
 async fn construction_officer(app: &TestApp) {
     let id = app
-        .register_confirmed("nadzor@krasnodar.example", "Инспектор", "correct horse battery")
+        .register_confirmed(
+            "nadzor@krasnodar.example",
+            "Инспектор",
+            "correct horse battery",
+        )
         .await;
     app.make_officer(id, "dep-construction-supervision").await;
-    app.login("nadzor@krasnodar.example", "correct horse battery").await;
+    app.login("nadzor@krasnodar.example", "correct horse battery")
+        .await;
 }
 
 both_backends!(spreadsheet_bombs_are_refused_by_every_import, |app| {
@@ -398,11 +447,29 @@ both_backends!(spreadsheet_bombs_are_refused_by_every_import, |app| {
                 &[],
             )
             .await;
-        assert!(r.status.is_client_error(), "{what}: construction import answered {}", r.status);
-        assert!(says_one_of(&r.body, says), "{what}: {}", &r.body[r.body.len().saturating_sub(3000)..]);
-        let r = app.post_multipart(&od_action, "bomb.xlsx", &bytes, &[]).await;
-        assert!(r.status.is_client_error(), "{what}: open-data publishing answered {}", r.status);
-        assert!(says_one_of(&r.body, says), "{what}: {}", &r.body[r.body.len().saturating_sub(3000)..]);
+        assert!(
+            r.status.is_client_error(),
+            "{what}: construction import answered {}",
+            r.status
+        );
+        assert!(
+            says_one_of(&r.body, says),
+            "{what}: {}",
+            &r.body[r.body.len().saturating_sub(3000)..]
+        );
+        let r = app
+            .post_multipart(&od_action, "bomb.xlsx", &bytes, &[])
+            .await;
+        assert!(
+            r.status.is_client_error(),
+            "{what}: open-data publishing answered {}",
+            r.status
+        );
+        assert!(
+            says_one_of(&r.body, says),
+            "{what}: {}",
+            &r.body[r.body.len().saturating_sub(3000)..]
+        );
         assert!(
             started.elapsed() < std::time::Duration::from_secs(30),
             "{what} took {:?}",
@@ -417,7 +484,8 @@ both_backends!(spreadsheet_bombs_are_refused_by_every_import, |app| {
 /// accounting for that one child).
 fn run_measured(mut cmd: std::process::Command) -> (bool, String, f64) {
     let out = tempfile::NamedTempFile::new().unwrap();
-    cmd.stdout(out.reopen().unwrap()).stderr(out.reopen().unwrap());
+    cmd.stdout(out.reopen().unwrap())
+        .stderr(out.reopen().unwrap());
     let mut child = cmd.spawn().unwrap();
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
@@ -447,7 +515,9 @@ fn run_measured(mut cmd: std::process::Command) -> (bool, String, f64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spreadsheet_bombs_are_read_in_bounded_memory() {
-    let app = TestApp::spawn(crate::helpers::Backend::Sqlite).await.unwrap();
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     // The baseline: the same command on an ordinary small registry sheet.
     let mut book = rust_xlsxwriter::Workbook::new();
@@ -455,7 +525,9 @@ async fn spreadsheet_bombs_are_read_in_bounded_memory() {
     for (c, h) in ["Адрес", "Широта", "Долгота"].iter().enumerate() {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
-    sheet.write_string(1, 0, "Краснодар, ул. Красная, 1").unwrap();
+    sheet
+        .write_string(1, 0, "Краснодар, ул. Красная, 1")
+        .unwrap();
     sheet.write_number(1, 1, 45.035).unwrap();
     sheet.write_number(1, 2, 38.975).unwrap();
     let normal = dir.path().join("normal.xlsx");
@@ -480,7 +552,10 @@ async fn spreadsheet_bombs_are_read_in_bounded_memory() {
         );
         assert!(!ok, "{what} was accepted: {text}");
         assert!(says_one_of(&text, says), "{what}: {text}");
-        assert!(!text.contains("panicked") && !text.contains("memory allocation"), "{what}: {text}");
+        assert!(
+            !text.contains("panicked") && !text.contains("memory allocation"),
+            "{what}: {text}"
+        );
         assert!(
             peak < baseline + 160.0,
             "{what}: peak RSS {peak:.0} MiB against {baseline:.0} MiB for an ordinary sheet"
