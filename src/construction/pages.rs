@@ -1122,6 +1122,13 @@ pub async fn import_preview(
         let _ = tokio::fs::remove_file(&path).await;
         return Err(invalid("Выберите файл .xlsx.", "Choose an .xlsx file."));
     }
+    // Reading a spreadsheet is expensive work: one turn at the gate
+    // (web/limits.rs).
+    let permit = state.gates.expensive.enter().await;
+    if permit.is_err() {
+        let _ = tokio::fs::remove_file(&path).await;
+    }
+    let _permit = permit?;
     let prepared = match import::prepare(&state, &path, &[], &|_, _| {}).await {
         Ok(p) => p,
         Err(e) => {

@@ -323,6 +323,15 @@ pub async fn publish_upload(
             Some(Msg::new(PublishTexts::RU.no_file, PublishTexts::EN.no_file)),
         ));
     };
+    // Reading a spreadsheet or a large CSV is expensive work: one turn at
+    // the gate (web/limits.rs); the upload is dropped when none comes.
+    let _permit = match state.gates.expensive.enter().await {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&path).await;
+            return Err(e);
+        }
+    };
     let head = first_bytes(&path).await;
     let outcome = import::publish(
         &state,
@@ -441,6 +450,15 @@ pub async fn api_publish(
             .into_data_stream()
             .map(|r| r.map_err(|e| e.to_string()));
         save_upload(&state, Box::pin(stream), limit).await?.0
+    };
+    // Reading a spreadsheet or a large CSV is expensive work: one turn at
+    // the gate (web/limits.rs); the upload is dropped when none comes.
+    let _permit = match state.gates.expensive.enter().await {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&path).await;
+            return Err(e);
+        }
     };
     let head = first_bytes(&path).await;
     let outcome = import::publish(
