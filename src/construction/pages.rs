@@ -1202,6 +1202,8 @@ pub async fn import_commit(
             ),
         ));
     }
+    // The sheet is read again here: a turn at the gate like the preview.
+    let _permit = state.gates.expensive.enter().await?;
     let prepared = import::prepare(&state, &path, &[], &|_, _| {})
         .await
         .map_err(import_error)?;

@@ -125,8 +125,18 @@ fn non_public_v6(ip: Ipv6Addr) -> Option<&'static str> {
         Some("private (fc00::/7)")
     } else if ip.is_unicast_link_local() || (s[0] & 0xffc0) == 0xfec0 {
         Some("link-local")
-    } else if s[..6] == [0; 6] || s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+    } else if s[..6] == [0; 6]
+        || s[..6] == [0x64, 0xff9b, 0, 0, 0, 0]
+        || s[..3] == [0x64, 0xff9b, 1]
+        || s[..6] == [0, 0, 0, 0, 0xffff, 0]
+    {
+        // Also local-use NAT64 (64:ff9b:1::/48) and IPv4-translated
+        // (::ffff:0:a.b.c.d).
         non_public_v4(embedded).or(Some("IPv4-compatible"))
+    } else if s[0] == 0x2002 {
+        // 6to4 carries an IPv4 address in its second and third segments.
+        let v4 = Ipv4Addr::new((s[1] >> 8) as u8, s[1] as u8, (s[2] >> 8) as u8, s[2] as u8);
+        non_public_v4(v4)
     } else if s[0] == 0x2001 && s[1] == 0xdb8 {
         Some("documentation")
     } else {
@@ -315,6 +325,10 @@ mod tests {
             "::ffff:10.0.0.1",
             "::ffff:169.254.169.254",
             "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::a9fe:a9fe",
+            "::ffff:0:7f00:1",
+            "2002:a9fe:a9fe::1",
+            "2002:7f00:1::",
         ] {
             let ip: IpAddr = ip.parse().unwrap();
             assert!(non_public(ip).is_some(), "{ip} should be refused");
@@ -327,6 +341,7 @@ mod tests {
             "172.32.0.1",
             "2a00:1450:4010::200e",
             "::ffff:8.8.8.8",
+            "2002:808:808::1",
         ] {
             let ip: IpAddr = ip.parse().unwrap();
             assert_eq!(non_public(ip), None, "{ip} is public");

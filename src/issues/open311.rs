@@ -577,8 +577,17 @@ async fn requests(state: &AppState, headers: &HeaderMap, p: &Params, format: For
     let window = Duration::days(90);
     let (start, end) = match (start, end) {
         (Some(s), Some(e)) => (s, e),
-        (Some(s), None) => (s, s + window),
-        (None, Some(e)) => (e - window, e),
+        // Checked: a date at the calendar's edge must not overflow (panic).
+        (Some(s), None) => (
+            s,
+            s.checked_add(window)
+                .ok_or_else(|| Failure::bad("start_date is out of range"))?,
+        ),
+        (None, Some(e)) => (
+            e.checked_sub(window)
+                .ok_or_else(|| Failure::bad("end_date is out of range"))?,
+            e,
+        ),
         (None, None) => {
             let end = now() + Duration::minutes(1);
             (end - window, end)

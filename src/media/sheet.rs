@@ -44,8 +44,8 @@ pub struct SheetBudget {
 
 /// Entries in the archive (a workbook has a dozen or two).
 const MAX_ENTRIES: usize = 10_000;
-/// Merged ranges listed by the sheet.
-const MAX_MERGED: usize = 100_000;
+/// Merged ranges listed by the sheet (each row is checked against each).
+const MAX_MERGED: usize = 1_000;
 
 /// The filled rows of the first sheet.
 #[derive(Debug, Default)]
@@ -190,20 +190,26 @@ pub fn read_first_sheet(
         let t = text(row, col, value);
         by_row.entry(row).or_default().push((col, t));
     }
-    let rows = by_row
-        .into_iter()
-        .map(|(row, cells)| {
-            let width = cells
-                .iter()
-                .map(|(c, _)| *c as usize + 1)
-                .max()
-                .unwrap_or(0);
-            let mut dense = vec![String::new(); width];
-            for (c, t) in cells {
-                dense[c as usize] = t;
-            }
-            (row, dense)
-        })
-        .collect();
+    // Each row is made dense up to its last cell: the sum of those widths is
+    // what gets allocated, so it is held to the same budget as filled cells
+    // (one far cell in each of many rows would otherwise cost rows × width).
+    let mut dense_cells = 0u64;
+    let mut rows = Vec::with_capacity(by_row.len());
+    for (row, cells) in by_row {
+        let width = cells
+            .iter()
+            .map(|(c, _)| *c as usize + 1)
+            .max()
+            .unwrap_or(0);
+        dense_cells += width as u64;
+        if dense_cells > budget.max_cells {
+            return Err(too_many_cells(budget));
+        }
+        let mut dense = vec![String::new(); width];
+        for (c, t) in cells {
+            dense[c as usize] = t;
+        }
+        rows.push((row, dense));
+    }
     Ok(Sheet { rows, merged })
 }

@@ -483,14 +483,28 @@ impl SearchIndex {
 /// test in tests/http/hostile/fuzz.rs), and the text is cut to
 /// [`MAX_QUERY_CHARS`].
 pub fn people_query(q: &str) -> String {
-    q.chars()
+    let text: String = q
+        .chars()
         .take(MAX_QUERY_CHARS)
         .map(|c| match c {
             '(' | ')' | '[' | ']' | '{' | '}' | ':' => ' ',
             c => c,
         })
-        .collect()
+        .collect();
+    // `NOT` recurses in the grammar too: a person writes one or two, a run of
+    // them is read as words.
+    if text.split_whitespace().filter(|w| *w == "NOT").count() > MAX_NOTS {
+        text.split_whitespace()
+            .map(|w| if w == "NOT" { "not" } else { w })
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        text
+    }
 }
+
+/// `NOT` operators kept in one search.
+const MAX_NOTS: usize = 4;
 
 /// The longest search text passed to the index.
 pub const MAX_QUERY_CHARS: usize = 500;

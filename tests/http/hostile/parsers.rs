@@ -67,8 +67,11 @@ both_backends!(
         assert!(r.body.contains("more than 400 terms"), "{}", r.body);
         // A harvester's ordinary query still works.
         let r = app
-        .get("/api/3/action/package_search?q=((organization:min-digital OR groups:transport) AND -title:архив)&rows=1")
-        .await;
+            .get(&format!(
+                "/api/3/action/package_search?q={}&rows=1",
+                urlencode("((organization:min-digital OR groups:transport) AND -title:архив)")
+            ))
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         still_healthy(&app).await;
     }
@@ -209,6 +212,15 @@ both_backends!(open311_paging_is_bounded, |app| {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("at most 100000"), "{}", r.body);
+    // A date at the edge of the calendar: the 90-day window past it
+    // overflowed and panicked.
+    for q in [
+        "start_date=9999-12-31T00:00:00Z",
+        "end_date=-9999-01-01T00:00:00Z",
+    ] {
+        let r = app.get(&format!("/open311/v2/requests.json?{q}")).await;
+        assert!(r.status.is_client_error(), "{q}: {} {}", r.status, r.body);
+    }
     let agencies = vec!["dep-roads"; 150].join("|");
     let r = app
         .get(&format!(
