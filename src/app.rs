@@ -54,6 +54,9 @@ pub struct AppState {
     pub exchange: crate::integration::exchange::Exchange,
     /// How many expensive requests run at once (web/limits.rs).
     pub gates: web::limits::Gates,
+    /// Who may see which stored photo: one rule per feature that stores
+    /// photos (`media::access`).
+    pub photo_rules: crate::media::PhotoRules,
 }
 
 impl AppState {
@@ -86,9 +89,9 @@ impl AppState {
             db.migrate().await.context("database migrations failed")?;
         }
         let search = if own_index {
-            SearchIndex::open(&config.index_dir())?
+            SearchIndex::open(&config.index_dir(), crate::features::search_sources())?
         } else {
-            SearchIndex::open_shared(&config.index_dir())?
+            SearchIndex::open_shared(&config.index_dir(), crate::features::search_sources())?
         };
         let mut tx = db.begin().await?;
         geo::seed(&mut tx).await?;
@@ -144,6 +147,7 @@ impl AppState {
             },
             exchange,
             gates: web::limits::Gates::from_config(&config_limits),
+            photo_rules: crate::features::photo_rules(),
         };
         opendata::start(&state).await?;
         // What loading enqueued for the index is indexed before serving.

@@ -27,6 +27,7 @@ pub mod construction;
 pub mod db;
 pub mod directory;
 pub mod error;
+pub mod features;
 pub mod geo;
 pub mod integration;
 pub mod issues;

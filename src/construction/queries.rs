@@ -244,6 +244,16 @@ pub async fn update(
     illegal: bool,
 ) -> Result<(), sqlx::Error> {
     let now = now();
+    let was_illegal = on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, bool>(
+            "select illegal from construction_object where object_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+    })?
+    .unwrap_or(false);
+    let becomes_illegal = !was_illegal && (illegal || o.status == Status::Illegal);
     on_tx!(tx, |conn| {
         sqlx::query(
             "update construction_object set name = $2, address = $3, address_norm = $4, lat = $5,
@@ -279,6 +289,20 @@ pub async fn update(
         .await
         .map(|r| r.rows_affected())
     })?;
+    if becomes_illegal {
+        // Its right-holder is personal data from now on (`owner_is_personal`),
+        // also in the versions of the open registry published before.
+        crate::opendata::redact::request(
+            tx,
+            &crate::opendata::redact::Redaction {
+                source: super::REGISTRY.to_owned(),
+                key_field: "id".to_owned(),
+                key: id.to_string(),
+                fields: PERSONAL_FIELDS.iter().map(|f| (*f).to_owned()).collect(),
+            },
+        )
+        .await?;
+    }
     Ok(())
 }
 

@@ -41,3 +41,5 @@ pub async fn all_ids(db: &Db) -> anyhow::Result<Vec<String>> {
         .map(|o| o.organisation_id)
         .collect())
 }
+
+crate::document_source!(Documents, KIND, document, all_ids);

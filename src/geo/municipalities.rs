@@ -429,6 +429,16 @@ pub fn search_document(id: &str) -> Option<crate::search::SearchDoc> {
     })
 }
 
+async fn document(_: &crate::db::Db, id: &str) -> anyhow::Result<Option<crate::search::SearchDoc>> {
+    Ok(search_document(id))
+}
+
+async fn all_ids(_: &crate::db::Db) -> anyhow::Result<Vec<String>> {
+    Ok(geography().all().iter().map(|m| m.id.clone()).collect())
+}
+
+crate::document_source!(Documents, SEARCH_KIND, document, all_ids);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -72,3 +72,5 @@ pub async fn all_ids(db: &Db) -> anyhow::Result<Vec<String>> {
     .await)?;
     Ok(ids.into_iter().map(|i| i.to_string()).collect())
 }
+
+crate::document_source!(Documents, KIND, document, all_ids);

@@ -34,7 +34,10 @@ const MAX_ALLOC: u64 = 512 * 1024 * 1024;
 pub const FULL: u32 = 2048;
 pub const THUMB: u32 = 400;
 
+pub mod access;
 pub mod sheet;
+
+pub use access::{PhotoRule, PhotoRules, Visibility};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/media/{file}", get(serve))
@@ -170,9 +173,8 @@ pub fn url(key: &str, size: &str) -> String {
     format!("/media/{key}-{size}.jpg")
 }
 
-/// `GET /media/{key}-{size}.jpg`. Photos of requests that are not public,
-/// and of internal events, are shown only to those `workflow::may_see_photo`
-/// names (the author, moderators, the routed organisation's staff).
+/// `GET /media/{key}-{size}.jpg`, to those the photo's owner's rule names
+/// (`access::PhotoRules`).
 async fn serve(
     State(state): State<AppState>,
     user: Option<crate::auth::CurrentUser>,
@@ -188,18 +190,12 @@ async fn serve(
                 && matches!(*size, "full" | "thumb")
         })
         .ok_or_else(AppError::not_found)?;
-    let owner = crate::workflow::queries::photo_owner(&state.db, stem).await?;
-    let (public, visible) = match &owner {
-        Some(p) => (
-            crate::workflow::may_see_photo(p, None),
-            crate::workflow::may_see_photo(p, user.as_ref()),
-        ),
-        // Photos attached to orders in the core: staff only.
-        None => (
-            false,
-            crate::pm::queries::photo_attached(&state.db, stem).await?
-                && user.as_ref().is_some_and(crate::pm::orders::is_staff),
-        ),
+    let Some(Visibility { public, visible }) = state
+        .photo_rules
+        .visibility(&state.db, stem, user.as_ref())
+        .await?
+    else {
+        return Err(AppError::not_found());
     };
     if !visible {
         return Err(AppError::not_found());

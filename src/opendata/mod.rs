@@ -24,6 +24,7 @@ pub mod openapi;
 pub mod publish;
 pub mod queries;
 pub mod query;
+pub mod redact;
 pub mod search;
 pub mod sqlite_read;
 pub mod store;

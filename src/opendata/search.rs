@@ -61,3 +61,5 @@ pub async fn all_ids(db: &Db) -> anyhow::Result<Vec<String>> {
         .map(|d| d.identifier_norm)
         .collect())
 }
+
+crate::document_source!(Documents, KIND, document, all_ids);

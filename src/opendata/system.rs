@@ -278,12 +278,15 @@ pub async fn request_refresh(tx: &mut Tx, source: &str) -> Result<(), sqlx::Erro
     .await
 }
 
-/// Republishes every registry with a waiting request.
+/// Republishes every registry with a waiting request, then carries out the
+/// waiting withdrawals of personal data (`redact`).
 pub async fn run_refreshes(state: &AppState) -> anyhow::Result<usize> {
     let mut done = 0;
     loop {
         let jobs = queue::claim(&state.db, QUEUE, 10, std::time::Duration::from_secs(600)).await?;
         if jobs.is_empty() {
+            // Withdrawals after the refreshes they may concern.
+            crate::opendata::redact::run(state).await?;
             return Ok(done);
         }
         for job in jobs {

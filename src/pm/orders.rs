@@ -105,6 +105,32 @@ pub async fn may_read_files(db: &Db, o: &OrderRow, u: &CurrentUser) -> AppResult
     Ok(false)
 }
 
+/// Photos attached to orders, for `media`: shown to those who may read the
+/// order's files (`may_read_files`), never publicly.
+pub struct OrderPhotos;
+
+#[async_trait::async_trait]
+impl crate::media::PhotoRule for OrderPhotos {
+    async fn visibility(
+        &self,
+        db: &Db,
+        key: &str,
+        user: Option<&CurrentUser>,
+    ) -> AppResult<Option<crate::media::Visibility>> {
+        let Some(order_id) = queries::photo_order(db, key).await? else {
+            return Ok(None);
+        };
+        let visible = match (queries::order(db, order_id).await?, user) {
+            (Some(o), Some(u)) => is_staff(u) && may_read_files(db, &o, u).await?,
+            _ => false,
+        };
+        Ok(Some(crate::media::Visibility {
+            public: false,
+            visible,
+        }))
+    }
+}
+
 /// A file attached to an action: a photo (already cleaned and stored) or a
 /// document (stored as is).
 pub struct Attached {

@@ -545,17 +545,16 @@ pub async fn attachment(db: &Db, id: i64) -> Result<Option<AttachmentRow>, sqlx:
     })
 }
 
-/// Whether a stored photo is attached to an order.
-pub async fn photo_attached(db: &Db, key: &str) -> Result<bool, sqlx::Error> {
+/// The order a stored photo is attached to.
+pub async fn photo_order(db: &Db, key: &str) -> Result<Option<i64>, sqlx::Error> {
     on_db!(db, |pool| {
         sqlx::query_scalar::<_, i64>(
-            "select count(*) from pm_attachment where media_key = $1 and is_photo",
+            "select order_id from pm_attachment where media_key = $1 and is_photo limit 1",
         )
         .bind(key)
-        .fetch_one(pool)
+        .fetch_optional(pool)
         .await
     })
-    .map(|n| n > 0)
 }
 
 /// Photos attached to the report events of an order, oldest first.

@@ -7,11 +7,13 @@
 //! replaces it in the index, commits and reloads the reader. A crash between
 //! the commit of the change and the indexing loses nothing.
 //!
-//! Features describe their documents in their own `search.rs`; this module
-//! only knows the kinds (see [`load_document`]).
+//! Features describe their documents in their own `search.rs` and register
+//! them (`sources::DocumentSource`, wired in `features.rs`); this module
+//! knows no kind by name.
 
 mod handlers;
 pub mod schema;
+pub mod sources;
 mod yo;
 
 use std::path::Path;
@@ -30,6 +32,7 @@ use tokio::sync::Notify;
 use crate::app::AppState;
 use crate::db::{Db, Tx, queue};
 use schema::Fields;
+pub use sources::{DocumentSource, Sources};
 
 pub const QUEUE: &str = "search";
 const BATCH: i64 = 500;
@@ -85,47 +88,6 @@ pub async fn enqueue(tx: &mut Tx, kind: &str, id: &str) -> Result<(), sqlx::Erro
     .await
 }
 
-/// The current document of `kind:id`, or `None` when it no longer exists.
-async fn load_document(db: &Db, kind: &str, id: &str) -> anyhow::Result<Option<SearchDoc>> {
-    match kind {
-        crate::directory::search::KIND => crate::directory::search::document(db, id).await,
-        crate::geo::municipalities::SEARCH_KIND => {
-            Ok(crate::geo::municipalities::search_document(id))
-        }
-        crate::opendata::search::KIND => crate::opendata::search::document(db, id).await,
-        crate::issues::search::KIND => crate::issues::search::document(db, id).await,
-        other => {
-            tracing::warn!(kind = other, "search job of an unknown kind dropped");
-            Ok(None)
-        }
-    }
-}
-
-/// Every document that should be in the index, for a rebuild.
-async fn all_documents(db: &Db) -> anyhow::Result<Vec<SearchDoc>> {
-    let mut docs: Vec<SearchDoc> = crate::geo::geography()
-        .all()
-        .iter()
-        .filter_map(|m| crate::geo::municipalities::search_document(&m.id))
-        .collect();
-    for id in crate::directory::search::all_ids(db).await? {
-        if let Some(d) = crate::directory::search::document(db, &id).await? {
-            docs.push(d);
-        }
-    }
-    for id in crate::opendata::search::all_ids(db).await? {
-        if let Some(d) = crate::opendata::search::document(db, &id).await? {
-            docs.push(d);
-        }
-    }
-    for id in crate::issues::search::all_ids(db).await? {
-        if let Some(d) = crate::issues::search::document(db, &id).await? {
-            docs.push(d);
-        }
-    }
-    Ok(docs)
-}
-
 /// The index, its reader, and the single writer of this process.
 #[derive(Clone)]
 pub struct SearchIndex {
@@ -144,24 +106,30 @@ struct Inner {
     drain_lock: tokio::sync::Mutex<()>,
     notify: Notify,
     needs_rebuild: bool,
+    /// The kinds of document (`sources`).
+    sources: Sources,
 }
 
 impl SearchIndex {
     /// Opens (or creates) the index in `dir` and takes its writer lock. An
     /// index written with another schema version is wiped and marked for a
     /// rebuild.
-    pub fn open(dir: &Path) -> anyhow::Result<SearchIndex> {
-        SearchIndex::open_inner(dir, true)
+    pub fn open(dir: &Path, sources: Sources) -> anyhow::Result<SearchIndex> {
+        SearchIndex::open_inner(dir, sources, true)
     }
 
     /// Like [`SearchIndex::open`], but when another process owns the writer
     /// the index is opened for reading only (command-line tools beside a
     /// running server).
-    pub fn open_shared(dir: &Path) -> anyhow::Result<SearchIndex> {
-        SearchIndex::open_inner(dir, false)
+    pub fn open_shared(dir: &Path, sources: Sources) -> anyhow::Result<SearchIndex> {
+        SearchIndex::open_inner(dir, sources, false)
     }
 
-    fn open_inner(dir: &Path, require_writer: bool) -> anyhow::Result<SearchIndex> {
+    fn open_inner(
+        dir: &Path,
+        sources: Sources,
+        require_writer: bool,
+    ) -> anyhow::Result<SearchIndex> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the index folder {}", dir.display()))?;
         let version_file = dir.join("veche-schema-version");
@@ -210,6 +178,7 @@ impl SearchIndex {
                 drain_lock: tokio::sync::Mutex::new(()),
                 notify: Notify::new(),
                 needs_rebuild,
+                sources,
             }),
         })
     }
@@ -316,7 +285,7 @@ impl SearchIndex {
             let mut keys = Vec::new();
             let mut docs = Vec::new();
             for (key, j) in wanted {
-                if let Some(d) = load_document(db, &j.kind, &j.id).await? {
+                if let Some(d) = self.inner.sources.document(db, &j.kind, &j.id).await? {
                     docs.push(self.to_tantivy(&d));
                 }
                 keys.push(key);
@@ -334,7 +303,7 @@ impl SearchIndex {
             "the search index is in use by a running veche server; stop it to rebuild the index"
         );
         let _guard = self.inner.drain_lock.lock().await;
-        let docs = all_documents(db).await?;
+        let docs = self.inner.sources.all(db).await?;
         let n = docs.len();
         let docs = docs.iter().map(|d| self.to_tantivy(d)).collect();
         self.apply(Vec::new(), docs, true).await?;

@@ -157,6 +157,27 @@ pub fn may_see_photo(p: &queries::PhotoOwner, user: Option<&CurrentUser>) -> boo
         || user.is_some_and(|u| is_staff_of(a, u) || (u.account_id == a.author_id && p.public_part))
 }
 
+/// Photos of requests and of their events, for `media`: the request's
+/// rule (`may_see_photo`) decides.
+pub struct RequestPhotos;
+
+#[async_trait::async_trait]
+impl crate::media::PhotoRule for RequestPhotos {
+    async fn visibility(
+        &self,
+        db: &crate::db::Db,
+        key: &str,
+        user: Option<&CurrentUser>,
+    ) -> crate::error::AppResult<Option<crate::media::Visibility>> {
+        Ok(queries::photo_owner(db, key)
+            .await?
+            .map(|p| crate::media::Visibility {
+                public: may_see_photo(&p, None),
+                visible: may_see_photo(&p, user),
+            }))
+    }
+}
+
 /// The role a user acts in for an action on a request: the first of theirs
 /// that the action can use.
 pub fn role_for(a: &AppealRow, user: &CurrentUser, action: &Action) -> Role {

@@ -346,7 +346,14 @@ async fn private_owner_imported(app: &TestApp) -> i64 {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     commit(row("Приватий Маркеров (наследник)", "4")).await;
-    // A legal object, whose developer (a company) stays public.
+    add_company_object(app).await;
+    id
+}
+
+/// A legal object, whose developer (a company) stays public.
+const COMPANY: &str = "ООО «Открытость»";
+
+async fn add_company_object(app: &TestApp) {
     let r = app
         .submit(
             "/construction/objects/new",
@@ -356,14 +363,13 @@ async fn private_owner_imported(app: &TestApp) -> i64 {
                 ("address", "Краснодар, ул. Открытая, 1"),
                 ("lat", "45.03"),
                 ("lon", "38.96"),
-                ("developer", "ООО «Открытость»"),
+                ("developer", COMPANY),
                 ("floors", "4"),
                 ("status", "under_construction"),
             ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    id
 }
 
 both_backends!(
@@ -710,3 +716,123 @@ both_backends!(the_api_lists_photos_of_public_events_only, |app| {
     );
     still_healthy(&app).await;
 });
+
+// A right-holder published while the object was a legal construction is
+// withdrawn from every earlier version of the open registry once the
+// object turns out to be illegal (the versions' tables, their CSV files,
+// the exports and the hashes the catalogue states).
+both_backends!(
+    a_right_holder_is_withdrawn_from_earlier_versions_when_the_object_turns_illegal,
+    |app| {
+        use sha2::{Digest, Sha256};
+        const OWNER: &str = "Скрытнов Ремонтий Петрович";
+        officer(&app).await;
+        let form = |developer: &'static str, floors: &'static str, status: &'static str| {
+            vec![
+                ("name", "Дом на ул. Тихой, 9"),
+                ("address", "Краснодар, ул. Тихая, 9"),
+                ("lat", "45.05"),
+                ("lon", "38.98"),
+                ("developer", developer),
+                ("floors", floors),
+                ("status", status),
+                ("detected_on", "2026-10-01"),
+            ]
+        };
+        let r = app
+            .submit(
+                "/construction/objects/new",
+                "/construction/objects/new",
+                &form(OWNER, "2", "under_construction"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = r.location().to_owned();
+        add_company_object(&app).await;
+        app.run_workers().await;
+        let edit = format!("{page}/edit");
+        let r = app
+            .submit(&edit, &edit, &form(OWNER, "3", "under_construction"))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        app.run_workers().await;
+
+        let versions = async || {
+            app.state.catalogue.invalidate();
+            let r = app
+                .get("/api/3/action/package_show?id=2309650015-construction")
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.json()["result"]["resources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| {
+                    (
+                        v["url"].as_str().unwrap().to_owned(),
+                        v["hash"].as_str().unwrap().to_owned(),
+                        v["size"].as_i64().unwrap(),
+                        v["id"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let path_of = |url: &str| url[url.find("/opendata/").unwrap()..].to_owned();
+        let before = versions().await;
+        let mut with_owner = Vec::new();
+        for v in &before {
+            if app.get(&path_of(&v.0)).await.body.contains(OWNER) {
+                with_owner.push(v.clone());
+            }
+        }
+        assert_eq!(with_owner.len(), 2, "published while legal: {before:?}");
+
+        // The object turns out to be an illegal construction.
+        let r = app.submit(&edit, &edit, &form(OWNER, "3", "illegal")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        app.run_workers().await;
+
+        let after = versions().await;
+        assert_eq!(after.len(), before.len() + 1, "one new version");
+        for (url, hash, size, resource) in &after {
+            let csv = app.get(&path_of(url)).await;
+            assert_eq!(csv.status, StatusCode::OK);
+            assert!(!csv.body.contains("Скрытнов"), "{url}: {}", csv.body);
+            if with_owner.iter().any(|v| v.0 == *url) {
+                assert!(csv.body.contains(COMPANY), "other rows stay: {}", csv.body);
+                assert!(csv.body.contains("ул. Тихая, 9"), "the row stays: {url}");
+            }
+            let sha: String = Sha256::digest(&csv.bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(*hash, format!("sha256:{sha}"), "the stated hash: {url}");
+            assert_eq!(*size, csv.bytes.len() as i64, "the stated size: {url}");
+            let json = app.get(&path_of(&url.replace(".csv", ".json"))).await;
+            assert!(
+                json.status == StatusCode::OK && !json.body.contains("Скрытнов"),
+                "{}",
+                json.body
+            );
+            let q: String = url::form_urlencoded::byte_serialize("Скрытнов".as_bytes()).collect();
+            let rows = app
+                .get(&format!(
+                    "/api/3/action/datastore_search?resource_id={resource}&q={q}"
+                ))
+                .await;
+            assert_eq!(rows.json()["result"]["total"], 0, "{}", rows.body);
+        }
+        for old in &with_owner {
+            assert!(
+                after.iter().any(|v| v.0 == old.0 && v.1 != old.1),
+                "rewritten under its own name, with a new hash: {old:?}"
+            );
+        }
+        // The version published empty at start-up is as it was.
+        assert!(after.contains(&before[before.len() - 1]));
+        // Nothing more to withdraw: running again changes nothing.
+        app.run_workers().await;
+        assert_eq!(versions().await, after);
+        still_healthy(&app).await;
+    }
+);

@@ -152,7 +152,8 @@ fn the_table_filter_parser_never_panics_and_stays_within_budget() {
 #[test]
 fn the_search_index_grammar_never_panics_and_stays_within_budget() {
     let dir = tempfile::tempdir().unwrap();
-    let index = veche::search::SearchIndex::open(dir.path()).unwrap();
+    let index =
+        veche::search::SearchIndex::open(dir.path(), veche::features::search_sources()).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

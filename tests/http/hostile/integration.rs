@@ -205,13 +205,22 @@ both_backends!(
             &format!("/pm/orders/{id}"),
             &format!("/pm/orders/{id}/act"),
             &[("action", "comment"), ("text", "Акт осмотра")],
-            &[("files", "akt.pdf", pdf.clone())],
+            &[
+                ("files", "akt.pdf", pdf.clone()),
+                ("files", "site.jpg", crate::problems::jpeg(640, 480)),
+            ],
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let files = pmq::attachments(&app.state.db, id).await.unwrap();
-        assert_eq!(files.len(), 1);
-        let url = format!("/pm/attachments/{}", files[0].attachment_id);
+        assert_eq!(files.len(), 2);
+        let doc = files.iter().find(|f| !f.is_photo).unwrap();
+        let url = format!("/pm/attachments/{}", doc.attachment_id);
+        // The photo is served by `/media/` under its random key: the key
+        // alone must not open it to staff who may not read the files.
+        let photo = files.iter().find(|f| f.is_photo).unwrap();
+        let photo_url = veche::media::url(&photo.media_key, "full");
+        assert_eq!(app.get(&photo_url).await.status, StatusCode::OK);
 
         let r = app.get(&url).await;
         assert_eq!(r.status, StatusCode::OK, "the executor reads it");
@@ -228,6 +237,11 @@ both_backends!(
             "other staff still read the order"
         );
         assert!(page.body.contains("akt.pdf") && !page.body.contains(&url));
+        assert_eq!(
+            app.get(&photo_url).await.status,
+            StatusCode::NOT_FOUND,
+            "the photo is as closed as the document"
+        );
 
         sign_in_as(&app, "vg@infra.example").await;
         assert_eq!(
@@ -235,6 +249,9 @@ both_backends!(
             StatusCode::OK,
             "the office above reads it"
         );
+        assert_eq!(app.get(&photo_url).await.status, StatusCode::OK);
+        app.clear_cookies();
+        assert_eq!(app.get(&photo_url).await.status, StatusCode::NOT_FOUND);
         still_healthy(&app).await;
     }
 );

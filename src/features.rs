@@ -1,0 +1,29 @@
+//! The one place where features are plugged into the shared services.
+//! `search`, `media`, `opendata`'s live datasets and the rest keep
+//! registries and know no feature by name; a new feature adds its folder and
+//! its lines here (docs/ARCHITECTURE.md, "How to add a feature").
+
+use std::sync::Arc;
+
+use crate::media::PhotoRules;
+use crate::search::Sources;
+
+/// The kinds of document in the site search, in the order a rebuild reads
+/// them.
+pub fn search_sources() -> Sources {
+    Sources::new(vec![
+        Arc::new(crate::geo::municipalities::Documents),
+        Arc::new(crate::directory::search::Documents),
+        Arc::new(crate::opendata::search::Documents),
+        Arc::new(crate::issues::search::Documents),
+    ])
+}
+
+/// Who may see a stored photo, asked in this order: a report's photo that
+/// became a request's public answer is shown by the request's rule.
+pub fn photo_rules() -> PhotoRules {
+    PhotoRules::new(vec![
+        Arc::new(crate::workflow::RequestPhotos),
+        Arc::new(crate::pm::orders::OrderPhotos),
+    ])
+}
