@@ -28,4 +28,5 @@ mod pm;
 mod problems;
 mod roles;
 mod smtp;
+mod snapshots;
 mod two_processes;
