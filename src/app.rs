@@ -57,6 +57,10 @@ pub struct AppState {
     /// Who may see which stored photo: one rule per feature that stores
     /// photos (`media::access`).
     pub photo_rules: crate::media::PhotoRules,
+    /// The registries published as open data (`datasets`).
+    pub live_datasets: crate::datasets::LiveDatasets,
+    /// Who applies which integration message (`integration::inbound`).
+    pub message_handlers: crate::integration::inbound::Handlers,
 }
 
 impl AppState {
@@ -148,6 +152,8 @@ impl AppState {
             exchange,
             gates: web::limits::Gates::from_config(&config_limits),
             photo_rules: crate::features::photo_rules(),
+            live_datasets: crate::features::live_datasets(),
+            message_handlers: crate::features::message_handlers(),
         };
         opendata::start(&state).await?;
         // What loading enqueued for the index is indexed before serving.

@@ -5,6 +5,8 @@
 
 use std::sync::Arc;
 
+use crate::datasets::LiveDatasets;
+use crate::integration::inbound::Handlers;
 use crate::media::PhotoRules;
 use crate::search::Sources;
 
@@ -25,5 +27,26 @@ pub fn photo_rules() -> PhotoRules {
     PhotoRules::new(vec![
         Arc::new(crate::workflow::RequestPhotos),
         Arc::new(crate::pm::orders::OrderPhotos),
+    ])
+}
+
+/// The registries published as live open datasets, by their passports'
+/// `source`.
+pub fn live_datasets() -> LiveDatasets {
+    LiveDatasets::new(vec![
+        Arc::new(crate::opendata::system::Organisations),
+        Arc::new(crate::issues::dataset::Problems),
+        Arc::new(crate::construction::dataset::Registry {
+            illegal_only: false,
+        }),
+        Arc::new(crate::construction::dataset::Registry { illegal_only: true }),
+    ])
+}
+
+/// Who applies which integration message (`integration::inbound`).
+pub fn message_handlers() -> Handlers {
+    Handlers::new(vec![
+        Arc::new(crate::workflow::PortalInbox),
+        Arc::new(crate::pm::inbox::Inbox),
     ])
 }

@@ -9,13 +9,19 @@
 //!   ([`db::queue`]) that carries work out of transactions.
 //! - [`web`] holds what every page shares: layout, components, languages,
 //!   CSRF, error rendering, assets, health and metrics, the OpenAPI document.
-//! - Feature folders own their routes, SQL, views, domain types and search
-//!   documents: [`auth`] (accounts and roles), [`geo`] (the 44 municipalities),
-//!   [`directory`] (organisations), [`search`] (the index and its writer),
-//!   [`integration`] (mail), [`opendata`] (the open data portal), [`issues`]
-//!   (citizens' problem reports) and [`media`] (photos).
-//! - [`workflow`] is the machinery of citizens' requests that several
-//!   features share: lifecycle, routing, SLA, timeline, votes, notifications.
+//! - Shared services know no feature and keep registries that features
+//!   plug into, all wired in [`features`]: [`auth`] (accounts, roles, API
+//!   tokens), [`search`] (the index and its document kinds), [`media`]
+//!   (photos, their upload and who may see them), [`datasets`] (registries
+//!   published as open data), [`workflow`] (the machinery of citizens'
+//!   requests: lifecycle, routing, SLA, timeline, votes, notifications, the
+//!   request page) and [`integration`] (mail, messages and their handlers).
+//!   [`geo`] and [`directory`] are reference data every part uses.
+//! - Features own their routes, SQL, views and domain types and never import
+//!   each other: [`opendata`] (the open data portal), [`issues`] (citizens'
+//!   problem reports), [`construction`] (the registries and check requests)
+//!   and [`pm`] (the internal control core). `tests/architecture.rs` keeps
+//!   it so.
 //! - [`error::AppError`] is the one error type: status, code and a message in
 //!   both languages.
 
@@ -24,6 +30,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod construction;
+pub mod datasets;
 pub mod db;
 pub mod directory;
 pub mod error;

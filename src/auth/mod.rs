@@ -16,6 +16,7 @@ pub mod password;
 pub mod queries;
 pub mod ratelimit;
 pub mod session;
+pub mod tokens;
 mod views;
 
 use axum::Router;
@@ -111,6 +112,13 @@ impl CurrentUser {
         self.memberships
             .iter()
             .any(|m| m.kind == MembershipKind::Executor)
+    }
+
+    /// Whether the person works in the internal core (orders, projects,
+    /// the dashboard): administrators and members of an organisation.
+    /// Moderators of the portal alone do not.
+    pub fn works_in_core(&self) -> bool {
+        self.is_admin() || !self.memberships.is_empty()
     }
 
     /// Any role beyond citizen.

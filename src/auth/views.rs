@@ -332,7 +332,7 @@ pub fn workspace_page(ctx: &PageCtx, user: &CurrentUser) -> Response {
             @if user.is_moderator() {
                 li { a href="/moderation/problems" { (t.workspace_moderation) } }
             }
-            @if crate::pm::orders::is_staff(user) {
+            @if user.works_in_core() {
                 li { a href="/pm" { (l.pick("Управление поручениями", "Order management")) } }
                 li { a href="/pm/tasks" { (l.pick("Мои задачи и поручения", "My tasks and orders")) } }
             }

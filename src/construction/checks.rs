@@ -20,15 +20,14 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::{Db, Tx, now};
 use crate::error::{AppError, AppResult, Msg};
-use crate::issues::form::{
-    PhotoPart, clean_text, parse_place, read_photo, store_photos, upload_error,
-};
-use crate::issues::pages::ReportQuery;
-use crate::issues::views::Categories;
+use crate::media::upload::{PhotoPart, read_photo, store_photos, upload_error};
 use crate::web::components::{FieldErrors, Input, Select, checkbox, datetime, error_summary};
 use crate::web::extract::{Form, Path, Query};
 use crate::web::i18n::Locale;
 use crate::web::layout::{Page, PageCtx};
+use crate::workflow::input::{clean_text, parse_place};
+use crate::workflow::page::ReportQuery;
+use crate::workflow::views::Categories;
 use crate::workflow::{self, Action, Kind, NewRequest, Role};
 use crate::{on_db, on_tx};
 
@@ -459,7 +458,7 @@ pub async fn show(
 ) -> AppResult<Response> {
     let appeal_id: i64 = id.parse().map_err(|_| AppError::not_found())?;
     let extra = extra(&ctx, &state, appeal_id).await?;
-    crate::issues::pages::request_page(ctx, state, Kind::ConstructionCheck, id, q, Some(extra))
+    crate::workflow::page::request_page(ctx, state, Kind::ConstructionCheck, id, q, Some(extra))
         .await
 }
 
@@ -481,7 +480,7 @@ pub async fn verify(
     Path(id): Path<String>,
     Form(f): Form<VerifyForm>,
 ) -> AppResult<Response> {
-    let a = crate::issues::pages::visible_kind(&state, Kind::ConstructionCheck, &id, Some(&user))
+    let a = crate::workflow::page::visible_kind(&state, Kind::ConstructionCheck, &id, Some(&user))
         .await?;
     let verdict = Verdict::parse(&f.result).ok_or_else(|| {
         invalid(
@@ -530,7 +529,7 @@ pub async fn verify(
                 let mut form = crate::construction::pages::form_of(&before);
                 form.status = Status::Illegal.as_str().into();
                 if form.detected_on.is_empty() {
-                    form.detected_on = crate::pm::orders::date_string(
+                    form.detected_on = crate::web::i18n::iso_date(
                         now().to_offset(crate::workflow::sla::MSK).date(),
                     );
                 }
@@ -578,7 +577,7 @@ pub async fn verify(
                     actual_start: None,
                     actual_end: None,
                     status: Status::Illegal,
-                    detected_on: Some(crate::pm::orders::date_string(
+                    detected_on: Some(crate::web::i18n::iso_date(
                         now().to_offset(crate::workflow::sla::MSK).date(),
                     )),
                 };
@@ -595,8 +594,8 @@ pub async fn verify(
                 object_id = Some(oid);
             }
         }
-        crate::opendata::system::request_refresh(&mut tx, super::REGISTRY).await?;
-        crate::opendata::system::request_refresh(&mut tx, super::ILLEGAL_REGISTRY).await?;
+        crate::datasets::request_refresh(&mut tx, super::REGISTRY).await?;
+        crate::datasets::request_refresh(&mut tx, super::ILLEGAL_REGISTRY).await?;
     }
     record_verdict(
         &mut tx,
@@ -650,7 +649,7 @@ pub async fn action(
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    crate::issues::pages::action_of(Kind::ConstructionCheck, user, state, id, multipart).await
+    crate::workflow::page::action_of(Kind::ConstructionCheck, user, state, id, multipart).await
 }
 
 pub async fn support(
@@ -658,7 +657,7 @@ pub async fn support(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    crate::issues::pages::support_of(Kind::ConstructionCheck, user, state, id).await
+    crate::workflow::page::support_of(Kind::ConstructionCheck, user, state, id).await
 }
 
 pub async fn follow(
@@ -666,7 +665,7 @@ pub async fn follow(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    crate::issues::pages::follow_of(Kind::ConstructionCheck, user, state, id, true).await
+    crate::workflow::page::follow_of(Kind::ConstructionCheck, user, state, id, true).await
 }
 
 pub async fn unfollow(
@@ -674,5 +673,5 @@ pub async fn unfollow(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    crate::issues::pages::follow_of(Kind::ConstructionCheck, user, state, id, false).await
+    crate::workflow::page::follow_of(Kind::ConstructionCheck, user, state, id, false).await
 }

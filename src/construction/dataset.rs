@@ -6,8 +6,7 @@
 
 use super::queries::{self, Filter};
 use crate::app::AppState;
-use crate::opendata::domain::FieldFormat;
-use crate::opendata::system::{TEXT, Table, field};
+use crate::datasets::{FieldFormat, LiveDataset, TEXT, Table, field};
 
 pub async fn table(state: &AppState, illegal_only: bool) -> anyhow::Result<Table> {
     let mut t = Table::with_fields(vec![
@@ -84,4 +83,24 @@ pub async fn table(state: &AppState, illegal_only: bool) -> anyhow::Result<Table
         ]);
     }
     Ok(t)
+}
+
+/// Both registries as live open datasets (`datasets`): every object, and
+/// the illegal constructions alone.
+pub struct Registry {
+    pub illegal_only: bool,
+}
+
+#[async_trait::async_trait]
+impl LiveDataset for Registry {
+    fn source(&self) -> &'static str {
+        if self.illegal_only {
+            super::ILLEGAL_REGISTRY
+        } else {
+            super::REGISTRY
+        }
+    }
+    async fn table(&self, state: &AppState) -> anyhow::Result<Table> {
+        table(state, self.illegal_only).await
+    }
 }

@@ -240,7 +240,7 @@ fn cell_text(d: &DataRef<'_>) -> String {
         DataRef::String(s) => s.clone(),
         DataRef::SharedString(s) => (*s).to_owned(),
         DataRef::Int(i) => i.to_string(),
-        DataRef::Float(f) => crate::opendata::domain::format_float(*f),
+        DataRef::Float(f) => crate::datasets::fields::format_float(*f),
         DataRef::Bool(b) => b.to_string(),
         DataRef::DateTime(dt) => {
             let (y, m, day, _, _, _, _) = dt.to_ymd_hms_milli();
@@ -543,8 +543,8 @@ pub async fn commit(
             }
         }
     }
-    crate::opendata::system::request_refresh(&mut tx, super::REGISTRY).await?;
-    crate::opendata::system::request_refresh(&mut tx, super::ILLEGAL_REGISTRY).await?;
+    crate::datasets::request_refresh(&mut tx, super::REGISTRY).await?;
+    crate::datasets::request_refresh(&mut tx, super::ILLEGAL_REGISTRY).await?;
     tx.commit().await?;
     tracing::info!(added, updated, "construction registry import committed");
     Ok((added, updated))

@@ -81,7 +81,7 @@ pub fn router() -> Router<AppState> {
             get(checks::new_form).post(checks::submit),
         )
         .route("/construction/checks/{id}/action", post(checks::action))
-        .layer(DefaultBodyLimit::max(crate::issues::MAX_UPLOAD));
+        .layer(DefaultBodyLimit::max(crate::media::upload::MAX_UPLOAD));
     Router::new()
         .merge(spreadsheets)
         .merge(photos)

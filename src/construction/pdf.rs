@@ -145,9 +145,8 @@ pub fn render(
         ops: Vec::new(),
     };
     let mut pages = Vec::new();
-    let today = crate::pm::orders::date_string(
-        crate::db::now().to_offset(crate::workflow::sla::MSK).date(),
-    );
+    let today =
+        crate::web::i18n::iso_date(crate::db::now().to_offset(crate::workflow::sla::MSK).date());
 
     // The title page: what, when, counts, and the map.
     w.fill("#1b1f24");

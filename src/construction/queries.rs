@@ -292,9 +292,9 @@ pub async fn update(
     if becomes_illegal {
         // Its right-holder is personal data from now on (`owner_is_personal`),
         // also in the versions of the open registry published before.
-        crate::opendata::redact::request(
+        crate::datasets::request_withdrawal(
             tx,
-            &crate::opendata::redact::Redaction {
+            &crate::datasets::Redaction {
                 source: super::REGISTRY.to_owned(),
                 key_field: "id".to_owned(),
                 key: id.to_string(),

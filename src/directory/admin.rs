@@ -306,7 +306,7 @@ pub async fn create_organisation(
         if errors.is_empty() {
             if queries::insert(&mut tx, id, fields).await? {
                 crate::search::enqueue(&mut tx, crate::directory::search::KIND, id).await?;
-                crate::opendata::system::request_refresh(&mut tx, "organisations").await?;
+                crate::datasets::request_refresh(&mut tx, "organisations").await?;
                 tx.commit().await?;
                 state.search.notify();
                 return Ok(Redirect::to(&format!("/organisations/{id}")).into_response());
@@ -339,7 +339,7 @@ pub async fn update_organisation(
         if errors.is_empty() {
             queries::update(&mut tx, &id, &fields).await?;
             crate::search::enqueue(&mut tx, crate::directory::search::KIND, &id).await?;
-            crate::opendata::system::request_refresh(&mut tx, "organisations").await?;
+            crate::datasets::request_refresh(&mut tx, "organisations").await?;
             tx.commit().await?;
             state.search.notify();
             return Ok(Redirect::to(&format!("/organisations/{id}")).into_response());

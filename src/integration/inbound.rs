@@ -32,7 +32,7 @@ impl Sender {
         }
     }
 
-    fn is_instance(&self) -> bool {
+    pub fn is_instance(&self) -> bool {
         match self {
             Sender::Local => true,
             Sender::Partner(p) => p.is_instance(),
@@ -57,7 +57,7 @@ fn unauthorized(ru: &'static str, en: &'static str) -> AppError {
     AppError::client(StatusCode::UNAUTHORIZED, "bad_signature", Msg::new(ru, en))
 }
 
-fn instances_only() -> AppError {
+pub fn instances_only() -> AppError {
     AppError::client(
         StatusCode::FORBIDDEN,
         "not_allowed",
@@ -71,7 +71,7 @@ fn instances_only() -> AppError {
 /// A message about a citizen's request that was not sent to its sender.
 /// Refused like another organisation's order: the message is not consumed,
 /// nothing changes.
-fn not_sent_to_you(appeal_id: i64) -> AppError {
+pub fn not_sent_to_you(appeal_id: i64) -> AppError {
     AppError::client(
         StatusCode::FORBIDDEN,
         "not_sent_to_you",
@@ -88,7 +88,11 @@ fn not_sent_to_you(appeal_id: i64) -> AppError {
 
 /// On the portal: whether the request was sent to `sender` (the core that
 /// answers it).
-async fn check_sent_to(tx: &mut crate::db::Tx, sender: &Sender, appeal_id: i64) -> AppResult<()> {
+pub async fn check_sent_to(
+    tx: &mut crate::db::Tx,
+    sender: &Sender,
+    appeal_id: i64,
+) -> AppResult<()> {
     if partners::request_sent_to(tx, appeal_id)
         .await?
         .iter()
@@ -100,12 +104,44 @@ async fn check_sent_to(tx: &mut crate::db::Tx, sender: &Sender, appeal_id: i64) 
     }
 }
 
-/// In the core: whether `sender` is the portal that sent the request.
-async fn check_came_from(tx: &mut crate::db::Tx, sender: &Sender, appeal_id: i64) -> AppResult<()> {
-    if crate::pm::queries::request_came_from(tx, sender.id(), appeal_id).await? {
+/// Refuses a message a partner system (not another veche instance) sent.
+pub fn require_instance(sender: &Sender) -> AppResult<()> {
+    if sender.is_instance() {
         Ok(())
     } else {
-        Err(not_sent_to_you(appeal_id))
+        Err(instances_only())
+    }
+}
+
+/// What a feature does with the messages of some types. `integration`
+/// checks the signature, reads the envelope and records the id; the
+/// handler registered for the type (wired in `features.rs`) applies the
+/// body inside that same transaction.
+#[async_trait::async_trait]
+pub trait MessageHandler: Send + Sync {
+    /// The message types (`Body::type_name`) this handler applies.
+    fn types(&self) -> &'static [&'static str];
+    async fn apply(
+        &self,
+        tx: &mut crate::db::Tx,
+        state: &AppState,
+        sender: &Sender,
+        body: &Body,
+        photos: &[crate::media::upload::StoredPhoto],
+    ) -> AppResult<()>;
+}
+
+/// The registered handlers.
+#[derive(Clone, Default)]
+pub struct Handlers(std::sync::Arc<Vec<std::sync::Arc<dyn MessageHandler>>>);
+
+impl Handlers {
+    pub fn new(all: Vec<std::sync::Arc<dyn MessageHandler>>) -> Handlers {
+        Handlers(std::sync::Arc::new(all))
+    }
+
+    fn for_type(&self, kind: &str) -> Option<&std::sync::Arc<dyn MessageHandler>> {
+        self.0.iter().find(|h| h.types().contains(&kind))
     }
 }
 
@@ -224,7 +260,7 @@ async fn apply_in(
     state: &AppState,
     sender: &Sender,
     message: &Message,
-    photos: &[crate::workflow::StoredPhoto],
+    photos: &[crate::media::upload::StoredPhoto],
 ) -> AppResult<Applied> {
     let mut tx = state.db.begin().await?;
     if !partners::record_received(&mut tx, sender.id(), &message.id, message.body.type_name())
@@ -232,57 +268,23 @@ async fn apply_in(
     {
         return Ok(Applied::Duplicate);
     }
-    match &message.body {
-        Body::OrderRequested(r) => {
-            if !sender.is_instance() {
-                return Err(instances_only());
-            }
-            crate::pm::orders::create_from_request(&mut tx, state, sender.id(), r).await?;
-        }
-        Body::OrderReferred(r) => {
-            if !sender.is_instance() {
-                return Err(instances_only());
-            }
-            check_came_from(&mut tx, sender, r.appeal_id).await?;
-            crate::pm::orders::refer_from_portal(&mut tx, state, sender.id(), r).await?;
-        }
-        Body::RequestAnswered(r) => {
-            if !sender.is_instance() {
-                return Err(instances_only());
-            }
-            check_came_from(&mut tx, sender, r.appeal_id).await?;
-            crate::pm::orders::close_for_request(&mut tx, state, sender.id(), r).await?;
-        }
-        Body::OrderReported(r) => {
-            if !sender.is_instance() {
-                return Err(instances_only());
-            }
-            check_sent_to(&mut tx, sender, r.appeal_id).await?;
-            crate::workflow::react_from_core(&mut tx, state, r, photos).await?;
-        }
-        Body::RequestReferred(r) => {
-            if !sender.is_instance() {
-                return Err(instances_only());
-            }
-            check_sent_to(&mut tx, sender, r.appeal_id).await?;
-            crate::workflow::refer_from_core(&mut tx, state, r).await?;
-        }
-        Body::OrderAction(a) => {
-            let Sender::Partner(p) = sender else {
-                return Err(instances_only());
-            };
-            crate::pm::orders::act_by_partner(&mut tx, state, p, a).await?;
-        }
-        Body::OrderUpdated(_) => {
-            return Err(AppError::unprocessable(
-                "not_accepted",
-                Msg::new(
-                    "veche отправляет order.updated партнёрам, но не принимает.",
-                    "veche sends order.updated to partners; it does not accept it.",
+    let kind = message.body.type_name();
+    let Some(handler) = state.message_handlers.for_type(kind) else {
+        return Err(AppError::unprocessable(
+            "not_accepted",
+            Msg::new(
+                format!(
+                    "veche не принимает сообщения {kind} (отправляет их партнёрам или не знает)."
                 ),
-            ));
-        }
-    }
+                format!(
+                    "veche does not accept {kind} messages (it sends them to partners, or does not know them)."
+                ),
+            ),
+        ));
+    };
+    handler
+        .apply(&mut tx, state, sender, &message.body, photos)
+        .await?;
     tx.commit().await?;
     state.search.notify();
     state.mailer.notify();
@@ -309,7 +311,7 @@ async fn decode_photos(
             })?;
         files.push((format!("photo-{}", i + 1), bytes));
     }
-    match crate::issues::form::store_photos(state, files).await? {
+    match crate::media::upload::store_photos(state, files).await? {
         Ok(stored) => Ok(stored),
         Err(m) => Err(AppError::unprocessable("invalid_photo", m)),
     }

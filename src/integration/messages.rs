@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use crate::web::i18n::Locale;
+
 /// One message. `id` is the idempotency key: a receiver applies a message
 /// with an id it has seen from the same sender at most once.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -103,7 +105,7 @@ pub struct Referred {
 pub struct OrderReported {
     pub appeal_id: i64,
     pub order_id: i64,
-    pub outcome: crate::pm::domain::Outcome,
+    pub outcome: Outcome,
     pub text: String,
     /// YYYY-MM-DD, with `planned`.
     pub planned_date: Option<String>,
@@ -148,8 +150,44 @@ pub struct SystemAction {
     pub text: String,
     /// With `report` on an order that answers a citizen: `resolved` or
     /// `planned`.
-    pub outcome: Option<crate::pm::domain::Outcome>,
+    pub outcome: Option<Outcome>,
     pub planned_date: Option<String>,
+}
+
+/// What a report of execution says happened.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Resolved,
+    Planned,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Resolved => "resolved",
+            Outcome::Planned => "planned",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        match s {
+            "resolved" => Some(Outcome::Resolved),
+            "planned" => Some(Outcome::Planned),
+            _ => None,
+        }
+    }
+
+    pub fn label(self, l: Locale) -> &'static str {
+        match (self, l) {
+            (Outcome::Resolved, Locale::Ru) => "решено",
+            (Outcome::Resolved, Locale::En) => "resolved",
+            (Outcome::Planned, Locale::Ru) => "запланировано",
+            (Outcome::Planned, Locale::En) => "planned",
+        }
+    }
 }
 
 #[cfg(test)]

@@ -13,11 +13,11 @@ use crate::app::AppState;
 use crate::db::now;
 use crate::error::{AppError, AppResult, Msg};
 use crate::issues::pages::ListQuery;
-use crate::issues::views::{Categories, headline};
 use crate::web::extract::{Path, Query};
 use crate::web::i18n::Locale;
 use crate::workflow::Kind;
 use crate::workflow::queries::{self, AppealRow, AppealSort};
+use crate::workflow::views::{Categories, headline};
 
 /// Most single reports in one answer; a view with more gets clusters.
 pub const MAX_POINTS: usize = 2000;
@@ -230,7 +230,7 @@ pub async fn nearby(
             json!({
                 "id": a.appeal_id,
                 "title": headline(l, &cats, a),
-                "description": crate::issues::views::excerpt(&a.description, 160),
+                "description": crate::workflow::views::excerpt(&a.description, 160),
                 "distance_m": d.round(),
                 "support_count": a.support_count,
                 "state": a.state,
@@ -264,7 +264,7 @@ pub async fn public_json(
         "url": Kind::Problem.path(a.appeal_id),
         "title": headline(l, cats, a),
         "category": { "id": a.category_id, "name": cats.name(l, &a.category_id) },
-        "municipality": { "id": a.municipality_id, "name": crate::issues::views::municipality_name(l, &a.municipality_id) },
+        "municipality": { "id": a.municipality_id, "name": crate::workflow::views::municipality_name(l, &a.municipality_id) },
         "organisation": org.map(|o| json!({ "id": o.organisation_id, "name": l.pick(&o.name_ru, &o.name_en) })),
         "state": a.state,
         "state_label": a.state().label(l),

@@ -6,8 +6,7 @@
 //! the same transaction).
 
 use crate::app::AppState;
-use crate::opendata::domain::FieldFormat;
-use crate::opendata::system::{TEXT, Table, field};
+use crate::datasets::{FieldFormat, LiveDataset, TEXT, Table, field};
 
 pub const SOURCE: &str = "problems";
 
@@ -109,4 +108,17 @@ pub async fn table(state: &AppState) -> anyhow::Result<Table> {
         ]);
     }
     Ok(t)
+}
+
+/// The registry as a live open dataset (`datasets`).
+pub struct Problems;
+
+#[async_trait::async_trait]
+impl LiveDataset for Problems {
+    fn source(&self) -> &'static str {
+        SOURCE
+    }
+    async fn table(&self, state: &AppState) -> anyhow::Result<Table> {
+        table(state).await
+    }
 }

@@ -10,11 +10,11 @@ use time::format_description::well_known::{Rfc2822, Rfc3339};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::issues::pages::ListQuery;
-use crate::issues::views::{Categories, excerpt, headline, municipality_name};
 use crate::web::extract::{Path, Query};
 use crate::web::i18n::Locale;
 use crate::workflow::Kind;
 use crate::workflow::queries::{self, AppealSort};
+use crate::workflow::views::{Categories, excerpt, headline, municipality_name};
 
 #[derive(Debug, serde::Deserialize, Default)]
 pub struct FeedQuery {

@@ -16,14 +16,15 @@ use maud::{Markup, html};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult, Msg};
-use crate::geo::{GeoPoint, geography};
-use crate::issues::views::{Categories, IssueTexts, excerpt};
 use crate::media;
+use crate::media::upload::{PhotoPart, read_photo, store_photos, upload_error};
 use crate::texts;
 use crate::web::components::{FieldErrors, Input, Select, checkbox, error_summary};
 use crate::web::extract::Query;
 use crate::web::layout::{Page, PageCtx};
-use crate::workflow::{self, Kind, NewRequest, StoredPhoto};
+use crate::workflow::input::{clean_text, parse_place};
+use crate::workflow::views::{Categories, IssueTexts, excerpt};
+use crate::workflow::{self, Kind, NewRequest};
 
 texts!(pub FormTexts {
     title: "Сообщить о проблеме", "Report a problem";
@@ -143,126 +144,6 @@ pub async fn read_form(mut multipart: Multipart) -> AppResult<ReportForm> {
     Ok(f)
 }
 
-/// One uploaded photo, read in chunks so an oversized file is refused
-/// without being held in memory.
-pub enum PhotoPart {
-    Photo(String, Vec<u8>),
-    TooLarge(Msg),
-    /// A file input left empty (browsers send an empty part).
-    Empty,
-}
-
-pub async fn read_photo(field: &mut axum::extract::multipart::Field<'_>) -> AppResult<PhotoPart> {
-    let file_name = field.file_name().unwrap_or("").to_owned();
-    let mut bytes = Vec::new();
-    let mut too_large = false;
-    while let Some(chunk) = field.chunk().await.map_err(upload_error)? {
-        if bytes.len() + chunk.len() > media::MAX_BYTES {
-            too_large = true;
-            bytes = Vec::new();
-            continue;
-        }
-        if !too_large {
-            bytes.extend_from_slice(&chunk);
-        }
-    }
-    Ok(if too_large {
-        PhotoPart::TooLarge(Msg::new(
-            format!(
-                "Файл «{file_name}» больше {} МБ. Уменьшите фотографию.",
-                media::MAX_BYTES >> 20
-            ),
-            format!(
-                "The file “{file_name}” is larger than {} MB. Make the photo smaller.",
-                media::MAX_BYTES >> 20
-            ),
-        ))
-    } else if bytes.is_empty() {
-        PhotoPart::Empty
-    } else {
-        PhotoPart::Photo(file_name, bytes)
-    })
-}
-
-pub fn upload_error(err: axum::extract::multipart::MultipartError) -> AppError {
-    let detail = err.body_text();
-    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::client(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            Msg::new(
-                "Загрузка слишком большая: не больше 5 фотографий по 15 МБ.",
-                "The upload is too large: at most 5 photos of 15 MB each.",
-            ),
-        )
-    } else {
-        AppError::bad_request(
-            "upload",
-            Msg::new(
-                format!("Форму не удалось прочитать: {detail}"),
-                format!("The form could not be read: {detail}"),
-            ),
-        )
-    }
-}
-
-/// Text checked into a value for the store: control characters removed,
-/// trimmed, at most `max` characters.
-pub fn clean_text(
-    text: &str,
-    max: usize,
-    what_ru: &str,
-    what_en: &str,
-    required: bool,
-) -> Result<String, Msg> {
-    let t: String = text
-        .chars()
-        .filter(|c| !c.is_control() || *c == '\n')
-        .collect::<String>()
-        .replace("\r\n", "\n");
-    let t = t.trim().to_owned();
-    if required && t.is_empty() {
-        return Err(Msg::new(
-            format!("Заполните поле «{what_ru}»."),
-            format!("Fill in “{what_en}”."),
-        ));
-    }
-    if t.chars().count() > max {
-        return Err(Msg::new(
-            format!("Поле «{what_ru}» длиннее {max} символов."),
-            format!("“{what_en}” is longer than {max} characters."),
-        ));
-    }
-    Ok(t)
-}
-
-/// The place of a report: the pin, else the town named in the address.
-pub fn parse_place(lat: &str, lon: &str, address: &str) -> Result<GeoPoint, Msg> {
-    let (lat, lon) = (lat.trim().replace(',', "."), lon.trim().replace(',', "."));
-    if lat.is_empty() && lon.is_empty() {
-        return match crate::geo::geocode::by_address(address) {
-            Some((p, _)) => Ok(p),
-            None if address.trim().is_empty() => Err(Msg::new(
-                "Укажите место: поставьте метку на карте, нажмите «Определить моё местоположение» или введите адрес с названием населённого пункта.",
-                "Give the place: drop a pin on the map, press “Use my location”, or type an address with the name of the town.",
-            )),
-            None => Err(Msg::new(
-                "По адресу не удалось определить населённый пункт края. Поставьте метку на карте или добавьте в адрес название города или района.",
-                "No town of the krai was recognised in the address. Drop a pin on the map or add the name of the town or district.",
-            )),
-        };
-    }
-    let (Ok(la), Ok(lo)) = (lat.parse::<f64>(), lon.parse::<f64>()) else {
-        return Err(Msg::new(
-            "Координаты должны быть числами в градусах, например 45.0355 и 38.9753.",
-            "Coordinates must be numbers in degrees, such as 45.0355 and 38.9753.",
-        ));
-    };
-    let p = GeoPoint::parse(la, lo)?;
-    geography().locate(p).map_err(|e| e.message())?;
-    Ok(p)
-}
-
 /// A report checked field by field, ready to file.
 pub struct Checked {
     pub request: NewRequest,
@@ -333,53 +214,6 @@ pub fn check(cats: &Categories, f: &ReportForm, errors: &mut FieldErrors) -> Opt
             contact: None,
         },
     })
-}
-
-/// Processes photos on the blocking pool and writes both sizes to disk.
-/// Returns the stored photos, or the first refusal (nothing kept then).
-pub async fn store_photos(
-    state: &AppState,
-    photos: Vec<(String, Vec<u8>)>,
-) -> AppResult<Result<Vec<StoredPhoto>, Msg>> {
-    if photos.is_empty() {
-        return Ok(Ok(Vec::new()));
-    }
-    // Decoding a large photo takes hundreds of megabytes for a moment: a
-    // few at a time, so a burst of uploads cannot exhaust memory.
-    let _permit = state.gates.photos.enter().await?;
-    let processed = tokio::task::spawn_blocking(move || {
-        photos
-            .iter()
-            .map(|(name, bytes)| {
-                media::process(bytes, if name.is_empty() { "photo" } else { name })
-            })
-            .collect::<Result<Vec<_>, Msg>>()
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?;
-    let processed = match processed {
-        Ok(p) => p,
-        Err(m) => return Ok(Err(m)),
-    };
-    let mut stored = Vec::new();
-    for p in &processed {
-        match media::store(&state.config.media_dir(), p).await {
-            Ok(key) => stored.push(StoredPhoto {
-                key,
-                width: p.width,
-                height: p.height,
-            }),
-            Err(e) => {
-                media::discard(
-                    &state.config.media_dir(),
-                    &stored.iter().map(|s| s.key.clone()).collect::<Vec<_>>(),
-                )
-                .await;
-                return Err(AppError::Internal(e));
-            }
-        }
-    }
-    Ok(Ok(stored))
 }
 
 /// `POST /problems/new` (multipart)

@@ -29,7 +29,6 @@ pub mod pages;
 pub mod search;
 pub mod staff;
 pub mod stats;
-pub mod views;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -37,8 +36,7 @@ use axum::routing::{get, post};
 
 use crate::app::AppState;
 
-/// Largest report upload: five photos at their limit, and the text.
-pub const MAX_UPLOAD: usize = 5 * crate::media::MAX_BYTES + 1024 * 1024;
+pub use crate::media::upload::MAX_UPLOAD;
 
 pub fn router() -> Router<AppState> {
     let uploads = Router::new()

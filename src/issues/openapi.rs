@@ -1,5 +1,5 @@
 //! This feature's part of `/api/openapi.json`: the problems API
-//! (`api.rs`) and Open311 GeoReport v2 (`open311.rs`).
+//! (`api.rs`) and Open311 GeoReport v2 (`open311/`).
 //!
 //! The descriptions sit on empty stubs here rather than on the handlers:
 //! the handlers read raw queries (Open311 takes repeated and comma-joined

@@ -3,11 +3,11 @@
 //! moderation, rejected, hidden) are removed from the index.
 
 use crate::db::Db;
-use crate::issues::views::municipality_name;
 use crate::search::SearchDoc;
 use crate::web::i18n::Locale;
 use crate::workflow::Kind;
 use crate::workflow::queries;
+use crate::workflow::views::municipality_name;
 use crate::{on_db, workflow};
 
 pub const KIND: &str = "problem";

@@ -11,15 +11,15 @@ use crate::app::AppState;
 use crate::auth::{Admin, CurrentUser, Moderator, Staff};
 use crate::db::now;
 use crate::error::{AppError, AppResult, Msg};
-use crate::issues::views::{
-    Categories, IssueTexts, headline, municipality_name, pager, state_badge,
-};
 use crate::texts;
 use crate::web::components::{FieldErrors, Select, checkbox, datetime};
 use crate::web::extract::{Form, Query};
 use crate::web::i18n::Locale;
 use crate::web::layout::{Page, PageCtx};
 use crate::workflow::queries::{self, AppealFilter, AppealRow, AppealSort};
+use crate::workflow::views::{
+    Categories, IssueTexts, headline, municipality_name, pager, state_badge,
+};
 use crate::workflow::{self, Kind, sla};
 
 texts!(pub StaffTexts {
@@ -342,7 +342,7 @@ pub async fn routing_page(
             )
         })
         .collect();
-    let mun_options = crate::issues::views::municipality_options(l);
+    let mun_options = crate::workflow::views::municipality_options(l);
     let none = FieldErrors::new();
     Ok(Page::new(&ctx, t.routing).crumb(ctx.t().admin, "/admin").crumb(t.settings, "/admin/problems").render(html! {
         h1 { (t.routing) }

@@ -10,13 +10,13 @@ use crate::app::AppState;
 use crate::db::now;
 use crate::error::{AppError, AppResult};
 use crate::geo::geography;
-use crate::issues::views::{self, Categories, IssueTexts};
 use crate::texts;
 use crate::web::extract::Path;
 use crate::web::i18n::Locale;
 use crate::web::layout::{Page, PageCtx};
 use crate::workflow::Kind;
 use crate::workflow::queries::{self, AppealFilter, AppealSort, SlaFigures};
+use crate::workflow::views::{self, Categories, IssueTexts};
 
 texts!(pub StatsTexts {
     title: "Сроки ответов на обращения", "Response times";

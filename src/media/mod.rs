@@ -36,6 +36,7 @@ pub const THUMB: u32 = 400;
 
 pub mod access;
 pub mod sheet;
+pub mod upload;
 
 pub use access::{PhotoRule, PhotoRules, Visibility};
 

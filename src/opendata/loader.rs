@@ -179,11 +179,11 @@ async fn check_passport(
     {
         return Err(format!("municipality \"{m}\" is not one of the 44"));
     }
-    if p.source != "file" && !system::LIVE_SOURCES.contains(&p.source.as_str()) {
+    if p.source != "file" && state.live_datasets.get(&p.source).is_none() {
         return Err(format!(
             "source \"{}\" is unknown; use \"file\" or one of {:?}",
             p.source,
-            system::LIVE_SOURCES
+            state.live_datasets.sources()
         ));
     }
     for (name, value) in [

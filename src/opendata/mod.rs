@@ -30,7 +30,6 @@ pub mod sqlite_read;
 pub mod store;
 pub mod system;
 pub mod table;
-pub mod tokens;
 pub mod views;
 
 use std::collections::HashMap;

@@ -381,7 +381,7 @@ pub async fn api_publish(
     Path(id): Path<String>,
     request: Request,
 ) -> AppResult<Response> {
-    let user = crate::opendata::tokens::bearer_user(&state, request.headers()).await?;
+    let user = crate::auth::tokens::bearer_user(&state, request.headers()).await?;
     let e = entry(&state, &id).await?;
     if !may_publish(&user, &e) {
         return Err(AppError::forbidden());
@@ -522,7 +522,7 @@ async fn render_tokens(
     created: Option<String>,
 ) -> AppResult<Response> {
     let t = PublishTexts::get(ctx.locale);
-    let tokens = queries::tokens_of(&state.db, user.account_id).await?;
+    let tokens = crate::auth::tokens::tokens_of(&state.db, user.account_id).await?;
     Ok(Page::new(ctx, t.tokens_title).crumb(ctx.t().account, "/account").render(html! {
         h1 { (t.tokens_title) }
         p { (t.tokens_intro) }
@@ -581,7 +581,7 @@ pub async fn create_token(
     } else {
         name
     };
-    let token = crate::opendata::tokens::create(&state, user.account_id, &name).await?;
+    let token = crate::auth::tokens::create(&state, user.account_id, &name).await?;
     render_tokens(&ctx, &state, &user, Some(token)).await
 }
 
@@ -598,7 +598,7 @@ pub async fn revoke_token(
     Form(form): Form<RevokeForm>,
 ) -> AppResult<Response> {
     if form.id.len() == 16 && form.id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        queries::delete_token(&state.db, user.account_id, &form.id).await?;
+        crate::auth::tokens::delete_token(&state.db, user.account_id, &form.id).await?;
     }
     Ok(Redirect::to("/account/tokens").into_response())
 }

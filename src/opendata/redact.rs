@@ -5,7 +5,8 @@
 //! exception the law makes. When a registry learns that a value it published
 //! is personal (a construction whose right-holder was a company's name on a
 //! legal object turns out to be an illegal private house), its feature asks,
-//! in the transaction of that change, for the value to be withdrawn: every
+//! in the transaction of that change, for the value to be withdrawn
+//! (`datasets::request_withdrawal`): every
 //! published version of every dataset fed by the source has the named
 //! fields of the matching rows emptied, in its table (which serves the
 //! table pages, the CKAN DataStore, JSON and XML) and in its stored CSV
@@ -18,7 +19,6 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::AssertSqlSafe;
 
@@ -28,23 +28,7 @@ use crate::on_tx;
 use crate::opendata::domain::{Ext, FieldDef, FieldFormat};
 use crate::opendata::{queries, store};
 
-const QUEUE: &str = "opendata.redact";
-
-/// Withdraw `fields` of the rows whose `key_field` equals `key`, in every
-/// published version of the datasets fed by `source`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Redaction {
-    pub source: String,
-    pub key_field: String,
-    pub key: String,
-    pub fields: Vec<String>,
-}
-
-/// Asks for a withdrawal inside the caller's transaction (the change that
-/// made the value personal).
-pub async fn request(tx: &mut Tx, r: &Redaction) -> Result<(), sqlx::Error> {
-    queue::push(tx, QUEUE, None, r).await
-}
+use crate::datasets::{Redaction, WITHDRAW_QUEUE as QUEUE};
 
 /// Carries out every waiting withdrawal; returns how many versions changed.
 /// Runs in the same worker as the registry refreshes, after them, so a

@@ -5,48 +5,16 @@
 //! which it republishes whenever they change, without personal data.
 
 use crate::app::AppState;
-use crate::db::{Tx, queue};
+use crate::datasets::{REFRESH_QUEUE as QUEUE, RefreshJob};
+use crate::db::queue;
 use crate::geo::{GeoPoint, geography};
-use crate::opendata::domain::{FieldDef, FieldFormat};
+use crate::opendata::domain::FieldFormat;
 
-pub const QUEUE: &str = "opendata";
-
-/// A field of a registry's structure.
-pub fn field(name: &str, en: &str, ru: &str, format: FieldFormat) -> FieldDef {
-    FieldDef {
-        name: name.into(),
-        en: en.into(),
-        ru: ru.into(),
-        format,
-    }
-}
-
-pub const TEXT: FieldFormat = FieldFormat::String { max: None };
-
-/// A table: its fields and its rows as text cells (header first).
-pub struct Table {
-    pub fields: Vec<FieldDef>,
-    pub rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    /// A table with these fields and, so far, only its header row.
-    pub fn with_fields(fields: Vec<FieldDef>) -> Table {
-        Table::new(fields)
-    }
-
-    fn new(fields: Vec<FieldDef>) -> Table {
-        let header = fields.iter().map(|f| f.name.clone()).collect();
-        Table {
-            fields,
-            rows: vec![header],
-        }
-    }
-}
+pub use crate::datasets::{TEXT, Table, field};
 
 /// The 44 municipalities: name, kind, OKTMO, area, centroid.
 pub fn municipalities() -> Table {
-    let mut t = Table::new(vec![
+    let mut t = Table::with_fields(vec![
         field("id", "Identifier", "Идентификатор", TEXT),
         field("name", "Name in Russian", "Наименование", TEXT),
         field(
@@ -112,7 +80,7 @@ const CITIES: &str = include_str!("../../datasets/geo/cities_krasnodar_krai.csv"
 
 /// The towns of the krai, with the municipality each lies in.
 pub fn towns() -> anyhow::Result<Table> {
-    let mut t = Table::new(vec![
+    let mut t = Table::with_fields(vec![
         field("name", "Town", "Город", TEXT),
         field(
             "municipality_id",
@@ -185,7 +153,7 @@ pub fn towns() -> anyhow::Result<Table> {
 /// The directory of authorities and state companies: structure and
 /// institutional contacts (no person is named).
 pub async fn organisations(state: &AppState) -> anyhow::Result<Table> {
-    let mut t = Table::new(vec![
+    let mut t = Table::with_fields(vec![
         field("id", "Identifier", "Идентификатор", TEXT),
         field(
             "parent_id",
@@ -238,44 +206,26 @@ pub async fn organisations(state: &AppState) -> anyhow::Result<Table> {
     Ok(t)
 }
 
-/// The registries veche publishes itself, by the `source` of their passport.
-pub const LIVE_SOURCES: &[&str] = &[
-    "organisations",
-    crate::issues::dataset::SOURCE,
-    crate::construction::REGISTRY,
-    crate::construction::ILLEGAL_REGISTRY,
-];
+/// The organisation directory, which the portal publishes itself (the
+/// directory is reference data every feature uses, not a feature).
+pub struct Organisations;
 
-/// The current table of a live source.
-pub async fn live_table(state: &AppState, source: &str) -> anyhow::Result<Table> {
-    match source {
-        "organisations" => organisations(state).await,
-        crate::issues::dataset::SOURCE => crate::issues::dataset::table(state).await,
-        crate::construction::REGISTRY => crate::construction::dataset::table(state, false).await,
-        crate::construction::ILLEGAL_REGISTRY => {
-            crate::construction::dataset::table(state, true).await
-        }
-        other => anyhow::bail!("unknown registry \"{other}\""),
+#[async_trait::async_trait]
+impl crate::datasets::LiveDataset for Organisations {
+    fn source(&self) -> &'static str {
+        "organisations"
+    }
+    async fn table(&self, state: &AppState) -> anyhow::Result<Table> {
+        organisations(state).await
     }
 }
 
-#[derive(serde::Serialize, serde::Deserialize)]
-struct RefreshJob {
-    source: String,
-}
-
-/// Asks, inside the caller's transaction, for the datasets fed by `source`
-/// to be republished. Requests coalesce while one is waiting.
-pub async fn request_refresh(tx: &mut Tx, source: &str) -> Result<(), sqlx::Error> {
-    queue::push(
-        tx,
-        QUEUE,
-        Some(source),
-        &RefreshJob {
-            source: source.to_owned(),
-        },
-    )
-    .await
+/// The current table of a live source.
+pub async fn live_table(state: &AppState, source: &str) -> anyhow::Result<Table> {
+    match state.live_datasets.get(source) {
+        Some(d) => d.table(state).await,
+        None => anyhow::bail!("unknown registry \"{source}\""),
+    }
 }
 
 /// Republishes every registry with a waiting request, then carries out the

@@ -152,7 +152,7 @@ fn summary(l: Locale, c: &Counts) -> Markup {
 }
 
 fn require_staff(user: &crate::auth::CurrentUser) -> AppResult<()> {
-    if super::orders::is_staff(user) {
+    if user.works_in_core() {
         Ok(())
     } else {
         Err(AppError::forbidden())

@@ -170,41 +170,7 @@ impl Priority {
     }
 }
 
-/// What a report of execution says happened.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Resolved,
-    Planned,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Resolved => "resolved",
-            Outcome::Planned => "planned",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Outcome> {
-        match s {
-            "resolved" => Some(Outcome::Resolved),
-            "planned" => Some(Outcome::Planned),
-            _ => None,
-        }
-    }
-
-    pub fn label(self, l: Locale) -> &'static str {
-        match (self, l) {
-            (Outcome::Resolved, Locale::Ru) => "решено",
-            (Outcome::Resolved, Locale::En) => "resolved",
-            (Outcome::Planned, Locale::Ru) => "запланировано",
-            (Outcome::Planned, Locale::En) => "planned",
-        }
-    }
-}
+pub use crate::integration::messages::Outcome;
 
 /// The side of an order someone acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,6 +17,7 @@
 
 pub mod dashboard;
 pub mod domain;
+pub mod inbox;
 pub mod orders;
 pub mod pages;
 pub mod projects;

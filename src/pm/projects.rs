@@ -198,7 +198,7 @@ fn invalid(ru: impl Into<String>, en: impl Into<String>) -> AppError {
 }
 
 fn staff(user: &CurrentUser) -> AppResult<()> {
-    if super::orders::is_staff(user) {
+    if user.works_in_core() {
         Ok(())
     } else {
         Err(AppError::forbidden())

@@ -117,6 +117,11 @@ pub fn plural_ru<'a>(n: i64, one: &'a str, few: &'a str, many: &'a str) -> &'a s
     }
 }
 
+/// A date as `YYYY-MM-DD` (forms, files, APIs).
+pub fn iso_date(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

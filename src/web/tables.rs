@@ -84,9 +84,7 @@ impl Table {
         w.write_record(&self.headers).map_err(internal)?;
         for r in &self.rows {
             w.write_record(r.iter().map(|c| match c {
-                Cell::Text(_) | Cell::Link(..) => {
-                    crate::opendata::import::protect_cell(&c.plain()).into_owned()
-                }
+                Cell::Text(_) | Cell::Link(..) => protect_cell(&c.plain()).into_owned(),
                 _ => c.plain(),
             }))
             .map_err(internal)?;
@@ -174,5 +172,16 @@ pub fn links(l: crate::web::i18n::Locale, here: &str) -> Markup {
             a href={ (here) (sep) "format=csv" } { "CSV" } ", "
             a href={ (here) (sep) "format=xlsx" } { "XLSX" }
         }
+    }
+}
+
+/// Spreadsheet programs run cells that start with these as formulas: in CSV
+/// downloads such text cells get a leading apostrophe (OWASP's advice).
+/// The table view, JSON and XML carry the value as published.
+pub fn protect_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
     }
 }

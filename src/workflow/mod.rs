@@ -1,6 +1,6 @@
 //! The machinery of citizens' requests, shared by every kind of them
 //! (problem reports in `issues/`, construction check requests later): the
-//! lifecycle (`lifecycle.rs`), routing by category and municipality
+//! lifecycle (`lifecycle/`), routing by category and municipality
 //! (`routing.rs`), the SLA (`sla.rs`), the public timeline, support votes
 //! and follows, notifications in the site and by mail (`notify.rs`), and the
 //! sweeper that reminds, escalates and expires (`sweeper.rs`).
@@ -10,12 +10,15 @@
 //! event, attaches photos, notifies followers, and asks for the search index
 //! and the open dataset to follow.
 
+pub mod input;
 pub mod lifecycle;
 pub mod notify;
+pub mod page;
 pub mod queries;
 pub mod routing;
 pub mod sla;
 pub mod sweeper;
+pub mod views;
 
 use axum::http::StatusCode;
 use time::OffsetDateTime;
@@ -135,6 +138,27 @@ fn check_role(a: &AppealRow, user: Option<&CurrentUser>, role: Role) -> AppResul
     }
 }
 
+/// The parts of a request the lifecycle's rules look at.
+fn current_of(a: &AppealRow) -> lifecycle::Current {
+    lifecycle::Current {
+        state: a.state(),
+        return_state: a.return_state.as_deref().and_then(State::parse),
+        resolved_at: a.resolved_at,
+        organisation_id: a.organisation_id.clone(),
+    }
+}
+
+/// Whether `user` may do `action` on the request now: the role they would
+/// act in (`role_for`), and the lifecycle's rule (`lifecycle::decide`), the
+/// same two checks `perform` makes. The request page offers exactly the
+/// actions this allows.
+pub fn may(a: &AppealRow, user: &CurrentUser, action: &Action, now: OffsetDateTime) -> bool {
+    let role = role_for(a, user, action);
+    let today = now.to_offset(sla::MSK).date();
+    check_role(a, Some(user), role).is_ok()
+        && lifecycle::decide(&current_of(a), role, action, now, today).is_ok()
+}
+
 /// Who may see what of a request is not public (the request while it
 /// awaits moderation or is hidden, internal events and their photos):
 /// moderators and administrators, and the officers and executors of the
@@ -214,12 +238,7 @@ pub fn role_for(a: &AppealRow, user: &CurrentUser, action: &Action) -> Role {
     }
 }
 
-/// A photo already processed and written to disk, to attach.
-pub struct StoredPhoto {
-    pub key: String,
-    pub width: u32,
-    pub height: u32,
-}
+pub use crate::media::upload::StoredPhoto;
 
 /// Performs an action on a request in one transaction.
 pub async fn perform(
@@ -262,6 +281,45 @@ pub enum Actor<'a> {
     Core,
 }
 
+/// The messages the portal applies (`integration::MessageHandler`): the
+/// core's report of execution and its referral of a request, each only from
+/// the core the request was sent to.
+pub struct PortalInbox;
+
+#[async_trait::async_trait]
+impl crate::integration::inbound::MessageHandler for PortalInbox {
+    fn types(&self) -> &'static [&'static str] {
+        &["order.reported", "request.referred"]
+    }
+
+    async fn apply(
+        &self,
+        tx: &mut Tx,
+        state: &AppState,
+        sender: &crate::integration::inbound::Sender,
+        body: &crate::integration::messages::Body,
+        photos: &[StoredPhoto],
+    ) -> AppResult<()> {
+        use crate::integration::inbound::{check_sent_to, require_instance};
+        use crate::integration::messages::Body;
+        require_instance(sender)?;
+        match body {
+            Body::OrderReported(r) => {
+                check_sent_to(tx, sender, r.appeal_id).await?;
+                react_from_core(tx, state, r, photos).await
+            }
+            Body::RequestReferred(r) => {
+                check_sent_to(tx, sender, r.appeal_id).await?;
+                refer_from_core(tx, state, r).await
+            }
+            other => Err(AppError::Internal(anyhow::anyhow!(
+                "message type {} routed to the portal's inbox",
+                other.type_name()
+            ))),
+        }
+    }
+}
+
 /// The official reaction that the core's report of execution carries. A
 /// request that no longer awaits one (it was answered on the portal while
 /// the report was on its way) keeps its answer; the message is consumed.
@@ -271,7 +329,7 @@ pub async fn react_from_core(
     r: &crate::integration::messages::OrderReported,
     photos: &[StoredPhoto],
 ) -> AppResult<()> {
-    use crate::pm::domain::Outcome;
+    use crate::integration::messages::Outcome;
     let a = queries::appeal_tx(tx, r.appeal_id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -385,13 +443,7 @@ pub async fn perform_in(
     };
     let now = now();
     let today = now.to_offset(sla::MSK).date();
-    let current = lifecycle::Current {
-        state: a.state(),
-        return_state: a.return_state.as_deref().and_then(State::parse),
-        resolved_at: a.resolved_at,
-        organisation_id: a.organisation_id.clone(),
-    };
-    let effect = lifecycle::decide(&current, role, &action, now, today).map_err(refusal)?;
+    let effect = lifecycle::decide(&current_of(&a), role, &action, now, today).map_err(refusal)?;
     let from = a.state.clone();
     apply(&mut a, &action, &effect, now, settings);
     queries::save_appeal(tx, &a).await?;
@@ -450,7 +502,7 @@ pub async fn perform_in(
 async fn followed_by_change(tx: &mut Tx, a: &AppealRow) -> AppResult<()> {
     let kind = kind_of(a);
     crate::search::enqueue(tx, kind.search_kind(), &a.appeal_id.to_string()).await?;
-    crate::opendata::system::request_refresh(tx, kind.registry()).await?;
+    crate::datasets::request_refresh(tx, kind.registry()).await?;
     Ok(())
 }
 

@@ -179,9 +179,13 @@ async fn schemathesis_finds_no_failure_in_any_documented_operation() {
                 .env("NO_COLOR", "1")
                 .args(["--config-file", config, "run"])
                 .arg(format!("{base}/api/openapi.json"))
-                // Bounded for two shared cores: 30 cases an operation, two
-                // workers, and a budget well under three minutes.
-                .args(["--checks", "all", "--max-examples", "30", "--workers", "2"])
+                // Bounded for two shared cores: 30 cases an operation and a
+                // budget well under three minutes. One worker: with two
+                // threads, CPython 3.11's `ast` (which hypothesis uses to
+                // describe its filters) is not thread-safe and fails the
+                // run now and then with "AST constructor recursion depth
+                // mismatch", an error of the tool, not of veche.
+                .args(["--checks", "all", "--max-examples", "30", "--workers", "1"])
                 .args(["--max-time", "150", "--seed", "1", "--no-color"])
                 .args(["--generation-database", "none"])
                 .arg("--header")

@@ -1399,3 +1399,97 @@ async fn photos_are_stored_upright_and_without_metadata() {
         StatusCode::NOT_FOUND
     );
 }
+
+// The actions a report's page offers are exactly those the rules allow:
+// for an administrator, a moderator and the routed department's officer, on
+// a published report, every action is tried on a fresh report; it goes
+// through if and only if the page offered it.
+both_backends!(
+    the_page_offers_exactly_the_actions_the_rules_allow,
+    // 26 reporters sign up and in within a minute.
+    config = |c| {
+        c.server.login_attempts_per_minute = 1000;
+        c.server.account_actions_per_minute = 1000;
+        c.server.account_mails_per_minute = 1000;
+    },
+    |app| {
+        const ALL: &[&str] = &[
+            "approve", "ask", "answer", "reject", "accept", "refer", "resolve", "plan", "close",
+            "dispute", "confirm", "hide", "unhide",
+        ];
+        let officer = citizen(&app, "officer@krd.ru", "Пётр Иванов").await;
+        app.make_officer(officer, "admin-krasnodar").await;
+        let d = (time::OffsetDateTime::now_utc() + Duration::days(10)).date();
+        let date = format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
+        let offered = |body: &str| -> Vec<String> {
+            ALL.iter()
+                .filter(|a| body.contains(&format!("name=\"action\" value=\"{a}\"")))
+                .map(|a| (*a).to_owned())
+                .collect()
+        };
+        let moderator = citizen(&app, "moderator@krd.ru", "Модератор").await;
+        let mut tx = app.state.db.begin().await.unwrap();
+        veche::auth::queries::grant_role(
+            &mut tx,
+            moderator,
+            veche::auth::domain::GlobalRole::Moderator,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut seen = std::collections::BTreeMap::new();
+        for (who, email) in [
+            ("administrator", None),
+            ("moderator", Some("moderator@krd.ru")),
+            ("officer", Some("officer@krd.ru")),
+        ] {
+            for action in ALL {
+                let reporter = format!("{who}-{action}@example.ru");
+                citizen(&app, &reporter, "Житель").await;
+                sign_in_as(&app, &reporter).await;
+                let id = id_from(&file(&app, "road-pothole", KRASNODAR, "Яма", &[]).await);
+                app.clear_cookies();
+                app.signed_in_admin().await;
+                let r = act(&app, id, &[("action", "approve")], &[]).await;
+                assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+                if let Some(email) = email {
+                    sign_in_as(&app, email).await;
+                }
+                let page = app.get(&format!("/problems/{id}")).await;
+                let offers = offered(&page.body);
+                let r = act(
+                    &app,
+                    id,
+                    &[
+                        ("action", action),
+                        ("text", "Текст действия"),
+                        ("organisation_id", "min-transport"),
+                        ("date", &date),
+                        ("reason", "duplicate"),
+                    ],
+                    &[],
+                )
+                .await;
+                let done = r.status == StatusCode::SEE_OTHER;
+                assert_eq!(
+                    done,
+                    offers.iter().any(|o| o == action),
+                    "{who}, {action}: offered {offers:?}, answered {} {}",
+                    r.status,
+                    r.body
+                );
+                seen.insert(who, offers);
+            }
+        }
+        // What each is offered on a published report, as a person would check.
+        assert_eq!(
+            seen["administrator"],
+            ["ask", "accept", "refer", "resolve", "plan", "close", "hide"]
+        );
+        assert_eq!(seen["moderator"], ["ask", "refer", "hide"]);
+        assert_eq!(
+            seen["officer"],
+            ["ask", "accept", "refer", "resolve", "plan", "close"]
+        );
+    }
+);

@@ -1,18 +1,20 @@
-//! Texts and pieces shared by the pages of problem reports.
+//! Texts and pieces shared by the pages of citizens' requests (problem
+//! reports and construction check requests): categories, headlines, state
+//! badges, timeline labels, the pager.
 
 use std::collections::HashMap;
 
 use maud::{Markup, html};
 use time::OffsetDateTime;
 
+use super::queries::{self, AppealRow, CategoryRow};
+use super::{Kind, State};
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::geo::geography;
 use crate::texts;
 use crate::web::components::datetime;
 use crate::web::i18n::Locale;
-use crate::workflow::queries::{self, AppealRow, CategoryRow};
-use crate::workflow::{Kind, State};
 
 texts!(pub IssueTexts {
     title: "Проблемы", "Problems";

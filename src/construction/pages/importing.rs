@@ -1,0 +1,227 @@
+//! Import of a registry spreadsheet: upload, preview, commit.
+
+use super::*;
+
+// ---- Import ---------------------------------------------------------------
+
+/// `GET /construction/import`
+pub async fn import_form(ctx: PageCtx, user: CurrentUser) -> AppResult<Response> {
+    editor(&user)?;
+    let l = ctx.locale;
+    let title = l.pick(
+        "Импорт реестра самовольных построек из Excel",
+        "Import of the illegal constructions registry from Excel",
+    );
+    Ok(Page::new(&ctx, title).crumb(l.pick("Стройка", "Construction"), "/construction").render(html! {
+        h1 { (title) }
+        (nav(l, Some(&user)))
+        p { (l.pick("Первая строка листа — заголовки. Обязательны столбцы «Адрес», «Широта», «Долгота»; распознаются также «Наименование», «Кадастровый номер», «Застройщик», «Назначение», «Этажность», «Статус», «Дата выявления», «Номер разрешения», «Дата разрешения». Строки с тем же кадастровым номером или адресом, что у объекта в реестре, обновляют его. Сначала будет показан предварительный просмотр; в реестр ничего не попадёт, пока вы не подтвердите.",
+                    "The first row holds headers. Address, Latitude and Longitude are required; Name, Cadastral number, Developer, Purpose, Floors, Status, Detected on, Permit number and Permit date are recognised too (in Russian or as field codes). Rows with the cadastral number or address of an object in the registry update it. You will see a preview first; nothing enters the registry until you confirm.")) }
+        form method="post" action={ "/construction/import?csrf_token=" (ctx.csrf_token()) } enctype="multipart/form-data" {
+            div.field { label for="f-file" { (l.pick("Файл .xlsx (до 50 МБ)", ".xlsx file (up to 50 MB)")) } input #f-file type="file" name="file" accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required; }
+            button.button type="submit" { (l.pick("Проверить", "Check")) }
+        }
+    }))
+}
+
+pub(super) fn import_path(state: &AppState, key: &str) -> std::path::PathBuf {
+    state
+        .config
+        .media_dir()
+        .join("imports")
+        .join(format!("{key}.xlsx"))
+}
+
+pub(super) fn import_error(e: ImportError) -> AppError {
+    match e {
+        ImportError::File(m) => AppError::unprocessable("invalid_spreadsheet", m),
+        ImportError::Internal(e) => AppError::Internal(e),
+    }
+}
+
+pub(super) fn preview_markup(ctx: &PageCtx, key: &str, p: &import::Prepared) -> Markup {
+    let l = ctx.locale;
+    html! {
+        dl.pm-summary {
+            div { dt { (l.pick("Строк в таблице", "Rows in the sheet")) } dd #rows-total { (p.rows) } }
+            div { dt { (l.pick("Новых объектов", "New objects")) } dd #rows-new { (p.new_count()) } }
+            div { dt { (l.pick("Обновят объекты реестра", "Update registry objects")) } dd #rows-updated { (p.update_count()) } }
+            div { dt { (l.pick("Отклонено строк", "Rows rejected")) } dd #rows-rejected { (p.rejected_rows) } }
+        }
+        p { (l.pick("Сопоставление столбцов: ", "Columns matched: "))
+            @for (i, (f, h)) in p.mapping.iter().enumerate() { @if i > 0 { ", " } (field_label(f, l)) " ← «" (h) "»" } }
+        @if !p.ignored_columns.is_empty() { p { (l.pick("Не использованы столбцы: ", "Columns not used: ")) (p.ignored_columns.join(", ")) } }
+        @if !p.problems.is_empty() {
+            h2 { (l.pick("Отклонённые строки", "Rejected rows")) }
+            div.table-wrap { table #import-problems {
+                thead { tr { th scope="col" { (l.pick("Строка", "Row")) } th scope="col" { (l.pick("Столбец", "Column")) } th scope="col" { (l.pick("Причина", "Reason")) } } }
+                tbody { @for pr in &p.problems { tr { td { (pr.row) } td { (pr.column) } td { (pr.reason.get(l)) } } } }
+            } }
+            @if p.rejected_rows as usize > p.problems.len() { p { (l.pick("Показаны первые причины; всего отклонено строк: ", "The first reasons are shown; rows rejected in all: ")) (p.rejected_rows) } }
+        }
+        @if p.accepted.is_empty() {
+            (notice("error", html! { p { (l.pick("Нет ни одной строки, которую можно загрузить. Исправьте таблицу и загрузите её снова.", "No row can be imported. Fix the sheet and upload it again.")) } }))
+        } @else {
+            form method="post" action={ "/construction/import/" (key) "/commit" } {
+                (ctx.csrf_field())
+                button.button type="submit" {
+                    (l.pick("Загрузить ", "Import ")) (p.accepted.len()) (l.pick(" строк", " rows"))
+                    @if p.rejected_rows > 0 { (l.pick(", пропустив отклонённые: ", ", skipping the rejected: ")) (p.rejected_rows) }
+                }
+            }
+        }
+    }
+}
+
+/// `POST /construction/import` (multipart): checks the file and shows the
+/// preview; nothing is written to the registry.
+pub async fn import_preview(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    editor(&user)?;
+    let l = ctx.locale;
+    let key = uuid::Uuid::new_v4().simple().to_string();
+    let path = import_path(&state, &key);
+    let dir = path.parent().expect("a folder").to_owned();
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    forget_stale_previews(&dir).await;
+    let mut got = false;
+    while let Some(mut field) = multipart.next_field().await.map_err(upload_error)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        use tokio::io::AsyncWriteExt;
+        let mut out = tokio::fs::File::create(&path)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+        let mut size = 0u64;
+        while let Some(chunk) = field.chunk().await.map_err(upload_error)? {
+            size += chunk.len() as u64;
+            if size > import::MAX_FILE {
+                drop(out);
+                let _ = tokio::fs::remove_file(&path).await;
+                return Err(upload_error_too_large());
+            }
+            out.write_all(&chunk)
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?;
+        }
+        out.flush()
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+        got = size > 0;
+    }
+    if !got {
+        let _ = tokio::fs::remove_file(&path).await;
+        return Err(invalid("Выберите файл .xlsx.", "Choose an .xlsx file."));
+    }
+    // Reading a spreadsheet is expensive work: one turn at the gate
+    // (web/limits.rs).
+    let permit = state.gates.expensive.enter().await;
+    if permit.is_err() {
+        let _ = tokio::fs::remove_file(&path).await;
+    }
+    let _permit = permit?;
+    let prepared = match import::prepare(&state, &path, &[], &|_, _| {}).await {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&path).await;
+            return Err(import_error(e));
+        }
+    };
+    let title = l.pick("Предварительный просмотр импорта", "Import preview");
+    Ok(Page::new(&ctx, title)
+        .crumb(l.pick("Стройка", "Construction"), "/construction")
+        .render(html! {
+            h1 { (title) }
+            (preview_markup(&ctx, &key, &prepared))
+        }))
+}
+
+/// Previews nobody confirmed within a day are removed.
+pub(super) async fn forget_stale_previews(dir: &std::path::Path) {
+    let Ok(mut entries) = tokio::fs::read_dir(dir).await else {
+        return;
+    };
+    let day = std::time::Duration::from_secs(24 * 3600);
+    while let Ok(Some(e)) = entries.next_entry().await {
+        let age = e
+            .metadata()
+            .await
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok());
+        if age.is_some_and(|a| a > day) {
+            let _ = tokio::fs::remove_file(e.path()).await;
+        }
+    }
+}
+
+pub(super) fn upload_error_too_large() -> AppError {
+    AppError::client(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+        Msg::new(
+            format!(
+                "Файл больше {} МБ. Разделите таблицу на части.",
+                import::MAX_FILE >> 20
+            ),
+            format!(
+                "The file is larger than {} MB. Split the sheet.",
+                import::MAX_FILE >> 20
+            ),
+        ),
+    )
+}
+
+/// `POST /construction/import/{key}/commit`: the previewed file, checked
+/// again and written in one transaction.
+pub async fn import_commit(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+) -> AppResult<Response> {
+    editor(&user)?;
+    if key.len() != 32 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::not_found());
+    }
+    let path = import_path(&state, &key);
+    if !path.exists() {
+        return Err(AppError::conflict(
+            "import_gone",
+            Msg::new(
+                "Этот импорт уже загружен или отменён. Загрузите файл снова.",
+                "This import was already committed or discarded. Upload the file again.",
+            ),
+        ));
+    }
+    // The sheet is read again here: a turn at the gate like the preview.
+    let _permit = state.gates.expensive.enter().await?;
+    let prepared = import::prepare(&state, &path, &[], &|_, _| {})
+        .await
+        .map_err(import_error)?;
+    if prepared.accepted.is_empty() {
+        return Err(invalid(
+            "Нет строк для загрузки.",
+            "There are no rows to import.",
+        ));
+    }
+    let (added, updated) = import::commit(
+        &state,
+        &prepared,
+        Some(user.account_id),
+        &format!("{key}.xlsx"),
+    )
+    .await
+    .map_err(import_error)?;
+    let _ = tokio::fs::remove_file(&path).await;
+    Ok(Redirect::to(&format!(
+        "/construction/illegal?imported={added}&updated={updated}"
+    ))
+    .into_response())
+}

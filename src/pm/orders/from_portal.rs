@@ -1,0 +1,156 @@
+//! Messages from the portal: requests become orders, referrals and answers close them; partners act on orders.
+
+use super::*;
+
+// ---- Messages from the portal ----------------------------------------------
+
+/// `order.requested`: the order for a routed request, created once.
+pub async fn create_from_request(
+    tx: &mut Tx,
+    _state: &AppState,
+    origin: &str,
+    r: &m::OrderRequested,
+) -> AppResult<()> {
+    if !crate::workflow::queries::organisation_exists(tx, &r.organisation_id).await? {
+        return Err(invalid(
+            format!(
+                "Организации «{}» нет в справочнике ядра.",
+                r.organisation_id
+            ),
+            format!(
+                "Organisation “{}” is not in the core's directory.",
+                r.organisation_id
+            ),
+        ));
+    }
+    let key = format!("{origin}:request:{}:{}", r.appeal_id, r.round);
+    let source = if r.kind == "construction_check" {
+        Source::ConstructionCheck
+    } else {
+        Source::CitizenReport
+    };
+    let description = if r.address.is_empty() {
+        r.description.clone()
+    } else {
+        format!("{}\n\n{}", r.address, r.description)
+    };
+    if let Some(id) = queries::insert_order(
+        tx,
+        &NewOrder {
+            parent_id: None,
+            root_id: None,
+            project_id: None,
+            stage_id: None,
+            title: &r.title,
+            description: &description,
+            source: source.as_str(),
+            appeal_id: Some(r.appeal_id),
+            appeal_url: Some(&r.url),
+            origin,
+            external_key: Some(&key),
+            creator_id: None,
+            creator_organisation_id: None,
+            organisation_id: &r.organisation_id,
+            executor_id: None,
+            deadline: r.deadline,
+            priority: domain::Priority::Normal.as_str(),
+            required: true,
+        },
+    )
+    .await?
+    {
+        created_event(tx, id, None, "").await?;
+        let o = queries::order_tx(tx, id)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        webhooks(tx, &o).await?;
+    }
+    Ok(())
+}
+
+/// `order.referred`: the request moved on the portal; its orders follow.
+pub async fn refer_from_portal(
+    tx: &mut Tx,
+    state: &AppState,
+    origin: &str,
+    r: &m::Referred,
+) -> AppResult<()> {
+    for o in queries::open_orders_for_appeal(tx, origin, r.appeal_id).await? {
+        if o.organisation_id == r.organisation_id || o.state() == OrderState::ReportSubmitted {
+            continue;
+        }
+        act_in(
+            tx,
+            state,
+            o.order_id,
+            Actor::System,
+            OrderAction::Refer {
+                organisation_id: r.organisation_id.clone(),
+                reason: r.reason.clone(),
+            },
+            &[],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// `request.answered`: the request got its answer on the portal directly.
+pub async fn close_for_request(
+    tx: &mut Tx,
+    state: &AppState,
+    origin: &str,
+    r: &m::RequestAnswered,
+) -> AppResult<()> {
+    for o in queries::open_orders_for_appeal(tx, origin, r.appeal_id).await? {
+        act_in(
+            tx,
+            state,
+            o.order_id,
+            Actor::System,
+            OrderAction::Cancel {
+                reason: format!("Обращение закрыто на портале ({}).", r.state),
+            },
+            &[],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// `order.action` from an outside system, limited to its organisations.
+pub async fn act_by_partner(
+    tx: &mut Tx,
+    state: &AppState,
+    p: &Partner,
+    a: &m::SystemAction,
+) -> AppResult<()> {
+    let action = match a.action.as_str() {
+        "accept" => OrderAction::Accept,
+        "start" => OrderAction::Start,
+        "comment" => OrderAction::Comment {
+            text: a.text.clone(),
+        },
+        "report" => OrderAction::SubmitReport {
+            text: a.text.clone(),
+            outcome: a.outcome,
+            planned_date: match a.planned_date.as_deref() {
+                None => None,
+                Some(d) => Some(parse_date(d).ok_or_else(|| {
+                    invalid(
+                        "planned_date: дата в формате ГГГГ-ММ-ДД.",
+                        "planned_date: a date as YYYY-MM-DD.",
+                    )
+                })?),
+            },
+        },
+        other => {
+            return Err(invalid(
+                format!("Неизвестное действие «{other}»: accept, start, report или comment."),
+                format!("Unknown action “{other}”: accept, start, report or comment."),
+            ));
+        }
+    };
+    act_in(tx, state, a.order_id, Actor::Partner(p), action, &[]).await?;
+    Ok(())
+}

@@ -1,0 +1,437 @@
+//! Every change to an order, each in the caller's transaction or its own:
+//! the rule (`domain::decide`), the row, the event, attachments, the
+//! cascade down the delegation vertical, and the messages that follow
+//! (the citizen's reaction, referrals, webhooks to outside systems).
+
+use axum::http::StatusCode;
+use time::{Date, OffsetDateTime};
+
+use super::domain::{self, OrderAction, OrderState, Outcome, Refusal, Side, Source};
+use super::queries::{self, NewEvent, NewOrder, OrderRow};
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::db::{Db, Tx, now};
+use crate::error::{AppError, AppResult, Msg};
+use crate::integration::exchange::{self, LOCAL};
+use crate::integration::messages::{self as m, Body};
+use crate::integration::partners::{self, Partner};
+
+/// Who acts on an order.
+#[derive(Clone, Copy)]
+pub enum Actor<'a> {
+    Person(&'a CurrentUser),
+    Partner(&'a Partner),
+    /// The core itself (automatic acceptance, messages from the portal).
+    System,
+}
+
+impl Actor<'_> {
+    fn account_id(&self) -> Option<i64> {
+        match self {
+            Actor::Person(u) => Some(u.account_id),
+            _ => None,
+        }
+    }
+
+    fn label(&self) -> String {
+        match self {
+            Actor::Partner(p) => p.name.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+pub fn refusal(r: Refusal) -> AppError {
+    match r {
+        Refusal::Role(m) => AppError::client(StatusCode::FORBIDDEN, "not_your_role", m),
+        Refusal::State(m) => AppError::client(StatusCode::CONFLICT, "transition_not_allowed", m),
+        Refusal::Input(m) => AppError::unprocessable("invalid_input", m),
+    }
+}
+
+/// The side a person is on for an order.
+pub fn side_of(o: &OrderRow, u: &CurrentUser) -> Side {
+    if u.is_admin() {
+        return Side::Both;
+    }
+    let assignee = u
+        .memberships
+        .iter()
+        .any(|m| m.organisation_id == o.organisation_id)
+        || o.executor_id == Some(u.account_id);
+    let creator = o.creator_id == Some(u.account_id)
+        || o.creator_organisation_id
+            .as_deref()
+            .is_some_and(|c| u.is_officer_of(c));
+    match (assignee, creator) {
+        (true, true) => Side::Both,
+        (true, false) => Side::Assignee,
+        (false, true) => Side::Creator,
+        (false, false) => Side::Reader,
+    }
+}
+
+/// Whether a person may read an order's files: its sides (the giver, the
+/// responsible organisation's members, the executor), administrators, and
+/// members of the organisations above the responsible or the giving one in
+/// the directory (a portfolio over its departments). Other staff read the
+/// order, not its files: attachment ids are sequential, so a check by id
+/// alone would hand every file to every staff member.
+pub async fn may_read_files(db: &Db, o: &OrderRow, u: &CurrentUser) -> AppResult<bool> {
+    if !matches!(side_of(o, u), Side::Reader) {
+        return Ok(true);
+    }
+    for org in std::iter::once(&o.organisation_id).chain(o.creator_organisation_id.as_ref()) {
+        let mut current = crate::directory::queries::by_id(db, org)
+            .await?
+            .and_then(|x| x.parent_id);
+        // The directory is a tree a few levels deep; the bound guards
+        // against a cycle typed by hand.
+        for _ in 0..20 {
+            let Some(above) = current else { break };
+            if u.memberships.iter().any(|m| m.organisation_id == above) {
+                return Ok(true);
+            }
+            current = crate::directory::queries::by_id(db, &above)
+                .await?
+                .and_then(|x| x.parent_id);
+        }
+    }
+    Ok(false)
+}
+
+/// Photos attached to orders, for `media`: shown to those who may read the
+/// order's files (`may_read_files`), never publicly.
+pub struct OrderPhotos;
+
+#[async_trait::async_trait]
+impl crate::media::PhotoRule for OrderPhotos {
+    async fn visibility(
+        &self,
+        db: &Db,
+        key: &str,
+        user: Option<&CurrentUser>,
+    ) -> AppResult<Option<crate::media::Visibility>> {
+        let Some(order_id) = queries::photo_order(db, key).await? else {
+            return Ok(None);
+        };
+        let visible = match (queries::order(db, order_id).await?, user) {
+            (Some(o), Some(u)) => u.works_in_core() && may_read_files(db, &o, u).await?,
+            _ => false,
+        };
+        Ok(Some(crate::media::Visibility {
+            public: false,
+            visible,
+        }))
+    }
+}
+
+/// A file attached to an action: a photo (already cleaned and stored) or a
+/// document (stored as is).
+pub struct Attached {
+    pub key: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub is_photo: bool,
+}
+
+fn parse_date(s: &str) -> Option<Date> {
+    Date::parse(
+        s.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
+}
+
+pub use crate::web::i18n::iso_date as date_string;
+
+async fn open_required_children(tx: &mut Tx, id: i64) -> AppResult<i64> {
+    Ok(queries::children_tx(tx, id)
+        .await?
+        .iter()
+        .filter(|c| c.required && !c.state().is_final())
+        .count() as i64)
+}
+
+/// Performs `action` on an order in one transaction.
+pub async fn act(
+    state: &AppState,
+    order_id: i64,
+    actor: Actor<'_>,
+    action: OrderAction,
+    files: &[Attached],
+) -> AppResult<OrderRow> {
+    let mut tx = state.db.begin().await?;
+    let o = act_in(&mut tx, state, order_id, actor, action, files).await?;
+    tx.commit().await?;
+    state.exchange.notify();
+    Ok(o)
+}
+
+/// Performs `action` inside the caller's transaction.
+pub async fn act_in(
+    tx: &mut Tx,
+    state: &AppState,
+    order_id: i64,
+    actor: Actor<'_>,
+    action: OrderAction,
+    files: &[Attached],
+) -> AppResult<OrderRow> {
+    let mut o = queries::order_tx(tx, order_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let side = match actor {
+        Actor::Person(u) => side_of(&o, u),
+        Actor::Partner(p) => {
+            if partners::may_act_for(tx, p, &o.organisation_id).await? {
+                Side::Assignee
+            } else {
+                return Err(foreign_order());
+            }
+        }
+        Actor::System => Side::Both,
+    };
+    if let OrderAction::Refer {
+        organisation_id, ..
+    } = &action
+        && !crate::workflow::queries::organisation_exists(tx, organisation_id).await?
+    {
+        return Err(AppError::unprocessable(
+            "unknown_organisation",
+            Msg::new(
+                "Такой организации нет в справочнике.",
+                "There is no such organisation in the directory.",
+            ),
+        ));
+    }
+    let current = domain::Current {
+        state: o.state(),
+        open_required_children: open_required_children(tx, order_id).await?,
+        organisation_id: o.organisation_id.clone(),
+        answers_citizen: o.appeal_id.is_some() && o.parent_id.is_none(),
+    };
+    let today = now().to_offset(crate::workflow::sla::MSK).date();
+    let effect = domain::decide(&current, side, &action, today).map_err(refusal)?;
+    let from = o.state.clone();
+    o.state = effect.to.as_str().to_owned();
+    match &action {
+        OrderAction::SubmitReport {
+            text,
+            outcome,
+            planned_date,
+        } => {
+            o.report_text = Some(text.trim().to_owned());
+            o.report_outcome = outcome.map(|x| x.as_str().to_owned());
+            o.report_planned_date = planned_date.map(date_string);
+        }
+        OrderAction::AcceptReport => o.done_at = Some(now()),
+        OrderAction::Refer {
+            organisation_id, ..
+        } => {
+            o.organisation_id = organisation_id.clone();
+            o.executor_id = None;
+        }
+        _ => {}
+    }
+    queries::save_order(tx, &o).await?;
+    let event_id = queries::insert_event(
+        tx,
+        &NewEvent {
+            order_id,
+            kind: action.event_kind(),
+            from_state: Some(&from),
+            to_state: Some(&o.state),
+            actor_id: actor.account_id(),
+            actor_label: &actor.label(),
+            note: &effect.note,
+        },
+    )
+    .await?;
+    for f in files {
+        queries::insert_attachment(
+            tx,
+            &queries::NewAttachment {
+                order_id,
+                event_id: Some(event_id),
+                media_key: &f.key,
+                file_name: &f.file_name,
+                content_type: &f.content_type,
+                size: f.size,
+                is_photo: f.is_photo,
+            },
+        )
+        .await?;
+    }
+    match &action {
+        OrderAction::Cancel { reason } => cancel_below(tx, order_id, reason).await?,
+        OrderAction::Refer {
+            organisation_id,
+            reason,
+        } => {
+            // The old organisation's delegation ends with the referral.
+            cancel_below(tx, order_id, reason).await?;
+            if let (Some(appeal_id), None, false) =
+                (o.appeal_id, o.parent_id, matches!(actor, Actor::System))
+            {
+                exchange::emit(
+                    tx,
+                    &destination(&o),
+                    Body::RequestReferred(m::Referred {
+                        appeal_id,
+                        organisation_id: organisation_id.clone(),
+                        reason: reason.clone(),
+                    }),
+                )
+                .await?;
+            }
+        }
+        OrderAction::SubmitReport { .. } if o.system_created() => {
+            // Nobody gave this order but the portal: the organisation's own
+            // report is the answer it owes the citizen.
+            o.state = OrderState::Done.as_str().to_owned();
+            o.done_at = Some(now());
+            queries::save_order(tx, &o).await?;
+            queries::insert_event(
+                tx,
+                &NewEvent {
+                    order_id,
+                    kind: "report_accepted",
+                    from_state: Some(OrderState::ReportSubmitted.as_str()),
+                    to_state: Some(OrderState::Done.as_str()),
+                    actor_id: None,
+                    actor_label: "",
+                    note: "",
+                },
+            )
+            .await?;
+        }
+        _ => {}
+    }
+    if o.state() == OrderState::Done && from != OrderState::Done.as_str() {
+        order_done(tx, state, &o).await?;
+    }
+    webhooks(tx, &o).await?;
+    tracing::info!(order_id, from, to = %o.state, action = action.event_kind(), "order changed");
+    Ok(o)
+}
+
+fn foreign_order() -> AppError {
+    AppError::client(
+        StatusCode::FORBIDDEN,
+        "not_your_organisation",
+        Msg::new(
+            "Это поручение другой организации: ваш ключ к нему не допущен.",
+            "This order belongs to another organisation: your key may not touch it.",
+        ),
+    )
+}
+
+/// Where the request behind an order lives.
+fn destination(o: &OrderRow) -> String {
+    if o.origin == LOCAL {
+        LOCAL.to_owned()
+    } else {
+        o.origin.clone()
+    }
+}
+
+/// Cancels every open order below `id`, recording why.
+async fn cancel_below(tx: &mut Tx, id: i64, reason: &str) -> AppResult<()> {
+    let mut stack = vec![id];
+    while let Some(parent) = stack.pop() {
+        for mut c in queries::children_tx(tx, parent).await? {
+            stack.push(c.order_id);
+            if c.state().is_final() {
+                continue;
+            }
+            let from = c.state.clone();
+            c.state = OrderState::Cancelled.as_str().to_owned();
+            queries::save_order(tx, &c).await?;
+            queries::insert_event(
+                tx,
+                &NewEvent {
+                    order_id: c.order_id,
+                    kind: "cancelled",
+                    from_state: Some(&from),
+                    to_state: Some(&c.state),
+                    actor_id: None,
+                    actor_label: "",
+                    note: reason,
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A root order answering a citizen is done: its report goes back as the
+/// official reaction.
+async fn order_done(tx: &mut Tx, state: &AppState, o: &OrderRow) -> AppResult<()> {
+    let (Some(appeal_id), None) = (o.appeal_id, o.parent_id) else {
+        return Ok(());
+    };
+    let outcome = o
+        .report_outcome
+        .as_deref()
+        .and_then(Outcome::parse)
+        .unwrap_or(Outcome::Resolved);
+    let mut photos = Vec::new();
+    for key in queries::report_photos_tx(tx, o.order_id).await? {
+        let path = state
+            .config
+            .media_dir()
+            .join("photos")
+            .join(format!("{key}-full.jpg"));
+        match tokio::fs::read(&path).await {
+            Ok(bytes) => photos.push(m::Photo {
+                content_type: "image/jpeg".into(),
+                data: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes),
+            }),
+            Err(e) => tracing::warn!(key, error = %e, "report photo missing; sent without it"),
+        }
+    }
+    exchange::emit(
+        tx,
+        &destination(o),
+        Body::OrderReported(m::OrderReported {
+            appeal_id,
+            order_id: o.order_id,
+            outcome,
+            text: o.report_text.clone().unwrap_or_default(),
+            planned_date: o.report_planned_date.clone(),
+            photos,
+        }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Outside systems that follow the order's organisation hear of the change.
+async fn webhooks(tx: &mut Tx, o: &OrderRow) -> AppResult<()> {
+    for partner in partners::watching(tx, &o.organisation_id).await? {
+        exchange::emit(tx, &partner, Body::OrderUpdated(snapshot(o))).await?;
+    }
+    Ok(())
+}
+
+pub fn snapshot(o: &OrderRow) -> m::OrderSnapshot {
+    m::OrderSnapshot {
+        order_id: o.order_id,
+        parent_id: o.parent_id,
+        title: o.title.clone(),
+        description: o.description.clone(),
+        source: o.source.clone(),
+        organisation_id: o.organisation_id.clone(),
+        state: o.state.clone(),
+        priority: o.priority.clone(),
+        deadline: o.deadline,
+        request_url: o.appeal_url.clone(),
+    }
+}
+
+mod drafts;
+pub use drafts::*;
+mod from_portal;
+pub use from_portal::*;

@@ -1,0 +1,250 @@
+//! Delegation, assignment, a new order, and attachments.
+
+use super::*;
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct DraftForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    organisation_id: String,
+    #[serde(default)]
+    executor_id: String,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    priority: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    required: Option<String>,
+    #[serde(default)]
+    project_id: String,
+    #[serde(default)]
+    stage_id: String,
+    #[serde(default)]
+    creator_organisation_id: String,
+}
+
+impl DraftForm {
+    fn parse(&self) -> AppResult<OrderDraft> {
+        let executor_id = match self.executor_id.trim() {
+            "" => None,
+            e => Some(e.parse::<i64>().map_err(|_| {
+                invalid(
+                    "Исполнитель: номер учётной записи.",
+                    "Executor: an account number.",
+                )
+            })?),
+        };
+        let opt_id = |s: &str| -> AppResult<Option<i64>> {
+            match s.trim() {
+                "" => Ok(None),
+                v => v.parse::<i64>().map(Some).map_err(|_| {
+                    invalid(
+                        "Неверный номер проекта или этапа.",
+                        "Invalid project or stage number.",
+                    )
+                }),
+            }
+        };
+        Ok(OrderDraft {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            source: Source::parse(&self.source).unwrap_or(Source::Manual),
+            organisation_id: self.organisation_id.trim().to_owned(),
+            executor_id,
+            deadline: parse_deadline(&self.deadline)?,
+            priority: Priority::parse(&self.priority).unwrap_or(Priority::Normal),
+            required: self.required.is_some(),
+            project_id: opt_id(&self.project_id)?,
+            stage_id: opt_id(&self.stage_id)?,
+            creator_organisation_id: (!self.creator_organisation_id.trim().is_empty())
+                .then(|| self.creator_organisation_id.trim().to_owned()),
+        })
+    }
+}
+
+/// `POST /pm/orders/{id}/delegate`
+pub async fn delegate(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<DraftForm>,
+) -> AppResult<Response> {
+    staff(&user)?;
+    let d = f.parse()?;
+    let child = orders::delegate(&state, &user, id, &d).await?;
+    Ok(Redirect::to(&format!("/pm/orders/{child}")).into_response())
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct AssignForm {
+    #[serde(default)]
+    executor_id: String,
+}
+
+/// `POST /pm/orders/{id}/assign`
+pub async fn assign(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<AssignForm>,
+) -> AppResult<Response> {
+    staff(&user)?;
+    let e = match f.executor_id.trim() {
+        "" => None,
+        v => Some(v.parse::<i64>().map_err(|_| {
+            invalid(
+                "Выберите исполнителя из списка.",
+                "Choose the executor from the list.",
+            )
+        })?),
+    };
+    orders::assign(&state, &user, id, e).await?;
+    Ok(Redirect::to(&format!("/pm/orders/{id}")).into_response())
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct NewQuery {
+    #[serde(default)]
+    project: String,
+    #[serde(default)]
+    stage: String,
+}
+
+/// `GET /pm/orders/new`
+pub async fn new_form(
+    ctx: PageCtx,
+    Staff(user): Staff,
+    State(state): State<AppState>,
+    Query(q): Query<NewQuery>,
+) -> AppResult<Response> {
+    staff(&user)?;
+    let l = ctx.locale;
+    let orgs = super::super::dashboard::org_map(&state).await?;
+    let all: Vec<(String, String)> = orgs
+        .values()
+        .map(|x| {
+            (
+                x.organisation_id.clone(),
+                l.pick(&x.name_ru, &x.name_en).to_owned(),
+            )
+        })
+        .collect();
+    let mine: Vec<(String, String)> = user
+        .memberships
+        .iter()
+        .map(|m| {
+            (
+                m.organisation_id.clone(),
+                l.pick(&m.name_ru, &m.name_en).to_owned(),
+            )
+        })
+        .collect();
+    let priorities: Vec<(String, String)> = ALL_PRIORITIES
+        .iter()
+        .map(|p| (p.as_str().into(), p.label(l).into()))
+        .collect();
+    let sources: Vec<(String, String)> =
+        [Source::Manual, Source::Meeting, Source::FederalProgramme]
+            .iter()
+            .map(|s| (s.as_str().into(), s.label(l).into()))
+            .collect();
+    let errors = crate::web::components::FieldErrors::new();
+    let title = l.pick("Дать поручение", "Give an order");
+    Ok(Page::new(&ctx, title).crumb(l.pick("Управление поручениями", "Orders"), "/pm").render(html! {
+        h1 { (title) }
+        (nav(l))
+        form method="post" action="/pm/orders" {
+            (ctx.csrf_field())
+            (crate::web::components::Input::new("title", l.pick("Заголовок", "Title"), "").required().render(l, &errors))
+            (crate::web::components::Input::new("description", l.pick("Описание", "Description"), "").kind("textarea").render(l, &errors))
+            (crate::web::components::Select { name: "organisation_id", label: l.pick("Ответственная организация", "Responsible organisation"), options: &all, selected: "", placeholder: Some(l.pick("— выберите —", "— choose —")), disabled: false }.render(l, &errors))
+            @if !mine.is_empty() {
+                (crate::web::components::Select { name: "creator_organisation_id", label: l.pick("От имени организации", "On behalf of"), options: &mine, selected: "", placeholder: Some(l.pick("— лично —", "— personally —")), disabled: false }.render(l, &errors))
+            }
+            (crate::web::components::Input::new("deadline", l.pick("Срок", "Deadline"), "").kind("date").required().render(l, &errors))
+            (crate::web::components::Select { name: "priority", label: l.pick("Приоритет", "Priority"), options: &priorities, selected: "normal", placeholder: None, disabled: false }.render(l, &errors))
+            (crate::web::components::Select { name: "source", label: l.pick("Источник", "Source"), options: &sources, selected: "manual", placeholder: None, disabled: false }.render(l, &errors))
+            input type="hidden" name="project_id" value=(q.project);
+            input type="hidden" name="stage_id" value=(q.stage);
+            input type="hidden" name="required" value="on";
+            button.button type="submit" { (l.pick("Дать поручение", "Give the order")) }
+        }
+    }))
+}
+
+/// `POST /pm/orders`
+pub async fn create(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Form(f): Form<DraftForm>,
+) -> AppResult<Response> {
+    staff(&user)?;
+    let d = f.parse()?;
+    let id = orders::create(&state, &user, &d).await?;
+    Ok(Redirect::to(&format!("/pm/orders/{id}")).into_response())
+}
+
+/// `GET /pm/attachments/{id}`: the order's sides and those above them
+/// (`orders::may_read_files`); documents are downloaded, never rendered in
+/// the page's origin.
+pub async fn attachment(
+    Staff(user): Staff,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    staff(&user)?;
+    let a = queries::attachment(&state.db, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let o = queries::order(&state.db, a.order_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if !orders::may_read_files(&state.db, &o, &user).await? {
+        return Err(AppError::client(
+            axum::http::StatusCode::FORBIDDEN,
+            "not_your_order",
+            Msg::new(
+                "Файлы поручения доступны его сторонам и вышестоящим организациям.",
+                "An order's files are open to its sides and the organisations above them.",
+            ),
+        ));
+    }
+    let path = if a.is_photo {
+        state
+            .config
+            .media_dir()
+            .join("photos")
+            .join(format!("{}-full.jpg", a.media_key))
+    } else {
+        state.config.media_dir().join("files").join(&a.media_key)
+    };
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|_| AppError::not_found())?;
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&a.content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=600"),
+    );
+    let name: String = url::form_urlencoded::byte_serialize(a.file_name.as_bytes()).collect();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{}; filename*=UTF-8''{name}",
+        if a.is_photo { "inline" } else { "attachment" }
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(r)
+}

@@ -1,0 +1,269 @@
+//! The staff pages of the core: the orders list, an order with its
+//! delegation tree, timeline and actions, a new order, the personal task
+//! list, and attachments.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use time::OffsetDateTime;
+
+use super::domain::{
+    self, ALL_PRIORITIES, ALL_STATES, OrderAction, OrderState, Outcome, Priority, Side, Source,
+};
+use super::orders::{self, Attached, OrderDraft, side_of};
+use super::queries::{self, OrderFilter, OrderRow};
+use crate::app::AppState;
+use crate::auth::{CurrentUser, Staff};
+use crate::db::now;
+use crate::error::{AppError, AppResult, Msg};
+use crate::web::components::datetime;
+use crate::web::extract::{Form, Path, Query};
+use crate::web::i18n::Locale;
+use crate::web::layout::{Page, PageCtx};
+use crate::web::tables::{Cell, Format, Table, links};
+
+pub fn nav(l: Locale) -> Markup {
+    html! {
+        nav.pm-nav aria-label=(l.pick("Разделы управления поручениями", "Order management sections")) {
+            ul {
+                li { a href="/pm" { (l.pick("Сводка", "Dashboard")) } }
+                li { a href="/pm/orders" { (l.pick("Поручения", "Orders")) } }
+                li { a href="/pm/tasks" { (l.pick("Мои задачи", "My tasks")) } }
+                li { a href="/pm/projects" { (l.pick("Проекты и программы", "Projects and programmes")) } }
+                li { a href="/pm/orders/new" { (l.pick("Дать поручение", "Give an order")) } }
+            }
+        }
+    }
+}
+
+fn staff(user: &CurrentUser) -> AppResult<()> {
+    if user.works_in_core() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden())
+    }
+}
+
+fn invalid(ru: impl Into<String>, en: impl Into<String>) -> AppError {
+    AppError::unprocessable("invalid_input", Msg::new(ru.into(), en.into()))
+}
+
+fn state_badge(l: Locale, o: &OrderRow, at: OffsetDateTime) -> Markup {
+    html! {
+        span class={ "badge state-" (o.state) } { (o.state().label(l)) }
+        @if o.is_overdue(at) { " " span.badge.overdue { (l.pick("просрочено", "overdue")) } }
+    }
+}
+
+/// Parses `YYYY-MM-DD` as the end of that day in Moscow (a deadline).
+pub fn parse_deadline(s: &str) -> AppResult<OffsetDateTime> {
+    let d = time::Date::parse(
+        s.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| {
+        invalid(
+            "Укажите срок в формате ГГГГ-ММ-ДД.",
+            "Give the deadline as YYYY-MM-DD.",
+        )
+    })?;
+    Ok(d.with_hms(23, 59, 0)
+        .expect("a valid time")
+        .assume_offset(crate::workflow::sla::MSK)
+        .to_offset(time::UtcOffset::UTC))
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    organisation: String,
+    #[serde(default)]
+    executor: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    overdue: String,
+    #[serde(default)]
+    mine: String,
+    #[serde(default)]
+    project: String,
+    #[serde(default)]
+    page: Option<String>,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+const PAGE: i64 = 50;
+
+fn orders_table(
+    l: Locale,
+    rows: &[OrderRow],
+    orgs: &BTreeMap<String, crate::directory::queries::OrgRow>,
+    people: &BTreeMap<i64, String>,
+    at: OffsetDateTime,
+) -> Table {
+    Table {
+        name: "orders".into(),
+        headers: vec![
+            l.pick("№", "No.").into(),
+            l.pick("Поручение", "Order").into(),
+            l.pick("Организация", "Organisation").into(),
+            l.pick("Исполнитель", "Executor").into(),
+            l.pick("Состояние", "State").into(),
+            l.pick("Срок", "Deadline").into(),
+            l.pick("Просрочено", "Overdue").into(),
+            l.pick("Приоритет", "Priority").into(),
+        ],
+        rows: rows
+            .iter()
+            .map(|o| {
+                vec![
+                    Cell::Link(o.order_id.to_string(), format!("/pm/orders/{}", o.order_id)),
+                    Cell::Link(o.title.clone(), format!("/pm/orders/{}", o.order_id)),
+                    Cell::Text(
+                        orgs.get(&o.organisation_id)
+                            .map(|x| l.pick(&x.short_name_ru, &x.short_name_en).to_owned())
+                            .unwrap_or_else(|| o.organisation_id.clone()),
+                    ),
+                    Cell::Text(
+                        o.executor_id
+                            .and_then(|e| people.get(&e).cloned())
+                            .unwrap_or_default(),
+                    ),
+                    Cell::Text(o.state().label(l).into()),
+                    Cell::Text(datetime(l, o.deadline)),
+                    Cell::Text(if o.is_overdue(at) {
+                        l.pick("да", "yes").into()
+                    } else {
+                        String::new()
+                    }),
+                    Cell::Text(
+                        Priority::parse(&o.priority)
+                            .map(|p| p.label(l))
+                            .unwrap_or("")
+                            .into(),
+                    ),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// `GET /pm/orders`
+pub async fn list(
+    ctx: PageCtx,
+    Staff(user): Staff,
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    staff(&user)?;
+    let l = ctx.locale;
+    let at = now();
+    let mut f = OrderFilter {
+        organisation_id: (!q.organisation.is_empty()).then(|| q.organisation.clone()),
+        executor_id: q.executor.parse().ok(),
+        state: (!q.state.is_empty()).then(|| q.state.clone()),
+        overdue_at: (q.overdue == "1").then_some(at),
+        project_id: q.project.parse().ok(),
+        limit: PAGE,
+        ..Default::default()
+    };
+    if q.mine == "1" {
+        f.executor_id = Some(user.account_id);
+    }
+    let page = q
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| *p >= 1 && *p < 100_000)
+        .unwrap_or(1);
+    let format = Format::parse(q.format.as_deref());
+    if format != Format::Html {
+        f.limit = 100_000;
+    } else {
+        f.offset = (page - 1) * PAGE;
+    }
+    let total = queries::count_orders(&state.db, &f).await?;
+    let rows = queries::list_orders(&state.db, &f).await?;
+    let orgs = super::dashboard::org_map(&state).await?;
+    let ids: Vec<i64> = rows.iter().filter_map(|o| o.executor_id).collect();
+    let people: BTreeMap<i64, String> = queries::people(&state.db, &ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.account_id, p.display_name))
+        .collect();
+    let table = orders_table(l, &rows, &orgs, &people, at);
+    if let Some(r) = table.download(format)? {
+        return Ok(r);
+    }
+    let org_options: Vec<(String, String)> = orgs
+        .values()
+        .map(|o| {
+            (
+                o.organisation_id.clone(),
+                l.pick(&o.name_ru, &o.name_en).to_owned(),
+            )
+        })
+        .collect();
+    let state_options: Vec<(String, String)> = ALL_STATES
+        .iter()
+        .map(|s| (s.as_str().to_owned(), s.label(l).to_owned()))
+        .collect();
+    let here = {
+        let mut parts = Vec::new();
+        for (k, v) in [
+            ("organisation", &q.organisation),
+            ("executor", &q.executor),
+            ("state", &q.state),
+            ("overdue", &q.overdue),
+            ("mine", &q.mine),
+            ("project", &q.project),
+        ] {
+            if !v.is_empty() {
+                parts.push(format!("{k}={}", urlencode(v)));
+            }
+        }
+        if parts.is_empty() {
+            "/pm/orders".to_owned()
+        } else {
+            format!("/pm/orders?{}", parts.join("&"))
+        }
+    };
+    let title = l.pick("Поручения", "Orders");
+    let errors = crate::web::components::FieldErrors::new();
+    Ok(Page::new(&ctx, title).crumb(l.pick("Управление поручениями", "Orders"), "/pm").render(html! {
+        h1 { (title) }
+        (nav(l))
+        form.filters method="get" action="/pm/orders" {
+            (crate::web::components::Select { name: "organisation", label: l.pick("Организация", "Organisation"), options: &org_options, selected: &q.organisation, placeholder: Some(l.pick("— все —", "— all —")), disabled: false }.render(l, &errors))
+            (crate::web::components::Select { name: "state", label: l.pick("Состояние", "State"), options: &state_options, selected: &q.state, placeholder: Some(l.pick("— любое —", "— any —")), disabled: false }.render(l, &errors))
+            (crate::web::components::checkbox(l, &errors, "overdue", html! { (l.pick("только просроченные", "overdue only")) }, q.overdue == "1"))
+            (crate::web::components::checkbox(l, &errors, "mine", html! { (l.pick("где я исполнитель", "where I am the executor")) }, q.mine == "1"))
+            div.actions { button.button type="submit" { (l.pick("Показать", "Show")) } }
+        }
+        p role="status" { (l.pick("Найдено: ", "Found: ")) strong #orders-count { (total) } }
+        (table.html(title))
+        (links(l, &here))
+        @if total > PAGE {
+            nav.pager aria-label=(l.pick("Страницы", "Pages")) {
+                @if page > 1 { a rel="prev" href={ (here) (if here.contains('?') { "&" } else { "?" }) "page=" (page - 1) } { (l.pick("← назад", "← previous")) } " " }
+                (page) " / " ((total + PAGE - 1) / PAGE)
+                @if page * PAGE < total { " " a rel="next" href={ (here) (if here.contains('?') { "&" } else { "?" }) "page=" (page + 1) } { (l.pick("дальше →", "next →")) } }
+            }
+        }
+    }))
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+mod order;
+pub use order::*;
+mod forms;
+pub use forms::*;
+mod tasks;
+pub use tasks::*;

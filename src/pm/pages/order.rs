@@ -1,0 +1,472 @@
+//! One order: its page, its tree, the actions on it and their files.
+
+use super::*;
+
+/// `GET /pm/orders/{id}`
+pub async fn show(
+    ctx: PageCtx,
+    Staff(user): Staff,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    staff(&user)?;
+    let l = ctx.locale;
+    let o = queries::order(&state.db, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let at = now();
+    let tree = queries::tree(&state.db, o.root_id.unwrap_or(o.order_id)).await?;
+    let events = queries::events(&state.db, id).await?;
+    let files = queries::attachments(&state.db, id).await?;
+    let files_open = orders::may_read_files(&state.db, &o, &user).await?;
+    let orgs = super::super::dashboard::org_map(&state).await?;
+    let org_name = |oid: &str| {
+        orgs.get(oid)
+            .map(|x| l.pick(&x.name_ru, &x.name_en).to_owned())
+            .unwrap_or_else(|| oid.to_owned())
+    };
+    let mut ids: Vec<i64> = tree.iter().filter_map(|t| t.executor_id).collect();
+    ids.extend(o.creator_id);
+    let people: BTreeMap<i64, String> = queries::people(&state.db, &ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.account_id, p.display_name))
+        .collect();
+    let side = side_of(&o, &user);
+    let members = queries::members(&state.db, &o.organisation_id).await?;
+    let member_options: Vec<(String, String)> = members
+        .iter()
+        .map(|p| (p.account_id.to_string(), p.display_name.clone()))
+        .collect();
+    // Where a sub-order may go: this organisation and those below it.
+    let sub_orgs: Vec<(String, String)> = orgs
+        .values()
+        .filter(|x| {
+            let mut cur = Some(*x);
+            for _ in 0..20 {
+                match cur {
+                    Some(c) if c.organisation_id == o.organisation_id => return true,
+                    Some(c) => cur = c.parent_id.as_deref().and_then(|p| orgs.get(p)),
+                    None => return false,
+                }
+            }
+            false
+        })
+        .map(|x| {
+            (
+                x.organisation_id.clone(),
+                l.pick(&x.name_ru, &x.name_en).to_owned(),
+            )
+        })
+        .collect();
+    let all_orgs: Vec<(String, String)> = orgs
+        .values()
+        .map(|x| {
+            (
+                x.organisation_id.clone(),
+                l.pick(&x.name_ru, &x.name_en).to_owned(),
+            )
+        })
+        .collect();
+    let token = ctx.csrf_token();
+    let s = o.state();
+    let assignee = matches!(side, Side::Assignee | Side::Both);
+    let creator = matches!(side, Side::Creator | Side::Both);
+    let open = matches!(
+        s,
+        OrderState::New | OrderState::Accepted | OrderState::InProgress | OrderState::Returned
+    );
+    let errors = crate::web::components::FieldErrors::new();
+    let title = format!("{} № {}", l.pick("Поручение", "Order"), o.order_id);
+    let act_url = format!("/pm/orders/{id}/act?csrf_token={token}");
+    Ok(Page::new(&ctx, title.clone()).crumb(l.pick("Управление поручениями", "Orders"), "/pm").crumb(l.pick("Поручения", "Orders"), "/pm/orders").render(html! {
+        h1 { (title) ": " (o.title) }
+        (nav(l))
+        p #order-state { (state_badge(l, &o, at)) }
+        dl.pm-facts {
+            dt { (l.pick("Ответственная организация", "Responsible organisation")) } dd #order-organisation { a href={ "/pm/organisations/" (o.organisation_id) } { (org_name(&o.organisation_id)) } }
+            dt { (l.pick("Исполнитель", "Executor")) } dd { @if let Some(e) = o.executor_id { (people.get(&e).cloned().unwrap_or_default()) } @else { "—" } }
+            dt { (l.pick("Срок", "Deadline")) } dd { (datetime(l, o.deadline)) }
+            dt { (l.pick("Приоритет", "Priority")) } dd { (Priority::parse(&o.priority).map(|p| p.label(l)).unwrap_or("")) }
+            dt { (l.pick("Источник", "Source")) } dd { (Source::parse(&o.source).map(|p| p.label(l)).unwrap_or("")) }
+            dt { (l.pick("Автор", "Given by")) } dd { @if let Some(c) = o.creator_id { (people.get(&c).cloned().unwrap_or_default()) } @else if let Some(c) = &o.creator_organisation_id { (org_name(c)) } @else { (l.pick("портал (обращение гражданина)", "the portal (a citizen's report)")) } }
+            @if let Some(u) = &o.appeal_url { dt { (l.pick("Обращение", "Request")) } dd { a href=(u) #order-request { (u) } } }
+            @if let Some(p) = o.parent_id { dt { (l.pick("Родительское поручение", "Parent order")) } dd { a href={ "/pm/orders/" (p) } { "№ " (p) } } }
+        }
+        @if !o.description.is_empty() { div.pm-description { @for line in o.description.lines() { p { (line) } } } }
+        @if let Some(r) = &o.report_text {
+            section aria-labelledby="report-h" {
+                h2 #report-h { (l.pick("Отчёт об исполнении", "Report of execution")) }
+                @if let Some(x) = o.report_outcome.as_deref().and_then(Outcome::parse) { p { strong { (x.label(l)) } @if let Some(d) = &o.report_planned_date { " — " (d) } } }
+                p #order-report { (r) }
+            }
+        }
+        @if tree.len() > 1 {
+            section aria-labelledby="tree-h" {
+                h2 #tree-h { (l.pick("Вертикаль исполнения", "Delegation tree")) }
+                (tree_markup(l, &tree, tree.first().map(|t| t.order_id).unwrap_or(id), id, &org_name, at))
+            }
+        }
+        @if !files.is_empty() {
+            section aria-labelledby="files-h" {
+                h2 #files-h { (l.pick("Вложения", "Attachments")) }
+                ul.pm-files { @for f in &files { li { @if files_open { a href={ "/pm/attachments/" (f.attachment_id) } { (f.file_name) } } @else { (f.file_name) } " (" (f.size / 1024) " KB)" } } }
+            }
+        }
+        section #actions aria-labelledby="actions-h" {
+            h2 #actions-h { (l.pick("Действия", "Actions")) }
+            @if assignee && s == OrderState::New {
+                form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="accept"; button.button type="submit" { (l.pick("Принять к исполнению", "Accept")) } }
+            }
+            @if assignee && matches!(s, OrderState::New | OrderState::Accepted | OrderState::Returned) {
+                form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="start"; button.button type="submit" { (l.pick("Начать работу", "Start work")) } }
+            }
+            @if assignee && open {
+                details {
+                    summary { (l.pick("Представить отчёт об исполнении", "Submit the report of execution")) }
+                    form method="post" action=(act_url) enctype="multipart/form-data" {
+                        input type="hidden" name="action" value="report";
+                        (crate::web::components::Input::new("text", l.pick("Что сделано", "What was done"), "").kind("textarea").required().render(l, &errors))
+                        @if o.appeal_id.is_some() && o.parent_id.is_none() {
+                            fieldset {
+                                legend { (l.pick("Ответ гражданину", "The answer to the citizen")) }
+                                div.field.radio { input #o-resolved type="radio" name="outcome" value="resolved" checked; label for="o-resolved" { (l.pick("решено", "resolved")) } }
+                                div.field.radio { input #o-planned type="radio" name="outcome" value="planned"; label for="o-planned" { (l.pick("запланировано (укажите дату)", "planned (give the date)")) } }
+                                (crate::web::components::Input::new("planned_date", l.pick("Планируемая дата", "Planned date"), "").kind("date").render(l, &errors))
+                            }
+                        }
+                        div.field { label for="f-files" { (l.pick("Фото и документы (до 10 файлов по 15 МБ)", "Photos and documents (up to 10 files, 15 MB each)")) } input #f-files type="file" name="files" multiple; }
+                        button.button type="submit" { (l.pick("Представить отчёт", "Submit the report")) }
+                    }
+                }
+                details {
+                    summary { (l.pick("Дать дочернее поручение", "Delegate a sub-order")) }
+                    form method="post" action={ "/pm/orders/" (id) "/delegate" } {
+                        (ctx.csrf_field())
+                        (crate::web::components::Input::new("title", l.pick("Заголовок", "Title"), "").required().render(l, &errors))
+                        (crate::web::components::Input::new("description", l.pick("Описание", "Description"), "").kind("textarea").render(l, &errors))
+                        (crate::web::components::Select { name: "organisation_id", label: l.pick("Подразделение", "Unit"), options: &sub_orgs, selected: &o.organisation_id, placeholder: None, disabled: false }.render(l, &errors))
+                        (crate::web::components::Input::new("executor_id", l.pick("Исполнитель (номер учётной записи, необязательно)", "Executor (account number, optional)"), "").render(l, &errors))
+                        (crate::web::components::Input::new("deadline", l.pick("Срок", "Deadline"), "").kind("date").required().render(l, &errors))
+                        (crate::web::components::checkbox(l, &errors, "required", html! { (l.pick("обязательно для отчёта по родительскому поручению", "required before the parent's report")) }, true))
+                        button.button type="submit" { (l.pick("Дать поручение", "Delegate")) }
+                    }
+                }
+            }
+            @if assignee && !s.is_final() && (user.is_admin() || user.is_officer_of(&o.organisation_id)) && !member_options.is_empty() {
+                form method="post" action={ "/pm/orders/" (id) "/assign" } {
+                    (ctx.csrf_field())
+                    (crate::web::components::Select { name: "executor_id", label: l.pick("Исполнитель", "Executor"), options: &member_options, selected: &o.executor_id.map(|e| e.to_string()).unwrap_or_default(), placeholder: Some(l.pick("— организация —", "— the organisation —")), disabled: false }.render(l, &errors))
+                    button.button type="submit" { (l.pick("Назначить", "Assign")) }
+                }
+            }
+            @if creator && s == OrderState::ReportSubmitted {
+                form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="accept_report"; button.button type="submit" { (l.pick("Принять отчёт", "Accept the report")) } }
+                form method="post" action=(act_url) enctype="multipart/form-data" {
+                    input type="hidden" name="action" value="return";
+                    (crate::web::components::Input::new("text", l.pick("Что доработать", "What to rework"), "").kind("textarea").required().render(l, &errors))
+                    button.button type="submit" { (l.pick("Вернуть на доработку", "Return for rework")) }
+                }
+            }
+            @if (assignee || creator) && open {
+                details {
+                    summary { (l.pick("Передать другой организации", "Refer to another organisation")) }
+                    form method="post" action=(act_url) enctype="multipart/form-data" {
+                        input type="hidden" name="action" value="refer";
+                        (crate::web::components::Select { name: "organisation_id", label: l.pick("Организация", "Organisation"), options: &all_orgs, selected: "", placeholder: Some(l.pick("— выберите —", "— choose —")), disabled: false }.render(l, &errors))
+                        (crate::web::components::Input::new("text", l.pick("Причина", "Reason"), "").kind("textarea").required().render(l, &errors))
+                        button.button type="submit" { (l.pick("Передать", "Refer")) }
+                    }
+                }
+            }
+            @if creator && !s.is_final() {
+                details {
+                    summary { (l.pick("Отменить поручение", "Cancel the order")) }
+                    form method="post" action=(act_url) enctype="multipart/form-data" {
+                        input type="hidden" name="action" value="cancel";
+                        (crate::web::components::Input::new("text", l.pick("Причина отмены", "Reason"), "").kind("textarea").required().render(l, &errors))
+                        button.button.danger type="submit" { (l.pick("Отменить", "Cancel the order")) }
+                    }
+                }
+            }
+            form method="post" action=(act_url) enctype="multipart/form-data" {
+                input type="hidden" name="action" value="comment";
+                (crate::web::components::Input::new("text", l.pick("Комментарий", "Comment"), "").kind("textarea").required().render(l, &errors))
+                div.field { label for="f-cfiles" { (l.pick("Вложения", "Attachments")) } input #f-cfiles type="file" name="files" multiple; }
+                button.button type="submit" { (l.pick("Добавить комментарий", "Add a comment")) }
+            }
+        }
+        section #timeline aria-labelledby="timeline-h" {
+            h2 #timeline-h { (l.pick("История", "History")) }
+            ol.timeline {
+                @for e in &events {
+                    li {
+                        strong { (event_label(l, &e.kind)) }
+                        " · " (datetime(l, e.created_at))
+                        @if let Some(n) = &e.actor_name { " · " (n) } @else if !e.actor_label.is_empty() { " · " (e.actor_label) }
+                        @if !e.note.is_empty() { p { (e.note) } }
+                    }
+                }
+            }
+        }
+    }))
+}
+
+pub(super) fn event_label(l: Locale, kind: &str) -> &'static str {
+    match kind {
+        "created" => l.pick("создано", "created"),
+        "accepted" => l.pick("принято", "accepted"),
+        "started" => l.pick("начата работа", "work started"),
+        "report_submitted" => l.pick("представлен отчёт", "report submitted"),
+        "report_accepted" => l.pick("отчёт принят", "report accepted"),
+        "returned" => l.pick("возвращено на доработку", "returned for rework"),
+        "cancelled" => l.pick("отменено", "cancelled"),
+        "referred" => l.pick("передано другой организации", "referred"),
+        "delegated" => l.pick("дано дочернее поручение", "sub-order given"),
+        "assigned" => l.pick("назначен исполнитель", "executor assigned"),
+        "comment" => l.pick("комментарий", "comment"),
+        _ => l.pick("изменение", "change"),
+    }
+}
+
+pub(super) fn tree_markup(
+    l: Locale,
+    tree: &[OrderRow],
+    node: i64,
+    here: i64,
+    org_name: &dyn Fn(&str) -> String,
+    at: OffsetDateTime,
+) -> Markup {
+    let Some(o) = tree.iter().find(|t| t.order_id == node) else {
+        return html! {};
+    };
+    let children: Vec<&OrderRow> = tree.iter().filter(|t| t.parent_id == Some(node)).collect();
+    html! {
+        ul.pm-tree {
+            li {
+                @if node == here { strong aria-current="true" { "№ " (o.order_id) ": " (o.title) } }
+                @else { a href={ "/pm/orders/" (o.order_id) } { "№ " (o.order_id) ": " (o.title) } }
+                " — " (org_name(&o.organisation_id)) " · " (state_badge(l, o, at))
+                @if !o.required { " · " (l.pick("необязательное", "optional")) }
+                @for c in children { (tree_markup(l, tree, c.order_id, here, org_name, at)) }
+            }
+        }
+    }
+}
+
+/// What an action form sends.
+#[derive(Default)]
+pub(super) struct ActionForm {
+    action: String,
+    text: String,
+    outcome: String,
+    planned_date: String,
+    organisation_id: String,
+    files: Vec<(String, Vec<u8>)>,
+    file_error: Option<Msg>,
+}
+
+pub(super) const MAX_FILES: usize = 10;
+
+pub(super) async fn read_action(mut multipart: Multipart) -> AppResult<ActionForm> {
+    let mut f = ActionForm::default();
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(crate::media::upload::upload_error)?
+    {
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "files" {
+            match crate::media::upload::read_photo(&mut field).await? {
+                crate::media::upload::PhotoPart::Photo(n, b) => f.files.push((n, b)),
+                crate::media::upload::PhotoPart::TooLarge(m) => f.file_error = Some(m),
+                crate::media::upload::PhotoPart::Empty => {}
+            }
+            continue;
+        }
+        let value = field
+            .text()
+            .await
+            .map_err(crate::media::upload::upload_error)?;
+        match name.as_str() {
+            "action" => f.action = value,
+            "text" => f.text = value,
+            "outcome" => f.outcome = value,
+            "planned_date" => f.planned_date = value,
+            "organisation_id" => f.organisation_id = value,
+            _ => {}
+        }
+    }
+    Ok(f)
+}
+
+/// Stores uploaded files: images are cleaned like every photo (no metadata
+/// survives); PDF and office documents are kept as sent; anything else is
+/// refused.
+pub async fn store_files(
+    state: &AppState,
+    files: Vec<(String, Vec<u8>)>,
+) -> AppResult<Vec<Attached>> {
+    let mut out = Vec::new();
+    let mut keys = Vec::new();
+    let result: AppResult<()> = async {
+        for (name, bytes) in files {
+            let name = sanitize_name(&name);
+            let is_image = matches!(image::guess_format(&bytes), Ok(image::ImageFormat::Jpeg | image::ImageFormat::Png | image::ImageFormat::WebP));
+            if is_image {
+                let stored = match crate::media::upload::store_photos(state, vec![(name.clone(), bytes.clone())]).await? {
+                    Ok(s) => s,
+                    Err(m) => return Err(AppError::unprocessable("invalid_file", m)),
+                };
+                for s in stored {
+                    keys.push(s.key.clone());
+                    out.push(Attached { key: s.key, file_name: name.clone(), content_type: "image/jpeg".into(), size: bytes.len() as i64, is_photo: true });
+                }
+                continue;
+            }
+            let content_type = document_type(&bytes, &name).ok_or_else(|| {
+                invalid(
+                    format!("Файл «{name}» не принят: прикладывайте фото (JPEG, PNG, WebP), PDF или документы Office (DOCX, XLSX, ODT)."),
+                    format!("The file “{name}” was not accepted: attach photos (JPEG, PNG, WebP), PDF or Office documents (DOCX, XLSX, ODT)."),
+                )
+            })?;
+            let key = uuid::Uuid::new_v4().simple().to_string();
+            let dir = state.config.media_dir().join("files");
+            tokio::fs::create_dir_all(&dir).await.map_err(|e| AppError::Internal(e.into()))?;
+            tokio::fs::write(dir.join(&key), &bytes).await.map_err(|e| AppError::Internal(e.into()))?;
+            keys.push(key.clone());
+            out.push(Attached { key, file_name: name, content_type: content_type.into(), size: bytes.len() as i64, is_photo: false });
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        discard_files(state, &out).await;
+        return Err(e);
+    }
+    Ok(out)
+}
+
+pub async fn discard_files(state: &AppState, files: &[Attached]) {
+    let photos: Vec<String> = files
+        .iter()
+        .filter(|f| f.is_photo)
+        .map(|f| f.key.clone())
+        .collect();
+    crate::media::discard(&state.config.media_dir(), &photos).await;
+    for f in files.iter().filter(|f| !f.is_photo) {
+        let _ = tokio::fs::remove_file(state.config.media_dir().join("files").join(&f.key)).await;
+    }
+}
+
+pub(super) fn sanitize_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = base
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"')
+        .take(120)
+        .collect();
+    if clean.trim().is_empty() {
+        "file".into()
+    } else {
+        clean
+    }
+}
+
+pub(super) fn document_type(bytes: &[u8], name: &str) -> Option<&'static str> {
+    let lower = name.to_lowercase();
+    if bytes.starts_with(b"%PDF-") {
+        return Some("application/pdf");
+    }
+    // Office Open XML and OpenDocument files are ZIP archives.
+    if bytes.starts_with(b"PK\x03\x04") {
+        if lower.ends_with(".docx") {
+            return Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+        }
+        if lower.ends_with(".xlsx") {
+            return Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        }
+        if lower.ends_with(".odt") {
+            return Some("application/vnd.oasis.opendocument.text");
+        }
+    }
+    None
+}
+
+/// `POST /pm/orders/{id}/act` (multipart; CSRF token in the query)
+pub async fn act(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    staff(&user)?;
+    let form = read_action(multipart).await?;
+    if let Some(m) = form.file_error {
+        return Err(AppError::unprocessable("too_large", m));
+    }
+    if form.files.len() > MAX_FILES {
+        return Err(invalid(
+            "Можно приложить не больше 10 файлов.",
+            "You can attach at most 10 files.",
+        ));
+    }
+    let action = match form.action.as_str() {
+        "accept" => OrderAction::Accept,
+        "start" => OrderAction::Start,
+        "report" => {
+            let outcome = match form.outcome.as_str() {
+                "" => None,
+                o => Some(Outcome::parse(o).ok_or_else(|| {
+                    invalid(
+                        "Выберите: решено или запланировано.",
+                        "Choose: resolved or planned.",
+                    )
+                })?),
+            };
+            let planned_date = if outcome == Some(Outcome::Planned) {
+                Some(
+                    time::Date::parse(
+                        form.planned_date.trim(),
+                        time::macros::format_description!("[year]-[month]-[day]"),
+                    )
+                    .map_err(|_| {
+                        invalid(
+                            "Укажите планируемую дату в формате ГГГГ-ММ-ДД.",
+                            "Give the planned date as YYYY-MM-DD.",
+                        )
+                    })?,
+                )
+            } else {
+                None
+            };
+            OrderAction::SubmitReport {
+                text: form.text,
+                outcome,
+                planned_date,
+            }
+        }
+        "accept_report" => OrderAction::AcceptReport,
+        "return" => OrderAction::Return { note: form.text },
+        "cancel" => OrderAction::Cancel { reason: form.text },
+        "refer" => OrderAction::Refer {
+            organisation_id: form.organisation_id,
+            reason: form.text,
+        },
+        "comment" => OrderAction::Comment { text: form.text },
+        _ => {
+            return Err(AppError::bad_request(
+                "unknown_action",
+                Msg::new("Неизвестное действие.", "Unknown action."),
+            ));
+        }
+    };
+    let files = store_files(&state, form.files).await?;
+    match orders::act(&state, id, orders::Actor::Person(&user), action, &files).await {
+        Ok(_) => Ok(Redirect::to(&format!("/pm/orders/{id}#timeline")).into_response()),
+        Err(e) => {
+            discard_files(&state, &files).await;
+            Err(e)
+        }
+    }
+}

@@ -1,0 +1,721 @@
+//! The page of a citizen's request of any kind (a problem report, a
+//! construction check request): its facts, photos, support, the actions of
+//! the viewer's role and the timeline; and the handlers of those actions.
+//! Each feature routes its own paths here with its `Kind`.
+
+use axum::extract::Multipart;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+
+use super::input::clean_text;
+use super::lifecycle::{Action, CloseReason, State as St};
+use super::queries::{self, AppealRow};
+use super::views::{self, Categories, IssueTexts, headline, municipality_name, state_badge};
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::db::now;
+use crate::error::{AppError, AppResult, Msg};
+use crate::media;
+use crate::media::upload::{store_photos, upload_error};
+use crate::texts;
+use crate::web::components::{FieldErrors, Select, datetime};
+use crate::web::layout::{Page, PageCtx, json_script, login_href};
+use crate::workflow::{self, Kind};
+
+texts!(pub ReportTexts {
+    filed: "Спасибо! Обращение принято.", "Thank you! Your report has been received.";
+    filed_moderation: "Оно появится на сайте после проверки модератором.", "It appears on the site after a moderator checks it.";
+    supported: "Вы поддержали обращение и будете получать уведомления о нём.", "You support this report and will be notified about it.";
+    description: "Описание", "Description";
+    photos: "Фотографии", "Photos";
+    location: "Место", "Place";
+    open_map: "Открыть на карте OpenStreetMap", "Open on the OpenStreetMap map";
+    reaction: "Официальный ответ", "Official answer";
+    planned_for: "Срок выполнения", "Planned for";
+    budget: "Источник финансирования", "Budget line";
+    close_reason: "Причина закрытия", "Reason for closing";
+    awaiting: "Ведомство должно ответить до", "The department must answer by";
+    overdue_text: "Срок ответа прошёл, ответа нет.", "The deadline has passed without an answer.";
+    timeline: "Ход рассмотрения", "Timeline";
+    internal: "видно только сотрудникам", "staff only";
+    support: "Поддержать", "Support";
+    supported_already: "Вы поддержали это обращение", "You support this report";
+    sign_in_to_support: "Войдите, чтобы поддержать", "Sign in to support";
+    follow: "Следить за обращением", "Follow this report";
+    unfollow: "Не следить", "Stop following";
+    following: "Вы получаете уведомления об изменениях.", "You are notified of changes.";
+    actions: "Действия", "Actions";
+    text: "Текст", "Text";
+    approve: "Опубликовать", "Publish";
+    ask: "Запросить уточнение", "Ask for a clarification";
+    question: "Вопрос заявителю", "Question to the reporter";
+    answer: "Ответить на вопрос", "Answer the question";
+    your_answer: "Ваш ответ", "Your answer";
+    reject: "Отклонить", "Reject";
+    reject_reason: "Причина отклонения (увидит только заявитель)", "Reason (only the reporter sees it)";
+    accept: "Взять в работу", "Start work";
+    refer: "Передать в другую организацию", "Refer to another organisation";
+    refer_to: "Организация", "Organisation";
+    refer_reason: "Причина передачи", "Reason for the referral";
+    resolve: "Решено", "Resolved";
+    resolve_text: "Что сделано", "What was done";
+    plan: "Запланировать", "Plan";
+    plan_date: "Дата выполнения", "Date of completion";
+    plan_budget: "Источник финансирования (необязательно)", "Budget line (optional)";
+    plan_text: "Что и когда будет сделано", "What will be done and when";
+    close: "Закрыть", "Close";
+    close_text: "Пояснение", "Explanation";
+    dispute: "Оспорить решение", "Dispute the resolution";
+    dispute_text: "Что не так", "What is wrong";
+    dispute_hint: "Оспорить решение можно в течение 14 дней.", "A resolution can be disputed within 14 days.";
+    confirm: "Подтвердить, что решено", "Confirm it is fixed";
+    hide: "Скрыть", "Hide";
+    hide_reason: "Причина (видна сотрудникам и заявителю)", "Reason (staff and the reporter see it)";
+    unhide: "Вернуть на сайт", "Show again";
+    attach: "Фотографии (необязательно)", "Photos (optional)";
+    submit: "Выполнить", "Submit";
+    choose: "— выберите —", "— choose —";
+    contact: "Контакт заявителя", "Reporter's contact";
+    map_label: "Место на карте", "Place on the map";
+});
+
+/// Who is looking at a report.
+struct Viewer<'a> {
+    user: Option<&'a CurrentUser>,
+    author: bool,
+    officer: bool,
+    moderator: bool,
+}
+
+impl<'a> Viewer<'a> {
+    fn of(a: &AppealRow, user: Option<&'a CurrentUser>) -> Viewer<'a> {
+        Viewer {
+            user,
+            author: user.is_some_and(|u| u.account_id == a.author_id),
+            officer: user.is_some_and(|u| {
+                a.organisation_id
+                    .as_deref()
+                    .is_some_and(|o| u.is_officer_of(o))
+                    || u.is_admin()
+            }),
+            moderator: user.is_some_and(|u| u.is_moderator()),
+        }
+    }
+
+    fn staff(&self) -> bool {
+        self.officer || self.moderator
+    }
+
+    fn may_see(&self, a: &AppealRow) -> bool {
+        a.state().is_public() || self.author || self.staff()
+    }
+}
+
+/// Loads a report the user may see (others get 404, as if it did not exist).
+pub async fn visible(
+    state: &AppState,
+    id: &str,
+    user: Option<&CurrentUser>,
+) -> AppResult<AppealRow> {
+    visible_kind(state, Kind::Problem, id, user).await
+}
+
+/// A request of `kind` the user may see (404 for any other).
+pub async fn visible_kind(
+    state: &AppState,
+    kind: Kind,
+    id: &str,
+    user: Option<&CurrentUser>,
+) -> AppResult<AppealRow> {
+    let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
+    let a = queries::appeal(&state.db, id)
+        .await?
+        .filter(|a| a.kind == kind.as_str())
+        .ok_or_else(AppError::not_found)?;
+    if !Viewer::of(&a, user).may_see(&a) {
+        return Err(AppError::not_found());
+    }
+    Ok(a)
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct ReportQuery {
+    #[serde(default)]
+    filed: Option<String>,
+    #[serde(default)]
+    supported: Option<String>,
+}
+
+/// The page of a request of any kind: its facts, photos, support, the
+/// actions of the viewer's role and the timeline. `extra` is what the
+/// feature adds (the registry object and verification of a check request).
+pub async fn request_page(
+    ctx: PageCtx,
+    state: AppState,
+    kind: Kind,
+    id: String,
+    q: ReportQuery,
+    extra: Option<Markup>,
+) -> AppResult<Response> {
+    let a = visible_kind(&state, kind, &id, ctx.user.as_ref()).await?;
+    let v = Viewer::of(&a, ctx.user.as_ref());
+    let cats = Categories::load(&state, kind).await?;
+    let events = queries::events(&state.db, a.appeal_id, v.staff()).await?;
+    let photos = queries::photos(&state.db, a.appeal_id).await?;
+    let author = crate::auth::queries::account_by_id(&state.db, a.author_id).await?;
+    let org = match &a.organisation_id {
+        Some(o) => crate::directory::queries::by_id(&state.db, o).await?,
+        None => None,
+    };
+    let (supports, follows) = match v.user {
+        Some(u) => (
+            queries::supports(&state.db, a.appeal_id, u.account_id).await?,
+            queries::follows(&state.db, a.appeal_id, u.account_id).await?,
+        ),
+        None => (false, false),
+    };
+    let orgs = if v.staff() {
+        crate::directory::queries::list(&state.db).await?
+    } else {
+        Vec::new()
+    };
+    let premoderation = workflow::settings(&state).await?.premoderation;
+    let at = now();
+    let l = ctx.locale;
+    let t = ReportTexts::get(l);
+    let it = IssueTexts::get(l);
+    let title = format!("№{}. {}", a.appeal_id, headline(l, &cats, &a));
+    let point = serde_json::json!({
+        "type": "FeatureCollection",
+        "features": [{ "type": "Feature", "geometry": { "type": "Point", "coordinates": [a.lon, a.lat] },
+                       "properties": { "name": headline(l, &cats, &a) } }]
+    });
+    let author_name = match (&author, a.hide_name, v.staff()) {
+        (Some(acc), false, _) | (Some(acc), true, true) => Some(acc.display_name.clone()),
+        _ => None,
+    };
+    let (crumb, crumb_href) = match kind {
+        Kind::Problem => (it.title, "/problems"),
+        Kind::ConstructionCheck => (l.pick("Стройка", "Construction"), "/construction"),
+    };
+    Ok(Page::new(&ctx, title.clone())
+        .crumb(crumb, crumb_href)
+        .with_map()
+        .render(html! {
+            @if q.filed.is_some() && v.author {
+                (crate::web::components::notice("success", html! {
+                    (t.filed) @if a.state() == St::Submitted && premoderation { " " (t.filed_moderation) }
+                }))
+            }
+            @if q.supported.is_some() && supports { (crate::web::components::notice("success", html! { (t.supported) })) }
+            h1 { (title) }
+            p.report-meta {
+                (state_badge(l, &a, at))
+                @if kind == Kind::Problem {
+                    " · " a href={ "/problems/municipalities/" (a.municipality_id) } { (municipality_name(l, &a.municipality_id)) }
+                    @if let Some(o) = &org { " · " a href={ "/problems/departments/" (o.organisation_id) } { (l.pick(&o.name_ru, &o.name_en)) } }
+                } @else {
+                    " · " (municipality_name(l, &a.municipality_id))
+                    @if let Some(o) = &org { " · " a href={ "/organisations/" (o.organisation_id) } { (l.pick(&o.name_ru, &o.name_en)) } }
+                }
+            }
+            dl.facts {
+                dt { (it.author) }
+                dd { @match &author_name { Some(n) => { (n) @if a.hide_name { " (" (it.hidden_name) ")" } }, None => { (it.hidden_name) } } }
+                @if v.staff() {
+                    @if let Some(email) = author.as_ref().and_then(|acc| acc.email.as_ref()) { dt { (t.contact) } dd { a href={ "mailto:" (email) } { (email) } } }
+                }
+                dt { (it.category) } dd { (cats.name(l, &a.category_id)) }
+                dt { (it.created_on) } dd { (datetime(l, a.created_at)) }
+                @if let Some(p) = a.published_at { dt { (it.published_on) } dd { (datetime(l, p)) } }
+                @if let (Some(d), true) = (a.due_at, a.state().awaits_reaction()) {
+                    dt { (t.awaiting) }
+                    dd { (datetime(l, d)) @if a.is_overdue(at) { " — " strong.overdue-text { (t.overdue_text) } } }
+                }
+                dt { (it.supporters) } dd #support-count { (a.support_count) }
+            }
+            h2 { (t.description) }
+            p.report-text { (a.description) }
+            @if a.reaction_text.is_some() {
+                section.reaction aria-labelledby="reaction-title" {
+                    h2 #reaction-title { (t.reaction) }
+                    p.report-text { (a.reaction_text.as_deref().unwrap_or("")) }
+                    dl.facts {
+                        @if let Some(d) = &a.planned_date { dt { (t.planned_for) } dd { (d) } }
+                        @if let Some(b) = &a.planned_budget { dt { (t.budget) } dd { (b) } }
+                        @if let Some(r) = a.close_reason.as_deref().and_then(CloseReason::parse) { dt { (t.close_reason) } dd { (r.label(l)) } }
+                    }
+                }
+            }
+            @let first: Vec<_> = photos.iter().filter(|p| p.event_id.is_none()).collect();
+            @if !first.is_empty() {
+                h2 { (t.photos) }
+                (photo_list(&first))
+            }
+            h2 { (t.location) }
+            p { @if !a.address.is_empty() { (a.address) " · " } (format!("{:.5}, {:.5}", a.lat, a.lon)) " · "
+                a href={ "https://www.openstreetmap.org/?mlat=" (a.lat) "&mlon=" (a.lon) "#map=17/" (a.lat) "/" (a.lon) } { (t.open_map) } }
+            div.map.small-map role="region" aria-label=(t.map_label) data-geojson-inline="report-point" data-tiles=(ctx.tile_url) {}
+            (json_script("report-point", &point))
+            @if let Some(extra) = &extra { (extra) }
+            (support_box(&ctx, &a, &v, supports, follows))
+            (actions(&ctx, &a, &v, &orgs))
+            h2 #timeline { (t.timeline) }
+            ol.timeline {
+                @for e in &events {
+                    li.internal[!e.public] {
+                        p.timeline-head {
+                            strong { (views::event_label(l, &e.kind)) }
+                            " · " (crate::workflow::Role::label(&e.actor_role, l))
+                            " · " time datetime=(e.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()) { (datetime(l, e.created_at)) }
+                            @if !e.public { " · " em { (t.internal) } }
+                        }
+                        @if e.kind == "referred" {
+                            @if let Some(o) = orgs.iter().find(|o| Some(&o.organisation_id) == e.organisation_id.as_ref()) {
+                                p { "→ " (l.pick(&o.name_ru, &o.name_en)) }
+                            }
+                        }
+                        @if !e.note.is_empty() { p.report-text { (e.note) } }
+                        @let ph: Vec<_> = photos.iter().filter(|p| p.event_id == Some(e.event_id)).collect();
+                        @if !ph.is_empty() { (photo_list(&ph)) }
+                    }
+                }
+            }
+        }))
+}
+
+fn photo_list(photos: &[&queries::PhotoRow]) -> Markup {
+    html! {
+        ul.photo-list {
+            @for p in photos {
+                li { a href=(media::url(&p.media_key, "full")) { img src=(media::url(&p.media_key, "thumb")) alt="" loading="lazy"; } }
+            }
+        }
+    }
+}
+
+fn support_box(
+    ctx: &PageCtx,
+    a: &AppealRow,
+    v: &Viewer<'_>,
+    supports: bool,
+    follows: bool,
+) -> Markup {
+    let t = ReportTexts::get(ctx.locale);
+    if !a.state().is_public() {
+        return html! {};
+    }
+    html! {
+        div.support-box {
+            @if v.user.is_none() {
+                a.button href=(login_href(&ctx.here)) { (t.sign_in_to_support) }
+            } @else if supports {
+                p { (t.supported_already) }
+            } @else if !v.author {
+                form.inline method="post" action={ (workflow::kind_of(a).path(a.appeal_id)) "/support" } {
+                    (ctx.csrf_field())
+                    button.button type="submit" { (t.support) }
+                }
+            }
+            @if v.user.is_some() {
+                @if follows {
+                    p { (t.following) " "
+                        form.inline method="post" action={ (workflow::kind_of(a).path(a.appeal_id)) "/unfollow" } {
+                            (ctx.csrf_field())
+                            button.link-button type="submit" { (t.unfollow) }
+                        }
+                    }
+                } @else {
+                    form.inline method="post" action={ (workflow::kind_of(a).path(a.appeal_id)) "/follow" } {
+                        (ctx.csrf_field())
+                        " " button.button.button-secondary type="submit" { (t.follow) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One action form: a `<details>` that opens to the fields it needs.
+fn action_form(
+    ctx: &PageCtx,
+    a: &AppealRow,
+    action: &str,
+    label: &str,
+    body: Markup,
+    photos: bool,
+) -> Markup {
+    let t = ReportTexts::get(ctx.locale);
+    let href = format!(
+        "{}/action?csrf_token={}",
+        workflow::kind_of(a).path(a.appeal_id),
+        ctx.csrf_token()
+    );
+    html! {
+        details.action {
+            summary { (label) }
+            form.stack method="post" action=(href) enctype="multipart/form-data" {
+                input type="hidden" name="action" value=(action);
+                (body)
+                @if photos {
+                    div.field {
+                        label for={ "f-photos-" (action) } { (t.attach) }
+                        input id={ "f-photos-" (action) } type="file" name="photos" multiple accept="image/jpeg,image/png,image/webp";
+                    }
+                }
+                div.actions { button.button type="submit" { (label) } }
+            }
+        }
+    }
+}
+
+fn text_field(action: &str, label: &str, required: bool) -> Markup {
+    let id = format!("f-text-{action}");
+    html! {
+        div.field {
+            label for=(id) { (label) }
+            textarea id=(id) name="text" rows="3" maxlength="4000" required[required] {}
+        }
+    }
+}
+
+/// The forms of the actions the viewer may take now.
+fn actions(
+    ctx: &PageCtx,
+    a: &AppealRow,
+    v: &Viewer<'_>,
+    orgs: &[crate::directory::queries::OrgRow],
+) -> Markup {
+    let l = ctx.locale;
+    let t = ReportTexts::get(l);
+    let mut forms: Vec<Markup> = Vec::new();
+    let org_select = || {
+        let options: Vec<(String, String)> = orgs
+            .iter()
+            .filter(|o| Some(&o.organisation_id) != a.organisation_id.as_ref())
+            .map(|o| {
+                (
+                    o.organisation_id.clone(),
+                    l.pick(&o.name_ru, &o.name_en).to_owned(),
+                )
+            })
+            .collect();
+        Select {
+            name: "organisation_id",
+            label: t.refer_to,
+            options: &options,
+            selected: "",
+            placeholder: Some(t.choose),
+            disabled: false,
+        }
+        .render(l, &FieldErrors::new())
+    };
+    let Some(user) = v.user else {
+        return html! {};
+    };
+    // Every action the rules allow this person now, and only those: the
+    // page asks `workflow::may`, the check `perform` makes, with a stand-in
+    // for what the form will carry (a text, a future date, another
+    // organisation), so what is offered is what is authorised.
+    let at = now();
+    let text = || "·".to_owned();
+    let may = |action: &Action| workflow::may(a, user, action, at);
+    let tomorrow = (at + time::Duration::days(2)).date();
+    let close_reasons: Vec<(String, String)> = [
+        CloseReason::NotResponsible,
+        CloseReason::Duplicate,
+        CloseReason::NoActionNeeded,
+    ]
+    .into_iter()
+    .map(|r| (r.as_str().to_owned(), r.label(l).to_owned()))
+    .collect();
+    let candidates: Vec<(Action, &str, &str, Markup, bool)> = vec![
+        (
+            Action::AnswerClarification { answer: text() },
+            "answer",
+            t.answer,
+            text_field("answer", t.your_answer, true),
+            true,
+        ),
+        (
+            Action::Dispute { text: text() },
+            "dispute",
+            t.dispute,
+            html! { p.hint { (t.dispute_hint) } (text_field("dispute", t.dispute_text, true)) },
+            true,
+        ),
+        (Action::ConfirmFixed, "confirm", t.confirm, html! {}, false),
+        (Action::Approve, "approve", t.approve, html! {}, false),
+        (
+            Action::Reject { reason: text() },
+            "reject",
+            t.reject,
+            text_field("reject", t.reject_reason, true),
+            false,
+        ),
+        (Action::Unhide, "unhide", t.unhide, html! {}, false),
+        (
+            Action::Hide { reason: text() },
+            "hide",
+            t.hide,
+            text_field("hide", t.hide_reason, true),
+            false,
+        ),
+        (Action::Accept, "accept", t.accept, html! {}, false),
+        (
+            Action::Resolve { text: text() },
+            "resolve",
+            t.resolve,
+            text_field("resolve", t.resolve_text, true),
+            true,
+        ),
+        (
+            Action::Plan {
+                date: tomorrow,
+                budget: None,
+                text: text(),
+            },
+            "plan",
+            t.plan,
+            html! {
+                div.field { label for="f-date" { (t.plan_date) } input #f-date type="date" name="date" required; }
+                div.field { label for="f-budget" { (t.plan_budget) } input #f-budget type="text" name="budget" maxlength="300"; }
+                (text_field("plan", t.plan_text, true))
+            },
+            true,
+        ),
+        (
+            Action::Close {
+                reason: CloseReason::NotResponsible,
+                text: text(),
+            },
+            "close",
+            t.close,
+            html! {
+                (Select { name: "reason", label: t.close_reason, options: &close_reasons, selected: "", placeholder: Some(t.choose), disabled: false }.render(l, &FieldErrors::new()))
+                (text_field("close", t.close_text, true))
+            },
+            false,
+        ),
+        (
+            Action::AskClarification { question: text() },
+            "ask",
+            t.ask,
+            text_field("ask", t.question, true),
+            false,
+        ),
+        // Any organisation but the current one: the rules refuse a referral
+        // to where the request already is.
+        (
+            Action::Refer {
+                organisation_id: "\u{0}another".to_owned(),
+                reason: text(),
+            },
+            "refer",
+            t.refer,
+            html! { (org_select()) (text_field("refer", t.refer_reason, true)) },
+            false,
+        ),
+    ];
+    for (action, name, label, fields, photos) in candidates {
+        if may(&action) {
+            forms.push(action_form(ctx, a, name, label, fields, photos));
+        }
+    }
+    if forms.is_empty() {
+        return html! {};
+    }
+    html! {
+        section.report-actions aria-labelledby="actions-title" {
+            h2 #actions-title { (t.actions) }
+            @for f in forms { (f) }
+        }
+    }
+}
+
+/// The fields of an action form.
+#[derive(Default)]
+struct ActionForm {
+    action: String,
+    text: String,
+    organisation_id: String,
+    date: String,
+    budget: String,
+    reason: String,
+    photos: Vec<(String, Vec<u8>)>,
+    photo_error: Option<Msg>,
+}
+
+async fn read_action(mut multipart: Multipart) -> AppResult<ActionForm> {
+    let mut f = ActionForm::default();
+    while let Some(mut field) = multipart.next_field().await.map_err(upload_error)? {
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "photos" {
+            match crate::media::upload::read_photo(&mut field).await? {
+                crate::media::upload::PhotoPart::Photo(name, bytes) => f.photos.push((name, bytes)),
+                crate::media::upload::PhotoPart::TooLarge(m) => f.photo_error = Some(m),
+                crate::media::upload::PhotoPart::Empty => {}
+            }
+            continue;
+        }
+        let value = field.text().await.map_err(upload_error)?;
+        match name.as_str() {
+            "action" => f.action = value,
+            "text" => f.text = value,
+            "organisation_id" => f.organisation_id = value,
+            "date" => f.date = value,
+            "budget" => f.budget = value,
+            "reason" => f.reason = value,
+            _ => {}
+        }
+    }
+    Ok(f)
+}
+
+fn invalid(ru: &str, en: &str) -> AppError {
+    AppError::unprocessable("invalid_input", Msg::new(ru.to_owned(), en.to_owned()))
+}
+
+/// Turns the form into an action of the lifecycle.
+pub fn parse_action(
+    name: &str,
+    text: &str,
+    organisation_id: &str,
+    date: &str,
+    budget: &str,
+    reason: &str,
+) -> AppResult<Action> {
+    // Length and emptiness are the lifecycle's rules; here only the shape.
+    let text = clean_text(text, 10_000, "текст", "text", false)
+        .map_err(|m| AppError::unprocessable("invalid_input", m))?;
+    Ok(match name {
+        "approve" => Action::Approve,
+        "ask" => Action::AskClarification { question: text },
+        "answer" => Action::AnswerClarification { answer: text },
+        "reject" => Action::Reject { reason: text },
+        "accept" => Action::Accept,
+        "refer" => {
+            if organisation_id.is_empty() {
+                return Err(invalid(
+                    "Выберите организацию, которой передаётся обращение.",
+                    "Choose the organisation to refer the report to.",
+                ));
+            }
+            Action::Refer {
+                organisation_id: organisation_id.to_owned(),
+                reason: text,
+            }
+        }
+        "resolve" => Action::Resolve { text },
+        "plan" => {
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            let date = time::Date::parse(date.trim(), &format).map_err(|_| {
+                invalid(
+                    "Укажите дату выполнения в формате ГГГГ-ММ-ДД.",
+                    "Give the date of completion as YYYY-MM-DD.",
+                )
+            })?;
+            let budget = clean_text(budget, 300, "источник финансирования", "budget line", false)
+                .map_err(|m| AppError::unprocessable("invalid_input", m))?;
+            Action::Plan {
+                date,
+                budget: (!budget.is_empty()).then_some(budget),
+                text,
+            }
+        }
+        "close" => {
+            let reason = CloseReason::parse(reason)
+                .filter(|r| *r != CloseReason::Fixed)
+                .ok_or_else(|| {
+                    invalid(
+                        "Выберите причину закрытия из списка.",
+                        "Choose the reason for closing from the list.",
+                    )
+                })?;
+            Action::Close { reason, text }
+        }
+        "dispute" => Action::Dispute { text },
+        "confirm" => Action::ConfirmFixed,
+        "hide" => Action::Hide { reason: text },
+        "unhide" => Action::Unhide,
+        _ => {
+            return Err(AppError::bad_request(
+                "unknown_action",
+                Msg::new("Неизвестное действие.", "Unknown action."),
+            ));
+        }
+    })
+}
+
+/// A lifecycle action on a request of any kind.
+pub async fn action_of(
+    kind: Kind,
+    user: CurrentUser,
+    state: AppState,
+    id: String,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let a = visible_kind(&state, kind, &id, Some(&user)).await?;
+    let form = read_action(multipart).await?;
+    if let Some(m) = form.photo_error {
+        return Err(AppError::unprocessable("photo", m));
+    }
+    if form.photos.len() > 5 {
+        return Err(invalid(
+            "Можно приложить не больше 5 фотографий.",
+            "You can attach at most 5 photos.",
+        ));
+    }
+    let act = parse_action(
+        &form.action,
+        &form.text,
+        &form.organisation_id,
+        &form.date,
+        &form.budget,
+        &form.reason,
+    )?;
+    let role = workflow::role_for(&a, &user, &act);
+    let photos = match store_photos(&state, form.photos).await? {
+        Ok(p) => p,
+        Err(m) => return Err(AppError::unprocessable("photo", m)),
+    };
+    let keys: Vec<String> = photos.iter().map(|p| p.key.clone()).collect();
+    match workflow::perform(&state, a.appeal_id, Some(&user), role, act, &photos).await {
+        Ok(_) => Ok(Redirect::to(&format!("{}#timeline", kind.path(a.appeal_id))).into_response()),
+        Err(e) => {
+            media::discard(&state.config.media_dir(), &keys).await;
+            Err(e)
+        }
+    }
+}
+
+/// Supports a request of any kind.
+pub async fn support_of(
+    kind: Kind,
+    user: CurrentUser,
+    state: AppState,
+    id: String,
+) -> AppResult<Response> {
+    let a = visible_kind(&state, kind, &id, Some(&user)).await?;
+    workflow::support(&state, a.appeal_id, user.account_id).await?;
+    Ok(Redirect::to(&format!("{}?supported=1", kind.path(a.appeal_id))).into_response())
+}
+
+/// Follows (or stops following) a request of any kind.
+pub async fn follow_of(
+    kind: Kind,
+    user: CurrentUser,
+    state: AppState,
+    id: String,
+    on: bool,
+) -> AppResult<Response> {
+    let a = visible_kind(&state, kind, &id, Some(&user)).await?;
+    if on {
+        let mut tx = state.db.begin().await?;
+        queries::follow(&mut tx, a.appeal_id, user.account_id).await?;
+        tx.commit().await?;
+    } else {
+        queries::unfollow(&state.db, a.appeal_id, user.account_id).await?;
+    }
+    Ok(Redirect::to(&kind.path(a.appeal_id)).into_response())
+}

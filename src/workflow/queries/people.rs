@@ -1,0 +1,195 @@
+//! Supports, follows, followers and notifications.
+
+use super::*;
+
+// ---- support and follows ------------------------------------------------
+
+/// Adds a support; `false` when the citizen already supports the request.
+/// The primary key makes a second support impossible, whatever the race.
+pub async fn add_support(
+    tx: &mut Tx,
+    appeal_id: i64,
+    account_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let now = now();
+    let n = on_tx!(tx, |conn| sqlx::query(
+        "insert into appeal_support (appeal_id, account_id, created_at) values ($1, $2, $3)
+         on conflict (appeal_id, account_id) do nothing"
+    )
+    .bind(appeal_id)
+    .bind(account_id)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if n == 1 {
+        on_tx!(tx, |conn| sqlx::query(
+            "update appeal set support_count = support_count + 1 where appeal_id = $1"
+        )
+        .bind(appeal_id)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    Ok(n == 1)
+}
+
+pub async fn supports(db: &Db, appeal_id: i64, account_id: i64) -> Result<bool, sqlx::Error> {
+    let n = on_db!(db, |pool| sqlx::query_scalar::<_, i64>(
+        "select count(*) from appeal_support where appeal_id = $1 and account_id = $2"
+    )
+    .bind(appeal_id)
+    .bind(account_id)
+    .fetch_one(pool)
+    .await)?;
+    Ok(n > 0)
+}
+
+pub async fn follow(tx: &mut Tx, appeal_id: i64, account_id: i64) -> Result<(), sqlx::Error> {
+    let now = now();
+    on_tx!(tx, |conn| sqlx::query(
+        "insert into appeal_follow (appeal_id, account_id, created_at) values ($1, $2, $3)
+         on conflict (appeal_id, account_id) do nothing"
+    )
+    .bind(appeal_id)
+    .bind(account_id)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn unfollow(db: &Db, appeal_id: i64, account_id: i64) -> Result<(), sqlx::Error> {
+    on_db!(db, |pool| sqlx::query(
+        "delete from appeal_follow where appeal_id = $1 and account_id = $2"
+    )
+    .bind(appeal_id)
+    .bind(account_id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn follows(db: &Db, appeal_id: i64, account_id: i64) -> Result<bool, sqlx::Error> {
+    let n = on_db!(db, |pool| sqlx::query_scalar::<_, i64>(
+        "select count(*) from appeal_follow where appeal_id = $1 and account_id = $2"
+    )
+    .bind(appeal_id)
+    .bind(account_id)
+    .fetch_one(pool)
+    .await)?;
+    Ok(n > 0)
+}
+
+/// Followers with their addresses, for notifications.
+#[derive(Debug, Clone, FromRow)]
+pub struct Follower {
+    pub account_id: i64,
+    pub email: Option<String>,
+    pub email_confirmed: bool,
+    pub locale: String,
+}
+
+pub async fn followers(tx: &mut Tx, appeal_id: i64) -> Result<Vec<Follower>, sqlx::Error> {
+    on_tx!(tx, |conn| {
+        sqlx::query_as::<_, Follower>(
+        "select a.account_id, a.email, a.email_confirmed_at is not null as email_confirmed, a.locale
+         from appeal_follow f join account a on a.account_id = f.account_id
+         where f.appeal_id = $1 and a.disabled_at is null order by a.account_id"
+    )
+    .bind(appeal_id)
+    .fetch_all(conn)
+    .await
+    })
+}
+
+/// Officers (members) of an organisation, for reminders and escalations.
+pub async fn members_of(tx: &mut Tx, organisation_id: &str) -> Result<Vec<Follower>, sqlx::Error> {
+    on_tx!(tx, |conn| {
+        sqlx::query_as::<_, Follower>(
+        "select distinct a.account_id, a.email, a.email_confirmed_at is not null as email_confirmed, a.locale
+         from membership m join account a on a.account_id = m.account_id
+         where m.organisation_id = $1 and m.kind = 'officer' and a.disabled_at is null
+         order by a.account_id"
+    )
+    .bind(organisation_id)
+    .fetch_all(conn)
+    .await
+    })
+}
+
+// ---- notifications ----------------------------------------------------------
+
+pub async fn insert_notification(
+    tx: &mut Tx,
+    account_id: i64,
+    appeal_id: Option<i64>,
+    text_ru: &str,
+    text_en: &str,
+    link: &str,
+) -> Result<(), sqlx::Error> {
+    let now = now();
+    on_tx!(tx, |conn| sqlx::query(
+        "insert into notification (account_id, appeal_id, text_ru, text_en, link, created_at)
+         values ($1, $2, $3, $4, $5, $6)"
+    )
+    .bind(account_id)
+    .bind(appeal_id)
+    .bind(text_ru)
+    .bind(text_en)
+    .bind(link)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct NotificationRow {
+    pub notification_id: i64,
+    pub text_ru: String,
+    pub text_en: String,
+    pub link: String,
+    pub created_at: OffsetDateTime,
+    pub read_at: Option<OffsetDateTime>,
+}
+
+pub async fn notifications(
+    db: &Db,
+    account_id: i64,
+    limit: i64,
+) -> Result<Vec<NotificationRow>, sqlx::Error> {
+    on_db!(db, |pool| sqlx::query_as::<_, NotificationRow>(
+        "select notification_id, text_ru, text_en, link, created_at, read_at from notification
+         where account_id = $1 order by notification_id desc limit $2"
+    )
+    .bind(account_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await)
+}
+
+pub async fn unread_count(db: &Db, account_id: i64) -> Result<i64, sqlx::Error> {
+    on_db!(db, |pool| sqlx::query_scalar::<_, i64>(
+        "select count(*) from notification where account_id = $1 and read_at is null"
+    )
+    .bind(account_id)
+    .fetch_one(pool)
+    .await)
+}
+
+pub async fn mark_read(db: &Db, account_id: i64) -> Result<(), sqlx::Error> {
+    let now = now();
+    on_db!(db, |pool| sqlx::query(
+        "update notification set read_at = $2 where account_id = $1 and read_at is null"
+    )
+    .bind(account_id)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
