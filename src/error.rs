@@ -71,6 +71,12 @@ impl AppError {
         AppError::client(StatusCode::BAD_REQUEST, code, msg)
     }
 
+    /// 422 `invalid_input`: input that was read but cannot be accepted, with
+    /// what is wrong in both languages.
+    pub fn invalid(ru: impl Into<Cow<'static, str>>, en: impl Into<Cow<'static, str>>) -> AppError {
+        AppError::unprocessable("invalid_input", Msg::new(ru, en))
+    }
+
     pub fn unprocessable(code: &'static str, msg: Msg) -> AppError {
         AppError::client(StatusCode::UNPROCESSABLE_ENTITY, code, msg)
     }

@@ -143,10 +143,6 @@ async fn record_verdict(
     Ok(())
 }
 
-fn invalid(ru: impl Into<String>, en: impl Into<String>) -> AppError {
-    AppError::unprocessable("invalid_input", Msg::new(ru.into(), en.into()))
-}
-
 #[derive(Debug, serde::Deserialize, Default)]
 pub struct NewQuery {
     #[serde(default)]
@@ -300,11 +296,11 @@ pub async fn submit(
     let object = match f.object_id.trim() {
         "" => None,
         id => {
-            let id: i64 = id
-                .parse()
-                .map_err(|_| invalid("Неверный объект реестра.", "Invalid registry object."))?;
+            let id: i64 = id.parse().map_err(|_| {
+                AppError::invalid("Неверный объект реестра.", "Invalid registry object.")
+            })?;
             Some(queries::object(&state.db, id).await?.ok_or_else(|| {
-                invalid(
+                AppError::invalid(
                     "Такого объекта в реестре нет.",
                     "There is no such registry object.",
                 )
@@ -483,7 +479,7 @@ pub async fn verify(
     let a = crate::workflow::page::visible_kind(&state, Kind::ConstructionCheck, &id, Some(&user))
         .await?;
     let verdict = Verdict::parse(&f.result).ok_or_else(|| {
-        invalid(
+        AppError::invalid(
             "Выберите результат проверки.",
             "Choose the result of the verification.",
         )
@@ -534,7 +530,7 @@ pub async fn verify(
                     );
                 }
                 let input = form.parse().map_err(|_| {
-                    invalid(
+                    AppError::invalid(
                         "Объект реестра заполнен неверно; исправьте его.",
                         "The registry object is invalid; fix it first.",
                     )

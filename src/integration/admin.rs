@@ -9,7 +9,7 @@ use maud::html;
 use super::partners::{self, NewPartner};
 use crate::app::AppState;
 use crate::auth::Admin;
-use crate::error::{AppError, AppResult, Msg};
+use crate::error::{AppError, AppResult};
 use crate::web::components::{FieldErrors, Input, Select, checkbox, datetime, notice};
 use crate::web::extract::Form;
 use crate::web::layout::{Page, PageCtx};
@@ -166,10 +166,6 @@ pub struct PartnerForm {
     organisations: String,
 }
 
-fn invalid(ru: impl Into<String>, en: impl Into<String>) -> AppError {
-    AppError::unprocessable("invalid_input", Msg::new(ru.into(), en.into()))
-}
-
 /// Checks a partner's fields; shared by the admin form and `veche partner`.
 pub async fn save(state: &AppState, f: &PartnerForm) -> AppResult<String> {
     let id = f.partner_id.trim();
@@ -179,20 +175,20 @@ pub async fn save(state: &AppState, f: &PartnerForm) -> AppResult<String> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
     {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Идентификатор: латинские буквы, цифры, точка, дефис, подчёркивание; до 64 символов.",
             "Id: Latin letters, digits, dot, hyphen, underscore; up to 64 characters.",
         ));
     }
     if id == super::exchange::LOCAL {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Идентификатор «local» зарезервирован.",
             "The id “local” is reserved.",
         ));
     }
     let name = f.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Укажите название (до 200 символов).",
             "Give a name (up to 200 characters).",
         ));
@@ -201,7 +197,7 @@ pub async fn save(state: &AppState, f: &PartnerForm) -> AppResult<String> {
         "instance" => "instance",
         "system" | "" => "system",
         _ => {
-            return Err(invalid(
+            return Err(AppError::invalid(
                 "Вид: system или instance.",
                 "Kind: system or instance.",
             ));
@@ -220,7 +216,7 @@ pub async fn save(state: &AppState, f: &PartnerForm) -> AppResult<String> {
         f.secret.trim().to_owned()
     };
     if secret.len() < 32 {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Секрет — не короче 32 символов.",
             "The secret must be at least 32 characters.",
         ));
@@ -237,7 +233,7 @@ pub async fn save(state: &AppState, f: &PartnerForm) -> AppResult<String> {
             .await?
             .is_none()
         {
-            return Err(invalid(
+            return Err(AppError::invalid(
                 format!("Организации «{o}» нет в справочнике."),
                 format!("There is no organisation “{o}” in the directory."),
             ));
@@ -245,7 +241,7 @@ pub async fn save(state: &AppState, f: &PartnerForm) -> AppResult<String> {
         organisations.push(o.to_owned());
     }
     if kind == "system" && !all && organisations.is_empty() {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Внешней системе нужны организации, за которые она действует.",
             "An outside system needs the organisations it acts for.",
         ));

@@ -193,10 +193,6 @@ async fn set_milestone_done(db: &Db, id: i64, done: bool) -> Result<Option<i64>,
     })
 }
 
-fn invalid(ru: impl Into<String>, en: impl Into<String>) -> AppError {
-    AppError::unprocessable("invalid_input", Msg::new(ru.into(), en.into()))
-}
-
 fn staff(user: &CurrentUser) -> AppResult<()> {
     if user.works_in_core() {
         Ok(())
@@ -218,9 +214,11 @@ fn today() -> String {
 fn date_opt(s: &str) -> AppResult<Option<String>> {
     match s.trim() {
         "" => Ok(None),
-        d => time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
+        d => crate::web::i18n::parse_iso_date(d)
             .map(|d| Some(super::orders::date_string(d)))
-            .map_err(|_| invalid("Дата в формате ГГГГ-ММ-ДД.", "A date as YYYY-MM-DD.")),
+            .ok_or_else(|| {
+                AppError::invalid("Дата в формате ГГГГ-ММ-ДД.", "A date as YYYY-MM-DD.")
+            }),
     }
 }
 
@@ -372,7 +370,7 @@ pub async fn create(
         || title.is_empty()
         || title.chars().count() > 300
     {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Укажите код (до 40 символов) и название (до 300).",
             "Give a code (up to 40 characters) and a title (up to 300).",
         ));
@@ -381,7 +379,7 @@ pub async fn create(
         .await?
         .is_none()
     {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Выберите организацию из справочника.",
             "Choose an organisation from the directory.",
         ));
@@ -394,11 +392,11 @@ pub async fn create(
         p => {
             let id: i64 = p
                 .parse()
-                .map_err(|_| invalid("Неверная программа.", "Invalid programme."))?;
+                .map_err(|_| AppError::invalid("Неверная программа.", "Invalid programme."))?;
             match project(&state.db, id).await? {
                 Some(pp) if pp.kind == "programme" => Some(id),
                 _ => {
-                    return Err(invalid(
+                    return Err(AppError::invalid(
                         "Проект входит только в программу.",
                         "A project can only be part of a programme.",
                     ));
@@ -411,7 +409,7 @@ pub async fn create(
     if let (Some(s), Some(e)) = (&starts, &ends)
         && e < s
     {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Окончание раньше начала.",
             "The end is before the start.",
         ));
@@ -609,7 +607,7 @@ pub async fn add_stage(
     managed(&state, &user, id).await?;
     let title = f.title.trim();
     if title.is_empty() || title.chars().count() > 300 {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Укажите название этапа (до 300 символов).",
             "Give the stage's title (up to 300 characters).",
         ));
@@ -628,13 +626,13 @@ pub async fn add_milestone(
     managed(&state, &user, id).await?;
     let title = f.title.trim();
     if title.is_empty() || title.chars().count() > 300 {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Укажите событие (до 300 символов).",
             "Give the event (up to 300 characters).",
         ));
     }
     let due = date_opt(&f.due_on)?.ok_or_else(|| {
-        invalid(
+        AppError::invalid(
             "Укажите срок контрольной точки.",
             "Give the event's due date.",
         )
@@ -644,13 +642,13 @@ pub async fn add_milestone(
         s => {
             let sid: i64 = s
                 .parse()
-                .map_err(|_| invalid("Неверный этап.", "Invalid stage."))?;
+                .map_err(|_| AppError::invalid("Неверный этап.", "Invalid stage."))?;
             if !stages(&state.db, id)
                 .await?
                 .iter()
                 .any(|x| x.stage_id == sid)
             {
-                return Err(invalid(
+                return Err(AppError::invalid(
                     "Этот этап из другого проекта.",
                     "The stage belongs to another project.",
                 ));

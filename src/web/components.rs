@@ -216,3 +216,27 @@ pub fn datetime(locale: Locale, t: time::OffsetDateTime) -> String {
     };
     msk.format(&fmt).unwrap_or_default()
 }
+
+texts!(pub PagerTexts {
+    previous: "Назад", "Previous";
+    next: "Дальше", "Next";
+    page: "Страница", "Page";
+    pages: "Страницы", "Pages";
+});
+
+/// The page links of a long list: `base` is the list's address with its
+/// filters (`page=` is added), `pages` the number of pages (none shown for
+/// one).
+pub fn pager(l: Locale, base: &str, page: i64, pages: i64) -> Markup {
+    let t = PagerTexts::get(l);
+    let sep = if base.contains('?') { '&' } else { '?' };
+    html! {
+        @if pages > 1 {
+            nav.pager aria-label=(t.pages) {
+                @if page > 1 { a rel="prev" href={ (base) (sep) "page=" (page - 1) } { "← " (t.previous) } }
+                span { (t.page) " " (page) " / " (pages) }
+                @if page < pages { a rel="next" href={ (base) (sep) "page=" (page + 1) } { (t.next) " →" } }
+            }
+        }
+    }
+}

@@ -133,12 +133,10 @@ pub async fn protect(secure_cookies: bool, mut request: Request, next: Next) -> 
     request.extensions_mut().insert(secret.clone());
     let mut response = next.run(request).await;
     if is_new && secret.used.load(std::sync::atomic::Ordering::Relaxed) {
-        let cookie = format!(
-            "{CSRF_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000{}",
-            secret.encode(),
-            if secure_cookies { "; Secure" } else { "" }
-        );
-        if let Ok(v) = HeaderValue::from_str(&cookie) {
+        let mut cookie = crate::web::i18n::year_cookie(CSRF_COOKIE, secret.encode());
+        cookie.set_http_only(true);
+        cookie.set_secure(secure_cookies);
+        if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
             response.headers_mut().append(header::SET_COOKIE, v);
         }
     }

@@ -1,7 +1,6 @@
 //! The home page, the language switch, the data-sources page and the landing
 //! pages of the sections.
 
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -85,15 +84,11 @@ pub async fn switch_language(
     Query(q): Query<LangQuery>,
 ) -> AppResult<Response> {
     let locale = Locale::parse(&code).ok_or_else(AppError::not_found)?;
-    let mut response = Redirect::to(&safe_next(q.next.as_deref())).into_response();
-    let cookie = format!(
-        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-        locale.code()
-    );
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    Ok(response)
+    let jar = axum_extra::extract::CookieJar::new().add(crate::web::i18n::year_cookie(
+        LANG_COOKIE,
+        locale.code().to_owned(),
+    ));
+    Ok((jar, Redirect::to(&safe_next(q.next.as_deref()))).into_response())
 }
 
 /// `GET /about/data`: where the data comes from and under which licences.

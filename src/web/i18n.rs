@@ -69,14 +69,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Locale {
 
 /// Reads one cookie from the `Cookie` headers.
 pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
+    axum_extra::extract::CookieJar::from_headers(headers)
+        .get(name)
+        .map(|c| c.value().to_owned())
+}
+
+/// A cookie the site keeps for a year on every path, out of reach of other
+/// sites' requests that change things (`SameSite=Lax`).
+pub fn year_cookie(
+    name: &'static str,
+    value: String,
+) -> axum_extra::extract::cookie::Cookie<'static> {
+    axum_extra::extract::cookie::Cookie::build((name, value))
+        .path("/")
+        .same_site(axum_extra::extract::cookie::SameSite::Lax)
+        .max_age(time::Duration::days(365))
+        .build()
 }
 
 /// Declares a table of texts with a Russian and an English value per field.
@@ -115,6 +123,17 @@ pub fn plural_ru<'a>(n: i64, one: &'a str, few: &'a str, many: &'a str) -> &'a s
     } else {
         many
     }
+}
+
+/// A date typed or sent as `YYYY-MM-DD` (forms, APIs), spaces around it
+/// ignored. The one parser of such dates; files with other spellings go
+/// through `datasets::fields::parse_date`.
+pub fn parse_iso_date(s: &str) -> Option<time::Date> {
+    time::Date::parse(
+        s.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
 }
 
 /// A date as `YYYY-MM-DD` (forms, files, APIs).

@@ -348,10 +348,7 @@ pub async fn react_from_core(
             let date = r
                 .planned_date
                 .as_deref()
-                .and_then(|d| {
-                    time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
-                        .ok()
-                })
+                .and_then(crate::web::i18n::parse_iso_date)
                 .ok_or_else(|| {
                     AppError::unprocessable(
                         "invalid_input",

@@ -572,10 +572,6 @@ async fn read_action(mut multipart: Multipart) -> AppResult<ActionForm> {
     Ok(f)
 }
 
-fn invalid(ru: &str, en: &str) -> AppError {
-    AppError::unprocessable("invalid_input", Msg::new(ru.to_owned(), en.to_owned()))
-}
-
 /// Turns the form into an action of the lifecycle.
 pub fn parse_action(
     name: &str,
@@ -596,7 +592,7 @@ pub fn parse_action(
         "accept" => Action::Accept,
         "refer" => {
             if organisation_id.is_empty() {
-                return Err(invalid(
+                return Err(AppError::invalid(
                     "Выберите организацию, которой передаётся обращение.",
                     "Choose the organisation to refer the report to.",
                 ));
@@ -608,9 +604,8 @@ pub fn parse_action(
         }
         "resolve" => Action::Resolve { text },
         "plan" => {
-            let format = time::macros::format_description!("[year]-[month]-[day]");
-            let date = time::Date::parse(date.trim(), &format).map_err(|_| {
-                invalid(
+            let date = crate::web::i18n::parse_iso_date(date).ok_or_else(|| {
+                AppError::invalid(
                     "Укажите дату выполнения в формате ГГГГ-ММ-ДД.",
                     "Give the date of completion as YYYY-MM-DD.",
                 )
@@ -627,7 +622,7 @@ pub fn parse_action(
             let reason = CloseReason::parse(reason)
                 .filter(|r| *r != CloseReason::Fixed)
                 .ok_or_else(|| {
-                    invalid(
+                    AppError::invalid(
                         "Выберите причину закрытия из списка.",
                         "Choose the reason for closing from the list.",
                     )
@@ -661,7 +656,7 @@ pub async fn action_of(
         return Err(AppError::unprocessable("photo", m));
     }
     if form.photos.len() > 5 {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Можно приложить не больше 5 фотографий.",
             "You can attach at most 5 photos.",
         ));

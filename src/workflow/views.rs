@@ -44,9 +44,6 @@ texts!(pub IssueTexts {
     due: "Ответ до", "Answer due by";
     published_on: "Опубликовано", "Published";
     created_on: "Подано", "Submitted";
-    previous: "Назад", "Previous";
-    next: "Дальше", "Next";
-    page: "Страница", "Page";
     feeds: "Подписки", "Feeds";
     feed_new: "Новые обращения", "New reports";
     feed_resolved: "Решённые обращения", "Resolved reports";
@@ -244,20 +241,7 @@ pub fn event_label(l: Locale, kind: &str) -> &'static str {
     }
 }
 
-/// A (possibly long) list's page links.
-pub fn pager(l: Locale, base: &str, page: i64, pages: i64) -> Markup {
-    let t = IssueTexts::get(l);
-    let sep = if base.contains('?') { '&' } else { '?' };
-    html! {
-        @if pages > 1 {
-            nav.pager aria-label=(t.page) {
-                @if page > 1 { a rel="prev" href={ (base) (sep) "page=" (page - 1) } { "← " (t.previous) } }
-                span { (t.page) " " (page) " / " (pages) }
-                @if page < pages { a rel="next" href={ (base) (sep) "page=" (page + 1) } { (t.next) " →" } }
-            }
-        }
-    }
-}
+pub use crate::web::components::pager;
 
 /// Whether a state is one the public lists may be filtered by.
 pub fn public_state(s: &str) -> Option<State> {

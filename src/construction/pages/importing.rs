@@ -118,7 +118,10 @@ pub async fn import_preview(
     }
     if !got {
         let _ = tokio::fs::remove_file(&path).await;
-        return Err(invalid("Выберите файл .xlsx.", "Choose an .xlsx file."));
+        return Err(AppError::invalid(
+            "Выберите файл .xlsx.",
+            "Choose an .xlsx file.",
+        ));
     }
     // Reading a spreadsheet is expensive work: one turn at the gate
     // (web/limits.rs).
@@ -206,7 +209,7 @@ pub async fn import_commit(
         .await
         .map_err(import_error)?;
     if prepared.accepted.is_empty() {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Нет строк для загрузки.",
             "There are no rows to import.",
         ));

@@ -23,10 +23,6 @@ use crate::web::i18n::Locale;
 use crate::web::layout::{Page, PageCtx};
 use crate::web::tables::{Cell, Format, Table, links};
 
-fn invalid(ru: impl Into<String>, en: impl Into<String>) -> AppError {
-    AppError::unprocessable("invalid_input", Msg::new(ru.into(), en.into()))
-}
-
 fn editor(user: &CurrentUser) -> AppResult<()> {
     if may_edit(user) {
         Ok(())
@@ -80,14 +76,14 @@ impl ListQuery {
             "" => None,
             s => Some(
                 Status::parse(s)
-                    .ok_or_else(|| invalid("Неизвестный статус.", "Unknown status."))?,
+                    .ok_or_else(|| AppError::invalid("Неизвестный статус.", "Unknown status."))?,
             ),
         };
         let municipality_id = match self.municipality.as_str() {
             "" => None,
             m if crate::geo::geography().by_id(m).is_some() => Some(m.to_owned()),
             _ => {
-                return Err(invalid(
+                return Err(AppError::invalid(
                     "Неизвестный муниципалитет.",
                     "Unknown municipality.",
                 ));
@@ -104,7 +100,7 @@ impl ListQuery {
             match v.as_slice() {
                 [a, b, c, d] if a <= c && b <= d => Some([*a, *b, *c, *d]),
                 _ => {
-                    return Err(invalid(
+                    return Err(AppError::invalid(
                         "bbox: четыре числа через запятую: запад,юг,восток,север.",
                         "bbox: four numbers: west,south,east,north.",
                     ));
@@ -242,7 +238,7 @@ async fn table_page(
     // at a time (web/limits.rs).
     let _permit = if pdf || format != Format::Html {
         if !pdf && total > crate::web::limits::MAX_EXPORT_ROWS {
-            return Err(invalid(
+            return Err(AppError::invalid(
                 format!(
                     "В выгрузку входит не больше {} объектов, а выбрано {total}. Сузьте отбор (статус, муниципалитет) или скачайте открытый набор данных целиком.",
                     crate::web::limits::MAX_EXPORT_ROWS
@@ -304,13 +300,7 @@ async fn table_page(
         (table.html(title))
         (links(l, &here))
         p.export { a href={ (here) (sep) "format=pdf" } { (l.pick("Отчёт PDF с картой", "PDF report with a map")) } }
-        @if total > PAGE {
-            nav.pager aria-label=(l.pick("Страницы", "Pages")) {
-                @if page > 1 { a rel="prev" href={ (here) (sep) "page=" (page - 1) } { (l.pick("← назад", "← previous")) } " " }
-                (page) " / " ((total + PAGE - 1) / PAGE)
-                @if page * PAGE < total { " " a rel="next" href={ (here) (sep) "page=" (page + 1) } { (l.pick("дальше →", "next →")) } }
-            }
-        }
+        (crate::web::components::pager(l, &here, page, (total + PAGE - 1) / PAGE))
     }))
 }
 
@@ -328,7 +318,7 @@ async fn pdf_response(
     total: i64,
 ) -> AppResult<Response> {
     if total > MAX_PDF_OBJECTS as i64 {
-        return Err(invalid(
+        return Err(AppError::invalid(
             format!(
                 "В отчёт PDF входит не больше {MAX_PDF_OBJECTS} объектов, а выбрано {total}. Сузьте отбор (статус, муниципалитет) или скачайте CSV или XLSX."
             ),

@@ -311,16 +311,24 @@ pub async fn update(
             }));
         }
     };
+    save_changes(&state, id, &input, user.account_id).await?;
+    Ok(Redirect::to(&format!("/construction/objects/{id}")).into_response())
+}
+
+/// Saves an edit in one transaction: the object, its history (what
+/// changed), and the refresh of the open registries. The form and the API
+/// both write through here.
+async fn save_changes(state: &AppState, id: i64, input: &ObjectInput, actor: i64) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     let before = queries::object_tx(&mut tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;
     let diff = changes(before.fields(), input.fields());
-    queries::update(&mut tx, id, &input, before.illegal).await?;
+    queries::update(&mut tx, id, input, before.illegal).await?;
     queries::add_history(
         &mut tx,
         id,
-        Some(user.account_id),
+        Some(actor),
         "",
         "updated",
         &json!({ "changes": diff }),
@@ -328,7 +336,7 @@ pub async fn update(
     .await?;
     refresh(&mut tx, before.illegal || input.status == Status::Illegal).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/construction/objects/{id}")).into_response())
+    Ok(())
 }
 
 /// `POST /construction/objects/{id}/documents` (multipart, PDF)
@@ -357,13 +365,16 @@ pub async fn add_document(
     }
     let title = title.trim().to_owned();
     if title.is_empty() || title.chars().count() > 300 {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Укажите название документа (до 300 символов).",
             "Give the document's title (up to 300 characters).",
         ));
     }
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return Err(invalid("Приложите файл PDF.", "Attach a PDF file."));
+        return Err(AppError::invalid(
+            "Приложите файл PDF.",
+            "Attach a PDF file.",
+        ));
     };
     if bytes.len() > 20 * 1024 * 1024 {
         return Err(AppError::client(
@@ -373,7 +384,7 @@ pub async fn add_document(
         ));
     }
     if !bytes.starts_with(b"%PDF-") {
-        return Err(invalid(
+        return Err(AppError::invalid(
             format!("«{name}» — не PDF. Приложите документ в формате PDF."),
             format!("“{name}” is not a PDF. Attach the document as PDF."),
         ));
@@ -467,7 +478,7 @@ pub async fn api_create(
             .iter()
             .map(|p| format!("{}: {}", p.field, p.msg.get(Locale::Ru)))
             .collect();
-        invalid(list_ru.join("; "), list.join("; "))
+        AppError::invalid(list_ru.join("; "), list.join("; "))
     })?;
     let id = save_new(&state, &o, Some(user.account_id)).await?;
     let row = queries::object(&state.db, id)
@@ -487,23 +498,7 @@ pub async fn api_update(
     let user = crate::auth::tokens::bearer_user(&state, &headers).await?;
     editor(&user)?;
     let input = f.parse().map_err(problems_error)?;
-    let mut tx = state.db.begin().await?;
-    let before = queries::object_tx(&mut tx, id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    let diff = changes(before.fields(), input.fields());
-    queries::update(&mut tx, id, &input, before.illegal).await?;
-    queries::add_history(
-        &mut tx,
-        id,
-        Some(user.account_id),
-        "",
-        "updated",
-        &json!({ "changes": diff }),
-    )
-    .await?;
-    refresh(&mut tx, before.illegal || input.status == Status::Illegal).await?;
-    tx.commit().await?;
+    save_changes(&state, id, &input, user.account_id).await?;
     let row = queries::object(&state.db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -543,5 +538,5 @@ pub(super) fn problems_error(problems: Vec<super::super::domain::FieldProblem>) 
         .iter()
         .map(|p| format!("{}: {}", p.field, p.msg.get(Locale::Ru)))
         .collect();
-    invalid(ru.join("; "), en.join("; "))
+    AppError::invalid(ru.join("; "), en.join("; "))
 }

@@ -110,9 +110,10 @@ pub(super) fn request_json(
     let s = a.state();
     let open = s.is_open();
     let base = state.config.base_url();
-    let planned = a.planned_date.as_deref().and_then(|d| {
-        time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()
-    });
+    let planned = a
+        .planned_date
+        .as_deref()
+        .and_then(crate::web::i18n::parse_iso_date);
     let expected = match (planned, a.due_at) {
         (Some(d), _) if open => Some(w3c(d
             .with_hms(18, 0, 0)

@@ -18,27 +18,23 @@ pub struct OrderDraft {
     pub creator_organisation_id: Option<String>,
 }
 
-pub(super) fn invalid(ru: impl Into<String>, en: impl Into<String>) -> AppError {
-    AppError::unprocessable("invalid_input", Msg::new(ru.into(), en.into()))
-}
-
 pub(super) async fn check_draft(tx: &mut Tx, d: &OrderDraft) -> AppResult<(String, String)> {
     let title = domain::need_text("заголовок", "title", &d.title).map_err(refusal)?;
     if title.chars().count() > 300 {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Заголовок длиннее 300 символов.",
             "The title is longer than 300 characters.",
         ));
     }
     let description = d.description.trim().to_owned();
     if description.chars().count() > 8000 {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Описание длиннее 8000 символов.",
             "The description is longer than 8,000 characters.",
         ));
     }
     if !crate::workflow::queries::organisation_exists(tx, &d.organisation_id).await? {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Выберите ответственную организацию из справочника.",
             "Choose the responsible organisation from the directory.",
         ));
@@ -46,13 +42,13 @@ pub(super) async fn check_draft(tx: &mut Tx, d: &OrderDraft) -> AppResult<(Strin
     if let Some(e) = d.executor_id
         && !queries::is_member(tx, e, &d.organisation_id).await?
     {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Исполнитель должен быть сотрудником ответственной организации.",
             "The executor must work in the responsible organisation.",
         ));
     }
     if d.deadline < now() {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Срок исполнения уже прошёл. Укажите дату в будущем.",
             "The deadline has passed. Give a date in the future.",
         ));
@@ -115,7 +111,7 @@ pub async fn create(state: &AppState, user: &CurrentUser, d: &OrderDraft) -> App
     if let Some(c) = &d.creator_organisation_id
         && !(user.is_admin() || user.is_officer_of(c))
     {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Поручение можно дать только от своей организации.",
             "You can give an order only on behalf of your own organisation.",
         ));
@@ -234,13 +230,13 @@ pub async fn delegate(
     }
     let (title, description) = check_draft(&mut tx, d).await?;
     if !is_within(&mut tx, &d.organisation_id, &parent.organisation_id).await? {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Дочернее поручение даётся своей организации или подчинённому подразделению.",
             "A sub-order goes to the same organisation or a subordinate unit.",
         ));
     }
     if d.deadline > parent.deadline {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Срок дочернего поручения не может быть позже срока родительского.",
             "A sub-order cannot be due later than its parent.",
         ));
@@ -325,7 +321,7 @@ pub async fn assign(
     if let Some(e) = executor_id
         && !queries::is_member(&mut tx, e, &o.organisation_id).await?
     {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Исполнитель должен быть сотрудником ответственной организации.",
             "The executor must work in the responsible organisation.",
         ));

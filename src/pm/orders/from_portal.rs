@@ -12,7 +12,7 @@ pub async fn create_from_request(
     r: &m::OrderRequested,
 ) -> AppResult<()> {
     if !crate::workflow::queries::organisation_exists(tx, &r.organisation_id).await? {
-        return Err(invalid(
+        return Err(AppError::invalid(
             format!(
                 "Организации «{}» нет в справочнике ядра.",
                 r.organisation_id
@@ -137,7 +137,7 @@ pub async fn act_by_partner(
             planned_date: match a.planned_date.as_deref() {
                 None => None,
                 Some(d) => Some(parse_date(d).ok_or_else(|| {
-                    invalid(
+                    AppError::invalid(
                         "planned_date: дата в формате ГГГГ-ММ-ДД.",
                         "planned_date: a date as YYYY-MM-DD.",
                     )
@@ -145,7 +145,7 @@ pub async fn act_by_partner(
             },
         },
         other => {
-            return Err(invalid(
+            return Err(AppError::invalid(
                 format!("Неизвестное действие «{other}»: accept, start, report или comment."),
                 format!("Unknown action “{other}”: accept, start, report or comment."),
             ));

@@ -4,7 +4,7 @@
 //! (the citizen's reaction, referrals, webhooks to outside systems).
 
 use axum::http::StatusCode;
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 
 use super::domain::{self, OrderAction, OrderState, Outcome, Refusal, Side, Source};
 use super::queries::{self, NewEvent, NewOrder, OrderRow};
@@ -136,13 +136,7 @@ pub struct Attached {
     pub is_photo: bool,
 }
 
-fn parse_date(s: &str) -> Option<Date> {
-    Date::parse(
-        s.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
-}
+use crate::web::i18n::parse_iso_date as parse_date;
 
 pub use crate::web::i18n::iso_date as date_string;
 

@@ -33,7 +33,7 @@ impl DraftForm {
         let executor_id = match self.executor_id.trim() {
             "" => None,
             e => Some(e.parse::<i64>().map_err(|_| {
-                invalid(
+                AppError::invalid(
                     "Исполнитель: номер учётной записи.",
                     "Executor: an account number.",
                 )
@@ -43,7 +43,7 @@ impl DraftForm {
             match s.trim() {
                 "" => Ok(None),
                 v => v.parse::<i64>().map(Some).map_err(|_| {
-                    invalid(
+                    AppError::invalid(
                         "Неверный номер проекта или этапа.",
                         "Invalid project or stage number.",
                     )
@@ -97,7 +97,7 @@ pub async fn assign(
     let e = match f.executor_id.trim() {
         "" => None,
         v => Some(v.parse::<i64>().map_err(|_| {
-            invalid(
+            AppError::invalid(
                 "Выберите исполнителя из списка.",
                 "Choose the executor from the list.",
             )

@@ -47,10 +47,6 @@ fn staff(user: &CurrentUser) -> AppResult<()> {
     }
 }
 
-fn invalid(ru: impl Into<String>, en: impl Into<String>) -> AppError {
-    AppError::unprocessable("invalid_input", Msg::new(ru.into(), en.into()))
-}
-
 fn state_badge(l: Locale, o: &OrderRow, at: OffsetDateTime) -> Markup {
     html! {
         span class={ "badge state-" (o.state) } { (o.state().label(l)) }
@@ -60,12 +56,8 @@ fn state_badge(l: Locale, o: &OrderRow, at: OffsetDateTime) -> Markup {
 
 /// Parses `YYYY-MM-DD` as the end of that day in Moscow (a deadline).
 pub fn parse_deadline(s: &str) -> AppResult<OffsetDateTime> {
-    let d = time::Date::parse(
-        s.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map_err(|_| {
-        invalid(
+    let d = crate::web::i18n::parse_iso_date(s.trim()).ok_or_else(|| {
+        AppError::invalid(
             "Укажите срок в формате ГГГГ-ММ-ДД.",
             "Give the deadline as YYYY-MM-DD.",
         )
@@ -247,13 +239,7 @@ pub async fn list(
         p role="status" { (l.pick("Найдено: ", "Found: ")) strong #orders-count { (total) } }
         (table.html(title))
         (links(l, &here))
-        @if total > PAGE {
-            nav.pager aria-label=(l.pick("Страницы", "Pages")) {
-                @if page > 1 { a rel="prev" href={ (here) (if here.contains('?') { "&" } else { "?" }) "page=" (page - 1) } { (l.pick("← назад", "← previous")) } " " }
-                (page) " / " ((total + PAGE - 1) / PAGE)
-                @if page * PAGE < total { " " a rel="next" href={ (here) (if here.contains('?') { "&" } else { "?" }) "page=" (page + 1) } { (l.pick("дальше →", "next →")) } }
-            }
-        }
+        (crate::web::components::pager(l, &here, page, (total + PAGE - 1) / PAGE))
     }))
 }
 

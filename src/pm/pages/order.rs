@@ -325,7 +325,7 @@ pub async fn store_files(
                 continue;
             }
             let content_type = document_type(&bytes, &name).ok_or_else(|| {
-                invalid(
+                AppError::invalid(
                     format!("Файл «{name}» не принят: прикладывайте фото (JPEG, PNG, WebP), PDF или документы Office (DOCX, XLSX, ODT)."),
                     format!("The file “{name}” was not accepted: attach photos (JPEG, PNG, WebP), PDF or Office documents (DOCX, XLSX, ODT)."),
                 )
@@ -406,7 +406,7 @@ pub async fn act(
         return Err(AppError::unprocessable("too_large", m));
     }
     if form.files.len() > MAX_FILES {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Можно приложить не больше 10 файлов.",
             "You can attach at most 10 files.",
         ));
@@ -418,7 +418,7 @@ pub async fn act(
             let outcome = match form.outcome.as_str() {
                 "" => None,
                 o => Some(Outcome::parse(o).ok_or_else(|| {
-                    invalid(
+                    AppError::invalid(
                         "Выберите: решено или запланировано.",
                         "Choose: resolved or planned.",
                     )
@@ -426,16 +426,14 @@ pub async fn act(
             };
             let planned_date = if outcome == Some(Outcome::Planned) {
                 Some(
-                    time::Date::parse(
-                        form.planned_date.trim(),
-                        time::macros::format_description!("[year]-[month]-[day]"),
-                    )
-                    .map_err(|_| {
-                        invalid(
-                            "Укажите планируемую дату в формате ГГГГ-ММ-ДД.",
-                            "Give the planned date as YYYY-MM-DD.",
-                        )
-                    })?,
+                    crate::web::i18n::parse_iso_date(form.planned_date.trim()).ok_or_else(
+                        || {
+                            AppError::invalid(
+                                "Укажите планируемую дату в формате ГГГГ-ММ-ДД.",
+                                "Give the planned date as YYYY-MM-DD.",
+                            )
+                        },
+                    )?,
                 )
             } else {
                 None

@@ -115,7 +115,7 @@ pub async fn add_task(
     staff(&user)?;
     let title = domain::need_text("задача", "task", &f.title).map_err(orders::refusal)?;
     if title.chars().count() > 300 {
-        return Err(invalid(
+        return Err(AppError::invalid(
             "Задача длиннее 300 символов.",
             "The task is longer than 300 characters.",
         ));
@@ -123,10 +123,9 @@ pub async fn add_task(
     let due = match f.due_on.trim() {
         "" => None,
         d => Some(orders::date_string(
-            time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
-                .map_err(|_| {
-                    invalid("Срок в формате ГГГГ-ММ-ДД.", "The due date as YYYY-MM-DD.")
-                })?,
+            crate::web::i18n::parse_iso_date(d).ok_or_else(|| {
+                AppError::invalid("Срок в формате ГГГГ-ММ-ДД.", "The due date as YYYY-MM-DD.")
+            })?,
         )),
     };
     queries::insert_task(&state.db, user.account_id, &title, due.as_deref()).await?;
