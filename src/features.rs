@@ -1,5 +1,5 @@
 //! The one place where features are plugged into the shared services.
-//! `search`, `media`, `opendata`'s live datasets and the rest keep
+//! `search`, `media`, `datasets`, `integration` and the rest keep
 //! registries and know no feature by name; a new feature adds its folder and
 //! its lines here (docs/ARCHITECTURE.md, "How to add a feature").
 
@@ -49,4 +49,37 @@ pub fn message_handlers() -> Handlers {
         Arc::new(crate::workflow::PortalInbox),
         Arc::new(crate::pm::inbox::Inbox),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    /// A registry answers with the first registration that matches: a
+    /// second one for the same kind, source or message type would never be
+    /// asked.
+    #[test]
+    fn nothing_is_registered_twice() {
+        let unique = |names: Vec<&'static str>| {
+            let set: HashSet<_> = names.iter().collect();
+            assert_eq!(set.len(), names.len(), "registered twice: {names:?}");
+        };
+        unique(super::search_sources().kinds());
+        unique(super::live_datasets().sources());
+        let types = super::message_handlers().types();
+        unique(types.clone());
+        // Every message veche takes has a handler; `order.updated` is only
+        // sent.
+        for t in [
+            "order.requested",
+            "order.referred",
+            "request.referred",
+            "order.reported",
+            "request.answered",
+            "order.action",
+        ] {
+            assert!(types.contains(&t), "no handler for {t}");
+        }
+        assert!(!types.contains(&"order.updated"));
+    }
 }

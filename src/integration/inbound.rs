@@ -140,6 +140,15 @@ impl Handlers {
         Handlers(std::sync::Arc::new(all))
     }
 
+    /// Every type some handler applies (a type twice is a wiring mistake:
+    /// the second would never be asked).
+    pub fn types(&self) -> Vec<&'static str> {
+        self.0
+            .iter()
+            .flat_map(|h| h.types().iter().copied())
+            .collect()
+    }
+
     fn for_type(&self, kind: &str) -> Option<&std::sync::Arc<dyn MessageHandler>> {
         self.0.iter().find(|h| h.types().contains(&kind))
     }

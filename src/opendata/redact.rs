@@ -81,34 +81,23 @@ async fn apply(state: &AppState, r: &Redaction) -> anyhow::Result<usize> {
             let (t, key, p) = (target.clone(), r.key.clone(), path.clone());
             let rewritten = tokio::task::spawn_blocking(move || rewrite(&p, &t, &key)).await??;
 
-            let mut tx = state.db.begin().await?;
-            let rows = target.update_table(&mut tx, v.version_id, &r.key).await?;
-            let differs = rewritten.sha256 != v.sha256;
-            if differs {
-                let size = i64::try_from(rewritten.bytes).unwrap_or(i64::MAX);
-                let (id, dataset, sha) = (v.version_id, e.dataset.dataset_id, &rewritten.sha256);
-                on_tx!(&mut tx, |conn| {
-                    sqlx::query("update dataset_version set byte_size = $2, sha256 = $3 where version_id = $1")
-                        .bind(id)
-                        .bind(size)
-                        .bind(sha)
-                        .execute(&mut *conn)
-                        .await?;
-                    sqlx::query("update dataset set updated_at = $2 where dataset_id = $1")
-                        .bind(dataset)
-                        .bind(crate::db::now())
-                        .execute(&mut *conn)
-                        .await
-                        .map(|r| r.rows_affected())
-                })?;
+            let saved = save(
+                state,
+                &v,
+                e.dataset.dataset_id,
+                &target,
+                &r.key,
+                &rewritten,
+                &path,
+            )
+            .await;
+            if saved.is_err()
+                && let Some(tmp) = &rewritten.tmp
+            {
+                // The redacted copy that did not take the old file's place.
+                let _ = tokio::fs::remove_file(tmp).await;
             }
-            // The new file takes the old one's place before the commit: a
-            // crash between the two leaves the job to run again, which finds
-            // the file clean and states its hash.
-            if let Some(tmp) = &rewritten.tmp {
-                tokio::fs::rename(tmp, &path).await?;
-            }
-            tx.commit().await?;
+            let (rows, differs) = saved?;
             if rows > 0 || differs {
                 changed += 1;
                 // Only where and how many: the value itself is the personal
@@ -121,6 +110,50 @@ async fn apply(state: &AppState, r: &Redaction) -> anyhow::Result<usize> {
         state.catalogue.invalidate();
     }
     Ok(changed)
+}
+
+/// The table, the version's size and hash, and the file, in one
+/// transaction. Returns the rows emptied and whether the file changed.
+async fn save(
+    state: &AppState,
+    v: &queries::VersionRow,
+    dataset_id: i64,
+    target: &Target,
+    key: &str,
+    rewritten: &Rewritten,
+    path: &Path,
+) -> anyhow::Result<(u64, bool)> {
+    let mut tx = state.db.begin().await?;
+    let rows = target.update_table(&mut tx, v.version_id, key).await?;
+    let differs = rewritten.sha256 != v.sha256;
+    if differs {
+        let size = i64::try_from(rewritten.bytes).unwrap_or(i64::MAX);
+        let (id, dataset, sha) = (v.version_id, dataset_id, &rewritten.sha256);
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "update dataset_version set byte_size = $2, sha256 = $3 where version_id = $1",
+            )
+            .bind(id)
+            .bind(size)
+            .bind(sha)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("update dataset set updated_at = $2 where dataset_id = $1")
+                .bind(dataset)
+                .bind(crate::db::now())
+                .execute(&mut *conn)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+    }
+    // The new file takes the old one's place before the commit: a
+    // crash between the two leaves the job to run again, which finds
+    // the file clean and states its hash.
+    if let Some(tmp) = &rewritten.tmp {
+        tokio::fs::rename(tmp, path).await?;
+    }
+    tx.commit().await?;
+    Ok((rows, differs))
 }
 
 /// The columns of one structure that a redaction touches.

@@ -29,6 +29,11 @@ impl Sources {
         Sources(Arc::new(sources))
     }
 
+    /// The registered kinds, in order.
+    pub fn kinds(&self) -> Vec<&'static str> {
+        self.0.iter().map(|s| s.kind()).collect()
+    }
+
     fn get(&self, kind: &str) -> Option<&Arc<dyn DocumentSource>> {
         self.0.iter().find(|s| s.kind() == kind)
     }

@@ -574,3 +574,40 @@ both_backends!(
         still_healthy(&app).await;
     }
 );
+
+// A type veche sends but takes from no one (`order.updated`) has no
+// registered handler: refused with 422 `not_accepted`, and not consumed, so
+// the same message is refused again rather than called a duplicate.
+both_backends!(
+    a_message_no_feature_handles_is_refused_and_not_consumed,
+    |app| {
+        app.signed_in_admin().await;
+        let r = add_partner(
+            &app,
+            &[
+                ("partner_id", "core-x"),
+                ("name", "core-x"),
+                ("kind", "instance"),
+                ("secret", SECRET_X),
+                ("all_organisations", "on"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let body = message(
+            "x-updated-1",
+            "order.updated",
+            serde_json::json!({
+                "order_id": 1, "parent_id": null, "title": "Ямочный ремонт", "description": "",
+                "source": "portal", "organisation_id": "min-transport", "state": "new",
+                "priority": "normal", "deadline": deadline_in_days(7), "request_url": null,
+            }),
+        );
+        for _ in 0..2 {
+            let r = signed(&app, "core-x", &body).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+            assert_eq!(r.json()["error"]["code"], "not_accepted", "{}", r.body);
+        }
+        still_healthy(&app).await;
+    }
+);
