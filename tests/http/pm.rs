@@ -202,6 +202,14 @@ both_backends!(a_report_becomes_an_order_is_delegated_and_answered, |app| {
     .await;
     assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
     assert!(early.body.contains("осталось: 1"), "{}", early.body);
+    // The page says so where the report form would be, instead of a form
+    // that can only be refused.
+    let page = app.get(&format!("/pm/orders/{}", root.order_id)).await.body;
+    assert!(
+        page.contains("id=\"report-waits\"") && page.contains("осталось: 1"),
+        "{page}"
+    );
+    assert!(!page.contains("name=\"action\" value=\"report\""));
 
     // The executor finds it in their task list, accepts and reports.
     who.be(&app, "worker@krd.example").await;
@@ -739,5 +747,106 @@ both_backends!(
                 .unwrap(),
             0
         );
+    }
+);
+
+// An order's page offers exactly the actions the rules allow: for the
+// giver (an administrator), the responsible organisation's officer and an
+// officer of another organisation, each action is tried on a fresh order
+// just given (and one with its report submitted); it goes through if and
+// only if the page offered it.
+both_backends!(
+    the_order_page_offers_exactly_the_actions_the_rules_allow,
+    // The giver signs in again for each of the 48 orders.
+    config = |c| {
+        c.server.login_attempts_per_minute = 1000;
+    },
+    |app| {
+        const ALL: &[&str] = &[
+            "accept",
+            "start",
+            "report",
+            "accept_report",
+            "return",
+            "refer",
+            "cancel",
+            "comment",
+        ];
+        staff(
+            &app,
+            "boss@transport.example",
+            "Начальник",
+            "min-transport",
+            false,
+        )
+        .await;
+        staff(&app, "other@health.example", "Чужой", "min-health", false).await;
+        let mut sessions = Sessions::default();
+        let offered = |body: &str| -> Vec<String> {
+            ALL.iter()
+                .filter(|a| body.contains(&format!("name=\"action\" value=\"{a}\"")))
+                .map(|a| (*a).to_owned())
+                .collect()
+        };
+        let mut seen = std::collections::BTreeMap::new();
+        for reported in [false, true] {
+            for (who, email) in [
+                ("giver", "admin"),
+                ("assignee", "boss@transport.example"),
+                ("reader", "other@health.example"),
+            ] {
+                for action in ALL {
+                    app.clear_cookies();
+                    app.signed_in_admin().await;
+                    let id = crate::integration::new_order(&app, "min-transport", "Проверка").await;
+                    if reported {
+                        sessions.be(&app, "boss@transport.example").await;
+                        let r =
+                            act(&app, id, &[("action", "report"), ("text", "Сделано")], &[]).await;
+                        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+                    }
+                    if email == "admin" {
+                        app.clear_cookies();
+                        app.signed_in_admin().await;
+                    } else {
+                        sessions.be(&app, email).await;
+                    }
+                    let offers = offered(&app.get(&format!("/pm/orders/{id}")).await.body);
+                    let r = act(
+                        &app,
+                        id,
+                        &[
+                            ("action", action),
+                            ("text", "Текст действия"),
+                            ("organisation_id", "min-energy-housing"),
+                        ],
+                        &[],
+                    )
+                    .await;
+                    assert_eq!(
+                        r.status == StatusCode::SEE_OTHER,
+                        offers.iter().any(|o| o == action),
+                        "{who}, reported {reported}, {action}: offered {offers:?}, answered {} {}",
+                        r.status,
+                        r.body
+                    );
+                    seen.insert((reported, who), offers);
+                }
+            }
+        }
+        assert_eq!(
+            seen[&(false, "giver")],
+            ["accept", "start", "report", "refer", "cancel", "comment"]
+        );
+        assert_eq!(
+            seen[&(false, "assignee")],
+            ["accept", "start", "report", "refer", "comment"]
+        );
+        assert_eq!(seen[&(false, "reader")], ["comment"]);
+        assert_eq!(
+            seen[&(true, "giver")],
+            ["accept_report", "return", "cancel", "comment"]
+        );
+        assert_eq!(seen[&(true, "assignee")], ["comment"]);
     }
 );

@@ -148,6 +148,36 @@ async fn open_required_children(tx: &mut Tx, id: i64) -> AppResult<i64> {
         .count() as i64)
 }
 
+/// The parts of an order the rules look at.
+fn current_of(o: &OrderRow, open_required_children: i64) -> domain::Current {
+    domain::Current {
+        state: o.state(),
+        open_required_children,
+        organisation_id: o.organisation_id.clone(),
+        answers_citizen: o.appeal_id.is_some() && o.parent_id.is_none(),
+    }
+}
+
+/// Whether a person may do `action` on the order now: their side and the
+/// rules (`domain::decide`), as `act_in` checks them. The order's page
+/// offers what this allows, and says why when only the state stands in
+/// the way of a report.
+pub fn may(
+    o: &OrderRow,
+    u: &CurrentUser,
+    open_required_children: i64,
+    action: &OrderAction,
+) -> Result<(), Refusal> {
+    let today = now().to_offset(crate::workflow::sla::MSK).date();
+    domain::decide(
+        &current_of(o, open_required_children),
+        side_of(o, u),
+        action,
+        today,
+    )
+    .map(|_| ())
+}
+
 /// Performs `action` on an order in one transaction.
 pub async fn act(
     state: &AppState,
@@ -199,12 +229,7 @@ pub async fn act_in(
             ),
         ));
     }
-    let current = domain::Current {
-        state: o.state(),
-        open_required_children: open_required_children(tx, order_id).await?,
-        organisation_id: o.organisation_id.clone(),
-        answers_citizen: o.appeal_id.is_some() && o.parent_id.is_none(),
-    };
+    let current = current_of(&o, open_required_children(tx, order_id).await?);
     let today = now().to_offset(crate::workflow::sla::MSK).date();
     let effect = domain::decide(&current, side, &action, today).map_err(refusal)?;
     let from = o.state.clone();

@@ -71,12 +71,36 @@ pub async fn show(
     let token = ctx.csrf_token();
     let s = o.state();
     let assignee = matches!(side, Side::Assignee | Side::Both);
-    let creator = matches!(side, Side::Creator | Side::Both);
     let open = matches!(
         s,
         OrderState::New | OrderState::Accepted | OrderState::InProgress | OrderState::Returned
     );
     let errors = crate::web::components::FieldErrors::new();
+    // The actions offered are those the rules allow this person now
+    // (`orders::may`, the check `act` makes), tried with a stand-in for what
+    // the form will carry.
+    let open_children = tree
+        .iter()
+        .filter(|t| t.parent_id == Some(o.order_id) && t.required && !t.state().is_final())
+        .count() as i64;
+    let may = |action: &OrderAction| orders::may(&o, &user, open_children, action).is_ok();
+    let text = || "·".to_owned();
+    let report = orders::may(
+        &o,
+        &user,
+        open_children,
+        &OrderAction::SubmitReport {
+            text: text(),
+            outcome: (o.appeal_id.is_some() && o.parent_id.is_none()).then_some(Outcome::Resolved),
+            planned_date: None,
+        },
+    );
+    // An executor who may not report yet is told why (required sub-orders
+    // still open) rather than left without the form.
+    let report_waits = match &report {
+        Err(domain::Refusal::State(m)) if assignee && open => Some(m.get(l).to_owned()),
+        _ => None,
+    };
     let title = format!("{} № {}", l.pick("Поручение", "Order"), o.order_id);
     let act_url = format!("/pm/orders/{id}/act?csrf_token={token}");
     Ok(Page::new(&ctx, title.clone()).crumb(l.pick("Управление поручениями", "Orders"), "/pm").crumb(l.pick("Поручения", "Orders"), "/pm/orders").render(html! {
@@ -115,13 +139,14 @@ pub async fn show(
         }
         section #actions aria-labelledby="actions-h" {
             h2 #actions-h { (l.pick("Действия", "Actions")) }
-            @if assignee && s == OrderState::New {
+            @if may(&OrderAction::Accept) {
                 form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="accept"; button.button type="submit" { (l.pick("Принять к исполнению", "Accept")) } }
             }
-            @if assignee && matches!(s, OrderState::New | OrderState::Accepted | OrderState::Returned) {
+            @if may(&OrderAction::Start) {
                 form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="start"; button.button type="submit" { (l.pick("Начать работу", "Start work")) } }
             }
-            @if assignee && open {
+            @if let Some(why) = &report_waits { p.hint #report-waits { (why) } }
+            @if report.is_ok() {
                 details {
                     summary { (l.pick("Представить отчёт об исполнении", "Submit the report of execution")) }
                     form method="post" action=(act_url) enctype="multipart/form-data" {
@@ -160,15 +185,17 @@ pub async fn show(
                     button.button type="submit" { (l.pick("Назначить", "Assign")) }
                 }
             }
-            @if creator && s == OrderState::ReportSubmitted {
+            @if may(&OrderAction::AcceptReport) {
                 form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="accept_report"; button.button type="submit" { (l.pick("Принять отчёт", "Accept the report")) } }
+            }
+            @if may(&OrderAction::Return { note: text() }) {
                 form method="post" action=(act_url) enctype="multipart/form-data" {
                     input type="hidden" name="action" value="return";
                     (crate::web::components::Input::new("text", l.pick("Что доработать", "What to rework"), "").kind("textarea").required().render(l, &errors))
                     button.button type="submit" { (l.pick("Вернуть на доработку", "Return for rework")) }
                 }
             }
-            @if (assignee || creator) && open {
+            @if may(&OrderAction::Refer { organisation_id: "\u{0}another".to_owned(), reason: text() }) {
                 details {
                     summary { (l.pick("Передать другой организации", "Refer to another organisation")) }
                     form method="post" action=(act_url) enctype="multipart/form-data" {
@@ -179,7 +206,7 @@ pub async fn show(
                     }
                 }
             }
-            @if creator && !s.is_final() {
+            @if may(&OrderAction::Cancel { reason: text() }) {
                 details {
                     summary { (l.pick("Отменить поручение", "Cancel the order")) }
                     form method="post" action=(act_url) enctype="multipart/form-data" {
@@ -189,11 +216,13 @@ pub async fn show(
                     }
                 }
             }
-            form method="post" action=(act_url) enctype="multipart/form-data" {
-                input type="hidden" name="action" value="comment";
-                (crate::web::components::Input::new("text", l.pick("Комментарий", "Comment"), "").kind("textarea").required().render(l, &errors))
-                div.field { label for="f-cfiles" { (l.pick("Вложения", "Attachments")) } input #f-cfiles type="file" name="files" multiple; }
-                button.button type="submit" { (l.pick("Добавить комментарий", "Add a comment")) }
+            @if may(&OrderAction::Comment { text: text() }) {
+                form method="post" action=(act_url) enctype="multipart/form-data" {
+                    input type="hidden" name="action" value="comment";
+                    (crate::web::components::Input::new("text", l.pick("Комментарий", "Comment"), "").kind("textarea").required().render(l, &errors))
+                    div.field { label for="f-cfiles" { (l.pick("Вложения", "Attachments")) } input #f-cfiles type="file" name="files" multiple; }
+                    button.button type="submit" { (l.pick("Добавить комментарий", "Add a comment")) }
+                }
             }
         }
         section #timeline aria-labelledby="timeline-h" {
