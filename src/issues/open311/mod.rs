@@ -171,54 +171,75 @@ fn item_name(list: &str) -> &str {
     }
 }
 
-fn xml_value(name: &str, v: &Value, out: &mut String) {
-    use quick_xml::escape::escape;
+/// Writes `v` as the element `name`: arrays as their items (each named by
+/// `item_name`), objects as their fields, null as an empty element.
+fn xml_value<W: std::io::Write>(
+    w: &mut quick_xml::Writer<W>,
+    name: &str,
+    v: &Value,
+) -> std::io::Result<()> {
+    use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+    let text = |w: &mut quick_xml::Writer<W>, t: &str| {
+        w.create_element(name)
+            .write_text_content(BytesText::new(t))
+            .map(|_| ())
+    };
     match v {
-        Value::Null => {
-            out.push('<');
-            out.push_str(name);
-            out.push_str("/>");
-        }
+        Value::Null => w.write_event(Event::Empty(BytesStart::new(name))),
         Value::Array(items) => {
-            out.push_str(&format!("<{name}>"));
+            w.write_event(Event::Start(BytesStart::new(name)))?;
             let item = item_name(name);
             for i in items {
-                xml_value(item, i, out);
+                xml_value(w, item, i)?;
             }
-            out.push_str(&format!("</{name}>"));
+            w.write_event(Event::End(BytesEnd::new(name)))
         }
         Value::Object(map) => {
-            out.push_str(&format!("<{name}>"));
+            w.write_event(Event::Start(BytesStart::new(name)))?;
             for (k, v) in map {
-                xml_value(k, v, out);
+                xml_value(w, k, v)?;
             }
-            out.push_str(&format!("</{name}>"));
+            w.write_event(Event::End(BytesEnd::new(name)))
         }
-        Value::String(s) => out.push_str(&format!("<{name}>{}</{name}>", escape(s.as_str()))),
-        Value::Bool(b) => out.push_str(&format!("<{name}>{b}</{name}>")),
-        Value::Number(n) => out.push_str(&format!("<{name}>{n}</{name}>")),
+        Value::String(s) => text(w, s),
+        Value::Bool(b) => text(w, &b.to_string()),
+        Value::Number(n) => text(w, &n.to_string()),
     }
+}
+
+/// A whole XML answer: the declaration, then a collection under `root`
+/// (each item as `item`) or a single object as `root`.
+fn xml_document(items: &Value, root: &str, item: &str) -> std::io::Result<Vec<u8>> {
+    use quick_xml::events::{BytesEnd, BytesStart, Event};
+    let mut out = b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n".to_vec();
+    let mut w = quick_xml::Writer::new(&mut out);
+    match items {
+        Value::Array(list) => {
+            w.write_event(Event::Start(BytesStart::new(root)))?;
+            for i in list {
+                xml_value(&mut w, item, i)?;
+            }
+            w.write_event(Event::End(BytesEnd::new(root)))?;
+        }
+        other => xml_value(&mut w, root, other)?,
+    }
+    Ok(out)
 }
 
 /// A collection (`items` a JSON array) or a single object, as the format
 /// wants it: JSON as is; XML under `root`, each item as `item`.
 fn body(format: Format, items: Value, root: &str, item: &str) -> Response {
     let (text, content_type) = match format {
-        Format::Json => (items.to_string(), "application/json; charset=utf-8"),
-        Format::Xml => {
-            let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-            match &items {
-                Value::Array(list) => {
-                    out.push_str(&format!("<{root}>"));
-                    for i in list {
-                        xml_value(item, i, &mut out);
-                    }
-                    out.push_str(&format!("</{root}>"));
-                }
-                other => xml_value(root, other, &mut out),
-            }
-            (out, "text/xml; charset=utf-8")
-        }
+        Format::Json => (
+            items.to_string().into_bytes(),
+            "application/json; charset=utf-8",
+        ),
+        Format::Xml => match xml_document(&items, root, item) {
+            Ok(bytes) => (bytes, "text/xml; charset=utf-8"),
+            // Writing into memory does not fail; if it ever did, the
+            // answer would be a bare 500 rather than half a document.
+            Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        },
     };
     let mut r = text.into_response();
     r.headers_mut()
@@ -310,12 +331,14 @@ mod tests {
     #[test]
     fn xml_follows_the_standard_shapes() {
         let r = json!([{ "notes": [{ "summary": "a<b" }] }, { "media_url": null }]);
-        let mut out = String::new();
+        let mut bytes = Vec::new();
+        let mut w = quick_xml::Writer::new(&mut bytes);
         if let Value::Array(items) = &r {
             for i in items {
-                xml_value("request", i, &mut out);
+                xml_value(&mut w, "request", i).unwrap();
             }
         }
+        let out = String::from_utf8(bytes).unwrap();
         assert_eq!(
             out,
             "<request><notes><note><summary>a&lt;b</summary></note></notes></request><request><media_url/></request>"
