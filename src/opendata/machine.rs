@@ -40,6 +40,50 @@ pub fn xml_text(s: &str) -> String {
     escape(&cleaned).into_owned()
 }
 
+/// An indented XML document (the MR 3.0 list and passport files), written
+/// through `quick_xml`: two spaces a level, text cleaned by `xml_text`'s rule
+/// and escaped by the writer.
+struct XmlDoc(quick_xml::Writer<Vec<u8>>);
+
+impl XmlDoc {
+    fn new(root: &str) -> std::io::Result<XmlDoc> {
+        let head = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n".to_vec();
+        let mut w = XmlDoc(quick_xml::Writer::new_with_indent(head, b' ', 2));
+        w.open(root)?;
+        Ok(w)
+    }
+
+    fn open(&mut self, name: &str) -> std::io::Result<()> {
+        self.0.write_event(quick_xml::events::Event::Start(
+            quick_xml::events::BytesStart::new(name),
+        ))
+    }
+
+    fn close(&mut self, name: &str) -> std::io::Result<()> {
+        self.0.write_event(quick_xml::events::Event::End(
+            quick_xml::events::BytesEnd::new(name),
+        ))
+    }
+
+    fn text(&mut self, name: &str, value: &str) -> std::io::Result<()> {
+        let cleaned: String = value
+            .chars()
+            .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+            .collect();
+        self.0
+            .create_element(name)
+            .write_text_content(quick_xml::events::BytesText::new(&cleaned))
+            .map(|_| ())
+    }
+
+    fn finish(mut self, root: &str) -> std::io::Result<Vec<u8>> {
+        self.close(root)?;
+        let mut out = self.0.into_inner();
+        out.push(b'\n');
+        Ok(out)
+    }
+}
+
 fn csv_bytes(rows: &[Vec<String>]) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
@@ -94,22 +138,22 @@ pub fn list(state: &AppState, snapshot: &Snapshot, ext: Ext, headers: &HeaderMap
             })).collect::<Vec<_>>(),
         }))
         .unwrap_or_default(),
-        Ext::Xml => {
-            let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<list>\n");
-            s.push_str(&format!(
-                "  <standardversion>{STANDARD_VERSION}</standardversion>\n  <meta>\n"
-            ));
+        Ext::Xml => (|| {
+            let mut x = XmlDoc::new("list")?;
+            x.text("standardversion", STANDARD_VERSION)?;
+            x.open("meta")?;
             for e in &entries {
-                s.push_str(&format!(
-                    "    <item>\n      <identifier>{}</identifier>\n      <title>{}</title>\n      <link>{}</link>\n      <format>xml</format>\n    </item>\n",
-                    xml_text(&e.dataset.identifier),
-                    xml_text(&e.dataset.title),
-                    xml_text(&abs(state, &format!("{}/meta.xml", entry_path(e))))
-                ));
+                x.open("item")?;
+                x.text("identifier", &e.dataset.identifier)?;
+                x.text("title", &e.dataset.title)?;
+                x.text("link", &abs(state, &format!("{}/meta.xml", entry_path(e))))?;
+                x.text("format", "xml")?;
+                x.close("item")?;
             }
-            s.push_str("  </meta>\n</list>\n");
-            s.into_bytes()
-        }
+            x.close("meta")?;
+            x.finish("list")
+        })()
+        .unwrap_or_default(),
     };
     let modified = snapshot.modified().unwrap_or_else(crate::db::now);
     let v = Validators::of_content(&body, modified);
@@ -215,46 +259,46 @@ pub fn meta(state: &AppState, e: &Entry, ext: Ext, headers: &HeaderMap) -> Respo
             "publisher": {"name": d.publisher_name, "phone": d.publisher_phone, "mbox": d.publisher_mbox},
         }))
         .unwrap_or_default(),
-        Ext::Xml => {
-            let t = |k: &str, v: &str| format!("  <{k}>{}</{k}>\n", xml_text(v));
-            let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<meta>\n");
-            s.push_str(&t("standardversion", STANDARD_VERSION));
-            s.push_str(&t("identifier", &d.identifier));
-            s.push_str(&t("title", &d.title));
-            s.push_str(&t("description", &d.description));
-            s.push_str(&t("creator", &e.org_name_ru));
-            s.push_str(&t("created", &compact_date(&d.created)));
-            s.push_str(&t("modified", &compact_date(&d.modified)));
-            s.push_str(&t("subject", &d.subject));
-            s.push_str(&t("format", "xml"));
-            s.push_str(&t("provenance", &d.provenance));
-            s.push_str(&t("valid", &compact_date(&d.valid)));
-            s.push_str("  <data>\n");
+        Ext::Xml => (|| {
+            let mut x = XmlDoc::new("meta")?;
+            x.text("standardversion", STANDARD_VERSION)?;
+            x.text("identifier", &d.identifier)?;
+            x.text("title", &d.title)?;
+            x.text("description", &d.description)?;
+            x.text("creator", &e.org_name_ru)?;
+            x.text("created", &compact_date(&d.created))?;
+            x.text("modified", &compact_date(&d.modified))?;
+            x.text("subject", &d.subject)?;
+            x.text("format", "xml")?;
+            x.text("provenance", &d.provenance)?;
+            x.text("valid", &compact_date(&d.valid))?;
+            x.open("data")?;
             for (url, v) in &data {
-                s.push_str(&format!(
-                    "    <dataversion>\n      <source>{}</source>\n      <created>{}</created>\n      <provenance>{}</provenance>\n      <valid>{}</valid>\n      <structure>{}</structure>\n    </dataversion>\n",
-                    xml_text(url),
-                    compact_date(&v.valid),
-                    xml_text(&v.provenance),
-                    compact_date(&v.valid),
-                    xml_text(&v.structure_stamp)
-                ));
+                x.open("dataversion")?;
+                x.text("source", url)?;
+                x.text("created", &compact_date(&v.valid))?;
+                x.text("provenance", &v.provenance)?;
+                x.text("valid", &compact_date(&v.valid))?;
+                x.text("structure", &v.structure_stamp)?;
+                x.close("dataversion")?;
             }
-            s.push_str("  </data>\n  <structure>\n");
+            x.close("data")?;
+            x.open("structure")?;
             for (stamp, url, _) in &structures {
-                s.push_str(&format!(
-                    "    <structureversion>\n      <source>{}</source>\n      <created>{}</created>\n    </structureversion>\n",
-                    xml_text(url),
-                    xml_text(stamp)
-                ));
+                x.open("structureversion")?;
+                x.text("source", url)?;
+                x.text("created", stamp)?;
+                x.close("structureversion")?;
             }
-            s.push_str("  </structure>\n  <publisher>\n");
-            s.push_str(&format!("    <name>{}</name>\n", xml_text(&d.publisher_name)));
-            s.push_str(&format!("    <phone>{}</phone>\n", xml_text(&d.publisher_phone)));
-            s.push_str(&format!("    <mbox>{}</mbox>\n", xml_text(&d.publisher_mbox)));
-            s.push_str("  </publisher>\n</meta>\n");
-            s.into_bytes()
-        }
+            x.close("structure")?;
+            x.open("publisher")?;
+            x.text("name", &d.publisher_name)?;
+            x.text("phone", &d.publisher_phone)?;
+            x.text("mbox", &d.publisher_mbox)?;
+            x.close("publisher")?;
+            x.finish("meta")
+        })()
+        .unwrap_or_default(),
     };
     let v = Validators::of_content(&body, d.updated_at);
     respond(
