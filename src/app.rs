@@ -248,6 +248,7 @@ pub fn router(state: AppState) -> Router {
         .merge(directory::router())
         .merge(search::router())
         .merge(opendata::router())
+        .merge(crate::workflow::router())
         .merge(crate::issues::router())
         .merge(crate::media::router())
         .merge(crate::pm::router())

@@ -14,9 +14,9 @@
 //! - `feeds.rs`: RSS and Atom of new and resolved reports;
 //! - `stats.rs`: SLA figures per department and per municipality;
 //! - `staff.rs`: the department workspace, the moderators' queue, the
-//!   administrators' routing table, settings and Open311 keys, and each
-//!   person's notifications;
-//! - `open311.rs`: the Open311 GeoReport v2 API;
+//!   administrators' routing table, settings and Open311 keys (each
+//!   person's notifications are `workflow::notifications`);
+//! - `open311/`: the Open311 GeoReport v2 API;
 //! - `dataset.rs` and `search.rs`: the open dataset and the search document.
 
 pub mod api;
@@ -72,6 +72,5 @@ pub fn router() -> Router<AppState> {
             get(staff::keys_page).post(staff::create_key),
         )
         .route("/admin/open311/revoke", post(staff::revoke_key))
-        .route("/account/notifications", get(staff::notifications))
         .merge(open311::router())
 }

@@ -1,6 +1,6 @@
 //! The staff side of problem reports: the department workspace (its queue
 //! by due date), the moderators' queue, and the administrators' routing
-//! table, settings and Open311 keys; and every person's notifications.
+//! table, settings and Open311 keys.
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -8,7 +8,7 @@ use maud::{Markup, html};
 use rand::RngCore;
 
 use crate::app::AppState;
-use crate::auth::{Admin, CurrentUser, Moderator, Staff};
+use crate::auth::{Admin, Moderator, Staff};
 use crate::db::now;
 use crate::error::{AppError, AppResult, Msg};
 use crate::texts;
@@ -68,9 +68,6 @@ texts!(pub StaffTexts {
     revoked: "Отозван", "Revoked";
     revoke: "Отозвать", "Revoke";
     active: "действует", "active";
-    notifications: "Уведомления", "Notifications";
-    no_notifications: "Уведомлений пока нет.", "No notifications yet.";
-    new_mark: "новое", "new";
     need_name: "Укажите название приложения.", "Give the application's name.";
 });
 
@@ -650,32 +647,4 @@ pub async fn revoke_key(
     queries::revoke_open311_key(&state.db, &f.id).await?;
     tracing::info!(account_id = user.account_id, key = %f.id, "Open311 key revoked");
     Ok(Redirect::to("/admin/open311").into_response())
-}
-
-/// `GET /account/notifications`: newest first; viewing marks them read.
-pub async fn notifications(
-    ctx: PageCtx,
-    user: CurrentUser,
-    State(state): State<AppState>,
-) -> AppResult<Response> {
-    let l = ctx.locale;
-    let t = StaffTexts::get(l);
-    let list = queries::notifications(&state.db, user.account_id, 100).await?;
-    queries::mark_read(&state.db, user.account_id).await?;
-    Ok(Page::new(&ctx, t.notifications)
-        .crumb(ctx.t().account, "/account")
-        .render(html! {
-            h1 { (t.notifications) }
-            @if list.is_empty() { p { (t.no_notifications) } } @else {
-                ul.notifications {
-                    @for n in &list {
-                        li.unread[n.read_at.is_none()] {
-                            @if n.read_at.is_none() { span.badge { (t.new_mark) } " " }
-                            a href=(n.link) { (l.pick(&n.text_ru, &n.text_en)) }
-                            " · " (datetime(l, n.created_at))
-                        }
-                    }
-                }
-            }
-        }))
 }

@@ -12,6 +12,7 @@
 
 pub mod input;
 pub mod lifecycle;
+pub mod notifications;
 pub mod notify;
 pub mod page;
 pub mod queries;
@@ -179,6 +180,14 @@ pub fn may_see_photo(p: &queries::PhotoOwner, user: Option<&CurrentUser>) -> boo
     let a = &p.appeal;
     (a.state().is_public() && p.public_part)
         || user.is_some_and(|u| is_staff_of(a, u) || (u.account_id == a.author_id && p.public_part))
+}
+
+/// The pages of the shared services of requests that belong to no feature.
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new().route(
+        "/account/notifications",
+        axum::routing::get(notifications::notifications),
+    )
 }
 
 /// Photos of requests and of their events, for `media`: the request's
