@@ -17,6 +17,7 @@
 //! hash are set from the file as it is. A crash anywhere leaves the job in
 //! the outbox, and the next run finishes it.
 
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -37,31 +38,67 @@ use crate::datasets::{Redaction, WITHDRAW_QUEUE as QUEUE};
 pub async fn run(state: &AppState) -> anyhow::Result<usize> {
     let mut changed = 0;
     loop {
-        let jobs = queue::claim(&state.db, QUEUE, 10, std::time::Duration::from_secs(600)).await?;
+        let jobs =
+            queue::claim(&state.db, QUEUE, BATCH, std::time::Duration::from_secs(600)).await?;
         if jobs.is_empty() {
             return Ok(changed);
         }
+        // Withdrawals of the same fields from the same registry share one
+        // pass over its versions (an import can turn a thousand objects
+        // illegal at once; a pass per object would read every version a
+        // thousand times).
+        let mut groups: BTreeMap<GroupKey, Vec<(queue::Job, String)>> = BTreeMap::new();
         for job in jobs {
             match job.payload::<Redaction>() {
-                Ok(r) => match apply(state, &r).await {
-                    Ok(n) => {
-                        changed += n;
-                        queue::complete(&state.db, &[job.outbox_id]).await?;
-                    }
-                    Err(e) => {
-                        queue::fail(&state.db, &job, &format!("{e:#}")).await?;
-                        return Err(e);
-                    }
-                },
+                Ok(r) => groups
+                    .entry((r.source, r.key_field, r.fields))
+                    .or_default()
+                    .push((job, r.key)),
                 // A payload this code cannot read is kept for the
                 // administrators' dead-letter view, never dropped.
                 Err(e) => queue::fail(&state.db, &job, &format!("{e:#}")).await?,
             }
         }
+        for ((source, key_field, fields), members) in groups {
+            let keys: HashSet<String> = members.iter().map(|(_, k)| k.clone()).collect();
+            let group = Group {
+                source,
+                key_field,
+                fields,
+                keys,
+            };
+            match apply(state, &group).await {
+                Ok(n) => {
+                    changed += n;
+                    let ids: Vec<i64> = members.iter().map(|(j, _)| j.outbox_id).collect();
+                    queue::complete(&state.db, &ids).await?;
+                }
+                Err(e) => {
+                    for (job, _) in &members {
+                        queue::fail(&state.db, job, &format!("{e:#}")).await?;
+                    }
+                    return Err(e);
+                }
+            }
+        }
     }
 }
 
-async fn apply(state: &AppState, r: &Redaction) -> anyhow::Result<usize> {
+/// A registry, its key field and the fields to empty.
+type GroupKey = (String, String, Vec<String>);
+
+/// Jobs claimed at once, and so the most keys one pass withdraws.
+const BATCH: i64 = 500;
+
+/// Withdrawals that share a registry, a key field and the fields to empty.
+struct Group {
+    source: String,
+    key_field: String,
+    fields: Vec<String>,
+    keys: HashSet<String>,
+}
+
+async fn apply(state: &AppState, r: &Group) -> anyhow::Result<usize> {
     let snapshot = state.catalogue.snapshot(&state.db).await?;
     let mut changed = 0;
     for e in snapshot
@@ -78,15 +115,15 @@ async fn apply(state: &AppState, r: &Redaction) -> anyhow::Result<usize> {
                 continue;
             };
             let path = crate::opendata::import::csv_path(state, &e.dataset, &v.file_name(Ext::Csv));
-            let (t, key, p) = (target.clone(), r.key.clone(), path.clone());
-            let rewritten = tokio::task::spawn_blocking(move || rewrite(&p, &t, &key)).await??;
+            let (t, keys, p) = (target.clone(), r.keys.clone(), path.clone());
+            let rewritten = tokio::task::spawn_blocking(move || rewrite(&p, &t, &keys)).await??;
 
             let saved = save(
                 state,
                 &v,
                 e.dataset.dataset_id,
                 &target,
-                &r.key,
+                &r.keys,
                 &rewritten,
                 &path,
             )
@@ -119,12 +156,12 @@ async fn save(
     v: &queries::VersionRow,
     dataset_id: i64,
     target: &Target,
-    key: &str,
+    keys: &HashSet<String>,
     rewritten: &Rewritten,
     path: &Path,
 ) -> anyhow::Result<(u64, bool)> {
     let mut tx = state.db.begin().await?;
-    let rows = target.update_table(&mut tx, v.version_id, key).await?;
+    let rows = target.update_table(&mut tx, v.version_id, keys).await?;
     let differs = rewritten.sha256 != v.sha256;
     if differs {
         let size = i64::try_from(rewritten.bytes).unwrap_or(i64::MAX);
@@ -165,7 +202,7 @@ struct Target {
 }
 
 impl Target {
-    fn new(fields: &[FieldDef], r: &Redaction) -> Option<Target> {
+    fn new(fields: &[FieldDef], r: &Group) -> Option<Target> {
         let at = |name: &str| fields.iter().position(|f| f.name == name);
         let key = at(&r.key_field)?;
         let blank: Vec<usize> = r
@@ -183,29 +220,43 @@ impl Target {
         })
     }
 
-    async fn update_table(&self, tx: &mut Tx, version_id: i64, key: &str) -> anyhow::Result<u64> {
-        // Column names are generated (`c<n>`), never taken from input.
+    async fn update_table(
+        &self,
+        tx: &mut Tx,
+        version_id: i64,
+        keys: &HashSet<String>,
+    ) -> anyhow::Result<u64> {
+        let integer = matches!(self.key_format, FieldFormat::Integer | FieldFormat::Boolean);
+        // A key that cannot be a value of an integer column matches no row.
+        let numbers: Vec<i64> = keys.iter().filter_map(|k| k.parse().ok()).collect();
+        let count = if integer { numbers.len() } else { keys.len() };
+        if count == 0 {
+            return Ok(0);
+        }
+        // Column names are generated (`c<n>`), never taken from input; the
+        // keys are bound.
         let set: Vec<String> = self.blank.iter().map(|i| format!("c{i} = ''")).collect();
         let any: Vec<String> = self.blank.iter().map(|i| format!("c{i} <> ''")).collect();
+        let params: Vec<String> = (1..=count).map(|n| format!("${n}")).collect();
         let sql = format!(
-            "update {} set {} where c{} = $1 and ({})",
+            "update {} set {} where c{} in ({}) and ({})",
             store::table(version_id),
             set.join(", "),
             self.key,
+            params.join(", "),
             any.join(" or ")
         );
-        let integer = matches!(self.key_format, FieldFormat::Integer | FieldFormat::Boolean);
-        let number = key.parse::<i64>().ok();
-        if integer && number.is_none() {
-            return Ok(0);
-        }
         let n = on_tx!(tx, |conn| {
-            let q = sqlx::query(AssertSqlSafe(sql.clone()));
-            let q = if integer {
-                q.bind(number)
+            let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
+            if integer {
+                for n in &numbers {
+                    q = q.bind(*n);
+                }
             } else {
-                q.bind(key.to_owned())
-            };
+                for k in keys {
+                    q = q.bind(k.clone());
+                }
+            }
             q.execute(conn).await.map(|r| r.rows_affected())
         })?;
         Ok(n)
@@ -223,7 +274,7 @@ struct Rewritten {
 /// field to empty, writes the redacted file beside it. Untouched rows are
 /// written back byte for byte (the file was written by the same `csv`
 /// writer with the same settings).
-fn rewrite(path: &Path, t: &Target, key: &str) -> anyhow::Result<Rewritten> {
+fn rewrite(path: &Path, t: &Target, keys: &HashSet<String>) -> anyhow::Result<Rewritten> {
     let hash_of = |p: &Path| -> anyhow::Result<(u64, String)> {
         use std::io::Read;
         let mut h = Sha256::new();
@@ -248,7 +299,7 @@ fn rewrite(path: &Path, t: &Target, key: &str) -> anyhow::Result<Rewritten> {
     let mut record = csv::ByteRecord::new();
     let mut first = true;
     while reader.read_byte_record(&mut record)? {
-        if !std::mem::take(&mut first) && matches(&record, t, key) {
+        if !std::mem::take(&mut first) && matches(&record, t, keys) {
             found = true;
             break;
         }
@@ -273,7 +324,7 @@ fn rewrite(path: &Path, t: &Target, key: &str) -> anyhow::Result<Rewritten> {
         let mut first = true;
         let mut out = csv::ByteRecord::new();
         while reader.read_byte_record(&mut record)? {
-            if !std::mem::take(&mut first) && matches(&record, t, key) {
+            if !std::mem::take(&mut first) && matches(&record, t, keys) {
                 out.clear();
                 for (i, cell) in record.iter().enumerate() {
                     out.push_field(if t.blank.contains(&i) { b"" } else { cell });
@@ -303,8 +354,11 @@ fn rewrite(path: &Path, t: &Target, key: &str) -> anyhow::Result<Rewritten> {
     })
 }
 
-fn matches(record: &csv::ByteRecord, t: &Target, key: &str) -> bool {
-    record.get(t.key) == Some(key.as_bytes())
+fn matches(record: &csv::ByteRecord, t: &Target, keys: &HashSet<String>) -> bool {
+    record
+        .get(t.key)
+        .and_then(|k| std::str::from_utf8(k).ok())
+        .is_some_and(|k| keys.contains(k))
         && t.blank
             .iter()
             .any(|&i| record.get(i).is_some_and(|c| !c.is_empty()))

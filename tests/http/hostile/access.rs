@@ -727,18 +727,32 @@ both_backends!(
         use sha2::{Digest, Sha256};
         const OWNER: &str = "Скрытнов Ремонтий Петрович";
         officer(&app).await;
-        let form = |developer: &'static str, floors: &'static str, status: &'static str| {
+        // A private house at ул. Тихая, 9 or 11.
+        let house = |at: [&'static str; 4], developer: &'static str, floors, status| {
             vec![
-                ("name", "Дом на ул. Тихой, 9"),
-                ("address", "Краснодар, ул. Тихая, 9"),
-                ("lat", "45.05"),
-                ("lon", "38.98"),
+                ("name", at[0]),
+                ("address", at[1]),
+                ("lat", at[2]),
+                ("lon", at[3]),
                 ("developer", developer),
                 ("floors", floors),
                 ("status", status),
                 ("detected_on", "2026-10-01"),
             ]
         };
+        const NINE: [&str; 4] = [
+            "Дом на ул. Тихой, 9",
+            "Краснодар, ул. Тихая, 9",
+            "45.05",
+            "38.98",
+        ];
+        const ELEVEN: [&str; 4] = [
+            "Дом на ул. Тихой, 11",
+            "Краснодар, ул. Тихая, 11",
+            "45.051",
+            "38.981",
+        ];
+        let form = |developer, floors, status| house(NINE, developer, floors, status);
         let r = app
             .submit(
                 "/construction/objects/new",
@@ -749,6 +763,18 @@ both_backends!(
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let page = r.location().to_owned();
         add_company_object(&app).await;
+        // A second private house, turned illegal in the same go: both
+        // withdrawals are carried out by one pass over the versions.
+        let second = |status| house(ELEVEN, "Скрытнова Вторая Ивановна", "2", status);
+        let r = app
+            .submit(
+                "/construction/objects/new",
+                "/construction/objects/new",
+                &second("under_construction"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let second_edit = format!("{}/edit", r.location());
         app.run_workers().await;
         let edit = format!("{page}/edit");
         let r = app
@@ -789,6 +815,10 @@ both_backends!(
 
         // The object turns out to be an illegal construction.
         let r = app.submit(&edit, &edit, &form(OWNER, "3", "illegal")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = app
+            .submit(&second_edit, &second_edit, &second("illegal"))
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         app.run_workers().await;
 
