@@ -197,7 +197,7 @@ impl Cli {
                     bar.set_position(done);
                 };
                 let prepared = match crate::construction::import::prepare(
-                    &state, &file, &overrides, &progress,
+                    &state.db, &file, &overrides, &progress,
                 )
                 .await
                 {
@@ -283,7 +283,7 @@ impl Cli {
             }
             Command::Reindex => {
                 let state = crate::app::AppState::build_shared(config).await?;
-                let n = crate::search::reindex(&state).await?;
+                let n = crate::search::reindex(&state.db, &state.search).await?;
                 println!("search index rebuilt: {n} documents");
                 Ok(())
             }

@@ -237,3 +237,66 @@ fn the_reader_finds_paths_and_skips_comments_and_strings() {
         ["construction", "db", "opendata", "web"]
     );
 }
+
+/// Whether a string literal's content holds a Cyrillic letter.
+fn cyrillic(s: &str) -> bool {
+    s.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c))
+}
+
+/// Page texts live in `texts!` tables, where the compiler checks both
+/// languages (web/i18n.rs). Three older ways are gone and must stay gone:
+/// `locale.pick("…", "…")` with literals, `(X, Locale::Ru) => "…"` match
+/// arms, and a message whose English half is blank or Russian. Picking
+/// between two data fields (`l.pick(&o.name_ru, &o.name_en)`) is fine.
+#[test]
+fn texts_are_written_one_way() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    files.sort();
+    let lit = r#""(?:[^"\\]|\\.)*""#;
+    let pick = regex::Regex::new(r#"\.pick\(\s*""#).unwrap();
+    let arm = regex::Regex::new(r#"Locale::(?:Ru|En)\)\s*=>\s*\{?\s*""#).unwrap();
+    let message = regex::Regex::new(&format!(
+        r#"(?:AppError::invalid|Msg::new)\(\s*({lit})\s*,\s*({lit})\s*,?\s*\)"#
+    ))
+    .unwrap();
+    let mut problems = Vec::new();
+    let mut messages = 0;
+    for path in &files {
+        let rel = path
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(path).unwrap();
+        let line = |at: usize| text[..at].lines().count().max(1);
+        for m in pick.find_iter(&text) {
+            problems.push(format!(
+                "{rel}:{}: `.pick` of two literals: move them to a texts! table",
+                line(m.start())
+            ));
+        }
+        for m in arm.find_iter(&text) {
+            problems.push(format!(
+                "{rel}:{}: a text in a `Locale::…` match arm: move it to a texts! table",
+                line(m.start())
+            ));
+        }
+        for c in message.captures_iter(&text) {
+            messages += 1;
+            let (ru, en) = (&c[1], &c[2]);
+            if en.len() <= 2 || cyrillic(en) || ru.len() <= 2 {
+                problems.push(format!(
+                    "{rel}:{}: a message without both languages: {ru} / {en}",
+                    line(c.get(0).unwrap().start())
+                ));
+            }
+        }
+    }
+    assert!(
+        messages > 50,
+        "the message pattern found only {messages} messages: is it still right?"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

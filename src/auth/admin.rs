@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::auth::domain::{GlobalRole, MembershipKind};
 use crate::auth::views::roles_text;
 use crate::auth::{Admin, CurrentUser, queries};
+use crate::db::Db;
 use crate::error::{AppError, AppResult, Msg};
 use crate::texts;
 use crate::web::components::{FieldErrors, Select, datetime, notice};
@@ -54,6 +55,8 @@ texts!(AdminTexts {
     global_roles: "Общие роли", "Global roles";
     last_admin: "Нельзя снять роль с последнего администратора.", "The last administrator cannot lose the role.";
     need_org: "Для этой роли выберите организацию.", "Choose an organisation for this role.";
+    integration_partners_dead_letters: "Интеграция: партнёры и недоставленные сообщения", "Integration: partners and dead letters";
+    order_management: "Управление поручениями", "Order management";
 });
 
 /// `GET /admin`
@@ -67,8 +70,8 @@ pub async fn admin_home(ctx: PageCtx, _admin: Admin) -> Response {
             li { a href="/admin/problems" { (t.problems) } }
             li { a href="/admin/problems/routing" { (t.routing) } }
             li { a href="/admin/open311" { (t.open311) } }
-            li { a href="/admin/integration" { (ctx.locale.pick("Интеграция: партнёры и недоставленные сообщения", "Integration: partners and dead letters")) } }
-            li { a href="/pm" { (ctx.locale.pick("Управление поручениями", "Order management")) } }
+            li { a href="/admin/integration" { (AdminTexts::get(ctx.locale).integration_partners_dead_letters) } }
+            li { a href="/pm" { (AdminTexts::get(ctx.locale).order_management) } }
         }
     })
 }
@@ -83,12 +86,12 @@ pub struct AccountsQuery {
 pub async fn list_accounts(
     ctx: PageCtx,
     _admin: Admin,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Query(query): Query<AccountsQuery>,
 ) -> AppResult<Response> {
     let t = AdminTexts::get(ctx.locale);
     let q: String = query.q.trim().chars().take(100).collect();
-    let rows = queries::list_accounts(&state.db, &q, 200).await?;
+    let rows = queries::list_accounts(&db, &q, 200).await?;
     Ok(Page::new(&ctx, t.accounts).crumb(t.title, "/admin").render(html! {
         h1 { (t.accounts) }
         form.search-form method="get" action="/admin/accounts" role="search" {

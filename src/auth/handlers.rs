@@ -10,8 +10,10 @@ use tower_sessions::Session;
 
 use crate::app::AppState;
 use crate::auth::domain::{DisplayName, Email, NewPassword, safe_next};
+use crate::auth::oidc::Oidc;
 use crate::auth::views::{self, AccountForm, AuthTexts, LoginView, RegisterForm};
 use crate::auth::{CurrentUser, Staff, password, queries, session};
+use crate::db::Db;
 use crate::error::{AppError, AppResult, Msg};
 use crate::geo::geography;
 use crate::integration::mail::{self, OutgoingMail};
@@ -19,6 +21,7 @@ use crate::web::components::FieldErrors;
 use crate::web::extract::{ClientIp, Form, Path, Query};
 use crate::web::i18n::Locale;
 use crate::web::layout::PageCtx;
+use std::sync::Arc;
 
 const CONFIRM: &str = "confirm_email";
 const RESET: &str = "reset_password";
@@ -171,11 +174,11 @@ pub async fn register(
 
 pub async fn confirm_email(
     ctx: PageCtx,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     let t = AuthTexts::get(ctx.locale);
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let Some(account_id) = queries::use_token(&mut tx, &token, CONFIRM).await? else {
         drop(tx);
         return Ok(views::bad_link_page(&ctx, "/auth/login", t.login_title));
@@ -202,7 +205,7 @@ pub struct NextQuery {
 
 pub async fn login_form(
     ctx: PageCtx,
-    State(state): State<AppState>,
+    State(oidc): State<Option<Arc<Oidc>>>,
     Query(q): Query<NextQuery>,
 ) -> Response {
     let next = safe_next(q.next.as_deref());
@@ -212,7 +215,7 @@ pub async fn login_form(
             email: "",
             next: &next,
             error: None,
-            oidc_name: state.oidc.as_ref().map(|o| o.display_name()),
+            oidc_name: oidc.as_ref().map(|o| o.display_name()),
         },
     )
 }
@@ -358,10 +361,10 @@ pub async fn forgot(
 
 pub async fn reset_form(
     ctx: PageCtx,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    if !queries::token_is_valid(&state.db, &token, RESET).await? {
+    if !queries::token_is_valid(&db, &token, RESET).await? {
         let t = AuthTexts::get(ctx.locale);
         return Ok(views::bad_link_page(&ctx, "/auth/forgot", t.forgot_title));
     }
@@ -426,10 +429,10 @@ pub struct SavedQuery {
 pub async fn account_page(
     ctx: PageCtx,
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Query(q): Query<SavedQuery>,
 ) -> AppResult<Response> {
-    let account = queries::account_by_id(&state.db, user.account_id)
+    let account = queries::account_by_id(&db, user.account_id)
         .await?
         .ok_or(AppError::Unauthorized)?;
     let form = AccountForm {
@@ -451,10 +454,10 @@ pub async fn account_page(
 pub async fn update_account(
     ctx: PageCtx,
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Form(form): Form<AccountForm>,
 ) -> AppResult<Response> {
-    let account = queries::account_by_id(&state.db, user.account_id)
+    let account = queries::account_by_id(&db, user.account_id)
         .await?
         .ok_or(AppError::Unauthorized)?;
     let mut errors = FieldErrors::new();
@@ -482,7 +485,7 @@ pub async fn update_account(
             &ctx, &user, &account, &form, &errors, false,
         ));
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     queries::update_profile(
         &mut tx,
         user.account_id,

@@ -40,6 +40,7 @@ use crate::auth::domain::safe_next;
 use crate::auth::handlers::sign_in;
 use crate::auth::queries;
 use crate::config::{Config, OidcConfig};
+use crate::db::Db;
 use crate::error::{AppError, AppResult, Msg};
 use crate::geo::geography;
 use crate::web::extract::Query;
@@ -259,7 +260,7 @@ pub async fn callback(
         .json()
         .await
         .map_err(provider_error)?;
-    let account_id = resolve_account(&state, &md.issuer, &oidc.config, &claims).await?;
+    let account_id = resolve_account(&state.db, &md.issuer, &oidc.config, &claims).await?;
     sign_in(&session, account_id).await?;
     tracing::info!(account_id, "signed in through OIDC");
     Ok(Redirect::to(&pending.next).into_response())
@@ -267,7 +268,7 @@ pub async fn callback(
 
 /// Finds or creates the account of the provider's subject, in one transaction.
 async fn resolve_account(
-    state: &AppState,
+    db: &Db,
     issuer: &str,
     config: &OidcConfig,
     claims: &Value,
@@ -304,7 +305,7 @@ async fn resolve_account(
         })
         .and_then(|v| geography().find(&v));
 
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let account_id = match queries::account_by_identity(&mut tx, issuer, subject).await? {
         Some(id) => id,
         None => {

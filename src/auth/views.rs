@@ -69,6 +69,8 @@ texts!(pub AuthTexts {
     my_reports: "Мои обращения", "My reports";
     workspace_problems: "Обращения граждан, направленные в ваши организации", "Citizens' reports routed to your organisations";
     workspace_moderation: "Модерация обращений", "Report moderation";
+    order_management: "Управление поручениями", "Order management";
+    my_tasks_orders: "Мои задачи и поручения", "My tasks and orders";
 });
 
 fn municipality_options(locale: Locale) -> Vec<(String, String)> {
@@ -333,8 +335,8 @@ pub fn workspace_page(ctx: &PageCtx, user: &CurrentUser) -> Response {
                 li { a href="/moderation/problems" { (t.workspace_moderation) } }
             }
             @if user.works_in_core() {
-                li { a href="/pm" { (l.pick("Управление поручениями", "Order management")) } }
-                li { a href="/pm/tasks" { (l.pick("Мои задачи и поручения", "My tasks and orders")) } }
+                li { a href="/pm" { (AuthTexts::get(l).order_management) } }
+                li { a href="/pm/tasks" { (AuthTexts::get(l).my_tasks_orders) } }
             }
         }
         @if !user.memberships.is_empty() {

@@ -21,6 +21,7 @@ use crate::auth::CurrentUser;
 use crate::db::{Db, Tx, now};
 use crate::error::{AppError, AppResult, Msg};
 use crate::media::upload::{PhotoPart, read_photo, store_photos, upload_error};
+use crate::texts;
 use crate::web::components::{FieldErrors, Input, Select, checkbox, datetime, error_summary};
 use crate::web::extract::{Form, Path, Query};
 use crate::web::i18n::Locale;
@@ -58,13 +59,13 @@ impl Verdict {
     }
 
     pub fn label(self, l: Locale) -> &'static str {
-        match (self, l) {
-            (Verdict::PermitFoundLegal, Locale::Ru) => "разрешение есть, строительство законно",
-            (Verdict::PermitFoundLegal, Locale::En) => "permit found, the construction is legal",
-            (Verdict::ViolationConfirmed, Locale::Ru) => "нарушение подтверждено",
-            (Verdict::ViolationConfirmed, Locale::En) => "violation confirmed",
-            (Verdict::NotConfirmed, Locale::Ru) => "нарушение не подтвердилось",
-            (Verdict::NotConfirmed, Locale::En) => "violation not confirmed",
+        {
+            let t = VerdictLabels::get(l);
+            match self {
+                Verdict::PermitFoundLegal => t.permit_found_legal,
+                Verdict::ViolationConfirmed => t.violation_confirmed,
+                Verdict::NotConfirmed => t.not_confirmed,
+            }
         }
     }
 }
@@ -171,53 +172,49 @@ fn form_page(
     status: StatusCode,
 ) -> Response {
     let l = ctx.locale;
-    let title = l.pick(
-        "Попросить проверить стройку",
-        "Ask for a construction check",
-    );
+    let title = CheckTexts::get(l).ask_construction_check;
     let options = cats.options(l);
     Page::new(ctx, title)
-        .crumb(l.pick("Стройка", "Construction"), "/construction")
+        .crumb(CheckTexts::get(l).construction, "/construction")
         .with_map()
         .script("js/report.js")
         .status(status)
         .render(html! {
             h1 { (title) }
-            p.lead { (l.pick("Если стройки нет в реестре или она отличается от разрешения (этажность, пятно застройки, назначение), органы власти проверят её и опубликуют результат. Ответ — в течение 10 дней.",
-                             "If a construction is missing from the registry or differs from its permit (floors, footprint, purpose), the authorities check it and publish the result, within 10 days.")) }
+            p.lead { (CheckTexts::get(l).if_construction_missing_registry) }
             (error_summary(l, errors))
             form.stack #report-form method="post" action={ "/construction/checks/new?csrf_token=" (ctx.csrf_token()) } enctype="multipart/form-data" novalidate {
-                (Select { name: "category", label: l.pick("Что не так", "What seems wrong"), options: &options, selected: &f.category, placeholder: Some(l.pick("— выберите —", "— choose —")), disabled: false }.render(l, errors))
+                (Select { name: "category", label: CheckTexts::get(l).what_seems_wrong, options: &options, selected: &f.category, placeholder: Some(CheckTexts::get(l).choose), disabled: false }.render(l, errors))
                 @if let Some(o) = object {
                     input type="hidden" name="object_id" value=(o.object_id);
                     input type="hidden" name="lat" value=(o.lat);
                     input type="hidden" name="lon" value=(o.lon);
                     input type="hidden" name="address" value=(o.address);
-                    p { (l.pick("Объект реестра: ", "Registry object: ")) a href={ "/construction/objects/" (o.object_id) } { (o.name) } " · " (o.address) }
+                    p { (CheckTexts::get(l).registry_object) a href={ "/construction/objects/" (o.object_id) } { (o.name) } " · " (o.address) }
                 } @else {
                     fieldset.field.has-error[errors.get("location").is_some()] {
-                        legend { (l.pick("Где стройка", "Where the construction is")) }
+                        legend { (CheckTexts::get(l).where_construction) }
                         @if let Some(e) = errors.get("location") { p.field-error #e-location { (e.get(l)) } }
                         div #pick-map .pick-map data-tiles=(ctx.tile_url) data-lat-input="f-lat" data-lon-input="f-lon" {
-                            p.map-fallback { (l.pick("Без карты укажите координаты или адрес.", "Without the map, give the coordinates or the address.")) }
+                            p.map-fallback { (CheckTexts::get(l).without_map_give_coordinates) }
                         }
-                        button.button.button-secondary #locate-me type="button" hidden { (l.pick("Моё местоположение", "Use my location")) }
+                        button.button.button-secondary #locate-me type="button" hidden { (CheckTexts::get(l).use_my_location) }
                         div.field-row {
-                            (Input::new("lat", l.pick("Широта", "Latitude"), &f.lat).render(l, &FieldErrors::new()))
-                            (Input::new("lon", l.pick("Долгота", "Longitude"), &f.lon).render(l, &FieldErrors::new()))
+                            (Input::new("lat", CheckTexts::get(l).latitude, &f.lat).render(l, &FieldErrors::new()))
+                            (Input::new("lon", CheckTexts::get(l).longitude, &f.lon).render(l, &FieldErrors::new()))
                         }
-                        (Input::new("address", l.pick("Адрес", "Address"), &f.address).autocomplete("street-address").render(l, errors))
+                        (Input::new("address", CheckTexts::get(l).address, &f.address).autocomplete("street-address").render(l, errors))
                     }
                 }
-                (Input::new("description", l.pick("Опишите, что видите", "Describe what you see"), &f.description).kind("textarea").required().render(l, errors))
+                (Input::new("description", CheckTexts::get(l).describe_what_you_see, &f.description).kind("textarea").required().render(l, errors))
                 div.field.has-error[errors.get("photos").is_some()] {
-                    label for="f-photos" { (l.pick("Фото (до 5, JPEG, PNG или WebP, до 15 МБ)", "Photos (up to 5, JPEG, PNG or WebP, 15 MB each)")) }
+                    label for="f-photos" { (CheckTexts::get(l).photos_up_5_jpeg) }
                     @if let Some(e) = errors.get("photos") { p.field-error #e-photos { (e.get(l)) } }
                     input #f-photos type="file" name="photos" multiple accept="image/jpeg,image/png,image/webp";
                 }
-                (checkbox(l, errors, "hide_name", html! { (l.pick("Не показывать моё имя публично (ведомство его увидит)", "Do not show my name publicly (the authority will see it)")) }, f.hide_name))
+                (checkbox(l, errors, "hide_name", html! { (CheckTexts::get(l).do_not_show_my) }, f.hide_name))
                 div #nearby-live aria-live="polite" {}
-                div.actions { button.button type="submit" { (l.pick("Отправить", "Send")) } }
+                div.actions { button.button type="submit" { (CheckTexts::get(l).send) } }
             }
         })
 }
@@ -336,20 +333,21 @@ pub async fn submit(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     };
-    let photos = match store_photos(&state, std::mem::take(&mut f.photos)).await? {
-        Ok(p) => p,
-        Err(m) => {
-            errors.add("photos", m);
-            return Ok(form_page(
-                &ctx,
-                &cats,
-                &f,
-                object.as_ref(),
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ));
-        }
-    };
+    let photos =
+        match store_photos(&state.config, &state.gates, std::mem::take(&mut f.photos)).await? {
+            Ok(p) => p,
+            Err(m) => {
+                errors.add("photos", m);
+                return Ok(form_page(
+                    &ctx,
+                    &cats,
+                    &f,
+                    object.as_ref(),
+                    &errors,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ));
+            }
+        };
     let request = NewRequest {
         kind: Kind::ConstructionCheck,
         category_id: f.category.clone(),
@@ -423,22 +421,22 @@ async fn extra(ctx: &PageCtx, state: &AppState, appeal_id: i64) -> AppResult<Mar
     .collect();
     Ok(html! {
         section #verification aria-labelledby="verification-h" {
-            h2 #verification-h { (l.pick("Проверка", "Verification")) }
+            h2 #verification-h { (CheckTexts::get(l).verification) }
             p {
-                @if let Some(o) = &object { (l.pick("Объект реестра: ", "Registry object: ")) a href={ "/construction/objects/" (o.object_id) } #check-object { (o.name) } }
-                @else { (l.pick("Объекта нет в реестре.", "The object is not in the registry.")) }
+                @if let Some(o) = &object { (CheckTexts::get(l).registry_object) a href={ "/construction/objects/" (o.object_id) } #check-object { (o.name) } }
+                @else { (CheckTexts::get(l).object_not_registry) }
             }
             @if let Some(r) = c.as_ref().and_then(|c| c.result.as_deref()).and_then(Verdict::parse) {
                 p #check-result { strong { (r.label(l)) } @if let Some(d) = c.as_ref().and_then(|c| c.decided_at) { " · " (datetime(l, d)) } }
             } @else {
-                p #check-result { (l.pick("Результат проверки ещё не опубликован.", "The result has not been published yet.")) }
+                p #check-result { (CheckTexts::get(l).result_has_not_been) }
             }
             @if officer && open {
                 form method="post" action={ (Kind::ConstructionCheck.path(appeal_id)) "/verify" } {
                     (ctx.csrf_field())
-                    (Select { name: "result", label: l.pick("Результат проверки", "Result of the verification"), options: &verdicts, selected: "", placeholder: Some(l.pick("— выберите —", "— choose —")), disabled: false }.render(l, &FieldErrors::new()))
-                    (Input::new("text", l.pick("Что установлено", "What was found"), "").kind("textarea").required().render(l, &FieldErrors::new()))
-                    button.button type="submit" { (l.pick("Опубликовать результат", "Publish the result")) }
+                    (Select { name: "result", label: CheckTexts::get(l).result_verification, options: &verdicts, selected: "", placeholder: Some(CheckTexts::get(l).choose), disabled: false }.render(l, &FieldErrors::new()))
+                    (Input::new("text", CheckTexts::get(l).what_was_found, "").kind("textarea").required().render(l, &FieldErrors::new()))
+                    button.button type="submit" { (CheckTexts::get(l).publish_result) }
                 }
             }
         }
@@ -476,8 +474,9 @@ pub async fn verify(
     Path(id): Path<String>,
     Form(f): Form<VerifyForm>,
 ) -> AppResult<Response> {
-    let a = crate::workflow::page::visible_kind(&state, Kind::ConstructionCheck, &id, Some(&user))
-        .await?;
+    let a =
+        crate::workflow::page::visible_kind(&state.db, Kind::ConstructionCheck, &id, Some(&user))
+            .await?;
     let verdict = Verdict::parse(&f.result).ok_or_else(|| {
         AppError::invalid(
             "Выберите результат проверки.",
@@ -618,8 +617,8 @@ pub async fn object_section(l: Locale, db: &Db, object_id: i64) -> AppResult<Mar
     let checks = checks_of_object(db, object_id).await?;
     Ok(html! {
         section aria-labelledby="checks-h" {
-            h2 #checks-h { (l.pick("Проверки по запросам жителей", "Checks requested by residents")) }
-            @if checks.is_empty() { p { (l.pick("Запросов не было.", "No requests.")) } } @else {
+            h2 #checks-h { (CheckTexts::get(l).checks_requested_residents) }
+            @if checks.is_empty() { p { (CheckTexts::get(l).no_requests) } } @else {
                 ul #object-checks {
                     @for c in &checks {
                         li {
@@ -627,13 +626,13 @@ pub async fn object_section(l: Locale, db: &Db, object_id: i64) -> AppResult<Mar
                             " — "
                             @match c.result.as_deref().and_then(Verdict::parse) {
                                 Some(v) => { strong { (v.label(l)) } @if !c.result_note.is_empty() { ": " (c.result_note) } }
-                                None => { (l.pick("проверка идёт", "being checked")) }
+                                None => { (CheckTexts::get(l).being_checked) }
                             }
                         }
                     }
                 }
             }
-            p { a.button href={ "/construction/checks/new?object=" (object_id) } { (l.pick("Попросить проверить этот объект", "Ask for a check of this object")) } }
+            p { a.button href={ "/construction/checks/new?object=" (object_id) } { (CheckTexts::get(l).ask_check_object) } }
         }
     })
 }
@@ -671,3 +670,38 @@ pub async fn unfollow(
 ) -> AppResult<Response> {
     crate::workflow::page::follow_of(Kind::ConstructionCheck, user, state, id, false).await
 }
+
+texts!(CheckTexts {
+    ask_construction_check: "Попросить проверить стройку", "Ask for a construction check";
+    construction: "Стройка", "Construction";
+    if_construction_missing_registry: "Если стройки нет в реестре или она отличается от разрешения (этажность, пятно застройки, назначение), органы власти проверят её и опубликуют результат. Ответ — в течение 10 дней.", "If a construction is missing from the registry or differs from its permit (floors, footprint, purpose), the authorities check it and publish the result, within 10 days.";
+    what_seems_wrong: "Что не так", "What seems wrong";
+    choose: "— выберите —", "— choose —";
+    registry_object: "Объект реестра: ", "Registry object: ";
+    where_construction: "Где стройка", "Where the construction is";
+    without_map_give_coordinates: "Без карты укажите координаты или адрес.", "Without the map, give the coordinates or the address.";
+    use_my_location: "Моё местоположение", "Use my location";
+    latitude: "Широта", "Latitude";
+    longitude: "Долгота", "Longitude";
+    address: "Адрес", "Address";
+    describe_what_you_see: "Опишите, что видите", "Describe what you see";
+    photos_up_5_jpeg: "Фото (до 5, JPEG, PNG или WebP, до 15 МБ)", "Photos (up to 5, JPEG, PNG or WebP, 15 MB each)";
+    do_not_show_my: "Не показывать моё имя публично (ведомство его увидит)", "Do not show my name publicly (the authority will see it)";
+    send: "Отправить", "Send";
+    verification: "Проверка", "Verification";
+    object_not_registry: "Объекта нет в реестре.", "The object is not in the registry.";
+    result_has_not_been: "Результат проверки ещё не опубликован.", "The result has not been published yet.";
+    result_verification: "Результат проверки", "Result of the verification";
+    what_was_found: "Что установлено", "What was found";
+    publish_result: "Опубликовать результат", "Publish the result";
+    checks_requested_residents: "Проверки по запросам жителей", "Checks requested by residents";
+    no_requests: "Запросов не было.", "No requests.";
+    being_checked: "проверка идёт", "being checked";
+    ask_check_object: "Попросить проверить этот объект", "Ask for a check of this object";
+});
+
+texts!(pub VerdictLabels {
+    permit_found_legal: "разрешение есть, строительство законно", "permit found, the construction is legal";
+    violation_confirmed: "нарушение подтверждено", "violation confirmed";
+    not_confirmed: "нарушение не подтвердилось", "violation not confirmed";
+});

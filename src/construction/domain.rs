@@ -6,6 +6,7 @@ use time::Date;
 
 use crate::error::Msg;
 use crate::geo::GeoPoint;
+use crate::texts;
 use crate::web::i18n::Locale;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,19 +68,16 @@ impl Status {
     }
 
     pub fn label(self, l: Locale) -> &'static str {
-        match (self, l) {
-            (Status::Planned, Locale::Ru) => "планируется",
-            (Status::Planned, Locale::En) => "planned",
-            (Status::UnderConstruction, Locale::Ru) => "строится",
-            (Status::UnderConstruction, Locale::En) => "under construction",
-            (Status::Suspended, Locale::Ru) => "приостановлено",
-            (Status::Suspended, Locale::En) => "suspended",
-            (Status::Completed, Locale::Ru) => "завершено",
-            (Status::Completed, Locale::En) => "completed",
-            (Status::Illegal, Locale::Ru) => "самовольное (подтверждено)",
-            (Status::Illegal, Locale::En) => "illegal (confirmed)",
-            (Status::Demolished, Locale::Ru) => "снесено",
-            (Status::Demolished, Locale::En) => "demolished",
+        {
+            let t = StatusLabels::get(l);
+            match self {
+                Status::Planned => t.planned,
+                Status::UnderConstruction => t.under_construction,
+                Status::Suspended => t.suspended,
+                Status::Completed => t.completed,
+                Status::Illegal => t.illegal,
+                Status::Demolished => t.demolished,
+            }
         }
     }
 
@@ -446,43 +444,28 @@ pub fn normalize_address(s: &str) -> String {
 
 /// Field labels, for forms, tables and import reports.
 pub fn field_label(field: &str, l: Locale) -> &'static str {
-    match (field, l) {
-        ("name", Locale::Ru) => "Наименование",
-        ("name", Locale::En) => "Name",
-        ("address", Locale::Ru) => "Адрес",
-        ("address", Locale::En) => "Address",
-        ("lat", Locale::Ru) => "Широта",
-        ("lat", Locale::En) => "Latitude",
-        ("lon", Locale::Ru) => "Долгота",
-        ("lon", Locale::En) => "Longitude",
-        ("footprint", Locale::Ru) => "Контур (GeoJSON)",
-        ("footprint", Locale::En) => "Footprint (GeoJSON)",
-        ("cadastral_number", Locale::Ru) => "Кадастровый номер",
-        ("cadastral_number", Locale::En) => "Cadastral number",
-        ("permit_number", Locale::Ru) => "Номер разрешения на строительство",
-        ("permit_number", Locale::En) => "Building permit number",
-        ("permit_date", Locale::Ru) => "Дата разрешения",
-        ("permit_date", Locale::En) => "Permit date",
-        ("developer", Locale::Ru) => "Застройщик",
-        ("developer", Locale::En) => "Developer",
-        ("purpose", Locale::Ru) => "Назначение",
-        ("purpose", Locale::En) => "Purpose",
-        ("floors", Locale::Ru) => "Этажность",
-        ("floors", Locale::En) => "Floors",
-        ("planned_start", Locale::Ru) => "Начало (план)",
-        ("planned_start", Locale::En) => "Planned start",
-        ("planned_end", Locale::Ru) => "Окончание (план)",
-        ("planned_end", Locale::En) => "Planned end",
-        ("actual_start", Locale::Ru) => "Начало (факт)",
-        ("actual_start", Locale::En) => "Actual start",
-        ("actual_end", Locale::Ru) => "Окончание (факт)",
-        ("actual_end", Locale::En) => "Actual end",
-        ("status", Locale::Ru) => "Статус",
-        ("status", Locale::En) => "Status",
-        ("detected_on", Locale::Ru) => "Дата выявления",
-        ("detected_on", Locale::En) => "Detected on",
-        (_, Locale::Ru) => "Поле",
-        (_, Locale::En) => "Field",
+    {
+        let t = FieldLabels::get(l);
+        match field {
+            "name" => t.name,
+            "address" => t.address,
+            "lat" => t.lat,
+            "lon" => t.lon,
+            "footprint" => t.footprint,
+            "cadastral_number" => t.cadastral_number,
+            "permit_number" => t.permit_number,
+            "permit_date" => t.permit_date,
+            "developer" => t.developer,
+            "purpose" => t.purpose,
+            "floors" => t.floors,
+            "planned_start" => t.planned_start,
+            "planned_end" => t.planned_end,
+            "actual_start" => t.actual_start,
+            "actual_end" => t.actual_end,
+            "status" => t.status,
+            "detected_on" => t.detected_on,
+            _ => t.other,
+        }
     }
 }
 
@@ -565,3 +548,33 @@ mod tests {
         );
     }
 }
+
+texts!(pub StatusLabels {
+    planned: "планируется", "planned";
+    under_construction: "строится", "under construction";
+    suspended: "приостановлено", "suspended";
+    completed: "завершено", "completed";
+    illegal: "самовольное (подтверждено)", "illegal (confirmed)";
+    demolished: "снесено", "demolished";
+});
+
+texts!(pub FieldLabels {
+    name: "Наименование", "Name";
+    address: "Адрес", "Address";
+    lat: "Широта", "Latitude";
+    lon: "Долгота", "Longitude";
+    footprint: "Контур (GeoJSON)", "Footprint (GeoJSON)";
+    cadastral_number: "Кадастровый номер", "Cadastral number";
+    permit_number: "Номер разрешения на строительство", "Building permit number";
+    permit_date: "Дата разрешения", "Permit date";
+    developer: "Застройщик", "Developer";
+    purpose: "Назначение", "Purpose";
+    floors: "Этажность", "Floors";
+    planned_start: "Начало (план)", "Planned start";
+    planned_end: "Окончание (план)", "Planned end";
+    actual_start: "Начало (факт)", "Actual start";
+    actual_end: "Окончание (факт)", "Actual end";
+    status: "Статус", "Status";
+    detected_on: "Дата выявления", "Detected on";
+    other: "Поле", "Field";
+});

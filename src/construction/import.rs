@@ -13,6 +13,7 @@ use calamine::DataRef;
 use super::domain::{self, FIELDS, ObjectForm, ObjectInput, Status, normalize_address};
 use super::queries;
 use crate::app::AppState;
+use crate::db::Db;
 use crate::error::{AppError, Msg};
 
 /// Largest spreadsheet accepted (file size), and what it may unpack to.
@@ -315,7 +316,7 @@ pub fn read_sheet(
 
 /// Reads and checks a spreadsheet; nothing is written.
 pub async fn prepare(
-    state: &AppState,
+    db: &Db,
     path: &Path,
     overrides: &[(String, String)],
     progress: &(dyn Fn(u64, u64) + Sync),
@@ -338,7 +339,7 @@ pub async fn prepare(
     let total = rows.len() as u64;
     // Keys seen in this file: cadastral number or address → first row.
     let mut seen: HashMap<String, u64> = HashMap::new();
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     for (n, (row, cells)) in rows.into_iter().enumerate() {
         if n % 1000 == 0 {
             progress(n as u64, total);

@@ -11,6 +11,7 @@ use printpdf::{
 
 use super::domain::{ALL_STATUSES, Status};
 use super::queries::ObjectRow;
+use crate::texts;
 use crate::web::i18n::Locale;
 
 const REGULAR: &[u8] = include_bytes!("../../web/fonts/DejaVuSans.ttf");
@@ -158,8 +159,8 @@ pub fn render(
         false,
         &format!(
             "{} {today} · {}: {}",
-            l.pick("Сформирован", "Generated on"),
-            l.pick("объектов", "objects"),
+            PdfTexts::get(l).generated,
+            PdfTexts::get(l).objects,
             rows.len()
         ),
     );
@@ -171,7 +172,7 @@ pub fn render(
         &fit(filters, PAGE_W - 2.0 * MARGIN, 10.0),
     );
     let mut y = PAGE_H - MARGIN - 32.0;
-    w.text(MARGIN, y, 11.0, true, l.pick("По статусам", "By status"));
+    w.text(MARGIN, y, 11.0, true, PdfTexts::get(l).by_status);
     for s in ALL_STATUSES {
         let n = rows.iter().filter(|o| o.status() == s).count();
         y -= 7.0;
@@ -190,10 +191,7 @@ pub fn render(
         MARGIN + 4.0,
         7.0,
         false,
-        l.pick(
-            "Границы муниципальных образований: © участники OpenStreetMap, ODbL 1.0.",
-            "Municipal boundaries: © OpenStreetMap contributors, ODbL 1.0.",
-        ),
+        PdfTexts::get(l).municipal_boundaries_openstreetmap_contributors,
     );
     // The map: the krai's bounding box fitted into the right part of the
     // page, an equirectangular projection corrected for the latitude.
@@ -236,12 +234,12 @@ pub fn render(
     // The table.
     let columns: [(&str, f32); 7] = [
         ("№", 12.0),
-        (l.pick("Наименование", "Name"), 58.0),
-        (l.pick("Адрес", "Address"), 64.0),
-        (l.pick("Муниципалитет", "Municipality"), 40.0),
-        (l.pick("Статус", "Status"), 48.0),
-        (l.pick("Кадастровый номер", "Cadastral number"), 38.0),
-        (l.pick("Этажей", "Floors"), 13.0),
+        (PdfTexts::get(l).name, 58.0),
+        (PdfTexts::get(l).address, 64.0),
+        (PdfTexts::get(l).municipality, 40.0),
+        (PdfTexts::get(l).status, 48.0),
+        (PdfTexts::get(l).cadastral_number, 38.0),
+        (PdfTexts::get(l).floors, 13.0),
     ];
     let pages_total = rows.len().div_ceil(ROWS_PER_PAGE).max(1);
     for (page_no, chunk) in rows.chunks(ROWS_PER_PAGE).enumerate() {
@@ -253,7 +251,7 @@ pub fn render(
             true,
             &format!(
                 "{title} — {} {} / {pages_total}",
-                l.pick("стр.", "page"),
+                PdfTexts::get(l).page,
                 page_no + 1
             ),
         );
@@ -301,3 +299,17 @@ pub fn render(
         .save(&PdfSaveOptions::default(), &mut Vec::new());
     Ok(bytes)
 }
+
+texts!(PdfTexts {
+    generated: "Сформирован", "Generated on";
+    objects: "объектов", "objects";
+    by_status: "По статусам", "By status";
+    municipal_boundaries_openstreetmap_contributors: "Границы муниципальных образований: © участники OpenStreetMap, ODbL 1.0.", "Municipal boundaries: © OpenStreetMap contributors, ODbL 1.0.";
+    name: "Наименование", "Name";
+    address: "Адрес", "Address";
+    municipality: "Муниципалитет", "Municipality";
+    status: "Статус", "Status";
+    cadastral_number: "Кадастровый номер", "Cadastral number";
+    floors: "Этажей", "Floors";
+    page: "стр.", "page";
+});

@@ -6,8 +6,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::auth::Admin;
+use crate::db::Db;
 use crate::directory::domain::{
     ALL_KINDS, OrgKind, parse_inn, parse_name, parse_optional, parse_org_id,
 };
@@ -15,6 +15,7 @@ use crate::directory::queries::{self, OrgFields, OrgRow};
 use crate::directory::views::DirTexts;
 use crate::error::{AppError, AppResult, Msg};
 use crate::geo::geography;
+use crate::search::SearchIndex;
 use crate::texts;
 use crate::web::components::{FieldErrors, Input, Select, error_summary};
 use crate::web::extract::{Form, Path};
@@ -227,9 +228,9 @@ fn form_page(
 pub async fn new_organisation_form(
     _admin: Admin,
     ctx: PageCtx,
-    State(state): State<AppState>,
+    State(db): State<Db>,
 ) -> AppResult<Response> {
-    let all = queries::list(&state.db).await?;
+    let all = queries::list(&db).await?;
     Ok(form_page(
         &ctx,
         &all,
@@ -243,13 +244,13 @@ pub async fn new_organisation_form(
 pub async fn edit_organisation_form(
     _admin: Admin,
     ctx: PageCtx,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let org = queries::by_id(&state.db, &id)
+    let org = queries::by_id(&db, &id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let all = queries::list(&state.db).await?;
+    let all = queries::list(&db).await?;
     Ok(form_page(
         &ctx,
         &all,
@@ -294,21 +295,22 @@ async fn check_parent(
 pub async fn create_organisation(
     _admin: Admin,
     ctx: PageCtx,
-    State(state): State<AppState>,
+    State(db): State<Db>,
+    State(search): State<SearchIndex>,
     Form(form): Form<OrgForm>,
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::new();
     let id = errors.check("id", parse_org_id(&form.id));
     let fields = form.parse(&mut errors);
     if let (Some(id), Some(fields)) = (&id, &fields) {
-        let mut tx = state.db.begin().await?;
+        let mut tx = db.begin().await?;
         check_parent(&mut tx, id, fields.parent_id.as_deref(), &mut errors).await?;
         if errors.is_empty() {
             if queries::insert(&mut tx, id, fields).await? {
                 crate::search::enqueue(&mut tx, crate::directory::search::KIND, id).await?;
                 crate::datasets::request_refresh(&mut tx, "organisations").await?;
                 tx.commit().await?;
-                state.search.notify();
+                search.notify();
                 return Ok(Redirect::to(&format!("/organisations/{id}")).into_response());
             }
             errors.add(
@@ -317,7 +319,7 @@ pub async fn create_organisation(
             );
         }
     }
-    let all = queries::list(&state.db).await?;
+    let all = queries::list(&db).await?;
     Ok(form_page(&ctx, &all, &form, &errors, None))
 }
 
@@ -325,26 +327,27 @@ pub async fn create_organisation(
 pub async fn update_organisation(
     _admin: Admin,
     ctx: PageCtx,
-    State(state): State<AppState>,
+    State(db): State<Db>,
+    State(search): State<SearchIndex>,
     Path(id): Path<String>,
     Form(form): Form<OrgForm>,
 ) -> AppResult<Response> {
-    if queries::by_id(&state.db, &id).await?.is_none() {
+    if queries::by_id(&db, &id).await?.is_none() {
         return Err(AppError::not_found());
     }
     let mut errors = FieldErrors::new();
     if let Some(fields) = form.parse(&mut errors) {
-        let mut tx = state.db.begin().await?;
+        let mut tx = db.begin().await?;
         check_parent(&mut tx, &id, fields.parent_id.as_deref(), &mut errors).await?;
         if errors.is_empty() {
             queries::update(&mut tx, &id, &fields).await?;
             crate::search::enqueue(&mut tx, crate::directory::search::KIND, &id).await?;
             crate::datasets::request_refresh(&mut tx, "organisations").await?;
             tx.commit().await?;
-            state.search.notify();
+            search.notify();
             return Ok(Redirect::to(&format!("/organisations/{id}")).into_response());
         }
     }
-    let all = queries::list(&state.db).await?;
+    let all = queries::list(&db).await?;
     Ok(form_page(&ctx, &all, &form, &errors, Some(&id)))
 }

@@ -5,7 +5,7 @@ use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
+use crate::db::Db;
 use crate::directory::OrgKind;
 use crate::directory::queries::{self, OrgRow};
 use crate::error::{AppError, AppResult};
@@ -66,10 +66,8 @@ impl From<OrgRow> for OrganisationView {
     tag = "directory",
     responses((status = 200, description = "All organisations", body = Vec<OrganisationView>))
 )]
-pub async fn list_organisations(
-    State(state): State<AppState>,
-) -> AppResult<Json<Vec<OrganisationView>>> {
-    let rows = queries::list(&state.db).await?;
+pub async fn list_organisations(State(db): State<Db>) -> AppResult<Json<Vec<OrganisationView>>> {
+    let rows = queries::list(&db).await?;
     Ok(Json(rows.into_iter().map(OrganisationView::from).collect()))
 }
 
@@ -85,10 +83,10 @@ pub async fn list_organisations(
     )
 )]
 pub async fn show_organisation(
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
 ) -> AppResult<Json<OrganisationView>> {
-    let row = queries::by_id(&state.db, &id)
+    let row = queries::by_id(&db, &id)
         .await?
         .ok_or_else(AppError::not_found)?;
     Ok(Json(row.into()))

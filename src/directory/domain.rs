@@ -1,6 +1,7 @@
 //! Organisations of the directory and the rules their fields follow.
 
 use crate::error::Msg;
+use crate::texts;
 use crate::web::i18n::Locale;
 
 #[derive(
@@ -44,19 +45,15 @@ impl OrgKind {
     }
 
     pub fn label(self, locale: Locale) -> &'static str {
-        match (self, locale) {
-            (OrgKind::GovernorOffice, Locale::Ru) => "Губернатор",
-            (OrgKind::GovernorOffice, Locale::En) => "Governor",
-            (OrgKind::Portfolio, Locale::Ru) => "Курирующий блок",
-            (OrgKind::Portfolio, Locale::En) => "Portfolio",
-            (OrgKind::Department, Locale::Ru) => "Орган исполнительной власти",
-            (OrgKind::Department, Locale::En) => "Regional department",
-            (OrgKind::MunicipalAdministration, Locale::Ru) => {
-                "Администрация муниципального образования"
+        {
+            let t = OrgKindLabels::get(locale);
+            match self {
+                OrgKind::GovernorOffice => t.governor_office,
+                OrgKind::Portfolio => t.portfolio,
+                OrgKind::Department => t.department,
+                OrgKind::MunicipalAdministration => t.municipal_administration,
+                OrgKind::StateCompany => t.state_company,
             }
-            (OrgKind::MunicipalAdministration, Locale::En) => "Municipal administration",
-            (OrgKind::StateCompany, Locale::Ru) => "Подведомственная организация",
-            (OrgKind::StateCompany, Locale::En) => "State company",
         }
     }
 }
@@ -159,3 +156,11 @@ mod tests {
         assert!(parse_org_id("a b").is_err());
     }
 }
+
+texts!(pub OrgKindLabels {
+    governor_office: "Губернатор", "Governor";
+    portfolio: "Курирующий блок", "Portfolio";
+    department: "Орган исполнительной власти", "Regional department";
+    municipal_administration: "Администрация муниципального образования", "Municipal administration";
+    state_company: "Подведомственная организация", "State company";
+});

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::response::Response;
 
-use crate::app::AppState;
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::geo::{geography, views};
 use crate::web::extract::Path;
@@ -17,10 +17,10 @@ pub async fn list_municipalities(ctx: PageCtx) -> Response {
 /// `GET /municipalities/{id}`
 pub async fn show_municipality(
     ctx: PageCtx,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let m = geography().by_id(&id).ok_or_else(AppError::not_found)?;
-    let administration = crate::directory::queries::administration_of(&state.db, &m.id).await?;
+    let administration = crate::directory::queries::administration_of(&db, &m.id).await?;
     Ok(views::show_page(&ctx, m, administration.as_ref()))
 }

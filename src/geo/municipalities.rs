@@ -16,6 +16,7 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use serde_json::{Value, json};
 
 use crate::error::Msg;
+use crate::texts;
 use crate::web::i18n::Locale;
 
 const BOUNDARIES: &str = include_str!("../../datasets/geo/krasnodar_municipalities.geojson");
@@ -43,13 +44,13 @@ impl MunicipalityKind {
     }
 
     pub fn label(self, locale: Locale) -> &'static str {
-        match (self, locale) {
-            (MunicipalityKind::UrbanOkrug, Locale::Ru) => "городской округ",
-            (MunicipalityKind::UrbanOkrug, Locale::En) => "urban okrug",
-            (MunicipalityKind::MunicipalOkrug, Locale::Ru) => "муниципальный округ",
-            (MunicipalityKind::MunicipalOkrug, Locale::En) => "municipal okrug",
-            (MunicipalityKind::MunicipalDistrict, Locale::Ru) => "муниципальный район",
-            (MunicipalityKind::MunicipalDistrict, Locale::En) => "municipal district",
+        {
+            let t = MunicipalityKindLabels::get(locale);
+            match self {
+                MunicipalityKind::UrbanOkrug => t.urban_okrug,
+                MunicipalityKind::MunicipalOkrug => t.municipal_okrug,
+                MunicipalityKind::MunicipalDistrict => t.municipal_district,
+            }
         }
     }
 
@@ -517,3 +518,9 @@ mod tests {
         assert!(g.find("Moscow").is_none());
     }
 }
+
+texts!(pub MunicipalityKindLabels {
+    urban_okrug: "городской округ", "urban okrug";
+    municipal_okrug: "муниципальный округ", "municipal okrug";
+    municipal_district: "муниципальный район", "municipal district";
+});

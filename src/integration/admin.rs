@@ -9,7 +9,12 @@ use maud::html;
 use super::partners::{self, NewPartner};
 use crate::app::AppState;
 use crate::auth::Admin;
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::integration::exchange::Exchange;
+use crate::integration::mail::Mailer;
+use crate::search::SearchIndex;
+use crate::texts;
 use crate::web::components::{FieldErrors, Input, Select, checkbox, datetime, notice};
 use crate::web::extract::Form;
 use crate::web::layout::{Page, PageCtx};
@@ -37,40 +42,40 @@ async fn render(ctx: &PageCtx, state: &AppState, secret: Option<&str>) -> AppRes
     let kinds = vec![
         (
             "system".to_owned(),
-            l.pick("внешняя система (СЭД)", "outside system (document flow)")
+            ExchangeTexts::get(l)
+                .outside_system_document_flow
                 .to_owned(),
         ),
         (
             "instance".to_owned(),
-            l.pick("другой экземпляр veche", "another veche instance")
-                .to_owned(),
+            ExchangeTexts::get(l).another_veche_instance.to_owned(),
         ),
     ];
     let errors = FieldErrors::new();
-    let title = l.pick("Интеграция", "Integration");
-    Ok(Page::new(ctx, title).crumb(l.pick("Администрирование", "Administration"), "/admin").render(html! {
+    let title = ExchangeTexts::get(l).integration;
+    Ok(Page::new(ctx, title).crumb(ExchangeTexts::get(l).administration, "/admin").render(html! {
         h1 { (title) }
         p {
-            (l.pick("Этот экземпляр подписывает сообщения ключом ", "This instance signs its messages as "))
+            (ExchangeTexts::get(l).instance_signs_messages)
             code #instance-id { (state.config.integration.instance_id) }
-            (l.pick("; ядро управления поручениями: ", "; the order-management core: "))
+            (ExchangeTexts::get(l).order_management_core)
             code { (state.config.integration.pm_core) }
-            ". " (l.pick("Сообщения описаны в ", "Messages are described in ")) a href="/api/docs/" { "/api/docs/" } "."
+            ". " (ExchangeTexts::get(l).messages_are_described) a href="/api/docs/" { "/api/docs/" } "."
         }
         @if let Some(secret) = secret {
-            (notice("success", html! { p { (l.pick("Секрет партнёра (передайте его партнёру защищённым каналом; он больше не будет показан):", "The partner's secret (give it to the partner over a secure channel; it will not be shown again):")) } p { code #new-secret { (secret) } } }))
+            (notice("success", html! { p { (ExchangeTexts::get(l).partner_s_secret_give) } p { code #new-secret { (secret) } } }))
         }
-        p role="status" { (l.pick("Сообщений ждут доставки: ", "Messages waiting for delivery: ")) strong #pending { (pending) } }
-        h2 { (l.pick("Партнёры", "Partners")) }
-        @if all.is_empty() { p { (l.pick("Партнёров нет.", "No partners.")) } } @else {
+        p role="status" { (ExchangeTexts::get(l).messages_waiting_delivery) strong #pending { (pending) } }
+        h2 { (ExchangeTexts::get(l).partners) }
+        @if all.is_empty() { p { (ExchangeTexts::get(l).no_partners) } } @else {
             div.table-wrap { table {
                 thead { tr {
-                    th scope="col" { (l.pick("Идентификатор", "Id")) }
-                    th scope="col" { (l.pick("Название", "Name")) }
-                    th scope="col" { (l.pick("Вид", "Kind")) }
+                    th scope="col" { (ExchangeTexts::get(l).id) }
+                    th scope="col" { (ExchangeTexts::get(l).name) }
+                    th scope="col" { (ExchangeTexts::get(l).kind) }
                     th scope="col" { "URL" }
-                    th scope="col" { (l.pick("Организации", "Organisations")) }
-                    th scope="col" { (l.pick("Состояние", "State")) }
+                    th scope="col" { (ExchangeTexts::get(l).organisations) }
+                    th scope="col" { (ExchangeTexts::get(l).state) }
                 } }
                 tbody {
                     @for (p, o) in all.iter().zip(&orgs) {
@@ -79,19 +84,19 @@ async fn render(ctx: &PageCtx, state: &AppState, secret: Option<&str>) -> AppRes
                             td { (p.name) }
                             td { (p.kind) }
                             td { (p.url.clone().unwrap_or_default()) }
-                            td { @if p.all_organisations { (l.pick("все", "all")) } @else { (o.join(", ")) } }
+                            td { @if p.all_organisations { (ExchangeTexts::get(l).all) } @else { (o.join(", ")) } }
                             td {
                                 form.inline method="post" action="/admin/integration/toggle" {
                                     (ctx.csrf_field())
                                     input type="hidden" name="partner_id" value=(p.partner_id);
                                     @if p.disabled_at.is_some() {
-                                        (l.pick("отключён", "disabled")) " "
+                                        (ExchangeTexts::get(l).disabled) " "
                                         input type="hidden" name="disable" value="0";
-                                        button.link type="submit" { (l.pick("включить", "enable")) }
+                                        button.link type="submit" { (ExchangeTexts::get(l).enable) }
                                     } @else {
-                                        (l.pick("действует", "active")) " "
+                                        (ExchangeTexts::get(l).active) " "
                                         input type="hidden" name="disable" value="1";
-                                        button.link type="submit" { (l.pick("отключить", "disable")) }
+                                        button.link type="submit" { (ExchangeTexts::get(l).disable) }
                                     }
                                 }
                             }
@@ -101,28 +106,28 @@ async fn render(ctx: &PageCtx, state: &AppState, secret: Option<&str>) -> AppRes
             } }
         }
         details {
-            summary { (l.pick("Добавить или изменить партнёра", "Add or change a partner")) }
+            summary { (ExchangeTexts::get(l).add_change_partner) }
             form method="post" action="/admin/integration" {
                 (ctx.csrf_field())
-                (Input::new("partner_id", l.pick("Идентификатор (им партнёр подписывает сообщения)", "Id (the partner signs its messages with it)"), "").required().render(l, &errors))
-                (Input::new("name", l.pick("Название", "Name"), "").required().render(l, &errors))
-                (Select { name: "kind", label: l.pick("Вид", "Kind"), options: &kinds, selected: "system", placeholder: None, disabled: false }.render(l, &errors))
-                (Input::new("url", l.pick("URL для доставки сообщений (вебхук)", "URL messages are delivered to (webhook)"), "").kind("url").render(l, &errors))
-                (Input::new("secret", l.pick("Общий секрет (пусто — создать новый)", "Shared secret (empty: generate one)"), "").render(l, &errors))
-                (checkbox(l, &errors, "all_organisations", html! { (l.pick("действует за все организации", "acts for every organisation")) }, false))
-                (Input::new("organisations", l.pick("Организации (идентификаторы через запятую)", "Organisations (ids, comma-separated)"), "").render(l, &errors))
-                button.button type="submit" { (l.pick("Сохранить", "Save")) }
+                (Input::new("partner_id", ExchangeTexts::get(l).id_partner_signs_messages, "").required().render(l, &errors))
+                (Input::new("name", ExchangeTexts::get(l).name, "").required().render(l, &errors))
+                (Select { name: "kind", label: ExchangeTexts::get(l).kind, options: &kinds, selected: "system", placeholder: None, disabled: false }.render(l, &errors))
+                (Input::new("url", ExchangeTexts::get(l).url_messages_are_delivered, "").kind("url").render(l, &errors))
+                (Input::new("secret", ExchangeTexts::get(l).shared_secret_empty_generate, "").render(l, &errors))
+                (checkbox(l, &errors, "all_organisations", html! { (ExchangeTexts::get(l).acts_every_organisation) }, false))
+                (Input::new("organisations", ExchangeTexts::get(l).organisations_ids_comma_separated, "").render(l, &errors))
+                button.button type="submit" { (ExchangeTexts::get(l).save) }
             }
         }
-        h2 { (l.pick("Недоставленные сообщения", "Dead letters")) }
-        @if dead.is_empty() { p #no-dead { (l.pick("Нет.", "None.")) } } @else {
+        h2 { (ExchangeTexts::get(l).dead_letters) }
+        @if dead.is_empty() { p #no-dead { (ExchangeTexts::get(l).none) } } @else {
             div.table-wrap { table #dead-letters {
                 thead { tr {
                     th scope="col" { "№" }
-                    th scope="col" { (l.pick("Очередь", "Queue")) }
-                    th scope="col" { (l.pick("Попыток", "Attempts")) }
-                    th scope="col" { (l.pick("Последняя ошибка", "Last error")) }
-                    th scope="col" { (l.pick("Когда", "When")) }
+                    th scope="col" { (ExchangeTexts::get(l).queue) }
+                    th scope="col" { (ExchangeTexts::get(l).attempts) }
+                    th scope="col" { (ExchangeTexts::get(l).last_error) }
+                    th scope="col" { (ExchangeTexts::get(l).when) }
                     th scope="col" { }
                 } }
                 tbody {
@@ -137,7 +142,7 @@ async fn render(ctx: &PageCtx, state: &AppState, secret: Option<&str>) -> AppRes
                                 form.inline method="post" action="/admin/integration/retry" {
                                     (ctx.csrf_field())
                                     input type="hidden" name="outbox_id" value=(d.outbox_id);
-                                    button.link type="submit" { (l.pick("повторить", "retry")) }
+                                    button.link type="submit" { (ExchangeTexts::get(l).retry) }
                                 }
                             }
                         }
@@ -289,10 +294,10 @@ pub struct ToggleForm {
 /// `POST /admin/integration/toggle`
 pub async fn toggle(
     _admin: Admin,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Form(f): Form<ToggleForm>,
 ) -> AppResult<Response> {
-    if !partners::set_disabled(&state.db, &f.partner_id, f.disable == "1").await? {
+    if !partners::set_disabled(&db, &f.partner_id, f.disable == "1").await? {
         return Err(AppError::not_found());
     }
     Ok(Redirect::to("/admin/integration").into_response())
@@ -307,15 +312,18 @@ pub struct RetryForm {
 /// `POST /admin/integration/retry`
 pub async fn retry(
     _admin: Admin,
-    State(state): State<AppState>,
+    State(db): State<Db>,
+    State(exchange): State<Exchange>,
+    State(mailer): State<Mailer>,
+    State(search): State<SearchIndex>,
     Form(f): Form<RetryForm>,
 ) -> AppResult<Response> {
-    if !crate::db::queue::retry_dead(&state.db, f.outbox_id).await? {
+    if !crate::db::queue::retry_dead(&db, f.outbox_id).await? {
         return Err(AppError::not_found());
     }
-    state.exchange.notify();
-    state.mailer.notify();
-    state.search.notify();
+    exchange.notify();
+    mailer.notify();
+    search.notify();
     Ok(Redirect::to("/admin/integration").into_response())
 }
 
@@ -340,3 +348,41 @@ impl PartnerForm {
         }
     }
 }
+
+texts!(ExchangeTexts {
+    outside_system_document_flow: "внешняя система (СЭД)", "outside system (document flow)";
+    another_veche_instance: "другой экземпляр veche", "another veche instance";
+    integration: "Интеграция", "Integration";
+    administration: "Администрирование", "Administration";
+    instance_signs_messages: "Этот экземпляр подписывает сообщения ключом ", "This instance signs its messages as ";
+    order_management_core: "; ядро управления поручениями: ", "; the order-management core: ";
+    messages_are_described: "Сообщения описаны в ", "Messages are described in ";
+    partner_s_secret_give: "Секрет партнёра (передайте его партнёру защищённым каналом; он больше не будет показан):", "The partner's secret (give it to the partner over a secure channel; it will not be shown again):";
+    messages_waiting_delivery: "Сообщений ждут доставки: ", "Messages waiting for delivery: ";
+    partners: "Партнёры", "Partners";
+    no_partners: "Партнёров нет.", "No partners.";
+    id: "Идентификатор", "Id";
+    name: "Название", "Name";
+    kind: "Вид", "Kind";
+    organisations: "Организации", "Organisations";
+    state: "Состояние", "State";
+    all: "все", "all";
+    disabled: "отключён", "disabled";
+    enable: "включить", "enable";
+    active: "действует", "active";
+    disable: "отключить", "disable";
+    add_change_partner: "Добавить или изменить партнёра", "Add or change a partner";
+    id_partner_signs_messages: "Идентификатор (им партнёр подписывает сообщения)", "Id (the partner signs its messages with it)";
+    url_messages_are_delivered: "URL для доставки сообщений (вебхук)", "URL messages are delivered to (webhook)";
+    shared_secret_empty_generate: "Общий секрет (пусто — создать новый)", "Shared secret (empty: generate one)";
+    acts_every_organisation: "действует за все организации", "acts for every organisation";
+    organisations_ids_comma_separated: "Организации (идентификаторы через запятую)", "Organisations (ids, comma-separated)";
+    save: "Сохранить", "Save";
+    dead_letters: "Недоставленные сообщения", "Dead letters";
+    none: "Нет.", "None.";
+    queue: "Очередь", "Queue";
+    attempts: "Попыток", "Attempts";
+    last_error: "Последняя ошибка", "Last error";
+    when: "Когда", "When";
+    retry: "повторить", "retry";
+});

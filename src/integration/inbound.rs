@@ -320,7 +320,7 @@ async fn decode_photos(
             })?;
         files.push((format!("photo-{}", i + 1), bytes));
     }
-    match crate::media::upload::store_photos(state, files).await? {
+    match crate::media::upload::store_photos(&state.config, &state.gates, files).await? {
         Ok(stored) => Ok(stored),
         Err(m) => Err(AppError::unprocessable("invalid_photo", m)),
     }

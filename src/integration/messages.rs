@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use crate::texts;
 use crate::web::i18n::Locale;
 
 /// One message. `id` is the idempotency key: a receiver applies a message
@@ -181,11 +182,12 @@ impl Outcome {
     }
 
     pub fn label(self, l: Locale) -> &'static str {
-        match (self, l) {
-            (Outcome::Resolved, Locale::Ru) => "решено",
-            (Outcome::Resolved, Locale::En) => "resolved",
-            (Outcome::Planned, Locale::Ru) => "запланировано",
-            (Outcome::Planned, Locale::En) => "planned",
+        {
+            let t = OutcomeLabels::get(l);
+            match self {
+                Outcome::Resolved => t.resolved,
+                Outcome::Planned => t.planned,
+            }
         }
     }
 }
@@ -209,3 +211,8 @@ mod tests {
         assert_eq!(back.body.type_name(), "order.referred");
     }
 }
+
+texts!(pub OutcomeLabels {
+    resolved: "решено", "resolved";
+    planned: "запланировано", "planned";
+});

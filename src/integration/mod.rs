@@ -22,6 +22,7 @@ pub mod partners;
 pub mod signing;
 
 use crate::app::AppState;
+use crate::config::Config;
 use crate::db::Tx;
 use crate::error::AppResult;
 use crate::workflow::queries::AppealRow;
@@ -29,8 +30,8 @@ use crate::workflow::{Action, State};
 use messages::{Body, OrderRequested, Referred, RequestAnswered};
 
 /// Where messages for the project-management core go.
-pub fn core_destination(state: &AppState) -> &str {
-    &state.config.integration.pm_core
+pub fn core_destination(config: &Config) -> &str {
+    &config.integration.pm_core
 }
 
 /// A request became public with an organisation to answer it: the core
@@ -38,7 +39,7 @@ pub fn core_destination(state: &AppState) -> &str {
 /// event that published or reopened it).
 pub async fn request_published(
     tx: &mut Tx,
-    state: &AppState,
+    config: &Config,
     a: &AppealRow,
     round: i64,
 ) -> AppResult<()> {
@@ -55,7 +56,7 @@ pub async fn request_published(
     let Some(deadline) = a.due_at else {
         return Ok(());
     };
-    let destination = core_destination(state);
+    let destination = core_destination(config);
     partners::record_request_sent(tx, a.appeal_id, destination).await?;
     exchange::emit(
         tx,
@@ -67,7 +68,7 @@ pub async fn request_published(
             title,
             description: a.description.clone(),
             address: a.address.clone(),
-            url: format!("{}{}", state.config.base_url(), kind.path(a.appeal_id)),
+            url: format!("{}{}", config.base_url(), kind.path(a.appeal_id)),
             organisation_id,
             deadline,
         }),
@@ -86,7 +87,7 @@ pub async fn request_changed(
 ) -> AppResult<()> {
     match action {
         Action::Approve | Action::Dispute { .. } => {
-            request_published(tx, state, a, event_id).await?;
+            request_published(tx, &state.config, a, event_id).await?;
         }
         // Later changes go where the request was sent, and nowhere if it
         // never was (rejected or referred before publication): a core must

@@ -10,6 +10,7 @@ use time::format_description::well_known::{Rfc2822, Rfc3339};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::issues::pages::ListQuery;
+use crate::texts;
 use crate::web::extract::{Path, Query};
 use crate::web::i18n::Locale;
 use crate::workflow::Kind;
@@ -63,11 +64,12 @@ pub async fn feed(
     if !q.category.is_empty() {
         scope.push(cats.name(l, &q.category));
     }
-    let title = match (which, l) {
-        ("new", Locale::Ru) => "Вече: новые обращения о проблемах",
-        ("new", Locale::En) => "Veche: new problem reports",
-        (_, Locale::Ru) => "Вече: решённые проблемы",
-        (_, Locale::En) => "Veche: resolved problems",
+    let title = {
+        let t = FeedTexts::get(l);
+        match which {
+            "new" => t.new,
+            _ => t.resolved,
+        }
     };
     let title = if scope.is_empty() {
         title.to_owned()
@@ -202,3 +204,8 @@ pub async fn feed(
     );
     Ok(r)
 }
+
+texts!(pub FeedTexts {
+    new: "Вече: новые обращения о проблемах", "Veche: new problem reports";
+    resolved: "Вече: решённые проблемы", "Veche: resolved problems";
+});

@@ -103,7 +103,7 @@ pub async fn new_form(
         ..Default::default()
     };
     let cats = Categories::load(&state, Kind::Problem).await?;
-    let premoderation = workflow::settings(&state).await?.premoderation;
+    let premoderation = workflow::settings(&state.db).await?.premoderation;
     Ok(render(
         &ctx,
         &cats,
@@ -225,7 +225,7 @@ pub async fn submit(
 ) -> AppResult<Response> {
     let form = read_form(multipart).await?;
     let cats = Categories::load(&state, Kind::Problem).await?;
-    let premoderation = workflow::settings(&state).await?.premoderation;
+    let premoderation = workflow::settings(&state.db).await?.premoderation;
     let mut errors = FieldErrors::new();
     let show = |errors: &FieldErrors, near: &[_], status| {
         render(&ctx, &cats, &form, errors, near, premoderation, status)
@@ -250,7 +250,7 @@ pub async fn submit(
             return Ok(show(&errors, &near, StatusCode::OK));
         }
     }
-    let photos = match store_photos(&state, form.photos.clone()).await? {
+    let photos = match store_photos(&state.config, &state.gates, form.photos.clone()).await? {
         Ok(p) => p,
         Err(m) => {
             errors.add("photos", m);

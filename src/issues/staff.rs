@@ -9,6 +9,7 @@ use rand::RngCore;
 
 use crate::app::AppState;
 use crate::auth::{Admin, Moderator, Staff};
+use crate::db::Db;
 use crate::db::now;
 use crate::error::{AppError, AppResult, Msg};
 use crate::texts;
@@ -228,12 +229,12 @@ pub struct SavedQuery {
 pub async fn settings_page(
     ctx: PageCtx,
     _admin: Admin,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Query(q): Query<SavedQuery>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
     let t = StaffTexts::get(l);
-    let s = workflow::settings(&state).await?;
+    let s = workflow::settings(&db).await?;
     let modes = vec![
         (
             sla::Mode::Calendar.as_str().to_owned(),
@@ -269,7 +270,7 @@ pub struct SettingsForm {
 /// `POST /admin/problems`
 pub async fn save_settings(
     Admin(user): Admin,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Form(f): Form<SettingsForm>,
 ) -> AppResult<Response> {
     let mode = sla::Mode::parse(&f.sla_mode).ok_or_else(|| {
@@ -281,7 +282,7 @@ pub async fn save_settings(
             ),
         )
     })?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     queries::set_setting(
         &mut tx,
         workflow::PREMODERATION,
@@ -307,14 +308,14 @@ pub async fn save_settings(
 pub async fn routing_page(
     ctx: PageCtx,
     _admin: Admin,
-    State(state): State<AppState>,
+    State(db): State<Db>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
     let t = StaffTexts::get(l);
     let it = IssueTexts::get(l);
-    let cats = queries::categories(&state.db, Kind::Problem.as_str()).await?;
-    let rules = queries::routing_rules(&state.db).await?;
-    let orgs = crate::directory::queries::list(&state.db).await?;
+    let cats = queries::categories(&db, Kind::Problem.as_str()).await?;
+    let rules = queries::routing_rules(&db).await?;
+    let orgs = crate::directory::queries::list(&db).await?;
     let org_name = |id: &str| {
         orgs.iter()
             .find(|o| o.organisation_id == id)
@@ -415,8 +416,8 @@ pub struct DefaultForm {
     organisation_id: String,
 }
 
-async fn known_category(state: &AppState, id: &str) -> AppResult<()> {
-    let cats = queries::categories(&state.db, Kind::Problem.as_str()).await?;
+async fn known_category(db: &Db, id: &str) -> AppResult<()> {
+    let cats = queries::categories(db, Kind::Problem.as_str()).await?;
     if cats.iter().any(|c| c.category_id == id) {
         Ok(())
     } else {
@@ -427,11 +428,8 @@ async fn known_category(state: &AppState, id: &str) -> AppResult<()> {
     }
 }
 
-async fn known_organisation(state: &AppState, id: &str) -> AppResult<()> {
-    if crate::directory::queries::by_id(&state.db, id)
-        .await?
-        .is_some()
-    {
+async fn known_organisation(db: &Db, id: &str) -> AppResult<()> {
+    if crate::directory::queries::by_id(db, id).await?.is_some() {
         Ok(())
     } else {
         Err(AppError::unprocessable(
@@ -447,15 +445,15 @@ async fn known_organisation(state: &AppState, id: &str) -> AppResult<()> {
 /// `POST /admin/problems/routing/default`
 pub async fn set_default(
     Admin(user): Admin,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Form(f): Form<DefaultForm>,
 ) -> AppResult<Response> {
-    known_category(&state, &f.category).await?;
+    known_category(&db, &f.category).await?;
     let org = (!f.organisation_id.is_empty()).then_some(f.organisation_id.as_str());
     if let Some(o) = org {
-        known_organisation(&state, o).await?;
+        known_organisation(&db, o).await?;
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     queries::set_category_default(&mut tx, &f.category, org).await?;
     tx.commit().await?;
     tracing::info!(account_id = user.account_id, category = %f.category, organisation = ?org, "category default route changed");
@@ -476,10 +474,10 @@ pub struct RuleForm {
 /// organisation is given.
 pub async fn set_rule(
     Admin(user): Admin,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Form(f): Form<RuleForm>,
 ) -> AppResult<Response> {
-    known_category(&state, &f.category).await?;
+    known_category(&db, &f.category).await?;
     if crate::geo::geography().by_id(&f.municipality).is_none() {
         return Err(AppError::unprocessable(
             "unknown_municipality",
@@ -491,9 +489,9 @@ pub async fn set_rule(
     }
     let org = (!f.organisation_id.is_empty()).then_some(f.organisation_id.as_str());
     if let Some(o) = org {
-        known_organisation(&state, o).await?;
+        known_organisation(&db, o).await?;
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     queries::set_routing_rule(&mut tx, &f.category, &f.municipality, org).await?;
     tx.commit().await?;
     tracing::info!(account_id = user.account_id, category = %f.category, municipality = %f.municipality, organisation = ?org, "routing rule changed");
@@ -550,12 +548,8 @@ fn keys_view(
 }
 
 /// `GET /admin/open311`
-pub async fn keys_page(
-    ctx: PageCtx,
-    _admin: Admin,
-    State(state): State<AppState>,
-) -> AppResult<Response> {
-    let keys = queries::open311_keys(&state.db).await?;
+pub async fn keys_page(ctx: PageCtx, _admin: Admin, State(db): State<Db>) -> AppResult<Response> {
+    let keys = queries::open311_keys(&db).await?;
     Ok(keys_view(&ctx, &keys, None, None))
 }
 
@@ -570,7 +564,7 @@ pub struct KeyForm {
 pub async fn create_key(
     ctx: PageCtx,
     Admin(user): Admin,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Form(f): Form<KeyForm>,
 ) -> AppResult<Response> {
     let name: String = f
@@ -583,7 +577,7 @@ pub async fn create_key(
         .take(100)
         .collect();
     if name.is_empty() {
-        let keys = queries::open311_keys(&state.db).await?;
+        let keys = queries::open311_keys(&db).await?;
         let mut r = keys_view(
             &ctx,
             &keys,
@@ -596,7 +590,7 @@ pub async fn create_key(
     let mut bytes = [0u8; 24];
     rand::rng().fill_bytes(&mut bytes);
     let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let account_id = crate::auth::queries::insert_account(
         &mut tx,
         &crate::auth::queries::NewAccount {
@@ -622,7 +616,7 @@ pub async fn create_key(
         service_account = account_id,
         "Open311 key issued"
     );
-    let keys = queries::open311_keys(&state.db).await?;
+    let keys = queries::open311_keys(&db).await?;
     Ok(keys_view(&ctx, &keys, Some(&key), None))
 }
 
@@ -635,7 +629,7 @@ pub struct RevokeForm {
 /// `POST /admin/open311/revoke`
 pub async fn revoke_key(
     Admin(user): Admin,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Form(f): Form<RevokeForm>,
 ) -> AppResult<Response> {
     if f.id.len() < 12 || !f.id.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -644,7 +638,7 @@ pub async fn revoke_key(
             Msg::new("Неверный идентификатор ключа.", "Invalid key id."),
         ));
     }
-    queries::revoke_open311_key(&state.db, &f.id).await?;
+    queries::revoke_open311_key(&db, &f.id).await?;
     tracing::info!(account_id = user.account_id, key = %f.id, "Open311 key revoked");
     Ok(Redirect::to("/admin/open311").into_response())
 }

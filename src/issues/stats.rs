@@ -7,6 +7,7 @@ use axum::response::Response;
 use maud::{Markup, html};
 
 use crate::app::AppState;
+use crate::db::Db;
 use crate::db::now;
 use crate::error::{AppError, AppResult};
 use crate::geo::geography;
@@ -87,12 +88,12 @@ fn table<'a>(
 }
 
 /// `GET /problems/stats`
-pub async fn overview(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response> {
+pub async fn overview(ctx: PageCtx, State(db): State<Db>) -> AppResult<Response> {
     let l = ctx.locale;
     let t = StatsTexts::get(l);
     let it = IssueTexts::get(l);
-    let table_data = queries::sla_table(&state.db, Kind::Problem.as_str(), now()).await?;
-    let orgs = crate::directory::queries::list(&state.db).await?;
+    let table_data = queries::sla_table(&db, Kind::Problem.as_str(), now()).await?;
+    let orgs = crate::directory::queries::list(&db).await?;
     let org_rows: Vec<(String, String, &SlaFigures)> = table_data
         .by_organisation
         .iter()

@@ -5,9 +5,10 @@
 
 use axum::http::StatusCode;
 
-use crate::app::AppState;
+use crate::config::Config;
 use crate::error::{AppError, AppResult, Msg};
 use crate::media;
+use crate::web::limits::Gates;
 
 /// Largest report upload: five photos at their limit, and the text.
 pub const MAX_UPLOAD: usize = 5 * media::MAX_BYTES + 1024 * 1024;
@@ -85,7 +86,8 @@ pub fn upload_error(err: axum::extract::multipart::MultipartError) -> AppError {
 /// Processes photos on the blocking pool and writes both sizes to disk.
 /// Returns the stored photos, or the first refusal (nothing kept then).
 pub async fn store_photos(
-    state: &AppState,
+    config: &Config,
+    gates: &Gates,
     photos: Vec<(String, Vec<u8>)>,
 ) -> AppResult<Result<Vec<StoredPhoto>, Msg>> {
     if photos.is_empty() {
@@ -93,7 +95,7 @@ pub async fn store_photos(
     }
     // Decoding a large photo takes hundreds of megabytes for a moment: a
     // few at a time, so a burst of uploads cannot exhaust memory.
-    let _permit = state.gates.photos.enter().await?;
+    let _permit = gates.photos.enter().await?;
     let processed = tokio::task::spawn_blocking(move || {
         photos
             .iter()
@@ -110,7 +112,7 @@ pub async fn store_photos(
     };
     let mut stored = Vec::new();
     for p in &processed {
-        match media::store(&state.config.media_dir(), p).await {
+        match media::store(&config.media_dir(), p).await {
             Ok(key) => stored.push(StoredPhoto {
                 key,
                 width: p.width,
@@ -118,7 +120,7 @@ pub async fn store_photos(
             }),
             Err(e) => {
                 media::discard(
-                    &state.config.media_dir(),
+                    &config.media_dir(),
                     &stored.iter().map(|s| s.key.clone()).collect::<Vec<_>>(),
                 )
                 .await;

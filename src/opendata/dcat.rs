@@ -11,6 +11,7 @@ use oxrdf::{BlankNode, Literal, NamedNode, NamedOrBlankNode, Term, Triple};
 use oxrdfio::{JsonLdProfileSet, RdfFormat, RdfSerializer};
 
 use crate::app::AppState;
+use crate::config::Config;
 use crate::error::{AppError, AppResult, Msg};
 use crate::opendata::catalogue::{Entry, Snapshot};
 use crate::opendata::domain::{Ext, STANDARD_VERSION, license, topic_label};
@@ -295,12 +296,12 @@ fn serialize(g: &Graph, kind: RdfKind) -> anyhow::Result<Vec<u8>> {
 
 /// `GET /dataset/{identifier}.{ext}`
 pub fn dataset(
-    state: &AppState,
+    config: &Config,
     e: &Entry,
     kind: RdfKind,
     headers: &HeaderMap,
 ) -> AppResult<Response> {
-    let base = state.config.base_url();
+    let base = config.base_url();
     let mut g = Graph {
         triples: Vec::new(),
     };

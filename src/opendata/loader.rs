@@ -12,6 +12,8 @@ use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 use crate::auth::domain::Email;
+use crate::datasets::LiveDatasets;
+use crate::db::Db;
 use crate::error::Msg;
 use crate::geo::geography;
 use crate::opendata::domain::{
@@ -143,12 +145,13 @@ pub fn structure_csv(fields: &[FieldDef]) -> String {
 
 /// Checks a passport against the directory and the vocabularies.
 async fn check_passport(
-    state: &AppState,
+    db: &Db,
+    live_datasets: &LiveDatasets,
     p: &PassportFile,
     hash: &str,
 ) -> Result<PassportFields, String> {
     let id = Identifier::parse(&p.identifier).map_err(|m| m.en.into_owned())?;
-    let org = crate::directory::queries::by_id(&state.db, &p.owner)
+    let org = crate::directory::queries::by_id(db, &p.owner)
         .await
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("owner \"{}\" is not in the organisation directory", p.owner))?;
@@ -179,11 +182,11 @@ async fn check_passport(
     {
         return Err(format!("municipality \"{m}\" is not one of the 44"));
     }
-    if p.source != "file" && state.live_datasets.get(&p.source).is_none() {
+    if p.source != "file" && live_datasets.get(&p.source).is_none() {
         return Err(format!(
             "source \"{}\" is unknown; use \"file\" or one of {:?}",
             p.source,
-            state.live_datasets.sources()
+            live_datasets.sources()
         ));
     }
     for (name, value) in [
@@ -241,7 +244,7 @@ async fn upsert_dataset(
         }
     };
     let hash = sha_hex(bytes);
-    let fields = match check_passport(state, &passport, &hash).await {
+    let fields = match check_passport(&state.db, &state.live_datasets, &passport, &hash).await {
         Ok(f) => f,
         Err(e) => {
             report.err(format!("{name}: {e}"));
@@ -299,12 +302,12 @@ async fn upsert_dataset(
 /// Finds or records a structure version; a changed structure under an
 /// existing date is refused (a new structure needs a new date).
 pub async fn ensure_structure(
-    state: &AppState,
+    db: &Db,
     dataset: &DatasetRow,
     stamp: &str,
     fields: &[FieldDef],
 ) -> Result<StructureRow, String> {
-    if let Some(s) = queries::structure_by_stamp(&state.db, dataset.dataset_id, stamp)
+    if let Some(s) = queries::structure_by_stamp(db, dataset.dataset_id, stamp)
         .await
         .map_err(|e| e.to_string())?
     {
@@ -315,12 +318,12 @@ pub async fn ensure_structure(
         }
         return Ok(s);
     }
-    let mut tx = state.db.begin().await.map_err(|e| e.to_string())?;
+    let mut tx = db.begin().await.map_err(|e| e.to_string())?;
     queries::insert_structure(&mut tx, dataset.dataset_id, stamp, fields)
         .await
         .map_err(|e| e.to_string())?;
     tx.commit().await.map_err(|e| e.to_string())?;
-    queries::structure_by_stamp(&state.db, dataset.dataset_id, stamp)
+    queries::structure_by_stamp(db, dataset.dataset_id, stamp)
         .await
         .map_err(|e| e.to_string())?
         .ok_or_else(|| "structure vanished".to_owned())
@@ -409,7 +412,7 @@ async fn load_dataset(
                 continue;
             }
         };
-        match ensure_structure(state, &dataset, &stamp, &fields).await {
+        match ensure_structure(&state.db, &dataset, &stamp, &fields).await {
             Ok(s) => {
                 known.insert(stamp, s);
             }
@@ -463,7 +466,7 @@ async fn refresh_dataset(state: &AppState, dataset: &DatasetRow) -> anyhow::Resu
     let table = system::live_table(state, &dataset.source).await?;
     // The structure of a registry changes only with veche's code.
     let stamp = "20261124";
-    let structure = ensure_structure(state, dataset, stamp, &table.fields)
+    let structure = ensure_structure(&state.db, dataset, stamp, &table.fields)
         .await
         .map_err(|e| anyhow::anyhow!(e))?;
     let outcome = import::publish(

@@ -14,6 +14,7 @@ use serde_json::json;
 use tower::ServiceExt;
 
 use crate::app::AppState;
+use crate::config::Config;
 use crate::error::{AppError, AppResult};
 use crate::opendata::catalogue::{Entry, Snapshot};
 use crate::opendata::domain::{Ext, FieldDef, STANDARD_VERSION, compact_date, structure_file_name};
@@ -23,8 +24,8 @@ use crate::opendata::queries::VersionRow;
 use crate::opendata::store;
 
 /// Absolute URL of a path, for machine files that must carry one.
-fn abs(state: &AppState, path: &str) -> String {
-    format!("{}{path}", state.config.base_url())
+fn abs(config: &Config, path: &str) -> String {
+    format!("{}{path}", config.base_url())
 }
 
 fn entry_path(e: &Entry) -> String {
@@ -122,7 +123,7 @@ pub fn list(state: &AppState, snapshot: &Snapshot, ext: Ext, headers: &HeaderMap
                 rows.push(vec![
                     e.dataset.identifier.clone(),
                     e.dataset.title.clone(),
-                    abs(state, &format!("{}/meta.csv", entry_path(e))),
+                    abs(&state.config, &format!("{}/meta.csv", entry_path(e))),
                     "csv".into(),
                 ]);
             }
@@ -133,7 +134,7 @@ pub fn list(state: &AppState, snapshot: &Snapshot, ext: Ext, headers: &HeaderMap
             "meta": entries.iter().map(|e| json!({
                 "identifier": e.dataset.identifier,
                 "title": e.dataset.title,
-                "link": abs(state, &format!("{}/meta.json", entry_path(e))),
+                "link": abs(&state.config, &format!("{}/meta.json", entry_path(e))),
                 "format": "json",
             })).collect::<Vec<_>>(),
         }))
@@ -146,7 +147,10 @@ pub fn list(state: &AppState, snapshot: &Snapshot, ext: Ext, headers: &HeaderMap
                 x.open("item")?;
                 x.text("identifier", &e.dataset.identifier)?;
                 x.text("title", &e.dataset.title)?;
-                x.text("link", &abs(state, &format!("{}/meta.xml", entry_path(e))))?;
+                x.text(
+                    "link",
+                    &abs(&state.config, &format!("{}/meta.xml", entry_path(e))),
+                )?;
                 x.text("format", "xml")?;
                 x.close("item")?;
             }
@@ -179,7 +183,10 @@ fn version_links<'a>(state: &AppState, e: &'a Entry, ext: Ext) -> Links<'a> {
         .iter()
         .map(|v| {
             (
-                abs(state, &format!("{}/{}", entry_path(e), v.file_name(ext))),
+                abs(
+                    &state.config,
+                    &format!("{}/{}", entry_path(e), v.file_name(ext)),
+                ),
                 v,
             )
         })
@@ -191,7 +198,7 @@ fn version_links<'a>(state: &AppState, e: &'a Entry, ext: Ext) -> Links<'a> {
             structures.push((
                 v.structure_stamp.clone(),
                 abs(
-                    state,
+                    &state.config,
                     &format!(
                         "{}/{}",
                         entry_path(e),

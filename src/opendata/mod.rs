@@ -43,10 +43,17 @@ use axum::routing::{get, post};
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::config::Config;
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::opendata::adaptive::AdaptiveIndexes;
+use crate::opendata::catalogue::Catalogue;
+use crate::search::SearchIndex;
 use crate::web::extract::{Path, Query};
 use crate::web::layout::PageCtx;
+use crate::web::limits::Gates;
 use domain::{Ext, FileName};
+use std::sync::Arc;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -120,10 +127,12 @@ pub async fn start(state: &AppState) -> anyhow::Result<()> {
 /// `GET /opendata`
 async fn catalogue_page(
     ctx: PageCtx,
-    State(state): State<AppState>,
+    State(catalogue): State<Catalogue>,
+    State(db): State<Db>,
+    State(search): State<SearchIndex>,
     Query(q): Query<views::CatalogueQuery>,
 ) -> AppResult<Response> {
-    let snapshot = state.catalogue.snapshot(&state.db).await?;
+    let snapshot = catalogue.snapshot(&db).await?;
     let mut fq = Vec::new();
     for (field, value) in [
         ("organization", &q.org),
@@ -154,7 +163,7 @@ async fn catalogue_page(
     } else {
         query::Expr::And(words)
     };
-    let mut results = query::run(&state.search, &snapshot, &q_expr, &fq_expr).await?;
+    let mut results = query::run(&search, &snapshot, &q_expr, &fq_expr).await?;
     let sort = match q.sort.as_str() {
         "modified" => query::parse_sort("metadata_modified desc"),
         "title" => query::parse_sort("title_string asc"),
@@ -261,7 +270,16 @@ async fn opendata_file(
                         .collect()
                 })
                 .unwrap_or_default();
-            return table_view(&ctx, &state, &e, &file, &pairs).await;
+            return table_view(
+                &ctx,
+                &state.adaptive,
+                &state.db,
+                &state.gates,
+                &e,
+                &file,
+                &pairs,
+            )
+            .await;
         }
         _ => {}
     }
@@ -294,7 +312,9 @@ async fn opendata_file(
 
 async fn table_view(
     ctx: &PageCtx,
-    state: &AppState,
+    adaptive: &AdaptiveIndexes,
+    db: &Db,
+    gates: &Gates,
     e: &catalogue::Entry,
     file: &str,
     pairs: &[(String, String)],
@@ -312,7 +332,7 @@ async fn table_view(
     // The current version's structure is in the catalogue already.
     let fields = match &e.structure {
         Some(s) if s.structure_id == version.structure_id => e.fields.clone(),
-        _ => queries::structure_by_id(&state.db, version.structure_id)
+        _ => queries::structure_by_id(db, version.structure_id)
             .await?
             .ok_or_else(AppError::not_found)?
             .fields(),
@@ -334,20 +354,20 @@ async fn table_view(
     let _permit = if version.row_count >= adaptive::MIN_ROWS
         && req.filters.iter().any(|f| f.op == store::Op::Contains)
     {
-        Some(state.gates.expensive.enter().await?)
+        Some(gates.expensive.enter().await?)
     } else {
         None
     };
     match file {
         "table.json" => {
-            state.adaptive.observe(
-                &state.db,
+            adaptive.observe(
+                db,
                 version.version_id,
                 version.row_count,
                 &req.filters,
                 req.sort,
             );
-            let (rows, next, count) = table::fetch(&state.db, &version, &fields, &req).await?;
+            let (rows, next, count) = table::fetch(db, &version, &fields, &req).await?;
             let path = format!("/opendata/{}/table.json", e.dataset.identifier);
             Ok(table::json_response(
                 &path, &fields, &req, &rows, next, count,
@@ -356,14 +376,14 @@ async fn table_view(
         "map" => table::map_page(ctx, e, &fields, &req),
         _ => {
             req.count = true;
-            state.adaptive.observe(
-                &state.db,
+            adaptive.observe(
+                db,
                 version.version_id,
                 version.row_count,
                 &req.filters,
                 req.sort,
             );
-            let (rows, next, count) = table::fetch(&state.db, &version, &fields, &req).await?;
+            let (rows, next, count) = table::fetch(db, &version, &fields, &req).await?;
             Ok(table::html_page(
                 ctx,
                 e,
@@ -395,13 +415,15 @@ async fn catalog(
 
 /// `GET /dataset/{identifier}.{ttl,jsonld,rdf}`
 async fn dcat_dataset(
-    State(state): State<AppState>,
+    State(catalogue): State<Catalogue>,
+    State(config): State<Arc<Config>>,
+    State(db): State<Db>,
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let (identifier, ext) = file.rsplit_once('.').ok_or_else(AppError::not_found)?;
     let kind = dcat::RdfKind::parse(ext).ok_or_else(AppError::not_found)?;
-    let snapshot = state.catalogue.snapshot(&state.db).await?;
+    let snapshot = catalogue.snapshot(&db).await?;
     let e = snapshot.get(identifier).ok_or_else(AppError::not_found)?;
-    dcat::dataset(&state, e, kind, &headers)
+    dcat::dataset(&config, e, kind, &headers)
 }

@@ -14,7 +14,10 @@ use tokio::io::AsyncWriteExt;
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::config::Config;
+use crate::db::Db;
 use crate::error::{AppError, AppResult, Msg};
+use crate::opendata::catalogue::Catalogue;
 use crate::opendata::catalogue::Entry;
 use crate::opendata::import::{self, ImportError, Outcome, Source};
 use crate::opendata::queries::{self, StructureRow};
@@ -23,13 +26,16 @@ use crate::texts;
 use crate::web::extract::{Form, Path};
 use crate::web::layout::{Page, PageCtx};
 
+/// What a new version says changed when the publisher writes nothing: the
+/// passport's provenance is kept in Russian (MR 3.0), whatever the page's language.
+const PROVENANCE_DEFAULT: &str = "Обновление набора открытых данных";
+
 texts!(PublishTexts {
     title: "Новая версия данных", "New data version";
     intro: "Загрузите файл CSV (UTF-8, запятая или точка с запятой) или XLSX с заголовком из имён полей структуры. Файл проверяется целиком: если в нём есть ошибки, ничего не публикуется.",
            "Upload a CSV (UTF-8, comma or semicolon) or XLSX file whose header row holds the structure's field names. The whole file is checked: if it has errors, nothing is published.";
     file: "Файл данных", "Data file";
     provenance: "Что изменилось", "What changed";
-    provenance_default: "Обновление набора открытых данных", "Обновление набора открытых данных";
     submit: "Проверить и опубликовать", "Check and publish";
     fields: "Поля структуры", "Fields of the structure";
     published: "Опубликована версия", "Published version";
@@ -62,11 +68,11 @@ pub fn may_publish(user: &CurrentUser, e: &Entry) -> bool {
 
 /// The structure new data must follow: the current version's, or the newest
 /// one recorded.
-pub async fn current_structure(state: &AppState, e: &Entry) -> AppResult<StructureRow> {
+pub async fn current_structure(db: &Db, e: &Entry) -> AppResult<StructureRow> {
     if let Some(s) = &e.structure {
         return Ok(s.clone());
     }
-    queries::structures(&state.db, e.dataset.dataset_id)
+    queries::structures(db, e.dataset.dataset_id)
         .await?
         .into_iter()
         .next()
@@ -143,7 +149,7 @@ fn form_page(
                 }
                 div.field {
                     label for="f-provenance" { (t.provenance) }
-                    input #f-provenance type="text" name="provenance" value=(t.provenance_default) maxlength="500";
+                    input #f-provenance type="text" name="provenance" value=(PROVENANCE_DEFAULT) maxlength="500";
                 }
                 div.actions { button.button type="submit" { (t.submit) } }
             }
@@ -156,8 +162,12 @@ fn form_page(
         })
 }
 
-async fn entry(state: &AppState, identifier: &str) -> AppResult<std::sync::Arc<Entry>> {
-    let snapshot = state.catalogue.snapshot(&state.db).await?;
+async fn entry(
+    catalogue: &Catalogue,
+    db: &Db,
+    identifier: &str,
+) -> AppResult<std::sync::Arc<Entry>> {
+    let snapshot = catalogue.snapshot(db).await?;
     snapshot
         .get(identifier)
         .cloned()
@@ -168,24 +178,25 @@ async fn entry(state: &AppState, identifier: &str) -> AppResult<std::sync::Arc<E
 pub async fn publish_form(
     ctx: PageCtx,
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(catalogue): State<Catalogue>,
+    State(db): State<Db>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let e = entry(&state, &id).await?;
+    let e = entry(&catalogue, &db, &id).await?;
     if !may_publish(&user, &e) {
         return Err(AppError::forbidden());
     }
-    let structure = current_structure(&state, &e).await?;
+    let structure = current_structure(&db, &e).await?;
     Ok(form_page(&ctx, &e, &structure, None, None))
 }
 
 /// Writes an upload to a temporary file, refusing more than `limit` bytes.
 async fn save_upload(
-    state: &AppState,
+    config: &Config,
     mut stream: impl futures::Stream<Item = Result<axum::body::Bytes, String>> + Unpin,
     limit: usize,
 ) -> Result<(std::path::PathBuf, usize), AppError> {
-    let dir = state.config.data_dir.join("tmp");
+    let dir = config.data_dir.join("tmp");
     tokio::fs::create_dir_all(&dir)
         .await
         .map_err(anyhow::Error::from)?;
@@ -281,11 +292,11 @@ pub async fn publish_upload(
     Path(id): Path<String>,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let e = entry(&state, &id).await?;
+    let e = entry(&state.catalogue, &state.db, &id).await?;
     if !may_publish(&user, &e) {
         return Err(AppError::forbidden());
     }
-    let structure = current_structure(&state, &e).await?;
+    let structure = current_structure(&state.db, &e).await?;
     let limit = state.config.server.max_body_mb * 1024 * 1024;
     let mut upload = None;
     let mut provenance = String::new();
@@ -298,7 +309,7 @@ pub async fn publish_upload(
             Some("file") => {
                 let named = field.file_name().is_some_and(|n| !n.is_empty());
                 let stream = field.map(|r| r.map_err(|e| e.body_text()));
-                let (path, size) = save_upload(&state, Box::pin(stream), limit).await?;
+                let (path, size) = save_upload(&state.config, Box::pin(stream), limit).await?;
                 if named && size > 0 {
                     upload = Some(path);
                 } else {
@@ -382,11 +393,11 @@ pub async fn api_publish(
     request: Request,
 ) -> AppResult<Response> {
     let user = crate::auth::tokens::bearer_user(&state, request.headers()).await?;
-    let e = entry(&state, &id).await?;
+    let e = entry(&state.catalogue, &state.db, &id).await?;
     if !may_publish(&user, &e) {
         return Err(AppError::forbidden());
     }
-    let structure = current_structure(&state, &e).await?;
+    let structure = current_structure(&state.db, &e).await?;
     let provenance = request
         .uri()
         .query()
@@ -415,7 +426,7 @@ pub async fn api_publish(
         {
             if field.name() == Some("file") {
                 let stream = field.map(|r| r.map_err(|e| e.body_text()));
-                found = Some(save_upload(&state, Box::pin(stream), limit).await?.0);
+                found = Some(save_upload(&state.config, Box::pin(stream), limit).await?.0);
             }
         }
         found.ok_or_else(|| {
@@ -449,7 +460,7 @@ pub async fn api_publish(
             .into_body()
             .into_data_stream()
             .map(|r| r.map_err(|e| e.to_string()));
-        save_upload(&state, Box::pin(stream), limit).await?.0
+        save_upload(&state.config, Box::pin(stream), limit).await?.0
     };
     // Reading a spreadsheet or a large CSV is expensive work: one turn at
     // the gate (web/limits.rs); the upload is dropped when none comes.
@@ -510,19 +521,19 @@ use axum::extract::FromRequest;
 pub async fn tokens_page(
     ctx: PageCtx,
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
 ) -> AppResult<Response> {
-    render_tokens(&ctx, &state, &user, None).await
+    render_tokens(&ctx, &db, &user, None).await
 }
 
 async fn render_tokens(
     ctx: &PageCtx,
-    state: &AppState,
+    db: &Db,
     user: &CurrentUser,
     created: Option<String>,
 ) -> AppResult<Response> {
     let t = PublishTexts::get(ctx.locale);
-    let tokens = crate::auth::tokens::tokens_of(&state.db, user.account_id).await?;
+    let tokens = crate::auth::tokens::tokens_of(db, user.account_id).await?;
     Ok(Page::new(ctx, t.tokens_title).crumb(ctx.t().account, "/account").render(html! {
         h1 { (t.tokens_title) }
         p { (t.tokens_intro) }
@@ -582,7 +593,7 @@ pub async fn create_token(
         name
     };
     let token = crate::auth::tokens::create(&state, user.account_id, &name).await?;
-    render_tokens(&ctx, &state, &user, Some(token)).await
+    render_tokens(&ctx, &state.db, &user, Some(token)).await
 }
 
 #[derive(serde::Deserialize)]
@@ -594,11 +605,11 @@ pub struct RevokeForm {
 /// `POST /account/tokens/revoke`
 pub async fn revoke_token(
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Form(form): Form<RevokeForm>,
 ) -> AppResult<Response> {
     if form.id.len() == 16 && form.id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        crate::auth::tokens::delete_token(&state.db, user.account_id, &form.id).await?;
+        crate::auth::tokens::delete_token(&db, user.account_id, &form.id).await?;
     }
     Ok(Redirect::to("/account/tokens").into_response())
 }

@@ -11,11 +11,12 @@ use axum::response::Response;
 use maud::{Markup, PreEscaped, html};
 
 use super::queries::{self, Counts, OrderFilter};
-use crate::app::AppState;
 use crate::auth::Staff;
+use crate::db::Db;
 use crate::db::now;
 use crate::directory::queries::OrgRow;
 use crate::error::{AppError, AppResult};
+use crate::texts;
 use crate::web::extract::Query;
 use crate::web::i18n::Locale;
 use crate::web::layout::{Page, PageCtx};
@@ -45,8 +46,8 @@ pub fn portfolio_of<'a>(orgs: &'a BTreeMap<String, OrgRow>, id: &str) -> Option<
     fallback
 }
 
-pub async fn org_map(state: &AppState) -> AppResult<BTreeMap<String, OrgRow>> {
-    Ok(crate::directory::queries::list(&state.db)
+pub async fn org_map(db: &Db) -> AppResult<BTreeMap<String, OrgRow>> {
+    Ok(crate::directory::queries::list(db)
         .await?
         .into_iter()
         .map(|o| (o.organisation_id.clone(), o))
@@ -56,13 +57,13 @@ pub async fn org_map(state: &AppState) -> AppResult<BTreeMap<String, OrgRow>> {
 fn headers(l: Locale, first: &str) -> Vec<String> {
     vec![
         first.to_owned(),
-        l.pick("Всего", "Total").to_owned(),
-        l.pick("Исполнено", "Done").to_owned(),
-        l.pick("В работе", "In progress").to_owned(),
-        l.pick("Просрочено", "Overdue").to_owned(),
-        l.pick("Исполнено с опозданием", "Done late").to_owned(),
-        l.pick("Доля исполненных, %", "Done, %").to_owned(),
-        l.pick("Доля просроченных, %", "Overdue, %").to_owned(),
+        DashboardTexts::get(l).total.to_owned(),
+        DashboardTexts::get(l).done.to_owned(),
+        DashboardTexts::get(l).progress.to_owned(),
+        DashboardTexts::get(l).overdue.to_owned(),
+        DashboardTexts::get(l).done_late.to_owned(),
+        DashboardTexts::get(l).done_share.to_owned(),
+        DashboardTexts::get(l).overdue_share.to_owned(),
     ]
 }
 
@@ -89,9 +90,9 @@ pub fn chart(l: Locale, title: &str, bars: &[(String, Counts)]) -> Markup {
     let height = (bars.len() as f64) * (bar_h + gap) + 40.0;
     let max = bars.iter().map(|(_, c)| c.total).max().unwrap_or(0).max(1) as f64;
     let colors = [
-        ("#2e7d32", l.pick("исполнено", "done")),
-        ("#1565c0", l.pick("в работе", "in progress")),
-        ("#c62828", l.pick("просрочено", "overdue")),
+        ("#2e7d32", DashboardTexts::get(l).done_lower),
+        ("#1565c0", DashboardTexts::get(l).progress_lower),
+        ("#c62828", DashboardTexts::get(l).overdue_lower),
     ];
     let mut svg = String::new();
     svg.push_str(&format!(
@@ -143,10 +144,10 @@ pub fn chart(l: Locale, title: &str, bars: &[(String, Counts)]) -> Markup {
 fn summary(l: Locale, c: &Counts) -> Markup {
     html! {
         dl.pm-summary {
-            div { dt { (l.pick("Всего поручений", "Orders")) } dd #total-orders { (c.total) } }
-            div { dt { (l.pick("Исполнено", "Done")) } dd #done-orders { (c.done) " (" (format!("{:.1}", c.share(c.done) * 100.0)) " %)" } }
-            div { dt { (l.pick("В работе", "In progress")) } dd #progress-orders { (c.in_progress) } }
-            div { dt { (l.pick("Просрочено", "Overdue")) } dd #overdue-orders { (c.overdue) " (" (format!("{:.1}", c.share(c.overdue) * 100.0)) " %)" } }
+            div { dt { (DashboardTexts::get(l).orders_total) } dd #total-orders { (c.total) } }
+            div { dt { (DashboardTexts::get(l).done) } dd #done-orders { (c.done) " (" (format!("{:.1}", c.share(c.done) * 100.0)) " %)" } }
+            div { dt { (DashboardTexts::get(l).progress) } dd #progress-orders { (c.in_progress) } }
+            div { dt { (DashboardTexts::get(l).overdue) } dd #overdue-orders { (c.overdue) " (" (format!("{:.1}", c.share(c.overdue) * 100.0)) " %)" } }
         }
     }
 }
@@ -205,7 +206,7 @@ fn level(
         .map(|(n, _, c)| (n.clone(), c.clone()))
         .collect();
     Ok(Page::new(ctx, d.title.clone())
-        .crumb(l.pick("Управление поручениями", "Orders"), "/pm")
+        .crumb(DashboardTexts::get(l).crumb_orders, "/pm")
         .render(html! {
             h1 { (d.title) }
             (super::pages::nav(l))
@@ -221,14 +222,13 @@ fn level(
 pub async fn region(
     ctx: PageCtx,
     Staff(user): Staff,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Query(q): Query<DashQuery>,
 ) -> AppResult<Response> {
     require_staff(&user)?;
     let l = ctx.locale;
-    let orgs = org_map(&state).await?;
-    let by_org =
-        queries::counts_by(&state.db, &OrderFilter::default(), "organisation_id", now()).await?;
+    let orgs = org_map(&db).await?;
+    let by_org = queries::counts_by(&db, &OrderFilter::default(), "organisation_id", now()).await?;
     let mut portfolios: BTreeMap<String, Counts> = BTreeMap::new();
     for c in &by_org {
         let key = c
@@ -248,11 +248,9 @@ pub async fn region(
                 c,
             ),
             None => (
-                l.pick(
-                    "Вне портфелей (муниципалитеты и др.)",
-                    "Outside portfolios (municipalities etc.)",
-                )
-                .to_owned(),
+                DashboardTexts::get(l)
+                    .outside_portfolios_municipalities_etc
+                    .to_owned(),
                 None,
                 c,
             ),
@@ -262,15 +260,10 @@ pub async fn region(
         &ctx,
         &q,
         Level {
-            title: l
-                .pick("Поручения: сводка по краю", "Orders: the region")
-                .to_owned(),
-            group: l.pick("Портфель", "Portfolio"),
-            chart: l.pick("Поручения по портфелям", "Orders by portfolio"),
-            caption: l.pick(
-                "По портфелям губернатора и вице-губернаторов",
-                "By the portfolios of the governor and vice-governors",
-            ),
+            title: DashboardTexts::get(l).orders_region.to_owned(),
+            group: DashboardTexts::get(l).portfolio,
+            chart: DashboardTexts::get(l).orders_portfolio,
+            caption: DashboardTexts::get(l).portfolios_governor_vice_governors,
             here: "/pm".into(),
             file: "orders-by-portfolio".into(),
             after: html! {},
@@ -283,16 +276,15 @@ pub async fn region(
 pub async fn portfolio(
     ctx: PageCtx,
     Staff(user): Staff,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
     Query(q): Query<DashQuery>,
 ) -> AppResult<Response> {
     require_staff(&user)?;
     let l = ctx.locale;
-    let orgs = org_map(&state).await?;
+    let orgs = org_map(&db).await?;
     let p = orgs.get(&id).ok_or_else(AppError::not_found)?;
-    let by_org =
-        queries::counts_by(&state.db, &OrderFilter::default(), "organisation_id", now()).await?;
+    let by_org = queries::counts_by(&db, &OrderFilter::default(), "organisation_id", now()).await?;
     let rows = by_org
         .into_iter()
         .filter_map(|c| {
@@ -312,9 +304,9 @@ pub async fn portfolio(
         &q,
         Level {
             title: l.pick(&p.name_ru, &p.name_en).to_owned(),
-            group: l.pick("Организация", "Organisation"),
-            chart: l.pick("Поручения по организациям", "Orders by organisation"),
-            caption: l.pick("Организации портфеля", "The portfolio's organisations"),
+            group: DashboardTexts::get(l).organisation,
+            chart: DashboardTexts::get(l).orders_organisation,
+            caption: DashboardTexts::get(l).portfolio_s_organisations,
             here: format!("/pm/portfolios/{id}"),
             file: format!("orders-{id}"),
             after: html! {},
@@ -324,12 +316,12 @@ pub async fn portfolio(
 }
 
 /// Names of the accounts a grouping's keys name.
-async fn names_of(state: &AppState, counts: &[Counts]) -> AppResult<BTreeMap<i64, String>> {
+async fn names_of(db: &Db, counts: &[Counts]) -> AppResult<BTreeMap<i64, String>> {
     let ids: Vec<i64> = counts
         .iter()
         .filter_map(|c| c.key.as_deref().and_then(|k| k.parse().ok()))
         .collect();
-    Ok(queries::people(&state.db, &ids)
+    Ok(queries::people(db, &ids)
         .await?
         .into_iter()
         .map(|p| (p.account_id, p.display_name))
@@ -340,21 +332,21 @@ async fn names_of(state: &AppState, counts: &[Counts]) -> AppResult<BTreeMap<i64
 pub async fn organisation(
     ctx: PageCtx,
     Staff(user): Staff,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
     Query(q): Query<DashQuery>,
 ) -> AppResult<Response> {
     require_staff(&user)?;
     let l = ctx.locale;
-    let org = crate::directory::queries::by_id(&state.db, &id)
+    let org = crate::directory::queries::by_id(&db, &id)
         .await?
         .ok_or_else(AppError::not_found)?;
     let f = OrderFilter {
         organisation_id: Some(id.clone()),
         ..Default::default()
     };
-    let by_exec = queries::counts_by(&state.db, &f, "executor_id", now()).await?;
-    let people = names_of(&state, &by_exec).await?;
+    let by_exec = queries::counts_by(&db, &f, "executor_id", now()).await?;
+    let people = names_of(&db, &by_exec).await?;
     let rows = by_exec
         .into_iter()
         .map(
@@ -365,11 +357,7 @@ pub async fn organisation(
                     c,
                 ),
                 None => (
-                    l.pick(
-                        "Без исполнителя (организация)",
-                        "No executor (the organisation)",
-                    )
-                    .to_owned(),
+                    DashboardTexts::get(l).no_executor_organisation.to_owned(),
                     None,
                     c,
                 ),
@@ -381,12 +369,12 @@ pub async fn organisation(
         &q,
         Level {
             title: l.pick(&org.name_ru, &org.name_en).to_owned(),
-            group: l.pick("Исполнитель", "Executor"),
-            chart: l.pick("Поручения по исполнителям", "Orders by executor"),
-            caption: l.pick("Исполнители", "Executors"),
+            group: DashboardTexts::get(l).executor,
+            chart: DashboardTexts::get(l).orders_executor,
+            caption: DashboardTexts::get(l).executors,
             here: format!("/pm/organisations/{id}"),
             file: format!("orders-{id}-executors"),
-            after: html! { p { a href={ "/pm/orders?organisation=" (id) } { (l.pick("Все поручения организации", "All the organisation's orders")) } } },
+            after: html! { p { a href={ "/pm/orders?organisation=" (id) } { (DashboardTexts::get(l).all_organisation_s_orders) } } },
         },
         rows,
     )
@@ -396,13 +384,13 @@ pub async fn organisation(
 pub async fn executor(
     ctx: PageCtx,
     Staff(user): Staff,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<i64>,
     Query(q): Query<DashQuery>,
 ) -> AppResult<Response> {
     require_staff(&user)?;
     let l = ctx.locale;
-    let person = queries::people(&state.db, &[id])
+    let person = queries::people(&db, &[id])
         .await?
         .into_iter()
         .next()
@@ -411,8 +399,8 @@ pub async fn executor(
         executor_id: Some(id),
         ..Default::default()
     };
-    let by_creator = queries::counts_by(&state.db, &f, "creator_id", now()).await?;
-    let people = names_of(&state, &by_creator).await?;
+    let by_creator = queries::counts_by(&db, &f, "creator_id", now()).await?;
+    let people = names_of(&db, &by_creator).await?;
     let rows = by_creator
         .into_iter()
         .map(
@@ -423,11 +411,7 @@ pub async fn executor(
                     c,
                 ),
                 None => (
-                    l.pick(
-                        "Портал (обращения граждан)",
-                        "The portal (citizens' reports)",
-                    )
-                    .to_owned(),
+                    DashboardTexts::get(l).portal_citizens_reports.to_owned(),
                     None,
                     c,
                 ),
@@ -439,13 +423,46 @@ pub async fn executor(
         &q,
         Level {
             title: person.display_name.clone(),
-            group: l.pick("Кто дал поручение", "Given by"),
-            chart: l.pick("Поручения по их авторам", "Orders by who gave them"),
-            caption: l.pick("По авторам поручений", "By who gave the orders"),
+            group: DashboardTexts::get(l).given,
+            chart: DashboardTexts::get(l).orders_who_gave_them,
+            caption: DashboardTexts::get(l).who_gave_orders,
             here: format!("/pm/executors/{id}"),
             file: format!("orders-executor-{id}"),
-            after: html! { p { a href={ "/pm/orders?executor=" (id) } { (l.pick("Все поручения исполнителя", "All the executor's orders")) } } },
+            after: html! { p { a href={ "/pm/orders?executor=" (id) } { (DashboardTexts::get(l).all_executor_s_orders) } } },
         },
         rows,
     )
 }
+
+texts!(DashboardTexts {
+    total: "Всего", "Total";
+    done: "Исполнено", "Done";
+    progress: "В работе", "In progress";
+    overdue: "Просрочено", "Overdue";
+    done_late: "Исполнено с опозданием", "Done late";
+    done_share: "Доля исполненных, %", "Done, %";
+    overdue_share: "Доля просроченных, %", "Overdue, %";
+    done_lower: "исполнено", "done";
+    progress_lower: "в работе", "in progress";
+    overdue_lower: "просрочено", "overdue";
+    orders_total: "Всего поручений", "Orders";
+    crumb_orders: "Управление поручениями", "Orders";
+    outside_portfolios_municipalities_etc: "Вне портфелей (муниципалитеты и др.)", "Outside portfolios (municipalities etc.)";
+    orders_region: "Поручения: сводка по краю", "Orders: the region";
+    portfolio: "Портфель", "Portfolio";
+    orders_portfolio: "Поручения по портфелям", "Orders by portfolio";
+    portfolios_governor_vice_governors: "По портфелям губернатора и вице-губернаторов", "By the portfolios of the governor and vice-governors";
+    organisation: "Организация", "Organisation";
+    orders_organisation: "Поручения по организациям", "Orders by organisation";
+    portfolio_s_organisations: "Организации портфеля", "The portfolio's organisations";
+    no_executor_organisation: "Без исполнителя (организация)", "No executor (the organisation)";
+    executor: "Исполнитель", "Executor";
+    orders_executor: "Поручения по исполнителям", "Orders by executor";
+    executors: "Исполнители", "Executors";
+    all_organisation_s_orders: "Все поручения организации", "All the organisation's orders";
+    portal_citizens_reports: "Портал (обращения граждан)", "The portal (citizens' reports)";
+    given: "Кто дал поручение", "Given by";
+    orders_who_gave_them: "Поручения по их авторам", "Orders by who gave them";
+    who_gave_orders: "По авторам поручений", "By who gave the orders";
+    all_executor_s_orders: "Все поручения исполнителя", "All the executor's orders";
+});

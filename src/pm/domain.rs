@@ -15,6 +15,7 @@
 use time::{Date, OffsetDateTime};
 
 use crate::error::Msg;
+use crate::texts;
 use crate::web::i18n::Locale;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -60,21 +61,17 @@ impl OrderState {
     }
 
     pub fn label(self, l: Locale) -> &'static str {
-        match (self, l) {
-            (OrderState::New, Locale::Ru) => "новое",
-            (OrderState::New, Locale::En) => "new",
-            (OrderState::Accepted, Locale::Ru) => "принято",
-            (OrderState::Accepted, Locale::En) => "accepted",
-            (OrderState::InProgress, Locale::Ru) => "в работе",
-            (OrderState::InProgress, Locale::En) => "in progress",
-            (OrderState::ReportSubmitted, Locale::Ru) => "отчёт на проверке",
-            (OrderState::ReportSubmitted, Locale::En) => "report submitted",
-            (OrderState::Done, Locale::Ru) => "исполнено",
-            (OrderState::Done, Locale::En) => "done",
-            (OrderState::Returned, Locale::Ru) => "возвращено на доработку",
-            (OrderState::Returned, Locale::En) => "returned for rework",
-            (OrderState::Cancelled, Locale::Ru) => "отменено",
-            (OrderState::Cancelled, Locale::En) => "cancelled",
+        {
+            let t = OrderStateLabels::get(l);
+            match self {
+                OrderState::New => t.new,
+                OrderState::Accepted => t.accepted,
+                OrderState::InProgress => t.in_progress,
+                OrderState::ReportSubmitted => t.report_submitted,
+                OrderState::Done => t.done,
+                OrderState::Returned => t.returned,
+                OrderState::Cancelled => t.cancelled,
+            }
         }
     }
 }
@@ -112,17 +109,15 @@ impl Source {
     }
 
     pub fn label(self, l: Locale) -> &'static str {
-        match (self, l) {
-            (Source::CitizenReport, Locale::Ru) => "обращение гражданина",
-            (Source::CitizenReport, Locale::En) => "citizen report",
-            (Source::ConstructionCheck, Locale::Ru) => "проверка стройки",
-            (Source::ConstructionCheck, Locale::En) => "construction check",
-            (Source::Meeting, Locale::Ru) => "совещание",
-            (Source::Meeting, Locale::En) => "meeting",
-            (Source::FederalProgramme, Locale::Ru) => "федеральная программа",
-            (Source::FederalProgramme, Locale::En) => "federal programme",
-            (Source::Manual, Locale::Ru) => "вручную",
-            (Source::Manual, Locale::En) => "manual",
+        {
+            let t = SourceLabels::get(l);
+            match self {
+                Source::CitizenReport => t.citizen_report,
+                Source::ConstructionCheck => t.construction_check,
+                Source::Meeting => t.meeting,
+                Source::FederalProgramme => t.federal_programme,
+                Source::Manual => t.manual,
+            }
         }
     }
 }
@@ -157,15 +152,14 @@ impl Priority {
     }
 
     pub fn label(self, l: Locale) -> &'static str {
-        match (self, l) {
-            (Priority::Low, Locale::Ru) => "низкий",
-            (Priority::Low, Locale::En) => "low",
-            (Priority::Normal, Locale::Ru) => "обычный",
-            (Priority::Normal, Locale::En) => "normal",
-            (Priority::High, Locale::Ru) => "высокий",
-            (Priority::High, Locale::En) => "high",
-            (Priority::Critical, Locale::Ru) => "критический",
-            (Priority::Critical, Locale::En) => "critical",
+        {
+            let t = PriorityLabels::get(l);
+            match self {
+                Priority::Low => t.low,
+                Priority::Normal => t.normal,
+                Priority::High => t.high,
+                Priority::Critical => t.critical,
+            }
         }
     }
 }
@@ -594,3 +588,28 @@ mod tests {
         assert!(!is_overdue(InProgress, now + time::Duration::hours(1), now));
     }
 }
+
+texts!(pub OrderStateLabels {
+    new: "новое", "new";
+    accepted: "принято", "accepted";
+    in_progress: "в работе", "in progress";
+    report_submitted: "отчёт на проверке", "report submitted";
+    done: "исполнено", "done";
+    returned: "возвращено на доработку", "returned for rework";
+    cancelled: "отменено", "cancelled";
+});
+
+texts!(pub SourceLabels {
+    citizen_report: "обращение гражданина", "citizen report";
+    construction_check: "проверка стройки", "construction check";
+    meeting: "совещание", "meeting";
+    federal_programme: "федеральная программа", "federal programme";
+    manual: "вручную", "manual";
+});
+
+texts!(pub PriorityLabels {
+    low: "низкий", "low";
+    normal: "обычный", "normal";
+    high: "высокий", "high";
+    critical: "критический", "critical";
+});

@@ -16,6 +16,7 @@ use crate::auth::{CurrentUser, Staff};
 use crate::db::{Db, now};
 use crate::error::{AppError, AppResult, Msg};
 use crate::on_db;
+use crate::texts;
 use crate::web::components::{FieldErrors, Input, Select, datetime};
 use crate::web::extract::{Form, Path, Query};
 use crate::web::layout::{Page, PageCtx};
@@ -232,30 +233,29 @@ pub struct ListQuery {
 pub async fn list(
     ctx: PageCtx,
     Staff(user): Staff,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     staff(&user)?;
     let l = ctx.locale;
-    let all = projects(&state.db).await?;
+    let all = projects(&db).await?;
     let counts: BTreeMap<String, Counts> =
-        queries::counts_by(&state.db, &OrderFilter::default(), "project_id", now())
+        queries::counts_by(&db, &OrderFilter::default(), "project_id", now())
             .await?
             .into_iter()
             .filter_map(|c| c.key.clone().map(|k| (k, c)))
             .collect();
-    let orgs = super::dashboard::org_map(&state).await?;
+    let orgs = super::dashboard::org_map(&db).await?;
     let table = Table {
         name: "projects".into(),
         headers: vec![
-            l.pick("Код", "Code").into(),
-            l.pick("Проект или программа", "Project or programme")
-                .into(),
-            l.pick("Организация", "Organisation").into(),
-            l.pick("Поручений", "Orders").into(),
-            l.pick("Исполнено", "Done").into(),
-            l.pick("Просрочено", "Overdue").into(),
-            l.pick("Доля исполненных, %", "Done, %").into(),
+            ProjectTexts::get(l).code.into(),
+            ProjectTexts::get(l).project_programme.into(),
+            ProjectTexts::get(l).organisation.into(),
+            ProjectTexts::get(l).orders_count.into(),
+            ProjectTexts::get(l).done.into(),
+            ProjectTexts::get(l).overdue.into(),
+            ProjectTexts::get(l).done_share.into(),
         ],
         rows: all
             .iter()
@@ -298,35 +298,38 @@ pub async fn list(
         .map(|p| (p.project_id.to_string(), format!("{} {}", p.code, p.title)))
         .collect();
     let kinds = vec![
-        ("project".to_owned(), l.pick("проект", "project").to_owned()),
+        (
+            "project".to_owned(),
+            ProjectTexts::get(l).project_lower.to_owned(),
+        ),
         (
             "programme".to_owned(),
-            l.pick("программа", "programme").to_owned(),
+            ProjectTexts::get(l).programme_lower.to_owned(),
         ),
     ];
     let errors = FieldErrors::new();
-    let title = l.pick("Проекты и программы", "Projects and programmes");
+    let title = ProjectTexts::get(l).projects_programmes;
     Ok(Page::new(&ctx, title)
-        .crumb(l.pick("Управление поручениями", "Orders"), "/pm")
+        .crumb(ProjectTexts::get(l).crumb_orders, "/pm")
         .render(html! {
             h1 { (title) }
             (super::pages::nav(l))
-            p role="status" { (l.pick("Всего: ", "Total: ")) strong #projects-count { (all.len()) } }
+            p role="status" { (ProjectTexts::get(l).total) strong #projects-count { (all.len()) } }
             (table.html(title))
             (links(l, "/pm/projects"))
             details {
-                summary { (l.pick("Новый проект или программа", "A new project or programme")) }
+                summary { (ProjectTexts::get(l).new_project_programme) }
                 form method="post" action="/pm/projects" {
                     (ctx.csrf_field())
-                    (Select { name: "kind", label: l.pick("Вид", "Kind"), options: &kinds, selected: "project", placeholder: None, disabled: false }.render(l, &errors))
-                    (Input::new("code", l.pick("Код", "Code"), "").required().render(l, &errors))
-                    (Input::new("title", l.pick("Название", "Title"), "").required().render(l, &errors))
-                    (Input::new("description", l.pick("Описание", "Description"), "").kind("textarea").render(l, &errors))
-                    (Select { name: "organisation_id", label: l.pick("Ответственная организация", "Responsible organisation"), options: &org_options, selected: "", placeholder: Some(l.pick("— выберите —", "— choose —")), disabled: false }.render(l, &errors))
-                    (Select { name: "parent_id", label: l.pick("В составе программы", "Part of the programme"), options: &parents, selected: "", placeholder: Some(l.pick("— нет —", "— none —")), disabled: false }.render(l, &errors))
-                    (Input::new("starts_on", l.pick("Начало", "Starts"), "").kind("date").render(l, &errors))
-                    (Input::new("ends_on", l.pick("Окончание", "Ends"), "").kind("date").render(l, &errors))
-                    button.button type="submit" { (l.pick("Создать", "Create")) }
+                    (Select { name: "kind", label: ProjectTexts::get(l).kind, options: &kinds, selected: "project", placeholder: None, disabled: false }.render(l, &errors))
+                    (Input::new("code", ProjectTexts::get(l).code, "").required().render(l, &errors))
+                    (Input::new("title", ProjectTexts::get(l).title, "").required().render(l, &errors))
+                    (Input::new("description", ProjectTexts::get(l).description, "").kind("textarea").render(l, &errors))
+                    (Select { name: "organisation_id", label: ProjectTexts::get(l).responsible_organisation, options: &org_options, selected: "", placeholder: Some(ProjectTexts::get(l).choose), disabled: false }.render(l, &errors))
+                    (Select { name: "parent_id", label: ProjectTexts::get(l).part_programme, options: &parents, selected: "", placeholder: Some(ProjectTexts::get(l).none), disabled: false }.render(l, &errors))
+                    (Input::new("starts_on", ProjectTexts::get(l).starts, "").kind("date").render(l, &errors))
+                    (Input::new("ends_on", ProjectTexts::get(l).ends, "").kind("date").render(l, &errors))
+                    button.button type="submit" { (ProjectTexts::get(l).create) }
                 }
             }
         }))
@@ -355,7 +358,7 @@ pub struct ProjectForm {
 /// `POST /pm/projects`
 pub async fn create(
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Form(f): Form<ProjectForm>,
 ) -> AppResult<Response> {
     staff(&user)?;
@@ -375,7 +378,7 @@ pub async fn create(
             "Give a code (up to 40 characters) and a title (up to 300).",
         ));
     }
-    if crate::directory::queries::by_id(&state.db, &f.organisation_id)
+    if crate::directory::queries::by_id(&db, &f.organisation_id)
         .await?
         .is_none()
     {
@@ -393,7 +396,7 @@ pub async fn create(
             let id: i64 = p
                 .parse()
                 .map_err(|_| AppError::invalid("Неверная программа.", "Invalid programme."))?;
-            match project(&state.db, id).await? {
+            match project(&db, id).await? {
                 Some(pp) if pp.kind == "programme" => Some(id),
                 _ => {
                     return Err(AppError::invalid(
@@ -415,7 +418,7 @@ pub async fn create(
         ));
     }
     let id = insert_project(
-        &state.db,
+        &db,
         &NewProject {
             parent_id,
             kind,
@@ -481,13 +484,13 @@ pub async fn show(
     let order_list = |stage: Option<i64>| {
         let rows: Vec<&queries::OrderRow> = orders.iter().filter(|o| o.stage_id == stage).collect();
         html! {
-            @if rows.is_empty() { p.muted { (l.pick("Поручений нет.", "No orders.")) } } @else {
+            @if rows.is_empty() { p.muted { (ProjectTexts::get(l).no_orders) } } @else {
                 ul.pm-tasks {
                     @for o in rows {
                         li.overdue[o.is_overdue(at)] {
                             a href={ "/pm/orders/" (o.order_id) } { "№ " (o.order_id) ": " (o.title) }
-                            " — " (o.state().label(l)) " · " (l.pick("срок", "due")) " " (datetime(l, o.deadline))
-                            @if o.is_overdue(at) { " · " strong { (l.pick("просрочено", "overdue")) } }
+                            " — " (o.state().label(l)) " · " (ProjectTexts::get(l).due_lower) " " (datetime(l, o.deadline))
+                            @if o.is_overdue(at) { " · " strong { (ProjectTexts::get(l).overdue_lower) } }
                         }
                     }
                 }
@@ -495,40 +498,40 @@ pub async fn show(
         }
     };
     Ok(Page::new(&ctx, p.title.clone())
-        .crumb(l.pick("Управление поручениями", "Orders"), "/pm")
-        .crumb(l.pick("Проекты и программы", "Projects and programmes"), "/pm/projects")
+        .crumb(ProjectTexts::get(l).crumb_orders, "/pm")
+        .crumb(ProjectTexts::get(l).projects_programmes, "/pm/projects")
         .render(html! {
             h1 { (p.code) " " (p.title) }
             (super::pages::nav(l))
-            p { (if p.kind == "programme" { l.pick("Программа", "Programme") } else { l.pick("Проект", "Project") })
+            p { (if p.kind == "programme" { ProjectTexts::get(l).programme } else { ProjectTexts::get(l).project })
                 @if let (Some(s), Some(e)) = (&p.starts_on, &p.ends_on) { " · " (s) " — " (e) } }
             @if !p.description.is_empty() { p { (p.description) } }
             @if !children.is_empty() {
                 section aria-labelledby="children-h" {
-                    h2 #children-h { (l.pick("Проекты программы", "The programme's projects")) }
+                    h2 #children-h { (ProjectTexts::get(l).programme_s_projects) }
                     ul { @for c in &children { li { a href={ "/pm/projects/" (c.project_id) } { (c.code) " " (c.title) } } } }
                 }
             }
             section #wbs aria-labelledby="wbs-h" {
-                h2 #wbs-h { (l.pick("Структура работ", "Work breakdown")) }
+                h2 #wbs-h { (ProjectTexts::get(l).work_breakdown) }
                 @for s in &stages {
                     section.pm-stage {
-                        h3 { (s.sort_order) ". " (s.title) @if let Some(d) = &s.due_on { " — " (l.pick("до", "due")) " " (d) } }
+                        h3 { (s.sort_order) ". " (s.title) @if let Some(d) = &s.due_on { " — " (ProjectTexts::get(l).due_by) " " (d) } }
                         (order_list(Some(s.stage_id)))
-                        @if manage { p { a href={ "/pm/orders/new?project=" (id) "&stage=" (s.stage_id) } { (l.pick("Дать поручение в рамках этапа", "Give an order in this stage")) } } }
+                        @if manage { p { a href={ "/pm/orders/new?project=" (id) "&stage=" (s.stage_id) } { (ProjectTexts::get(l).give_order_stage) } } }
                     }
                 }
                 section.pm-stage {
-                    h3 { (l.pick("Вне этапов", "Outside stages")) }
+                    h3 { (ProjectTexts::get(l).outside_stages) }
                     (order_list(None))
-                    @if manage { p { a href={ "/pm/orders/new?project=" (id) } { (l.pick("Дать поручение по проекту", "Give an order for the project")) } } }
+                    @if manage { p { a href={ "/pm/orders/new?project=" (id) } { (ProjectTexts::get(l).give_order_project) } } }
                 }
             }
             section #roadmap aria-labelledby="roadmap-h" {
-                h2 #roadmap-h { (l.pick("Дорожная карта", "Roadmap")) }
-                @if miles.is_empty() { p { (l.pick("Контрольных точек нет.", "No roadmap events.")) } } @else {
+                h2 #roadmap-h { (ProjectTexts::get(l).roadmap) }
+                @if miles.is_empty() { p { (ProjectTexts::get(l).no_roadmap_events) } } @else {
                     div.table-wrap { table {
-                        thead { tr { th scope="col" { (l.pick("Контрольная точка", "Event")) } th scope="col" { (l.pick("Срок", "Due")) } th scope="col" { (l.pick("Состояние", "State")) } } }
+                        thead { tr { th scope="col" { (ProjectTexts::get(l).checkpoint) } th scope="col" { (ProjectTexts::get(l).due) } th scope="col" { (ProjectTexts::get(l).state) } } }
                         tbody {
                             @for m in &miles {
                                 @let late = m.done_at.is_none() && m.due_on < today;
@@ -536,14 +539,14 @@ pub async fn show(
                                     td { (m.title) }
                                     td { (m.due_on) }
                                     td {
-                                        @if m.done_at.is_some() { (l.pick("достигнута", "reached")) }
-                                        @else if late { strong { (l.pick("просрочена", "overdue")) } }
-                                        @else { (l.pick("ожидается", "upcoming")) }
+                                        @if m.done_at.is_some() { (ProjectTexts::get(l).reached) }
+                                        @else if late { strong { (ProjectTexts::get(l).overdue_fem) } }
+                                        @else { (ProjectTexts::get(l).upcoming) }
                                         @if manage {
                                             form.inline method="post" action={ "/pm/milestones/" (m.milestone_id) "/done" } {
                                                 (ctx.csrf_field())
                                                 input type="hidden" name="done" value=(if m.done_at.is_some() { "0" } else { "1" });
-                                                " " button.link type="submit" { (if m.done_at.is_some() { l.pick("отменить отметку", "unmark") } else { l.pick("отметить достигнутой", "mark reached") }) }
+                                                " " button.link type="submit" { (if m.done_at.is_some() { ProjectTexts::get(l).unmark } else { ProjectTexts::get(l).mark_reached }) }
                                             }
                                         }
                                     }
@@ -555,22 +558,22 @@ pub async fn show(
             }
             @if manage {
                 details {
-                    summary { (l.pick("Добавить этап", "Add a stage")) }
+                    summary { (ProjectTexts::get(l).add_stage) }
                     form method="post" action={ "/pm/projects/" (id) "/stages" } {
                         (ctx.csrf_field())
-                        (Input::new("title", l.pick("Этап", "Stage"), "").required().render(l, &errors))
-                        (Input::new("due_on", l.pick("Срок", "Due"), "").kind("date").render(l, &errors))
-                        button.button type="submit" { (l.pick("Добавить", "Add")) }
+                        (Input::new("title", ProjectTexts::get(l).stage, "").required().render(l, &errors))
+                        (Input::new("due_on", ProjectTexts::get(l).due, "").kind("date").render(l, &errors))
+                        button.button type="submit" { (ProjectTexts::get(l).add) }
                     }
                 }
                 details {
-                    summary { (l.pick("Добавить контрольную точку", "Add a roadmap event")) }
+                    summary { (ProjectTexts::get(l).add_roadmap_event) }
                     form method="post" action={ "/pm/projects/" (id) "/milestones" } {
                         (ctx.csrf_field())
-                        (Input::new("title", l.pick("Событие", "Event"), "").required().render(l, &errors))
-                        (Input::new("due_on", l.pick("Срок", "Due"), "").kind("date").required().render(l, &errors))
-                        (Select { name: "stage_id", label: l.pick("Этап", "Stage"), options: &stage_options, selected: "", placeholder: Some(l.pick("— без этапа —", "— no stage —")), disabled: false }.render(l, &errors))
-                        button.button type="submit" { (l.pick("Добавить", "Add")) }
+                        (Input::new("title", ProjectTexts::get(l).event, "").required().render(l, &errors))
+                        (Input::new("due_on", ProjectTexts::get(l).due, "").kind("date").required().render(l, &errors))
+                        (Select { name: "stage_id", label: ProjectTexts::get(l).stage, options: &stage_options, selected: "", placeholder: Some(ProjectTexts::get(l).no_stage), disabled: false }.render(l, &errors))
+                        button.button type="submit" { (ProjectTexts::get(l).add) }
                     }
                 }
             }
@@ -587,10 +590,8 @@ pub struct StageForm {
     stage_id: String,
 }
 
-async fn managed(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<ProjectRow> {
-    let p = project(&state.db, id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+async fn managed(db: &Db, user: &CurrentUser, id: i64) -> AppResult<ProjectRow> {
+    let p = project(db, id).await?.ok_or_else(AppError::not_found)?;
     if !may_manage(user, &p.organisation_id) {
         return Err(AppError::forbidden());
     }
@@ -600,11 +601,11 @@ async fn managed(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Pro
 /// `POST /pm/projects/{id}/stages`
 pub async fn add_stage(
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<i64>,
     Form(f): Form<StageForm>,
 ) -> AppResult<Response> {
-    managed(&state, &user, id).await?;
+    managed(&db, &user, id).await?;
     let title = f.title.trim();
     if title.is_empty() || title.chars().count() > 300 {
         return Err(AppError::invalid(
@@ -612,18 +613,18 @@ pub async fn add_stage(
             "Give the stage's title (up to 300 characters).",
         ));
     }
-    insert_stage(&state.db, id, title, date_opt(&f.due_on)?.as_deref()).await?;
+    insert_stage(&db, id, title, date_opt(&f.due_on)?.as_deref()).await?;
     Ok(Redirect::to(&format!("/pm/projects/{id}#wbs")).into_response())
 }
 
 /// `POST /pm/projects/{id}/milestones`
 pub async fn add_milestone(
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<i64>,
     Form(f): Form<StageForm>,
 ) -> AppResult<Response> {
-    managed(&state, &user, id).await?;
+    managed(&db, &user, id).await?;
     let title = f.title.trim();
     if title.is_empty() || title.chars().count() > 300 {
         return Err(AppError::invalid(
@@ -643,11 +644,7 @@ pub async fn add_milestone(
             let sid: i64 = s
                 .parse()
                 .map_err(|_| AppError::invalid("Неверный этап.", "Invalid stage."))?;
-            if !stages(&state.db, id)
-                .await?
-                .iter()
-                .any(|x| x.stage_id == sid)
-            {
+            if !stages(&db, id).await?.iter().any(|x| x.stage_id == sid) {
                 return Err(AppError::invalid(
                     "Этот этап из другого проекта.",
                     "The stage belongs to another project.",
@@ -656,7 +653,7 @@ pub async fn add_milestone(
             Some(sid)
         }
     };
-    insert_milestone(&state.db, id, stage_id, title, &due).await?;
+    insert_milestone(&db, id, stage_id, title, &due).await?;
     Ok(Redirect::to(&format!("/pm/projects/{id}#roadmap")).into_response())
 }
 
@@ -669,19 +666,72 @@ pub struct DoneForm {
 /// `POST /pm/milestones/{id}/done`
 pub async fn milestone_done(
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<i64>,
     Form(f): Form<DoneForm>,
 ) -> AppResult<Response> {
     staff(&user)?;
-    let project_id = on_db!(&state.db, |pool| {
+    let project_id = on_db!(&db, |pool| {
         sqlx::query_scalar::<_, i64>("select project_id from pm_milestone where milestone_id = $1")
             .bind(id)
             .fetch_optional(pool)
             .await
     })?
     .ok_or_else(AppError::not_found)?;
-    managed(&state, &user, project_id).await?;
-    set_milestone_done(&state.db, id, f.done != "0").await?;
+    managed(&db, &user, project_id).await?;
+    set_milestone_done(&db, id, f.done != "0").await?;
     Ok(Redirect::to(&format!("/pm/projects/{project_id}#roadmap")).into_response())
 }
+
+texts!(ProjectTexts {
+    code: "Код", "Code";
+    project_programme: "Проект или программа", "Project or programme";
+    organisation: "Организация", "Organisation";
+    orders_count: "Поручений", "Orders";
+    done: "Исполнено", "Done";
+    overdue: "Просрочено", "Overdue";
+    done_share: "Доля исполненных, %", "Done, %";
+    project_lower: "проект", "project";
+    programme_lower: "программа", "programme";
+    projects_programmes: "Проекты и программы", "Projects and programmes";
+    crumb_orders: "Управление поручениями", "Orders";
+    total: "Всего: ", "Total: ";
+    new_project_programme: "Новый проект или программа", "A new project or programme";
+    kind: "Вид", "Kind";
+    title: "Название", "Title";
+    description: "Описание", "Description";
+    responsible_organisation: "Ответственная организация", "Responsible organisation";
+    choose: "— выберите —", "— choose —";
+    part_programme: "В составе программы", "Part of the programme";
+    none: "— нет —", "— none —";
+    starts: "Начало", "Starts";
+    ends: "Окончание", "Ends";
+    create: "Создать", "Create";
+    no_orders: "Поручений нет.", "No orders.";
+    due_lower: "срок", "due";
+    overdue_lower: "просрочено", "overdue";
+    programme: "Программа", "Programme";
+    project: "Проект", "Project";
+    programme_s_projects: "Проекты программы", "The programme's projects";
+    work_breakdown: "Структура работ", "Work breakdown";
+    due_by: "до", "due";
+    give_order_stage: "Дать поручение в рамках этапа", "Give an order in this stage";
+    outside_stages: "Вне этапов", "Outside stages";
+    give_order_project: "Дать поручение по проекту", "Give an order for the project";
+    roadmap: "Дорожная карта", "Roadmap";
+    no_roadmap_events: "Контрольных точек нет.", "No roadmap events.";
+    checkpoint: "Контрольная точка", "Event";
+    due: "Срок", "Due";
+    state: "Состояние", "State";
+    reached: "достигнута", "reached";
+    overdue_fem: "просрочена", "overdue";
+    upcoming: "ожидается", "upcoming";
+    unmark: "отменить отметку", "unmark";
+    mark_reached: "отметить достигнутой", "mark reached";
+    add_stage: "Добавить этап", "Add a stage";
+    stage: "Этап", "Stage";
+    add: "Добавить", "Add";
+    add_roadmap_event: "Добавить контрольную точку", "Add a roadmap event";
+    event: "Событие", "Event";
+    no_stage: "— без этапа —", "— no stage —";
+});

@@ -479,6 +479,6 @@ const MAX_NOTS: usize = 4;
 pub const MAX_QUERY_CHARS: usize = 500;
 
 /// `veche reindex`: rebuilds the index from the database.
-pub async fn reindex(state: &AppState) -> anyhow::Result<usize> {
-    state.search.rebuild(&state.db).await
+pub async fn reindex(db: &Db, search: &SearchIndex) -> anyhow::Result<usize> {
+    search.rebuild(db).await
 }

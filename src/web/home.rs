@@ -31,6 +31,21 @@ texts!(pub HomeTexts {
     directory: "Органы власти и организации", "Authorities and organisations";
     sources_title: "Источники и лицензии данных", "Data sources and licences";
     section_soon: "Этот раздел открывается поэтапно. Сейчас доступны:", "This section is opening in stages. Available now:";
+    src_bounds: "Границы муниципальных образований", "Municipal boundaries";
+    src_bounds_text: "Границы 44 муниципальных образований — данные OpenStreetMap (уровень admin_level=6, около 2020 года), © участники OpenStreetMap, лицензия",
+                     "The boundaries of the 44 municipalities are OpenStreetMap data (admin_level=6, about 2020), © OpenStreetMap contributors, licensed under";
+    src_osm_copyright: "Подробнее об авторских правах OpenStreetMap", "About OpenStreetMap copyright";
+    src_tiles: "Картографическая подложка", "Map tiles";
+    src_tiles_text: "Тайлы карты загружаются вашим браузером с сервера OpenStreetMap, © участники OpenStreetMap.",
+                    "Map tiles are loaded by your browser from the OpenStreetMap tile server, © OpenStreetMap contributors.";
+    src_towns: "Города края", "Towns of the krai";
+    src_towns_text: "Сведения о городах — проект HFLabs", "Town data: HFLabs";
+    src_towns_licence: "лицензия CC BY-SA 4.0.", "licensed under CC BY-SA 4.0.";
+    src_orgs: "Справочник организаций", "Organisation directory";
+    src_orgs_text: "Демонстрационный справочник; ИНН и контакты не проверены.", "A demo directory; INNs and contacts are unverified.";
+    src_portal: "Данные портала", "Portal data";
+    src_portal_text: "Наборы данных, которые публикует «Вече», распространяются по лицензии CC BY 4.0, если в паспорте набора не указано иное. Персональные данные в открытые наборы не попадают.",
+                     "Datasets published by Veche are licensed under CC BY 4.0 unless their passport says otherwise. Personal data never enters open datasets.";
 });
 
 /// `GET /`
@@ -94,34 +109,19 @@ pub async fn switch_language(
 /// `GET /about/data`: where the data comes from and under which licences.
 pub async fn data_sources(ctx: PageCtx) -> Response {
     let t = HomeTexts::get(ctx.locale);
-    let ru = ctx.locale == Locale::Ru;
     Page::new(&ctx, t.sources_title).render(html! {
         h1 { (t.sources_title) }
-        @if ru {
-            h2 { "Границы муниципальных образований" }
-            p { "Границы 44 муниципальных образований — данные OpenStreetMap (уровень admin_level=6, около 2020 года), © участники OpenStreetMap, лицензия "
-                a href="https://opendatacommons.org/licenses/odbl/1-0/" { "ODbL 1.0" } ". " a href="https://www.openstreetmap.org/copyright" { "Подробнее об авторских правах OpenStreetMap" } "." }
-            h2 { "Картографическая подложка" }
-            p { "Тайлы карты загружаются вашим браузером с сервера OpenStreetMap, © участники OpenStreetMap." }
-            h2 { "Города края" }
-            p { "Сведения о городах — проект HFLabs " code { "hflabs/city" } ", лицензия CC BY-SA 4.0." }
-            h2 { "Справочник организаций" }
-            p { "Демонстрационный справочник; ИНН и контакты не проверены." }
-            h2 { "Данные портала" }
-            p { "Наборы данных, которые публикует «Вече», распространяются по лицензии CC BY 4.0, если в паспорте набора не указано иное. Персональные данные в открытые наборы не попадают." }
-        } @else {
-            h2 { "Municipal boundaries" }
-            p { "The boundaries of the 44 municipalities are OpenStreetMap data (admin_level=6, about 2020), © OpenStreetMap contributors, licensed under "
-                a href="https://opendatacommons.org/licenses/odbl/1-0/" { "ODbL 1.0" } ". " a href="https://www.openstreetmap.org/copyright" { "About OpenStreetMap copyright" } "." }
-            h2 { "Map tiles" }
-            p { "Map tiles are loaded by your browser from the OpenStreetMap tile server, © OpenStreetMap contributors." }
-            h2 { "Towns of the krai" }
-            p { "Town data: HFLabs " code { "hflabs/city" } ", licensed under CC BY-SA 4.0." }
-            h2 { "Organisation directory" }
-            p { "A demo directory; INNs and contacts are unverified." }
-            h2 { "Portal data" }
-            p { "Datasets published by Veche are licensed under CC BY 4.0 unless their passport says otherwise. Personal data never enters open datasets." }
-        }
+        h2 { (t.src_bounds) }
+        p { (t.src_bounds_text) " "
+            a href="https://opendatacommons.org/licenses/odbl/1-0/" { "ODbL 1.0" } ". " a href="https://www.openstreetmap.org/copyright" { (t.src_osm_copyright) } "." }
+        h2 { (t.src_tiles) }
+        p { (t.src_tiles_text) }
+        h2 { (t.src_towns) }
+        p { (t.src_towns_text) " " code { "hflabs/city" } ", " (t.src_towns_licence) }
+        h2 { (t.src_orgs) }
+        p { (t.src_orgs_text) }
+        h2 { (t.src_portal) }
+        p { (t.src_portal_text) }
     })
 }
 

@@ -109,7 +109,44 @@ macro_rules! texts {
                 }
             }
         }
+        // Checked while compiling: a blank text or an English text left in
+        // Russian stops the build, naming the table and the key.
+        const _: () = {
+            $(
+                assert!(
+                    $crate::web::i18n::is_text($ru),
+                    concat!(stringify!($name), ".", stringify!($key), ": the Russian text is empty")
+                );
+                assert!(
+                    $crate::web::i18n::is_english($en),
+                    concat!(stringify!($name), ".", stringify!($key), ": the English text is empty or in Cyrillic")
+                );
+            )*
+        };
     };
+}
+
+/// Whether a text is there at all (the `texts!` check).
+pub const fn is_text(s: &str) -> bool {
+    !s.is_empty()
+}
+
+/// Whether a text is English: not empty and free of Cyrillic letters
+/// (U+0400..U+04FF, lead bytes 0xD0–0xD3 in UTF-8). Names that have no
+/// English form are transliterated, as on the pages (Gosuslugi, MEDO).
+pub const fn is_english(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.is_empty() {
+        return false;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] >= 0xD0 && b[i] <= 0xD3 {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Russian plural form: 1 заявка, 2 заявки, 5 заявок.

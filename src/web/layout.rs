@@ -17,6 +17,23 @@ use crate::web::assets;
 use crate::web::csrf::{CSRF_FIELD, CsrfSecret};
 use crate::web::i18n::Locale;
 
+/// The language switch speaks the language it leads to, so a reader who
+/// cannot read the current page still finds it; that is why it is not in
+/// the table below, where each language speaks for itself.
+fn switch_to(other: Locale) -> &'static str {
+    match other {
+        Locale::En => "English",
+        Locale::Ru => "Русский",
+    }
+}
+
+fn switch_label(other: Locale) -> &'static str {
+    match other {
+        Locale::En => "Switch to English",
+        Locale::Ru => "Переключить на русский",
+    }
+}
+
 texts!(pub LayoutTexts {
     site_name: "Вече", "Veche";
     region: "Краснодарский край", "Krasnodar Krai";
@@ -35,8 +52,6 @@ texts!(pub LayoutTexts {
     account: "Личный кабинет", "My account";
     workspace: "Рабочее место", "Workspace";
     admin: "Администрирование", "Administration";
-    switch_to: "English", "Русский";
-    switch_label: "Switch to English", "Переключить на русский";
     footer_osm: "Картографические данные", "Map data";
     footer_osm_credit: "© участники OpenStreetMap", "© OpenStreetMap contributors";
     footer_licences: "Источники и лицензии данных", "Data sources and licences";
@@ -246,7 +261,7 @@ fn header(ctx: &PageCtx) -> Markup {
                 div.header-tools {
                     a.search-link href="/search" { (t.nav_search) }
                     a.lang-switch href=(switch_href) hreflang=(other.code()) lang=(other.code())
-                        aria-label=(t.switch_label) { (t.switch_to) }
+                        aria-label=(switch_label(other)) { (switch_to(other)) }
                     @if let Some(user) = &ctx.user {
                         @if user.is_staff() {
                             a href="/workspace" { (t.workspace) }

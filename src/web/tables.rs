@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
 use crate::error::{AppError, AppResult};
+use crate::texts;
 
 #[derive(Debug, Clone)]
 pub enum Cell {
@@ -168,7 +169,7 @@ pub fn links(l: crate::web::i18n::Locale, here: &str) -> Markup {
     let sep = if here.contains('?') { '&' } else { '?' };
     html! {
         p.export {
-            (l.pick("Скачать таблицу: ", "Download the table: "))
+            (TableTexts::get(l).download_table)
             a href={ (here) (sep) "format=csv" } { "CSV" } ", "
             a href={ (here) (sep) "format=xlsx" } { "XLSX" }
         }
@@ -185,3 +186,7 @@ pub fn protect_cell(s: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(s)
     }
 }
+
+texts!(TableTexts {
+    download_table: "Скачать таблицу: ", "Download the table: ";
+});

@@ -28,6 +28,7 @@ pub use lifecycle::{Action, CloseReason, Refusal, Role, State};
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::db::Db;
 use crate::db::{Tx, now};
 use crate::error::{AppError, AppResult, Msg};
 use queries::AppealRow;
@@ -43,11 +44,11 @@ pub struct Settings {
 pub const PREMODERATION: &str = "premoderation";
 pub const SLA_MODE: &str = "sla_mode";
 
-pub async fn settings(state: &AppState) -> AppResult<Settings> {
-    let premoderation = queries::setting(&state.db, PREMODERATION)
+pub async fn settings(db: &Db) -> AppResult<Settings> {
+    let premoderation = queries::setting(db, PREMODERATION)
         .await?
         .is_none_or(|v| v == "on");
-    let sla_mode = queries::setting(&state.db, SLA_MODE)
+    let sla_mode = queries::setting(db, SLA_MODE)
         .await?
         .and_then(|v| sla::Mode::parse(&v))
         .unwrap_or(sla::Mode::Calendar);
@@ -423,7 +424,7 @@ pub async fn perform_in(
     action: Action,
     photos: &[StoredPhoto],
 ) -> AppResult<AppealRow> {
-    let settings = settings(state).await?;
+    let settings = settings(&state.db).await?;
     if let Action::Refer {
         organisation_id, ..
     } = &action
@@ -488,7 +489,7 @@ pub async fn perform_in(
     }
     notify::event(
         tx,
-        state,
+        &state.config,
         &a,
         action.event_kind(),
         &effect.note,
@@ -623,7 +624,7 @@ pub async fn submit_in(
     r: &NewRequest,
     photos: &[StoredPhoto],
 ) -> AppResult<AppealRow> {
-    let settings = settings(state).await?;
+    let settings = settings(&state.db).await?;
     let municipality = crate::geo::geography()
         .locate(r.point)
         .map_err(|e| AppError::unprocessable("outside_region", e.message()))?;
@@ -707,7 +708,7 @@ pub async fn submit_in(
         .ok_or_else(AppError::not_found)?;
     followed_by_change(tx, &a).await?;
     if !settings.premoderation {
-        crate::integration::request_published(tx, state, &a, 0).await?;
+        crate::integration::request_published(tx, &state.config, &a, 0).await?;
     }
     tracing::info!(appeal_id = id, kind = r.kind.as_str(), state = %a.state, "request submitted");
     Ok(a)

@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::response::Response;
 use maud::html;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::db::Db;
 use crate::error::AppResult;
 use crate::texts;
 use crate::web::components::datetime;
@@ -24,12 +24,12 @@ texts!(pub NotificationTexts {
 pub async fn notifications(
     ctx: PageCtx,
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
     let t = NotificationTexts::get(l);
-    let list = queries::notifications(&state.db, user.account_id, 100).await?;
-    queries::mark_read(&state.db, user.account_id).await?;
+    let list = queries::notifications(&db, user.account_id, 100).await?;
+    queries::mark_read(&db, user.account_id).await?;
     Ok(Page::new(&ctx, t.notifications)
         .crumb(ctx.t().account, "/account")
         .render(html! {

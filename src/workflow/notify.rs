@@ -3,6 +3,7 @@
 //! their language; reminders and escalations reach the organisations.
 
 use crate::app::AppState;
+use crate::config::Config;
 use crate::db::Tx;
 use crate::integration::mail::{self, OutgoingMail};
 use crate::web::i18n::Locale;
@@ -75,7 +76,7 @@ pub fn event_text(kind: &str, a: &AppealRow) -> (String, String) {
 
 fn mail_for(
     f: &Follower,
-    state: &AppState,
+    config: &Config,
     subject: (&str, &str),
     text: (&str, &str),
     link: &str,
@@ -84,7 +85,7 @@ fn mail_for(
         return None;
     }
     let to = f.email.clone()?;
-    let url = format!("{}{link}", state.config.base_url());
+    let url = format!("{}{link}", config.base_url());
     Some(match Locale::parse(&f.locale).unwrap_or_default() {
         Locale::Ru => OutgoingMail {
             to,
@@ -110,7 +111,7 @@ fn mail_for(
 /// their own action.
 pub async fn event(
     tx: &mut Tx,
-    state: &AppState,
+    config: &Config,
     a: &AppealRow,
     kind: &str,
     note: &str,
@@ -136,7 +137,7 @@ pub async fn event(
     );
     for f in recipients {
         queries::insert_notification(tx, f.account_id, Some(a.appeal_id), &ru, &en, &link).await?;
-        if let Some(m) = mail_for(&f, state, (&subject.0, &subject.1), (&ru, &en), &link) {
+        if let Some(m) = mail_for(&f, config, (&subject.0, &subject.1), (&ru, &en), &link) {
             mail::enqueue(tx, &m).await?;
         }
     }
@@ -160,7 +161,7 @@ pub async fn organisation(
     for m in &members {
         queries::insert_notification(tx, m.account_id, Some(a.appeal_id), text.0, text.1, &link)
             .await?;
-        if let Some(mail) = mail_for(m, state, (&subject.0, &subject.1), text, &link) {
+        if let Some(mail) = mail_for(m, &state.config, (&subject.0, &subject.1), text, &link) {
             mail::enqueue(tx, &mail).await?;
         }
     }

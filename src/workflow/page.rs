@@ -13,6 +13,7 @@ use super::queries::{self, AppealRow};
 use super::views::{self, Categories, IssueTexts, headline, municipality_name, state_badge};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::db::Db;
 use crate::db::now;
 use crate::error::{AppError, AppResult, Msg};
 use crate::media;
@@ -77,6 +78,7 @@ texts!(pub ReportTexts {
     choose: "— выберите —", "— choose —";
     contact: "Контакт заявителя", "Reporter's contact";
     map_label: "Место на карте", "Place on the map";
+    construction: "Стройка", "Construction";
 });
 
 /// Who is looking at a report.
@@ -117,18 +119,18 @@ pub async fn visible(
     id: &str,
     user: Option<&CurrentUser>,
 ) -> AppResult<AppealRow> {
-    visible_kind(state, Kind::Problem, id, user).await
+    visible_kind(&state.db, Kind::Problem, id, user).await
 }
 
 /// A request of `kind` the user may see (404 for any other).
 pub async fn visible_kind(
-    state: &AppState,
+    db: &Db,
     kind: Kind,
     id: &str,
     user: Option<&CurrentUser>,
 ) -> AppResult<AppealRow> {
     let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
-    let a = queries::appeal(&state.db, id)
+    let a = queries::appeal(db, id)
         .await?
         .filter(|a| a.kind == kind.as_str())
         .ok_or_else(AppError::not_found)?;
@@ -157,7 +159,7 @@ pub async fn request_page(
     q: ReportQuery,
     extra: Option<Markup>,
 ) -> AppResult<Response> {
-    let a = visible_kind(&state, kind, &id, ctx.user.as_ref()).await?;
+    let a = visible_kind(&state.db, kind, &id, ctx.user.as_ref()).await?;
     let v = Viewer::of(&a, ctx.user.as_ref());
     let cats = Categories::load(&state, kind).await?;
     let events = queries::events(&state.db, a.appeal_id, v.staff()).await?;
@@ -179,7 +181,7 @@ pub async fn request_page(
     } else {
         Vec::new()
     };
-    let premoderation = workflow::settings(&state).await?.premoderation;
+    let premoderation = workflow::settings(&state.db).await?.premoderation;
     let at = now();
     let l = ctx.locale;
     let t = ReportTexts::get(l);
@@ -196,7 +198,7 @@ pub async fn request_page(
     };
     let (crumb, crumb_href) = match kind {
         Kind::Problem => (it.title, "/problems"),
-        Kind::ConstructionCheck => (l.pick("Стройка", "Construction"), "/construction"),
+        Kind::ConstructionCheck => (ReportTexts::get(l).construction, "/construction"),
     };
     Ok(Page::new(&ctx, title.clone())
         .crumb(crumb, crumb_href)
@@ -650,7 +652,7 @@ pub async fn action_of(
     id: String,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let a = visible_kind(&state, kind, &id, Some(&user)).await?;
+    let a = visible_kind(&state.db, kind, &id, Some(&user)).await?;
     let form = read_action(multipart).await?;
     if let Some(m) = form.photo_error {
         return Err(AppError::unprocessable("photo", m));
@@ -670,7 +672,7 @@ pub async fn action_of(
         &form.reason,
     )?;
     let role = workflow::role_for(&a, &user, &act);
-    let photos = match store_photos(&state, form.photos).await? {
+    let photos = match store_photos(&state.config, &state.gates, form.photos).await? {
         Ok(p) => p,
         Err(m) => return Err(AppError::unprocessable("photo", m)),
     };
@@ -691,7 +693,7 @@ pub async fn support_of(
     state: AppState,
     id: String,
 ) -> AppResult<Response> {
-    let a = visible_kind(&state, kind, &id, Some(&user)).await?;
+    let a = visible_kind(&state.db, kind, &id, Some(&user)).await?;
     workflow::support(&state, a.appeal_id, user.account_id).await?;
     Ok(Redirect::to(&format!("{}?supported=1", kind.path(a.appeal_id))).into_response())
 }
@@ -704,7 +706,7 @@ pub async fn follow_of(
     id: String,
     on: bool,
 ) -> AppResult<Response> {
-    let a = visible_kind(&state, kind, &id, Some(&user)).await?;
+    let a = visible_kind(&state.db, kind, &id, Some(&user)).await?;
     if on {
         let mut tx = state.db.begin().await?;
         queries::follow(&mut tx, a.appeal_id, user.account_id).await?;

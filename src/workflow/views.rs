@@ -201,43 +201,28 @@ pub fn excerpt(text: &str, max: usize) -> String {
 
 /// Labels for the public timeline.
 pub fn event_label(l: Locale, kind: &str) -> &'static str {
-    match (kind, l) {
-        ("submitted", Locale::Ru) => "Обращение подано",
-        ("submitted", Locale::En) => "Report submitted",
-        ("published", Locale::Ru) => "Опубликовано и направлено в ведомство",
-        ("published", Locale::En) => "Published and sent to the department",
-        ("clarification_requested", Locale::Ru) => "Запрошено уточнение",
-        ("clarification_requested", Locale::En) => "Clarification requested",
-        ("clarification_answered", Locale::Ru) => "Заявитель дал уточнение",
-        ("clarification_answered", Locale::En) => "The reporter clarified",
-        ("rejected", Locale::Ru) => "Отклонено",
-        ("rejected", Locale::En) => "Rejected",
-        ("accepted", Locale::Ru) => "Взято в работу",
-        ("accepted", Locale::En) => "Work started",
-        ("referred", Locale::Ru) => "Передано в другую организацию",
-        ("referred", Locale::En) => "Referred to another organisation",
-        ("resolved", Locale::Ru) => "Решено",
-        ("resolved", Locale::En) => "Resolved",
-        ("planned", Locale::Ru) => "Работы запланированы",
-        ("planned", Locale::En) => "Work planned",
-        ("closed", Locale::Ru) => "Закрыто",
-        ("closed", Locale::En) => "Closed",
-        ("disputed", Locale::Ru) => "Заявитель оспорил решение",
-        ("disputed", Locale::En) => "The reporter disputed the resolution",
-        ("confirmed", Locale::Ru) => "Заявитель подтвердил решение",
-        ("confirmed", Locale::En) => "The reporter confirmed the fix",
-        ("hidden", Locale::Ru) => "Скрыто модератором",
-        ("hidden", Locale::En) => "Hidden by a moderator",
-        ("unhidden", Locale::Ru) => "Снова опубликовано",
-        ("unhidden", Locale::En) => "Visible again",
-        ("reminded", Locale::Ru) => "Ведомству отправлено напоминание о сроке",
-        ("reminded", Locale::En) => "The department was reminded of the deadline",
-        ("escalated", Locale::Ru) => "Просрочка передана курирующему заместителю губернатора",
-        ("escalated", Locale::En) => "Overdue: escalated to the supervising vice-governor",
-        ("contact", Locale::Ru) => "Контакты заявителя (только для ведомства)",
-        ("contact", Locale::En) => "Reporter's contacts (department only)",
-        (_, Locale::Ru) => "Событие",
-        (_, Locale::En) => "Event",
+    {
+        let t = EventLabels::get(l);
+        match kind {
+            "submitted" => t.submitted,
+            "published" => t.published,
+            "clarification_requested" => t.clarification_requested,
+            "clarification_answered" => t.clarification_answered,
+            "rejected" => t.rejected,
+            "accepted" => t.accepted,
+            "referred" => t.referred,
+            "resolved" => t.resolved,
+            "planned" => t.planned,
+            "closed" => t.closed,
+            "disputed" => t.disputed,
+            "confirmed" => t.confirmed,
+            "hidden" => t.hidden,
+            "unhidden" => t.unhidden,
+            "reminded" => t.reminded,
+            "escalated" => t.escalated,
+            "contact" => t.contact,
+            _ => t.other,
+        }
     }
 }
 
@@ -247,3 +232,24 @@ pub use crate::web::components::pager;
 pub fn public_state(s: &str) -> Option<State> {
     State::parse(s).filter(|s| s.is_public())
 }
+
+texts!(pub EventLabels {
+    submitted: "Обращение подано", "Report submitted";
+    published: "Опубликовано и направлено в ведомство", "Published and sent to the department";
+    clarification_requested: "Запрошено уточнение", "Clarification requested";
+    clarification_answered: "Заявитель дал уточнение", "The reporter clarified";
+    rejected: "Отклонено", "Rejected";
+    accepted: "Взято в работу", "Work started";
+    referred: "Передано в другую организацию", "Referred to another organisation";
+    resolved: "Решено", "Resolved";
+    planned: "Работы запланированы", "Work planned";
+    closed: "Закрыто", "Closed";
+    disputed: "Заявитель оспорил решение", "The reporter disputed the resolution";
+    confirmed: "Заявитель подтвердил решение", "The reporter confirmed the fix";
+    hidden: "Скрыто модератором", "Hidden by a moderator";
+    unhidden: "Снова опубликовано", "Visible again";
+    reminded: "Ведомству отправлено напоминание о сроке", "The department was reminded of the deadline";
+    escalated: "Просрочка передана курирующему заместителю губернатора", "Overdue: escalated to the supervising vice-governor";
+    contact: "Контакты заявителя (только для ведомства)", "Reporter's contacts (department only)";
+    other: "Событие", "Event";
+});

@@ -1,6 +1,7 @@
 //! Import of a registry spreadsheet: upload, preview, commit.
 
 use super::*;
+use crate::texts;
 
 // ---- Import ---------------------------------------------------------------
 
@@ -8,18 +9,14 @@ use super::*;
 pub async fn import_form(ctx: PageCtx, user: CurrentUser) -> AppResult<Response> {
     editor(&user)?;
     let l = ctx.locale;
-    let title = l.pick(
-        "Импорт реестра самовольных построек из Excel",
-        "Import of the illegal constructions registry from Excel",
-    );
-    Ok(Page::new(&ctx, title).crumb(l.pick("Стройка", "Construction"), "/construction").render(html! {
+    let title = ImportTexts::get(l).import_illegal_constructions_registry;
+    Ok(Page::new(&ctx, title).crumb(ImportTexts::get(l).construction, "/construction").render(html! {
         h1 { (title) }
         (nav(l, Some(&user)))
-        p { (l.pick("Первая строка листа — заголовки. Обязательны столбцы «Адрес», «Широта», «Долгота»; распознаются также «Наименование», «Кадастровый номер», «Застройщик», «Назначение», «Этажность», «Статус», «Дата выявления», «Номер разрешения», «Дата разрешения». Строки с тем же кадастровым номером или адресом, что у объекта в реестре, обновляют его. Сначала будет показан предварительный просмотр; в реестр ничего не попадёт, пока вы не подтвердите.",
-                    "The first row holds headers. Address, Latitude and Longitude are required; Name, Cadastral number, Developer, Purpose, Floors, Status, Detected on, Permit number and Permit date are recognised too (in Russian or as field codes). Rows with the cadastral number or address of an object in the registry update it. You will see a preview first; nothing enters the registry until you confirm.")) }
+        p { (ImportTexts::get(l).first_row_holds_headers) }
         form method="post" action={ "/construction/import?csrf_token=" (ctx.csrf_token()) } enctype="multipart/form-data" {
-            div.field { label for="f-file" { (l.pick("Файл .xlsx (до 50 МБ)", ".xlsx file (up to 50 MB)")) } input #f-file type="file" name="file" accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required; }
-            button.button type="submit" { (l.pick("Проверить", "Check")) }
+            div.field { label for="f-file" { (ImportTexts::get(l).xlsx_file_up_50) } input #f-file type="file" name="file" accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required; }
+            button.button type="submit" { (ImportTexts::get(l).check) }
         }
     }))
 }
@@ -43,30 +40,30 @@ pub(super) fn preview_markup(ctx: &PageCtx, key: &str, p: &import::Prepared) -> 
     let l = ctx.locale;
     html! {
         dl.pm-summary {
-            div { dt { (l.pick("Строк в таблице", "Rows in the sheet")) } dd #rows-total { (p.rows) } }
-            div { dt { (l.pick("Новых объектов", "New objects")) } dd #rows-new { (p.new_count()) } }
-            div { dt { (l.pick("Обновят объекты реестра", "Update registry objects")) } dd #rows-updated { (p.update_count()) } }
-            div { dt { (l.pick("Отклонено строк", "Rows rejected")) } dd #rows-rejected { (p.rejected_rows) } }
+            div { dt { (ImportTexts::get(l).rows_sheet) } dd #rows-total { (p.rows) } }
+            div { dt { (ImportTexts::get(l).new_objects) } dd #rows-new { (p.new_count()) } }
+            div { dt { (ImportTexts::get(l).update_registry_objects) } dd #rows-updated { (p.update_count()) } }
+            div { dt { (ImportTexts::get(l).rows_rejected) } dd #rows-rejected { (p.rejected_rows) } }
         }
-        p { (l.pick("Сопоставление столбцов: ", "Columns matched: "))
+        p { (ImportTexts::get(l).columns_matched)
             @for (i, (f, h)) in p.mapping.iter().enumerate() { @if i > 0 { ", " } (field_label(f, l)) " ← «" (h) "»" } }
-        @if !p.ignored_columns.is_empty() { p { (l.pick("Не использованы столбцы: ", "Columns not used: ")) (p.ignored_columns.join(", ")) } }
+        @if !p.ignored_columns.is_empty() { p { (ImportTexts::get(l).columns_not_used) (p.ignored_columns.join(", ")) } }
         @if !p.problems.is_empty() {
-            h2 { (l.pick("Отклонённые строки", "Rejected rows")) }
+            h2 { (ImportTexts::get(l).rejected_rows) }
             div.table-wrap { table #import-problems {
-                thead { tr { th scope="col" { (l.pick("Строка", "Row")) } th scope="col" { (l.pick("Столбец", "Column")) } th scope="col" { (l.pick("Причина", "Reason")) } } }
+                thead { tr { th scope="col" { (ImportTexts::get(l).row) } th scope="col" { (ImportTexts::get(l).column) } th scope="col" { (ImportTexts::get(l).reason) } } }
                 tbody { @for pr in &p.problems { tr { td { (pr.row) } td { (pr.column) } td { (pr.reason.get(l)) } } } }
             } }
-            @if p.rejected_rows as usize > p.problems.len() { p { (l.pick("Показаны первые причины; всего отклонено строк: ", "The first reasons are shown; rows rejected in all: ")) (p.rejected_rows) } }
+            @if p.rejected_rows as usize > p.problems.len() { p { (ImportTexts::get(l).first_reasons_are_shown) (p.rejected_rows) } }
         }
         @if p.accepted.is_empty() {
-            (notice("error", html! { p { (l.pick("Нет ни одной строки, которую можно загрузить. Исправьте таблицу и загрузите её снова.", "No row can be imported. Fix the sheet and upload it again.")) } }))
+            (notice("error", html! { p { (ImportTexts::get(l).no_row_can_imported) } }))
         } @else {
             form method="post" action={ "/construction/import/" (key) "/commit" } {
                 (ctx.csrf_field())
                 button.button type="submit" {
-                    (l.pick("Загрузить ", "Import ")) (p.accepted.len()) (l.pick(" строк", " rows"))
-                    @if p.rejected_rows > 0 { (l.pick(", пропустив отклонённые: ", ", skipping the rejected: ")) (p.rejected_rows) }
+                    (ImportTexts::get(l).import) (p.accepted.len()) (ImportTexts::get(l).rows)
+                    @if p.rejected_rows > 0 { (ImportTexts::get(l).skipping_rejected) (p.rejected_rows) }
                 }
             }
         }
@@ -130,16 +127,16 @@ pub async fn import_preview(
         let _ = tokio::fs::remove_file(&path).await;
     }
     let _permit = permit?;
-    let prepared = match import::prepare(&state, &path, &[], &|_, _| {}).await {
+    let prepared = match import::prepare(&state.db, &path, &[], &|_, _| {}).await {
         Ok(p) => p,
         Err(e) => {
             let _ = tokio::fs::remove_file(&path).await;
             return Err(import_error(e));
         }
     };
-    let title = l.pick("Предварительный просмотр импорта", "Import preview");
+    let title = ImportTexts::get(l).import_preview;
     Ok(Page::new(&ctx, title)
-        .crumb(l.pick("Стройка", "Construction"), "/construction")
+        .crumb(ImportTexts::get(l).construction, "/construction")
         .render(html! {
             h1 { (title) }
             (preview_markup(&ctx, &key, &prepared))
@@ -205,7 +202,7 @@ pub async fn import_commit(
     }
     // The sheet is read again here: a turn at the gate like the preview.
     let _permit = state.gates.expensive.enter().await?;
-    let prepared = import::prepare(&state, &path, &[], &|_, _| {})
+    let prepared = import::prepare(&state.db, &path, &[], &|_, _| {})
         .await
         .map_err(import_error)?;
     if prepared.accepted.is_empty() {
@@ -228,3 +225,27 @@ pub async fn import_commit(
     ))
     .into_response())
 }
+
+texts!(ImportTexts {
+    import_illegal_constructions_registry: "Импорт реестра самовольных построек из Excel", "Import of the illegal constructions registry from Excel";
+    construction: "Стройка", "Construction";
+    first_row_holds_headers: "Первая строка листа — заголовки. Обязательны столбцы «Адрес», «Широта», «Долгота»; распознаются также «Наименование», «Кадастровый номер», «Застройщик», «Назначение», «Этажность», «Статус», «Дата выявления», «Номер разрешения», «Дата разрешения». Строки с тем же кадастровым номером или адресом, что у объекта в реестре, обновляют его. Сначала будет показан предварительный просмотр; в реестр ничего не попадёт, пока вы не подтвердите.", "The first row holds headers. Address, Latitude and Longitude are required; Name, Cadastral number, Developer, Purpose, Floors, Status, Detected on, Permit number and Permit date are recognised too (in Russian or as field codes). Rows with the cadastral number or address of an object in the registry update it. You will see a preview first; nothing enters the registry until you confirm.";
+    xlsx_file_up_50: "Файл .xlsx (до 50 МБ)", ".xlsx file (up to 50 MB)";
+    check: "Проверить", "Check";
+    rows_sheet: "Строк в таблице", "Rows in the sheet";
+    new_objects: "Новых объектов", "New objects";
+    update_registry_objects: "Обновят объекты реестра", "Update registry objects";
+    rows_rejected: "Отклонено строк", "Rows rejected";
+    columns_matched: "Сопоставление столбцов: ", "Columns matched: ";
+    columns_not_used: "Не использованы столбцы: ", "Columns not used: ";
+    rejected_rows: "Отклонённые строки", "Rejected rows";
+    row: "Строка", "Row";
+    column: "Столбец", "Column";
+    reason: "Причина", "Reason";
+    first_reasons_are_shown: "Показаны первые причины; всего отклонено строк: ", "The first reasons are shown; rows rejected in all: ";
+    no_row_can_imported: "Нет ни одной строки, которую можно загрузить. Исправьте таблицу и загрузите её снова.", "No row can be imported. Fix the sheet and upload it again.";
+    import: "Загрузить ", "Import ";
+    rows: " строк", " rows";
+    skipping_rejected: ", пропустив отклонённые: ", ", skipping the rejected: ";
+    import_preview: "Предварительный просмотр импорта", "Import preview";
+});

@@ -16,7 +16,9 @@ use super::queries::{self, Filter, ObjectRow};
 use super::{changes, may_edit};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::db::Db;
 use crate::error::{AppError, AppResult, Msg};
+use crate::texts;
 use crate::web::components::{FieldErrors, Input, Select, datetime, notice};
 use crate::web::extract::{Form, Path, Query};
 use crate::web::i18n::Locale;
@@ -40,14 +42,14 @@ fn municipality_name(l: Locale, id: &str) -> String {
 
 fn nav(l: Locale, user: Option<&CurrentUser>) -> Markup {
     html! {
-        nav.pm-nav aria-label=(l.pick("Разделы реестра строек", "Registry sections")) {
+        nav.pm-nav aria-label=(RegistryTexts::get(l).registry_sections) {
             ul {
-                li { a href="/construction" { (l.pick("Карта", "Map")) } }
-                li { a href="/construction/registry" { (l.pick("Реестр строек", "Construction registry")) } }
-                li { a href="/construction/illegal" { (l.pick("Реестр самовольных построек", "Illegal constructions")) } }
+                li { a href="/construction" { (RegistryTexts::get(l).map) } }
+                li { a href="/construction/registry" { (RegistryTexts::get(l).construction_registry) } }
+                li { a href="/construction/illegal" { (RegistryTexts::get(l).illegal_constructions) } }
                 @if user.is_some_and(may_edit) {
-                    li { a href="/construction/objects/new" { (l.pick("Добавить объект", "Add an object")) } }
-                    li { a href="/construction/import" { (l.pick("Импорт из Excel", "Import from Excel")) } }
+                    li { a href="/construction/objects/new" { (RegistryTexts::get(l).add_object) } }
+                    li { a href="/construction/import" { (RegistryTexts::get(l).import_excel) } }
                 }
             }
         }
@@ -151,10 +153,10 @@ fn filters_form(l: Locale, action: &str, q: &ListQuery) -> Markup {
     let errors = FieldErrors::new();
     html! {
         form.filters method="get" action=(action) {
-            (Select { name: "status", label: l.pick("Статус", "Status"), options: &statuses, selected: &q.status, placeholder: Some(l.pick("— любой —", "— any —")), disabled: false }.render(l, &errors))
-            (Select { name: "municipality", label: l.pick("Муниципалитет", "Municipality"), options: &munis, selected: &q.municipality, placeholder: Some(l.pick("— все —", "— all —")), disabled: false }.render(l, &errors))
-            (Input::new("q", l.pick("Адрес или кадастровый номер", "Address or cadastral number"), &q.q).kind("search").render(l, &errors))
-            div.actions { button.button type="submit" { (l.pick("Показать", "Show")) } }
+            (Select { name: "status", label: RegistryTexts::get(l).status, options: &statuses, selected: &q.status, placeholder: Some(RegistryTexts::get(l).any), disabled: false }.render(l, &errors))
+            (Select { name: "municipality", label: RegistryTexts::get(l).municipality, options: &munis, selected: &q.municipality, placeholder: Some(RegistryTexts::get(l).all), disabled: false }.render(l, &errors))
+            (Input::new("q", RegistryTexts::get(l).address_cadastral_number, &q.q).kind("search").render(l, &errors))
+            div.actions { button.button type="submit" { (RegistryTexts::get(l).show) } }
         }
     }
 }
@@ -170,9 +172,9 @@ fn registry_table(l: Locale, rows: &[ObjectRow], name: &str) -> Table {
     Table {
         name: name.into(),
         headers: vec![
-            l.pick("Объект", "Object").into(),
+            RegistryTexts::get(l).object.into(),
             field_label("address", l).into(),
-            l.pick("Муниципалитет", "Municipality").into(),
+            RegistryTexts::get(l).municipality.into(),
             field_label("status", l).into(),
             field_label("cadastral_number", l).into(),
             field_label("developer", l).into(),
@@ -263,16 +265,13 @@ async fn table_page(
         (
             "/construction/illegal",
             "illegal-constructions",
-            l.pick(
-                "Реестр самовольных построек",
-                "Registry of illegal constructions",
-            ),
+            RegistryTexts::get(l).registry_illegal_constructions,
         )
     } else {
         (
             "/construction/registry",
             "construction-registry",
-            l.pick("Реестр строек", "Construction registry"),
+            RegistryTexts::get(l).construction_registry,
         )
     };
     if pdf {
@@ -289,17 +288,17 @@ async fn table_page(
         format!("{path}?{qs}")
     };
     let sep = if qs.is_empty() { "?" } else { "&" };
-    Ok(Page::new(&ctx, title).crumb(l.pick("Стройка", "Construction"), "/construction").render(html! {
+    Ok(Page::new(&ctx, title).crumb(RegistryTexts::get(l).construction, "/construction").render(html! {
         h1 { (title) }
         (nav(l, ctx.user.as_ref()))
         @if illegal_only {
-            p { (l.pick("Постройки, возведённые без разрешения или с нарушением разрешения: по результатам проверок и из таблиц органов власти.", "Buildings erected without a permit or against it: from verifications and from the authorities' spreadsheets.")) }
+            p { (RegistryTexts::get(l).buildings_erected_without_permit) }
         }
         (filters_form(l, path, &q))
-        p role="status" { (l.pick("Найдено: ", "Found: ")) strong #objects-count { (total) } }
+        p role="status" { (RegistryTexts::get(l).found) strong #objects-count { (total) } }
         (table.html(title))
         (links(l, &here))
-        p.export { a href={ (here) (sep) "format=pdf" } { (l.pick("Отчёт PDF с картой", "PDF report with a map")) } }
+        p.export { a href={ (here) (sep) "format=pdf" } { (RegistryTexts::get(l).pdf_report_map) } }
         (crate::web::components::pager(l, &here, page, (total + PAGE - 1) / PAGE))
     }))
 }
@@ -334,15 +333,15 @@ async fn pdf_response(
     if !q.municipality.is_empty() {
         parts.push(format!(
             "{}: {}",
-            l.pick("Муниципалитет", "Municipality"),
+            RegistryTexts::get(l).municipality,
             municipality_name(l, &q.municipality)
         ));
     }
     if !q.q.trim().is_empty() {
-        parts.push(format!("{}: {}", l.pick("Поиск", "Search"), q.q.trim()));
+        parts.push(format!("{}: {}", RegistryTexts::get(l).search, q.q.trim()));
     }
     let filters = if parts.is_empty() {
-        l.pick("Все объекты", "All objects").to_owned()
+        RegistryTexts::get(l).all_objects.to_owned()
     } else {
         parts.join(" · ")
     };
@@ -385,14 +384,14 @@ pub async fn illegal(
 /// link away for those without JavaScript or tiles.
 pub async fn map_page(
     ctx: PageCtx,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
     let f = q.filter(false)?;
-    let total = queries::count(&state.db, &f).await?;
+    let total = queries::count(&db, &f).await?;
     let qs = q.query_string();
-    let title = l.pick("Стройки на карте", "Construction on the map");
+    let title = RegistryTexts::get(l).construction_map;
     Ok(Page::new(&ctx, title)
         .head(html! {
             link rel="stylesheet" href=(crate::web::assets::url("vendor/leaflet.markercluster/MarkerCluster.css"));
@@ -405,15 +404,15 @@ pub async fn map_page(
             h1 { (title) }
             (nav(l, ctx.user.as_ref()))
             (filters_form(l, "/construction", &q))
-            p role="status" { (l.pick("Объектов: ", "Objects: ")) strong #objects-count { (total) } }
+            p role="status" { (RegistryTexts::get(l).objects) strong #objects-count { (total) } }
             div #construction-map .big-map data-src={ "/api/v1/construction.geojson" @if !qs.is_empty() { "?" (qs) } } data-tiles=(ctx.tile_url)
-                role="region" aria-label=(l.pick("Карта объектов строительства", "Map of construction objects")) {
-                p { (l.pick("Карта появится, когда загрузится скрипт. Те же объекты — в таблице ниже по ссылке.", "The map appears once its script loads. The same objects are in the table linked below.")) }
+                role="region" aria-label=(RegistryTexts::get(l).map_construction_objects) {
+                p { (RegistryTexts::get(l).map_appears_once_script) }
             }
             ul.legend {
                 @for s in ALL_STATUSES { li { span.swatch style={ "background:" (s.color()) } {} " " (s.label(l)) } }
             }
-            p { a href={ "/construction/registry" @if !qs.is_empty() { "?" (qs) } } { (l.pick("Те же объекты таблицей", "The same objects as a table")) } }
+            p { a href={ "/construction/registry" @if !qs.is_empty() { "?" (qs) } } { (RegistryTexts::get(l).same_objects_table) } }
         }))
 }
 
@@ -421,13 +420,13 @@ pub async fn map_page(
 /// filters of the map; at most 5,000 objects.
 pub async fn geojson(
     headers: HeaderMap,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let l = Locale::from_headers(&headers);
     let mut f = q.filter(false)?;
     f.limit = 5000;
-    let rows = queries::list(&state.db, &f).await?;
+    let rows = queries::list(&db, &f).await?;
     let mut features: Vec<Value> = Vec::with_capacity(rows.len());
     for o in &rows {
         let props = json!({
@@ -463,3 +462,31 @@ mod object;
 pub use object::*;
 mod importing;
 pub use importing::*;
+
+texts!(RegistryTexts {
+    registry_sections: "Разделы реестра строек", "Registry sections";
+    map: "Карта", "Map";
+    construction_registry: "Реестр строек", "Construction registry";
+    illegal_constructions: "Реестр самовольных построек", "Illegal constructions";
+    add_object: "Добавить объект", "Add an object";
+    import_excel: "Импорт из Excel", "Import from Excel";
+    status: "Статус", "Status";
+    any: "— любой —", "— any —";
+    municipality: "Муниципалитет", "Municipality";
+    all: "— все —", "— all —";
+    address_cadastral_number: "Адрес или кадастровый номер", "Address or cadastral number";
+    show: "Показать", "Show";
+    object: "Объект", "Object";
+    registry_illegal_constructions: "Реестр самовольных построек", "Registry of illegal constructions";
+    construction: "Стройка", "Construction";
+    buildings_erected_without_permit: "Постройки, возведённые без разрешения или с нарушением разрешения: по результатам проверок и из таблиц органов власти.", "Buildings erected without a permit or against it: from verifications and from the authorities' spreadsheets.";
+    found: "Найдено: ", "Found: ";
+    pdf_report_map: "Отчёт PDF с картой", "PDF report with a map";
+    search: "Поиск", "Search";
+    all_objects: "Все объекты", "All objects";
+    construction_map: "Стройки на карте", "Construction on the map";
+    objects: "Объектов: ", "Objects: ";
+    map_construction_objects: "Карта объектов строительства", "Map of construction objects";
+    map_appears_once_script: "Карта появится, когда загрузится скрипт. Те же объекты — в таблице ниже по ссылке.", "The map appears once its script loads. The same objects are in the table linked below.";
+    same_objects_table: "Те же объекты таблицей", "The same objects as a table";
+});

@@ -1,24 +1,24 @@
 //! One object: its page, the form to add or edit it, documents, and the JSON API.
 
 use super::*;
+use crate::config::Config;
+use crate::db::Db;
+use crate::texts;
+use std::sync::Arc;
 
 /// `GET /construction/objects/{id}`
-pub async fn show(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn show(ctx: PageCtx, State(db): State<Db>, Path(id): Path<i64>) -> AppResult<Response> {
     let l = ctx.locale;
     let edit = ctx.user.as_ref().is_some_and(may_edit);
-    let o = queries::object(&state.db, id)
+    let o = queries::object(&db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
     // Old values in the history are as personal as the current one.
     let hide_personal = o.owner_is_personal() && !edit;
     let o = as_seen(o, edit);
-    let docs = queries::documents(&state.db, id).await?;
-    let history = queries::history(&state.db, id).await?;
-    let checks = super::super::checks::object_section(l, &state.db, id).await?;
+    let docs = queries::documents(&db, id).await?;
+    let history = queries::history(&db, id).await?;
+    let checks = super::super::checks::object_section(l, &db, id).await?;
     let geo = {
         let mut f = vec![
             json!({ "type": "Feature", "geometry": { "type": "Point", "coordinates": [o.lon, o.lat] }, "properties": { "name": o.name, "color": o.status().color(), "status_label": o.status().label(l) } }),
@@ -40,36 +40,36 @@ pub async fn show(
         })
         .collect();
     Ok(Page::new(&ctx, o.name.clone())
-        .crumb(l.pick("Стройка", "Construction"), "/construction")
+        .crumb(ObjectTexts::get(l).construction, "/construction")
         .with_map()
         .render(html! {
             h1 { (o.name) }
             p #object-status { span.badge style={ "border-color:" (o.status().color()) } { (o.status().label(l)) }
-                @if o.illegal { " " span.badge.overdue { (l.pick("в реестре самовольных построек", "in the illegal constructions registry")) } } }
+                @if o.illegal { " " span.badge.overdue { (ObjectTexts::get(l).illegal_constructions_registry) } } }
             dl.pm-facts {
-                dt { (l.pick("Муниципалитет", "Municipality")) } dd { a href={ "/municipalities/" (o.municipality_id) } { (municipality_name(l, &o.municipality_id)) } }
+                dt { (ObjectTexts::get(l).municipality) } dd { a href={ "/municipalities/" (o.municipality_id) } { (municipality_name(l, &o.municipality_id)) } }
                 @for (f, v) in &facts { dt { (field_label(f, l)) } dd { (v) } }
-                dt { (l.pick("Координаты", "Coordinates")) } dd { (format!("{:.6}, {:.6}", o.lat, o.lon)) }
+                dt { (ObjectTexts::get(l).coordinates) } dd { (format!("{:.6}, {:.6}", o.lat, o.lon)) }
             }
-            div #object-map .map.small-map data-geojson-inline="object-geo" data-tiles=(ctx.tile_url) role="region" aria-label=(l.pick("Объект на карте", "The object on the map")) {}
+            div #object-map .map.small-map data-geojson-inline="object-geo" data-tiles=(ctx.tile_url) role="region" aria-label=(ObjectTexts::get(l).object_map) {}
             (crate::web::layout::json_script("object-geo", &geo))
             section aria-labelledby="docs-h" {
-                h2 #docs-h { (l.pick("Разрешительные документы", "Approval documents")) }
-                @if docs.is_empty() { p { (l.pick("Документов нет.", "No documents.")) } } @else {
+                h2 #docs-h { (ObjectTexts::get(l).approval_documents) }
+                @if docs.is_empty() { p { (ObjectTexts::get(l).no_documents) } } @else {
                     ul { @for d in &docs { li { a href={ "/construction/documents/" (d.document_id) } { (d.title) } " (PDF, " (d.size / 1024) " KB)" } } }
                 }
                 @if edit {
                     form method="post" action={ "/construction/objects/" (id) "/documents?csrf_token=" (ctx.csrf_token()) } enctype="multipart/form-data" {
-                        (Input::new("title", l.pick("Название документа", "Document title"), "").required().render(l, &FieldErrors::new()))
-                        div.field { label for="f-file" { (l.pick("Файл PDF (до 20 МБ)", "PDF file (up to 20 MB)")) } input #f-file type="file" name="file" accept="application/pdf" required; }
-                        button.button type="submit" { (l.pick("Приложить", "Attach")) }
+                        (Input::new("title", ObjectTexts::get(l).document_title, "").required().render(l, &FieldErrors::new()))
+                        div.field { label for="f-file" { (ObjectTexts::get(l).pdf_file_up_20) } input #f-file type="file" name="file" accept="application/pdf" required; }
+                        button.button type="submit" { (ObjectTexts::get(l).attach) }
                     }
                 }
             }
-            @if edit { p { a.button href={ "/construction/objects/" (id) "/edit" } { (l.pick("Изменить", "Edit")) } } }
+            @if edit { p { a.button href={ "/construction/objects/" (id) "/edit" } { (ObjectTexts::get(l).edit) } } }
             (checks)
             section aria-labelledby="history-h" {
-                h2 #history-h { (l.pick("История изменений", "History of changes")) }
+                h2 #history-h { (ObjectTexts::get(l).history_changes) }
                 ol.timeline {
                     @for h in &history {
                         li {
@@ -85,12 +85,12 @@ pub async fn show(
 
 pub(super) fn history_label(l: Locale, action: &str) -> &'static str {
     match action {
-        "created" => l.pick("внесён в реестр", "added to the registry"),
-        "updated" => l.pick("изменён", "changed"),
-        "imported" => l.pick("загружен из таблицы", "imported from a spreadsheet"),
-        "document" => l.pick("приложен документ", "document attached"),
-        "verified" => l.pick("внесён по результату проверки", "changed by a verification"),
-        _ => l.pick("изменение", "change"),
+        "created" => ObjectTexts::get(l).added_registry,
+        "updated" => ObjectTexts::get(l).changed,
+        "imported" => ObjectTexts::get(l).imported_spreadsheet,
+        "document" => ObjectTexts::get(l).document_attached,
+        "verified" => ObjectTexts::get(l).changed_verification,
+        _ => ObjectTexts::get(l).change,
     }
 }
 
@@ -162,7 +162,7 @@ pub(super) fn object_form(
                     (input.render(l, errors))
                 }
             }
-            button.button type="submit" { (l.pick("Сохранить", "Save")) }
+            button.button type="submit" { (ObjectTexts::get(l).save) }
         }
     }
 }
@@ -171,13 +171,13 @@ pub(super) fn object_form(
 pub async fn new_form(ctx: PageCtx, user: CurrentUser) -> AppResult<Response> {
     editor(&user)?;
     let l = ctx.locale;
-    let title = l.pick("Новый объект строительства", "A new construction object");
+    let title = ObjectTexts::get(l).new_construction_object;
     let values = ObjectForm {
         status: "under_construction".into(),
         ..Default::default()
     };
     Ok(Page::new(&ctx, title)
-        .crumb(l.pick("Стройка", "Construction"), "/construction")
+        .crumb(ObjectTexts::get(l).construction, "/construction")
         .render(html! {
             h1 { (title) }
             (object_form(&ctx, "/construction/objects/new", &values, &FieldErrors::new()))
@@ -198,12 +198,8 @@ pub(super) fn form_errors(problems: Vec<super::super::domain::FieldProblem>) -> 
 }
 
 /// Creates an object with its history entry, in one transaction.
-pub(super) async fn save_new(
-    state: &AppState,
-    o: &ObjectInput,
-    actor: Option<i64>,
-) -> AppResult<i64> {
-    let mut tx = state.db.begin().await?;
+pub(super) async fn save_new(db: &Db, o: &ObjectInput, actor: Option<i64>) -> AppResult<i64> {
+    let mut tx = db.begin().await?;
     let id = queries::insert(&mut tx, o, false, "officer").await?;
     queries::add_history(&mut tx, id, actor, "", "created", &json!({})).await?;
     refresh(&mut tx, o.status == Status::Illegal).await?;
@@ -223,18 +219,18 @@ pub(super) async fn refresh(tx: &mut crate::db::Tx, illegal: bool) -> AppResult<
 pub async fn create(
     ctx: PageCtx,
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Form(f): Form<ObjectForm>,
 ) -> AppResult<Response> {
     editor(&user)?;
     let l = ctx.locale;
     match f.parse() {
         Ok(o) => {
-            let id = save_new(&state, &o, Some(user.account_id)).await?;
+            let id = save_new(&db, &o, Some(user.account_id)).await?;
             Ok(Redirect::to(&format!("/construction/objects/{id}")).into_response())
         }
         Err(problems) => {
-            let title = l.pick("Новый объект строительства", "A new construction object");
+            let title = ObjectTexts::get(l).new_construction_object;
             Ok(Page::new(&ctx, title)
                 .status(StatusCode::UNPROCESSABLE_ENTITY)
                 .render(html! {
@@ -278,16 +274,16 @@ pub fn form_of(o: &ObjectRow) -> ObjectForm {
 pub async fn edit_form(
     ctx: PageCtx,
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     editor(&user)?;
-    let o = queries::object(&state.db, id)
+    let o = queries::object(&db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
     let l = ctx.locale;
-    Ok(Page::new(&ctx, o.name.clone()).crumb(l.pick("Стройка", "Construction"), "/construction").render(html! {
-        h1 { (l.pick("Изменить: ", "Edit: ")) (o.name) }
+    Ok(Page::new(&ctx, o.name.clone()).crumb(ObjectTexts::get(l).construction, "/construction").render(html! {
+        h1 { (ObjectTexts::get(l).edit_title) (o.name) }
         (object_form(&ctx, &format!("/construction/objects/{id}/edit"), &form_of(&o), &FieldErrors::new()))
     }))
 }
@@ -296,7 +292,7 @@ pub async fn edit_form(
 pub async fn update(
     ctx: PageCtx,
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<i64>,
     Form(f): Form<ObjectForm>,
 ) -> AppResult<Response> {
@@ -305,21 +301,21 @@ pub async fn update(
     let input = match f.parse() {
         Ok(o) => o,
         Err(problems) => {
-            return Ok(Page::new(&ctx, l.pick("Изменить объект", "Edit the object")).status(StatusCode::UNPROCESSABLE_ENTITY).render(html! {
-                h1 { (l.pick("Изменить объект", "Edit the object")) }
+            return Ok(Page::new(&ctx, ObjectTexts::get(l).edit_object).status(StatusCode::UNPROCESSABLE_ENTITY).render(html! {
+                h1 { (ObjectTexts::get(l).edit_object) }
                 (object_form(&ctx, &format!("/construction/objects/{id}/edit"), &f, &form_errors(problems)))
             }));
         }
     };
-    save_changes(&state, id, &input, user.account_id).await?;
+    save_changes(&db, id, &input, user.account_id).await?;
     Ok(Redirect::to(&format!("/construction/objects/{id}")).into_response())
 }
 
 /// Saves an edit in one transaction: the object, its history (what
 /// changed), and the refresh of the open registries. The form and the API
 /// both write through here.
-async fn save_changes(state: &AppState, id: i64, input: &ObjectInput, actor: i64) -> AppResult<()> {
-    let mut tx = state.db.begin().await?;
+async fn save_changes(db: &Db, id: i64, input: &ObjectInput, actor: i64) -> AppResult<()> {
+    let mut tx = db.begin().await?;
     let before = queries::object_tx(&mut tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -342,12 +338,13 @@ async fn save_changes(state: &AppState, id: i64, input: &ObjectInput, actor: i64
 /// `POST /construction/objects/{id}/documents` (multipart, PDF)
 pub async fn add_document(
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(config): State<Arc<Config>>,
+    State(db): State<Db>,
     Path(id): Path<i64>,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     editor(&user)?;
-    queries::object(&state.db, id)
+    queries::object(&db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
     let mut title = String::new();
@@ -390,14 +387,14 @@ pub async fn add_document(
         ));
     }
     let key = uuid::Uuid::new_v4().simple().to_string();
-    let dir = state.config.media_dir().join("files");
+    let dir = config.media_dir().join("files");
     tokio::fs::create_dir_all(&dir)
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     tokio::fs::write(dir.join(&key), &bytes)
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     queries::insert_document(&mut tx, id, &title, &key, &name, bytes.len() as i64).await?;
     queries::add_history(
         &mut tx,
@@ -440,11 +437,15 @@ pub(super) fn upload_error(err: axum::extract::multipart::MultipartError) -> App
 }
 
 /// `GET /construction/documents/{id}`: public; a download.
-pub async fn document(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
-    let d = queries::document(&state.db, id)
+pub async fn document(
+    State(config): State<Arc<Config>>,
+    State(db): State<Db>,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let d = queries::document(&db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let bytes = tokio::fs::read(state.config.media_dir().join("files").join(&d.media_key))
+    let bytes = tokio::fs::read(config.media_dir().join("files").join(&d.media_key))
         .await
         .map_err(|_| AppError::not_found())?;
     let mut r = bytes.into_response();
@@ -480,7 +481,7 @@ pub async fn api_create(
             .collect();
         AppError::invalid(list_ru.join("; "), list.join("; "))
     })?;
-    let id = save_new(&state, &o, Some(user.account_id)).await?;
+    let id = save_new(&state.db, &o, Some(user.account_id)).await?;
     let row = queries::object(&state.db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -498,7 +499,7 @@ pub async fn api_update(
     let user = crate::auth::tokens::bearer_user(&state, &headers).await?;
     editor(&user)?;
     let input = f.parse().map_err(problems_error)?;
-    save_changes(&state, id, &input, user.account_id).await?;
+    save_changes(&state.db, id, &input, user.account_id).await?;
     let row = queries::object(&state.db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -540,3 +541,28 @@ pub(super) fn problems_error(problems: Vec<super::super::domain::FieldProblem>) 
         .collect();
     AppError::invalid(ru.join("; "), en.join("; "))
 }
+
+texts!(ObjectTexts {
+    construction: "Стройка", "Construction";
+    illegal_constructions_registry: "в реестре самовольных построек", "in the illegal constructions registry";
+    municipality: "Муниципалитет", "Municipality";
+    coordinates: "Координаты", "Coordinates";
+    object_map: "Объект на карте", "The object on the map";
+    approval_documents: "Разрешительные документы", "Approval documents";
+    no_documents: "Документов нет.", "No documents.";
+    document_title: "Название документа", "Document title";
+    pdf_file_up_20: "Файл PDF (до 20 МБ)", "PDF file (up to 20 MB)";
+    attach: "Приложить", "Attach";
+    edit: "Изменить", "Edit";
+    history_changes: "История изменений", "History of changes";
+    added_registry: "внесён в реестр", "added to the registry";
+    changed: "изменён", "changed";
+    imported_spreadsheet: "загружен из таблицы", "imported from a spreadsheet";
+    document_attached: "приложен документ", "document attached";
+    changed_verification: "внесён по результату проверки", "changed by a verification";
+    change: "изменение", "change";
+    save: "Сохранить", "Save";
+    new_construction_object: "Новый объект строительства", "A new construction object";
+    edit_title: "Изменить: ", "Edit: ";
+    edit_object: "Изменить объект", "Edit the object";
+});

@@ -26,6 +26,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use crate::app::AppState;
+use crate::config::Config;
 use crate::db::now;
 use crate::error::{AppError, Msg};
 use crate::web::i18n::Locale;
@@ -296,11 +297,11 @@ fn parse_w3c(key: &str, v: &str) -> Result<OffsetDateTime, Failure> {
 
 /// The jurisdiction: optional; when given, the site's host or the krai's
 /// name, or a municipality id (then requests are limited to it).
-fn jurisdiction(state: &AppState, p: &Params) -> Result<Option<String>, Failure> {
+fn jurisdiction(config: &Config, p: &Params) -> Result<Option<String>, Failure> {
     let Some(j) = p.get("jurisdiction_id") else {
         return Ok(None);
     };
-    let base = state.config.base_url();
+    let base = config.base_url();
     let host = base
         .split("://")
         .nth(1)

@@ -2,6 +2,8 @@
 //! their filters, one request, tokens.
 
 use super::*;
+use crate::config::Config;
+use crate::db::Db;
 
 // ---- GET /open311/v2/{discovery,services,requests}.{xml,json} --------------
 
@@ -16,7 +18,7 @@ pub(super) async fn root_get(
     };
     let p = Params::parse(q.unwrap_or_default().as_bytes());
     let r = match name {
-        "discovery" => Ok(discovery(&state, format)),
+        "discovery" => Ok(discovery(&state.config, format)),
         "services" => services(&state, &headers, &p, format).await,
         "requests" => requests(&state, &headers, &p, format).await,
         _ => Err(Failure::not_found("resource")),
@@ -24,8 +26,8 @@ pub(super) async fn root_get(
     finish(format, r)
 }
 
-pub(super) fn discovery(state: &AppState, format: Format) -> Response {
-    let base = state.config.base_url();
+pub(super) fn discovery(config: &Config, format: Format) -> Response {
+    let base = config.base_url();
     let changeset = "2026-11-25T00:00:00Z";
     let v = json!({
         "changeset": changeset,
@@ -48,7 +50,7 @@ pub(super) async fn services(
     p: &Params,
     format: Format,
 ) -> Answer {
-    jurisdiction(state, p)?;
+    jurisdiction(&state.config, p)?;
     let l = locale(headers, p);
     let cats = Categories::load(state, Kind::Problem).await?;
     let list: Vec<Value> = cats
@@ -81,7 +83,7 @@ pub(super) async fn service_definition(
     };
     let p = Params::parse(q.unwrap_or_default().as_bytes());
     let r = async {
-        jurisdiction(&state, &p)?;
+        jurisdiction(&state.config, &p)?;
         let cats = Categories::load(&state, Kind::Problem).await?;
         if !cats.0.get(code).is_some_and(|c| c.active) {
             return Err(Failure::not_found("service_code"));
@@ -172,8 +174,8 @@ pub(super) fn request_json(
     v
 }
 
-pub(super) async fn notes_of(state: &AppState, l: Locale, id: i64) -> Result<Vec<Value>, Failure> {
-    Ok(queries::events(&state.db, id, false)
+pub(super) async fn notes_of(db: &Db, l: Locale, id: i64) -> Result<Vec<Value>, Failure> {
+    Ok(queries::events(db, id, false)
         .await?
         .iter()
         .map(|e| {
@@ -204,7 +206,7 @@ pub(super) async fn render_requests(
     let mut list = Vec::with_capacity(rows.len());
     for a in rows {
         let notes = if extensions {
-            Some(notes_of(state, l, a.appeal_id).await?)
+            Some(notes_of(&state.db, l, a.appeal_id).await?)
         } else {
             None
         };
@@ -235,7 +237,7 @@ pub(super) async fn requests(
     p: &Params,
     format: Format,
 ) -> Answer {
-    let municipality = jurisdiction(state, p)?;
+    let municipality = jurisdiction(&state.config, p)?;
     let l = locale(headers, p);
     let mut f = AppealFilter {
         kind: Kind::Problem.as_str().into(),
@@ -374,7 +376,7 @@ pub(super) async fn one_request(
     };
     let p = Params::parse(q.unwrap_or_default().as_bytes());
     let r = async {
-        jurisdiction(&state, &p)?;
+        jurisdiction(&state.config, &p)?;
         let id: i64 = id
             .parse()
             .map_err(|_| Failure::not_found("service_request_id"))?;

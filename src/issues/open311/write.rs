@@ -93,7 +93,7 @@ pub(super) async fn create(state: &AppState, request: Request, format: Format) -
             "Invalid api_key received -- can't proceed with create_request.",
         ));
     };
-    jurisdiction(state, &p)?;
+    jurisdiction(&state.config, &p)?;
     let code = p
         .get("service_code")
         .ok_or_else(|| Failure::bad("service_code is missing"))?;
@@ -149,10 +149,11 @@ pub(super) async fn create(state: &AppState, request: Request, format: Format) -
         hide_name: false,
         contact: (!contact.is_empty()).then(|| contact.join("\n")),
     };
-    let photos = match crate::media::upload::store_photos(state, media).await? {
-        Ok(p) => p,
-        Err(m) => return Err(Failure::from_msg(StatusCode::BAD_REQUEST, &m)),
-    };
+    let photos =
+        match crate::media::upload::store_photos(&state.config, &state.gates, media).await? {
+            Ok(p) => p,
+            Err(m) => return Err(Failure::from_msg(StatusCode::BAD_REQUEST, &m)),
+        };
     let keys: Vec<String> = photos.iter().map(|p| p.key.clone()).collect();
     let a = match workflow::submit(state, author, &request, &photos).await {
         Ok(a) => a,

@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value as Json, json};
 
 use crate::app::AppState;
+use crate::config::Config;
 use crate::opendata::catalogue::{Entry, Snapshot, facets};
 use crate::opendata::domain::{Ext, FieldFormat, TOPICS, license};
 use crate::opendata::queries::VersionRow;
@@ -53,18 +54,15 @@ fn validation(field: &str, message: &str) -> CkanError {
     CkanError::Validation(m)
 }
 
-fn help(state: &AppState, action: &str) -> String {
-    format!(
-        "{}/api/3/action/help_show?name={action}",
-        state.config.base_url()
-    )
+fn help(config: &Config, action: &str) -> String {
+    format!("{}/api/3/action/help_show?name={action}", config.base_url())
 }
 
 fn envelope(state: &AppState, action: &str, result: Result<Json, CkanError>) -> Response {
     let (status, body) = match result {
         Ok(result) => (
             StatusCode::OK,
-            json!({"help": help(state, action), "success": true, "result": result}),
+            json!({"help": help(&state.config, action), "success": true, "result": result}),
         ),
         Err(CkanError::BadRequest(msg)) => {
             return (StatusCode::BAD_REQUEST, axum::Json(Json::String(msg))).into_response();
@@ -73,7 +71,7 @@ fn envelope(state: &AppState, action: &str, result: Result<Json, CkanError>) -> 
             let mut r = (
                 StatusCode::SERVICE_UNAVAILABLE,
                 axum::Json(
-                    json!({"help": help(state, action), "success": false, "error": {
+                    json!({"help": help(&state.config, action), "success": false, "error": {
                         "__type": "Service Unavailable",
                         "message": "The server is busy with other heavy queries; try again shortly"
                     }}),
@@ -113,7 +111,7 @@ fn envelope(state: &AppState, action: &str, result: Result<Json, CkanError>) -> 
             };
             (
                 status,
-                json!({"help": help(state, action), "success": false, "error": error}),
+                json!({"help": help(&state.config, action), "success": false, "error": error}),
             )
         }
     };

@@ -1,6 +1,8 @@
 //! Delegation, assignment, a new order, and attachments.
 
 use super::*;
+use crate::db::Db;
+use crate::texts;
 
 #[derive(Debug, serde::Deserialize, Default)]
 pub struct DraftForm {
@@ -119,12 +121,12 @@ pub struct NewQuery {
 pub async fn new_form(
     ctx: PageCtx,
     Staff(user): Staff,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
     staff(&user)?;
     let l = ctx.locale;
-    let orgs = super::super::dashboard::org_map(&state).await?;
+    let orgs = super::super::dashboard::org_map(&db).await?;
     let all: Vec<(String, String)> = orgs
         .values()
         .map(|x| {
@@ -154,25 +156,25 @@ pub async fn new_form(
             .map(|s| (s.as_str().into(), s.label(l).into()))
             .collect();
     let errors = crate::web::components::FieldErrors::new();
-    let title = l.pick("Дать поручение", "Give an order");
-    Ok(Page::new(&ctx, title).crumb(l.pick("Управление поручениями", "Orders"), "/pm").render(html! {
+    let title = OrderFormTexts::get(l).give_order;
+    Ok(Page::new(&ctx, title).crumb(OrderFormTexts::get(l).crumb_orders, "/pm").render(html! {
         h1 { (title) }
         (nav(l))
         form method="post" action="/pm/orders" {
             (ctx.csrf_field())
-            (crate::web::components::Input::new("title", l.pick("Заголовок", "Title"), "").required().render(l, &errors))
-            (crate::web::components::Input::new("description", l.pick("Описание", "Description"), "").kind("textarea").render(l, &errors))
-            (crate::web::components::Select { name: "organisation_id", label: l.pick("Ответственная организация", "Responsible organisation"), options: &all, selected: "", placeholder: Some(l.pick("— выберите —", "— choose —")), disabled: false }.render(l, &errors))
+            (crate::web::components::Input::new("title", OrderFormTexts::get(l).title, "").required().render(l, &errors))
+            (crate::web::components::Input::new("description", OrderFormTexts::get(l).description, "").kind("textarea").render(l, &errors))
+            (crate::web::components::Select { name: "organisation_id", label: OrderFormTexts::get(l).responsible_organisation, options: &all, selected: "", placeholder: Some(OrderFormTexts::get(l).choose), disabled: false }.render(l, &errors))
             @if !mine.is_empty() {
-                (crate::web::components::Select { name: "creator_organisation_id", label: l.pick("От имени организации", "On behalf of"), options: &mine, selected: "", placeholder: Some(l.pick("— лично —", "— personally —")), disabled: false }.render(l, &errors))
+                (crate::web::components::Select { name: "creator_organisation_id", label: OrderFormTexts::get(l).behalf, options: &mine, selected: "", placeholder: Some(OrderFormTexts::get(l).personally), disabled: false }.render(l, &errors))
             }
-            (crate::web::components::Input::new("deadline", l.pick("Срок", "Deadline"), "").kind("date").required().render(l, &errors))
-            (crate::web::components::Select { name: "priority", label: l.pick("Приоритет", "Priority"), options: &priorities, selected: "normal", placeholder: None, disabled: false }.render(l, &errors))
-            (crate::web::components::Select { name: "source", label: l.pick("Источник", "Source"), options: &sources, selected: "manual", placeholder: None, disabled: false }.render(l, &errors))
+            (crate::web::components::Input::new("deadline", OrderFormTexts::get(l).deadline, "").kind("date").required().render(l, &errors))
+            (crate::web::components::Select { name: "priority", label: OrderFormTexts::get(l).priority, options: &priorities, selected: "normal", placeholder: None, disabled: false }.render(l, &errors))
+            (crate::web::components::Select { name: "source", label: OrderFormTexts::get(l).source, options: &sources, selected: "manual", placeholder: None, disabled: false }.render(l, &errors))
             input type="hidden" name="project_id" value=(q.project);
             input type="hidden" name="stage_id" value=(q.stage);
             input type="hidden" name="required" value="on";
-            button.button type="submit" { (l.pick("Дать поручение", "Give the order")) }
+            button.button type="submit" { (OrderFormTexts::get(l).give_order_submit) }
         }
     }))
 }
@@ -248,3 +250,18 @@ pub async fn attachment(
     }
     Ok(r)
 }
+
+texts!(OrderFormTexts {
+    give_order: "Дать поручение", "Give an order";
+    crumb_orders: "Управление поручениями", "Orders";
+    title: "Заголовок", "Title";
+    description: "Описание", "Description";
+    responsible_organisation: "Ответственная организация", "Responsible organisation";
+    choose: "— выберите —", "— choose —";
+    behalf: "От имени организации", "On behalf of";
+    personally: "— лично —", "— personally —";
+    deadline: "Срок", "Deadline";
+    priority: "Приоритет", "Priority";
+    source: "Источник", "Source";
+    give_order_submit: "Дать поручение", "Give the order";
+});

@@ -19,6 +19,7 @@ use crate::app::AppState;
 use crate::auth::{CurrentUser, Staff};
 use crate::db::now;
 use crate::error::{AppError, AppResult, Msg};
+use crate::texts;
 use crate::web::components::datetime;
 use crate::web::extract::{Form, Path, Query};
 use crate::web::i18n::Locale;
@@ -27,13 +28,13 @@ use crate::web::tables::{Cell, Format, Table, links};
 
 pub fn nav(l: Locale) -> Markup {
     html! {
-        nav.pm-nav aria-label=(l.pick("Разделы управления поручениями", "Order management sections")) {
+        nav.pm-nav aria-label=(PmTexts::get(l).order_management_sections) {
             ul {
-                li { a href="/pm" { (l.pick("Сводка", "Dashboard")) } }
-                li { a href="/pm/orders" { (l.pick("Поручения", "Orders")) } }
-                li { a href="/pm/tasks" { (l.pick("Мои задачи", "My tasks")) } }
-                li { a href="/pm/projects" { (l.pick("Проекты и программы", "Projects and programmes")) } }
-                li { a href="/pm/orders/new" { (l.pick("Дать поручение", "Give an order")) } }
+                li { a href="/pm" { (PmTexts::get(l).dashboard) } }
+                li { a href="/pm/orders" { (PmTexts::get(l).orders) } }
+                li { a href="/pm/tasks" { (PmTexts::get(l).my_tasks) } }
+                li { a href="/pm/projects" { (PmTexts::get(l).projects_programmes) } }
+                li { a href="/pm/orders/new" { (PmTexts::get(l).give_order) } }
             }
         }
     }
@@ -50,7 +51,7 @@ fn staff(user: &CurrentUser) -> AppResult<()> {
 fn state_badge(l: Locale, o: &OrderRow, at: OffsetDateTime) -> Markup {
     html! {
         span class={ "badge state-" (o.state) } { (o.state().label(l)) }
-        @if o.is_overdue(at) { " " span.badge.overdue { (l.pick("просрочено", "overdue")) } }
+        @if o.is_overdue(at) { " " span.badge.overdue { (PmTexts::get(l).overdue_lower) } }
     }
 }
 
@@ -100,14 +101,14 @@ fn orders_table(
     Table {
         name: "orders".into(),
         headers: vec![
-            l.pick("№", "No.").into(),
-            l.pick("Поручение", "Order").into(),
-            l.pick("Организация", "Organisation").into(),
-            l.pick("Исполнитель", "Executor").into(),
-            l.pick("Состояние", "State").into(),
-            l.pick("Срок", "Deadline").into(),
-            l.pick("Просрочено", "Overdue").into(),
-            l.pick("Приоритет", "Priority").into(),
+            PmTexts::get(l).no.into(),
+            PmTexts::get(l).order.into(),
+            PmTexts::get(l).organisation.into(),
+            PmTexts::get(l).executor.into(),
+            PmTexts::get(l).state.into(),
+            PmTexts::get(l).deadline.into(),
+            PmTexts::get(l).overdue.into(),
+            PmTexts::get(l).priority.into(),
         ],
         rows: rows
             .iter()
@@ -128,7 +129,7 @@ fn orders_table(
                     Cell::Text(o.state().label(l).into()),
                     Cell::Text(datetime(l, o.deadline)),
                     Cell::Text(if o.is_overdue(at) {
-                        l.pick("да", "yes").into()
+                        PmTexts::get(l).yes.into()
                     } else {
                         String::new()
                     }),
@@ -180,7 +181,7 @@ pub async fn list(
     }
     let total = queries::count_orders(&state.db, &f).await?;
     let rows = queries::list_orders(&state.db, &f).await?;
-    let orgs = super::dashboard::org_map(&state).await?;
+    let orgs = super::dashboard::org_map(&state.db).await?;
     let ids: Vec<i64> = rows.iter().filter_map(|o| o.executor_id).collect();
     let people: BTreeMap<i64, String> = queries::people(&state.db, &ids)
         .await?
@@ -224,19 +225,19 @@ pub async fn list(
             format!("/pm/orders?{}", parts.join("&"))
         }
     };
-    let title = l.pick("Поручения", "Orders");
+    let title = PmTexts::get(l).orders;
     let errors = crate::web::components::FieldErrors::new();
-    Ok(Page::new(&ctx, title).crumb(l.pick("Управление поручениями", "Orders"), "/pm").render(html! {
+    Ok(Page::new(&ctx, title).crumb(PmTexts::get(l).crumb_orders, "/pm").render(html! {
         h1 { (title) }
         (nav(l))
         form.filters method="get" action="/pm/orders" {
-            (crate::web::components::Select { name: "organisation", label: l.pick("Организация", "Organisation"), options: &org_options, selected: &q.organisation, placeholder: Some(l.pick("— все —", "— all —")), disabled: false }.render(l, &errors))
-            (crate::web::components::Select { name: "state", label: l.pick("Состояние", "State"), options: &state_options, selected: &q.state, placeholder: Some(l.pick("— любое —", "— any —")), disabled: false }.render(l, &errors))
-            (crate::web::components::checkbox(l, &errors, "overdue", html! { (l.pick("только просроченные", "overdue only")) }, q.overdue == "1"))
-            (crate::web::components::checkbox(l, &errors, "mine", html! { (l.pick("где я исполнитель", "where I am the executor")) }, q.mine == "1"))
-            div.actions { button.button type="submit" { (l.pick("Показать", "Show")) } }
+            (crate::web::components::Select { name: "organisation", label: PmTexts::get(l).organisation, options: &org_options, selected: &q.organisation, placeholder: Some(PmTexts::get(l).all), disabled: false }.render(l, &errors))
+            (crate::web::components::Select { name: "state", label: PmTexts::get(l).state, options: &state_options, selected: &q.state, placeholder: Some(PmTexts::get(l).any), disabled: false }.render(l, &errors))
+            (crate::web::components::checkbox(l, &errors, "overdue", html! { (PmTexts::get(l).overdue_only) }, q.overdue == "1"))
+            (crate::web::components::checkbox(l, &errors, "mine", html! { (PmTexts::get(l).where_i_am_executor) }, q.mine == "1"))
+            div.actions { button.button type="submit" { (PmTexts::get(l).show) } }
         }
-        p role="status" { (l.pick("Найдено: ", "Found: ")) strong #orders-count { (total) } }
+        p role="status" { (PmTexts::get(l).found) strong #orders-count { (total) } }
         (table.html(title))
         (links(l, &here))
         (crate::web::components::pager(l, &here, page, (total + PAGE - 1) / PAGE))
@@ -253,3 +254,29 @@ mod forms;
 pub use forms::*;
 mod tasks;
 pub use tasks::*;
+
+texts!(PmTexts {
+    order_management_sections: "Разделы управления поручениями", "Order management sections";
+    dashboard: "Сводка", "Dashboard";
+    orders: "Поручения", "Orders";
+    my_tasks: "Мои задачи", "My tasks";
+    projects_programmes: "Проекты и программы", "Projects and programmes";
+    give_order: "Дать поручение", "Give an order";
+    overdue_lower: "просрочено", "overdue";
+    no: "№", "No.";
+    order: "Поручение", "Order";
+    organisation: "Организация", "Organisation";
+    executor: "Исполнитель", "Executor";
+    state: "Состояние", "State";
+    deadline: "Срок", "Deadline";
+    overdue: "Просрочено", "Overdue";
+    priority: "Приоритет", "Priority";
+    yes: "да", "yes";
+    crumb_orders: "Управление поручениями", "Orders";
+    all: "— все —", "— all —";
+    any: "— любое —", "— any —";
+    overdue_only: "только просроченные", "overdue only";
+    where_i_am_executor: "где я исполнитель", "where I am the executor";
+    show: "Показать", "Show";
+    found: "Найдено: ", "Found: ";
+});

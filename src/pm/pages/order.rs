@@ -1,6 +1,8 @@
 //! One order: its page, its tree, the actions on it and their files.
 
 use super::*;
+use crate::config::Config;
+use crate::texts;
 
 /// `GET /pm/orders/{id}`
 pub async fn show(
@@ -19,7 +21,7 @@ pub async fn show(
     let events = queries::events(&state.db, id).await?;
     let files = queries::attachments(&state.db, id).await?;
     let files_open = orders::may_read_files(&state.db, &o, &user).await?;
-    let orgs = super::super::dashboard::org_map(&state).await?;
+    let orgs = super::super::dashboard::org_map(&state.db).await?;
     let org_name = |oid: &str| {
         orgs.get(oid)
             .map(|x| l.pick(&x.name_ru, &x.name_en).to_owned())
@@ -101,132 +103,132 @@ pub async fn show(
         Err(domain::Refusal::State(m)) if assignee && open => Some(m.get(l).to_owned()),
         _ => None,
     };
-    let title = format!("{} № {}", l.pick("Поручение", "Order"), o.order_id);
+    let title = format!("{} № {}", OrderTexts::get(l).order, o.order_id);
     let act_url = format!("/pm/orders/{id}/act?csrf_token={token}");
-    Ok(Page::new(&ctx, title.clone()).crumb(l.pick("Управление поручениями", "Orders"), "/pm").crumb(l.pick("Поручения", "Orders"), "/pm/orders").render(html! {
+    Ok(Page::new(&ctx, title.clone()).crumb(OrderTexts::get(l).crumb_orders, "/pm").crumb(OrderTexts::get(l).orders, "/pm/orders").render(html! {
         h1 { (title) ": " (o.title) }
         (nav(l))
         p #order-state { (state_badge(l, &o, at)) }
         dl.pm-facts {
-            dt { (l.pick("Ответственная организация", "Responsible organisation")) } dd #order-organisation { a href={ "/pm/organisations/" (o.organisation_id) } { (org_name(&o.organisation_id)) } }
-            dt { (l.pick("Исполнитель", "Executor")) } dd { @if let Some(e) = o.executor_id { (people.get(&e).cloned().unwrap_or_default()) } @else { "—" } }
-            dt { (l.pick("Срок", "Deadline")) } dd { (datetime(l, o.deadline)) }
-            dt { (l.pick("Приоритет", "Priority")) } dd { (Priority::parse(&o.priority).map(|p| p.label(l)).unwrap_or("")) }
-            dt { (l.pick("Источник", "Source")) } dd { (Source::parse(&o.source).map(|p| p.label(l)).unwrap_or("")) }
-            dt { (l.pick("Автор", "Given by")) } dd { @if let Some(c) = o.creator_id { (people.get(&c).cloned().unwrap_or_default()) } @else if let Some(c) = &o.creator_organisation_id { (org_name(c)) } @else { (l.pick("портал (обращение гражданина)", "the portal (a citizen's report)")) } }
-            @if let Some(u) = &o.appeal_url { dt { (l.pick("Обращение", "Request")) } dd { a href=(u) #order-request { (u) } } }
-            @if let Some(p) = o.parent_id { dt { (l.pick("Родительское поручение", "Parent order")) } dd { a href={ "/pm/orders/" (p) } { "№ " (p) } } }
+            dt { (OrderTexts::get(l).responsible_organisation) } dd #order-organisation { a href={ "/pm/organisations/" (o.organisation_id) } { (org_name(&o.organisation_id)) } }
+            dt { (OrderTexts::get(l).executor) } dd { @if let Some(e) = o.executor_id { (people.get(&e).cloned().unwrap_or_default()) } @else { "—" } }
+            dt { (OrderTexts::get(l).deadline) } dd { (datetime(l, o.deadline)) }
+            dt { (OrderTexts::get(l).priority) } dd { (Priority::parse(&o.priority).map(|p| p.label(l)).unwrap_or("")) }
+            dt { (OrderTexts::get(l).source) } dd { (Source::parse(&o.source).map(|p| p.label(l)).unwrap_or("")) }
+            dt { (OrderTexts::get(l).given) } dd { @if let Some(c) = o.creator_id { (people.get(&c).cloned().unwrap_or_default()) } @else if let Some(c) = &o.creator_organisation_id { (org_name(c)) } @else { (OrderTexts::get(l).portal_citizen_s_report) } }
+            @if let Some(u) = &o.appeal_url { dt { (OrderTexts::get(l).request) } dd { a href=(u) #order-request { (u) } } }
+            @if let Some(p) = o.parent_id { dt { (OrderTexts::get(l).parent_order) } dd { a href={ "/pm/orders/" (p) } { "№ " (p) } } }
         }
         @if !o.description.is_empty() { div.pm-description { @for line in o.description.lines() { p { (line) } } } }
         @if let Some(r) = &o.report_text {
             section aria-labelledby="report-h" {
-                h2 #report-h { (l.pick("Отчёт об исполнении", "Report of execution")) }
+                h2 #report-h { (OrderTexts::get(l).report_execution) }
                 @if let Some(x) = o.report_outcome.as_deref().and_then(Outcome::parse) { p { strong { (x.label(l)) } @if let Some(d) = &o.report_planned_date { " — " (d) } } }
                 p #order-report { (r) }
             }
         }
         @if tree.len() > 1 {
             section aria-labelledby="tree-h" {
-                h2 #tree-h { (l.pick("Вертикаль исполнения", "Delegation tree")) }
+                h2 #tree-h { (OrderTexts::get(l).delegation_tree) }
                 (tree_markup(l, &tree, tree.first().map(|t| t.order_id).unwrap_or(id), id, &org_name, at))
             }
         }
         @if !files.is_empty() {
             section aria-labelledby="files-h" {
-                h2 #files-h { (l.pick("Вложения", "Attachments")) }
+                h2 #files-h { (OrderTexts::get(l).attachments) }
                 ul.pm-files { @for f in &files { li { @if files_open { a href={ "/pm/attachments/" (f.attachment_id) } { (f.file_name) } } @else { (f.file_name) } " (" (f.size / 1024) " KB)" } } }
             }
         }
         section #actions aria-labelledby="actions-h" {
-            h2 #actions-h { (l.pick("Действия", "Actions")) }
+            h2 #actions-h { (OrderTexts::get(l).actions) }
             @if may(&OrderAction::Accept) {
-                form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="accept"; button.button type="submit" { (l.pick("Принять к исполнению", "Accept")) } }
+                form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="accept"; button.button type="submit" { (OrderTexts::get(l).accept) } }
             }
             @if may(&OrderAction::Start) {
-                form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="start"; button.button type="submit" { (l.pick("Начать работу", "Start work")) } }
+                form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="start"; button.button type="submit" { (OrderTexts::get(l).start_work) } }
             }
             @if let Some(why) = &report_waits { p.hint #report-waits { (why) } }
             @if report.is_ok() {
                 details {
-                    summary { (l.pick("Представить отчёт об исполнении", "Submit the report of execution")) }
+                    summary { (OrderTexts::get(l).submit_report_execution) }
                     form method="post" action=(act_url) enctype="multipart/form-data" {
                         input type="hidden" name="action" value="report";
-                        (crate::web::components::Input::new("text", l.pick("Что сделано", "What was done"), "").kind("textarea").required().render(l, &errors))
+                        (crate::web::components::Input::new("text", OrderTexts::get(l).what_was_done, "").kind("textarea").required().render(l, &errors))
                         @if o.appeal_id.is_some() && o.parent_id.is_none() {
                             fieldset {
-                                legend { (l.pick("Ответ гражданину", "The answer to the citizen")) }
-                                div.field.radio { input #o-resolved type="radio" name="outcome" value="resolved" checked; label for="o-resolved" { (l.pick("решено", "resolved")) } }
-                                div.field.radio { input #o-planned type="radio" name="outcome" value="planned"; label for="o-planned" { (l.pick("запланировано (укажите дату)", "planned (give the date)")) } }
-                                (crate::web::components::Input::new("planned_date", l.pick("Планируемая дата", "Planned date"), "").kind("date").render(l, &errors))
+                                legend { (OrderTexts::get(l).answer_citizen) }
+                                div.field.radio { input #o-resolved type="radio" name="outcome" value="resolved" checked; label for="o-resolved" { (OrderTexts::get(l).resolved) } }
+                                div.field.radio { input #o-planned type="radio" name="outcome" value="planned"; label for="o-planned" { (OrderTexts::get(l).planned_give_date) } }
+                                (crate::web::components::Input::new("planned_date", OrderTexts::get(l).planned_date, "").kind("date").render(l, &errors))
                             }
                         }
-                        div.field { label for="f-files" { (l.pick("Фото и документы (до 10 файлов по 15 МБ)", "Photos and documents (up to 10 files, 15 MB each)")) } input #f-files type="file" name="files" multiple; }
-                        button.button type="submit" { (l.pick("Представить отчёт", "Submit the report")) }
+                        div.field { label for="f-files" { (OrderTexts::get(l).photos_documents_up_10) } input #f-files type="file" name="files" multiple; }
+                        button.button type="submit" { (OrderTexts::get(l).submit_report) }
                     }
                 }
                 details {
-                    summary { (l.pick("Дать дочернее поручение", "Delegate a sub-order")) }
+                    summary { (OrderTexts::get(l).delegate_sub_order) }
                     form method="post" action={ "/pm/orders/" (id) "/delegate" } {
                         (ctx.csrf_field())
-                        (crate::web::components::Input::new("title", l.pick("Заголовок", "Title"), "").required().render(l, &errors))
-                        (crate::web::components::Input::new("description", l.pick("Описание", "Description"), "").kind("textarea").render(l, &errors))
-                        (crate::web::components::Select { name: "organisation_id", label: l.pick("Подразделение", "Unit"), options: &sub_orgs, selected: &o.organisation_id, placeholder: None, disabled: false }.render(l, &errors))
-                        (crate::web::components::Input::new("executor_id", l.pick("Исполнитель (номер учётной записи, необязательно)", "Executor (account number, optional)"), "").render(l, &errors))
-                        (crate::web::components::Input::new("deadline", l.pick("Срок", "Deadline"), "").kind("date").required().render(l, &errors))
-                        (crate::web::components::checkbox(l, &errors, "required", html! { (l.pick("обязательно для отчёта по родительскому поручению", "required before the parent's report")) }, true))
-                        button.button type="submit" { (l.pick("Дать поручение", "Delegate")) }
+                        (crate::web::components::Input::new("title", OrderTexts::get(l).title, "").required().render(l, &errors))
+                        (crate::web::components::Input::new("description", OrderTexts::get(l).description, "").kind("textarea").render(l, &errors))
+                        (crate::web::components::Select { name: "organisation_id", label: OrderTexts::get(l).unit, options: &sub_orgs, selected: &o.organisation_id, placeholder: None, disabled: false }.render(l, &errors))
+                        (crate::web::components::Input::new("executor_id", OrderTexts::get(l).executor_account_number_optional, "").render(l, &errors))
+                        (crate::web::components::Input::new("deadline", OrderTexts::get(l).deadline, "").kind("date").required().render(l, &errors))
+                        (crate::web::components::checkbox(l, &errors, "required", html! { (OrderTexts::get(l).required_before_parent_s) }, true))
+                        button.button type="submit" { (OrderTexts::get(l).delegate) }
                     }
                 }
             }
             @if assignee && !s.is_final() && (user.is_admin() || user.is_officer_of(&o.organisation_id)) && !member_options.is_empty() {
                 form method="post" action={ "/pm/orders/" (id) "/assign" } {
                     (ctx.csrf_field())
-                    (crate::web::components::Select { name: "executor_id", label: l.pick("Исполнитель", "Executor"), options: &member_options, selected: &o.executor_id.map(|e| e.to_string()).unwrap_or_default(), placeholder: Some(l.pick("— организация —", "— the organisation —")), disabled: false }.render(l, &errors))
-                    button.button type="submit" { (l.pick("Назначить", "Assign")) }
+                    (crate::web::components::Select { name: "executor_id", label: OrderTexts::get(l).executor, options: &member_options, selected: &o.executor_id.map(|e| e.to_string()).unwrap_or_default(), placeholder: Some(OrderTexts::get(l).the_organisation), disabled: false }.render(l, &errors))
+                    button.button type="submit" { (OrderTexts::get(l).assign) }
                 }
             }
             @if may(&OrderAction::AcceptReport) {
-                form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="accept_report"; button.button type="submit" { (l.pick("Принять отчёт", "Accept the report")) } }
+                form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="accept_report"; button.button type="submit" { (OrderTexts::get(l).accept_report) } }
             }
             @if may(&OrderAction::Return { note: text() }) {
                 form method="post" action=(act_url) enctype="multipart/form-data" {
                     input type="hidden" name="action" value="return";
-                    (crate::web::components::Input::new("text", l.pick("Что доработать", "What to rework"), "").kind("textarea").required().render(l, &errors))
-                    button.button type="submit" { (l.pick("Вернуть на доработку", "Return for rework")) }
+                    (crate::web::components::Input::new("text", OrderTexts::get(l).what_rework, "").kind("textarea").required().render(l, &errors))
+                    button.button type="submit" { (OrderTexts::get(l).return_rework) }
                 }
             }
             @if may(&OrderAction::Refer { organisation_id: "\u{0}another".to_owned(), reason: text() }) {
                 details {
-                    summary { (l.pick("Передать другой организации", "Refer to another organisation")) }
+                    summary { (OrderTexts::get(l).refer_another_organisation) }
                     form method="post" action=(act_url) enctype="multipart/form-data" {
                         input type="hidden" name="action" value="refer";
-                        (crate::web::components::Select { name: "organisation_id", label: l.pick("Организация", "Organisation"), options: &all_orgs, selected: "", placeholder: Some(l.pick("— выберите —", "— choose —")), disabled: false }.render(l, &errors))
-                        (crate::web::components::Input::new("text", l.pick("Причина", "Reason"), "").kind("textarea").required().render(l, &errors))
-                        button.button type="submit" { (l.pick("Передать", "Refer")) }
+                        (crate::web::components::Select { name: "organisation_id", label: OrderTexts::get(l).organisation, options: &all_orgs, selected: "", placeholder: Some(OrderTexts::get(l).choose), disabled: false }.render(l, &errors))
+                        (crate::web::components::Input::new("text", OrderTexts::get(l).reason, "").kind("textarea").required().render(l, &errors))
+                        button.button type="submit" { (OrderTexts::get(l).refer) }
                     }
                 }
             }
             @if may(&OrderAction::Cancel { reason: text() }) {
                 details {
-                    summary { (l.pick("Отменить поручение", "Cancel the order")) }
+                    summary { (OrderTexts::get(l).cancel_order) }
                     form method="post" action=(act_url) enctype="multipart/form-data" {
                         input type="hidden" name="action" value="cancel";
-                        (crate::web::components::Input::new("text", l.pick("Причина отмены", "Reason"), "").kind("textarea").required().render(l, &errors))
-                        button.button.danger type="submit" { (l.pick("Отменить", "Cancel the order")) }
+                        (crate::web::components::Input::new("text", OrderTexts::get(l).cancel_reason, "").kind("textarea").required().render(l, &errors))
+                        button.button.danger type="submit" { (OrderTexts::get(l).cancel_submit) }
                     }
                 }
             }
             @if may(&OrderAction::Comment { text: text() }) {
                 form method="post" action=(act_url) enctype="multipart/form-data" {
                     input type="hidden" name="action" value="comment";
-                    (crate::web::components::Input::new("text", l.pick("Комментарий", "Comment"), "").kind("textarea").required().render(l, &errors))
-                    div.field { label for="f-cfiles" { (l.pick("Вложения", "Attachments")) } input #f-cfiles type="file" name="files" multiple; }
-                    button.button type="submit" { (l.pick("Добавить комментарий", "Add a comment")) }
+                    (crate::web::components::Input::new("text", OrderTexts::get(l).comment, "").kind("textarea").required().render(l, &errors))
+                    div.field { label for="f-cfiles" { (OrderTexts::get(l).attachments) } input #f-cfiles type="file" name="files" multiple; }
+                    button.button type="submit" { (OrderTexts::get(l).add_comment) }
                 }
             }
         }
         section #timeline aria-labelledby="timeline-h" {
-            h2 #timeline-h { (l.pick("История", "History")) }
+            h2 #timeline-h { (OrderTexts::get(l).history) }
             ol.timeline {
                 @for e in &events {
                     li {
@@ -243,18 +245,18 @@ pub async fn show(
 
 pub(super) fn event_label(l: Locale, kind: &str) -> &'static str {
     match kind {
-        "created" => l.pick("создано", "created"),
-        "accepted" => l.pick("принято", "accepted"),
-        "started" => l.pick("начата работа", "work started"),
-        "report_submitted" => l.pick("представлен отчёт", "report submitted"),
-        "report_accepted" => l.pick("отчёт принят", "report accepted"),
-        "returned" => l.pick("возвращено на доработку", "returned for rework"),
-        "cancelled" => l.pick("отменено", "cancelled"),
-        "referred" => l.pick("передано другой организации", "referred"),
-        "delegated" => l.pick("дано дочернее поручение", "sub-order given"),
-        "assigned" => l.pick("назначен исполнитель", "executor assigned"),
-        "comment" => l.pick("комментарий", "comment"),
-        _ => l.pick("изменение", "change"),
+        "created" => OrderTexts::get(l).created,
+        "accepted" => OrderTexts::get(l).accepted,
+        "started" => OrderTexts::get(l).work_started,
+        "report_submitted" => OrderTexts::get(l).report_submitted,
+        "report_accepted" => OrderTexts::get(l).report_accepted,
+        "returned" => OrderTexts::get(l).returned_rework,
+        "cancelled" => OrderTexts::get(l).cancelled,
+        "referred" => OrderTexts::get(l).referred,
+        "delegated" => OrderTexts::get(l).sub_order_given,
+        "assigned" => OrderTexts::get(l).executor_assigned,
+        "comment" => OrderTexts::get(l).comment_lower,
+        _ => OrderTexts::get(l).change,
     }
 }
 
@@ -276,7 +278,7 @@ pub(super) fn tree_markup(
                 @if node == here { strong aria-current="true" { "№ " (o.order_id) ": " (o.title) } }
                 @else { a href={ "/pm/orders/" (o.order_id) } { "№ " (o.order_id) ": " (o.title) } }
                 " — " (org_name(&o.organisation_id)) " · " (state_badge(l, o, at))
-                @if !o.required { " · " (l.pick("необязательное", "optional")) }
+                @if !o.required { " · " (OrderTexts::get(l).optional) }
                 @for c in children { (tree_markup(l, tree, c.order_id, here, org_name, at)) }
             }
         }
@@ -343,7 +345,7 @@ pub async fn store_files(
             let name = sanitize_name(&name);
             let is_image = matches!(image::guess_format(&bytes), Ok(image::ImageFormat::Jpeg | image::ImageFormat::Png | image::ImageFormat::WebP));
             if is_image {
-                let stored = match crate::media::upload::store_photos(state, vec![(name.clone(), bytes.clone())]).await? {
+                let stored = match crate::media::upload::store_photos(&state.config, &state.gates, vec![(name.clone(), bytes.clone())]).await? {
                     Ok(s) => s,
                     Err(m) => return Err(AppError::unprocessable("invalid_file", m)),
                 };
@@ -370,21 +372,21 @@ pub async fn store_files(
     }
     .await;
     if let Err(e) = result {
-        discard_files(state, &out).await;
+        discard_files(&state.config, &out).await;
         return Err(e);
     }
     Ok(out)
 }
 
-pub async fn discard_files(state: &AppState, files: &[Attached]) {
+pub async fn discard_files(config: &Config, files: &[Attached]) {
     let photos: Vec<String> = files
         .iter()
         .filter(|f| f.is_photo)
         .map(|f| f.key.clone())
         .collect();
-    crate::media::discard(&state.config.media_dir(), &photos).await;
+    crate::media::discard(&config.media_dir(), &photos).await;
     for f in files.iter().filter(|f| !f.is_photo) {
-        let _ = tokio::fs::remove_file(state.config.media_dir().join("files").join(&f.key)).await;
+        let _ = tokio::fs::remove_file(config.media_dir().join("files").join(&f.key)).await;
     }
 }
 
@@ -492,8 +494,73 @@ pub async fn act(
     match orders::act(&state, id, orders::Actor::Person(&user), action, &files).await {
         Ok(_) => Ok(Redirect::to(&format!("/pm/orders/{id}#timeline")).into_response()),
         Err(e) => {
-            discard_files(&state, &files).await;
+            discard_files(&state.config, &files).await;
             Err(e)
         }
     }
 }
+
+texts!(OrderTexts {
+    order: "Поручение", "Order";
+    crumb_orders: "Управление поручениями", "Orders";
+    orders: "Поручения", "Orders";
+    responsible_organisation: "Ответственная организация", "Responsible organisation";
+    executor: "Исполнитель", "Executor";
+    deadline: "Срок", "Deadline";
+    priority: "Приоритет", "Priority";
+    source: "Источник", "Source";
+    given: "Автор", "Given by";
+    portal_citizen_s_report: "портал (обращение гражданина)", "the portal (a citizen's report)";
+    request: "Обращение", "Request";
+    parent_order: "Родительское поручение", "Parent order";
+    report_execution: "Отчёт об исполнении", "Report of execution";
+    delegation_tree: "Вертикаль исполнения", "Delegation tree";
+    attachments: "Вложения", "Attachments";
+    actions: "Действия", "Actions";
+    accept: "Принять к исполнению", "Accept";
+    start_work: "Начать работу", "Start work";
+    submit_report_execution: "Представить отчёт об исполнении", "Submit the report of execution";
+    what_was_done: "Что сделано", "What was done";
+    answer_citizen: "Ответ гражданину", "The answer to the citizen";
+    resolved: "решено", "resolved";
+    planned_give_date: "запланировано (укажите дату)", "planned (give the date)";
+    planned_date: "Планируемая дата", "Planned date";
+    photos_documents_up_10: "Фото и документы (до 10 файлов по 15 МБ)", "Photos and documents (up to 10 files, 15 MB each)";
+    submit_report: "Представить отчёт", "Submit the report";
+    delegate_sub_order: "Дать дочернее поручение", "Delegate a sub-order";
+    title: "Заголовок", "Title";
+    description: "Описание", "Description";
+    unit: "Подразделение", "Unit";
+    executor_account_number_optional: "Исполнитель (номер учётной записи, необязательно)", "Executor (account number, optional)";
+    required_before_parent_s: "обязательно для отчёта по родительскому поручению", "required before the parent's report";
+    delegate: "Дать поручение", "Delegate";
+    the_organisation: "— организация —", "— the organisation —";
+    assign: "Назначить", "Assign";
+    accept_report: "Принять отчёт", "Accept the report";
+    what_rework: "Что доработать", "What to rework";
+    return_rework: "Вернуть на доработку", "Return for rework";
+    refer_another_organisation: "Передать другой организации", "Refer to another organisation";
+    organisation: "Организация", "Organisation";
+    choose: "— выберите —", "— choose —";
+    reason: "Причина", "Reason";
+    refer: "Передать", "Refer";
+    cancel_order: "Отменить поручение", "Cancel the order";
+    cancel_reason: "Причина отмены", "Reason";
+    cancel_submit: "Отменить", "Cancel the order";
+    comment: "Комментарий", "Comment";
+    add_comment: "Добавить комментарий", "Add a comment";
+    history: "История", "History";
+    created: "создано", "created";
+    accepted: "принято", "accepted";
+    work_started: "начата работа", "work started";
+    report_submitted: "представлен отчёт", "report submitted";
+    report_accepted: "отчёт принят", "report accepted";
+    returned_rework: "возвращено на доработку", "returned for rework";
+    cancelled: "отменено", "cancelled";
+    referred: "передано другой организации", "referred";
+    sub_order_given: "дано дочернее поручение", "sub-order given";
+    executor_assigned: "назначен исполнитель", "executor assigned";
+    comment_lower: "комментарий", "comment";
+    change: "изменение", "change";
+    optional: "необязательное", "optional";
+});

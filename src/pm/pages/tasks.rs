@@ -1,21 +1,19 @@
 //! The personal task list.
 
 use super::*;
+use crate::db::Db;
+use crate::texts;
 
 // ---- Personal task list -----------------------------------------------------
 
 /// `GET /pm/tasks`: the orders where I am the executor (or of my
 /// organisations, without an executor) and my own tasks, by due date.
-pub async fn tasks(
-    ctx: PageCtx,
-    Staff(user): Staff,
-    State(state): State<AppState>,
-) -> AppResult<Response> {
+pub async fn tasks(ctx: PageCtx, Staff(user): Staff, State(db): State<Db>) -> AppResult<Response> {
     staff(&user)?;
     let l = ctx.locale;
     let at = now();
     let mine = queries::list_orders(
-        &state.db,
+        &db,
         &OrderFilter {
             executor_id: Some(user.account_id),
             open: true,
@@ -34,7 +32,7 @@ pub async fn tasks(
         Vec::new()
     } else {
         queries::list_orders(
-            &state.db,
+            &db,
             &OrderFilter {
                 organisations_in: officer_orgs,
                 open: true,
@@ -47,52 +45,52 @@ pub async fn tasks(
         .filter(|o| o.executor_id.is_none())
         .collect()
     };
-    let own = queries::tasks(&state.db, user.account_id).await?;
+    let own = queries::tasks(&db, user.account_id).await?;
     let errors = crate::web::components::FieldErrors::new();
-    let title = l.pick("Мои задачи", "My tasks");
+    let title = TaskTexts::get(l).my_tasks;
     let list = |rows: &[OrderRow]| {
         html! {
-            @if rows.is_empty() { p { (l.pick("Нет.", "None.")) } } @else {
+            @if rows.is_empty() { p { (TaskTexts::get(l).none) } } @else {
                 ul.pm-tasks {
                     @for o in rows {
                         li.overdue[o.is_overdue(at)] {
                             a href={ "/pm/orders/" (o.order_id) } { "№ " (o.order_id) ": " (o.title) }
-                            " — " (l.pick("срок", "due")) " " (datetime(l, o.deadline)) " · " (state_badge(l, o, at))
+                            " — " (TaskTexts::get(l).due_lower) " " (datetime(l, o.deadline)) " · " (state_badge(l, o, at))
                         }
                     }
                 }
             }
         }
     };
-    Ok(Page::new(&ctx, title).crumb(l.pick("Управление поручениями", "Orders"), "/pm").render(html! {
+    Ok(Page::new(&ctx, title).crumb(TaskTexts::get(l).crumb_orders, "/pm").render(html! {
         h1 { (title) }
         (nav(l))
-        section aria-labelledby="mine-h" { h2 #mine-h { (l.pick("Поручения, где я исполнитель", "Orders where I am the executor")) } div #my-orders { (list(&mine)) } }
+        section aria-labelledby="mine-h" { h2 #mine-h { (TaskTexts::get(l).orders_where_i_am) } div #my-orders { (list(&mine)) } }
         @if !unassigned.is_empty() {
-            section aria-labelledby="org-h" { h2 #org-h { (l.pick("Поручения моих организаций без исполнителя", "My organisations' orders without an executor")) } (list(&unassigned)) }
+            section aria-labelledby="org-h" { h2 #org-h { (TaskTexts::get(l).my_organisations_orders_without) } (list(&unassigned)) }
         }
         section aria-labelledby="own-h" {
-            h2 #own-h { (l.pick("Мои собственные задачи", "My own tasks")) }
-            @if own.is_empty() { p { (l.pick("Задач нет.", "No tasks.")) } } @else {
+            h2 #own-h { (TaskTexts::get(l).my_own_tasks) }
+            @if own.is_empty() { p { (TaskTexts::get(l).no_tasks) } } @else {
                 ul.pm-tasks #own-tasks {
                     @for t in &own {
                         li.done[t.done_at.is_some()] {
                             form.inline method="post" action={ "/pm/tasks/" (t.task_id) "/done" } {
                                 (ctx.csrf_field())
                                 input type="hidden" name="done" value=(if t.done_at.is_some() { "0" } else { "1" });
-                                button.link type="submit" aria-label=(if t.done_at.is_some() { l.pick("Вернуть в работу", "Mark not done") } else { l.pick("Отметить выполненной", "Mark done") }) { (if t.done_at.is_some() { "☑" } else { "☐" }) }
+                                button.link type="submit" aria-label=(if t.done_at.is_some() { TaskTexts::get(l).mark_not_done } else { TaskTexts::get(l).mark_done }) { (if t.done_at.is_some() { "☑" } else { "☐" }) }
                             }
                             " " (t.title)
-                            @if let Some(d) = &t.due_on { " — " (l.pick("до", "due")) " " (d) }
+                            @if let Some(d) = &t.due_on { " — " (TaskTexts::get(l).due_by) " " (d) }
                         }
                     }
                 }
             }
             form method="post" action="/pm/tasks" {
                 (ctx.csrf_field())
-                (crate::web::components::Input::new("title", l.pick("Новая задача", "New task"), "").required().render(l, &errors))
-                (crate::web::components::Input::new("due_on", l.pick("Срок (необязательно)", "Due (optional)"), "").kind("date").render(l, &errors))
-                button.button type="submit" { (l.pick("Добавить", "Add")) }
+                (crate::web::components::Input::new("title", TaskTexts::get(l).new_task, "").required().render(l, &errors))
+                (crate::web::components::Input::new("due_on", TaskTexts::get(l).due_optional, "").kind("date").render(l, &errors))
+                button.button type="submit" { (TaskTexts::get(l).add) }
             }
         }
     }))
@@ -109,7 +107,7 @@ pub struct TaskForm {
 /// `POST /pm/tasks`
 pub async fn add_task(
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Form(f): Form<TaskForm>,
 ) -> AppResult<Response> {
     staff(&user)?;
@@ -128,7 +126,7 @@ pub async fn add_task(
             })?,
         )),
     };
-    queries::insert_task(&state.db, user.account_id, &title, due.as_deref()).await?;
+    queries::insert_task(&db, user.account_id, &title, due.as_deref()).await?;
     Ok(Redirect::to("/pm/tasks").into_response())
 }
 
@@ -141,13 +139,30 @@ pub struct DoneForm {
 /// `POST /pm/tasks/{id}/done`
 pub async fn task_done(
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<i64>,
     Form(f): Form<DoneForm>,
 ) -> AppResult<Response> {
     staff(&user)?;
-    if !queries::set_task_done(&state.db, user.account_id, id, f.done != "0").await? {
+    if !queries::set_task_done(&db, user.account_id, id, f.done != "0").await? {
         return Err(AppError::not_found());
     }
     Ok(Redirect::to("/pm/tasks").into_response())
 }
+
+texts!(TaskTexts {
+    my_tasks: "Мои задачи", "My tasks";
+    none: "Нет.", "None.";
+    due_lower: "срок", "due";
+    crumb_orders: "Управление поручениями", "Orders";
+    orders_where_i_am: "Поручения, где я исполнитель", "Orders where I am the executor";
+    my_organisations_orders_without: "Поручения моих организаций без исполнителя", "My organisations' orders without an executor";
+    my_own_tasks: "Мои собственные задачи", "My own tasks";
+    no_tasks: "Задач нет.", "No tasks.";
+    mark_not_done: "Вернуть в работу", "Mark not done";
+    mark_done: "Отметить выполненной", "Mark done";
+    due_by: "до", "due";
+    new_task: "Новая задача", "New task";
+    due_optional: "Срок (необязательно)", "Due (optional)";
+    add: "Добавить", "Add";
+});

@@ -22,6 +22,7 @@
 use time::{Date, OffsetDateTime};
 
 use crate::error::Msg;
+use crate::texts;
 use crate::web::i18n::Locale;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -94,27 +95,20 @@ impl State {
     }
 
     pub fn label(self, l: Locale) -> &'static str {
-        match (self, l) {
-            (State::Submitted, Locale::Ru) => "на модерации",
-            (State::Submitted, Locale::En) => "awaiting moderation",
-            (State::NeedsClarification, Locale::Ru) => "нужно уточнение",
-            (State::NeedsClarification, Locale::En) => "needs clarification",
-            (State::Published, Locale::Ru) => "опубликовано",
-            (State::Published, Locale::En) => "published",
-            (State::InProgress, Locale::Ru) => "в работе",
-            (State::InProgress, Locale::En) => "in progress",
-            (State::Planned, Locale::Ru) => "запланировано",
-            (State::Planned, Locale::En) => "planned",
-            (State::Resolved, Locale::Ru) => "решено",
-            (State::Resolved, Locale::En) => "resolved",
-            (State::Reopened, Locale::Ru) => "открыто повторно",
-            (State::Reopened, Locale::En) => "reopened",
-            (State::Closed, Locale::Ru) => "закрыто",
-            (State::Closed, Locale::En) => "closed",
-            (State::Rejected, Locale::Ru) => "отклонено",
-            (State::Rejected, Locale::En) => "rejected",
-            (State::Hidden, Locale::Ru) => "скрыто",
-            (State::Hidden, Locale::En) => "hidden",
+        {
+            let t = StateLabels::get(l);
+            match self {
+                State::Submitted => t.submitted,
+                State::NeedsClarification => t.needs_clarification,
+                State::Published => t.published,
+                State::InProgress => t.in_progress,
+                State::Planned => t.planned,
+                State::Resolved => t.resolved,
+                State::Reopened => t.reopened,
+                State::Closed => t.closed,
+                State::Rejected => t.rejected,
+                State::Hidden => t.hidden,
+            }
         }
     }
 }
@@ -150,15 +144,14 @@ impl CloseReason {
     }
 
     pub fn label(self, l: Locale) -> &'static str {
-        match (self, l) {
-            (CloseReason::NotResponsible, Locale::Ru) => "не в компетенции",
-            (CloseReason::NotResponsible, Locale::En) => "not responsible",
-            (CloseReason::Duplicate, Locale::Ru) => "дубликат",
-            (CloseReason::Duplicate, Locale::En) => "duplicate",
-            (CloseReason::NoActionNeeded, Locale::Ru) => "действий не требуется",
-            (CloseReason::NoActionNeeded, Locale::En) => "no action needed",
-            (CloseReason::Fixed, Locale::Ru) => "решено",
-            (CloseReason::Fixed, Locale::En) => "fixed",
+        {
+            let t = CloseReasonLabels::get(l);
+            match self {
+                CloseReason::NotResponsible => t.not_responsible,
+                CloseReason::Duplicate => t.duplicate,
+                CloseReason::NoActionNeeded => t.no_action_needed,
+                CloseReason::Fixed => t.fixed,
+            }
         }
     }
 }
@@ -187,17 +180,15 @@ impl Role {
     }
 
     pub fn label(s: &str, l: Locale) -> &'static str {
-        match (s, l) {
-            ("citizen", Locale::Ru) => "заявитель",
-            ("citizen", Locale::En) => "reporter",
-            ("moderator", Locale::Ru) => "модератор",
-            ("moderator", Locale::En) => "moderator",
-            ("officer", Locale::Ru) => "ведомство",
-            ("officer", Locale::En) => "department",
-            ("administrator", Locale::Ru) => "администратор",
-            ("administrator", Locale::En) => "administrator",
-            (_, Locale::Ru) => "система",
-            (_, Locale::En) => "system",
+        {
+            let t = RoleLabels::get(l);
+            match s {
+                "citizen" => t.citizen,
+                "moderator" => t.moderator,
+                "officer" => t.officer,
+                "administrator" => t.administrator,
+                _ => t.other,
+            }
         }
     }
 }
@@ -592,3 +583,31 @@ pub fn decide(
 
 #[cfg(test)]
 mod tests;
+
+texts!(pub StateLabels {
+    submitted: "на модерации", "awaiting moderation";
+    needs_clarification: "нужно уточнение", "needs clarification";
+    published: "опубликовано", "published";
+    in_progress: "в работе", "in progress";
+    planned: "запланировано", "planned";
+    resolved: "решено", "resolved";
+    reopened: "открыто повторно", "reopened";
+    closed: "закрыто", "closed";
+    rejected: "отклонено", "rejected";
+    hidden: "скрыто", "hidden";
+});
+
+texts!(pub CloseReasonLabels {
+    not_responsible: "не в компетенции", "not responsible";
+    duplicate: "дубликат", "duplicate";
+    no_action_needed: "действий не требуется", "no action needed";
+    fixed: "решено", "fixed";
+});
+
+texts!(pub RoleLabels {
+    citizen: "заявитель", "reporter";
+    moderator: "модератор", "moderator";
+    officer: "ведомство", "department";
+    administrator: "администратор", "administrator";
+    other: "система", "system";
+});
