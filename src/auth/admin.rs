@@ -61,7 +61,8 @@ texts!(AdminTexts {
 
 /// `GET /admin`
 pub async fn admin_home(ctx: PageCtx, _admin: Admin) -> Response {
-    let t = AdminTexts::get(ctx.locale);
+    let tx = AdminTexts::get(ctx.locale);
+    let t = tx;
     Page::new(&ctx, t.title).render(html! {
         h1 { (t.title) }
         ul.cards {
@@ -70,8 +71,8 @@ pub async fn admin_home(ctx: PageCtx, _admin: Admin) -> Response {
             li { a href="/admin/problems" { (t.problems) } }
             li { a href="/admin/problems/routing" { (t.routing) } }
             li { a href="/admin/open311" { (t.open311) } }
-            li { a href="/admin/integration" { (AdminTexts::get(ctx.locale).integration_partners_dead_letters) } }
-            li { a href="/pm" { (AdminTexts::get(ctx.locale).order_management) } }
+            li { a href="/admin/integration" { (tx.integration_partners_dead_letters) } }
+            li { a href="/pm" { (tx.order_management) } }
         }
     })
 }

@@ -172,49 +172,50 @@ fn form_page(
     status: StatusCode,
 ) -> Response {
     let l = ctx.locale;
-    let title = CheckTexts::get(l).ask_construction_check;
+    let tx = CheckTexts::get(l);
+    let title = tx.ask_construction_check;
     let options = cats.options(l);
     Page::new(ctx, title)
-        .crumb(CheckTexts::get(l).construction, "/construction")
+        .crumb(tx.construction, "/construction")
         .with_map()
         .script("js/report.js")
         .status(status)
         .render(html! {
             h1 { (title) }
-            p.lead { (CheckTexts::get(l).if_construction_missing_registry) }
+            p.lead { (tx.if_construction_missing_registry) }
             (error_summary(l, errors))
             form.stack #report-form method="post" action={ "/construction/checks/new?csrf_token=" (ctx.csrf_token()) } enctype="multipart/form-data" novalidate {
-                (Select { name: "category", label: CheckTexts::get(l).what_seems_wrong, options: &options, selected: &f.category, placeholder: Some(CheckTexts::get(l).choose), disabled: false }.render(l, errors))
+                (Select { name: "category", label: tx.what_seems_wrong, options: &options, selected: &f.category, placeholder: Some(tx.choose), disabled: false }.render(l, errors))
                 @if let Some(o) = object {
                     input type="hidden" name="object_id" value=(o.object_id);
                     input type="hidden" name="lat" value=(o.lat);
                     input type="hidden" name="lon" value=(o.lon);
                     input type="hidden" name="address" value=(o.address);
-                    p { (CheckTexts::get(l).registry_object) a href={ "/construction/objects/" (o.object_id) } { (o.name) } " · " (o.address) }
+                    p { (tx.registry_object) a href={ "/construction/objects/" (o.object_id) } { (o.name) } " · " (o.address) }
                 } @else {
                     fieldset.field.has-error[errors.get("location").is_some()] {
-                        legend { (CheckTexts::get(l).where_construction) }
+                        legend { (tx.where_construction) }
                         @if let Some(e) = errors.get("location") { p.field-error #e-location { (e.get(l)) } }
                         div #pick-map .pick-map data-tiles=(ctx.tile_url) data-lat-input="f-lat" data-lon-input="f-lon" {
-                            p.map-fallback { (CheckTexts::get(l).without_map_give_coordinates) }
+                            p.map-fallback { (tx.without_map_give_coordinates) }
                         }
-                        button.button.button-secondary #locate-me type="button" hidden { (CheckTexts::get(l).use_my_location) }
+                        button.button.button-secondary #locate-me type="button" hidden { (tx.use_my_location) }
                         div.field-row {
-                            (Input::new("lat", CheckTexts::get(l).latitude, &f.lat).render(l, &FieldErrors::new()))
-                            (Input::new("lon", CheckTexts::get(l).longitude, &f.lon).render(l, &FieldErrors::new()))
+                            (Input::new("lat", tx.latitude, &f.lat).render(l, &FieldErrors::new()))
+                            (Input::new("lon", tx.longitude, &f.lon).render(l, &FieldErrors::new()))
                         }
-                        (Input::new("address", CheckTexts::get(l).address, &f.address).autocomplete("street-address").render(l, errors))
+                        (Input::new("address", tx.address, &f.address).autocomplete("street-address").render(l, errors))
                     }
                 }
-                (Input::new("description", CheckTexts::get(l).describe_what_you_see, &f.description).kind("textarea").required().render(l, errors))
+                (Input::new("description", tx.describe_what_you_see, &f.description).kind("textarea").required().render(l, errors))
                 div.field.has-error[errors.get("photos").is_some()] {
-                    label for="f-photos" { (CheckTexts::get(l).photos_up_5_jpeg) }
+                    label for="f-photos" { (tx.photos_up_5_jpeg) }
                     @if let Some(e) = errors.get("photos") { p.field-error #e-photos { (e.get(l)) } }
                     input #f-photos type="file" name="photos" multiple accept="image/jpeg,image/png,image/webp";
                 }
-                (checkbox(l, errors, "hide_name", html! { (CheckTexts::get(l).do_not_show_my) }, f.hide_name))
+                (checkbox(l, errors, "hide_name", html! { (tx.do_not_show_my) }, f.hide_name))
                 div #nearby-live aria-live="polite" {}
-                div.actions { button.button type="submit" { (CheckTexts::get(l).send) } }
+                div.actions { button.button type="submit" { (tx.send) } }
             }
         })
 }
@@ -393,6 +394,7 @@ pub async fn submit(
 /// authority's form to publish it.
 async fn extra(ctx: &PageCtx, state: &AppState, appeal_id: i64) -> AppResult<Markup> {
     let l = ctx.locale;
+    let tx = CheckTexts::get(l);
     let Some(a) = workflow::queries::appeal(&state.db, appeal_id).await? else {
         return Ok(html! {});
     };
@@ -421,22 +423,22 @@ async fn extra(ctx: &PageCtx, state: &AppState, appeal_id: i64) -> AppResult<Mar
     .collect();
     Ok(html! {
         section #verification aria-labelledby="verification-h" {
-            h2 #verification-h { (CheckTexts::get(l).verification) }
+            h2 #verification-h { (tx.verification) }
             p {
-                @if let Some(o) = &object { (CheckTexts::get(l).registry_object) a href={ "/construction/objects/" (o.object_id) } #check-object { (o.name) } }
-                @else { (CheckTexts::get(l).object_not_registry) }
+                @if let Some(o) = &object { (tx.registry_object) a href={ "/construction/objects/" (o.object_id) } #check-object { (o.name) } }
+                @else { (tx.object_not_registry) }
             }
             @if let Some(r) = c.as_ref().and_then(|c| c.result.as_deref()).and_then(Verdict::parse) {
                 p #check-result { strong { (r.label(l)) } @if let Some(d) = c.as_ref().and_then(|c| c.decided_at) { " · " (datetime(l, d)) } }
             } @else {
-                p #check-result { (CheckTexts::get(l).result_has_not_been) }
+                p #check-result { (tx.result_has_not_been) }
             }
             @if officer && open {
                 form method="post" action={ (Kind::ConstructionCheck.path(appeal_id)) "/verify" } {
                     (ctx.csrf_field())
-                    (Select { name: "result", label: CheckTexts::get(l).result_verification, options: &verdicts, selected: "", placeholder: Some(CheckTexts::get(l).choose), disabled: false }.render(l, &FieldErrors::new()))
-                    (Input::new("text", CheckTexts::get(l).what_was_found, "").kind("textarea").required().render(l, &FieldErrors::new()))
-                    button.button type="submit" { (CheckTexts::get(l).publish_result) }
+                    (Select { name: "result", label: tx.result_verification, options: &verdicts, selected: "", placeholder: Some(tx.choose), disabled: false }.render(l, &FieldErrors::new()))
+                    (Input::new("text", tx.what_was_found, "").kind("textarea").required().render(l, &FieldErrors::new()))
+                    button.button type="submit" { (tx.publish_result) }
                 }
             }
         }
@@ -614,11 +616,12 @@ pub async fn verify(
 
 /// Check requests about an object, with their results, for its page.
 pub async fn object_section(l: Locale, db: &Db, object_id: i64) -> AppResult<Markup> {
+    let tx = CheckTexts::get(l);
     let checks = checks_of_object(db, object_id).await?;
     Ok(html! {
         section aria-labelledby="checks-h" {
-            h2 #checks-h { (CheckTexts::get(l).checks_requested_residents) }
-            @if checks.is_empty() { p { (CheckTexts::get(l).no_requests) } } @else {
+            h2 #checks-h { (tx.checks_requested_residents) }
+            @if checks.is_empty() { p { (tx.no_requests) } } @else {
                 ul #object-checks {
                     @for c in &checks {
                         li {
@@ -626,13 +629,13 @@ pub async fn object_section(l: Locale, db: &Db, object_id: i64) -> AppResult<Mar
                             " — "
                             @match c.result.as_deref().and_then(Verdict::parse) {
                                 Some(v) => { strong { (v.label(l)) } @if !c.result_note.is_empty() { ": " (c.result_note) } }
-                                None => { (CheckTexts::get(l).being_checked) }
+                                None => { (tx.being_checked) }
                             }
                         }
                     }
                 }
             }
-            p { a.button href={ "/construction/checks/new?object=" (object_id) } { (CheckTexts::get(l).ask_check_object) } }
+            p { a.button href={ "/construction/checks/new?object=" (object_id) } { (tx.ask_check_object) } }
         }
     })
 }

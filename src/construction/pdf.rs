@@ -132,6 +132,7 @@ pub fn render(
     filters: &str,
     rows: &[ObjectRow],
 ) -> anyhow::Result<Vec<u8>> {
+    let tx = PdfTexts::get(l);
     let mut warnings = Vec::new();
     let regular = ParsedFont::from_bytes(REGULAR, 0, &mut warnings)
         .ok_or_else(|| anyhow::anyhow!("the bundled font could not be read"))?;
@@ -157,12 +158,7 @@ pub fn render(
         PAGE_H - MARGIN - 14.0,
         10.0,
         false,
-        &format!(
-            "{} {today} · {}: {}",
-            PdfTexts::get(l).generated,
-            PdfTexts::get(l).objects,
-            rows.len()
-        ),
+        &format!("{} {today} · {}: {}", tx.generated, tx.objects, rows.len()),
     );
     w.text(
         MARGIN,
@@ -172,7 +168,7 @@ pub fn render(
         &fit(filters, PAGE_W - 2.0 * MARGIN, 10.0),
     );
     let mut y = PAGE_H - MARGIN - 32.0;
-    w.text(MARGIN, y, 11.0, true, PdfTexts::get(l).by_status);
+    w.text(MARGIN, y, 11.0, true, tx.by_status);
     for s in ALL_STATUSES {
         let n = rows.iter().filter(|o| o.status() == s).count();
         y -= 7.0;
@@ -191,7 +187,7 @@ pub fn render(
         MARGIN + 4.0,
         7.0,
         false,
-        PdfTexts::get(l).municipal_boundaries_openstreetmap_contributors,
+        tx.municipal_boundaries_openstreetmap_contributors,
     );
     // The map: the krai's bounding box fitted into the right part of the
     // page, an equirectangular projection corrected for the latitude.
@@ -234,12 +230,12 @@ pub fn render(
     // The table.
     let columns: [(&str, f32); 7] = [
         ("№", 12.0),
-        (PdfTexts::get(l).name, 58.0),
-        (PdfTexts::get(l).address, 64.0),
-        (PdfTexts::get(l).municipality, 40.0),
-        (PdfTexts::get(l).status, 48.0),
-        (PdfTexts::get(l).cadastral_number, 38.0),
-        (PdfTexts::get(l).floors, 13.0),
+        (tx.name, 58.0),
+        (tx.address, 64.0),
+        (tx.municipality, 40.0),
+        (tx.status, 48.0),
+        (tx.cadastral_number, 38.0),
+        (tx.floors, 13.0),
     ];
     let pages_total = rows.len().div_ceil(ROWS_PER_PAGE).max(1);
     for (page_no, chunk) in rows.chunks(ROWS_PER_PAGE).enumerate() {
@@ -249,11 +245,7 @@ pub fn render(
             PAGE_H - MARGIN,
             9.0,
             true,
-            &format!(
-                "{title} — {} {} / {pages_total}",
-                PdfTexts::get(l).page,
-                page_no + 1
-            ),
+            &format!("{title} — {} {} / {pages_total}", tx.page, page_no + 1),
         );
         let mut x = MARGIN;
         let head_y = PAGE_H - MARGIN - 8.0;

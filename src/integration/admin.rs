@@ -32,6 +32,7 @@ pub async fn show(
 /// URL, where logs and histories would keep it).
 async fn render(ctx: &PageCtx, state: &AppState, secret: Option<&str>) -> AppResult<Response> {
     let l = ctx.locale;
+    let tx = ExchangeTexts::get(l);
     let all = partners::all(&state.db).await?;
     let mut orgs = Vec::new();
     for p in &all {
@@ -42,40 +43,35 @@ async fn render(ctx: &PageCtx, state: &AppState, secret: Option<&str>) -> AppRes
     let kinds = vec![
         (
             "system".to_owned(),
-            ExchangeTexts::get(l)
-                .outside_system_document_flow
-                .to_owned(),
+            tx.outside_system_document_flow.to_owned(),
         ),
-        (
-            "instance".to_owned(),
-            ExchangeTexts::get(l).another_veche_instance.to_owned(),
-        ),
+        ("instance".to_owned(), tx.another_veche_instance.to_owned()),
     ];
     let errors = FieldErrors::new();
-    let title = ExchangeTexts::get(l).integration;
-    Ok(Page::new(ctx, title).crumb(ExchangeTexts::get(l).administration, "/admin").render(html! {
+    let title = tx.integration;
+    Ok(Page::new(ctx, title).crumb(tx.administration, "/admin").render(html! {
         h1 { (title) }
         p {
-            (ExchangeTexts::get(l).instance_signs_messages)
+            (tx.instance_signs_messages)
             code #instance-id { (state.config.integration.instance_id) }
-            (ExchangeTexts::get(l).order_management_core)
+            (tx.order_management_core)
             code { (state.config.integration.pm_core) }
-            ". " (ExchangeTexts::get(l).messages_are_described) a href="/api/docs/" { "/api/docs/" } "."
+            ". " (tx.messages_are_described) a href="/api/docs/" { "/api/docs/" } "."
         }
         @if let Some(secret) = secret {
-            (notice("success", html! { p { (ExchangeTexts::get(l).partner_s_secret_give) } p { code #new-secret { (secret) } } }))
+            (notice("success", html! { p { (tx.partner_s_secret_give) } p { code #new-secret { (secret) } } }))
         }
-        p role="status" { (ExchangeTexts::get(l).messages_waiting_delivery) strong #pending { (pending) } }
-        h2 { (ExchangeTexts::get(l).partners) }
-        @if all.is_empty() { p { (ExchangeTexts::get(l).no_partners) } } @else {
+        p role="status" { (tx.messages_waiting_delivery) strong #pending { (pending) } }
+        h2 { (tx.partners) }
+        @if all.is_empty() { p { (tx.no_partners) } } @else {
             div.table-wrap { table {
                 thead { tr {
-                    th scope="col" { (ExchangeTexts::get(l).id) }
-                    th scope="col" { (ExchangeTexts::get(l).name) }
-                    th scope="col" { (ExchangeTexts::get(l).kind) }
+                    th scope="col" { (tx.id) }
+                    th scope="col" { (tx.name) }
+                    th scope="col" { (tx.kind) }
                     th scope="col" { "URL" }
-                    th scope="col" { (ExchangeTexts::get(l).organisations) }
-                    th scope="col" { (ExchangeTexts::get(l).state) }
+                    th scope="col" { (tx.organisations) }
+                    th scope="col" { (tx.state) }
                 } }
                 tbody {
                     @for (p, o) in all.iter().zip(&orgs) {
@@ -84,19 +80,19 @@ async fn render(ctx: &PageCtx, state: &AppState, secret: Option<&str>) -> AppRes
                             td { (p.name) }
                             td { (p.kind) }
                             td { (p.url.clone().unwrap_or_default()) }
-                            td { @if p.all_organisations { (ExchangeTexts::get(l).all) } @else { (o.join(", ")) } }
+                            td { @if p.all_organisations { (tx.all) } @else { (o.join(", ")) } }
                             td {
                                 form.inline method="post" action="/admin/integration/toggle" {
                                     (ctx.csrf_field())
                                     input type="hidden" name="partner_id" value=(p.partner_id);
                                     @if p.disabled_at.is_some() {
-                                        (ExchangeTexts::get(l).disabled) " "
+                                        (tx.disabled) " "
                                         input type="hidden" name="disable" value="0";
-                                        button.link type="submit" { (ExchangeTexts::get(l).enable) }
+                                        button.link type="submit" { (tx.enable) }
                                     } @else {
-                                        (ExchangeTexts::get(l).active) " "
+                                        (tx.active) " "
                                         input type="hidden" name="disable" value="1";
-                                        button.link type="submit" { (ExchangeTexts::get(l).disable) }
+                                        button.link type="submit" { (tx.disable) }
                                     }
                                 }
                             }
@@ -106,28 +102,28 @@ async fn render(ctx: &PageCtx, state: &AppState, secret: Option<&str>) -> AppRes
             } }
         }
         details {
-            summary { (ExchangeTexts::get(l).add_change_partner) }
+            summary { (tx.add_change_partner) }
             form method="post" action="/admin/integration" {
                 (ctx.csrf_field())
-                (Input::new("partner_id", ExchangeTexts::get(l).id_partner_signs_messages, "").required().render(l, &errors))
-                (Input::new("name", ExchangeTexts::get(l).name, "").required().render(l, &errors))
-                (Select { name: "kind", label: ExchangeTexts::get(l).kind, options: &kinds, selected: "system", placeholder: None, disabled: false }.render(l, &errors))
-                (Input::new("url", ExchangeTexts::get(l).url_messages_are_delivered, "").kind("url").render(l, &errors))
-                (Input::new("secret", ExchangeTexts::get(l).shared_secret_empty_generate, "").render(l, &errors))
-                (checkbox(l, &errors, "all_organisations", html! { (ExchangeTexts::get(l).acts_every_organisation) }, false))
-                (Input::new("organisations", ExchangeTexts::get(l).organisations_ids_comma_separated, "").render(l, &errors))
-                button.button type="submit" { (ExchangeTexts::get(l).save) }
+                (Input::new("partner_id", tx.id_partner_signs_messages, "").required().render(l, &errors))
+                (Input::new("name", tx.name, "").required().render(l, &errors))
+                (Select { name: "kind", label: tx.kind, options: &kinds, selected: "system", placeholder: None, disabled: false }.render(l, &errors))
+                (Input::new("url", tx.url_messages_are_delivered, "").kind("url").render(l, &errors))
+                (Input::new("secret", tx.shared_secret_empty_generate, "").render(l, &errors))
+                (checkbox(l, &errors, "all_organisations", html! { (tx.acts_every_organisation) }, false))
+                (Input::new("organisations", tx.organisations_ids_comma_separated, "").render(l, &errors))
+                button.button type="submit" { (tx.save) }
             }
         }
-        h2 { (ExchangeTexts::get(l).dead_letters) }
-        @if dead.is_empty() { p #no-dead { (ExchangeTexts::get(l).none) } } @else {
+        h2 { (tx.dead_letters) }
+        @if dead.is_empty() { p #no-dead { (tx.none) } } @else {
             div.table-wrap { table #dead-letters {
                 thead { tr {
                     th scope="col" { "№" }
-                    th scope="col" { (ExchangeTexts::get(l).queue) }
-                    th scope="col" { (ExchangeTexts::get(l).attempts) }
-                    th scope="col" { (ExchangeTexts::get(l).last_error) }
-                    th scope="col" { (ExchangeTexts::get(l).when) }
+                    th scope="col" { (tx.queue) }
+                    th scope="col" { (tx.attempts) }
+                    th scope="col" { (tx.last_error) }
+                    th scope="col" { (tx.when) }
                     th scope="col" { }
                 } }
                 tbody {
@@ -142,7 +138,7 @@ async fn render(ctx: &PageCtx, state: &AppState, secret: Option<&str>) -> AppRes
                                 form.inline method="post" action="/admin/integration/retry" {
                                     (ctx.csrf_field())
                                     input type="hidden" name="outbox_id" value=(d.outbox_id);
-                                    button.link type="submit" { (ExchangeTexts::get(l).retry) }
+                                    button.link type="submit" { (tx.retry) }
                                 }
                             }
                         }

@@ -55,15 +55,16 @@ pub async fn org_map(db: &Db) -> AppResult<BTreeMap<String, OrgRow>> {
 }
 
 fn headers(l: Locale, first: &str) -> Vec<String> {
+    let tx = DashboardTexts::get(l);
     vec![
         first.to_owned(),
-        DashboardTexts::get(l).total.to_owned(),
-        DashboardTexts::get(l).done.to_owned(),
-        DashboardTexts::get(l).progress.to_owned(),
-        DashboardTexts::get(l).overdue.to_owned(),
-        DashboardTexts::get(l).done_late.to_owned(),
-        DashboardTexts::get(l).done_share.to_owned(),
-        DashboardTexts::get(l).overdue_share.to_owned(),
+        tx.total.to_owned(),
+        tx.done.to_owned(),
+        tx.progress.to_owned(),
+        tx.overdue.to_owned(),
+        tx.done_late.to_owned(),
+        tx.done_share.to_owned(),
+        tx.overdue_share.to_owned(),
     ]
 }
 
@@ -82,6 +83,7 @@ fn row(name: Cell, c: &Counts) -> Vec<Cell> {
 
 /// Horizontal stacked bars: done, in progress, overdue, per row.
 pub fn chart(l: Locale, title: &str, bars: &[(String, Counts)]) -> Markup {
+    let tx = DashboardTexts::get(l);
     let bar_h = 22.0;
     let gap = 8.0;
     let label_w = 260.0;
@@ -90,9 +92,9 @@ pub fn chart(l: Locale, title: &str, bars: &[(String, Counts)]) -> Markup {
     let height = (bars.len() as f64) * (bar_h + gap) + 40.0;
     let max = bars.iter().map(|(_, c)| c.total).max().unwrap_or(0).max(1) as f64;
     let colors = [
-        ("#2e7d32", DashboardTexts::get(l).done_lower),
-        ("#1565c0", DashboardTexts::get(l).progress_lower),
-        ("#c62828", DashboardTexts::get(l).overdue_lower),
+        ("#2e7d32", tx.done_lower),
+        ("#1565c0", tx.progress_lower),
+        ("#c62828", tx.overdue_lower),
     ];
     let mut svg = String::new();
     svg.push_str(&format!(
@@ -142,12 +144,13 @@ pub fn chart(l: Locale, title: &str, bars: &[(String, Counts)]) -> Markup {
 }
 
 fn summary(l: Locale, c: &Counts) -> Markup {
+    let tx = DashboardTexts::get(l);
     html! {
         dl.pm-summary {
-            div { dt { (DashboardTexts::get(l).orders_total) } dd #total-orders { (c.total) } }
-            div { dt { (DashboardTexts::get(l).done) } dd #done-orders { (c.done) " (" (format!("{:.1}", c.share(c.done) * 100.0)) " %)" } }
-            div { dt { (DashboardTexts::get(l).progress) } dd #progress-orders { (c.in_progress) } }
-            div { dt { (DashboardTexts::get(l).overdue) } dd #overdue-orders { (c.overdue) " (" (format!("{:.1}", c.share(c.overdue) * 100.0)) " %)" } }
+            div { dt { (tx.orders_total) } dd #total-orders { (c.total) } }
+            div { dt { (tx.done) } dd #done-orders { (c.done) " (" (format!("{:.1}", c.share(c.done) * 100.0)) " %)" } }
+            div { dt { (tx.progress) } dd #progress-orders { (c.in_progress) } }
+            div { dt { (tx.overdue) } dd #overdue-orders { (c.overdue) " (" (format!("{:.1}", c.share(c.overdue) * 100.0)) " %)" } }
         }
     }
 }
@@ -227,6 +230,7 @@ pub async fn region(
 ) -> AppResult<Response> {
     require_staff(&user)?;
     let l = ctx.locale;
+    let tx = DashboardTexts::get(l);
     let orgs = org_map(&db).await?;
     let by_org = queries::counts_by(&db, &OrderFilter::default(), "organisation_id", now()).await?;
     let mut portfolios: BTreeMap<String, Counts> = BTreeMap::new();
@@ -247,23 +251,17 @@ pub async fn region(
                 Some(format!("/pm/portfolios/{id}")),
                 c,
             ),
-            None => (
-                DashboardTexts::get(l)
-                    .outside_portfolios_municipalities_etc
-                    .to_owned(),
-                None,
-                c,
-            ),
+            None => (tx.outside_portfolios_municipalities_etc.to_owned(), None, c),
         })
         .collect();
     level(
         &ctx,
         &q,
         Level {
-            title: DashboardTexts::get(l).orders_region.to_owned(),
-            group: DashboardTexts::get(l).portfolio,
-            chart: DashboardTexts::get(l).orders_portfolio,
-            caption: DashboardTexts::get(l).portfolios_governor_vice_governors,
+            title: tx.orders_region.to_owned(),
+            group: tx.portfolio,
+            chart: tx.orders_portfolio,
+            caption: tx.portfolios_governor_vice_governors,
             here: "/pm".into(),
             file: "orders-by-portfolio".into(),
             after: html! {},
@@ -282,6 +280,7 @@ pub async fn portfolio(
 ) -> AppResult<Response> {
     require_staff(&user)?;
     let l = ctx.locale;
+    let tx = DashboardTexts::get(l);
     let orgs = org_map(&db).await?;
     let p = orgs.get(&id).ok_or_else(AppError::not_found)?;
     let by_org = queries::counts_by(&db, &OrderFilter::default(), "organisation_id", now()).await?;
@@ -304,9 +303,9 @@ pub async fn portfolio(
         &q,
         Level {
             title: l.pick(&p.name_ru, &p.name_en).to_owned(),
-            group: DashboardTexts::get(l).organisation,
-            chart: DashboardTexts::get(l).orders_organisation,
-            caption: DashboardTexts::get(l).portfolio_s_organisations,
+            group: tx.organisation,
+            chart: tx.orders_organisation,
+            caption: tx.portfolio_s_organisations,
             here: format!("/pm/portfolios/{id}"),
             file: format!("orders-{id}"),
             after: html! {},
@@ -338,6 +337,7 @@ pub async fn organisation(
 ) -> AppResult<Response> {
     require_staff(&user)?;
     let l = ctx.locale;
+    let tx = DashboardTexts::get(l);
     let org = crate::directory::queries::by_id(&db, &id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -356,11 +356,7 @@ pub async fn organisation(
                     Some(format!("/pm/executors/{e}")),
                     c,
                 ),
-                None => (
-                    DashboardTexts::get(l).no_executor_organisation.to_owned(),
-                    None,
-                    c,
-                ),
+                None => (tx.no_executor_organisation.to_owned(), None, c),
             },
         )
         .collect();
@@ -369,12 +365,12 @@ pub async fn organisation(
         &q,
         Level {
             title: l.pick(&org.name_ru, &org.name_en).to_owned(),
-            group: DashboardTexts::get(l).executor,
-            chart: DashboardTexts::get(l).orders_executor,
-            caption: DashboardTexts::get(l).executors,
+            group: tx.executor,
+            chart: tx.orders_executor,
+            caption: tx.executors,
             here: format!("/pm/organisations/{id}"),
             file: format!("orders-{id}-executors"),
-            after: html! { p { a href={ "/pm/orders?organisation=" (id) } { (DashboardTexts::get(l).all_organisation_s_orders) } } },
+            after: html! { p { a href={ "/pm/orders?organisation=" (id) } { (tx.all_organisation_s_orders) } } },
         },
         rows,
     )
@@ -390,6 +386,7 @@ pub async fn executor(
 ) -> AppResult<Response> {
     require_staff(&user)?;
     let l = ctx.locale;
+    let tx = DashboardTexts::get(l);
     let person = queries::people(&db, &[id])
         .await?
         .into_iter()
@@ -410,11 +407,7 @@ pub async fn executor(
                     None,
                     c,
                 ),
-                None => (
-                    DashboardTexts::get(l).portal_citizens_reports.to_owned(),
-                    None,
-                    c,
-                ),
+                None => (tx.portal_citizens_reports.to_owned(), None, c),
             },
         )
         .collect();
@@ -423,12 +416,12 @@ pub async fn executor(
         &q,
         Level {
             title: person.display_name.clone(),
-            group: DashboardTexts::get(l).given,
-            chart: DashboardTexts::get(l).orders_who_gave_them,
-            caption: DashboardTexts::get(l).who_gave_orders,
+            group: tx.given,
+            chart: tx.orders_who_gave_them,
+            caption: tx.who_gave_orders,
             here: format!("/pm/executors/{id}"),
             file: format!("orders-executor-{id}"),
-            after: html! { p { a href={ "/pm/orders?executor=" (id) } { (DashboardTexts::get(l).all_executor_s_orders) } } },
+            after: html! { p { a href={ "/pm/orders?executor=" (id) } { (tx.all_executor_s_orders) } } },
         },
         rows,
     )

@@ -238,6 +238,7 @@ pub async fn list(
 ) -> AppResult<Response> {
     staff(&user)?;
     let l = ctx.locale;
+    let tx = ProjectTexts::get(l);
     let all = projects(&db).await?;
     let counts: BTreeMap<String, Counts> =
         queries::counts_by(&db, &OrderFilter::default(), "project_id", now())
@@ -249,13 +250,13 @@ pub async fn list(
     let table = Table {
         name: "projects".into(),
         headers: vec![
-            ProjectTexts::get(l).code.into(),
-            ProjectTexts::get(l).project_programme.into(),
-            ProjectTexts::get(l).organisation.into(),
-            ProjectTexts::get(l).orders_count.into(),
-            ProjectTexts::get(l).done.into(),
-            ProjectTexts::get(l).overdue.into(),
-            ProjectTexts::get(l).done_share.into(),
+            tx.code.into(),
+            tx.project_programme.into(),
+            tx.organisation.into(),
+            tx.orders_count.into(),
+            tx.done.into(),
+            tx.overdue.into(),
+            tx.done_share.into(),
         ],
         rows: all
             .iter()
@@ -298,38 +299,32 @@ pub async fn list(
         .map(|p| (p.project_id.to_string(), format!("{} {}", p.code, p.title)))
         .collect();
     let kinds = vec![
-        (
-            "project".to_owned(),
-            ProjectTexts::get(l).project_lower.to_owned(),
-        ),
-        (
-            "programme".to_owned(),
-            ProjectTexts::get(l).programme_lower.to_owned(),
-        ),
+        ("project".to_owned(), tx.project_lower.to_owned()),
+        ("programme".to_owned(), tx.programme_lower.to_owned()),
     ];
     let errors = FieldErrors::new();
-    let title = ProjectTexts::get(l).projects_programmes;
+    let title = tx.projects_programmes;
     Ok(Page::new(&ctx, title)
-        .crumb(ProjectTexts::get(l).crumb_orders, "/pm")
+        .crumb(tx.crumb_orders, "/pm")
         .render(html! {
             h1 { (title) }
             (super::pages::nav(l))
-            p role="status" { (ProjectTexts::get(l).total) strong #projects-count { (all.len()) } }
+            p role="status" { (tx.total) strong #projects-count { (all.len()) } }
             (table.html(title))
             (links(l, "/pm/projects"))
             details {
-                summary { (ProjectTexts::get(l).new_project_programme) }
+                summary { (tx.new_project_programme) }
                 form method="post" action="/pm/projects" {
                     (ctx.csrf_field())
-                    (Select { name: "kind", label: ProjectTexts::get(l).kind, options: &kinds, selected: "project", placeholder: None, disabled: false }.render(l, &errors))
-                    (Input::new("code", ProjectTexts::get(l).code, "").required().render(l, &errors))
-                    (Input::new("title", ProjectTexts::get(l).title, "").required().render(l, &errors))
-                    (Input::new("description", ProjectTexts::get(l).description, "").kind("textarea").render(l, &errors))
-                    (Select { name: "organisation_id", label: ProjectTexts::get(l).responsible_organisation, options: &org_options, selected: "", placeholder: Some(ProjectTexts::get(l).choose), disabled: false }.render(l, &errors))
-                    (Select { name: "parent_id", label: ProjectTexts::get(l).part_programme, options: &parents, selected: "", placeholder: Some(ProjectTexts::get(l).none), disabled: false }.render(l, &errors))
-                    (Input::new("starts_on", ProjectTexts::get(l).starts, "").kind("date").render(l, &errors))
-                    (Input::new("ends_on", ProjectTexts::get(l).ends, "").kind("date").render(l, &errors))
-                    button.button type="submit" { (ProjectTexts::get(l).create) }
+                    (Select { name: "kind", label: tx.kind, options: &kinds, selected: "project", placeholder: None, disabled: false }.render(l, &errors))
+                    (Input::new("code", tx.code, "").required().render(l, &errors))
+                    (Input::new("title", tx.title, "").required().render(l, &errors))
+                    (Input::new("description", tx.description, "").kind("textarea").render(l, &errors))
+                    (Select { name: "organisation_id", label: tx.responsible_organisation, options: &org_options, selected: "", placeholder: Some(tx.choose), disabled: false }.render(l, &errors))
+                    (Select { name: "parent_id", label: tx.part_programme, options: &parents, selected: "", placeholder: Some(tx.none), disabled: false }.render(l, &errors))
+                    (Input::new("starts_on", tx.starts, "").kind("date").render(l, &errors))
+                    (Input::new("ends_on", tx.ends, "").kind("date").render(l, &errors))
+                    button.button type="submit" { (tx.create) }
                 }
             }
         }))
@@ -453,6 +448,7 @@ pub async fn show(
 ) -> AppResult<Response> {
     staff(&user)?;
     let l = ctx.locale;
+    let tx = ProjectTexts::get(l);
     let p = project(&state.db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -484,13 +480,13 @@ pub async fn show(
     let order_list = |stage: Option<i64>| {
         let rows: Vec<&queries::OrderRow> = orders.iter().filter(|o| o.stage_id == stage).collect();
         html! {
-            @if rows.is_empty() { p.muted { (ProjectTexts::get(l).no_orders) } } @else {
+            @if rows.is_empty() { p.muted { (tx.no_orders) } } @else {
                 ul.pm-tasks {
                     @for o in rows {
                         li.overdue[o.is_overdue(at)] {
                             a href={ "/pm/orders/" (o.order_id) } { "№ " (o.order_id) ": " (o.title) }
-                            " — " (o.state().label(l)) " · " (ProjectTexts::get(l).due_lower) " " (datetime(l, o.deadline))
-                            @if o.is_overdue(at) { " · " strong { (ProjectTexts::get(l).overdue_lower) } }
+                            " — " (o.state().label(l)) " · " (tx.due_lower) " " (datetime(l, o.deadline))
+                            @if o.is_overdue(at) { " · " strong { (tx.overdue_lower) } }
                         }
                     }
                 }
@@ -498,40 +494,40 @@ pub async fn show(
         }
     };
     Ok(Page::new(&ctx, p.title.clone())
-        .crumb(ProjectTexts::get(l).crumb_orders, "/pm")
-        .crumb(ProjectTexts::get(l).projects_programmes, "/pm/projects")
+        .crumb(tx.crumb_orders, "/pm")
+        .crumb(tx.projects_programmes, "/pm/projects")
         .render(html! {
             h1 { (p.code) " " (p.title) }
             (super::pages::nav(l))
-            p { (if p.kind == "programme" { ProjectTexts::get(l).programme } else { ProjectTexts::get(l).project })
+            p { (if p.kind == "programme" { tx.programme } else { tx.project })
                 @if let (Some(s), Some(e)) = (&p.starts_on, &p.ends_on) { " · " (s) " — " (e) } }
             @if !p.description.is_empty() { p { (p.description) } }
             @if !children.is_empty() {
                 section aria-labelledby="children-h" {
-                    h2 #children-h { (ProjectTexts::get(l).programme_s_projects) }
+                    h2 #children-h { (tx.programme_s_projects) }
                     ul { @for c in &children { li { a href={ "/pm/projects/" (c.project_id) } { (c.code) " " (c.title) } } } }
                 }
             }
             section #wbs aria-labelledby="wbs-h" {
-                h2 #wbs-h { (ProjectTexts::get(l).work_breakdown) }
+                h2 #wbs-h { (tx.work_breakdown) }
                 @for s in &stages {
                     section.pm-stage {
-                        h3 { (s.sort_order) ". " (s.title) @if let Some(d) = &s.due_on { " — " (ProjectTexts::get(l).due_by) " " (d) } }
+                        h3 { (s.sort_order) ". " (s.title) @if let Some(d) = &s.due_on { " — " (tx.due_by) " " (d) } }
                         (order_list(Some(s.stage_id)))
-                        @if manage { p { a href={ "/pm/orders/new?project=" (id) "&stage=" (s.stage_id) } { (ProjectTexts::get(l).give_order_stage) } } }
+                        @if manage { p { a href={ "/pm/orders/new?project=" (id) "&stage=" (s.stage_id) } { (tx.give_order_stage) } } }
                     }
                 }
                 section.pm-stage {
-                    h3 { (ProjectTexts::get(l).outside_stages) }
+                    h3 { (tx.outside_stages) }
                     (order_list(None))
-                    @if manage { p { a href={ "/pm/orders/new?project=" (id) } { (ProjectTexts::get(l).give_order_project) } } }
+                    @if manage { p { a href={ "/pm/orders/new?project=" (id) } { (tx.give_order_project) } } }
                 }
             }
             section #roadmap aria-labelledby="roadmap-h" {
-                h2 #roadmap-h { (ProjectTexts::get(l).roadmap) }
-                @if miles.is_empty() { p { (ProjectTexts::get(l).no_roadmap_events) } } @else {
+                h2 #roadmap-h { (tx.roadmap) }
+                @if miles.is_empty() { p { (tx.no_roadmap_events) } } @else {
                     div.table-wrap { table {
-                        thead { tr { th scope="col" { (ProjectTexts::get(l).checkpoint) } th scope="col" { (ProjectTexts::get(l).due) } th scope="col" { (ProjectTexts::get(l).state) } } }
+                        thead { tr { th scope="col" { (tx.checkpoint) } th scope="col" { (tx.due) } th scope="col" { (tx.state) } } }
                         tbody {
                             @for m in &miles {
                                 @let late = m.done_at.is_none() && m.due_on < today;
@@ -539,14 +535,14 @@ pub async fn show(
                                     td { (m.title) }
                                     td { (m.due_on) }
                                     td {
-                                        @if m.done_at.is_some() { (ProjectTexts::get(l).reached) }
-                                        @else if late { strong { (ProjectTexts::get(l).overdue_fem) } }
-                                        @else { (ProjectTexts::get(l).upcoming) }
+                                        @if m.done_at.is_some() { (tx.reached) }
+                                        @else if late { strong { (tx.overdue_fem) } }
+                                        @else { (tx.upcoming) }
                                         @if manage {
                                             form.inline method="post" action={ "/pm/milestones/" (m.milestone_id) "/done" } {
                                                 (ctx.csrf_field())
                                                 input type="hidden" name="done" value=(if m.done_at.is_some() { "0" } else { "1" });
-                                                " " button.link type="submit" { (if m.done_at.is_some() { ProjectTexts::get(l).unmark } else { ProjectTexts::get(l).mark_reached }) }
+                                                " " button.link type="submit" { (if m.done_at.is_some() { tx.unmark } else { tx.mark_reached }) }
                                             }
                                         }
                                     }
@@ -558,22 +554,22 @@ pub async fn show(
             }
             @if manage {
                 details {
-                    summary { (ProjectTexts::get(l).add_stage) }
+                    summary { (tx.add_stage) }
                     form method="post" action={ "/pm/projects/" (id) "/stages" } {
                         (ctx.csrf_field())
-                        (Input::new("title", ProjectTexts::get(l).stage, "").required().render(l, &errors))
-                        (Input::new("due_on", ProjectTexts::get(l).due, "").kind("date").render(l, &errors))
-                        button.button type="submit" { (ProjectTexts::get(l).add) }
+                        (Input::new("title", tx.stage, "").required().render(l, &errors))
+                        (Input::new("due_on", tx.due, "").kind("date").render(l, &errors))
+                        button.button type="submit" { (tx.add) }
                     }
                 }
                 details {
-                    summary { (ProjectTexts::get(l).add_roadmap_event) }
+                    summary { (tx.add_roadmap_event) }
                     form method="post" action={ "/pm/projects/" (id) "/milestones" } {
                         (ctx.csrf_field())
-                        (Input::new("title", ProjectTexts::get(l).event, "").required().render(l, &errors))
-                        (Input::new("due_on", ProjectTexts::get(l).due, "").kind("date").required().render(l, &errors))
-                        (Select { name: "stage_id", label: ProjectTexts::get(l).stage, options: &stage_options, selected: "", placeholder: Some(ProjectTexts::get(l).no_stage), disabled: false }.render(l, &errors))
-                        button.button type="submit" { (ProjectTexts::get(l).add) }
+                        (Input::new("title", tx.event, "").required().render(l, &errors))
+                        (Input::new("due_on", tx.due, "").kind("date").required().render(l, &errors))
+                        (Select { name: "stage_id", label: tx.stage, options: &stage_options, selected: "", placeholder: Some(tx.no_stage), disabled: false }.render(l, &errors))
+                        button.button type="submit" { (tx.add) }
                     }
                 }
             }

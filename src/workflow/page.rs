@@ -184,7 +184,8 @@ pub async fn request_page(
     let premoderation = workflow::settings(&state.db).await?.premoderation;
     let at = now();
     let l = ctx.locale;
-    let t = ReportTexts::get(l);
+    let tx = ReportTexts::get(l);
+    let t = tx;
     let it = IssueTexts::get(l);
     let title = format!("№{}. {}", a.appeal_id, headline(l, &cats, &a));
     let point = serde_json::json!({
@@ -198,7 +199,7 @@ pub async fn request_page(
     };
     let (crumb, crumb_href) = match kind {
         Kind::Problem => (it.title, "/problems"),
-        Kind::ConstructionCheck => (ReportTexts::get(l).construction, "/construction"),
+        Kind::ConstructionCheck => (tx.construction, "/construction"),
     };
     Ok(Page::new(&ctx, title.clone())
         .crumb(crumb, crumb_href)

@@ -9,14 +9,15 @@ use crate::texts;
 pub async fn import_form(ctx: PageCtx, user: CurrentUser) -> AppResult<Response> {
     editor(&user)?;
     let l = ctx.locale;
-    let title = ImportTexts::get(l).import_illegal_constructions_registry;
-    Ok(Page::new(&ctx, title).crumb(ImportTexts::get(l).construction, "/construction").render(html! {
+    let tx = ImportTexts::get(l);
+    let title = tx.import_illegal_constructions_registry;
+    Ok(Page::new(&ctx, title).crumb(tx.construction, "/construction").render(html! {
         h1 { (title) }
         (nav(l, Some(&user)))
-        p { (ImportTexts::get(l).first_row_holds_headers) }
+        p { (tx.first_row_holds_headers) }
         form method="post" action={ "/construction/import?csrf_token=" (ctx.csrf_token()) } enctype="multipart/form-data" {
-            div.field { label for="f-file" { (ImportTexts::get(l).xlsx_file_up_50) } input #f-file type="file" name="file" accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required; }
-            button.button type="submit" { (ImportTexts::get(l).check) }
+            div.field { label for="f-file" { (tx.xlsx_file_up_50) } input #f-file type="file" name="file" accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required; }
+            button.button type="submit" { (tx.check) }
         }
     }))
 }
@@ -38,32 +39,33 @@ pub(super) fn import_error(e: ImportError) -> AppError {
 
 pub(super) fn preview_markup(ctx: &PageCtx, key: &str, p: &import::Prepared) -> Markup {
     let l = ctx.locale;
+    let tx = ImportTexts::get(l);
     html! {
         dl.pm-summary {
-            div { dt { (ImportTexts::get(l).rows_sheet) } dd #rows-total { (p.rows) } }
-            div { dt { (ImportTexts::get(l).new_objects) } dd #rows-new { (p.new_count()) } }
-            div { dt { (ImportTexts::get(l).update_registry_objects) } dd #rows-updated { (p.update_count()) } }
-            div { dt { (ImportTexts::get(l).rows_rejected) } dd #rows-rejected { (p.rejected_rows) } }
+            div { dt { (tx.rows_sheet) } dd #rows-total { (p.rows) } }
+            div { dt { (tx.new_objects) } dd #rows-new { (p.new_count()) } }
+            div { dt { (tx.update_registry_objects) } dd #rows-updated { (p.update_count()) } }
+            div { dt { (tx.rows_rejected) } dd #rows-rejected { (p.rejected_rows) } }
         }
-        p { (ImportTexts::get(l).columns_matched)
+        p { (tx.columns_matched)
             @for (i, (f, h)) in p.mapping.iter().enumerate() { @if i > 0 { ", " } (field_label(f, l)) " ← «" (h) "»" } }
-        @if !p.ignored_columns.is_empty() { p { (ImportTexts::get(l).columns_not_used) (p.ignored_columns.join(", ")) } }
+        @if !p.ignored_columns.is_empty() { p { (tx.columns_not_used) (p.ignored_columns.join(", ")) } }
         @if !p.problems.is_empty() {
-            h2 { (ImportTexts::get(l).rejected_rows) }
+            h2 { (tx.rejected_rows) }
             div.table-wrap { table #import-problems {
-                thead { tr { th scope="col" { (ImportTexts::get(l).row) } th scope="col" { (ImportTexts::get(l).column) } th scope="col" { (ImportTexts::get(l).reason) } } }
+                thead { tr { th scope="col" { (tx.row) } th scope="col" { (tx.column) } th scope="col" { (tx.reason) } } }
                 tbody { @for pr in &p.problems { tr { td { (pr.row) } td { (pr.column) } td { (pr.reason.get(l)) } } } }
             } }
-            @if p.rejected_rows as usize > p.problems.len() { p { (ImportTexts::get(l).first_reasons_are_shown) (p.rejected_rows) } }
+            @if p.rejected_rows as usize > p.problems.len() { p { (tx.first_reasons_are_shown) (p.rejected_rows) } }
         }
         @if p.accepted.is_empty() {
-            (notice("error", html! { p { (ImportTexts::get(l).no_row_can_imported) } }))
+            (notice("error", html! { p { (tx.no_row_can_imported) } }))
         } @else {
             form method="post" action={ "/construction/import/" (key) "/commit" } {
                 (ctx.csrf_field())
                 button.button type="submit" {
-                    (ImportTexts::get(l).import) (p.accepted.len()) (ImportTexts::get(l).rows)
-                    @if p.rejected_rows > 0 { (ImportTexts::get(l).skipping_rejected) (p.rejected_rows) }
+                    (tx.import) (p.accepted.len()) (tx.rows)
+                    @if p.rejected_rows > 0 { (tx.skipping_rejected) (p.rejected_rows) }
                 }
             }
         }
@@ -80,6 +82,7 @@ pub async fn import_preview(
 ) -> AppResult<Response> {
     editor(&user)?;
     let l = ctx.locale;
+    let tx = ImportTexts::get(l);
     let key = uuid::Uuid::new_v4().simple().to_string();
     let path = import_path(&state, &key);
     let dir = path.parent().expect("a folder").to_owned();
@@ -134,9 +137,9 @@ pub async fn import_preview(
             return Err(import_error(e));
         }
     };
-    let title = ImportTexts::get(l).import_preview;
+    let title = tx.import_preview;
     Ok(Page::new(&ctx, title)
-        .crumb(ImportTexts::get(l).construction, "/construction")
+        .crumb(tx.construction, "/construction")
         .render(html! {
             h1 { (title) }
             (preview_markup(&ctx, &key, &prepared))

@@ -41,15 +41,16 @@ fn municipality_name(l: Locale, id: &str) -> String {
 }
 
 fn nav(l: Locale, user: Option<&CurrentUser>) -> Markup {
+    let tx = RegistryTexts::get(l);
     html! {
-        nav.pm-nav aria-label=(RegistryTexts::get(l).registry_sections) {
+        nav.pm-nav aria-label=(tx.registry_sections) {
             ul {
-                li { a href="/construction" { (RegistryTexts::get(l).map) } }
-                li { a href="/construction/registry" { (RegistryTexts::get(l).construction_registry) } }
-                li { a href="/construction/illegal" { (RegistryTexts::get(l).illegal_constructions) } }
+                li { a href="/construction" { (tx.map) } }
+                li { a href="/construction/registry" { (tx.construction_registry) } }
+                li { a href="/construction/illegal" { (tx.illegal_constructions) } }
                 @if user.is_some_and(may_edit) {
-                    li { a href="/construction/objects/new" { (RegistryTexts::get(l).add_object) } }
-                    li { a href="/construction/import" { (RegistryTexts::get(l).import_excel) } }
+                    li { a href="/construction/objects/new" { (tx.add_object) } }
+                    li { a href="/construction/import" { (tx.import_excel) } }
                 }
             }
         }
@@ -141,6 +142,7 @@ impl ListQuery {
 const PAGE: i64 = 50;
 
 fn filters_form(l: Locale, action: &str, q: &ListQuery) -> Markup {
+    let tx = RegistryTexts::get(l);
     let statuses: Vec<(String, String)> = ALL_STATUSES
         .iter()
         .map(|s| (s.as_str().into(), s.label(l).into()))
@@ -153,10 +155,10 @@ fn filters_form(l: Locale, action: &str, q: &ListQuery) -> Markup {
     let errors = FieldErrors::new();
     html! {
         form.filters method="get" action=(action) {
-            (Select { name: "status", label: RegistryTexts::get(l).status, options: &statuses, selected: &q.status, placeholder: Some(RegistryTexts::get(l).any), disabled: false }.render(l, &errors))
-            (Select { name: "municipality", label: RegistryTexts::get(l).municipality, options: &munis, selected: &q.municipality, placeholder: Some(RegistryTexts::get(l).all), disabled: false }.render(l, &errors))
-            (Input::new("q", RegistryTexts::get(l).address_cadastral_number, &q.q).kind("search").render(l, &errors))
-            div.actions { button.button type="submit" { (RegistryTexts::get(l).show) } }
+            (Select { name: "status", label: tx.status, options: &statuses, selected: &q.status, placeholder: Some(tx.any), disabled: false }.render(l, &errors))
+            (Select { name: "municipality", label: tx.municipality, options: &munis, selected: &q.municipality, placeholder: Some(tx.all), disabled: false }.render(l, &errors))
+            (Input::new("q", tx.address_cadastral_number, &q.q).kind("search").render(l, &errors))
+            div.actions { button.button type="submit" { (tx.show) } }
         }
     }
 }
@@ -169,12 +171,13 @@ pub fn as_seen(o: ObjectRow, editor: bool) -> ObjectRow {
 }
 
 fn registry_table(l: Locale, rows: &[ObjectRow], name: &str) -> Table {
+    let tx = RegistryTexts::get(l);
     Table {
         name: name.into(),
         headers: vec![
-            RegistryTexts::get(l).object.into(),
+            tx.object.into(),
             field_label("address", l).into(),
-            RegistryTexts::get(l).municipality.into(),
+            tx.municipality.into(),
             field_label("status", l).into(),
             field_label("cadastral_number", l).into(),
             field_label("developer", l).into(),
@@ -218,6 +221,7 @@ async fn table_page(
     illegal_only: bool,
 ) -> AppResult<Response> {
     let l = ctx.locale;
+    let tx = RegistryTexts::get(l);
     let mut f = q.filter(illegal_only)?;
     let format = Format::parse(q.format.as_deref());
     let page = q
@@ -265,13 +269,13 @@ async fn table_page(
         (
             "/construction/illegal",
             "illegal-constructions",
-            RegistryTexts::get(l).registry_illegal_constructions,
+            tx.registry_illegal_constructions,
         )
     } else {
         (
             "/construction/registry",
             "construction-registry",
-            RegistryTexts::get(l).construction_registry,
+            tx.construction_registry,
         )
     };
     if pdf {
@@ -288,19 +292,21 @@ async fn table_page(
         format!("{path}?{qs}")
     };
     let sep = if qs.is_empty() { "?" } else { "&" };
-    Ok(Page::new(&ctx, title).crumb(RegistryTexts::get(l).construction, "/construction").render(html! {
-        h1 { (title) }
-        (nav(l, ctx.user.as_ref()))
-        @if illegal_only {
-            p { (RegistryTexts::get(l).buildings_erected_without_permit) }
-        }
-        (filters_form(l, path, &q))
-        p role="status" { (RegistryTexts::get(l).found) strong #objects-count { (total) } }
-        (table.html(title))
-        (links(l, &here))
-        p.export { a href={ (here) (sep) "format=pdf" } { (RegistryTexts::get(l).pdf_report_map) } }
-        (crate::web::components::pager(l, &here, page, (total + PAGE - 1) / PAGE))
-    }))
+    Ok(Page::new(&ctx, title)
+        .crumb(tx.construction, "/construction")
+        .render(html! {
+            h1 { (title) }
+            (nav(l, ctx.user.as_ref()))
+            @if illegal_only {
+                p { (tx.buildings_erected_without_permit) }
+            }
+            (filters_form(l, path, &q))
+            p role="status" { (tx.found) strong #objects-count { (total) } }
+            (table.html(title))
+            (links(l, &here))
+            p.export { a href={ (here) (sep) "format=pdf" } { (tx.pdf_report_map) } }
+            (crate::web::components::pager(l, &here, page, (total + PAGE - 1) / PAGE))
+        }))
 }
 
 /// A PDF report is for reading: beyond this many objects (about 130 pages)
@@ -316,6 +322,7 @@ async fn pdf_response(
     rows: Vec<ObjectRow>,
     total: i64,
 ) -> AppResult<Response> {
+    let tx = RegistryTexts::get(l);
     if total > MAX_PDF_OBJECTS as i64 {
         return Err(AppError::invalid(
             format!(
@@ -333,15 +340,15 @@ async fn pdf_response(
     if !q.municipality.is_empty() {
         parts.push(format!(
             "{}: {}",
-            RegistryTexts::get(l).municipality,
+            tx.municipality,
             municipality_name(l, &q.municipality)
         ));
     }
     if !q.q.trim().is_empty() {
-        parts.push(format!("{}: {}", RegistryTexts::get(l).search, q.q.trim()));
+        parts.push(format!("{}: {}", tx.search, q.q.trim()));
     }
     let filters = if parts.is_empty() {
-        RegistryTexts::get(l).all_objects.to_owned()
+        tx.all_objects.to_owned()
     } else {
         parts.join(" · ")
     };
@@ -388,10 +395,11 @@ pub async fn map_page(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
+    let tx = RegistryTexts::get(l);
     let f = q.filter(false)?;
     let total = queries::count(&db, &f).await?;
     let qs = q.query_string();
-    let title = RegistryTexts::get(l).construction_map;
+    let title = tx.construction_map;
     Ok(Page::new(&ctx, title)
         .head(html! {
             link rel="stylesheet" href=(crate::web::assets::url("vendor/leaflet.markercluster/MarkerCluster.css"));
@@ -404,15 +412,15 @@ pub async fn map_page(
             h1 { (title) }
             (nav(l, ctx.user.as_ref()))
             (filters_form(l, "/construction", &q))
-            p role="status" { (RegistryTexts::get(l).objects) strong #objects-count { (total) } }
+            p role="status" { (tx.objects) strong #objects-count { (total) } }
             div #construction-map .big-map data-src={ "/api/v1/construction.geojson" @if !qs.is_empty() { "?" (qs) } } data-tiles=(ctx.tile_url)
-                role="region" aria-label=(RegistryTexts::get(l).map_construction_objects) {
-                p { (RegistryTexts::get(l).map_appears_once_script) }
+                role="region" aria-label=(tx.map_construction_objects) {
+                p { (tx.map_appears_once_script) }
             }
             ul.legend {
                 @for s in ALL_STATUSES { li { span.swatch style={ "background:" (s.color()) } {} " " (s.label(l)) } }
             }
-            p { a href={ "/construction/registry" @if !qs.is_empty() { "?" (qs) } } { (RegistryTexts::get(l).same_objects_table) } }
+            p { a href={ "/construction/registry" @if !qs.is_empty() { "?" (qs) } } { (tx.same_objects_table) } }
         }))
 }
 

@@ -9,6 +9,7 @@ use std::sync::Arc;
 /// `GET /construction/objects/{id}`
 pub async fn show(ctx: PageCtx, State(db): State<Db>, Path(id): Path<i64>) -> AppResult<Response> {
     let l = ctx.locale;
+    let tx = ObjectTexts::get(l);
     let edit = ctx.user.as_ref().is_some_and(may_edit);
     let o = queries::object(&db, id)
         .await?
@@ -40,36 +41,36 @@ pub async fn show(ctx: PageCtx, State(db): State<Db>, Path(id): Path<i64>) -> Ap
         })
         .collect();
     Ok(Page::new(&ctx, o.name.clone())
-        .crumb(ObjectTexts::get(l).construction, "/construction")
+        .crumb(tx.construction, "/construction")
         .with_map()
         .render(html! {
             h1 { (o.name) }
             p #object-status { span.badge style={ "border-color:" (o.status().color()) } { (o.status().label(l)) }
-                @if o.illegal { " " span.badge.overdue { (ObjectTexts::get(l).illegal_constructions_registry) } } }
+                @if o.illegal { " " span.badge.overdue { (tx.illegal_constructions_registry) } } }
             dl.pm-facts {
-                dt { (ObjectTexts::get(l).municipality) } dd { a href={ "/municipalities/" (o.municipality_id) } { (municipality_name(l, &o.municipality_id)) } }
+                dt { (tx.municipality) } dd { a href={ "/municipalities/" (o.municipality_id) } { (municipality_name(l, &o.municipality_id)) } }
                 @for (f, v) in &facts { dt { (field_label(f, l)) } dd { (v) } }
-                dt { (ObjectTexts::get(l).coordinates) } dd { (format!("{:.6}, {:.6}", o.lat, o.lon)) }
+                dt { (tx.coordinates) } dd { (format!("{:.6}, {:.6}", o.lat, o.lon)) }
             }
-            div #object-map .map.small-map data-geojson-inline="object-geo" data-tiles=(ctx.tile_url) role="region" aria-label=(ObjectTexts::get(l).object_map) {}
+            div #object-map .map.small-map data-geojson-inline="object-geo" data-tiles=(ctx.tile_url) role="region" aria-label=(tx.object_map) {}
             (crate::web::layout::json_script("object-geo", &geo))
             section aria-labelledby="docs-h" {
-                h2 #docs-h { (ObjectTexts::get(l).approval_documents) }
-                @if docs.is_empty() { p { (ObjectTexts::get(l).no_documents) } } @else {
+                h2 #docs-h { (tx.approval_documents) }
+                @if docs.is_empty() { p { (tx.no_documents) } } @else {
                     ul { @for d in &docs { li { a href={ "/construction/documents/" (d.document_id) } { (d.title) } " (PDF, " (d.size / 1024) " KB)" } } }
                 }
                 @if edit {
                     form method="post" action={ "/construction/objects/" (id) "/documents?csrf_token=" (ctx.csrf_token()) } enctype="multipart/form-data" {
-                        (Input::new("title", ObjectTexts::get(l).document_title, "").required().render(l, &FieldErrors::new()))
-                        div.field { label for="f-file" { (ObjectTexts::get(l).pdf_file_up_20) } input #f-file type="file" name="file" accept="application/pdf" required; }
-                        button.button type="submit" { (ObjectTexts::get(l).attach) }
+                        (Input::new("title", tx.document_title, "").required().render(l, &FieldErrors::new()))
+                        div.field { label for="f-file" { (tx.pdf_file_up_20) } input #f-file type="file" name="file" accept="application/pdf" required; }
+                        button.button type="submit" { (tx.attach) }
                     }
                 }
             }
-            @if edit { p { a.button href={ "/construction/objects/" (id) "/edit" } { (ObjectTexts::get(l).edit) } } }
+            @if edit { p { a.button href={ "/construction/objects/" (id) "/edit" } { (tx.edit) } } }
             (checks)
             section aria-labelledby="history-h" {
-                h2 #history-h { (ObjectTexts::get(l).history_changes) }
+                h2 #history-h { (tx.history_changes) }
                 ol.timeline {
                     @for h in &history {
                         li {
@@ -84,13 +85,14 @@ pub async fn show(ctx: PageCtx, State(db): State<Db>, Path(id): Path<i64>) -> Ap
 }
 
 pub(super) fn history_label(l: Locale, action: &str) -> &'static str {
+    let tx = ObjectTexts::get(l);
     match action {
-        "created" => ObjectTexts::get(l).added_registry,
-        "updated" => ObjectTexts::get(l).changed,
-        "imported" => ObjectTexts::get(l).imported_spreadsheet,
-        "document" => ObjectTexts::get(l).document_attached,
-        "verified" => ObjectTexts::get(l).changed_verification,
-        _ => ObjectTexts::get(l).change,
+        "created" => tx.added_registry,
+        "updated" => tx.changed,
+        "imported" => tx.imported_spreadsheet,
+        "document" => tx.document_attached,
+        "verified" => tx.changed_verification,
+        _ => tx.change,
     }
 }
 
@@ -171,13 +173,14 @@ pub(super) fn object_form(
 pub async fn new_form(ctx: PageCtx, user: CurrentUser) -> AppResult<Response> {
     editor(&user)?;
     let l = ctx.locale;
-    let title = ObjectTexts::get(l).new_construction_object;
+    let tx = ObjectTexts::get(l);
+    let title = tx.new_construction_object;
     let values = ObjectForm {
         status: "under_construction".into(),
         ..Default::default()
     };
     Ok(Page::new(&ctx, title)
-        .crumb(ObjectTexts::get(l).construction, "/construction")
+        .crumb(tx.construction, "/construction")
         .render(html! {
             h1 { (title) }
             (object_form(&ctx, "/construction/objects/new", &values, &FieldErrors::new()))
@@ -282,8 +285,9 @@ pub async fn edit_form(
         .await?
         .ok_or_else(AppError::not_found)?;
     let l = ctx.locale;
-    Ok(Page::new(&ctx, o.name.clone()).crumb(ObjectTexts::get(l).construction, "/construction").render(html! {
-        h1 { (ObjectTexts::get(l).edit_title) (o.name) }
+    let tx = ObjectTexts::get(l);
+    Ok(Page::new(&ctx, o.name.clone()).crumb(tx.construction, "/construction").render(html! {
+        h1 { (tx.edit_title) (o.name) }
         (object_form(&ctx, &format!("/construction/objects/{id}/edit"), &form_of(&o), &FieldErrors::new()))
     }))
 }
@@ -298,11 +302,12 @@ pub async fn update(
 ) -> AppResult<Response> {
     editor(&user)?;
     let l = ctx.locale;
+    let tx = ObjectTexts::get(l);
     let input = match f.parse() {
         Ok(o) => o,
         Err(problems) => {
-            return Ok(Page::new(&ctx, ObjectTexts::get(l).edit_object).status(StatusCode::UNPROCESSABLE_ENTITY).render(html! {
-                h1 { (ObjectTexts::get(l).edit_object) }
+            return Ok(Page::new(&ctx, tx.edit_object).status(StatusCode::UNPROCESSABLE_ENTITY).render(html! {
+                h1 { (tx.edit_object) }
                 (object_form(&ctx, &format!("/construction/objects/{id}/edit"), &f, &form_errors(problems)))
             }));
         }

@@ -126,6 +126,7 @@ pub async fn new_form(
 ) -> AppResult<Response> {
     staff(&user)?;
     let l = ctx.locale;
+    let tx = OrderFormTexts::get(l);
     let orgs = super::super::dashboard::org_map(&db).await?;
     let all: Vec<(String, String)> = orgs
         .values()
@@ -156,25 +157,25 @@ pub async fn new_form(
             .map(|s| (s.as_str().into(), s.label(l).into()))
             .collect();
     let errors = crate::web::components::FieldErrors::new();
-    let title = OrderFormTexts::get(l).give_order;
-    Ok(Page::new(&ctx, title).crumb(OrderFormTexts::get(l).crumb_orders, "/pm").render(html! {
+    let title = tx.give_order;
+    Ok(Page::new(&ctx, title).crumb(tx.crumb_orders, "/pm").render(html! {
         h1 { (title) }
         (nav(l))
         form method="post" action="/pm/orders" {
             (ctx.csrf_field())
-            (crate::web::components::Input::new("title", OrderFormTexts::get(l).title, "").required().render(l, &errors))
-            (crate::web::components::Input::new("description", OrderFormTexts::get(l).description, "").kind("textarea").render(l, &errors))
-            (crate::web::components::Select { name: "organisation_id", label: OrderFormTexts::get(l).responsible_organisation, options: &all, selected: "", placeholder: Some(OrderFormTexts::get(l).choose), disabled: false }.render(l, &errors))
+            (crate::web::components::Input::new("title", tx.title, "").required().render(l, &errors))
+            (crate::web::components::Input::new("description", tx.description, "").kind("textarea").render(l, &errors))
+            (crate::web::components::Select { name: "organisation_id", label: tx.responsible_organisation, options: &all, selected: "", placeholder: Some(tx.choose), disabled: false }.render(l, &errors))
             @if !mine.is_empty() {
-                (crate::web::components::Select { name: "creator_organisation_id", label: OrderFormTexts::get(l).behalf, options: &mine, selected: "", placeholder: Some(OrderFormTexts::get(l).personally), disabled: false }.render(l, &errors))
+                (crate::web::components::Select { name: "creator_organisation_id", label: tx.behalf, options: &mine, selected: "", placeholder: Some(tx.personally), disabled: false }.render(l, &errors))
             }
-            (crate::web::components::Input::new("deadline", OrderFormTexts::get(l).deadline, "").kind("date").required().render(l, &errors))
-            (crate::web::components::Select { name: "priority", label: OrderFormTexts::get(l).priority, options: &priorities, selected: "normal", placeholder: None, disabled: false }.render(l, &errors))
-            (crate::web::components::Select { name: "source", label: OrderFormTexts::get(l).source, options: &sources, selected: "manual", placeholder: None, disabled: false }.render(l, &errors))
+            (crate::web::components::Input::new("deadline", tx.deadline, "").kind("date").required().render(l, &errors))
+            (crate::web::components::Select { name: "priority", label: tx.priority, options: &priorities, selected: "normal", placeholder: None, disabled: false }.render(l, &errors))
+            (crate::web::components::Select { name: "source", label: tx.source, options: &sources, selected: "manual", placeholder: None, disabled: false }.render(l, &errors))
             input type="hidden" name="project_id" value=(q.project);
             input type="hidden" name="stage_id" value=(q.stage);
             input type="hidden" name="required" value="on";
-            button.button type="submit" { (OrderFormTexts::get(l).give_order_submit) }
+            button.button type="submit" { (tx.give_order_submit) }
         }
     }))
 }

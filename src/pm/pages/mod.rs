@@ -27,14 +27,15 @@ use crate::web::layout::{Page, PageCtx};
 use crate::web::tables::{Cell, Format, Table, links};
 
 pub fn nav(l: Locale) -> Markup {
+    let tx = PmTexts::get(l);
     html! {
-        nav.pm-nav aria-label=(PmTexts::get(l).order_management_sections) {
+        nav.pm-nav aria-label=(tx.order_management_sections) {
             ul {
-                li { a href="/pm" { (PmTexts::get(l).dashboard) } }
-                li { a href="/pm/orders" { (PmTexts::get(l).orders) } }
-                li { a href="/pm/tasks" { (PmTexts::get(l).my_tasks) } }
-                li { a href="/pm/projects" { (PmTexts::get(l).projects_programmes) } }
-                li { a href="/pm/orders/new" { (PmTexts::get(l).give_order) } }
+                li { a href="/pm" { (tx.dashboard) } }
+                li { a href="/pm/orders" { (tx.orders) } }
+                li { a href="/pm/tasks" { (tx.my_tasks) } }
+                li { a href="/pm/projects" { (tx.projects_programmes) } }
+                li { a href="/pm/orders/new" { (tx.give_order) } }
             }
         }
     }
@@ -98,17 +99,18 @@ fn orders_table(
     people: &BTreeMap<i64, String>,
     at: OffsetDateTime,
 ) -> Table {
+    let tx = PmTexts::get(l);
     Table {
         name: "orders".into(),
         headers: vec![
-            PmTexts::get(l).no.into(),
-            PmTexts::get(l).order.into(),
-            PmTexts::get(l).organisation.into(),
-            PmTexts::get(l).executor.into(),
-            PmTexts::get(l).state.into(),
-            PmTexts::get(l).deadline.into(),
-            PmTexts::get(l).overdue.into(),
-            PmTexts::get(l).priority.into(),
+            tx.no.into(),
+            tx.order.into(),
+            tx.organisation.into(),
+            tx.executor.into(),
+            tx.state.into(),
+            tx.deadline.into(),
+            tx.overdue.into(),
+            tx.priority.into(),
         ],
         rows: rows
             .iter()
@@ -129,7 +131,7 @@ fn orders_table(
                     Cell::Text(o.state().label(l).into()),
                     Cell::Text(datetime(l, o.deadline)),
                     Cell::Text(if o.is_overdue(at) {
-                        PmTexts::get(l).yes.into()
+                        tx.yes.into()
                     } else {
                         String::new()
                     }),
@@ -154,6 +156,7 @@ pub async fn list(
 ) -> AppResult<Response> {
     staff(&user)?;
     let l = ctx.locale;
+    let tx = PmTexts::get(l);
     let at = now();
     let mut f = OrderFilter {
         organisation_id: (!q.organisation.is_empty()).then(|| q.organisation.clone()),
@@ -225,19 +228,19 @@ pub async fn list(
             format!("/pm/orders?{}", parts.join("&"))
         }
     };
-    let title = PmTexts::get(l).orders;
+    let title = tx.orders;
     let errors = crate::web::components::FieldErrors::new();
-    Ok(Page::new(&ctx, title).crumb(PmTexts::get(l).crumb_orders, "/pm").render(html! {
+    Ok(Page::new(&ctx, title).crumb(tx.crumb_orders, "/pm").render(html! {
         h1 { (title) }
         (nav(l))
         form.filters method="get" action="/pm/orders" {
-            (crate::web::components::Select { name: "organisation", label: PmTexts::get(l).organisation, options: &org_options, selected: &q.organisation, placeholder: Some(PmTexts::get(l).all), disabled: false }.render(l, &errors))
-            (crate::web::components::Select { name: "state", label: PmTexts::get(l).state, options: &state_options, selected: &q.state, placeholder: Some(PmTexts::get(l).any), disabled: false }.render(l, &errors))
-            (crate::web::components::checkbox(l, &errors, "overdue", html! { (PmTexts::get(l).overdue_only) }, q.overdue == "1"))
-            (crate::web::components::checkbox(l, &errors, "mine", html! { (PmTexts::get(l).where_i_am_executor) }, q.mine == "1"))
-            div.actions { button.button type="submit" { (PmTexts::get(l).show) } }
+            (crate::web::components::Select { name: "organisation", label: tx.organisation, options: &org_options, selected: &q.organisation, placeholder: Some(tx.all), disabled: false }.render(l, &errors))
+            (crate::web::components::Select { name: "state", label: tx.state, options: &state_options, selected: &q.state, placeholder: Some(tx.any), disabled: false }.render(l, &errors))
+            (crate::web::components::checkbox(l, &errors, "overdue", html! { (tx.overdue_only) }, q.overdue == "1"))
+            (crate::web::components::checkbox(l, &errors, "mine", html! { (tx.where_i_am_executor) }, q.mine == "1"))
+            div.actions { button.button type="submit" { (tx.show) } }
         }
-        p role="status" { (PmTexts::get(l).found) strong #orders-count { (total) } }
+        p role="status" { (tx.found) strong #orders-count { (total) } }
         (table.html(title))
         (links(l, &here))
         (crate::web::components::pager(l, &here, page, (total + PAGE - 1) / PAGE))

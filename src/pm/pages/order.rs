@@ -13,6 +13,7 @@ pub async fn show(
 ) -> AppResult<Response> {
     staff(&user)?;
     let l = ctx.locale;
+    let tx = OrderTexts::get(l);
     let o = queries::order(&state.db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -103,132 +104,132 @@ pub async fn show(
         Err(domain::Refusal::State(m)) if assignee && open => Some(m.get(l).to_owned()),
         _ => None,
     };
-    let title = format!("{} № {}", OrderTexts::get(l).order, o.order_id);
+    let title = format!("{} № {}", tx.order, o.order_id);
     let act_url = format!("/pm/orders/{id}/act?csrf_token={token}");
-    Ok(Page::new(&ctx, title.clone()).crumb(OrderTexts::get(l).crumb_orders, "/pm").crumb(OrderTexts::get(l).orders, "/pm/orders").render(html! {
+    Ok(Page::new(&ctx, title.clone()).crumb(tx.crumb_orders, "/pm").crumb(tx.orders, "/pm/orders").render(html! {
         h1 { (title) ": " (o.title) }
         (nav(l))
         p #order-state { (state_badge(l, &o, at)) }
         dl.pm-facts {
-            dt { (OrderTexts::get(l).responsible_organisation) } dd #order-organisation { a href={ "/pm/organisations/" (o.organisation_id) } { (org_name(&o.organisation_id)) } }
-            dt { (OrderTexts::get(l).executor) } dd { @if let Some(e) = o.executor_id { (people.get(&e).cloned().unwrap_or_default()) } @else { "—" } }
-            dt { (OrderTexts::get(l).deadline) } dd { (datetime(l, o.deadline)) }
-            dt { (OrderTexts::get(l).priority) } dd { (Priority::parse(&o.priority).map(|p| p.label(l)).unwrap_or("")) }
-            dt { (OrderTexts::get(l).source) } dd { (Source::parse(&o.source).map(|p| p.label(l)).unwrap_or("")) }
-            dt { (OrderTexts::get(l).given) } dd { @if let Some(c) = o.creator_id { (people.get(&c).cloned().unwrap_or_default()) } @else if let Some(c) = &o.creator_organisation_id { (org_name(c)) } @else { (OrderTexts::get(l).portal_citizen_s_report) } }
-            @if let Some(u) = &o.appeal_url { dt { (OrderTexts::get(l).request) } dd { a href=(u) #order-request { (u) } } }
-            @if let Some(p) = o.parent_id { dt { (OrderTexts::get(l).parent_order) } dd { a href={ "/pm/orders/" (p) } { "№ " (p) } } }
+            dt { (tx.responsible_organisation) } dd #order-organisation { a href={ "/pm/organisations/" (o.organisation_id) } { (org_name(&o.organisation_id)) } }
+            dt { (tx.executor) } dd { @if let Some(e) = o.executor_id { (people.get(&e).cloned().unwrap_or_default()) } @else { "—" } }
+            dt { (tx.deadline) } dd { (datetime(l, o.deadline)) }
+            dt { (tx.priority) } dd { (Priority::parse(&o.priority).map(|p| p.label(l)).unwrap_or("")) }
+            dt { (tx.source) } dd { (Source::parse(&o.source).map(|p| p.label(l)).unwrap_or("")) }
+            dt { (tx.given) } dd { @if let Some(c) = o.creator_id { (people.get(&c).cloned().unwrap_or_default()) } @else if let Some(c) = &o.creator_organisation_id { (org_name(c)) } @else { (tx.portal_citizen_s_report) } }
+            @if let Some(u) = &o.appeal_url { dt { (tx.request) } dd { a href=(u) #order-request { (u) } } }
+            @if let Some(p) = o.parent_id { dt { (tx.parent_order) } dd { a href={ "/pm/orders/" (p) } { "№ " (p) } } }
         }
         @if !o.description.is_empty() { div.pm-description { @for line in o.description.lines() { p { (line) } } } }
         @if let Some(r) = &o.report_text {
             section aria-labelledby="report-h" {
-                h2 #report-h { (OrderTexts::get(l).report_execution) }
+                h2 #report-h { (tx.report_execution) }
                 @if let Some(x) = o.report_outcome.as_deref().and_then(Outcome::parse) { p { strong { (x.label(l)) } @if let Some(d) = &o.report_planned_date { " — " (d) } } }
                 p #order-report { (r) }
             }
         }
         @if tree.len() > 1 {
             section aria-labelledby="tree-h" {
-                h2 #tree-h { (OrderTexts::get(l).delegation_tree) }
+                h2 #tree-h { (tx.delegation_tree) }
                 (tree_markup(l, &tree, tree.first().map(|t| t.order_id).unwrap_or(id), id, &org_name, at))
             }
         }
         @if !files.is_empty() {
             section aria-labelledby="files-h" {
-                h2 #files-h { (OrderTexts::get(l).attachments) }
+                h2 #files-h { (tx.attachments) }
                 ul.pm-files { @for f in &files { li { @if files_open { a href={ "/pm/attachments/" (f.attachment_id) } { (f.file_name) } } @else { (f.file_name) } " (" (f.size / 1024) " KB)" } } }
             }
         }
         section #actions aria-labelledby="actions-h" {
-            h2 #actions-h { (OrderTexts::get(l).actions) }
+            h2 #actions-h { (tx.actions) }
             @if may(&OrderAction::Accept) {
-                form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="accept"; button.button type="submit" { (OrderTexts::get(l).accept) } }
+                form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="accept"; button.button type="submit" { (tx.accept) } }
             }
             @if may(&OrderAction::Start) {
-                form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="start"; button.button type="submit" { (OrderTexts::get(l).start_work) } }
+                form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="start"; button.button type="submit" { (tx.start_work) } }
             }
             @if let Some(why) = &report_waits { p.hint #report-waits { (why) } }
             @if report.is_ok() {
                 details {
-                    summary { (OrderTexts::get(l).submit_report_execution) }
+                    summary { (tx.submit_report_execution) }
                     form method="post" action=(act_url) enctype="multipart/form-data" {
                         input type="hidden" name="action" value="report";
-                        (crate::web::components::Input::new("text", OrderTexts::get(l).what_was_done, "").kind("textarea").required().render(l, &errors))
+                        (crate::web::components::Input::new("text", tx.what_was_done, "").kind("textarea").required().render(l, &errors))
                         @if o.appeal_id.is_some() && o.parent_id.is_none() {
                             fieldset {
-                                legend { (OrderTexts::get(l).answer_citizen) }
-                                div.field.radio { input #o-resolved type="radio" name="outcome" value="resolved" checked; label for="o-resolved" { (OrderTexts::get(l).resolved) } }
-                                div.field.radio { input #o-planned type="radio" name="outcome" value="planned"; label for="o-planned" { (OrderTexts::get(l).planned_give_date) } }
-                                (crate::web::components::Input::new("planned_date", OrderTexts::get(l).planned_date, "").kind("date").render(l, &errors))
+                                legend { (tx.answer_citizen) }
+                                div.field.radio { input #o-resolved type="radio" name="outcome" value="resolved" checked; label for="o-resolved" { (tx.resolved) } }
+                                div.field.radio { input #o-planned type="radio" name="outcome" value="planned"; label for="o-planned" { (tx.planned_give_date) } }
+                                (crate::web::components::Input::new("planned_date", tx.planned_date, "").kind("date").render(l, &errors))
                             }
                         }
-                        div.field { label for="f-files" { (OrderTexts::get(l).photos_documents_up_10) } input #f-files type="file" name="files" multiple; }
-                        button.button type="submit" { (OrderTexts::get(l).submit_report) }
+                        div.field { label for="f-files" { (tx.photos_documents_up_10) } input #f-files type="file" name="files" multiple; }
+                        button.button type="submit" { (tx.submit_report) }
                     }
                 }
                 details {
-                    summary { (OrderTexts::get(l).delegate_sub_order) }
+                    summary { (tx.delegate_sub_order) }
                     form method="post" action={ "/pm/orders/" (id) "/delegate" } {
                         (ctx.csrf_field())
-                        (crate::web::components::Input::new("title", OrderTexts::get(l).title, "").required().render(l, &errors))
-                        (crate::web::components::Input::new("description", OrderTexts::get(l).description, "").kind("textarea").render(l, &errors))
-                        (crate::web::components::Select { name: "organisation_id", label: OrderTexts::get(l).unit, options: &sub_orgs, selected: &o.organisation_id, placeholder: None, disabled: false }.render(l, &errors))
-                        (crate::web::components::Input::new("executor_id", OrderTexts::get(l).executor_account_number_optional, "").render(l, &errors))
-                        (crate::web::components::Input::new("deadline", OrderTexts::get(l).deadline, "").kind("date").required().render(l, &errors))
-                        (crate::web::components::checkbox(l, &errors, "required", html! { (OrderTexts::get(l).required_before_parent_s) }, true))
-                        button.button type="submit" { (OrderTexts::get(l).delegate) }
+                        (crate::web::components::Input::new("title", tx.title, "").required().render(l, &errors))
+                        (crate::web::components::Input::new("description", tx.description, "").kind("textarea").render(l, &errors))
+                        (crate::web::components::Select { name: "organisation_id", label: tx.unit, options: &sub_orgs, selected: &o.organisation_id, placeholder: None, disabled: false }.render(l, &errors))
+                        (crate::web::components::Input::new("executor_id", tx.executor_account_number_optional, "").render(l, &errors))
+                        (crate::web::components::Input::new("deadline", tx.deadline, "").kind("date").required().render(l, &errors))
+                        (crate::web::components::checkbox(l, &errors, "required", html! { (tx.required_before_parent_s) }, true))
+                        button.button type="submit" { (tx.delegate) }
                     }
                 }
             }
             @if assignee && !s.is_final() && (user.is_admin() || user.is_officer_of(&o.organisation_id)) && !member_options.is_empty() {
                 form method="post" action={ "/pm/orders/" (id) "/assign" } {
                     (ctx.csrf_field())
-                    (crate::web::components::Select { name: "executor_id", label: OrderTexts::get(l).executor, options: &member_options, selected: &o.executor_id.map(|e| e.to_string()).unwrap_or_default(), placeholder: Some(OrderTexts::get(l).the_organisation), disabled: false }.render(l, &errors))
-                    button.button type="submit" { (OrderTexts::get(l).assign) }
+                    (crate::web::components::Select { name: "executor_id", label: tx.executor, options: &member_options, selected: &o.executor_id.map(|e| e.to_string()).unwrap_or_default(), placeholder: Some(tx.the_organisation), disabled: false }.render(l, &errors))
+                    button.button type="submit" { (tx.assign) }
                 }
             }
             @if may(&OrderAction::AcceptReport) {
-                form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="accept_report"; button.button type="submit" { (OrderTexts::get(l).accept_report) } }
+                form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="accept_report"; button.button type="submit" { (tx.accept_report) } }
             }
             @if may(&OrderAction::Return { note: text() }) {
                 form method="post" action=(act_url) enctype="multipart/form-data" {
                     input type="hidden" name="action" value="return";
-                    (crate::web::components::Input::new("text", OrderTexts::get(l).what_rework, "").kind("textarea").required().render(l, &errors))
-                    button.button type="submit" { (OrderTexts::get(l).return_rework) }
+                    (crate::web::components::Input::new("text", tx.what_rework, "").kind("textarea").required().render(l, &errors))
+                    button.button type="submit" { (tx.return_rework) }
                 }
             }
             @if may(&OrderAction::Refer { organisation_id: "\u{0}another".to_owned(), reason: text() }) {
                 details {
-                    summary { (OrderTexts::get(l).refer_another_organisation) }
+                    summary { (tx.refer_another_organisation) }
                     form method="post" action=(act_url) enctype="multipart/form-data" {
                         input type="hidden" name="action" value="refer";
-                        (crate::web::components::Select { name: "organisation_id", label: OrderTexts::get(l).organisation, options: &all_orgs, selected: "", placeholder: Some(OrderTexts::get(l).choose), disabled: false }.render(l, &errors))
-                        (crate::web::components::Input::new("text", OrderTexts::get(l).reason, "").kind("textarea").required().render(l, &errors))
-                        button.button type="submit" { (OrderTexts::get(l).refer) }
+                        (crate::web::components::Select { name: "organisation_id", label: tx.organisation, options: &all_orgs, selected: "", placeholder: Some(tx.choose), disabled: false }.render(l, &errors))
+                        (crate::web::components::Input::new("text", tx.reason, "").kind("textarea").required().render(l, &errors))
+                        button.button type="submit" { (tx.refer) }
                     }
                 }
             }
             @if may(&OrderAction::Cancel { reason: text() }) {
                 details {
-                    summary { (OrderTexts::get(l).cancel_order) }
+                    summary { (tx.cancel_order) }
                     form method="post" action=(act_url) enctype="multipart/form-data" {
                         input type="hidden" name="action" value="cancel";
-                        (crate::web::components::Input::new("text", OrderTexts::get(l).cancel_reason, "").kind("textarea").required().render(l, &errors))
-                        button.button.danger type="submit" { (OrderTexts::get(l).cancel_submit) }
+                        (crate::web::components::Input::new("text", tx.cancel_reason, "").kind("textarea").required().render(l, &errors))
+                        button.button.danger type="submit" { (tx.cancel_submit) }
                     }
                 }
             }
             @if may(&OrderAction::Comment { text: text() }) {
                 form method="post" action=(act_url) enctype="multipart/form-data" {
                     input type="hidden" name="action" value="comment";
-                    (crate::web::components::Input::new("text", OrderTexts::get(l).comment, "").kind("textarea").required().render(l, &errors))
-                    div.field { label for="f-cfiles" { (OrderTexts::get(l).attachments) } input #f-cfiles type="file" name="files" multiple; }
-                    button.button type="submit" { (OrderTexts::get(l).add_comment) }
+                    (crate::web::components::Input::new("text", tx.comment, "").kind("textarea").required().render(l, &errors))
+                    div.field { label for="f-cfiles" { (tx.attachments) } input #f-cfiles type="file" name="files" multiple; }
+                    button.button type="submit" { (tx.add_comment) }
                 }
             }
         }
         section #timeline aria-labelledby="timeline-h" {
-            h2 #timeline-h { (OrderTexts::get(l).history) }
+            h2 #timeline-h { (tx.history) }
             ol.timeline {
                 @for e in &events {
                     li {
@@ -244,19 +245,20 @@ pub async fn show(
 }
 
 pub(super) fn event_label(l: Locale, kind: &str) -> &'static str {
+    let tx = OrderTexts::get(l);
     match kind {
-        "created" => OrderTexts::get(l).created,
-        "accepted" => OrderTexts::get(l).accepted,
-        "started" => OrderTexts::get(l).work_started,
-        "report_submitted" => OrderTexts::get(l).report_submitted,
-        "report_accepted" => OrderTexts::get(l).report_accepted,
-        "returned" => OrderTexts::get(l).returned_rework,
-        "cancelled" => OrderTexts::get(l).cancelled,
-        "referred" => OrderTexts::get(l).referred,
-        "delegated" => OrderTexts::get(l).sub_order_given,
-        "assigned" => OrderTexts::get(l).executor_assigned,
-        "comment" => OrderTexts::get(l).comment_lower,
-        _ => OrderTexts::get(l).change,
+        "created" => tx.created,
+        "accepted" => tx.accepted,
+        "started" => tx.work_started,
+        "report_submitted" => tx.report_submitted,
+        "report_accepted" => tx.report_accepted,
+        "returned" => tx.returned_rework,
+        "cancelled" => tx.cancelled,
+        "referred" => tx.referred,
+        "delegated" => tx.sub_order_given,
+        "assigned" => tx.executor_assigned,
+        "comment" => tx.comment_lower,
+        _ => tx.change,
     }
 }
 

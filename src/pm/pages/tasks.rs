@@ -11,6 +11,7 @@ use crate::texts;
 pub async fn tasks(ctx: PageCtx, Staff(user): Staff, State(db): State<Db>) -> AppResult<Response> {
     staff(&user)?;
     let l = ctx.locale;
+    let tx = TaskTexts::get(l);
     let at = now();
     let mine = queries::list_orders(
         &db,
@@ -47,50 +48,50 @@ pub async fn tasks(ctx: PageCtx, Staff(user): Staff, State(db): State<Db>) -> Ap
     };
     let own = queries::tasks(&db, user.account_id).await?;
     let errors = crate::web::components::FieldErrors::new();
-    let title = TaskTexts::get(l).my_tasks;
+    let title = tx.my_tasks;
     let list = |rows: &[OrderRow]| {
         html! {
-            @if rows.is_empty() { p { (TaskTexts::get(l).none) } } @else {
+            @if rows.is_empty() { p { (tx.none) } } @else {
                 ul.pm-tasks {
                     @for o in rows {
                         li.overdue[o.is_overdue(at)] {
                             a href={ "/pm/orders/" (o.order_id) } { "№ " (o.order_id) ": " (o.title) }
-                            " — " (TaskTexts::get(l).due_lower) " " (datetime(l, o.deadline)) " · " (state_badge(l, o, at))
+                            " — " (tx.due_lower) " " (datetime(l, o.deadline)) " · " (state_badge(l, o, at))
                         }
                     }
                 }
             }
         }
     };
-    Ok(Page::new(&ctx, title).crumb(TaskTexts::get(l).crumb_orders, "/pm").render(html! {
+    Ok(Page::new(&ctx, title).crumb(tx.crumb_orders, "/pm").render(html! {
         h1 { (title) }
         (nav(l))
-        section aria-labelledby="mine-h" { h2 #mine-h { (TaskTexts::get(l).orders_where_i_am) } div #my-orders { (list(&mine)) } }
+        section aria-labelledby="mine-h" { h2 #mine-h { (tx.orders_where_i_am) } div #my-orders { (list(&mine)) } }
         @if !unassigned.is_empty() {
-            section aria-labelledby="org-h" { h2 #org-h { (TaskTexts::get(l).my_organisations_orders_without) } (list(&unassigned)) }
+            section aria-labelledby="org-h" { h2 #org-h { (tx.my_organisations_orders_without) } (list(&unassigned)) }
         }
         section aria-labelledby="own-h" {
-            h2 #own-h { (TaskTexts::get(l).my_own_tasks) }
-            @if own.is_empty() { p { (TaskTexts::get(l).no_tasks) } } @else {
+            h2 #own-h { (tx.my_own_tasks) }
+            @if own.is_empty() { p { (tx.no_tasks) } } @else {
                 ul.pm-tasks #own-tasks {
                     @for t in &own {
                         li.done[t.done_at.is_some()] {
                             form.inline method="post" action={ "/pm/tasks/" (t.task_id) "/done" } {
                                 (ctx.csrf_field())
                                 input type="hidden" name="done" value=(if t.done_at.is_some() { "0" } else { "1" });
-                                button.link type="submit" aria-label=(if t.done_at.is_some() { TaskTexts::get(l).mark_not_done } else { TaskTexts::get(l).mark_done }) { (if t.done_at.is_some() { "☑" } else { "☐" }) }
+                                button.link type="submit" aria-label=(if t.done_at.is_some() { tx.mark_not_done } else { tx.mark_done }) { (if t.done_at.is_some() { "☑" } else { "☐" }) }
                             }
                             " " (t.title)
-                            @if let Some(d) = &t.due_on { " — " (TaskTexts::get(l).due_by) " " (d) }
+                            @if let Some(d) = &t.due_on { " — " (tx.due_by) " " (d) }
                         }
                     }
                 }
             }
             form method="post" action="/pm/tasks" {
                 (ctx.csrf_field())
-                (crate::web::components::Input::new("title", TaskTexts::get(l).new_task, "").required().render(l, &errors))
-                (crate::web::components::Input::new("due_on", TaskTexts::get(l).due_optional, "").kind("date").render(l, &errors))
-                button.button type="submit" { (TaskTexts::get(l).add) }
+                (crate::web::components::Input::new("title", tx.new_task, "").required().render(l, &errors))
+                (crate::web::components::Input::new("due_on", tx.due_optional, "").kind("date").render(l, &errors))
+                button.button type="submit" { (tx.add) }
             }
         }
     }))
