@@ -227,7 +227,7 @@ pub async fn new_form(
     State(state): State<AppState>,
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
-    let cats = Categories::load(&state, Kind::ConstructionCheck).await?;
+    let cats = Categories::load(&state.db, Kind::ConstructionCheck).await?;
     let object = match q.object.parse::<i64>() {
         Ok(id) => Some(
             queries::object(&state.db, id)
@@ -276,7 +276,7 @@ pub async fn submit(
             _ => {}
         }
     }
-    let cats = Categories::load(&state, Kind::ConstructionCheck).await?;
+    let cats = Categories::load(&state.db, Kind::ConstructionCheck).await?;
     let mut errors = FieldErrors::new();
     if !cats.0.contains_key(&f.category) {
         errors.add(
@@ -454,7 +454,7 @@ pub async fn show(
 ) -> AppResult<Response> {
     let appeal_id: i64 = id.parse().map_err(|_| AppError::not_found())?;
     let extra = extra(&ctx, &state, appeal_id).await?;
-    crate::workflow::page::request_page(ctx, state, Kind::ConstructionCheck, id, q, Some(extra))
+    crate::workflow::page::request_page(ctx, &state.db, Kind::ConstructionCheck, id, q, Some(extra))
         .await
 }
 

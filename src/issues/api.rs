@@ -119,7 +119,7 @@ pub async fn geojson(
     Query(q): Query<GeoQuery>,
 ) -> AppResult<Response> {
     let l = Locale::from_headers(&headers);
-    let cats = Categories::load(&state, Kind::Problem).await?;
+    let cats = Categories::load(&state.db, Kind::Problem).await?;
     let lq = ListQuery {
         category: q.category,
         municipality: q.municipality,
@@ -193,7 +193,7 @@ pub async fn nearby(
     Query(q): Query<NearbyQuery>,
 ) -> AppResult<Response> {
     let l = Locale::from_headers(&headers);
-    let cats = Categories::load(&state, Kind::Problem).await?;
+    let cats = Categories::load(&state.db, Kind::Problem).await?;
     let (Ok(lat), Ok(lon)) = (q.lat.trim().parse::<f64>(), q.lon.trim().parse::<f64>()) else {
         return Err(AppError::bad_request(
             "invalid_point",
@@ -299,6 +299,6 @@ pub async fn one(
         .await?
         .filter(|a| a.kind == Kind::Problem.as_str() && a.state().is_public())
         .ok_or_else(AppError::not_found)?;
-    let cats = Categories::load(&state, Kind::Problem).await?;
+    let cats = Categories::load(&state.db, Kind::Problem).await?;
     Ok(axum::Json(public_json(&state, l, &cats, &a).await?).into_response())
 }

@@ -40,7 +40,7 @@ pub async fn feed(
         return Err(AppError::not_found());
     }
     let l = Locale::from_headers(&headers);
-    let cats = Categories::load(&state, Kind::Problem).await?;
+    let cats = Categories::load(&state.db, Kind::Problem).await?;
     let lq = ListQuery {
         category: q.category.clone(),
         municipality: q.municipality.clone(),

@@ -102,7 +102,7 @@ pub async fn new_form(
         hide_name: account.hide_name,
         ..Default::default()
     };
-    let cats = Categories::load(&state, Kind::Problem).await?;
+    let cats = Categories::load(&state.db, Kind::Problem).await?;
     let premoderation = workflow::settings(&state.db).await?.premoderation;
     Ok(render(
         &ctx,
@@ -224,7 +224,7 @@ pub async fn submit(
     multipart: Multipart,
 ) -> AppResult<Response> {
     let form = read_form(multipart).await?;
-    let cats = Categories::load(&state, Kind::Problem).await?;
+    let cats = Categories::load(&state.db, Kind::Problem).await?;
     let premoderation = workflow::settings(&state.db).await?.premoderation;
     let mut errors = FieldErrors::new();
     let show = |errors: &FieldErrors, near: &[_], status| {

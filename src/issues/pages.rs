@@ -122,7 +122,7 @@ pub async fn list(
 ) -> AppResult<Response> {
     let t = IssueTexts::get(ctx.locale);
     let l = ctx.locale;
-    let cats = Categories::load(&state, Kind::Problem).await?;
+    let cats = Categories::load(&state.db, Kind::Problem).await?;
     let mut f = q.filter(&cats)?;
     if !q.mine.is_empty() {
         let user = ctx.user.as_ref().ok_or(AppError::Unauthorized)?;
@@ -214,7 +214,7 @@ pub async fn map_page(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let t = IssueTexts::get(ctx.locale);
-    let cats = Categories::load(&state, Kind::Problem).await?;
+    let cats = Categories::load(&state.db, Kind::Problem).await?;
     q.filter(&cats)?;
     let base = q.base();
     let src = if base.is_empty() {
@@ -253,7 +253,7 @@ pub async fn report(
     Path(id): Path<String>,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    request_page(ctx, state, Kind::Problem, id, q, None).await
+    request_page(ctx, &state.db, Kind::Problem, id, q, None).await
 }
 
 /// `POST /problems/{id}/action` (multipart; CSRF token in the query)

@@ -164,7 +164,7 @@ pub async fn workspace(
     f.offset = (page - 1) * QUEUE_PAGE;
     let total = queries::count_appeals(&state.db, &f).await?;
     let rows = queries::list_appeals(&state.db, &f).await?;
-    let cats = Categories::load(&state, Kind::Problem).await?;
+    let cats = Categories::load(&state.db, Kind::Problem).await?;
     let base = if q.org.is_empty() {
         "/workspace/problems".to_owned()
     } else {
@@ -193,7 +193,7 @@ pub async fn moderation(
 ) -> AppResult<Response> {
     let l = ctx.locale;
     let t = StaffTexts::get(l);
-    let cats = Categories::load(&state, Kind::Problem).await?;
+    let cats = Categories::load(&state.db, Kind::Problem).await?;
     let waiting = AppealFilter {
         kind: Kind::Problem.as_str().into(),
         states_in: vec!["submitted".into(), "needs_clarification".into()],

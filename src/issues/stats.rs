@@ -141,7 +141,7 @@ async fn reports_section(
 ) -> AppResult<Markup> {
     let l = ctx.locale;
     let t = StatsTexts::get(l);
-    let cats = Categories::load(state, Kind::Problem).await?;
+    let cats = Categories::load(&state.db, Kind::Problem).await?;
     let at = now();
     f.public_only = true;
     f.limit = 10;

@@ -153,45 +153,109 @@ pub struct ReportQuery {
 /// feature adds (the registry object and verification of a check request).
 pub async fn request_page(
     ctx: PageCtx,
-    state: AppState,
+    db: &Db,
     kind: Kind,
     id: String,
     q: ReportQuery,
     extra: Option<Markup>,
 ) -> AppResult<Response> {
-    let a = visible_kind(&state.db, kind, &id, ctx.user.as_ref()).await?;
-    let v = Viewer::of(&a, ctx.user.as_ref());
-    let cats = Categories::load(&state, kind).await?;
-    let events = queries::events(&state.db, a.appeal_id, v.staff()).await?;
-    let photos = queries::photos(&state.db, a.appeal_id).await?;
-    let author = crate::auth::queries::account_by_id(&state.db, a.author_id).await?;
-    let org = match &a.organisation_id {
-        Some(o) => crate::directory::queries::by_id(&state.db, o).await?,
-        None => None,
-    };
-    let (supports, follows) = match v.user {
-        Some(u) => (
-            queries::supports(&state.db, a.appeal_id, u.account_id).await?,
-            queries::follows(&state.db, a.appeal_id, u.account_id).await?,
-        ),
-        None => (false, false),
-    };
-    let orgs = if v.staff() {
-        crate::directory::queries::list(&state.db).await?
-    } else {
-        Vec::new()
-    };
-    let premoderation = workflow::settings(&state.db).await?.premoderation;
+    let r = RequestView::load(db, kind, &id, ctx.user.as_ref()).await?;
+    Ok(request_markup(&ctx, kind, &r, &q, extra))
+}
+
+/// What the request page shows, read in one place.
+struct RequestView {
+    appeal: AppealRow,
+    cats: Categories,
+    /// The timeline; staff also see the internal events.
+    events: Vec<queries::EventRow>,
+    photos: Vec<queries::PhotoRow>,
+    author: Option<crate::auth::queries::AccountRow>,
+    org: Option<crate::directory::queries::OrgRow>,
+    /// Whether the viewer supports and follows it.
+    supports: bool,
+    follows: bool,
+    /// Every organisation, for staff who refer a request (empty for others).
+    orgs: Vec<crate::directory::queries::OrgRow>,
+    premoderation: bool,
+}
+
+impl RequestView {
+    async fn load(
+        db: &Db,
+        kind: Kind,
+        id: &str,
+        user: Option<&CurrentUser>,
+    ) -> AppResult<RequestView> {
+        let appeal = visible_kind(db, kind, id, user).await?;
+        let staff = Viewer::of(&appeal, user).staff();
+        let cats = Categories::load(db, kind).await?;
+        let events = queries::events(db, appeal.appeal_id, staff).await?;
+        let photos = queries::photos(db, appeal.appeal_id).await?;
+        let author = crate::auth::queries::account_by_id(db, appeal.author_id).await?;
+        let org = match &appeal.organisation_id {
+            Some(o) => crate::directory::queries::by_id(db, o).await?,
+            None => None,
+        };
+        let (supports, follows) = match user {
+            Some(u) => (
+                queries::supports(db, appeal.appeal_id, u.account_id).await?,
+                queries::follows(db, appeal.appeal_id, u.account_id).await?,
+            ),
+            None => (false, false),
+        };
+        let orgs = if staff {
+            crate::directory::queries::list(db).await?
+        } else {
+            Vec::new()
+        };
+        let premoderation = workflow::settings(db).await?.premoderation;
+        Ok(RequestView {
+            appeal,
+            cats,
+            events,
+            photos,
+            author,
+            org,
+            supports,
+            follows,
+            orgs,
+            premoderation,
+        })
+    }
+}
+
+fn request_markup(
+    ctx: &PageCtx,
+    kind: Kind,
+    r: &RequestView,
+    q: &ReportQuery,
+    extra: Option<Markup>,
+) -> Response {
+    let a = &r.appeal;
+    let v = Viewer::of(a, ctx.user.as_ref());
+    let RequestView {
+        cats,
+        events,
+        photos,
+        author,
+        org,
+        supports,
+        follows,
+        orgs,
+        premoderation,
+        ..
+    } = r;
+    let (supports, follows, premoderation) = (*supports, *follows, *premoderation);
     let at = now();
     let l = ctx.locale;
-    let tx = ReportTexts::get(l);
-    let t = tx;
+    let t = ReportTexts::get(l);
     let it = IssueTexts::get(l);
-    let title = format!("№{}. {}", a.appeal_id, headline(l, &cats, &a));
+    let title = format!("№{}. {}", a.appeal_id, headline(l, cats, a));
     let point = serde_json::json!({
         "type": "FeatureCollection",
         "features": [{ "type": "Feature", "geometry": { "type": "Point", "coordinates": [a.lon, a.lat] },
-                       "properties": { "name": headline(l, &cats, &a) } }]
+                       "properties": { "name": headline(l, cats, a) } }]
     });
     let author_name = match (&author, a.hide_name, v.staff()) {
         (Some(acc), false, _) | (Some(acc), true, true) => Some(acc.display_name.clone()),
@@ -199,9 +263,9 @@ pub async fn request_page(
     };
     let (crumb, crumb_href) = match kind {
         Kind::Problem => (it.title, "/problems"),
-        Kind::ConstructionCheck => (tx.construction, "/construction"),
+        Kind::ConstructionCheck => (t.construction, "/construction"),
     };
-    Ok(Page::new(&ctx, title.clone())
+    Page::new(ctx, title.clone())
         .crumb(crumb, crumb_href)
         .with_map()
         .render(html! {
@@ -213,7 +277,7 @@ pub async fn request_page(
             @if q.supported.is_some() && supports { (crate::web::components::notice("success", html! { (t.supported) })) }
             h1 { (title) }
             p.report-meta {
-                (state_badge(l, &a, at))
+                (state_badge(l, a, at))
                 @if kind == Kind::Problem {
                     " · " a href={ "/problems/municipalities/" (a.municipality_id) } { (municipality_name(l, &a.municipality_id)) }
                     @if let Some(o) = &org { " · " a href={ "/problems/departments/" (o.organisation_id) } { (l.pick(&o.name_ru, &o.name_en)) } }
@@ -261,11 +325,11 @@ pub async fn request_page(
             div.map.small-map role="region" aria-label=(t.map_label) data-geojson-inline="report-point" data-tiles=(ctx.tile_url) {}
             (json_script("report-point", &point))
             @if let Some(extra) = &extra { (extra) }
-            (support_box(&ctx, &a, &v, supports, follows))
-            (actions(&ctx, &a, &v, &orgs))
+            (support_box(ctx, a, &v, supports, follows))
+            (actions(ctx, a, &v, orgs))
             h2 #timeline { (t.timeline) }
             ol.timeline {
-                @for e in &events {
+                @for e in events {
                     li.internal[!e.public] {
                         p.timeline-head {
                             strong { (views::event_label(l, &e.kind)) }
@@ -284,7 +348,7 @@ pub async fn request_page(
                     }
                 }
             }
-        }))
+        })
 }
 
 fn photo_list(photos: &[&queries::PhotoRow]) -> Markup {

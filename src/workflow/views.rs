@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::queries::{self, AppealRow, CategoryRow};
 use super::{Kind, State};
-use crate::app::AppState;
+use crate::db::Db;
 use crate::error::AppResult;
 use crate::geo::geography;
 use crate::texts;
@@ -63,8 +63,8 @@ texts!(pub IssueTexts {
 pub struct Categories(pub HashMap<String, CategoryRow>);
 
 impl Categories {
-    pub async fn load(state: &AppState, kind: Kind) -> AppResult<Categories> {
-        let rows = queries::categories(&state.db, kind.as_str()).await?;
+    pub async fn load(db: &Db, kind: Kind) -> AppResult<Categories> {
+        let rows = queries::categories(db, kind.as_str()).await?;
         Ok(Categories(
             rows.into_iter()
                 .map(|c| (c.category_id.clone(), c))

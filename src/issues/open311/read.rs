@@ -52,7 +52,7 @@ pub(super) async fn services(
 ) -> Answer {
     jurisdiction(&state.config, p)?;
     let l = locale(headers, p);
-    let cats = Categories::load(state, Kind::Problem).await?;
+    let cats = Categories::load(&state.db, Kind::Problem).await?;
     let list: Vec<Value> = cats
         .active()
         .into_iter()
@@ -84,7 +84,7 @@ pub(super) async fn service_definition(
     let p = Params::parse(q.unwrap_or_default().as_bytes());
     let r = async {
         jurisdiction(&state.config, &p)?;
-        let cats = Categories::load(&state, Kind::Problem).await?;
+        let cats = Categories::load(&state.db, Kind::Problem).await?;
         if !cats.0.get(code).is_some_and(|c| c.active) {
             return Err(Failure::not_found("service_code"));
         }
@@ -196,7 +196,7 @@ pub(super) async fn render_requests(
     extensions: bool,
     format: Format,
 ) -> Answer {
-    let cats = Categories::load(state, Kind::Problem).await?;
+    let cats = Categories::load(&state.db, Kind::Problem).await?;
     let orgs = crate::directory::queries::list(&state.db).await?;
     let photos = queries::first_photos(
         &state.db,
@@ -268,7 +268,7 @@ pub(super) async fn requests(
     f.municipality_id = municipality;
     let codes = p.list("service_code");
     if !codes.is_empty() {
-        let cats = Categories::load(state, Kind::Problem).await?;
+        let cats = Categories::load(&state.db, Kind::Problem).await?;
         if let Some(bad) = codes.iter().find(|c| !cats.0.contains_key(c.as_str())) {
             return Err(Failure::not_found(&format!("service_code {bad}")));
         }

@@ -97,7 +97,7 @@ pub(super) async fn create(state: &AppState, request: Request, format: Format) -
     let code = p
         .get("service_code")
         .ok_or_else(|| Failure::bad("service_code is missing"))?;
-    let cats = Categories::load(state, Kind::Problem).await?;
+    let cats = Categories::load(&state.db, Kind::Problem).await?;
     if !cats.0.get(code).is_some_and(|c| c.active) {
         return Err(Failure::not_found("service_code"));
     }

@@ -451,6 +451,7 @@ pub fn snapshot(o: &OrderRow) -> m::OrderSnapshot {
 }
 
 mod drafts;
+pub mod view;
 pub use drafts::*;
 mod from_portal;
 pub use from_portal::*;

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use super::domain::{
     self, ALL_PRIORITIES, ALL_STATES, OrderAction, OrderState, Outcome, Priority, Side, Source,
 };
-use super::orders::{self, Attached, OrderDraft, side_of};
+use super::orders::{self, Attached, OrderDraft};
 use super::queries::{self, OrderFilter, OrderRow};
 use crate::app::AppState;
 use crate::auth::{CurrentUser, Staff};

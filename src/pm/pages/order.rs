@@ -2,75 +2,46 @@
 
 use super::*;
 use crate::config::Config;
+use crate::db::Db;
 use crate::texts;
 
 /// `GET /pm/orders/{id}`
 pub async fn show(
     ctx: PageCtx,
     Staff(user): Staff,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     staff(&user)?;
+    let v = orders::view::OrderView::load(&db, id, &user).await?;
+    Ok(order_page(&ctx, &user, &v, now()))
+}
+
+/// The order page: facts, report, tree, files, the actions the rules
+/// allow this person now, and the history.
+fn order_page(
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    v: &orders::view::OrderView,
+    at: OffsetDateTime,
+) -> Response {
     let l = ctx.locale;
     let tx = OrderTexts::get(l);
-    let o = queries::order(&state.db, id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    let at = now();
-    let tree = queries::tree(&state.db, o.root_id.unwrap_or(o.order_id)).await?;
-    let events = queries::events(&state.db, id).await?;
-    let files = queries::attachments(&state.db, id).await?;
-    let files_open = orders::may_read_files(&state.db, &o, &user).await?;
-    let orgs = super::super::dashboard::org_map(&state.db).await?;
-    let org_name = |oid: &str| {
-        orgs.get(oid)
-            .map(|x| l.pick(&x.name_ru, &x.name_en).to_owned())
-            .unwrap_or_else(|| oid.to_owned())
-    };
-    let mut ids: Vec<i64> = tree.iter().filter_map(|t| t.executor_id).collect();
-    ids.extend(o.creator_id);
-    let people: BTreeMap<i64, String> = queries::people(&state.db, &ids)
-        .await?
-        .into_iter()
-        .map(|p| (p.account_id, p.display_name))
-        .collect();
-    let side = side_of(&o, &user);
-    let members = queries::members(&state.db, &o.organisation_id).await?;
-    let member_options: Vec<(String, String)> = members
-        .iter()
-        .map(|p| (p.account_id.to_string(), p.display_name.clone()))
-        .collect();
-    // Where a sub-order may go: this organisation and those below it.
-    let sub_orgs: Vec<(String, String)> = orgs
-        .values()
-        .filter(|x| {
-            let mut cur = Some(*x);
-            for _ in 0..20 {
-                match cur {
-                    Some(c) if c.organisation_id == o.organisation_id => return true,
-                    Some(c) => cur = c.parent_id.as_deref().and_then(|p| orgs.get(p)),
-                    None => return false,
-                }
-            }
-            false
-        })
-        .map(|x| {
-            (
-                x.organisation_id.clone(),
-                l.pick(&x.name_ru, &x.name_en).to_owned(),
-            )
-        })
-        .collect();
-    let all_orgs: Vec<(String, String)> = orgs
-        .values()
-        .map(|x| {
-            (
-                x.organisation_id.clone(),
-                l.pick(&x.name_ru, &x.name_en).to_owned(),
-            )
-        })
-        .collect();
+    let (o, tree, events, files, files_open, people) = (
+        &v.order,
+        &v.tree,
+        &v.events,
+        &v.files,
+        v.files_open,
+        &v.people,
+    );
+    let id = o.order_id;
+    let org_name = |oid: &str| v.org_name(l, oid);
+    let side = v.side;
+    let member_options = v.member_options();
+    let sub_orgs = v.sub_organisations(l);
+    let all_orgs = v.all_organisations(l);
+    let open_children = v.open_children;
     let token = ctx.csrf_token();
     let s = o.state();
     let assignee = matches!(side, Side::Assignee | Side::Both);
@@ -82,15 +53,11 @@ pub async fn show(
     // The actions offered are those the rules allow this person now
     // (`orders::may`, the check `act` makes), tried with a stand-in for what
     // the form will carry.
-    let open_children = tree
-        .iter()
-        .filter(|t| t.parent_id == Some(o.order_id) && t.required && !t.state().is_final())
-        .count() as i64;
-    let may = |action: &OrderAction| orders::may(&o, &user, open_children, action).is_ok();
+    let may = |action: &OrderAction| orders::may(o, user, open_children, action).is_ok();
     let text = || "·".to_owned();
     let report = orders::may(
-        &o,
-        &user,
+        o,
+        user,
         open_children,
         &OrderAction::SubmitReport {
             text: text(),
@@ -106,10 +73,10 @@ pub async fn show(
     };
     let title = format!("{} № {}", tx.order, o.order_id);
     let act_url = format!("/pm/orders/{id}/act?csrf_token={token}");
-    Ok(Page::new(&ctx, title.clone()).crumb(tx.crumb_orders, "/pm").crumb(tx.orders, "/pm/orders").render(html! {
+    Page::new(ctx, title.clone()).crumb(tx.crumb_orders, "/pm").crumb(tx.orders, "/pm/orders").render(html! {
         h1 { (title) ": " (o.title) }
         (nav(l))
-        p #order-state { (state_badge(l, &o, at)) }
+        p #order-state { (state_badge(l, o, at)) }
         dl.pm-facts {
             dt { (tx.responsible_organisation) } dd #order-organisation { a href={ "/pm/organisations/" (o.organisation_id) } { (org_name(&o.organisation_id)) } }
             dt { (tx.executor) } dd { @if let Some(e) = o.executor_id { (people.get(&e).cloned().unwrap_or_default()) } @else { "—" } }
@@ -131,13 +98,13 @@ pub async fn show(
         @if tree.len() > 1 {
             section aria-labelledby="tree-h" {
                 h2 #tree-h { (tx.delegation_tree) }
-                (tree_markup(l, &tree, tree.first().map(|t| t.order_id).unwrap_or(id), id, &org_name, at))
+                (tree_markup(l, tree, tree.first().map(|t| t.order_id).unwrap_or(id), id, &org_name, at))
             }
         }
         @if !files.is_empty() {
             section aria-labelledby="files-h" {
                 h2 #files-h { (tx.attachments) }
-                ul.pm-files { @for f in &files { li { @if files_open { a href={ "/pm/attachments/" (f.attachment_id) } { (f.file_name) } } @else { (f.file_name) } " (" (f.size / 1024) " KB)" } } }
+                ul.pm-files { @for f in files { li { @if files_open { a href={ "/pm/attachments/" (f.attachment_id) } { (f.file_name) } } @else { (f.file_name) } " (" (f.size / 1024) " KB)" } } }
             }
         }
         section #actions aria-labelledby="actions-h" {
@@ -231,7 +198,7 @@ pub async fn show(
         section #timeline aria-labelledby="timeline-h" {
             h2 #timeline-h { (tx.history) }
             ol.timeline {
-                @for e in &events {
+                @for e in events {
                     li {
                         strong { (event_label(l, &e.kind)) }
                         " · " (datetime(l, e.created_at))
@@ -241,7 +208,7 @@ pub async fn show(
                 }
             }
         }
-    }))
+    })
 }
 
 pub(super) fn event_label(l: Locale, kind: &str) -> &'static str {
