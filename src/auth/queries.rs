@@ -6,6 +6,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::auth::domain::{GlobalRole, MembershipKind};
 use crate::db::{Db, Tx, now};
+use crate::exec_tx;
 use crate::{on_db, on_tx};
 
 #[derive(Debug, Clone, FromRow)]
@@ -120,15 +121,13 @@ pub async fn insert_account(tx: &mut Tx, a: &NewAccount<'_>) -> Result<i64, sqlx
 
 pub async fn set_password(tx: &mut Tx, account_id: i64, hash: &str) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| sqlx::query(
-        "update account set password_hash = $2, updated_at = $3 where account_id = $1"
-    )
-    .bind(account_id)
-    .bind(hash)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    exec_tx!(
+        tx,
+        "update account set password_hash = $2, updated_at = $3 where account_id = $1",
+        account_id,
+        hash,
+        now
+    )?;
     Ok(())
 }
 
@@ -140,30 +139,26 @@ pub async fn reset_unproven_account(
     display_name: &str,
 ) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| sqlx::query(
+    exec_tx!(
+        tx,
         "update account set password_hash = null, display_name = $2, updated_at = $3
-         where account_id = $1"
-    )
-    .bind(account_id)
-    .bind(display_name)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+         where account_id = $1",
+        account_id,
+        display_name,
+        now
+    )?;
     Ok(())
 }
 
 pub async fn confirm_email(tx: &mut Tx, account_id: i64) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| sqlx::query(
+    exec_tx!(
+        tx,
         "update account set email_confirmed_at = coalesce(email_confirmed_at, $2), updated_at = $2
-         where account_id = $1"
-    )
-    .bind(account_id)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+         where account_id = $1",
+        account_id,
+        now
+    )?;
     Ok(())
 }
 
@@ -174,17 +169,15 @@ pub async fn set_municipality(
     status: &str,
 ) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| sqlx::query(
+    exec_tx!(
+        tx,
         "update account set municipality_id = $2, municipality_status = $3, updated_at = $4
-         where account_id = $1"
-    )
-    .bind(account_id)
-    .bind(municipality_id)
-    .bind(status)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+         where account_id = $1",
+        account_id,
+        municipality_id,
+        status,
+        now
+    )?;
     Ok(())
 }
 
@@ -196,18 +189,16 @@ pub async fn update_profile(
     locale: &str,
 ) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| sqlx::query(
+    exec_tx!(
+        tx,
         "update account set display_name = $2, hide_name = $3, locale = $4, updated_at = $5
-         where account_id = $1"
-    )
-    .bind(account_id)
-    .bind(display_name)
-    .bind(hide_name)
-    .bind(locale)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+         where account_id = $1",
+        account_id,
+        display_name,
+        hide_name,
+        locale,
+        now
+    )?;
     Ok(())
 }
 
@@ -243,16 +234,14 @@ pub async fn memberships(db: &Db, account_id: i64) -> Result<Vec<MembershipRow>,
 
 pub async fn grant_role(tx: &mut Tx, account_id: i64, role: GlobalRole) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| sqlx::query(
+    exec_tx!(
+        tx,
         "insert into account_role (account_id, role, granted_at) values ($1, $2, $3)
-         on conflict (account_id, role) do nothing"
-    )
-    .bind(account_id)
-    .bind(role.as_str())
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+         on conflict (account_id, role) do nothing",
+        account_id,
+        role.as_str(),
+        now
+    )?;
     Ok(())
 }
 
@@ -261,14 +250,12 @@ pub async fn revoke_role(
     account_id: i64,
     role: GlobalRole,
 ) -> Result<(), sqlx::Error> {
-    on_tx!(tx, |conn| sqlx::query(
-        "delete from account_role where account_id = $1 and role = $2"
-    )
-    .bind(account_id)
-    .bind(role.as_str())
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    exec_tx!(
+        tx,
+        "delete from account_role where account_id = $1 and role = $2",
+        account_id,
+        role.as_str()
+    )?;
     Ok(())
 }
 
@@ -308,15 +295,13 @@ pub async fn revoke_membership(
     organisation_id: &str,
     kind: MembershipKind,
 ) -> Result<(), sqlx::Error> {
-    on_tx!(tx, |conn| sqlx::query(
-        "delete from membership where account_id = $1 and organisation_id = $2 and kind = $3"
-    )
-    .bind(account_id)
-    .bind(organisation_id)
-    .bind(kind.as_str())
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    exec_tx!(
+        tx,
+        "delete from membership where account_id = $1 and organisation_id = $2 and kind = $3",
+        account_id,
+        organisation_id,
+        kind.as_str()
+    )?;
     Ok(())
 }
 
@@ -382,18 +367,16 @@ pub async fn issue_token(
     .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
-    on_tx!(tx, |conn| sqlx::query(
+    exec_tx!(
+        tx,
         "insert into account_token (token_hash, account_id, purpose, expires_at, created_at)
-         values ($1, $2, $3, $4, $5)"
-    )
-    .bind(token_hash(&token))
-    .bind(account_id)
-    .bind(purpose)
-    .bind(now + valid_for)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+         values ($1, $2, $3, $4, $5)",
+        token_hash(&token),
+        account_id,
+        purpose,
+        now + valid_for,
+        now
+    )?;
     Ok(token)
 }
 
@@ -434,13 +417,7 @@ pub async fn token_is_valid(db: &Db, token: &str, purpose: &str) -> Result<bool,
 
 /// Ends every session of the account (after a password reset).
 pub async fn delete_sessions(tx: &mut Tx, account_id: i64) -> Result<(), sqlx::Error> {
-    on_tx!(tx, |conn| sqlx::query(
-        "delete from session where account_id = $1"
-    )
-    .bind(account_id)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    exec_tx!(tx, "delete from session where account_id = $1", account_id)?;
     Ok(())
 }
 

@@ -12,7 +12,8 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::{Db, Tx, now};
 use crate::error::{AppError, AppResult};
-use crate::{on_db, on_tx};
+use crate::exec_tx;
+use crate::on_db;
 
 /// Creates a token for the account; returns it (the only time it exists in clear).
 pub async fn create(state: &AppState, account_id: i64, name: &str) -> AppResult<String> {
@@ -62,16 +63,14 @@ pub async fn insert_api_token(
     name: &str,
 ) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| sqlx::query(
-        "insert into api_token (token_hash, account_id, name, created_at) values ($1, $2, $3, $4)"
-    )
-    .bind(hash)
-    .bind(account_id)
-    .bind(name)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    exec_tx!(
+        tx,
+        "insert into api_token (token_hash, account_id, name, created_at) values ($1, $2, $3, $4)",
+        hash,
+        account_id,
+        name,
+        now
+    )?;
     Ok(())
 }
 

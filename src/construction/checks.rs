@@ -20,7 +20,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::{Db, Tx, now};
 use crate::error::{AppError, AppResult, Msg};
-use crate::media::upload::{PhotoPart, read_photo, store_photos, upload_error};
+use crate::media::upload::store_photos;
 use crate::texts;
 use crate::web::components::{FieldErrors, Input, Select, checkbox, datetime, error_summary};
 use crate::web::extract::{Form, Path, Query};
@@ -251,31 +251,22 @@ pub async fn submit(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> AppResult<Response> {
     let mut f = CheckForm::default();
-    while let Some(mut field) = multipart.next_field().await.map_err(upload_error)? {
-        let name = field.name().unwrap_or("").to_owned();
-        if name == "photos" {
-            match read_photo(&mut field).await? {
-                PhotoPart::Photo(n, b) => f.photos.push((n, b)),
-                PhotoPart::TooLarge(m) => f.photo_error = Some(m),
-                PhotoPart::Empty => {}
-            }
-            continue;
-        }
-        let v = field.text().await.map_err(upload_error)?;
-        match name.as_str() {
-            "category" => f.category = v,
-            "lat" => f.lat = v,
-            "lon" => f.lon = v,
-            "address" => f.address = v,
-            "description" => f.description = v,
-            "object_id" => f.object_id = v,
-            "hide_name" => f.hide_name = v == "on",
-            _ => {}
-        }
-    }
+    let upload = crate::media::upload::read_multipart(multipart, "photos", |name, v| match name {
+        "category" => f.category = v,
+        "lat" => f.lat = v,
+        "lon" => f.lon = v,
+        "address" => f.address = v,
+        "description" => f.description = v,
+        "object_id" => f.object_id = v,
+        "hide_name" => f.hide_name = v == "on",
+        _ => {}
+    })
+    .await?;
+    f.photos = upload.files;
+    f.photo_error = upload.error;
     let cats = Categories::load(&state.db, Kind::ConstructionCheck).await?;
     let mut errors = FieldErrors::new();
     if !cats.0.contains_key(&f.category) {

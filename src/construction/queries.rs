@@ -193,6 +193,33 @@ pub async fn find_same(
     })
 }
 
+/// Binds an object's columns in the order both `insert` and `update` list
+/// them (a macro: the two statements are of different sqlx types).
+macro_rules! bind_object {
+    ($q:expr, $o:expr, $illegal:expr) => {
+        $q.bind(&$o.name)
+            .bind(&$o.address)
+            .bind(normalize_address(&$o.address))
+            .bind($o.lat)
+            .bind($o.lon)
+            .bind(&$o.footprint)
+            .bind(&$o.municipality_id)
+            .bind(&$o.cadastral_number)
+            .bind(&$o.permit_number)
+            .bind(&$o.permit_date)
+            .bind(&$o.developer)
+            .bind(&$o.purpose)
+            .bind($o.floors)
+            .bind(&$o.planned_start)
+            .bind(&$o.planned_end)
+            .bind(&$o.actual_start)
+            .bind(&$o.actual_end)
+            .bind($o.status.as_str())
+            .bind($illegal || $o.status == Status::Illegal)
+            .bind(&$o.detected_on)
+    };
+}
+
 pub async fn insert(
     tx: &mut Tx,
     o: &ObjectInput,
@@ -201,35 +228,19 @@ pub async fn insert(
 ) -> Result<i64, sqlx::Error> {
     let now = now();
     on_tx!(tx, |conn| {
-        sqlx::query_scalar::<_, i64>(
-            "insert into construction_object (name, address, address_norm, lat, lon, footprint,
-                 municipality_id, cadastral_number, permit_number, permit_date, developer, purpose,
-                 floors, planned_start, planned_end, actual_start, actual_end, status, illegal,
-                 detected_on, source, created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18, $19, $20, $21, $22, $22)
-             returning object_id",
+        bind_object!(
+            sqlx::query_scalar::<_, i64>(
+                "insert into construction_object (name, address, address_norm, lat, lon, footprint,
+                     municipality_id, cadastral_number, permit_number, permit_date, developer, purpose,
+                     floors, planned_start, planned_end, actual_start, actual_end, status, illegal,
+                     detected_on, source, created_at, updated_at)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                     $18, $19, $20, $21, $22, $22)
+                 returning object_id",
+            ),
+            o,
+            illegal
         )
-        .bind(&o.name)
-        .bind(&o.address)
-        .bind(normalize_address(&o.address))
-        .bind(o.lat)
-        .bind(o.lon)
-        .bind(&o.footprint)
-        .bind(&o.municipality_id)
-        .bind(&o.cadastral_number)
-        .bind(&o.permit_number)
-        .bind(&o.permit_date)
-        .bind(&o.developer)
-        .bind(&o.purpose)
-        .bind(o.floors)
-        .bind(&o.planned_start)
-        .bind(&o.planned_end)
-        .bind(&o.actual_start)
-        .bind(&o.actual_end)
-        .bind(o.status.as_str())
-        .bind(illegal || o.status == Status::Illegal)
-        .bind(&o.detected_on)
         .bind(source)
         .bind(now)
         .fetch_one(conn)
@@ -255,35 +266,19 @@ pub async fn update(
     .unwrap_or(false);
     let becomes_illegal = !was_illegal && (illegal || o.status == Status::Illegal);
     on_tx!(tx, |conn| {
-        sqlx::query(
+        bind_object!(
+            sqlx::query(
             "update construction_object set name = $2, address = $3, address_norm = $4, lat = $5,
                  lon = $6, footprint = $7, municipality_id = $8, cadastral_number = $9,
                  permit_number = $10, permit_date = $11, developer = $12, purpose = $13,
                  floors = $14, planned_start = $15, planned_end = $16, actual_start = $17,
                  actual_end = $18, status = $19, illegal = $20, detected_on = $21, updated_at = $22
              where object_id = $1",
+            )
+            .bind(id),
+            o,
+            illegal
         )
-        .bind(id)
-        .bind(&o.name)
-        .bind(&o.address)
-        .bind(normalize_address(&o.address))
-        .bind(o.lat)
-        .bind(o.lon)
-        .bind(&o.footprint)
-        .bind(&o.municipality_id)
-        .bind(&o.cadastral_number)
-        .bind(&o.permit_number)
-        .bind(&o.permit_date)
-        .bind(&o.developer)
-        .bind(&o.purpose)
-        .bind(o.floors)
-        .bind(&o.planned_start)
-        .bind(&o.planned_end)
-        .bind(&o.actual_start)
-        .bind(&o.actual_end)
-        .bind(o.status.as_str())
-        .bind(illegal || o.status == Status::Illegal)
-        .bind(&o.detected_on)
         .bind(now)
         .execute(conn)
         .await

@@ -4,6 +4,7 @@ use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use crate::db::{Db, Tx, now};
+use crate::exec_tx;
 use crate::{on_db, on_tx};
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -118,56 +119,52 @@ pub struct OrgFields {
 /// a row was written.
 pub async fn insert(tx: &mut Tx, id: &str, f: &OrgFields) -> Result<bool, sqlx::Error> {
     let now = now();
-    let n = on_tx!(tx, |conn| sqlx::query(
+    let n = exec_tx!(
+        tx,
         "insert into organisation (organisation_id, parent_id, kind, name_ru, name_en,
              short_name_ru, short_name_en, inn, municipality_id, email, phone, website,
              created_at, updated_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
-         on conflict (organisation_id) do nothing"
-    )
-    .bind(id)
-    .bind(&f.parent_id)
-    .bind(&f.kind)
-    .bind(&f.name_ru)
-    .bind(&f.name_en)
-    .bind(&f.short_name_ru)
-    .bind(&f.short_name_en)
-    .bind(&f.inn)
-    .bind(&f.municipality_id)
-    .bind(&f.email)
-    .bind(&f.phone)
-    .bind(&f.website)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+         on conflict (organisation_id) do nothing",
+        id,
+        &f.parent_id,
+        &f.kind,
+        &f.name_ru,
+        &f.name_en,
+        &f.short_name_ru,
+        &f.short_name_en,
+        &f.inn,
+        &f.municipality_id,
+        &f.email,
+        &f.phone,
+        &f.website,
+        now
+    )?;
     Ok(n == 1)
 }
 
 pub async fn update(tx: &mut Tx, id: &str, f: &OrgFields) -> Result<bool, sqlx::Error> {
     let now = now();
-    let n = on_tx!(tx, |conn| sqlx::query(
+    let n = exec_tx!(
+        tx,
         "update organisation set parent_id = $2, kind = $3, name_ru = $4, name_en = $5,
              short_name_ru = $6, short_name_en = $7, inn = $8, municipality_id = $9,
              email = $10, phone = $11, website = $12, updated_at = $13
-         where organisation_id = $1"
-    )
-    .bind(id)
-    .bind(&f.parent_id)
-    .bind(&f.kind)
-    .bind(&f.name_ru)
-    .bind(&f.name_en)
-    .bind(&f.short_name_ru)
-    .bind(&f.short_name_en)
-    .bind(&f.inn)
-    .bind(&f.municipality_id)
-    .bind(&f.email)
-    .bind(&f.phone)
-    .bind(&f.website)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+         where organisation_id = $1",
+        id,
+        &f.parent_id,
+        &f.kind,
+        &f.name_ru,
+        &f.name_en,
+        &f.short_name_ru,
+        &f.short_name_en,
+        &f.inn,
+        &f.municipality_id,
+        &f.email,
+        &f.phone,
+        &f.website,
+        now
+    )?;
     Ok(n == 1)
 }
 

@@ -17,7 +17,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult, Msg};
 use crate::media;
-use crate::media::upload::{PhotoPart, read_photo, store_photos, upload_error};
+use crate::media::upload::store_photos;
 use crate::texts;
 use crate::web::components::{FieldErrors, Input, Select, checkbox, error_summary};
 use crate::web::extract::Query;
@@ -117,20 +117,10 @@ pub async fn new_form(
 
 /// Reads the multipart form; photos beyond the size limit are refused as
 /// they stream, without holding them.
-pub async fn read_form(mut multipart: Multipart) -> AppResult<ReportForm> {
+pub async fn read_form(multipart: Multipart) -> AppResult<ReportForm> {
     let mut f = ReportForm::default();
-    while let Some(mut field) = multipart.next_field().await.map_err(upload_error)? {
-        let name = field.name().unwrap_or("").to_owned();
-        if name == "photos" {
-            match read_photo(&mut field).await? {
-                PhotoPart::Photo(name, bytes) => f.photos.push((name, bytes)),
-                PhotoPart::TooLarge(m) => f.photo_error = Some(m),
-                PhotoPart::Empty => {}
-            }
-            continue;
-        }
-        let value = field.text().await.map_err(upload_error)?;
-        match name.as_str() {
+    let upload =
+        crate::media::upload::read_multipart(multipart, "photos", |name, value| match name {
             "category" => f.category = value,
             "lat" => f.lat = value,
             "lon" => f.lon = value,
@@ -139,8 +129,10 @@ pub async fn read_form(mut multipart: Multipart) -> AppResult<ReportForm> {
             "hide_name" => f.hide_name = value == "on",
             "not_duplicate" => f.not_duplicate = value == "on",
             _ => {}
-        }
-    }
+        })
+        .await?;
+    f.photos = upload.files;
+    f.photo_error = upload.error;
     Ok(f)
 }
 

@@ -29,6 +29,40 @@ pub enum PhotoPart {
     Empty,
 }
 
+/// The files of a multipart form and why one was refused.
+#[derive(Default)]
+pub struct Files {
+    /// `(file name, bytes)` of each file within the size limit.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// A file over the limit, refused as it streamed (the last such).
+    pub error: Option<Msg>,
+}
+
+/// Reads a multipart form: the parts named `file_field` are files, taken
+/// as they stream (one over the size limit is refused without being held);
+/// every other part is text, handed to `text(name, value)`.
+pub async fn read_multipart(
+    mut multipart: axum::extract::Multipart,
+    file_field: &str,
+    mut text: impl FnMut(&str, String),
+) -> AppResult<Files> {
+    let mut out = Files::default();
+    while let Some(mut field) = multipart.next_field().await.map_err(upload_error)? {
+        let name = field.name().unwrap_or("").to_owned();
+        if name == file_field {
+            match read_photo(&mut field).await? {
+                PhotoPart::Photo(n, b) => out.files.push((n, b)),
+                PhotoPart::TooLarge(m) => out.error = Some(m),
+                PhotoPart::Empty => {}
+            }
+            continue;
+        }
+        let value = field.text().await.map_err(upload_error)?;
+        text(&name, value);
+    }
+    Ok(out)
+}
+
 pub async fn read_photo(field: &mut axum::extract::multipart::Field<'_>) -> AppResult<PhotoPart> {
     let file_name = field.file_name().unwrap_or("").to_owned();
     let mut bytes = Vec::new();

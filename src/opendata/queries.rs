@@ -5,6 +5,7 @@ use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use crate::db::{Db, Tx, now};
+use crate::exec_tx;
 use crate::opendata::domain::FieldDef;
 use crate::{on_db, on_tx};
 
@@ -194,36 +195,34 @@ pub async fn update_passport(
     today: &str,
 ) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| sqlx::query(
+    exec_tx!(
+        tx,
         "update dataset set organisation_id = $2, title = $3, title_en = $4, description = $5,
              description_en = $6, publisher_name = $7, publisher_phone = $8, publisher_mbox = $9,
              format = $10, subject = $11, topic = $12, municipality_id = $13, license_id = $14,
              frequency = $15, source = $16, passport_hash = $17, modified = $18,
              provenance = 'Изменение паспорта набора данных', updated_at = $19
-         where dataset_id = $1"
-    )
-    .bind(id)
-    .bind(&p.organisation_id)
-    .bind(&p.title)
-    .bind(&p.title_en)
-    .bind(&p.description)
-    .bind(&p.description_en)
-    .bind(&p.publisher_name)
-    .bind(&p.publisher_phone)
-    .bind(&p.publisher_mbox)
-    .bind(&p.format)
-    .bind(&p.subject)
-    .bind(&p.topic)
-    .bind(&p.municipality_id)
-    .bind(&p.license_id)
-    .bind(&p.frequency)
-    .bind(&p.source)
-    .bind(&p.passport_hash)
-    .bind(today)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+         where dataset_id = $1",
+        id,
+        &p.organisation_id,
+        &p.title,
+        &p.title_en,
+        &p.description,
+        &p.description_en,
+        &p.publisher_name,
+        &p.publisher_phone,
+        &p.publisher_mbox,
+        &p.format,
+        &p.subject,
+        &p.topic,
+        &p.municipality_id,
+        &p.license_id,
+        &p.frequency,
+        &p.source,
+        &p.passport_hash,
+        today,
+        now
+    )?;
     Ok(())
 }
 

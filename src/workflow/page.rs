@@ -17,7 +17,7 @@ use crate::db::Db;
 use crate::db::now;
 use crate::error::{AppError, AppResult, Msg};
 use crate::media;
-use crate::media::upload::{store_photos, upload_error};
+use crate::media::upload::store_photos;
 use crate::texts;
 use crate::web::components::{FieldErrors, Select, datetime};
 use crate::web::layout::{Page, PageCtx, json_script, login_href};
@@ -613,20 +613,10 @@ struct ActionForm {
     photo_error: Option<Msg>,
 }
 
-async fn read_action(mut multipart: Multipart) -> AppResult<ActionForm> {
+async fn read_action(multipart: Multipart) -> AppResult<ActionForm> {
     let mut f = ActionForm::default();
-    while let Some(mut field) = multipart.next_field().await.map_err(upload_error)? {
-        let name = field.name().unwrap_or("").to_owned();
-        if name == "photos" {
-            match crate::media::upload::read_photo(&mut field).await? {
-                crate::media::upload::PhotoPart::Photo(name, bytes) => f.photos.push((name, bytes)),
-                crate::media::upload::PhotoPart::TooLarge(m) => f.photo_error = Some(m),
-                crate::media::upload::PhotoPart::Empty => {}
-            }
-            continue;
-        }
-        let value = field.text().await.map_err(upload_error)?;
-        match name.as_str() {
+    let upload =
+        crate::media::upload::read_multipart(multipart, "photos", |name, value| match name {
             "action" => f.action = value,
             "text" => f.text = value,
             "organisation_id" => f.organisation_id = value,
@@ -634,8 +624,10 @@ async fn read_action(mut multipart: Multipart) -> AppResult<ActionForm> {
             "budget" => f.budget = value,
             "reason" => f.reason = value,
             _ => {}
-        }
-    }
+        })
+        .await?;
+    f.photos = upload.files;
+    f.photo_error = upload.error;
     Ok(f)
 }
 

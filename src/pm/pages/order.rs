@@ -268,35 +268,20 @@ pub(super) struct ActionForm {
 
 pub(super) const MAX_FILES: usize = 10;
 
-pub(super) async fn read_action(mut multipart: Multipart) -> AppResult<ActionForm> {
+pub(super) async fn read_action(multipart: Multipart) -> AppResult<ActionForm> {
     let mut f = ActionForm::default();
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(crate::media::upload::upload_error)?
-    {
-        let name = field.name().unwrap_or("").to_owned();
-        if name == "files" {
-            match crate::media::upload::read_photo(&mut field).await? {
-                crate::media::upload::PhotoPart::Photo(n, b) => f.files.push((n, b)),
-                crate::media::upload::PhotoPart::TooLarge(m) => f.file_error = Some(m),
-                crate::media::upload::PhotoPart::Empty => {}
-            }
-            continue;
-        }
-        let value = field
-            .text()
-            .await
-            .map_err(crate::media::upload::upload_error)?;
-        match name.as_str() {
+    let upload =
+        crate::media::upload::read_multipart(multipart, "files", |name, value| match name {
             "action" => f.action = value,
             "text" => f.text = value,
             "outcome" => f.outcome = value,
             "planned_date" => f.planned_date = value,
             "organisation_id" => f.organisation_id = value,
             _ => {}
-        }
-    }
+        })
+        .await?;
+    f.files = upload.files;
+    f.file_error = upload.error;
     Ok(f)
 }
 

@@ -1,6 +1,7 @@
 //! SLA figures, and the keys of Open311 clients.
 
 use super::*;
+use crate::exec_tx;
 
 // ---- SLA figures -------------------------------------------------------------
 
@@ -156,16 +157,14 @@ pub async fn insert_open311_key(
     account_id: i64,
 ) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| sqlx::query(
-        "insert into open311_key (key_hash, name, account_id, created_at) values ($1, $2, $3, $4)"
-    )
-    .bind(hash)
-    .bind(name)
-    .bind(account_id)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    exec_tx!(
+        tx,
+        "insert into open311_key (key_hash, name, account_id, created_at) values ($1, $2, $3, $4)",
+        hash,
+        name,
+        account_id,
+        now
+    )?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Supports, follows, followers and notifications.
 
 use super::*;
+use crate::exec_tx;
 
 // ---- support and follows ------------------------------------------------
 
@@ -12,24 +13,20 @@ pub async fn add_support(
     account_id: i64,
 ) -> Result<bool, sqlx::Error> {
     let now = now();
-    let n = on_tx!(tx, |conn| sqlx::query(
+    let n = exec_tx!(
+        tx,
         "insert into appeal_support (appeal_id, account_id, created_at) values ($1, $2, $3)
-         on conflict (appeal_id, account_id) do nothing"
-    )
-    .bind(appeal_id)
-    .bind(account_id)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+         on conflict (appeal_id, account_id) do nothing",
+        appeal_id,
+        account_id,
+        now
+    )?;
     if n == 1 {
-        on_tx!(tx, |conn| sqlx::query(
-            "update appeal set support_count = support_count + 1 where appeal_id = $1"
-        )
-        .bind(appeal_id)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected()))?;
+        exec_tx!(
+            tx,
+            "update appeal set support_count = support_count + 1 where appeal_id = $1",
+            appeal_id
+        )?;
     }
     Ok(n == 1)
 }
@@ -47,16 +44,14 @@ pub async fn supports(db: &Db, appeal_id: i64, account_id: i64) -> Result<bool, 
 
 pub async fn follow(tx: &mut Tx, appeal_id: i64, account_id: i64) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| sqlx::query(
+    exec_tx!(
+        tx,
         "insert into appeal_follow (appeal_id, account_id, created_at) values ($1, $2, $3)
-         on conflict (appeal_id, account_id) do nothing"
-    )
-    .bind(appeal_id)
-    .bind(account_id)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+         on conflict (appeal_id, account_id) do nothing",
+        appeal_id,
+        account_id,
+        now
+    )?;
     Ok(())
 }
 
@@ -131,19 +126,17 @@ pub async fn insert_notification(
     link: &str,
 ) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| sqlx::query(
+    exec_tx!(
+        tx,
         "insert into notification (account_id, appeal_id, text_ru, text_en, link, created_at)
-         values ($1, $2, $3, $4, $5, $6)"
-    )
-    .bind(account_id)
-    .bind(appeal_id)
-    .bind(text_ru)
-    .bind(text_en)
-    .bind(link)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+         values ($1, $2, $3, $4, $5, $6)",
+        account_id,
+        appeal_id,
+        text_ru,
+        text_en,
+        link,
+        now
+    )?;
     Ok(())
 }
 

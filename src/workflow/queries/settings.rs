@@ -1,6 +1,7 @@
 //! Categories, routing rules and settings.
 
 use super::*;
+use crate::exec_tx;
 
 // ---- categories, routing, settings ---------------------------------------
 
@@ -65,14 +66,12 @@ pub async fn set_category_default(
     category_id: &str,
     organisation_id: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    on_tx!(tx, |conn| sqlx::query(
-        "update category set default_organisation_id = $2 where category_id = $1"
-    )
-    .bind(category_id)
-    .bind(organisation_id)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    exec_tx!(
+        tx,
+        "update category set default_organisation_id = $2 where category_id = $1",
+        category_id,
+        organisation_id
+    )?;
     Ok(())
 }
 
@@ -130,14 +129,12 @@ pub async fn set_routing_rule(
         .await
         .map(|r| r.rows_affected())
         })?,
-        None => on_tx!(tx, |conn| sqlx::query(
-            "delete from routing_rule where category_id = $1 and municipality_id = $2"
-        )
-        .bind(category_id)
-        .bind(municipality_id)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected()))?,
+        None => exec_tx!(
+            tx,
+            "delete from routing_rule where category_id = $1 and municipality_id = $2",
+            category_id,
+            municipality_id
+        )?,
     };
     Ok(())
 }
