@@ -58,8 +58,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/problems.geojson", get(api::geojson))
         .route("/api/v1/problems/nearby", get(api::nearby))
         .route("/api/v1/problems/{id}", get(api::one))
-        .route("/workspace/problems", get(staff::workspace))
-        .route("/moderation/problems", get(staff::moderation))
         .route(
             "/admin/problems",
             get(staff::settings_page).post(staff::save_settings),

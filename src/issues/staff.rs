@@ -1,44 +1,26 @@
-//! The staff side of problem reports: the department workspace (its queue
-//! by due date), the moderators' queue, and the administrators' routing
-//! table, settings and Open311 keys.
+//! The administrators' side of problem reports: routing table, settings
+//! and Open311 keys. (The staff queues of every kind are `workflow::queue`.)
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use maud::{Markup, html};
+use maud::html;
 use rand::RngCore;
 
-use crate::app::AppState;
-use crate::auth::{Admin, Moderator, Staff};
+use crate::auth::Admin;
 use crate::db::Db;
-use crate::db::now;
 use crate::error::{AppError, AppResult, Msg};
 use crate::texts;
 use crate::web::components::{FieldErrors, Select, checkbox, datetime};
 use crate::web::extract::{Form, Query};
-use crate::web::i18n::Locale;
 use crate::web::layout::{Page, PageCtx};
-use crate::workflow::queries::{self, AppealFilter, AppealRow, AppealSort};
-use crate::workflow::views::{
-    Categories, IssueTexts, headline, municipality_name, pager, state_badge,
-};
+use crate::workflow::queries::{self};
+use crate::workflow::views::{IssueTexts, municipality_name};
 use crate::workflow::{self, Kind, sla};
 
 texts!(pub StaffTexts {
-    workspace: "Обращения ведомства", "Department reports";
-    workspace_intro: "Обращения, направленные в вашу организацию, по сроку ответа: сначала те, чей срок ближе. Откройте обращение, чтобы ответить, запросить уточнение или передать его.",
-                     "Reports routed to your organisation, by deadline: nearest first. Open a report to answer it, ask for a clarification or refer it.";
-    moderation: "Модерация обращений", "Report moderation";
-    moderation_intro: "Новые обращения ждут проверки: опубликуйте, запросите уточнение или отклоните.", "New reports await a check: publish, ask for a clarification, or reject.";
-    hidden: "Скрытые обращения", "Hidden reports";
     organisation: "Организация", "Organisation";
-    all: "— все мои —", "— all mine —";
-    show: "Показать", "Show";
-    number: "№", "No.";
-    report: "Обращение", "Report";
-    state: "Состояние", "State";
-    due: "Срок ответа", "Due";
     municipality: "Муниципалитет", "Municipality";
-    empty: "Очередь пуста.", "The queue is empty.";
+    state: "Состояние", "State";
     settings: "Настройки обращений", "Report settings";
     premoderation: "Предварительная модерация: новые обращения публикуются после проверки модератором", "Pre-moderation: new reports are published after a moderator checks them";
     sla_mode: "Как считать 10 дней на ответ", "How the 10 days to answer are counted";
@@ -71,153 +53,6 @@ texts!(pub StaffTexts {
     active: "действует", "active";
     need_name: "Укажите название приложения.", "Give the application's name.";
 });
-
-fn queue_table(l: Locale, cats: &Categories, rows: &[AppealRow]) -> Markup {
-    let t = StaffTexts::get(l);
-    let at = now();
-    html! {
-        @if rows.is_empty() { p { (t.empty) } } @else {
-            div.table-wrap {
-                table.queue {
-                    thead { tr { th scope="col" { (t.number) } th scope="col" { (t.report) } th scope="col" { (t.municipality) } th scope="col" { (t.state) } th scope="col" { (t.due) } } }
-                    tbody {
-                        @for a in rows {
-                            tr.overdue[a.is_overdue(at)] {
-                                td { (a.appeal_id) }
-                                td { a href=(Kind::Problem.path(a.appeal_id)) { (headline(l, cats, a)) } }
-                                td { (municipality_name(l, &a.municipality_id)) }
-                                td { (state_badge(l, a, at)) }
-                                td { @if let Some(d) = a.due_at { (datetime(l, d)) } @else { "—" } }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-#[derive(Debug, serde::Deserialize, Default)]
-pub struct WorkspaceQuery {
-    #[serde(default)]
-    org: String,
-    #[serde(default)]
-    page: Option<String>,
-}
-
-const QUEUE_PAGE: i64 = 50;
-
-fn page_of(p: &Option<String>) -> i64 {
-    p.as_deref()
-        .and_then(|p| p.parse::<i64>().ok())
-        .filter(|p| (1..=100_000).contains(p))
-        .unwrap_or(1)
-}
-
-/// `GET /workspace/problems`: the queue of the officer's organisations.
-pub async fn workspace(
-    ctx: PageCtx,
-    Staff(user): Staff,
-    State(state): State<AppState>,
-    Query(q): Query<WorkspaceQuery>,
-) -> AppResult<Response> {
-    let l = ctx.locale;
-    let t = StaffTexts::get(l);
-    let mine: Vec<(String, String)> = user
-        .memberships
-        .iter()
-        .filter(|m| m.kind == crate::auth::domain::MembershipKind::Officer)
-        .map(|m| {
-            (
-                m.organisation_id.clone(),
-                l.pick(&m.name_ru, &m.name_en).to_owned(),
-            )
-        })
-        .collect();
-    let mut f = AppealFilter {
-        kind: Kind::Problem.as_str().into(),
-        states_in: [
-            "published",
-            "in_progress",
-            "reopened",
-            "planned",
-            "needs_clarification",
-        ]
-        .map(String::from)
-        .to_vec(),
-        sort: AppealSort::Due,
-        limit: QUEUE_PAGE,
-        ..Default::default()
-    };
-    if !q.org.is_empty() {
-        if !(user.is_officer_of(&q.org) || user.is_admin()) {
-            return Err(AppError::forbidden());
-        }
-        f.organisation_id = Some(q.org.clone());
-    } else if !user.is_admin() {
-        if mine.is_empty() {
-            return Err(AppError::forbidden());
-        }
-        f.organisations_in = mine.iter().map(|m| m.0.clone()).collect();
-    }
-    let page = page_of(&q.page);
-    f.offset = (page - 1) * QUEUE_PAGE;
-    let total = queries::count_appeals(&state.db, &f).await?;
-    let rows = queries::list_appeals(&state.db, &f).await?;
-    let cats = Categories::load(&state.db, Kind::Problem).await?;
-    let base = if q.org.is_empty() {
-        "/workspace/problems".to_owned()
-    } else {
-        format!("/workspace/problems?org={}", q.org)
-    };
-    Ok(Page::new(&ctx, t.workspace).crumb(ctx.t().workspace, "/workspace").render(html! {
-        h1 { (t.workspace) }
-        p { (t.workspace_intro) }
-        @if mine.len() > 1 || user.is_admin() {
-            form.filters method="get" action="/workspace/problems" {
-                (Select { name: "org", label: t.organisation, options: &mine, selected: &q.org, placeholder: Some(t.all), disabled: false }.render(l, &FieldErrors::new()))
-                div.actions { button.button type="submit" { (t.show) } }
-            }
-        }
-        p role="status" { (IssueTexts::get(l).found) ": " strong #queue-count { (total) } }
-        (queue_table(l, &cats, &rows))
-        (pager(l, &base, page, (total + QUEUE_PAGE - 1) / QUEUE_PAGE))
-    }))
-}
-
-/// `GET /moderation/problems`
-pub async fn moderation(
-    ctx: PageCtx,
-    Moderator(_user): Moderator,
-    State(state): State<AppState>,
-) -> AppResult<Response> {
-    let l = ctx.locale;
-    let t = StaffTexts::get(l);
-    let cats = Categories::load(&state.db, Kind::Problem).await?;
-    let waiting = AppealFilter {
-        kind: Kind::Problem.as_str().into(),
-        states_in: vec!["submitted".into(), "needs_clarification".into()],
-        sort: AppealSort::Oldest,
-        limit: 200,
-        ..Default::default()
-    };
-    let hidden = AppealFilter {
-        kind: Kind::Problem.as_str().into(),
-        state: Some("hidden".into()),
-        sort: AppealSort::Newest,
-        limit: 100,
-        ..Default::default()
-    };
-    let waiting = queries::list_appeals(&state.db, &waiting).await?;
-    let hidden = queries::list_appeals(&state.db, &hidden).await?;
-    Ok(Page::new(&ctx, t.moderation).render(html! {
-        h1 { (t.moderation) }
-        p { (t.moderation_intro) }
-        (queue_table(l, &cats, &waiting))
-        h2 { (t.hidden) }
-        (queue_table(l, &cats, &hidden))
-    }))
-}
 
 #[derive(Debug, serde::Deserialize, Default)]
 pub struct SavedQuery {

@@ -16,6 +16,7 @@ pub mod notifications;
 pub mod notify;
 pub mod page;
 pub mod queries;
+pub mod queue;
 pub mod routing;
 pub mod sla;
 pub mod sweeper;
@@ -67,6 +68,18 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in the order the staff filters list them.
+    pub const ALL: [Kind; 2] = [Kind::Problem, Kind::ConstructionCheck];
+
+    /// The kind's name for people.
+    pub fn label(self, l: crate::web::i18n::Locale) -> &'static str {
+        let t = KindLabels::get(l);
+        match self {
+            Kind::Problem => t.problem,
+            Kind::ConstructionCheck => t.construction_check,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Problem => "problem",
@@ -185,11 +198,18 @@ pub fn may_see_photo(p: &queries::PhotoOwner, user: Option<&CurrentUser>) -> boo
 
 /// The pages of the shared services of requests that belong to no feature.
 pub fn router() -> axum::Router<AppState> {
-    axum::Router::new().route(
-        "/account/notifications",
-        axum::routing::get(notifications::notifications),
-    )
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/account/notifications", get(notifications::notifications))
+        // The queues keep their first addresses; they now hold every kind.
+        .route("/workspace/problems", get(queue::workspace))
+        .route("/moderation/problems", get(queue::moderation))
 }
+
+crate::texts!(pub KindLabels {
+    problem: "Сообщение о проблеме", "Problem report";
+    construction_check: "Проверка стройки", "Construction check";
+});
 
 /// Photos of requests and of their events, for `media`: the request's
 /// rule (`may_see_photo`) decides.

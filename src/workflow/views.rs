@@ -72,6 +72,15 @@ impl Categories {
         ))
     }
 
+    /// The categories of every kind (category ids are unique across kinds).
+    pub async fn load_all(db: &Db) -> AppResult<Categories> {
+        let mut all = HashMap::new();
+        for kind in Kind::ALL {
+            all.extend(Categories::load(db, kind).await?.0);
+        }
+        Ok(Categories(all))
+    }
+
     pub fn name(&self, l: Locale, id: &str) -> String {
         self.0
             .get(id)

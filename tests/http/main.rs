@@ -26,6 +26,7 @@ mod opendata_api;
 mod ops;
 mod pm;
 mod problems;
+mod queues;
 mod roles;
 mod smtp;
 mod snapshots;

@@ -250,7 +250,10 @@ pub enum AppealSort {
 
 fn filter_sql(f: &AppealFilter) -> (String, Vec<Param>) {
     let mut q = Where::default();
-    q.push("kind = ?", Param::Text(f.kind.clone()));
+    // No kind: every kind (the staff queues).
+    if !f.kind.is_empty() {
+        q.push("kind = ?", Param::Text(f.kind.clone()));
+    }
     for (column, value) in [
         ("category_id", &f.category_id),
         ("municipality_id", &f.municipality_id),

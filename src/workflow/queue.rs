@@ -1,0 +1,225 @@
+//! The staff queues of every kind of citizens' request: the moderators'
+//! queue (what waits for a check, and what is hidden) and the department
+//! workspace (what is routed to the officer's organisations, nearest
+//! deadline first). Problem reports, construction checks and the kinds to
+//! come all land here, with a filter by kind.
+
+use axum::extract::State;
+use axum::response::Response;
+use maud::{Markup, html};
+
+use super::Kind;
+use super::queries::{self, AppealFilter, AppealRow, AppealSort};
+use super::views::{Categories, IssueTexts, headline, municipality_name, state_badge};
+use crate::auth::{Moderator, Staff};
+use crate::db::{Db, now};
+use crate::error::{AppError, AppResult};
+use crate::texts;
+use crate::web::components::{FieldErrors, Select, datetime, pager};
+use crate::web::extract::Query;
+use crate::web::i18n::Locale;
+use crate::web::layout::{Page, PageCtx};
+
+texts!(pub QueueTexts {
+    workspace: "Обращения ведомства", "Department requests";
+    workspace_intro: "Обращения всех видов, направленные в вашу организацию, по сроку ответа: сначала те, чей срок ближе. Откройте обращение, чтобы ответить, запросить уточнение или передать его.",
+                     "Requests of every kind routed to your organisation, by deadline: nearest first. Open a request to answer it, ask for a clarification or refer it.";
+    moderation: "Модерация обращений", "Request moderation";
+    moderation_intro: "Новые обращения всех видов ждут проверки: опубликуйте, запросите уточнение или отклоните.",
+                      "New requests of every kind await a check: publish, ask for a clarification, or reject.";
+    hidden: "Скрытые обращения", "Hidden requests";
+    organisation: "Организация", "Organisation";
+    all_mine: "— все мои —", "— all mine —";
+    kind: "Вид обращения", "Kind of request";
+    all_kinds: "— все виды —", "— every kind —";
+    show: "Показать", "Show";
+    number: "№", "No.";
+    request: "Обращение", "Request";
+    state: "Состояние", "State";
+    due: "Срок ответа", "Due";
+    municipality: "Муниципалитет", "Municipality";
+    empty: "Очередь пуста.", "The queue is empty.";
+});
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct QueueQuery {
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    page: Option<String>,
+}
+
+impl QueueQuery {
+    /// The kind asked for: none for every kind; an unknown one is a 422,
+    /// not an empty queue that looks like nothing waits.
+    fn kind(&self) -> AppResult<Option<Kind>> {
+        match self.kind.as_str() {
+            "" => Ok(None),
+            k => Kind::parse(k).map(Some).ok_or_else(|| {
+                AppError::invalid("Неизвестный вид обращения.", "Unknown kind of request.")
+            }),
+        }
+    }
+
+    fn page(&self) -> i64 {
+        self.page
+            .as_deref()
+            .and_then(|p| p.parse::<i64>().ok())
+            .filter(|p| (1..=100_000).contains(p))
+            .unwrap_or(1)
+    }
+}
+
+const QUEUE_PAGE: i64 = 50;
+
+fn kind_options(l: Locale) -> Vec<(String, String)> {
+    Kind::ALL
+        .iter()
+        .map(|k| (k.as_str().to_owned(), k.label(l).to_owned()))
+        .collect()
+}
+
+fn queue_table(l: Locale, cats: &Categories, rows: &[AppealRow]) -> Markup {
+    let t = QueueTexts::get(l);
+    let at = now();
+    html! {
+        @if rows.is_empty() { p { (t.empty) } } @else {
+            div.table-wrap {
+                table.queue {
+                    thead { tr { th scope="col" { (t.number) } th scope="col" { (t.request) } th scope="col" { (t.kind) } th scope="col" { (t.municipality) } th scope="col" { (t.state) } th scope="col" { (t.due) } } }
+                    tbody {
+                        @for a in rows {
+                            @let kind = Kind::parse(&a.kind).unwrap_or(Kind::Problem);
+                            tr.overdue[a.is_overdue(at)] data-kind=(a.kind) {
+                                td { (a.appeal_id) }
+                                td { a href=(kind.path(a.appeal_id)) { (headline(l, cats, a)) } }
+                                td { (kind.label(l)) }
+                                td { (municipality_name(l, &a.municipality_id)) }
+                                td { (state_badge(l, a, at)) }
+                                td { @if let Some(d) = a.due_at { (datetime(l, d)) } @else { "—" } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `GET /workspace/problems`: the queue of the officer's organisations,
+/// every kind of request (`?kind=` narrows it, `?org=` picks one).
+pub async fn workspace(
+    ctx: PageCtx,
+    Staff(user): Staff,
+    State(db): State<Db>,
+    Query(q): Query<QueueQuery>,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let t = QueueTexts::get(l);
+    let kind = q.kind()?;
+    let mine: Vec<(String, String)> = user
+        .memberships
+        .iter()
+        .filter(|m| m.kind == crate::auth::domain::MembershipKind::Officer)
+        .map(|m| {
+            (
+                m.organisation_id.clone(),
+                l.pick(&m.name_ru, &m.name_en).to_owned(),
+            )
+        })
+        .collect();
+    let mut f = AppealFilter {
+        kind: kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
+        states_in: [
+            "published",
+            "in_progress",
+            "reopened",
+            "planned",
+            "needs_clarification",
+        ]
+        .map(String::from)
+        .to_vec(),
+        sort: AppealSort::Due,
+        limit: QUEUE_PAGE,
+        ..Default::default()
+    };
+    if !q.org.is_empty() {
+        if !(user.is_officer_of(&q.org) || user.is_admin()) {
+            return Err(AppError::forbidden());
+        }
+        f.organisation_id = Some(q.org.clone());
+    } else if !user.is_admin() {
+        if mine.is_empty() {
+            return Err(AppError::forbidden());
+        }
+        f.organisations_in = mine.iter().map(|m| m.0.clone()).collect();
+    }
+    let page = q.page();
+    f.offset = (page - 1) * QUEUE_PAGE;
+    let total = queries::count_appeals(&db, &f).await?;
+    let rows = queries::list_appeals(&db, &f).await?;
+    let cats = Categories::load_all(&db).await?;
+    let mut base = format!("/workspace/problems?kind={}", q.kind);
+    if !q.org.is_empty() {
+        base.push_str(&format!("&org={}", q.org));
+    }
+    let kinds = kind_options(l);
+    Ok(Page::new(&ctx, t.workspace).crumb(ctx.t().workspace, "/workspace").render(html! {
+        h1 { (t.workspace) }
+        p { (t.workspace_intro) }
+        form.filters method="get" action="/workspace/problems" {
+            @if mine.len() > 1 || user.is_admin() {
+                (Select { name: "org", label: t.organisation, options: &mine, selected: &q.org, placeholder: Some(t.all_mine), disabled: false }.render(l, &FieldErrors::new()))
+            }
+            (Select { name: "kind", label: t.kind, options: &kinds, selected: &q.kind, placeholder: Some(t.all_kinds), disabled: false }.render(l, &FieldErrors::new()))
+            div.actions { button.button type="submit" { (t.show) } }
+        }
+        p role="status" { (IssueTexts::get(l).found) ": " strong #queue-count { (total) } }
+        (queue_table(l, &cats, &rows))
+        (pager(l, &base, page, (total + QUEUE_PAGE - 1) / QUEUE_PAGE))
+    }))
+}
+
+/// `GET /moderation/problems`: what waits for a moderator, of every kind
+/// (`?kind=` narrows it), and what is hidden.
+pub async fn moderation(
+    ctx: PageCtx,
+    Moderator(_user): Moderator,
+    State(db): State<Db>,
+    Query(q): Query<QueueQuery>,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let t = QueueTexts::get(l);
+    let kind = q.kind()?.map(|k| k.as_str().to_owned()).unwrap_or_default();
+    let cats = Categories::load_all(&db).await?;
+    let waiting = AppealFilter {
+        kind: kind.clone(),
+        states_in: vec!["submitted".into(), "needs_clarification".into()],
+        sort: AppealSort::Oldest,
+        limit: 200,
+        ..Default::default()
+    };
+    let hidden = AppealFilter {
+        kind,
+        state: Some("hidden".into()),
+        sort: AppealSort::Newest,
+        limit: 100,
+        ..Default::default()
+    };
+    let waiting = queries::list_appeals(&db, &waiting).await?;
+    let hidden = queries::list_appeals(&db, &hidden).await?;
+    let kinds = kind_options(l);
+    Ok(Page::new(&ctx, t.moderation).render(html! {
+        h1 { (t.moderation) }
+        p { (t.moderation_intro) }
+        form.filters method="get" action="/moderation/problems" {
+            (Select { name: "kind", label: t.kind, options: &kinds, selected: &q.kind, placeholder: Some(t.all_kinds), disabled: false }.render(l, &FieldErrors::new()))
+            div.actions { button.button type="submit" { (t.show) } }
+        }
+        section #waiting aria-label=(t.moderation) { (queue_table(l, &cats, &waiting)) }
+        h2 #hidden-h { (t.hidden) }
+        section #hidden aria-labelledby="hidden-h" { (queue_table(l, &cats, &hidden)) }
+    }))
+}
