@@ -172,7 +172,7 @@ async fn account_page(
             ul {
                 @for role in &user.roles {
                     li {
-                        (match role { GlobalRole::Moderator => t.moderator, GlobalRole::Administrator => t.administrator })
+                        (match role { GlobalRole::Moderator => t.moderator, GlobalRole::Administrator => t.administrator }) " "
                         form.inline method="post" action={ "/admin/accounts/" (id) "/roles" } {
                             (ctx.csrf_field())
                             input type="hidden" name="action" value="revoke";
@@ -187,7 +187,7 @@ async fn account_page(
                 @for m in &user.memberships {
                     li {
                         (match m.kind { MembershipKind::Officer => t.officer, MembershipKind::Executor => t.executor })
-                        " — " (l.pick(&m.name_ru, &m.name_en))
+                        " — " (l.pick(&m.name_ru, &m.name_en)) " "
                         form.inline method="post" action={ "/admin/accounts/" (id) "/roles" } {
                             (ctx.csrf_field())
                             input type="hidden" name="action" value="revoke";

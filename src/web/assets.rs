@@ -41,6 +41,26 @@ pub fn url(path: &str) -> String {
     }
 }
 
+/// `GET /favicon.ico`: browsers and feed readers ask for it whatever the
+/// page links; they are sent to the site icon (an SVG) for a day.
+pub async fn favicon() -> Response {
+    (
+        StatusCode::MOVED_PERMANENTLY,
+        [
+            (
+                header::LOCATION,
+                HeaderValue::from_str(&url("img/favicon.svg"))
+                    .unwrap_or(HeaderValue::from_static("/static/img/favicon.svg")),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ),
+        ],
+    )
+        .into_response()
+}
+
 #[derive(serde::Deserialize)]
 pub struct AssetQuery {
     v: Option<String>,

@@ -30,6 +30,7 @@ pub fn router(api_doc: utoipa::openapi::OpenApi) -> Router<AppState> {
             get(|ctx| home::section(ctx, "participation")),
         )
         .route("/static/{*path}", get(assets::serve_asset))
+        .route("/favicon.ico", get(assets::favicon))
         .route("/health", get(ops::health))
         .route("/metrics", get(ops::metrics_endpoint))
         .merge(api_docs::router(api_doc))

@@ -131,4 +131,18 @@ both_backends!(section_pages_and_static_assets_are_served, |app| {
         app.get("/static/nope.js").await.status,
         StatusCode::NOT_FOUND
     );
+    // Browsers ask for /favicon.ico whatever the page links: they are sent
+    // to the icon the pages use, and it is served.
+    let r = app.get("/favicon.ico").await;
+    assert_eq!(r.status, StatusCode::MOVED_PERMANENTLY);
+    let icon = r.location().to_owned();
+    assert!(home.body.contains(&format!("href=\"{icon}\"")), "{icon}");
+    let r = app.get(&icon).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("image/svg+xml")
+    );
 });

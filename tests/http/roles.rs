@@ -82,6 +82,11 @@ both_backends!(
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
+        // Each role reads apart from its «Снять» button (once «МодераторСнять»).
+        let shown = app.get(&page).await;
+        let text = visible_text(&shown.body);
+        assert!(text.contains("Модератор Снять"), "{text}");
+        assert!(!text.contains("модераторСнять") && !text.contains("МодераторСнять"));
 
         app.clear_cookies();
         app.login("officer@example.ru", "correct horse battery")
@@ -116,3 +121,18 @@ both_backends!(the_last_administrator_cannot_lose_the_role, |app| {
         "still an administrator"
     );
 });
+
+/// The text a reader sees: tags dropped, runs of white space made one.
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
