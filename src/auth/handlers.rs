@@ -153,7 +153,14 @@ pub async fn register(
             },
         )
         .await?;
-        let token = queries::issue_token(&mut tx, account_id, CONFIRM, Duration::hours(48)).await?;
+        let token = queries::issue_token(
+            &mut tx,
+            account_id,
+            CONFIRM,
+            Duration::hours(48),
+            queries::Earlier::Keep,
+        )
+        .await?;
         mail::enqueue(
             &mut tx,
             &confirm_mail(ctx.locale, &base, &email.address, &token),
@@ -184,6 +191,8 @@ pub async fn confirm_email(
         return Ok(views::bad_link_page(&ctx, "/auth/login", t.login_title));
     };
     queries::confirm_email(&mut tx, account_id).await?;
+    // The other links sent to the address have done their work.
+    queries::revoke_tokens(&mut tx, account_id, CONFIRM).await?;
     tx.commit().await?;
     tracing::info!(account_id, "e-mail confirmed");
     Ok(views::message_page(
@@ -273,8 +282,14 @@ pub async fn login(
         state.account_limiter.check(ip, &email.normalised)?;
         let base = state.config.base_url();
         let mut tx = state.db.begin().await?;
-        let token =
-            queries::issue_token(&mut tx, account.account_id, CONFIRM, Duration::hours(48)).await?;
+        let token = queries::issue_token(
+            &mut tx,
+            account.account_id,
+            CONFIRM,
+            Duration::hours(48),
+            queries::Earlier::Keep,
+        )
+        .await?;
         let to = account.email.clone().unwrap_or_default();
         mail::enqueue(&mut tx, &confirm_mail(ctx.locale, &base, &to, &token)).await?;
         tx.commit().await?;
@@ -324,9 +339,14 @@ pub async fn forgot(
         && account.disabled_at.is_none()
     {
         {
-            let token =
-                queries::issue_token(&mut tx, account.account_id, RESET, Duration::hours(1))
-                    .await?;
+            let token = queries::issue_token(
+                &mut tx,
+                account.account_id,
+                RESET,
+                Duration::hours(1),
+                queries::Earlier::Revoke,
+            )
+            .await?;
             let link = format!("{}/auth/reset/{token}", state.config.base_url());
             let locale = Locale::parse(&account.locale).unwrap_or(ctx.locale);
             let mail = match locale {

@@ -343,13 +343,39 @@ pub fn token_hash(token: &str) -> String {
         .collect()
 }
 
+/// Ends every unused token of `purpose` for the account (a newer reset
+/// link; an address confirmed by one of several links).
+pub async fn revoke_tokens(tx: &mut Tx, account_id: i64, purpose: &str) -> Result<(), sqlx::Error> {
+    exec_tx!(
+        tx,
+        "update account_token set used_at = $3
+         where account_id = $1 and purpose = $2 and used_at is null",
+        account_id,
+        purpose,
+        now()
+    )?;
+    Ok(())
+}
+
+/// What a new token does to the earlier unused ones of its purpose.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Earlier {
+    /// They stop working: a password-reset link, where only the latest
+    /// mail may grant access.
+    Revoke,
+    /// They keep working until they expire: an address-confirmation link,
+    /// where a resent mail must not break the link in the first one.
+    Keep,
+}
+
 /// Stores a new token for `purpose` and returns it (the only time it exists
-/// in clear). Earlier unused tokens of the same purpose stop working.
+/// in clear); `earlier` says whether older unused tokens still work.
 pub async fn issue_token(
     tx: &mut Tx,
     account_id: i64,
     purpose: &str,
     valid_for: Duration,
+    earlier: Earlier,
 ) -> Result<String, sqlx::Error> {
     use base64::Engine;
     use rand::RngCore;
@@ -357,16 +383,9 @@ pub async fn issue_token(
     rand::rng().fill_bytes(&mut bytes);
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
     let now = now();
-    on_tx!(tx, |conn| sqlx::query(
-        "update account_token set used_at = $3
-         where account_id = $1 and purpose = $2 and used_at is null"
-    )
-    .bind(account_id)
-    .bind(purpose)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    if earlier == Earlier::Revoke {
+        revoke_tokens(tx, account_id, purpose).await?;
+    }
     exec_tx!(
         tx,
         "insert into account_token (token_hash, account_id, purpose, expires_at, created_at)
