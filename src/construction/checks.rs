@@ -649,6 +649,14 @@ pub async fn support(
     crate::workflow::page::support_of(Kind::ConstructionCheck, user, state, id).await
 }
 
+pub async fn unsupport(
+    user: CurrentUser,
+    State(db): State<Db>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    crate::workflow::page::unsupport_of(Kind::ConstructionCheck, user, &db, id).await
+}
+
 pub async fn follow(
     user: CurrentUser,
     State(state): State<AppState>,

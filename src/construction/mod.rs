@@ -105,6 +105,10 @@ pub fn router() -> Router<AppState> {
         .route("/construction/checks/{id}", get(checks::show))
         .route("/construction/checks/{id}/verify", post(checks::verify))
         .route("/construction/checks/{id}/support", post(checks::support))
+        .route(
+            "/construction/checks/{id}/unsupport",
+            post(checks::unsupport),
+        )
         .route("/construction/checks/{id}/follow", post(checks::follow))
         .route("/construction/checks/{id}/unfollow", post(checks::unfollow))
         .route("/api/v1/construction.geojson", get(pages::geojson))

@@ -53,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .route("/problems/feeds/{file}", get(feeds::feed))
         .route("/problems/{id}", get(pages::report))
         .route("/problems/{id}/support", post(pages::support))
+        .route("/problems/{id}/unsupport", post(pages::unsupport))
         .route("/problems/{id}/follow", post(pages::follow))
         .route("/problems/{id}/unfollow", post(pages::unfollow))
         .route("/api/v1/problems.geojson", get(api::geojson))

@@ -8,13 +8,16 @@ use maud::html;
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::db::Db;
 use crate::db::now;
 use crate::error::{AppError, AppResult, Msg};
 use crate::web::components::{FieldErrors, Select};
 use crate::web::extract::{Path, Query};
 use crate::web::layout::{Page, PageCtx};
 use crate::workflow::Kind;
-use crate::workflow::page::{ReportQuery, action_of, follow_of, request_page, support_of};
+use crate::workflow::page::{
+    ReportQuery, action_of, follow_of, request_page, support_of, unsupport_of,
+};
 use crate::workflow::queries::{self, AppealFilter, AppealSort};
 use crate::workflow::views::{self, Categories, IssueTexts, pager};
 
@@ -273,6 +276,15 @@ pub async fn support(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     support_of(Kind::Problem, user, state, id).await
+}
+
+/// `POST /problems/{id}/unsupport`
+pub async fn unsupport(
+    user: CurrentUser,
+    State(db): State<Db>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    unsupport_of(Kind::Problem, user, &db, id).await
 }
 
 /// `POST /problems/{id}/follow`

@@ -42,6 +42,8 @@ texts!(pub ReportTexts {
     support: "Поддержать", "Support";
     supported_already: "Вы поддержали это обращение", "You support this report";
     sign_in_to_support: "Войдите, чтобы поддержать", "Sign in to support";
+    unsupport: "Отозвать поддержку", "Withdraw support";
+    support_closed: "Обращение решено или закрыто: поддержка больше не собирается.", "The request is resolved or closed: support is no longer collected.";
     follow: "Следить за обращением", "Follow this report";
     unfollow: "Не следить", "Stop following";
     following: "Вы получаете уведомления об изменениях.", "You are notified of changes.";
@@ -376,8 +378,15 @@ fn support_box(
         div.support-box {
             @if v.user.is_none() {
                 a.button href=(login_href(&ctx.here)) { (t.sign_in_to_support) }
+            } @else if !a.state().is_open() {
+                p.hint { (t.support_closed) }
             } @else if supports {
-                p { (t.supported_already) }
+                p { (t.supported_already) " "
+                    form.inline method="post" action={ (workflow::kind_of(a).path(a.appeal_id)) "/unsupport" } {
+                        (ctx.csrf_field())
+                        button.link-button type="submit" { (t.unsupport) }
+                    }
+                }
             } @else if !v.author {
                 form.inline method="post" action={ (workflow::kind_of(a).path(a.appeal_id)) "/support" } {
                     (ctx.csrf_field())
@@ -753,6 +762,18 @@ pub async fn support_of(
     let a = visible_kind(&state.db, kind, &id, Some(&user)).await?;
     workflow::support(&state, a.appeal_id, user.account_id).await?;
     Ok(Redirect::to(&format!("{}?supported=1", kind.path(a.appeal_id))).into_response())
+}
+
+/// Withdraws the citizen's support of a request of any kind.
+pub async fn unsupport_of(
+    kind: Kind,
+    user: CurrentUser,
+    db: &Db,
+    id: String,
+) -> AppResult<Response> {
+    let a = visible_kind(db, kind, &id, Some(&user)).await?;
+    workflow::withdraw_support(db, a.appeal_id, user.account_id).await?;
+    Ok(Redirect::to(&kind.path(a.appeal_id)).into_response())
 }
 
 /// Follows (or stops following) a request of any kind.

@@ -692,6 +692,41 @@ both_backends!(a_citizen_supports_a_report_once, |app| {
     assert!(r.body.contains("Вы уже поддержали это обращение"));
     assert_eq!(appeal(&app, id).await.support_count, 1);
 
+    // While it is open the support can be withdrawn, and given again.
+    let page = app.get(&format!("/problems/{id}")).await;
+    assert!(page.body.contains("Отозвать поддержку"));
+    let r = app
+        .submit(
+            &format!("/problems/{id}"),
+            &format!("/problems/{id}/unsupport"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(appeal(&app, id).await.support_count, 0);
+    let page = app.get(&format!("/problems/{id}")).await;
+    assert!(
+        page.body.contains("id=\"support-count\">0<"),
+        "the count follows"
+    );
+    let r = app
+        .submit(
+            &format!("/problems/{id}"),
+            &format!("/problems/{id}/unsupport"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "nothing to withdraw");
+    let r = app
+        .submit(
+            &format!("/problems/{id}"),
+            &format!("/problems/{id}/support"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(appeal(&app, id).await.support_count, 1);
+
     // The database itself refuses a second support, whatever the code does.
     let mut tx = app.state.db.begin().await.unwrap();
     let dup = veche::on_tx!(&mut tx, |conn| sqlx::query(
@@ -724,6 +759,28 @@ both_backends!(a_citizen_supports_a_report_once, |app| {
             .iter()
             .any(|m| m.to == "neighbour@example.ru" && m.body.contains("решено"))
     );
+
+    // Resolved: support is no longer given or withdrawn, and the page says so.
+    sign_in_as(&app, "neighbour@example.ru").await;
+    let page = app.get(&format!("/problems/{id}")).await;
+    assert!(
+        page.body.contains("поддержка больше не собирается"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(&format!("/problems/{id}/unsupport")));
+    for path in ["support", "unsupport"] {
+        let r = app
+            .submit(
+                &format!("/problems/{id}"),
+                &format!("/problems/{id}/{path}"),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{path}");
+        assert!(r.body.contains("только пока оно открыто"), "{}", r.body);
+    }
+    assert_eq!(appeal(&app, id).await.support_count, 1);
 
     // The list sorts by support.
     sign_in_as(&app, "author@example.ru").await;

@@ -31,6 +31,28 @@ pub async fn add_support(
     Ok(n == 1)
 }
 
+/// Takes a citizen's support back; false when there was none.
+pub async fn remove_support(
+    tx: &mut Tx,
+    appeal_id: i64,
+    account_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let n = exec_tx!(
+        tx,
+        "delete from appeal_support where appeal_id = $1 and account_id = $2",
+        appeal_id,
+        account_id
+    )?;
+    if n == 1 {
+        exec_tx!(
+            tx,
+            "update appeal set support_count = support_count - 1 where appeal_id = $1",
+            appeal_id
+        )?;
+    }
+    Ok(n == 1)
+}
+
 pub async fn supports(db: &Db, appeal_id: i64, account_id: i64) -> Result<bool, sqlx::Error> {
     let n = on_db!(db, |pool| sqlx::query_scalar::<_, i64>(
         "select count(*) from appeal_support where appeal_id = $1 and account_id = $2"
