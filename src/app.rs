@@ -380,6 +380,9 @@ pub async fn serve_from_config(config: Config) -> anyhow::Result<()> {
         data_dir = %state.config.data_dir.display(),
         "veche is ready"
     );
+    if let Some(last) = crate::workflow::sla::russia().ends_soon(crate::db::now().date()) {
+        tracing::warn!(%last, "the production calendar ends soon: add the next year to datasets/calendar/production-calendar-ru.csv");
+    }
     println!("Veche is running at http://{local}/  (Ctrl-C to stop)");
     let router = router(state.clone());
     serve(listener, router).await?;

@@ -27,6 +27,9 @@ texts!(pub StaffTexts {
     calendar_days: "календарные дни", "calendar days";
     working_days: "рабочие дни (производственный календарь РФ)", "working days (the Russian production calendar)";
     calendar_covers: "Производственный календарь загружен на период", "The production calendar covers";
+    calendar_ends: "Производственный календарь заканчивается", "The production calendar ends on";
+    calendar_ends_hint: "Добавьте следующий год в datasets/calendar/production-calendar-ru.csv и обновите «Вече»: после последнего дня праздники неизвестны, и сроки в рабочих днях посчитают их рабочими.",
+                        "Add the next year to datasets/calendar/production-calendar-ru.csv and update Veche: after its last day holidays are unknown, and deadlines in working days would count them as working days.";
     save: "Сохранить", "Save";
     saved: "Сохранено.", "Saved.";
     routing: "Маршрутизация обращений", "Routing of reports";
@@ -84,11 +87,16 @@ pub async fn settings_page(
     Ok(Page::new(&ctx, t.settings).crumb(ctx.t().admin, "/admin").render(html! {
         h1 { (t.settings) }
         @if q.saved.is_some() { (crate::web::components::notice("success", html! { (t.saved) })) }
+        @if let Some(last) = cal.ends_soon(crate::db::now().date()) {
+            div #calendar-warning { (crate::web::components::notice("warning", html! {
+                (t.calendar_ends) " " strong { (crate::web::components::date(l, last)) } ". " (t.calendar_ends_hint)
+            })) }
+        }
         form.stack method="post" action="/admin/problems" {
             (ctx.csrf_field())
             (checkbox(l, &FieldErrors::new(), "premoderation", html! { (t.premoderation) }, s.premoderation))
             (Select { name: "sla_mode", label: t.sla_mode, options: &modes, selected: s.sla_mode.as_str(), placeholder: None, disabled: false }.render(l, &FieldErrors::new()))
-            @if let (Some(a), Some(b)) = (cal.first, cal.last) { p.hint { (t.calendar_covers) ": " (a) " — " (b) } }
+            @if let (Some(a), Some(b)) = (cal.first, cal.last) { p.hint { (t.calendar_covers) ": " (crate::web::components::date(l, a)) " — " (crate::web::components::date(l, b)) } }
             div.actions { button.button type="submit" { (t.save) } }
         }
         p { a href="/admin/problems/routing" { (t.routing) } " · " a href="/admin/open311" { (t.keys) } }

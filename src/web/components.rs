@@ -217,6 +217,16 @@ pub fn datetime(locale: Locale, t: time::OffsetDateTime) -> String {
     msk.format(&fmt).unwrap_or_default()
 }
 
+/// A day for people: ДД.ММ.ГГГГ in Russian, YYYY-MM-DD in English (the
+/// same spellings as `datetime`).
+pub fn date(locale: Locale, d: time::Date) -> String {
+    let fmt = match locale {
+        Locale::Ru => time::macros::format_description!("[day].[month].[year]"),
+        Locale::En => time::macros::format_description!("[year]-[month]-[day]"),
+    };
+    d.format(&fmt).unwrap_or_default()
+}
+
 texts!(pub PagerTexts {
     previous: "Назад", "Previous";
     next: "Дальше", "Next";

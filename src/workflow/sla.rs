@@ -51,6 +51,9 @@ static CALENDAR: LazyLock<Calendar> = LazyLock::new(|| {
     Calendar::parse(RUSSIA).expect("the embedded production calendar is valid")
 });
 
+/// How close the calendar's end may come before administrators are warned.
+pub const WARN_DAYS: i64 = 32;
+
 /// The production calendar compiled in (datasets/calendar/).
 pub fn russia() -> &'static Calendar {
     &CALENDAR
@@ -82,6 +85,14 @@ impl Calendar {
             first,
             last,
         })
+    }
+
+    /// The calendar's last known day when it is at most `WARN_DAYS` away
+    /// from `today` (or already past): after it, holidays are not known
+    /// and would count as working days, so someone must add the next year.
+    pub fn ends_soon(&self, today: Date) -> Option<Date> {
+        self.last
+            .filter(|last| (*last - today).whole_days() <= WARN_DAYS)
     }
 
     pub fn is_working(&self, d: Date) -> bool {
@@ -171,5 +182,25 @@ mod tests {
         assert!(Calendar::parse("date,kind,note\n2026-01-01,party,x\n").is_err());
         assert!(Calendar::parse("date,kind,note\n2026-13-01,holiday,x\n").is_err());
         assert_eq!(russia().first, Some(date!(2025 - 01 - 01)));
+    }
+
+    #[test]
+    fn the_end_of_the_calendar_is_announced_a_month_ahead() {
+        let cal =
+            Calendar::parse("date,kind,note\n2026-01-01,holiday,\n2026-12-31,holiday,\n").unwrap();
+        let d = |y, m: u8, day| {
+            Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), day).unwrap()
+        };
+        assert_eq!(cal.ends_soon(d(2026, 11, 28)), None, "33 days ahead: quiet");
+        assert_eq!(
+            cal.ends_soon(d(2026, 11, 29)),
+            Some(d(2026, 12, 31)),
+            "32 days ahead"
+        );
+        assert_eq!(
+            cal.ends_soon(d(2027, 2, 1)),
+            Some(d(2026, 12, 31)),
+            "past its end"
+        );
     }
 }

@@ -1550,3 +1550,43 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    administrators_are_warned_when_the_production_calendar_ends_soon,
+    |app| {
+        app.signed_in_admin().await;
+        let page = app.get("/admin/problems").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let cal = veche::workflow::sla::russia();
+        let last = cal.last.expect("the embedded calendar has days");
+        let shown = format!(
+            "{:02}.{:02}.{}",
+            last.day(),
+            u8::from(last.month()),
+            last.year()
+        );
+        assert!(
+            page.body.contains(&format!("— {shown}")),
+            "the period covered, in ДД.ММ.ГГГГ"
+        );
+        // The rule (unit-tested at its edges in workflow::sla): within 32 days
+        // of the calendar's last day the page warns, naming the day in the
+        // Russian spelling and the file to extend.
+        let today = time::OffsetDateTime::now_utc().date();
+        let near = (last - today).whole_days() <= veche::workflow::sla::WARN_DAYS;
+        assert_eq!(
+            page.body.contains("id=\"calendar-warning\""),
+            near,
+            "{}",
+            page.body
+        );
+        if near {
+            assert!(
+                page.body.contains(&format!("<strong>{shown}</strong>")),
+                "{}",
+                page.body
+            );
+            assert!(page.body.contains("production-calendar-ru.csv"));
+        }
+    }
+);
