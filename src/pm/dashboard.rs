@@ -60,6 +60,7 @@ fn headers(l: Locale, first: &str) -> Vec<String> {
         first.to_owned(),
         tx.total.to_owned(),
         tx.done.to_owned(),
+        tx.unaccepted.to_owned(),
         tx.progress.to_owned(),
         tx.overdue.to_owned(),
         tx.done_late.to_owned(),
@@ -73,6 +74,7 @@ fn row(name: Cell, c: &Counts) -> Vec<Cell> {
         name,
         Cell::Int(c.total),
         Cell::Int(c.done),
+        Cell::Int(c.unaccepted),
         Cell::Int(c.in_progress),
         Cell::Int(c.overdue),
         Cell::Int(c.done_late),
@@ -81,7 +83,7 @@ fn row(name: Cell, c: &Counts) -> Vec<Cell> {
     ]
 }
 
-/// Horizontal stacked bars: done, in progress, overdue, per row.
+/// Horizontal stacked bars: done, not accepted, in progress, overdue, per row.
 pub fn chart(l: Locale, title: &str, bars: &[(String, Counts)]) -> Markup {
     let tx = DashboardTexts::get(l);
     let bar_h = 22.0;
@@ -93,6 +95,7 @@ pub fn chart(l: Locale, title: &str, bars: &[(String, Counts)]) -> Markup {
     let max = bars.iter().map(|(_, c)| c.total).max().unwrap_or(0).max(1) as f64;
     let colors = [
         ("#2e7d32", tx.done_lower),
+        ("#6a1b9a", tx.unaccepted_lower),
         ("#1565c0", tx.progress_lower),
         ("#c62828", tx.overdue_lower),
     ];
@@ -111,7 +114,10 @@ pub fn chart(l: Locale, title: &str, bars: &[(String, Counts)]) -> Markup {
             maud::html!((short)).into_string()
         ));
         let mut x = label_w;
-        for (n, (color, what)) in [c.done, c.in_progress, c.overdue].iter().zip(colors) {
+        for (n, (color, what)) in [c.done, c.unaccepted, c.in_progress, c.overdue]
+            .iter()
+            .zip(colors)
+        {
             let w = *n as f64 / max * plot_w;
             if w > 0.0 {
                 svg.push_str(&format!(
@@ -137,7 +143,7 @@ pub fn chart(l: Locale, title: &str, bars: &[(String, Counts)]) -> Markup {
             lx + 16.0,
             maud::html!((what)).into_string()
         ));
-        lx += 140.0;
+        lx += 120.0;
     }
     svg.push_str("</svg>");
     html! { figure.pm-figure { (PreEscaped(svg)) } }
@@ -149,6 +155,7 @@ fn summary(l: Locale, c: &Counts) -> Markup {
         dl.pm-summary {
             div { dt { (tx.orders_total) } dd #total-orders { (c.total) } }
             div { dt { (tx.done) } dd #done-orders { (c.done) " (" (format!("{:.1}", c.share(c.done) * 100.0)) " %)" } }
+            div { dt { (tx.unaccepted) } dd #unaccepted-orders { (c.unaccepted) } }
             div { dt { (tx.progress) } dd #progress-orders { (c.in_progress) } }
             div { dt { (tx.overdue) } dd #overdue-orders { (c.overdue) " (" (format!("{:.1}", c.share(c.overdue) * 100.0)) " %)" } }
         }
@@ -233,7 +240,13 @@ pub async fn region(
     let tx = DashboardTexts::get(l);
     let orgs = org_map(&db).await?;
     let by_org = queries::counts_by(&db, &OrderFilter::default(), "organisation_id", now()).await?;
-    let mut portfolios: BTreeMap<String, Counts> = BTreeMap::new();
+    // Every portfolio is listed, with zeros before its first order, so the
+    // structure is visible from the first day.
+    let mut portfolios: BTreeMap<String, Counts> = orgs
+        .values()
+        .filter(|o| o.kind == "portfolio" || o.kind == "governor_office")
+        .map(|o| (o.organisation_id.clone(), Counts::default()))
+        .collect();
     for c in &by_org {
         let key = c
             .key
@@ -284,18 +297,28 @@ pub async fn portfolio(
     let orgs = org_map(&db).await?;
     let p = orgs.get(&id).ok_or_else(AppError::not_found)?;
     let by_org = queries::counts_by(&db, &OrderFilter::default(), "organisation_id", now()).await?;
-    let rows = by_org
+    let in_portfolio = |oid: &str| {
+        portfolio_of(&orgs, oid).map(|x| x.organisation_id.as_str()) == Some(id.as_str())
+    };
+    // Every organisation of the portfolio, with zeros until it has orders.
+    let mut counts: BTreeMap<String, Counts> = orgs
+        .keys()
+        .filter(|oid| in_portfolio(oid))
+        .map(|oid| (oid.clone(), Counts::default()))
+        .collect();
+    for c in by_org {
+        if let Some(oid) = c.key.clone().filter(|oid| in_portfolio(oid)) {
+            counts.entry(oid).or_default().add(&c);
+        }
+    }
+    let rows = counts
         .into_iter()
-        .filter_map(|c| {
-            let oid = c.key.clone()?;
-            (portfolio_of(&orgs, &oid).map(|x| x.organisation_id.as_str()) == Some(id.as_str()))
-                .then(|| {
-                    let n = orgs
-                        .get(&oid)
-                        .map(|o| l.pick(&o.name_ru, &o.name_en).to_owned())
-                        .unwrap_or_else(|| oid.clone());
-                    (n, Some(format!("/pm/organisations/{oid}")), c)
-                })
+        .map(|(oid, c)| {
+            let n = orgs
+                .get(&oid)
+                .map(|o| l.pick(&o.name_ru, &o.name_en).to_owned())
+                .unwrap_or_else(|| oid.clone());
+            (n, Some(format!("/pm/organisations/{oid}")), c)
         })
         .collect();
     level(
@@ -428,6 +451,8 @@ pub async fn executor(
 }
 
 texts!(DashboardTexts {
+    unaccepted: "Новые (не приняты)", "New (not accepted)";
+    unaccepted_lower: "не принято", "not accepted";
     total: "Всего", "Total";
     done: "Исполнено", "Done";
     progress: "В работе", "In progress";

@@ -355,6 +355,9 @@ pub struct Counts {
     pub total: i64,
     pub done: i64,
     pub overdue: i64,
+    /// New orders nobody has accepted yet (not overdue: overdue wins).
+    pub unaccepted: i64,
+    /// Accepted, in work, returned, or with a report awaiting acceptance.
     pub in_progress: i64,
     /// Done after the deadline.
     pub done_late: i64,
@@ -365,6 +368,7 @@ impl Counts {
         self.total += o.total;
         self.done += o.done;
         self.overdue += o.overdue;
+        self.unaccepted += o.unaccepted;
         self.in_progress += o.in_progress;
         self.done_late += o.done_late;
     }
@@ -402,8 +406,9 @@ pub async fn counts_by(
                 sum(case when state = 'done' then 1 else 0 end) as done,
                 sum(case when state in ('new', 'accepted', 'in_progress', 'returned')
                          and deadline < ${n} then 1 else 0 end) as overdue,
+                sum(case when state = 'new' and deadline >= ${n} then 1 else 0 end) as unaccepted,
                 sum(case when state = 'report_submitted'
-                         or (state in ('new', 'accepted', 'in_progress', 'returned')
+                         or (state in ('accepted', 'in_progress', 'returned')
                              and deadline >= ${n}) then 1 else 0 end) as in_progress,
                 sum(case when state = 'done' and done_at > deadline then 1 else 0 end) as done_late
          from pm_order where {w} and state <> 'cancelled'

@@ -408,6 +408,49 @@ both_backends!(referrals_are_reflected_both_ways, |app| {
 
 both_backends!(dashboards_count_and_export_every_table, |app| {
     app.signed_in_admin().await;
+    // Before any order, every portfolio is listed with zeros (the table
+    // was empty although the portfolios exist), and so is every
+    // organisation of a portfolio.
+    let orgs = veche::directory::queries::list(&app.state.db)
+        .await
+        .unwrap();
+    let portfolios: Vec<_> = orgs
+        .iter()
+        .filter(|o| o.kind == "portfolio" || o.kind == "governor_office")
+        .collect();
+    assert!(
+        portfolios.len() >= 9,
+        "the demo directory has the portfolios"
+    );
+    let csv = app.get("/pm?format=csv").await.body;
+    let rows: Vec<Vec<String>> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    for p in &portfolios {
+        let row = rows
+            .iter()
+            .find(|r| r[0] == p.name_ru)
+            .unwrap_or_else(|| panic!("{} missing from {rows:?}", p.name_ru));
+        assert_eq!(row[1], "0", "{row:?}");
+    }
+    let first = portfolios.iter().find(|p| p.kind == "portfolio").unwrap();
+    let page = app
+        .get(&format!("/pm/portfolios/{}", first.organisation_id))
+        .await;
+    let children: Vec<_> = orgs
+        .iter()
+        .filter(|o| o.parent_id.as_deref() == Some(first.organisation_id.as_str()))
+        .collect();
+    assert!(!children.is_empty(), "the portfolio has organisations");
+    for o in children {
+        assert!(
+            page.body
+                .contains(&format!("/pm/organisations/{}\"", o.organisation_id)),
+            "{} listed",
+            o.organisation_id
+        );
+    }
     let executor = citizen(&app, "exec@transport.example", "Пётр Исполнитель").await;
     app.make_executor(executor, "min-transport").await;
     app.clear_cookies();
@@ -503,6 +546,12 @@ both_backends!(dashboards_count_and_export_every_table, |app| {
         "{}",
         region.body
     );
+    assert!(
+        region.body.contains(r#"id="unaccepted-orders">1<"#),
+        "a new order nobody accepted is counted apart from those in work: {}",
+        region.body
+    );
+    assert!(region.body.contains(r#"id="progress-orders">0<"#));
     assert!(region.body.contains("<svg class=\"pm-chart\""), "a chart");
     let csv = app.get("/pm?format=csv").await;
     assert_eq!(csv.status, StatusCode::OK);
@@ -521,9 +570,9 @@ both_backends!(dashboards_count_and_export_every_table, |app| {
         .find(|r| r[0].contains("транспорт"))
         .unwrap_or_else(|| panic!("{rows:?}"));
     assert_eq!(
-        &infra[1..5],
-        ["3", "1", "1", "1"],
-        "total, done, in progress, overdue"
+        &infra[1..6],
+        ["3", "1", "1", "0", "1"],
+        "total, done, not accepted, in progress, overdue"
     );
 
     let org = app.get("/pm/organisations/min-transport").await;
