@@ -17,6 +17,23 @@ use crate::web::assets;
 use crate::web::csrf::{CSRF_FIELD, CsrfSecret};
 use crate::web::i18n::Locale;
 
+/// What a screen reader hears on the notifications link: the count in
+/// words rather than a bare number in a badge.
+fn unread_label(l: Locale, n: i64) -> String {
+    let t = LayoutTexts::get(l);
+    if n == 0 {
+        return t.notifications.to_owned();
+    }
+    match l {
+        Locale::Ru => format!(
+            "{}: {n} {}",
+            t.notifications,
+            crate::web::i18n::plural_ru(n, "непрочитанное", "непрочитанных", "непрочитанных")
+        ),
+        Locale::En => format!("{}: {n} unread", t.notifications),
+    }
+}
+
 /// The language switch speaks the language it leads to, so a reader who
 /// cannot read the current page still finds it; that is why it is not in
 /// the table below, where each language speaks for itself.
@@ -35,6 +52,7 @@ fn switch_label(other: Locale) -> &'static str {
 }
 
 texts!(pub LayoutTexts {
+    notifications: "Уведомления", "Notifications";
     site_name: "Вече", "Veche";
     region: "Краснодарский край", "Krasnodar Krai";
     tagline: "Открытое правительство Кубани", "Open government of the Kuban";
@@ -70,6 +88,8 @@ pub struct PageCtx {
     /// Path and query of the current request, for "come back here" links.
     pub here: String,
     pub tile_url: String,
+    /// Unread notifications of the signed-in person (the header's badge).
+    pub unread: i64,
 }
 
 impl PageCtx {
@@ -98,6 +118,7 @@ impl PageCtx {
             csrf: None,
             here,
             tile_url: String::new(),
+            unread: 0,
         }
     }
 }
@@ -113,12 +134,17 @@ impl FromRequestParts<AppState> for PageCtx {
             .path_and_query()
             .map(|p| p.as_str().to_owned())
             .unwrap_or_else(|| "/".to_owned());
+        let unread = match &user {
+            Some(u) => crate::workflow::queries::unread_count(&state.db, u.account_id).await?,
+            None => 0,
+        };
         Ok(PageCtx {
             locale,
             user,
             csrf: parts.extensions.get::<CsrfSecret>().cloned(),
             here,
             tile_url: state.config.server.tile_url.clone(),
+            unread,
         })
     }
 }
@@ -270,6 +296,11 @@ fn header(ctx: &PageCtx) -> Markup {
                             a href="/admin" { (t.admin) }
                         }
                         a href="/account" { (t.account) }
+                        a #notifications-link href="/account/notifications"
+                            aria-label=(unread_label(ctx.locale, ctx.unread)) {
+                            (t.notifications)
+                            @if ctx.unread > 0 { " " span.badge.badge-count aria-hidden="true" { (ctx.unread.min(99)) } }
+                        }
                         form.inline method="post" action="/auth/logout" {
                             (ctx.csrf_field())
                             button.link-button type="submit" { (t.sign_out) }

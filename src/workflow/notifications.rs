@@ -22,7 +22,7 @@ texts!(pub NotificationTexts {
 
 /// `GET /account/notifications`: newest first; viewing marks them read.
 pub async fn notifications(
-    ctx: PageCtx,
+    mut ctx: PageCtx,
     user: CurrentUser,
     State(db): State<Db>,
 ) -> AppResult<Response> {
@@ -30,6 +30,8 @@ pub async fn notifications(
     let t = NotificationTexts::get(l);
     let list = queries::notifications(&db, user.account_id, 100).await?;
     queries::mark_read(&db, user.account_id).await?;
+    // Read now: the header's badge goes, the list still marks what was new.
+    ctx.unread = 0;
     Ok(Page::new(&ctx, t.notifications)
         .crumb(ctx.t().account, "/account")
         .render(html! {

@@ -312,9 +312,22 @@ both_backends!(
             mails.iter().map(|m| &m.body).collect::<Vec<_>>()
         );
         sign_in_as(&app, "olga@example.ru").await;
+        // The header shows what waits unread, on every page.
+        let home = app.get("/").await;
+        assert!(
+            home.body.contains("class=\"badge badge-count\""),
+            "{}",
+            home.body
+        );
+        assert!(
+            home.body.contains("непрочитанн"),
+            "the count is said in words too"
+        );
         let n = app.get("/account/notifications").await;
         assert!(n.body.contains(&format!("Обращение №{id} опубликовано")));
         assert!(n.body.contains(&format!("Обращение №{id} взято в работу")));
+        assert!(!n.body.contains("badge-count"), "read now: the badge goes");
+        assert!(!app.get("/").await.body.contains("badge-count"));
 
         // She disputes within 14 days: reopened, with a new deadline.
         let r = act(
