@@ -455,19 +455,14 @@ pub async fn account_page(
     let account = queries::account_by_id(&db, user.account_id)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    let form = AccountForm {
-        display_name: account.display_name.clone(),
-        municipality_id: account.municipality_id.clone().unwrap_or_default(),
-        hide_name: account.hide_name.then(|| "on".to_owned()),
-        locale: account.locale.clone(),
-    };
+    let form = AccountForm::of(&account);
     Ok(views::account_page(
         &ctx,
         &user,
         &account,
         &form,
         &FieldErrors::new(),
-        q.saved.is_some(),
+        q.saved.as_deref(),
     ))
 }
 
@@ -502,7 +497,7 @@ pub async fn update_account(
     };
     let (Some(name), Some(locale), true) = (name, locale, errors.is_empty()) else {
         return Ok(views::account_page(
-            &ctx, &user, &account, &form, &errors, false,
+            &ctx, &user, &account, &form, &errors, None,
         ));
     };
     let mut tx = db.begin().await?;
@@ -520,6 +515,59 @@ pub async fn update_account(
     }
     tx.commit().await?;
     Ok(Redirect::to("/account?saved=1").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+/// `POST /account/password`: a new password, the current one proven first
+/// (an account made through Gosuslugi has none yet and sets one). Every
+/// other session ends, as after a reset; this one is renewed.
+pub async fn change_password(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    session: Session,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    // Each try costs an Argon2 hash: limited like the other account forms.
+    state.account_limiter.check_ip(ip)?;
+    let account = queries::account_by_id(&state.db, user.account_id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let mut errors = FieldErrors::new();
+    if account.password_hash.is_some()
+        && !password::verify(form.current_password.clone(), account.password_hash.clone()).await
+    {
+        errors.add(
+            "current_password",
+            Msg::new(
+                "Текущий пароль введён неверно.",
+                "The current password is wrong.",
+            ),
+        );
+    }
+    let new = errors.check("new_password", NewPassword::parse(&form.new_password));
+    let (Some(new), true) = (new, errors.is_empty()) else {
+        let profile = AccountForm::of(&account);
+        return Ok(views::account_page(
+            &ctx, &user, &account, &profile, &errors, None,
+        ));
+    };
+    let hash = password::hash(new.0).await?;
+    let mut tx = state.db.begin().await?;
+    queries::set_password(&mut tx, user.account_id, &hash).await?;
+    queries::delete_sessions(&mut tx, user.account_id).await?;
+    tx.commit().await?;
+    sign_in(&session, user.account_id).await?;
+    tracing::info!(account_id = user.account_id, "password changed");
+    Ok(Redirect::to("/account?saved=password").into_response())
 }
 
 pub async fn workspace(ctx: PageCtx, Staff(user): Staff) -> Response {

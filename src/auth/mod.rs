@@ -56,6 +56,7 @@ pub fn router() -> Router<AppState> {
             "/account",
             get(handlers::account_page).post(handlers::update_account),
         )
+        .route("/account/password", post(handlers::change_password))
         .route("/workspace", get(handlers::workspace))
         .merge(admin::router())
 }

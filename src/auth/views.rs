@@ -57,6 +57,10 @@ texts!(pub AuthTexts {
     language: "Язык писем", "Language of mail";
     save: "Сохранить", "Save";
     saved: "Изменения сохранены.", "Your changes have been saved.";
+    change_password: "Сменить пароль", "Change the password";
+    current_password: "Текущий пароль", "Current password";
+    no_password_yet: "Вы входите через Госуслуги; пароль позволит входить и по адресу почты.", "You sign in through Gosuslugi; a password lets you sign in with your e-mail too.";
+    password_changed: "Пароль изменён. На других устройствах нужно войти заново.", "The password has been changed. Other devices must sign in again.";
     roles: "Роли", "Roles";
     role_citizen: "житель", "citizen";
     role_moderator: "модератор", "moderator";
@@ -240,13 +244,25 @@ pub struct AccountForm {
     pub locale: String,
 }
 
+impl AccountForm {
+    /// The form as the account stands.
+    pub fn of(account: &crate::auth::queries::AccountRow) -> AccountForm {
+        AccountForm {
+            display_name: account.display_name.clone(),
+            municipality_id: account.municipality_id.clone().unwrap_or_default(),
+            hide_name: account.hide_name.then(|| "on".to_owned()),
+            locale: account.locale.clone(),
+        }
+    }
+}
+
 pub fn account_page(
     ctx: &PageCtx,
     user: &CurrentUser,
     account: &AccountRow,
     form: &AccountForm,
     errors: &FieldErrors,
-    saved: bool,
+    saved: Option<&str>,
 ) -> Response {
     let t = AuthTexts::get(ctx.locale);
     let l = ctx.locale;
@@ -274,7 +290,11 @@ pub fn account_page(
     Page::new(ctx, t.account_title).status(status(errors)).render(html! {
         div.narrow {
             h1 { (t.account_title) }
-            @if saved { (notice("success", html! { (t.saved) })) }
+            @match saved {
+                Some("password") => (notice("success", html! { (t.password_changed) })),
+                Some(_) => (notice("success", html! { (t.saved) })),
+                None => {}
+            }
             dl.facts {
                 dt { (t.email) } dd { (account.email.as_deref().unwrap_or("—")) }
                 dt { (t.municipality) } dd #residence { (residence) }
@@ -293,6 +313,17 @@ pub fn account_page(
                 (checkbox(l, errors, "hide_name", html! { (t.hide_name) }, form.hide_name.is_some()))
                 (Select { name: "locale", label: t.language, options: &locales, selected: &form.locale, placeholder: None, disabled: false }.render(l, errors))
                 div.actions { button.button type="submit" { (t.save) } }
+            }
+            h2 #password-h { (t.change_password) }
+            form.stack method="post" action="/account/password" novalidate aria-labelledby="password-h" {
+                (ctx.csrf_field())
+                @if account.password_hash.is_some() {
+                    (Input::new("current_password", t.current_password, "").kind("password").autocomplete("current-password").required().render(l, errors))
+                } @else {
+                    p.hint { (t.no_password_yet) }
+                }
+                (Input::new("new_password", t.new_password, "").kind("password").autocomplete("new-password").required().hint(t.password_hint).render(l, errors))
+                div.actions { button.button type="submit" { (t.change_password) } }
             }
         }
     })

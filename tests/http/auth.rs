@@ -444,3 +444,89 @@ async fn create_admin_command_sqlite() {
 async fn create_admin_command_postgres() {
     create_admin_cli(Backend::Postgres).await;
 }
+
+both_backends!(
+    a_signed_in_person_changes_the_password_in_the_account,
+    |app| {
+        app.register_confirmed("p@example.ru", "P", "correct horse battery")
+            .await;
+        // A session on another device.
+        app.login("p@example.ru", "correct horse battery").await;
+        let other_device = app.cookie("veche_session").unwrap();
+        app.clear_cookies();
+        app.login("p@example.ru", "correct horse battery").await;
+        let page = app.get("/account").await;
+        assert!(
+            page.body.contains("Сменить пароль")
+                && page.body.contains("autocomplete=\"current-password\"")
+        );
+
+        // A wrong current password or a short new one: the page again, the
+        // message beside the field, nothing changed, still signed in.
+        let r = app
+            .submit(
+                "/account",
+                "/account/password",
+                &[
+                    ("current_password", "not my password"),
+                    ("new_password", "a brand new password"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("Текущий пароль введён неверно"),
+            "{}",
+            r.body
+        );
+        let r = app
+            .submit(
+                "/account",
+                "/account/password",
+                &[
+                    ("current_password", "correct horse battery"),
+                    ("new_password", "short"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("Выйти"), "still signed in: {}", r.body);
+
+        let r = app
+            .submit(
+                "/account",
+                "/account/password",
+                &[
+                    ("current_password", "correct horse battery"),
+                    ("new_password", "a brand new password"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = app.get(r.location()).await;
+        assert_eq!(page.status, StatusCode::OK, "this session goes on");
+        assert!(page.body.contains("Пароль изменён"));
+
+        // The other device is signed out; only the new password opens the account.
+        let here = app.cookie("veche_session").unwrap();
+        app.clear_cookies();
+        app.set_cookie("veche_session", &other_device);
+        assert_eq!(app.get("/account").await.status, StatusCode::SEE_OTHER);
+        app.clear_cookies();
+        app.set_cookie("veche_session", &here);
+        assert_eq!(app.get("/account").await.status, StatusCode::OK);
+        app.clear_cookies();
+        assert_eq!(
+            app.login("p@example.ru", "correct horse battery")
+                .await
+                .status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            app.login("p@example.ru", "a brand new password")
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+    }
+);
