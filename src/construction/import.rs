@@ -133,6 +133,14 @@ fn synonyms(field: &str) -> &'static [&'static str] {
     }
 }
 
+/// The parts of a header that joins several names with `/`, `|`, `;` or
+/// `,`, or adds one in parentheses.
+fn header_parts(n: &str) -> impl Iterator<Item = &str> {
+    n.split(['/', '|', ';', ',', '(', ')'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+}
+
 /// Columns that must be present: without a place there is no registry entry.
 const REQUIRED: [&str; 3] = ["address", "lat", "lon"];
 
@@ -173,15 +181,25 @@ pub fn map_columns(
         if mapping.iter().any(|(m, _)| *m == f) {
             continue;
         }
-        let found: Vec<usize> = names
+        let known = |n: &str| n == f || synonyms(f).contains(&n);
+        let free = |i: usize| !mapping.iter().any(|(_, c)| *c == i);
+        let mut found: Vec<usize> = names
             .iter()
             .enumerate()
-            .filter(|(i, n)| {
-                !mapping.iter().any(|(_, c)| c == i)
-                    && (n.as_str() == f || synonyms(f).contains(&n.as_str()))
-            })
+            .filter(|(i, n)| free(*i) && known(n))
             .map(|(i, _)| i)
             .collect();
+        // A combined header («Застройщик / Правообладатель», «Адрес
+        // (местоположение)») names the field in one of its parts; tried only
+        // when no header names it whole, so an exact header always wins.
+        if found.is_empty() {
+            found = names
+                .iter()
+                .enumerate()
+                .filter(|(i, n)| free(*i) && header_parts(n).any(known))
+                .map(|(i, _)| i)
+                .collect();
+        }
         match found.as_slice() {
             [] => {}
             [i] => mapping.push((f, *i)),

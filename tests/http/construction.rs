@@ -133,7 +133,11 @@ both_backends!(officers_keep_the_registry_and_the_public_sees_it, |app| {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let shown = app.get(&page).await;
     assert!(shown.body.contains("16 → 18"), "{}", shown.body);
-    assert!(shown.body.contains("under_construction → suspended"));
+    assert!(
+        shown.body.contains("строится → приостановлено"),
+        "the history shows labels, not codes: {}",
+        shown.body
+    );
 
     // A document: PDF only.
     let token = shown.csrf_token();
@@ -967,3 +971,60 @@ pub fn pdf_text(bytes: &[u8]) -> Option<String> {
         }
     }
 }
+
+both_backends!(a_combined_header_still_names_its_field, |app| {
+    officer(&app).await;
+    let sheet = xlsx(
+        &[
+            &[
+                "Адрес объекта",
+                "Широта",
+                "Долгота",
+                "Застройщик / Правообладатель",
+                "Этажность (факт)",
+            ],
+            &[
+                "Краснодар, ул. Гамма, 3",
+                "45.06",
+                "38.97",
+                "ООО «Гамма»",
+                "4",
+            ],
+        ],
+        None,
+    );
+    let r = upload(&app, "combined.xlsx", sheet).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The preview says where each field was read from; the combined headers
+    // are used, not listed as ignored (the right-holder was once dropped).
+    assert!(
+        r.body
+            .contains("Застройщик ← «Застройщик / Правообладатель»"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("Этажность ← «Этажность (факт)»"),
+        "{}",
+        r.body
+    );
+    let commit = commit_path(&r);
+    let token = r.csrf_token();
+    let done = app.post_form_raw(&commit, &[("csrf_token", &token)]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let all = veche::construction::queries::list(
+        &app.state.db,
+        &veche::construction::queries::Filter {
+            limit: 1000,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let o = all
+        .iter()
+        .find(|o| o.address == "Краснодар, ул. Гамма, 3")
+        .expect("the row is stored");
+    assert_eq!(o.developer, "ООО «Гамма»");
+    assert_eq!(o.floors, Some(4));
+});

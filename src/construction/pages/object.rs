@@ -98,6 +98,21 @@ pub(super) fn history_label(l: Locale, action: &str) -> &'static str {
 
 /// What a history entry changed; `hide_personal` leaves out the fields that
 /// may name a private person (`queries::PERSONAL_FIELDS`).
+///
+/// Values are shown as people read them: a status by its label, not its
+/// code; an empty value as a dash.
+fn shown_value(l: Locale, field: &str, v: &Value) -> String {
+    let Some(text) = v.as_str().filter(|s| !s.is_empty()) else {
+        return "—".to_owned();
+    };
+    match field {
+        "status" => crate::construction::domain::Status::parse(text)
+            .map(|s| s.label(l).to_owned())
+            .unwrap_or_else(|| text.to_owned()),
+        _ => text.to_owned(),
+    }
+}
+
 pub(super) fn changes_markup(l: Locale, changes: &str, hide_personal: bool) -> Markup {
     let v: Value = serde_json::from_str(changes).unwrap_or(Value::Null);
     let map = v.get("changes").unwrap_or(&v);
@@ -107,7 +122,7 @@ pub(super) fn changes_markup(l: Locale, changes: &str, hide_personal: bool) -> M
                 ul {
                     @for (f, pair) in m.iter().filter(|(f, _)| !(hide_personal && queries::PERSONAL_FIELDS.contains(&f.as_str()))) {
                         @if let Some([old, new]) = pair.as_array().map(|a| a.as_slice()).and_then(|a| <&[Value; 2]>::try_from(a).ok()) {
-                            li { (field_label(f, l)) ": " (old.as_str().filter(|s| !s.is_empty()).unwrap_or("—")) " → " (new.as_str().filter(|s| !s.is_empty()).unwrap_or("—")) }
+                            li { (field_label(f, l)) ": " (shown_value(l, f, old)) " → " (shown_value(l, f, new)) }
                         }
                     }
                 }
