@@ -77,6 +77,8 @@ pub struct Input<'a> {
     pub autocomplete: Option<&'static str>,
     pub required: bool,
     pub hint: Option<&'a str>,
+    /// `min` and `max` of a date field (`YYYY-MM-DD`).
+    pub range: Option<(String, String)>,
 }
 
 impl<'a> Input<'a> {
@@ -89,7 +91,18 @@ impl<'a> Input<'a> {
             autocomplete: None,
             required: false,
             hint: None,
+            range: None,
         }
+    }
+
+    /// A date field that takes days from `from` to `from + years`: the
+    /// browser's picker offers no past deadline and no typo year 20266.
+    /// A hint to the browser only: the server refuses past days itself
+    /// (and order deadlines further than `pm::pages::DEADLINE_YEARS`).
+    pub fn date_from(mut self, from: time::Date, years: i32) -> Self {
+        self.kind = "date";
+        self.range = Some(date_range(from, years));
+        self
     }
 
     pub fn kind(mut self, kind: &'static str) -> Self {
@@ -130,6 +143,7 @@ impl<'a> Input<'a> {
                         rows="6" { (self.value) }
                 } @else {
                     input id=(id) name=(self.name) type=(self.kind) value=(self.value)
+                        min=[self.range.as_ref().map(|r| &r.0)] max=[self.range.as_ref().map(|r| &r.1)]
                         required[self.required] autocomplete=[self.autocomplete]
                         aria-invalid=[error.map(|_| "true")] aria-describedby=[described.as_deref()];
                 }
@@ -215,6 +229,24 @@ pub fn datetime(locale: Locale, t: time::OffsetDateTime) -> String {
         Locale::En => time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]"),
     };
     msk.format(&fmt).unwrap_or_default()
+}
+
+/// `(min, max)` of a date field: `from` to the same day `years` later.
+pub fn date_range(from: time::Date, years: i32) -> (String, String) {
+    let to = from
+        .replace_year(from.year() + years)
+        .unwrap_or_else(|_| from.saturating_add(time::Duration::days(365 * years as i64)));
+    (
+        crate::web::i18n::iso_date(from),
+        crate::web::i18n::iso_date(to),
+    )
+}
+
+/// Today in the krai (Moscow time): the first day a deadline may take.
+pub fn today_msk() -> time::Date {
+    time::OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+3))
+        .date()
 }
 
 /// A day for people: ДД.ММ.ГГГГ in Russian, YYYY-MM-DD in English (the

@@ -497,6 +497,11 @@ fn actions(
     let text = || "·".to_owned();
     let may = |action: &Action| workflow::may(a, user, action, at);
     let tomorrow = (at + time::Duration::days(2)).date();
+    // The planned day is after today in the krai (the rule refuses today).
+    let first_day = crate::web::components::today_msk()
+        .next_day()
+        .unwrap_or(tomorrow);
+    let plan_range = crate::web::components::date_range(first_day, 5);
     let close_reasons: Vec<(String, String)> = [
         CloseReason::NotResponsible,
         CloseReason::Duplicate,
@@ -554,7 +559,7 @@ fn actions(
             "plan",
             t.plan,
             html! {
-                div.field { label for="f-date" { (t.plan_date) } input #f-date type="date" name="date" required; }
+                div.field { label for="f-date" { (t.plan_date) } input #f-date type="date" name="date" min=(plan_range.0) max=(plan_range.1) required; }
                 div.field { label for="f-budget" { (t.plan_budget) } input #f-budget type="text" name="budget" maxlength="300"; }
                 (text_field("plan", t.plan_text, true))
             },

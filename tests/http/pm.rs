@@ -504,6 +504,30 @@ both_backends!(dashboards_count_and_export_every_table, |app| {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("Срок исполнения уже прошёл"), "{}", r.body);
+    // The form tells the browser the same: from today (in the krai) to five
+    // years on; a typo year beyond is refused by the server too.
+    let today = (time::OffsetDateTime::now_utc() + time::Duration::hours(3)).date();
+    let form = app.get("/pm/orders/new").await;
+    let bounds = format!(
+        "min=\"{today}\" max=\"{}\"",
+        today
+            .replace_year(today.year() + 5)
+            .unwrap_or(today + time::Duration::days(365 * 5))
+    );
+    assert!(form.body.contains(&bounds), "{bounds} in {}", form.body);
+    let r = app
+        .submit(
+            "/pm/orders/new",
+            "/pm/orders",
+            &[
+                ("title", "Опечатка"),
+                ("organisation_id", "min-transport"),
+                ("deadline", "2206-01-10"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("дальше чем через пять лет"), "{}", r.body);
 
     // One done (the administrator is on both sides), one overdue.
     assert_eq!(

@@ -169,7 +169,7 @@ pub async fn new_form(
             @if !mine.is_empty() {
                 (crate::web::components::Select { name: "creator_organisation_id", label: tx.behalf, options: &mine, selected: "", placeholder: Some(tx.personally), disabled: false }.render(l, &errors))
             }
-            (crate::web::components::Input::new("deadline", tx.deadline, "").kind("date").required().render(l, &errors))
+            (crate::web::components::Input::new("deadline", tx.deadline, "").date_from(crate::web::components::today_msk(), DEADLINE_YEARS).required().render(l, &errors))
             (crate::web::components::Select { name: "priority", label: tx.priority, options: &priorities, selected: "normal", placeholder: None, disabled: false }.render(l, &errors))
             (crate::web::components::Select { name: "source", label: tx.source, options: &sources, selected: "manual", placeholder: None, disabled: false }.render(l, &errors))
             input type="hidden" name="project_id" value=(q.project);

@@ -56,6 +56,9 @@ fn state_badge(l: Locale, o: &OrderRow, at: OffsetDateTime) -> Markup {
     }
 }
 
+/// How far ahead a deadline or a planned date may be: further is a typo.
+pub const DEADLINE_YEARS: i32 = 5;
+
 /// Parses `YYYY-MM-DD` as the end of that day in Moscow (a deadline).
 pub fn parse_deadline(s: &str) -> AppResult<OffsetDateTime> {
     let d = crate::web::i18n::parse_iso_date(s.trim()).ok_or_else(|| {
@@ -64,6 +67,14 @@ pub fn parse_deadline(s: &str) -> AppResult<OffsetDateTime> {
             "Give the deadline as YYYY-MM-DD.",
         )
     })?;
+    let (_, latest) =
+        crate::web::components::date_range(crate::web::components::today_msk(), DEADLINE_YEARS);
+    if crate::web::i18n::iso_date(d) > latest {
+        return Err(AppError::invalid(
+            "Срок дальше чем через пять лет: проверьте год.",
+            "The deadline is more than five years ahead: check the year.",
+        ));
+    }
     Ok(d.with_hms(23, 59, 0)
         .expect("a valid time")
         .assume_offset(crate::workflow::sla::MSK)

@@ -127,7 +127,7 @@ fn order_page(
                                 legend { (tx.answer_citizen) }
                                 div.field.radio { input #o-resolved type="radio" name="outcome" value="resolved" checked; label for="o-resolved" { (tx.resolved) } }
                                 div.field.radio { input #o-planned type="radio" name="outcome" value="planned"; label for="o-planned" { (tx.planned_give_date) } }
-                                (crate::web::components::Input::new("planned_date", tx.planned_date, "").kind("date").render(l, &errors))
+                                (crate::web::components::Input::new("planned_date", tx.planned_date, "").date_from(crate::web::components::today_msk().next_day().unwrap_or(crate::web::components::today_msk()), DEADLINE_YEARS).render(l, &errors))
                             }
                         }
                         div.field { label for="f-files" { (tx.photos_documents_up_10) } input #f-files type="file" name="files" multiple; }
@@ -142,7 +142,7 @@ fn order_page(
                         (crate::web::components::Input::new("description", tx.description, "").kind("textarea").render(l, &errors))
                         (crate::web::components::Select { name: "organisation_id", label: tx.unit, options: &sub_orgs, selected: &o.organisation_id, placeholder: None, disabled: false }.render(l, &errors))
                         (crate::web::components::Input::new("executor_id", tx.executor_account_number_optional, "").render(l, &errors))
-                        (crate::web::components::Input::new("deadline", tx.deadline, "").kind("date").required().render(l, &errors))
+                        (crate::web::components::Input::new("deadline", tx.deadline, "").date_from(crate::web::components::today_msk(), DEADLINE_YEARS).required().render(l, &errors))
                         (crate::web::components::checkbox(l, &errors, "required", html! { (tx.required_before_parent_s) }, true))
                         button.button type="submit" { (tx.delegate) }
                     }

@@ -90,7 +90,7 @@ pub async fn tasks(ctx: PageCtx, Staff(user): Staff, State(db): State<Db>) -> Ap
             form method="post" action="/pm/tasks" {
                 (ctx.csrf_field())
                 (crate::web::components::Input::new("title", tx.new_task, "").required().render(l, &errors))
-                (crate::web::components::Input::new("due_on", tx.due_optional, "").kind("date").render(l, &errors))
+                (crate::web::components::Input::new("due_on", tx.due_optional, "").date_from(crate::web::components::today_msk(), DEADLINE_YEARS).render(l, &errors))
                 button.button type="submit" { (tx.add) }
             }
         }
