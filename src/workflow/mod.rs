@@ -19,6 +19,7 @@ pub mod queries;
 pub mod queue;
 pub mod routing;
 pub mod sla;
+pub mod support;
 pub mod sweeper;
 pub mod views;
 
@@ -731,83 +732,5 @@ pub async fn submit_in(
         crate::integration::request_published(tx, &state.config, &a, 0).await?;
     }
     tracing::info!(appeal_id = id, kind = r.kind.as_str(), state = %a.state, "request submitted");
-    Ok(a)
-}
-
-fn support_closed() -> AppError {
-    AppError::conflict(
-        "request_closed",
-        Msg::new(
-            "Обращение уже решено или закрыто: поддержку можно дать или отозвать, только пока оно открыто.",
-            "The request is already resolved or closed: support can be given or withdrawn only while it is open.",
-        ),
-    )
-}
-
-/// Withdraws a citizen's support while the request is open; the citizen
-/// keeps following it (unfollowing is its own choice).
-pub async fn withdraw_support(db: &Db, appeal_id: i64, account_id: i64) -> AppResult<AppealRow> {
-    let mut tx = db.begin().await?;
-    let a = queries::appeal_tx(&mut tx, appeal_id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    if !a.state().is_public() {
-        return Err(AppError::not_found());
-    }
-    if !a.state().is_open() {
-        return Err(support_closed());
-    }
-    if !queries::remove_support(&mut tx, appeal_id, account_id).await? {
-        return Err(AppError::conflict(
-            "not_supported",
-            Msg::new(
-                "Вы не поддерживали это обращение.",
-                "You do not support this request.",
-            ),
-        ));
-    }
-    let a = queries::appeal_tx(&mut tx, appeal_id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    tx.commit().await?;
-    Ok(a)
-}
-
-/// Supports a request once per citizen (and follows it), while it is open.
-pub async fn support(state: &AppState, appeal_id: i64, account_id: i64) -> AppResult<AppealRow> {
-    let mut tx = state.db.begin().await?;
-    let a = queries::appeal_tx(&mut tx, appeal_id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    if !a.state().is_public() {
-        return Err(AppError::not_found());
-    }
-    if !a.state().is_open() {
-        return Err(support_closed());
-    }
-    if a.author_id == account_id {
-        return Err(AppError::conflict(
-            "own_request",
-            Msg::new(
-                "Своё обращение поддерживать не нужно: вы уже получаете все уведомления о нём.",
-                "There is no need to support your own request: you already follow it.",
-            ),
-        ));
-    }
-    if !queries::add_support(&mut tx, appeal_id, account_id).await? {
-        return Err(AppError::conflict(
-            "already_supported",
-            Msg::new(
-                "Вы уже поддержали это обращение.",
-                "You have already supported this request.",
-            ),
-        ));
-    }
-    queries::follow(&mut tx, appeal_id, account_id).await?;
-    followed_by_change(&mut tx, &a).await?;
-    let a = queries::appeal_tx(&mut tx, appeal_id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    tx.commit().await?;
     Ok(a)
 }

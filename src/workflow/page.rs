@@ -21,6 +21,7 @@ use crate::media::upload::store_photos;
 use crate::texts;
 use crate::web::components::{FieldErrors, Select, datetime};
 use crate::web::layout::{Page, PageCtx, json_script, login_href};
+pub use crate::workflow::support::{follow_of, support_of, unsupport_of};
 use crate::workflow::{self, Kind};
 
 texts!(pub ReportTexts {
@@ -755,47 +756,4 @@ pub async fn action_of(
             Err(e)
         }
     }
-}
-
-/// Supports a request of any kind.
-pub async fn support_of(
-    kind: Kind,
-    user: CurrentUser,
-    state: AppState,
-    id: String,
-) -> AppResult<Response> {
-    let a = visible_kind(&state.db, kind, &id, Some(&user)).await?;
-    workflow::support(&state, a.appeal_id, user.account_id).await?;
-    Ok(Redirect::to(&format!("{}?supported=1", kind.path(a.appeal_id))).into_response())
-}
-
-/// Withdraws the citizen's support of a request of any kind.
-pub async fn unsupport_of(
-    kind: Kind,
-    user: CurrentUser,
-    db: &Db,
-    id: String,
-) -> AppResult<Response> {
-    let a = visible_kind(db, kind, &id, Some(&user)).await?;
-    workflow::withdraw_support(db, a.appeal_id, user.account_id).await?;
-    Ok(Redirect::to(&kind.path(a.appeal_id)).into_response())
-}
-
-/// Follows (or stops following) a request of any kind.
-pub async fn follow_of(
-    kind: Kind,
-    user: CurrentUser,
-    state: AppState,
-    id: String,
-    on: bool,
-) -> AppResult<Response> {
-    let a = visible_kind(&state.db, kind, &id, Some(&user)).await?;
-    if on {
-        let mut tx = state.db.begin().await?;
-        queries::follow(&mut tx, a.appeal_id, user.account_id).await?;
-        tx.commit().await?;
-    } else {
-        queries::unfollow(&state.db, a.appeal_id, user.account_id).await?;
-    }
-    Ok(Redirect::to(&kind.path(a.appeal_id)).into_response())
 }

@@ -1,0 +1,134 @@
+//! Support and follow: a citizen backs an open request (once, and may
+//! take it back while it is open) and follows what happens to it. The
+//! rules and their writes, and the page actions of every kind of request.
+
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::page::visible_kind;
+use super::queries::{self, AppealRow};
+use super::{Kind, followed_by_change};
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::db::Db;
+use crate::error::{AppError, AppResult, Msg};
+
+fn support_closed() -> AppError {
+    AppError::conflict(
+        "request_closed",
+        Msg::new(
+            "Обращение уже решено или закрыто: поддержку можно дать или отозвать, только пока оно открыто.",
+            "The request is already resolved or closed: support can be given or withdrawn only while it is open.",
+        ),
+    )
+}
+
+/// Withdraws a citizen's support while the request is open; the citizen
+/// keeps following it (unfollowing is its own choice).
+pub async fn withdraw_support(db: &Db, appeal_id: i64, account_id: i64) -> AppResult<AppealRow> {
+    let mut tx = db.begin().await?;
+    let a = queries::appeal_tx(&mut tx, appeal_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if !a.state().is_public() {
+        return Err(AppError::not_found());
+    }
+    if !a.state().is_open() {
+        return Err(support_closed());
+    }
+    if !queries::remove_support(&mut tx, appeal_id, account_id).await? {
+        return Err(AppError::conflict(
+            "not_supported",
+            Msg::new(
+                "Вы не поддерживали это обращение.",
+                "You do not support this request.",
+            ),
+        ));
+    }
+    let a = queries::appeal_tx(&mut tx, appeal_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    tx.commit().await?;
+    Ok(a)
+}
+
+/// Supports a request once per citizen (and follows it), while it is open.
+pub async fn support(state: &AppState, appeal_id: i64, account_id: i64) -> AppResult<AppealRow> {
+    let mut tx = state.db.begin().await?;
+    let a = queries::appeal_tx(&mut tx, appeal_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if !a.state().is_public() {
+        return Err(AppError::not_found());
+    }
+    if !a.state().is_open() {
+        return Err(support_closed());
+    }
+    if a.author_id == account_id {
+        return Err(AppError::conflict(
+            "own_request",
+            Msg::new(
+                "Своё обращение поддерживать не нужно: вы уже получаете все уведомления о нём.",
+                "There is no need to support your own request: you already follow it.",
+            ),
+        ));
+    }
+    if !queries::add_support(&mut tx, appeal_id, account_id).await? {
+        return Err(AppError::conflict(
+            "already_supported",
+            Msg::new(
+                "Вы уже поддержали это обращение.",
+                "You have already supported this request.",
+            ),
+        ));
+    }
+    queries::follow(&mut tx, appeal_id, account_id).await?;
+    followed_by_change(&mut tx, &a).await?;
+    let a = queries::appeal_tx(&mut tx, appeal_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    tx.commit().await?;
+    Ok(a)
+}
+
+/// Supports a request of any kind.
+pub async fn support_of(
+    kind: Kind,
+    user: CurrentUser,
+    state: AppState,
+    id: String,
+) -> AppResult<Response> {
+    let a = visible_kind(&state.db, kind, &id, Some(&user)).await?;
+    support(&state, a.appeal_id, user.account_id).await?;
+    Ok(Redirect::to(&format!("{}?supported=1", kind.path(a.appeal_id))).into_response())
+}
+
+/// Withdraws the citizen's support of a request of any kind.
+pub async fn unsupport_of(
+    kind: Kind,
+    user: CurrentUser,
+    db: &Db,
+    id: String,
+) -> AppResult<Response> {
+    let a = visible_kind(db, kind, &id, Some(&user)).await?;
+    withdraw_support(db, a.appeal_id, user.account_id).await?;
+    Ok(Redirect::to(&kind.path(a.appeal_id)).into_response())
+}
+
+/// Follows (or stops following) a request of any kind.
+pub async fn follow_of(
+    kind: Kind,
+    user: CurrentUser,
+    state: AppState,
+    id: String,
+    on: bool,
+) -> AppResult<Response> {
+    let a = visible_kind(&state.db, kind, &id, Some(&user)).await?;
+    if on {
+        let mut tx = state.db.begin().await?;
+        queries::follow(&mut tx, a.appeal_id, user.account_id).await?;
+        tx.commit().await?;
+    } else {
+        queries::unfollow(&state.db, a.appeal_id, user.account_id).await?;
+    }
+    Ok(Redirect::to(&kind.path(a.appeal_id)).into_response())
+}
