@@ -96,6 +96,9 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let json = wants_json(&path, request.headers());
     let locale = Locale::from_headers(request.headers());
     let is_get = request.method() == Method::GET;
+    let slot = crate::web::layout::PageSlot::default();
+    let mut request = request;
+    request.extensions_mut().insert(slot.clone());
     let mut response = next.run(request).await;
 
     let error = match response.extensions_mut().remove::<ErrorInfo>() {
@@ -133,7 +136,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     } else if matches!(*error, AppError::Unauthorized) && is_get {
         Redirect::to(&login_href(&here)).into_response()
     } else {
-        let ctx = PageCtx::bare(locale, here);
+        let ctx = PageCtx::for_error(locale, here, &slot);
         let title = match locale {
             Locale::Ru => "Ошибка",
             Locale::En => "Error",

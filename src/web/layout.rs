@@ -110,6 +110,18 @@ impl PageCtx {
         html! { input type="hidden" name=(CSRF_FIELD) value=(self.csrf_token()); }
     }
 
+    /// The context of an error page: the person and the CSRF secret of
+    /// the request when a handler got as far as reading them (`PageSlot`),
+    /// so the page keeps the signed-in header and a working sign-out.
+    pub fn for_error(locale: Locale, here: String, slot: &PageSlot) -> PageCtx {
+        let mut ctx = PageCtx::bare(locale, here);
+        if let Some((user, csrf)) = slot.0.get() {
+            ctx.user = user.clone();
+            ctx.csrf = csrf.clone();
+        }
+        ctx
+    }
+
     /// A minimal context for error pages rendered outside a handler.
     pub fn bare(locale: Locale, here: String) -> PageCtx {
         PageCtx {
@@ -123,6 +135,13 @@ impl PageCtx {
     }
 }
 
+/// Where a handler's page context is left for the error renderer
+/// (`web::errors` puts one in each request; `PageCtx` fills it when it is
+/// extracted). Empty when the request failed before that (an unknown
+/// address): such a page shows the signed-out header.
+#[derive(Clone, Default)]
+pub struct PageSlot(std::sync::Arc<std::sync::OnceLock<(Option<CurrentUser>, Option<CsrfSecret>)>>);
+
 impl FromRequestParts<AppState> for PageCtx {
     type Rejection = AppError;
 
@@ -134,6 +153,10 @@ impl FromRequestParts<AppState> for PageCtx {
             .path_and_query()
             .map(|p| p.as_str().to_owned())
             .unwrap_or_else(|| "/".to_owned());
+        let csrf = parts.extensions.get::<CsrfSecret>().cloned();
+        if let Some(slot) = parts.extensions.get::<PageSlot>() {
+            let _ = slot.0.set((user.clone(), csrf.clone()));
+        }
         let unread = match &user {
             Some(u) => crate::workflow::queries::unread_count(&state.db, u.account_id).await?,
             None => 0,
@@ -141,7 +164,7 @@ impl FromRequestParts<AppState> for PageCtx {
         Ok(PageCtx {
             locale,
             user,
-            csrf: parts.extensions.get::<CsrfSecret>().cloned(),
+            csrf,
             here,
             tile_url: state.config.server.tile_url.clone(),
             unread,

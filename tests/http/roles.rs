@@ -136,3 +136,34 @@ fn visible_text(html: &str) -> String {
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+both_backends!(error_pages_keep_the_signed_in_header, |app| {
+    app.register_confirmed("citizen@example.ru", "Вера", "correct horse battery")
+        .await;
+    app.login("citizen@example.ru", "correct horse battery")
+        .await;
+    // A page the person may not open: 403, still shown as signed in (it
+    // once showed «Войти / Регистрация»), with a sign-out that works.
+    let r = app.get("/admin").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let text = visible_text(&r.body);
+    assert!(
+        text.contains("Выйти") && !text.contains("Регистрация"),
+        "{text}"
+    );
+    let token = r.csrf_token();
+    assert!(!token.is_empty(), "the sign-out form carries a token");
+    let out = app
+        .post_form_raw("/auth/logout", &[("csrf_token", &token)])
+        .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER, "{}", out.body);
+    assert_eq!(
+        app.get("/account").await.status,
+        StatusCode::SEE_OTHER,
+        "signed out"
+    );
+    // Signed out, the same address leads to the sign-in page.
+    let r = app.get("/admin").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location().starts_with("/auth/login"), "{}", r.location());
+});
