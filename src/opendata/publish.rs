@@ -39,7 +39,6 @@ texts!(PublishTexts {
     submit: "Проверить и опубликовать", "Check and publish";
     fields: "Поля структуры", "Fields of the structure";
     published: "Опубликована версия", "Published version";
-    rows: "строк", "rows";
     unchanged: "Файл совпадает с текущей версией — новая версия не создана.", "The file equals the current version: no new version was created.";
     rejected: "Файл не опубликован. Исправьте ошибки и загрузите его снова.", "The file was not published. Fix the problems and upload it again.";
     line: "Строка", "Line";
@@ -116,7 +115,7 @@ fn form_page(
             }
             @match outcome {
                 Some(Ok(Outcome::Published { stamp, rows })) => {
-                    div.notice.notice-success role="status" { (t.published) " " strong { (stamp) } " (" (rows) " " (t.rows) ")." " " a href={ "/opendata/" (id) } { (t.back) } }
+                    div.notice.notice-success role="status" { (t.published) " " strong { (stamp) } " (" (crate::web::i18n::ROWS.count(l, *rows as i64)) ")." " " a href={ "/opendata/" (id) } { (t.back) } }
                 }
                 Some(Ok(Outcome::Unchanged { .. })) => { div.notice role="status" { (t.unchanged) } }
                 Some(Err(ImportError::Rejected { problems, total })) => {

@@ -32,7 +32,6 @@ texts!(pub OdTexts {
     sort_title: "по названию", "title";
     nothing: "Ничего не найдено. Уберите фильтры или измените запрос.", "Nothing found. Remove filters or change the query.";
     updated: "Обновлён", "Updated";
-    rows_word: "строк", "rows";
     next: "Следующая страница", "Next page";
     prev: "Предыдущая страница", "Previous page";
     machine: "Машиночитаемые файлы", "Machine-readable files";
@@ -244,7 +243,7 @@ pub fn catalogue_page(ctx: &PageCtx, v: CatalogueView<'_>) -> Response {
                             p { (excerpt(description(l, e), 240)) }
                             p.muted {
                                 (t.updated) " " (e.dataset.modified)
-                                @if let Some(cur) = e.current() { " · " (cur.row_count) " " (t.rows_word) }
+                                @if let Some(cur) = e.current() { " · " (crate::web::i18n::ROWS.count(l, cur.row_count)) }
                                 " · CSV, JSON, XML"
                             }
                         }

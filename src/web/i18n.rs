@@ -149,6 +149,46 @@ pub const fn is_english(s: &str) -> bool {
     true
 }
 
+/// A noun counted on a page, in every form it takes: Russian has three
+/// (1 строка, 2 строки, 5 строк), English two. Declared as a constant,
+/// so a blank or Cyrillic English form stops the build as in `texts!`:
+///
+/// ```ignore
+/// pub const ROWS: Noun = Noun::new(["строка", "строки", "строк"], ["row", "rows"]);
+/// ROWS.count(locale, 3) // "3 строки" / "3 rows"
+/// ```
+pub struct Noun {
+    ru: [&'static str; 3],
+    en: [&'static str; 2],
+}
+
+impl Noun {
+    pub const fn new(ru: [&'static str; 3], en: [&'static str; 2]) -> Noun {
+        assert!(
+            is_text(ru[0]) && is_text(ru[1]) && is_text(ru[2]),
+            "a Russian form is empty"
+        );
+        assert!(
+            is_english(en[0]) && is_english(en[1]),
+            "an English form is empty or in Cyrillic"
+        );
+        Noun { ru, en }
+    }
+
+    /// The number and the noun in the form the number asks for.
+    pub fn count(&self, locale: Locale, n: i64) -> String {
+        let word = match locale {
+            Locale::Ru => plural_ru(n, self.ru[0], self.ru[1], self.ru[2]),
+            Locale::En if n == 1 => self.en[0],
+            Locale::En => self.en[1],
+        };
+        format!("{n} {word}")
+    }
+}
+
+/// Rows of a table or a file.
+pub const ROWS: Noun = Noun::new(["строка", "строки", "строк"], ["row", "rows"]);
+
 /// Russian plural form: 1 заявка, 2 заявки, 5 заявок.
 pub fn plural_ru<'a>(n: i64, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
     let n = n.unsigned_abs();
@@ -201,5 +241,25 @@ mod tests {
         assert_eq!(Locale::from_headers(&h), Locale::En);
         h.insert("cookie", "veche_lang=de".parse().unwrap());
         assert_eq!(Locale::from_headers(&h), Locale::Ru);
+    }
+
+    #[test]
+    fn counted_nouns_take_the_form_their_number_asks_for() {
+        let ru = |n| ROWS.count(Locale::Ru, n);
+        assert_eq!(
+            [ru(1), ru(2), ru(5), ru(11), ru(21), ru(22), ru(112), ru(0)],
+            [
+                "1 строка",
+                "2 строки",
+                "5 строк",
+                "11 строк",
+                "21 строка",
+                "22 строки",
+                "112 строк",
+                "0 строк"
+            ]
+        );
+        assert_eq!(ROWS.count(Locale::En, 1), "1 row");
+        assert_eq!(ROWS.count(Locale::En, 2), "2 rows");
     }
 }

@@ -40,6 +40,7 @@ texts!(pub IssueTexts {
     found: "Найдено обращений", "Reports found";
     none: "Обращений не найдено.", "No reports found.";
     supporters: "поддержали", "supporters";
+    supported_by: "Поддержали", "Supporters";
     overdue: "просрочено", "overdue";
     due: "Ответ до", "Answer due by";
     published_on: "Опубликовано", "Published";
@@ -189,7 +190,7 @@ pub fn card(
                     (state_badge(l, a, at))
                     " · " (municipality_name(l, &a.municipality_id))
                     @if let Some(p) = a.published_at { " · " (datetime(l, p)) }
-                    " · " (a.support_count) " " (t.supporters)
+                    " · " (t.supported_by) ": " (a.support_count)
                     @if let (Some(d), true) = (a.due_at, a.state().awaits_reaction()) {
                         " · " (t.due) " " (datetime(l, d))
                     }

@@ -503,6 +503,11 @@ both_backends!(
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.body.contains(r#"id="rows-total">8<"#), "{}", r.body);
         assert!(r.body.contains(r#"id="rows-new">2<"#), "{}", r.body);
+        assert!(
+            r.body.contains("Загрузить 2 строки"),
+            "the plural form: {}",
+            r.body
+        );
         assert!(r.body.contains(r#"id="rows-rejected">6<"#), "{}", r.body);
         // Every rejected row: row number, column, reason.
         let problems = r.body.split(r#"id="import-problems""#).nth(1).unwrap();

@@ -543,6 +543,11 @@ both_backends!(an_officer_publishes_a_new_version_through_the_web, |app| {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("Опубликована версия"));
+    assert!(
+        r.body.contains("(26 строк)"),
+        "the rows published: {}",
+        r.body
+    );
     assert_eq!(versions(&app, TOWNS).await, 2);
     let t = app
         .get(&format!("/opendata/{TOWNS}/table.json?name=Краснодар"))

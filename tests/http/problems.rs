@@ -813,6 +813,13 @@ both_backends!(a_citizen_supports_a_report_once, |app| {
         list.find(&format!("/problems/{other}\"")).unwrap(),
     );
     assert!(a < b, "the supported report comes first");
+    // The count reads as a label, whatever the number («0 поддержали» read
+    // wrong).
+    assert!(
+        list.contains("Поддержали: 1") && list.contains("Поддержали: 0"),
+        "{list}"
+    );
+    assert!(!list.contains(" поддержали<") && !list.contains("0 поддержали"));
 });
 
 both_backends!(

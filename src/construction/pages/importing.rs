@@ -64,7 +64,7 @@ pub(super) fn preview_markup(ctx: &PageCtx, key: &str, p: &import::Prepared) -> 
             form method="post" action={ "/construction/import/" (key) "/commit" } {
                 (ctx.csrf_field())
                 button.button type="submit" {
-                    (tx.import) (p.accepted.len()) (tx.rows)
+                    (tx.import) (crate::web::i18n::ROWS.count(l, p.accepted.len() as i64))
                     @if p.rejected_rows > 0 { (tx.skipping_rejected) (p.rejected_rows) }
                 }
             }
@@ -248,7 +248,6 @@ texts!(ImportTexts {
     first_reasons_are_shown: "Показаны первые причины; всего отклонено строк: ", "The first reasons are shown; rows rejected in all: ";
     no_row_can_imported: "Нет ни одной строки, которую можно загрузить. Исправьте таблицу и загрузите её снова.", "No row can be imported. Fix the sheet and upload it again.";
     import: "Загрузить ", "Import ";
-    rows: " строк", " rows";
     skipping_rejected: ", пропустив отклонённые: ", ", skipping the rejected: ";
     import_preview: "Предварительный просмотр импорта", "Import preview";
 });
