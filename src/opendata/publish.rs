@@ -115,7 +115,7 @@ fn form_page(
             }
             @match outcome {
                 Some(Ok(Outcome::Published { stamp, rows })) => {
-                    div.notice.notice-success role="status" { (t.published) " " strong { (stamp) } " (" (crate::web::i18n::ROWS.count(l, *rows as i64)) ")." " " a href={ "/opendata/" (id) } { (t.back) } }
+                    div.notice.notice-success role="status" { (t.published) " " strong { (stamp) } " (" (crate::web::i18n::ROWS.count(l, *rows)) ")." " " a href={ "/opendata/" (id) } { (t.back) } }
                 }
                 Some(Ok(Outcome::Unchanged { .. })) => { div.notice role="status" { (t.unchanged) } }
                 Some(Err(ImportError::Rejected { problems, total })) => {
