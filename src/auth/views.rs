@@ -70,7 +70,7 @@ texts!(pub AuthTexts {
     workspace_title: "Рабочее место", "Workspace";
     workspace_intro: "Ваши организации, роли и очереди работы.", "Your organisations, roles and work queues.";
     notifications: "Уведомления", "Notifications";
-    my_reports: "Мои обращения", "My reports";
+    my_reports: "Мои обращения", "My requests";
     workspace_problems: "Обращения граждан, направленные в ваши организации", "Citizens' reports routed to your organisations";
     workspace_moderation: "Модерация обращений", "Report moderation";
     order_management: "Управление поручениями", "Order management";
@@ -302,7 +302,7 @@ pub fn account_page(
             }
             ul {
                 li { a href="/account/notifications" { (t.notifications) } }
-                li { a href={ "/problems?mine=1" } { (t.my_reports) } }
+                li { a href="/account/requests" { (t.my_reports) } }
             }
             (error_summary(l, errors))
             form.stack method="post" action="/account" novalidate {

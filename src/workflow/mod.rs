@@ -205,6 +205,7 @@ pub fn router() -> axum::Router<AppState> {
         // The queues keep their first addresses; they now hold every kind.
         .route("/workspace/problems", get(queue::workspace))
         .route("/moderation/problems", get(queue::moderation))
+        .route("/account/requests", get(queue::mine))
 }
 
 crate::texts!(pub KindLabels {

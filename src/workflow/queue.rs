@@ -11,7 +11,7 @@ use maud::{Markup, html};
 use super::Kind;
 use super::queries::{self, AppealFilter, AppealRow, AppealSort};
 use super::views::{Categories, IssueTexts, headline, municipality_name, state_badge};
-use crate::auth::{Moderator, Staff};
+use crate::auth::{CurrentUser, Moderator, Staff};
 use crate::db::{Db, now};
 use crate::error::{AppError, AppResult};
 use crate::texts;
@@ -39,6 +39,11 @@ texts!(pub QueueTexts {
     due: "Срок ответа", "Due";
     municipality: "Муниципалитет", "Municipality";
     empty: "Очередь пуста.", "The queue is empty.";
+    mine: "Мои обращения", "My requests";
+    mine_empty: "Вы ещё не подавали обращений.", "You have not filed any request yet.";
+    mine_intro: "Все ваши обращения: сообщения о проблемах и просьбы проверить стройку, с состоянием и сроком ответа.", "All your requests: problem reports and construction check requests, with their state and the answer's due date.";
+    new_problem: "Сообщить о проблеме", "Report a problem";
+    new_check: "Попросить проверить стройку", "Ask for a construction check";
 });
 
 #[derive(Debug, serde::Deserialize, Default)]
@@ -81,11 +86,11 @@ fn kind_options(l: Locale) -> Vec<(String, String)> {
         .collect()
 }
 
-fn queue_table(l: Locale, cats: &Categories, rows: &[AppealRow]) -> Markup {
+fn queue_table(l: Locale, cats: &Categories, rows: &[AppealRow], empty: &str) -> Markup {
     let t = QueueTexts::get(l);
     let at = now();
     html! {
-        @if rows.is_empty() { p { (t.empty) } } @else {
+        @if rows.is_empty() { p { (empty) } } @else {
             div.table-wrap {
                 table.queue {
                     thead { tr { th scope="col" { (t.number) } th scope="col" { (t.request) } th scope="col" { (t.kind) } th scope="col" { (t.municipality) } th scope="col" { (t.state) } th scope="col" { (t.due) } } }
@@ -177,7 +182,46 @@ pub async fn workspace(
             div.actions { button.button type="submit" { (t.show) } }
         }
         p role="status" { (IssueTexts::get(l).found) ": " strong #queue-count { (total) } }
-        (queue_table(l, &cats, &rows))
+        (queue_table(l, &cats, &rows, t.empty))
+        (pager(l, &base, page, (total + QUEUE_PAGE - 1) / QUEUE_PAGE))
+    }))
+}
+
+/// `GET /account/requests`: «Мои обращения», every request the person
+/// filed, of every kind and in every state (those not public yet too),
+/// newest first, with its state and the answer's due date.
+pub async fn mine(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(db): State<Db>,
+    Query(q): Query<QueueQuery>,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let t = QueueTexts::get(l);
+    let kind = q.kind()?;
+    let page = q.page();
+    let f = AppealFilter {
+        kind: kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
+        author_id: Some(user.account_id),
+        sort: AppealSort::Newest,
+        limit: QUEUE_PAGE,
+        offset: (page - 1) * QUEUE_PAGE,
+        ..Default::default()
+    };
+    let total = queries::count_appeals(&db, &f).await?;
+    let rows = queries::list_appeals(&db, &f).await?;
+    let cats = Categories::load_all(&db).await?;
+    let kinds = kind_options(l);
+    let base = format!("/account/requests?kind={}", q.kind);
+    Ok(Page::new(&ctx, t.mine).crumb(ctx.t().account, "/account").render(html! {
+        h1 { (t.mine) }
+        p { (t.mine_intro) " " a href="/problems/new" { (t.new_problem) } " · " a href="/construction/checks/new" { (t.new_check) } }
+        form.filters method="get" action="/account/requests" {
+            (Select { name: "kind", label: t.kind, options: &kinds, selected: &q.kind, placeholder: Some(t.all_kinds), disabled: false }.render(l, &FieldErrors::new()))
+            div.actions { button.button type="submit" { (t.show) } }
+        }
+        p role="status" { (IssueTexts::get(l).found) ": " strong #mine-count { (total) } }
+        (queue_table(l, &cats, &rows, t.mine_empty))
         (pager(l, &base, page, (total + QUEUE_PAGE - 1) / QUEUE_PAGE))
     }))
 }
@@ -218,8 +262,8 @@ pub async fn moderation(
             (Select { name: "kind", label: t.kind, options: &kinds, selected: &q.kind, placeholder: Some(t.all_kinds), disabled: false }.render(l, &FieldErrors::new()))
             div.actions { button.button type="submit" { (t.show) } }
         }
-        section #waiting aria-label=(t.moderation) { (queue_table(l, &cats, &waiting)) }
+        section #waiting aria-label=(t.moderation) { (queue_table(l, &cats, &waiting, t.empty)) }
         h2 #hidden-h { (t.hidden) }
-        section #hidden aria-labelledby="hidden-h" { (queue_table(l, &cats, &hidden)) }
+        section #hidden aria-labelledby="hidden-h" { (queue_table(l, &cats, &hidden, t.empty)) }
     }))
 }

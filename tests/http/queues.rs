@@ -121,3 +121,46 @@ both_backends!(every_kind_of_request_reaches_the_staff_queues, |app| {
     let ws = app.get("/workspace/problems?kind=problem").await;
     assert!(!lists(&ws.body, &check_href));
 });
+
+both_backends!(my_requests_lists_every_kind_with_its_state, |app| {
+    set(&app, "premoderation", "on").await;
+    citizen(&app, "zhitel@example.ru", "Анна Житель").await;
+    sign_in_as(&app, "zhitel@example.ru").await;
+    let check = file_check(&app, "Строят без таблички.").await;
+    let problem = id_from(&file(&app, "road-pothole", KRASNODAR, "Яма у школы.", &[]).await);
+    let account = app.get("/account").await;
+    assert!(
+        account.body.contains("href=\"/account/requests\""),
+        "linked from the account"
+    );
+
+    // Both kinds, not yet public, with their state (once only problem
+    // reports, through the public list).
+    let page = app.get("/account/requests").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        lists(&page.body, &format!("/construction/checks/{check}")),
+        "{}",
+        page.body
+    );
+    assert!(lists(&page.body, &format!("/problems/{problem}")));
+    assert!(page.body.contains("Проверка стройки") && page.body.contains("на модерации"));
+    assert!(page.body.contains("id=\"mine-count\">2<"));
+    let checks = app.get("/account/requests?kind=construction_check").await;
+    assert!(checks.body.contains("id=\"mine-count\">1<"));
+
+    // Someone else's page shows only their own; signed out, the sign-in page.
+    citizen(&app, "drugoy@example.ru", "Другой").await;
+    sign_in_as(&app, "drugoy@example.ru").await;
+    let other = app.get("/account/requests").await;
+    assert!(
+        other.body.contains("id=\"mine-count\">0<"),
+        "{}",
+        other.body
+    );
+    assert!(!lists(&other.body, &format!("/problems/{problem}")));
+    app.clear_cookies();
+    let r = app.get("/account/requests").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location().starts_with("/auth/login"));
+});
