@@ -93,6 +93,38 @@ pub async fn list_accounts(
     let t = AdminTexts::get(ctx.locale);
     let q: String = query.q.trim().chars().take(100).collect();
     let rows = queries::list_accounts(&db, &q, 200).await?;
+    let mut roles: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    for (id, role) in queries::all_roles(&db).await? {
+        roles.entry(id).or_default().push(role);
+    }
+    let at = crate::auth::views::AuthTexts::get(ctx.locale);
+    // «модератор, сотрудник ведомства ×2»: each role once, with how many
+    // organisations where there are several.
+    let roles_of = |id: i64| -> String {
+        let mut counted: Vec<(String, usize)> = Vec::new();
+        for r in roles.get(&id).into_iter().flatten() {
+            let label = match r.as_str() {
+                "moderator" => at.role_moderator,
+                "administrator" => at.role_admin,
+                "officer" => at.role_officer,
+                "executor" => at.role_executor,
+                other => other,
+            }
+            .to_owned();
+            match counted.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, n)) => *n += 1,
+                None => counted.push((label, 1)),
+            }
+        }
+        if counted.is_empty() {
+            return at.role_citizen.to_owned();
+        }
+        counted
+            .into_iter()
+            .map(|(l, n)| if n > 1 { format!("{l} ×{n}") } else { l })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     Ok(Page::new(&ctx, t.accounts).crumb(t.title, "/admin").render(html! {
         h1 { (t.accounts) }
         form.search-form method="get" action="/admin/accounts" role="search" {
@@ -104,7 +136,7 @@ pub async fn list_accounts(
         }
         div.table-wrap {
             table {
-                thead { tr { th { "#" } th { (t.name) } th { (t.email) } th { (t.registered) } th { (t.confirmed) } } }
+                thead { tr { th { "#" } th { (t.name) } th { (t.email) } th { (t.registered) } th { (t.confirmed) } th { (t.roles) } } }
                 tbody {
                     @for r in &rows {
                         tr {
@@ -113,6 +145,7 @@ pub async fn list_accounts(
                             td { (r.email.as_deref().unwrap_or("—")) }
                             td { (datetime(ctx.locale, r.created_at)) }
                             td { (if r.email_confirmed_at.is_some() { t.yes } else { t.no }) }
+                            td.roles { (roles_of(r.account_id)) }
                         }
                     }
                 }

@@ -213,6 +213,20 @@ pub async fn global_roles(db: &Db, account_id: i64) -> Result<Vec<String>, sqlx:
     .await)
 }
 
+/// Every account's roles, for the administrators' list: `(account, role)`
+/// for global roles and `(account, officer|executor)` for memberships, one
+/// row per organisation. Both tables hold staff only, so they are read whole.
+pub async fn all_roles(db: &Db) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    on_db!(db, |pool| sqlx::query_as::<_, (i64, String)>(
+        "select account_id, role from account_role
+         union all
+         select account_id, kind from membership
+         order by 1, 2"
+    )
+    .fetch_all(pool)
+    .await)
+}
+
 #[derive(Debug, Clone, FromRow)]
 pub struct MembershipRow {
     pub organisation_id: String,

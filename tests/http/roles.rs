@@ -87,6 +87,17 @@ both_backends!(
         let text = visible_text(&shown.body);
         assert!(text.contains("Модератор Снять"), "{text}");
         assert!(!text.contains("модераторСнять") && !text.contains("МодераторСнять"));
+        // The list of accounts has a roles column.
+        let list = app.get("/admin/accounts").await.body;
+        let row = list
+            .split(&format!("href=\"/admin/accounts/{citizen}\""))
+            .nth(1)
+            .and_then(|rest| rest.split("</tr>").next())
+            .unwrap_or_else(|| panic!("{list}"));
+        assert!(
+            row.contains("<td class=\"roles\">модератор, сотрудник ведомства</td>"),
+            "{row}"
+        );
 
         app.clear_cookies();
         app.login("officer@example.ru", "correct horse battery")
