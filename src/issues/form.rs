@@ -28,6 +28,8 @@ use crate::workflow::{self, Kind, NewRequest};
 
 texts!(pub FormTexts {
     title: "Сообщить о проблеме", "Report a problem";
+    construction_hint: "Строят без разрешения, не по разрешению или стройки нет в реестре?", "Building without a permit, against it, or missing from the registry?";
+    construction_link: "Попросите проверить стройку", "Ask for a construction check";
     intro: "Заполнение занимает минуту. Обращение получит ответственное ведомство; ответ будет опубликован здесь, а вы получите уведомление.",
            "It takes a minute. The responsible department gets the report; its answer is published here and you are notified.";
     choose_category: "— выберите категорию —", "— choose a category —";
@@ -294,6 +296,7 @@ fn render(
             @if !nearby.is_empty() { (nearby_box(ctx, cats, nearby)) }
             form.stack #report-form method="post" action=(action) enctype="multipart/form-data" novalidate {
                 (Select { name: "category", label: it.category, options: &options, selected: &f.category, placeholder: Some(t.choose_category), disabled: false }.render(l, errors))
+                p.hint #h-construction { (t.construction_hint) " " a href="/construction/checks/new" { (t.construction_link) } }
                 fieldset.field.has-error[errors.get("location").is_some()] {
                     legend { (t.place) }
                     @if let Some(e) = errors.get("location") { p.field-error #e-location { (e.get(l)) } }

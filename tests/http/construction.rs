@@ -698,6 +698,14 @@ both_backends!(
         crate::problems::set(&app, "premoderation", "off").await;
         citizen(&app, "zhitel@example.ru", "Анна Житель").await;
         sign_in_as(&app, "zhitel@example.ru").await;
+        // The form is reached without an object: from the construction map
+        // (its menu and its lead) and from the problem report form, where
+        // people look first (nothing linked to it before).
+        let entry = "href=\"/construction/checks/new\"";
+        let map = app.get("/construction").await.body;
+        assert!(map.matches(entry).count() >= 2, "menu and lead: {map}");
+        assert!(app.get("/construction/registry").await.body.contains(entry));
+        assert!(app.get("/problems/new").await.body.contains(entry));
         let form = app.get("/construction/checks/new").await;
         assert!(
             form.body.contains("Стройка не внесена в реестр"),

@@ -48,6 +48,9 @@ fn nav(l: Locale, user: Option<&CurrentUser>) -> Markup {
                 li { a href="/construction" { (tx.map) } }
                 li { a href="/construction/registry" { (tx.construction_registry) } }
                 li { a href="/construction/illegal" { (tx.illegal_constructions) } }
+                // The main case of a citizen: a building that is not in the
+                // registry, so no object page offers the check.
+                li { a href="/construction/checks/new" { (tx.ask_check) } }
                 @if user.is_some_and(may_edit) {
                     li { a href="/construction/objects/new" { (tx.add_object) } }
                     li { a href="/construction/import" { (tx.import_excel) } }
@@ -411,6 +414,7 @@ pub async fn map_page(
         .render(html! {
             h1 { (title) }
             (nav(l, ctx.user.as_ref()))
+            p.lead { (tx.not_in_registry) " " a href="/construction/checks/new" { (tx.ask_check) } }
             (filters_form(l, "/construction", &q))
             p role="status" { (tx.objects) strong #objects-count { (total) } }
             div #construction-map .big-map data-src={ "/api/v1/construction.geojson" @if !qs.is_empty() { "?" (qs) } } data-tiles=(ctx.tile_url)
@@ -473,6 +477,8 @@ pub use importing::*;
 
 texts!(RegistryTexts {
     registry_sections: "Разделы реестра строек", "Registry sections";
+    ask_check: "Попросить проверить стройку", "Ask for a construction check";
+    not_in_registry: "Стройки нет в реестре или она отличается от разрешения?", "A construction is missing from the registry or differs from its permit?";
     map: "Карта", "Map";
     construction_registry: "Реестр строек", "Construction registry";
     illegal_constructions: "Реестр самовольных построек", "Illegal constructions";
