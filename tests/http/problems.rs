@@ -1610,3 +1610,36 @@ both_backends!(
         }
     }
 );
+
+both_backends!(
+    a_form_that_comes_back_says_the_photo_must_be_attached_again,
+    |app| {
+        citizen(&app, "photo@example.ru", "Фото").await;
+        sign_in_as(&app, "photo@example.ru").await;
+        // An error elsewhere in the form: the page comes back with the text
+        // kept and says plainly that the photo must be attached again (a
+        // browser cannot refill a file input), rather than dropping it silently.
+        let r = file(
+            &app,
+            "no-such-category",
+            KRASNODAR,
+            "Яма у подъезда, третий месяц.",
+            &[("photos", "yama.jpg", jpeg(800, 600))],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.body.contains("Прикрепите фотографии ещё раз"),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body.contains("Яма у подъезда, третий месяц."),
+            "the text is kept"
+        );
+        // Without a photo there is nothing to say about photos.
+        let r = file(&app, "no-such-category", KRASNODAR, "Яма у подъезда.", &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(!r.body.contains("Прикрепите фотографии ещё раз"));
+    }
+);
