@@ -564,6 +564,8 @@ pub async fn change_password(
     let mut tx = state.db.begin().await?;
     queries::set_password(&mut tx, user.account_id, &hash).await?;
     queries::delete_sessions(&mut tx, user.account_id).await?;
+    // A reset link asked for before the change must not undo it.
+    queries::revoke_tokens(&mut tx, user.account_id, RESET).await?;
     tx.commit().await?;
     sign_in(&session, user.account_id).await?;
     tracing::info!(account_id = user.account_id, "password changed");

@@ -177,44 +177,63 @@ pub fn map_columns(
         };
         mapping.push((f, i));
     }
+    let several = |f: &str| {
+        file_error(
+            format!(
+                "Поле «{}» найдено в нескольких столбцах; укажите сопоставление явно.",
+                domain::field_label(f, crate::web::i18n::Locale::Ru)
+            ),
+            format!(
+                "The field “{}” matches several columns; give the mapping explicitly.",
+                domain::field_label(f, crate::web::i18n::Locale::En)
+            ),
+        )
+    };
+    let names_field = |f: &str, n: &str| n == f || synonyms(f).contains(&n);
+    // First every header that names a field whole.
     for f in FIELDS {
         if mapping.iter().any(|(m, _)| *m == f) {
             continue;
         }
-        let known = |n: &str| n == f || synonyms(f).contains(&n);
-        let free = |i: usize| !mapping.iter().any(|(_, c)| *c == i);
-        let mut found: Vec<usize> = names
+        let found: Vec<usize> = names
             .iter()
             .enumerate()
-            .filter(|(i, n)| free(*i) && known(n))
+            .filter(|(i, n)| !mapping.iter().any(|(_, c)| c == i) && names_field(f, n))
             .map(|(i, _)| i)
             .collect();
-        // A combined header («Застройщик / Правообладатель», «Адрес
-        // (местоположение)») names the field in one of its parts; tried only
-        // when no header names it whole, so an exact header always wins.
-        if found.is_empty() {
-            found = names
-                .iter()
-                .enumerate()
-                .filter(|(i, n)| free(*i) && header_parts(n).any(known))
-                .map(|(i, _)| i)
-                .collect();
-        }
         match found.as_slice() {
             [] => {}
             [i] => mapping.push((f, *i)),
-            _ => {
-                return Err(file_error(
-                    format!(
-                        "Поле «{}» найдено в нескольких столбцах; укажите сопоставление явно.",
-                        domain::field_label(f, crate::web::i18n::Locale::Ru)
-                    ),
-                    format!(
-                        "The field “{}” matches several columns; give the mapping explicitly.",
-                        domain::field_label(f, crate::web::i18n::Locale::En)
-                    ),
-                ));
-            }
+            _ => return Err(several(f)),
+        }
+    }
+    // Then the combined headers («Застройщик / Правообладатель», «Этажность
+    // (факт)»), for the fields still without a column: a header counts only
+    // when its parts name exactly one field, so «Адрес / кадастровый номер»
+    // is not guessed and an exact header always wins.
+    for f in FIELDS {
+        if mapping.iter().any(|(m, _)| *m == f) {
+            continue;
+        }
+        let found: Vec<usize> = names
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| {
+                !mapping.iter().any(|(_, c)| c == i) && {
+                    let named: Vec<&str> = FIELDS
+                        .iter()
+                        .copied()
+                        .filter(|g| header_parts(n).any(|p| names_field(g, p)))
+                        .collect();
+                    named == [f]
+                }
+            })
+            .map(|(i, _)| i)
+            .collect();
+        match found.as_slice() {
+            [] => {}
+            [i] => mapping.push((f, *i)),
+            _ => return Err(several(f)),
         }
     }
     let missing: Vec<&str> = REQUIRED
@@ -632,5 +651,26 @@ mod tests {
         assert_eq!(column_letter(0), "A");
         assert_eq!(column_letter(25), "Z");
         assert_eq!(column_letter(26), "AA");
+    }
+
+    #[test]
+    fn a_combined_header_counts_only_when_it_names_one_field() {
+        let (m, ignored) = map_columns(
+            &h(&[
+                "Адрес",
+                "Широта",
+                "Долгота",
+                "Застройщик / Правообладатель",
+                "Адрес / кадастровый номер",
+            ]),
+            &[],
+        )
+        .unwrap();
+        assert!(m.contains(&("developer", 3)), "{m:?}");
+        assert!(
+            !m.iter().any(|(f, _)| *f == "cadastral_number"),
+            "not guessed: {m:?}"
+        );
+        assert_eq!(ignored, vec!["Адрес / кадастровый номер".to_owned()]);
     }
 }

@@ -377,10 +377,10 @@ fn support_box(
     }
     html! {
         div.support-box {
-            @if v.user.is_none() {
-                a.button href=(login_href(&ctx.here)) { (t.sign_in_to_support) }
-            } @else if !a.state().is_open() {
+            @if !a.state().is_open() {
                 p.hint { (t.support_closed) }
+            } @else if v.user.is_none() {
+                a.button href=(login_href(&ctx.here)) { (t.sign_in_to_support) }
             } @else if supports {
                 p { (t.supported_already) " "
                     form.inline method="post" action={ (workflow::kind_of(a).path(a.appeal_id)) "/unsupport" } {

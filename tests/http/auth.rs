@@ -463,6 +463,12 @@ both_backends!(
 
         // A wrong current password or a short new one: the page again, the
         // message beside the field, nothing changed, still signed in.
+        // Someone asked for a reset link before the change (from anywhere).
+        let here_before = app.cookie("veche_session").unwrap();
+        app.clear_cookies();
+        app.submit("/auth/forgot", "/auth/forgot", &[("email", "p@example.ru")])
+            .await;
+        app.set_cookie("veche_session", &here_before);
         let r = app
             .submit(
                 "/account",
@@ -506,6 +512,18 @@ both_backends!(
         let page = app.get(r.location()).await;
         assert_eq!(page.status, StatusCode::OK, "this session goes on");
         assert!(page.body.contains("Пароль изменён"));
+        // That earlier reset link no longer works: it cannot undo the change.
+        app.run_workers().await;
+        let reset = app
+            .mailbox()
+            .into_iter()
+            .rev()
+            .find(|m| m.to == "p@example.ru" && m.body.contains("/auth/reset/"))
+            .expect("the reset mail");
+        assert_eq!(
+            app.get(&reset.link("/auth/reset/")).await.status,
+            StatusCode::GONE
+        );
 
         // The other device is signed out; only the new password opens the account.
         let here = app.cookie("veche_session").unwrap();

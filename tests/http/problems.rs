@@ -794,6 +794,17 @@ both_backends!(a_citizen_supports_a_report_once, |app| {
         assert!(r.body.contains("только пока оно открыто"), "{}", r.body);
     }
     assert_eq!(appeal(&app, id).await.support_count, 1);
+    // Signed out, a closed request does not invite to sign in and support.
+    let cookie = app.cookie("veche_session").unwrap();
+    app.clear_cookies();
+    let page = app.get(&format!("/problems/{id}")).await;
+    assert!(page.body.contains("поддержка больше не собирается"));
+    assert!(
+        !page.body.contains("Войдите, чтобы поддержать"),
+        "{}",
+        page.body
+    );
+    app.set_cookie("veche_session", &cookie);
 
     // The list sorts by support.
     sign_in_as(&app, "author@example.ru").await;
