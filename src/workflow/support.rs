@@ -22,11 +22,10 @@ fn support_closed() -> AppError {
     )
 }
 
-/// Withdraws a citizen's support while the request is open; the citizen
-/// keeps following it (unfollowing is its own choice).
-pub async fn withdraw_support(db: &Db, appeal_id: i64, account_id: i64) -> AppResult<AppealRow> {
-    let mut tx = db.begin().await?;
-    let a = queries::appeal_tx(&mut tx, appeal_id)
+/// The request, when support may be given or withdrawn: public (else it
+/// does not exist for the citizen) and open.
+async fn open_request(tx: &mut crate::db::Tx, appeal_id: i64) -> AppResult<AppealRow> {
+    let a = queries::appeal_tx(tx, appeal_id)
         .await?
         .ok_or_else(AppError::not_found)?;
     if !a.state().is_public() {
@@ -35,6 +34,14 @@ pub async fn withdraw_support(db: &Db, appeal_id: i64, account_id: i64) -> AppRe
     if !a.state().is_open() {
         return Err(support_closed());
     }
+    Ok(a)
+}
+
+/// Withdraws a citizen's support while the request is open; the citizen
+/// keeps following it (unfollowing is its own choice).
+pub async fn withdraw_support(db: &Db, appeal_id: i64, account_id: i64) -> AppResult<AppealRow> {
+    let mut tx = db.begin().await?;
+    open_request(&mut tx, appeal_id).await?;
     if !queries::remove_support(&mut tx, appeal_id, account_id).await? {
         return Err(AppError::conflict(
             "not_supported",
@@ -54,15 +61,7 @@ pub async fn withdraw_support(db: &Db, appeal_id: i64, account_id: i64) -> AppRe
 /// Supports a request once per citizen (and follows it), while it is open.
 pub async fn support(state: &AppState, appeal_id: i64, account_id: i64) -> AppResult<AppealRow> {
     let mut tx = state.db.begin().await?;
-    let a = queries::appeal_tx(&mut tx, appeal_id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    if !a.state().is_public() {
-        return Err(AppError::not_found());
-    }
-    if !a.state().is_open() {
-        return Err(support_closed());
-    }
+    let a = open_request(&mut tx, appeal_id).await?;
     if a.author_id == account_id {
         return Err(AppError::conflict(
             "own_request",
