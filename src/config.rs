@@ -173,6 +173,16 @@ pub struct MailConfig {
         global = true
     )]
     pub mail_from: String,
+
+    /// How often moderators hear of requests waiting for them: one digest
+    /// per this many minutes at most, and only when something new came in.
+    #[arg(
+        long,
+        env = "VECHE_MODERATION_DIGEST_MINUTES",
+        default_value_t = 30,
+        global = true
+    )]
+    pub moderation_digest_minutes: u64,
 }
 
 /// Sign-in through an OAuth2 / OpenID Connect provider (e.g. ESIA through a

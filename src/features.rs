@@ -76,6 +76,8 @@ mod tests {
             "request.referred",
             "order.reported",
             "request.answered",
+            "request.accepted",
+            "order.accepted",
             "order.action",
         ] {
             assert!(types.contains(&t), "no handler for {t}");

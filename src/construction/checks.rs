@@ -184,7 +184,7 @@ fn form_page(
             h1 { (title) }
             p.lead { (tx.if_construction_missing_registry) }
             (error_summary(l, errors))
-            form.stack #report-form method="post" action={ "/construction/checks/new?csrf_token=" (ctx.csrf_token()) } enctype="multipart/form-data" novalidate {
+            form.stack #report-form method="post" action="/construction/checks/new" enctype="multipart/form-data" novalidate { (ctx.csrf_field())
                 (Select { name: "category", label: tx.what_seems_wrong, options: &options, selected: &f.category, placeholder: Some(tx.choose), disabled: false }.render(l, errors))
                 @if let Some(o) = object {
                     input type="hidden" name="object_id" value=(o.object_id);
@@ -246,7 +246,7 @@ pub async fn new_form(
     ))
 }
 
-/// `POST /construction/checks/new` (multipart; CSRF token in the query)
+/// `POST /construction/checks/new` (multipart; the CSRF token is its first field)
 pub async fn submit(
     ctx: PageCtx,
     user: CurrentUser,
@@ -633,12 +633,29 @@ pub async fn object_section(l: Locale, db: &Db, object_id: i64) -> AppResult<Mar
 
 /// `POST /construction/checks/{id}/action` and the other shared actions.
 pub async fn action(
+    ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    crate::workflow::page::action_of(Kind::ConstructionCheck, user, state, id, multipart).await
+    use crate::workflow::page::{Acted, action_of, request_page_kept};
+    match action_of(
+        Kind::ConstructionCheck,
+        user,
+        state.clone(),
+        id.clone(),
+        multipart,
+    )
+    .await?
+    {
+        Acted::Done(r) => Ok(r),
+        Acted::Kept(k) => {
+            let appeal_id: i64 = id.parse().map_err(|_| AppError::not_found())?;
+            let extra = extra(&ctx, &state, appeal_id).await?;
+            request_page_kept(ctx, &state.db, Kind::ConstructionCheck, id, Some(extra), k).await
+        }
+    }
 }
 
 pub async fn support(

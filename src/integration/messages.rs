@@ -54,6 +54,14 @@ pub enum Body {
     /// its open orders are closed.
     #[serde(rename = "request.answered")]
     RequestAnswered(RequestAnswered),
+    /// Portal → core: an officer took the request into work on the portal;
+    /// its new orders are accepted.
+    #[serde(rename = "request.accepted")]
+    RequestAccepted(RequestAccepted),
+    /// Core → portal: the order for a request was accepted or started in
+    /// the core; the request is in progress.
+    #[serde(rename = "order.accepted")]
+    OrderAccepted(OrderAccepted),
     /// Core → outside system (webhook): an order of one of its
     /// organisations was created or changed.
     #[serde(rename = "order.updated")]
@@ -72,6 +80,8 @@ impl Body {
             Body::RequestReferred(_) => "request.referred",
             Body::OrderReported(_) => "order.reported",
             Body::RequestAnswered(_) => "request.answered",
+            Body::RequestAccepted(_) => "request.accepted",
+            Body::OrderAccepted(_) => "order.accepted",
             Body::OrderUpdated(_) => "order.updated",
             Body::OrderAction(_) => "order.action",
         }
@@ -124,6 +134,21 @@ pub struct Photo {
 pub struct RequestAnswered {
     pub appeal_id: i64,
     pub state: String,
+    /// YYYY-MM-DD, when `state` is `planned`: the orders stay open with
+    /// this date as their deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_date: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RequestAccepted {
+    pub appeal_id: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OrderAccepted {
+    pub appeal_id: i64,
+    pub order_id: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -27,7 +27,7 @@ use crate::db::Tx;
 use crate::error::AppResult;
 use crate::workflow::queries::AppealRow;
 use crate::workflow::{Action, State};
-use messages::{Body, OrderRequested, Referred, RequestAnswered};
+use messages::{Body, OrderRequested, Referred, RequestAccepted, RequestAnswered};
 
 /// Where messages for the project-management core go.
 pub fn core_destination(config: &Config) -> &str {
@@ -109,13 +109,28 @@ pub async fn request_changed(
                 .await?;
             }
         }
+        Action::Accept => {
+            // Taken into work on the portal: the orders for it are accepted
+            // in the core too.
+            for destination in partners::request_sent_to(tx, a.appeal_id).await? {
+                exchange::emit(
+                    tx,
+                    &destination,
+                    Body::RequestAccepted(RequestAccepted {
+                        appeal_id: a.appeal_id,
+                    }),
+                )
+                .await?;
+            }
+        }
         _ if matches!(
             a.state(),
             State::Resolved | State::Planned | State::Closed | State::Rejected
         ) =>
         {
             // Answered (or ended) on the portal itself: the orders for it
-            // have nothing left to do.
+            // have nothing left to do, except planned work, which the core
+            // keeps tracking until it is reported done.
             for destination in partners::request_sent_to(tx, a.appeal_id).await? {
                 exchange::emit(
                     tx,
@@ -123,6 +138,10 @@ pub async fn request_changed(
                     Body::RequestAnswered(RequestAnswered {
                         appeal_id: a.appeal_id,
                         state: a.state.clone(),
+                        planned_date: a
+                            .planned_date
+                            .clone()
+                            .filter(|_| a.state() == State::Planned),
                     }),
                 )
                 .await?;

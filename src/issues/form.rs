@@ -279,7 +279,7 @@ fn render(
     let t = FormTexts::get(ctx.locale);
     let it = IssueTexts::get(ctx.locale);
     let l = ctx.locale;
-    let action = format!("/problems/new?csrf_token={}", ctx.csrf_token());
+    let action = "/problems/new".to_owned();
     let options = cats.options(l);
     let lost_photos = !f.photos.is_empty() && (!errors.is_empty() || !nearby.is_empty());
     Page::new(ctx, t.title)
@@ -294,7 +294,7 @@ fn render(
             (error_summary(l, errors))
             @if lost_photos { (crate::web::components::notice("warning", html! { (t.photos_again) })) }
             @if !nearby.is_empty() { (nearby_box(ctx, cats, nearby)) }
-            form.stack #report-form method="post" action=(action) enctype="multipart/form-data" novalidate {
+            form.stack #report-form method="post" action=(action) enctype="multipart/form-data" novalidate { (ctx.csrf_field())
                 (Select { name: "category", label: it.category, options: &options, selected: &f.category, placeholder: Some(t.choose_category), disabled: false }.render(l, errors))
                 p.hint #h-construction { (t.construction_hint) " " a href="/construction/checks/new" { (t.construction_link) } }
                 fieldset.field.has-error[errors.get("location").is_some()] {

@@ -16,7 +16,8 @@ use crate::web::extract::{Path, Query};
 use crate::web::layout::{Page, PageCtx};
 use crate::workflow::Kind;
 use crate::workflow::page::{
-    ReportQuery, action_of, follow_of, request_page, support_of, unsupport_of,
+    Acted, ReportQuery, action_of, follow_of, request_page, request_page_kept, support_of,
+    unsupport_of,
 };
 use crate::workflow::queries::{self, AppealFilter, AppealSort};
 use crate::workflow::views::{self, Categories, IssueTexts, pager};
@@ -259,14 +260,18 @@ pub async fn report(
     request_page(ctx, &state.db, Kind::Problem, id, q, None).await
 }
 
-/// `POST /problems/{id}/action` (multipart; CSRF token in the query)
+/// `POST /problems/{id}/action` (multipart; the CSRF token is its first field)
 pub async fn action(
+    ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    action_of(Kind::Problem, user, state, id, multipart).await
+    match action_of(Kind::Problem, user, state.clone(), id.clone(), multipart).await? {
+        Acted::Done(r) => Ok(r),
+        Acted::Kept(k) => request_page_kept(ctx, &state.db, Kind::Problem, id, None, k).await,
+    }
 }
 
 /// `POST /problems/{id}/support`

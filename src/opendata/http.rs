@@ -86,12 +86,13 @@ impl Validators {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Disposition {
     /// Shown by browsers (passports, lists).
     Inline,
-    /// Saved (data files).
-    Attachment,
+    /// Saved under a readable name (the dataset's title and date), the
+    /// address's name the fallback for old clients.
+    Named(String),
 }
 
 /// A response with validators, content type and file name.
@@ -112,18 +113,14 @@ pub fn respond(
     if let Ok(v) = HeaderValue::from_str(content_type) {
         h.insert(header::CONTENT_TYPE, v);
     }
-    let kind = match disposition {
-        Disposition::Inline => "inline",
-        Disposition::Attachment => "attachment",
+    let (kind, readable) = match &disposition {
+        Disposition::Inline => ("inline", file_name),
+        Disposition::Named(n) => ("attachment", n.as_str()),
     };
-    // File names here are ASCII by construction (identifiers and stamps).
-    let safe: String = file_name
-        .chars()
-        .filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\')
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("{kind}; filename=\"{safe}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        crate::web::tables::content_disposition(kind, file_name, readable),
+    );
     h.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),

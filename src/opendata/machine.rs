@@ -393,6 +393,11 @@ pub async fn data(
         version.published_at.unwrap_or(version.created_at),
     );
     let file_name = version.file_name(ext);
+    let readable = Disposition::Named(readable_name(
+        &e.dataset.title,
+        &version.stamp,
+        ext.as_str(),
+    ));
     let headers = request.headers().clone();
     if validators.fresh(&headers) {
         return Ok(validators.not_modified());
@@ -419,7 +424,7 @@ pub async fn data(
                 &validators,
                 ext.content_type(),
                 &file_name,
-                Disposition::Attachment,
+                readable,
                 Body::empty,
             );
             for (k, v) in shaped.headers() {
@@ -440,11 +445,22 @@ pub async fn data(
                 &validators,
                 ext.content_type(),
                 &file_name,
-                Disposition::Attachment,
+                readable,
                 || Body::from_stream(stream),
             ))
         }
     }
+}
+
+/// The name a download is saved under: the dataset's title and the
+/// version's date («Населённые пункты (24.11.2026).csv»), not the passport's
+/// `data-20261124-structure-20261124.csv`, which stays the address.
+pub fn readable_name(title: &str, stamp: &str, ext: &str) -> String {
+    let date = match (stamp.get(0..4), stamp.get(4..6), stamp.get(6..8)) {
+        (Some(y), Some(m), Some(d)) => format!(" ({d}.{m}.{y})"),
+        _ => String::new(),
+    };
+    format!("{}{date}.{ext}", title.trim())
 }
 
 fn export_stream(

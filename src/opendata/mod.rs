@@ -260,7 +260,7 @@ async fn opendata_file(
         .ok_or_else(AppError::not_found)?;
     let headers = request.headers().clone();
     match file.as_str() {
-        "table" | "table.json" | "map" => {
+        "table" | "table.json" | "table.csv" | "table.xlsx" | "map" => {
             let pairs: Vec<(String, String)> = request
                 .uri()
                 .query()
@@ -359,6 +359,14 @@ async fn table_view(
         None
     };
     match file {
+        "table.csv" | "table.xlsx" => {
+            // Every page of the selection: a turn at the expensive-work gate.
+            let _permit = match _permit {
+                Some(p) => p,
+                None => gates.expensive.enter().await?,
+            };
+            table::selection(db, e, &version, &fields, &req, file == "table.xlsx").await
+        }
         "table.json" => {
             adaptive.observe(
                 db,

@@ -32,8 +32,8 @@ const PROVENANCE_DEFAULT: &str = "Обновление набора открыт
 
 texts!(PublishTexts {
     title: "Новая версия данных", "New data version";
-    intro: "Загрузите файл CSV (UTF-8, запятая или точка с запятой) или XLSX с заголовком из имён полей структуры. Файл проверяется целиком: если в нём есть ошибки, ничего не публикуется.",
-           "Upload a CSV (UTF-8, comma or semicolon) or XLSX file whose header row holds the structure's field names. The whole file is checked: if it has errors, nothing is published.";
+    intro: "Загрузите файл CSV (UTF-8 или Windows-1251 — как сохраняет Excel; запятая, точка с запятой или табуляция) или XLSX с заголовком из имён полей структуры. Файл проверяется целиком: если в нём есть ошибки, ничего не публикуется.",
+           "Upload a CSV (UTF-8 or Windows-1251, as Excel saves it; comma, semicolon or tab) or XLSX file whose header row holds the structure's field names. The whole file is checked: if it has errors, nothing is published.";
     file: "Файл данных", "Data file";
     provenance: "Что изменилось", "What changed";
     submit: "Проверить и опубликовать", "Check and publish";
@@ -92,6 +92,7 @@ fn form_page(
     structure: &StructureRow,
     outcome: Option<&Result<Outcome, ImportError>>,
     extra_error: Option<Msg>,
+    read_as: Option<Msg>,
 ) -> Response {
     let t = PublishTexts::get(ctx.locale);
     let ot = OdTexts::get(ctx.locale);
@@ -102,7 +103,7 @@ fn form_page(
         _ if extra_error.is_some() => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::OK,
     };
-    let action = format!("/opendata/{id}/publish?csrf_token={}", ctx.csrf_token());
+    let action = format!("/opendata/{id}/publish");
     Page::new(ctx, t.title)
         .crumb(ot.title, "/opendata")
         .crumb(title(l, e).to_owned(), format!("/opendata/{id}"))
@@ -112,6 +113,9 @@ fn form_page(
             p.lead { (title(l, e)) }
             @if let Some(m) = &extra_error {
                 div.notice.notice-error role="alert" { (m.get(l)) }
+            }
+            @if let (Some(m), Some(_)) = (&read_as, outcome) {
+                p #read-as { (m.get(l)) }
             }
             @match outcome {
                 Some(Ok(Outcome::Published { stamp, rows })) => {
@@ -141,7 +145,7 @@ fn form_page(
                 _ => {}
             }
             p { (t.intro) }
-            form.stack method="post" action=(action) enctype="multipart/form-data" {
+            form.stack method="post" action=(action) enctype="multipart/form-data" { (ctx.csrf_field())
                 div.field {
                     label for="f-file" { (t.file) }
                     input #f-file type="file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required;
@@ -186,7 +190,7 @@ pub async fn publish_form(
         return Err(AppError::forbidden());
     }
     let structure = current_structure(&db, &e).await?;
-    Ok(form_page(&ctx, &e, &structure, None, None))
+    Ok(form_page(&ctx, &e, &structure, None, None, None))
 }
 
 /// Writes an upload to a temporary file, refusing more than `limit` bytes.
@@ -263,6 +267,20 @@ fn source_for(path: std::path::PathBuf, head: &[u8]) -> Source {
     }
 }
 
+/// How a CSV was read (encoding, separator), to say it: a wrong guess
+/// shows. Nothing for a workbook.
+async fn read_as(path: &std::path::Path, head: &[u8]) -> Option<Msg> {
+    if head.starts_with(b"PK\x03\x04") {
+        return None;
+    }
+    let p = path.to_owned();
+    tokio::task::spawn_blocking(move || import::sniff_file(&p))
+        .await
+        .ok()
+        .flatten()
+        .map(|s| s.describe())
+}
+
 async fn first_bytes(path: &std::path::Path) -> Vec<u8> {
     use tokio::io::AsyncReadExt;
     let mut buf = vec![0u8; 8];
@@ -283,7 +301,7 @@ fn provenance_of(text: &str) -> String {
     }
 }
 
-/// `POST /opendata/{id}/publish` (multipart; the CSRF token is in the query).
+/// `POST /opendata/{id}/publish` (multipart; the CSRF token is its first field).
 pub async fn publish_upload(
     ctx: PageCtx,
     user: CurrentUser,
@@ -331,6 +349,7 @@ pub async fn publish_upload(
             &structure,
             None,
             Some(Msg::new(PublishTexts::RU.no_file, PublishTexts::EN.no_file)),
+            None,
         ));
     };
     // Reading a spreadsheet or a large CSV is expensive work: one turn at
@@ -343,6 +362,7 @@ pub async fn publish_upload(
         }
     };
     let head = first_bytes(&path).await;
+    let read_as = read_as(&path, &head).await;
     let outcome = import::publish(
         &state,
         &e.dataset,
@@ -358,7 +378,14 @@ pub async fn publish_upload(
         return Err(AppError::Internal(err));
     }
     tracing::info!(account_id = user.account_id, dataset = %e.dataset.identifier, ok = outcome.is_ok(), "data version uploaded");
-    Ok(form_page(&ctx, &e, &structure, Some(&outcome), None))
+    Ok(form_page(
+        &ctx,
+        &e,
+        &structure,
+        Some(&outcome),
+        None,
+        read_as,
+    ))
 }
 
 /// `POST /api/v1/opendata/{identifier}/versions`: the body is the file
@@ -372,7 +399,7 @@ pub async fn publish_upload(
         ("identifier" = String, Path, description = "Dataset identifier, e.g. 2312823003-towns"),
         ("provenance" = Option<String>, Query, description = "What changed (the passport's provenance)"),
     ),
-    request_body(content = String, description = "The data file: CSV (UTF-8) or XLSX", content_type = "text/csv"),
+    request_body(content = String, description = "The data file: CSV (UTF-8 or Windows-1251; comma, semicolon or tab, read from the header line) or XLSX", content_type = "text/csv"),
     responses(
         (status = 201, description = "A new version was published", body = Object),
         (status = 200, description = "The file equals the current version; nothing changed", body = Object),
@@ -471,6 +498,7 @@ pub async fn api_publish(
         }
     };
     let head = first_bytes(&path).await;
+    let read_as = read_as(&path, &head).await;
     let outcome = import::publish(
         &state,
         &e.dataset,
@@ -491,6 +519,7 @@ pub async fn api_publish(
                 "status": "published",
                 "version": stamp,
                 "rows": rows,
+                "read_as": read_as.as_ref().map(|m| m.en.clone()),
                 "url": format!("{base}/opendata/{}/data-{stamp}-structure-{}.csv", e.dataset.identifier, structure.stamp),
             })),
         )

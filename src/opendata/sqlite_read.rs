@@ -62,6 +62,7 @@ impl Readers {
         c.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(error)?;
         c.set_prepared_statement_cache_capacity(64);
+        register_regexp(&c).map_err(error)?;
         Ok(c)
     }
 
@@ -134,6 +135,30 @@ impl Readers {
         out
     }
 }
+
+/// `X REGEXP P` (the function `regexp(P, X)`), as sqlx's SQLite connections
+/// have it (`with_regexp`): text filters are case-insensitive patterns
+/// (`opendata::store::contains_sql`) whichever driver reads. The compiled
+/// pattern is kept for the statement.
+fn register_regexp(c: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    c.create_scalar_function(
+        "regexp",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let re = ctx.get_or_create_aux(0, |v| -> Result<regex::Regex, BoxError> {
+                Ok(regex::Regex::new(v.as_str()?)?)
+            })?;
+            Ok(match ctx.get_raw(1) {
+                ValueRef::Text(t) => std::str::from_utf8(t).is_ok_and(|t| re.is_match(t)),
+                _ => false,
+            })
+        },
+    )
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 fn decode(v: ValueRef<'_>, format: FieldFormat) -> Value {
     match (v, format) {

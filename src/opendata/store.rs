@@ -320,6 +320,35 @@ pub struct Sort {
     pub desc: bool,
 }
 
+/// Whether a text column contains `text`, ignoring case, with the same
+/// answer on both backends: «сочи» finds «Сочи» and «СОЧИ». Neither
+/// database folds Cyrillic by itself (SQLite's `lower` is ASCII-only, and
+/// so is PostgreSQL's in a `C`-locale database), so SQLite matches a
+/// case-insensitive Unicode pattern (`regexp`, registered on every
+/// connection) and PostgreSQL lowers through ICU's root collation, which
+/// every packaged PostgreSQL has.
+pub(crate) fn contains_sql(
+    backend: Backend,
+    col: &str,
+    text: &str,
+    params: &mut Vec<(Value, FieldFormat)>,
+) -> String {
+    let string = FieldFormat::String { max: None };
+    match backend {
+        Backend::Sqlite => {
+            params.push((Value::Text(format!("(?i){}", regex::escape(text))), string));
+            format!("{col} regexp ${}", params.len())
+        }
+        Backend::Postgres => {
+            params.push((Value::Text(text.to_lowercase()), string));
+            format!(
+                "strpos(lower({col} collate \"und-x-icu\"), ${}) > 0",
+                params.len()
+            )
+        }
+    }
+}
+
 /// Builds `where …` for filters; parameters are appended to `params`.
 fn where_sql(
     backend: Backend,
@@ -352,13 +381,16 @@ fn where_sql(
                     format!("{col} in ({})", list.join(", "))
                 }
             }
-            Op::Contains => {
-                let p = next(&f.values[0], params);
-                match backend {
-                    Backend::Sqlite => format!("instr({col}, {p}) > 0"),
-                    Backend::Postgres => format!("strpos({col}, {p}) > 0"),
+            Op::Contains => match &f.values[0] {
+                Value::Text(t) => contains_sql(backend, &col, t, params),
+                v => {
+                    let p = next(v, params);
+                    match backend {
+                        Backend::Sqlite => format!("instr({col}, {p}) > 0"),
+                        Backend::Postgres => format!("strpos({col}, {p}) > 0"),
+                    }
                 }
-            }
+            },
             Op::StartsWith => {
                 let p1 = next(&f.values[0], params);
                 let p2 = next(&f.values[0], params);
@@ -637,7 +669,7 @@ pub async fn count_matching(
 }
 
 /// `q` of the DataStore API: rows where some text field contains each word
-/// (case-sensitive substring, the same on both backends).
+/// (case-insensitive substring, the same on both backends).
 fn text_search(
     backend: Backend,
     fields: &[FieldDef],
@@ -654,15 +686,7 @@ fn text_search(
     for word in q.split_whitespace().take(10) {
         let mut any = Vec::new();
         for c in &text_cols {
-            params.push((
-                Value::Text(word.to_owned()),
-                FieldFormat::String { max: None },
-            ));
-            let p = params.len();
-            any.push(match backend {
-                Backend::Sqlite => format!("instr(c{c}, ${p}) > 0"),
-                Backend::Postgres => format!("strpos(c{c}, ${p}) > 0"),
-            });
+            any.push(contains_sql(backend, &format!("c{c}"), word, params));
         }
         if any.is_empty() {
             any.push("1 = 0".into());

@@ -41,6 +41,8 @@ texts!(TableTexts {
     sort_desc: "сортировать по убыванию", "sort descending";
     version: "Версия", "Version";
     json: "Эта выборка в JSON", "This view as JSON";
+    download_selection: "Скачать выборку:", "Download the selection:";
+    for_excel: "Для Excel (XLSX)", "For Excel (XLSX)";
     op_exact: "равно", "equals";
     op_not: "не равно", "is not";
     op_contains: "содержит", "contains";
@@ -554,6 +556,11 @@ pub fn html_page(
                 (t.version) " " (version.stamp) " · " (t.rows_found) ": " strong { (count) }
                 @if e.has_coordinates() { " · " a href={ "/opendata/" (id) "/map?" (req.query_string(&[])) } { (t.map) } }
                 " · " a href={ "/opendata/" (id) "/table.json?" (req.query_string(&[])) } { (t.json) }
+                @if count <= SELECTION_MAX_ROWS {
+                    " · " (t.download_selection) " "
+                    a href={ "/opendata/" (id) "/table.csv?" (req.query_string(&[])) } { "CSV" } ", "
+                    a href={ "/opendata/" (id) "/table.xlsx?" (req.query_string(&[])) } { (t.for_excel) }
+                }
             }
             form.filter-form method="get" action=(base) {
                 @for (k, v) in &req.params { input type="hidden" name=(k) value=(v); }
@@ -672,4 +679,112 @@ pub fn map_page(
                 figcaption.muted #datamap-status aria-live="polite" { (t.map_loading) }
             }
         }))
+}
+
+/// Rows a selection download holds at most: the workbook is built in memory.
+/// More than this, and the whole dataset's CSV is the way.
+pub const SELECTION_MAX_ROWS: i64 = 100_000;
+
+/// `GET /opendata/{id}/table.csv` and `table.xlsx`: the rows a table view
+/// selects (its filters and sort), every page of them, to open in a
+/// spreadsheet: CSV with a byte-order mark (Russian Excel reads it as
+/// UTF-8), or XLSX with text as text, so codes keep their leading zeros.
+/// Saved under the dataset's title.
+pub async fn selection(
+    db: &crate::db::Db,
+    e: &Entry,
+    version: &VersionRow,
+    fields: &[FieldDef],
+    req: &TableRequest,
+    xlsx: bool,
+) -> AppResult<Response> {
+    let count = if req.filters.is_empty() {
+        version.row_count
+    } else {
+        store::count(db, version.version_id, fields, &req.filters).await?
+    };
+    if count > SELECTION_MAX_ROWS {
+        return Err(bad(
+            format!(
+                "Выборка слишком велика для таблицы ({count} строк, можно до {SELECTION_MAX_ROWS}): сузьте фильтр или скачайте весь набор в CSV."
+            ),
+            format!(
+                "The selection is too large for a spreadsheet ({count} rows, up to {SELECTION_MAX_ROWS}): narrow the filter or download the whole dataset as CSV."
+            ),
+        ));
+    }
+    let mut rows = Vec::new();
+    let mut after: Option<Cursor> = None;
+    loop {
+        let (page, next) = store::page(
+            db,
+            version.version_id,
+            fields,
+            &req.filters,
+            req.sort,
+            after.as_ref(),
+            MAX_SIZE,
+        )
+        .await?;
+        rows.extend(page);
+        match next {
+            Some(c) if (rows.len() as i64) < SELECTION_MAX_ROWS => after = Some(c),
+            _ => break,
+        }
+    }
+    use crate::web::tables::{Cell, Table};
+    let table = Table {
+        name: e.dataset.identifier.clone(),
+        headers: fields.iter().map(|f| f.name.clone()).collect(),
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                r.values
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::Null => Cell::Text(String::new()),
+                        Value::Text(s) | Value::Date(s) => Cell::Text(s),
+                        Value::Int(n) => Cell::Int(n),
+                        Value::Float(x) => Cell::Float(x),
+                        Value::Bool(b) => Cell::Text(b.to_string()),
+                    })
+                    .collect()
+            })
+            .collect(),
+    };
+    let ext = if xlsx { "xlsx" } else { "csv" };
+    // Building a workbook is CPU work: off the async threads.
+    let bytes = tokio::task::spawn_blocking(move || {
+        if xlsx {
+            table.xlsx_bytes()
+        } else {
+            table.csv_bytes(true)
+        }
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))??;
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(if xlsx {
+            crate::web::tables::XLSX
+        } else {
+            "text/csv; charset=utf-8"
+        }),
+    );
+    let readable = crate::opendata::machine::readable_name(
+        &format!("{} — выборка", e.dataset.title.trim()),
+        &version.stamp,
+        ext,
+    );
+    h.insert(
+        axum::http::header::CONTENT_DISPOSITION,
+        crate::web::tables::content_disposition(
+            "attachment",
+            &format!("{}-selection.{ext}", e.dataset.identifier),
+            &readable,
+        ),
+    );
+    Ok(r)
 }

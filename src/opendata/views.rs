@@ -59,6 +59,7 @@ texts!(pub OdTexts {
     p_frequency: "Периодичность актуализации", "Update frequency";
     view_table: "Таблица", "Table";
     view_map: "Карта", "Map";
+    for_excel: "Для Excel (XLSX)", "For Excel (XLSX)";
     download: "Скачать", "Download";
     structure_title: "Структура", "Structure";
     field_name: "Поле", "Field";
@@ -367,6 +368,9 @@ pub fn passport_page(ctx: &PageCtx, base: &str, e: &Entry, can_publish: bool) ->
                     a.button-small href={ "/opendata/" (id) "/" (v.file_name(Ext::Csv)) } download { (t.download) " CSV" }
                     a.button-small href={ "/opendata/" (id) "/" (v.file_name(Ext::Json)) } download { "JSON" }
                     a.button-small href={ "/opendata/" (id) "/" (v.file_name(Ext::Xml)) } download { "XML" }
+                    @if v.row_count <= crate::opendata::table::SELECTION_MAX_ROWS {
+                        a.button-small href={ "/opendata/" (id) "/table.xlsx" } download { (t.for_excel) }
+                    }
                 }
             } @else {
                 p.notice { (t.no_data) }

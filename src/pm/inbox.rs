@@ -30,6 +30,7 @@ impl MessageHandler for Inbox {
             "order.requested",
             "order.referred",
             "request.answered",
+            "request.accepted",
             "order.action",
         ]
     }
@@ -56,6 +57,11 @@ impl MessageHandler for Inbox {
                 require_instance(sender)?;
                 came_from(tx, sender, r.appeal_id).await?;
                 orders::close_for_request(tx, state, sender.id(), r).await
+            }
+            Body::RequestAccepted(r) => {
+                require_instance(sender)?;
+                came_from(tx, sender, r.appeal_id).await?;
+                orders::accept_for_request(tx, state, sender.id(), r).await
             }
             Body::OrderAction(a) => {
                 let Sender::Partner(p) = sender else {

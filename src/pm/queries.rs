@@ -168,7 +168,7 @@ pub async fn save_order(tx: &mut Tx, o: &OrderRow) -> Result<(), sqlx::Error> {
         sqlx::query(
             "update pm_order set state = $2, organisation_id = $3, executor_id = $4,
                  report_text = $5, report_outcome = $6, report_planned_date = $7, done_at = $8,
-                 updated_at = $9
+                 updated_at = $9, deadline = $10
              where order_id = $1",
         )
         .bind(o.order_id)
@@ -180,6 +180,7 @@ pub async fn save_order(tx: &mut Tx, o: &OrderRow) -> Result<(), sqlx::Error> {
         .bind(&o.report_planned_date)
         .bind(o.done_at)
         .bind(now)
+        .bind(o.deadline)
         .execute(conn)
         .await
         .map(|r| r.rows_affected())

@@ -5,8 +5,11 @@
 //! each render so compressed pages do not leak it (BREACH). A middleware checks
 //! every unsafe request to the HTML site before any handler runs, so no form
 //! can forget the check. The token is read from the `X-CSRF-Token` header, the
-//! `csrf_token` query parameter (used by multipart upload forms, whose bodies
-//! are streamed) or the `csrf_token` field of a URL-encoded form.
+//! `csrf_token` field of a URL-encoded form, or the first field of a
+//! multipart form (`csrf_field` comes first in every upload form): only that
+//! field is read ahead, the rest of the upload still streams to its handler.
+//! The `csrf_token` query parameter is accepted from scripts, but no page puts
+//! a token in an address: addresses end up in logs and `Referer` headers.
 //!
 //! This is Django's design (a signed session is not needed for anonymous
 //! forms such as sign-in); written by hand because it is small and the crates
@@ -168,12 +171,16 @@ async fn checked(request: Request, secret: &CsrfSecret) -> Result<Request, Respo
             Err(rejection().into_response())
         };
     }
-    let is_form = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_owned();
+    if let Ok(boundary) = multer::parse_boundary(&content_type) {
+        return checked_multipart(request, secret, boundary).await;
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(rejection().into_response());
     }
     let (parts, body) = request.into_parts();
@@ -195,6 +202,61 @@ async fn checked(request: Request, secret: &CsrfSecret) -> Result<Request, Respo
         Some(token) if secret.accepts(&token) => Ok(Request::from_parts(parts, Body::from(bytes))),
         _ => Err(rejection().into_response()),
     }
+}
+
+/// How much of a multipart body is read ahead to find the token field.
+const MULTIPART_HEAD: usize = 16 * 1024;
+
+/// The token as the first field of a multipart body. The bytes read ahead
+/// to find it go back in front of the rest of the stream, so the handler
+/// reads the whole form, uploads included, as sent.
+async fn checked_multipart(
+    request: Request,
+    secret: &CsrfSecret,
+    boundary: String,
+) -> Result<Request, Response> {
+    use futures::StreamExt;
+    let (parts, body) = request.into_parts();
+    let mut rest = body.into_data_stream();
+    let mut head = Vec::new();
+    // Until the first field has ended (the second boundary is in), the body
+    // ends, or the head is too long to be a token field.
+    let delimiter = format!("--{boundary}");
+    while head.len() < MULTIPART_HEAD && memchr_count(&head, delimiter.as_bytes()) < 2 {
+        match rest.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            Some(Err(_)) => return Err(rejection().into_response()),
+            None => break,
+        }
+    }
+    let head = axum::body::Bytes::from(head);
+    let mut first = multer::Multipart::new(
+        futures::stream::once({
+            let head = head.clone();
+            async move { Ok::<_, std::io::Error>(head) }
+        }),
+        boundary,
+    );
+    let token = match first.next_field().await {
+        Ok(Some(field)) if field.name() == Some(CSRF_FIELD) => field.text().await.ok(),
+        _ => None,
+    };
+    match token {
+        Some(t) if secret.accepts(&t) => {
+            let replay =
+                futures::stream::once(async move { Ok::<_, axum::Error>(head) }).chain(rest);
+            Ok(Request::from_parts(parts, Body::from_stream(replay)))
+        }
+        _ => Err(rejection().into_response()),
+    }
+}
+
+/// How many times `needle` occurs in `haystack`.
+fn memchr_count(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
 }
 
 fn form_urlencoded_value(input: &[u8], name: &str) -> Option<String> {

@@ -15,6 +15,8 @@ pub enum Cell {
     /// Text shown as a link on screen.
     Link(String, String),
     Int(i64),
+    /// A number with a fraction.
+    Float(f64),
     /// A share from 0 to 1, shown as a percentage.
     Share(f64),
 }
@@ -24,6 +26,7 @@ impl Cell {
         match self {
             Cell::Text(s) | Cell::Link(s, _) => s.clone(),
             Cell::Int(n) => n.to_string(),
+            Cell::Float(x) => x.to_string(),
             Cell::Share(x) => format!("{:.1}", x * 100.0),
         }
     }
@@ -64,7 +67,7 @@ impl Table {
                         @for r in &self.rows {
                             tr {
                                 @for (i, c) in r.iter().enumerate() {
-                                    @let num = matches!(c, Cell::Int(_) | Cell::Share(_));
+                                    @let num = matches!(c, Cell::Int(_) | Cell::Float(_) | Cell::Share(_));
                                     @if i == 0 {
                                         th scope="row" { (cell_html(c)) }
                                     } @else {
@@ -80,7 +83,22 @@ impl Table {
     }
 
     pub fn csv(&self) -> AppResult<Response> {
-        let mut w = csv::Writer::from_writer(Vec::new());
+        Ok(file(
+            self.csv_bytes(false)?,
+            "text/csv; charset=utf-8",
+            &format!("{}.csv", self.name),
+        ))
+    }
+
+    /// The CSV's bytes; with `bom`, a UTF-8 byte-order mark first, which
+    /// Russian Excel needs to read UTF-8 rather than Windows-1251.
+    pub fn csv_bytes(&self, bom: bool) -> AppResult<Vec<u8>> {
+        let start = if bom {
+            "\u{feff}".as_bytes().to_vec()
+        } else {
+            Vec::new()
+        };
+        let mut w = csv::Writer::from_writer(start);
         let internal = |e: csv::Error| AppError::Internal(e.into());
         w.write_record(&self.headers).map_err(internal)?;
         for r in &self.rows {
@@ -90,17 +108,21 @@ impl Table {
             }))
             .map_err(internal)?;
         }
-        let bytes = w
-            .into_inner()
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-        Ok(file(
-            bytes,
-            "text/csv; charset=utf-8",
-            &format!("{}.csv", self.name),
-        ))
+        w.into_inner()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
     }
 
     pub fn xlsx(&self) -> AppResult<Response> {
+        Ok(file(
+            self.xlsx_bytes()?,
+            XLSX,
+            &format!("{}.xlsx", self.name),
+        ))
+    }
+
+    /// The workbook's bytes: a bold header row, text as text (codes keep
+    /// their leading zeros), numbers as numbers.
+    pub fn xlsx_bytes(&self) -> AppResult<Vec<u8>> {
         use rust_xlsxwriter::{Format as XFormat, Workbook};
         let internal = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.into());
         let mut wb = Workbook::new();
@@ -118,18 +140,14 @@ impl Table {
                 match cell {
                     Cell::Text(s) | Cell::Link(s, _) => ws.write_string(row, col, s),
                     Cell::Int(n) => ws.write_number(row, col, *n as f64),
+                    Cell::Float(x) => ws.write_number(row, col, *x),
                     Cell::Share(x) => ws.write_number_with_format(row, col, *x, &percent),
                 }
                 .map_err(internal)?;
             }
         }
         ws.autofit();
-        let bytes = wb.save_to_buffer().map_err(internal)?;
-        Ok(file(
-            bytes,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            &format!("{}.xlsx", self.name),
-        ))
+        wb.save_to_buffer().map_err(internal)
     }
 
     /// The table as a download, or `None` for the HTML page.
@@ -150,18 +168,66 @@ fn cell_html(c: &Cell) -> Markup {
     }
 }
 
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 fn file(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
     let mut r = bytes.into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        content_disposition("attachment", name, name),
+    );
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
     r
+}
+
+/// A `Content-Disposition` that keeps a readable name (RFC 6266): the name
+/// in UTF-8 as `filename*`, which browsers prefer, and an ASCII `filename`
+/// for old clients (`fallback`, with anything outside printable ASCII
+/// replaced). Characters that file systems refuse are dropped and the name
+/// is capped, whoever chose it.
+pub fn content_disposition(kind: &str, fallback: &str, name: &str) -> HeaderValue {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    // RFC 8187 attr-char: what may stay unencoded in `filename*`.
+    const ATTR: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'!')
+        .remove(b'#')
+        .remove(b'$')
+        .remove(b'&')
+        .remove(b'+')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'^')
+        .remove(b'_')
+        .remove(b'`')
+        .remove(b'|')
+        .remove(b'~');
+    let clean: String = name
+        .chars()
+        .filter(|c| {
+            !c.is_control() && !matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+        })
+        .take(150)
+        .collect();
+    let ascii: String = fallback
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let value = format!(
+        "{kind}; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        utf8_percent_encode(clean.trim(), ATTR)
+    );
+    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
 /// Links to the same page as CSV and XLSX.

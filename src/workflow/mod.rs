@@ -10,6 +10,7 @@
 //! event, attaches photos, notifies followers, and asks for the search index
 //! and the open dataset to follow.
 
+mod acting;
 pub mod input;
 pub mod lifecycle;
 pub mod notifications;
@@ -199,9 +200,13 @@ pub fn may_see_photo(p: &queries::PhotoOwner, user: Option<&CurrentUser>) -> boo
 
 /// The pages of the shared services of requests that belong to no feature.
 pub fn router() -> axum::Router<AppState> {
-    use axum::routing::get;
+    use axum::routing::{get, post};
     axum::Router::new()
         .route("/account/notifications", get(notifications::notifications))
+        .route(
+            "/account/notifications/settings",
+            post(notifications::choose),
+        )
         // The queues keep their first addresses; they now hold every kind.
         .route("/workspace/problems", get(queue::workspace))
         .route("/moderation/problems", get(queue::moderation))
@@ -321,7 +326,7 @@ pub struct PortalInbox;
 #[async_trait::async_trait]
 impl crate::integration::inbound::MessageHandler for PortalInbox {
     fn types(&self) -> &'static [&'static str] {
-        &["order.reported", "request.referred"]
+        &["order.reported", "request.referred", "order.accepted"]
     }
 
     async fn apply(
@@ -343,6 +348,10 @@ impl crate::integration::inbound::MessageHandler for PortalInbox {
             Body::RequestReferred(r) => {
                 check_sent_to(tx, sender, r.appeal_id).await?;
                 refer_from_core(tx, state, r).await
+            }
+            Body::OrderAccepted(r) => {
+                check_sent_to(tx, sender, r.appeal_id).await?;
+                accepted_in_core(tx, state, r.appeal_id).await
             }
             other => Err(AppError::Internal(anyhow::anyhow!(
                 "message type {} routed to the portal's inbox",
@@ -398,6 +407,20 @@ pub async fn react_from_core(
         }
     };
     perform_in(tx, state, r.appeal_id, Actor::Core, action, photos).await?;
+    Ok(())
+}
+
+/// The order was taken into work in the core: a request still waiting for
+/// that is in progress. One already answered (planned, resolved) keeps its
+/// answer.
+pub async fn accepted_in_core(tx: &mut Tx, state: &AppState, appeal_id: i64) -> AppResult<()> {
+    let a = queries::appeal_tx(tx, appeal_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if !matches!(a.state(), State::Published | State::Reopened) {
+        return Ok(());
+    }
+    perform_in(tx, state, appeal_id, Actor::Core, Action::Accept, &[]).await?;
     Ok(())
 }
 
@@ -519,6 +542,12 @@ pub async fn perform_in(
         user.map(|u| u.account_id),
     )
     .await?;
+    if matches!(
+        action,
+        Action::Approve | Action::Refer { .. } | Action::Dispute { .. }
+    ) {
+        notify::routed(tx, &state.config, &a, user.map(|u| u.account_id)).await?;
+    }
     followed_by_change(tx, &a).await?;
     if !matches!(actor, Actor::Core) {
         crate::integration::request_changed(tx, state, &a, &action, event_id).await?;
@@ -729,7 +758,9 @@ pub async fn submit_in(
         .await?
         .ok_or_else(AppError::not_found)?;
     followed_by_change(tx, &a).await?;
+    notify::filed(tx, &state.config, &a, settings.premoderation).await?;
     if !settings.premoderation {
+        notify::routed(tx, &state.config, &a, Some(author_id)).await?;
         crate::integration::request_published(tx, &state.config, &a, 0).await?;
     }
     tracing::info!(appeal_id = id, kind = r.kind.as_str(), state = %a.state, "request submitted");

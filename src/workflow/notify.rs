@@ -6,9 +6,96 @@ use crate::app::AppState;
 use crate::config::Config;
 use crate::db::Tx;
 use crate::integration::mail::{self, OutgoingMail};
+use crate::web::components::date;
 use crate::web::i18n::Locale;
+use crate::workflow::lifecycle::DISPUTE_DAYS;
 use crate::workflow::queries::{self, AppealRow, Follower};
-use crate::workflow::{State, kind_of};
+use crate::workflow::{Kind, State, kind_of};
+
+/// The planned date of a request, as people read it in each language.
+fn planned_on(a: &AppealRow) -> (String, String) {
+    match a
+        .planned_date
+        .as_deref()
+        .and_then(crate::web::i18n::parse_iso_date)
+    {
+        Some(d) => (date(Locale::Ru, d), date(Locale::En, d)),
+        None => (
+            "дату, указанную на странице".into(),
+            "the date on its page".into(),
+        ),
+    }
+}
+
+/// The subject of a mail about an event: the event itself, so that a
+/// mailbox shows what happened without opening it («Ответ на обращение
+/// №12: запланировано на 20.12.2026»).
+pub fn event_subject(kind: &str, a: &AppealRow, note: &str) -> (String, String) {
+    let id = a.appeal_id;
+    // A verification's reaction begins with its verdict (`construction`).
+    let verdict = note.split(". ").next().unwrap_or("").trim_end_matches('.');
+    match kind {
+        "resolved"
+            if kind_of(a) == Kind::ConstructionCheck
+                && !verdict.is_empty()
+                && verdict.chars().count() <= 80 =>
+        {
+            (
+                format!(
+                    "Результат проверки по обращению №{id}: {}",
+                    verdict.to_lowercase()
+                ),
+                format!(
+                    "Result of the check requested in #{id}: {}",
+                    verdict.to_lowercase()
+                ),
+            )
+        }
+        "resolved" if kind_of(a) == Kind::ConstructionCheck => (
+            format!("Результат проверки по обращению №{id}"),
+            format!("Result of the check requested in #{id}"),
+        ),
+        "resolved" => (
+            format!("Ответ на обращение №{id}: решено"),
+            format!("Answer to request #{id}: resolved"),
+        ),
+        "planned" => {
+            let (ru, en) = planned_on(a);
+            (
+                format!("Ответ на обращение №{id}: запланировано на {ru}"),
+                format!("Answer to request #{id}: planned for {en}"),
+            )
+        }
+        "closed" => (
+            format!("Ответ на обращение №{id}: закрыто"),
+            format!("Answer to request #{id}: closed"),
+        ),
+        "clarification_requested" => (
+            format!("Обращение №{id}: нужно уточнение"),
+            format!("Request #{id}: a clarification is needed"),
+        ),
+        "rejected" => (
+            format!("Обращение №{id} отклонено"),
+            format!("Request #{id} was rejected"),
+        ),
+        "accepted" => (
+            format!("Обращение №{id} взято в работу"),
+            format!("Request #{id} is being worked on"),
+        ),
+        "published" => (
+            format!("Обращение №{id} опубликовано"),
+            format!("Request #{id} was published"),
+        ),
+        "referred" => (
+            format!("Обращение №{id} передано в другую организацию"),
+            format!("Request #{id} was referred"),
+        ),
+        _ => (
+            format!("Вече: обращение №{id}"),
+            format!("Veche: request #{id}"),
+        ),
+    }
+}
 
 /// One line per event, in both languages.
 pub fn event_text(kind: &str, a: &AppealRow) -> (String, String) {
@@ -39,14 +126,21 @@ pub fn event_text(kind: &str, a: &AppealRow) -> (String, String) {
             format!("Обращение №{id} передано в другую организацию."),
             format!("Request #{id} was referred to another organisation."),
         ),
+        "resolved" if kind_of(a) == Kind::ConstructionCheck => (
+            format!("Проверка по обращению №{id} завершена."),
+            format!("The check requested in #{id} is complete."),
+        ),
         "resolved" => (
             format!("По обращению №{id} дан ответ: решено."),
             format!("Request #{id} was answered: resolved."),
         ),
-        "planned" => (
-            format!("По обращению №{id} дан ответ: работы запланированы."),
-            format!("Request #{id} was answered: work is planned."),
-        ),
+        "planned" => {
+            let (ru, en) = planned_on(a);
+            (
+                format!("По обращению №{id} дан ответ: работы запланированы на {ru}."),
+                format!("Request #{id} was answered: work is planned for {en}."),
+            )
+        }
         "closed" => (
             format!("Обращение №{id} закрыто."),
             format!("Request #{id} was closed."),
@@ -81,7 +175,7 @@ fn mail_for(
     text: (&str, &str),
     link: &str,
 ) -> Option<OutgoingMail> {
-    if !f.email_confirmed {
+    if !f.email_confirmed || !f.mail {
         return None;
     }
     let to = f.email.clone()?;
@@ -131,17 +225,213 @@ pub async fn event(
         .filter(|f| Some(f.account_id) != actor)
         .filter(|f| public || f.account_id == a.author_id)
         .collect();
-    let subject = (
-        format!("Вече: обращение №{}", a.appeal_id),
-        format!("Veche: request #{}", a.appeal_id),
-    );
+    let subject = event_subject(kind, a, note);
     for f in recipients {
+        let (mut ru, mut en) = (ru.clone(), en.clone());
+        if kind == "resolved" && f.account_id == a.author_id {
+            // The author may confirm or dispute, for a limited time: say
+            // until when.
+            let until = (crate::db::now() + time::Duration::days(DISPUTE_DAYS))
+                .to_offset(crate::workflow::sla::MSK)
+                .date();
+            ru.push_str(&format!(
+                "\n\nЕсли проблема решена, подтвердите это на странице обращения. Если нет, оспорьте решение до {}.",
+                date(Locale::Ru, until)
+            ));
+            en.push_str(&format!(
+                "\n\nIf the problem is fixed, confirm it on the request's page. If not, dispute the resolution by {}.",
+                date(Locale::En, until)
+            ));
+        }
         queries::insert_notification(tx, f.account_id, Some(a.appeal_id), &ru, &en, &link).await?;
         if let Some(m) = mail_for(&f, config, (&subject.0, &subject.1), (&ru, &en), &link) {
             mail::enqueue(tx, &m).await?;
         }
     }
     Ok(())
+}
+
+/// Tells one person, in the site and (unless they chose the site only) by
+/// mail.
+pub async fn person(
+    tx: &mut Tx,
+    config: &Config,
+    account_id: i64,
+    appeal_id: Option<i64>,
+    subject: (&str, &str),
+    text: (&str, &str),
+    link: &str,
+) -> Result<(), sqlx::Error> {
+    let Some(p) = queries::person(tx, account_id).await? else {
+        return Ok(());
+    };
+    queries::insert_notification(tx, account_id, appeal_id, text.0, text.1, link).await?;
+    if let Some(m) = mail_for(&p, config, subject, text, link) {
+        mail::enqueue(tx, &m).await?;
+    }
+    Ok(())
+}
+
+/// The receipt of a new request: its number, and what happens next.
+pub async fn filed(
+    tx: &mut Tx,
+    config: &Config,
+    a: &AppealRow,
+    premoderation: bool,
+) -> Result<(), sqlx::Error> {
+    let id = a.appeal_id;
+    let (next_ru, next_en) = if premoderation {
+        (
+            "Его проверит модератор, затем оно будет опубликовано и направлено в ведомство.",
+            "A moderator will check it; then it is published and sent to the department.",
+        )
+    } else {
+        (
+            "Оно опубликовано и направлено в ведомство, которое должно ответить.",
+            "It is published and sent to the department that must answer.",
+        )
+    };
+    person(
+        tx,
+        config,
+        a.author_id,
+        Some(id),
+        (
+            &format!("Обращение №{id} принято"),
+            &format!("Request #{id} received"),
+        ),
+        (
+            &format!("Ваше обращение принято под номером {id}. {next_ru}"),
+            &format!("Your request was received as number {id}. {next_en}"),
+        ),
+        &kind_of(a).path(id),
+    )
+    .await
+}
+
+/// A request reached an organisation (published, approved, referred,
+/// reopened): its officers hear of it at once, whoever moved it excepted.
+pub async fn routed(
+    tx: &mut Tx,
+    config: &Config,
+    a: &AppealRow,
+    actor: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    let Some(org) = a.organisation_id.as_deref() else {
+        return Ok(());
+    };
+    let id = a.appeal_id;
+    let kind = kind_of(a);
+    let excerpt: String = a.description.chars().take(200).collect();
+    let ru = format!(
+        "Обращение №{id} ({}) направлено в вашу организацию. {}: «{excerpt}»",
+        kind.label(Locale::Ru),
+        if a.address.is_empty() {
+            "Текст"
+        } else {
+            a.address.as_str()
+        }
+    );
+    let en = format!(
+        "Request #{id} ({}) was sent to your organisation. {}: “{excerpt}”",
+        kind.label(Locale::En),
+        if a.address.is_empty() {
+            "Text"
+        } else {
+            a.address.as_str()
+        }
+    );
+    let subject = (
+        format!("Новое обращение №{id} для вашей организации"),
+        format!("New request #{id} for your organisation"),
+    );
+    for m in queries::members_of(tx, org).await? {
+        if Some(m.account_id) == actor {
+            continue;
+        }
+        queries::insert_notification(tx, m.account_id, Some(id), &ru, &en, &kind.path(id)).await?;
+        if let Some(mail) = mail_for(
+            &m,
+            config,
+            (&subject.0, &subject.1),
+            (&ru, &en),
+            &kind.path(id),
+        ) {
+            mail::enqueue(tx, &mail).await?;
+        }
+    }
+    Ok(())
+}
+
+const REQUESTS: crate::web::i18n::Noun = crate::web::i18n::Noun::new(
+    ["обращение", "обращения", "обращений"],
+    ["request", "requests"],
+);
+
+/// The setting that remembers when moderators last heard of waiting
+/// requests.
+const DIGEST_AT: &str = "moderation_digest_at";
+
+/// Moderators hear of requests waiting for them: one digest at most every
+/// `VECHE_MODERATION_DIGEST_MINUTES`, and only when something came in since
+/// the last one, not a mail per request. Returns whether one was sent.
+pub async fn moderation_digest(state: &AppState) -> crate::error::AppResult<bool> {
+    let every = time::Duration::minutes(state.config.mail.moderation_digest_minutes as i64);
+    let now = crate::db::now();
+    let last = queries::setting(&state.db, DIGEST_AT).await?.and_then(|v| {
+        time::OffsetDateTime::parse(&v, &time::format_description::well_known::Rfc3339).ok()
+    });
+    if last.is_some_and(|l| now - l < every) {
+        return Ok(false);
+    }
+    let mut tx = state.db.begin().await?;
+    let since = last.unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let (waiting, new) = queries::awaiting_moderation(&mut tx, since).await?;
+    if new == 0 {
+        return Ok(false);
+    }
+    let ru = format!(
+        "Ждут модерации: {}; новых с прошлой сводки: {new}.",
+        REQUESTS.count(Locale::Ru, waiting)
+    );
+    let en = format!(
+        "Waiting for moderation: {}; new since the last digest: {new}.",
+        REQUESTS.count(Locale::En, waiting)
+    );
+    let subject = (
+        format!("Ждут модерации: {}", REQUESTS.count(Locale::Ru, waiting)),
+        format!(
+            "Waiting for moderation: {}",
+            REQUESTS.count(Locale::En, waiting)
+        ),
+    );
+    for m in queries::moderators(&mut tx).await? {
+        queries::insert_notification(
+            &mut tx,
+            m.account_id,
+            None,
+            &ru,
+            &en,
+            "/moderation/problems",
+        )
+        .await?;
+        if let Some(mail) = mail_for(
+            &m,
+            &state.config,
+            (&subject.0, &subject.1),
+            (&ru, &en),
+            "/moderation/problems",
+        ) {
+            mail::enqueue(&mut tx, &mail).await?;
+        }
+    }
+    let stamp = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    queries::set_setting(&mut tx, DIGEST_AT, &stamp).await?;
+    tx.commit().await?;
+    state.mailer.notify();
+    Ok(true)
 }
 
 /// Tells the officers of an organisation (reminders, escalations).

@@ -3,11 +3,11 @@
 //! the viewer's role and the timeline; and the handlers of those actions.
 //! Each feature routes its own paths here with its `Kind`.
 
-use axum::extract::Multipart;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use maud::{Markup, html};
 
-use super::input::clean_text;
+use super::acting::ActionForm;
+pub use super::acting::{Acted, Kept, action_of, parse_action};
 use super::lifecycle::{Action, CloseReason, State as St};
 use super::queries::{self, AppealRow};
 use super::views::{self, Categories, IssueTexts, headline, municipality_name, state_badge};
@@ -15,9 +15,8 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::Db;
 use crate::db::now;
-use crate::error::{AppError, AppResult, Msg};
+use crate::error::{AppError, AppResult};
 use crate::media;
-use crate::media::upload::store_photos;
 use crate::texts;
 use crate::web::components::{FieldErrors, Select, datetime};
 use crate::web::layout::{Page, PageCtx, json_script, login_href};
@@ -77,6 +76,7 @@ texts!(pub ReportTexts {
     hide_reason: "Причина (видна сотрудникам и заявителю)", "Reason (staff and the reporter see it)";
     unhide: "Вернуть на сайт", "Show again";
     attach: "Фотографии (необязательно)", "Photos (optional)";
+    attach_again: "Приложенные фотографии не сохранены: приложите их снова.", "The attached photos were not kept: attach them again.";
     submit: "Выполнить", "Submit";
     choose: "— выберите —", "— choose —";
     contact: "Контакт заявителя", "Reporter's contact";
@@ -163,7 +163,29 @@ pub async fn request_page(
     extra: Option<Markup>,
 ) -> AppResult<Response> {
     let r = RequestView::load(db, kind, &id, ctx.user.as_ref()).await?;
-    Ok(request_markup(&ctx, kind, &r, &q, extra))
+    Ok(request_markup(&ctx, kind, &r, &q, extra, None))
+}
+
+/// The request page again after an action failed: the form it came from
+/// open, what was typed in it, and why it failed beside it, with the
+/// error's status.
+pub async fn request_page_kept(
+    ctx: PageCtx,
+    db: &Db,
+    kind: Kind,
+    id: String,
+    extra: Option<Markup>,
+    kept: Kept,
+) -> AppResult<Response> {
+    let r = RequestView::load(db, kind, &id, ctx.user.as_ref()).await?;
+    Ok(request_markup(
+        &ctx,
+        kind,
+        &r,
+        &ReportQuery::default(),
+        extra,
+        Some(&kept),
+    ))
 }
 
 /// What the request page shows, read in one place.
@@ -234,6 +256,7 @@ fn request_markup(
     r: &RequestView,
     q: &ReportQuery,
     extra: Option<Markup>,
+    kept: Option<&Kept>,
 ) -> Response {
     let a = &r.appeal;
     let v = Viewer::of(a, ctx.user.as_ref());
@@ -271,6 +294,7 @@ fn request_markup(
     Page::new(ctx, title.clone())
         .crumb(crumb, crumb_href)
         .with_map()
+        .status(kept.map_or(axum::http::StatusCode::OK, |k| k.error.status()))
         .render(html! {
             @if q.filed.is_some() && v.author {
                 (crate::web::components::notice("success", html! {
@@ -311,7 +335,7 @@ fn request_markup(
                     h2 #reaction-title { (t.reaction) }
                     p.report-text { (a.reaction_text.as_deref().unwrap_or("")) }
                     dl.facts {
-                        @if let Some(d) = &a.planned_date { dt { (t.planned_for) } dd { (d) } }
+                        @if let Some(d) = &a.planned_date { dt { (t.planned_for) } dd { (crate::web::i18n::parse_iso_date(d).map(|d| crate::web::components::date(l, d)).unwrap_or_else(|| d.clone())) } }
                         @if let Some(b) = &a.planned_budget { dt { (t.budget) } dd { (b) } }
                         @if let Some(r) = a.close_reason.as_deref().and_then(CloseReason::parse) { dt { (t.close_reason) } dd { (r.label(l)) } }
                     }
@@ -329,7 +353,7 @@ fn request_markup(
             (json_script("report-point", &point))
             @if let Some(extra) = &extra { (extra) }
             (support_box(ctx, a, &v, supports, follows))
-            (actions(ctx, a, &v, orgs))
+            (actions(ctx, a, &v, orgs, kept))
             h2 #timeline { (t.timeline) }
             ol.timeline {
                 @for e in events {
@@ -421,18 +445,22 @@ fn action_form(
     label: &str,
     body: Markup,
     photos: bool,
+    kept: Option<&Kept>,
 ) -> Markup {
     let t = ReportTexts::get(ctx.locale);
-    let href = format!(
-        "{}/action?csrf_token={}",
-        workflow::kind_of(a).path(a.appeal_id),
-        ctx.csrf_token()
-    );
+    let href = format!("{}/action", workflow::kind_of(a).path(a.appeal_id));
+    let failed = kept.filter(|k| k.form.action == action);
     html! {
-        details.action {
+        details.action open[failed.is_some()] {
             summary { (label) }
-            form.stack method="post" action=(href) enctype="multipart/form-data" {
+            form.stack method="post" action=(href) enctype="multipart/form-data" { (ctx.csrf_field())
                 input type="hidden" name="action" value=(action);
+                @if let Some(k) = failed {
+                    div.notice.notice-error #action-error role="alert" {
+                        (k.error.message().get(ctx.locale))
+                        @if k.form.photos_sent { " " (t.attach_again) }
+                    }
+                }
                 (body)
                 @if photos {
                     div.field {
@@ -446,12 +474,13 @@ fn action_form(
     }
 }
 
-fn text_field(action: &str, label: &str, required: bool) -> Markup {
+fn text_field(action: &str, label: &str, required: bool, kept: Option<&Kept>) -> Markup {
     let id = format!("f-text-{action}");
+    let value = kept.map_or("", |k| k.value(action, |f| f.text.as_str()));
     html! {
         div.field {
             label for=(id) { (label) }
-            textarea id=(id) name="text" rows="3" maxlength="4000" required[required] {}
+            textarea id=(id) name="text" rows="3" maxlength="4000" required[required] { (value) }
         }
     }
 }
@@ -462,10 +491,16 @@ fn actions(
     a: &AppealRow,
     v: &Viewer<'_>,
     orgs: &[crate::directory::queries::OrgRow],
+    kept: Option<&Kept>,
 ) -> Markup {
     let l = ctx.locale;
     let t = ReportTexts::get(l);
     let mut forms: Vec<Markup> = Vec::new();
+    // Whether the failed action's form is on the page to show its error.
+    let mut shown = false;
+    let kv = |action: &str, f: fn(&ActionForm) -> &str| -> String {
+        kept.map_or(String::new(), |k| k.value(action, f).to_owned())
+    };
     let org_select = || {
         let options: Vec<(String, String)> = orgs
             .iter()
@@ -481,7 +516,7 @@ fn actions(
             name: "organisation_id",
             label: t.refer_to,
             options: &options,
-            selected: "",
+            selected: &kv("refer", |f| f.organisation_id.as_str()),
             placeholder: Some(t.choose),
             disabled: false,
         }
@@ -516,14 +551,14 @@ fn actions(
             Action::AnswerClarification { answer: text() },
             "answer",
             t.answer,
-            text_field("answer", t.your_answer, true),
+            text_field("answer", t.your_answer, true, kept),
             true,
         ),
         (
             Action::Dispute { text: text() },
             "dispute",
             t.dispute,
-            html! { p.hint { (t.dispute_hint) } (text_field("dispute", t.dispute_text, true)) },
+            html! { p.hint { (t.dispute_hint) } (text_field("dispute", t.dispute_text, true, kept)) },
             true,
         ),
         (Action::ConfirmFixed, "confirm", t.confirm, html! {}, false),
@@ -532,7 +567,7 @@ fn actions(
             Action::Reject { reason: text() },
             "reject",
             t.reject,
-            text_field("reject", t.reject_reason, true),
+            text_field("reject", t.reject_reason, true, kept),
             false,
         ),
         (Action::Unhide, "unhide", t.unhide, html! {}, false),
@@ -540,7 +575,7 @@ fn actions(
             Action::Hide { reason: text() },
             "hide",
             t.hide,
-            text_field("hide", t.hide_reason, true),
+            text_field("hide", t.hide_reason, true, kept),
             false,
         ),
         (Action::Accept, "accept", t.accept, html! {}, false),
@@ -548,7 +583,7 @@ fn actions(
             Action::Resolve { text: text() },
             "resolve",
             t.resolve,
-            text_field("resolve", t.resolve_text, true),
+            text_field("resolve", t.resolve_text, true, kept),
             true,
         ),
         (
@@ -560,9 +595,9 @@ fn actions(
             "plan",
             t.plan,
             html! {
-                div.field { label for="f-date" { (t.plan_date) } input #f-date type="date" name="date" min=(plan_range.0) max=(plan_range.1) required; }
-                div.field { label for="f-budget" { (t.plan_budget) } input #f-budget type="text" name="budget" maxlength="300"; }
-                (text_field("plan", t.plan_text, true))
+                div.field { label for="f-date" { (t.plan_date) } input #f-date type="date" name="date" min=(plan_range.0) max=(plan_range.1) value=(kv("plan", |f| f.date.as_str())) required; }
+                div.field { label for="f-budget" { (t.plan_budget) } input #f-budget type="text" name="budget" maxlength="300" value=(kv("plan", |f| f.budget.as_str())); }
+                (text_field("plan", t.plan_text, true, kept))
             },
             true,
         ),
@@ -574,8 +609,8 @@ fn actions(
             "close",
             t.close,
             html! {
-                (Select { name: "reason", label: t.close_reason, options: &close_reasons, selected: "", placeholder: Some(t.choose), disabled: false }.render(l, &FieldErrors::new()))
-                (text_field("close", t.close_text, true))
+                (Select { name: "reason", label: t.close_reason, options: &close_reasons, selected: &kv("close", |f| f.reason.as_str()), placeholder: Some(t.choose), disabled: false }.render(l, &FieldErrors::new()))
+                (text_field("close", t.close_text, true, kept))
             },
             false,
         ),
@@ -583,7 +618,7 @@ fn actions(
             Action::AskClarification { question: text() },
             "ask",
             t.ask,
-            text_field("ask", t.question, true),
+            text_field("ask", t.question, true, kept),
             false,
         ),
         // Any organisation but the current one: the rules refuse a referral
@@ -595,165 +630,34 @@ fn actions(
             },
             "refer",
             t.refer,
-            html! { (org_select()) (text_field("refer", t.refer_reason, true)) },
+            html! { (org_select()) (text_field("refer", t.refer_reason, true, kept)) },
             false,
         ),
     ];
     for (action, name, label, fields, photos) in candidates {
+        // A construction check is answered by its verification result
+        // (`construction::checks`), not by a competing «Решено».
+        if name == "resolve" && workflow::kind_of(a) == Kind::ConstructionCheck {
+            continue;
+        }
         if may(&action) {
-            forms.push(action_form(ctx, a, name, label, fields, photos));
+            shown |= kept.is_some_and(|k| k.form.action == name);
+            forms.push(action_form(ctx, a, name, label, fields, photos, kept));
         }
     }
-    if forms.is_empty() {
+    // An action no longer offered (the request moved on meanwhile) still
+    // says why it failed.
+    let unplaced = kept.filter(|_| !shown);
+    if forms.is_empty() && unplaced.is_none() {
         return html! {};
     }
     html! {
         section.report-actions aria-labelledby="actions-title" {
             h2 #actions-title { (t.actions) }
+            @if let Some(k) = unplaced {
+                div.notice.notice-error #action-error role="alert" { (k.error.message().get(l)) }
+            }
             @for f in forms { (f) }
-        }
-    }
-}
-
-/// The fields of an action form.
-#[derive(Default)]
-struct ActionForm {
-    action: String,
-    text: String,
-    organisation_id: String,
-    date: String,
-    budget: String,
-    reason: String,
-    photos: Vec<(String, Vec<u8>)>,
-    photo_error: Option<Msg>,
-}
-
-async fn read_action(multipart: Multipart) -> AppResult<ActionForm> {
-    let mut f = ActionForm::default();
-    let upload =
-        crate::media::upload::read_multipart(multipart, "photos", |name, value| match name {
-            "action" => f.action = value,
-            "text" => f.text = value,
-            "organisation_id" => f.organisation_id = value,
-            "date" => f.date = value,
-            "budget" => f.budget = value,
-            "reason" => f.reason = value,
-            _ => {}
-        })
-        .await?;
-    f.photos = upload.files;
-    f.photo_error = upload.error;
-    Ok(f)
-}
-
-/// Turns the form into an action of the lifecycle.
-pub fn parse_action(
-    name: &str,
-    text: &str,
-    organisation_id: &str,
-    date: &str,
-    budget: &str,
-    reason: &str,
-) -> AppResult<Action> {
-    // Length and emptiness are the lifecycle's rules; here only the shape.
-    let text = clean_text(text, 10_000, "текст", "text", false)
-        .map_err(|m| AppError::unprocessable("invalid_input", m))?;
-    Ok(match name {
-        "approve" => Action::Approve,
-        "ask" => Action::AskClarification { question: text },
-        "answer" => Action::AnswerClarification { answer: text },
-        "reject" => Action::Reject { reason: text },
-        "accept" => Action::Accept,
-        "refer" => {
-            if organisation_id.is_empty() {
-                return Err(AppError::invalid(
-                    "Выберите организацию, которой передаётся обращение.",
-                    "Choose the organisation to refer the report to.",
-                ));
-            }
-            Action::Refer {
-                organisation_id: organisation_id.to_owned(),
-                reason: text,
-            }
-        }
-        "resolve" => Action::Resolve { text },
-        "plan" => {
-            let date = crate::web::i18n::parse_iso_date(date).ok_or_else(|| {
-                AppError::invalid(
-                    "Укажите дату выполнения в формате ГГГГ-ММ-ДД.",
-                    "Give the date of completion as YYYY-MM-DD.",
-                )
-            })?;
-            let budget = clean_text(budget, 300, "источник финансирования", "budget line", false)
-                .map_err(|m| AppError::unprocessable("invalid_input", m))?;
-            Action::Plan {
-                date,
-                budget: (!budget.is_empty()).then_some(budget),
-                text,
-            }
-        }
-        "close" => {
-            let reason = CloseReason::parse(reason)
-                .filter(|r| *r != CloseReason::Fixed)
-                .ok_or_else(|| {
-                    AppError::invalid(
-                        "Выберите причину закрытия из списка.",
-                        "Choose the reason for closing from the list.",
-                    )
-                })?;
-            Action::Close { reason, text }
-        }
-        "dispute" => Action::Dispute { text },
-        "confirm" => Action::ConfirmFixed,
-        "hide" => Action::Hide { reason: text },
-        "unhide" => Action::Unhide,
-        _ => {
-            return Err(AppError::bad_request(
-                "unknown_action",
-                Msg::new("Неизвестное действие.", "Unknown action."),
-            ));
-        }
-    })
-}
-
-/// A lifecycle action on a request of any kind.
-pub async fn action_of(
-    kind: Kind,
-    user: CurrentUser,
-    state: AppState,
-    id: String,
-    multipart: Multipart,
-) -> AppResult<Response> {
-    let a = visible_kind(&state.db, kind, &id, Some(&user)).await?;
-    let form = read_action(multipart).await?;
-    if let Some(m) = form.photo_error {
-        return Err(AppError::unprocessable("photo", m));
-    }
-    if form.photos.len() > 5 {
-        return Err(AppError::invalid(
-            "Можно приложить не больше 5 фотографий.",
-            "You can attach at most 5 photos.",
-        ));
-    }
-    let act = parse_action(
-        &form.action,
-        &form.text,
-        &form.organisation_id,
-        &form.date,
-        &form.budget,
-        &form.reason,
-    )?;
-    let role = workflow::role_for(&a, &user, &act);
-    let photos = match store_photos(&state.config, &state.gates, form.photos).await? {
-        Ok(p) => p,
-        Err(m) => return Err(AppError::unprocessable("photo", m)),
-    };
-    let keys: Vec<String> = photos.iter().map(|p| p.key.clone()).collect();
-    match workflow::perform(&state, a.appeal_id, Some(&user), role, act, &photos).await {
-        Ok(_) => Ok(Redirect::to(&format!("{}#timeline", kind.path(a.appeal_id))).into_response()),
-        Err(e) => {
-            media::discard(&state.config.media_dir(), &keys).await;
-            Err(e)
         }
     }
 }

@@ -1,7 +1,8 @@
 //! What happens with time: a reminder to the department two days before a
 //! deadline, an escalation to the supervising portfolio when it passes,
 //! rejection of clarifications not answered in 3 days, and closing of
-//! resolutions not disputed in 14. Runs every minute in the server (and on
+//! resolutions not disputed in 14, and the moderators' digest of requests
+//! waiting for them. Runs every minute in the server (and on
 //! demand in tests); every step is idempotent, so several processes on one
 //! database may run it.
 
@@ -147,6 +148,9 @@ pub async fn sweep(state: &AppState) -> AppResult<usize> {
             state.mailer.notify();
             touched += 1;
         }
+    }
+    if notify::moderation_digest(state).await? {
+        touched += 1;
     }
     Ok(touched)
 }

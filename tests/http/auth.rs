@@ -548,3 +548,61 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    upload_forms_carry_their_token_in_the_body_not_the_address,
+    |app| {
+        use crate::problems::{KRASNODAR, multipart};
+        crate::problems::citizen(&app, "u@example.ru", "U").await;
+        crate::problems::sign_in_as(&app, "u@example.ru").await;
+        // No page puts a token in an address: addresses end up in logs and in
+        // `Referer` headers.
+        let form = app.get("/problems/new").await;
+        assert!(form.body.contains("enctype=\"multipart/form-data\""));
+        for page in ["/problems/new", "/construction/checks/new"] {
+            let body = app.get(page).await.body;
+            assert!(
+                !body.contains("csrf_token="),
+                "{page} puts the token in an address"
+            );
+        }
+        let token = form.csrf_token();
+        let fields = |t: &'static str| {
+            vec![
+                ("category", "road-pothole"),
+                ("lat", KRASNODAR.0),
+                ("lon", KRASNODAR.1),
+                ("address", "Краснодар, ул. Красная, 122"),
+                ("description", t),
+            ]
+        };
+        // Without a token, or with one that is not the first field, nothing is
+        // filed.
+        let (ct, body) = multipart(&fields("Без ключа формы, не должно пройти."), &[]);
+        let r = app.post_bytes("/problems/new", &ct, body, &[]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let mut late = fields("Ключ не первым полем, не должно пройти.");
+        late.push(("csrf_token", token.as_str()));
+        let (ct, body) = multipart(&late, &[]);
+        assert_eq!(
+            app.post_bytes("/problems/new", &ct, body, &[]).await.status,
+            StatusCode::FORBIDDEN
+        );
+        // As the form sends it, with a photo after the token: filed, photo kept.
+        let mut first = vec![("csrf_token", token.as_str())];
+        first.extend(fields("Яма у остановки, ключ в теле формы."));
+        let (ct, body) = multipart(
+            &first,
+            &[("photos", "yama.jpg", crate::problems::jpeg(640, 480))],
+        );
+        let r = app.post_bytes("/problems/new", &ct, body, &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let id = crate::problems::id_from(&r);
+        let page = app.get(&format!("/problems/{id}")).await;
+        assert!(page.body.contains("ключ в теле формы"));
+        assert!(
+            page.body.contains("photo-list"),
+            "the photo streamed through"
+        );
+    }
+);

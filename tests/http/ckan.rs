@@ -341,6 +341,11 @@ both_backends!(datastore_search_reads_the_rows_of_a_version, |app| {
     assert_eq!(j["result"]["total"], 3);
     let (_, j) = call(&app, "datastore_search", json!({"resource_id": rid, "q": "Новоросс", "records_format": "csv", "fields": "name,oktmo"})).await;
     assert_eq!(j["result"]["records"], "Новороссийск,03720000001\n");
+    let (_, j) = call(&app, "datastore_search", json!({"resource_id": rid, "q": "новоросс", "records_format": "csv", "fields": "name,oktmo"})).await;
+    assert_eq!(
+        j["result"]["records"], "Новороссийск,03720000001\n",
+        "q ignores case"
+    );
     // Errors.
     let (status, j) = call(
         &app,

@@ -30,4 +30,5 @@ mod queues;
 mod roles;
 mod smtp;
 mod snapshots;
+mod story;
 mod two_processes;

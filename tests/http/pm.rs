@@ -70,10 +70,12 @@ async fn staff(app: &TestApp, email: &str, name: &str, org: &str, executor: bool
 /// Signed-in sessions by e-mail: people take turns without signing in
 /// again (sign-in is rate limited per address).
 #[derive(Default)]
-struct Sessions(std::collections::HashMap<String, std::collections::BTreeMap<String, String>>);
+pub(crate) struct Sessions(
+    pub(crate) std::collections::HashMap<String, std::collections::BTreeMap<String, String>>,
+);
 
 impl Sessions {
-    async fn be(&mut self, app: &TestApp, email: &str) {
+    pub(crate) async fn be(&mut self, app: &TestApp, email: &str) {
         if let Some(jar) = self.0.get(email) {
             app.restore_jar(jar.clone());
             return;

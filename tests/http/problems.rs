@@ -49,8 +49,8 @@ pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, Vec<u8>)]) -> (S
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-/// Posts a multipart form found on `page`, with the page's CSRF token in the
-/// query (as the form's action carries it).
+/// Posts a multipart form found on `page`, with the page's CSRF token as its
+/// first field (as the form carries it).
 pub async fn post_form(
     app: &TestApp,
     page: &str,
@@ -58,10 +58,13 @@ pub async fn post_form(
     fields: &[(&str, &str)],
     files: &[(&str, &str, Vec<u8>)],
 ) -> crate::helpers::TestResponse {
+    // As a browser sends the page's form: the token is its first field,
+    // never in the address.
     let token = app.get(page).await.csrf_token();
-    let (ct, body) = multipart(fields, files);
-    app.post_bytes(&format!("{action}?csrf_token={token}"), &ct, body, &[])
-        .await
+    let mut all = vec![("csrf_token", token.as_str())];
+    all.extend_from_slice(fields);
+    let (ct, body) = multipart(&all, files);
+    app.post_bytes(action, &ct, body, &[]).await
 }
 
 /// Files a report as the signed-in user.
@@ -368,9 +371,13 @@ both_backends!(
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let page = app.get(&format!("/problems/{id}")).await;
+        // The date as people write it (ДД.ММ.ГГГГ), not the form's ISO.
+        let shown = format!("{}.{}.{}", &date[8..10], &date[5..7], &date[0..4]);
         assert!(
-            page.body.contains(&date)
-                && page.body.contains("Муниципальная программа «Дороги», 2027")
+            page.body.contains(&shown)
+                && page.body.contains("Муниципальная программа «Дороги», 2027"),
+            "{}",
+            page.body
         );
         assert_eq!(appeal(&app, id).await.state, "planned");
     }

@@ -13,7 +13,7 @@ const AUTHORITY: &str = "dep-construction-supervision";
 
 /// Files a construction check ("not in the registry") as the signed-in
 /// citizen and returns its id.
-async fn file_check(app: &TestApp, text: &str) -> i64 {
+pub(crate) async fn file_check(app: &TestApp, text: &str) -> i64 {
     let r = post_form(
         app,
         "/construction/checks/new",

@@ -15,7 +15,7 @@ pub async fn import_form(ctx: PageCtx, user: CurrentUser) -> AppResult<Response>
         h1 { (title) }
         (nav(l, Some(&user)))
         p { (tx.first_row_holds_headers) }
-        form method="post" action={ "/construction/import?csrf_token=" (ctx.csrf_token()) } enctype="multipart/form-data" {
+        form method="post" action="/construction/import" enctype="multipart/form-data" { (ctx.csrf_field())
             div.field { label for="f-file" { (tx.xlsx_file_up_50) } input #f-file type="file" name="file" accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required; }
             button.button type="submit" { (tx.check) }
         }

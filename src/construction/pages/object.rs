@@ -60,7 +60,7 @@ pub async fn show(ctx: PageCtx, State(db): State<Db>, Path(id): Path<i64>) -> Ap
                     ul { @for d in &docs { li { a href={ "/construction/documents/" (d.document_id) } { (d.title) } " (PDF, " (d.size / 1024) " KB)" } } }
                 }
                 @if edit {
-                    form method="post" action={ "/construction/objects/" (id) "/documents?csrf_token=" (ctx.csrf_token()) } enctype="multipart/form-data" {
+                    form method="post" action={ "/construction/objects/" (id) "/documents" } enctype="multipart/form-data" { (ctx.csrf_field())
                         (Input::new("title", tx.document_title, "").required().render(l, &FieldErrors::new()))
                         div.field { label for="f-file" { (tx.pdf_file_up_20) } input #f-file type="file" name="file" accept="application/pdf" required; }
                         button.button type="submit" { (tx.attach) }

@@ -164,33 +164,13 @@ fn open_csv(
         let mut r = BufReader::new(f).take(1024 * 1024);
         r.read_to_end(&mut first)?;
     }
-    // A file in another encoding is named as such before anything else
-    // (a cut multi-byte character at the end of the sample is fine).
-    if let Err(e) = std::str::from_utf8(&first)
-        && e.error_len().is_some()
-    {
-        let line = first[..e.valid_up_to()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count() as u64
-            + 1;
-        return Err(ImportError::Rejected {
-            problems: vec![cp1251_hint(line)],
-            total: 1,
-        });
-    }
-    let line_end = first
-        .iter()
-        .position(|b| *b == b'\n')
-        .unwrap_or(first.len());
-    let head = &first[..line_end];
-    let delimiter = if head.iter().filter(|b| **b == b';').count()
-        > head.iter().filter(|b| **b == b',').count()
-    {
-        b';'
-    } else {
-        b','
-    };
+    // Russian Excel saves «CSV» in Windows-1251 with semicolons: read what
+    // can be read, refuse only what cannot.
+    let sniffed = sniff(&first).map_err(|p| ImportError::Rejected {
+        problems: vec![p],
+        total: 1,
+    })?;
+    let (encoding, delimiter) = (sniffed.encoding, sniffed.delimiter);
     let file = std::fs::File::open(path)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -199,7 +179,7 @@ fn open_csv(
         .from_reader(BufReader::with_capacity(256 * 1024, file));
     let mut record = csv::ByteRecord::new();
     let header = match reader.read_byte_record(&mut record) {
-        Ok(true) => decode(&record).ok_or_else(|| ImportError::Rejected {
+        Ok(true) => decode(&record, encoding).ok_or_else(|| ImportError::Rejected {
             problems: vec![cp1251_hint(1)],
             total: 1,
         })?,
@@ -241,7 +221,7 @@ fn open_csv(
                     return Some(Ok((line, Vec::new())));
                 }
                 Some(
-                    decode(&record)
+                    decode(&record, encoding)
                         .map(|cells| (line, cells))
                         .ok_or_else(|| cp1251_hint(line)),
                 )
@@ -265,11 +245,145 @@ fn open_csv(
     Ok((header, Box::new(rows)))
 }
 
-fn decode(record: &csv::ByteRecord) -> Option<Vec<String>> {
+fn decode(record: &csv::ByteRecord, encoding: TextEncoding) -> Option<Vec<String>> {
     record
         .iter()
-        .map(|f| std::str::from_utf8(f).ok().map(str::to_owned))
+        .map(|f| match encoding {
+            TextEncoding::Utf8 => std::str::from_utf8(f).ok().map(str::to_owned),
+            TextEncoding::Windows1251 => Some(
+                encoding_rs::WINDOWS_1251
+                    .decode_without_bom_handling(f)
+                    .0
+                    .into_owned(),
+            ),
+        })
         .collect()
+}
+
+/// The text encodings a CSV may come in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    Utf8,
+    Windows1251,
+}
+
+/// How a CSV file reads: its encoding and separator, told to the person
+/// who publishes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sniffed {
+    pub encoding: TextEncoding,
+    pub delimiter: u8,
+}
+
+impl Sniffed {
+    /// «UTF-8, разделитель «;»» and its English, for the publish page.
+    pub fn describe(&self) -> Msg {
+        let (enc, sep_ru, sep_en) = (
+            match self.encoding {
+                TextEncoding::Utf8 => "UTF-8",
+                TextEncoding::Windows1251 => "Windows-1251",
+            },
+            match self.delimiter {
+                b';' => "точка с запятой",
+                b'\t' => "табуляция",
+                _ => "запятая",
+            },
+            match self.delimiter {
+                b';' => "semicolon",
+                b'\t' => "tab",
+                _ => "comma",
+            },
+        );
+        Msg::new(
+            format!("Файл прочитан как {enc}, разделитель — {sep_ru}."),
+            format!("The file was read as {enc}, separated by {sep_en}."),
+        )
+    }
+}
+
+/// Bytes above ASCII that Windows-1251 text is made of: Cyrillic letters
+/// (0xC0–0xFF, Ё 0xA8, ё 0xB8) and the punctuation Russian text uses
+/// (« » № – — … “ ” „ and the no-break space).
+fn cp1251_text_byte(b: u8) -> bool {
+    matches!(
+        b,
+        0xC0..=0xFF
+            | 0xA8
+            | 0xB8
+            | 0xAB
+            | 0xBB
+            | 0xB9
+            | 0x96
+            | 0x97
+            | 0x85
+            | 0x93
+            | 0x94
+            | 0x84
+            | 0xA0
+            | 0xB0
+    )
+}
+
+/// Reads a CSV's first bytes: UTF-8 (with or without a byte-order mark)
+/// or Windows-1251, and the separator of its header line (comma,
+/// semicolon or tab). A sample that is neither encoding is refused with
+/// the way out.
+pub fn sniff(sample: &[u8]) -> Result<Sniffed, Problem> {
+    let encoding = match std::str::from_utf8(sample) {
+        Ok(_) => TextEncoding::Utf8,
+        // A multi-byte character cut at the end of the sample is fine.
+        Err(e) if e.error_len().is_none() => TextEncoding::Utf8,
+        Err(e) => {
+            let high: Vec<u8> = sample.iter().copied().filter(|b| *b >= 0x80).collect();
+            let text = high.iter().filter(|b| cp1251_text_byte(**b)).count();
+            if text * 100 >= high.len() * 95 {
+                TextEncoding::Windows1251
+            } else {
+                let line = sample[..e.valid_up_to()]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count() as u64
+                    + 1;
+                return Err(Problem {
+                    line,
+                    field: String::new(),
+                    reason: Msg::new(
+                        "Кодировка файла не распознана (читаются UTF-8 и Windows-1251). Сохраните его как «CSV UTF-8» и загрузите снова.",
+                        "The file's encoding is not recognised (UTF-8 and Windows-1251 are read). Save it as “CSV UTF-8” and upload it again.",
+                    ),
+                });
+            }
+        }
+    };
+    let line_end = sample
+        .iter()
+        .position(|b| *b == b'\n')
+        .unwrap_or(sample.len());
+    let head = &sample[..line_end];
+    let count = |c: u8| head.iter().filter(|b| **b == c).count();
+    // The standard's comma unless the header has more of another.
+    let mut delimiter = b',';
+    for c in [b';', b'\t'] {
+        if count(c) > count(delimiter) {
+            delimiter = c;
+        }
+    }
+    Ok(Sniffed {
+        encoding,
+        delimiter,
+    })
+}
+
+/// How the CSV at `path` reads, for the publish page (its first megabyte,
+/// as the import reads it).
+pub fn sniff_file(path: &Path) -> Option<Sniffed> {
+    let mut first = Vec::new();
+    let f = std::fs::File::open(path).ok()?;
+    BufReader::new(f)
+        .take(1024 * 1024)
+        .read_to_end(&mut first)
+        .ok()?;
+    sniff(&first).ok()
 }
 
 fn csv_error(e: &csv::Error) -> Msg {
@@ -463,3 +577,34 @@ fn parse_row(
 
 mod publish;
 pub use publish::*;
+
+#[cfg(test)]
+mod sniff_tests {
+    use super::{TextEncoding, sniff};
+
+    #[test]
+    fn reads_what_spreadsheets_save() {
+        let s = sniff("\u{feff}имя;код\nСочи;03726000001\n".as_bytes()).unwrap();
+        assert_eq!((s.encoding, s.delimiter), (TextEncoding::Utf8, b';'));
+        let s = sniff(b"name\tcode\nX\t1\n").unwrap();
+        assert_eq!(s.delimiter, b'\t');
+        let s = sniff(b"name,code\nX,1\n").unwrap();
+        assert_eq!(s.delimiter, b',');
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode("имя;код\n«Сочи» № 1;03726000001\n");
+        let s = sniff(&bytes).unwrap();
+        assert_eq!((s.encoding, s.delimiter), (TextEncoding::Windows1251, b';'));
+        // A multi-byte character cut by the sample's end is still UTF-8.
+        let cut = "имя\nСочи".as_bytes();
+        assert_eq!(
+            sniff(&cut[..cut.len() - 1]).unwrap().encoding,
+            TextEncoding::Utf8
+        );
+    }
+
+    #[test]
+    fn refuses_what_is_neither() {
+        let e = sniff(b"name\n\x98\x81\x8d\x8f\x90\x9d\n").unwrap_err();
+        assert!(e.reason.en.contains("not recognised"));
+        assert_eq!(e.line, 2);
+    }
+}

@@ -147,6 +147,7 @@ pub async fn create(state: &AppState, user: &CurrentUser, d: &OrderDraft) -> App
     let o = queries::order_tx(&mut tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;
+    tell_assignee(&mut tx, state, &o, Told::Given, Some(user.account_id)).await?;
     webhooks(&mut tx, &o).await?;
     tx.commit().await?;
     state.exchange.notify();
@@ -288,6 +289,7 @@ pub async fn delegate(
     let child = queries::order_tx(&mut tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;
+    tell_assignee(&mut tx, state, &child, Told::Given, Some(user.account_id)).await?;
     webhooks(&mut tx, &child).await?;
     tx.commit().await?;
     state.exchange.notify();
@@ -341,6 +343,9 @@ pub async fn assign(
         },
     )
     .await?;
+    if executor_id.is_some() {
+        tell_assignee(&mut tx, state, &o, Told::Reassigned, Some(user.account_id)).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use super::*;
 /// `order.requested`: the order for a routed request, created once.
 pub async fn create_from_request(
     tx: &mut Tx,
-    _state: &AppState,
+    state: &AppState,
     origin: &str,
     r: &m::OrderRequested,
 ) -> AppResult<()> {
@@ -63,6 +63,11 @@ pub async fn create_from_request(
         let o = queries::order_tx(tx, id)
             .await?
             .ok_or_else(AppError::not_found)?;
+        // A portal in this process already told the officers that the
+        // request reached them; a remote portal's officers are not these.
+        if origin != crate::integration::exchange::LOCAL {
+            tell_assignee(tx, state, &o, Told::Given, None).await?;
+        }
         webhooks(tx, &o).await?;
     }
     Ok(())
@@ -96,21 +101,62 @@ pub async fn refer_from_portal(
 }
 
 /// `request.answered`: the request got its answer on the portal directly.
+/// Planned work keeps its orders open with the planned date as their
+/// deadline; any other answer ends them, saying why in words.
 pub async fn close_for_request(
     tx: &mut Tx,
     state: &AppState,
     origin: &str,
     r: &m::RequestAnswered,
 ) -> AppResult<()> {
-    for o in queries::open_orders_for_appeal(tx, origin, r.appeal_id).await? {
+    let answered = crate::workflow::State::parse(&r.state);
+    let planned = r
+        .planned_date
+        .as_deref()
+        .and_then(crate::web::i18n::parse_iso_date)
+        .filter(|_| answered == Some(crate::workflow::State::Planned));
+    for mut o in queries::open_orders_for_appeal(tx, origin, r.appeal_id).await? {
+        if let Some(date) = planned {
+            keep_open_until(tx, &mut o, date).await?;
+            webhooks(tx, &o).await?;
+            continue;
+        }
+        // The note is stored once and read in both languages: the state's
+        // Russian label, never its code.
+        let label = answered.map_or("закрыто", |s| s.label(crate::web::i18n::Locale::Ru));
         act_in(
             tx,
             state,
             o.order_id,
             Actor::System,
             OrderAction::Cancel {
-                reason: format!("Обращение закрыто на портале ({}).", r.state),
+                reason: format!("Обращение закрыто на портале: {label}."),
             },
+            &[],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// `request.accepted`: an officer took the request into work on the
+/// portal; its orders that nobody accepted yet are accepted.
+pub async fn accept_for_request(
+    tx: &mut Tx,
+    state: &AppState,
+    origin: &str,
+    r: &m::RequestAccepted,
+) -> AppResult<()> {
+    for o in queries::open_orders_for_appeal(tx, origin, r.appeal_id).await? {
+        if o.state() != OrderState::New {
+            continue;
+        }
+        act_in(
+            tx,
+            state,
+            o.order_id,
+            Actor::System,
+            OrderAction::Accept,
             &[],
         )
         .await?;

@@ -284,12 +284,23 @@ pub async fn act_in(
     }
     match &action {
         OrderAction::Cancel { reason } => cancel_below(tx, order_id, reason).await?,
+        OrderAction::Return { note } => {
+            tell_assignee(
+                tx,
+                state,
+                &o,
+                Told::Returned(note.trim()),
+                actor.account_id(),
+            )
+            .await?
+        }
         OrderAction::Refer {
             organisation_id,
             reason,
         } => {
             // The old organisation's delegation ends with the referral.
             cancel_below(tx, order_id, reason).await?;
+            tell_assignee(tx, state, &o, Told::Given, actor.account_id()).await?;
             if let (Some(appeal_id), None, false) =
                 (o.appeal_id, o.parent_id, matches!(actor, Actor::System))
             {
@@ -300,6 +311,21 @@ pub async fn act_in(
                         appeal_id,
                         organisation_id: organisation_id.clone(),
                         reason: reason.clone(),
+                    }),
+                )
+                .await?;
+            }
+        }
+        OrderAction::Accept | OrderAction::Start if !matches!(actor, Actor::System) => {
+            // Taken into work in the core: the request shows it too. Not
+            // echoed when the portal itself asked (`Actor::System`).
+            if let (Some(appeal_id), None) = (o.appeal_id, o.parent_id) {
+                exchange::emit(
+                    tx,
+                    &destination(&o),
+                    Body::OrderAccepted(m::OrderAccepted {
+                        appeal_id,
+                        order_id,
                     }),
                 )
                 .await?;
@@ -328,7 +354,7 @@ pub async fn act_in(
         _ => {}
     }
     if o.state() == OrderState::Done && from != OrderState::Done.as_str() {
-        order_done(tx, state, &o).await?;
+        order_done(tx, state, &mut o).await?;
     }
     webhooks(tx, &o).await?;
     tracing::info!(order_id, from, to = %o.state, action = action.event_kind(), "order changed");
@@ -386,8 +412,10 @@ async fn cancel_below(tx: &mut Tx, id: i64, reason: &str) -> AppResult<()> {
 }
 
 /// A root order answering a citizen is done: its report goes back as the
-/// official reaction.
-async fn order_done(tx: &mut Tx, state: &AppState, o: &OrderRow) -> AppResult<()> {
+/// official reaction. A report that plans the work for a date does not end
+/// the order: it stays open with that date as its deadline
+/// ([`keep_open_until`]), and its next report answers the citizen again.
+async fn order_done(tx: &mut Tx, state: &AppState, o: &mut OrderRow) -> AppResult<()> {
     let (Some(appeal_id), None) = (o.appeal_id, o.parent_id) else {
         return Ok(());
     };
@@ -424,6 +452,141 @@ async fn order_done(tx: &mut Tx, state: &AppState, o: &OrderRow) -> AppResult<()
         }),
     )
     .await?;
+    if outcome == Outcome::Planned
+        && let Some(date) = o
+            .report_planned_date
+            .as_deref()
+            .and_then(crate::web::i18n::parse_iso_date)
+    {
+        keep_open_until(tx, o, date).await?;
+    }
+    Ok(())
+}
+
+/// Planned work stays on the core's books: a done order reopens in
+/// progress, and an open one keeps its state; either way the planned date
+/// becomes the deadline, so dashboards and reminders track it until a
+/// report says the work is done.
+pub(super) async fn keep_open_until(
+    tx: &mut Tx,
+    o: &mut OrderRow,
+    date: time::Date,
+) -> AppResult<()> {
+    let from = o.state.clone();
+    if o.state() == OrderState::Done {
+        o.state = OrderState::InProgress.as_str().to_owned();
+        o.done_at = None;
+    }
+    o.deadline = date
+        .with_hms(23, 59, 0)
+        .expect("a valid time")
+        .assume_offset(crate::workflow::sla::MSK)
+        .to_offset(time::UtcOffset::UTC);
+    queries::save_order(tx, o).await?;
+    queries::insert_event(
+        tx,
+        &NewEvent {
+            order_id: o.order_id,
+            kind: "planned",
+            from_state: Some(&from),
+            to_state: Some(&o.state),
+            actor_id: None,
+            actor_label: "",
+            // The new deadline, in the one date format of the pages.
+            note: &crate::web::components::date(crate::web::i18n::Locale::Ru, date),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// What the assignee of an order hears.
+pub(super) enum Told<'a> {
+    Given,
+    Reassigned,
+    Returned(&'a str),
+}
+
+/// The assignee hears of an order given, reassigned or returned to them:
+/// its executor, or without one the officers of its organisation; never
+/// whoever acted.
+pub(super) async fn tell_assignee(
+    tx: &mut Tx,
+    state: &AppState,
+    o: &OrderRow,
+    told: Told<'_>,
+    actor: Option<i64>,
+) -> AppResult<()> {
+    use crate::web::components::date;
+    use crate::web::i18n::Locale;
+    let id = o.order_id;
+    let due = o.deadline.to_offset(crate::workflow::sla::MSK).date();
+    let (subject, ru, en) = match told {
+        Told::Given => (
+            (format!("Новое поручение №{id}"), format!("New order #{id}")),
+            format!(
+                "Вам дано поручение №{id} «{}», срок — {}.",
+                o.title,
+                date(Locale::Ru, due)
+            ),
+            format!(
+                "You were given order #{id} “{}”, due {}.",
+                o.title,
+                date(Locale::En, due)
+            ),
+        ),
+        Told::Reassigned => (
+            (
+                format!("Вам назначено поручение №{id}"),
+                format!("Order #{id} assigned to you"),
+            ),
+            format!(
+                "Вы назначены исполнителем поручения №{id} «{}», срок — {}.",
+                o.title,
+                date(Locale::Ru, due)
+            ),
+            format!(
+                "You are the executor of order #{id} “{}”, due {}.",
+                o.title,
+                date(Locale::En, due)
+            ),
+        ),
+        Told::Returned(note) => (
+            (
+                format!("Поручение №{id} возвращено на доработку"),
+                format!("Order #{id} returned for rework"),
+            ),
+            format!(
+                "Поручение №{id} «{}» возвращено на доработку: «{note}»",
+                o.title
+            ),
+            format!(
+                "Order #{id} “{}” was returned for rework: “{note}”",
+                o.title
+            ),
+        ),
+    };
+    let people: Vec<i64> = match o.executor_id {
+        Some(e) => vec![e],
+        None => crate::workflow::queries::members_of(tx, &o.organisation_id)
+            .await?
+            .into_iter()
+            .map(|m| m.account_id)
+            .collect(),
+    };
+    let link = format!("/pm/orders/{id}");
+    for p in people.into_iter().filter(|p| Some(*p) != actor) {
+        crate::workflow::notify::person(
+            tx,
+            &state.config,
+            p,
+            None,
+            (&subject.0, &subject.1),
+            (&ru, &en),
+            &link,
+        )
+        .await?;
+    }
     Ok(())
 }
 

@@ -30,6 +30,35 @@ pub struct OrderView {
     pub side: Side,
     /// Required sub-orders still open: the report waits for them.
     pub open_children: i64,
+    /// The citizen's request the order answers, when the portal is this
+    /// installation: its state, first photos and place. A remote portal's
+    /// request is only linked.
+    pub request: Option<RequestGlance>,
+}
+
+pub struct RequestGlance {
+    pub appeal: crate::workflow::queries::AppealRow,
+    /// The request's own photos (not those of later events).
+    pub photos: Vec<String>,
+}
+
+impl RequestGlance {
+    async fn load(db: &Db, o: &OrderRow) -> AppResult<Option<RequestGlance>> {
+        let (Some(id), true) = (o.appeal_id, o.origin == crate::integration::exchange::LOCAL)
+        else {
+            return Ok(None);
+        };
+        let Some(appeal) = crate::workflow::queries::appeal(db, id).await? else {
+            return Ok(None);
+        };
+        let photos = crate::workflow::queries::photos(db, id)
+            .await?
+            .into_iter()
+            .filter(|p| p.event_id.is_none())
+            .map(|p| p.media_key)
+            .collect();
+        Ok(Some(RequestGlance { appeal, photos }))
+    }
 }
 
 impl OrderView {
@@ -51,6 +80,7 @@ impl OrderView {
             .collect();
         let members = queries::members(db, &order.organisation_id).await?;
         let side = side_of(&order, user);
+        let request = RequestGlance::load(db, &order).await?;
         let open_children = tree
             .iter()
             .filter(|t| t.parent_id == Some(order.order_id) && t.required && !t.state().is_final())
@@ -66,6 +96,7 @@ impl OrderView {
             members,
             side,
             open_children,
+            request,
         })
     }
 

@@ -42,7 +42,7 @@ fn order_page(
     let sub_orgs = v.sub_organisations(l);
     let all_orgs = v.all_organisations(l);
     let open_children = v.open_children;
-    let token = ctx.csrf_token();
+    let request = &v.request;
     let s = o.state();
     let assignee = matches!(side, Side::Assignee | Side::Both);
     let open = matches!(
@@ -72,8 +72,14 @@ fn order_page(
         _ => None,
     };
     let title = format!("{} № {}", tx.order, o.order_id);
-    let act_url = format!("/pm/orders/{id}/act?csrf_token={token}");
-    Page::new(ctx, title.clone()).crumb(tx.crumb_orders, "/pm").crumb(tx.orders, "/pm/orders").render(html! {
+    let act_url = format!("/pm/orders/{id}/act");
+    let mut page = Page::new(ctx, title.clone())
+        .crumb(tx.crumb_orders, "/pm")
+        .crumb(tx.orders, "/pm/orders");
+    if request.is_some() {
+        page = page.with_map();
+    }
+    page.render(html! {
         h1 { (title) ": " (o.title) }
         (nav(l))
         p #order-state { (state_badge(l, o, at)) }
@@ -84,14 +90,39 @@ fn order_page(
             dt { (tx.priority) } dd { (Priority::parse(&o.priority).map(|p| p.label(l)).unwrap_or("")) }
             dt { (tx.source) } dd { (Source::parse(&o.source).map(|p| p.label(l)).unwrap_or("")) }
             dt { (tx.given) } dd { @if let Some(c) = o.creator_id { (people.get(&c).cloned().unwrap_or_default()) } @else if let Some(c) = &o.creator_organisation_id { (org_name(c)) } @else { (tx.portal_citizen_s_report) } }
-            @if let Some(u) = &o.appeal_url { dt { (tx.request) } dd { a href=(u) #order-request { (u) } } }
+            @if let (Some(u), Some(n)) = (&o.appeal_url, o.appeal_id) {
+                dt { (tx.request) }
+                dd {
+                    a href=(u) #order-request { (tx.request_no) " " (n) }
+                    @if let Some(r) = &request { " · " (r.appeal.state().label(l)) }
+                }
+            }
             @if let Some(p) = o.parent_id { dt { (tx.parent_order) } dd { a href={ "/pm/orders/" (p) } { "№ " (p) } } }
         }
         @if !o.description.is_empty() { div.pm-description { @for line in o.description.lines() { p { (line) } } } }
+        @if let Some(r) = &request {
+            section aria-labelledby="request-h" {
+                h2 #request-h { (tx.the_request) }
+                @if !r.photos.is_empty() {
+                    ul.photo-list {
+                        @for k in &r.photos {
+                            li { a href=(crate::media::url(k, "full")) { img src=(crate::media::url(k, "thumb")) alt=(tx.request_photo) loading="lazy"; } }
+                        }
+                    }
+                }
+                p { @if !r.appeal.address.is_empty() { (r.appeal.address) " · " } (format!("{:.5}, {:.5}", r.appeal.lat, r.appeal.lon)) }
+                div.map.small-map role="region" aria-label=(tx.request_place) data-geojson-inline="request-point" data-tiles=(ctx.tile_url) {}
+                (crate::web::layout::json_script("request-point", &serde_json::json!({
+                    "type": "FeatureCollection",
+                    "features": [{ "type": "Feature", "geometry": { "type": "Point", "coordinates": [r.appeal.lon, r.appeal.lat] },
+                                   "properties": { "name": format!("{} {}", tx.request_no, r.appeal.appeal_id) } }]
+                })))
+            }
+        }
         @if let Some(r) = &o.report_text {
             section aria-labelledby="report-h" {
                 h2 #report-h { (tx.report_execution) }
-                @if let Some(x) = o.report_outcome.as_deref().and_then(Outcome::parse) { p { strong { (x.label(l)) } @if let Some(d) = &o.report_planned_date { " — " (d) } } }
+                @if let Some(x) = o.report_outcome.as_deref().and_then(Outcome::parse) { p { strong { (x.label(l)) } @if let Some(d) = o.report_planned_date.as_deref().and_then(crate::web::i18n::parse_iso_date) { " — " (crate::web::components::date(l, d)) } } }
                 p #order-report { (r) }
             }
         }
@@ -110,16 +141,16 @@ fn order_page(
         section #actions aria-labelledby="actions-h" {
             h2 #actions-h { (tx.actions) }
             @if may(&OrderAction::Accept) {
-                form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="accept"; button.button type="submit" { (tx.accept) } }
+                form method="post" action=(act_url) enctype="multipart/form-data" { (ctx.csrf_field()) input type="hidden" name="action" value="accept"; button.button type="submit" { (tx.accept) } }
             }
             @if may(&OrderAction::Start) {
-                form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="start"; button.button type="submit" { (tx.start_work) } }
+                form method="post" action=(act_url) enctype="multipart/form-data" { (ctx.csrf_field()) input type="hidden" name="action" value="start"; button.button type="submit" { (tx.start_work) } }
             }
             @if let Some(why) = &report_waits { p.hint #report-waits { (why) } }
             @if report.is_ok() {
                 details {
                     summary { (tx.submit_report_execution) }
-                    form method="post" action=(act_url) enctype="multipart/form-data" {
+                    form method="post" action=(act_url) enctype="multipart/form-data" { (ctx.csrf_field())
                         input type="hidden" name="action" value="report";
                         (crate::web::components::Input::new("text", tx.what_was_done, "").kind("textarea").required().render(l, &errors))
                         @if o.appeal_id.is_some() && o.parent_id.is_none() {
@@ -156,10 +187,10 @@ fn order_page(
                 }
             }
             @if may(&OrderAction::AcceptReport) {
-                form method="post" action=(act_url) enctype="multipart/form-data" { input type="hidden" name="action" value="accept_report"; button.button type="submit" { (tx.accept_report) } }
+                form method="post" action=(act_url) enctype="multipart/form-data" { (ctx.csrf_field()) input type="hidden" name="action" value="accept_report"; button.button type="submit" { (tx.accept_report) } }
             }
             @if may(&OrderAction::Return { note: text() }) {
-                form method="post" action=(act_url) enctype="multipart/form-data" {
+                form method="post" action=(act_url) enctype="multipart/form-data" { (ctx.csrf_field())
                     input type="hidden" name="action" value="return";
                     (crate::web::components::Input::new("text", tx.what_rework, "").kind("textarea").required().render(l, &errors))
                     button.button type="submit" { (tx.return_rework) }
@@ -168,7 +199,7 @@ fn order_page(
             @if may(&OrderAction::Refer { organisation_id: "\u{0}another".to_owned(), reason: text() }) {
                 details {
                     summary { (tx.refer_another_organisation) }
-                    form method="post" action=(act_url) enctype="multipart/form-data" {
+                    form method="post" action=(act_url) enctype="multipart/form-data" { (ctx.csrf_field())
                         input type="hidden" name="action" value="refer";
                         (crate::web::components::Select { name: "organisation_id", label: tx.organisation, options: &all_orgs, selected: "", placeholder: Some(tx.choose), disabled: false }.render(l, &errors))
                         (crate::web::components::Input::new("text", tx.reason, "").kind("textarea").required().render(l, &errors))
@@ -179,7 +210,7 @@ fn order_page(
             @if may(&OrderAction::Cancel { reason: text() }) {
                 details {
                     summary { (tx.cancel_order) }
-                    form method="post" action=(act_url) enctype="multipart/form-data" {
+                    form method="post" action=(act_url) enctype="multipart/form-data" { (ctx.csrf_field())
                         input type="hidden" name="action" value="cancel";
                         (crate::web::components::Input::new("text", tx.cancel_reason, "").kind("textarea").required().render(l, &errors))
                         button.button.danger type="submit" { (tx.cancel_submit) }
@@ -187,7 +218,7 @@ fn order_page(
                 }
             }
             @if may(&OrderAction::Comment { text: text() }) {
-                form method="post" action=(act_url) enctype="multipart/form-data" {
+                form method="post" action=(act_url) enctype="multipart/form-data" { (ctx.csrf_field())
                     input type="hidden" name="action" value="comment";
                     (crate::web::components::Input::new("text", tx.comment, "").kind("textarea").required().render(l, &errors))
                     div.field { label for="f-cfiles" { (tx.attachments) } input #f-cfiles type="file" name="files" multiple; }
@@ -221,6 +252,7 @@ pub(super) fn event_label(l: Locale, kind: &str) -> &'static str {
         "report_accepted" => tx.report_accepted,
         "returned" => tx.returned_rework,
         "cancelled" => tx.cancelled,
+        "planned" => tx.planned_new_deadline,
         "referred" => tx.referred,
         "delegated" => tx.sub_order_given,
         "assigned" => tx.executor_assigned,
@@ -378,7 +410,7 @@ pub(super) fn document_type(bytes: &[u8], name: &str) -> Option<&'static str> {
     None
 }
 
-/// `POST /pm/orders/{id}/act` (multipart; CSRF token in the query)
+/// `POST /pm/orders/{id}/act` (multipart; the CSRF token is its first field)
 pub async fn act(
     user: CurrentUser,
     State(state): State<AppState>,
@@ -511,6 +543,11 @@ texts!(OrderTexts {
     report_accepted: "отчёт принят", "report accepted";
     returned_rework: "возвращено на доработку", "returned for rework";
     cancelled: "отменено", "cancelled";
+    planned_new_deadline: "запланировано, новый срок", "planned, new deadline";
+    request_no: "Обращение №", "Request #";
+    the_request: "Обращение гражданина", "The citizen's request";
+    request_photo: "Фото из обращения", "Photo from the request";
+    request_place: "Место на карте", "The place on the map";
     referred: "передано другой организации", "referred";
     sub_order_given: "дано дочернее поручение", "sub-order given";
     executor_assigned: "назначен исполнитель", "executor assigned";

@@ -107,12 +107,15 @@ pub struct Follower {
     pub email: Option<String>,
     pub email_confirmed: bool,
     pub locale: String,
+    /// Whether they want notifications by mail too (`/account/notifications`).
+    pub mail: bool,
 }
 
 pub async fn followers(tx: &mut Tx, appeal_id: i64) -> Result<Vec<Follower>, sqlx::Error> {
     on_tx!(tx, |conn| {
         sqlx::query_as::<_, Follower>(
-        "select a.account_id, a.email, a.email_confirmed_at is not null as email_confirmed, a.locale
+        "select a.account_id, a.email, a.email_confirmed_at is not null as email_confirmed, a.locale,
+                a.notify_by_mail as mail
          from appeal_follow f join account a on a.account_id = f.account_id
          where f.appeal_id = $1 and a.disabled_at is null order by a.account_id"
     )
@@ -126,7 +129,8 @@ pub async fn followers(tx: &mut Tx, appeal_id: i64) -> Result<Vec<Follower>, sql
 pub async fn members_of(tx: &mut Tx, organisation_id: &str) -> Result<Vec<Follower>, sqlx::Error> {
     on_tx!(tx, |conn| {
         sqlx::query_as::<_, Follower>(
-        "select distinct a.account_id, a.email, a.email_confirmed_at is not null as email_confirmed, a.locale
+        "select distinct a.account_id, a.email, a.email_confirmed_at is not null as email_confirmed, a.locale,
+                a.notify_by_mail as mail
          from membership m join account a on a.account_id = m.account_id
          where m.organisation_id = $1 and m.kind = 'officer' and a.disabled_at is null
          order by a.account_id"
@@ -135,6 +139,77 @@ pub async fn members_of(tx: &mut Tx, organisation_id: &str) -> Result<Vec<Follow
     .fetch_all(conn)
     .await
     })
+}
+
+/// One person, to notify them directly (an order given to them).
+pub async fn person(tx: &mut Tx, account_id: i64) -> Result<Option<Follower>, sqlx::Error> {
+    on_tx!(tx, |conn| {
+        sqlx::query_as::<_, Follower>(
+            "select account_id, email, email_confirmed_at is not null as email_confirmed, locale,
+                    notify_by_mail as mail
+             from account where account_id = $1 and disabled_at is null",
+        )
+        .bind(account_id)
+        .fetch_optional(conn)
+        .await
+    })
+}
+
+/// Moderators and administrators: who hears of requests waiting for
+/// moderation.
+pub async fn moderators(tx: &mut Tx) -> Result<Vec<Follower>, sqlx::Error> {
+    on_tx!(tx, |conn| {
+        sqlx::query_as::<_, Follower>(
+            "select distinct a.account_id, a.email, a.email_confirmed_at is not null as email_confirmed,
+                    a.locale, a.notify_by_mail as mail
+             from account_role r join account a on a.account_id = r.account_id
+             where r.role in ('moderator', 'administrator') and a.disabled_at is null
+             order by a.account_id",
+        )
+        .fetch_all(conn)
+        .await
+    })
+}
+
+/// Requests waiting for moderation: how many in all, and how many came in
+/// after `since`.
+pub async fn awaiting_moderation(
+    tx: &mut Tx,
+    since: OffsetDateTime,
+) -> Result<(i64, i64), sqlx::Error> {
+    on_tx!(tx, |conn| {
+        sqlx::query_as::<_, (i64, i64)>(
+            "select count(*), coalesce(sum(case when created_at > $1 then 1 else 0 end), 0)
+             from appeal where state = 'submitted'",
+        )
+        .bind(since)
+        .fetch_one(conn)
+        .await
+    })
+}
+
+/// Whether the person wants notifications by mail too.
+pub async fn notify_by_mail(db: &Db, account_id: i64) -> Result<bool, sqlx::Error> {
+    on_db!(db, |pool| sqlx::query_scalar::<_, bool>(
+        "select notify_by_mail from account where account_id = $1"
+    )
+    .bind(account_id)
+    .fetch_optional(pool)
+    .await)
+    .map(|v| v.unwrap_or(true))
+}
+
+/// Mail or the site only, as the person chose.
+pub async fn set_notify_by_mail(db: &Db, account_id: i64, mail: bool) -> Result<(), sqlx::Error> {
+    on_db!(db, |pool| sqlx::query(
+        "update account set notify_by_mail = $2 where account_id = $1"
+    )
+    .bind(account_id)
+    .bind(mail)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 // ---- notifications ----------------------------------------------------------

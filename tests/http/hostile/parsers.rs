@@ -448,6 +448,8 @@ both_backends!(spreadsheet_bombs_are_refused_by_every_import, |app| {
         .next()
         .unwrap()
         .replace("&amp;", "&");
+    // The token as scripts send it (the page's form carries it in its body).
+    let od_action = format!("{od_action}?csrf_token={}", publish.csrf_token());
     for (what, bytes, says) in bombs() {
         let started = std::time::Instant::now();
         let token = app.get("/construction/import").await.csrf_token();
