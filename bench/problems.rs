@@ -67,6 +67,7 @@ fn report(lat: f64, lon: f64, author_id: i64) -> queries::NewAppeal<'static> {
         address: "",
         lat,
         lon,
+        approximate: false,
         published_at: Some(time::OffsetDateTime::now_utc()),
         due_at: Some(time::OffsetDateTime::now_utc() + time::Duration::days(10)),
     }

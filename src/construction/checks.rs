@@ -297,9 +297,12 @@ pub async fn submit(
         }
     };
     let point = match &object {
-        Some(o) => Some(crate::geo::GeoPoint {
-            lat: o.lat,
-            lon: o.lon,
+        Some(o) => Some(crate::workflow::input::Place {
+            point: crate::geo::GeoPoint {
+                lat: o.lat,
+                lon: o.lon,
+            },
+            approximate: false,
         }),
         None => errors.check("location", parse_place(&f.lat, &f.lon, &f.address)),
     };
@@ -343,7 +346,8 @@ pub async fn submit(
     let request = NewRequest {
         kind: Kind::ConstructionCheck,
         category_id: f.category.clone(),
-        point,
+        point: point.point,
+        approximate: point.approximate,
         address: object
             .as_ref()
             .map(|o| o.address.clone())

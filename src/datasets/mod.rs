@@ -62,6 +62,11 @@ impl Table {
 pub trait LiveDataset: Send + Sync {
     /// The `source` a passport names to be fed by this registry.
     fn source(&self) -> &'static str;
+    /// The date of the table's structure (MR 3.0's `structure-YYYYMMDD`): a
+    /// registry that changes its fields names a new date.
+    fn structure_stamp(&self) -> &'static str {
+        "20261124"
+    }
     /// The table as the public may see it now (no personal data).
     async fn table(&self, state: &AppState) -> anyhow::Result<Table>;
 }

@@ -238,10 +238,38 @@ pub async fn nearby(
             })
         })
         .collect();
-    Ok(
-        axum::Json(json!({ "radius_m": crate::issues::form::NEARBY_METRES, "reports": reports }))
-            .into_response(),
-    )
+    // Where the point is and who would answer there: the form says it under
+    // the map before the report is sent.
+    let place = match crate::geo::geography().locate(p) {
+        Ok(m) => {
+            let org = match category {
+                Some(c) => crate::workflow::routing::who_answers(&state.db, c, &m.id).await?,
+                None => None,
+            };
+            let answers = match org {
+                Some(o) => crate::directory::queries::by_id(&state.db, &o)
+                    .await?
+                    .map(|o| {
+                        // The short name where there is one: a line under a map.
+                        let (ru, en) = (&o.short_name_ru, &o.short_name_en);
+                        if ru.is_empty() {
+                            l.pick(&o.name_ru, &o.name_en).to_owned()
+                        } else {
+                            l.pick(ru, if en.is_empty() { ru } else { en }).to_owned()
+                        }
+                    }),
+                None => None,
+            };
+            json!({ "municipality": m.name(l), "answers": answers })
+        }
+        Err(_) => Value::Null,
+    };
+    Ok(axum::Json(json!({
+        "radius_m": crate::issues::form::NEARBY_METRES,
+        "reports": reports,
+        "place": place,
+    }))
+    .into_response())
 }
 
 /// A public report as JSON (also the open dataset's and Open311's source).

@@ -49,6 +49,12 @@ pub async fn table(state: &AppState) -> anyhow::Result<Table> {
         field("address", "Address", "Адрес", TEXT),
         field("lat", "Latitude", "Широта", FieldFormat::Float),
         field("lon", "Longitude", "Долгота", FieldFormat::Float),
+        field(
+            "location_approximate",
+            "Approximate location: the centre of the town named in the address",
+            "Место приблизительное: центр населённого пункта из адреса",
+            FieldFormat::Boolean,
+        ),
         field("description", "Description", "Описание проблемы", TEXT),
         field(
             "published",
@@ -97,6 +103,7 @@ pub async fn table(state: &AppState) -> anyhow::Result<Table> {
             a.address.clone(),
             format!("{:.6}", a.lat),
             format!("{:.6}", a.lon),
+            a.approximate.to_string(),
             a.description.clone(),
             date(a.published_at),
             date(a.due_at),
@@ -117,6 +124,10 @@ pub struct Problems;
 impl LiveDataset for Problems {
     fn source(&self) -> &'static str {
         SOURCE
+    }
+    fn structure_stamp(&self) -> &'static str {
+        // 20261130: `location_approximate` added.
+        "20261130"
     }
     async fn table(&self, state: &AppState) -> anyhow::Result<Table> {
         table(state).await

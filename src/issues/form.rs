@@ -75,6 +75,8 @@ pub struct ReportForm {
     pub photos: Vec<(String, Vec<u8>)>,
     /// Set when a photo was refused while reading (too large).
     pub photo_error: Option<Msg>,
+    /// The citizen's municipality, where the map opens (not a form field).
+    pub home_municipality: String,
 }
 
 #[derive(Debug, serde::Deserialize, Default)]
@@ -102,6 +104,7 @@ pub async fn new_form(
         lat: q.lat,
         lon: q.lon,
         hide_name: account.hide_name,
+        home_municipality: account.municipality_id.clone().unwrap_or_default(),
         ..Default::default()
     };
     let cats = Categories::load(&state.db, Kind::Problem).await?;
@@ -201,7 +204,8 @@ pub fn check(cats: &Categories, f: &ReportForm, errors: &mut FieldErrors) -> Opt
         request: NewRequest {
             kind: Kind::Problem,
             category_id,
-            point,
+            point: point.point,
+            approximate: point.approximate,
             address,
             description,
             hide_name: f.hide_name,
@@ -228,7 +232,8 @@ pub async fn submit(
     let Some(checked) = checked.filter(|_| errors.is_empty()) else {
         return Ok(show(&errors, &[], StatusCode::UNPROCESSABLE_ENTITY));
     };
-    if !form.not_duplicate {
+    // A town's centre says nothing about where the problem is.
+    if !form.not_duplicate && !checked.request.approximate {
         let p = checked.request.point;
         let near = crate::workflow::queries::nearby(
             &state.db,
@@ -280,6 +285,16 @@ fn render(
     let it = IssueTexts::get(ctx.locale);
     let l = ctx.locale;
     let action = "/problems/new".to_owned();
+    // The map opens on the citizen's own municipality, not the whole krai.
+    let home_bbox = crate::geo::geography()
+        .by_id(&f.home_municipality)
+        .map(|m| {
+            m.bbox
+                .iter()
+                .map(|x| format!("{x:.5}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        });
     let options = cats.options(l);
     let lost_photos = !f.photos.is_empty() && (!errors.is_empty() || !nearby.is_empty());
     Page::new(ctx, t.title)
@@ -301,9 +316,10 @@ fn render(
                     legend { (t.place) }
                     @if let Some(e) = errors.get("location") { p.field-error #e-location { (e.get(l)) } }
                     p.hint #h-location { (t.map_hint) }
-                    div #pick-map .pick-map data-tiles=(ctx.tile_url) data-lat-input="f-lat" data-lon-input="f-lon" {
+                    div #pick-map .pick-map data-tiles=(ctx.tile_url) data-lat-input="f-lat" data-lon-input="f-lon" data-bbox=[home_bbox.as_deref()] {
                         p.map-fallback { (t.nojs_map) }
                     }
+                    p #pick-place aria-live="polite" {}
                     button.button.button-secondary #locate-me type="button" hidden { (t.locate) }
                     div.field-row {
                         (Input::new("lat", t.lat, &f.lat).kind("text").render(l, &FieldErrors::new()))

@@ -107,14 +107,16 @@ struct NearbyParams {
 }
 
 /// Open reports (of the category) within 150 m of a point, nearest first,
-/// at most 5: the report form's duplicate check.
+/// at most 5: the report form's duplicate check. Reports placed only by a
+/// town's name (approximate) are not among them. Also where the point is:
+/// its municipality and who answers there for the category.
 #[utoipa::path(
     get,
     path = "/api/v1/problems/nearby",
     tag = "problems",
     params(NearbyParams),
     responses(
-        (status = 200, description = "`{radius_m, reports: [{id, title, description, distance_m, support_count, state, url}]}`", body = Object),
+        (status = 200, description = "`{radius_m, reports: [{id, title, description, distance_m, support_count, state, url}], place: {municipality, answers} | null}`", body = Object),
         (status = 400, description = "Missing or invalid point, or an unknown category", body = ApiErrorBody),
     )
 )]

@@ -464,8 +464,12 @@ async fn load_dataset(
 /// Republishes a dataset fed by a registry veche keeps.
 async fn refresh_dataset(state: &AppState, dataset: &DatasetRow) -> anyhow::Result<()> {
     let table = system::live_table(state, &dataset.source).await?;
-    // The structure of a registry changes only with veche's code.
-    let stamp = "20261124";
+    // The structure of a registry changes only with veche's code, which
+    // dates it.
+    let stamp = state
+        .live_datasets
+        .get(&dataset.source)
+        .map_or("20261124", |d| d.structure_stamp());
     let structure = ensure_structure(&state.db, dataset, stamp, &table.fields)
         .await
         .map_err(|e| anyhow::anyhow!(e))?;

@@ -33,12 +33,24 @@ pub fn clean_text(
     Ok(t)
 }
 
-/// The place of a report: the pin, else the town named in the address.
-pub fn parse_place(lat: &str, lon: &str, address: &str) -> Result<GeoPoint, Msg> {
+/// Where a request is: a point, and whether it is only the centre of the
+/// town its address names (no pin was dropped).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Place {
+    pub point: GeoPoint,
+    pub approximate: bool,
+}
+
+/// The place of a report: the pin, else the town named in the address
+/// (approximate: its centre).
+pub fn parse_place(lat: &str, lon: &str, address: &str) -> Result<Place, Msg> {
     let (lat, lon) = (lat.trim().replace(',', "."), lon.trim().replace(',', "."));
     if lat.is_empty() && lon.is_empty() {
         return match crate::geo::geocode::by_address(address) {
-            Some((p, _)) => Ok(p),
+            Some((p, _)) => Ok(Place {
+                point: p,
+                approximate: true,
+            }),
             None if address.trim().is_empty() => Err(Msg::new(
                 "Укажите место: поставьте метку на карте, нажмите «Определить моё местоположение» или введите адрес с названием населённого пункта.",
                 "Give the place: drop a pin on the map, press “Use my location”, or type an address with the name of the town.",
@@ -57,5 +69,8 @@ pub fn parse_place(lat: &str, lon: &str, address: &str) -> Result<GeoPoint, Msg>
     };
     let p = GeoPoint::parse(la, lo)?;
     geography().locate(p).map_err(|e| e.message())?;
-    Ok(p)
+    Ok(Place {
+        point: p,
+        approximate: false,
+    })
 }

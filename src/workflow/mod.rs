@@ -641,6 +641,8 @@ pub struct NewRequest {
     pub kind: Kind,
     pub category_id: String,
     pub point: crate::geo::GeoPoint,
+    /// Only the centre of the town the address names.
+    pub approximate: bool,
     pub address: String,
     pub description: String,
     pub hide_name: bool,
@@ -721,6 +723,7 @@ pub async fn submit_in(
             address: r.address.trim(),
             lat: r.point.lat,
             lon: r.point.lon,
+            approximate: r.approximate,
             published_at,
             due_at,
         },

@@ -76,6 +76,7 @@ texts!(pub ReportTexts {
     hide_reason: "Причина (видна сотрудникам и заявителю)", "Reason (staff and the reporter see it)";
     unhide: "Вернуть на сайт", "Show again";
     attach: "Фотографии (необязательно)", "Photos (optional)";
+    approximate_place: "Место указано приблизительно: центр населённого пункта из адреса (метку на карте не ставили).", "The place is approximate: the centre of the town named in the address (no pin was dropped).";
     attach_again: "Приложенные фотографии не сохранены: приложите их снова.", "The attached photos were not kept: attach them again.";
     submit: "Выполнить", "Submit";
     choose: "— выберите —", "— choose —";
@@ -281,7 +282,7 @@ fn request_markup(
     let point = serde_json::json!({
         "type": "FeatureCollection",
         "features": [{ "type": "Feature", "geometry": { "type": "Point", "coordinates": [a.lon, a.lat] },
-                       "properties": { "name": headline(l, cats, a) } }]
+                       "properties": { "name": headline(l, cats, a), "approximate": a.approximate } }]
     });
     let author_name = match (&author, a.hide_name, v.staff()) {
         (Some(acc), false, _) | (Some(acc), true, true) => Some(acc.display_name.clone()),
@@ -347,6 +348,7 @@ fn request_markup(
                 (photo_list(&first))
             }
             h2 { (t.location) }
+            @if a.approximate { p.notice #place-approximate { (t.approximate_place) } }
             p { @if !a.address.is_empty() { (a.address) " · " } (format!("{:.5}, {:.5}", a.lat, a.lon)) " · "
                 a href={ "https://www.openstreetmap.org/?mlat=" (a.lat) "&mlon=" (a.lon) "#map=17/" (a.lat) "/" (a.lon) } { (t.open_map) } }
             div.map.small-map role="region" aria-label=(t.map_label) data-geojson-inline="report-point" data-tiles=(ctx.tile_url) {}

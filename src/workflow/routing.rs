@@ -54,6 +54,23 @@ pub async fn route(
     Ok(category.default_organisation_id.clone())
 }
 
+/// Who would answer a request of `category_id` in `municipality_id`, for
+/// the form to say before it is sent («Сочи · ответит: …»). Reads only.
+pub async fn who_answers(
+    db: &crate::db::Db,
+    category_id: &str,
+    municipality_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let org = match category(&mut tx, category_id).await? {
+        Some(c) if c.active => route(&mut tx, &c, municipality_id).await?,
+        _ => None,
+    };
+    // Read only: dropped, it rolls back.
+    drop(tx);
+    Ok(org)
+}
+
 const DEMO_CATEGORIES: &str = include_str!("../../datasets/categories.csv");
 
 #[derive(serde::Deserialize)]

@@ -1292,6 +1292,7 @@ both_backends!(lists_filter_and_the_map_gets_geojson, |app| {
                 address: "",
                 lat: 45.0 + (i % 50) as f64 * 0.002,
                 lon: 38.9 + (i / 50) as f64 * 0.002,
+                approximate: false,
                 published_at: Some(time::OffsetDateTime::now_utc()),
                 due_at: None,
             },
@@ -1659,5 +1660,125 @@ both_backends!(
         let r = file(&app, "no-such-category", KRASNODAR, "Яма у подъезда.", &[]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(!r.body.contains("Прикрепите фотографии ещё раз"));
+    }
+);
+
+both_backends!(
+    an_address_only_report_is_marked_approximate_and_is_no_duplicate,
+    |app| {
+        set(&app, "premoderation", "off").await;
+        citizen(&app, "olga@example.ru", "Ольга Смирнова").await;
+        sign_in_as(&app, "olga@example.ru").await;
+        // No pin: the town named in the address places it, at its centre.
+        let first = file(
+            &app,
+            "road-pothole",
+            ("", ""),
+            "Яма на Красной у дома 122.",
+            &[],
+        )
+        .await;
+        assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+        let first = id_from(&first);
+        assert!(appeal(&app, first).await.approximate);
+        // A second one in the same town and category is not taken for a
+        // duplicate of the first: both sit at the town's centre.
+        let second = file(
+            &app,
+            "road-pothole",
+            ("", ""),
+            "Яма на Северной у рынка.",
+            &[],
+        )
+        .await;
+        assert_eq!(
+            second.status,
+            StatusCode::SEE_OTHER,
+            "not offered as a duplicate: {}",
+            second.body
+        );
+        // Nor is an exact report near the centre offered the approximate one.
+        let a = appeal(&app, first).await;
+        let exact = file(
+            &app,
+            "road-pothole",
+            (&format!("{:.6}", a.lat), &format!("{:.6}", a.lon)),
+            "Яма точно здесь, на площади.",
+            &[],
+        )
+        .await;
+        assert_eq!(exact.status, StatusCode::SEE_OTHER, "{}", exact.body);
+        assert!(!appeal(&app, id_from(&exact)).await.approximate);
+        // The page says so, and the map draws an area.
+        let page = app.get(&format!("/problems/{first}")).await;
+        assert!(
+            page.body.contains("Место указано приблизительно"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("\"approximate\":true"));
+        let exact_page = app.get(&format!("/problems/{}", id_from(&exact))).await;
+        assert!(!exact_page.body.contains("Место указано приблизительно"));
+        // The open dataset carries the flag.
+        app.run_workers().await;
+        let rows = app
+            .get("/opendata/2312823003-problems/table.json?location_approximate=true&_sort=id")
+            .await
+            .json();
+        let ids: Vec<i64> = rows["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["id"]
+                    .as_i64()
+                    .unwrap_or_else(|| r["id"].as_str().unwrap().parse().unwrap())
+            })
+            .collect();
+        assert_eq!(ids, [first, id_from(&second)], "{rows}");
+    }
+);
+
+both_backends!(
+    the_form_opens_on_the_citizens_municipality_and_says_who_answers,
+    |app| {
+        citizen(&app, "olga@example.ru", "Ольга Смирнова").await;
+        sign_in_as(&app, "olga@example.ru").await;
+        // She lives in Krasnodar (her registration): the map opens there.
+        let b = veche::geo::geography().by_id("krasnodar").unwrap().bbox;
+        let bbox: Vec<String> = b.iter().map(|x| format!("{x:.5}")).collect();
+        let form = app.get("/problems/new").await;
+        assert!(
+            form.body
+                .contains(&format!("data-bbox=\"{}\"", bbox.join(","))),
+            "{}",
+            form.body
+        );
+        assert!(form.body.contains("id=\"pick-place\""));
+        // A pin in Sochi: the line under the map names the place and who answers.
+        let r = app
+            .get("/api/v1/problems/nearby?lat=43.5855&lon=39.7231&category=road-pothole")
+            .await
+            .json();
+        assert_eq!(r["place"]["municipality"], "Сочи", "{r}");
+        assert_eq!(r["place"]["answers"], "Администрация Сочи", "{r}");
+        // In English (the language cookie), without a category.
+        app.set_cookie("veche_lang", "en");
+        let r = app
+            .get("/api/v1/problems/nearby?lat=43.5855&lon=39.7231")
+            .await
+            .json();
+        assert_eq!(
+            r["place"]["answers"],
+            serde_json::Value::Null,
+            "no category, no answerer: {r}"
+        );
+        assert!(
+            r["place"]["municipality"]
+                .as_str()
+                .unwrap()
+                .contains("Sochi"),
+            "{r}"
+        );
     }
 );

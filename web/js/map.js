@@ -38,6 +38,11 @@
     }
     var layer = L.geoJSON(data, {
       style: function () { return STYLE; },
+      // A place known only as a town's centre is an area, not a pin.
+      pointToLayer: function (feature, latlng) {
+        var p = feature.properties || {};
+        return p.approximate ? L.circle(latlng, { radius: 1500, color: STYLE.color, weight: 1.5, fillColor: STYLE.fillColor, fillOpacity: 0.15 }) : L.marker(latlng);
+      },
       onEachFeature: function (feature, l) {
         l.bindPopup(popupFor(feature));
         l.on("mouseover", function () { l.setStyle({ fillOpacity: 0.35 }); });

@@ -48,7 +48,12 @@
   }
 
   var start = current();
-  if (start) { map.setView(start, 16); place(start[0], start[1], false); } else { map.setView([45.2, 39.0], 7); }
+  // Without a point yet, the citizen's own municipality (data-bbox:
+  // min lon, min lat, max lon, max lat), else the whole krai.
+  var bbox = (el.getAttribute("data-bbox") || "").split(",").map(parseFloat);
+  if (start) { map.setView(start, 16); place(start[0], start[1], false); }
+  else if (bbox.length === 4 && bbox.every(isFinite)) { map.fitBounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]]); }
+  else { map.setView([45.2, 39.0], 7); }
   map.on("click", function (e) { place(e.latlng.lat, e.latlng.lng, true); });
   [latInput, lonInput].forEach(function (input) {
     input.addEventListener("change", function () {
@@ -75,16 +80,30 @@
   }
 
   var pending = null;
+  var placeLine = document.getElementById("pick-place");
+  // Under the map: the municipality of the pin and who will answer there
+  // («Сочи · ответит: Администрация г. Сочи»).
+  function sayPlace(place) {
+    if (!placeLine) { return; }
+    if (!place) { placeLine.textContent = ""; return; }
+    var text = place.municipality || "";
+    if (place.answers) { text += (en ? " · will answer: " : " · ответит: ") + place.answers; }
+    placeLine.textContent = text;
+  }
   function checkNearby() {
-    if (!live) { return; }
     var p = current();
-    if (!p || !category || !category.value) { return; }
+    if (!p) { return; }
+    var cat = category && category.value ? category.value : "";
     clearTimeout(pending);
     pending = setTimeout(function () {
-      var url = "/api/v1/problems/nearby?lat=" + p[0] + "&lon=" + p[1] + "&category=" + encodeURIComponent(category.value);
+      var url = "/api/v1/problems/nearby?lat=" + p[0] + "&lon=" + p[1] + (cat ? "&category=" + encodeURIComponent(cat) : "");
       fetch(url, { headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : { reports: [] }; })
-        .then(function (data) { show(data.reports || []); })
+        .then(function (data) {
+          sayPlace(data.place);
+          // Duplicates only make sense within the chosen category.
+          if (live) { show(cat ? (data.reports || []) : []); }
+        })
         .catch(function () { /* the server checks again on submit */ });
     }, 300);
   }

@@ -143,7 +143,8 @@ pub(super) async fn create(state: &AppState, request: Request, format: Format) -
     let request = NewRequest {
         kind: Kind::Problem,
         category_id: code.to_owned(),
-        point,
+        point: point.point,
+        approximate: point.approximate,
         address,
         description,
         hide_name: false,

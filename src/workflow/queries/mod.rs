@@ -22,6 +22,8 @@ pub struct AppealRow {
     pub address: String,
     pub lat: f64,
     pub lon: f64,
+    /// Only the centre of the town the address names (no pin).
+    pub approximate: bool,
     pub support_count: i64,
     pub return_state: Option<String>,
     pub planned_date: Option<String>,
@@ -66,7 +68,7 @@ macro_rules! appeal_columns {
         "appeal_id, kind, state, category_id, municipality_id, organisation_id, author_id, hide_name,
          description, address, lat, lon, support_count, return_state, planned_date, planned_budget,
          reaction_text, close_reason, created_at, published_at, due_at, reacted_at, resolved_at,
-         closed_at, clarification_due_at, reminded_at, escalated_at, updated_at"
+         closed_at, clarification_due_at, reminded_at, escalated_at, updated_at, approximate"
     };
 }
 
@@ -121,6 +123,7 @@ pub struct NewAppeal<'a> {
     pub address: &'a str,
     pub lat: f64,
     pub lon: f64,
+    pub approximate: bool,
     pub published_at: Option<OffsetDateTime>,
     pub due_at: Option<OffsetDateTime>,
 }
@@ -130,8 +133,9 @@ pub async fn insert_appeal(tx: &mut Tx, a: &NewAppeal<'_>) -> Result<i64, sqlx::
     on_tx!(tx, |conn| {
         sqlx::query_scalar::<_, i64>(
         "insert into appeal (kind, state, category_id, municipality_id, organisation_id, author_id,
-             hide_name, description, address, lat, lon, created_at, published_at, due_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $12)
+             hide_name, description, address, lat, lon, created_at, published_at, due_at, updated_at,
+             approximate)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $12, $15)
          returning appeal_id"
     )
     .bind(a.kind)
@@ -148,6 +152,7 @@ pub async fn insert_appeal(tx: &mut Tx, a: &NewAppeal<'_>) -> Result<i64, sqlx::
     .bind(now)
     .bind(a.published_at)
     .bind(a.due_at)
+    .bind(a.approximate)
     .fetch_one(conn)
     .await
     })
@@ -461,6 +466,9 @@ pub async fn nearby(
     let mut found: Vec<(AppealRow, f64)> = list_appeals(db, &f)
         .await?
         .into_iter()
+        // A town's centre is where every address-only report of the town
+        // sits: no duplicate of anything.
+        .filter(|a| !a.approximate)
         .map(|a| {
             let d = distance_m(lat, lon, a.lat, a.lon);
             (a, d)
