@@ -44,6 +44,19 @@ pub struct Config {
     #[arg(long, env = "VECHE_LOG", default_value = "info", global = true)]
     pub log: String,
 
+    /// How the open datasets of registries veche keeps (citizens' requests,
+    /// constructions, organisations) add versions: `daily` keeps one version
+    /// a day, replaced at every change as a preliminary until midnight
+    /// (Moscow), then final; `every-change` adds a version at every change.
+    #[arg(
+        long,
+        env = "VECHE_LIVE_VERSIONS",
+        value_enum,
+        default_value = "daily",
+        global = true
+    )]
+    pub live_versions: LiveVersions,
+
     #[command(flatten)]
     pub server: ServerConfig,
 
@@ -58,6 +71,12 @@ pub struct Config {
 
     #[command(flatten)]
     pub limits: LimitsConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LiveVersions {
+    Daily,
+    EveryChange,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

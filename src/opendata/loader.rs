@@ -461,7 +461,36 @@ async fn load_dataset(
     }
 }
 
-/// Republishes a dataset fed by a registry veche keeps.
+/// How a live dataset's day is told in its provenance (and recognised).
+const PRELIMINARY: &str = "Предварительная версия за ";
+const FINAL: &str = "Окончательная версия за ";
+
+/// «30.11.2026» of a stamp `20261130…`.
+fn stamp_day(stamp: &str) -> String {
+    match (stamp.get(0..4), stamp.get(4..6), stamp.get(6..8)) {
+        (Some(y), Some(m), Some(d)) => format!("{d}.{m}.{y}"),
+        _ => stamp.to_owned(),
+    }
+}
+
+fn preliminary(stamp: &str) -> String {
+    format!(
+        "{PRELIMINARY}{} (обновляется при каждом изменении реестра до конца дня по Москве, затем становится окончательной). Автоматическое обновление по изменениям реестра",
+        stamp_day(stamp)
+    )
+}
+
+fn final_provenance(stamp: &str) -> String {
+    format!(
+        "{FINAL}{} (последнее состояние реестра за этот день). Автоматическое обновление по изменениям реестра",
+        stamp_day(stamp)
+    )
+}
+
+/// Republishes a dataset fed by a registry veche keeps. With daily
+/// versions (`VECHE_LIVE_VERSIONS`, the default) the day's earlier
+/// preliminary version is replaced by the new one, so a registry that
+/// changes all day leaves one version a day, not one per change.
 async fn refresh_dataset(state: &AppState, dataset: &DatasetRow) -> anyhow::Result<()> {
     let table = system::live_table(state, &dataset.source).await?;
     // The structure of a registry changes only with veche's code, which
@@ -473,20 +502,90 @@ async fn refresh_dataset(state: &AppState, dataset: &DatasetRow) -> anyhow::Resu
     let structure = ensure_structure(&state.db, dataset, stamp, &table.fields)
         .await
         .map_err(|e| anyhow::anyhow!(e))?;
+    let daily = state.config.live_versions == crate::config::LiveVersions::Daily;
+    let today = crate::opendata::domain::Stamp::today().text;
+    let (provenance, earlier_today) = if daily {
+        let current = queries::published_versions(&state.db, dataset.dataset_id)
+            .await?
+            .into_iter()
+            .next()
+            .filter(|v| v.stamp.starts_with(&today) && v.provenance.starts_with(PRELIMINARY));
+        (preliminary(&today), current)
+    } else {
+        (
+            "Автоматическое обновление по изменениям реестра".to_owned(),
+            None,
+        )
+    };
     let outcome = import::publish(
         state,
         dataset,
         &structure,
         Source::Cells(table.rows),
         None,
-        "Автоматическое обновление по изменениям реестра",
+        &provenance,
         None,
     )
     .await;
     match outcome {
-        Ok(_) => Ok(()),
+        Ok(Outcome::Published { .. }) => {
+            if let Some(old) = earlier_today {
+                supersede(state, dataset, &old).await?;
+            }
+            Ok(())
+        }
+        Ok(Outcome::Unchanged { .. }) => Ok(()),
         Err(e) => Err(anyhow::anyhow!(e.report(5))),
     }
+}
+
+/// Removes a day's preliminary version that a newer one replaced: its row
+/// first (the catalogue, CKAN and DCAT stop listing it), then its table
+/// and file. A download of it already under way keeps its open file; an
+/// export streamed from its table ends early, as its version is gone.
+async fn supersede(
+    state: &AppState,
+    dataset: &DatasetRow,
+    old: &queries::VersionRow,
+) -> anyhow::Result<()> {
+    queries::delete_published_version(&state.db, dataset.dataset_id, old.version_id).await?;
+    state.catalogue.invalidate();
+    crate::opendata::store::drop_table(&state.db, old.version_id).await?;
+    let file = import::csv_path(
+        state,
+        dataset,
+        &old.file_name(crate::opendata::domain::Ext::Csv),
+    );
+    if let Err(e) = tokio::fs::remove_file(&file).await {
+        tracing::warn!(file = %file.display(), error = %e, "superseded version's file not removed");
+    }
+    tracing::info!(dataset = %dataset.identifier, stamp = %old.stamp, "preliminary version replaced");
+    Ok(())
+}
+
+/// After midnight (Moscow), the preliminary versions of earlier days are
+/// final: their provenance, and the passport's while such a version is
+/// current, say so. Idempotent; cheap when there is nothing to do.
+pub async fn finalize_days(state: &AppState) -> anyhow::Result<usize> {
+    let today = crate::opendata::domain::Stamp::today().text;
+    let mut done = 0;
+    for v in queries::preliminary_versions(&state.db, PRELIMINARY).await? {
+        if v.stamp.starts_with(&today) {
+            continue;
+        }
+        queries::set_version_provenance(
+            &state.db,
+            v.dataset_id,
+            v.version_id,
+            &final_provenance(&v.stamp),
+        )
+        .await?;
+        done += 1;
+    }
+    if done > 0 {
+        state.catalogue.invalidate();
+    }
+    Ok(done)
 }
 
 /// Republishes every dataset fed by `source`.

@@ -32,6 +32,13 @@ const PROVENANCE_DEFAULT: &str = "Обновление набора открыт
 
 texts!(PublishTexts {
     title: "Новая версия данных", "New data version";
+    reading: "Как читать CSV (если определилось неверно)", "How to read the CSV (if the guess was wrong)";
+    encoding: "Кодировка", "Encoding";
+    delimiter: "Разделитель", "Separator";
+    detect: "определить автоматически", "detect";
+    comma: "запятая", "comma";
+    semicolon: "точка с запятой", "semicolon";
+    tab: "табуляция", "tab";
     intro: "Загрузите файл CSV (UTF-8 или Windows-1251 — как сохраняет Excel; запятая, точка с запятой или табуляция) или XLSX с заголовком из имён полей структуры. Файл проверяется целиком: если в нём есть ошибки, ничего не публикуется.",
            "Upload a CSV (UTF-8 or Windows-1251, as Excel saves it; comma, semicolon or tab) or XLSX file whose header row holds the structure's field names. The whole file is checked: if it has errors, nothing is published.";
     file: "Файл данных", "Data file";
@@ -150,6 +157,13 @@ fn form_page(
                     label for="f-file" { (t.file) }
                     input #f-file type="file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required;
                 }
+                // The guess of how a CSV reads, for the officer to correct
+                // when it was wrong (the page says what was used).
+                details {
+                    summary { (t.reading) }
+                    (crate::web::components::Select { name: "encoding", label: t.encoding, options: &[("utf-8".into(), "UTF-8".into()), ("windows-1251".into(), "Windows-1251".into())], selected: "", placeholder: Some(t.detect), disabled: false }.render(l, &crate::web::components::FieldErrors::new()))
+                    (crate::web::components::Select { name: "delimiter", label: t.delimiter, options: &[("comma".into(), t.comma.into()), ("semicolon".into(), t.semicolon.into()), ("tab".into(), t.tab.into())], selected: "", placeholder: Some(t.detect), disabled: false }.render(l, &crate::web::components::FieldErrors::new()))
+                }
                 div.field {
                     label for="f-provenance" { (t.provenance) }
                     input #f-provenance type="text" name="provenance" value=(PROVENANCE_DEFAULT) maxlength="500";
@@ -267,6 +281,54 @@ fn source_for(path: std::path::PathBuf, head: &[u8]) -> Source {
     }
 }
 
+/// The reading the officer chose for a CSV, the rest as detected; `None`
+/// when they left both to detection. A workbook has no such choice.
+async fn chosen_reading(
+    path: &std::path::Path,
+    head: &[u8],
+    encoding: &str,
+    delimiter: &str,
+) -> Result<Option<import::Sniffed>, Msg> {
+    use import::TextEncoding;
+    let encoding = match encoding {
+        "" => None,
+        "utf-8" => Some(TextEncoding::Utf8),
+        "windows-1251" => Some(TextEncoding::Windows1251),
+        _ => {
+            return Err(Msg::new(
+                "Выберите кодировку из списка.",
+                "Choose the encoding from the list.",
+            ));
+        }
+    };
+    let delimiter = match delimiter {
+        "" => None,
+        "comma" => Some(b','),
+        "semicolon" => Some(b';'),
+        "tab" => Some(b'\t'),
+        _ => {
+            return Err(Msg::new(
+                "Выберите разделитель из списка.",
+                "Choose the separator from the list.",
+            ));
+        }
+    };
+    if (encoding.is_none() && delimiter.is_none()) || head.starts_with(b"PK\x03\x04") {
+        return Ok(None);
+    }
+    let p = path.to_owned();
+    let guessed = tokio::task::spawn_blocking(move || import::sniff_file(&p))
+        .await
+        .ok()
+        .flatten();
+    Ok(Some(import::Sniffed {
+        encoding: encoding
+            .or(guessed.map(|g| g.encoding))
+            .unwrap_or(TextEncoding::Utf8),
+        delimiter: delimiter.or(guessed.map(|g| g.delimiter)).unwrap_or(b','),
+    }))
+}
+
 /// How a CSV was read (encoding, separator), to say it: a wrong guess
 /// shows. Nothing for a workbook.
 async fn read_as(path: &std::path::Path, head: &[u8]) -> Option<Msg> {
@@ -317,6 +379,8 @@ pub async fn publish_upload(
     let limit = state.config.server.max_body_mb * 1024 * 1024;
     let mut upload = None;
     let mut provenance = String::new();
+    // Empty: as detected.
+    let (mut encoding, mut delimiter) = (String::new(), String::new());
     while let Some(field) = multipart
         .next_field()
         .await
@@ -338,6 +402,18 @@ pub async fn publish_upload(
                     .text()
                     .await
                     .map_err(|err| too_large_or(err.body_text(), limit))?
+            }
+            Some(name @ ("encoding" | "delimiter")) => {
+                let name = name.to_owned();
+                let value = field
+                    .text()
+                    .await
+                    .map_err(|err| too_large_or(err.body_text(), limit))?;
+                if name == "encoding" {
+                    encoding = value;
+                } else {
+                    delimiter = value;
+                }
             }
             _ => {}
         }
@@ -362,12 +438,26 @@ pub async fn publish_upload(
         }
     };
     let head = first_bytes(&path).await;
-    let read_as = read_as(&path, &head).await;
+    let chosen = match chosen_reading(&path, &head, &encoding, &delimiter).await {
+        Ok(c) => c,
+        Err(m) => {
+            let _ = tokio::fs::remove_file(&path).await;
+            return Ok(form_page(&ctx, &e, &structure, None, Some(m), None));
+        }
+    };
+    let read_as = match chosen {
+        Some(s) => Some(s.describe()),
+        None => read_as(&path, &head).await,
+    };
+    let source = match chosen {
+        Some(s) => import::Source::CsvAs(path.clone(), s),
+        None => source_for(path.clone(), &head),
+    };
     let outcome = import::publish(
         &state,
         &e.dataset,
         &structure,
-        source_for(path.clone(), &head),
+        source,
         None,
         &provenance_of(&provenance),
         None,

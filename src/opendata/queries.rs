@@ -347,6 +347,68 @@ pub async fn published_versions(db: &Db, dataset_id: i64) -> Result<Vec<VersionR
         .await)
 }
 
+/// Published versions whose provenance begins with `prefix` (a live
+/// dataset's preliminary versions).
+pub async fn preliminary_versions(db: &Db, prefix: &str) -> Result<Vec<VersionRow>, sqlx::Error> {
+    let sql = concat!(
+        version_select!(),
+        "where v.state = 'published' and v.provenance like $1 order by v.version_id"
+    );
+    // The prefix is veche's own text, without `%` or `_`.
+    on_db!(db, |pool| sqlx::query_as::<_, VersionRow>(sql)
+        .bind(format!("{prefix}%"))
+        .fetch_all(pool)
+        .await)
+}
+
+/// A version's provenance, and the passport's while it is the current
+/// version.
+pub async fn set_version_provenance(
+    db: &Db,
+    dataset_id: i64,
+    version_id: i64,
+    provenance: &str,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |conn| sqlx::query(
+        "update dataset_version set provenance = $2 where version_id = $1"
+    )
+    .bind(version_id)
+    .bind(provenance)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    on_tx!(&mut tx, |conn| sqlx::query(
+        "update dataset set provenance = $3 where dataset_id = $1
+           and $2 = (select max(version_id) from dataset_version
+                     where dataset_id = $1 and state = 'published')"
+    )
+    .bind(dataset_id)
+    .bind(version_id)
+    .bind(provenance)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    tx.commit().await
+}
+
+/// Deletes a published version (a day's preliminary one, replaced).
+pub async fn delete_published_version(
+    db: &Db,
+    dataset_id: i64,
+    version_id: i64,
+) -> Result<(), sqlx::Error> {
+    on_db!(db, |pool| sqlx::query(
+        "delete from dataset_version where dataset_id = $1 and version_id = $2"
+    )
+    .bind(dataset_id)
+    .bind(version_id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// Every published version of every dataset (for the catalogue), newest first.
 pub async fn all_published_versions(db: &Db) -> Result<Vec<VersionRow>, sqlx::Error> {
     let sql = concat!(

@@ -237,6 +237,9 @@ pub async fn run_refreshes(state: &AppState) -> anyhow::Result<usize> {
         if jobs.is_empty() {
             // Withdrawals after the refreshes they may concern.
             crate::opendata::redact::run(state).await?;
+            // Yesterday's preliminary versions are final after midnight,
+            // whether or not anything changed since.
+            crate::opendata::loader::finalize_days(state).await?;
             return Ok(done);
         }
         for job in jobs {

@@ -535,6 +535,8 @@ both_backends!(datasets_with_coordinates_have_a_map_view, |app| {
 
 both_backends!(
     directory_changes_republish_the_organisations_dataset,
+    // every version is kept here: the history of versions is what is checked (daily coalescing has its own test)
+    config = |c| c.live_versions = veche::config::LiveVersions::EveryChange,
     |app| {
         let id = "2312823003-organisations";
         assert_eq!(versions(&app, id).await, 1);
@@ -904,3 +906,186 @@ async fn uploads_over_the_limit_get_413_and_change_nothing() {
     assert!(r.body.contains("МБ"), "{}", r.body);
     assert_eq!(versions(&app, TOWNS).await, 1);
 }
+
+/// The problems dataset's published versions: (stamp, provenance), oldest
+/// first.
+async fn problem_versions(app: &TestApp) -> Vec<(String, String)> {
+    veche::on_db!(&app.state.db, |pool| {
+        sqlx::query_as::<_, (String, String)>(
+        "select v.stamp, v.provenance from dataset_version v join dataset d using (dataset_id)
+         where d.identifier = '2312823003-problems' and v.state = 'published' order by v.version_id"
+    )
+    .fetch_all(pool)
+    .await
+    })
+    .unwrap()
+}
+
+async fn file_reports(app: &TestApp, n: usize) {
+    use crate::problems::{KRASNODAR, citizen, file, set, sign_in_as};
+    set(app, "premoderation", "off").await;
+    citizen(app, "olga@example.ru", "Ольга Смирнова").await;
+    sign_in_as(app, "olga@example.ru").await;
+    for i in 0..n {
+        let lat = format!("{:.4}", 45.0355 + i as f64 * 0.01);
+        let r = file(
+            app,
+            "road-pothole",
+            (&lat, KRASNODAR.1),
+            &format!("Яма номер {i} на дороге, объезжают по встречной."),
+            &[],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // Each change is republished before the next, as the worker would.
+        app.run_workers().await;
+    }
+}
+
+both_backends!(a_live_dataset_keeps_one_version_a_day, |app| {
+    let today = veche::opendata::domain::Stamp::today().text;
+    let day = format!("{}.{}.{}", &today[6..8], &today[4..6], &today[0..4]);
+    file_reports(&app, 3).await;
+    // Three changes, one version for today: the preliminary one, replaced
+    // at every change, holding all three.
+    let todays: Vec<_> = problem_versions(&app)
+        .await
+        .into_iter()
+        .filter(|(s, _)| s.starts_with(&today))
+        .collect();
+    assert_eq!(todays.len(), 1, "{todays:?}");
+    assert!(
+        todays[0]
+            .1
+            .starts_with(&format!("Предварительная версия за {day}")),
+        "{todays:?}"
+    );
+    let t = app
+        .get("/opendata/2312823003-problems/table.json?_extra=count")
+        .await
+        .json();
+    assert_eq!(t["count"], 3, "{t}");
+    let passport = app.get("/opendata/2312823003-problems").await;
+    assert!(
+        passport.body.contains("Предварительная версия за"),
+        "the passport says so"
+    );
+
+    // After midnight it is final, though nothing changed since.
+    veche::on_db!(&app.state.db, |pool| sqlx::query(
+        "update dataset_version set stamp = '20200101' where stamp = $1
+           and dataset_id = (select dataset_id from dataset where identifier = '2312823003-problems')"
+    )
+    .bind(&todays[0].0)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
+    app.run_workers().await;
+    let all = problem_versions(&app).await;
+    let old = all.iter().find(|(s, _)| s == "20200101").unwrap();
+    assert!(
+        old.1.starts_with("Окончательная версия за 01.01.2020"),
+        "{all:?}"
+    );
+    // A change today starts today's own version; the final one stays.
+    file_reports_more(&app).await;
+    let all = problem_versions(&app).await;
+    assert!(all.iter().any(|(s, _)| s == "20200101"), "{all:?}");
+    assert_eq!(
+        all.iter().filter(|(s, _)| s.starts_with(&today)).count(),
+        1,
+        "{all:?}"
+    );
+});
+
+async fn file_reports_more(app: &TestApp) {
+    use crate::problems::{KRASNODAR, file};
+    let r = file(
+        app,
+        "road-pothole",
+        ("45.2", KRASNODAR.1),
+        "Ещё одна яма, у моста.",
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    app.run_workers().await;
+}
+
+#[tokio::test]
+async fn every_change_adds_a_version_when_configured() {
+    let Some(app) = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |c| {
+        c.live_versions = veche::config::LiveVersions::EveryChange;
+    })
+    .await
+    else {
+        return;
+    };
+    let before = problem_versions(&app).await.len();
+    file_reports(&app, 3).await;
+    assert_eq!(problem_versions(&app).await.len(), before + 3);
+}
+
+both_backends!(an_officer_corrects_how_a_csv_is_read, |app| {
+    let officer = app
+        .register_confirmed("o@example.ru", "O", "correct horse battery")
+        .await;
+    app.make_officer(officer, "min-digital").await;
+    app.login("o@example.ru", "correct horse battery").await;
+    let page = format!("/opendata/{TOWNS}/publish");
+    let form = app.get(&page).await;
+    assert!(form.body.contains("name=\"encoding\"") && form.body.contains("name=\"delimiter\""));
+    // Semicolons in Windows-1251, as Russian Excel saves them.
+    let current = app.get(TOWNS_CSV).await.body;
+    let text: String = current
+        .replacen("\nКраснодар,", "\nЕкатеринодар,", 1)
+        .replace(',', ";");
+    let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode(&text);
+    let post = |fields: Vec<(&'static str, &'static str)>| {
+        let bytes = cp1251.to_vec();
+        let page = page.clone();
+        let app = &app;
+        async move {
+            let token = app.get(&page).await.csrf_token();
+            let mut all = vec![("csrf_token", token)];
+            all.extend(fields.into_iter().map(|(k, v)| (k, v.to_owned())));
+            let refs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_multipart(&page, "towns.csv", &bytes, &refs).await
+        }
+    };
+    // Told it is UTF-8, the file cannot be read: nothing is published, and
+    // the page says how it was read.
+    let r = post(vec![("encoding", "utf-8")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body
+            .contains("Файл прочитан как UTF-8, разделитель — точка с запятой."),
+        "{}",
+        r.body
+    );
+    // Told the separator is a comma, the header is one unknown field.
+    let r = post(vec![("delimiter", "comma")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // Nonsense is a clear refusal.
+    let r = post(vec![("encoding", "koi8-u")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("Выберите кодировку из списка."),
+        "{}",
+        r.body
+    );
+    // The right reading, said explicitly, publishes.
+    let r = post(vec![
+        ("encoding", "windows-1251"),
+        ("delimiter", "semicolon"),
+    ])
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Опубликована версия"), "{}", r.body);
+    let t = app
+        .get(&format!("/opendata/{TOWNS}/table.json?name=Екатеринодар"))
+        .await
+        .json();
+    assert_eq!(t["rows"].as_array().unwrap().len(), 1, "{t}");
+});

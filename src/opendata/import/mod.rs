@@ -33,6 +33,9 @@ const MAX_XLSX_UNPACKED: u64 = 100 * 1024 * 1024;
 /// Where rows come from.
 pub enum Source {
     Csv(PathBuf),
+    /// A CSV read as the person who publishes it says (the encoding and
+    /// separator they corrected), not as guessed.
+    CsvAs(PathBuf, Sniffed),
     Xlsx(PathBuf),
     /// Rows of text cells, the first one the header (registries veche keeps).
     Cells(Vec<Vec<String>>),
@@ -147,13 +150,15 @@ fn open(
             let rows = it.enumerate().map(|(i, r)| Ok((i as u64 + 2, r)));
             Ok((header, Box::new(rows)))
         }
-        Source::Csv(path) => open_csv(path, progress),
+        Source::Csv(path) => open_csv(path, None, progress),
+        Source::CsvAs(path, read_as) => open_csv(path, Some(*read_as), progress),
         Source::Xlsx(path) => open_xlsx(path),
     }
 }
 
 fn open_csv(
     path: &Path,
+    forced: Option<Sniffed>,
     progress: Option<Box<dyn Fn(u64) + Send>>,
 ) -> Result<(Vec<String>, RawRows), ImportError> {
     // The separator is a comma by the standard; Russian spreadsheets save with
@@ -166,10 +171,13 @@ fn open_csv(
     }
     // Russian Excel saves «CSV» in Windows-1251 with semicolons: read what
     // can be read, refuse only what cannot.
-    let sniffed = sniff(&first).map_err(|p| ImportError::Rejected {
-        problems: vec![p],
-        total: 1,
-    })?;
+    let sniffed = match forced {
+        Some(s) => s,
+        None => sniff(&first).map_err(|p| ImportError::Rejected {
+            problems: vec![p],
+            total: 1,
+        })?,
+    };
     let (encoding, delimiter) = (sniffed.encoding, sniffed.delimiter);
     let file = std::fs::File::open(path)?;
     let mut reader = csv::ReaderBuilder::new()

@@ -85,7 +85,7 @@ pub(super) fn check(
     progress: Progress,
 ) -> Result<Checked, ImportError> {
     let total_bytes = match source {
-        Source::Csv(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+        Source::Csv(p) | Source::CsvAs(p, _) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
         _ => 0,
     };
     // A registry veche keeps may be empty (no public reports yet) and says

@@ -723,6 +723,8 @@ both_backends!(the_api_lists_photos_of_public_events_only, |app| {
 // the exports and the hashes the catalogue states).
 both_backends!(
     a_right_holder_is_withdrawn_from_earlier_versions_when_the_object_turns_illegal,
+    // earlier versions must exist within the test: every change keeps its version (in production they are earlier days' versions)
+    config = |c| c.live_versions = veche::config::LiveVersions::EveryChange,
     |app| {
         use sha2::{Digest, Sha256};
         const OWNER: &str = "Скрытнов Ремонтий Петрович";
