@@ -148,6 +148,11 @@ async fn record_verdict(
 pub struct NewQuery {
     #[serde(default)]
     object: String,
+    /// A place clicked on the registry's map (no object there yet).
+    #[serde(default)]
+    lat: String,
+    #[serde(default)]
+    lon: String,
 }
 
 #[derive(Default)]
@@ -236,10 +241,25 @@ pub async fn new_form(
         ),
         Err(_) => None,
     };
+    // Only numbers come back into the form; the place is checked on
+    // submission like a typed one.
+    let number = |s: &str| {
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .map(|x| format!("{x:.6}"))
+            .unwrap_or_default()
+    };
+    let form = CheckForm {
+        lat: number(&q.lat),
+        lon: number(&q.lon),
+        ..Default::default()
+    };
     Ok(form_page(
         &ctx,
         &cats,
-        &CheckForm::default(),
+        &form,
         object.as_ref(),
         &FieldErrors::new(),
         StatusCode::OK,

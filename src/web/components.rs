@@ -178,11 +178,16 @@ impl Select<'_> {
         let name = self.name;
         let id = format!("f-{name}");
         let error = errors.get(name);
+        // A long list (organisations, municipalities) gets a search box
+        // above it from `js/select-filter.js`; without scripts it is the
+        // plain list.
+        let filter = (self.options.len() > LONG_LIST)
+            .then(|| format!("{} «{}»", SelectTexts::get(locale).find_in, self.label));
         html! {
             div.field.has-error[error.is_some()] {
                 label for=(id) { (self.label) }
                 @if let Some(e) = error { p.field-error id={ "e-" (name) } { (e.get(locale)) } }
-                select id=(id) name=(name) disabled[self.disabled]
+                select id=(id) name=(name) disabled[self.disabled] data-filter=[filter]
                     aria-invalid=[error.map(|_| "true")]
                     aria-describedby=[error.map(|_| format!("e-{name}"))] {
                     @if let Some(p) = self.placeholder { option value="" { (p) } }
@@ -194,6 +199,13 @@ impl Select<'_> {
         }
     }
 }
+
+/// How many options make a list long enough to search in.
+const LONG_LIST: usize = 15;
+
+texts!(pub SelectTexts {
+    find_in: "Найти в списке", "Search the list";
+});
 
 /// A checkbox with its label after it.
 pub fn checkbox(

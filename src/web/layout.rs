@@ -271,6 +271,7 @@ impl<'a> Page<'a> {
                         (main)
                     }
                     (footer(ctx))
+                    script src=(assets::url("js/select-filter.js")) defer {}
                     @for script in &self.scripts {
                         script src=(assets::url(script)) defer {}
                     }

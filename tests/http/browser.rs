@@ -130,6 +130,17 @@ async fn chromium_renders_the_home_page_and_a_municipality_map_without_tiles() {
     );
     assert!(map.contains("leaflet-marker-icon"), "markers are drawn");
 
+    // A long list (the 44 municipalities of the filter) gets a search box.
+    let list =
+        tokio::task::spawn_blocking(move || dump_dom(browser, &format!("http://{addr}/problems")))
+            .await
+            .unwrap();
+    assert!(
+        list.contains("class=\"select-filter\"")
+            && list.contains("aria-controls=\"f-municipality\""),
+        "the search box is above the list"
+    );
+
     // The construction registry's map: a marker per object and its
     // footprint as a polygon.
     let mut tx = app.state.db.begin().await.unwrap();

@@ -706,6 +706,25 @@ both_backends!(
         assert!(map.matches(entry).count() >= 2, "menu and lead: {map}");
         assert!(app.get("/construction/registry").await.body.contains(entry));
         assert!(app.get("/problems/new").await.body.contains(entry));
+        // A click on an empty spot of the map asks for a check there: the
+        // map knows where to send it, and the form opens on that place.
+        assert!(
+            map.contains("data-check-href=\"/construction/checks/new\""),
+            "{map}"
+        );
+        let there = app
+            .get("/construction/checks/new?lat=45.0501&lon=38.9802")
+            .await
+            .body;
+        assert!(
+            there.contains("value=\"45.050100\"") && there.contains("value=\"38.980200\""),
+            "{there}"
+        );
+        let junk = app
+            .get("/construction/checks/new?lat=%22%3E%3Cscript%3E&lon=NaN")
+            .await;
+        assert_eq!(junk.status, StatusCode::OK);
+        assert!(!junk.body.contains("<script>\""), "only numbers come back");
         let form = app.get("/construction/checks/new").await;
         assert!(
             form.body.contains("Стройка не внесена в реестр"),

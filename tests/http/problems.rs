@@ -1782,3 +1782,18 @@ both_backends!(
         );
     }
 );
+
+both_backends!(long_lists_offer_a_search_box, |app| {
+    // The 44 municipalities of the list's filter: a search box is added by
+    // the page's script, labelled with what it searches.
+    let page = app.get("/problems").await;
+    assert!(
+        page.body.contains("data-filter=\"Найти в списке «"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("/js/select-filter."), "the script is on every page");
+    // Short lists stay plain.
+    let form = app.get("/auth/register").await;
+    assert!(!form.body.contains("data-filter=\"Найти в списке «Язык"), "{}", form.body);
+});

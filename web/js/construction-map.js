@@ -45,7 +45,7 @@
         data.features.forEach(function (f) {
           var p = f.properties;
           if (p.footprint) {
-            L.geoJSON(f, { style: { color: p.color, weight: 2, fillOpacity: 0.25 } }).bindPopup(popup(p)).addTo(shapes);
+            L.geoJSON(f, { style: { color: p.color, weight: 2, fillOpacity: 0.25 }, bubblingMouseEvents: false }).bindPopup(popup(p)).addTo(shapes);
             return;
           }
           var c = f.geometry.coordinates;
@@ -57,6 +57,18 @@
         el.setAttribute("data-markers", String(markers));
       })
       .catch(function () { el.setAttribute("data-map-error", "1"); });
+  }
+
+  // A click on an empty spot: the building is not in the registry, ask
+  // for a check of that place (markers and footprints keep their own).
+  var checkHref = el.getAttribute("data-check-href");
+  if (checkHref) {
+    map.on("click", function (e) {
+      var a = document.createElement("a");
+      a.href = checkHref + "?lat=" + e.latlng.lat.toFixed(6) + "&lon=" + e.latlng.lng.toFixed(6);
+      a.textContent = el.getAttribute("data-check-label") || "";
+      L.popup().setLatLng(e.latlng).setContent(a).openOn(map);
+    });
   }
 
   map.on("moveend", load);

@@ -418,6 +418,7 @@ pub async fn map_page(
             (filters_form(l, "/construction", &q))
             p role="status" { (tx.objects) strong #objects-count { (total) } }
             div #construction-map .big-map data-src={ "/api/v1/construction.geojson" @if !qs.is_empty() { "?" (qs) } } data-tiles=(ctx.tile_url)
+                data-check-href="/construction/checks/new" data-check-label=(tx.ask_check_here)
                 role="region" aria-label=(tx.map_construction_objects) {
                 p { (tx.map_appears_once_script) }
             }
@@ -477,6 +478,7 @@ pub use importing::*;
 
 texts!(RegistryTexts {
     registry_sections: "Разделы реестра строек", "Registry sections";
+    ask_check_here: "Здесь стройка, которой нет в реестре? Попросить проверить это место", "A construction here that is not in the registry? Ask for a check of this place";
     ask_check: "Попросить проверить стройку", "Ask for a construction check";
     not_in_registry: "Стройки нет в реестре или она отличается от разрешения?", "A construction is missing from the registry or differs from its permit?";
     map: "Карта", "Map";
