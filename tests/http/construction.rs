@@ -44,6 +44,24 @@ both_backends!(officers_keep_the_registry_and_the_public_sees_it, |app| {
     );
 
     officer(&app).await;
+    // The form has a map to drop the point and draw the footprint
+    // (Leaflet-Geoman, vendored), with the typed fields and the raw GeoJSON
+    // kept for power users.
+    let form = app.get("/construction/objects/new").await.body;
+    assert!(form.contains("id=\"object-pick-map\""), "{form}");
+    for asset in [
+        "/vendor/leaflet-geoman/leaflet-geoman.",
+        "/js/object-form.",
+        "/vendor/leaflet/leaflet.",
+    ] {
+        let at = form
+            .find(asset)
+            .unwrap_or_else(|| panic!("{asset} is not on the form"));
+        let start = form[..at].rfind('"').unwrap() + 1;
+        let href = &form[start..at + form[at..].find('"').unwrap()];
+        assert_eq!(app.get(href).await.status, StatusCode::OK, "{href}");
+    }
+    assert!(form.contains("name=\"footprint\"") && form.contains("name=\"lat\""));
     // Bad input: every problem named, nothing stored.
     let r = app
         .submit(

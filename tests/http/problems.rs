@@ -1792,8 +1792,15 @@ both_backends!(long_lists_offer_a_search_box, |app| {
         "{}",
         page.body
     );
-    assert!(page.body.contains("/js/select-filter."), "the script is on every page");
+    assert!(
+        page.body.contains("/js/select-filter."),
+        "the script is on every page"
+    );
     // Short lists stay plain.
     let form = app.get("/auth/register").await;
-    assert!(!form.body.contains("data-filter=\"Найти в списке «Язык"), "{}", form.body);
+    assert!(
+        !form.body.contains("data-filter=\"Найти в списке «Язык"),
+        "{}",
+        form.body
+    );
 });

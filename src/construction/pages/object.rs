@@ -132,6 +132,17 @@ pub(super) fn changes_markup(l: Locale, changes: &str, hide_personal: bool) -> M
     }
 }
 
+/// The object form's map: Leaflet with Leaflet-Geoman (vendored from the
+/// npm registry) to drop the point and draw the footprint.
+fn drawing(page: Page<'_>) -> Page<'_> {
+    page.head(html! {
+        link rel="stylesheet" href=(crate::web::assets::url("vendor/leaflet-geoman/leaflet-geoman.css"));
+    })
+    .script("vendor/leaflet/leaflet.js")
+    .script("vendor/leaflet-geoman/leaflet-geoman.min.js")
+    .script("js/object-form.js")
+}
+
 pub(super) fn object_form(
     ctx: &PageCtx,
     action: &str,
@@ -168,6 +179,16 @@ pub(super) fn object_form(
         (crate::web::components::error_summary(l, errors))
         form method="post" action=(action) {
             (ctx.csrf_field())
+            // Filled from the map by `js/object-form.js`; the fields below
+            // stay the way to type them (and the raw GeoJSON of the footprint
+            // for power users).
+            div.field {
+                p.hint #h-object-map { (ObjectTexts::get(l).map_hint) }
+                div #object-pick-map .pick-map data-tiles=(ctx.tile_url) role="region"
+                    aria-label=(ObjectTexts::get(l).map_label) aria-describedby="h-object-map" {
+                    p.map-fallback { (ObjectTexts::get(l).map_needs_script) }
+                }
+            }
             @for f in FIELDS {
                 @if f == "status" {
                     (Select { name: "status", label: field_label("status", l), options: &statuses, selected: &values.status, placeholder: None, disabled: false }.render(l, errors))
@@ -194,12 +215,12 @@ pub async fn new_form(ctx: PageCtx, user: CurrentUser) -> AppResult<Response> {
         status: "under_construction".into(),
         ..Default::default()
     };
-    Ok(Page::new(&ctx, title)
-        .crumb(tx.construction, "/construction")
-        .render(html! {
+    Ok(
+        drawing(Page::new(&ctx, title).crumb(tx.construction, "/construction")).render(html! {
             h1 { (title) }
             (object_form(&ctx, "/construction/objects/new", &values, &FieldErrors::new()))
-        }))
+        }),
+    )
 }
 
 pub(super) fn form_errors(problems: Vec<super::super::domain::FieldProblem>) -> FieldErrors {
@@ -249,7 +270,7 @@ pub async fn create(
         }
         Err(problems) => {
             let title = ObjectTexts::get(l).new_construction_object;
-            Ok(Page::new(&ctx, title)
+            Ok(drawing(Page::new(&ctx, title))
                 .status(StatusCode::UNPROCESSABLE_ENTITY)
                 .render(html! {
                     h1 { (title) }
@@ -301,7 +322,7 @@ pub async fn edit_form(
         .ok_or_else(AppError::not_found)?;
     let l = ctx.locale;
     let tx = ObjectTexts::get(l);
-    Ok(Page::new(&ctx, o.name.clone()).crumb(tx.construction, "/construction").render(html! {
+    Ok(drawing(Page::new(&ctx, o.name.clone()).crumb(tx.construction, "/construction")).render(html! {
         h1 { (tx.edit_title) (o.name) }
         (object_form(&ctx, &format!("/construction/objects/{id}/edit"), &form_of(&o), &FieldErrors::new()))
     }))
@@ -321,7 +342,7 @@ pub async fn update(
     let input = match f.parse() {
         Ok(o) => o,
         Err(problems) => {
-            return Ok(Page::new(&ctx, tx.edit_object).status(StatusCode::UNPROCESSABLE_ENTITY).render(html! {
+            return Ok(drawing(Page::new(&ctx, tx.edit_object)).status(StatusCode::UNPROCESSABLE_ENTITY).render(html! {
                 h1 { (tx.edit_object) }
                 (object_form(&ctx, &format!("/construction/objects/{id}/edit"), &f, &form_errors(problems)))
             }));
@@ -582,6 +603,9 @@ texts!(ObjectTexts {
     changed_verification: "внесён по результату проверки", "changed by a verification";
     change: "изменение", "change";
     save: "Сохранить", "Save";
+    map_label: "Карта: точка и контур объекта", "Map: the object's point and footprint";
+    map_hint: "Щёлкните по карте, чтобы поставить точку (её можно перетащить); контур нарисуйте кнопкой многоугольника или прямоугольника слева. Поля ниже заполнятся сами и остаются доступны для ввода.", "Click the map to place the point (it can be dragged); draw the footprint with the polygon or rectangle button on the left. The fields below fill in and can still be typed.";
+    map_needs_script: "Карта работает с JavaScript; без него введите широту, долготу и контур (GeoJSON) в поля ниже.", "The map needs JavaScript; without it, type the latitude, longitude and footprint (GeoJSON) below.";
     new_construction_object: "Новый объект строительства", "A new construction object";
     edit_title: "Изменить: ", "Edit: ";
     edit_object: "Изменить объект", "Edit the object";
