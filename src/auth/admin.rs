@@ -335,5 +335,5 @@ pub async fn change_roles(
     }
     tx.commit().await?;
     tracing::info!(admin = admin.account_id, account_id = id, role = %form.role, grant, "roles changed");
-    Ok(Redirect::to(&format!("/admin/accounts/{id}")).into_response())
+    Ok(Redirect::to(&format!("/admin/accounts/{id}?done=1")).into_response())
 }

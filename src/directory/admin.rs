@@ -311,7 +311,7 @@ pub async fn create_organisation(
                 crate::datasets::request_refresh(&mut tx, "organisations").await?;
                 tx.commit().await?;
                 search.notify();
-                return Ok(Redirect::to(&format!("/organisations/{id}")).into_response());
+                return Ok(Redirect::to(&format!("/organisations/{id}?done=1")).into_response());
             }
             errors.add(
                 "id",
@@ -345,7 +345,7 @@ pub async fn update_organisation(
             crate::datasets::request_refresh(&mut tx, "organisations").await?;
             tx.commit().await?;
             search.notify();
-            return Ok(Redirect::to(&format!("/organisations/{id}")).into_response());
+            return Ok(Redirect::to(&format!("/organisations/{id}?done=1")).into_response());
         }
     }
     let all = queries::list(&db).await?;

@@ -275,7 +275,7 @@ pub async fn create(
     if generated {
         render(&ctx, &state, Some(&secret)).await
     } else {
-        Ok(Redirect::to("/admin/integration").into_response())
+        Ok(Redirect::to("/admin/integration?done=1").into_response())
     }
 }
 
@@ -296,7 +296,7 @@ pub async fn toggle(
     if !partners::set_disabled(&db, &f.partner_id, f.disable == "1").await? {
         return Err(AppError::not_found());
     }
-    Ok(Redirect::to("/admin/integration").into_response())
+    Ok(Redirect::to("/admin/integration?done=1").into_response())
 }
 
 #[derive(Debug, serde::Deserialize, Default)]
@@ -320,7 +320,7 @@ pub async fn retry(
     exchange.notify();
     mailer.notify();
     search.notify();
-    Ok(Redirect::to("/admin/integration").into_response())
+    Ok(Redirect::to("/admin/integration?done=1").into_response())
 }
 
 impl PartnerForm {

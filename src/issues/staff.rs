@@ -300,7 +300,7 @@ pub async fn set_default(
     queries::set_category_default(&mut tx, &f.category, org).await?;
     tx.commit().await?;
     tracing::info!(account_id = user.account_id, category = %f.category, organisation = ?org, "category default route changed");
-    Ok(Redirect::to("/admin/problems/routing").into_response())
+    Ok(Redirect::to("/admin/problems/routing?done=1").into_response())
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -338,7 +338,7 @@ pub async fn set_rule(
     queries::set_routing_rule(&mut tx, &f.category, &f.municipality, org).await?;
     tx.commit().await?;
     tracing::info!(account_id = user.account_id, category = %f.category, municipality = %f.municipality, organisation = ?org, "routing rule changed");
-    Ok(Redirect::to("/admin/problems/routing").into_response())
+    Ok(Redirect::to("/admin/problems/routing?done=1").into_response())
 }
 
 fn keys_view(
@@ -483,5 +483,5 @@ pub async fn revoke_key(
     }
     queries::revoke_open311_key(&db, &f.id).await?;
     tracing::info!(account_id = user.account_id, key = %f.id, "Open311 key revoked");
-    Ok(Redirect::to("/admin/open311").into_response())
+    Ok(Redirect::to("/admin/open311?done=1").into_response())
 }

@@ -729,5 +729,5 @@ pub async fn revoke_token(
     if form.id.len() == 16 && form.id.bytes().all(|b| b.is_ascii_hexdigit()) {
         crate::auth::tokens::delete_token(&db, user.account_id, &form.id).await?;
     }
-    Ok(Redirect::to("/account/tokens").into_response())
+    Ok(Redirect::to("/account/tokens?done=1").into_response())
 }

@@ -67,6 +67,7 @@ texts!(pub LayoutTexts {
     sign_in: "Войти", "Sign in";
     register: "Регистрация", "Register";
     sign_out: "Выйти", "Sign out";
+    done: "Готово: изменения сохранены.", "Done: your changes are saved.";
     account: "Личный кабинет", "My account";
     workspace: "Рабочее место", "Workspace";
     admin: "Администрирование", "Administration";
@@ -267,6 +268,11 @@ impl<'a> Page<'a> {
                                     li aria-current="page" { (self.title) }
                                 }
                             }
+                        }
+                        // An action that redirects here with `done=1` is
+                        // confirmed (`DONE`), whichever page it lands on.
+                        @if ctx.here.split_once('?').is_some_and(|(_, q)| q.split('&').any(|p| p == "done=1")) {
+                            div.notice.notice-success role="status" #done { (t.done) }
                         }
                         (main)
                     }

@@ -112,8 +112,10 @@ both_backends!(officers_keep_the_registry_and_the_public_sees_it, |app| {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = r.location().to_owned();
+    assert!(page.ends_with("?done=1"), "confirmed: {page}");
     let id: i64 = page
         .trim_start_matches("/construction/objects/")
+        .trim_end_matches("?done=1")
         .parse()
         .unwrap();
     let shown = app.get(&page).await;

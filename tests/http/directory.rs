@@ -97,7 +97,10 @@ both_backends!(
         fields[1] = ("parent_id", "vg-infrastructure");
         let r = app.submit(edit, edit, &fields).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        assert_eq!(r.location(), "/organisations/min-transport");
+        assert_eq!(r.location(), "/organisations/min-transport?done=1");
+        // The change is confirmed on the page it lands on.
+        let landed = app.get(r.location()).await.body;
+        assert!(landed.contains("Готово: изменения сохранены."), "{landed}");
         assert!(
             app.get("/organisations/min-transport")
                 .await

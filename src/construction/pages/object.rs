@@ -266,7 +266,7 @@ pub async fn create(
     match f.parse() {
         Ok(o) => {
             let id = save_new(&db, &o, Some(user.account_id)).await?;
-            Ok(Redirect::to(&format!("/construction/objects/{id}")).into_response())
+            Ok(Redirect::to(&format!("/construction/objects/{id}?done=1")).into_response())
         }
         Err(problems) => {
             let title = ObjectTexts::get(l).new_construction_object;
@@ -349,7 +349,7 @@ pub async fn update(
         }
     };
     save_changes(&db, id, &input, user.account_id).await?;
-    Ok(Redirect::to(&format!("/construction/objects/{id}")).into_response())
+    Ok(Redirect::to(&format!("/construction/objects/{id}?done=1")).into_response())
 }
 
 /// Saves an edit in one transaction: the object, its history (what
@@ -447,7 +447,7 @@ pub async fn add_document(
     )
     .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/construction/objects/{id}#docs-h")).into_response())
+    Ok(Redirect::to(&format!("/construction/objects/{id}?done=1#docs-h")).into_response())
 }
 
 pub(super) fn upload_error(err: axum::extract::multipart::MultipartError) -> AppError {
