@@ -2,6 +2,7 @@
 //! (programme → projects → stages → orders) with roadmap events and their
 //! due dates, and progress from the orders below.
 
+use crate::web::components::shown_date;
 use std::collections::BTreeMap;
 
 use axum::extract::State;
@@ -500,7 +501,7 @@ pub async fn show(
             h1 { (p.code) " " (p.title) }
             (super::pages::nav(l))
             p { (if p.kind == "programme" { tx.programme } else { tx.project })
-                @if let (Some(s), Some(e)) = (&p.starts_on, &p.ends_on) { " · " (s) " — " (e) } }
+                @if let (Some(s), Some(e)) = (&p.starts_on, &p.ends_on) { " · " (shown_date(l, s)) " — " (shown_date(l, e)) } }
             @if !p.description.is_empty() { p { (p.description) } }
             @if !children.is_empty() {
                 section aria-labelledby="children-h" {
@@ -512,7 +513,7 @@ pub async fn show(
                 h2 #wbs-h { (tx.work_breakdown) }
                 @for s in &stages {
                     section.pm-stage {
-                        h3 { (s.sort_order) ". " (s.title) @if let Some(d) = &s.due_on { " — " (tx.due_by) " " (d) } }
+                        h3 { (s.sort_order) ". " (s.title) @if let Some(d) = &s.due_on { " — " (tx.due_by) " " (shown_date(l, d)) } }
                         (order_list(Some(s.stage_id)))
                         @if manage { p { a href={ "/pm/orders/new?project=" (id) "&stage=" (s.stage_id) } { (tx.give_order_stage) } } }
                     }
@@ -533,7 +534,7 @@ pub async fn show(
                                 @let late = m.done_at.is_none() && m.due_on < today;
                                 tr.overdue[late] {
                                     td { (m.title) }
-                                    td { (m.due_on) }
+                                    td { (shown_date(l, &m.due_on)) }
                                     td {
                                         @if m.done_at.is_some() { (tx.reached) }
                                         @else if late { strong { (tx.overdue_fem) } }

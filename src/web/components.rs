@@ -271,6 +271,15 @@ pub fn date(locale: Locale, d: time::Date) -> String {
     d.format(&fmt).unwrap_or_default()
 }
 
+/// A stored `YYYY-MM-DD` as people read it ([`date`]); any other text as it
+/// is (a value that is not a date is shown, not lost).
+pub fn shown_date(locale: Locale, s: &str) -> String {
+    match crate::web::i18n::parse_iso_date(s.trim()) {
+        Some(d) => date(locale, d),
+        None => s.to_owned(),
+    }
+}
+
 texts!(pub PagerTexts {
     previous: "Назад", "Previous";
     next: "Дальше", "Next";

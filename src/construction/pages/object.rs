@@ -49,7 +49,7 @@ pub async fn show(ctx: PageCtx, State(db): State<Db>, Path(id): Path<i64>) -> Ap
                 @if o.illegal { " " span.badge.overdue { (tx.illegal_constructions_registry) } } }
             dl.pm-facts {
                 dt { (tx.municipality) } dd { a href={ "/municipalities/" (o.municipality_id) } { (municipality_name(l, &o.municipality_id)) } }
-                @for (f, v) in &facts { dt { (field_label(f, l)) } dd { (v) } }
+                @for (f, v) in &facts { dt { (field_label(f, l)) } dd { (crate::web::components::shown_date(l, v)) } }
                 dt { (tx.coordinates) } dd { (format!("{:.6}, {:.6}", o.lat, o.lon)) }
             }
             div #object-map .map.small-map data-geojson-inline="object-geo" data-tiles=(ctx.tile_url) role="region" aria-label=(tx.object_map) {}
@@ -109,7 +109,7 @@ fn shown_value(l: Locale, field: &str, v: &Value) -> String {
         "status" => crate::construction::domain::Status::parse(text)
             .map(|s| s.label(l).to_owned())
             .unwrap_or_else(|| text.to_owned()),
-        _ => text.to_owned(),
+        _ => crate::web::components::shown_date(l, text),
     }
 }
 

@@ -82,7 +82,7 @@ pub async fn tasks(ctx: PageCtx, Staff(user): Staff, State(db): State<Db>) -> Ap
                                 button.link type="submit" aria-label=(if t.done_at.is_some() { tx.mark_not_done } else { tx.mark_done }) { (if t.done_at.is_some() { "☑" } else { "☐" }) }
                             }
                             " " (t.title)
-                            @if let Some(d) = &t.due_on { " — " (tx.due_by) " " (d) }
+                            @if let Some(d) = &t.due_on { " — " (tx.due_by) " " (crate::web::components::shown_date(l, d)) }
                         }
                     }
                 }
