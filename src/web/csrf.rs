@@ -222,9 +222,17 @@ async fn checked_multipart(
     // Until the first field has ended (the second boundary is in), the body
     // ends, or the head is too long to be a token field.
     let delimiter = format!("--{boundary}");
-    while head.len() < MULTIPART_HEAD && memchr_count(&head, delimiter.as_bytes()) < 2 {
+    let needle = delimiter.as_bytes();
+    // Boundaries seen so far; each chunk is searched from just before its
+    // start, so a body sent a byte at a time costs no more than one scan.
+    let mut seen = 0;
+    while head.len() < MULTIPART_HEAD && seen < 2 {
         match rest.next().await {
-            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            Some(Ok(chunk)) => {
+                let from = head.len().saturating_sub(needle.len() - 1);
+                head.extend_from_slice(&chunk);
+                seen += count(&head[from..], needle);
+            }
             Some(Err(_)) => return Err(rejection().into_response()),
             None => break,
         }
@@ -252,7 +260,7 @@ async fn checked_multipart(
 }
 
 /// How many times `needle` occurs in `haystack`.
-fn memchr_count(haystack: &[u8], needle: &[u8]) -> usize {
+fn count(haystack: &[u8], needle: &[u8]) -> usize {
     haystack
         .windows(needle.len())
         .filter(|w| *w == needle)
@@ -268,6 +276,12 @@ fn form_urlencoded_value(input: &[u8], name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn boundaries_are_counted_across_chunks() {
+        assert_eq!(count(b"--b\r\nx--b--", b"--b"), 2);
+        assert_eq!(count(b"", b"--b"), 0);
+    }
 
     #[test]
     fn masked_tokens_differ_but_all_verify() {
