@@ -28,6 +28,8 @@ texts!(pub QueueTexts {
     moderation_intro: "Новые обращения всех видов ждут проверки: опубликуйте, запросите уточнение или отклоните.",
                       "New requests of every kind await a check: publish, ask for a clarification, or reject.";
     hidden: "Скрытые обращения", "Hidden requests";
+    unrouted: "Ждут маршрутизации", "Waiting for routing";
+    unrouted_note: "Эти обращения опубликованы, но их некому направить: для категории и муниципалитета нет правила маршрутизации, организации по умолчанию или администрации муниципалитета в справочнике. Передайте каждое организации на его странице («Передать») и задайте маршрутизацию в разделе «Администрирование → Обращения».", "These requests are published, but nobody is there to answer them: the category and municipality have no routing rule, no default organisation and no municipal administration in the directory. Refer each to an organisation on its page («Refer») and set the routing under Administration → Requests.";
     organisation: "Организация", "Organisation";
     all_mine: "— все мои —", "— all mine —";
     kind: "Вид обращения", "Kind of request";
@@ -252,7 +254,18 @@ pub async fn moderation(
         limit: 100,
         ..Default::default()
     };
+    // Published, but no organisation answers them: no routing rule, no
+    // default, no municipal administration in the directory yet.
+    let unrouted = AppealFilter {
+        kind: hidden.kind.clone(),
+        unrouted: true,
+        public_only: true,
+        sort: AppealSort::Oldest,
+        limit: 200,
+        ..Default::default()
+    };
     let waiting = queries::list_appeals(&db, &waiting).await?;
+    let unrouted = queries::list_appeals(&db, &unrouted).await?;
     let hidden = queries::list_appeals(&db, &hidden).await?;
     let kinds = kind_options(l);
     Ok(Page::new(&ctx, t.moderation).render(html! {
@@ -263,6 +276,11 @@ pub async fn moderation(
             div.actions { button.button type="submit" { (t.show) } }
         }
         section #waiting aria-label=(t.moderation) { (queue_table(l, &cats, &waiting, t.empty)) }
+        @if !unrouted.is_empty() {
+            h2 #unrouted-h { (t.unrouted) }
+            p.notice #unrouted-note { (t.unrouted_note) }
+            section #unrouted aria-labelledby="unrouted-h" { (queue_table(l, &cats, &unrouted, t.empty)) }
+        }
         h2 #hidden-h { (t.hidden) }
         section #hidden aria-labelledby="hidden-h" { (queue_table(l, &cats, &hidden, t.empty)) }
     }))

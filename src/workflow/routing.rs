@@ -95,6 +95,14 @@ pub async fn seed_categories(tx: &mut Tx) -> anyhow::Result<usize> {
         .enumerate()
     {
         let r = row?;
+        // Without the demo directory, the named default organisation may
+        // not exist yet: the category routes nowhere until an administrator
+        // sets it (requests wait in the moderators' queue meanwhile).
+        let default = match r.default_organisation.as_str() {
+            "" => None,
+            o if queries::organisation_exists(tx, o).await? => Some(o.to_owned()),
+            _ => None,
+        };
         let c = CategoryRow {
             category_id: r.id,
             kind: r.kind,
@@ -104,8 +112,7 @@ pub async fn seed_categories(tx: &mut Tx) -> anyhow::Result<usize> {
             description_ru: r.description_ru,
             description_en: r.description_en,
             responsibility: r.responsibility,
-            default_organisation_id: (!r.default_organisation.is_empty())
-                .then_some(r.default_organisation),
+            default_organisation_id: default,
             keywords: r.keywords,
             sort_order: i as i64,
             active: true,

@@ -164,3 +164,38 @@ both_backends!(my_requests_lists_every_kind_with_its_state, |app| {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(r.location().starts_with("/auth/login"));
 });
+
+both_backends!(
+    a_production_start_without_the_demo_routes_nothing_and_says_so,
+    // A production install: no demo directory, so no organisation yet.
+    config = |c| c.server.demo = false,
+    |app| {
+        // veche started (the categories named demo organisations, which
+        // stopped a fresh start with a foreign key error) and knows the
+        // municipalities and the categories.
+        assert_eq!(app.get("/problems/new").await.status, StatusCode::SEE_OTHER);
+        set(&app, "premoderation", "off").await;
+        citizen(&app, "first@example.ru", "Первая Жительница").await;
+        sign_in_as(&app, "first@example.ru").await;
+        let id = id_from(
+            &file(
+                &app,
+                "road-pothole",
+                KRASNODAR,
+                "Яма у остановки, первая в новой установке.",
+                &[],
+            )
+            .await,
+        );
+        let a = crate::problems::appeal(&app, id).await;
+        assert_eq!(a.state, "published");
+        assert_eq!(a.organisation_id, None, "nobody to route it to yet");
+        // It waits in the moderators' queue with a clear note, not lost.
+        app.signed_in_admin().await;
+        let queue = app.get("/moderation/problems").await;
+        assert_eq!(queue.status, StatusCode::OK);
+        assert!(queue.body.contains("Ждут маршрутизации"), "{}", queue.body);
+        assert!(lists(&queue.body, &format!("/problems/{id}")), "{}", queue.body);
+        assert!(queue.body.contains("нет правила маршрутизации"));
+    }
+);

@@ -234,6 +234,8 @@ pub struct AppealFilter {
     pub updated_to: Option<OffsetDateTime>,
     /// Only requests with a resolution (feeds of resolved reports).
     pub resolved_only: bool,
+    /// Only requests no organisation answers yet (no routing matched).
+    pub unrouted: bool,
     pub sort: AppealSort,
     pub limit: i64,
     pub offset: i64,
@@ -298,6 +300,9 @@ fn filter_sql(f: &AppealFilter) -> (String, Vec<Param>) {
         let list: Vec<String> = f.ids.iter().map(|i| i.to_string()).collect();
         q.conditions
             .push(format!("appeal_id in ({})", list.join(", ")));
+    }
+    if f.unrouted {
+        q.conditions.push("organisation_id is null".into());
     }
     if !f.organisations_in.is_empty() {
         q.push_in(
