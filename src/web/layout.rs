@@ -67,6 +67,7 @@ texts!(pub LayoutTexts {
     sign_in: "Войти", "Sign in";
     register: "Регистрация", "Register";
     sign_out: "Выйти", "Sign out";
+    report_problem: "Сообщить о проблеме", "Report a problem";
     done: "Готово: изменения сохранены.", "Done: your changes are saved.";
     account: "Личный кабинет", "My account";
     workspace: "Рабочее место", "Workspace";
@@ -315,6 +316,8 @@ fn header(ctx: &PageCtx) -> Markup {
                     }
                 }
                 div.header-tools {
+                    // Reporting a problem is one tap from every page.
+                    a.button-small.header-report #header-report href="/problems/new" { (t.report_problem) }
                     a.search-link href="/search" { (t.nav_search) }
                     a.lang-switch href=(switch_href) hreflang=(other.code()) lang=(other.code())
                         aria-label=(switch_label(other)) { (switch_to(other)) }

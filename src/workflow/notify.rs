@@ -32,7 +32,8 @@ fn planned_on(a: &AppealRow) -> (String, String) {
 /// №12: запланировано на 20.12.2026»).
 pub fn event_subject(kind: &str, a: &AppealRow, note: &str) -> (String, String) {
     let id = a.appeal_id;
-    // A verification's reaction begins with its verdict (`construction`).
+    // A verification's reaction begins with its verdict («Нарушение
+    // подтверждено. …»), which the subject repeats.
     let verdict = note.split(". ").next().unwrap_or("").trim_end_matches('.');
     match kind {
         "resolved"
@@ -45,10 +46,9 @@ pub fn event_subject(kind: &str, a: &AppealRow, note: &str) -> (String, String) 
                     "Результат проверки по обращению №{id}: {}",
                     verdict.to_lowercase()
                 ),
-                format!(
-                    "Result of the check requested in #{id}: {}",
-                    verdict.to_lowercase()
-                ),
+                // The verdict is the officer's Russian text: English
+                // readers get it in the body, not a mixed subject.
+                format!("Result of the check requested in #{id}"),
             )
         }
         "resolved" if kind_of(a) == Kind::ConstructionCheck => (

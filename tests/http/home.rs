@@ -146,3 +146,12 @@ both_backends!(section_pages_and_static_assets_are_served, |app| {
             .starts_with("image/svg+xml")
     );
 });
+
+both_backends!(reporting_a_problem_is_one_tap_from_every_page, |app| {
+    for page in ["/", "/opendata", "/construction", "/municipalities/sochi"] {
+        let body = app.get(page).await.body;
+        let at = body.find("id=\"header-report\"").expect(page);
+        let tag = &body[body[..at].rfind('<').unwrap()..at + body[at..].find('>').unwrap()];
+        assert!(tag.contains("href=\"/problems/new\""), "{page}: {tag}");
+    }
+});

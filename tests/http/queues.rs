@@ -195,7 +195,11 @@ both_backends!(
         let queue = app.get("/moderation/problems").await;
         assert_eq!(queue.status, StatusCode::OK);
         assert!(queue.body.contains("Ждут маршрутизации"), "{}", queue.body);
-        assert!(lists(&queue.body, &format!("/problems/{id}")), "{}", queue.body);
+        assert!(
+            lists(&queue.body, &format!("/problems/{id}")),
+            "{}",
+            queue.body
+        );
         assert!(queue.body.contains("нет правила маршрутизации"));
     }
 );
