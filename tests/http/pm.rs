@@ -213,8 +213,22 @@ both_backends!(a_report_becomes_an_order_is_delegated_and_answered, |app| {
     );
     assert!(!page.contains("name=\"action\" value=\"report\""));
 
+    // The executor is told the order was given, in the site and by mail.
+    app.run_workers().await;
+    let given = format!("Новое поручение №{sub_id}");
+    assert!(
+        app.mailbox()
+            .iter()
+            .any(|m| m.to == "worker@krd.example" && m.subject == given),
+        "no «{given}» mail"
+    );
     // The executor finds it in their task list, accepts and reports.
     who.be(&app, "worker@krd.example").await;
+    let told = app.get("/account/notifications").await.body;
+    assert!(
+        told.contains(&format!("Вам дано поручение №{sub_id}")),
+        "{told}"
+    );
     let tasks = app.get("/pm/tasks").await;
     assert!(tasks.body.contains("Засыпать яму щебнем"), "{}", tasks.body);
     assert_eq!(
@@ -251,6 +265,12 @@ both_backends!(a_report_becomes_an_order_is_delegated_and_answered, |app| {
     );
     assert_eq!(order(&app, sub_id).await.state, "returned");
     who.be(&app, "worker@krd.example").await;
+    // Told why, not left to find out.
+    let told = app.get("/account/notifications").await.body;
+    assert!(
+        told.contains(&format!("Поручение №{sub_id}")) && told.contains("Приложите фото"),
+        "{told}"
+    );
     let r = act(
         &app,
         sub_id,

@@ -576,3 +576,61 @@ async fn spreadsheet_bombs_are_read_in_bounded_memory() {
         );
     }
 }
+
+both_backends!(
+    upload_forms_refuse_a_token_that_is_not_a_small_first_field,
+    |app| {
+        // The CSRF check reads the first field of an upload form ahead of its
+        // handler (at most 16 KB): whatever comes instead is a clear 403, the
+        // upload is not filed, and the server stays up.
+        crate::problems::citizen(&app, "h@example.ru", "H").await;
+        crate::problems::sign_in_as(&app, "h@example.ru").await;
+        let token = app.get("/problems/new").await.csrf_token();
+        let boundary = "hostile-boundary-9";
+        let ct = format!("multipart/form-data; boundary={boundary}");
+        let field = |name: &str, value: &[u8]| {
+            let mut b =
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n")
+                    .into_bytes();
+            b.extend_from_slice(value);
+            b.extend_from_slice(b"\r\n");
+            b
+        };
+        let end = format!("--{boundary}--\r\n").into_bytes();
+        let cases: Vec<(&str, Vec<u8>)> = vec![
+            ("an empty body", Vec::new()),
+            ("no boundary at all", vec![b'x'; 64 * 1024]),
+            ("a first field of a megabyte", {
+                let mut b = field("csrf_token", &vec![b'A'; 1024 * 1024]);
+                b.extend_from_slice(&end);
+                b
+            }),
+            ("the token after another field", {
+                let mut b = field("description", "Яма".as_bytes());
+                b.extend(field("csrf_token", token.as_bytes()));
+                b.extend_from_slice(&end);
+                b
+            }),
+            ("the token cut off by the end of the body", {
+                let mut b = field("csrf_token", token.as_bytes());
+                b.truncate(b.len() - 10);
+                b
+            }),
+        ];
+        for (what, body) in cases {
+            let r = app.post_bytes("/problems/new", &ct, body, &[]).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{what}: {}", r.body);
+            still_healthy(&app).await;
+        }
+        let filed = veche::workflow::queries::list_appeals(
+            &app.state.db,
+            &veche::workflow::queries::AppealFilter {
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(filed.is_empty(), "nothing was filed");
+    }
+);
