@@ -104,6 +104,16 @@ impl Kind {
         }
     }
 
+    /// Whether staff answer it with «Решено» on its page. A construction
+    /// check is answered by its verification result (`construction::checks`),
+    /// so its page offers no competing way.
+    pub fn resolved_on_page(self) -> bool {
+        match self {
+            Kind::Problem => true,
+            Kind::ConstructionCheck => false,
+        }
+    }
+
     /// The open dataset that publishes this kind.
     pub fn registry(self) -> &'static str {
         match self {

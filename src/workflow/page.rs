@@ -637,9 +637,7 @@ fn actions(
         ),
     ];
     for (action, name, label, fields, photos) in candidates {
-        // A construction check is answered by its verification result
-        // (`construction::checks`), not by a competing «Решено».
-        if name == "resolve" && workflow::kind_of(a) == Kind::ConstructionCheck {
+        if name == "resolve" && !workflow::kind_of(a).resolved_on_page() {
             continue;
         }
         if may(&action) {
