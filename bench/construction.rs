@@ -141,7 +141,8 @@ fn main() {
         let veche = || {
             let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_veche"));
             c.args(["--data-dir", dir.path().to_str().unwrap()])
-                .env("VECHE_LOG", "warn");
+                .env("VECHE_LOG", "warn")
+                .env("VECHE_DEMO_REGION", "false");
             match &url {
                 Some(u) => c.env("DATABASE_URL", u),
                 None => c.env_remove("DATABASE_URL"),

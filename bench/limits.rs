@@ -36,6 +36,7 @@ fn veche(dir: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_veche"));
     c.args(["--data-dir", dir.to_str().unwrap(), "--log", "warn"])
         .env_remove("DATABASE_URL")
+        .env("VECHE_DEMO_REGION", "false")
         .env("VECHE_LOGIN_ATTEMPTS_PER_MINUTE", "100000");
     c
 }

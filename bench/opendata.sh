@@ -45,7 +45,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-VECHE="./target/release/veche --data-dir $WORK/data --log warn"
+VECHE="./target/release/veche --data-dir $WORK/data --log warn --demo-region false"
 
 echo "== importing $ROWS rows"
 start=$(date +%s.%N)

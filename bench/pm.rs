@@ -229,6 +229,7 @@ async fn delivery() {
         c.env("VECHE_DATA_DIR", &core_dir)
             .env("VECHE_LISTEN", format!("127.0.0.1:{port}"))
             .env("VECHE_INSTANCE_ID", "core")
+            .env("VECHE_DEMO_REGION", "false")
             .env("VECHE_LOG", "warn")
             .env_remove("DATABASE_URL")
             .args(args)

@@ -253,6 +253,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::media::router())
         .merge(crate::pm::router())
         .merge(crate::construction::router())
+        .merge(crate::demo::pages::router())
         .route(
             "/api/v1/integration/messages",
             axum::routing::post(crate::integration::inbound::receive),
@@ -365,9 +366,29 @@ pub fn spawn_workers(state: &AppState) {
 }
 
 /// `veche serve`.
+/// With the demo on: writes the demo region's missing parts, then opens
+/// the demo accounts (loopback) or closes them (any other address).
+pub async fn prepare_demo(
+    state: &AppState,
+    loopback: bool,
+) -> anyhow::Result<Vec<crate::demo::accounts::RoleAccount>> {
+    if !state.config.server.demo {
+        return Ok(Vec::new());
+    }
+    if state.config.server.demo_region {
+        let began = std::time::Instant::now();
+        let loaded = crate::demo::ensure(state, &crate::features::demo_parts()).await?;
+        if !loaded.parts.is_empty() {
+            tracing::info!(parts = ?loaded.parts, seconds = began.elapsed().as_secs_f64(), "demo region written");
+        }
+    }
+    crate::demo::accounts::apply(state, loopback).await
+}
+
 pub async fn serve_from_config(config: Config) -> anyhow::Result<()> {
     let listen = config.server.listen;
     let state = AppState::build(config).await?;
+    let accounts = prepare_demo(&state, listen.ip().is_loopback()).await?;
     spawn_workers(&state);
     web::ops::prometheus();
     let listener = TcpListener::bind(listen)
@@ -384,6 +405,15 @@ pub async fn serve_from_config(config: Config) -> anyhow::Result<()> {
         tracing::warn!(%last, "the production calendar ends soon: add the next year to datasets/calendar/production-calendar-ru.csv");
     }
     println!("Veche is running at http://{local}/  (Ctrl-C to stop)");
+    if !accounts.is_empty() {
+        println!(
+            "Demo accounts (password {}), more on http://{local}/demo :",
+            crate::demo::accounts::PASSWORD
+        );
+        for a in &accounts {
+            println!("  {:<22} {}", a.role.ru, a.email);
+        }
+    }
     let router = router(state.clone());
     serve(listener, router).await?;
     state.db.close().await;

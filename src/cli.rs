@@ -41,6 +41,14 @@ pub enum Command {
     },
     /// Rebuild the search index from the database.
     Reindex,
+    /// Write the demo region's missing parts now (the server does it on its
+    /// first start). `--reset` first deletes the embedded data folder's
+    /// store, index and files, so the demo is generated anew, dated from
+    /// today; it refuses when any account is not a demo one.
+    Demo {
+        #[arg(long)]
+        reset: bool,
+    },
     /// Load open-data passports and data files from a folder holding
     /// `passports/<identifier>.json` and `datasets/<identifier>/` with
     /// `structure-<date>.csv` and `data-<date>-structure-<date>.csv|.xlsx`.
@@ -109,6 +117,31 @@ impl Cli {
         let config = self.config;
         match self.command.unwrap_or(Command::Serve) {
             Command::Serve => crate::app::serve_from_config(config).await,
+            Command::Demo { reset } => {
+                anyhow::ensure!(
+                    config.server.demo && config.server.demo_region,
+                    "the demo is off (VECHE_DEMO, VECHE_DEMO_REGION)"
+                );
+                if reset {
+                    crate::demo::reset_data_folder(&config).await?;
+                }
+                let loopback = config.server.listen.ip().is_loopback();
+                let state = crate::app::AppState::build(config).await?;
+                let accounts = crate::app::prepare_demo(&state, loopback).await?;
+                state.search.drain(&state.db).await?;
+                println!(
+                    "The demo region is ready in {}. Start veche to see it.",
+                    state.config.data_dir.display()
+                );
+                for a in &accounts {
+                    println!("  {:<22} {}", a.role.ru, a.email);
+                }
+                if !accounts.is_empty() {
+                    println!("  password: {}", crate::demo::accounts::PASSWORD);
+                }
+                state.db.close().await;
+                Ok(())
+            }
             Command::Migrate => {
                 let db = crate::db::Db::connect(&config).await?;
                 db.migrate().await?;

@@ -116,6 +116,18 @@ pub struct ServerConfig {
     #[arg(long, env = "VECHE_DEMO", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub demo: bool,
 
+    /// With the demo on: generate the living demo region on the first start
+    /// (reports, construction objects, orders over the demo directory;
+    /// docs/ARCHITECTURE.md, "Demo content"). Off leaves the demo directory
+    /// and projects only.
+    #[arg(long, env = "VECHE_DEMO_REGION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub demo_region: bool,
+
+    /// How large the generated demo region is, in percent of its full size
+    /// (about 600 reports, 200 construction objects, 1,300 orders).
+    #[arg(long, env = "VECHE_DEMO_SCALE", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
+    pub demo_scale: u32,
+
     /// Run database migrations when the server starts. Turn off when a deploy
     /// pipeline runs `veche migrate` itself.
     #[arg(long, env = "VECHE_MIGRATE_ON_START", default_value_t = true, action = clap::ArgAction::Set, global = true)]

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::datasets::LiveDatasets;
+use crate::demo::DemoParts;
 use crate::integration::inbound::Handlers;
 use crate::media::PhotoRules;
 use crate::search::Sources;
@@ -43,6 +44,17 @@ pub fn live_datasets() -> LiveDatasets {
     ])
 }
 
+/// The demo region's parts, in the order they are written: the construction
+/// checks and the core's orders come after the reports (the officers who
+/// answer reports are the ones who get orders).
+pub fn demo_parts() -> DemoParts {
+    DemoParts::new(vec![
+        Arc::new(crate::issues::demo::Reports),
+        Arc::new(crate::construction::demo::Registry),
+        Arc::new(crate::pm::demo::Orders),
+    ])
+}
+
 /// Who applies which integration message (`integration::inbound`).
 pub fn message_handlers() -> Handlers {
     Handlers::new(vec![
@@ -66,6 +78,7 @@ mod tests {
         };
         unique(super::search_sources().kinds());
         unique(super::live_datasets().sources());
+        unique(super::demo_parts().names());
         let types = super::message_handlers().types();
         unique(types.clone());
         // Every message veche takes has a handler; `order.updated` is only

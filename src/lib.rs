@@ -32,6 +32,7 @@ pub mod config;
 pub mod construction;
 pub mod datasets;
 pub mod db;
+pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod features;

@@ -23,6 +23,7 @@ const FEATURES: &[&str] = &["opendata", "issues", "construction", "pm"];
 const SHARED: &[&str] = &[
     "web",
     "db",
+    "demo",
     "search",
     "media",
     "workflow",

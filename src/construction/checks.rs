@@ -28,6 +28,7 @@ use crate::web::i18n::Locale;
 use crate::web::layout::{Page, PageCtx};
 use crate::workflow::input::{clean_text, parse_place};
 use crate::workflow::page::ReportQuery;
+use crate::workflow::queries::AppealRow;
 use crate::workflow::views::Categories;
 use crate::workflow::{self, Action, Kind, NewRequest, Role};
 use crate::{on_db, on_tx};
@@ -91,6 +92,19 @@ pub async fn check(db: &Db, appeal_id: i64) -> Result<Option<CheckRow>, sqlx::Er
     })
 }
 
+/// [`check`] inside a transaction (it sees what the transaction wrote).
+async fn object_of_check(tx: &mut Tx, appeal_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, Option<i64>>(
+            "select object_id from construction_check where appeal_id = $1",
+        )
+        .bind(appeal_id)
+        .fetch_optional(conn)
+        .await
+    })
+    .map(Option::flatten)
+}
+
 pub async fn checks_of_object(db: &Db, object_id: i64) -> Result<Vec<CheckRow>, sqlx::Error> {
     on_db!(db, |pool| {
         sqlx::query_as::<_, CheckRow>(
@@ -106,7 +120,11 @@ pub async fn checks_of_object(db: &Db, object_id: i64) -> Result<Vec<CheckRow>, 
     })
 }
 
-async fn link(tx: &mut Tx, appeal_id: i64, object_id: Option<i64>) -> Result<(), sqlx::Error> {
+pub(super) async fn link(
+    tx: &mut Tx,
+    appeal_id: i64,
+    object_id: Option<i64>,
+) -> Result<(), sqlx::Error> {
     on_tx!(tx, |conn| {
         sqlx::query("insert into construction_check (appeal_id, object_id) values ($1, $2)")
             .bind(appeal_id)
@@ -503,6 +521,29 @@ pub async fn verify(
     let text = clean_text(&f.text, 4000, "что установлено", "what was found", true)
         .map_err(|m| AppError::unprocessable("invalid_input", m))?;
     let mut tx = state.db.begin().await?;
+    verify_in(&mut tx, &state, &user, &a, verdict, &text).await?;
+    tx.commit().await?;
+    state.mailer.notify();
+    state.search.notify();
+    state.exchange.notify();
+    Ok(Redirect::to(&format!(
+        "{}#verification",
+        Kind::ConstructionCheck.path(a.appeal_id)
+    ))
+    .into_response())
+}
+
+/// Publishes the result of a check: the request is resolved with it, and a
+/// confirmed violation marks the registry object illegal (or adds one).
+/// Used by the authority's form and by the demo region.
+pub(super) async fn verify_in(
+    tx: &mut Tx,
+    state: &AppState,
+    user: &CurrentUser,
+    a: &AppealRow,
+    verdict: Verdict,
+    text: &str,
+) -> AppResult<()> {
     let reaction = format!("{}. {}", verdict.label(Locale::Ru).to_owned(), text);
     let mut first = reaction.chars();
     let reaction: String = first
@@ -510,11 +551,11 @@ pub async fn verify(
         .map(|c| c.to_uppercase().collect::<String>() + first.as_str())
         .unwrap_or_default();
     workflow::perform_in(
-        &mut tx,
-        &state,
+        tx,
+        state,
         a.appeal_id,
         workflow::Actor::Person {
-            user: Some(&user),
+            user: Some(user),
             role: if user.is_admin()
                 && !a
                     .organisation_id
@@ -530,12 +571,11 @@ pub async fn verify(
         &[],
     )
     .await?;
-    let c = check(&state.db, a.appeal_id).await?;
-    let mut object_id = c.and_then(|c| c.object_id);
+    let mut object_id = object_of_check(tx, a.appeal_id).await?;
     if verdict == Verdict::ViolationConfirmed {
         match object_id {
             Some(oid) => {
-                let before = queries::object_tx(&mut tx, oid)
+                let before = queries::object_tx(tx, oid)
                     .await?
                     .ok_or_else(AppError::not_found)?;
                 let mut form = crate::construction::pages::form_of(&before);
@@ -551,10 +591,10 @@ pub async fn verify(
                         "The registry object is invalid; fix it first.",
                     )
                 })?;
-                queries::update(&mut tx, oid, &input, true).await?;
+                queries::update(tx, oid, &input, true).await?;
                 let diff = super::changes(before.fields(), input.fields());
                 queries::add_history(
-                    &mut tx,
+                    tx,
                     oid,
                     Some(user.account_id),
                     "",
@@ -593,9 +633,9 @@ pub async fn verify(
                         now().to_offset(crate::workflow::sla::MSK).date(),
                     )),
                 };
-                let oid = queries::insert(&mut tx, &input, true, "check").await?;
+                let oid = queries::insert(tx, &input, true, "check").await?;
                 queries::add_history(
-                    &mut tx,
+                    tx,
                     oid,
                     Some(user.account_id),
                     "",
@@ -606,27 +646,11 @@ pub async fn verify(
                 object_id = Some(oid);
             }
         }
-        crate::datasets::request_refresh(&mut tx, super::REGISTRY).await?;
-        crate::datasets::request_refresh(&mut tx, super::ILLEGAL_REGISTRY).await?;
+        crate::datasets::request_refresh(tx, super::REGISTRY).await?;
+        crate::datasets::request_refresh(tx, super::ILLEGAL_REGISTRY).await?;
     }
-    record_verdict(
-        &mut tx,
-        a.appeal_id,
-        object_id,
-        verdict,
-        &text,
-        user.account_id,
-    )
-    .await?;
-    tx.commit().await?;
-    state.mailer.notify();
-    state.search.notify();
-    state.exchange.notify();
-    Ok(Redirect::to(&format!(
-        "{}#verification",
-        Kind::ConstructionCheck.path(a.appeal_id)
-    ))
-    .into_response())
+    record_verdict(tx, a.appeal_id, object_id, verdict, text, user.account_id).await?;
+    Ok(())
 }
 
 /// Check requests about an object, with their results, for its page.

@@ -16,6 +16,7 @@
 
 pub mod checks;
 pub mod dataset;
+pub mod demo;
 pub mod domain;
 pub mod import;
 pub mod openapi;

@@ -211,8 +211,36 @@ impl Tx {
 /// SQLite stores timestamps as RFC 3339 text, which sorts correctly only when
 /// every value has the same shape; whole seconds in UTC guarantee that.
 pub fn now() -> OffsetDateTime {
-    let t = OffsetDateTime::now_utc();
+    let t = CLOCK
+        .try_with(|c| c.get())
+        .ok()
+        .flatten()
+        .unwrap_or_else(OffsetDateTime::now_utc);
     t.replace_nanosecond(0).unwrap_or(t)
+}
+
+tokio::task_local! {
+    /// A clock set by hand, for writing a history that already happened (the
+    /// demo region, whose reports were filed over the past weeks). Only code
+    /// run inside [`with_clock`] sees it; everything else, and every
+    /// signature timestamp, keeps the real time.
+    static CLOCK: std::cell::Cell<Option<OffsetDateTime>>;
+}
+
+/// Runs `f` with a clock that [`set_clock`] moves; [`now`] reads it.
+pub async fn with_clock<F: std::future::Future>(f: F) -> F::Output {
+    CLOCK.scope(std::cell::Cell::new(None), f).await
+}
+
+/// Moves the clock of the enclosing [`with_clock`]; does nothing outside one
+/// (so a server's own work can never run on a hand-set clock).
+pub fn set_clock(t: OffsetDateTime) {
+    let _ = CLOCK.try_with(|c| c.set(Some(t)));
+}
+
+/// Whether [`now`] reads a hand-set clock.
+pub fn clock_is_set() -> bool {
+    CLOCK.try_with(|c| c.get().is_some()).unwrap_or(false)
 }
 
 /// Helpers to classify database errors the same way on both backends.

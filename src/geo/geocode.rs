@@ -21,12 +21,24 @@ fn norm(s: &str) -> String {
     s.to_lowercase().replace('ё', "е")
 }
 
-static PLACES: LazyLock<Vec<Place>> = LazyLock::new(|| {
-    let mut places = Vec::new();
+/// A town or village of the region, from the FIAS extract.
+pub struct Town {
+    pub name: String,
+    pub point: GeoPoint,
+    pub population: u32,
+}
+
+static TOWNS: LazyLock<Vec<Town>> = LazyLock::new(|| {
+    let mut towns = Vec::new();
     let mut reader = csv::Reader::from_reader(CITIES.as_bytes());
     let headers = reader.headers().cloned().unwrap_or_default();
     let col = |n: &str| headers.iter().position(|h| h == n);
-    if let (Some(city), Some(lat), Some(lon)) = (col("city"), col("geo_lat"), col("geo_lon")) {
+    if let (Some(city), Some(lat), Some(lon), Some(population)) = (
+        col("city"),
+        col("geo_lat"),
+        col("geo_lon"),
+        col("population"),
+    ) {
         for r in reader.records().flatten() {
             let (Some(la), Some(lo)) = (
                 r.get(lat).and_then(|v| v.parse().ok()),
@@ -35,13 +47,30 @@ static PLACES: LazyLock<Vec<Place>> = LazyLock::new(|| {
                 continue;
             };
             if let (Some(name), Ok(point)) = (r.get(city), GeoPoint::parse(la, lo)) {
-                places.push(Place {
-                    name: norm(name),
+                towns.push(Town {
+                    name: name.to_owned(),
                     point,
+                    population: r.get(population).and_then(|v| v.parse().ok()).unwrap_or(0),
                 });
             }
         }
     }
+    towns
+});
+
+/// The region's towns with their centres and population.
+pub fn towns() -> &'static [Town] {
+    &TOWNS
+}
+
+static PLACES: LazyLock<Vec<Place>> = LazyLock::new(|| {
+    let mut places: Vec<Place> = towns()
+        .iter()
+        .map(|t| Place {
+            name: norm(&t.name),
+            point: t.point,
+        })
+        .collect();
     // Districts: by the district's own name ("Динской район") or its centre
     // ("Динская"), placed at the district's centroid when it lies inside.
     for m in geography().all() {

@@ -21,6 +21,7 @@
 
 pub mod api;
 pub mod dataset;
+pub mod demo;
 pub mod feeds;
 pub mod form;
 pub mod open311;

@@ -16,6 +16,7 @@
 //! when both run in this process.
 
 pub mod dashboard;
+pub mod demo;
 pub mod domain;
 pub mod inbox;
 pub mod orders;

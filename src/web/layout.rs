@@ -69,6 +69,9 @@ texts!(pub LayoutTexts {
     sign_out: "Выйти", "Sign out";
     report_problem: "Сообщить о проблеме", "Report a problem";
     done: "Готово: изменения сохранены.", "Done: your changes are saved.";
+    demo_banner: "Демонстрационный регион: организации, обращения, стройки и поручения вымышлены.",
+                 "A demo region: the organisations, reports, construction and orders are made up.";
+    demo_link: "Войти в любой роли", "Sign in as any role";
     account: "Личный кабинет", "My account";
     workspace: "Рабочее место", "Workspace";
     admin: "Администрирование", "Administration";
@@ -92,6 +95,8 @@ pub struct PageCtx {
     pub tile_url: String,
     /// Unread notifications of the signed-in person (the header's badge).
     pub unread: i64,
+    /// The demo content is on: every page says so.
+    pub demo: bool,
 }
 
 impl PageCtx {
@@ -133,6 +138,7 @@ impl PageCtx {
             here,
             tile_url: String::new(),
             unread: 0,
+            demo: false,
         }
     }
 }
@@ -170,6 +176,7 @@ impl FromRequestParts<AppState> for PageCtx {
             here,
             tile_url: state.config.server.tile_url.clone(),
             unread,
+            demo: state.config.server.demo,
         })
     }
 }
@@ -258,6 +265,9 @@ impl<'a> Page<'a> {
                 body {
                     a.skip-link href="#main" { (t.skip) }
                     (header(ctx))
+                    @if ctx.demo {
+                        p.demo-banner #demo-banner { (t.demo_banner) " " a href="/demo" { (t.demo_link) } }
+                    }
                     main #main tabindex="-1" {
                         @if !self.crumbs.is_empty() {
                             nav.breadcrumbs aria-label=(t.breadcrumbs) {

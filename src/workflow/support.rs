@@ -61,7 +61,18 @@ pub async fn withdraw_support(db: &Db, appeal_id: i64, account_id: i64) -> AppRe
 /// Supports a request once per citizen (and follows it), while it is open.
 pub async fn support(state: &AppState, appeal_id: i64, account_id: i64) -> AppResult<AppealRow> {
     let mut tx = state.db.begin().await?;
-    let a = open_request(&mut tx, appeal_id).await?;
+    let a = support_in(&mut tx, appeal_id, account_id).await?;
+    tx.commit().await?;
+    Ok(a)
+}
+
+/// [`support`] inside the caller's transaction.
+pub async fn support_in(
+    tx: &mut crate::db::Tx,
+    appeal_id: i64,
+    account_id: i64,
+) -> AppResult<AppealRow> {
+    let a = open_request(tx, appeal_id).await?;
     if a.author_id == account_id {
         return Err(AppError::conflict(
             "own_request",
@@ -71,7 +82,7 @@ pub async fn support(state: &AppState, appeal_id: i64, account_id: i64) -> AppRe
             ),
         ));
     }
-    if !queries::add_support(&mut tx, appeal_id, account_id).await? {
+    if !queries::add_support(tx, appeal_id, account_id).await? {
         return Err(AppError::conflict(
             "already_supported",
             Msg::new(
@@ -80,12 +91,11 @@ pub async fn support(state: &AppState, appeal_id: i64, account_id: i64) -> AppRe
             ),
         ));
     }
-    queries::follow(&mut tx, appeal_id, account_id).await?;
-    followed_by_change(&mut tx, &a).await?;
-    let a = queries::appeal_tx(&mut tx, appeal_id)
+    queries::follow(tx, appeal_id, account_id).await?;
+    followed_by_change(tx, &a).await?;
+    let a = queries::appeal_tx(tx, appeal_id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    tx.commit().await?;
     Ok(a)
 }
 

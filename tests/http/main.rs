@@ -14,6 +14,7 @@ mod ckan;
 mod clients;
 mod construction;
 mod crash;
+mod demo;
 mod directory;
 mod geo;
 mod home;

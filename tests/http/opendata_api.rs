@@ -209,7 +209,8 @@ fn import_folder(rows: &str) -> tempfile::TempDir {
 pub fn veche(app: &TestApp) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_veche"));
     cmd.args(["--data-dir", app.dir.path().to_str().unwrap()])
-        .env("VECHE_LOG", "warn");
+        .env("VECHE_LOG", "warn")
+        .env("VECHE_DEMO_REGION", "false");
     match &app.database_url {
         Some(url) => cmd.env("DATABASE_URL", url),
         None => cmd.env_remove("DATABASE_URL"),

@@ -52,6 +52,7 @@ impl Node {
             .env("VECHE_PM_CORE", self.core)
             .env("VECHE_INTEGRATION_RETRY_MS", "300")
             .env("VECHE_LOG", "warn")
+            .env("VECHE_DEMO_REGION", "false")
             .env("VECHE_ADMIN_PASSWORD", ADMIN_PASSWORD)
             // Both nodes are on loopback, which partner URLs may name only
             // when allowed.

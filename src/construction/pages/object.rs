@@ -239,10 +239,21 @@ pub(super) fn form_errors(problems: Vec<super::super::domain::FieldProblem>) -> 
 /// Creates an object with its history entry, in one transaction.
 pub(super) async fn save_new(db: &Db, o: &ObjectInput, actor: Option<i64>) -> AppResult<i64> {
     let mut tx = db.begin().await?;
-    let id = queries::insert(&mut tx, o, false, "officer").await?;
-    queries::add_history(&mut tx, id, actor, "", "created", &json!({})).await?;
-    refresh(&mut tx, o.status == Status::Illegal).await?;
+    let id = save_new_in(&mut tx, o, actor, "officer").await?;
     tx.commit().await?;
+    Ok(id)
+}
+
+/// [`save_new`] inside the caller's transaction, with the record's source.
+pub(crate) async fn save_new_in(
+    tx: &mut crate::db::Tx,
+    o: &ObjectInput,
+    actor: Option<i64>,
+    source: &str,
+) -> AppResult<i64> {
+    let id = queries::insert(tx, o, false, source).await?;
+    queries::add_history(tx, id, actor, "", "created", &json!({})).await?;
+    refresh(tx, o.status == Status::Illegal).await?;
     Ok(id)
 }
 

@@ -117,9 +117,23 @@ pub async fn create(state: &AppState, user: &CurrentUser, d: &OrderDraft) -> App
         ));
     }
     let mut tx = state.db.begin().await?;
-    let (title, description) = check_draft(&mut tx, d).await?;
+    let id = create_in(&mut tx, state, user, d).await?;
+    tx.commit().await?;
+    state.exchange.notify();
+    Ok(id)
+}
+
+/// [`create`] inside the caller's transaction (the creator's right to give
+/// orders for the organisation is checked by the caller).
+pub async fn create_in(
+    tx: &mut Tx,
+    state: &AppState,
+    user: &CurrentUser,
+    d: &OrderDraft,
+) -> AppResult<i64> {
+    let (title, description) = check_draft(tx, d).await?;
     let id = queries::insert_order(
-        &mut tx,
+        tx,
         &NewOrder {
             parent_id: None,
             root_id: None,
@@ -143,14 +157,12 @@ pub async fn create(state: &AppState, user: &CurrentUser, d: &OrderDraft) -> App
     )
     .await?
     .ok_or_else(|| AppError::Internal(anyhow::anyhow!("order insert returned nothing")))?;
-    created_event(&mut tx, id, Some(user.account_id), "").await?;
-    let o = queries::order_tx(&mut tx, id)
+    created_event(tx, id, Some(user.account_id), "").await?;
+    let o = queries::order_tx(tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    tell_assignee(&mut tx, state, &o, Told::Given, Some(user.account_id)).await?;
-    webhooks(&mut tx, &o).await?;
-    tx.commit().await?;
-    state.exchange.notify();
+    tell_assignee(tx, state, &o, Told::Given, Some(user.account_id)).await?;
+    webhooks(tx, &o).await?;
     Ok(id)
 }
 
@@ -204,7 +216,21 @@ pub async fn delegate(
     d: &OrderDraft,
 ) -> AppResult<i64> {
     let mut tx = state.db.begin().await?;
-    let mut parent = queries::order_tx(&mut tx, parent_id)
+    let id = delegate_in(&mut tx, state, user, parent_id, d).await?;
+    tx.commit().await?;
+    state.exchange.notify();
+    Ok(id)
+}
+
+/// [`delegate`] inside the caller's transaction.
+pub async fn delegate_in(
+    tx: &mut Tx,
+    state: &AppState,
+    user: &CurrentUser,
+    parent_id: i64,
+    d: &OrderDraft,
+) -> AppResult<i64> {
+    let mut parent = queries::order_tx(tx, parent_id)
         .await?
         .ok_or_else(AppError::not_found)?;
     if !matches!(side_of(&parent, user), Side::Assignee | Side::Both) {
@@ -229,8 +255,8 @@ pub async fn delegate(
             ),
         ))));
     }
-    let (title, description) = check_draft(&mut tx, d).await?;
-    if !is_within(&mut tx, &d.organisation_id, &parent.organisation_id).await? {
+    let (title, description) = check_draft(tx, d).await?;
+    if !is_within(tx, &d.organisation_id, &parent.organisation_id).await? {
         return Err(AppError::invalid(
             "Дочернее поручение даётся своей организации или подчинённому подразделению.",
             "A sub-order goes to the same organisation or a subordinate unit.",
@@ -243,7 +269,7 @@ pub async fn delegate(
         ));
     }
     let id = queries::insert_order(
-        &mut tx,
+        tx,
         &NewOrder {
             parent_id: Some(parent_id),
             root_id: parent.root_id.or(Some(parent_id)),
@@ -267,14 +293,14 @@ pub async fn delegate(
     )
     .await?
     .ok_or_else(|| AppError::Internal(anyhow::anyhow!("order insert returned nothing")))?;
-    created_event(&mut tx, id, Some(user.account_id), "").await?;
+    created_event(tx, id, Some(user.account_id), "").await?;
     // Delegating is working on it.
     if matches!(ps, OrderState::New | OrderState::Accepted) {
         parent.state = OrderState::InProgress.as_str().to_owned();
-        queries::save_order(&mut tx, &parent).await?;
+        queries::save_order(tx, &parent).await?;
     }
     queries::insert_event(
-        &mut tx,
+        tx,
         &NewEvent {
             order_id: parent_id,
             kind: "delegated",
@@ -286,13 +312,11 @@ pub async fn delegate(
         },
     )
     .await?;
-    let child = queries::order_tx(&mut tx, id)
+    let child = queries::order_tx(tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    tell_assignee(&mut tx, state, &child, Told::Given, Some(user.account_id)).await?;
-    webhooks(&mut tx, &child).await?;
-    tx.commit().await?;
-    state.exchange.notify();
+    tell_assignee(tx, state, &child, Told::Given, Some(user.account_id)).await?;
+    webhooks(tx, &child).await?;
     Ok(id)
 }
 

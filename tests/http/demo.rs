@@ -1,0 +1,243 @@
+//! The living demo region (issue 13): generated on the first start through
+//! the features' own services, in every state, idempotent on restart, with
+//! one account per role that signs in only on a loopback address.
+
+use axum::http::StatusCode;
+
+use crate::both_backends;
+use crate::helpers::TestApp;
+
+const PASSWORD: &str = veche::demo::accounts::PASSWORD;
+
+async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    let mut tx = app.state.db.begin().await.unwrap();
+    let sql = sql.to_owned();
+    let n = veche::on_tx!(&mut tx, |conn| sqlx::query_scalar::<_, i64>(
+        sqlx::AssertSqlSafe(sql.clone())
+    )
+    .fetch_one(conn)
+    .await)
+    .unwrap();
+    tx.commit().await.unwrap();
+    n
+}
+
+async fn states(app: &TestApp, table: &str) -> Vec<String> {
+    let mut tx = app.state.db.begin().await.unwrap();
+    let sql = format!("select distinct state from {table} order by state");
+    let v = veche::on_tx!(&mut tx, |conn| sqlx::query_scalar::<_, String>(
+        sqlx::AssertSqlSafe(sql.clone())
+    )
+    .fetch_all(conn)
+    .await)
+    .unwrap();
+    tx.commit().await.unwrap();
+    v
+}
+
+both_backends!(
+    the_demo_region_is_alive_after_the_first_start,
+    config = |c| {
+        c.server.demo_region = true;
+        // A tenth of the full size: every story still appears once.
+        c.server.demo_scale = 10;
+    },
+    |app| {
+        let accounts = veche::app::prepare_demo(&app.state, true).await.unwrap();
+        app.run_workers().await;
+        veche::workflow::sweeper::sweep(&app.state).await.unwrap();
+        app.run_workers().await;
+        app.state.catalogue.invalidate();
+
+        // Reports in every state of the lifecycle, over several
+        // municipalities, with supports and generated photos.
+        let reports = scalar(&app, "select count(*) from appeal where kind = 'problem'").await;
+        assert!(reports >= 60, "{reports} reports");
+        let all = states(&app, "appeal").await;
+        for s in [
+            "submitted",
+            "needs_clarification",
+            "published",
+            "in_progress",
+            "planned",
+            "resolved",
+            "reopened",
+            "closed",
+            "rejected",
+            "hidden",
+        ] {
+            assert!(all.iter().any(|x| x == s), "no request is {s}: {all:?}");
+        }
+        assert!(scalar(&app, "select count(distinct municipality_id) from appeal").await >= 8);
+        assert!(scalar(&app, "select count(*) from appeal_support").await > 0);
+        assert!(
+            scalar(
+                &app,
+                "select count(*) from appeal where escalated_at is not null"
+            )
+            .await
+                > 0,
+            "some overdue reports are escalated"
+        );
+        // Dated over the past weeks, none in the future.
+        assert!(
+            scalar(
+                &app,
+                "select count(*) from appeal where created_at < (select min(loaded_at) from demo_part)"
+            )
+            .await
+                > reports / 2
+        );
+
+        // The public list and map show them; a photo is served stripped.
+        let list = app.get("/problems").await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(!list.body.contains("Обращений не найдено"), "{}", list.body);
+        let key = {
+            let mut tx = app.state.db.begin().await.unwrap();
+            let k =
+                veche::on_tx!(&mut tx, |conn| {
+                    sqlx::query_scalar::<_, String>(
+                "select p.media_key from appeal_photo p join appeal a on a.appeal_id = p.appeal_id
+                 where a.state in ('published', 'in_progress', 'planned', 'resolved', 'closed')
+                 order by p.appeal_id limit 1"
+            )
+            .fetch_one(conn)
+            .await
+                })
+                .unwrap();
+            tx.commit().await.unwrap();
+            k
+        };
+        let photo = app.get(&veche::media::url(&key, "thumb")).await;
+        assert_eq!(photo.status, StatusCode::OK);
+        assert_eq!(photo.headers.get("content-type").unwrap(), "image/jpeg");
+
+        // The registry, with illegal objects and published check results.
+        let objects = scalar(&app, "select count(*) from construction_object").await;
+        assert!(objects >= 20, "{objects} objects");
+        assert!(
+            scalar(
+                &app,
+                "select count(*) from construction_object where illegal"
+            )
+            .await
+                > 0
+        );
+        assert!(
+            scalar(
+                &app,
+                "select count(*) from construction_check where result is not null"
+            )
+            .await
+                > 0
+        );
+        let geo = app.get("/api/v1/construction.geojson").await.json();
+        // A point and a footprint per object.
+        let ids: std::collections::BTreeSet<i64> = geo["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["properties"]["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids.len() as i64, objects);
+        assert!(geo.to_string().contains("\"Polygon\""));
+
+        // The core: the orders given by the governor and vice-governors,
+        // delegated and reported, plus the copies of the portal's requests;
+        // some are overdue.
+        let orders = scalar(&app, "select count(*) from pm_order").await;
+        assert!(orders >= 100, "{orders} orders");
+        let order_states = states(&app, "pm_order").await;
+        for s in [
+            "new",
+            "accepted",
+            "in_progress",
+            "report_submitted",
+            "done",
+            "returned",
+            "cancelled",
+        ] {
+            assert!(
+                order_states.iter().any(|x| x == s),
+                "no order is {s}: {order_states:?}"
+            );
+        }
+        assert!(
+            scalar(
+                &app,
+                "select count(*) from pm_order where parent_id is not null"
+            )
+            .await
+                > 0
+        );
+        assert!(
+            scalar(
+                &app,
+                "select count(*) from pm_order where appeal_id is not null"
+            )
+            .await
+                > 0
+        );
+
+        // Every open dataset has rows.
+        let list = app.get("/api/3/action/package_list").await.json();
+        for id in list["result"].as_array().unwrap() {
+            let id = id.as_str().unwrap();
+            let t = app
+                .get(&format!("/opendata/{id}/table.json?_extra=count&_size=1"))
+                .await;
+            assert_eq!(t.status, StatusCode::OK, "{id}: {}", t.body);
+            let n = t.json()["count"].as_i64().unwrap_or(0);
+            assert!(n > 0, "the dataset {id} is empty");
+        }
+
+        // One account per role, printed at start and on /demo.
+        assert_eq!(accounts.len(), 5, "{accounts:?}");
+        let page = app.get("/demo").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(PASSWORD));
+        for a in &accounts {
+            assert!(page.body.contains(&a.email), "{} not on /demo", a.email);
+        }
+        // Every page says it is a demo.
+        assert!(app.get("/").await.body.contains("id=\"demo-banner\""));
+        // The citizen sees their own reports; the officer their queue.
+        let citizen = accounts.iter().find(|a| a.role.en == "Citizen").unwrap();
+        let r = app.login(&citizen.email, PASSWORD).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let mine = app.get("/account/requests").await;
+        assert!(mine.body.contains("/problems/"), "{}", mine.body);
+        app.clear_cookies();
+        let officer = accounts
+            .iter()
+            .find(|a| a.role.en == "Department officer")
+            .unwrap();
+        assert_eq!(
+            app.login(&officer.email, PASSWORD).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let queue = app.get("/workspace/problems").await;
+        assert!(queue.body.contains("/problems/"), "{}", queue.body);
+        let tasks = app.get("/pm/tasks").await;
+        assert_eq!(tasks.status, StatusCode::OK);
+        app.clear_cookies();
+
+        // A restart writes nothing twice.
+        let again = veche::demo::ensure(&app.state, &veche::features::demo_parts())
+            .await
+            .unwrap();
+        assert!(again.parts.is_empty(), "{:?}", again.parts);
+        assert_eq!(
+            scalar(&app, "select count(*) from appeal where kind = 'problem'").await,
+            reports
+        );
+
+        // Started on a public address, the demo accounts cannot sign in.
+        let open = veche::app::prepare_demo(&app.state, false).await.unwrap();
+        assert!(open.is_empty());
+        let r = app.login(&citizen.email, PASSWORD).await;
+        assert_ne!(r.status, StatusCode::SEE_OTHER);
+        assert!(app.get("/demo").await.body.contains("127.0.0.1"));
+    }
+);
