@@ -61,6 +61,8 @@ pub struct AppState {
     pub live_datasets: crate::datasets::LiveDatasets,
     /// Who applies which integration message (`integration::inbound`).
     pub message_handlers: crate::integration::inbound::Handlers,
+    /// What features show on the home page (`web::home`).
+    pub home: Arc<web::home::HomeSections>,
 }
 
 impl AppState {
@@ -154,6 +156,7 @@ impl AppState {
             photo_rules: crate::features::photo_rules(),
             live_datasets: crate::features::live_datasets(),
             message_handlers: crate::features::message_handlers(),
+            home: Arc::new(crate::features::home_sections()),
         };
         opendata::start(&state).await?;
         // What loading enqueued for the index is indexed before serving.

@@ -10,6 +10,7 @@ use crate::demo::DemoParts;
 use crate::integration::inbound::Handlers;
 use crate::media::PhotoRules;
 use crate::search::Sources;
+use crate::web::home::HomeSections;
 
 /// The kinds of document in the site search, in the order a rebuild reads
 /// them.
@@ -52,6 +53,15 @@ pub fn demo_parts() -> DemoParts {
         Arc::new(crate::issues::demo::Reports),
         Arc::new(crate::construction::demo::Registry),
         Arc::new(crate::pm::demo::Orders),
+    ])
+}
+
+/// The home page's live figures and blocks, in the order shown.
+pub fn home_sections() -> HomeSections {
+    HomeSections::new(vec![
+        Arc::new(crate::issues::home::Live),
+        Arc::new(crate::opendata::home::Live),
+        Arc::new(crate::construction::home::Live),
     ])
 }
 

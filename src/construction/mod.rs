@@ -18,6 +18,7 @@ pub mod checks;
 pub mod dataset;
 pub mod demo;
 pub mod domain;
+pub mod home;
 pub mod import;
 pub mod openapi;
 pub mod pages;

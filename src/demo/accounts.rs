@@ -135,7 +135,8 @@ async fn pick(tx: &mut Tx, pattern: &str) -> Result<Option<i64>, sqlx::Error> {
             "select a.account_id from account a
              left join membership m on m.account_id = a.account_id
              where a.email_norm like $1
-             order by (select count(*) from appeal p where p.organisation_id = m.organisation_id) desc,
+             order by (select count(*) from appeal p
+                       where p.organisation_id = m.organisation_id and p.kind = 'problem') desc,
                       a.email_norm
              limit 1",
         )

@@ -55,6 +55,39 @@ pub async fn list_municipalities(Query(q): Query<MunicipalitiesQuery>) -> Respon
     geojson_response(geography().feature_collection(q.detail))
 }
 
+/// The region's towns as a GeoJSON FeatureCollection of points, for the
+/// labels every map draws under its own layers.
+///
+/// Each feature has the properties `name` (Russian), `name_en` (where the
+/// town is a municipality's administrative centre, else null) and
+/// `population` (the 2010 census). Data: HFLabs (hflabs/city), CC BY-SA 4.0.
+#[utoipa::path(
+    get,
+    path = "/api/v1/towns",
+    tag = "geography",
+    responses(
+        (status = 200, description = "GeoJSON FeatureCollection", content_type = "application/geo+json", body = Object),
+    )
+)]
+pub async fn list_towns() -> Response {
+    let features: Vec<serde_json::Value> = crate::geo::geocode::towns()
+        .iter()
+        .map(|t| {
+            let name_en = geography()
+                .all()
+                .iter()
+                .find(|m| m.admin_centre_ru == t.name)
+                .map(|m| m.admin_centre_en.clone());
+            serde_json::json!({
+                "type": "Feature",
+                "geometry": { "type": "Point", "coordinates": [t.point.lon, t.point.lat] },
+                "properties": { "name": t.name, "name_en": name_en, "population": t.population },
+            })
+        })
+        .collect();
+    geojson_response(serde_json::json!({ "type": "FeatureCollection", "features": features }))
+}
+
 /// One municipality as a GeoJSON Feature.
 #[utoipa::path(
     get,

@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/municipalities", get(handlers::list_municipalities))
         .route("/municipalities/{id}", get(handlers::show_municipality))
         .route("/api/v1/municipalities", get(api::list_municipalities))
+        .route("/api/v1/towns", get(api::list_towns))
         .route("/api/v1/municipalities/{id}", get(api::show_municipality))
         .route("/api/v1/locate", get(api::locate))
 }

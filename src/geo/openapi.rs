@@ -7,6 +7,7 @@ use utoipa::OpenApi;
 #[openapi(
     paths(
         crate::geo::api::list_municipalities,
+        crate::geo::api::list_towns,
         crate::geo::api::show_municipality,
         crate::geo::api::locate,
     ),

@@ -24,6 +24,7 @@ pub mod dataset;
 pub mod demo;
 pub mod feeds;
 pub mod form;
+pub mod home;
 pub mod open311;
 pub mod openapi;
 pub mod pages;

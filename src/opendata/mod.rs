@@ -16,6 +16,7 @@ pub mod catalogue;
 pub mod ckan;
 pub mod dcat;
 pub mod domain;
+pub mod home;
 pub mod http;
 pub mod import;
 pub mod loader;

@@ -1,8 +1,8 @@
-//! The demo region's orders: about 800 given by the governor and the
-//! vice-governors to their departments over the past three months (with the
-//! orders the portal's requests make, about 1,300 in the core), delegated to
-//! executors, reported, returned, accepted, some overdue, some linked to the
-//! demo projects' stages.
+//! The demo region's orders: about 550 given by the governor and the
+//! vice-governors to their departments over the past three months (with
+//! their sub-orders and the orders the portal's requests make, about 1,300
+//! in the core), delegated to executors, reported, returned, accepted, some
+//! overdue, some linked to the demo projects.
 
 use time::{Duration, OffsetDateTime};
 
@@ -64,7 +64,7 @@ impl DemoPart for Orders {
         anyhow::ensure!(!departments.is_empty(), "no departments in the directory");
         let projects = super::projects::projects(&g.state.db).await?;
         let weights: Vec<u32> = STORIES.iter().map(|s| s.1).collect();
-        let n = g.count(800);
+        let n = g.count(550);
         let mut made = 0;
         for i in 0..n {
             let (dept, portfolio) = g.pick(&departments).clone();
@@ -77,16 +77,29 @@ impl DemoPart for Orders {
             };
             let giver = g.officer(tx, &giver_org).await?;
             let officer = g.officer(tx, &dept).await?;
-            let age = g.between(0, 90);
-            let t0 = g.days_ago(age);
-            g.at(t0);
             let story = match STORIES.get(i) {
                 Some(s) => s.0,
                 None => STORIES[g.weighted(&weights)].0,
             };
-            // Most orders are due in two to six weeks; the open ones given
-            // long ago are overdue now.
-            let deadline = end_of_day(t0 + Duration::days(g.between(10, 45)));
+            // Finished orders spread over three months; open ones are
+            // recent and mostly due ahead, about one in six overdue (as a
+            // healthy portfolio looks, so the overdue ones stand out).
+            let open = !matches!(story, "done" | "cancelled");
+            let age = if open {
+                g.between(0, 30)
+            } else {
+                g.between(5, 90)
+            };
+            let t0 = g.days_ago(age);
+            g.at(t0);
+            let due_in = if !open {
+                g.between(10, 45)
+            } else if age > 6 && g.chance(0.17) {
+                g.between(4, age - 1)
+            } else {
+                g.between(age + 3, age + 45)
+            };
+            let deadline = end_of_day(t0 + Duration::days(due_in));
             let project = projects
                 .iter()
                 .find(|p| p.organisation_id == dept)

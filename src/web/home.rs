@@ -1,12 +1,19 @@
 //! The home page, the language switch, the data-sources page and the landing
 //! pages of the sections.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use crate::app::AppState;
+
 use crate::auth::domain::safe_next;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Msg};
 use crate::geo::geography;
 use crate::texts;
 use crate::web::extract::{Path, Query};
@@ -28,6 +35,8 @@ texts!(pub HomeTexts {
     municipalities_title: "44 муниципалитета края", "The 44 municipalities of the krai";
     municipalities_text: "Выберите свой муниципалитет на карте или в списке.", "Choose your municipality on the map or in the list.";
     all_municipalities: "Все муниципалитеты", "All municipalities";
+    live_title: "Край сегодня", "The krai today";
+    report_button: "Сообщить о проблеме", "Report a problem";
     directory: "Органы власти и организации", "Authorities and organisations";
     sources_title: "Источники и лицензии данных", "Data sources and licences";
     section_soon: "Этот раздел открывается поэтапно. Сейчас доступны:", "This section is opening in stages. Available now:";
@@ -48,16 +57,89 @@ texts!(pub HomeTexts {
                      "Datasets published by Veche are licensed under CC BY 4.0 unless their passport says otherwise. Personal data never enters open datasets.";
 });
 
+/// A live figure a feature shows on the home page.
+pub struct Figure {
+    /// The element id (tests and styles find it by this).
+    pub id: &'static str,
+    pub label: Msg,
+    pub value: String,
+    pub href: String,
+}
+
+/// What a feature adds to the home page: live figures, and a block below
+/// them (the latest reports).
+#[async_trait::async_trait]
+pub trait HomeSection: Send + Sync {
+    async fn figures(&self, state: &AppState) -> AppResult<Vec<Figure>>;
+    async fn block(&self, _state: &AppState, _l: Locale) -> AppResult<Option<Markup>> {
+        Ok(None)
+    }
+}
+
+/// The home page's registry, with the rendered live part kept for a short
+/// while: the home page is the most visited one, and its figures need not
+/// be newer than half a minute.
+pub struct HomeSections {
+    sections: Vec<Arc<dyn HomeSection>>,
+    cache: tokio::sync::Mutex<HashMap<Locale, (Instant, Markup)>>,
+}
+
+/// How long the live part of the home page is reused.
+const LIVE_FOR: Duration = Duration::from_secs(30);
+
+impl HomeSections {
+    pub fn new(sections: Vec<Arc<dyn HomeSection>>) -> HomeSections {
+        HomeSections {
+            sections,
+            cache: tokio::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The figures and blocks in `l`, from the cache when fresh. One request
+    /// computes them while the others wait for its result.
+    async fn live(&self, state: &AppState, l: Locale) -> AppResult<Markup> {
+        let mut cache = self.cache.lock().await;
+        if let Some((at, m)) = cache.get(&l)
+            && at.elapsed() < LIVE_FOR
+        {
+            return Ok(m.clone());
+        }
+        let mut figures = Vec::new();
+        let mut blocks = Vec::new();
+        for s in &self.sections {
+            figures.extend(s.figures(state).await?);
+            blocks.extend(s.block(state, l).await?);
+        }
+        let t = HomeTexts::get(l);
+        let m = html! {
+            section.live aria-labelledby="live-h" {
+                h2 #live-h { (t.live_title) }
+                dl.figures.home-figures {
+                    @for f in &figures {
+                        div { dt { (f.label.get(l)) } dd { a #(f.id) href=(f.href) { (f.value) } } }
+                    }
+                }
+            }
+            @for b in blocks { (b) }
+        };
+        cache.insert(l, (Instant::now(), m.clone()));
+        Ok(m)
+    }
+}
+
 /// `GET /`
-pub async fn home(ctx: PageCtx) -> Response {
+pub async fn home(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response> {
     let t = HomeTexts::get(ctx.locale);
     let lt = ctx.t();
     let l = ctx.locale;
-    Page::new(&ctx, "").with_map().render(html! {
+    let live = state.home.live(&state, l).await?;
+    Ok(Page::new(&ctx, "").with_map().render(html! {
         section.hero {
             h1 { (t.hero_title) }
             p.lead { (t.hero_lead) }
+            p { a.button.button-large #home-report href="/problems/new" { (t.report_button) } }
         }
+        (live)
         ul.cards {
             (card("/opendata", lt.nav_opendata, t.opendata_text))
             (card("/problems", lt.nav_problems, t.problems_text))
@@ -75,7 +157,7 @@ pub async fn home(ctx: PageCtx) -> Response {
             }
             p { a href="/organisations" { (t.directory) } }
         }
-    })
+    }))
 }
 
 fn card(href: &str, title: &str, text: &str) -> Markup {

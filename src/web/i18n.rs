@@ -12,7 +12,9 @@ use axum::http::request::Parts;
 /// Cookie that remembers the chosen language for a year.
 pub const LANG_COOKIE: &str = "veche_lang";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Locale {
     #[default]

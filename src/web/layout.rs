@@ -69,6 +69,7 @@ texts!(pub LayoutTexts {
     sign_out: "Выйти", "Sign out";
     report_problem: "Сообщить о проблеме", "Report a problem";
     done: "Готово: изменения сохранены.", "Done: your changes are saved.";
+    menu: "Меню", "Menu";
     demo_banner: "Демонстрационный регион: организации, обращения, стройки и поручения вымышлены.",
                  "A demo region: the organisations, reports, construction and orders are made up.";
     demo_link: "Войти в любой роли", "Sign in as any role";
@@ -289,8 +290,14 @@ impl<'a> Page<'a> {
                     }
                     (footer(ctx))
                     script src=(assets::url("js/select-filter.js")) defer {}
+                    script src=(assets::url("js/menu.js")) defer {}
                     @for script in &self.scripts {
                         script src=(assets::url(script)) defer {}
+                        // Every map stands on the region drawn by the
+                        // browser (`js/base-map.js` hooks into Leaflet).
+                        @if *script == "vendor/leaflet/leaflet.js" {
+                            script src=(assets::url("js/base-map.js")) defer {}
+                        }
                     }
                 }
             }
@@ -316,6 +323,13 @@ fn header(ctx: &PageCtx) -> Markup {
                         span.brand-region { (t.region) }
                     }
                 }
+                // Reporting a problem is one tap from every page, also on a
+                // phone where the rest folds into the menu.
+                a.button-small.header-report #header-report href="/problems/new" { (t.report_problem) }
+                // Shown by `js/menu.js` on narrow screens; without scripts the
+                // menu simply stays open.
+                button.menu-toggle #menu-toggle type="button" aria-controls="site-menu" aria-expanded="false" hidden { (t.menu) }
+                div.site-menu #site-menu {
                 nav.main-nav aria-label=(t.nav_label) {
                     ul {
                         (nav_link(ctx, "/opendata", t.nav_opendata))
@@ -326,8 +340,6 @@ fn header(ctx: &PageCtx) -> Markup {
                     }
                 }
                 div.header-tools {
-                    // Reporting a problem is one tap from every page.
-                    a.button-small.header-report #header-report href="/problems/new" { (t.report_problem) }
                     a.search-link href="/search" { (t.nav_search) }
                     a.lang-switch href=(switch_href) hreflang=(other.code()) lang=(other.code())
                         aria-label=(switch_label(other)) { (switch_to(other)) }
@@ -352,6 +364,7 @@ fn header(ctx: &PageCtx) -> Markup {
                         a href=(login_href(&ctx.here)) { (t.sign_in) }
                         a.button-small href="/auth/register" { (t.register) }
                     }
+                }
                 }
             }
         }

@@ -16,8 +16,13 @@ fn chromium() -> Option<&'static str> {
     .find(|p| std::path::Path::new(p).exists())
 }
 
-/// The DOM after scripts ran, as Chromium serialises it.
+/// The DOM after scripts ran, as Chromium serialises it (a phone's window).
 fn dump_dom(browser: &str, url: &str) -> String {
+    dump_dom_sized(browser, url, "412,915")
+}
+
+/// The same in a window of the given `width,height`.
+fn dump_dom_sized(browser: &str, url: &str, size: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new(browser)
         .args([
@@ -30,8 +35,8 @@ fn dump_dom(browser: &str, url: &str) -> String {
             "--disable-component-update",
             "--disable-sync",
             "--virtual-time-budget=8000",
-            "--window-size=412,915",
         ])
+        .arg(format!("--window-size={size}"))
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("--dump-dom")
         .arg(url)
@@ -182,5 +187,132 @@ async fn chromium_renders_the_home_page_and_a_municipality_map_without_tiles() {
     assert!(
         map.contains("leaflet-interactive"),
         "the footprint is drawn as a path"
+    );
+}
+
+/// Chromium, or `None` after saying loudly why the test is skipped (a
+/// failure under CI=true).
+fn chromium_or_skip() -> Option<&'static str> {
+    let found = chromium();
+    if found.is_none() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("Chromium is required under CI=true (apt-get install chromium)");
+        }
+        eprintln!(
+            "\n*** SKIPPING the browser test: Chromium is not installed (apt-get install chromium).\n"
+        );
+    }
+    found
+}
+
+/// Issue 13: with tiles turned off, the maps stand on the region the
+/// browser draws itself (the 44 outlines, the towns' names) and show every
+/// demo report and object; the header folds into a menu on a phone; the
+/// home page shows the live figures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_draws_the_demo_region_on_maps_without_tiles() {
+    let Some(browser) = chromium_or_skip() else {
+        return;
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.server.demo_region = true;
+        c.server.demo_scale = 5;
+        // An empty tile URL turns tiles off.
+        c.server.tile_url = String::new();
+    })
+    .await
+    .unwrap();
+    veche::app::prepare_demo(&app.state, true).await.unwrap();
+    app.run_workers().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(veche::app::serve(listener, app.router.clone()));
+    let dump = |path: &'static str, size: &'static str| async move {
+        tokio::task::spawn_blocking(move || {
+            dump_dom_sized(browser, &format!("http://{addr}{path}"), size)
+        })
+        .await
+        .unwrap()
+    };
+
+    // Problems: the status line counts what the API has for the whole
+    // region, and every report is drawn (single or in a cluster).
+    let all = app
+        .get("/api/v1/problems.geojson?bbox=36.0,43.0,42.0,47.5")
+        .await
+        .json();
+    let expected: i64 = all["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["count"].as_i64().unwrap_or(1))
+        .sum();
+    assert!(expected > 10, "the demo has reports: {expected}");
+    let map = dump("/problems/map", "1280,900").await;
+    assert!(
+        map.contains(r#"data-base-ready="1""#),
+        "the region was drawn"
+    );
+    assert!(
+        map.matches("base-outline").count() >= 44,
+        "the 44 outlines: {}",
+        map.matches("base-outline").count()
+    );
+    assert!(map.contains("base-town"), "the towns are named");
+    assert!(
+        !map.contains("leaflet-tile-container"),
+        "no tile layer: tiles are off"
+    );
+    let status = map
+        .split(r#"id="problems-map-status""#)
+        .nth(1)
+        .and_then(|s| s.split_once('>'))
+        .map(|(_, s)| s.split('<').next().unwrap_or(""))
+        .unwrap_or("");
+    assert_eq!(
+        status,
+        format!("Обращений в этой области: {expected}"),
+        "every report is on the map"
+    );
+
+    // Construction: a marker per object.
+    let objects = {
+        let mut tx = app.state.db.begin().await.unwrap();
+        let n = veche::on_tx!(&mut tx, |conn| sqlx::query_scalar::<_, i64>(
+            "select count(*) from construction_object"
+        )
+        .fetch_one(conn)
+        .await)
+        .unwrap();
+        tx.commit().await.unwrap();
+        n
+    };
+    let map = dump("/construction", "1280,900").await;
+    assert!(map.contains(r#"data-base-ready="1""#));
+    assert!(
+        map.contains(&format!(r#"data-markers="{objects}""#)),
+        "{objects} objects drawn"
+    );
+
+    // The home page on a phone: the figures, the latest reports on their
+    // map, the region under it, the menu folded behind its button.
+    let home = dump("/", "390,844").await;
+    for id in [
+        "fig-month",
+        "fig-on-time",
+        "fig-overdue",
+        "fig-datasets",
+        "fig-objects",
+    ] {
+        assert!(home.contains(&format!(r#"id="{id}""#)), "no {id}");
+    }
+    assert!(home.contains(r#"id="latest-map""#) && home.contains("leaflet-marker-icon"));
+    assert!(home.contains(r#"data-base-ready="1""#));
+    assert!(home.contains(r#"class="has-menu""#), "the menu script ran");
+    let toggle = home.split(r#"id="menu-toggle""#).nth(1).unwrap();
+    let toggle = toggle.split('>').next().unwrap();
+    assert!(
+        toggle.contains(r#"aria-expanded="false""#) && !toggle.contains("hidden"),
+        "the menu button is shown, closed: {toggle}"
     );
 }

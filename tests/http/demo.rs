@@ -35,6 +35,16 @@ async fn states(app: &TestApp, table: &str) -> Vec<String> {
     v
 }
 
+/// The text of the element with `id` (a figure's value).
+fn figure(html: &str, id: &str) -> String {
+    let after = html
+        .split(&format!("id=\"{id}\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no #{id}"));
+    let text = after.split_once('>').unwrap().1;
+    text.split('<').next().unwrap().trim().to_owned()
+}
+
 both_backends!(
     the_demo_region_is_alive_after_the_first_start,
     config = |c| {
@@ -95,17 +105,16 @@ both_backends!(
         assert!(!list.body.contains("Обращений не найдено"), "{}", list.body);
         let key = {
             let mut tx = app.state.db.begin().await.unwrap();
-            let k =
-                veche::on_tx!(&mut tx, |conn| {
-                    sqlx::query_scalar::<_, String>(
+            let k = veche::on_tx!(&mut tx, |conn| {
+                sqlx::query_scalar::<_, String>(
                 "select p.media_key from appeal_photo p join appeal a on a.appeal_id = p.appeal_id
                  where a.state in ('published', 'in_progress', 'planned', 'resolved', 'closed')
                  order by p.appeal_id limit 1"
             )
             .fetch_one(conn)
             .await
-                })
-                .unwrap();
+            })
+            .unwrap();
             tx.commit().await.unwrap();
             k
         };
@@ -191,6 +200,24 @@ both_backends!(
             let n = t.json()["count"].as_i64().unwrap_or(0);
             assert!(n > 0, "the dataset {id} is empty");
         }
+
+        // The home page shows the region's live figures and the latest
+        // reports on a map and in a list.
+        let home = app.get("/").await.body;
+        assert_eq!(figure(&home, "fig-objects"), objects.to_string());
+        let stats = app.get("/problems/stats").await.body;
+        assert_eq!(figure(&home, "fig-overdue"), figure(&stats, "fig-overdue"));
+        assert_ne!(figure(&home, "fig-overdue"), "0");
+        assert!(figure(&home, "fig-on-time").ends_with('%'));
+        assert_ne!(figure(&home, "fig-datasets"), "0");
+        assert_ne!(figure(&home, "fig-month"), "");
+        let latest = home
+            .split("id=\"latest-reports\"")
+            .nth(1)
+            .expect("the latest reports");
+        let latest = latest.split("</ul>").next().unwrap();
+        assert_eq!(latest.matches("<li").count(), 6, "{latest}");
+        assert!(home.contains("data-geojson-inline=\"latest-geojson\""));
 
         // One account per role, printed at start and on /demo.
         assert_eq!(accounts.len(), 5, "{accounts:?}");
