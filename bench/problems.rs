@@ -70,6 +70,7 @@ fn report(lat: f64, lon: f64, author_id: i64) -> queries::NewAppeal<'static> {
         approximate: false,
         published_at: Some(time::OffsetDateTime::now_utc()),
         due_at: Some(time::OffsetDateTime::now_utc() + time::Duration::days(10)),
+        client_key: None,
     }
 }
 

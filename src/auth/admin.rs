@@ -134,7 +134,7 @@ pub async fn list_accounts(
                 button.button type="submit" { (t.find) }
             }
         }
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(ctx.locale)) {
             table {
                 thead { tr { th { "#" } th { (t.name) } th { (t.email) } th { (t.registered) } th { (t.confirmed) } th { (t.roles) } } }
                 tbody {

@@ -393,6 +393,7 @@ pub async fn submit(
         description,
         hide_name: f.hide_name,
         contact: None,
+        client_key: None,
     };
     let mut tx = state.db.begin().await?;
     let result = async {

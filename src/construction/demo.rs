@@ -174,6 +174,7 @@ impl DemoPart for Registry {
                         .into(),
                     hide_name: g.chance(0.3),
                     contact: None,
+                    client_key: None,
                 },
                 &[],
             )

@@ -54,7 +54,7 @@ async fn page(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response
             p { (t.closed) }
         } @else {
             p { (t.accounts_lead) " " code #demo-password { (super::accounts::PASSWORD) } }
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(ctx.locale)) {
                 table #demo-accounts {
                     thead { tr { th scope="col" { (t.role) } th scope="col" { (t.email) } th scope="col" { (t.name) } } }
                     tbody {

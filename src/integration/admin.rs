@@ -64,7 +64,7 @@ async fn render(ctx: &PageCtx, state: &AppState, secret: Option<&str>) -> AppRes
         p role="status" { (tx.messages_waiting_delivery) strong #pending { (pending) } }
         h2 { (tx.partners) }
         @if all.is_empty() { p { (tx.no_partners) } } @else {
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) { table {
                 thead { tr {
                     th scope="col" { (tx.id) }
                     th scope="col" { (tx.name) }
@@ -117,7 +117,7 @@ async fn render(ctx: &PageCtx, state: &AppState, secret: Option<&str>) -> AppRes
         }
         h2 { (tx.dead_letters) }
         @if dead.is_empty() { p #no-dead { (tx.none) } } @else {
-            div.table-wrap { table #dead-letters {
+            div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) { table #dead-letters {
                 thead { tr {
                     th scope="col" { "№" }
                     th scope="col" { (tx.queue) }

@@ -206,6 +206,7 @@ async fn report(
             description,
             hide_name,
             contact: None,
+            client_key: None,
         },
         &photos,
     )

@@ -46,6 +46,7 @@ texts!(pub FormTexts {
     description_hint: "Что случилось и где именно. Не пишите здесь телефоны и другие личные данные: описание публикуется.",
                       "What happened and where exactly. Do not write phone numbers or other personal data: the description is public.";
     photos: "Фотографии (до 5)", "Photos (up to 5)";
+    camera: "Или сфотографируйте сейчас", "Or take a photo now";
     photos_hint: "JPEG, PNG или WebP, до 15 МБ каждая. Перед публикацией из фото удаляются все метаданные, в том числе координаты съёмки.",
                  "JPEG, PNG or WebP, up to 15 MB each. Every piece of metadata, including where the photo was taken, is removed before publishing.";
     hide_name: "Не показывать моё имя на сайте (ведомство его увидит)", "Do not show my name on the site (the department still sees it)";
@@ -72,6 +73,8 @@ pub struct ReportForm {
     pub description: String,
     pub hide_name: bool,
     pub not_duplicate: bool,
+    /// The form page's one-time key (`workflow::NewRequest::client_key`).
+    pub client_key: String,
     pub photos: Vec<(String, Vec<u8>)>,
     /// Set when a photo was refused while reading (too large).
     pub photo_error: Option<Msg>,
@@ -133,6 +136,7 @@ pub async fn read_form(multipart: Multipart) -> AppResult<ReportForm> {
             "description" => f.description = value,
             "hide_name" => f.hide_name = value == "on",
             "not_duplicate" => f.not_duplicate = value == "on",
+            "client_key" => f.client_key = value,
             _ => {}
         })
         .await?;
@@ -210,6 +214,7 @@ pub fn check(cats: &Categories, f: &ReportForm, errors: &mut FieldErrors) -> Opt
             description,
             hide_name: f.hide_name,
             contact: None,
+            client_key: client_key(&f.client_key),
         },
     })
 }
@@ -248,6 +253,14 @@ pub async fn submit(
         if !near.is_empty() {
             return Ok(show(&errors, &near, StatusCode::OK));
         }
+    }
+    // Sent again (a draft the phone app replays after the answer was lost):
+    // the report it already became.
+    if let Some(key) = checked.request.client_key.as_deref()
+        && let Some(id) =
+            crate::workflow::queries::appeal_by_client_key(&state.db, user.account_id, key).await?
+    {
+        return Ok(Redirect::to(&format!("{}?filed=1", Kind::Problem.path(id))).into_response());
     }
     let photos = match store_photos(&state.config, &state.gates, form.photos.clone()).await? {
         Ok(p) => p,
@@ -340,11 +353,19 @@ fn render(
                     @if let Some(e) = errors.get("photos") { p.field-error #e-photos { (e.get(l)) } }
                     input #f-photos type="file" name="photos" multiple accept="image/jpeg,image/png,image/webp" aria-describedby="h-photos";
                 }
+                // On a phone: straight to the back camera.
+                div.field {
+                    label for="f-camera" { (t.camera) }
+                    input #f-camera type="file" name="photos" accept="image/*" capture="environment" aria-describedby="h-photos";
+                }
                 (checkbox(l, errors, "hide_name", html! { (t.hide_name) }, f.hide_name))
                 div #nearby-live aria-live="polite" {}
                 div #not-duplicate-box hidden[nearby.is_empty()] {
                     (checkbox(l, errors, "not_duplicate", html! { (t.not_duplicate) }, false))
                 }
+                // A fresh key per form page; kept when the form comes back
+                // with errors, so the report it becomes is filed once.
+                input type="hidden" name="client_key" value=(if f.client_key.is_empty() { uuid::Uuid::new_v4().to_string() } else { f.client_key.clone() });
                 div.actions { button.button type="submit" { (t.submit) } }
             }
         })
@@ -375,4 +396,13 @@ fn nearby_box(
             }
         }
     }
+}
+
+/// A form key as sent: a short token of letters, digits and dashes, or none
+/// (anything else is ignored rather than refused: the key only prevents a
+/// second filing).
+fn client_key(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .then(|| s.to_owned())
 }

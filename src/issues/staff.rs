@@ -188,7 +188,7 @@ pub async fn routing_page(
     Ok(Page::new(&ctx, t.routing).crumb(ctx.t().admin, "/admin").crumb(t.settings, "/admin/problems").render(html! {
         h1 { (t.routing) }
         p { (t.routing_intro) }
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) {
             table {
                 thead { tr { th scope="col" { (t.category) } th scope="col" { (t.responsibility) } th scope="col" { (t.default_org) } } }
                 tbody {
@@ -217,7 +217,7 @@ pub async fn routing_page(
         }
         h2 { (t.rules) }
         @if rules.is_empty() { p { "—" } } @else {
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) {
                 table {
                     thead { tr { th scope="col" { (t.category) } th scope="col" { (t.municipality) } th scope="col" { (t.organisation) } th {} } }
                     tbody {
@@ -362,7 +362,7 @@ fn keys_view(
             div.actions { button.button type="submit" { (t.create_key) } }
         }
         @if !keys.is_empty() {
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) {
                 table {
                     thead { tr { th scope="col" { (t.key_name) } th scope="col" { (t.key_id) } th scope="col" { (t.created) } th scope="col" { (t.state) } th {} } }
                     tbody {

@@ -74,7 +74,7 @@ fn table<'a>(
 ) -> Markup {
     let t = StatsTexts::get(l);
     html! {
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) {
             table {
                 thead { tr { th scope="col" { (head) } th scope="col" { (t.total) } th scope="col" { (t.on_time) } th scope="col" { (t.median) } th scope="col" { (t.overdue_now) } } }
                 tbody {

@@ -132,7 +132,7 @@ fn form_page(
                 Some(Err(ImportError::Rejected { problems, total })) => {
                     div.error-summary role="alert" tabindex="-1" {
                         h2 { (t.rejected) }
-                        div.table-wrap {
+                        div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) {
                             table {
                                 thead { tr { th { (t.line) } th { (t.field) } th { (t.reason) } } }
                                 tbody {

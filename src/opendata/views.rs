@@ -379,7 +379,7 @@ pub fn passport_page(ctx: &PageCtx, base: &str, e: &Entry, can_publish: bool) ->
                 p { a href={ "/opendata/" (id) "/publish" } { (t.publish) } }
             }
             h2 { (t.passport) }
-            div.table-wrap prefix="dc: http://purl.org/dc/terms/ foaf: http://xmlns.com/foaf/0.1/" about={ "/opendata/" (id) } typeof="foaf:Document" {
+            div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) prefix="dc: http://purl.org/dc/terms/ foaf: http://xmlns.com/foaf/0.1/" about={ "/opendata/" (id) } typeof="foaf:Document" {
                 div rel="dc:conformsTo" resource=(STANDARD_VERSION) {}
                 table.passport {
                     tbody {
@@ -428,7 +428,7 @@ pub fn passport_page(ctx: &PageCtx, base: &str, e: &Entry, can_publish: bool) ->
             }
             @if !e.fields.is_empty() {
                 h2 #structure { (t.structure_title) }
-                div.table-wrap {
+                div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) {
                     table {
                         thead { tr { th { (t.field_name) } th { (t.field_ru) } th { (t.field_en) } th { (t.field_format) } } }
                         tbody {
@@ -441,7 +441,7 @@ pub fn passport_page(ctx: &PageCtx, base: &str, e: &Entry, can_publish: bool) ->
             }
             @if !e.versions.is_empty() {
                 h2 #versions { (t.versions_title) }
-                div.table-wrap {
+                div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) {
                     table {
                         thead { tr { th { (t.v_date) } th { (t.v_rows) } th { (t.v_size) } th { (t.v_provenance) } th { (t.download) } } }
                         tbody {

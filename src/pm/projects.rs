@@ -527,7 +527,7 @@ pub async fn show(
             section #roadmap aria-labelledby="roadmap-h" {
                 h2 #roadmap-h { (tx.roadmap) }
                 @if miles.is_empty() { p { (tx.no_roadmap_events) } } @else {
-                    div.table-wrap { table {
+                    div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) { table {
                         thead { tr { th scope="col" { (tx.checkpoint) } th scope="col" { (tx.due) } th scope="col" { (tx.state) } } }
                         tbody {
                             @for m in &miles {

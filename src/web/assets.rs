@@ -16,7 +16,7 @@ use rust_embed::RustEmbed;
 #[derive(RustEmbed)]
 #[folder = "web/"]
 #[exclude = "*.map"]
-struct Assets;
+pub struct Assets;
 
 static HASHES: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
     Assets::iter()

@@ -303,3 +303,11 @@ pub fn pager(l: Locale, base: &str, page: i64, pages: i64) -> Markup {
         }
     }
 }
+
+/// The name of a table's scrolling box: on a phone a wide table scrolls
+/// sideways, and a keyboard reaches it only when the box takes focus
+/// (`tabindex="0"`, a named region), as axe-core's
+/// `scrollable-region-focusable` asks.
+pub fn scroll_label(l: crate::web::i18n::Locale) -> &'static str {
+    crate::web::layout::LayoutTexts::get(l).scroll_table
+}

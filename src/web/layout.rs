@@ -70,6 +70,7 @@ texts!(pub LayoutTexts {
     report_problem: "Сообщить о проблеме", "Report a problem";
     done: "Готово: изменения сохранены.", "Done: your changes are saved.";
     menu: "Меню", "Menu";
+    scroll_table: "Таблица, прокручивается вбок", "Table, scrolls sideways";
     demo_banner: "Демонстрационный регион: организации, обращения, стройки и поручения вымышлены.",
                  "A demo region: the organisations, reports, construction and orders are made up.";
     demo_link: "Войти в любой роли", "Sign in as any role";
@@ -261,6 +262,10 @@ impl<'a> Page<'a> {
                     }
                     link rel="stylesheet" href=(assets::url("css/site.css"));
                     meta name="csrf-token" content=(ctx.csrf_token());
+                    // The phone app (web/pwa.rs).
+                    link rel="manifest" href="/manifest.webmanifest";
+                    meta name="theme-color" content="#0b5394";
+                    link rel="apple-touch-icon" href=(assets::url("img/icon-192.png"));
                     @if let Some(head) = &self.head { (head) }
                 }
                 body {
@@ -291,6 +296,7 @@ impl<'a> Page<'a> {
                     (footer(ctx))
                     script src=(assets::url("js/select-filter.js")) defer {}
                     script src=(assets::url("js/menu.js")) defer {}
+                    script src=(assets::url("js/pwa.js")) defer {}
                     @for script in &self.scripts {
                         script src=(assets::url(script)) defer {}
                         // Every map stands on the region drawn by the

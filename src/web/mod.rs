@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod layout;
 pub mod limits;
 pub mod ops;
+pub mod pwa;
 pub mod tables;
 
 use axum::Router;
@@ -31,6 +32,9 @@ pub fn router(api_doc: utoipa::openapi::OpenApi) -> Router<AppState> {
         )
         .route("/static/{*path}", get(assets::serve_asset))
         .route("/favicon.ico", get(assets::favicon))
+        .route("/manifest.webmanifest", get(pwa::manifest))
+        .route("/sw.js", get(pwa::service_worker))
+        .route("/offline", get(pwa::offline))
         .route("/health", get(ops::health))
         .route("/metrics", get(ops::metrics_endpoint))
         .merge(api_docs::router(api_doc))

@@ -59,7 +59,7 @@ impl Format {
 impl Table {
     pub fn html(&self, caption: &str) -> Markup {
         html! {
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label=(caption) {
                 table.pm-table {
                     caption { (caption) }
                     thead { tr { @for h in &self.headers { th scope="col" { (h) } } } }

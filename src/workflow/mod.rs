@@ -659,6 +659,8 @@ pub struct NewRequest {
     /// How to reach the reporter when the author is an outside system
     /// (Open311): kept as an internal event, seen only by staff.
     pub contact: Option<String>,
+    /// The form's one-time key: the same author sending it twice files once.
+    pub client_key: Option<String>,
 }
 
 /// Files a request: routed by category and municipality, published at once
@@ -736,6 +738,7 @@ pub async fn submit_in(
             approximate: r.approximate,
             published_at,
             due_at,
+            client_key: r.client_key.as_deref(),
         },
     )
     .await?;

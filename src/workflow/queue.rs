@@ -93,7 +93,7 @@ fn queue_table(l: Locale, cats: &Categories, rows: &[AppealRow], empty: &str) ->
     let at = now();
     html! {
         @if rows.is_empty() { p { (empty) } } @else {
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) {
                 table.queue {
                     thead { tr { th scope="col" { (t.number) } th scope="col" { (t.request) } th scope="col" { (t.kind) } th scope="col" { (t.municipality) } th scope="col" { (t.state) } th scope="col" { (t.due) } } }
                     tbody {

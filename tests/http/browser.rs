@@ -192,7 +192,7 @@ async fn chromium_renders_the_home_page_and_a_municipality_map_without_tiles() {
 
 /// Chromium, or `None` after saying loudly why the test is skipped (a
 /// failure under CI=true).
-fn chromium_or_skip() -> Option<&'static str> {
+pub(crate) fn chromium_or_skip() -> Option<&'static str> {
     let found = chromium();
     if found.is_none() {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
@@ -276,17 +276,7 @@ async fn chromium_draws_the_demo_region_on_maps_without_tiles() {
     );
 
     // Construction: a marker per object.
-    let objects = {
-        let mut tx = app.state.db.begin().await.unwrap();
-        let n = veche::on_tx!(&mut tx, |conn| sqlx::query_scalar::<_, i64>(
-            "select count(*) from construction_object"
-        )
-        .fetch_one(conn)
-        .await)
-        .unwrap();
-        tx.commit().await.unwrap();
-        n
-    };
+    let objects = app.scalar("select count(*) from construction_object").await;
     let map = dump("/construction", "1280,900").await;
     assert!(map.contains(r#"data-base-ready="1""#));
     assert!(

@@ -9,19 +9,6 @@ use crate::helpers::TestApp;
 
 const PASSWORD: &str = veche::demo::accounts::PASSWORD;
 
-async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    let mut tx = app.state.db.begin().await.unwrap();
-    let sql = sql.to_owned();
-    let n = veche::on_tx!(&mut tx, |conn| sqlx::query_scalar::<_, i64>(
-        sqlx::AssertSqlSafe(sql.clone())
-    )
-    .fetch_one(conn)
-    .await)
-    .unwrap();
-    tx.commit().await.unwrap();
-    n
-}
-
 async fn states(app: &TestApp, table: &str) -> Vec<String> {
     let mut tx = app.state.db.begin().await.unwrap();
     let sql = format!("select distinct state from {table} order by state");
@@ -61,7 +48,9 @@ both_backends!(
 
         // Reports in every state of the lifecycle, over several
         // municipalities, with supports and generated photos.
-        let reports = scalar(&app, "select count(*) from appeal where kind = 'problem'").await;
+        let reports = app
+            .scalar("select count(*) from appeal where kind = 'problem'")
+            .await;
         assert!(reports >= 60, "{reports} reports");
         let all = states(&app, "appeal").await;
         for s in [
@@ -78,21 +67,21 @@ both_backends!(
         ] {
             assert!(all.iter().any(|x| x == s), "no request is {s}: {all:?}");
         }
-        assert!(scalar(&app, "select count(distinct municipality_id) from appeal").await >= 8);
-        assert!(scalar(&app, "select count(*) from appeal_support").await > 0);
         assert!(
-            scalar(
-                &app,
-                "select count(*) from appeal where escalated_at is not null"
-            )
-            .await
+            app.scalar("select count(distinct municipality_id) from appeal")
+                .await
+                >= 8
+        );
+        assert!(app.scalar("select count(*) from appeal_support").await > 0);
+        assert!(
+            app.scalar("select count(*) from appeal where escalated_at is not null")
+                .await
                 > 0,
             "some overdue reports are escalated"
         );
         // Dated over the past weeks, none in the future.
         assert!(
-            scalar(
-                &app,
+            app.scalar(
                 "select count(*) from appeal where created_at < (select min(loaded_at) from demo_part)"
             )
             .await
@@ -123,22 +112,16 @@ both_backends!(
         assert_eq!(photo.headers.get("content-type").unwrap(), "image/jpeg");
 
         // The registry, with illegal objects and published check results.
-        let objects = scalar(&app, "select count(*) from construction_object").await;
+        let objects = app.scalar("select count(*) from construction_object").await;
         assert!(objects >= 20, "{objects} objects");
         assert!(
-            scalar(
-                &app,
-                "select count(*) from construction_object where illegal"
-            )
-            .await
+            app.scalar("select count(*) from construction_object where illegal")
+                .await
                 > 0
         );
         assert!(
-            scalar(
-                &app,
-                "select count(*) from construction_check where result is not null"
-            )
-            .await
+            app.scalar("select count(*) from construction_check where result is not null")
+                .await
                 > 0
         );
         let geo = app.get("/api/v1/construction.geojson").await.json();
@@ -155,7 +138,7 @@ both_backends!(
         // The core: the orders given by the governor and vice-governors,
         // delegated and reported, plus the copies of the portal's requests;
         // some are overdue.
-        let orders = scalar(&app, "select count(*) from pm_order").await;
+        let orders = app.scalar("select count(*) from pm_order").await;
         assert!(orders >= 100, "{orders} orders");
         let order_states = states(&app, "pm_order").await;
         for s in [
@@ -173,19 +156,13 @@ both_backends!(
             );
         }
         assert!(
-            scalar(
-                &app,
-                "select count(*) from pm_order where parent_id is not null"
-            )
-            .await
+            app.scalar("select count(*) from pm_order where parent_id is not null")
+                .await
                 > 0
         );
         assert!(
-            scalar(
-                &app,
-                "select count(*) from pm_order where appeal_id is not null"
-            )
-            .await
+            app.scalar("select count(*) from pm_order where appeal_id is not null")
+                .await
                 > 0
         );
 
@@ -256,7 +233,8 @@ both_backends!(
             .unwrap();
         assert!(again.parts.is_empty(), "{:?}", again.parts);
         assert_eq!(
-            scalar(&app, "select count(*) from appeal where kind = 'problem'").await,
+            app.scalar("select count(*) from appeal where kind = 'problem'")
+                .await,
             reports
         );
 

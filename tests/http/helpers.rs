@@ -317,6 +317,20 @@ impl TestApp {
             .unwrap();
     }
 
+    /// One number from the store (a count the test checks against a page).
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let mut tx = self.state.db.begin().await.unwrap();
+        let sql = sql.to_owned();
+        let n = veche::on_tx!(&mut tx, |conn| sqlx::query_scalar::<_, i64>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .fetch_one(conn)
+        .await)
+        .unwrap();
+        tx.commit().await.unwrap();
+        n
+    }
+
     /// Makes an account an executor in an organisation.
     pub async fn make_executor(&self, account_id: i64, organisation_id: &str) {
         let mut tx = self.state.db.begin().await.unwrap();

@@ -8,8 +8,10 @@
 mod helpers;
 mod pg;
 
+mod audit;
 mod auth;
 mod browser;
+mod cdp;
 mod ckan;
 mod clients;
 mod construction;
@@ -25,6 +27,7 @@ mod open311;
 mod opendata;
 mod opendata_api;
 mod ops;
+mod phone;
 mod pm;
 mod problems;
 mod queues;

@@ -1295,6 +1295,7 @@ both_backends!(lists_filter_and_the_map_gets_geojson, |app| {
                 approximate: false,
                 published_at: Some(time::OffsetDateTime::now_utc()),
                 due_at: None,
+                client_key: None,
             },
         )
         .await

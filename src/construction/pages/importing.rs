@@ -52,7 +52,7 @@ pub(super) fn preview_markup(ctx: &PageCtx, key: &str, p: &import::Prepared) -> 
         @if !p.ignored_columns.is_empty() { p { (tx.columns_not_used) (p.ignored_columns.join(", ")) } }
         @if !p.problems.is_empty() {
             h2 { (tx.rejected_rows) }
-            div.table-wrap { table #import-problems {
+            div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) { table #import-problems {
                 thead { tr { th scope="col" { (tx.row) } th scope="col" { (tx.column) } th scope="col" { (tx.reason) } } }
                 tbody { @for pr in &p.problems { tr { td { (pr.row) } td { (pr.column) } td { (pr.reason.get(l)) } } } }
             } }

@@ -149,6 +149,7 @@ pub(super) async fn create(state: &AppState, request: Request, format: Format) -
         description,
         hide_name: false,
         contact: (!contact.is_empty()).then(|| contact.join("\n")),
+        client_key: None,
     };
     let photos =
         match crate::media::upload::store_photos(&state.config, &state.gates, media).await? {

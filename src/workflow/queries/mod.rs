@@ -126,6 +126,7 @@ pub struct NewAppeal<'a> {
     pub approximate: bool,
     pub published_at: Option<OffsetDateTime>,
     pub due_at: Option<OffsetDateTime>,
+    pub client_key: Option<&'a str>,
 }
 
 pub async fn insert_appeal(tx: &mut Tx, a: &NewAppeal<'_>) -> Result<i64, sqlx::Error> {
@@ -134,8 +135,8 @@ pub async fn insert_appeal(tx: &mut Tx, a: &NewAppeal<'_>) -> Result<i64, sqlx::
         sqlx::query_scalar::<_, i64>(
         "insert into appeal (kind, state, category_id, municipality_id, organisation_id, author_id,
              hide_name, description, address, lat, lon, created_at, published_at, due_at, updated_at,
-             approximate)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $12, $15)
+             approximate, client_key)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $12, $15, $16)
          returning appeal_id"
     )
     .bind(a.kind)
@@ -153,9 +154,25 @@ pub async fn insert_appeal(tx: &mut Tx, a: &NewAppeal<'_>) -> Result<i64, sqlx::
     .bind(a.published_at)
     .bind(a.due_at)
     .bind(a.approximate)
+    .bind(a.client_key)
     .fetch_one(conn)
     .await
     })
+}
+
+/// The request an author already filed with this form key, if any.
+pub async fn appeal_by_client_key(
+    db: &Db,
+    author_id: i64,
+    key: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    on_db!(db, |pool| sqlx::query_scalar::<_, i64>(
+        "select appeal_id from appeal where author_id = $1 and client_key = $2"
+    )
+    .bind(author_id)
+    .bind(key)
+    .fetch_optional(pool)
+    .await)
 }
 
 pub async fn organisation_exists(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {

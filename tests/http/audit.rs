@@ -1,0 +1,188 @@
+//! The accessibility audit (issue 13): axe-core, vendored from the npm
+//! registry (`tests/vendor/axe-core`), runs in headless Chromium over the
+//! main pages of the demo region, in Russian and English, signed out and
+//! signed in as each demo role, on a phone's screen. Any serious or critical
+//! violation of WCAG 2.1 A/AA fails the test, listed with its page and the
+//! elements concerned.
+
+use serde_json::Value;
+
+use crate::cdp::Browser;
+use crate::helpers::{Backend, TestApp};
+
+const AXE: &str = include_str!("../vendor/axe-core/axe.min.js");
+
+/// Runs axe on the open page; returns the serious and critical violations.
+const RUN: &str = r#"
+axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
+  .then(function (r) {
+    return r.violations
+      .filter(function (v) { return v.impact === "serious" || v.impact === "critical"; })
+      .map(function (v) {
+        return v.id + " (" + v.impact + "): " + v.help + " — " +
+          v.nodes.slice(0, 4).map(function (n) { return n.target.join(" "); }).join(" | ");
+      });
+  })
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role() {
+    let Some(chromium) = crate::browser::chromium_or_skip() else {
+        return;
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.server.demo_region = true;
+        c.server.demo_scale = 3;
+        c.server.tile_url = String::new();
+    })
+    .await
+    .unwrap();
+    let accounts = veche::app::prepare_demo(&app.state, true).await.unwrap();
+    app.run_workers().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(veche::app::serve(listener, app.router.clone()));
+    let base = format!("http://{addr}");
+
+    let report = app
+        .scalar(
+            "select min(appeal_id) from appeal where kind = 'problem' and state = 'in_progress'",
+        )
+        .await;
+    let object = app
+        .scalar("select min(object_id) from construction_object")
+        .await;
+    let order = app
+        .scalar("select min(order_id) from pm_order where parent_id is null")
+        .await;
+    let public: Vec<String> = [
+        "/",
+        "/problems",
+        "/problems/map",
+        "/problems/stats",
+        &format!("/problems/{report}"),
+        "/construction",
+        &format!("/construction/objects/{object}"),
+        "/opendata",
+        "/opendata/2309650015-construction",
+        "/opendata/2309650015-construction/table",
+        "/municipalities",
+        "/municipalities/sochi",
+        "/organisations",
+        "/search?q=дорога",
+        "/demo",
+        "/auth/login",
+        "/auth/register",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let by_role: Vec<(&str, Vec<String>)> = vec![
+        (
+            "Citizen",
+            vec![
+                "/problems/new".into(),
+                "/account".into(),
+                "/account/requests".into(),
+                "/account/notifications".into(),
+            ],
+        ),
+        (
+            "Moderator",
+            vec!["/moderation/problems".into(), "/workspace".into()],
+        ),
+        (
+            "Department officer",
+            vec![
+                "/workspace/problems".into(),
+                "/pm".into(),
+                "/pm/tasks".into(),
+                format!("/problems/{report}"),
+            ],
+        ),
+        ("Executor", vec!["/pm/tasks".into()]),
+        (
+            "Administrator",
+            vec![
+                "/admin".into(),
+                "/admin/accounts".into(),
+                "/pm".into(),
+                format!("/pm/orders/{order}"),
+                "/pm/projects".into(),
+            ],
+        ),
+    ];
+
+    let browser = Browser::launch(chromium).await;
+    let mut page = browser.page().await;
+    let mut failures: Vec<String> = Vec::new();
+    let mut audited = 0;
+    page.goto(&format!("{base}/")).await;
+    for path in &public {
+        audited += audit(&mut page, &base, path, "signed out", &mut failures).await;
+    }
+    for (role, paths) in &by_role {
+        let account = accounts
+            .iter()
+            .find(|a| a.role.en == *role)
+            .unwrap_or_else(|| panic!("no demo {role}"));
+        sign_in(&mut page, &base, &account.email).await;
+        for path in paths {
+            audited += audit(&mut page, &base, path, role, &mut failures).await;
+        }
+        page.goto(&format!("{base}/")).await;
+        page.eval("document.querySelector('form[action=\"/auth/logout\"]').submit()")
+            .await;
+        page.settle().await;
+    }
+    assert!(audited >= 50, "{audited} pages audited");
+    assert!(
+        failures.is_empty(),
+        "{} serious or critical accessibility problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Audits one page in both languages; returns how many runs were made.
+async fn audit(
+    page: &mut crate::cdp::Page,
+    base: &str,
+    path: &str,
+    who: &str,
+    failures: &mut Vec<String>,
+) -> usize {
+    for lang in ["ru", "en"] {
+        page.eval(&format!("document.cookie = 'veche_lang={lang}; path=/'"))
+            .await;
+        page.goto(&format!("{base}{path}")).await;
+        let here = page.eval("location.pathname").await;
+        page.eval(AXE).await;
+        let found = page.eval(RUN).await;
+        for v in found.as_array().cloned().unwrap_or_default() {
+            failures.push(format!(
+                "{who} {lang} {path} (at {here}): {}",
+                v.as_str().unwrap_or("")
+            ));
+        }
+    }
+    2
+}
+
+async fn sign_in(page: &mut crate::cdp::Page, base: &str, email: &str) {
+    page.goto(&format!("{base}/auth/login")).await;
+    let js = format!(
+        "(function () {{ var f = document.querySelector('form[action=\"/auth/login\"]');
+           f.querySelector('[name=email]').value = {email};
+           f.querySelector('[name=password]').value = {password};
+           f.submit(); }})()",
+        email = Value::from(email),
+        password = Value::from(veche::demo::accounts::PASSWORD),
+    );
+    page.eval(&js).await;
+    page.settle().await;
+    let signed_in = page
+        .eval("!!document.querySelector('form[action=\"/auth/logout\"]')")
+        .await;
+    assert_eq!(signed_in, Value::Bool(true), "{email} signed in");
+}
