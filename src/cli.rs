@@ -78,6 +78,21 @@ pub enum Command {
         #[arg(long = "map")]
         mapping: Vec<String>,
     },
+    /// Load the organisation directory, or the routing of citizens'
+    /// requests, from a .csv or .xlsx file (docs/DIRECTORY.md): every row
+    /// checked, every rejected row reported (row, column, reason); all
+    /// accepted rows written in one transaction, or none.
+    ImportDirectory {
+        /// The file: organisations (id, parent_id, kind, name_ru, …) or
+        /// routing (category_id, municipality, organisation_id).
+        file: std::path::PathBuf,
+        /// Check and report only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the accepted rows even when some rows are rejected.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
     /// Add or change an integration partner: another veche instance (the
     /// portal, a remote project-management core) or an outside system.
     /// Prints the shared secret (generated when not given).
@@ -140,6 +155,26 @@ impl Cli {
                     println!("  password: {}", crate::demo::accounts::PASSWORD);
                 }
                 state.db.close().await;
+                Ok(())
+            }
+            Command::ImportDirectory {
+                file,
+                dry_run,
+                skip_invalid,
+            } => {
+                let db = crate::db::Db::connect(&config).await?;
+                if config.server.migrate_on_start {
+                    db.migrate().await?;
+                }
+                let report =
+                    crate::directory::import::import(&db, &file, dry_run, skip_invalid).await?;
+                db.close().await;
+                print!("{}", report.text());
+                let refused = !report.problems.is_empty() && !report.written;
+                anyhow::ensure!(
+                    !refused || dry_run,
+                    "nothing was imported: fix the rows above, or pass --skip-invalid to import the accepted ones"
+                );
                 Ok(())
             }
             Command::Migrate => {

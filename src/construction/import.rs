@@ -8,13 +8,12 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use calamine::DataRef;
-
 use super::domain::{self, FIELDS, ObjectForm, ObjectInput, Status, normalize_address};
 use super::queries;
 use crate::app::AppState;
 use crate::db::Db;
 use crate::error::{AppError, Msg};
+use crate::media::sheet::cell_text;
 
 /// Largest spreadsheet accepted (file size), and what it may unpack to.
 pub const MAX_FILE: u64 = 50 * 1024 * 1024;
@@ -270,23 +269,6 @@ pub fn map_columns(
         .map(|(_, h)| h.clone())
         .collect();
     Ok((mapping, ignored))
-}
-
-fn cell_text(d: &DataRef<'_>) -> String {
-    match d {
-        DataRef::Empty => String::new(),
-        DataRef::String(s) => s.clone(),
-        DataRef::SharedString(s) => (*s).to_owned(),
-        DataRef::Int(i) => i.to_string(),
-        DataRef::Float(f) => crate::datasets::fields::format_float(*f),
-        DataRef::Bool(b) => b.to_string(),
-        DataRef::DateTime(dt) => {
-            let (y, m, day, _, _, _, _) = dt.to_ymd_hms_milli();
-            format!("{y:04}-{m:02}-{day:02}")
-        }
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
-        DataRef::Error(e) => format!("#ERROR {e}"),
-    }
 }
 
 /// Spreadsheet column letters for a 0-based index (A, B, …, AA).

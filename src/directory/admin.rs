@@ -56,7 +56,7 @@ pub struct OrgForm {
     short_name_en: String,
     #[serde(default)]
     inn: String,
-    #[serde(default)]
+    #[serde(default, alias = "municipality_slug")]
     municipality_id: String,
     #[serde(default)]
     email: String,
@@ -86,7 +86,7 @@ impl OrgForm {
 
     /// Parses everything that needs no database; the parent is checked in
     /// the transaction that writes.
-    fn parse(&self, errors: &mut FieldErrors) -> Option<OrgFields> {
+    pub(super) fn parse(&self, errors: &mut FieldErrors) -> Option<OrgFields> {
         let kind = errors.check(
             "kind",
             OrgKind::parse(&self.kind).ok_or_else(|| Msg::new("Выберите тип.", "Choose the kind.")),
@@ -262,7 +262,7 @@ pub async fn edit_organisation_form(
 
 /// Checks the parent inside the writing transaction: it must exist and must
 /// not be the organisation itself or one of its descendants.
-async fn check_parent(
+pub(super) async fn check_parent(
     tx: &mut crate::db::Tx,
     id: &str,
     parent: Option<&str>,

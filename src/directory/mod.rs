@@ -10,6 +10,7 @@ mod admin;
 pub mod api;
 pub mod domain;
 mod handlers;
+pub mod import;
 pub mod openapi;
 pub mod queries;
 pub mod search;

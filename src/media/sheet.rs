@@ -213,3 +213,130 @@ pub fn read_first_sheet(
     }
     Ok(Sheet { rows, merged })
 }
+
+/// What a directory-sized table ([`read_table`]) may cost.
+const TABLE_BUDGET: SheetBudget = SheetBudget {
+    max_file: 20 * 1024 * 1024,
+    max_inflated: 60 * 1024 * 1024,
+    max_area: 5_000_000,
+    max_cells: 1_000_000,
+    max_columns: 100,
+};
+/// Rows of a CSV read by [`read_table`].
+const TABLE_MAX_ROWS: usize = 200_000;
+
+/// A cell as text: numbers without a needless `.0`, dates as ISO dates.
+pub fn cell_text(d: &DataRef<'_>) -> String {
+    match d {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => crate::datasets::fields::format_float(*f),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(dt) => {
+            let (y, m, day, _, _, _, _) = dt.to_ymd_hms_milli();
+            format!("{y:04}-{m:02}-{day:02}")
+        }
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(e) => format!("#ERROR {e}"),
+    }
+}
+
+/// A header and the filled rows, each with its 1-based row number.
+pub type Table = (Vec<String>, Vec<(u64, Vec<String>)>);
+
+/// A small table an administrator keeps, from a `.csv` (UTF-8, with or
+/// without a byte-order mark, comma or semicolon) or an `.xlsx` (the first
+/// sheet): the header and the filled rows with their 1-based numbers as a
+/// spreadsheet shows them.
+pub fn read_table(path: &Path) -> Result<Table, Msg> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_lowercase)
+        .unwrap_or_default();
+    let rows: Vec<(u64, Vec<String>)> = match ext.as_str() {
+        "xlsx" => read_first_sheet(path, &TABLE_BUDGET, |_, _, d| cell_text(d))?
+            .rows
+            .into_iter()
+            .map(|(row, cells)| (u64::from(row) + 1, cells))
+            .collect(),
+        "csv" => {
+            let size = std::fs::metadata(path)
+                .map_err(|_| Msg::new("Файл не читается.", "The file cannot be read."))?
+                .len();
+            if size > TABLE_BUDGET.max_file {
+                return Err(Msg::new(
+                    format!(
+                        "Файл {} МБ — больше допустимых {} МБ.",
+                        mb(size),
+                        mb(TABLE_BUDGET.max_file)
+                    ),
+                    format!(
+                        "The file is {} MB, over the {} MB allowed.",
+                        mb(size),
+                        mb(TABLE_BUDGET.max_file)
+                    ),
+                ));
+            }
+            let bytes = std::fs::read(path)
+                .map_err(|_| Msg::new("Файл не читается.", "The file cannot be read."))?;
+            let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
+                .map_err(|_| {
+                Msg::new(
+                    "Файл не в кодировке UTF-8. Сохраните его как «CSV UTF-8».",
+                    "The file is not UTF-8. Save it as “CSV UTF-8”.",
+                )
+            })?;
+            let first = text.lines().next().unwrap_or("");
+            let delimiter = if first.matches(';').count() > first.matches(',').count() {
+                b';'
+            } else {
+                b','
+            };
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(delimiter)
+                .from_reader(text.as_bytes());
+            let mut rows = Vec::new();
+            for (i, record) in reader.records().enumerate() {
+                let record = record.map_err(|e| {
+                    Msg::new(
+                        format!("Строка {}: файл CSV повреждён ({e}).", i + 1),
+                        format!("Row {}: the CSV file is broken ({e}).", i + 1),
+                    )
+                })?;
+                if rows.len() >= TABLE_MAX_ROWS || record.len() > TABLE_BUDGET.max_columns as usize
+                {
+                    return Err(Msg::new(
+                        format!(
+                            "Больше {TABLE_MAX_ROWS} строк или {} столбцов.",
+                            TABLE_BUDGET.max_columns
+                        ),
+                        format!(
+                            "More than {TABLE_MAX_ROWS} rows or {} columns.",
+                            TABLE_BUDGET.max_columns
+                        ),
+                    ));
+                }
+                rows.push((i as u64 + 1, record.iter().map(str::to_owned).collect()));
+            }
+            rows
+        }
+        _ => {
+            return Err(Msg::new(
+                "Нужен файл .csv или .xlsx.",
+                "A .csv or .xlsx file is needed.",
+            ));
+        }
+    };
+    let mut rows = rows
+        .into_iter()
+        .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()));
+    let (_, header) = rows
+        .next()
+        .ok_or_else(|| Msg::new("Таблица пуста.", "The table is empty."))?;
+    Ok((header, rows.collect()))
+}

@@ -117,6 +117,27 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
     let mut page = browser.page().await;
     let mut failures: Vec<String> = Vec::new();
     let mut audited = 0;
+    // The region under the map is really drawn, not only present in the
+    // DOM (a zero-width SVG hid it once).
+    page.goto(&format!("{base}/problems/map")).await;
+    let drawn = page
+        .eval(
+            "new Promise(function (ok) { setTimeout(function () {
+               var land = document.querySelector('.leaflet-baseLand-pane svg');
+               var lines = document.querySelector('.leaflet-baseLines-pane svg');
+               ok([land, lines].map(function (s) { return s ? Math.round(s.getBoundingClientRect().width) : 0; }));
+             }, 500); })",
+        )
+        .await;
+    let width = page
+        .eval("document.getElementById('problems-map').clientWidth")
+        .await;
+    for w in drawn.as_array().unwrap() {
+        assert!(
+            w.as_i64().unwrap() >= width.as_i64().unwrap(),
+            "{drawn} vs the map's {width}"
+        );
+    }
     page.goto(&format!("{base}/")).await;
     for path in &public {
         audited += audit(&mut page, &base, path, "signed out", &mut failures).await;
