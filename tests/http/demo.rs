@@ -246,3 +246,68 @@ both_backends!(
         assert!(app.get("/demo").await.body.contains("127.0.0.1"));
     }
 );
+
+/// `veche demo --reset` writes the demo anew in the embedded data folder,
+/// and refuses a folder that holds anyone's real account.
+#[test]
+fn demo_reset_recreates_the_demo_and_spares_real_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let veche = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_veche"))
+            .args(["--data-dir", dir.path().to_str().unwrap()])
+            .args(args)
+            .env("VECHE_LOG", "warn")
+            .env("VECHE_DEMO_SCALE", "2")
+            .env("VECHE_ADMIN_PASSWORD", "a real administrator's password")
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let (ok, out) = veche(&["demo"]);
+    assert!(ok && out.contains("citizen-0@demo.veche.invalid"), "{out}");
+    let photos = || walk(&dir.path().join("media"));
+    assert!(photos() > 0, "the demo wrote photos");
+    // A marker file of the administrator's own stays: only veche's store,
+    // index, media and mailbox are deleted.
+    std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    let (ok, out) = veche(&["demo", "--reset"]);
+    assert!(ok, "{out}");
+    assert!(dir.path().join("notes.txt").exists());
+    assert!(photos() > 0);
+    // Someone's real account: the folder is not the demo's to delete.
+    let (ok, out) = veche(&["create-admin", "--email", "real@example.ru"]);
+    assert!(ok, "{out}");
+    let (ok, out) = veche(&["demo", "--reset"]);
+    assert!(!ok && out.contains("not demo accounts"), "{out}");
+    let (ok, out) = veche(&["create-admin", "--email", "real@example.ru"]);
+    assert!(
+        ok && out.contains("already existed"),
+        "the account is still there: {out}"
+    );
+}
+
+/// Files below `dir`, counted.
+fn walk(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    if e.path().is_dir() {
+                        walk(&e.path())
+                    } else {
+                        1
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
