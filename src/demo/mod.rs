@@ -340,7 +340,9 @@ pub async fn ensure(state: &AppState, parts: &DemoParts) -> anyhow::Result<Loade
             )?;
             tx.commit().await?;
             // The core takes the portal's messages at the time they were
-            // sent (the exchange moves the clock to each).
+            // sent (the exchange moves the clock to each); the queue itself
+            // runs at the start, when every one of them is due.
+            crate::db::set_clock(start);
             while state.exchange.deliver_pending(state).await? > 0 {}
             Ok::<_, anyhow::Error>(n)
         })

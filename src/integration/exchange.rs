@@ -135,23 +135,31 @@ impl Exchange {
         Ok(n)
     }
 
+    /// Applies a message to the core in this process.
+    async fn deliver_local(&self, state: &AppState, env: &Envelope) -> Result<(), String> {
+        match super::inbound::apply(state, &super::inbound::Sender::Local, &env.message).await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(format!(
+                "{}: {}",
+                e.code(),
+                e.message().get(crate::web::i18n::Locale::En)
+            )),
+        }
+    }
+
     async fn deliver(&self, state: &AppState, env: &Envelope) -> Result<(), String> {
         if env.destination == LOCAL {
             // Replaying a written history (the demo region): the core
-            // applies the message at the time it was sent.
+            // applies the message at the time it was sent, and the queue
+            // goes on at the time it was at.
             if crate::db::clock_is_set() {
+                let at = crate::db::now();
                 crate::db::set_clock(env.message.sent_at);
+                let applied = self.deliver_local(state, env).await;
+                crate::db::set_clock(at);
+                return applied;
             }
-            return match super::inbound::apply(state, &super::inbound::Sender::Local, &env.message)
-                .await
-            {
-                Ok(_) => Ok(()),
-                Err(e) => Err(format!(
-                    "{}: {}",
-                    e.code(),
-                    e.message().get(crate::web::i18n::Locale::En)
-                )),
-            };
+            return self.deliver_local(state, env).await;
         }
         let partner = super::partners::get(&state.db, &env.destination)
             .await

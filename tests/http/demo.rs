@@ -41,6 +41,16 @@ both_backends!(
     },
     |app| {
         let accounts = veche::app::prepare_demo(&app.state, true).await.unwrap();
+        // The core took the portal's requests while the demo was written,
+        // dated when they were sent, not when a worker came by.
+        assert!(
+            app.scalar(
+                "select count(*) from pm_order o join appeal a on a.appeal_id = o.appeal_id
+                 where o.created_at < (select min(loaded_at) from demo_part)"
+            )
+            .await
+                > 10
+        );
         app.run_workers().await;
         veche::workflow::sweeper::sweep(&app.state).await.unwrap();
         app.run_workers().await;
