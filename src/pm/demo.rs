@@ -1,4 +1,4 @@
-//! The demo region's orders: about 550 given by the governor and the
+//! The demo region's orders: about 450 given by the governor and the
 //! vice-governors to their departments over the past three months (with
 //! their sub-orders and the orders the portal's requests make, about 1,300
 //! in the core), delegated to executors, reported, returned, accepted, some
@@ -64,7 +64,7 @@ impl DemoPart for Orders {
         anyhow::ensure!(!departments.is_empty(), "no departments in the directory");
         let projects = super::projects::projects(&g.state.db).await?;
         let weights: Vec<u32> = STORIES.iter().map(|s| s.1).collect();
-        let n = g.count(550);
+        let n = g.count(450);
         let mut made = 0;
         for i in 0..n {
             let (dept, portfolio) = g.pick(&departments).clone();
