@@ -391,7 +391,8 @@ pub async fn prepare_demo(
 pub async fn serve_from_config(config: Config) -> anyhow::Result<()> {
     let listen = config.server.listen;
     let state = AppState::build(config).await?;
-    let accounts = prepare_demo(&state, listen.ip().is_loopback()).await?;
+    let local = state.config.reachable_from_this_machine_only();
+    let accounts = prepare_demo(&state, local).await?;
     spawn_workers(&state);
     web::ops::prometheus();
     let listener = TcpListener::bind(listen)

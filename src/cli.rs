@@ -140,7 +140,7 @@ impl Cli {
                 if reset {
                     crate::demo::reset_data_folder(&config).await?;
                 }
-                let loopback = config.server.listen.ip().is_loopback();
+                let loopback = config.reachable_from_this_machine_only();
                 let state = crate::app::AppState::build(config).await?;
                 let accounts = crate::app::prepare_demo(&state, loopback).await?;
                 state.search.drain(&state.db).await?;

@@ -327,6 +327,22 @@ impl Config {
             .is_some_and(|u| u.scheme() == "https")
     }
 
+    /// Whether only this machine can reach the site: it listens on a
+    /// loopback address, is not behind a reverse proxy, and its public
+    /// address (if set) is this machine too. A proxy on the same machine
+    /// makes a loopback listener public, so either sign of one counts.
+    pub fn reachable_from_this_machine_only(&self) -> bool {
+        let host_is_local = |u: &Url| match u.host() {
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        self.server.listen.ip().is_loopback()
+            && !self.server.trust_proxy
+            && self.server.base_url.as_ref().is_none_or(host_is_local)
+    }
+
     /// Cookies get the `Secure` flag when the site is served over HTTPS.
     pub fn secure_cookies(&self) -> bool {
         self.serves_https()
@@ -381,4 +397,46 @@ pub struct LimitsConfig {
         global = true
     )]
     pub expensive_wait_secs: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    fn config(args: &[&str]) -> super::Config {
+        let mut all = vec!["veche"];
+        all.extend_from_slice(args);
+        crate::cli::Cli::try_parse_from(all)
+            .expect("the arguments parse")
+            .config
+    }
+
+    /// The demo accounts (one password for all) open only where nobody
+    /// else can reach them.
+    #[test]
+    fn only_a_site_no_one_else_reaches_counts_as_local() {
+        let local = |args: &[&str]| config(args).reachable_from_this_machine_only();
+        assert!(local(&["--listen", "127.0.0.1:8080"]));
+        assert!(local(&[
+            "--listen",
+            "[::1]:8080",
+            "--base-url",
+            "http://localhost:8080/"
+        ]));
+        assert!(!local(&["--listen", "0.0.0.0:8080"]));
+        assert!(!local(&["--listen", "192.168.1.5:8080"]));
+        // A reverse proxy on the same machine makes a loopback listener public.
+        assert!(!local(&[
+            "--listen",
+            "127.0.0.1:8080",
+            "--trust-proxy",
+            "true"
+        ]));
+        assert!(!local(&[
+            "--listen",
+            "127.0.0.1:8080",
+            "--base-url",
+            "https://veche.krasnodar.ru/"
+        ]));
+    }
 }

@@ -1,8 +1,10 @@
 //! The accounts a newcomer signs in with, one per role, all with one
 //! password. They are demo people who already have a history (the citizen's
 //! own reports, the officer's queue, the executor's orders), opened only
-//! while the server listens on a loopback address: started on any other
-//! address, veche takes their passwords away and ends their sessions.
+//! while only this machine can reach the server (a loopback listener, no
+//! reverse proxy, no public base URL: `Config::reachable_from_this_machine_only`):
+//! started any other way, veche takes their passwords away and ends their
+//! sessions.
 
 use super::MAIL_DOMAIN;
 use crate::app::AppState;

@@ -22,8 +22,8 @@ texts!(pub DemoTexts {
     email: "Адрес для входа", "E-mail to sign in with";
     name: "Имя", "Name";
     sign_in: "Войти", "Sign in";
-    closed: "Демонстрационные учётные записи открыты, только когда сервер слушает локальный адрес (127.0.0.1). На этом сервере вход в них закрыт.",
-            "The demo accounts are open only while the server listens on a local address (127.0.0.1). On this server they cannot sign in.";
+    closed: "Демонстрационные учётные записи открыты, только когда сайт доступен лишь с этого компьютера: сервер слушает 127.0.0.1, без обратного прокси и публичного адреса. На этом сервере вход в них закрыт.",
+            "The demo accounts are open only while nobody else can reach the site: the server listens on 127.0.0.1, with no reverse proxy and no public address. On this server they cannot sign in.";
     where_title: "Что посмотреть", "Where to look";
     look_problems: "Обращения жителей на карте и в списке, со сроками ответа", "Residents' reports on the map and in the list, with their deadlines";
     look_construction: "Реестр строек и проверки по запросам жителей", "The construction registry and checks requested by residents";

@@ -276,6 +276,17 @@ pub async fn submit(
         ),
         Err(e) => {
             media::discard(&state.config.media_dir(), &keys).await;
+            // The same form sent twice at once: the other sending filed it
+            // (the key's unique index stopped this one).
+            if let Some(key) = checked.request.client_key.as_deref()
+                && let Some(id) =
+                    crate::workflow::queries::appeal_by_client_key(&state.db, user.account_id, key)
+                        .await?
+            {
+                return Ok(
+                    Redirect::to(&format!("{}?filed=1", Kind::Problem.path(id))).into_response()
+                );
+            }
             Err(e)
         }
     }

@@ -192,3 +192,35 @@ async fn a_report_written_offline_is_filed_once_when_the_signal_returns() {
     assert!(again.as_str().unwrap().starts_with("/problems/"), "{again}");
     assert_eq!(count(&app, text).await, 1, "filed exactly once");
 }
+
+crate::both_backends!(one_form_sent_twice_at_once_files_one_report, |app| {
+    crate::problems::citizen(&app, "twice@example.ru", "Дважды Нажавшая").await;
+    crate::problems::sign_in_as(&app, "twice@example.ru").await;
+    let fields = [
+        ("category", "road-pothole"),
+        ("lat", "45.0355"),
+        ("lon", "38.9753"),
+        ("address", "Краснодар, ул. Красная, 5"),
+        ("description", "Яма, отправлено дважды."),
+        ("not_duplicate", "on"),
+        ("client_key", "0b6f7c1e-5d7a-4c55-9a43-2b2f4f1e9d10"),
+    ];
+    let send = || crate::problems::post_form(&app, "/problems/new", "/problems/new", &fields, &[]);
+    let (a, b) = tokio::join!(send(), send());
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    assert_eq!(b.status, StatusCode::SEE_OTHER, "{}", b.body);
+    assert_eq!(a.location(), b.location(), "both land on the one report");
+    assert_eq!(count(&app, "Яма, отправлено дважды.").await, 1);
+    // A malformed key is not an error: it is simply not a key.
+    let odd = [
+        ("category", "road-pothole"),
+        ("lat", "45.0355"),
+        ("lon", "38.9753"),
+        ("address", "Краснодар, ул. Красная, 7"),
+        ("description", "Яма с ключом не по форме."),
+        ("not_duplicate", "on"),
+        ("client_key", "<script>"),
+    ];
+    let r = crate::problems::post_form(&app, "/problems/new", "/problems/new", &odd, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+});
