@@ -19,6 +19,8 @@
 //! ESIA (Gosuslugi) signs its client secret with GOST algorithms per request;
 //! see docs/ESIA.md for running it behind a signing gateway.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -35,7 +37,6 @@ use tokio::sync::OnceCell;
 use tower_sessions::Session;
 use url::Url;
 
-use crate::app::AppState;
 use crate::auth::domain::safe_next;
 use crate::auth::handlers::sign_in;
 use crate::auth::queries;
@@ -146,11 +147,11 @@ pub struct StartQuery {
 
 /// `GET /auth/oidc/start`: sends the browser to the provider.
 pub async fn start(
-    State(state): State<AppState>,
+    State(oidc): State<Option<Arc<Oidc>>>,
     session: Session,
     Query(q): Query<StartQuery>,
 ) -> AppResult<Response> {
-    let oidc = state.oidc.as_ref().ok_or_else(AppError::not_found)?;
+    let oidc = oidc.as_ref().ok_or_else(AppError::not_found)?;
     let md = oidc.metadata().await?;
     let client = BasicClient::new(ClientId::new(oidc.config.oidc_client_id.clone()))
         .set_auth_uri(AuthUrl::from_url(md.authorization_endpoint.clone()))
@@ -201,11 +202,12 @@ fn expired() -> AppError {
 
 /// `GET /auth/oidc/callback`: the provider sends the browser back here.
 pub async fn callback(
-    State(state): State<AppState>,
+    State(oidc): State<Option<Arc<Oidc>>>,
+    State(db): State<Db>,
     session: Session,
     Query(q): Query<CallbackQuery>,
 ) -> AppResult<Response> {
-    let oidc = state.oidc.as_ref().ok_or_else(AppError::not_found)?;
+    let oidc = oidc.as_ref().ok_or_else(AppError::not_found)?;
     let pending: Pending = session
         .remove(PENDING_KEY)
         .await
@@ -260,7 +262,7 @@ pub async fn callback(
         .json()
         .await
         .map_err(provider_error)?;
-    let account_id = resolve_account(&state.db, &md.issuer, &oidc.config, &claims).await?;
+    let account_id = resolve_account(&db, &md.issuer, &oidc.config, &claims).await?;
     sign_in(&session, account_id).await?;
     tracing::info!(account_id, "signed in through OIDC");
     Ok(Redirect::to(&pending.next).into_response())

@@ -247,13 +247,13 @@ fn form_page(
 pub async fn new_form(
     ctx: PageCtx,
     _user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
-    let cats = Categories::load(&state.db, Kind::ConstructionCheck).await?;
+    let cats = Categories::load(&db, Kind::ConstructionCheck).await?;
     let object = match q.object.parse::<i64>() {
         Ok(id) => Some(
-            queries::object(&state.db, id)
+            queries::object(&db, id)
                 .await?
                 .ok_or_else(AppError::not_found)?,
         ),

@@ -391,7 +391,8 @@ pub async fn reset_data_folder(config: &crate::config::Config) -> anyhow::Result
             .fetch_one(conn)
             .await
         })
-        .unwrap_or(0);
+        // Unreadable is not "none": then nothing is deleted.
+        .context("cannot tell whose accounts the data folder holds")?;
         tx.commit().await?;
         db.close().await;
         anyhow::ensure!(

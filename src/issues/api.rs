@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::app::AppState;
+use crate::db::Db;
 use crate::db::now;
 use crate::error::{AppError, AppResult, Msg};
 use crate::issues::pages::ListQuery;
@@ -114,12 +115,13 @@ fn feature(
 /// clusters (count and mean position per grid cell) when there are more
 /// than [`MAX_POINTS`].
 pub async fn geojson(
-    State(state): State<AppState>,
+    State(db): State<Db>,
+    State(gates): State<crate::web::limits::Gates>,
     headers: HeaderMap,
     Query(q): Query<GeoQuery>,
 ) -> AppResult<Response> {
     let l = Locale::from_headers(&headers);
-    let cats = Categories::load(&state.db, Kind::Problem).await?;
+    let cats = Categories::load(&db, Kind::Problem).await?;
     let lq = ListQuery {
         category: q.category,
         municipality: q.municipality,
@@ -139,13 +141,11 @@ pub async fn geojson(
     f.offset = 0;
     f.sort = AppealSort::Newest;
     let at = now();
-    if queries::count_up_to(&state.db, &f, f.limit).await? <= MAX_POINTS as i64 {
-        let rows = queries::list_appeals(&state.db, &f).await?;
-        let photos = queries::first_photos(
-            &state.db,
-            &rows.iter().map(|a| a.appeal_id).collect::<Vec<_>>(),
-        )
-        .await?;
+    if queries::count_up_to(&db, &f, f.limit).await? <= MAX_POINTS as i64 {
+        let rows = queries::list_appeals(&db, &f).await?;
+        let photos =
+            queries::first_photos(&db, &rows.iter().map(|a| a.appeal_id).collect::<Vec<_>>())
+                .await?;
         let features: Vec<Value> = rows
             .iter()
             .map(|a| feature(l, &cats, a, photos.get(&a.appeal_id), at))
@@ -156,9 +156,9 @@ pub async fn geojson(
     }
     // Clustering groups every report in the view (the whole region when no
     // bbox is given): a turn at the expensive-work gate.
-    let _permit = state.gates.expensive.enter().await?;
+    let _permit = gates.expensive.enter().await?;
     let cell = ((bbox[2] - bbox[0]).max(bbox[3] - bbox[1]) / GRID).max(1e-6);
-    let cells = queries::grid_counts(&state.db, &f, [bbox[0], bbox[1]], cell).await?;
+    let cells = queries::grid_counts(&db, &f, [bbox[0], bbox[1]], cell).await?;
     let total: i64 = cells.iter().map(|c| c.0).sum();
     let features: Vec<Value> = cells
         .iter()

@@ -2,12 +2,15 @@
 //! or per municipality and per category (`?municipality=…&category=…`),
 //! built with the `rss` and `atom_syndication` crates.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use time::format_description::well_known::{Rfc2822, Rfc3339};
 
-use crate::app::AppState;
+use crate::config::Config;
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::issues::pages::ListQuery;
 use crate::texts;
@@ -30,7 +33,8 @@ const ENTRIES: i64 = 50;
 
 /// `GET /problems/feeds/{new|resolved}.{rss|atom}`
 pub async fn feed(
-    State(state): State<AppState>,
+    State(db): State<Db>,
+    State(config): State<Arc<Config>>,
     headers: HeaderMap,
     Path(file): Path<String>,
     Query(q): Query<FeedQuery>,
@@ -40,7 +44,7 @@ pub async fn feed(
         return Err(AppError::not_found());
     }
     let l = Locale::from_headers(&headers);
-    let cats = Categories::load(&state.db, Kind::Problem).await?;
+    let cats = Categories::load(&db, Kind::Problem).await?;
     let lq = ListQuery {
         category: q.category.clone(),
         municipality: q.municipality.clone(),
@@ -55,8 +59,8 @@ pub async fn feed(
     } else {
         f.sort = AppealSort::Published;
     }
-    let rows = queries::list_appeals(&state.db, &f).await?;
-    let base = state.config.base_url();
+    let rows = queries::list_appeals(&db, &f).await?;
+    let base = config.base_url();
     let mut scope = Vec::new();
     if !q.municipality.is_empty() {
         scope.push(municipality_name(l, &q.municipality));

@@ -15,6 +15,7 @@ use maud::{Markup, html};
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::db::Db;
 use crate::error::{AppError, AppResult, Msg};
 use crate::media;
 use crate::media::upload::store_photos;
@@ -96,10 +97,10 @@ pub struct NewQuery {
 pub async fn new_form(
     ctx: PageCtx,
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
-    let account = crate::auth::queries::account_by_id(&state.db, user.account_id)
+    let account = crate::auth::queries::account_by_id(&db, user.account_id)
         .await?
         .ok_or(AppError::Unauthorized)?;
     let form = ReportForm {
@@ -110,8 +111,8 @@ pub async fn new_form(
         home_municipality: account.municipality_id.clone().unwrap_or_default(),
         ..Default::default()
     };
-    let cats = Categories::load(&state.db, Kind::Problem).await?;
-    let premoderation = workflow::settings(&state.db).await?.premoderation;
+    let cats = Categories::load(&db, Kind::Problem).await?;
+    let premoderation = workflow::settings(&db).await?.premoderation;
     Ok(render(
         &ctx,
         &cats,

@@ -214,11 +214,11 @@ pub async fn list(
 /// `GET /problems/map`: clustered markers fed by the bounding-box GeoJSON.
 pub async fn map_page(
     ctx: PageCtx,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let t = IssueTexts::get(ctx.locale);
-    let cats = Categories::load(&state.db, Kind::Problem).await?;
+    let cats = Categories::load(&db, Kind::Problem).await?;
     q.filter(&cats)?;
     let base = q.base();
     let src = if base.is_empty() {
@@ -253,11 +253,11 @@ pub async fn map_page(
 /// `GET /problems/{id}`
 pub async fn report(
     ctx: PageCtx,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    request_page(ctx, &state.db, Kind::Problem, id, q, None).await
+    request_page(ctx, &db, Kind::Problem, id, q, None).await
 }
 
 /// `POST /problems/{id}/action` (multipart; the CSRF token is its first field)

@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
 
-use crate::app::AppState;
 use crate::db::Db;
 use crate::db::now;
 use crate::error::{AppError, AppResult};
@@ -135,29 +134,29 @@ pub async fn overview(ctx: PageCtx, State(db): State<Db>) -> AppResult<Response>
 
 async fn reports_section(
     ctx: &PageCtx,
-    state: &AppState,
+    db: &Db,
     mut f: AppealFilter,
     list_href: String,
 ) -> AppResult<Markup> {
     let l = ctx.locale;
     let t = StatsTexts::get(l);
-    let cats = Categories::load(&state.db, Kind::Problem).await?;
+    let cats = Categories::load(db, Kind::Problem).await?;
     let at = now();
     f.public_only = true;
     f.limit = 10;
     f.sort = AppealSort::Newest;
-    let recent = queries::list_appeals(&state.db, &f).await?;
+    let recent = queries::list_appeals(db, &f).await?;
     let mut o = f.clone();
     o.overdue_at = Some(at);
     o.sort = AppealSort::Due;
     o.limit = 50;
-    let overdue = queries::list_appeals(&state.db, &o).await?;
+    let overdue = queries::list_appeals(db, &o).await?;
     let ids: Vec<i64> = recent
         .iter()
         .chain(overdue.iter())
         .map(|a| a.appeal_id)
         .collect();
-    let photos = queries::first_photos(&state.db, &ids).await?;
+    let photos = queries::first_photos(db, &ids).await?;
     Ok(html! {
         h2 { (t.overdue_list) }
         @if overdue.is_empty() { p { (t.none) } } @else {
@@ -174,21 +173,21 @@ async fn reports_section(
 /// `GET /problems/departments/{id}`
 pub async fn department(
     ctx: PageCtx,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
     let t = StatsTexts::get(l);
-    let org = crate::directory::queries::by_id(&state.db, &id)
+    let org = crate::directory::queries::by_id(&db, &id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let f = queries::sla_figures(&state.db, Kind::Problem.as_str(), Some(&id), None, now()).await?;
+    let f = queries::sla_figures(&db, Kind::Problem.as_str(), Some(&id), None, now()).await?;
     let filter = AppealFilter {
         kind: Kind::Problem.as_str().into(),
         organisation_id: Some(id.clone()),
         ..Default::default()
     };
-    let section = reports_section(&ctx, &state, filter, "/problems".to_owned()).await?;
+    let section = reports_section(&ctx, &db, filter, "/problems".to_owned()).await?;
     let name = l.pick(&org.name_ru, &org.name_en).to_owned();
     Ok(Page::new(&ctx, name.clone())
         .crumb(IssueTexts::get(l).title, "/problems")
@@ -204,20 +203,20 @@ pub async fn department(
 /// `GET /problems/municipalities/{id}`
 pub async fn municipality(
     ctx: PageCtx,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
     let t = StatsTexts::get(l);
     let m = geography().by_id(&id).ok_or_else(AppError::not_found)?;
-    let f = queries::sla_figures(&state.db, Kind::Problem.as_str(), None, Some(&id), now()).await?;
+    let f = queries::sla_figures(&db, Kind::Problem.as_str(), None, Some(&id), now()).await?;
     let filter = AppealFilter {
         kind: Kind::Problem.as_str().into(),
         municipality_id: Some(id.clone()),
         ..Default::default()
     };
     let section =
-        reports_section(&ctx, &state, filter, format!("/problems?municipality={id}")).await?;
+        reports_section(&ctx, &db, filter, format!("/problems?municipality={id}")).await?;
     let it = IssueTexts::get(l);
     Ok(Page::new(&ctx, m.name(l).to_owned())
         .crumb(it.title, "/problems")

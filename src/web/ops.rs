@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
+use crate::db::Db;
 use crate::error::{AppError, Msg};
 
 static PROMETHEUS: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
@@ -120,10 +121,13 @@ pub async fn metrics_endpoint(State(state): State<AppState>, headers: HeaderMap)
 
 /// `GET /health`: 200 when the store answers and the index is readable,
 /// 503 otherwise, with the state of each part.
-pub async fn health(State(state): State<AppState>) -> Response {
-    let db = tokio::time::timeout(std::time::Duration::from_secs(3), state.db.ping()).await;
-    let db_ok = matches!(db, Ok(Ok(())));
-    let index = state.search.check().await;
+pub async fn health(
+    State(db): State<Db>,
+    State(search): State<crate::search::SearchIndex>,
+) -> Response {
+    let ping = tokio::time::timeout(std::time::Duration::from_secs(3), db.ping()).await;
+    let db_ok = matches!(ping, Ok(Ok(())));
+    let index = search.check().await;
     let index_ok = index.is_ok();
     let ok = db_ok && index_ok;
     let status = if ok {
@@ -133,7 +137,7 @@ pub async fn health(State(state): State<AppState>) -> Response {
     };
     let body = json!({
         "status": if ok { "ok" } else { "unavailable" },
-        "database": { "backend": state.db.backend().to_string(), "ok": db_ok },
+        "database": { "backend": db.backend().to_string(), "ok": db_ok },
         "search": { "ok": index_ok, "documents": index.unwrap_or(0) },
         "version": env!("CARGO_PKG_VERSION"),
     });
