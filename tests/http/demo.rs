@@ -263,22 +263,14 @@ both_backends!(
 fn demo_reset_recreates_the_demo_and_spares_real_data() {
     let dir = tempfile::tempdir().unwrap();
     let veche = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_veche"))
-            .args(["--data-dir", dir.path().to_str().unwrap()])
-            .args(args)
-            .env("VECHE_LOG", "warn")
-            .env("VECHE_DEMO_SCALE", "2")
-            .env("VECHE_ADMIN_PASSWORD", "a real administrator's password")
-            .env_remove("DATABASE_URL")
-            .output()
-            .unwrap();
-        (
-            out.status.success(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
+        crate::helpers::output_of(
+            std::process::Command::new(env!("CARGO_BIN_EXE_veche"))
+                .args(["--data-dir", dir.path().to_str().unwrap()])
+                .args(args)
+                .env("VECHE_LOG", "warn")
+                .env("VECHE_DEMO_SCALE", "2")
+                .env("VECHE_ADMIN_PASSWORD", "a real administrator's password")
+                .env_remove("DATABASE_URL"),
         )
     };
     let (ok, out) = veche(&["demo"]);

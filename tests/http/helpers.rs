@@ -604,3 +604,17 @@ pub fn with_exif(jpeg: &[u8], orientation: u16, (lat, lon): (f64, f64)) -> Vec<u
     img.encoder().write_to(&mut out).unwrap();
     out
 }
+
+/// Runs a command to its end: whether it succeeded, and what it printed
+/// (standard output, then standard error).
+pub fn output_of(cmd: &mut std::process::Command) -> (bool, String) {
+    let out = cmd.output().expect("the command runs");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}

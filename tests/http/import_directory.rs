@@ -10,19 +10,7 @@ use crate::opendata_api::veche;
 use crate::problems::{KRASNODAR, appeal, citizen, file, id_from, set, sign_in_as};
 
 fn run(app: &crate::helpers::TestApp, args: &[&str]) -> (bool, String) {
-    let out = veche(app)
-        .arg("import-directory")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    crate::helpers::output_of(veche(app).arg("import-directory").args(args))
 }
 
 both_backends!(
