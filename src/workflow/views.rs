@@ -39,7 +39,7 @@ texts!(pub IssueTexts {
     apply: "Показать", "Show";
     found: "Найдено обращений", "Reports found";
     none: "Обращений не найдено.", "No reports found.";
-    supporters: "поддержали", "supporters";
+    supporters: "Поддержали", "Supporters";
     supported_by: "Поддержали", "Supporters";
     overdue: "просрочено", "overdue";
     due: "Ответ до", "Answer due by";

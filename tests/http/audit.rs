@@ -138,7 +138,19 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
             "{drawn} vs the map's {width}"
         );
     }
+    // «Сообщить о проблеме» stands out in the header (once it was blue on
+    // blue: a later rule of the same weight took its white background).
     page.goto(&format!("{base}/")).await;
+    let report = page
+        .eval(
+            "(function () { var b = document.getElementById('header-report');
+               var s = getComputedStyle(b); var r = b.getBoundingClientRect();
+               return [s.color, s.backgroundColor, r.width > 0 && r.height > 0]; })()",
+        )
+        .await;
+    assert_ne!(report[0], report[1], "text and background differ: {report}");
+    assert_eq!(report[1], "rgb(255, 255, 255)", "{report}");
+    assert_eq!(report[2], true, "shown on a phone: {report}");
     for path in &public {
         audited += audit(&mut page, &base, path, "signed out", &mut failures).await;
     }
