@@ -6,7 +6,8 @@
 // script needs nothing of its own.
 (function () {
   "use strict";
-  if (typeof L === "undefined") { return; }
+  // Once per page, however many times the script is included.
+  if (typeof L === "undefined" || L.vecheMap) { return; }
 
   var cache = {};
   // One request per address per page, however many maps ask.
@@ -35,6 +36,23 @@
   // Without a tile layer a map has no zoom limit of its own, and marker
   // clustering refuses to start without one.
   L.Map.mergeOptions({ maxZoom: 19 });
+
+  var ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
+
+  // Every map of the site is made here: Leaflet's prefix, the tiles named by
+  // the container's `data-tiles` (none when empty), and the OpenStreetMap
+  // credit either way (the drawn region is OpenStreetMap data too).
+  L.vecheMap = function (el, options) {
+    var map = L.map(el, options || { scrollWheelZoom: false });
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+    var tiles = el.getAttribute("data-tiles");
+    if (tiles) {
+      L.tileLayer(tiles, { maxZoom: 19, attribution: ATTRIBUTION }).addTo(map);
+    } else {
+      map.attributionControl.addAttribution(ATTRIBUTION);
+    }
+    return map;
+  };
 
   L.Map.addInitHook(function () {
     var map = this;

@@ -10,11 +10,7 @@
   var latKey = el.getAttribute("data-lat"), lonKey = el.getAttribute("data-lon");
   var titleKey = el.getAttribute("data-title");
   el.innerHTML = "";
-  var map = L.map(el, { scrollWheelZoom: false });
-  map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
-  var attribution = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
-  var tiles = el.getAttribute("data-tiles");
-  if (tiles) { L.tileLayer(tiles, { maxZoom: 18, attribution: attribution }).addTo(map); }
+  var map = L.vecheMap(el, { scrollWheelZoom: false });
   map.setView([45.2, 39.0], 7);
   var cluster = L.markerClusterGroup({ chunkedLoading: true, maxClusterRadius: 50 });
   map.addLayer(cluster);

@@ -7,7 +7,6 @@
   "use strict";
   if (typeof L === "undefined") { return; }
 
-  var ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
   var STYLE = { color: "#073763", weight: 1.5, fillColor: "#0b5394", fillOpacity: 0.15 };
 
   function popupFor(feature) {
@@ -28,14 +27,7 @@
 
   function show(container, data) {
     container.innerHTML = "";
-    var map = L.map(container, { scrollWheelZoom: false });
-    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
-    var tiles = container.getAttribute("data-tiles");
-    if (tiles) {
-      L.tileLayer(tiles, { maxZoom: 18, attribution: ATTRIBUTION }).addTo(map);
-    } else {
-      map.attributionControl.addAttribution(ATTRIBUTION);
-    }
+    var map = L.vecheMap(container, { scrollWheelZoom: false });
     var layer = L.geoJSON(data, {
       style: function () { return STYLE; },
       // A place known only as a town's centre is an area, not a pin.

@@ -11,12 +11,7 @@
   var status = document.getElementById("problems-map-status");
   var src = el.getAttribute("data-src");
   el.innerHTML = "";
-  var map = L.map(el, { scrollWheelZoom: true });
-  map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
-  var tiles = el.getAttribute("data-tiles");
-  if (tiles) {
-    L.tileLayer(tiles, { maxZoom: 19, attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors' }).addTo(map);
-  }
+  var map = L.vecheMap(el, { scrollWheelZoom: true });
   map.setView([45.2, 39.0], 7);
   var layer = L.layerGroup().addTo(map);
   var cluster = typeof L.markerClusterGroup === "function" ? L.markerClusterGroup({ maxClusterRadius: 45 }) : L.layerGroup();

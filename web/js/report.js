@@ -16,12 +16,7 @@
   if (!el || !latInput || !lonInput || typeof L === "undefined") { return; }
 
   el.innerHTML = "";
-  var map = L.map(el, { scrollWheelZoom: false });
-  map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
-  var tiles = el.getAttribute("data-tiles");
-  if (tiles) {
-    L.tileLayer(tiles, { maxZoom: 19, attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors' }).addTo(map);
-  }
+  var map = L.vecheMap(el, { scrollWheelZoom: false });
   var marker = null;
 
   function current() {
