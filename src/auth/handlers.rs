@@ -13,9 +13,10 @@ use crate::auth::domain::{DisplayName, Email, NewPassword, safe_next};
 use crate::auth::oidc::Oidc;
 use crate::auth::views::{self, AccountForm, AuthTexts, LoginView, RegisterForm};
 use crate::auth::{CurrentUser, Staff, password, queries, session};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult, Msg};
 use crate::geo::geography;
+use crate::integration::mail::Mailer;
 use crate::integration::mail::{self, OutgoingMail};
 use crate::web::components::FieldErrors;
 use crate::web::extract::{ClientIp, Form, Path, Query};
@@ -168,15 +169,23 @@ pub async fn register(
         .await?;
         tracing::info!(account_id, "account registered");
     }
-    tx.commit().await?;
-    state.mailer.notify();
     let t = AuthTexts::get(ctx.locale);
-    Ok(views::message_page(
-        &ctx,
-        t.check_mail_title,
-        "info",
-        html! { (t.check_mail) },
-    ))
+    mail_sent(tx, &state.mailer, &ctx, t.check_mail_title, t.check_mail).await
+}
+
+/// Commits the change with the mail it queued, wakes the mailer and tells
+/// the visitor to look in their mailbox (the same whether or not a mail
+/// was written, so the page tells nothing about who has an account).
+async fn mail_sent(
+    tx: Tx,
+    mailer: &Mailer,
+    ctx: &PageCtx,
+    title: &str,
+    text: &str,
+) -> AppResult<Response> {
+    tx.commit().await?;
+    mailer.notify();
+    Ok(views::message_page(ctx, title, "info", html! { (text) }))
 }
 
 pub async fn confirm_email(
@@ -368,15 +377,8 @@ pub async fn forgot(
             mail::enqueue(&mut tx, &mail).await?;
         }
     }
-    tx.commit().await?;
-    state.mailer.notify();
     let t = AuthTexts::get(ctx.locale);
-    Ok(views::message_page(
-        &ctx,
-        t.forgot_title,
-        "info",
-        html! { (t.forgot_sent) },
-    ))
+    mail_sent(tx, &state.mailer, &ctx, t.forgot_title, t.forgot_sent).await
 }
 
 pub async fn reset_form(

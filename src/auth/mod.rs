@@ -250,6 +250,12 @@ role_guard!(
     Staff,
     |u| u.is_staff()
 );
+role_guard!(
+    /// Someone who works in the internal core (orders, projects, the
+    /// dashboard): an administrator or a member of an organisation.
+    Core,
+    |u| u.works_in_core()
+);
 
 /// `veche create-admin`: creates a confirmed administrator, or grants the role
 /// to an existing account (its password is then left unchanged).

@@ -17,6 +17,36 @@ macro_rules! object_columns {
     };
 }
 
+/// The fields of an object (a row or a form's input) as the form and the
+/// history know them; the two differ only in the type of their status.
+macro_rules! object_fields {
+    ($s:expr, $status:expr) => {{
+        let o = |v: &Option<String>| v.clone().unwrap_or_default();
+        vec![
+            ("name", $s.name.clone()),
+            ("address", $s.address.clone()),
+            ("lat", format!("{}", $s.lat)),
+            ("lon", format!("{}", $s.lon)),
+            ("footprint", o(&$s.footprint)),
+            ("cadastral_number", o(&$s.cadastral_number)),
+            ("permit_number", o(&$s.permit_number)),
+            ("permit_date", o(&$s.permit_date)),
+            ("developer", $s.developer.clone()),
+            ("purpose", $s.purpose.clone()),
+            (
+                "floors",
+                $s.floors.map(|f| f.to_string()).unwrap_or_default(),
+            ),
+            ("planned_start", o(&$s.planned_start)),
+            ("planned_end", o(&$s.planned_end)),
+            ("actual_start", o(&$s.actual_start)),
+            ("actual_end", o(&$s.actual_end)),
+            ("status", $status),
+            ("detected_on", o(&$s.detected_on)),
+        ]
+    }};
+}
+
 #[derive(Debug, Clone, FromRow, Serialize)]
 pub struct ObjectRow {
     pub object_id: i64,
@@ -77,57 +107,13 @@ impl ObjectRow {
 
     /// The fields as the form and the history know them.
     pub fn fields(&self) -> Vec<(&'static str, String)> {
-        let o = |v: &Option<String>| v.clone().unwrap_or_default();
-        vec![
-            ("name", self.name.clone()),
-            ("address", self.address.clone()),
-            ("lat", format!("{}", self.lat)),
-            ("lon", format!("{}", self.lon)),
-            ("footprint", o(&self.footprint)),
-            ("cadastral_number", o(&self.cadastral_number)),
-            ("permit_number", o(&self.permit_number)),
-            ("permit_date", o(&self.permit_date)),
-            ("developer", self.developer.clone()),
-            ("purpose", self.purpose.clone()),
-            (
-                "floors",
-                self.floors.map(|f| f.to_string()).unwrap_or_default(),
-            ),
-            ("planned_start", o(&self.planned_start)),
-            ("planned_end", o(&self.planned_end)),
-            ("actual_start", o(&self.actual_start)),
-            ("actual_end", o(&self.actual_end)),
-            ("status", self.status.clone()),
-            ("detected_on", o(&self.detected_on)),
-        ]
+        object_fields!(self, self.status.clone())
     }
 }
 
 impl ObjectInput {
     pub fn fields(&self) -> Vec<(&'static str, String)> {
-        let o = |v: &Option<String>| v.clone().unwrap_or_default();
-        vec![
-            ("name", self.name.clone()),
-            ("address", self.address.clone()),
-            ("lat", format!("{}", self.lat)),
-            ("lon", format!("{}", self.lon)),
-            ("footprint", o(&self.footprint)),
-            ("cadastral_number", o(&self.cadastral_number)),
-            ("permit_number", o(&self.permit_number)),
-            ("permit_date", o(&self.permit_date)),
-            ("developer", self.developer.clone()),
-            ("purpose", self.purpose.clone()),
-            (
-                "floors",
-                self.floors.map(|f| f.to_string()).unwrap_or_default(),
-            ),
-            ("planned_start", o(&self.planned_start)),
-            ("planned_end", o(&self.planned_end)),
-            ("actual_start", o(&self.actual_start)),
-            ("actual_end", o(&self.actual_end)),
-            ("status", self.status.as_str().to_owned()),
-            ("detected_on", o(&self.detected_on)),
-        ]
+        object_fields!(self, self.status.as_str().to_owned())
     }
 }
 

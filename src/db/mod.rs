@@ -103,6 +103,47 @@ macro_rules! exec_tx {
     };
 }
 
+/// Runs one statement with its bound values on the pool and returns how
+/// many rows it touched: `exec_tx!` outside a transaction.
+#[macro_export]
+macro_rules! exec_db {
+    ($db:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_db!($db, |pool| sqlx::query($sql)
+            $(.bind($arg))*
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+    };
+}
+
+/// Runs one query with its bound values on the pool and decodes its rows as
+/// `$row` with `$fetch` (`fetch_all`, `fetch_optional`, `fetch_one`): the
+/// common case of `on_db!`, written once.
+///
+/// ```ignore
+/// fetch_db!(db, fetch_optional, OrgRow, "select … where id = $1", id)
+/// ```
+#[macro_export]
+macro_rules! fetch_db {
+    ($db:expr, $fetch:ident, $row:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_db!($db, |pool| sqlx::query_as::<_, $row>($sql)
+            $(.bind($arg))*
+            .$fetch(pool)
+            .await)
+    };
+}
+
+/// `fetch_db!` inside a transaction.
+#[macro_export]
+macro_rules! fetch_tx {
+    ($tx:expr, $fetch:ident, $row:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_tx!($tx, |conn| sqlx::query_as::<_, $row>($sql)
+            $(.bind($arg))*
+            .$fetch(conn)
+            .await)
+    };
+}
+
 impl Db {
     /// Connects to the configured database, creating the data folder and the
     /// SQLite file when they do not exist yet.

@@ -118,8 +118,7 @@ pub struct OrgFields {
 /// Inserts an organisation unless one with this id exists; returns whether
 /// a row was written.
 pub async fn insert(tx: &mut Tx, id: &str, f: &OrgFields) -> Result<bool, sqlx::Error> {
-    let now = now();
-    let n = exec_tx!(
+    write(
         tx,
         "insert into organisation (organisation_id, parent_id, kind, name_ru, name_en,
              short_name_ru, short_name_en, inn, municipality_id, email, phone, website,
@@ -127,30 +126,35 @@ pub async fn insert(tx: &mut Tx, id: &str, f: &OrgFields) -> Result<bool, sqlx::
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
          on conflict (organisation_id) do nothing",
         id,
-        &f.parent_id,
-        &f.kind,
-        &f.name_ru,
-        &f.name_en,
-        &f.short_name_ru,
-        &f.short_name_en,
-        &f.inn,
-        &f.municipality_id,
-        &f.email,
-        &f.phone,
-        &f.website,
-        now
-    )?;
-    Ok(n == 1)
+        f,
+    )
+    .await
 }
 
 pub async fn update(tx: &mut Tx, id: &str, f: &OrgFields) -> Result<bool, sqlx::Error> {
-    let now = now();
-    let n = exec_tx!(
+    write(
         tx,
         "update organisation set parent_id = $2, kind = $3, name_ru = $4, name_en = $5,
              short_name_ru = $6, short_name_en = $7, inn = $8, municipality_id = $9,
              email = $10, phone = $11, website = $12, updated_at = $13
          where organisation_id = $1",
+        id,
+        f,
+    )
+    .await
+}
+
+/// Runs the insert or the update: `$1` the id, `$2`…`$12` the fields in
+/// the order of [`OrgFields`], `$13` now; true when one row changed.
+async fn write(
+    tx: &mut Tx,
+    sql: &'static str,
+    id: &str,
+    f: &OrgFields,
+) -> Result<bool, sqlx::Error> {
+    let n = exec_tx!(
+        tx,
+        sql,
         id,
         &f.parent_id,
         &f.kind,
@@ -163,7 +167,7 @@ pub async fn update(tx: &mut Tx, id: &str, f: &OrgFields) -> Result<bool, sqlx::
         &f.email,
         &f.phone,
         &f.website,
-        now
+        now()
     )?;
     Ok(n == 1)
 }

@@ -5,8 +5,8 @@ use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use crate::db::{Db, Tx, now};
-use crate::exec_tx;
 use crate::opendata::domain::FieldDef;
+use crate::{exec_db, exec_tx, fetch_db, fetch_tx};
 use crate::{on_db, on_tx};
 
 #[derive(Debug, Clone, FromRow)]
@@ -64,9 +64,7 @@ pub async fn list_datasets(db: &Db) -> Result<Vec<DatasetRow>, sqlx::Error> {
         dataset_columns!(),
         " from dataset order by identifier_norm"
     );
-    on_db!(db, |pool| sqlx::query_as::<_, DatasetRow>(sql)
-        .fetch_all(pool)
-        .await)
+    fetch_db!(db, fetch_all, DatasetRow, sql)
 }
 
 /// By identifier (any case) or CKAN uuid.
@@ -76,11 +74,7 @@ pub async fn dataset_by_key(db: &Db, key: &str) -> Result<Option<DatasetRow>, sq
         dataset_columns!(),
         " from dataset where identifier_norm = $1 or uuid = $2"
     );
-    on_db!(db, |pool| sqlx::query_as::<_, DatasetRow>(sql)
-        .bind(key.to_lowercase())
-        .bind(key)
-        .fetch_optional(pool)
-        .await)
+    fetch_db!(db, fetch_optional, DatasetRow, sql, key.to_lowercase(), key)
 }
 
 pub async fn dataset_by_id(db: &Db, id: i64) -> Result<Option<DatasetRow>, sqlx::Error> {
@@ -89,10 +83,7 @@ pub async fn dataset_by_id(db: &Db, id: i64) -> Result<Option<DatasetRow>, sqlx:
         dataset_columns!(),
         " from dataset where dataset_id = $1"
     );
-    on_db!(db, |pool| sqlx::query_as::<_, DatasetRow>(sql)
-        .bind(id)
-        .fetch_optional(pool)
-        .await)
+    fetch_db!(db, fetch_optional, DatasetRow, sql, id)
 }
 
 pub async fn dataset_by_norm_tx(
@@ -104,10 +95,7 @@ pub async fn dataset_by_norm_tx(
         dataset_columns!(),
         " from dataset where identifier_norm = $1"
     );
-    on_tx!(tx, |conn| sqlx::query_as::<_, DatasetRow>(sql)
-        .bind(norm)
-        .fetch_optional(conn)
-        .await)
+    fetch_tx!(tx, fetch_optional, DatasetRow, sql, norm)
 }
 
 /// `(count, newest change)`: cheap to ask, changes whenever the catalogue does.
@@ -243,25 +231,24 @@ impl StructureRow {
     }
 }
 
+macro_rules! structure_select {
+    () => {
+        "select structure_id, dataset_id, stamp, fields, created_at from dataset_structure "
+    };
+}
+
 /// Structures of a dataset, newest first.
 pub async fn structures(db: &Db, dataset_id: i64) -> Result<Vec<StructureRow>, sqlx::Error> {
-    on_db!(db, |pool| sqlx::query_as::<_, StructureRow>(
-        "select structure_id, dataset_id, stamp, fields, created_at from dataset_structure
-         where dataset_id = $1 order by structure_id desc"
-    )
-    .bind(dataset_id)
-    .fetch_all(pool)
-    .await)
+    let sql = concat!(
+        structure_select!(),
+        "where dataset_id = $1 order by structure_id desc"
+    );
+    fetch_db!(db, fetch_all, StructureRow, sql, dataset_id)
 }
 
 pub async fn structure_by_id(db: &Db, id: i64) -> Result<Option<StructureRow>, sqlx::Error> {
-    on_db!(db, |pool| sqlx::query_as::<_, StructureRow>(
-        "select structure_id, dataset_id, stamp, fields, created_at from dataset_structure
-         where structure_id = $1"
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await)
+    let sql = concat!(structure_select!(), "where structure_id = $1");
+    fetch_db!(db, fetch_optional, StructureRow, sql, id)
 }
 
 pub async fn structure_by_stamp(
@@ -269,14 +256,8 @@ pub async fn structure_by_stamp(
     dataset_id: i64,
     stamp: &str,
 ) -> Result<Option<StructureRow>, sqlx::Error> {
-    on_db!(db, |pool| sqlx::query_as::<_, StructureRow>(
-        "select structure_id, dataset_id, stamp, fields, created_at from dataset_structure
-         where dataset_id = $1 and stamp = $2"
-    )
-    .bind(dataset_id)
-    .bind(stamp)
-    .fetch_optional(pool)
-    .await)
+    let sql = concat!(structure_select!(), "where dataset_id = $1 and stamp = $2");
+    fetch_db!(db, fetch_optional, StructureRow, sql, dataset_id, stamp)
 }
 
 pub async fn insert_structure(
@@ -341,10 +322,7 @@ pub async fn published_versions(db: &Db, dataset_id: i64) -> Result<Vec<VersionR
         version_select!(),
         "where v.dataset_id = $1 and v.state = 'published' order by v.version_id desc"
     );
-    on_db!(db, |pool| sqlx::query_as::<_, VersionRow>(sql)
-        .bind(dataset_id)
-        .fetch_all(pool)
-        .await)
+    fetch_db!(db, fetch_all, VersionRow, sql, dataset_id)
 }
 
 /// Published versions whose provenance begins with `prefix` (a live
@@ -355,10 +333,7 @@ pub async fn preliminary_versions(db: &Db, prefix: &str) -> Result<Vec<VersionRo
         "where v.state = 'published' and v.provenance like $1 order by v.version_id"
     );
     // The prefix is veche's own text, without `%` or `_`.
-    on_db!(db, |pool| sqlx::query_as::<_, VersionRow>(sql)
-        .bind(format!("{prefix}%"))
-        .fetch_all(pool)
-        .await)
+    fetch_db!(db, fetch_all, VersionRow, sql, format!("{prefix}%"))
 }
 
 /// A version's provenance, and the passport's while it is the current
@@ -370,25 +345,21 @@ pub async fn set_version_provenance(
     provenance: &str,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |conn| sqlx::query(
-        "update dataset_version set provenance = $2 where version_id = $1"
-    )
-    .bind(version_id)
-    .bind(provenance)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
-    on_tx!(&mut tx, |conn| sqlx::query(
+    exec_tx!(
+        &mut tx,
+        "update dataset_version set provenance = $2 where version_id = $1",
+        version_id,
+        provenance
+    )?;
+    exec_tx!(
+        &mut tx,
         "update dataset set provenance = $3 where dataset_id = $1
            and $2 = (select max(version_id) from dataset_version
-                     where dataset_id = $1 and state = 'published')"
-    )
-    .bind(dataset_id)
-    .bind(version_id)
-    .bind(provenance)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+                     where dataset_id = $1 and state = 'published')",
+        dataset_id,
+        version_id,
+        provenance
+    )?;
     tx.commit().await
 }
 
@@ -398,14 +369,12 @@ pub async fn delete_published_version(
     dataset_id: i64,
     version_id: i64,
 ) -> Result<(), sqlx::Error> {
-    on_db!(db, |pool| sqlx::query(
-        "delete from dataset_version where dataset_id = $1 and version_id = $2"
-    )
-    .bind(dataset_id)
-    .bind(version_id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+    exec_db!(
+        db,
+        "delete from dataset_version where dataset_id = $1 and version_id = $2",
+        dataset_id,
+        version_id
+    )?;
     Ok(())
 }
 
@@ -415,9 +384,7 @@ pub async fn all_published_versions(db: &Db) -> Result<Vec<VersionRow>, sqlx::Er
         version_select!(),
         "where v.state = 'published' order by v.version_id desc"
     );
-    on_db!(db, |pool| sqlx::query_as::<_, VersionRow>(sql)
-        .fetch_all(pool)
-        .await)
+    fetch_db!(db, fetch_all, VersionRow, sql)
 }
 
 pub async fn version_by_stamp(
@@ -429,11 +396,7 @@ pub async fn version_by_stamp(
         version_select!(),
         "where v.dataset_id = $1 and v.stamp = $2"
     );
-    on_db!(db, |pool| sqlx::query_as::<_, VersionRow>(sql)
-        .bind(dataset_id)
-        .bind(stamp)
-        .fetch_optional(pool)
-        .await)
+    fetch_db!(db, fetch_optional, VersionRow, sql, dataset_id, stamp)
 }
 
 pub async fn version_by_uuid(db: &Db, uuid: &str) -> Result<Option<VersionRow>, sqlx::Error> {
@@ -441,10 +404,7 @@ pub async fn version_by_uuid(db: &Db, uuid: &str) -> Result<Option<VersionRow>, 
         version_select!(),
         "where v.uuid = $1 and v.state = 'published'"
     );
-    on_db!(db, |pool| sqlx::query_as::<_, VersionRow>(sql)
-        .bind(uuid)
-        .fetch_optional(pool)
-        .await)
+    fetch_db!(db, fetch_optional, VersionRow, sql, uuid)
 }
 
 /// Starts a version in the `loading` state (invisible to readers).

@@ -11,7 +11,7 @@ use axum::response::Response;
 use maud::{Markup, PreEscaped, html};
 
 use super::queries::{self, Counts, OrderFilter};
-use crate::auth::Staff;
+use crate::auth::Core;
 use crate::db::Db;
 use crate::db::now;
 use crate::directory::queries::OrgRow;
@@ -162,14 +162,6 @@ fn summary(l: Locale, c: &Counts) -> Markup {
     }
 }
 
-fn require_staff(user: &crate::auth::CurrentUser) -> AppResult<()> {
-    if user.works_in_core() {
-        Ok(())
-    } else {
-        Err(AppError::forbidden())
-    }
-}
-
 /// One level of the drill-down: its rows (name, link, counts) as a table
 /// (or its download), with the summary of their sum and a chart.
 struct Level<'a> {
@@ -231,11 +223,10 @@ fn level(
 /// `GET /pm`: the region and its portfolios.
 pub async fn region(
     ctx: PageCtx,
-    Staff(user): Staff,
+    _: Core,
     State(db): State<Db>,
     Query(q): Query<DashQuery>,
 ) -> AppResult<Response> {
-    require_staff(&user)?;
     let l = ctx.locale;
     let tx = DashboardTexts::get(l);
     let orgs = org_map(&db).await?;
@@ -286,12 +277,11 @@ pub async fn region(
 /// `GET /pm/portfolios/{id}`: a portfolio's organisations.
 pub async fn portfolio(
     ctx: PageCtx,
-    Staff(user): Staff,
+    _: Core,
     State(db): State<Db>,
     Path(id): Path<String>,
     Query(q): Query<DashQuery>,
 ) -> AppResult<Response> {
-    require_staff(&user)?;
     let l = ctx.locale;
     let tx = DashboardTexts::get(l);
     let orgs = org_map(&db).await?;
@@ -337,28 +327,43 @@ pub async fn portfolio(
     )
 }
 
-/// Names of the accounts a grouping's keys name.
-async fn names_of(db: &Db, counts: &[Counts]) -> AppResult<BTreeMap<i64, String>> {
-    let ids: Vec<i64> = counts
-        .iter()
-        .filter_map(|c| c.key.as_deref().and_then(|k| k.parse().ok()))
-        .collect();
-    Ok(queries::people(db, &ids)
+/// The rows of a grouping by person (executor, creator): each person's
+/// name (`#id` when the account is gone) and link, and `none` for the
+/// orders without one.
+async fn people_rows(
+    db: &Db,
+    counts: Vec<Counts>,
+    link: impl Fn(i64) -> Option<String>,
+    none: &str,
+) -> AppResult<Vec<(String, Option<String>, Counts)>> {
+    let person = |c: &Counts| c.key.as_deref().and_then(|k| k.parse::<i64>().ok());
+    let ids: Vec<i64> = counts.iter().filter_map(person).collect();
+    let people: BTreeMap<i64, String> = queries::people(db, &ids)
         .await?
         .into_iter()
         .map(|p| (p.account_id, p.display_name))
+        .collect();
+    Ok(counts
+        .into_iter()
+        .map(|c| match person(&c) {
+            Some(e) => (
+                people.get(&e).cloned().unwrap_or_else(|| format!("#{e}")),
+                link(e),
+                c,
+            ),
+            None => (none.to_owned(), None, c),
+        })
         .collect())
 }
 
 /// `GET /pm/organisations/{id}`: an organisation by executor.
 pub async fn organisation(
     ctx: PageCtx,
-    Staff(user): Staff,
+    _: Core,
     State(db): State<Db>,
     Path(id): Path<String>,
     Query(q): Query<DashQuery>,
 ) -> AppResult<Response> {
-    require_staff(&user)?;
     let l = ctx.locale;
     let tx = DashboardTexts::get(l);
     let org = crate::directory::queries::by_id(&db, &id)
@@ -369,20 +374,13 @@ pub async fn organisation(
         ..Default::default()
     };
     let by_exec = queries::counts_by(&db, &f, "executor_id", now()).await?;
-    let people = names_of(&db, &by_exec).await?;
-    let rows = by_exec
-        .into_iter()
-        .map(
-            |c| match c.key.as_deref().and_then(|k| k.parse::<i64>().ok()) {
-                Some(e) => (
-                    people.get(&e).cloned().unwrap_or_else(|| format!("#{e}")),
-                    Some(format!("/pm/executors/{e}")),
-                    c,
-                ),
-                None => (tx.no_executor_organisation.to_owned(), None, c),
-            },
-        )
-        .collect();
+    let rows = people_rows(
+        &db,
+        by_exec,
+        |e| Some(format!("/pm/executors/{e}")),
+        tx.no_executor_organisation,
+    )
+    .await?;
     level(
         &ctx,
         &q,
@@ -402,12 +400,11 @@ pub async fn organisation(
 /// `GET /pm/executors/{id}`: one executor's orders by who gave them.
 pub async fn executor(
     ctx: PageCtx,
-    Staff(user): Staff,
+    _: Core,
     State(db): State<Db>,
     Path(id): Path<i64>,
     Query(q): Query<DashQuery>,
 ) -> AppResult<Response> {
-    require_staff(&user)?;
     let l = ctx.locale;
     let tx = DashboardTexts::get(l);
     let person = queries::people(&db, &[id])
@@ -420,20 +417,7 @@ pub async fn executor(
         ..Default::default()
     };
     let by_creator = queries::counts_by(&db, &f, "creator_id", now()).await?;
-    let people = names_of(&db, &by_creator).await?;
-    let rows = by_creator
-        .into_iter()
-        .map(
-            |c| match c.key.as_deref().and_then(|k| k.parse::<i64>().ok()) {
-                Some(e) => (
-                    people.get(&e).cloned().unwrap_or_else(|| format!("#{e}")),
-                    None,
-                    c,
-                ),
-                None => (tx.portal_citizens_reports.to_owned(), None, c),
-            },
-        )
-        .collect();
+    let rows = people_rows(&db, by_creator, |_| None, tx.portal_citizens_reports).await?;
     level(
         &ctx,
         &q,

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use super::queries::{self, Counts, OrderFilter};
 use crate::app::AppState;
-use crate::auth::{CurrentUser, Staff};
+use crate::auth::{Core, CurrentUser};
 use crate::db::{Db, now};
 use crate::error::{AppError, AppResult, Msg};
 use crate::on_db;
@@ -195,14 +195,6 @@ async fn set_milestone_done(db: &Db, id: i64, done: bool) -> Result<Option<i64>,
     })
 }
 
-fn staff(user: &CurrentUser) -> AppResult<()> {
-    if user.works_in_core() {
-        Ok(())
-    } else {
-        Err(AppError::forbidden())
-    }
-}
-
 /// Creating projects is for administrators and the officers of the
 /// project's organisation.
 fn may_manage(user: &CurrentUser, organisation_id: &str) -> bool {
@@ -233,11 +225,10 @@ pub struct ListQuery {
 /// `GET /pm/projects`
 pub async fn list(
     ctx: PageCtx,
-    Staff(user): Staff,
+    _: Core,
     State(db): State<Db>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    staff(&user)?;
     let l = ctx.locale;
     let tx = ProjectTexts::get(l);
     let all = projects(&db).await?;
@@ -353,11 +344,10 @@ pub struct ProjectForm {
 
 /// `POST /pm/projects`
 pub async fn create(
-    user: CurrentUser,
+    Core(user): Core,
     State(db): State<Db>,
     Form(f): Form<ProjectForm>,
 ) -> AppResult<Response> {
-    staff(&user)?;
     let kind = match f.kind.as_str() {
         "programme" => "programme",
         _ => "project",
@@ -443,11 +433,10 @@ pub async fn create(
 /// `GET /pm/projects/{id}`: the breakdown with stages, orders and roadmap.
 pub async fn show(
     ctx: PageCtx,
-    Staff(user): Staff,
+    Core(user): Core,
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    staff(&user)?;
     let l = ctx.locale;
     let tx = ProjectTexts::get(l);
     let p = project(&state.db, id)
@@ -662,12 +651,11 @@ pub struct DoneForm {
 
 /// `POST /pm/milestones/{id}/done`
 pub async fn milestone_done(
-    user: CurrentUser,
+    Core(user): Core,
     State(db): State<Db>,
     Path(id): Path<i64>,
     Form(f): Form<DoneForm>,
 ) -> AppResult<Response> {
-    staff(&user)?;
     let project_id = on_db!(&db, |pool| {
         sqlx::query_scalar::<_, i64>("select project_id from pm_milestone where milestone_id = $1")
             .bind(id)

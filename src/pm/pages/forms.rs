@@ -71,12 +71,11 @@ impl DraftForm {
 
 /// `POST /pm/orders/{id}/delegate`
 pub async fn delegate(
-    user: CurrentUser,
+    Core(user): Core,
     State(state): State<AppState>,
     Path(id): Path<i64>,
     Form(f): Form<DraftForm>,
 ) -> AppResult<Response> {
-    staff(&user)?;
     let d = f.parse()?;
     let child = orders::delegate(&state, &user, id, &d).await?;
     Ok(Redirect::to(&format!("/pm/orders/{child}")).into_response())
@@ -90,12 +89,11 @@ pub struct AssignForm {
 
 /// `POST /pm/orders/{id}/assign`
 pub async fn assign(
-    user: CurrentUser,
+    Core(user): Core,
     State(state): State<AppState>,
     Path(id): Path<i64>,
     Form(f): Form<AssignForm>,
 ) -> AppResult<Response> {
-    staff(&user)?;
     let e = match f.executor_id.trim() {
         "" => None,
         v => Some(v.parse::<i64>().map_err(|_| {
@@ -120,11 +118,10 @@ pub struct NewQuery {
 /// `GET /pm/orders/new`
 pub async fn new_form(
     ctx: PageCtx,
-    Staff(user): Staff,
+    Core(user): Core,
     State(db): State<Db>,
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
-    staff(&user)?;
     let l = ctx.locale;
     let tx = OrderFormTexts::get(l);
     let orgs = super::super::dashboard::org_map(&db).await?;
@@ -182,11 +179,10 @@ pub async fn new_form(
 
 /// `POST /pm/orders`
 pub async fn create(
-    user: CurrentUser,
+    Core(user): Core,
     State(state): State<AppState>,
     Form(f): Form<DraftForm>,
 ) -> AppResult<Response> {
-    staff(&user)?;
     let d = f.parse()?;
     let id = orders::create(&state, &user, &d).await?;
     Ok(Redirect::to(&format!("/pm/orders/{id}")).into_response())
@@ -196,11 +192,10 @@ pub async fn create(
 /// (`orders::may_read_files`); documents are downloaded, never rendered in
 /// the page's origin.
 pub async fn attachment(
-    Staff(user): Staff,
+    Core(user): Core,
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    staff(&user)?;
     let a = queries::attachment(&state.db, id)
         .await?
         .ok_or_else(AppError::not_found)?;

@@ -16,7 +16,7 @@ use super::domain::{
 use super::orders::{self, Attached, OrderDraft};
 use super::queries::{self, OrderFilter, OrderRow};
 use crate::app::AppState;
-use crate::auth::{CurrentUser, Staff};
+use crate::auth::{Core, CurrentUser};
 use crate::db::now;
 use crate::error::{AppError, AppResult, Msg};
 use crate::texts;
@@ -38,14 +38,6 @@ pub fn nav(l: Locale) -> Markup {
                 li { a href="/pm/orders/new" { (tx.give_order) } }
             }
         }
-    }
-}
-
-fn staff(user: &CurrentUser) -> AppResult<()> {
-    if user.works_in_core() {
-        Ok(())
-    } else {
-        Err(AppError::forbidden())
     }
 }
 
@@ -161,11 +153,10 @@ fn orders_table(
 /// `GET /pm/orders`
 pub async fn list(
     ctx: PageCtx,
-    Staff(user): Staff,
+    Core(user): Core,
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    staff(&user)?;
     let l = ctx.locale;
     let tx = PmTexts::get(l);
     let at = now();

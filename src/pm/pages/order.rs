@@ -8,11 +8,10 @@ use crate::texts;
 /// `GET /pm/orders/{id}`
 pub async fn show(
     ctx: PageCtx,
-    Staff(user): Staff,
+    Core(user): Core,
     State(db): State<Db>,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    staff(&user)?;
     let v = orders::view::OrderView::load(&db, id, &user).await?;
     Ok(order_page(&ctx, &user, &v, now()))
 }
@@ -412,12 +411,11 @@ pub(super) fn document_type(bytes: &[u8], name: &str) -> Option<&'static str> {
 
 /// `POST /pm/orders/{id}/act` (multipart; the CSRF token is its first field)
 pub async fn act(
-    user: CurrentUser,
+    Core(user): Core,
     State(state): State<AppState>,
     Path(id): Path<i64>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    staff(&user)?;
     let form = read_action(multipart).await?;
     if let Some(m) = form.file_error {
         return Err(AppError::unprocessable("too_large", m));

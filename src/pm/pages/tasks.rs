@@ -8,8 +8,7 @@ use crate::texts;
 
 /// `GET /pm/tasks`: the orders where I am the executor (or of my
 /// organisations, without an executor) and my own tasks, by due date.
-pub async fn tasks(ctx: PageCtx, Staff(user): Staff, State(db): State<Db>) -> AppResult<Response> {
-    staff(&user)?;
+pub async fn tasks(ctx: PageCtx, Core(user): Core, State(db): State<Db>) -> AppResult<Response> {
     let l = ctx.locale;
     let tx = TaskTexts::get(l);
     let at = now();
@@ -107,11 +106,10 @@ pub struct TaskForm {
 
 /// `POST /pm/tasks`
 pub async fn add_task(
-    user: CurrentUser,
+    Core(user): Core,
     State(db): State<Db>,
     Form(f): Form<TaskForm>,
 ) -> AppResult<Response> {
-    staff(&user)?;
     let title = domain::need_text("задача", "task", &f.title).map_err(orders::refusal)?;
     if title.chars().count() > 300 {
         return Err(AppError::invalid(
@@ -139,12 +137,11 @@ pub struct DoneForm {
 
 /// `POST /pm/tasks/{id}/done`
 pub async fn task_done(
-    user: CurrentUser,
+    Core(user): Core,
     State(db): State<Db>,
     Path(id): Path<i64>,
     Form(f): Form<DoneForm>,
 ) -> AppResult<Response> {
-    staff(&user)?;
     if !queries::set_task_done(&db, user.account_id, id, f.done != "0").await? {
         return Err(AppError::not_found());
     }
