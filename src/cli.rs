@@ -341,7 +341,7 @@ impl Cli {
                     all_organisations,
                     organisations,
                 );
-                match crate::integration::admin::save(&state, &form).await {
+                match crate::integration::admin::save(&state.db, &state.config, &form).await {
                     Ok(secret) => {
                         println!("partner {id} saved; shared secret: {secret}");
                         Ok(())

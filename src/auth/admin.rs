@@ -154,30 +154,17 @@ pub async fn list_accounts(
     }))
 }
 
-async fn account_page(
-    ctx: &PageCtx,
-    state: &AppState,
-    id: i64,
-    error: Option<Msg>,
-) -> AppResult<Response> {
+async fn account_page(ctx: &PageCtx, db: &Db, id: i64, error: Option<Msg>) -> AppResult<Response> {
     let t = AdminTexts::get(ctx.locale);
     let l = ctx.locale;
-    let account = queries::account_by_id(&state.db, id)
+    let account = queries::account_by_id(db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let Some(user) = CurrentUser::load(state, id).await? else {
+    let Some(user) = CurrentUser::load(db, id).await? else {
         return Err(AppError::not_found());
     };
-    let orgs = crate::directory::queries::list(&state.db).await?;
-    let org_options: Vec<(String, String)> = orgs
-        .iter()
-        .map(|o| {
-            (
-                o.organisation_id.clone(),
-                l.pick(&o.name_ru, &o.name_en).to_owned(),
-            )
-        })
-        .collect();
+    let orgs = crate::directory::queries::list(db).await?;
+    let org_options: Vec<(String, String)> = orgs.iter().map(|o| o.option(l)).collect();
     let role_options = vec![
         ("moderator".to_owned(), t.moderator.to_owned()),
         ("administrator".to_owned(), t.administrator.to_owned()),
@@ -246,10 +233,10 @@ async fn account_page(
 pub async fn show_account(
     ctx: PageCtx,
     _admin: Admin,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    account_page(&ctx, &state, id, None).await
+    account_page(&ctx, &db, id, None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -265,11 +252,11 @@ pub struct RolesForm {
 pub async fn change_roles(
     ctx: PageCtx,
     Admin(admin): Admin,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<i64>,
     Form(form): Form<RolesForm>,
 ) -> AppResult<Response> {
-    if queries::account_by_id(&state.db, id).await?.is_none() {
+    if queries::account_by_id(&db, id).await?.is_none() {
         return Err(AppError::not_found());
     }
     let grant = match form.action.as_str() {
@@ -282,7 +269,7 @@ pub async fn change_roles(
             ));
         }
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     if let Some(role) = GlobalRole::parse(&form.role) {
         if grant {
             queries::grant_role(&mut tx, id, role).await?;
@@ -294,7 +281,7 @@ pub async fn change_roles(
                 drop(tx);
                 return account_page(
                     &ctx,
-                    &state,
+                    &db,
                     id,
                     Some(Msg::new(
                         AdminTexts::RU.last_admin,
@@ -312,7 +299,7 @@ pub async fn change_roles(
             drop(tx);
             return account_page(
                 &ctx,
-                &state,
+                &db,
                 id,
                 Some(Msg::new(AdminTexts::RU.need_org, AdminTexts::EN.need_org)),
             )
@@ -327,7 +314,7 @@ pub async fn change_roles(
         drop(tx);
         return account_page(
             &ctx,
-            &state,
+            &db,
             id,
             Some(Msg::new("Выберите роль.", "Choose a role.")),
         )

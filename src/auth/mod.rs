@@ -129,25 +129,25 @@ impl CurrentUser {
 
     /// The account as a user (API tokens); `None` when missing or disabled.
     pub async fn for_account(
-        state: &AppState,
+        db: &crate::db::Db,
         account_id: i64,
     ) -> Result<Option<CurrentUser>, AppError> {
-        CurrentUser::load(state, account_id).await
+        CurrentUser::load(db, account_id).await
     }
 
-    async fn load(state: &AppState, account_id: i64) -> Result<Option<CurrentUser>, AppError> {
-        let Some(account) = queries::account_by_id(&state.db, account_id).await? else {
+    async fn load(db: &crate::db::Db, account_id: i64) -> Result<Option<CurrentUser>, AppError> {
+        let Some(account) = queries::account_by_id(db, account_id).await? else {
             return Ok(None);
         };
         if account.disabled_at.is_some() {
             return Ok(None);
         }
-        let roles = queries::global_roles(&state.db, account_id)
+        let roles = queries::global_roles(db, account_id)
             .await?
             .iter()
             .filter_map(|r| GlobalRole::parse(r))
             .collect();
-        let memberships = queries::memberships(&state.db, account_id)
+        let memberships = queries::memberships(db, account_id)
             .await?
             .into_iter()
             .filter_map(|m| {
@@ -193,7 +193,7 @@ impl OptionalFromRequestParts<AppState> for CurrentUser {
             .await
             .map_err(|e| AppError::Unavailable(anyhow::anyhow!("session store: {e}")))?;
         let user = match account_id {
-            Some(id) => CurrentUser::load(state, id).await?,
+            Some(id) => CurrentUser::load(&state.db, id).await?,
             None => None,
         };
         parts.extensions.insert(LoadedUser(user.clone()));

@@ -84,6 +84,21 @@ fn provider_error(detail: impl std::fmt::Display) -> AppError {
     )
 }
 
+/// Sends a request to the provider and reads its JSON answer; any failure
+/// is the provider's.
+async fn provider_json<T: serde::de::DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+) -> AppResult<T> {
+    request
+        .send()
+        .await
+        .and_then(|r| r.error_for_status())
+        .map_err(provider_error)?
+        .json()
+        .await
+        .map_err(provider_error)
+}
+
 impl Oidc {
     /// The provider from configuration, or `None` when no issuer is set.
     pub fn from_config(config: &Config) -> anyhow::Result<Option<Oidc>> {
@@ -121,16 +136,7 @@ impl Oidc {
                     "{}/.well-known/openid-configuration",
                     self.issuer.as_str().trim_end_matches('/')
                 );
-                let md: Metadata = self
-                    .http
-                    .get(&url)
-                    .send()
-                    .await
-                    .and_then(|r| r.error_for_status())
-                    .map_err(provider_error)?
-                    .json()
-                    .await
-                    .map_err(provider_error)?;
+                let md: Metadata = provider_json(self.http.get(&url)).await?;
                 if md.issuer.trim_end_matches('/') != self.issuer.as_str().trim_end_matches('/') {
                     return Err(provider_error(format!("issuer mismatch: {}", md.issuer)));
                 }
@@ -251,17 +257,12 @@ pub async fn callback(
         .request_async(&oidc.http)
         .await
         .map_err(provider_error)?;
-    let claims: Value = oidc
-        .http
-        .get(md.userinfo_endpoint.clone())
-        .bearer_auth(token.access_token().secret())
-        .send()
-        .await
-        .and_then(|r| r.error_for_status())
-        .map_err(provider_error)?
-        .json()
-        .await
-        .map_err(provider_error)?;
+    let claims: Value = provider_json(
+        oidc.http
+            .get(md.userinfo_endpoint.clone())
+            .bearer_auth(token.access_token().secret()),
+    )
+    .await?;
     let account_id = resolve_account(&db, &md.issuer, &oidc.config, &claims).await?;
     sign_in(&session, account_id).await?;
     tracing::info!(account_id, "signed in through OIDC");

@@ -7,7 +7,7 @@ use time::{Duration, OffsetDateTime};
 use crate::auth::domain::{GlobalRole, MembershipKind};
 use crate::db::{Db, Tx, now};
 use crate::exec_tx;
-use crate::{on_db, on_tx};
+use crate::{fetch_db, fetch_tx, on_db, on_tx};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct AccountRow {
@@ -32,58 +32,34 @@ macro_rules! account_columns {
     };
 }
 
+const BY_ID: &str = concat!(
+    "select ",
+    account_columns!(),
+    " from account where account_id = $1"
+);
+const BY_EMAIL: &str = concat!(
+    "select ",
+    account_columns!(),
+    " from account where email_norm = $1"
+);
+
 pub async fn account_by_id(db: &Db, id: i64) -> Result<Option<AccountRow>, sqlx::Error> {
-    let sql = concat!(
-        "select ",
-        account_columns!(),
-        " from account where account_id = $1"
-    );
-    on_db!(db, |pool| sqlx::query_as::<_, AccountRow>(sql)
-        .bind(id)
-        .fetch_optional(pool)
-        .await)
+    fetch_db!(db, fetch_optional, AccountRow, BY_ID, id)
 }
 
 pub async fn account_by_id_tx(tx: &mut Tx, id: i64) -> Result<Option<AccountRow>, sqlx::Error> {
-    let sql = concat!(
-        "select ",
-        account_columns!(),
-        " from account where account_id = $1"
-    );
-    on_tx!(tx, |conn| sqlx::query_as::<_, AccountRow>(sql)
-        .bind(id)
-        .fetch_optional(conn)
-        .await)
+    fetch_tx!(tx, fetch_optional, AccountRow, BY_ID, id)
 }
 
-pub async fn account_by_email(
-    db: &Db,
-    email_norm: &str,
-) -> Result<Option<AccountRow>, sqlx::Error> {
-    let sql = concat!(
-        "select ",
-        account_columns!(),
-        " from account where email_norm = $1"
-    );
-    on_db!(db, |pool| sqlx::query_as::<_, AccountRow>(sql)
-        .bind(email_norm)
-        .fetch_optional(pool)
-        .await)
+pub async fn account_by_email(db: &Db, norm: &str) -> Result<Option<AccountRow>, sqlx::Error> {
+    fetch_db!(db, fetch_optional, AccountRow, BY_EMAIL, norm)
 }
 
 pub async fn account_by_email_tx(
     tx: &mut Tx,
-    email_norm: &str,
+    norm: &str,
 ) -> Result<Option<AccountRow>, sqlx::Error> {
-    let sql = concat!(
-        "select ",
-        account_columns!(),
-        " from account where email_norm = $1"
-    );
-    on_tx!(tx, |conn| sqlx::query_as::<_, AccountRow>(sql)
-        .bind(email_norm)
-        .fetch_optional(conn)
-        .await)
+    fetch_tx!(tx, fetch_optional, AccountRow, BY_EMAIL, norm)
 }
 
 pub struct NewAccount<'a> {
@@ -288,18 +264,8 @@ pub async fn grant_membership(
     kind: MembershipKind,
 ) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| {
-        sqlx::query(
-        "insert into membership (account_id, organisation_id, kind, granted_at) values ($1, $2, $3, $4)
-         on conflict (account_id, organisation_id, kind) do nothing"
-    )
-    .bind(account_id)
-    .bind(organisation_id)
-    .bind(kind.as_str())
-    .bind(now)
-    .execute(conn)
-    .await.map(|r| r.rows_affected())
-    })?;
+    exec_tx!(tx, "insert into membership (account_id, organisation_id, kind, granted_at) values ($1, $2, $3, $4)
+         on conflict (account_id, organisation_id, kind) do nothing", account_id, organisation_id, kind.as_str(), now)?;
     Ok(())
 }
 
@@ -477,16 +443,13 @@ pub async fn link_identity(
     account_id: i64,
 ) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| {
-        sqlx::query(
-        "insert into account_identity (issuer, subject, account_id, created_at) values ($1, $2, $3, $4)"
-    )
-    .bind(issuer)
-    .bind(subject)
-    .bind(account_id)
-    .bind(now)
-    .execute(conn)
-    .await.map(|r| r.rows_affected())
-    })?;
+    exec_tx!(
+        tx,
+        "insert into account_identity (issuer, subject, account_id, created_at) values ($1, $2, $3, $4)",
+        issuer,
+        subject,
+        account_id,
+        now
+    )?;
     Ok(())
 }

@@ -12,7 +12,7 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
 use crate::db::{Db, DbErrorExt, now};
-use crate::on_db;
+use crate::{exec_db, on_db};
 
 /// Session key of the signed-in account.
 pub const ACCOUNT_KEY: &str = "account_id";
@@ -30,13 +30,7 @@ impl DbSessionStore {
     /// Deletes expired sessions; run periodically.
     pub async fn delete_expired(&self) -> Result<u64, sqlx::Error> {
         let now = now();
-        on_db!(&self.db, |pool| {
-            sqlx::query("delete from session where expires_at < $1")
-                .bind(now)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-        })
+        exec_db!(&self.db, "delete from session where expires_at < $1", now)
     }
 }
 
@@ -67,19 +61,15 @@ impl SessionStore for DbSessionStore {
         // a new id is drawn rather than overwriting someone's session.
         for _ in 0..8 {
             let hash = hash_id(&record.id);
-            let inserted = on_db!(&self.db, |pool| {
-                sqlx::query(
-                    "insert into session (session_hash, account_id, data, expires_at)
+            let inserted = exec_db!(
+                &self.db,
+                "insert into session (session_hash, account_id, data, expires_at)
                      values ($1, $2, $3, $4)",
-                )
-                .bind(&hash)
-                .bind(account_of(record))
-                .bind(&data)
-                .bind(utc(record.expiry_date))
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-            });
+                &hash,
+                account_of(record),
+                &data,
+                utc(record.expiry_date)
+            );
             match inserted {
                 Ok(_) => return Ok(()),
                 Err(e) if e.is_unique_violation() => record.id = Id::default(),
@@ -93,22 +83,18 @@ impl SessionStore for DbSessionStore {
         let data = serde_json::to_string(&record.data)
             .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         let hash = hash_id(&record.id);
-        on_db!(&self.db, |pool| {
-            sqlx::query(
-                "insert into session (session_hash, account_id, data, expires_at)
+        exec_db!(
+            &self.db,
+            "insert into session (session_hash, account_id, data, expires_at)
                  values ($1, $2, $3, $4)
                  on conflict (session_hash) do update
                  set account_id = excluded.account_id, data = excluded.data,
                      expires_at = excluded.expires_at",
-            )
-            .bind(&hash)
-            .bind(account_of(record))
-            .bind(&data)
-            .bind(utc(record.expiry_date))
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-        })
+            &hash,
+            account_of(record),
+            &data,
+            utc(record.expiry_date)
+        )
         .map_err(backend)?;
         Ok(())
     }
@@ -140,13 +126,11 @@ impl SessionStore for DbSessionStore {
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         let hash = hash_id(id);
-        on_db!(&self.db, |pool| {
-            sqlx::query("delete from session where session_hash = $1")
-                .bind(&hash)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-        })
+        exec_db!(
+            &self.db,
+            "delete from session where session_hash = $1",
+            &hash
+        )
         .map_err(backend)?;
         Ok(())
     }

@@ -8,22 +8,21 @@ use rand::RngCore;
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::{Db, Tx, now};
 use crate::error::{AppError, AppResult};
 use crate::exec_tx;
-use crate::on_db;
+use crate::{exec_db, on_db};
 
 /// Creates a token for the account; returns it (the only time it exists in clear).
-pub async fn create(state: &AppState, account_id: i64, name: &str) -> AppResult<String> {
+pub async fn create(db: &Db, account_id: i64, name: &str) -> AppResult<String> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token = format!(
         "veche_{}",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
     );
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     insert_api_token(
         &mut tx,
         &crate::auth::queries::token_hash(&token),
@@ -37,7 +36,7 @@ pub async fn create(state: &AppState, account_id: i64, name: &str) -> AppResult<
 }
 
 /// The account of the request's bearer token: 401 without a valid one.
-pub async fn bearer_user(state: &AppState, headers: &HeaderMap) -> AppResult<CurrentUser> {
+pub async fn bearer_user(db: &Db, headers: &HeaderMap) -> AppResult<CurrentUser> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -48,10 +47,10 @@ pub async fn bearer_user(state: &AppState, headers: &HeaderMap) -> AppResult<Cur
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or(AppError::Unauthorized)?;
-    let account_id = account_of_token(&state.db, &crate::auth::queries::token_hash(token))
+    let account_id = account_of_token(db, &crate::auth::queries::token_hash(token))
         .await?
         .ok_or(AppError::Unauthorized)?;
-    CurrentUser::for_account(state, account_id)
+    CurrentUser::for_account(db, account_id)
         .await?
         .ok_or(AppError::Unauthorized)
 }
@@ -107,12 +106,10 @@ pub async fn tokens_of(db: &Db, account_id: i64) -> Result<Vec<TokenRow>, sqlx::
 
 pub async fn delete_token(db: &Db, account_id: i64, hash_prefix: &str) -> Result<u64, sqlx::Error> {
     let pattern = format!("{}%", hash_prefix.replace(['%', '_'], ""));
-    on_db!(db, |pool| sqlx::query(
-        "delete from api_token where account_id = $1 and token_hash like $2"
+    exec_db!(
+        db,
+        "delete from api_token where account_id = $1 and token_hash like $2",
+        account_id,
+        &pattern
     )
-    .bind(account_id)
-    .bind(&pattern)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))
 }

@@ -26,12 +26,12 @@ use crate::web::components::{FieldErrors, Input, Select, checkbox, datetime, err
 use crate::web::extract::{Form, Path, Query};
 use crate::web::i18n::Locale;
 use crate::web::layout::{Page, PageCtx};
-use crate::workflow::input::{clean_text, parse_place};
+use crate::workflow::input::{clean_text, parse_place, photo_count};
 use crate::workflow::page::ReportQuery;
 use crate::workflow::queries::AppealRow;
 use crate::workflow::views::Categories;
 use crate::workflow::{self, Action, Kind, NewRequest, Role};
-use crate::{on_db, on_tx};
+use crate::{exec_tx, on_db, on_tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -125,14 +125,12 @@ pub(super) async fn link(
     appeal_id: i64,
     object_id: Option<i64>,
 ) -> Result<(), sqlx::Error> {
-    on_tx!(tx, |conn| {
-        sqlx::query("insert into construction_check (appeal_id, object_id) values ($1, $2)")
-            .bind(appeal_id)
-            .bind(object_id)
-            .execute(conn)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    exec_tx!(
+        tx,
+        "insert into construction_check (appeal_id, object_id) values ($1, $2)",
+        appeal_id,
+        object_id
+    )?;
     Ok(())
 }
 
@@ -144,21 +142,17 @@ async fn record_verdict(
     note: &str,
     by: i64,
 ) -> Result<(), sqlx::Error> {
-    on_tx!(tx, |conn| {
-        sqlx::query(
-            "update construction_check set object_id = $2, result = $3, result_note = $4,
+    exec_tx!(
+        tx,
+        "update construction_check set object_id = $2, result = $3, result_note = $4,
                  decided_by = $5, decided_at = $6 where appeal_id = $1",
-        )
-        .bind(appeal_id)
-        .bind(object_id)
-        .bind(v.as_str())
-        .bind(note)
-        .bind(by)
-        .bind(now())
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        appeal_id,
+        object_id,
+        v.as_str(),
+        note,
+        by,
+        now()
+    )?;
     Ok(())
 }
 
@@ -347,16 +341,23 @@ pub async fn submit(
     if let Some(m) = f.photo_error.clone() {
         errors.add("photos", m);
     }
-    if f.photos.len() > 5 {
-        errors.add(
-            "photos",
-            Msg::new(
-                "Можно приложить не больше 5 фотографий.",
-                "You can attach at most 5 photos.",
-            ),
-        );
-    }
-    let (Some(description), Some(point), true) = (description, point, errors.is_empty()) else {
+    errors.check("photos", photo_count(f.photos.len()));
+    // The photos are stored once the rest is right; what they refuse comes
+    // back on the form like any other error.
+    let ready = match (description, point, errors.is_empty()) {
+        (Some(description), Some(point), true) => {
+            let photos = std::mem::take(&mut f.photos);
+            match store_photos(&state.config, &state.gates, photos).await? {
+                Ok(photos) => Some((description, point, photos)),
+                Err(m) => {
+                    errors.add("photos", m);
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let Some((description, point, photos)) = ready else {
         return Ok(form_page(
             &ctx,
             &cats,
@@ -366,21 +367,6 @@ pub async fn submit(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     };
-    let photos =
-        match store_photos(&state.config, &state.gates, std::mem::take(&mut f.photos)).await? {
-            Ok(p) => p,
-            Err(m) => {
-                errors.add("photos", m);
-                return Ok(form_page(
-                    &ctx,
-                    &cats,
-                    &f,
-                    object.as_ref(),
-                    &errors,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                ));
-            }
-        };
     let request = NewRequest {
         kind: Kind::ConstructionCheck,
         category_id: f.category.clone(),
@@ -426,15 +412,15 @@ pub async fn submit(
 
 /// What a check request's page adds: the object, the result, and the
 /// authority's form to publish it.
-async fn extra(ctx: &PageCtx, state: &AppState, appeal_id: i64) -> AppResult<Markup> {
+async fn extra(ctx: &PageCtx, db: &Db, appeal_id: i64) -> AppResult<Markup> {
     let l = ctx.locale;
     let tx = CheckTexts::get(l);
-    let Some(a) = workflow::queries::appeal(&state.db, appeal_id).await? else {
+    let Some(a) = workflow::queries::appeal(db, appeal_id).await? else {
         return Ok(html! {});
     };
-    let c = check(&state.db, appeal_id).await?;
+    let c = check(db, appeal_id).await?;
     let object = match c.as_ref().and_then(|c| c.object_id) {
-        Some(id) => queries::object(&state.db, id).await?,
+        Some(id) => queries::object(db, id).await?,
         None => None,
     };
     let officer = ctx.user.as_ref().is_some_and(|u| {
@@ -482,14 +468,13 @@ async fn extra(ctx: &PageCtx, state: &AppState, appeal_id: i64) -> AppResult<Mar
 /// `GET /construction/checks/{id}`
 pub async fn show(
     ctx: PageCtx,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
     let appeal_id: i64 = id.parse().map_err(|_| AppError::not_found())?;
-    let extra = extra(&ctx, &state, appeal_id).await?;
-    crate::workflow::page::request_page(ctx, &state.db, Kind::ConstructionCheck, id, q, Some(extra))
-        .await
+    let extra = extra(&ctx, &db, appeal_id).await?;
+    crate::workflow::page::request_page(ctx, &db, Kind::ConstructionCheck, id, q, Some(extra)).await
 }
 
 #[derive(Debug, serde::Deserialize, Default)]
@@ -701,7 +686,7 @@ pub async fn action(
         Acted::Done(r) => Ok(r),
         Acted::Kept(k) => {
             let appeal_id: i64 = id.parse().map_err(|_| AppError::not_found())?;
-            let extra = extra(&ctx, &state, appeal_id).await?;
+            let extra = extra(&ctx, &state.db, appeal_id).await?;
             request_page_kept(ctx, &state.db, Kind::ConstructionCheck, id, Some(extra), k).await
         }
     }
@@ -709,10 +694,10 @@ pub async fn action(
 
 pub async fn support(
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    crate::workflow::page::support_of(Kind::ConstructionCheck, user, state, id).await
+    crate::workflow::page::support_of(Kind::ConstructionCheck, user, &db, id).await
 }
 
 pub async fn unsupport(
@@ -725,18 +710,18 @@ pub async fn unsupport(
 
 pub async fn follow(
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    crate::workflow::page::follow_of(Kind::ConstructionCheck, user, state, id, true).await
+    crate::workflow::page::follow_of(Kind::ConstructionCheck, user, &db, id, true).await
 }
 
 pub async fn unfollow(
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    crate::workflow::page::follow_of(Kind::ConstructionCheck, user, state, id, false).await
+    crate::workflow::page::follow_of(Kind::ConstructionCheck, user, &db, id, false).await
 }
 
 texts!(CheckTexts {

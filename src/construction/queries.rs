@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use super::domain::{ObjectInput, Status, normalize_address};
 use crate::db::filter::{Param, Where};
 use crate::db::{Db, Tx, now};
-use crate::{on_db, on_tx};
+use crate::{exec_tx, fetch_db, fetch_tx, on_db, on_tx};
 
 macro_rules! object_columns {
     () => {
@@ -117,30 +117,18 @@ impl ObjectInput {
     }
 }
 
+const OBJECT_BY_ID: &str = concat!(
+    "select ",
+    object_columns!(),
+    " from construction_object where object_id = $1"
+);
+
 pub async fn object(db: &Db, id: i64) -> Result<Option<ObjectRow>, sqlx::Error> {
-    on_db!(db, |pool| {
-        sqlx::query_as::<_, ObjectRow>(concat!(
-            "select ",
-            object_columns!(),
-            " from construction_object where object_id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-    })
+    fetch_db!(db, fetch_optional, ObjectRow, OBJECT_BY_ID, id)
 }
 
 pub async fn object_tx(tx: &mut Tx, id: i64) -> Result<Option<ObjectRow>, sqlx::Error> {
-    on_tx!(tx, |conn| {
-        sqlx::query_as::<_, ObjectRow>(concat!(
-            "select ",
-            object_columns!(),
-            " from construction_object where object_id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(conn)
-        .await
-    })
+    fetch_tx!(tx, fetch_optional, ObjectRow, OBJECT_BY_ID, id)
 }
 
 /// The object a spreadsheet row or a new record is the same as: by
@@ -296,21 +284,17 @@ pub async fn add_history(
     changes: &serde_json::Value,
 ) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| {
-        sqlx::query(
-            "insert into construction_history (object_id, actor_id, actor_label, action, changes,
+    exec_tx!(
+        tx,
+        "insert into construction_history (object_id, actor_id, actor_label, action, changes,
                  created_at) values ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(object_id)
-        .bind(actor_id)
-        .bind(actor_label)
-        .bind(action)
-        .bind(changes.to_string())
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        object_id,
+        actor_id,
+        actor_label,
+        action,
+        changes.to_string(),
+        now
+    )?;
     Ok(())
 }
 
@@ -447,20 +431,16 @@ pub async fn insert_document(
     size: i64,
 ) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| {
-        sqlx::query(
-            "insert into construction_document (object_id, title, media_key, file_name, size,
+    exec_tx!(
+        tx,
+        "insert into construction_document (object_id, title, media_key, file_name, size,
                  created_at) values ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(object_id)
-        .bind(title)
-        .bind(key)
-        .bind(file_name)
-        .bind(size)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        object_id,
+        title,
+        key,
+        file_name,
+        size,
+        now
+    )?;
     Ok(())
 }

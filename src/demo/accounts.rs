@@ -9,7 +9,7 @@
 use super::MAIL_DOMAIN;
 use crate::app::AppState;
 use crate::auth::domain::GlobalRole;
-use crate::db::Tx;
+use crate::db::{Db, Tx};
 use crate::error::Msg;
 use crate::on_tx;
 
@@ -86,8 +86,8 @@ pub async fn apply(state: &AppState, loopback: bool) -> anyhow::Result<Vec<RoleA
 }
 
 /// The open role accounts, for the «Демо» page.
-pub async fn open_accounts(state: &AppState) -> anyhow::Result<Vec<RoleAccount>> {
-    let mut tx = state.db.begin().await?;
+pub async fn open_accounts(db: &Db) -> anyhow::Result<Vec<RoleAccount>> {
+    let mut tx = db.begin().await?;
     let mut open = Vec::new();
     for (ru, en, pattern) in ROLES {
         let Some(id) = pick(&mut tx, pattern).await? else {

@@ -8,9 +8,12 @@ use axum::routing::get;
 use maud::html;
 
 use crate::app::AppState;
+use crate::config::Config;
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::texts;
 use crate::web::layout::{Page, PageCtx};
+use std::sync::Arc;
 
 texts!(pub DemoTexts {
     title: "Демонстрационный регион", "The demo region";
@@ -38,12 +41,16 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `GET /demo`
-async fn page(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response> {
+async fn page(
+    ctx: PageCtx,
+    State(db): State<Db>,
+    State(config): State<Arc<Config>>,
+) -> AppResult<Response> {
     let t = DemoTexts::get(ctx.locale);
-    if !state.config.server.demo {
+    if !config.server.demo {
         return Err(AppError::not_found());
     }
-    let accounts = super::accounts::open_accounts(&state)
+    let accounts = super::accounts::open_accounts(&db)
         .await
         .map_err(AppError::Internal)?;
     Ok(Page::new(&ctx, t.title).render(html! {

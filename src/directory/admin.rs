@@ -177,12 +177,7 @@ fn form_page(
     let parents: Vec<(String, String)> = all
         .iter()
         .filter(|o| Some(o.organisation_id.as_str()) != editing)
-        .map(|o| {
-            (
-                o.organisation_id.clone(),
-                l.pick(&o.name_ru, &o.name_en).to_owned(),
-            )
-        })
+        .map(|o| o.option(l))
         .collect();
     let municipalities: Vec<(String, String)> = geography()
         .all()

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 use crate::db::{Db, Tx, now};
 use crate::exec_tx;
-use crate::{on_db, on_tx};
+use crate::{fetch_db, fetch_tx, on_tx};
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct OrgRow {
@@ -25,6 +25,17 @@ pub struct OrgRow {
     pub updated_at: OffsetDateTime,
 }
 
+impl OrgRow {
+    /// The organisation as an option of a select: its id, and its name in
+    /// the reader's language.
+    pub fn option(&self, l: crate::web::i18n::Locale) -> (String, String) {
+        (
+            self.organisation_id.clone(),
+            l.pick(&self.name_ru, &self.name_en).to_owned(),
+        )
+    }
+}
+
 /// The columns of [`OrgRow`], as a literal so queries stay `&'static str`.
 macro_rules! columns {
     () => {
@@ -40,9 +51,7 @@ pub async fn list(db: &Db) -> Result<Vec<OrgRow>, sqlx::Error> {
         columns!(),
         " from organisation order by kind, name_ru, organisation_id"
     );
-    on_db!(db, |pool| sqlx::query_as::<_, OrgRow>(sql)
-        .fetch_all(pool)
-        .await)
+    fetch_db!(db, fetch_all, OrgRow, sql)
 }
 
 pub async fn by_id(db: &Db, id: &str) -> Result<Option<OrgRow>, sqlx::Error> {
@@ -51,10 +60,7 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<OrgRow>, sqlx::Error> {
         columns!(),
         " from organisation where organisation_id = $1"
     );
-    on_db!(db, |pool| sqlx::query_as::<_, OrgRow>(sql)
-        .bind(id)
-        .fetch_optional(pool)
-        .await)
+    fetch_db!(db, fetch_optional, OrgRow, sql, id)
 }
 
 pub async fn by_id_tx(tx: &mut Tx, id: &str) -> Result<Option<OrgRow>, sqlx::Error> {
@@ -63,10 +69,7 @@ pub async fn by_id_tx(tx: &mut Tx, id: &str) -> Result<Option<OrgRow>, sqlx::Err
         columns!(),
         " from organisation where organisation_id = $1"
     );
-    on_tx!(tx, |conn| sqlx::query_as::<_, OrgRow>(sql)
-        .bind(id)
-        .fetch_optional(conn)
-        .await)
+    fetch_tx!(tx, fetch_optional, OrgRow, sql, id)
 }
 
 pub async fn children(db: &Db, id: &str) -> Result<Vec<OrgRow>, sqlx::Error> {
@@ -75,10 +78,7 @@ pub async fn children(db: &Db, id: &str) -> Result<Vec<OrgRow>, sqlx::Error> {
         columns!(),
         " from organisation where parent_id = $1 order by name_ru"
     );
-    on_db!(db, |pool| sqlx::query_as::<_, OrgRow>(sql)
-        .bind(id)
-        .fetch_all(pool)
-        .await)
+    fetch_db!(db, fetch_all, OrgRow, sql, id)
 }
 
 /// The administration of a municipality, if the directory has one.
@@ -93,10 +93,7 @@ pub async fn administration_of(
          where municipality_id = $1 and kind = 'municipal_administration'
          order by organisation_id limit 1"
     );
-    on_db!(db, |pool| sqlx::query_as::<_, OrgRow>(sql)
-        .bind(municipality_id)
-        .fetch_optional(pool)
-        .await)
+    fetch_db!(db, fetch_optional, OrgRow, sql, municipality_id)
 }
 
 /// The fields an administrator edits.

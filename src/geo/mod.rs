@@ -15,7 +15,7 @@ pub use municipalities::{Detail, GeoPoint, Geography, LocateError, Municipality,
 
 use crate::app::AppState;
 use crate::db::Tx;
-use crate::on_tx;
+use crate::exec_tx;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,9 +31,7 @@ pub fn router() -> Router<AppState> {
 /// other rows can refer to them. Real data: refreshed on every start.
 pub async fn seed(tx: &mut Tx) -> Result<(), sqlx::Error> {
     for m in geography().all() {
-        on_tx!(tx, |conn| {
-            sqlx::query(
-                "insert into municipality (municipality_id, name_ru, name_en, kind, oktmo,
+        exec_tx!(tx, "insert into municipality (municipality_id, name_ru, name_en, kind, oktmo,
                      admin_centre_ru, admin_centre_en, area_km2, centroid_lat, centroid_lon, sort_order)
                  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                  on conflict (municipality_id) do update set
@@ -41,22 +39,7 @@ pub async fn seed(tx: &mut Tx) -> Result<(), sqlx::Error> {
                      oktmo = excluded.oktmo, admin_centre_ru = excluded.admin_centre_ru,
                      admin_centre_en = excluded.admin_centre_en, area_km2 = excluded.area_km2,
                      centroid_lat = excluded.centroid_lat, centroid_lon = excluded.centroid_lon,
-                     sort_order = excluded.sort_order",
-            )
-            .bind(&m.id)
-            .bind(&m.name_ru)
-            .bind(&m.name_en)
-            .bind(m.kind.as_str())
-            .bind(&m.oktmo)
-            .bind(&m.admin_centre_ru)
-            .bind(&m.admin_centre_en)
-            .bind(m.area_km2)
-            .bind(m.centroid.0)
-            .bind(m.centroid.1)
-            .bind(m.sort_order)
-            .execute(conn)
-            .await.map(|r| r.rows_affected())
-        })?;
+                     sort_order = excluded.sort_order", &m.id, &m.name_ru, &m.name_en, m.kind.as_str(), &m.oktmo, &m.admin_centre_ru, &m.admin_centre_en, m.area_km2, m.centroid.0, m.centroid.1, m.sort_order)?;
     }
     Ok(())
 }

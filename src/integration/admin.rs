@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 
 use super::partners::{self, NewPartner};
-use crate::app::AppState;
 use crate::auth::Admin;
+use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::integration::exchange::Exchange;
@@ -18,28 +18,35 @@ use crate::texts;
 use crate::web::components::{FieldErrors, Input, Select, checkbox, datetime, notice};
 use crate::web::extract::Form;
 use crate::web::layout::{Page, PageCtx};
+use std::sync::Arc;
 
 /// `GET /admin/integration`
 pub async fn show(
     ctx: PageCtx,
     _admin: Admin,
-    State(state): State<AppState>,
+    State(db): State<Db>,
+    State(config): State<Arc<Config>>,
 ) -> AppResult<Response> {
-    render(&ctx, &state, None).await
+    render(&ctx, &db, &config, None).await
 }
 
 /// The page; `secret` is a newly generated one, shown once (never put in a
 /// URL, where logs and histories would keep it).
-async fn render(ctx: &PageCtx, state: &AppState, secret: Option<&str>) -> AppResult<Response> {
+async fn render(
+    ctx: &PageCtx,
+    db: &Db,
+    config: &Config,
+    secret: Option<&str>,
+) -> AppResult<Response> {
     let l = ctx.locale;
     let tx = ExchangeTexts::get(l);
-    let all = partners::all(&state.db).await?;
+    let all = partners::all(db).await?;
     let mut orgs = Vec::new();
     for p in &all {
-        orgs.push(partners::organisations(&state.db, &p.partner_id).await?);
+        orgs.push(partners::organisations(db, &p.partner_id).await?);
     }
-    let pending = super::exchange::pending(&state.db).await?;
-    let dead = crate::db::queue::dead_jobs(&state.db, 200).await?;
+    let pending = super::exchange::pending(db).await?;
+    let dead = crate::db::queue::dead_jobs(db, 200).await?;
     let kinds = vec![
         (
             "system".to_owned(),
@@ -53,9 +60,9 @@ async fn render(ctx: &PageCtx, state: &AppState, secret: Option<&str>) -> AppRes
         h1 { (title) }
         p {
             (tx.instance_signs_messages)
-            code #instance-id { (state.config.integration.instance_id) }
+            code #instance-id { (config.integration.instance_id) }
             (tx.order_management_core)
-            code { (state.config.integration.pm_core) }
+            code { (config.integration.pm_core) }
             ". " (tx.messages_are_described) a href="/api/docs/" { "/api/docs/" } "."
         }
         @if let Some(secret) = secret {
@@ -168,7 +175,7 @@ pub struct PartnerForm {
 }
 
 /// Checks a partner's fields; shared by the admin form and `veche partner`.
-pub async fn save(state: &AppState, f: &PartnerForm) -> AppResult<String> {
+pub async fn save(db: &Db, config: &Config, f: &PartnerForm) -> AppResult<String> {
     let id = f.partner_id.trim();
     if id.is_empty()
         || id.len() > 64
@@ -207,7 +214,7 @@ pub async fn save(state: &AppState, f: &PartnerForm) -> AppResult<String> {
     let url = f.url.trim();
     if !url.is_empty() {
         // Refused here with the reason, not only at every delivery later.
-        super::outbound::check_url(url, &state.config.integration.outbound_allow_hosts)
+        super::outbound::check_url(url, &config.integration.outbound_allow_hosts)
             .await
             .map_err(|m| AppError::unprocessable("invalid_input", m))?;
     }
@@ -230,10 +237,7 @@ pub async fn save(state: &AppState, f: &PartnerForm) -> AppResult<String> {
         .map(str::trim)
         .filter(|o| !o.is_empty())
     {
-        if crate::directory::queries::by_id(&state.db, o)
-            .await?
-            .is_none()
-        {
+        if crate::directory::queries::by_id(db, o).await?.is_none() {
             return Err(AppError::invalid(
                 format!("Организации «{o}» нет в справочнике."),
                 format!("There is no organisation “{o}” in the directory."),
@@ -248,7 +252,7 @@ pub async fn save(state: &AppState, f: &PartnerForm) -> AppResult<String> {
         ));
     }
     partners::upsert(
-        &state.db,
+        db,
         &NewPartner {
             partner_id: id,
             name,
@@ -267,13 +271,14 @@ pub async fn save(state: &AppState, f: &PartnerForm) -> AppResult<String> {
 pub async fn create(
     ctx: PageCtx,
     _admin: Admin,
-    State(state): State<AppState>,
+    State(db): State<Db>,
+    State(config): State<Arc<Config>>,
     Form(f): Form<PartnerForm>,
 ) -> AppResult<Response> {
     let generated = f.secret.trim().is_empty();
-    let secret = save(&state, &f).await?;
+    let secret = save(&db, &config, &f).await?;
     if generated {
-        render(&ctx, &state, Some(&secret)).await
+        render(&ctx, &db, &config, Some(&secret)).await
     } else {
         Ok(Redirect::to("/admin/integration?done=1").into_response())
     }

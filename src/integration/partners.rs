@@ -6,7 +6,7 @@ use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use crate::db::{Db, Tx, now};
-use crate::{on_db, on_tx};
+use crate::{exec_db, exec_tx, on_db, on_tx};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Partner {
@@ -116,59 +116,48 @@ pub struct NewPartner<'a> {
 pub async fn upsert(db: &Db, p: &NewPartner<'_>) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     let now = now();
-    on_tx!(&mut tx, |conn| {
-        sqlx::query(
-            "insert into integration_partner (partner_id, name, kind, url, secret,
+    exec_tx!(
+        &mut tx,
+        "insert into integration_partner (partner_id, name, kind, url, secret,
                  all_organisations, created_at)
              values ($1, $2, $3, $4, $5, $6, $7)
              on conflict (partner_id) do update set name = excluded.name, kind = excluded.kind,
                  url = excluded.url, secret = excluded.secret,
                  all_organisations = excluded.all_organisations, disabled_at = null",
-        )
-        .bind(p.partner_id)
-        .bind(p.name)
-        .bind(p.kind)
-        .bind(p.url)
-        .bind(p.secret)
-        .bind(p.all_organisations)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
-    on_tx!(&mut tx, |conn| {
-        sqlx::query("delete from integration_partner_organisation where partner_id = $1")
-            .bind(p.partner_id)
-            .execute(conn)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+        p.partner_id,
+        p.name,
+        p.kind,
+        p.url,
+        p.secret,
+        p.all_organisations,
+        now
+    )?;
+    exec_tx!(
+        &mut tx,
+        "delete from integration_partner_organisation where partner_id = $1",
+        p.partner_id
+    )?;
     for o in p.organisations {
-        on_tx!(&mut tx, |conn| {
-            sqlx::query(
-                "insert into integration_partner_organisation (partner_id, organisation_id)
+        exec_tx!(
+            &mut tx,
+            "insert into integration_partner_organisation (partner_id, organisation_id)
                  values ($1, $2)",
-            )
-            .bind(p.partner_id)
-            .bind(o)
-            .execute(conn)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
+            p.partner_id,
+            o
+        )?;
     }
     tx.commit().await
 }
 
 pub async fn set_disabled(db: &Db, id: &str, disabled: bool) -> Result<bool, sqlx::Error> {
     let at = disabled.then(now);
-    on_db!(db, |pool| {
-        sqlx::query("update integration_partner set disabled_at = $2 where partner_id = $1")
-            .bind(id)
-            .bind(at)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected() == 1)
-    })
+    exec_db!(
+        db,
+        "update integration_partner set disabled_at = $2 where partner_id = $1",
+        id,
+        at
+    )
+    .map(|n| n == 1)
 }
 
 /// Records a received message; `false` when it was received before.
@@ -179,19 +168,16 @@ pub async fn record_received(
     message_type: &str,
 ) -> Result<bool, sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| {
-        sqlx::query(
-            "insert into integration_inbox (partner_id, message_id, message_type, received_at)
+    exec_tx!(
+        tx,
+        "insert into integration_inbox (partner_id, message_id, message_type, received_at)
              values ($1, $2, $3, $4) on conflict (partner_id, message_id) do nothing",
-        )
-        .bind(partner_id)
-        .bind(message_id)
-        .bind(message_type)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected() == 1)
-    })
+        partner_id,
+        message_id,
+        message_type,
+        now
+    )
+    .map(|n| n == 1)
 }
 
 /// Records that a citizen's request was sent to `partner_id` (`local` or a
@@ -203,18 +189,14 @@ pub async fn record_request_sent(
     partner_id: &str,
 ) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| {
-        sqlx::query(
-            "insert into integration_request_partner (appeal_id, partner_id, sent_at)
+    exec_tx!(
+        tx,
+        "insert into integration_request_partner (appeal_id, partner_id, sent_at)
              values ($1, $2, $3) on conflict (appeal_id, partner_id) do nothing",
-        )
-        .bind(appeal_id)
-        .bind(partner_id)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        appeal_id,
+        partner_id,
+        now
+    )?;
     Ok(())
 }
 

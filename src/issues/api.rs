@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::app::AppState;
 use crate::db::Db;
 use crate::db::now;
 use crate::error::{AppError, AppResult, Msg};
@@ -175,25 +174,15 @@ pub async fn geojson(
     ))
 }
 
-#[derive(Debug, serde::Deserialize, Default)]
-pub struct NearbyQuery {
-    #[serde(default)]
-    lat: String,
-    #[serde(default)]
-    lon: String,
-    #[serde(default)]
-    category: String,
-}
-
 /// `GET /api/v1/problems/nearby?lat=…&lon=…&category=…`: open reports of
 /// the category close to a point (the report form's duplicate check).
 pub async fn nearby(
-    State(state): State<AppState>,
+    State(db): State<Db>,
     headers: HeaderMap,
-    Query(q): Query<NearbyQuery>,
+    Query(q): Query<super::form::NewQuery>,
 ) -> AppResult<Response> {
     let l = Locale::from_headers(&headers);
-    let cats = Categories::load(&state.db, Kind::Problem).await?;
+    let cats = Categories::load(&db, Kind::Problem).await?;
     let (Ok(lat), Ok(lon)) = (q.lat.trim().parse::<f64>(), q.lon.trim().parse::<f64>()) else {
         return Err(AppError::bad_request(
             "invalid_point",
@@ -215,7 +204,7 @@ pub async fn nearby(
         ));
     }
     let found = queries::nearby(
-        &state.db,
+        &db,
         Kind::Problem.as_str(),
         category,
         p.lat,
@@ -243,21 +232,19 @@ pub async fn nearby(
     let place = match crate::geo::geography().locate(p) {
         Ok(m) => {
             let org = match category {
-                Some(c) => crate::workflow::routing::who_answers(&state.db, c, &m.id).await?,
+                Some(c) => crate::workflow::routing::who_answers(&db, c, &m.id).await?,
                 None => None,
             };
             let answers = match org {
-                Some(o) => crate::directory::queries::by_id(&state.db, &o)
-                    .await?
-                    .map(|o| {
-                        // The short name where there is one: a line under a map.
-                        let (ru, en) = (&o.short_name_ru, &o.short_name_en);
-                        if ru.is_empty() {
-                            l.pick(&o.name_ru, &o.name_en).to_owned()
-                        } else {
-                            l.pick(ru, if en.is_empty() { ru } else { en }).to_owned()
-                        }
-                    }),
+                Some(o) => crate::directory::queries::by_id(&db, &o).await?.map(|o| {
+                    // The short name where there is one: a line under a map.
+                    let (ru, en) = (&o.short_name_ru, &o.short_name_en);
+                    if ru.is_empty() {
+                        l.pick(&o.name_ru, &o.name_en).to_owned()
+                    } else {
+                        l.pick(ru, if en.is_empty() { ru } else { en }).to_owned()
+                    }
+                }),
                 None => None,
             };
             json!({ "municipality": m.name(l), "answers": answers })
@@ -273,18 +260,13 @@ pub async fn nearby(
 }
 
 /// A public report as JSON (also the open dataset's and Open311's source).
-pub async fn public_json(
-    state: &AppState,
-    l: Locale,
-    cats: &Categories,
-    a: &AppealRow,
-) -> AppResult<Value> {
+pub async fn public_json(db: &Db, l: Locale, cats: &Categories, a: &AppealRow) -> AppResult<Value> {
     let at = now();
-    let events = queries::events(&state.db, a.appeal_id, false).await?;
+    let events = queries::events(db, a.appeal_id, false).await?;
     // Photos of internal events stay with the staff, as the events do.
-    let photos = queries::public_photos(&state.db, a.appeal_id).await?;
+    let photos = queries::public_photos(db, a.appeal_id).await?;
     let org = match &a.organisation_id {
-        Some(o) => crate::directory::queries::by_id(&state.db, o).await?,
+        Some(o) => crate::directory::queries::by_id(db, o).await?,
         None => None,
     };
     Ok(json!({
@@ -317,16 +299,16 @@ pub async fn public_json(
 
 /// `GET /api/v1/problems/{id}`
 pub async fn one(
-    State(state): State<AppState>,
+    State(db): State<Db>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let l = Locale::from_headers(&headers);
     let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
-    let a = queries::appeal(&state.db, id)
+    let a = queries::appeal(&db, id)
         .await?
         .filter(|a| a.kind == Kind::Problem.as_str() && a.state().is_public())
         .ok_or_else(AppError::not_found)?;
-    let cats = Categories::load(&state.db, Kind::Problem).await?;
-    Ok(axum::Json(public_json(&state, l, &cats, &a).await?).into_response())
+    let cats = Categories::load(&db, Kind::Problem).await?;
+    Ok(axum::Json(public_json(&db, l, &cats, &a).await?).into_response())
 }

@@ -23,7 +23,7 @@ use crate::texts;
 use crate::web::components::{FieldErrors, Input, Select, checkbox, error_summary};
 use crate::web::extract::Query;
 use crate::web::layout::{Page, PageCtx};
-use crate::workflow::input::{clean_text, parse_place};
+use crate::workflow::input::{clean_text, parse_place, photo_count};
 use crate::workflow::views::{Categories, IssueTexts, excerpt};
 use crate::workflow::{self, Kind, NewRequest};
 
@@ -83,14 +83,16 @@ pub struct ReportForm {
     pub home_municipality: String,
 }
 
+/// A point and a category, as typed: where the form opens, and what the
+/// nearby-reports check of the API is asked about.
 #[derive(Debug, serde::Deserialize, Default)]
 pub struct NewQuery {
     #[serde(default)]
-    lat: String,
+    pub(super) lat: String,
     #[serde(default)]
-    lon: String,
+    pub(super) lon: String,
     #[serde(default)]
-    category: String,
+    pub(super) category: String,
 }
 
 /// `GET /problems/new`
@@ -188,15 +190,7 @@ pub fn check(cats: &Categories, f: &ReportForm, errors: &mut FieldErrors) -> Opt
             true,
         ),
     );
-    if f.photos.len() > 5 {
-        errors.add(
-            "photos",
-            Msg::new(
-                "Можно приложить не больше 5 фотографий.",
-                "You can attach at most 5 photos.",
-            ),
-        );
-    }
+    errors.check("photos", photo_count(f.photos.len()));
     if let Some(m) = &f.photo_error {
         errors.add("photos", m.clone());
     }

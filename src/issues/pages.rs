@@ -121,25 +121,22 @@ fn bad_filter(ru: &str, en: &str) -> AppError {
 /// `GET /problems`
 pub async fn list(
     ctx: PageCtx,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let t = IssueTexts::get(ctx.locale);
     let l = ctx.locale;
-    let cats = Categories::load(&state.db, Kind::Problem).await?;
+    let cats = Categories::load(&db, Kind::Problem).await?;
     let mut f = q.filter(&cats)?;
     if !q.mine.is_empty() {
         let user = ctx.user.as_ref().ok_or(AppError::Unauthorized)?;
         f.author_id = Some(user.account_id);
         f.public_only = false;
     }
-    let total = queries::count_appeals(&state.db, &f).await?;
-    let rows = queries::list_appeals(&state.db, &f).await?;
-    let photos = queries::first_photos(
-        &state.db,
-        &rows.iter().map(|a| a.appeal_id).collect::<Vec<_>>(),
-    )
-    .await?;
+    let total = queries::count_appeals(&db, &f).await?;
+    let rows = queries::list_appeals(&db, &f).await?;
+    let photos =
+        queries::first_photos(&db, &rows.iter().map(|a| a.appeal_id).collect::<Vec<_>>()).await?;
     let at = now();
     let page = f.offset / PAGE_SIZE + 1;
     let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
@@ -277,10 +274,10 @@ pub async fn action(
 /// `POST /problems/{id}/support`
 pub async fn support(
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    support_of(Kind::Problem, user, state, id).await
+    support_of(Kind::Problem, user, &db, id).await
 }
 
 /// `POST /problems/{id}/unsupport`
@@ -295,17 +292,17 @@ pub async fn unsupport(
 /// `POST /problems/{id}/follow`
 pub async fn follow(
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    follow_of(Kind::Problem, user, state, id, true).await
+    follow_of(Kind::Problem, user, &db, id, true).await
 }
 
 /// `POST /problems/{id}/unfollow`
 pub async fn unfollow(
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    follow_of(Kind::Problem, user, state, id, false).await
+    follow_of(Kind::Problem, user, &db, id, false).await
 }

@@ -165,15 +165,7 @@ pub async fn routing_page(
             .map(|o| l.pick(&o.name_ru, &o.name_en).to_owned())
             .unwrap_or_else(|| id.to_owned())
     };
-    let org_options: Vec<(String, String)> = orgs
-        .iter()
-        .map(|o| {
-            (
-                o.organisation_id.clone(),
-                l.pick(&o.name_ru, &o.name_en).to_owned(),
-            )
-        })
-        .collect();
+    let org_options: Vec<(String, String)> = orgs.iter().map(|o| o.option(l)).collect();
     let cat_options: Vec<(String, String)> = cats
         .iter()
         .map(|c| {

@@ -177,7 +177,9 @@ pub fn url(key: &str, size: &str) -> String {
 /// `GET /media/{key}-{size}.jpg`, to those the photo's owner's rule names
 /// (`access::PhotoRules`).
 async fn serve(
-    State(state): State<AppState>,
+    State(rules): State<PhotoRules>,
+    State(db): State<crate::db::Db>,
+    State(config): State<std::sync::Arc<crate::config::Config>>,
     user: Option<crate::auth::CurrentUser>,
     PathParam(file): PathParam<String>,
     headers: HeaderMap,
@@ -191,10 +193,7 @@ async fn serve(
                 && matches!(*size, "full" | "thumb")
         })
         .ok_or_else(AppError::not_found)?;
-    let Some(Visibility { public, visible }) = state
-        .photo_rules
-        .visibility(&state.db, stem, user.as_ref())
-        .await?
+    let Some(Visibility { public, visible }) = rules.visibility(&db, stem, user.as_ref()).await?
     else {
         return Err(AppError::not_found());
     };
@@ -224,7 +223,7 @@ async fn serve(
         }
         return Ok(r);
     }
-    let bytes = tokio::fs::read(dir(&state.config.media_dir()).join(format!("{stem}-{size}.jpg")))
+    let bytes = tokio::fs::read(dir(&config.media_dir()).join(format!("{stem}-{size}.jpg")))
         .await
         .map_err(|_| AppError::not_found())?;
     let mut r = bytes.into_response();

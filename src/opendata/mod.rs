@@ -262,15 +262,7 @@ async fn opendata_file(
     let headers = request.headers().clone();
     match file.as_str() {
         "table" | "table.json" | "table.csv" | "table.xlsx" | "map" => {
-            let pairs: Vec<(String, String)> = request
-                .uri()
-                .query()
-                .map(|q| {
-                    url::form_urlencoded::parse(q.as_bytes())
-                        .into_owned()
-                        .collect()
-                })
-                .unwrap_or_default();
+            let pairs = crate::web::extract::query_pairs(request.uri());
             return table_view(
                 &ctx,
                 &state.adaptive,
@@ -359,6 +351,16 @@ async fn table_view(
     } else {
         None
     };
+    // What is asked of a large version teaches it which indexes to build.
+    let observe = |req: &table::TableRequest| {
+        adaptive.observe(
+            db,
+            version.version_id,
+            version.row_count,
+            &req.filters,
+            req.sort,
+        )
+    };
     match file {
         "table.csv" | "table.xlsx" => {
             // Every page of the selection: a turn at the expensive-work gate.
@@ -369,13 +371,7 @@ async fn table_view(
             table::selection(db, e, &version, &fields, &req, file == "table.xlsx").await
         }
         "table.json" => {
-            adaptive.observe(
-                db,
-                version.version_id,
-                version.row_count,
-                &req.filters,
-                req.sort,
-            );
+            observe(&req);
             let (rows, next, count) = table::fetch(db, &version, &fields, &req).await?;
             let path = format!("/opendata/{}/table.json", e.dataset.identifier);
             Ok(table::json_response(
@@ -385,13 +381,7 @@ async fn table_view(
         "map" => table::map_page(ctx, e, &fields, &req),
         _ => {
             req.count = true;
-            adaptive.observe(
-                db,
-                version.version_id,
-                version.row_count,
-                &req.filters,
-                req.sort,
-            );
+            observe(&req);
             let (rows, next, count) = table::fetch(db, &version, &fields, &req).await?;
             Ok(table::html_page(
                 ctx,

@@ -57,6 +57,23 @@ fn boolean() -> Schema {
         .into()
 }
 
+/// A CKAN action's stub: answered over GET and POST alike, under the
+/// `ckan` tag, with CKAN's envelope; its path is its name under
+/// `/api/3/action/`, and `params(…)` are its parameters, if any.
+macro_rules! ckan_action {
+    ($(#[doc = $doc:literal])* $name:ident $(, $($params:tt)+)?) => {
+        $(#[doc = $doc])*
+        #[utoipa::path(
+            method(get, post),
+            path = concat!("/api/3/action/", stringify!($name)),
+            tag = "ckan",
+            $($($params)+ ,)?
+            responses(CkanAnswers)
+        )]
+        fn $name() {}
+    };
+}
+
 #[derive(OpenApi)]
 #[openapi(
     paths(
@@ -236,34 +253,20 @@ struct AllFields {
     all_fields: Option<bool>,
 }
 
-/// The site and the CKAN version it imitates.
-#[utoipa::path(
-    method(get, post),
-    path = "/api/3/action/status_show",
-    tag = "ckan",
-    responses(CkanAnswers)
-)]
-fn status_show() {}
+ckan_action!(
+    /// The site and the CKAN version it imitates.
+    status_show
+);
 
-/// Names of every package (dataset), sorted.
-#[utoipa::path(
-    method(get, post),
-    path = "/api/3/action/package_list",
-    tag = "ckan",
-    params(Paging),
-    responses(CkanAnswers)
-)]
-fn package_list() {}
+ckan_action!(
+    /// Names of every package (dataset), sorted.
+    package_list, params(Paging)
+);
 
-/// Packages with their resources, most recently changed first.
-#[utoipa::path(
-    method(get, post),
-    path = "/api/3/action/current_package_list_with_resources",
-    tag = "ckan",
-    params(Paging),
-    responses(CkanAnswers)
-)]
-fn current_package_list_with_resources() {}
+ckan_action!(
+    /// Packages with their resources, most recently changed first.
+    current_package_list_with_resources, params(Paging)
+);
 
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -273,15 +276,10 @@ struct IdParam {
     id: String,
 }
 
-/// One package.
-#[utoipa::path(
-    method(get, post),
-    path = "/api/3/action/package_show",
-    tag = "ckan",
-    params(IdParam),
-    responses(CkanAnswers)
-)]
-fn package_show() {}
+ckan_action!(
+    /// One package.
+    package_show, params(IdParam)
+);
 
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -316,23 +314,15 @@ struct SearchParams {
     facet_mincount: Option<i64>,
 }
 
-/// Searches packages.
-#[utoipa::path(
-    method(get, post),
-    path = "/api/3/action/package_search",
-    tag = "ckan",
-    params(SearchParams),
-    responses(CkanAnswers)
-)]
-fn package_search() {}
+ckan_action!(
+    /// Searches packages.
+    package_search, params(SearchParams)
+);
 
-/// One resource (a published data version).
-#[utoipa::path(method(get, post), path = "/api/3/action/resource_show",
-    tag = "ckan",
-    params(("id" = String, Query, description = "The resource id")),
-    responses(CkanAnswers)
-)]
-fn resource_show() {}
+ckan_action!(
+    /// One resource (a published data version).
+    resource_show, params(("id" = String, Query, description = "The resource id"))
+);
 
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -352,15 +342,10 @@ struct OrgListParams {
     offset: Option<i64>,
 }
 
-/// Organisations.
-#[utoipa::path(
-    method(get, post),
-    path = "/api/3/action/organization_list",
-    tag = "ckan",
-    params(OrgListParams),
-    responses(CkanAnswers)
-)]
-fn organization_list() {}
+ckan_action!(
+    /// Organisations.
+    organization_list, params(OrgListParams)
+);
 
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -373,51 +358,30 @@ struct OrgShowParams {
     include_datasets: Option<bool>,
 }
 
-/// One organisation.
-#[utoipa::path(
-    method(get, post),
-    path = "/api/3/action/organization_show",
-    tag = "ckan",
-    params(OrgShowParams),
-    responses(CkanAnswers)
-)]
-fn organization_show() {}
+ckan_action!(
+    /// One organisation.
+    organization_show, params(OrgShowParams)
+);
 
-/// Groups (the topics of datasets).
-#[utoipa::path(
-    method(get, post),
-    path = "/api/3/action/group_list",
-    tag = "ckan",
-    params(AllFields),
-    responses(CkanAnswers)
-)]
-fn group_list() {}
+ckan_action!(
+    /// Groups (the topics of datasets).
+    group_list, params(AllFields)
+);
 
-/// Tags (keywords), optionally those containing `query`.
-#[utoipa::path(method(get, post), path = "/api/3/action/tag_list",
-    tag = "ckan",
-    params(("query" = Option<String>, Query), AllFields),
-    responses(CkanAnswers)
-)]
-fn tag_list() {}
+ckan_action!(
+    /// Tags (keywords), optionally those containing `query`.
+    tag_list, params(("query" = Option<String>, Query), AllFields)
+);
 
-/// The licences datasets use.
-#[utoipa::path(
-    method(get, post),
-    path = "/api/3/action/license_list",
-    tag = "ckan",
-    responses(CkanAnswers)
-)]
-fn license_list() {}
+ckan_action!(
+    /// The licences datasets use.
+    license_list
+);
 
-/// Where the documentation is.
-#[utoipa::path(
-    method(get, post),
-    path = "/api/3/action/help_show",
-    tag = "ckan",
-    responses(CkanAnswers)
-)]
-fn help_show() {}
+ckan_action!(
+    /// Where the documentation is.
+    help_show
+);
 
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]

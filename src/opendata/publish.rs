@@ -5,7 +5,7 @@
 //! `import::publish`.
 
 use axum::extract::{Multipart, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use futures::StreamExt;
 use maud::html;
@@ -363,6 +363,21 @@ fn provenance_of(text: &str) -> String {
     }
 }
 
+/// Reading a spreadsheet or a large CSV is expensive work: one turn at the
+/// gate (web/limits.rs); the upload at `path` is dropped when none comes.
+async fn turn_to_read(
+    gates: &crate::web::limits::Gates,
+    path: &std::path::Path,
+) -> AppResult<tokio::sync::OwnedSemaphorePermit> {
+    match gates.expensive.enter().await {
+        Ok(p) => Ok(p),
+        Err(e) => {
+            let _ = tokio::fs::remove_file(path).await;
+            Err(e)
+        }
+    }
+}
+
 /// `POST /opendata/{id}/publish` (multipart; the CSRF token is its first field).
 pub async fn publish_upload(
     ctx: PageCtx,
@@ -428,15 +443,7 @@ pub async fn publish_upload(
             None,
         ));
     };
-    // Reading a spreadsheet or a large CSV is expensive work: one turn at
-    // the gate (web/limits.rs); the upload is dropped when none comes.
-    let _permit = match state.gates.expensive.enter().await {
-        Ok(p) => p,
-        Err(e) => {
-            let _ = tokio::fs::remove_file(&path).await;
-            return Err(e);
-        }
-    };
+    let _permit = turn_to_read(&state.gates, &path).await?;
     let head = first_bytes(&path).await;
     let chosen = match chosen_reading(&path, &head, &encoding, &delimiter).await {
         Ok(c) => c,
@@ -508,7 +515,7 @@ pub async fn api_publish(
     Path(id): Path<String>,
     request: Request,
 ) -> AppResult<Response> {
-    let user = crate::auth::tokens::bearer_user(&state, request.headers()).await?;
+    let user = crate::auth::tokens::bearer_user(&state.db, request.headers()).await?;
     let e = entry(&state.catalogue, &state.db, &id).await?;
     if !may_publish(&user, &e) {
         return Err(AppError::forbidden());
@@ -523,12 +530,7 @@ pub async fn api_publish(
                 .map(|(_, v)| v.into_owned())
         })
         .unwrap_or_default();
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let content_type = crate::web::extract::content_type(request.headers());
     let limit = state.config.server.max_body_mb * 1024 * 1024;
     let path = if content_type.starts_with("multipart/form-data") {
         let mut mp = Multipart::from_request(request, &state)
@@ -578,15 +580,7 @@ pub async fn api_publish(
             .map(|r| r.map_err(|e| e.to_string()));
         save_upload(&state.config, Box::pin(stream), limit).await?.0
     };
-    // Reading a spreadsheet or a large CSV is expensive work: one turn at
-    // the gate (web/limits.rs); the upload is dropped when none comes.
-    let _permit = match state.gates.expensive.enter().await {
-        Ok(p) => p,
-        Err(e) => {
-            let _ = tokio::fs::remove_file(&path).await;
-            return Err(e);
-        }
-    };
+    let _permit = turn_to_read(&state.gates, &path).await?;
     let head = first_bytes(&path).await;
     let read_as = read_as(&path, &head).await;
     let outcome = import::publish(
@@ -695,7 +689,7 @@ pub struct TokenForm {
 pub async fn create_token(
     ctx: PageCtx,
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Form(form): Form<TokenForm>,
 ) -> AppResult<Response> {
     let name: String = form
@@ -710,8 +704,8 @@ pub async fn create_token(
     } else {
         name
     };
-    let token = crate::auth::tokens::create(&state, user.account_id, &name).await?;
-    render_tokens(&ctx, &state.db, &user, Some(token)).await
+    let token = crate::auth::tokens::create(&db, user.account_id, &name).await?;
+    render_tokens(&ctx, &db, &user, Some(token)).await
 }
 
 #[derive(serde::Deserialize)]

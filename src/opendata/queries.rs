@@ -474,45 +474,27 @@ pub async fn publish_version(
         today,
     } = *p;
     let now = now();
-    on_tx!(tx, |conn| {
-        sqlx::query(
-        "update dataset_version set state = 'published', row_count = $2, byte_size = $3, sha256 = $4,
+    exec_tx!(tx, "update dataset_version set state = 'published', row_count = $2, byte_size = $3, sha256 = $4,
              published_at = $5
-         where version_id = $1 and state = 'loading'"
-    )
-    .bind(version_id)
-    .bind(row_count)
-    .bind(byte_size)
-    .bind(sha256)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
-    on_tx!(tx, |conn| {
-        sqlx::query(
-        "update dataset set modified = $2, provenance = $3, valid = $4, updated_at = $5 where dataset_id = $1"
-    )
-    .bind(dataset_id)
-    .bind(today)
-    .bind(provenance)
-    .bind(valid)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+         where version_id = $1 and state = 'loading'", version_id, row_count, byte_size, sha256, now)?;
+    exec_tx!(
+        tx,
+        "update dataset set modified = $2, provenance = $3, valid = $4, updated_at = $5 where dataset_id = $1",
+        dataset_id,
+        today,
+        provenance,
+        valid,
+        now
+    )?;
     Ok(())
 }
 
 pub async fn delete_version(db: &Db, version_id: i64) -> Result<(), sqlx::Error> {
-    on_db!(db, |pool| sqlx::query(
-        "delete from dataset_version where version_id = $1 and state <> 'published'"
-    )
-    .bind(version_id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+    exec_db!(
+        db,
+        "delete from dataset_version where version_id = $1 and state <> 'published'",
+        version_id
+    )?;
     Ok(())
 }
 

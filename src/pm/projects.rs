@@ -12,7 +12,6 @@ use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use super::queries::{self, Counts, OrderFilter};
-use crate::app::AppState;
 use crate::auth::{Core, CurrentUser};
 use crate::db::{Db, now};
 use crate::error::{AppError, AppResult, Msg};
@@ -276,15 +275,7 @@ pub async fn list(
     if let Some(r) = table.download(Format::parse(q.format.as_deref()))? {
         return Ok(r);
     }
-    let org_options: Vec<(String, String)> = orgs
-        .values()
-        .map(|o| {
-            (
-                o.organisation_id.clone(),
-                l.pick(&o.name_ru, &o.name_en).to_owned(),
-            )
-        })
-        .collect();
+    let org_options: Vec<(String, String)> = orgs.values().map(|o| o.option(l)).collect();
     let parents: Vec<(String, String)> = all
         .iter()
         .filter(|p| p.kind == "programme")
@@ -434,18 +425,16 @@ pub async fn create(
 pub async fn show(
     ctx: PageCtx,
     Core(user): Core,
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
     let tx = ProjectTexts::get(l);
-    let p = project(&state.db, id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    let stages = stages(&state.db, id).await?;
-    let miles = milestones(&state.db, id).await?;
+    let p = project(&db, id).await?.ok_or_else(AppError::not_found)?;
+    let stages = stages(&db, id).await?;
+    let miles = milestones(&db, id).await?;
     let orders = queries::list_orders(
-        &state.db,
+        &db,
         &OrderFilter {
             project_id: Some(id),
             roots_only: true,
@@ -454,7 +443,7 @@ pub async fn show(
         },
     )
     .await?;
-    let children: Vec<ProjectRow> = projects(&state.db)
+    let children: Vec<ProjectRow> = projects(&db)
         .await?
         .into_iter()
         .filter(|c| c.parent_id == Some(id))
@@ -576,6 +565,17 @@ pub struct StageForm {
     stage_id: String,
 }
 
+impl StageForm {
+    /// The title, trimmed: 1 to 300 characters, else `missing`.
+    fn title(&self, missing: Msg) -> AppResult<&str> {
+        let title = self.title.trim();
+        if title.is_empty() || title.chars().count() > 300 {
+            return Err(AppError::unprocessable("invalid_input", missing));
+        }
+        Ok(title)
+    }
+}
+
 async fn managed(db: &Db, user: &CurrentUser, id: i64) -> AppResult<ProjectRow> {
     let p = project(db, id).await?.ok_or_else(AppError::not_found)?;
     if !may_manage(user, &p.organisation_id) {
@@ -592,13 +592,10 @@ pub async fn add_stage(
     Form(f): Form<StageForm>,
 ) -> AppResult<Response> {
     managed(&db, &user, id).await?;
-    let title = f.title.trim();
-    if title.is_empty() || title.chars().count() > 300 {
-        return Err(AppError::invalid(
-            "Укажите название этапа (до 300 символов).",
-            "Give the stage's title (up to 300 characters).",
-        ));
-    }
+    let title = f.title(Msg::new(
+        "Укажите название этапа (до 300 символов).",
+        "Give the stage's title (up to 300 characters).",
+    ))?;
     insert_stage(&db, id, title, date_opt(&f.due_on)?.as_deref()).await?;
     Ok(Redirect::to(&format!("/pm/projects/{id}#wbs")).into_response())
 }
@@ -611,13 +608,10 @@ pub async fn add_milestone(
     Form(f): Form<StageForm>,
 ) -> AppResult<Response> {
     managed(&db, &user, id).await?;
-    let title = f.title.trim();
-    if title.is_empty() || title.chars().count() > 300 {
-        return Err(AppError::invalid(
-            "Укажите событие (до 300 символов).",
-            "Give the event (up to 300 characters).",
-        ));
-    }
+    let title = f.title(Msg::new(
+        "Укажите событие (до 300 символов).",
+        "Give the event (up to 300 characters).",
+    ))?;
     let due = date_opt(&f.due_on)?.ok_or_else(|| {
         AppError::invalid(
             "Укажите срок контрольной точки.",

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use crate::db::filter::{Param, Where};
 use crate::db::{Db, Tx, now};
-use crate::{on_db, on_tx};
+use crate::{exec_db, exec_tx, on_db, on_tx};
 
 use super::domain::OrderState;
 
@@ -124,13 +124,11 @@ pub async fn insert_order(tx: &mut Tx, o: &NewOrder<'_>) -> Result<Option<i64>, 
         .await
     })?;
     if let (Some(id), None) = (id, o.root_id) {
-        on_tx!(tx, |conn| {
-            sqlx::query("update pm_order set root_id = $1 where order_id = $1")
-                .bind(id)
-                .execute(conn)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
+        exec_tx!(
+            tx,
+            "update pm_order set root_id = $1 where order_id = $1",
+            id
+        )?;
     }
     Ok(id)
 }
@@ -164,27 +162,23 @@ pub async fn order_tx(tx: &mut Tx, id: i64) -> Result<Option<OrderRow>, sqlx::Er
 /// Writes back what actions change.
 pub async fn save_order(tx: &mut Tx, o: &OrderRow) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| {
-        sqlx::query(
-            "update pm_order set state = $2, organisation_id = $3, executor_id = $4,
+    exec_tx!(
+        tx,
+        "update pm_order set state = $2, organisation_id = $3, executor_id = $4,
                  report_text = $5, report_outcome = $6, report_planned_date = $7, done_at = $8,
                  updated_at = $9, deadline = $10
              where order_id = $1",
-        )
-        .bind(o.order_id)
-        .bind(&o.state)
-        .bind(&o.organisation_id)
-        .bind(o.executor_id)
-        .bind(&o.report_text)
-        .bind(&o.report_outcome)
-        .bind(&o.report_planned_date)
-        .bind(o.done_at)
-        .bind(now)
-        .bind(o.deadline)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        o.order_id,
+        &o.state,
+        &o.organisation_id,
+        o.executor_id,
+        &o.report_text,
+        &o.report_outcome,
+        &o.report_planned_date,
+        o.done_at,
+        now,
+        o.deadline
+    )?;
     Ok(())
 }
 
@@ -504,24 +498,20 @@ pub struct NewAttachment<'a> {
 
 pub async fn insert_attachment(tx: &mut Tx, a: &NewAttachment<'_>) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| {
-        sqlx::query(
-            "insert into pm_attachment (order_id, event_id, media_key, file_name, content_type,
+    exec_tx!(
+        tx,
+        "insert into pm_attachment (order_id, event_id, media_key, file_name, content_type,
                  size, is_photo, created_at)
              values ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(a.order_id)
-        .bind(a.event_id)
-        .bind(a.media_key)
-        .bind(a.file_name)
-        .bind(a.content_type)
-        .bind(a.size)
-        .bind(a.is_photo)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        a.order_id,
+        a.event_id,
+        a.media_key,
+        a.file_name,
+        a.content_type,
+        a.size,
+        a.is_photo,
+        now
+    )?;
     Ok(())
 }
 
@@ -686,15 +676,14 @@ pub async fn set_task_done(
     done: bool,
 ) -> Result<bool, sqlx::Error> {
     let at = if done { Some(now()) } else { None };
-    on_db!(db, |pool| {
-        sqlx::query("update pm_task set done_at = $3 where task_id = $1 and account_id = $2")
-            .bind(task_id)
-            .bind(account_id)
-            .bind(at)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected() == 1)
-    })
+    exec_db!(
+        db,
+        "update pm_task set done_at = $3 where task_id = $1 and account_id = $2",
+        task_id,
+        account_id,
+        at
+    )
+    .map(|n| n == 1)
 }
 
 pub async fn project_exists(tx: &mut Tx, project_id: i64) -> Result<bool, sqlx::Error> {

@@ -5,7 +5,7 @@
 //! (by code), labelled as demo in their descriptions.
 
 use crate::db::{Tx, now};
-use crate::on_tx;
+use crate::{exec_tx, on_tx};
 
 struct Demo {
     code: &'static str,
@@ -108,35 +108,27 @@ pub async fn seed_demo(tx: &mut Tx) -> anyhow::Result<usize> {
         let Some(id) = id else { continue };
         added += 1;
         for (i, (title, due)) in d.stages.iter().enumerate() {
-            on_tx!(tx, |conn| {
-                sqlx::query(
-                    "insert into pm_stage (project_id, title, sort_order, due_on, created_at)
+            exec_tx!(
+                tx,
+                "insert into pm_stage (project_id, title, sort_order, due_on, created_at)
                      values ($1, $2, $3, $4, $5)",
-                )
-                .bind(id)
-                .bind(*title)
-                .bind(i as i64 + 1)
-                .bind(*due)
-                .bind(now)
-                .execute(conn)
-                .await
-                .map(|r| r.rows_affected())
-            })?;
+                id,
+                *title,
+                i as i64 + 1,
+                *due,
+                now
+            )?;
         }
         for (title, due) in d.milestones {
-            on_tx!(tx, |conn| {
-                sqlx::query(
-                    "insert into pm_milestone (project_id, title, due_on, created_at)
+            exec_tx!(
+                tx,
+                "insert into pm_milestone (project_id, title, due_on, created_at)
                      values ($1, $2, $3, $4)",
-                )
-                .bind(id)
-                .bind(*title)
-                .bind(*due)
-                .bind(now)
-                .execute(conn)
-                .await
-                .map(|r| r.rows_affected())
-            })?;
+                id,
+                *title,
+                *due,
+                now
+            )?;
         }
     }
     Ok(added)

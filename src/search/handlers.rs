@@ -5,8 +5,8 @@ use axum::response::Response;
 use maud::html;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::error::AppResult;
+use crate::search::SearchIndex;
 use crate::texts;
 use crate::web::extract::Query;
 use crate::web::i18n::{Locale, plural_ru};
@@ -44,7 +44,7 @@ fn kind_label(locale: Locale, kind: &str) -> &'static str {
 
 pub async fn search_page(
     ctx: PageCtx,
-    State(state): State<AppState>,
+    State(search): State<SearchIndex>,
     Query(query): Query<SearchQuery>,
 ) -> AppResult<Response> {
     let t = SearchTexts::get(ctx.locale);
@@ -53,10 +53,7 @@ pub async fn search_page(
     let (total, hits) = if q.is_empty() {
         (0, Vec::new())
     } else {
-        state
-            .search
-            .search(&q, None, PAGE, (page - 1) * PAGE)
-            .await?
+        search.search(&q, None, PAGE, (page - 1) * PAGE).await?
     };
     let found = match ctx.locale {
         Locale::Ru => format!(

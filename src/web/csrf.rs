@@ -171,12 +171,7 @@ async fn checked(request: Request, secret: &CsrfSecret) -> Result<Request, Respo
             Err(rejection().into_response())
         };
     }
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let content_type = crate::web::extract::content_type(request.headers());
     if let Ok(boundary) = multer::parse_boundary(&content_type) {
         return checked_multipart(request, secret, boundary).await;
     }

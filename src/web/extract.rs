@@ -121,3 +121,23 @@ impl FromRequestParts<AppState> for ClientIp {
         Ok(ClientIp(ip))
     }
 }
+
+/// The pairs of a request's query string, decoded, in their order.
+pub fn query_pairs(uri: &axum::http::Uri) -> Vec<(String, String)> {
+    uri.query()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A request's `Content-Type`, or empty.
+pub fn content_type(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}

@@ -1,7 +1,7 @@
 //! Operations: `/health`, `/metrics` (Prometheus text format) and the
 //! middleware that counts requests and their latency by route.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -14,7 +14,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::app::AppState;
+use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, Msg};
 
@@ -66,9 +66,8 @@ pub async fn track(request: Request, next: Next) -> Response {
 /// `GET /metrics`: for the scraper only, with `Authorization: Bearer
 /// <VECHE_METRICS_TOKEN>`. Without a configured token the endpoint does not
 /// exist (404): request counts by route are not for every visitor.
-pub async fn metrics_endpoint(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(expected) = state
-        .config
+pub async fn metrics_endpoint(State(config): State<Arc<Config>>, headers: HeaderMap) -> Response {
+    let Some(expected) = config
         .server
         .metrics_token
         .as_ref()

@@ -5,7 +5,7 @@
 use axum::extract::Multipart;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::input::clean_text;
+use super::input::{clean_text, photo_count};
 use super::lifecycle::{Action, CloseReason};
 use super::page::visible_kind;
 use crate::app::AppState;
@@ -163,12 +163,7 @@ pub async fn action_of(
         if let Some(m) = form.photo_error.clone() {
             return Err(AppError::unprocessable("photo", m));
         }
-        if photos.len() > 5 {
-            return Err(AppError::invalid(
-                "Можно приложить не больше 5 фотографий.",
-                "You can attach at most 5 photos.",
-            ));
-        }
+        photo_count(photos.len()).map_err(|m| AppError::unprocessable("invalid_input", m))?;
         let act = parse_action(
             &form.action,
             &form.text,

@@ -74,3 +74,15 @@ pub fn parse_place(lat: &str, lon: &str, address: &str) -> Result<Place, Msg> {
         approximate: false,
     })
 }
+
+/// At most five photos to a request or to an action on one.
+pub fn photo_count(n: usize) -> Result<(), Msg> {
+    if n > 5 {
+        Err(Msg::new(
+            "Можно приложить не больше 5 фотографий.",
+            "You can attach at most 5 photos.",
+        ))
+    } else {
+        Ok(())
+    }
+}

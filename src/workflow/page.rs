@@ -507,12 +507,7 @@ fn actions(
         let options: Vec<(String, String)> = orgs
             .iter()
             .filter(|o| Some(&o.organisation_id) != a.organisation_id.as_ref())
-            .map(|o| {
-                (
-                    o.organisation_id.clone(),
-                    l.pick(&o.name_ru, &o.name_en).to_owned(),
-                )
-            })
+            .map(|o| o.option(l))
             .collect();
         Select {
             name: "organisation_id",

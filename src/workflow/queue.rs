@@ -88,6 +88,25 @@ fn kind_options(l: Locale) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The select of kinds and the button that applies a queue's filters.
+fn kind_filter(l: Locale, selected: &str) -> Markup {
+    let t = QueueTexts::get(l);
+    html! {
+        (Select { name: "kind", label: t.kind, options: &kind_options(l), selected, placeholder: Some(t.all_kinds), disabled: false }.render(l, &FieldErrors::new()))
+        div.actions { button.button type="submit" { (t.show) } }
+    }
+}
+
+/// A page of a list: how many were found (in `#count_id`), the table, and
+/// the pager over all of them.
+fn found(l: Locale, count_id: &str, total: i64, base: &str, page: i64, table: Markup) -> Markup {
+    html! {
+        p role="status" { (IssueTexts::get(l).found) ": " strong id=(count_id) { (total) } }
+        (table)
+        (pager(l, base, page, (total + QUEUE_PAGE - 1) / QUEUE_PAGE))
+    }
+}
+
 fn queue_table(l: Locale, cats: &Categories, rows: &[AppealRow], empty: &str) -> Markup {
     let t = QueueTexts::get(l);
     let at = now();
@@ -172,7 +191,6 @@ pub async fn workspace(
     if !q.org.is_empty() {
         base.push_str(&format!("&org={}", q.org));
     }
-    let kinds = kind_options(l);
     Ok(Page::new(&ctx, t.workspace).crumb(ctx.t().workspace, "/workspace").render(html! {
         h1 { (t.workspace) }
         p { (t.workspace_intro) }
@@ -180,12 +198,9 @@ pub async fn workspace(
             @if mine.len() > 1 || user.is_admin() {
                 (Select { name: "org", label: t.organisation, options: &mine, selected: &q.org, placeholder: Some(t.all_mine), disabled: false }.render(l, &FieldErrors::new()))
             }
-            (Select { name: "kind", label: t.kind, options: &kinds, selected: &q.kind, placeholder: Some(t.all_kinds), disabled: false }.render(l, &FieldErrors::new()))
-            div.actions { button.button type="submit" { (t.show) } }
+            (kind_filter(l, &q.kind))
         }
-        p role="status" { (IssueTexts::get(l).found) ": " strong #queue-count { (total) } }
-        (queue_table(l, &cats, &rows, t.empty))
-        (pager(l, &base, page, (total + QUEUE_PAGE - 1) / QUEUE_PAGE))
+        (found(l, "queue-count", total, &base, page, queue_table(l, &cats, &rows, t.empty)))
     }))
 }
 
@@ -213,18 +228,14 @@ pub async fn mine(
     let total = queries::count_appeals(&db, &f).await?;
     let rows = queries::list_appeals(&db, &f).await?;
     let cats = Categories::load_all(&db).await?;
-    let kinds = kind_options(l);
     let base = format!("/account/requests?kind={}", q.kind);
     Ok(Page::new(&ctx, t.mine).crumb(ctx.t().account, "/account").render(html! {
         h1 { (t.mine) }
         p { (t.mine_intro) " " a href="/problems/new" { (t.new_problem) } " · " a href="/construction/checks/new" { (t.new_check) } }
         form.filters method="get" action="/account/requests" {
-            (Select { name: "kind", label: t.kind, options: &kinds, selected: &q.kind, placeholder: Some(t.all_kinds), disabled: false }.render(l, &FieldErrors::new()))
-            div.actions { button.button type="submit" { (t.show) } }
+            (kind_filter(l, &q.kind))
         }
-        p role="status" { (IssueTexts::get(l).found) ": " strong #mine-count { (total) } }
-        (queue_table(l, &cats, &rows, t.mine_empty))
-        (pager(l, &base, page, (total + QUEUE_PAGE - 1) / QUEUE_PAGE))
+        (found(l, "mine-count", total, &base, page, queue_table(l, &cats, &rows, t.mine_empty)))
     }))
 }
 
@@ -267,13 +278,11 @@ pub async fn moderation(
     let waiting = queries::list_appeals(&db, &waiting).await?;
     let unrouted = queries::list_appeals(&db, &unrouted).await?;
     let hidden = queries::list_appeals(&db, &hidden).await?;
-    let kinds = kind_options(l);
     Ok(Page::new(&ctx, t.moderation).render(html! {
         h1 { (t.moderation) }
         p { (t.moderation_intro) }
         form.filters method="get" action="/moderation/problems" {
-            (Select { name: "kind", label: t.kind, options: &kinds, selected: &q.kind, placeholder: Some(t.all_kinds), disabled: false }.render(l, &FieldErrors::new()))
-            div.actions { button.button type="submit" { (t.show) } }
+            (kind_filter(l, &q.kind))
         }
         section #waiting aria-label=(t.moderation) { (queue_table(l, &cats, &waiting, t.empty)) }
         @if !unrouted.is_empty() {

@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::page::visible_kind;
 use super::queries::{self, AppealRow};
 use super::{Kind, followed_by_change};
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::Db;
 use crate::error::{AppError, AppResult, Msg};
@@ -59,8 +58,8 @@ pub async fn withdraw_support(db: &Db, appeal_id: i64, account_id: i64) -> AppRe
 }
 
 /// Supports a request once per citizen (and follows it), while it is open.
-pub async fn support(state: &AppState, appeal_id: i64, account_id: i64) -> AppResult<AppealRow> {
-    let mut tx = state.db.begin().await?;
+pub async fn support(db: &Db, appeal_id: i64, account_id: i64) -> AppResult<AppealRow> {
+    let mut tx = db.begin().await?;
     let a = support_in(&mut tx, appeal_id, account_id).await?;
     tx.commit().await?;
     Ok(a)
@@ -100,14 +99,9 @@ pub async fn support_in(
 }
 
 /// Supports a request of any kind.
-pub async fn support_of(
-    kind: Kind,
-    user: CurrentUser,
-    state: AppState,
-    id: String,
-) -> AppResult<Response> {
-    let a = visible_kind(&state.db, kind, &id, Some(&user)).await?;
-    support(&state, a.appeal_id, user.account_id).await?;
+pub async fn support_of(kind: Kind, user: CurrentUser, db: &Db, id: String) -> AppResult<Response> {
+    let a = visible_kind(db, kind, &id, Some(&user)).await?;
+    support(db, a.appeal_id, user.account_id).await?;
     Ok(Redirect::to(&format!("{}?supported=1", kind.path(a.appeal_id))).into_response())
 }
 
@@ -127,17 +121,17 @@ pub async fn unsupport_of(
 pub async fn follow_of(
     kind: Kind,
     user: CurrentUser,
-    state: AppState,
+    db: &Db,
     id: String,
     on: bool,
 ) -> AppResult<Response> {
-    let a = visible_kind(&state.db, kind, &id, Some(&user)).await?;
+    let a = visible_kind(db, kind, &id, Some(&user)).await?;
     if on {
-        let mut tx = state.db.begin().await?;
+        let mut tx = db.begin().await?;
         queries::follow(&mut tx, a.appeal_id, user.account_id).await?;
         tx.commit().await?;
     } else {
-        queries::unfollow(&state.db, a.appeal_id, user.account_id).await?;
+        queries::unfollow(db, a.appeal_id, user.account_id).await?;
     }
     Ok(Redirect::to(&kind.path(a.appeal_id)).into_response())
 }

@@ -1,7 +1,9 @@
 //! Import of a registry spreadsheet: upload, preview, commit.
 
 use super::*;
+use crate::config::Config;
 use crate::texts;
+use std::sync::Arc;
 
 // ---- Import ---------------------------------------------------------------
 
@@ -22,9 +24,8 @@ pub async fn import_form(ctx: PageCtx, user: CurrentUser) -> AppResult<Response>
     }))
 }
 
-pub(super) fn import_path(state: &AppState, key: &str) -> std::path::PathBuf {
-    state
-        .config
+pub(super) fn import_path(config: &Config, key: &str) -> std::path::PathBuf {
+    config
         .media_dir()
         .join("imports")
         .join(format!("{key}.xlsx"))
@@ -77,14 +78,16 @@ pub(super) fn preview_markup(ctx: &PageCtx, key: &str, p: &import::Prepared) -> 
 pub async fn import_preview(
     ctx: PageCtx,
     user: CurrentUser,
-    State(state): State<AppState>,
+    State(db): State<Db>,
+    State(config): State<Arc<Config>>,
+    State(gates): State<Gates>,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     editor(&user)?;
     let l = ctx.locale;
     let tx = ImportTexts::get(l);
     let key = uuid::Uuid::new_v4().simple().to_string();
-    let path = import_path(&state, &key);
+    let path = import_path(&config, &key);
     let dir = path.parent().expect("a folder").to_owned();
     tokio::fs::create_dir_all(&dir)
         .await
@@ -125,12 +128,12 @@ pub async fn import_preview(
     }
     // Reading a spreadsheet is expensive work: one turn at the gate
     // (web/limits.rs).
-    let permit = state.gates.expensive.enter().await;
+    let permit = gates.expensive.enter().await;
     if permit.is_err() {
         let _ = tokio::fs::remove_file(&path).await;
     }
     let _permit = permit?;
-    let prepared = match import::prepare(&state.db, &path, &[], &|_, _| {}).await {
+    let prepared = match import::prepare(&db, &path, &[], &|_, _| {}).await {
         Ok(p) => p,
         Err(e) => {
             let _ = tokio::fs::remove_file(&path).await;
@@ -193,7 +196,7 @@ pub async fn import_commit(
     if key.len() != 32 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::not_found());
     }
-    let path = import_path(&state, &key);
+    let path = import_path(&state.config, &key);
     if !path.exists() {
         return Err(AppError::conflict(
             "import_gone",

@@ -23,6 +23,7 @@ use crate::web::components::{FieldErrors, Input, Select, datetime, notice};
 use crate::web::extract::{Form, Path, Query};
 use crate::web::i18n::Locale;
 use crate::web::layout::{Page, PageCtx};
+use crate::web::limits::Gates;
 use crate::web::tables::{Cell, Format, Table, links};
 
 fn editor(user: &CurrentUser) -> AppResult<()> {
@@ -219,7 +220,8 @@ fn registry_table(l: Locale, rows: &[ObjectRow], name: &str) -> Table {
 
 async fn table_page(
     ctx: PageCtx,
-    state: AppState,
+    db: &Db,
+    gates: &Gates,
     q: ListQuery,
     illegal_only: bool,
 ) -> AppResult<Response> {
@@ -242,7 +244,7 @@ async fn table_page(
         // Exports hold everything the filters select, up to the export cap.
         f.limit = crate::web::limits::MAX_EXPORT_ROWS;
     }
-    let total = queries::count(&state.db, &f).await?;
+    let total = queries::count(db, &f).await?;
     // Exports and reports are built in memory: bounded in size, and a few
     // at a time (web/limits.rs).
     let _permit = if pdf || format != Format::Html {
@@ -258,12 +260,12 @@ async fn table_page(
                 ),
             ));
         }
-        Some(state.gates.expensive.enter().await?)
+        Some(gates.expensive.enter().await?)
     } else {
         None
     };
     let editor = ctx.user.as_ref().is_some_and(may_edit);
-    let rows: Vec<ObjectRow> = queries::list(&state.db, &f)
+    let rows: Vec<ObjectRow> = queries::list(db, &f)
         .await?
         .into_iter()
         .map(|o| as_seen(o, editor))
@@ -375,19 +377,21 @@ async fn pdf_response(
 /// `GET /construction/registry`
 pub async fn table(
     ctx: PageCtx,
-    State(state): State<AppState>,
+    State(db): State<Db>,
+    State(gates): State<Gates>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    table_page(ctx, state, q, false).await
+    table_page(ctx, &db, &gates, q, false).await
 }
 
 /// `GET /construction/illegal`
 pub async fn illegal(
     ctx: PageCtx,
-    State(state): State<AppState>,
+    State(db): State<Db>,
+    State(gates): State<Gates>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    table_page(ctx, state, q, true).await
+    table_page(ctx, &db, &gates, q, true).await
 }
 
 /// `GET /construction`: the map, with the same filters; the table is one

@@ -463,20 +463,7 @@ pub async fn add_document(
 
 pub(super) fn upload_error(err: axum::extract::multipart::MultipartError) -> AppError {
     if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::client(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            Msg::new(
-                format!(
-                    "Файл больше {} МБ. Разделите таблицу на части.",
-                    import::MAX_FILE >> 20
-                ),
-                format!(
-                    "The file is larger than {} MB. Split the sheet.",
-                    import::MAX_FILE >> 20
-                ),
-            ),
-        )
+        super::importing::upload_error_too_large()
     } else {
         AppError::bad_request(
             "upload",
@@ -516,11 +503,11 @@ pub async fn document(
 /// `POST /api/v1/construction/objects` (Bearer token of an officer of the
 /// supervision authority): the fields as JSON, answered with the object.
 pub async fn api_create(
-    State(state): State<AppState>,
+    State(db): State<Db>,
     headers: HeaderMap,
     crate::web::extract::Json(f): crate::web::extract::Json<ObjectForm>,
 ) -> AppResult<Response> {
-    let user = crate::auth::tokens::bearer_user(&state, &headers).await?;
+    let user = crate::auth::tokens::bearer_user(&db, &headers).await?;
     editor(&user)?;
     let o = f.parse().map_err(|problems| {
         let list: Vec<String> = problems
@@ -533,8 +520,8 @@ pub async fn api_create(
             .collect();
         AppError::invalid(list_ru.join("; "), list.join("; "))
     })?;
-    let id = save_new(&state.db, &o, Some(user.account_id)).await?;
-    let row = queries::object(&state.db, id)
+    let id = save_new(&db, &o, Some(user.account_id)).await?;
+    let row = queries::object(&db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
     Ok((StatusCode::CREATED, Json(json!(row))).into_response())
@@ -543,16 +530,16 @@ pub async fn api_create(
 /// `PUT /api/v1/construction/objects/{id}`: the whole object as JSON (as
 /// for creating it); the change is recorded in its history.
 pub async fn api_update(
-    State(state): State<AppState>,
+    State(db): State<Db>,
     headers: HeaderMap,
     Path(id): Path<i64>,
     crate::web::extract::Json(f): crate::web::extract::Json<ObjectForm>,
 ) -> AppResult<Response> {
-    let user = crate::auth::tokens::bearer_user(&state, &headers).await?;
+    let user = crate::auth::tokens::bearer_user(&db, &headers).await?;
     editor(&user)?;
     let input = f.parse().map_err(problems_error)?;
-    save_changes(&state.db, id, &input, user.account_id).await?;
-    let row = queries::object(&state.db, id)
+    save_changes(&db, id, &input, user.account_id).await?;
+    let row = queries::object(&db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
     Ok(Json(json!(row)).into_response())
@@ -561,19 +548,19 @@ pub async fn api_update(
 /// `GET /api/v1/construction/objects/{id}`: public; the authority's
 /// officers (signed in, or with a personal token) get the personal fields.
 pub async fn api_show(
-    State(state): State<AppState>,
+    State(db): State<Db>,
     user: Option<CurrentUser>,
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let row = queries::object(&state.db, id)
+    let row = queries::object(&db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
     let editor = match user {
         Some(u) => may_edit(&u),
         // A token that does not resolve is no worse than none here.
         None if headers.contains_key(header::AUTHORIZATION) => {
-            crate::auth::tokens::bearer_user(&state, &headers)
+            crate::auth::tokens::bearer_user(&db, &headers)
                 .await
                 .is_ok_and(|u| may_edit(&u))
         }

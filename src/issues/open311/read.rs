@@ -4,6 +4,7 @@
 use super::*;
 use crate::config::Config;
 use crate::db::Db;
+use std::sync::Arc;
 
 // ---- GET /open311/v2/{discovery,services,requests}.{xml,json} --------------
 
@@ -74,7 +75,8 @@ pub(super) async fn services(
 /// `GET /open311/v2/services/{code}.{fmt}`: no category needs extra
 /// attributes (`metadata` is false), so definitions list none.
 pub(super) async fn service_definition(
-    State(state): State<AppState>,
+    State(db): State<Db>,
+    State(config): State<Arc<Config>>,
     axum::extract::Path(file): axum::extract::Path<String>,
     axum::extract::RawQuery(q): axum::extract::RawQuery,
 ) -> Response {
@@ -83,8 +85,8 @@ pub(super) async fn service_definition(
     };
     let p = Params::parse(q.unwrap_or_default().as_bytes());
     let r = async {
-        jurisdiction(&state.config, &p)?;
-        let cats = Categories::load(&state.db, Kind::Problem).await?;
+        jurisdiction(&config, &p)?;
+        let cats = Categories::load(&db, Kind::Problem).await?;
         if !cats.0.get(code).is_some_and(|c| c.active) {
             return Err(Failure::not_found("service_code"));
         }
@@ -401,7 +403,7 @@ pub(super) async fn one_request(
 /// a request's id is its own token. A report that is not public answers as
 /// an unknown token does, so ids cannot be probed for hidden reports.
 pub(super) async fn token(
-    State(state): State<AppState>,
+    State(db): State<Db>,
     axum::extract::Path(file): axum::extract::Path<String>,
 ) -> Response {
     let Some((t, format)) = split(&file) else {
@@ -409,7 +411,7 @@ pub(super) async fn token(
     };
     let r = async {
         let id: i64 = t.parse().map_err(|_| Failure::not_found("token"))?;
-        let a = queries::appeal(&state.db, id)
+        let a = queries::appeal(&db, id)
             .await?
             .filter(|a| a.kind == Kind::Problem.as_str() && a.state().is_public())
             .ok_or_else(|| Failure::not_found("token"))?;

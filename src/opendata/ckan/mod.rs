@@ -273,24 +273,11 @@ pub async fn action(
 }
 
 async fn read_params(request: Request) -> Result<Params, CkanError> {
-    let query: Vec<(String, String)> = request
-        .uri()
-        .query()
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default();
+    let query = crate::web::extract::query_pairs(request.uri());
     if request.method() != Method::POST {
         return Ok(Params::from_pairs(query));
     }
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let content_type = crate::web::extract::content_type(request.headers());
     // Action parameters are small; a megabyte is thousands of filters.
     let bytes = axum::body::to_bytes(request.into_body(), MAX_ACTION_BODY)
         .await

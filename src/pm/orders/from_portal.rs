@@ -84,16 +84,14 @@ pub async fn refer_from_portal(
         if o.organisation_id == r.organisation_id || o.state() == OrderState::ReportSubmitted {
             continue;
         }
-        act_in(
+        act_as_portal(
             tx,
             state,
             o.order_id,
-            Actor::System,
             OrderAction::Refer {
                 organisation_id: r.organisation_id.clone(),
                 reason: r.reason.clone(),
             },
-            &[],
         )
         .await?;
     }
@@ -124,15 +122,13 @@ pub async fn close_for_request(
         // The note is stored once and read in both languages: the state's
         // Russian label, never its code.
         let label = answered.map_or("закрыто", |s| s.label(crate::web::i18n::Locale::Ru));
-        act_in(
+        act_as_portal(
             tx,
             state,
             o.order_id,
-            Actor::System,
             OrderAction::Cancel {
                 reason: format!("Обращение закрыто на портале: {label}."),
             },
-            &[],
         )
         .await?;
     }
@@ -151,15 +147,7 @@ pub async fn accept_for_request(
         if o.state() != OrderState::New {
             continue;
         }
-        act_in(
-            tx,
-            state,
-            o.order_id,
-            Actor::System,
-            OrderAction::Accept,
-            &[],
-        )
-        .await?;
+        act_as_portal(tx, state, o.order_id, OrderAction::Accept).await?;
     }
     Ok(())
 }
@@ -198,5 +186,17 @@ pub async fn act_by_partner(
         }
     };
     act_in(tx, state, a.order_id, Actor::Partner(p), action, &[]).await?;
+    Ok(())
+}
+
+/// What the portal's message does to one of its request's orders, done by
+/// the system on its behalf.
+async fn act_as_portal(
+    tx: &mut Tx,
+    state: &AppState,
+    order_id: i64,
+    action: OrderAction,
+) -> AppResult<()> {
+    act_in(tx, state, order_id, Actor::System, action, &[]).await?;
     Ok(())
 }

@@ -336,20 +336,8 @@ pub async fn act_in(
             // report is the answer it owes the citizen.
             o.state = OrderState::Done.as_str().to_owned();
             o.done_at = Some(now());
-            queries::save_order(tx, &o).await?;
-            queries::insert_event(
-                tx,
-                &NewEvent {
-                    order_id,
-                    kind: "report_accepted",
-                    from_state: Some(OrderState::ReportSubmitted.as_str()),
-                    to_state: Some(OrderState::Done.as_str()),
-                    actor_id: None,
-                    actor_label: "",
-                    note: "",
-                },
-            )
-            .await?;
+            let submitted = OrderState::ReportSubmitted.as_str();
+            save_by_system(tx, &o, "report_accepted", submitted, "").await?;
         }
         _ => {}
     }
@@ -381,6 +369,29 @@ fn destination(o: &OrderRow) -> String {
     }
 }
 
+/// Saves an order the system changed (no person acted) and records the
+/// change from state `from` as an event of `kind`.
+async fn save_by_system(
+    tx: &mut Tx,
+    o: &OrderRow,
+    kind: &str,
+    from: &str,
+    note: &str,
+) -> AppResult<()> {
+    queries::save_order(tx, o).await?;
+    let event = NewEvent {
+        order_id: o.order_id,
+        kind,
+        from_state: Some(from),
+        to_state: Some(&o.state),
+        actor_id: None,
+        actor_label: "",
+        note,
+    };
+    queries::insert_event(tx, &event).await?;
+    Ok(())
+}
+
 /// Cancels every open order below `id`, recording why.
 async fn cancel_below(tx: &mut Tx, id: i64, reason: &str) -> AppResult<()> {
     let mut stack = vec![id];
@@ -392,20 +403,7 @@ async fn cancel_below(tx: &mut Tx, id: i64, reason: &str) -> AppResult<()> {
             }
             let from = c.state.clone();
             c.state = OrderState::Cancelled.as_str().to_owned();
-            queries::save_order(tx, &c).await?;
-            queries::insert_event(
-                tx,
-                &NewEvent {
-                    order_id: c.order_id,
-                    kind: "cancelled",
-                    from_state: Some(&from),
-                    to_state: Some(&c.state),
-                    actor_id: None,
-                    actor_label: "",
-                    note: reason,
-                },
-            )
-            .await?;
+            save_by_system(tx, &c, "cancelled", &from, reason).await?;
         }
     }
     Ok(())
@@ -482,22 +480,9 @@ pub(super) async fn keep_open_until(
         .expect("a valid time")
         .assume_offset(crate::workflow::sla::MSK)
         .to_offset(time::UtcOffset::UTC);
-    queries::save_order(tx, o).await?;
-    queries::insert_event(
-        tx,
-        &NewEvent {
-            order_id: o.order_id,
-            kind: "planned",
-            from_state: Some(&from),
-            to_state: Some(&o.state),
-            actor_id: None,
-            actor_label: "",
-            // The new deadline, in the one date format of the pages.
-            note: &crate::web::components::date(crate::web::i18n::Locale::Ru, date),
-        },
-    )
-    .await?;
-    Ok(())
+    // The new deadline, in the one date format of the pages.
+    let note = crate::web::components::date(crate::web::i18n::Locale::Ru, date);
+    save_by_system(tx, o, "planned", &from, &note).await
 }
 
 /// What the assignee of an order hears.

@@ -1,8 +1,10 @@
 //! Delegation, assignment, a new order, and attachments.
 
 use super::*;
+use crate::config::Config;
 use crate::db::Db;
 use crate::texts;
+use std::sync::Arc;
 
 #[derive(Debug, serde::Deserialize, Default)]
 pub struct DraftForm {
@@ -193,16 +195,17 @@ pub async fn create(
 /// the page's origin.
 pub async fn attachment(
     Core(user): Core,
-    State(state): State<AppState>,
+    State(db): State<Db>,
+    State(config): State<Arc<Config>>,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let a = queries::attachment(&state.db, id)
+    let a = queries::attachment(&db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let o = queries::order(&state.db, a.order_id)
+    let o = queries::order(&db, a.order_id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    if !orders::may_read_files(&state.db, &o, &user).await? {
+    if !orders::may_read_files(&db, &o, &user).await? {
         return Err(AppError::client(
             axum::http::StatusCode::FORBIDDEN,
             "not_your_order",
@@ -213,13 +216,12 @@ pub async fn attachment(
         ));
     }
     let path = if a.is_photo {
-        state
-            .config
+        config
             .media_dir()
             .join("photos")
             .join(format!("{}-full.jpg", a.media_key))
     } else {
-        state.config.media_dir().join("files").join(&a.media_key)
+        config.media_dir().join("files").join(&a.media_key)
     };
     let bytes = tokio::fs::read(path)
         .await

@@ -197,15 +197,7 @@ pub async fn list(
     if let Some(r) = table.download(format)? {
         return Ok(r);
     }
-    let org_options: Vec<(String, String)> = orgs
-        .values()
-        .map(|o| {
-            (
-                o.organisation_id.clone(),
-                l.pick(&o.name_ru, &o.name_en).to_owned(),
-            )
-        })
-        .collect();
+    let org_options: Vec<(String, String)> = orgs.values().map(|o| o.option(l)).collect();
     let state_options: Vec<(String, String)> = ALL_STATES
         .iter()
         .map(|s| (s.as_str().to_owned(), s.label(l).to_owned()))

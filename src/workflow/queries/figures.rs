@@ -1,7 +1,7 @@
 //! SLA figures, and the keys of Open311 clients.
 
 use super::*;
-use crate::exec_tx;
+use crate::{exec_db, exec_tx};
 
 // ---- SLA figures -------------------------------------------------------------
 
@@ -197,13 +197,11 @@ pub async fn open311_keys(db: &Db) -> Result<Vec<Open311KeyRow>, sqlx::Error> {
 pub async fn revoke_open311_key(db: &Db, prefix: &str) -> Result<(), sqlx::Error> {
     let now = now();
     let pattern = format!("{}%", prefix.replace(['%', '_'], ""));
-    on_db!(db, |pool| sqlx::query(
-        "update open311_key set revoked_at = $2 where key_hash like $1 and revoked_at is null"
-    )
-    .bind(&pattern)
-    .bind(now)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+    exec_db!(
+        db,
+        "update open311_key set revoked_at = $2 where key_hash like $1 and revoked_at is null",
+        &pattern,
+        now
+    )?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use crate::db::filter::{Param, Where};
 use crate::db::{Db, Tx, now};
-use crate::{on_db, on_tx};
+use crate::{exec_tx, fetch_db, fetch_tx, on_db, on_tx};
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct AppealRow {
@@ -78,10 +78,7 @@ pub async fn appeal(db: &Db, id: i64) -> Result<Option<AppealRow>, sqlx::Error> 
         appeal_columns!(),
         " from appeal where appeal_id = $1"
     );
-    on_db!(db, |pool| sqlx::query_as::<_, AppealRow>(sql)
-        .bind(id)
-        .fetch_optional(pool)
-        .await)
+    fetch_db!(db, fetch_optional, AppealRow, sql, id)
 }
 
 pub async fn appeal_tx(tx: &mut Tx, id: i64) -> Result<Option<AppealRow>, sqlx::Error> {
@@ -90,10 +87,7 @@ pub async fn appeal_tx(tx: &mut Tx, id: i64) -> Result<Option<AppealRow>, sqlx::
         appeal_columns!(),
         " from appeal where appeal_id = $1"
     );
-    on_tx!(tx, |conn| sqlx::query_as::<_, AppealRow>(sql)
-        .bind(id)
-        .fetch_optional(conn)
-        .await)
+    fetch_tx!(tx, fetch_optional, AppealRow, sql, id)
 }
 
 /// Every public request of a kind, oldest first (the open dataset).
@@ -105,10 +99,7 @@ pub async fn public_appeals(db: &Db, kind: &str) -> Result<Vec<AppealRow>, sqlx:
             and state in ('published', 'in_progress', 'planned', 'resolved', 'reopened', 'closed')
           order by appeal_id"
     );
-    on_db!(db, |pool| sqlx::query_as::<_, AppealRow>(sql)
-        .bind(kind)
-        .fetch_all(pool)
-        .await)
+    fetch_db!(db, fetch_all, AppealRow, sql, kind)
 }
 
 pub struct NewAppeal<'a> {
@@ -188,35 +179,11 @@ pub async fn organisation_exists(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Er
 /// Writes the state machine's fields back (after a transition).
 pub async fn save_appeal(tx: &mut Tx, a: &AppealRow) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| {
-        sqlx::query(
-        "update appeal set state = $2, organisation_id = $3, return_state = $4, planned_date = $5,
+    exec_tx!(tx, "update appeal set state = $2, organisation_id = $3, return_state = $4, planned_date = $5,
              planned_budget = $6, reaction_text = $7, close_reason = $8, published_at = $9, due_at = $10,
              reacted_at = $11, resolved_at = $12, closed_at = $13, clarification_due_at = $14,
              reminded_at = $15, escalated_at = $16, updated_at = $17
-         where appeal_id = $1"
-    )
-    .bind(a.appeal_id)
-    .bind(&a.state)
-    .bind(&a.organisation_id)
-    .bind(&a.return_state)
-    .bind(&a.planned_date)
-    .bind(&a.planned_budget)
-    .bind(&a.reaction_text)
-    .bind(&a.close_reason)
-    .bind(a.published_at)
-    .bind(a.due_at)
-    .bind(a.reacted_at)
-    .bind(a.resolved_at)
-    .bind(a.closed_at)
-    .bind(a.clarification_due_at)
-    .bind(a.reminded_at)
-    .bind(a.escalated_at)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+         where appeal_id = $1", a.appeal_id, &a.state, &a.organisation_id, &a.return_state, &a.planned_date, &a.planned_budget, &a.reaction_text, &a.close_reason, a.published_at, a.due_at, a.reacted_at, a.resolved_at, a.closed_at, a.clarification_due_at, a.reminded_at, a.escalated_at, now)?;
     Ok(())
 }
 
@@ -528,12 +495,15 @@ pub async fn due_for_sweep(
          order by appeal_id limit 500"
     );
     let dispute_cutoff = at - time::Duration::days(crate::workflow::lifecycle::DISPUTE_DAYS);
-    on_db!(db, |pool| sqlx::query_as::<_, AppealRow>(sql)
-        .bind(at)
-        .bind(at + remind_before)
-        .bind(dispute_cutoff)
-        .fetch_all(pool)
-        .await)
+    fetch_db!(
+        db,
+        fetch_all,
+        AppealRow,
+        sql,
+        at,
+        at + remind_before,
+        dispute_cutoff
+    )
 }
 
 mod timeline;

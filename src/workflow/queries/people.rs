@@ -1,7 +1,7 @@
 //! Supports, follows, followers and notifications.
 
 use super::*;
-use crate::exec_tx;
+use crate::{exec_db, exec_tx};
 
 // ---- support and follows ------------------------------------------------
 
@@ -78,14 +78,12 @@ pub async fn follow(tx: &mut Tx, appeal_id: i64, account_id: i64) -> Result<(), 
 }
 
 pub async fn unfollow(db: &Db, appeal_id: i64, account_id: i64) -> Result<(), sqlx::Error> {
-    on_db!(db, |pool| sqlx::query(
-        "delete from appeal_follow where appeal_id = $1 and account_id = $2"
-    )
-    .bind(appeal_id)
-    .bind(account_id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+    exec_db!(
+        db,
+        "delete from appeal_follow where appeal_id = $1 and account_id = $2",
+        appeal_id,
+        account_id
+    )?;
     Ok(())
 }
 
@@ -201,14 +199,12 @@ pub async fn notify_by_mail(db: &Db, account_id: i64) -> Result<bool, sqlx::Erro
 
 /// Mail or the site only, as the person chose.
 pub async fn set_notify_by_mail(db: &Db, account_id: i64, mail: bool) -> Result<(), sqlx::Error> {
-    on_db!(db, |pool| sqlx::query(
-        "update account set notify_by_mail = $2 where account_id = $1"
-    )
-    .bind(account_id)
-    .bind(mail)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+    exec_db!(
+        db,
+        "update account set notify_by_mail = $2 where account_id = $1",
+        account_id,
+        mail
+    )?;
     Ok(())
 }
 
@@ -273,13 +269,11 @@ pub async fn unread_count(db: &Db, account_id: i64) -> Result<i64, sqlx::Error> 
 
 pub async fn mark_read(db: &Db, account_id: i64) -> Result<(), sqlx::Error> {
     let now = now();
-    on_db!(db, |pool| sqlx::query(
-        "update notification set read_at = $2 where account_id = $1 and read_at is null"
-    )
-    .bind(account_id)
-    .bind(now)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+    exec_db!(
+        db,
+        "update notification set read_at = $2 where account_id = $1 and read_at is null",
+        account_id,
+        now
+    )?;
     Ok(())
 }

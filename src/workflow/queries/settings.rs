@@ -35,29 +35,10 @@ pub async fn categories(db: &Db, kind: &str) -> Result<Vec<CategoryRow>, sqlx::E
 }
 
 pub async fn insert_category_if_missing(tx: &mut Tx, c: &CategoryRow) -> Result<bool, sqlx::Error> {
-    let n = on_tx!(tx, |conn| {
-        sqlx::query(
-        "insert into category (category_id, kind, grp, name_ru, name_en, description_ru, description_en,
+    let n = exec_tx!(tx, "insert into category (category_id, kind, grp, name_ru, name_en, description_ru, description_en,
              responsibility, default_organisation_id, keywords, sort_order, active)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         on conflict (category_id) do nothing"
-    )
-    .bind(&c.category_id)
-    .bind(&c.kind)
-    .bind(&c.grp)
-    .bind(&c.name_ru)
-    .bind(&c.name_en)
-    .bind(&c.description_ru)
-    .bind(&c.description_en)
-    .bind(&c.responsibility)
-    .bind(&c.default_organisation_id)
-    .bind(&c.keywords)
-    .bind(c.sort_order)
-    .bind(c.active)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+         on conflict (category_id) do nothing", &c.category_id, &c.kind, &c.grp, &c.name_ru, &c.name_en, &c.description_ru, &c.description_en, &c.responsibility, &c.default_organisation_id, &c.keywords, c.sort_order, c.active)?;
     Ok(n == 1)
 }
 
@@ -114,21 +95,10 @@ pub async fn set_routing_rule(
 ) -> Result<(), sqlx::Error> {
     let now = now();
     match organisation_id {
-        Some(org) => on_tx!(tx, |conn| {
-            sqlx::query(
-            "insert into routing_rule (category_id, municipality_id, organisation_id, updated_at)
+        Some(org) => exec_tx!(tx, "insert into routing_rule (category_id, municipality_id, organisation_id, updated_at)
              values ($1, $2, $3, $4)
              on conflict (category_id, municipality_id) do update set organisation_id = excluded.organisation_id,
-                 updated_at = excluded.updated_at"
-        )
-        .bind(category_id)
-        .bind(municipality_id)
-        .bind(org)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected())
-        })?,
+                 updated_at = excluded.updated_at", category_id, municipality_id, org, now)?,
         None => exec_tx!(
             tx,
             "delete from routing_rule where category_id = $1 and municipality_id = $2",
@@ -150,17 +120,7 @@ pub async fn setting(db: &Db, key: &str) -> Result<Option<String>, sqlx::Error> 
 
 pub async fn set_setting(tx: &mut Tx, key: &str, value: &str) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| {
-        sqlx::query(
-        "insert into setting (setting_key, value, updated_at) values ($1, $2, $3)
-         on conflict (setting_key) do update set value = excluded.value, updated_at = excluded.updated_at"
-    )
-    .bind(key)
-    .bind(value)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    exec_tx!(tx, "insert into setting (setting_key, value, updated_at) values ($1, $2, $3)
+         on conflict (setting_key) do update set value = excluded.value, updated_at = excluded.updated_at", key, value, now)?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The timeline of a request, and its photos.
 
 use super::*;
+use crate::{exec_tx, fetch_db};
 
 // ---- timeline -----------------------------------------------------------
 
@@ -92,22 +93,8 @@ pub async fn insert_photo(
     position: i64,
 ) -> Result<(), sqlx::Error> {
     let now = now();
-    on_tx!(tx, |conn| {
-        sqlx::query(
-        "insert into appeal_photo (appeal_id, event_id, media_key, width, height, position, created_at)
-         values ($1, $2, $3, $4, $5, $6, $7)"
-    )
-    .bind(appeal_id)
-    .bind(event_id)
-    .bind(media_key)
-    .bind(i64::from(width))
-    .bind(i64::from(height))
-    .bind(position)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    exec_tx!(tx, "insert into appeal_photo (appeal_id, event_id, media_key, width, height, position, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7)", appeal_id, event_id, media_key, i64::from(width), i64::from(height), position, now)?;
     Ok(())
 }
 
@@ -174,11 +161,7 @@ pub async fn photo_owner(db: &Db, media_key: &str) -> Result<Option<PhotoOwner>,
         appeal_columns!(),
         " from appeal where appeal_id = (select appeal_id from appeal_photo where media_key = $1)"
     );
-    let Some(appeal) = on_db!(db, |pool| sqlx::query_as::<_, AppealRow>(sql)
-        .bind(media_key)
-        .fetch_optional(pool)
-        .await)?
-    else {
+    let Some(appeal) = fetch_db!(db, fetch_optional, AppealRow, sql, media_key)? else {
         return Ok(None);
     };
     let part: Option<(Option<i64>, Option<bool>)> = on_db!(db, |pool| sqlx::query_as(
