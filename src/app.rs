@@ -63,6 +63,8 @@ pub struct AppState {
     pub message_handlers: crate::integration::inbound::Handlers,
     /// What features show on the home page (`web::home`).
     pub home: Arc<web::home::HomeSections>,
+    /// The priority ranks' live computation and per-account limit.
+    pub priorities: crate::participation::priorities::Runtime,
 }
 
 impl AppState {
@@ -157,6 +159,7 @@ impl AppState {
             live_datasets: crate::features::live_datasets(),
             message_handlers: crate::features::message_handlers(),
             home: Arc::new(crate::features::home_sections()),
+            priorities: Default::default(),
         };
         opendata::start(&state).await?;
         // What loading enqueued for the index is indexed before serving.
@@ -256,6 +259,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::media::router())
         .merge(crate::pm::router())
         .merge(crate::construction::router())
+        .merge(crate::participation::router())
         .merge(crate::demo::pages::router())
         .route(
             "/api/v1/integration/messages",
@@ -293,6 +297,7 @@ fn api_doc() -> utoipa::openapi::OpenApi {
         opendata::openapi::fragment(),
         crate::construction::openapi::fragment(),
         crate::integration::openapi::fragment(),
+        crate::participation::priorities::api::fragment(),
     ])
 }
 
@@ -352,6 +357,18 @@ pub fn spawn_workers(state: &AppState) {
             }
         }
     });
+    // Features' scheduled work: hourly, and once at start (closing a
+    // quarter that ended while the server was down).
+    let scheduled = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::features::run_scheduled(&scheduled).await {
+                tracing::warn!(error = %format!("{e:#}"), "scheduled work failed; will retry");
+            }
+        }
+    });
     let sessions = state.sessions.clone();
     let limiters = [state.login_limiter.clone(), state.account_limiter.clone()];
     tokio::spawn(async move {
@@ -382,6 +399,9 @@ pub async fn prepare_demo(
         let began = std::time::Instant::now();
         let loaded = crate::demo::ensure(state, &crate::features::demo_parts()).await?;
         if !loaded.parts.is_empty() {
+            // What the demo's history left for the scheduled work (a
+            // quarter to close) is done before the first page is served.
+            crate::features::run_scheduled(state).await?;
             tracing::info!(parts = ?loaded.parts, seconds = began.elapsed().as_secs_f64(), "demo region written");
         }
     }

@@ -71,6 +71,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub limits: LimitsConfig,
+
+    #[command(flatten)]
+    pub participation: ParticipationConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -397,6 +400,50 @@ pub struct LimitsConfig {
         global = true
     )]
     pub expensive_wait_secs: u64,
+}
+
+/// The rules of participation (docs/PARTICIPATION.md).
+#[derive(Debug, Clone, Args)]
+pub struct ParticipationConfig {
+    /// How many priorities one citizen may support in a quarter (K).
+    #[arg(
+        long,
+        env = "VECHE_PRIORITY_SUPPORTS_PER_QUARTER",
+        default_value_t = 5,
+        global = true
+    )]
+    pub priority_supports_per_quarter: u32,
+
+    /// How much a support from a declared (not verified) residence counts
+    /// in the ranks, from 0 to 1; verified residence counts 1. Published
+    /// beside the results.
+    #[arg(
+        long,
+        env = "VECHE_PRIORITY_DECLARED_WEIGHT",
+        default_value_t = 0.5,
+        global = true
+    )]
+    pub priority_declared_weight: f64,
+
+    /// Supports for one priority within one hour from accounts younger
+    /// than a week that the administrators' review lists as a burst.
+    #[arg(
+        long,
+        env = "VECHE_PRIORITY_BURST",
+        default_value_t = 20,
+        global = true
+    )]
+    pub priority_burst: u32,
+
+    /// How long, in seconds, the current quarter's preliminary ranks are
+    /// reused before they are computed again.
+    #[arg(
+        long,
+        env = "VECHE_PRIORITY_LIVE_SECS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub priority_live_secs: u64,
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub fn search_sources() -> Sources {
         Arc::new(crate::directory::search::Documents),
         Arc::new(crate::opendata::search::Documents),
         Arc::new(crate::issues::search::Documents),
+        Arc::new(crate::participation::priorities::search::Documents),
     ])
 }
 
@@ -42,6 +43,7 @@ pub fn live_datasets() -> LiveDatasets {
             illegal_only: false,
         }),
         Arc::new(crate::construction::dataset::Registry { illegal_only: true }),
+        Arc::new(crate::participation::priorities::dataset::Ranks),
     ])
 }
 
@@ -53,6 +55,7 @@ pub fn demo_parts() -> DemoParts {
         Arc::new(crate::issues::demo::Reports),
         Arc::new(crate::construction::demo::Registry),
         Arc::new(crate::pm::demo::Orders),
+        Arc::new(crate::participation::priorities::demo::Priorities),
     ])
 }
 
@@ -62,7 +65,14 @@ pub fn home_sections() -> HomeSections {
         Arc::new(crate::issues::home::Live),
         Arc::new(crate::opendata::home::Live),
         Arc::new(crate::construction::home::Live),
+        Arc::new(crate::participation::priorities::home::Live),
     ])
+}
+
+/// Features' scheduled work, run hourly by the server (and once at start).
+/// Each step is safe to run twice or from two processes at once.
+pub async fn run_scheduled(state: &crate::app::AppState) -> anyhow::Result<()> {
+    crate::participation::scheduled(state).await
 }
 
 /// Who applies which integration message (`integration::inbound`).

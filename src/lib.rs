@@ -41,6 +41,7 @@ pub mod integration;
 pub mod issues;
 pub mod media;
 pub mod opendata;
+pub mod participation;
 pub mod pm;
 pub mod search;
 pub mod telemetry;

@@ -99,6 +99,30 @@ impl Gen<'_> {
         .await
     }
 
+    /// Resident number `n` of `municipality`, with the residence verified
+    /// (as the identity provider would) or only declared; `tag` keeps
+    /// separate crowds apart (the same `tag` and `n` are the same person).
+    pub async fn resident(
+        &mut self,
+        tx: &mut Tx,
+        tag: &str,
+        n: usize,
+        municipality: &str,
+        verified: bool,
+    ) -> anyhow::Result<CurrentUser> {
+        let name = format!(
+            "{} {} (демо)",
+            FIRST[(n * 7 + 3) % FIRST.len()],
+            INITIAL[(n / FIRST.len() + n * 3) % INITIAL.len()]
+        );
+        let u = self
+            .person(tx, &format!("{tag}-{n}"), &name, None, None)
+            .await?;
+        let status = if verified { "verified" } else { "declared" };
+        queries::set_municipality(tx, u.account_id, municipality, status).await?;
+        Ok(u)
+    }
+
     /// Finds or creates a demo account by its mailbox name.
     pub(super) async fn person(
         &mut self,

@@ -35,6 +35,7 @@ texts!(pub GeoTexts {
     kind_municipal: "Муниципальные округа", "Municipal okrugs";
     kind_district: "Муниципальные районы", "Municipal districts";
     geojson: "Границы в GeoJSON", "Boundaries as GeoJSON";
+    largest: "наибольшая доля", "the largest share";
 });
 
 pub fn list_page(ctx: &PageCtx, g: &Geography) -> Response {
@@ -140,23 +141,78 @@ fn map_box(
     }
 }
 
-/// Draws outlines as an SVG (equirectangular, scaled by the cosine of the
-/// mid-latitude), each a link to its municipality page.
-fn svg_map(ms: &[Municipality], bbox: [f64; 4], l: Locale, current: Option<&str>) -> Markup {
+/// The projection of the outlines' SVGs (equirectangular, scaled by the
+/// cosine of the mid-latitude, 1000 units wide): the view box's height and
+/// the point function.
+fn projection(bbox: [f64; 4]) -> (f64, impl Fn(f64, f64) -> (f64, f64)) {
     let [x0, y0, x1, y1] = bbox;
     let k = ((y0 + y1) / 2.0).to_radians().cos();
-    let width = 1000.0;
-    let scale = width / ((x1 - x0) * k).max(1e-9);
+    let scale = 1000.0 / ((x1 - x0) * k).max(1e-9);
     let height = ((y1 - y0) * scale).ceil();
-    let project = |x: f64, y: f64| ((x - x0) * k * scale, (y1 - y) * scale);
+    (height, move |x: f64, y: f64| {
+        ((x - x0) * k * scale, (y1 - y) * scale)
+    })
+}
+
+/// Draws outlines as an SVG, each a link to its municipality page.
+fn svg_map(ms: &[Municipality], bbox: [f64; 4], l: Locale, current: Option<&str>) -> Markup {
+    let (height, project) = projection(bbox);
     html! {
-        svg.map-fallback viewBox={ "0 0 " (width) " " (height) } role="img" xmlns="http://www.w3.org/2000/svg" {
+        svg.map-fallback viewBox={ "0 0 1000 " (height) } role="img" xmlns="http://www.w3.org/2000/svg" {
             @for m in ms {
                 a href={ "/municipalities/" (m.id) } {
                     title { (m.name(l)) }
                     path d=(path_data(if ms.len() > 1 { &m.overview_outline } else { &m.map_outline }, &project))
                         class=(if current == Some(m.id.as_str()) { "current" } else { "" }) {}
                 }
+            }
+        }
+    }
+}
+
+/// The 44 municipalities shaded by a share (0 to 1) from 0 to the largest
+/// (darker is more), each with `title` as its tooltip, and a legend. Drawn on the
+/// server, so it needs neither scripts nor tiles; pages put the same
+/// figures in a table beside it.
+pub fn shaded_map(
+    l: Locale,
+    label: &str,
+    values: &std::collections::BTreeMap<String, f64>,
+    title: impl Fn(&Municipality) -> String,
+) -> Markup {
+    let g = crate::geo::geography();
+    let (height, project) = projection(g.bbox());
+    let max = values.values().copied().fold(0.0_f64, f64::max);
+    // From the page's pale blue to its dark blue.
+    let shade = |v: f64| {
+        let t = if max > 0.0 {
+            (v / max).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let mix = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
+        format!(
+            "#{:02x}{:02x}{:02x}",
+            mix(239.0, 11.0),
+            mix(243.0, 83.0),
+            mix(248.0, 148.0)
+        )
+    };
+    html! {
+        figure.shaded-map {
+            svg viewBox={ "0 0 1000 " (height) } role="img" aria-label=(label) xmlns="http://www.w3.org/2000/svg" {
+                @for m in g.all() {
+                    path d=(path_data(&m.overview_outline, &project))
+                        fill=(shade(values.get(&m.id).copied().unwrap_or(0.0)))
+                        stroke="#073763" stroke-width="1" vector-effect="non-scaling-stroke" {
+                        title { (title(m)) }
+                    }
+                }
+            }
+            figcaption.legend {
+                span.swatch style={ "background:" (shade(0.0)) } {} " 0 "
+                span.swatch style={ "background:" (shade(max)) } {} " "
+                (format!("{:.1} % ({})", max * 100.0, GeoTexts::get(l).largest))
             }
         }
     }

@@ -1,13 +1,12 @@
 //! RSS 2.0 and Atom feeds of new and of resolved reports, for the whole krai
 //! or per municipality and per category (`?municipality=…&category=…`),
-//! built with the `rss` and `atom_syndication` crates.
+//! written by `web::feeds`.
 
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
-use time::format_description::well_known::{Rfc2822, Rfc3339};
+use axum::http::HeaderMap;
+use axum::response::Response;
 
 use crate::config::Config;
 use crate::db::Db;
@@ -15,6 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::issues::pages::ListQuery;
 use crate::texts;
 use crate::web::extract::{Path, Query};
+use crate::web::feeds::{Entry, Feed};
 use crate::web::i18n::Locale;
 use crate::workflow::Kind;
 use crate::workflow::queries::{self, AppealSort};
@@ -89,14 +89,7 @@ pub async fn feed(
             format!("?{qs}")
         }
     });
-    struct Entry {
-        id: i64,
-        title: String,
-        url: String,
-        at: time::OffsetDateTime,
-        summary: String,
-    }
-    let entries: Vec<Entry> = rows
+    let entries = rows
         .iter()
         .map(|a| {
             let at = if which == "resolved" {
@@ -110,103 +103,34 @@ pub async fn feed(
             } else {
                 format!("{} — {}", a.state().label(l), excerpt(&a.description, 500))
             };
+            let url = format!("{base}{}", Kind::Problem.path(a.appeal_id));
             Entry {
-                id: a.appeal_id,
+                id: format!("{url}#{which}-{}", a.appeal_id),
+                guid: format!("{url}#{which}"),
                 title: format!("№{}. {}", a.appeal_id, headline(l, &cats, a)),
-                url: format!("{base}{}", Kind::Problem.path(a.appeal_id)),
+                url,
                 at,
                 summary,
             }
         })
         .collect();
-    let newest = entries
-        .iter()
-        .map(|e| e.at)
-        .max()
-        .unwrap_or_else(crate::db::now);
-    let (body, content_type) = if format == "rss" {
-        let items: Vec<rss::Item> = entries
-            .iter()
-            .map(|e| {
-                rss::ItemBuilder::default()
-                    .title(Some(e.title.clone()))
-                    .link(Some(e.url.clone()))
-                    .guid(Some(rss::Guid {
-                        value: format!("{}#{which}", e.url),
-                        permalink: false,
-                    }))
-                    .pub_date(e.at.format(&Rfc2822).ok())
-                    .description(Some(e.summary.clone()))
-                    .build()
-            })
-            .collect();
-        let channel = rss::ChannelBuilder::default()
-            .title(title)
-            .link(list_url)
-            .description(match l {
-                Locale::Ru => {
-                    "Обращения граждан о проблемах в городах и посёлках Краснодарского края"
-                }
-                Locale::En => {
-                    "Citizens' reports of problems in the towns and villages of Krasnodar Krai"
-                }
-            })
-            .language(Some(l.code().to_owned()))
-            .last_build_date(newest.format(&Rfc2822).ok())
-            .items(items)
-            .build();
-        (channel.to_string(), "application/rss+xml; charset=utf-8")
-    } else {
-        let date = |t: time::OffsetDateTime| {
-            atom_syndication::FixedDateTime::parse_from_rfc3339(
-                &t.format(&Rfc3339).unwrap_or_default(),
-            )
-            .unwrap_or_default()
-        };
-        let entries: Vec<atom_syndication::Entry> = entries
-            .iter()
-            .map(|e| atom_syndication::Entry {
-                id: format!("{}#{which}-{}", e.url, e.id),
-                title: atom_syndication::Text::plain(e.title.clone()),
-                updated: date(e.at),
-                published: Some(date(e.at)),
-                links: vec![atom_syndication::Link {
-                    href: e.url.clone(),
-                    ..Default::default()
-                }],
-                summary: Some(atom_syndication::Text::plain(e.summary.clone())),
-                ..Default::default()
-            })
-            .collect();
-        let feed = atom_syndication::Feed {
-            id: self_url.clone(),
-            title: atom_syndication::Text::plain(title),
-            updated: date(newest),
-            links: vec![
-                atom_syndication::Link {
-                    href: self_url,
-                    rel: "self".into(),
-                    ..Default::default()
-                },
-                atom_syndication::Link {
-                    href: list_url,
-                    ..Default::default()
-                },
-            ],
-            lang: Some(l.code().to_owned()),
-            entries,
-            ..Default::default()
-        };
-        (feed.to_string(), "application/atom+xml; charset=utf-8")
+    let feed = Feed {
+        title,
+        self_url,
+        list_url,
+        locale: l,
+        entries,
     };
-    let mut r = body.into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    r.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=60"),
-    );
-    Ok(r)
+    Ok(if format == "rss" {
+        feed.rss(match l {
+            Locale::Ru => "Обращения граждан о проблемах в городах и посёлках Краснодарского края",
+            Locale::En => {
+                "Citizens' reports of problems in the towns and villages of Krasnodar Krai"
+            }
+        })
+    } else {
+        feed.atom()
+    })
 }
 
 texts!(pub FeedTexts {

@@ -39,7 +39,6 @@ texts!(pub HomeTexts {
     report_button: "Сообщить о проблеме", "Report a problem";
     directory: "Органы власти и организации", "Authorities and organisations";
     sources_title: "Источники и лицензии данных", "Data sources and licences";
-    section_soon: "Этот раздел открывается поэтапно. Сейчас доступны:", "This section is opening in stages. Available now:";
     src_bounds: "Границы муниципальных образований", "Municipal boundaries";
     src_bounds_text: "Границы 44 муниципальных образований — данные OpenStreetMap (уровень admin_level=6, около 2020 года), © участники OpenStreetMap, лицензия",
                      "The boundaries of the 44 municipalities are OpenStreetMap data (admin_level=6, about 2020), © OpenStreetMap contributors, licensed under";
@@ -204,26 +203,5 @@ pub async fn data_sources(ctx: PageCtx) -> Response {
         p { (t.src_orgs_text) }
         h2 { (t.src_portal) }
         p { (t.src_portal_text) }
-    })
-}
-
-/// Landing pages of the sections until their features arrive: they say
-/// what is available now instead of a dead link.
-pub async fn section(ctx: PageCtx, section: &'static str) -> Response {
-    let lt = ctx.t();
-    let t = HomeTexts::get(ctx.locale);
-    let (title, text) = match section {
-        "construction" => (lt.nav_construction, t.construction_text),
-        _ => (lt.nav_participation, t.participation_text),
-    };
-    Page::new(&ctx, title).render(html! {
-        h1 { (title) }
-        p.lead { (text) }
-        p { (t.section_soon) }
-        ul {
-            li { a href="/municipalities" { (lt.nav_municipalities) } }
-            li { a href="/organisations" { (t.directory) } }
-            li { a href="/api/docs/" { (lt.footer_api) } }
-        }
     })
 }

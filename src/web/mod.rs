@@ -7,6 +7,7 @@ pub mod components;
 pub mod csrf;
 pub mod errors;
 pub mod extract;
+pub mod feeds;
 pub mod home;
 pub mod i18n;
 pub mod layout;
@@ -26,10 +27,6 @@ pub fn router(api_doc: utoipa::openapi::OpenApi) -> Router<AppState> {
         .route("/", get(home::home))
         .route("/lang/{code}", get(home::switch_language))
         .route("/about/data", get(home::data_sources))
-        .route(
-            "/participation",
-            get(|ctx| home::section(ctx, "participation")),
-        )
         .route("/static/{*path}", get(assets::serve_asset))
         .route("/favicon.ico", get(assets::favicon))
         .route("/manifest.webmanifest", get(pwa::manifest))

@@ -55,6 +55,7 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
     let order = app
         .scalar("select min(order_id) from pm_order where parent_id is null")
         .await;
+    let priority = app.scalar("select min(priority_id) from priority").await;
     let public: Vec<String> = [
         "/",
         "/problems",
@@ -71,6 +72,11 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
         "/organisations",
         "/search?q=дорога",
         "/demo",
+        "/participation",
+        "/participation/priorities",
+        "/participation/priorities?scope=sochi",
+        &format!("/participation/priorities/{priority}"),
+        "/participation/priorities/archive",
         "/auth/login",
         "/auth/register",
     ]
@@ -85,11 +91,16 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
                 "/account".into(),
                 "/account/requests".into(),
                 "/account/notifications".into(),
+                format!("/participation/priorities/{priority}"),
             ],
         ),
         (
             "Moderator",
-            vec!["/moderation/problems".into(), "/workspace".into()],
+            vec![
+                "/moderation/problems".into(),
+                "/workspace".into(),
+                "/participation/priorities/review".into(),
+            ],
         ),
         (
             "Department officer",
@@ -109,6 +120,8 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
                 "/pm".into(),
                 format!("/pm/orders/{order}"),
                 "/pm/projects".into(),
+                "/participation/priorities/review".into(),
+                "/participation/priorities/new".into(),
             ],
         ),
     ];

@@ -36,6 +36,7 @@ both_backends!(list_show_and_status_answer_in_the_ckan_envelope, |app| {
     assert_eq!(
         j["result"],
         json!([
+            "2309189066-priority-ranks",
             "2309650015-construction",
             "2309650015-illegal-constructions",
             "2312823003-municipalities",
@@ -45,7 +46,7 @@ both_backends!(list_show_and_status_answer_in_the_ckan_envelope, |app| {
         ])
     );
     let j = app
-        .get("/api/3/action/package_list?limit=1&offset=1")
+        .get("/api/3/action/package_list?limit=1&offset=2")
         .await
         .json();
     assert_eq!(j["result"], json!(["2309650015-illegal-constructions"]));
@@ -190,7 +191,7 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
             .collect()
     };
     let (_, j) = call(&app, "package_search", json!({})).await;
-    assert_eq!(j["result"]["count"], 6);
+    assert_eq!(j["result"]["count"], 7);
     assert_eq!(j["result"]["sort"], "score desc, metadata_modified desc");
     // Full text, stemmed.
     let (_, j) = call(&app, "package_search", json!({"q": "город"})).await;
@@ -225,7 +226,8 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
             "2312823003-organisations",
             "2312823003-municipalities",
             "2309650015-illegal-constructions",
-            "2309650015-construction"
+            "2309650015-construction",
+            "2309189066-priority-ranks"
         ]
     );
     let (_, j) = call(
@@ -252,18 +254,18 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
     let (_, b) = call(
         &app,
         "package_search",
-        json!({"rows": 4, "start": 2, "sort": "id asc"}),
+        json!({"rows": 5, "start": 2, "sort": "id asc"}),
     )
     .await;
     let (_, c) = call(
         &app,
         "package_search",
-        json!({"rows": 2, "start": 6, "sort": "id asc"}),
+        json!({"rows": 2, "start": 7, "sort": "id asc"}),
     )
     .await;
     let mut all = names(&a);
     all.extend(names(&b));
-    assert_eq!(all.len(), 6);
+    assert_eq!(all.len(), 7);
     assert!(names(&c).is_empty(), "an empty page ends the harvest");
     // Facets, with CKAN's two shapes.
     let r = app

@@ -176,6 +176,34 @@ both_backends!(
                 > 0
         );
 
+        // Priority ranks: the previous quarter closed into its snapshot, the
+        // current one live with its changes against it, and a burst waiting
+        // for the administrators.
+        let current = veche::participation::priorities::service::current_quarter();
+        let closed = app
+            .get(&format!(
+                "/api/v1/priority-ranks?quarter={}",
+                current.previous()
+            ))
+            .await
+            .json();
+        assert_eq!(closed["preliminary"], false, "{closed}");
+        assert_eq!(closed["ranks"].as_array().unwrap().len(), 12, "{closed}");
+        let live = app
+            .get("/api/v1/priority-ranks?scope=krasnodar")
+            .await
+            .json();
+        let lines = live["ranks"].as_array().unwrap();
+        assert_eq!(lines.len(), 15, "the krai's 12 and Krasnodar's 3");
+        assert!(lines[0]["supporters"]["verified"].as_i64().unwrap() > 0);
+        assert!(lines.iter().any(|l| l["change"] != "new"), "{live}");
+        let archive = app.get("/participation/priorities/archive").await;
+        assert!(
+            archive
+                .body
+                .contains(&format!("quarter={}", current.previous()))
+        );
+
         // Every open dataset has rows.
         let list = app.get("/api/3/action/package_list").await.json();
         for id in list["result"].as_array().unwrap() {
@@ -235,6 +263,36 @@ both_backends!(
         assert!(queue.body.contains("/problems/"), "{}", queue.body);
         let tasks = app.get("/pm/tasks").await;
         assert_eq!(tasks.status, StatusCode::OK);
+        app.clear_cookies();
+        // The citizen supports priorities of the krai and of Krasnodar; the
+        // administrator sees the burst.
+        let r = app.login(&citizen.email, PASSWORD).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let mine = app.get("/api/v1/priorities").await.json();
+        let first = mine["priorities"].as_array().unwrap().last().unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let page = app.get(&format!("/participation/priorities/{first}")).await;
+        assert!(page.body.contains("id=\"you-support\""), "{}", page.body);
+        app.clear_cookies();
+        let admin = accounts
+            .iter()
+            .find(|a| a.role.en == "Administrator")
+            .unwrap();
+        assert_eq!(
+            app.login(&admin.email, PASSWORD).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let review = app.get("/participation/priorities/review").await;
+        assert!(
+            review.body.contains("id=\"bursts\"") && review.body.contains("tr data-priority"),
+            "{}",
+            review.body
+        );
+        assert!(
+            review.body.contains("Дома культуры в сёлах"),
+            "the proposal waits"
+        );
         app.clear_cookies();
 
         // A restart writes nothing twice.

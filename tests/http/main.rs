@@ -28,6 +28,7 @@ mod open311;
 mod opendata;
 mod opendata_api;
 mod ops;
+mod participation;
 mod phone;
 mod pm;
 mod problems;

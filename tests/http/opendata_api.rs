@@ -339,10 +339,10 @@ both_backends!(
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.headers["content-type"], "text/turtle; charset=utf-8");
         assert!(r.body.contains("a dcat:Catalog"));
-        assert_eq!(r.body.matches("a dcat:Dataset").count(), 6);
+        assert_eq!(r.body.matches("a dcat:Dataset").count(), 7);
         assert!(
-            r.body.contains("hydra:totalItems \"6\"^^xsd:integer")
-                || r.body.contains("hydra:totalItems 6"),
+            r.body.contains("hydra:totalItems \"7\"^^xsd:integer")
+                || r.body.contains("hydra:totalItems 7"),
             "{}",
             r.body
         );

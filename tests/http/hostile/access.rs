@@ -211,6 +211,10 @@ async fn machine_endpoints(app: &TestApp, object: i64, check: i64, report: i64) 
         "/open311/v2/requests.xml?extensions=true",
         "/api/v1/organisations",
         "/api/v1/municipalities",
+        "/api/v1/priorities",
+        "/api/v1/priority-ranks",
+        "/api/v1/priority-ranks?scope=krasnodar",
+        "/participation/priorities/feed.atom",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -224,6 +228,12 @@ async fn machine_endpoints(app: &TestApp, object: i64, check: i64, report: i64) 
         format!("/open311/v2/requests/{report}.json?extensions=true"),
         format!("/open311/v2/requests/{report}.xml?extensions=true"),
     ]);
+    for p in app.get("/api/v1/priorities").await.json()["priorities"]
+        .as_array()
+        .expect("a list of priorities")
+    {
+        urls.push(format!("/api/v1/priorities/{}", p["id"]));
+    }
     let base = app.state.config.base_url();
     let list = app.get("/api/3/action/package_list").await.json();
     let ids: Vec<String> = list["result"]
@@ -404,8 +414,46 @@ both_backends!(
             .await;
         assert_eq!(api.json()["developer"], "", "anonymous: {}", api.body);
 
+        // A priority of the krai, proposed and published by an administrator.
+        app.signed_in_admin().await;
+        let r = app
+            .submit(
+                "/participation/priorities/new",
+                "/participation/priorities/new",
+                &[
+                    ("title", "Тротуары вдоль региональных дорог"),
+                    (
+                        "description",
+                        "Построить тротуары там, где люди ходят по обочине.",
+                    ),
+                    ("municipality_id", ""),
+                    ("topic", "roads"),
+                    ("organisation_id", "min-transport"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let priority = r
+            .location()
+            .trim_start_matches("/participation/priorities/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_owned();
+        let act = |action: &'static str| {
+            let priority = priority.clone();
+            let app = &app;
+            async move {
+                let page = format!("/participation/priorities/{priority}");
+                app.submit(&page, &format!("{page}/act"), &[("action", action)])
+                    .await
+            }
+        };
+        assert_eq!(act("publish").await.status, StatusCode::SEE_OTHER);
+
         // The same person as a citizen who hides the name: by default in the
-        // account, and on a report and a check request.
+        // account, and on a report and a check request; and who supports the
+        // priority.
         citizen(&app, MARKER_EMAIL, MARKER).await;
         sign_in_as(&app, MARKER_EMAIL).await;
         let r = app
@@ -425,6 +473,7 @@ both_backends!(
             "{}",
             r.body
         );
+        assert_eq!(act("support").await.status, StatusCode::SEE_OTHER);
         let report = id_from(
             &post_form(
                 &app,
@@ -500,6 +549,8 @@ both_backends!(
             format!("/problems/{report}"),
             format!("/api/v1/construction/objects/{object}"),
             "/construction/illegal?format=xlsx".to_owned(),
+            format!("/participation/priorities/{priority}"),
+            format!("/api/v1/priorities/{priority}"),
         ] {
             assert_eq!(
                 c.seen.get(&must).copied(),
