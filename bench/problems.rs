@@ -98,33 +98,8 @@ async fn citizens(state: &AppState, base: &str, n: usize) -> Vec<Visitor> {
         .unwrap();
     }
     tx.commit().await.unwrap();
-    let mut handles = Vec::new();
-    for i in 0..n {
-        let base = base.to_owned();
-        handles.push(tokio::spawn(async move {
-            let mut v = Visitor::new(&base);
-            let (_, page) = v.get("/auth/login").await;
-            let token = Visitor::token(&page);
-            let email = format!("citizen{i}@bench.test");
-            let status = v
-                .post(
-                    "/auth/login",
-                    &[
-                        ("csrf_token", &token),
-                        ("email", &email),
-                        ("password", PASSWORD),
-                    ],
-                )
-                .await;
-            assert_eq!(status, 303, "sign-in of {email}");
-            v
-        }));
-    }
-    let mut out = Vec::new();
-    for h in handles {
-        out.push(h.await.unwrap());
-    }
-    out
+    let emails: Vec<String> = (0..n).map(|i| format!("citizen{i}@bench.test")).collect();
+    support::sign_in_all(base, &emails, PASSWORD).await
 }
 
 async fn votes(state: &AppState, base: &str, reports: usize, author: i64) {

@@ -122,3 +122,37 @@ pub async fn start(database_url: Option<String>, dir: &std::path::Path) -> (AppS
     tx.commit().await.unwrap();
     (state, base)
 }
+
+/// Signs each of `emails` in over HTTP, 25 at a time (password hashing has
+/// its own concurrency cap, 503 beyond it, and signing in is not what a
+/// benchmark measures). Every sign-in must succeed.
+pub async fn sign_in_all(base: &str, emails: &[String], password: &str) -> Vec<Visitor> {
+    let mut out = Vec::new();
+    for batch in emails.chunks(25) {
+        let mut handles = Vec::new();
+        for email in batch {
+            let (base, email, password) = (base.to_owned(), email.clone(), password.to_owned());
+            handles.push(tokio::spawn(async move {
+                let mut v = Visitor::new(&base);
+                let (_, page) = v.get("/auth/login").await;
+                let token = Visitor::token(&page);
+                let s = v
+                    .post(
+                        "/auth/login",
+                        &[
+                            ("csrf_token", &token),
+                            ("email", &email),
+                            ("password", &password),
+                        ],
+                    )
+                    .await;
+                assert_eq!(s, 303, "sign-in of {email}");
+                v
+            }));
+        }
+        for h in handles {
+            out.push(h.await.unwrap());
+        }
+    }
+    out
+}

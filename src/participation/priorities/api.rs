@@ -256,7 +256,7 @@ pub async fn ranks(
     Query(q): Query<RankQuery>,
 ) -> AppResult<Response> {
     let (quarter, scope): (Quarter, String) = q.parse()?;
-    let r = service::ranks(&state, quarter)
+    let r = service::ranks(&state, quarter, Some(&scope))
         .await?
         .ok_or_else(AppError::not_found)?;
     let before: BTreeMap<i64, i64> = queries::snapshot_ranks(&state.db, quarter.previous(), &scope)

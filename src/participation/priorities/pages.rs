@@ -68,7 +68,7 @@ async fn public_priorities(db: &Db) -> AppResult<BTreeMap<i64, PriorityRow>> {
 
 /// `GET /participation`
 pub async fn landing(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response> {
-    let ranks = service::ranks(&state, current_quarter())
+    let ranks = service::ranks(&state, current_quarter(), None)
         .await?
         .ok_or_else(AppError::not_found)?;
     let mut priorities = public_priorities(&state.db).await?;
@@ -89,7 +89,7 @@ pub async fn region(
     Query(q): Query<RankQuery>,
 ) -> AppResult<Response> {
     let (quarter, scope) = q.parse()?;
-    let ranks = service::ranks(&state, quarter)
+    let ranks = service::ranks(&state, quarter, Some(&scope))
         .await?
         .ok_or_else(AppError::not_found)?;
     let mut quarters = vec![current_quarter()];

@@ -9,7 +9,7 @@ use time::{OffsetDateTime, UtcOffset};
 
 use super::domain::{Count, Quarter, Ranked, State, Tallies};
 use crate::db::{Db, Tx};
-use crate::{exec_tx, fetch_db, fetch_tx};
+use crate::{exec_tx, fetch_db, fetch_tx, on_tx};
 
 /// The service clock in UTC.
 pub fn stamp() -> OffsetDateTime {
@@ -432,6 +432,18 @@ pub async fn snapshots(db: &Db) -> Result<Vec<SnapshotRow>, sqlx::Error> {
     )
 }
 
+pub async fn snapshot(db: &Db, quarter: Quarter) -> Result<Option<SnapshotRow>, sqlx::Error> {
+    fetch_db!(
+        db,
+        fetch_optional,
+        SnapshotRow,
+        "select quarter, computed_at, declared_weight, population_source, population_year,
+                priorities, supports
+         from priority_snapshot where quarter = $1",
+        quarter.to_string()
+    )
+}
+
 /// Claims a quarter's snapshot: false when it exists already (closed by
 /// an earlier run, or by another process at the same moment).
 pub async fn claim_snapshot(tx: &mut Tx, s: &SnapshotRow) -> Result<bool, sqlx::Error> {
@@ -451,25 +463,46 @@ pub async fn claim_snapshot(tx: &mut Tx, s: &SnapshotRow) -> Result<bool, sqlx::
     .map(|n| n == 1)
 }
 
-pub async fn insert_rank(tx: &mut Tx, r: &RankRow) -> Result<(), sqlx::Error> {
-    exec_tx!(
-        tx,
-        "insert into priority_rank (quarter, scope, priority_id, position, score,
-             supporters_verified, supporters_declared, participants_verified,
-             participants_declared, wilson_lower)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        &r.quarter,
-        &r.scope,
-        r.priority_id,
-        r.position,
-        r.score,
-        r.supporters_verified,
-        r.supporters_declared,
-        r.participants_verified,
-        r.participants_declared,
-        r.wilson_lower
-    )
-    .map(|_| ())
+/// Writes positions, a hundred rows a statement (a quarter has tens of
+/// thousands: one statement each would take seconds on PostgreSQL).
+pub async fn insert_ranks(tx: &mut Tx, rows: &[RankRow]) -> Result<(), sqlx::Error> {
+    const COLUMNS: usize = 10;
+    for chunk in rows.chunks(100) {
+        // Placeholders only: every value is bound.
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let p: Vec<String> = (1..=COLUMNS)
+                    .map(|c| format!("${}", r * COLUMNS + c))
+                    .collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "insert into priority_rank (quarter, scope, priority_id, position, score,
+                 supporters_verified, supporters_declared, participants_verified,
+                 participants_declared, wilson_lower)
+             values {}",
+            values.join(", ")
+        );
+        on_tx!(tx, |conn| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for r in chunk {
+                q = q
+                    .bind(&r.quarter)
+                    .bind(&r.scope)
+                    .bind(r.priority_id)
+                    .bind(r.position)
+                    .bind(r.score)
+                    .bind(r.supporters_verified)
+                    .bind(r.supporters_declared)
+                    .bind(r.participants_verified)
+                    .bind(r.participants_declared)
+                    .bind(r.wilson_lower);
+            }
+            q.execute(conn).await.map(|_| ())
+        })?;
+    }
+    Ok(())
 }
 
 /// The quarters before `current` that have supports but no snapshot.

@@ -436,13 +436,20 @@ async fn compute(db: &Db, quarter: Quarter, settings: &Settings) -> AppResult<Ra
 type Cached = Option<(Instant, Arc<Ranks>)>;
 
 /// What the feature keeps in the running server: the current quarter's
-/// preliminary ranks, computed at most once per `live_for` (concurrent
-/// readers wait for one computation), and a per-account limit on supports
-/// and withdrawals (30 a minute: a person clicks a few times, a script
-/// thousands).
+/// preliminary ranks, and a per-account limit on supports and withdrawals
+/// (30 a minute: a person clicks a few times, a script thousands).
+///
+/// The ranks are computed once and reused for `live_for`; after that the
+/// next reader gets them as they are while one background task computes
+/// them anew (at a million supports that takes seconds, and no page
+/// should wait for it). Only the first computation of a quarter, or any
+/// with `live_for` zero, is waited for, by one reader at a time.
 #[derive(Clone)]
 pub struct Runtime {
-    live: Arc<tokio::sync::Mutex<Cached>>,
+    live: Arc<std::sync::Mutex<Cached>>,
+    /// One computation at a time.
+    computing: Arc<tokio::sync::Mutex<()>>,
+    refreshing: Arc<std::sync::atomic::AtomicBool>,
     per_account: Arc<governor::DefaultKeyedRateLimiter<i64>>,
 }
 
@@ -453,24 +460,61 @@ impl Default for Runtime {
         );
         Runtime {
             live: Arc::default(),
+            computing: Arc::default(),
+            refreshing: Arc::default(),
             per_account: Arc::new(governor::RateLimiter::keyed(quota)),
         }
     }
 }
 
 impl Runtime {
-    pub async fn live(&self, db: &Db, settings: &Settings) -> AppResult<Arc<Ranks>> {
-        let quarter = current_quarter();
-        let mut slot = self.live.lock().await;
-        if let Some((at, r)) = slot.as_ref()
+    fn cached(&self) -> Cached {
+        self.live.lock().map(|c| c.clone()).unwrap_or(None)
+    }
+
+    async fn recompute(
+        &self,
+        db: &Db,
+        quarter: Quarter,
+        settings: &Settings,
+    ) -> AppResult<Arc<Ranks>> {
+        let _one = self.computing.lock().await;
+        // Another reader may have computed them while this one waited.
+        if let Some((at, r)) = self.cached()
             && r.quarter == quarter
             && at.elapsed() < settings.live_for
         {
-            return Ok(r.clone());
+            return Ok(r);
         }
         let r = Arc::new(compute(db, quarter, settings).await?);
-        *slot = Some((Instant::now(), r.clone()));
+        if let Ok(mut slot) = self.live.lock() {
+            *slot = Some((Instant::now(), r.clone()));
+        }
         Ok(r)
+    }
+
+    pub async fn live(&self, db: &Db, settings: &Settings) -> AppResult<Arc<Ranks>> {
+        let quarter = current_quarter();
+        match self.cached() {
+            Some((at, r)) if r.quarter == quarter && at.elapsed() < settings.live_for => Ok(r),
+            Some((_, r)) if r.quarter == quarter && !settings.live_for.is_zero() => {
+                if !self
+                    .refreshing
+                    .swap(true, std::sync::atomic::Ordering::AcqRel)
+                {
+                    let (me, db, settings) = (self.clone(), db.clone(), *settings);
+                    tokio::spawn(async move {
+                        if let Err(e) = me.recompute(&db, quarter, &settings).await {
+                            tracing::warn!(error = %e, "recomputing the preliminary ranks failed");
+                        }
+                        me.refreshing
+                            .store(false, std::sync::atomic::Ordering::Release);
+                    });
+                }
+                Ok(r)
+            }
+            _ => self.recompute(db, quarter, settings).await,
+        }
     }
 
     /// Counts one support or withdrawal of the account; 429 over the limit.
@@ -483,17 +527,16 @@ impl Runtime {
     }
 }
 
-/// A closed quarter's ranks, read from its snapshot; `None` when it has
-/// none.
-pub async fn snapshot(db: &Db, quarter: Quarter) -> AppResult<Option<Ranks>> {
-    let Some(s) = queries::snapshots(db)
-        .await?
-        .into_iter()
-        .find(|s| s.quarter == quarter.to_string())
-    else {
+/// A closed quarter's ranks, read from its snapshot: every scope, or only
+/// `scope` (a page shows one); `None` when the quarter has no snapshot.
+pub async fn snapshot(db: &Db, quarter: Quarter, scope: Option<&str>) -> AppResult<Option<Ranks>> {
+    let Some(s) = queries::snapshot(db, quarter).await? else {
         return Ok(None);
     };
-    let rows = queries::quarter_ranks(db, quarter).await?;
+    let rows = match scope {
+        Some(scope) => queries::snapshot_ranks(db, quarter, scope).await?,
+        None => queries::quarter_ranks(db, quarter).await?,
+    };
     let mut r = Ranks {
         quarter,
         preliminary: false,
@@ -518,14 +561,18 @@ pub async fn snapshot(db: &Db, quarter: Quarter) -> AppResult<Option<Ranks>> {
     Ok(Some(r))
 }
 
-/// The ranks of `quarter`: the snapshot of a closed one, the live
-/// preliminary ranks of the current one.
-pub async fn ranks(state: &AppState, quarter: Quarter) -> AppResult<Option<Arc<Ranks>>> {
+/// The ranks of `quarter`: the live preliminary ranks of the current one
+/// (every scope), the snapshot of a closed one (`scope` only, if given).
+pub async fn ranks(
+    state: &AppState,
+    quarter: Quarter,
+    scope: Option<&str>,
+) -> AppResult<Option<Arc<Ranks>>> {
     if quarter == current_quarter() {
         let settings = Settings::of(&state.config);
         return Ok(Some(state.priorities.live(&state.db, &settings).await?));
     }
-    Ok(snapshot(&state.db, quarter).await?.map(Arc::new))
+    Ok(snapshot(&state.db, quarter, scope).await?.map(Arc::new))
 }
 
 /// Closes every past quarter that has supports and no snapshot yet: its
@@ -556,26 +603,23 @@ pub async fn close_quarters(state: &AppState) -> anyhow::Result<Vec<Quarter>> {
         }
         let scopes = std::iter::once((super::REGION, &ranks.region))
             .chain(ranks.municipal.iter().map(|(m, r)| (m.as_str(), r)));
-        for (scope, rows) in scopes {
-            for r in rows {
-                queries::insert_rank(
-                    &mut tx,
-                    &RankRow {
-                        quarter: quarter.to_string(),
-                        scope: scope.to_owned(),
-                        priority_id: r.priority_id,
-                        position: r.position,
-                        score: r.score,
-                        supporters_verified: r.supporters.verified,
-                        supporters_declared: r.supporters.declared,
-                        participants_verified: r.participants.verified,
-                        participants_declared: r.participants.declared,
-                        wilson_lower: r.wilson_lower,
-                    },
-                )
-                .await?;
-            }
-        }
+        let rows: Vec<RankRow> = scopes
+            .flat_map(|(scope, rows)| {
+                rows.iter().map(move |r| RankRow {
+                    quarter: quarter.to_string(),
+                    scope: scope.to_owned(),
+                    priority_id: r.priority_id,
+                    position: r.position,
+                    score: r.score,
+                    supporters_verified: r.supporters.verified,
+                    supporters_declared: r.supporters.declared,
+                    participants_verified: r.participants.verified,
+                    participants_declared: r.participants.declared,
+                    wilson_lower: r.wilson_lower,
+                })
+            })
+            .collect();
+        queries::insert_ranks(&mut tx, &rows).await?;
         crate::datasets::request_refresh(&mut tx, SOURCE).await?;
         tx.commit().await?;
         tracing::info!(quarter = %quarter, "priority ranks of the quarter closed");
