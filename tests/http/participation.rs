@@ -413,8 +413,11 @@ both_backends!(
     a_closed_quarter_becomes_an_immutable_snapshot_once,
     config = roomy,
     |app| {
-        let x = published(&app, "Первый", "", "min-transport").await;
-        let y = published(&app, "Второй", "", "min-transport").await;
+        // Published in the quarter, and one published only after it, which
+        // that quarter's snapshot leaves out.
+        let x = in_q3(published(&app, "Первый", "", "min-transport")).await;
+        let y = in_q3(published(&app, "Второй", "", "min-transport")).await;
+        let later = published(&app, "Позже", "", "min-transport").await;
         for (who, m, p) in [
             ("q1", "krasnodar", x),
             ("q2", "sochi", y),
@@ -437,6 +440,14 @@ both_backends!(
         assert_eq!(closed.len(), 1);
         let first = ranks(&app, "quarter=2026Q3").await;
         assert_eq!(first["preliminary"], false);
+        assert!(
+            first["ranks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|l| l["priority_id"] != later),
+            "{first}"
+        );
         assert_eq!(line(&first, x)["supporters"]["verified"], 2);
         let sochi_before = ranks(&app, "quarter=2026Q3&scope=sochi").await;
         // Twice: nothing more is written.

@@ -395,12 +395,15 @@ impl Ranks {
 }
 
 /// Computes every scope's ranks of a quarter from its supports, over the
-/// priorities published now (frozen ones wait for their review).
+/// priorities published by its end and published now (frozen ones wait for
+/// their review).
 async fn compute(db: &Db, quarter: Quarter, settings: &Settings) -> AppResult<Ranks> {
     let t = queries::tallies(db, quarter).await?;
     let candidates: Vec<Candidate> = queries::by_states(db, &[State::Published])
         .await?
         .into_iter()
+        // A priority published after the quarter was not in it.
+        .filter(|p| p.published_at.is_some_and(|t| Quarter::at(t) <= quarter))
         .map(|p| Candidate {
             priority_id: p.priority_id,
             municipality_id: p.municipality_id,
