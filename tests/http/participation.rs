@@ -169,6 +169,46 @@ both_backends!(
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("error-summary") && r.body.contains("Выберите тему"));
+        // Too long, control characters, an unknown municipality: a 422 that
+        // names the field, nothing written, the server still up.
+        let long_title = "Д".repeat(201);
+        let long_text = "я".repeat(4001);
+        for (title, description, place) in [
+            (
+                long_title.as_str(),
+                "Описание приоритета достаточной длины.",
+                "",
+            ),
+            ("Стадионы", long_text.as_str(), ""),
+            (
+                "Стади\u{0}оны",
+                "Описание приоритета достаточной длины.",
+                "",
+            ),
+            (
+                "Стадионы",
+                "Описание приоритета достаточной длины.",
+                "atlantis",
+            ),
+        ] {
+            let r = app
+                .submit(
+                    "/participation/priorities/new",
+                    "/participation/priorities/new",
+                    &[
+                        ("title", title),
+                        ("description", description),
+                        ("municipality_id", place),
+                        ("topic", "culture_sport"),
+                        ("organisation_id", "min-sport"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{title:.20}");
+            assert!(r.body.contains("error-summary"));
+        }
+        assert_eq!(app.scalar("select count(*) from priority").await, 3);
+        crate::hostile::still_healthy(&app).await;
         app.clear_cookies();
         let list = app.get("/api/v1/priorities").await.json();
         assert_eq!(list["priorities"].as_array().unwrap().len(), 3, "{list}");
