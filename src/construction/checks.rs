@@ -380,6 +380,7 @@ pub async fn submit(
         hide_name: f.hide_name,
         contact: None,
         client_key: None,
+        organisation_id: None,
     };
     let mut tx = state.db.begin().await?;
     let result = async {

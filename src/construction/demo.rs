@@ -175,6 +175,7 @@ impl DemoPart for Registry {
                     hide_name: g.chance(0.3),
                     contact: None,
                     client_key: None,
+                    organisation_id: None,
                 },
                 &[],
             )

@@ -26,7 +26,7 @@ use crate::config::Config;
 use crate::db::Tx;
 use crate::error::AppResult;
 use crate::workflow::queries::AppealRow;
-use crate::workflow::{Action, State};
+use crate::workflow::{Action, OrderAt, State};
 use messages::{Body, OrderRequested, Referred, RequestAccepted, RequestAnswered};
 
 /// Where messages for the project-management core go.
@@ -35,7 +35,8 @@ pub fn core_destination(config: &Config) -> &str {
 }
 
 /// A request became public with an organisation to answer it: the core
-/// opens an order for it. `round` tells orders of one request apart (the
+/// opens an order for it, if its kind becomes one on publication
+/// (`workflow::OrderAt`). `round` tells orders of one request apart (the
 /// event that published or reopened it).
 pub async fn request_published(
     tx: &mut Tx,
@@ -43,19 +44,38 @@ pub async fn request_published(
     a: &AppealRow,
     round: i64,
 ) -> AppResult<()> {
+    if crate::workflow::kind_of(a).order_at() != OrderAt::Publication {
+        return Ok(());
+    }
+    let Some(deadline) = a.due_at else {
+        return Ok(());
+    };
+    request_order(tx, config, a, round, deadline).await
+}
+
+/// Asks the core for an order for the request, due at `deadline`.
+async fn request_order(
+    tx: &mut Tx,
+    config: &Config,
+    a: &AppealRow,
+    round: i64,
+    deadline: time::OffsetDateTime,
+) -> AppResult<()> {
     let Some(organisation_id) = a.organisation_id.clone() else {
         return Ok(());
     };
     let kind = crate::workflow::kind_of(a);
     let category = crate::workflow::routing::category(tx, &a.category_id).await?;
     let title = format!(
-        "Обращение № {}: {}",
+        "{} № {}: {}",
+        // The core's executors know citizens' requests as «обращения».
+        match kind {
+            crate::workflow::Kind::Suggestion => "Предложение",
+            _ => "Обращение",
+        },
         a.appeal_id,
         category.map(|c| c.name_ru).unwrap_or_default()
     );
-    let Some(deadline) = a.due_at else {
-        return Ok(());
-    };
     let destination = core_destination(config);
     partners::record_request_sent(tx, a.appeal_id, destination).await?;
     exchange::emit(
@@ -122,6 +142,19 @@ pub async fn request_changed(
                 )
                 .await?;
             }
+        }
+        // A suggestion accepted into a plan becomes an order, due on the
+        // planned day (end of that day in the krai). Planned again later,
+        // its order follows the new date like any planned request's.
+        Action::Plan { date, .. }
+            if crate::workflow::kind_of(a).order_at() == OrderAt::Plan
+                && partners::request_sent_to(tx, a.appeal_id).await?.is_empty() =>
+        {
+            let deadline = date
+                .with_hms(23, 59, 59)
+                .map_err(|e| crate::error::AppError::Internal(e.into()))?
+                .assume_offset(crate::workflow::sla::MSK);
+            request_order(tx, &state.config, a, event_id, deadline).await?;
         }
         _ if matches!(
             a.state(),

@@ -207,6 +207,7 @@ async fn report(
             hide_name,
             contact: None,
             client_key: None,
+            organisation_id: None,
         },
         &photos,
     )

@@ -210,6 +210,7 @@ pub fn check(cats: &Categories, f: &ReportForm, errors: &mut FieldErrors) -> Opt
             hide_name: f.hide_name,
             contact: None,
             client_key: client_key(&f.client_key),
+            organisation_id: None,
         },
     })
 }

@@ -67,11 +67,33 @@ pub async fn settings(db: &Db) -> AppResult<Settings> {
 pub enum Kind {
     Problem,
     ConstructionCheck,
+    /// A citizen's suggestion for a city problem (`participation::suggestions`).
+    Suggestion,
+    /// A low rating of a government service with a comment, to its provider
+    /// (`participation::services`).
+    ServiceFeedback,
+}
+
+/// When a request of a kind becomes an order in the project-management core.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderAt {
+    /// As soon as it is published: the department must act on it.
+    Publication,
+    /// When the organisation accepts it into a plan: a suggestion is a
+    /// proposal until then, not work to do.
+    Plan,
+    /// Never: it is answered on the portal.
+    Never,
 }
 
 impl Kind {
     /// Every kind, in the order the staff filters list them.
-    pub const ALL: [Kind; 2] = [Kind::Problem, Kind::ConstructionCheck];
+    pub const ALL: [Kind; 4] = [
+        Kind::Problem,
+        Kind::ConstructionCheck,
+        Kind::Suggestion,
+        Kind::ServiceFeedback,
+    ];
 
     /// The kind's name for people.
     pub fn label(self, l: crate::web::i18n::Locale) -> &'static str {
@@ -79,6 +101,8 @@ impl Kind {
         match self {
             Kind::Problem => t.problem,
             Kind::ConstructionCheck => t.construction_check,
+            Kind::Suggestion => t.suggestion,
+            Kind::ServiceFeedback => t.service_feedback,
         }
     }
 
@@ -86,46 +110,71 @@ impl Kind {
         match self {
             Kind::Problem => "problem",
             Kind::ConstructionCheck => "construction_check",
+            Kind::Suggestion => "suggestion",
+            Kind::ServiceFeedback => "service_feedback",
         }
     }
 
     pub fn parse(s: &str) -> Option<Kind> {
-        match s {
-            "problem" => Some(Kind::Problem),
-            "construction_check" => Some(Kind::ConstructionCheck),
-            _ => None,
-        }
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
     pub fn path(self, id: i64) -> String {
         match self {
             Kind::Problem => format!("/problems/{id}"),
             Kind::ConstructionCheck => format!("/construction/checks/{id}"),
+            Kind::Suggestion => format!("/participation/suggestions/{id}"),
+            Kind::ServiceFeedback => format!("/participation/services/feedback/{id}"),
+        }
+    }
+
+    /// The section a request page of this kind sits in: its name and path.
+    pub fn section(self, l: crate::web::i18n::Locale) -> (&'static str, &'static str) {
+        let t = KindLabels::get(l);
+        match self {
+            Kind::Problem => (t.problems, "/problems"),
+            Kind::ConstructionCheck => (t.construction, "/construction"),
+            Kind::Suggestion => (t.suggestions, "/participation/suggestions"),
+            Kind::ServiceFeedback => (t.services, "/participation/services"),
         }
     }
 
     /// Whether staff answer it with «Решено» on its page. A construction
     /// check is answered by its verification result (`construction::checks`),
-    /// so its page offers no competing way.
+    /// and a suggestion is done when the core reports its order executed,
+    /// so their pages offer no competing way.
     pub fn resolved_on_page(self) -> bool {
         match self {
-            Kind::Problem => true,
-            Kind::ConstructionCheck => false,
+            Kind::Problem | Kind::ServiceFeedback => true,
+            Kind::ConstructionCheck | Kind::Suggestion => false,
         }
     }
 
-    /// The open dataset that publishes this kind.
-    pub fn registry(self) -> &'static str {
+    pub fn order_at(self) -> OrderAt {
         match self {
-            Kind::Problem => "problems",
-            Kind::ConstructionCheck => "construction_checks",
+            Kind::Problem | Kind::ConstructionCheck => OrderAt::Publication,
+            Kind::Suggestion => OrderAt::Plan,
+            Kind::ServiceFeedback => OrderAt::Never,
         }
     }
 
-    pub fn search_kind(self) -> &'static str {
+    /// The open dataset that publishes this kind, if one does.
+    pub fn registry(self) -> Option<&'static str> {
         match self {
-            Kind::Problem => "problem",
-            Kind::ConstructionCheck => "construction_check",
+            Kind::Problem => Some("problems"),
+            Kind::ConstructionCheck => Some("construction_checks"),
+            Kind::Suggestion | Kind::ServiceFeedback => None,
+        }
+    }
+
+    /// The kind of its search document, if it has one (a service's
+    /// feedback is found through the service).
+    pub fn search_kind(self) -> Option<&'static str> {
+        match self {
+            Kind::Problem => Some("problem"),
+            Kind::ConstructionCheck => Some("construction_check"),
+            Kind::Suggestion => Some("suggestion"),
+            Kind::ServiceFeedback => None,
         }
     }
 }
@@ -226,6 +275,12 @@ pub fn router() -> axum::Router<AppState> {
 crate::texts!(pub KindLabels {
     problem: "Сообщение о проблеме", "Problem report";
     construction_check: "Проверка стройки", "Construction check";
+    suggestion: "Предложение", "Suggestion";
+    service_feedback: "Отзыв об услуге", "Service feedback";
+    problems: "Проблемы", "Problems";
+    construction: "Стройка", "Construction";
+    suggestions: "Предложения", "Suggestions";
+    services: "Оценка госуслуг", "Service ratings";
 });
 
 /// Photos of requests and of their events, for `media`: the request's
@@ -569,8 +624,12 @@ pub async fn perform_in(
 /// The search index and the open dataset follow every change.
 async fn followed_by_change(tx: &mut Tx, a: &AppealRow) -> AppResult<()> {
     let kind = kind_of(a);
-    crate::search::enqueue(tx, kind.search_kind(), &a.appeal_id.to_string()).await?;
-    crate::datasets::request_refresh(tx, kind.registry()).await?;
+    if let Some(search) = kind.search_kind() {
+        crate::search::enqueue(tx, search, &a.appeal_id.to_string()).await?;
+    }
+    if let Some(registry) = kind.registry() {
+        crate::datasets::request_refresh(tx, registry).await?;
+    }
     Ok(())
 }
 
@@ -661,6 +720,10 @@ pub struct NewRequest {
     pub contact: Option<String>,
     /// The form's one-time key: the same author sending it twice files once.
     pub client_key: Option<String>,
+    /// Who answers it, when the feature knows (the provider of a rated
+    /// service, the organisation of the report a suggestion answers);
+    /// `None`: routed by category and municipality.
+    pub organisation_id: Option<String>,
 }
 
 /// Files a request: routed by category and municipality, published at once
@@ -705,7 +768,19 @@ pub async fn submit_in(
                 ),
             )
         })?;
-    let organisation = routing::route(tx, &category, &municipality.id).await?;
+    let organisation = match &r.organisation_id {
+        Some(o) if queries::organisation_exists(tx, o).await? => Some(o.clone()),
+        Some(_) => {
+            return Err(AppError::unprocessable(
+                "unknown_organisation",
+                Msg::new(
+                    "Такой организации нет в справочнике.",
+                    "There is no such organisation in the directory.",
+                ),
+            ));
+        }
+        None => routing::route(tx, &category, &municipality.id).await?,
+    };
     let now = now();
     let (state_now, published_at, due_at) = if settings.premoderation {
         (State::Submitted, None, None)

@@ -82,7 +82,6 @@ texts!(pub ReportTexts {
     choose: "— выберите —", "— choose —";
     contact: "Контакт заявителя", "Reporter's contact";
     map_label: "Место на карте", "Place on the map";
-    construction: "Стройка", "Construction";
 });
 
 /// Who is looking at a report.
@@ -290,7 +289,7 @@ fn request_markup(
     };
     let (crumb, crumb_href) = match kind {
         Kind::Problem => (it.title, "/problems"),
-        Kind::ConstructionCheck => (t.construction, "/construction"),
+        other => other.section(l),
     };
     Page::new(ctx, title.clone())
         .crumb(crumb, crumb_href)

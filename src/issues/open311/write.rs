@@ -150,6 +150,7 @@ pub(super) async fn create(state: &AppState, request: Request, format: Format) -
         hide_name: false,
         contact: (!contact.is_empty()).then(|| contact.join("\n")),
         client_key: None,
+        organisation_id: None,
     };
     let photos =
         match crate::media::upload::store_photos(&state.config, &state.gates, media).await? {
