@@ -298,6 +298,8 @@ fn api_doc() -> utoipa::openapi::OpenApi {
         crate::construction::openapi::fragment(),
         crate::integration::openapi::fragment(),
         crate::participation::priorities::api::fragment(),
+        crate::participation::services::api::fragment(),
+        crate::participation::suggestions::api::fragment(),
     ])
 }
 

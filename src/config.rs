@@ -444,6 +444,18 @@ pub struct ParticipationConfig {
         global = true
     )]
     pub priority_live_secs: u64,
+
+    /// The fewest ratings a service (or an organisation) needs in a month
+    /// for its means to be shown; with fewer, its results say "not enough
+    /// ratings". At least 2 (an interval needs two).
+    #[arg(
+        long,
+        env = "VECHE_SERVICE_RATING_MIN_N",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u32).range(2..),
+        global = true
+    )]
+    pub service_rating_min_n: u32,
 }
 
 #[cfg(test)]

@@ -21,6 +21,8 @@ pub fn search_sources() -> Sources {
         Arc::new(crate::opendata::search::Documents),
         Arc::new(crate::issues::search::Documents),
         Arc::new(crate::participation::priorities::search::Documents),
+        Arc::new(crate::participation::services::search::Documents),
+        Arc::new(crate::participation::suggestions::search::Documents),
     ])
 }
 
@@ -44,6 +46,7 @@ pub fn live_datasets() -> LiveDatasets {
         }),
         Arc::new(crate::construction::dataset::Registry { illegal_only: true }),
         Arc::new(crate::participation::priorities::dataset::Ranks),
+        Arc::new(crate::participation::services::dataset::Results),
     ])
 }
 
@@ -56,6 +59,8 @@ pub fn demo_parts() -> DemoParts {
         Arc::new(crate::construction::demo::Registry),
         Arc::new(crate::pm::demo::Orders),
         Arc::new(crate::participation::priorities::demo::Priorities),
+        Arc::new(crate::participation::services::demo::Services),
+        Arc::new(crate::participation::suggestions::demo::Suggestions),
     ])
 }
 

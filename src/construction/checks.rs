@@ -693,38 +693,6 @@ pub async fn action(
     }
 }
 
-pub async fn support(
-    user: CurrentUser,
-    State(db): State<Db>,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    crate::workflow::page::support_of(Kind::ConstructionCheck, user, &db, id).await
-}
-
-pub async fn unsupport(
-    user: CurrentUser,
-    State(db): State<Db>,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    crate::workflow::page::unsupport_of(Kind::ConstructionCheck, user, &db, id).await
-}
-
-pub async fn follow(
-    user: CurrentUser,
-    State(db): State<Db>,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    crate::workflow::page::follow_of(Kind::ConstructionCheck, user, &db, id, true).await
-}
-
-pub async fn unfollow(
-    user: CurrentUser,
-    State(db): State<Db>,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    crate::workflow::page::follow_of(Kind::ConstructionCheck, user, &db, id, false).await
-}
-
 texts!(CheckTexts {
     ask_construction_check: "Попросить проверить стройку", "Ask for a construction check";
     construction: "Стройка", "Construction";

@@ -87,6 +87,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(spreadsheets)
         .merge(photos)
+        .merge(crate::workflow::page::support_routes(
+            crate::workflow::Kind::ConstructionCheck,
+        ))
         .route("/construction", get(pages::map_page))
         .route("/construction/registry", get(pages::table))
         .route("/construction/illegal", get(pages::illegal))
@@ -106,13 +109,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/construction/checks/{id}", get(checks::show))
         .route("/construction/checks/{id}/verify", post(checks::verify))
-        .route("/construction/checks/{id}/support", post(checks::support))
-        .route(
-            "/construction/checks/{id}/unsupport",
-            post(checks::unsupport),
-        )
-        .route("/construction/checks/{id}/follow", post(checks::follow))
-        .route("/construction/checks/{id}/unfollow", post(checks::unfollow))
         .route("/api/v1/construction.geojson", get(pages::geojson))
         .route("/api/v1/construction/objects", post(pages::api_create))
         .route(

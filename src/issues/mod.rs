@@ -47,6 +47,9 @@ pub fn router() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(MAX_UPLOAD));
     Router::new()
         .merge(uploads)
+        .merge(crate::workflow::page::support_routes(
+            crate::workflow::Kind::Problem,
+        ))
         .route("/problems", get(pages::list))
         .route("/problems/map", get(pages::map_page))
         .route("/problems/stats", get(stats::overview))
@@ -54,10 +57,6 @@ pub fn router() -> Router<AppState> {
         .route("/problems/municipalities/{id}", get(stats::municipality))
         .route("/problems/feeds/{file}", get(feeds::feed))
         .route("/problems/{id}", get(pages::report))
-        .route("/problems/{id}/support", post(pages::support))
-        .route("/problems/{id}/unsupport", post(pages::unsupport))
-        .route("/problems/{id}/follow", post(pages::follow))
-        .route("/problems/{id}/unfollow", post(pages::unfollow))
         .route("/api/v1/problems.geojson", get(api::geojson))
         .route("/api/v1/problems/nearby", get(api::nearby))
         .route("/api/v1/problems/{id}", get(api::one))

@@ -15,10 +15,7 @@ use crate::web::components::{FieldErrors, Select};
 use crate::web::extract::{Path, Query};
 use crate::web::layout::{Page, PageCtx};
 use crate::workflow::Kind;
-use crate::workflow::page::{
-    Acted, ReportQuery, action_of, follow_of, request_page, request_page_kept, support_of,
-    unsupport_of,
-};
+use crate::workflow::page::{Acted, ReportQuery, action_of, request_page, request_page_kept};
 use crate::workflow::queries::{self, AppealFilter, AppealSort};
 use crate::workflow::views::{self, Categories, IssueTexts, pager};
 
@@ -269,40 +266,4 @@ pub async fn action(
         Acted::Done(r) => Ok(r),
         Acted::Kept(k) => request_page_kept(ctx, &state.db, Kind::Problem, id, None, k).await,
     }
-}
-
-/// `POST /problems/{id}/support`
-pub async fn support(
-    user: CurrentUser,
-    State(db): State<Db>,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    support_of(Kind::Problem, user, &db, id).await
-}
-
-/// `POST /problems/{id}/unsupport`
-pub async fn unsupport(
-    user: CurrentUser,
-    State(db): State<Db>,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    unsupport_of(Kind::Problem, user, &db, id).await
-}
-
-/// `POST /problems/{id}/follow`
-pub async fn follow(
-    user: CurrentUser,
-    State(db): State<Db>,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    follow_of(Kind::Problem, user, &db, id, true).await
-}
-
-/// `POST /problems/{id}/unfollow`
-pub async fn unfollow(
-    user: CurrentUser,
-    State(db): State<Db>,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    follow_of(Kind::Problem, user, &db, id, false).await
 }

@@ -5,18 +5,90 @@
 //!   region.
 
 pub mod priorities;
+pub mod services;
+pub mod suggestions;
 
 use axum::Router;
 
 use crate::app::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(priorities::router())
+    Router::new()
+        .route("/participation", axum::routing::get(landing))
+        .merge(priorities::router())
+        .merge(services::router())
+        .merge(suggestions::router())
+}
+
+crate::texts!(LandingTexts {
+    services_lead: "Оцените госуслугу, которую получили: итоги месяца с доверительными интервалами и местами среди сопоставимых услуг.", "Rate a government service you received: monthly results with confidence intervals and positions among comparable services.";
+    suggestions_lead: "Предложите решение проблемы из сообщения, приоритета или своей: организация ответит публично в течение 10 дней.", "Suggest a solution for a reported problem, a priority or your own idea: the organisation answers publicly within 10 days.";
+});
+
+/// `GET /participation`: one block per tool.
+async fn landing(
+    ctx: crate::web::layout::PageCtx,
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> crate::error::AppResult<axum::response::Response> {
+    let l = ctx.locale;
+    let t = priorities::views::T::get(l);
+    let lt = LandingTexts::get(l);
+    let st = services::views::T::get(l);
+    let gt = suggestions::views::T::get(l);
+    let priorities = priorities::pages::landing_section(&ctx, &state).await?;
+    Ok(
+        crate::web::layout::Page::new(&ctx, t.participation).render(maud::html! {
+            h1 { (t.participation) }
+            p.lead { (t.lead) }
+            (priorities)
+            section #services-block {
+                h2 { a href="/participation/services" { (st.title) } }
+                p { (lt.services_lead) }
+            }
+            section #suggestions-block {
+                h2 { a href="/participation/suggestions" { (gt.title) } }
+                p { (lt.suggestions_lead) }
+            }
+        }),
+    )
 }
 
 /// The feature's scheduled work (the server runs it hourly and once at
 /// start; each step is safe to run any time).
 pub async fn scheduled(state: &AppState) -> anyhow::Result<()> {
     priorities::service::close_quarters(state).await?;
+    services::service::close_months(state).await?;
     Ok(())
 }
+
+/// A point that stands for a municipality (the krai's capital for the
+/// region), inside it: its administrative centre, else its centroid.
+/// Requests about a whole municipality (a service's feedback, a suggestion
+/// for a priority) are placed there and marked approximate.
+pub fn centre_of(municipality_id: Option<&str>) -> crate::geo::GeoPoint {
+    use crate::geo::{GeoPoint, geocode, geography};
+    let g = geography();
+    let Some(m) = g
+        .by_id(municipality_id.unwrap_or(CAPITAL))
+        .or_else(|| g.by_id(CAPITAL))
+    else {
+        return KRASNODAR;
+    };
+    let inside = |p: &GeoPoint| g.locate(*p).is_ok_and(|found| found.id == m.id);
+    geocode::by_address(&m.admin_centre_ru)
+        .map(|(p, _)| p)
+        .filter(inside)
+        .or_else(|| {
+            GeoPoint::parse(m.centroid.0, m.centroid.1)
+                .ok()
+                .filter(inside)
+        })
+        .unwrap_or(KRASNODAR)
+}
+
+/// The municipality of the krai's capital.
+const CAPITAL: &str = "krasnodar";
+const KRASNODAR: crate::geo::GeoPoint = crate::geo::GeoPoint {
+    lat: 45.0355,
+    lon: 38.9753,
+};

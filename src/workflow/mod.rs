@@ -119,13 +119,18 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    pub fn path(self, id: i64) -> String {
+    /// Where the pages of this kind's requests live (`{base}/{id}`).
+    pub fn base(self) -> &'static str {
         match self {
-            Kind::Problem => format!("/problems/{id}"),
-            Kind::ConstructionCheck => format!("/construction/checks/{id}"),
-            Kind::Suggestion => format!("/participation/suggestions/{id}"),
-            Kind::ServiceFeedback => format!("/participation/services/feedback/{id}"),
+            Kind::Problem => "/problems",
+            Kind::ConstructionCheck => "/construction/checks",
+            Kind::Suggestion => "/participation/suggestions",
+            Kind::ServiceFeedback => "/participation/services/feedback",
         }
+    }
+
+    pub fn path(self, id: i64) -> String {
+        format!("{}/{id}", self.base())
     }
 
     /// The section a request page of this kind sits in: its name and path.

@@ -146,9 +146,9 @@ pub async fn visible_kind(
 #[derive(Debug, serde::Deserialize, Default)]
 pub struct ReportQuery {
     #[serde(default)]
-    filed: Option<String>,
+    pub filed: Option<String>,
     #[serde(default)]
-    supported: Option<String>,
+    pub supported: Option<String>,
 }
 
 /// The page of a request of any kind: its facts, photos, support, the
@@ -654,4 +654,46 @@ fn actions(
             @for f in forms { (f) }
         }
     }
+}
+
+/// `POST {base}/{id}/support`, `/unsupport`, `/follow` and `/unfollow` of
+/// a kind's requests: the same for every kind, so each feature merges these
+/// rather than writing four handlers.
+pub fn support_routes(kind: Kind) -> axum::Router<AppState> {
+    use axum::extract::{Path, State};
+    use axum::routing::post;
+    let at = |what: &str| format!("{}/{{id}}/{what}", kind.base());
+    axum::Router::new()
+        .route(
+            &at("support"),
+            post(
+                move |user: CurrentUser, State(db): State<Db>, Path(id): Path<String>| async move {
+                    support_of(kind, user, &db, id).await
+                },
+            ),
+        )
+        .route(
+            &at("unsupport"),
+            post(
+                move |user: CurrentUser, State(db): State<Db>, Path(id): Path<String>| async move {
+                    unsupport_of(kind, user, &db, id).await
+                },
+            ),
+        )
+        .route(
+            &at("follow"),
+            post(
+                move |user: CurrentUser, State(db): State<Db>, Path(id): Path<String>| async move {
+                    follow_of(kind, user, &db, id, true).await
+                },
+            ),
+        )
+        .route(
+            &at("unfollow"),
+            post(
+                move |user: CurrentUser, State(db): State<Db>, Path(id): Path<String>| async move {
+                    follow_of(kind, user, &db, id, false).await
+                },
+            ),
+        )
 }

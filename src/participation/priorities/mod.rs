@@ -24,7 +24,7 @@ pub mod population;
 pub mod queries;
 pub mod search;
 pub mod service;
-mod views;
+pub mod views;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -42,7 +42,6 @@ pub use service::Runtime;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/participation", get(pages::landing))
         .route("/participation/priorities", get(pages::region))
         .route(
             "/participation/priorities/new",

@@ -66,9 +66,10 @@ async fn public_priorities(db: &Db) -> AppResult<BTreeMap<i64, PriorityRow>> {
         .collect())
 }
 
-/// `GET /participation`
-pub async fn landing(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response> {
-    let ranks = service::ranks(&state, current_quarter(), None)
+/// The priorities' block of the participation page: the region's top five
+/// this quarter.
+pub async fn landing_section(ctx: &PageCtx, state: &AppState) -> AppResult<maud::Markup> {
+    let ranks = service::ranks(state, current_quarter(), None)
         .await?
         .ok_or_else(AppError::not_found)?;
     let mut priorities = public_priorities(&state.db).await?;
@@ -78,8 +79,7 @@ pub async fn landing(ctx: PageCtx, State(state): State<AppState>) -> AppResult<R
         .take(5)
         .filter_map(|r| Some((r.clone(), priorities.remove(&r.priority_id)?)))
         .collect();
-    let t = T::get(ctx.locale);
-    Ok(Page::new(&ctx, t.participation).render(views::landing(ctx.locale, &top, ranks.quarter)))
+    Ok(views::landing(ctx.locale, &top, ranks.quarter))
 }
 
 /// `GET /participation/priorities?quarter=2026Q4&scope=sochi`: a ranking.

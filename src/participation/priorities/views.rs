@@ -517,9 +517,7 @@ pub fn review(
 pub fn landing(l: Locale, top: &[(Ranked, PriorityRow)], quarter: Quarter) -> Markup {
     let t = T::get(l);
     html! {
-        h1 { (t.participation) }
-        p.lead { (t.lead) }
-        section {
+        section #priorities-block {
             h2 { a href="/participation/priorities" { (t.ranks) } }
             p { (quarter.label(l)) ". " (t.preliminary) }
             @if top.is_empty() { p { (t.none) } }
