@@ -112,6 +112,9 @@ async fn story(
         veche::workflow::Kind::ConstructionCheck => {
             crate::queues::file_check(app, "Строят без таблички, уже четвёртый этаж.").await
         }
+        // Their orders start on publication; a suggestion's when it is
+        // planned (suggestions.rs), and feedback's never.
+        other => panic!("the story is of kinds ordered on publication, not {other:?}"),
     };
     let href = kind.path(id);
     app.run_workers().await;
@@ -311,6 +314,7 @@ async fn story(
         veche::workflow::Kind::ConstructionCheck => {
             format!("Результат проверки по обращению №{id}: работы выполнены, акт приложен")
         }
+        other => panic!("the story is of kinds ordered on publication, not {other:?}"),
     };
     let mail = got(app, "olga@example.ru", &subject);
     assert!(
