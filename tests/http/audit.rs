@@ -56,6 +56,12 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
         .scalar("select min(order_id) from pm_order where parent_id is null")
         .await;
     let priority = app.scalar("select min(priority_id) from priority").await;
+    let suggestion = app
+        .scalar("select min(appeal_id) from appeal where kind = 'suggestion' and state = 'planned'")
+        .await;
+    let feedback = app
+        .scalar("select min(appeal_id) from appeal where kind = 'service_feedback' and state = 'resolved'")
+        .await;
     let public: Vec<String> = [
         "/",
         "/problems",
@@ -77,6 +83,11 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
         "/participation/priorities?scope=sochi",
         &format!("/participation/priorities/{priority}"),
         "/participation/priorities/archive",
+        "/participation/services",
+        "/participation/services/child-region-online",
+        &format!("/participation/services/feedback/{feedback}"),
+        "/participation/suggestions",
+        &format!("/participation/suggestions/{suggestion}"),
         "/auth/login",
         "/auth/register",
     ]
@@ -92,12 +103,16 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
                 "/account/requests".into(),
                 "/account/notifications".into(),
                 format!("/participation/priorities/{priority}"),
+                "/participation/services/kg-krasnodar-online".into(),
+                "/participation/suggestions/new".into(),
+                format!("/participation/suggestions/{suggestion}"),
             ],
         ),
         (
             "Moderator",
             vec![
                 "/moderation/problems".into(),
+                "/moderation/suggestion-comments".into(),
                 "/workspace".into(),
                 "/participation/priorities/review".into(),
             ],

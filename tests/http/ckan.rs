@@ -37,6 +37,7 @@ both_backends!(list_show_and_status_answer_in_the_ckan_envelope, |app| {
         j["result"],
         json!([
             "2309189066-priority-ranks",
+            "2309189066-service-ratings",
             "2309650015-construction",
             "2309650015-illegal-constructions",
             "2312823003-municipalities",
@@ -46,7 +47,7 @@ both_backends!(list_show_and_status_answer_in_the_ckan_envelope, |app| {
         ])
     );
     let j = app
-        .get("/api/3/action/package_list?limit=1&offset=2")
+        .get("/api/3/action/package_list?limit=1&offset=3")
         .await
         .json();
     assert_eq!(j["result"], json!(["2309650015-illegal-constructions"]));
@@ -191,7 +192,7 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
             .collect()
     };
     let (_, j) = call(&app, "package_search", json!({})).await;
-    assert_eq!(j["result"]["count"], 7);
+    assert_eq!(j["result"]["count"], 8);
     assert_eq!(j["result"]["sort"], "score desc, metadata_modified desc");
     // Full text, stemmed.
     let (_, j) = call(&app, "package_search", json!({"q": "город"})).await;
@@ -227,6 +228,7 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
             "2312823003-municipalities",
             "2309650015-illegal-constructions",
             "2309650015-construction",
+            "2309189066-service-ratings",
             "2309189066-priority-ranks"
         ]
     );
@@ -254,18 +256,18 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
     let (_, b) = call(
         &app,
         "package_search",
-        json!({"rows": 5, "start": 2, "sort": "id asc"}),
+        json!({"rows": 6, "start": 2, "sort": "id asc"}),
     )
     .await;
     let (_, c) = call(
         &app,
         "package_search",
-        json!({"rows": 2, "start": 7, "sort": "id asc"}),
+        json!({"rows": 2, "start": 8, "sort": "id asc"}),
     )
     .await;
     let mut all = names(&a);
     all.extend(names(&b));
-    assert_eq!(all.len(), 7);
+    assert_eq!(all.len(), 8);
     assert!(names(&c).is_empty(), "an empty page ends the harvest");
     // Facets, with CKAN's two shapes.
     let r = app

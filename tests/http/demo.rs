@@ -204,6 +204,64 @@ both_backends!(
                 .contains(&format!("quarter={}", current.previous()))
         );
 
+        // Service ratings: the three months before this one closed, with
+        // positions among comparable services and some "not enough"; the
+        // current month live; feedback answered by providers.
+        let month = veche::participation::services::service::current_month();
+        let closed = app
+            .get(&format!(
+                "/api/v1/service-results?month={}",
+                month.previous()
+            ))
+            .await
+            .json();
+        assert_eq!(closed["preliminary"], false, "{closed}");
+        let results = closed["results"].as_array().unwrap();
+        assert!(results.iter().any(|r| r["position"] == 1), "{closed}");
+        assert_eq!(
+            app.scalar("select count(*) from service_month").await,
+            3,
+            "three closed months"
+        );
+        assert!(
+            app.scalar("select count(distinct service_id) from gov_service")
+                .await
+                >= 40
+        );
+        let live = app.get("/api/v1/service-results").await.json();
+        assert_eq!(live["preliminary"], true);
+        assert!(
+            app.scalar(
+                "select count(*) from appeal where kind = 'service_feedback' and state = 'resolved'"
+            )
+            .await
+                > 0
+        );
+        // Suggestions linked to demo reports, some accepted into a plan with
+        // an order in the core.
+        let suggestions = app.get("/api/v1/suggestions").await.json();
+        let list = suggestions["suggestions"].as_array().unwrap();
+        assert!(
+            list.iter()
+                .filter(|s| s["target"]["kind"] == "problem")
+                .count()
+                >= 5
+        );
+        assert!(
+            list.iter().any(|s| s["state"] == "planned"),
+            "{suggestions}"
+        );
+        app.run_workers().await;
+        assert!(
+            app.scalar(
+                "select count(*) from pm_order o join appeal a on a.appeal_id = o.appeal_id
+                 where a.kind = 'suggestion'"
+            )
+            .await
+                > 0,
+            "an accepted suggestion is an order"
+        );
+
         // Every open dataset has rows.
         let list = app.get("/api/3/action/package_list").await.json();
         for id in list["result"].as_array().unwrap() {

@@ -16,6 +16,7 @@ use crate::web::i18n::Locale;
 use crate::web::layout::{PageCtx, login_href};
 
 texts!(pub T {
+    suggest: "Предложить, как выполнить этот приоритет", "Suggest how to achieve this priority";
     participation: "Участие", "Participation";
     lead: "Жители края определяют, что важнее всего сделать в их муниципалитете и в крае. Каждый квартал приоритеты ранжируются по доле жителей, поддержавших их.",
           "Residents decide what matters most in their municipality and in the krai. Every quarter the priorities are ranked by the share of residents who supported them.";
@@ -270,6 +271,9 @@ pub fn priority(ctx: &PageCtx, p: &PriorityRow, o: &Options, s: &Standing<'_>) -
         @if state == domain::State::Frozen { (notice("warning", html! { (t.frozen_note) })) }
         div.description { @for para in p.description.split('\n') { p { (para) } } }
         (actions(ctx, p, o))
+        @if state == domain::State::Published {
+            p { a #suggest-for-priority href={ "/participation/suggestions/new?priority=" (p.priority_id) } { (t.suggest) } }
+        }
         h2 { (t.by_municipality) }
         (choropleth(l, s))
         div.table-wrap tabindex="0" role="region" aria-label=(scroll_label(l)) {

@@ -151,7 +151,7 @@ pub async fn one(State(state): State<AppState>, Path(id): Path<String>) -> AppRe
 #[into_params(parameter_in = Query)]
 struct ResultParams {
     /// `YYYY-MM`; the current month (preliminary) when absent or empty
-    #[param(pattern = "^([0-9]{4}-[0-9]{2})?$")]
+    #[param(pattern = "^((20[0-9]{2}|2100)-(0[1-9]|1[0-2]))?$")]
     month: Option<String>,
 }
 

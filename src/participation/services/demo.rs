@@ -572,11 +572,14 @@ impl DemoPart for Services {
                     let level = (s.7 as i64 + drift[i] + k as i64).max(10) as u32;
                     let (q, c, sp) = (score(g, level), score(g, level), score(g, level));
                     let low = q < 3 || c < 3 || sp < 3;
-                    let comment = if low && feedback.len() < 24 && g.chance(0.08) {
-                        *g.pick(COMMENTS)
-                    } else {
-                        ""
-                    };
+                    // The first few low scores always come with a comment,
+                    // so a small demo shows feedback too.
+                    let comment =
+                        if low && feedback.len() < 24 && (feedback.len() < 3 || g.chance(0.08)) {
+                            *g.pick(COMMENTS)
+                        } else {
+                            ""
+                        };
                     let r = Rating {
                         scores: super::domain::Scores::new(q, c, sp)
                             .ok_or_else(|| anyhow::anyhow!("score out of range"))?,

@@ -176,7 +176,7 @@ async fn service_page(
                 crate::participation::priorities::queries::voter(&state.db, u.account_id)
                     .await?
                     .is_some_and(|v| v.confirmed);
-            (mine.clone(), may_rate(s, u, confirmed, mine.is_some()))
+            (mine.clone(), may_rate(s, confirmed, mine.is_some()))
         }
         None => (None, None),
     };

@@ -39,13 +39,7 @@ pub fn current_month() -> Month {
 
 /// Why a person may not rate a service now (`None`: they may). The page
 /// shows the form exactly when this is `None`, and `rate` refuses with it.
-pub fn may_rate(
-    service: &ServiceRow,
-    user: &CurrentUser,
-    confirmed: bool,
-    rated: bool,
-) -> Option<Msg> {
-    let _ = user;
+pub fn may_rate(service: &ServiceRow, confirmed: bool, rated: bool) -> Option<Msg> {
     if !service.active {
         Some(Msg::new(
             "Эта услуга больше не оценивается.",
@@ -57,13 +51,17 @@ pub fn may_rate(
             "Only confirmed accounts may rate services: confirm your e-mail address or sign in through Gosuslugi.",
         ))
     } else if rated {
-        Some(Msg::new(
-            "Вы уже оценили эту услугу в этом месяце. Оценить снова можно в следующем.",
-            "You have already rated this service this month. You can rate it again next month.",
-        ))
+        Some(already_rated())
     } else {
         None
     }
+}
+
+fn already_rated() -> Msg {
+    Msg::new(
+        "Вы уже оценили эту услугу в этом месяце. Оценить снова можно в следующем.",
+        "You have already rated this service this month. You can rate it again next month.",
+    )
 }
 
 /// A rating as the form sends it, parsed once.
@@ -140,12 +138,7 @@ pub async fn rate_in(
         .ok_or_else(AppError::not_found)?;
     let voter = crate::participation::priorities::queries::voter_tx(tx, user.account_id).await?;
     let month = current_month();
-    if let Some(m) = may_rate(
-        &service,
-        user,
-        voter.as_ref().is_some_and(|v| v.confirmed),
-        false,
-    ) {
+    if let Some(m) = may_rate(&service, voter.as_ref().is_some_and(|v| v.confirmed), false) {
         return Err(AppError::client(
             axum::http::StatusCode::FORBIDDEN,
             "may_not_rate",
@@ -159,7 +152,7 @@ pub async fn rate_in(
         return Err(AppError::client(
             axum::http::StatusCode::CONFLICT,
             "already_rated",
-            may_rate(&service, user, true, true).unwrap_or_else(|| Msg::new("", "")),
+            already_rated(),
         ));
     };
     let mut feedback = None;
@@ -299,7 +292,7 @@ pub fn row(
 /// The current month's preliminary results as stored rows would be.
 pub async fn live_rows(db: &Db, min_n: i64) -> AppResult<Vec<ResultRow>> {
     let month = current_month();
-    Ok(rows_of(db, month, &compute(db, month, min_n).await?).await?)
+    rows_of(db, month, &compute(db, month, min_n).await?).await
 }
 
 async fn rows_of(db: &Db, month: Month, r: &MonthResults) -> AppResult<Vec<ResultRow>> {

@@ -131,7 +131,7 @@ pub fn results(
         }
         p #month-state { strong { (month.label(l)) } ". " @if preliminary { (t.preliminary) } @else { (t.closed) } }
         h2 #services-h { (t.services) }
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) {
             table #service-results aria-labelledby="services-h" {
                 thead { tr {
                     th scope="col" { (t.service) } th scope="col" { (t.channel) } th scope="col" { (t.territory) }
@@ -161,7 +161,7 @@ pub fn results(
             }
         }
         h2 #orgs-h { (t.organisations) }
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) {
             table #organisation-results aria-labelledby="orgs-h" {
                 thead { tr { th scope="col" { (t.provider) } th scope="col" { (t.n) } th scope="col" { (t.overall) } th scope="col" { (t.change) } th scope="col" { (t.position) } } }
                 tbody {
@@ -274,7 +274,7 @@ pub fn service_page(
         section #history aria-labelledby="history-h" {
             h2 #history-h { (t.history) }
             (chart(l, history, current))
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) {
                 table #service-history {
                     thead { tr {
                         th scope="col" { (t.month) } th scope="col" { (t.n) }

@@ -29,18 +29,34 @@ pub async fn answers(
     State(config): State<Arc<Config>>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
+    Ok(feed(&db, &config, &headers).await?.atom())
+}
+
+/// `GET /participation/answers.rss`
+pub async fn answers_rss(
+    State(db): State<Db>,
+    State(config): State<Arc<Config>>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
     let l = Locale::from_headers(&headers);
+    Ok(feed(&db, &config, &headers)
+        .await?
+        .rss(FeedTexts::get(l).title))
+}
+
+async fn feed(db: &Db, config: &Config, headers: &HeaderMap) -> AppResult<Feed> {
+    let l = Locale::from_headers(headers);
     let base = config.base_url();
     let mut entries = Vec::new();
-    for id in queries::answered(&db, ENTRIES).await? {
-        let Some(a) = workflow::queries::appeal(&db, id).await? else {
+    for id in queries::answered(db, ENTRIES).await? {
+        let Some(a) = workflow::queries::appeal(db, id).await? else {
             continue;
         };
         if !a.state().is_public() {
             continue;
         }
         let kind = workflow::kind_of(&a);
-        let title = match (kind, queries::suggestion(&db, id).await?) {
+        let title = match (kind, queries::suggestion(db, id).await?) {
             (Kind::Suggestion, Some(s)) => {
                 format!("{}: {}", super::views::answer_label(l, &a), s.title)
             }
@@ -62,6 +78,5 @@ pub async fn answers(
         list_url: format!("{base}/participation/suggestions"),
         locale: l,
         entries,
-    }
-    .atom())
+    })
 }

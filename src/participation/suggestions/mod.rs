@@ -48,6 +48,7 @@ pub fn router() -> Router<AppState> {
         )
         .merge(crate::workflow::page::support_routes(Kind::Suggestion))
         .route("/participation/answers.atom", get(feeds::answers))
+        .route("/participation/answers.rss", get(feeds::answers_rss))
         .route("/moderation/suggestion-comments", get(pages::moderation))
         .route(
             "/moderation/suggestion-comments/{id}",

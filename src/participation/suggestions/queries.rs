@@ -70,6 +70,7 @@ pub struct CommentRow {
     pub comment_id: i64,
     pub appeal_id: i64,
     pub author_id: i64,
+    /// Empty when the author hides their name (the account's setting).
     pub author_name: String,
     pub body: String,
     pub state: String,
@@ -78,7 +79,8 @@ pub struct CommentRow {
 
 macro_rules! comment_columns {
     () => {
-        "c.comment_id, c.appeal_id, c.author_id, a.display_name as author_name, c.body, c.state,
+        "c.comment_id, c.appeal_id, c.author_id,
+         case when a.hide_name then '' else a.display_name end as author_name, c.body, c.state,
          c.created_at
          from suggestion_comment c join account a on a.account_id = c.author_id"
     };

@@ -58,7 +58,18 @@ crate::texts!(pub T {
     to_suggestion: "к предложению", "on suggestion";
     feed: "Лента официальных ответов (Atom)", "Feed of official answers (Atom)";
     api: "JSON API", "JSON API";
+    resident: "Житель (имя скрыто)", "A resident (name hidden)";
 });
+
+/// A comment's author as the public sees them: the name, unless the
+/// account hides it.
+fn name(l: Locale, c: &CommentRow) -> &str {
+    if c.author_name.is_empty() {
+        T::get(l).resident
+    } else {
+        &c.author_name
+    }
+}
 
 /// The answer in a suggestion's words: accepted into a plan (with its
 /// date), done, under study, declined (with the reason in the text), or
@@ -99,7 +110,7 @@ pub fn list(
         p { a.button href="/participation/suggestions/new" { (t.new) } }
         @if rows.is_empty() { p { (t.none) } }
         @else {
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) {
                 table #suggestions {
                     thead { tr { th scope="col" { (t.name) } th scope="col" { (t.topic) } th scope="col" { (t.territory) } th scope="col" { (t.state) } th scope="col" { (t.supporters) } } }
                     tbody {
@@ -228,10 +239,10 @@ pub fn extra(
             @if comments.is_empty() && mine_pending.is_empty() { p { (t.no_comments) } }
             ol.comments {
                 @for c in comments {
-                    li.comment { p.timeline-head { strong { (c.author_name) } " · " (datetime(l, c.created_at)) } p.report-text { (c.body) } }
+                    li.comment { p.timeline-head { strong { (name(l, c)) } " · " (datetime(l, c.created_at)) } p.report-text { (c.body) } }
                 }
                 @for c in mine_pending {
-                    li.comment.pending { p.timeline-head { strong { (c.author_name) } " · " (datetime(l, c.created_at)) " · " em { (t.awaiting_moderation) } } p.report-text { (c.body) } }
+                    li.comment.pending { p.timeline-head { strong { (name(l, c)) } " · " (datetime(l, c.created_at)) " · " em { (t.awaiting_moderation) } } p.report-text { (c.body) } }
                 }
             }
             @match refusal {
@@ -265,7 +276,7 @@ pub fn moderation(ctx: &PageCtx, pending: &[CommentRow]) -> Markup {
         ol.comments {
             @for c in pending {
                 li.comment id={ "comment-" (c.comment_id) } {
-                    p.timeline-head { strong { (c.author_name) } " · " (datetime(l, c.created_at)) " · " (t.to_suggestion) " " a href=(Kind::Suggestion.path(c.appeal_id)) { "№" (c.appeal_id) } }
+                    p.timeline-head { strong { (name(l, c)) } " · " (datetime(l, c.created_at)) " · " (t.to_suggestion) " " a href=(Kind::Suggestion.path(c.appeal_id)) { "№" (c.appeal_id) } }
                     p.report-text { (c.body) }
                     form.inline method="post" action={ "/moderation/suggestion-comments/" (c.comment_id) } {
                         (ctx.csrf_field())

@@ -215,6 +215,11 @@ async fn machine_endpoints(app: &TestApp, object: i64, check: i64, report: i64) 
         "/api/v1/priority-ranks",
         "/api/v1/priority-ranks?scope=krasnodar",
         "/participation/priorities/feed.atom",
+        "/participation/answers.atom",
+        "/participation/answers.rss",
+        "/api/v1/services",
+        "/api/v1/service-results",
+        "/api/v1/suggestions",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -233,6 +238,12 @@ async fn machine_endpoints(app: &TestApp, object: i64, check: i64, report: i64) 
         .expect("a list of priorities")
     {
         urls.push(format!("/api/v1/priorities/{}", p["id"]));
+    }
+    for p in app.get("/api/v1/suggestions").await.json()["suggestions"]
+        .as_array()
+        .expect("a list of suggestions")
+    {
+        urls.push(format!("/api/v1/suggestions/{}", p["id"]));
     }
     let base = app.state.config.base_url();
     let list = app.get("/api/3/action/package_list").await.json();
@@ -522,10 +533,91 @@ both_backends!(
             .parse()
             .unwrap();
 
+        // The same person rates a service low with a comment (which becomes
+        // feedback to the provider), suggests a solution for the report and
+        // comments on it.
+        {
+            let mut tx = app.state.db.begin().await.unwrap();
+            veche::participation::services::queries::insert_service(
+                &mut tx,
+                &veche::participation::services::queries::NewService {
+                    service_id: "privacy-mfc",
+                    grp: "privacy",
+                    name_ru: "Выдача справки",
+                    name_en: "Certificate",
+                    organisation_id: "min-social",
+                    municipality_id: Some("krasnodar"),
+                    channel: "mfc",
+                },
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+        let r = app
+            .submit(
+                "/participation/services/privacy-mfc",
+                "/participation/services/privacy-mfc/rate",
+                &[
+                    ("quality", "1"),
+                    ("convenience", "2"),
+                    ("speed", "1"),
+                    ("comment", "Очередь на три часа."),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let feedback = r.location().split("feedback=").nth(1).unwrap().to_owned();
+        let target = report.to_string();
+        let r = app
+            .submit(
+                "/participation/suggestions/new",
+                "/participation/suggestions/new",
+                &[
+                    ("title", "Засыпать провал щебнем"),
+                    ("text", "Засыпать и уплотнить, потом положить асфальт."),
+                    ("topic", "suggestion-roads-transport"),
+                    ("target_kind", "problem"),
+                    ("target_id", &target),
+                    ("hide_name", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let suggestion = r
+            .location()
+            .trim_start_matches("/participation/suggestions/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_owned();
+        let spage = format!("/participation/suggestions/{suggestion}");
+        let r = app
+            .submit(
+                &spage,
+                &format!("{spage}/comments"),
+                &[("body", "Сам живу рядом.")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        app.signed_in_admin().await;
+        let comment = app
+            .scalar("select max(comment_id) from suggestion_comment")
+            .await;
+        let r = app
+            .submit(
+                "/moderation/suggestion-comments",
+                &format!("/moderation/suggestion-comments/{comment}"),
+                &[("decision", "publish")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
         // Datasets republished and the index refreshed, then signed out.
         app.run_workers().await;
         app.state.catalogue.invalidate();
         app.clear_cookies();
+        assert!(app.get(&spage).await.body.contains("Сам живу рядом."));
 
         // The search finds nothing by the name or the e-mail.
         for q in MARKER_PARTS.iter().copied().chain([MARKER, MARKER_EMAIL]) {
@@ -551,6 +643,11 @@ both_backends!(
             "/construction/illegal?format=xlsx".to_owned(),
             format!("/participation/priorities/{priority}"),
             format!("/api/v1/priorities/{priority}"),
+            spage.clone(),
+            format!("/api/v1/suggestions/{suggestion}"),
+            format!("/participation/services/feedback/{feedback}"),
+            "/participation/services/privacy-mfc".to_owned(),
+            "/participation/answers.atom".to_owned(),
         ] {
             assert_eq!(
                 c.seen.get(&must).copied(),
