@@ -188,6 +188,30 @@ both_backends!(
         let service_page = app.get("/participation/services/cert-mfc").await.body;
         assert!(service_page.contains(&format!("/participation/services/feedback/{feedback}")));
 
+        // An account that is no longer confirmed is not offered the form,
+        // and a rating sent anyway is refused.
+        let fresh = citizen(&app, "fresh@krd.example", "Новичок").await;
+        sign_in_as(&app, "fresh@krd.example").await;
+        app.scalar(&format!(
+            "update account set email_confirmed_at = null where account_id = {fresh} returning account_id"
+        ))
+        .await;
+        let page = app.get("/participation/services/cert-mfc").await;
+        assert!(page.body.contains("id=\"rate-refused\""), "{}", page.body);
+        assert!(!page.body.contains("name=\"quality\""));
+        let r = app
+            .post_form_raw(
+                "/participation/services/cert-mfc/rate",
+                &[
+                    ("csrf_token", &page.csrf_token()),
+                    ("quality", "5"),
+                    ("convenience", "5"),
+                    ("speed", "5"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
         // Unknown services are 404; the server is still up.
         assert_eq!(
             app.get("/participation/services/no-such").await.status,

@@ -85,21 +85,24 @@ both_backends!(
         )
         .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-        let r = suggest(
-            &app,
-            &[
-                ("title", "Ремонтировать картами"),
-                (
-                    "text",
-                    "Снять покрытие по всей ширине полосы и уложить новое.",
-                ),
-                ("topic", "suggestion-roads-transport"),
-                ("target_kind", "problem"),
-                ("target_id", &target),
-            ],
-        )
-        .await;
+        let fields = [
+            ("title", "Ремонтировать картами"),
+            (
+                "text",
+                "Снять покрытие по всей ширине полосы и уложить новое.",
+            ),
+            ("topic", "suggestion-roads-transport"),
+            ("target_kind", "problem"),
+            ("target_id", &target),
+            ("client_key", "draft-7f3a"),
+        ];
+        let r = suggest(&app, &fields).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // The phone app sends the same draft again: the same suggestion.
+        let again = suggest(&app, &fields).await;
+        assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+        assert_eq!(again.location(), r.location());
+        assert_eq!(app.scalar("select count(*) from suggestion").await, 1);
         let id: i64 = r
             .location()
             .trim_start_matches("/participation/suggestions/")

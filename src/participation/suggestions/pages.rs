@@ -220,6 +220,14 @@ pub async fn create(
             .await;
         }
     };
+    // Sent again (the phone app replays a draft whose answer was lost): the
+    // suggestion it already became.
+    if let Some(key) = p.client_key.as_deref()
+        && let Some(id) =
+            workflow::queries::appeal_by_client_key(&state.db, user.account_id, key).await?
+    {
+        return Ok(Redirect::to(&format!("{}?filed=1", Kind::Suggestion.path(id))).into_response());
+    }
     match service::submit(&state, &user, &p).await {
         Ok(a) => Ok(
             Redirect::to(&format!("{}?filed=1", Kind::Suggestion.path(a.appeal_id)))
