@@ -65,6 +65,8 @@ pub struct AppState {
     pub home: Arc<web::home::HomeSections>,
     /// The priority ranks' live computation and per-account limit.
     pub priorities: crate::participation::priorities::Runtime,
+    /// The suggestions' per-account limit of comments.
+    pub suggestions: crate::participation::suggestions::service::Runtime,
 }
 
 impl AppState {
@@ -160,6 +162,7 @@ impl AppState {
             message_handlers: crate::features::message_handlers(),
             home: Arc::new(crate::features::home_sections()),
             priorities: Default::default(),
+            suggestions: Default::default(),
         };
         opendata::start(&state).await?;
         // What loading enqueued for the index is indexed before serving.

@@ -196,6 +196,21 @@ both_backends!(
             app.get("/moderation/suggestion-comments").await.status,
             StatusCode::FORBIDDEN
         );
+        // A discussion, not a flood: five comments in a burst, then 429.
+        for n in 0..4 {
+            let r = app
+                .submit(
+                    &page,
+                    &format!("{page}/comments"),
+                    &[("body", &format!("Ещё одно замечание {n}."))],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+        let r = app
+            .submit(&page, &format!("{page}/comments"), &[("body", "И ещё.")])
+            .await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
 
         // The organisation accepts it into a plan: the core gets an order,
         // due on the planned day.
