@@ -102,6 +102,7 @@ pub async fn request_changed(
     tx: &mut Tx,
     state: &AppState,
     a: &AppealRow,
+    from: &str,
     action: &Action,
     event_id: i64,
 ) -> AppResult<()> {
@@ -144,11 +145,13 @@ pub async fn request_changed(
             }
         }
         // A suggestion accepted into a plan becomes an order, due on the
-        // planned day (end of that day in the krai). Planned again later,
-        // its order follows the new date like any planned request's.
+        // planned day (end of that day in the krai): the first time, and
+        // again after a disputed result reopened it (a new round). Only
+        // re-dated while planned, its order follows the new date like any
+        // planned request's.
         Action::Plan { date, .. }
             if crate::workflow::kind_of(a).order_at() == OrderAt::Plan
-                && partners::request_sent_to(tx, a.appeal_id).await?.is_empty() =>
+                && from != State::Planned.as_str() =>
         {
             let deadline = date
                 .with_hms(23, 59, 59)

@@ -56,8 +56,11 @@ async fn landing(
 /// The feature's scheduled work (the server runs it hourly and once at
 /// start; each step is safe to run any time).
 pub async fn scheduled(state: &AppState) -> anyhow::Result<()> {
-    priorities::service::close_quarters(state).await?;
-    services::service::close_months(state).await?;
+    // Each job runs even when the other fails; the first error is reported.
+    let quarters = priorities::service::close_quarters(state).await;
+    let months = services::service::close_months(state).await;
+    quarters?;
+    months?;
     Ok(())
 }
 

@@ -172,6 +172,18 @@ pub async fn action_of(
             &form.budget,
             &form.reason,
         )?;
+        // The page offers «Решено» only where the kind is answered so
+        // (`Kind::resolved_on_page`); a hand-made request is refused the same.
+        if matches!(act, workflow::Action::Resolve { .. }) && !kind.resolved_on_page() {
+            return Err(AppError::client(
+                axum::http::StatusCode::CONFLICT,
+                "transition_not_allowed",
+                crate::error::Msg::new(
+                    "Такое обращение не отмечают решённым на его странице: ответ приходит другим путём.",
+                    "This kind of request is not marked resolved on its page: its answer comes another way.",
+                ),
+            ));
+        }
         let role = workflow::role_for(&a, &user, &act);
         let stored = match store_photos(&state.config, &state.gates, photos).await? {
             Ok(p) => p,

@@ -489,7 +489,7 @@ pub async fn perform_in(
     }
     followed_by_change(tx, &a).await?;
     if !matches!(actor, Actor::Core) {
-        crate::integration::request_changed(tx, state, &a, &action, event_id).await?;
+        crate::integration::request_changed(tx, state, &a, &from, &action, event_id).await?;
     }
     tracing::info!(appeal_id, from, to = %a.state, action = action.event_kind(), role = role.as_str(), "request changed");
     Ok(a)

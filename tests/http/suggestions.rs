@@ -217,6 +217,19 @@ both_backends!(
         let officer = citizen(&app, "head@krd.example", "Начальник").await;
         app.make_officer(officer, &report_org).await;
         sign_in_as(&app, "head@krd.example").await;
+        // «Решено» is not offered on a suggestion's page (it is done when
+        // the core reports its order executed), and a hand-made one is
+        // refused the same.
+        assert!(!app.get(&page).await.body.contains("value=\"resolve\""));
+        let r = post_form(
+            &app,
+            &page,
+            &format!("{page}/action"),
+            &[("action", "resolve"), ("text", "Сделано")],
+            &[],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
         let date = in_days(30);
         let r = post_form(
             &app,
@@ -290,6 +303,41 @@ both_backends!(
         assert!(feed.contains("Ремонтировать картами"), "{feed}");
         let list = app.get("/participation/suggestions").await.body;
         assert!(list.contains("Ремонтировать картами"));
+        // The author disputes the result: reopened, planned again, a new
+        // order in the core (a new round), not the finished one.
+        sign_in_as(&app, "ivan@krd.example").await;
+        let r = post_form(
+            &app,
+            &page,
+            &format!("{page}/action"),
+            &[
+                ("action", "dispute"),
+                ("text", "Ямы вернулись через неделю."),
+            ],
+            &[],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        sign_in_as(&app, "head@krd.example").await;
+        let r = post_form(
+            &app,
+            &page,
+            &format!("{page}/action"),
+            &[
+                ("action", "plan"),
+                ("date", &in_days(20)),
+                ("text", "Переделаем за счёт подрядчика по гарантии."),
+            ],
+            &[],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        app.run_workers().await;
+        let orders = veche::pm::queries::orders_for_appeal(&app.state.db, id)
+            .await
+            .unwrap();
+        assert_eq!(orders.len(), 2, "a new order for the new plan");
+        assert!(orders.iter().any(|o| o.state != "done"), "one of them open");
         crate::hostile::still_healthy(&app).await;
     }
 );

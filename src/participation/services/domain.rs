@@ -289,7 +289,7 @@ pub fn t975(df: i64) -> f64 {
                     t = v;
                 }
             }
-            if df > 1000 { 1.960 } else { t }
+            if df > 1000 { 1.962 } else { t }
         }
     }
 }
@@ -428,7 +428,7 @@ mod tests {
         assert_eq!(t975(1), 12.706);
         assert_eq!(t975(30), 2.042);
         assert_eq!(t975(45), 2.021);
-        assert_eq!(t975(5000), 1.960);
+        assert_eq!(t975(5000), 1.962);
     }
 
     #[test]

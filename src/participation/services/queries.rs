@@ -331,7 +331,7 @@ pub async fn all_results(db: &Db) -> Result<Vec<ResultRow>, sqlx::Error> {
         concat!(
             "select ",
             result_columns!(),
-            " from service_result order by month, subject_kind desc, grp, position, subject_id"
+            " from service_result order by month, subject_kind desc, grp, position is null, position, subject_id"
         )
     )
 }
@@ -345,7 +345,7 @@ pub async fn results_of_month(db: &Db, month: Month) -> Result<Vec<ResultRow>, s
         concat!(
             "select ",
             result_columns!(),
-            " from service_result where month = $1 order by subject_kind desc, grp, position, subject_id"
+            " from service_result where month = $1 order by subject_kind desc, grp, position is null, position, subject_id"
         ),
         month.to_string()
     )

@@ -317,15 +317,18 @@ async fn rows_of(db: &Db, month: Month, r: &MonthResults) -> AppResult<Vec<Resul
     Ok(rows)
 }
 
-/// Closes every month before the current one that has ratings and is not
-/// closed yet: its results are computed and stored with the month, once.
+/// Closes every month before the current one (an hour into it) that has
+/// ratings and is not closed yet: its results are computed and stored with the month, once.
 /// Safe to run twice or from two processes at once (the month's row is
 /// written first, under its key; the run that loses writes nothing).
 /// Returns the months it closed.
 pub async fn close_months(state: &AppState) -> AppResult<Vec<Month>> {
     let settings = Settings::of(&state.config);
     let mut closed = Vec::new();
-    for month in queries::months_to_close(&state.db, current_month()).await? {
+    // A month closes an hour after it ends: a rating stamped in its last
+    // moment has long committed by then, so the sums read below are final.
+    let settled = Month::at(crate::db::now() - time::Duration::hours(1));
+    for month in queries::months_to_close(&state.db, settled).await? {
         // Ratings of a past month no longer change: computed outside the
         // transaction, written inside it.
         let results = compute(&state.db, month, settings.min_n).await?;

@@ -78,7 +78,7 @@ async fn target_of(db: &Db, kind: &str, id: &str) -> AppResult<Option<(Target, S
             .map(|a| (Target::Problem(a.appeal_id), format!("№{}", a.appeal_id))),
         "priority" => crate::participation::priorities::queries::priority(db, id)
             .await?
-            .filter(|p| p.state().is_public())
+            .filter(|p| p.state() == crate::participation::priorities::domain::State::Published)
             .map(|p| (Target::Priority(p.priority_id), format!("«{}»", p.title))),
         _ => None,
     })
@@ -109,6 +109,15 @@ pub async fn new_form(
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
     let mut f = FormFields::default();
+    // The account's choice to hide the name is the form's default, as on
+    // the report form.
+    if let Some(u) = &ctx.user
+        && crate::auth::queries::account_by_id(&db, u.account_id)
+            .await?
+            .is_some_and(|a| a.hide_name)
+    {
+        f.hide_name = Some("on".into());
+    }
     if !q.problem.is_empty() {
         f.target_kind = "problem".into();
         f.target_id = q.problem.clone();
@@ -222,11 +231,8 @@ pub async fn create(
     };
     // Sent again (the phone app replays a draft whose answer was lost): the
     // suggestion it already became.
-    if let Some(key) = p.client_key.as_deref()
-        && let Some(id) =
-            workflow::queries::appeal_by_client_key(&state.db, user.account_id, key).await?
-    {
-        return Ok(Redirect::to(&format!("{}?filed=1", Kind::Suggestion.path(id))).into_response());
+    if let Some(r) = replayed(&state.db, user.account_id, p.client_key.as_deref()).await? {
+        return Ok(r);
     }
     match service::submit(&state, &user, &p).await {
         Ok(a) => Ok(
@@ -245,8 +251,31 @@ pub async fn create(
             )
             .await
         }
-        Err(e) => Err(e),
+        Err(e) => {
+            // The same form sent twice at once: the other sending filed it.
+            match replayed(&state.db, user.account_id, p.client_key.as_deref()).await? {
+                Some(r) => Ok(r),
+                None => Err(e),
+            }
+        }
     }
+}
+
+/// The suggestion a form's one-time key already became, as the redirect to
+/// it (the phone app replays a draft whose answer was lost).
+async fn replayed(db: &Db, author: i64, key: Option<&str>) -> AppResult<Option<Response>> {
+    let Some(key) = key else {
+        return Ok(None);
+    };
+    let Some(id) = workflow::queries::appeal_by_client_key(db, author, key).await? else {
+        return Ok(None);
+    };
+    let Some(a) = workflow::queries::appeal(db, id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        Redirect::to(&format!("{}?filed=1", workflow::kind_of(&a).path(id))).into_response(),
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -108,9 +108,11 @@ pub async fn submit_in(
             )
         }
         Some(Target::Priority(id)) => {
+            // Published only: a frozen priority is under review, and its
+            // page offers no suggestion either.
             let pr = crate::participation::priorities::queries::priority_tx(tx, id)
                 .await?
-                .filter(|p| p.state().is_public())
+                .filter(|p| p.state() == crate::participation::priorities::domain::State::Published)
                 .ok_or_else(unknown_target)?;
             (
                 crate::participation::centre_of(pr.municipality_id.as_deref()),

@@ -569,6 +569,16 @@ both_backends!(
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let feedback = r.location().split("feedback=").nth(1).unwrap().to_owned();
         let target = report.to_string();
+        // The account hides the name, so the form starts with the box ticked.
+        let form = app
+            .get(&format!("/participation/suggestions/new?problem={target}"))
+            .await;
+        assert!(
+            form.body
+                .contains("name=\"hide_name\" value=\"on\" checked"),
+            "{}",
+            form.body
+        );
         let r = app
             .submit(
                 "/participation/suggestions/new",
