@@ -65,6 +65,8 @@ pub struct AppState {
     pub home: Arc<web::home::HomeSections>,
     /// The priority ranks' live computation and per-account limit.
     pub priorities: crate::participation::priorities::Runtime,
+    /// What features add to the pages of requests (`workflow::sections`).
+    pub request_sections: crate::workflow::sections::RequestSections,
     /// The suggestions' per-account limit of comments.
     pub suggestions: crate::participation::suggestions::service::Runtime,
 }
@@ -163,6 +165,7 @@ impl AppState {
             home: Arc::new(crate::features::home_sections()),
             priorities: Default::default(),
             suggestions: Default::default(),
+            request_sections: crate::features::request_sections(),
         };
         opendata::start(&state).await?;
         // What loading enqueued for the index is indexed before serving.

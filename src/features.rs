@@ -74,6 +74,13 @@ pub fn home_sections() -> HomeSections {
     ])
 }
 
+/// What features add to the pages of requests they do not own.
+pub fn request_sections() -> crate::workflow::sections::RequestSections {
+    crate::workflow::sections::RequestSections::new(vec![Arc::new(
+        crate::participation::suggestions::pages::ForReports,
+    )])
+}
+
 /// Features' scheduled work, run hourly by the server (and once at start).
 /// Each step is safe to run twice or from two processes at once.
 pub async fn run_scheduled(state: &crate::app::AppState) -> anyhow::Result<()> {

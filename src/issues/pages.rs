@@ -244,14 +244,19 @@ pub async fn map_page(
         }))
 }
 
-/// `GET /problems/{id}`
+/// `GET /problems/{id}`: the request page, with what other features add
+/// to it (the suggestions made for the report).
 pub async fn report(
     ctx: PageCtx,
-    State(db): State<Db>,
+    State(state): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    request_page(ctx, &db, Kind::Problem, id, q, None).await
+    let extra = state
+        .request_sections
+        .render(&ctx, &state.db, Kind::Problem, &id)
+        .await?;
+    request_page(ctx, &state.db, Kind::Problem, id, q, extra).await
 }
 
 /// `POST /problems/{id}/action` (multipart; the CSRF token is its first field)
@@ -264,6 +269,12 @@ pub async fn action(
 ) -> AppResult<Response> {
     match action_of(Kind::Problem, user, state.clone(), id.clone(), multipart).await? {
         Acted::Done(r) => Ok(r),
-        Acted::Kept(k) => request_page_kept(ctx, &state.db, Kind::Problem, id, None, k).await,
+        Acted::Kept(k) => {
+            let extra = state
+                .request_sections
+                .render(&ctx, &state.db, Kind::Problem, &id)
+                .await?;
+            request_page_kept(ctx, &state.db, Kind::Problem, id, extra, k).await
+        }
     }
 }

@@ -20,6 +20,7 @@ pub mod page;
 pub mod queries;
 pub mod queue;
 pub mod routing;
+pub mod sections;
 pub mod sla;
 pub mod support;
 pub mod sweeper;

@@ -134,6 +134,19 @@ both_backends!(
             "{}",
             page.body
         );
+        // And the report's page shows the suggestions made for it, with the
+        // way to make another.
+        let report_page = app.get(&format!("/problems/{report}")).await.body;
+        let block = report_page
+            .split("id=\"report-suggestions\"")
+            .nth(1)
+            .expect("the report's suggestions");
+        assert!(
+            block.contains("Ремонтировать картами")
+                && block.contains(&format!("/participation/suggestions/{id}"))
+                && block.contains(&format!("/participation/suggestions/new?problem={report}")),
+            "{block}"
+        );
 
         // Another resident supports it and comments; the comment waits for
         // a moderator.

@@ -418,3 +418,43 @@ pub async fn moderate(
     service::moderate(&state, &user, id, publish).await?;
     Ok(Redirect::to("/moderation/suggestion-comments").into_response())
 }
+
+/// The suggestions made for a problem report, on the report's page, and
+/// the way to make one (`workflow::sections`).
+pub struct ForReports;
+
+#[async_trait::async_trait]
+impl workflow::sections::RequestSection for ForReports {
+    fn kind(&self) -> &'static str {
+        Kind::Problem.as_str()
+    }
+
+    async fn section(
+        &self,
+        ctx: &PageCtx,
+        db: &Db,
+        appeal_id: i64,
+    ) -> AppResult<Option<maud::Markup>> {
+        let Some(report) = workflow::queries::appeal(db, appeal_id).await? else {
+            return Ok(None);
+        };
+        if !report.state().is_public() {
+            return Ok(None);
+        }
+        let mut made = Vec::new();
+        for s in queries::for_target(db, "problem", appeal_id).await? {
+            if let Some(a) = workflow::queries::appeal(db, s.appeal_id)
+                .await?
+                .filter(|a| a.state().is_public())
+            {
+                made.push((a, s));
+            }
+        }
+        Ok(Some(views::for_report(
+            ctx.locale,
+            appeal_id,
+            report.state().is_open(),
+            &made,
+        )))
+    }
+}

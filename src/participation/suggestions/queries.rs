@@ -55,6 +55,19 @@ pub async fn suggestion_tx(
     )
 }
 
+/// The suggestions made for a report or a priority, oldest first.
+pub async fn for_target(db: &Db, kind: &str, id: i64) -> Result<Vec<SuggestionRow>, sqlx::Error> {
+    fetch_db!(
+        db,
+        fetch_all,
+        SuggestionRow,
+        "select appeal_id, title, target_kind, target_id from suggestion
+         where target_kind = $1 and target_id = $2 order by appeal_id limit 100",
+        kind,
+        id
+    )
+}
+
 /// Suggestions by request, for lists.
 pub async fn all(db: &Db) -> Result<Vec<SuggestionRow>, sqlx::Error> {
     fetch_db!(

@@ -59,6 +59,9 @@ crate::texts!(pub T {
     feed: "Лента официальных ответов (Atom)", "Feed of official answers (Atom)";
     api: "JSON API", "JSON API";
     resident: "Житель (имя скрыто)", "A resident (name hidden)";
+    for_report_title: "Предложения по решению", "Suggested solutions";
+    for_report_none: "Предложений по этой проблеме пока нет.", "No solution has been suggested for this problem yet.";
+    suggest_for_report: "Предложить решение", "Suggest a solution";
 });
 
 /// A comment's author as the public sees them: the name, unless the
@@ -92,6 +95,29 @@ pub fn target_link(l: Locale, s: &SuggestionRow, priority_title: Option<&str>) -
             Some(Target::Problem(id)) => { (t.for_problem) " " a #suggestion-target href=(Kind::Problem.path(id)) { "№" (id) } },
             Some(Target::Priority(id)) => { (t.for_priority) " " a #suggestion-target href={ "/participation/priorities/" (id) } { "«" (priority_title.unwrap_or("")) "»" } },
             None => { (t.standalone) },
+        }
+    }
+}
+
+/// The block on a problem report's page: the suggestions made for it and
+/// the way to make one while the report is open.
+pub fn for_report(
+    l: Locale,
+    report: i64,
+    open: bool,
+    made: &[(AppealRow, SuggestionRow)],
+) -> Markup {
+    let t = T::get(l);
+    html! {
+        section #report-suggestions aria-labelledby="report-suggestions-h" {
+            h2 #report-suggestions-h { (t.for_report_title) }
+            @if made.is_empty() { p { (t.for_report_none) } }
+            ul {
+                @for (a, s) in made {
+                    li { a href=(Kind::Suggestion.path(a.appeal_id)) { (s.title) } " · " (answer_label(l, a)) " · " (t.supporters) ": " (a.support_count) }
+                }
+            }
+            @if open { p { a.button.button-secondary #suggest-for-report href={ "/participation/suggestions/new?problem=" (report) } { (t.suggest_for_report) } } }
         }
     }
 }
