@@ -672,6 +672,9 @@ both_backends!(
         let feed = app.get("/participation/priorities/feed.atom").await;
         assert_eq!(feed.status, StatusCode::OK);
         assert!(feed.body.contains("Ливневая канализация Краснодара"));
+        let rss = app.get("/participation/priorities/feed.rss").await;
+        assert_eq!(rss.status, StatusCode::OK);
+        assert!(rss.body.contains("<rss") && rss.body.contains("Ливневая канализация Краснодара"));
         let doc = app.get("/api/openapi.json").await.json();
         assert!(doc["paths"].get("/api/v1/priority-ranks").is_some());
         let landing = app.get("/participation").await;

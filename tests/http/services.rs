@@ -184,6 +184,8 @@ both_backends!(
             "{}",
             feed.body
         );
+        let rss = app.get("/participation/answers.rss").await;
+        assert!(rss.body.contains("<rss") && rss.body.contains("Терминал очереди заменён"));
         // The service's page lists it.
         let service_page = app.get("/participation/services/cert-mfc").await.body;
         assert!(service_page.contains(&format!("/participation/services/feedback/{feedback}")));

@@ -24,9 +24,23 @@ pub async fn new_priorities(
     State(config): State<Arc<Config>>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
+    Ok(feed(&db, &config, &headers).await?.atom())
+}
+
+/// `GET /participation/priorities/feed.rss`
+pub async fn new_priorities_rss(
+    State(db): State<Db>,
+    State(config): State<Arc<Config>>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
     let l = Locale::from_headers(&headers);
+    Ok(feed(&db, &config, &headers).await?.rss(T::get(l).ranks))
+}
+
+async fn feed(db: &Db, config: &Config, headers: &HeaderMap) -> AppResult<Feed> {
+    let l = Locale::from_headers(headers);
     let base = config.base_url();
-    let mut rows = queries::by_states(&db, &[PState::Published, PState::Frozen]).await?;
+    let mut rows = queries::by_states(db, &[PState::Published, PState::Frozen]).await?;
     rows.sort_by_key(|p| std::cmp::Reverse(p.published_at));
     let entries = rows
         .iter()
@@ -53,6 +67,5 @@ pub async fn new_priorities(
         list_url: format!("{base}/participation/priorities"),
         locale: l,
         entries,
-    }
-    .atom())
+    })
 }

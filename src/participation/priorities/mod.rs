@@ -53,6 +53,10 @@ pub fn router() -> Router<AppState> {
             "/participation/priorities/feed.atom",
             get(feeds::new_priorities),
         )
+        .route(
+            "/participation/priorities/feed.rss",
+            get(feeds::new_priorities_rss),
+        )
         .route("/participation/priorities/{id}", get(pages::priority))
         .route("/participation/priorities/{id}/act", post(pages::act))
         .route("/api/v1/priorities", get(api::list))

@@ -215,6 +215,7 @@ async fn machine_endpoints(app: &TestApp, object: i64, check: i64, report: i64) 
         "/api/v1/priority-ranks",
         "/api/v1/priority-ranks?scope=krasnodar",
         "/participation/priorities/feed.atom",
+        "/participation/priorities/feed.rss",
         "/participation/answers.atom",
         "/participation/answers.rss",
         "/api/v1/services",
