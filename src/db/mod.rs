@@ -252,11 +252,15 @@ impl Tx {
 /// SQLite stores timestamps as RFC 3339 text, which sorts correctly only when
 /// every value has the same shape; whole seconds in UTC guarantee that.
 pub fn now() -> OffsetDateTime {
+    // A clock set by hand may carry another offset (the demo writes its
+    // history in Moscow time): converted here, or "13:47+03:00" would sort
+    // after "10:51Z" and a queued message would wait three hours.
     let t = CLOCK
         .try_with(|c| c.get())
         .ok()
         .flatten()
-        .unwrap_or_else(OffsetDateTime::now_utc);
+        .unwrap_or_else(OffsetDateTime::now_utc)
+        .to_offset(time::UtcOffset::UTC);
     t.replace_nanosecond(0).unwrap_or(t)
 }
 
@@ -292,5 +296,22 @@ pub trait DbErrorExt {
 impl DbErrorExt for sqlx::Error {
     fn is_unique_violation(&self) -> bool {
         matches!(self, sqlx::Error::Database(e) if e.is_unique_violation())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A clock set in Moscow time still gives UTC, so that stored text
+    /// timestamps of the demo and of the present sort together.
+    #[tokio::test]
+    async fn a_hand_set_clock_is_read_in_utc() {
+        let msk = time::macros::datetime!(2026-11-30 13:47:12.5 +03:00);
+        let t = super::with_clock(async {
+            super::set_clock(msk);
+            super::now()
+        })
+        .await;
+        assert_eq!(t.offset(), time::UtcOffset::UTC);
+        assert_eq!(t, time::macros::datetime!(2026-11-30 10:47:12 UTC));
     }
 }
