@@ -67,6 +67,8 @@ pub struct AppState {
     pub priorities: crate::participation::priorities::Runtime,
     /// What features add to the pages of requests (`workflow::sections`).
     pub request_sections: crate::workflow::sections::RequestSections,
+    /// The service ratings' current month, computed once for many readers.
+    pub services: crate::participation::services::service::Runtime,
     /// The suggestions' per-account limit of comments.
     pub suggestions: crate::participation::suggestions::service::Runtime,
 }
@@ -164,6 +166,7 @@ impl AppState {
             message_handlers: crate::features::message_handlers(),
             home: Arc::new(crate::features::home_sections()),
             priorities: Default::default(),
+            services: Default::default(),
             suggestions: Default::default(),
             request_sections: crate::features::request_sections(),
         };

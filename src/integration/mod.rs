@@ -68,11 +68,7 @@ async fn request_order(
     let category = crate::workflow::routing::category(tx, &a.category_id).await?;
     let title = format!(
         "{} № {}: {}",
-        // The core's executors know citizens' requests as «обращения».
-        match kind {
-            crate::workflow::Kind::Suggestion => "Предложение",
-            _ => "Обращение",
-        },
+        kind.order_noun(),
         a.appeal_id,
         category.map(|c| c.name_ru).unwrap_or_default()
     );

@@ -94,6 +94,16 @@ impl Kind {
         }
     }
 
+    /// How the core's order titles a request of this kind («Обращение № 12:
+    /// …»): the core's executors know citizens' appeals as «обращения»,
+    /// and a suggestion by its own name.
+    pub fn order_noun(self) -> &'static str {
+        match self {
+            Kind::Suggestion => "Предложение",
+            _ => "Обращение",
+        }
+    }
+
     pub fn order_at(self) -> OrderAt {
         match self {
             Kind::Problem | Kind::ConstructionCheck => OrderAt::Publication,

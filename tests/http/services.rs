@@ -83,6 +83,18 @@ both_backends!(
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
         assert!(bad.body.contains("от 1 до 5"));
         assert_eq!(app.scalar("select count(*) from service_rating").await, 0);
+        // A comment over 2,000 characters: refused beside the field, and no
+        // rating, no feedback request half-written.
+        let long = "ж".repeat(2001);
+        let bad = rate(&app, "cert-mfc", ("1", "1", "1"), &long).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        assert!(bad.body.contains("id=\"e-comment\""), "{}", bad.body);
+        assert_eq!(app.scalar("select count(*) from service_rating").await, 0);
+        assert_eq!(
+            app.scalar("select count(*) from appeal where kind = 'service_feedback'")
+                .await,
+            0
+        );
 
         let r = rate(&app, "cert-mfc", ("4", "4", "5"), "").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);

@@ -201,6 +201,24 @@ both_backends!(
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // The same decision again: already made; a comment that does not
+        // exist: not found.
+        let again = app
+            .submit(
+                "/moderation/suggestion-comments",
+                &format!("/moderation/suggestion-comments/{comment}"),
+                &[("decision", "reject")],
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+        let missing = app
+            .submit(
+                "/moderation/suggestion-comments",
+                "/moderation/suggestion-comments/999999",
+                &[("decision", "publish")],
+            )
+            .await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.body);
         app.clear_cookies();
         assert!(app.get(&page).await.body.contains("сделайте летом"));
         // A citizen cannot moderate.

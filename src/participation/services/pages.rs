@@ -51,10 +51,9 @@ pub async fn month_rows(
     state: &AppState,
     month: Month,
 ) -> AppResult<Option<(Vec<ResultRow>, bool)>> {
-    let settings = Settings::of(&state.config);
     if month == current_month() {
         return Ok(Some((
-            service::live_rows(&state.db, settings.min_n).await?,
+            service::live_rows(state).await?.as_ref().clone(),
             true,
         )));
     }
@@ -161,13 +160,12 @@ async fn service_page(
     errors: &FieldErrors,
     notice: Option<maud::Markup>,
 ) -> AppResult<maud::Markup> {
-    let settings = Settings::of(&state.config);
     let history = queries::results_of_subject(&state.db, "service", &s.service_id).await?;
-    let live = service::compute(&state.db, current_month(), settings.min_n).await?;
-    let current = live
-        .services
-        .get(&s.service_id)
-        .map(|x| service::row(current_month(), "service", &s.service_id, &s.grp, x));
+    let current = service::live_rows(state)
+        .await?
+        .iter()
+        .find(|r| r.subject_kind == "service" && r.subject_id == s.service_id)
+        .cloned();
     let (mine, refusal) = match &ctx.user {
         Some(u) => {
             let mine =

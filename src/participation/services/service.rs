@@ -120,6 +120,8 @@ pub async fn rate(
     let mut tx = state.db.begin().await?;
     let rated = rate_in(&mut tx, state, user, service_id, r).await?;
     tx.commit().await?;
+    // The month's results now differ: the next reader computes them again.
+    *state.services.live.lock().await = None;
     state.search.notify();
     state.mailer.notify();
     Ok(rated)
@@ -196,19 +198,14 @@ fn feedback_request(service: &ServiceRow, r: &Rating) -> NewRequest {
     }
 }
 
-/// A month's results: services and organisations, with their positions
-/// among comparable services (one `grp`) and among all organisations.
-#[derive(Debug, Clone, Default)]
-pub struct MonthResults {
-    pub services: BTreeMap<String, (MonthResult, Option<i64>, i64)>,
-    pub organisations: BTreeMap<String, (MonthResult, Option<i64>, i64)>,
-}
+/// A subject's month with its position and how many were compared.
+type Ranked = (MonthResult, Option<i64>, i64);
 
 fn ranked(
     rows: &[SumsRow],
     min_n: i64,
     group_of: impl Fn(&str) -> String,
-) -> BTreeMap<String, (MonthResult, Option<i64>, i64)> {
+) -> BTreeMap<String, Ranked> {
     let results: Vec<(String, MonthResult)> = rows
         .iter()
         .map(|r| (r.subject_id.clone(), domain::result(&r.sums(), min_n)))
@@ -240,30 +237,29 @@ fn ranked(
 }
 
 /// Computes a month's results from its ratings (the current month live,
-/// or a past month when it closes).
-pub async fn compute(db: &Db, month: Month, min_n: i64) -> AppResult<MonthResults> {
-    let services: BTreeMap<String, String> = queries::services(db)
+/// or a past month when it closes), as the rows stored when it closes:
+/// services (with their positions among comparable services), then
+/// organisations (among all organisations).
+pub async fn compute(db: &Db, month: Month, min_n: i64) -> AppResult<Vec<ResultRow>> {
+    let grp: BTreeMap<String, String> = queries::services(db)
         .await?
         .into_iter()
         .map(|s| (s.service_id, s.grp))
         .collect();
+    let group = |id: &str| grp.get(id).cloned().unwrap_or_default();
     let by_service = queries::sums_by_service(db, month).await?;
     let by_org = queries::sums_by_organisation(db, month).await?;
-    Ok(MonthResults {
-        services: ranked(&by_service, min_n, |id| {
-            services.get(id).cloned().unwrap_or_default()
-        }),
-        organisations: ranked(&by_org, min_n, |_| String::new()),
-    })
+    let mut rows = Vec::new();
+    for (id, x) in ranked(&by_service, min_n, group) {
+        rows.push(row(month, "service", &id, &group(&id), &x));
+    }
+    for (id, x) in ranked(&by_org, min_n, |_| String::new()) {
+        rows.push(row(month, "organisation", &id, "", &x));
+    }
+    Ok(rows)
 }
 
-pub fn row(
-    month: Month,
-    kind: &str,
-    id: &str,
-    grp: &str,
-    r: &(MonthResult, Option<i64>, i64),
-) -> ResultRow {
+fn row(month: Month, kind: &str, id: &str, grp: &str, r: &Ranked) -> ResultRow {
     let e = r.0.estimates;
     let pick = |i: usize| e.map(|e| e[i]);
     ResultRow {
@@ -289,31 +285,43 @@ pub fn row(
     }
 }
 
-/// The current month's preliminary results as stored rows would be.
-pub async fn live_rows(db: &Db, min_n: i64) -> AppResult<Vec<ResultRow>> {
-    let month = current_month();
-    rows_of(db, month, &compute(db, month, min_n).await?).await
+/// How long the current month's results are reused when no rating was
+/// given in this process meanwhile (one given here forgets them at once).
+const LIVE_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The current month's results, computed once for all readers: the results
+/// page, the API and every service's page read them, and a `group by` over
+/// the month's ratings per view would be work done again and again.
+#[derive(Clone, Default)]
+pub struct Runtime {
+    /// Held while computing, so that concurrent readers wait for one
+    /// computation instead of each starting their own.
+    live: std::sync::Arc<tokio::sync::Mutex<Option<Live>>>,
 }
 
-async fn rows_of(db: &Db, month: Month, r: &MonthResults) -> AppResult<Vec<ResultRow>> {
-    let grp: BTreeMap<String, String> = queries::services(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.service_id, s.grp))
-        .collect();
-    let mut rows = Vec::new();
-    for (id, x) in &r.services {
-        rows.push(row(
-            month,
-            "service",
-            id,
-            grp.get(id).map_or("", String::as_str),
-            x,
-        ));
+struct Live {
+    month: Month,
+    at: std::time::Instant,
+    rows: std::sync::Arc<Vec<ResultRow>>,
+}
+
+/// The current month's preliminary results as stored rows would be.
+pub async fn live_rows(state: &AppState) -> AppResult<std::sync::Arc<Vec<ResultRow>>> {
+    let month = current_month();
+    let mut live = state.services.live.lock().await;
+    if let Some(l) = live
+        .as_ref()
+        .filter(|l| l.month == month && l.at.elapsed() < LIVE_FOR)
+    {
+        return Ok(l.rows.clone());
     }
-    for (id, x) in &r.organisations {
-        rows.push(row(month, "organisation", id, "", x));
-    }
+    let rows =
+        std::sync::Arc::new(compute(&state.db, month, Settings::of(&state.config).min_n).await?);
+    *live = Some(Live {
+        month,
+        at: std::time::Instant::now(),
+        rows: rows.clone(),
+    });
     Ok(rows)
 }
 
@@ -331,8 +339,7 @@ pub async fn close_months(state: &AppState) -> AppResult<Vec<Month>> {
     for month in queries::months_to_close(&state.db, settled).await? {
         // Ratings of a past month no longer change: computed outside the
         // transaction, written inside it.
-        let results = compute(&state.db, month, settings.min_n).await?;
-        let rows = rows_of(&state.db, month, &results).await?;
+        let rows = compute(&state.db, month, settings.min_n).await?;
         let mut tx = state.db.begin().await?;
         if !queries::insert_month(&mut tx, month, settings.min_n).await? {
             continue;

@@ -166,6 +166,17 @@ pub async fn pending_of(
     )
 }
 
+pub async fn comment_exists(tx: &mut Tx, comment_id: i64) -> Result<bool, sqlx::Error> {
+    crate::fetch_tx!(
+        tx,
+        fetch_optional,
+        (i64,),
+        "select comment_id from suggestion_comment where comment_id = $1",
+        comment_id
+    )
+    .map(|r| r.is_some())
+}
+
 /// Publishes or rejects a pending comment; `false` when it is not pending
 /// (another moderator decided first).
 pub async fn moderate(

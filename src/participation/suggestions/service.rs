@@ -255,6 +255,9 @@ pub async fn moderate(
     )
     .await?;
     if !done {
+        if !queries::comment_exists(&mut tx, comment_id).await? {
+            return Err(AppError::not_found());
+        }
         return Err(AppError::client(
             StatusCode::CONFLICT,
             "already_moderated",
