@@ -99,6 +99,7 @@ impl AppState {
                 config.data_dir.display()
             )
         })?;
+        crate::workflow::kind::install(crate::features::request_kinds());
         if config.server.migrate_on_start {
             db.migrate().await.context("database migrations failed")?;
         }

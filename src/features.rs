@@ -26,6 +26,17 @@ pub fn search_sources() -> Sources {
     ])
 }
 
+/// The kinds of citizens' request the workflow carries, in the order the
+/// staff's filters list them.
+pub fn request_kinds() -> Vec<crate::workflow::Kind> {
+    vec![
+        crate::issues::PROBLEM,
+        crate::construction::CHECK,
+        crate::participation::suggestions::SUGGESTION,
+        crate::participation::services::FEEDBACK,
+    ]
+}
+
 /// Who may see a stored photo, asked in this order: a report's photo that
 /// became a request's public answer is shown by the request's rule.
 pub fn photo_rules() -> PhotoRules {
@@ -109,6 +120,7 @@ mod tests {
             assert_eq!(set.len(), names.len(), "registered twice: {names:?}");
         };
         unique(super::search_sources().kinds());
+        unique(super::request_kinds().iter().map(|k| k.as_str()).collect());
         unique(super::live_datasets().sources());
         unique(super::demo_parts().names());
         let types = super::message_handlers().types();

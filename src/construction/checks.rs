@@ -30,7 +30,7 @@ use crate::workflow::input::{clean_text, parse_place, photo_count};
 use crate::workflow::page::ReportQuery;
 use crate::workflow::queries::AppealRow;
 use crate::workflow::views::Categories;
-use crate::workflow::{self, Action, Kind, NewRequest, Role};
+use crate::workflow::{self, Action, NewRequest, Role};
 use crate::{exec_tx, on_db, on_tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -244,7 +244,7 @@ pub async fn new_form(
     State(db): State<Db>,
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
-    let cats = Categories::load(&db, Kind::ConstructionCheck).await?;
+    let cats = Categories::load(&db, crate::construction::CHECK).await?;
     let object = match q.object.parse::<i64>() {
         Ok(id) => Some(
             queries::object(&db, id)
@@ -299,7 +299,7 @@ pub async fn submit(
     .await?;
     f.photos = upload.files;
     f.photo_error = upload.error;
-    let cats = Categories::load(&state.db, Kind::ConstructionCheck).await?;
+    let cats = Categories::load(&state.db, crate::construction::CHECK).await?;
     let mut errors = FieldErrors::new();
     if !cats.0.contains_key(&f.category) {
         errors.add(
@@ -368,7 +368,7 @@ pub async fn submit(
         ));
     };
     let request = NewRequest {
-        kind: Kind::ConstructionCheck,
+        kind: crate::construction::CHECK,
         category_id: f.category.clone(),
         point: point.point,
         approximate: point.approximate,
@@ -406,7 +406,7 @@ pub async fn submit(
     state.exchange.notify();
     Ok(Redirect::to(&format!(
         "{}?filed=1",
-        Kind::ConstructionCheck.path(a.appeal_id)
+        crate::construction::CHECK.path(a.appeal_id)
     ))
     .into_response())
 }
@@ -455,7 +455,7 @@ async fn extra(ctx: &PageCtx, db: &Db, appeal_id: i64) -> AppResult<Markup> {
                 p #check-result { (tx.result_has_not_been) }
             }
             @if officer && open {
-                form method="post" action={ (Kind::ConstructionCheck.path(appeal_id)) "/verify" } {
+                form method="post" action={ (crate::construction::CHECK.path(appeal_id)) "/verify" } {
                     (ctx.csrf_field())
                     (Select { name: "result", label: tx.result_verification, options: &verdicts, selected: "", placeholder: Some(tx.choose), disabled: false }.render(l, &FieldErrors::new()))
                     (Input::new("text", tx.what_was_found, "").kind("textarea").required().render(l, &FieldErrors::new()))
@@ -475,7 +475,8 @@ pub async fn show(
 ) -> AppResult<Response> {
     let appeal_id: i64 = id.parse().map_err(|_| AppError::not_found())?;
     let extra = extra(&ctx, &db, appeal_id).await?;
-    crate::workflow::page::request_page(ctx, &db, Kind::ConstructionCheck, id, q, Some(extra)).await
+    crate::workflow::page::request_page(ctx, &db, crate::construction::CHECK, id, q, Some(extra))
+        .await
 }
 
 #[derive(Debug, serde::Deserialize, Default)]
@@ -496,9 +497,13 @@ pub async fn verify(
     Path(id): Path<String>,
     Form(f): Form<VerifyForm>,
 ) -> AppResult<Response> {
-    let a =
-        crate::workflow::page::visible_kind(&state.db, Kind::ConstructionCheck, &id, Some(&user))
-            .await?;
+    let a = crate::workflow::page::visible_kind(
+        &state.db,
+        crate::construction::CHECK,
+        &id,
+        Some(&user),
+    )
+    .await?;
     let verdict = Verdict::parse(&f.result).ok_or_else(|| {
         AppError::invalid(
             "Выберите результат проверки.",
@@ -515,7 +520,7 @@ pub async fn verify(
     state.exchange.notify();
     Ok(Redirect::to(&format!(
         "{}#verification",
-        Kind::ConstructionCheck.path(a.appeal_id)
+        crate::construction::CHECK.path(a.appeal_id)
     ))
     .into_response())
 }
@@ -651,7 +656,7 @@ pub async fn object_section(l: Locale, db: &Db, object_id: i64) -> AppResult<Mar
                 ul #object-checks {
                     @for c in &checks {
                         li {
-                            a href=(Kind::ConstructionCheck.path(c.appeal_id)) { "№" (c.appeal_id) }
+                            a href=(crate::construction::CHECK.path(c.appeal_id)) { "№" (c.appeal_id) }
                             " — "
                             @match c.result.as_deref().and_then(Verdict::parse) {
                                 Some(v) => { strong { (v.label(l)) } @if !c.result_note.is_empty() { ": " (c.result_note) } }
@@ -676,7 +681,7 @@ pub async fn action(
 ) -> AppResult<Response> {
     use crate::workflow::page::{Acted, action_of, request_page_kept};
     match action_of(
-        Kind::ConstructionCheck,
+        crate::construction::CHECK,
         user,
         state.clone(),
         id.clone(),
@@ -688,7 +693,15 @@ pub async fn action(
         Acted::Kept(k) => {
             let appeal_id: i64 = id.parse().map_err(|_| AppError::not_found())?;
             let extra = extra(&ctx, &state.db, appeal_id).await?;
-            request_page_kept(ctx, &state.db, Kind::ConstructionCheck, id, Some(extra), k).await
+            request_page_kept(
+                ctx,
+                &state.db,
+                crate::construction::CHECK,
+                id,
+                Some(extra),
+                k,
+            )
+            .await
         }
     }
 }

@@ -9,7 +9,7 @@ use super::domain::ObjectForm;
 use crate::db::Tx;
 use crate::demo::{DemoPart, Gen};
 use crate::workflow::lifecycle::{Action, Role, State};
-use crate::workflow::{self, Actor, Kind, NewRequest};
+use crate::workflow::{self, Actor, NewRequest};
 
 pub struct Registry;
 
@@ -132,8 +132,9 @@ impl DemoPart for Registry {
         }
         let checks = g.count(60);
         let categories: Vec<String> = {
-            let c = crate::workflow::views::Categories::load(&g.state.db, Kind::ConstructionCheck)
-                .await?;
+            let c =
+                crate::workflow::views::Categories::load(&g.state.db, crate::construction::CHECK)
+                    .await?;
             let mut ids: Vec<String> = c.active().iter().map(|c| c.category_id.clone()).collect();
             ids.sort();
             ids
@@ -165,7 +166,7 @@ impl DemoPart for Registry {
                 g.state,
                 author.account_id,
                 &NewRequest {
-                    kind: Kind::ConstructionCheck,
+                    kind: crate::construction::CHECK,
                     category_id: category,
                     point,
                     approximate: false,

@@ -31,6 +31,51 @@ use axum::routing::{get, post};
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::web::i18n::Label;
+use crate::workflow::kind::{Kind, KindSpec, OrderAt, Resolution};
+
+/// A citizen's request to check a construction site, as the workflow
+/// carries it. It is answered by the verification's result (`checks`), not
+/// by «Решено», and its mails say so.
+pub const CHECK: Kind = Kind::new(&KindSpec {
+    name: "construction_check",
+    label: Label::new("Проверка стройки", "Construction check"),
+    base: "/construction/checks",
+    section: (Label::new("Стройка", "Construction"), "/construction"),
+    resolved_on_page: false,
+    order_noun: "Обращение",
+    order_at: OrderAt::Publication,
+    registry: Some("construction_checks"),
+    search_kind: Some("construction_check"),
+    municipality_href: None,
+    organisation_href: "/organisations/",
+    resolution: Some(Resolution {
+        subject: check_result_subject,
+        line: |id| {
+            (
+                format!("Проверка по обращению №{id} завершена."),
+                format!("The check requested in #{id} is complete."),
+            )
+        },
+    }),
+});
+
+/// A verification's reaction begins with its verdict («Нарушение
+/// подтверждено. …»), which the subject repeats when it is short.
+fn check_result_subject(id: i64, note: &str) -> (String, String) {
+    let verdict = note.split(". ").next().unwrap_or("").trim_end_matches('.');
+    let ru = if !verdict.is_empty() && verdict.chars().count() <= 80 {
+        format!(
+            "Результат проверки по обращению №{id}: {}",
+            verdict.to_lowercase()
+        )
+    } else {
+        format!("Результат проверки по обращению №{id}")
+    };
+    // The verdict is the officer's Russian text: English readers get it in
+    // the body, not a mixed subject.
+    (ru, format!("Result of the check requested in #{id}"))
+}
 
 /// Open-data sources of the two registries.
 pub const REGISTRY: &str = "construction";
@@ -87,9 +132,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(spreadsheets)
         .merge(photos)
-        .merge(crate::workflow::page::support_routes(
-            crate::workflow::Kind::ConstructionCheck,
-        ))
+        .merge(crate::workflow::page::support_routes(CHECK))
         .route("/construction", get(pages::map_page))
         .route("/construction/registry", get(pages::table))
         .route("/construction/illegal", get(pages::illegal))

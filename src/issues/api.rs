@@ -15,7 +15,6 @@ use crate::error::{AppError, AppResult, Msg};
 use crate::issues::pages::ListQuery;
 use crate::web::extract::{Path, Query};
 use crate::web::i18n::Locale;
-use crate::workflow::Kind;
 use crate::workflow::queries::{self, AppealRow, AppealSort};
 use crate::workflow::views::{Categories, headline};
 
@@ -104,7 +103,7 @@ fn feature(
             "state_label": a.state().label(l),
             "overdue": a.is_overdue(at),
             "support_count": a.support_count,
-            "url": Kind::Problem.path(a.appeal_id),
+            "url": crate::issues::PROBLEM.path(a.appeal_id),
             "thumbnail": photo.map(|k| crate::media::url(k, "thumb")),
         }
     })
@@ -120,7 +119,7 @@ pub async fn geojson(
     Query(q): Query<GeoQuery>,
 ) -> AppResult<Response> {
     let l = Locale::from_headers(&headers);
-    let cats = Categories::load(&db, Kind::Problem).await?;
+    let cats = Categories::load(&db, crate::issues::PROBLEM).await?;
     let lq = ListQuery {
         category: q.category,
         municipality: q.municipality,
@@ -182,7 +181,7 @@ pub async fn nearby(
     Query(q): Query<super::form::NewQuery>,
 ) -> AppResult<Response> {
     let l = Locale::from_headers(&headers);
-    let cats = Categories::load(&db, Kind::Problem).await?;
+    let cats = Categories::load(&db, crate::issues::PROBLEM).await?;
     let (Ok(lat), Ok(lon)) = (q.lat.trim().parse::<f64>(), q.lon.trim().parse::<f64>()) else {
         return Err(AppError::bad_request(
             "invalid_point",
@@ -205,7 +204,7 @@ pub async fn nearby(
     }
     let found = queries::nearby(
         &db,
-        Kind::Problem.as_str(),
+        crate::issues::PROBLEM.as_str(),
         category,
         p.lat,
         p.lon,
@@ -223,7 +222,7 @@ pub async fn nearby(
                 "distance_m": d.round(),
                 "support_count": a.support_count,
                 "state": a.state,
-                "url": Kind::Problem.path(a.appeal_id),
+                "url": crate::issues::PROBLEM.path(a.appeal_id),
             })
         })
         .collect();
@@ -271,7 +270,7 @@ pub async fn public_json(db: &Db, l: Locale, cats: &Categories, a: &AppealRow) -
     };
     Ok(json!({
         "id": a.appeal_id,
-        "url": Kind::Problem.path(a.appeal_id),
+        "url": crate::issues::PROBLEM.path(a.appeal_id),
         "title": headline(l, cats, a),
         "category": { "id": a.category_id, "name": cats.name(l, &a.category_id) },
         "municipality": { "id": a.municipality_id, "name": crate::workflow::views::municipality_name(l, &a.municipality_id) },
@@ -307,8 +306,8 @@ pub async fn one(
     let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
     let a = queries::appeal(&db, id)
         .await?
-        .filter(|a| a.kind == Kind::Problem.as_str() && a.state().is_public())
+        .filter(|a| a.kind == crate::issues::PROBLEM.as_str() && a.state().is_public())
         .ok_or_else(AppError::not_found)?;
-    let cats = Categories::load(&db, Kind::Problem).await?;
+    let cats = Categories::load(&db, crate::issues::PROBLEM).await?;
     Ok(axum::Json(public_json(&db, l, &cats, &a).await?).into_response())
 }

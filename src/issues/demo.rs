@@ -8,7 +8,7 @@ use crate::auth::CurrentUser;
 use crate::db::Tx;
 use crate::demo::{DemoPart, Gen};
 use crate::workflow::lifecycle::{Action, CloseReason, Role, State};
-use crate::workflow::{self, Actor, Kind, NewRequest};
+use crate::workflow::{self, Actor, NewRequest};
 
 pub struct Reports;
 
@@ -125,7 +125,7 @@ impl DemoPart for Reports {
 
     async fn load(&self, tx: &mut Tx, g: &mut Gen<'_>) -> anyhow::Result<usize> {
         let categories =
-            crate::workflow::views::Categories::load(&g.state.db, Kind::Problem).await?;
+            crate::workflow::views::Categories::load(&g.state.db, crate::issues::PROBLEM).await?;
         let mut ids: Vec<String> = categories
             .active()
             .iter()
@@ -198,7 +198,7 @@ async fn report(
         g.state,
         author.account_id,
         &NewRequest {
-            kind: Kind::Problem,
+            kind: crate::issues::PROBLEM,
             category_id: category.to_owned(),
             point: place.point,
             approximate: false,

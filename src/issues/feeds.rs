@@ -16,7 +16,6 @@ use crate::texts;
 use crate::web::extract::{Path, Query};
 use crate::web::feeds::{Entry, Feed};
 use crate::web::i18n::Locale;
-use crate::workflow::Kind;
 use crate::workflow::queries::{self, AppealSort};
 use crate::workflow::views::{Categories, excerpt, headline, municipality_name};
 
@@ -44,7 +43,7 @@ pub async fn feed(
         return Err(AppError::not_found());
     }
     let l = Locale::from_headers(&headers);
-    let cats = Categories::load(&db, Kind::Problem).await?;
+    let cats = Categories::load(&db, crate::issues::PROBLEM).await?;
     let lq = ListQuery {
         category: q.category.clone(),
         municipality: q.municipality.clone(),
@@ -103,7 +102,7 @@ pub async fn feed(
             } else {
                 format!("{} — {}", a.state().label(l), excerpt(&a.description, 500))
             };
-            let url = format!("{base}{}", Kind::Problem.path(a.appeal_id));
+            let url = format!("{base}{}", crate::issues::PROBLEM.path(a.appeal_id));
             Entry {
                 id: format!("{url}#{which}-{}", a.appeal_id),
                 guid: format!("{url}#{which}"),

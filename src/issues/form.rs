@@ -25,7 +25,7 @@ use crate::web::extract::Query;
 use crate::web::layout::{Page, PageCtx};
 use crate::workflow::input::{clean_text, parse_place, photo_count};
 use crate::workflow::views::{Categories, IssueTexts, excerpt};
-use crate::workflow::{self, Kind, NewRequest};
+use crate::workflow::{self, NewRequest};
 
 texts!(pub FormTexts {
     title: "Сообщить о проблеме", "Report a problem";
@@ -113,7 +113,7 @@ pub async fn new_form(
         home_municipality: account.municipality_id.clone().unwrap_or_default(),
         ..Default::default()
     };
-    let cats = Categories::load(&db, Kind::Problem).await?;
+    let cats = Categories::load(&db, crate::issues::PROBLEM).await?;
     let premoderation = workflow::settings(&db).await?.premoderation;
     Ok(render(
         &ctx,
@@ -201,7 +201,7 @@ pub fn check(cats: &Categories, f: &ReportForm, errors: &mut FieldErrors) -> Opt
     };
     Some(Checked {
         request: NewRequest {
-            kind: Kind::Problem,
+            kind: crate::issues::PROBLEM,
             category_id,
             point: point.point,
             approximate: point.approximate,
@@ -223,7 +223,7 @@ pub async fn submit(
     multipart: Multipart,
 ) -> AppResult<Response> {
     let form = read_form(multipart).await?;
-    let cats = Categories::load(&state.db, Kind::Problem).await?;
+    let cats = Categories::load(&state.db, crate::issues::PROBLEM).await?;
     let premoderation = workflow::settings(&state.db).await?.premoderation;
     let mut errors = FieldErrors::new();
     let show = |errors: &FieldErrors, near: &[_], status| {
@@ -238,7 +238,7 @@ pub async fn submit(
         let p = checked.request.point;
         let near = crate::workflow::queries::nearby(
             &state.db,
-            Kind::Problem.as_str(),
+            crate::issues::PROBLEM.as_str(),
             Some(&checked.request.category_id),
             p.lat,
             p.lon,
@@ -256,7 +256,9 @@ pub async fn submit(
         && let Some(id) =
             crate::workflow::queries::appeal_by_client_key(&state.db, user.account_id, key).await?
     {
-        return Ok(Redirect::to(&format!("{}?filed=1", Kind::Problem.path(id))).into_response());
+        return Ok(
+            Redirect::to(&format!("{}?filed=1", crate::issues::PROBLEM.path(id))).into_response(),
+        );
     }
     let photos = match store_photos(&state.config, &state.gates, form.photos.clone()).await? {
         Ok(p) => p,
@@ -267,9 +269,11 @@ pub async fn submit(
     };
     let keys: Vec<String> = photos.iter().map(|p| p.key.clone()).collect();
     match workflow::submit(&state, user.account_id, &checked.request, &photos).await {
-        Ok(a) => Ok(
-            Redirect::to(&format!("{}?filed=1", Kind::Problem.path(a.appeal_id))).into_response(),
-        ),
+        Ok(a) => Ok(Redirect::to(&format!(
+            "{}?filed=1",
+            crate::issues::PROBLEM.path(a.appeal_id)
+        ))
+        .into_response()),
         Err(e) => {
             media::discard(&state.config.media_dir(), &keys).await;
             // The same form sent twice at once: the other sending filed it
@@ -280,7 +284,8 @@ pub async fn submit(
                         .await?
             {
                 return Ok(
-                    Redirect::to(&format!("{}?filed=1", Kind::Problem.path(id))).into_response()
+                    Redirect::to(&format!("{}?filed=1", crate::issues::PROBLEM.path(id)))
+                        .into_response(),
                 );
             }
             Err(e)
@@ -392,7 +397,7 @@ fn nearby_box(
             ul.nearby-list {
                 @for (a, d) in nearby {
                     li {
-                        a href=(Kind::Problem.path(a.appeal_id)) { "№" (a.appeal_id) ". " (cats.name(l, &a.category_id)) }
+                        a href=(crate::issues::PROBLEM.path(a.appeal_id)) { "№" (a.appeal_id) ". " (cats.name(l, &a.category_id)) }
                         " (" (format!("{:.0}", d)) " " (t.metres) ") — " (excerpt(&a.description, 120))
                         form.inline method="post" action={ "/problems/" (a.appeal_id) "/support" } {
                             (ctx.csrf_field())

@@ -11,7 +11,6 @@ use crate::error::{AppResult, Msg};
 use crate::texts;
 use crate::web::home::{Figure, HomeSection};
 use crate::web::i18n::Locale;
-use crate::workflow::Kind;
 use crate::workflow::queries::{self, AppealFilter, AppealSort};
 use crate::workflow::views::{self, Categories};
 
@@ -33,7 +32,7 @@ fn month_start(at: OffsetDateTime) -> OffsetDateTime {
 
 fn public_problems() -> AppealFilter {
     AppealFilter {
-        kind: Kind::Problem.as_str().to_owned(),
+        kind: crate::issues::PROBLEM.as_str().to_owned(),
         public_only: true,
         ..AppealFilter::default()
     }
@@ -51,7 +50,8 @@ impl HomeSection for Live {
             },
         )
         .await?;
-        let sla = queries::sla_figures(&state.db, Kind::Problem.as_str(), None, None, at).await?;
+        let sla = queries::sla_figures(&state.db, crate::issues::PROBLEM.as_str(), None, None, at)
+            .await?;
         Ok(vec![
             Figure {
                 id: "fig-month",
@@ -91,7 +91,7 @@ impl HomeSection for Live {
         if latest.is_empty() {
             return Ok(None);
         }
-        let cats = Categories::load(&state.db, Kind::Problem).await?;
+        let cats = Categories::load(&state.db, crate::issues::PROBLEM).await?;
         let ids: Vec<i64> = latest.iter().map(|a| a.appeal_id).collect();
         let photos = queries::first_photos(&state.db, &ids).await?;
         let at = now();
@@ -106,7 +106,7 @@ impl HomeSection for Live {
                     "geometry": { "type": "Point", "coordinates": [a.lon, a.lat] },
                     "properties": {
                         "name": cats.name(l, &a.category_id),
-                        "url": Kind::Problem.path(a.appeal_id),
+                        "url": crate::issues::PROBLEM.path(a.appeal_id),
                         "approximate": a.approximate,
                     },
                 })

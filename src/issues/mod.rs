@@ -40,6 +40,25 @@ use crate::app::AppState;
 
 pub use crate::media::upload::MAX_UPLOAD;
 
+use crate::web::i18n::Label;
+use crate::workflow::kind::{Kind, KindSpec, OrderAt};
+
+/// A problem report, as the workflow carries it.
+pub const PROBLEM: Kind = Kind::new(&KindSpec {
+    name: "problem",
+    label: Label::new("Сообщение о проблеме", "Problem report"),
+    base: "/problems",
+    section: (Label::new("Проблемы", "Problems"), "/problems"),
+    resolved_on_page: true,
+    order_noun: "Обращение",
+    order_at: OrderAt::Publication,
+    registry: Some("problems"),
+    search_kind: Some("problem"),
+    municipality_href: Some("/problems/municipalities/"),
+    organisation_href: "/problems/departments/",
+    resolution: None,
+});
+
 pub fn router() -> Router<AppState> {
     let uploads = Router::new()
         .route("/problems/new", get(form::new_form).post(form::submit))
@@ -47,9 +66,7 @@ pub fn router() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(MAX_UPLOAD));
     Router::new()
         .merge(uploads)
-        .merge(crate::workflow::page::support_routes(
-            crate::workflow::Kind::Problem,
-        ))
+        .merge(crate::workflow::page::support_routes(PROBLEM))
         .route("/problems", get(pages::list))
         .route("/problems/map", get(pages::map_page))
         .route("/problems/stats", get(stats::overview))

@@ -14,7 +14,6 @@ use crate::error::{AppError, AppResult, Msg};
 use crate::web::components::{FieldErrors, Select};
 use crate::web::extract::{Path, Query};
 use crate::web::layout::{Page, PageCtx};
-use crate::workflow::Kind;
 use crate::workflow::page::{Acted, ReportQuery, action_of, request_page, request_page_kept};
 use crate::workflow::queries::{self, AppealFilter, AppealSort};
 use crate::workflow::views::{self, Categories, IssueTexts, pager};
@@ -45,7 +44,7 @@ impl ListQuery {
     /// with a message rather than ignored.
     pub fn filter(&self, cats: &Categories) -> AppResult<AppealFilter> {
         let mut f = AppealFilter {
-            kind: Kind::Problem.as_str().to_owned(),
+            kind: crate::issues::PROBLEM.as_str().to_owned(),
             public_only: true,
             limit: PAGE_SIZE,
             ..Default::default()
@@ -123,7 +122,7 @@ pub async fn list(
 ) -> AppResult<Response> {
     let t = IssueTexts::get(ctx.locale);
     let l = ctx.locale;
-    let cats = Categories::load(&db, Kind::Problem).await?;
+    let cats = Categories::load(&db, crate::issues::PROBLEM).await?;
     let mut f = q.filter(&cats)?;
     if !q.mine.is_empty() {
         let user = ctx.user.as_ref().ok_or(AppError::Unauthorized)?;
@@ -212,7 +211,7 @@ pub async fn map_page(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let t = IssueTexts::get(ctx.locale);
-    let cats = Categories::load(&db, Kind::Problem).await?;
+    let cats = Categories::load(&db, crate::issues::PROBLEM).await?;
     q.filter(&cats)?;
     let base = q.base();
     let src = if base.is_empty() {
@@ -254,9 +253,9 @@ pub async fn report(
 ) -> AppResult<Response> {
     let extra = state
         .request_sections
-        .render(&ctx, &state.db, Kind::Problem, &id)
+        .render(&ctx, &state.db, crate::issues::PROBLEM, &id)
         .await?;
-    request_page(ctx, &state.db, Kind::Problem, id, q, extra).await
+    request_page(ctx, &state.db, crate::issues::PROBLEM, id, q, extra).await
 }
 
 /// `POST /problems/{id}/action` (multipart; the CSRF token is its first field)
@@ -267,14 +266,22 @@ pub async fn action(
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    match action_of(Kind::Problem, user, state.clone(), id.clone(), multipart).await? {
+    match action_of(
+        crate::issues::PROBLEM,
+        user,
+        state.clone(),
+        id.clone(),
+        multipart,
+    )
+    .await?
+    {
         Acted::Done(r) => Ok(r),
         Acted::Kept(k) => {
             let extra = state
                 .request_sections
-                .render(&ctx, &state.db, Kind::Problem, &id)
+                .render(&ctx, &state.db, crate::issues::PROBLEM, &id)
                 .await?;
-            request_page_kept(ctx, &state.db, Kind::Problem, id, extra, k).await
+            request_page_kept(ctx, &state.db, crate::issues::PROBLEM, id, extra, k).await
         }
     }
 }

@@ -3,12 +3,11 @@
 //! moderation, rejected, hidden) are removed from the index.
 
 use crate::db::Db;
+use crate::on_db;
 use crate::search::SearchDoc;
 use crate::web::i18n::Locale;
-use crate::workflow::Kind;
 use crate::workflow::queries;
 use crate::workflow::views::municipality_name;
-use crate::{on_db, workflow};
 
 pub const KIND: &str = "problem";
 
@@ -19,10 +18,10 @@ pub async fn document(db: &Db, id: &str) -> anyhow::Result<Option<SearchDoc>> {
     let Some(a) = queries::appeal(db, n).await? else {
         return Ok(None);
     };
-    if a.kind != Kind::Problem.as_str() || !a.state().is_public() {
+    if a.kind != crate::issues::PROBLEM.as_str() || !a.state().is_public() {
         return Ok(None);
     }
-    let cats = queries::categories(db, Kind::Problem.as_str()).await?;
+    let cats = queries::categories(db, crate::issues::PROBLEM.as_str()).await?;
     let cat = cats.iter().find(|c| c.category_id == a.category_id);
     let (cat_ru, cat_en, keywords) = cat
         .map(|c| (c.name_ru.as_str(), c.name_en.as_str(), c.keywords.as_str()))
@@ -41,7 +40,7 @@ pub async fn document(db: &Db, id: &str) -> anyhow::Result<Option<SearchDoc>> {
         kind: KIND,
         id: a.appeal_id.to_string(),
         num: u64::try_from(a.appeal_id).unwrap_or(0),
-        url: workflow::Kind::Problem.path(a.appeal_id),
+        url: crate::issues::PROBLEM.path(a.appeal_id),
         title_ru: format!("Обращение №{}. {cat_ru} — {place_ru}", a.appeal_id),
         title_en: format!("Report #{}. {cat_en} — {place_en}", a.appeal_id),
         body_ru: format!(

@@ -15,7 +15,7 @@ use crate::web::extract::{Form, Query};
 use crate::web::layout::{Page, PageCtx};
 use crate::workflow::queries::{self};
 use crate::workflow::views::{IssueTexts, municipality_name};
-use crate::workflow::{self, Kind, sla};
+use crate::workflow::{self, sla};
 
 texts!(pub StaffTexts {
     organisation: "Организация", "Organisation";
@@ -156,7 +156,7 @@ pub async fn routing_page(
     let l = ctx.locale;
     let t = StaffTexts::get(l);
     let it = IssueTexts::get(l);
-    let cats = queries::categories(&db, Kind::Problem.as_str()).await?;
+    let cats = queries::categories(&db, crate::issues::PROBLEM.as_str()).await?;
     let rules = queries::routing_rules(&db).await?;
     let orgs = crate::directory::queries::list(&db).await?;
     let org_name = |id: &str| {
@@ -252,7 +252,7 @@ pub struct DefaultForm {
 }
 
 async fn known_category(db: &Db, id: &str) -> AppResult<()> {
-    let cats = queries::categories(db, Kind::Problem.as_str()).await?;
+    let cats = queries::categories(db, crate::issues::PROBLEM.as_str()).await?;
     if cats.iter().any(|c| c.category_id == id) {
         Ok(())
     } else {

@@ -14,7 +14,6 @@ use crate::texts;
 use crate::web::extract::Path;
 use crate::web::i18n::Locale;
 use crate::web::layout::{Page, PageCtx};
-use crate::workflow::Kind;
 use crate::workflow::queries::{self, AppealFilter, AppealSort, SlaFigures};
 use crate::workflow::views::{self, Categories, IssueTexts};
 
@@ -91,7 +90,7 @@ pub async fn overview(ctx: PageCtx, State(db): State<Db>) -> AppResult<Response>
     let l = ctx.locale;
     let t = StatsTexts::get(l);
     let it = IssueTexts::get(l);
-    let table_data = queries::sla_table(&db, Kind::Problem.as_str(), now()).await?;
+    let table_data = queries::sla_table(&db, crate::issues::PROBLEM.as_str(), now()).await?;
     let orgs = crate::directory::queries::list(&db).await?;
     let org_rows: Vec<(String, String, &SlaFigures)> = table_data
         .by_organisation
@@ -140,7 +139,7 @@ async fn reports_section(
 ) -> AppResult<Markup> {
     let l = ctx.locale;
     let t = StatsTexts::get(l);
-    let cats = Categories::load(db, Kind::Problem).await?;
+    let cats = Categories::load(db, crate::issues::PROBLEM).await?;
     let at = now();
     f.public_only = true;
     f.limit = 10;
@@ -181,9 +180,10 @@ pub async fn department(
     let org = crate::directory::queries::by_id(&db, &id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let f = queries::sla_figures(&db, Kind::Problem.as_str(), Some(&id), None, now()).await?;
+    let f =
+        queries::sla_figures(&db, crate::issues::PROBLEM.as_str(), Some(&id), None, now()).await?;
     let filter = AppealFilter {
-        kind: Kind::Problem.as_str().into(),
+        kind: crate::issues::PROBLEM.as_str().into(),
         organisation_id: Some(id.clone()),
         ..Default::default()
     };
@@ -209,9 +209,10 @@ pub async fn municipality(
     let l = ctx.locale;
     let t = StatsTexts::get(l);
     let m = geography().by_id(&id).ok_or_else(AppError::not_found)?;
-    let f = queries::sla_figures(&db, Kind::Problem.as_str(), None, Some(&id), now()).await?;
+    let f =
+        queries::sla_figures(&db, crate::issues::PROBLEM.as_str(), None, Some(&id), now()).await?;
     let filter = AppealFilter {
-        kind: Kind::Problem.as_str().into(),
+        kind: crate::issues::PROBLEM.as_str().into(),
         municipality_id: Some(id.clone()),
         ..Default::default()
     };

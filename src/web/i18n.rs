@@ -151,6 +151,31 @@ pub const fn is_english(s: &str) -> bool {
     true
 }
 
+/// One text in both languages, declared as a constant where a table of
+/// texts does not fit (a field of a registered description, such as a
+/// request kind's name). A blank or Cyrillic English text stops the build
+/// as in `texts!`.
+#[derive(Debug, Clone, Copy)]
+pub struct Label {
+    ru: &'static str,
+    en: &'static str,
+}
+
+impl Label {
+    pub const fn new(ru: &'static str, en: &'static str) -> Label {
+        assert!(is_text(ru), "the Russian text is empty");
+        assert!(is_english(en), "the English text is empty or in Cyrillic");
+        Label { ru, en }
+    }
+
+    pub fn get(&self, locale: Locale) -> &'static str {
+        match locale {
+            Locale::Ru => self.ru,
+            Locale::En => self.en,
+        }
+    }
+}
+
 /// A noun counted on a page, in every form it takes: Russian has three
 /// (1 строка, 2 строки, 5 строк), English two. Declared as a constant,
 /// so a blank or Cyrillic English form stops the build as in `texts!`:

@@ -1,17 +1,12 @@
-//! The kinds of citizens' requests the workflow carries, where their pages
-//! live, and what each does differently.
+//! The kinds of citizens' requests the workflow carries: a registry that
+//! features fill. Each feature describes its kind once (a `KindSpec`: where
+//! its pages live, how it is answered, when it becomes an order) and
+//! `features.rs` installs the list; the workflow reads the description and
+//! names no feature.
 
-/// The kinds of requests and where their pages live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Problem,
-    ConstructionCheck,
-    /// A citizen's suggestion for a city problem (`participation::suggestions`).
-    Suggestion,
-    /// A low rating of a government service with a comment, to its provider
-    /// (`participation::services`).
-    ServiceFeedback,
-}
+use std::sync::OnceLock;
+
+use crate::web::i18n::{Label, Locale};
 
 /// When a request of a kind becomes an order in the project-management core.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,121 +20,135 @@ pub enum OrderAt {
     Never,
 }
 
-impl Kind {
-    /// Every kind, in the order the staff filters list them.
-    pub const ALL: [Kind; 4] = [
-        Kind::Problem,
-        Kind::ConstructionCheck,
-        Kind::Suggestion,
-        Kind::ServiceFeedback,
-    ];
-
+/// What a feature declares about its kind of request.
+#[derive(Debug)]
+pub struct KindSpec {
+    /// The stored name (`appeal.kind`), stable across releases.
+    pub name: &'static str,
     /// The kind's name for people.
-    pub fn label(self, l: crate::web::i18n::Locale) -> &'static str {
-        let t = KindLabels::get(l);
-        match self {
-            Kind::Problem => t.problem,
-            Kind::ConstructionCheck => t.construction_check,
-            Kind::Suggestion => t.suggestion,
-            Kind::ServiceFeedback => t.service_feedback,
-        }
+    pub label: Label,
+    /// Where the pages of its requests live (`{base}/{id}`).
+    pub base: &'static str,
+    /// The section a request page sits in: its name and path.
+    pub section: (Label, &'static str),
+    /// Whether staff answer it with «Решено» on its page; a kind answered
+    /// another way (a verification's result, an order executed in the core)
+    /// says false, and its page offers no competing way.
+    pub resolved_on_page: bool,
+    /// How the core's order titles it («Обращение № 12: …»).
+    pub order_noun: &'static str,
+    pub order_at: OrderAt,
+    /// The open dataset that publishes this kind, if one does.
+    pub registry: Option<&'static str>,
+    /// The kind of its search document, if it has one.
+    pub search_kind: Option<&'static str>,
+    /// Where the page links its municipality and organisation: a kind with
+    /// its own browse pages by place and department names them; the others
+    /// link the organisation's card.
+    pub municipality_href: Option<&'static str>,
+    pub organisation_href: &'static str,
+    /// The mail subject and the notification line when a request of this
+    /// kind is resolved, for a kind whose resolution is not an answer
+    /// (`id`, the resolving note).
+    pub resolution: Option<Resolution>,
+}
+
+/// Texts of a resolution for a kind that words it its own way.
+#[derive(Debug)]
+pub struct Resolution {
+    pub subject: fn(id: i64, note: &str) -> (String, String),
+    pub line: fn(id: i64) -> (String, String),
+}
+
+/// A kind of request: a registered description, compared by name.
+#[derive(Debug, Clone, Copy)]
+pub struct Kind(&'static KindSpec);
+
+impl PartialEq for Kind {
+    fn eq(&self, other: &Kind) -> bool {
+        self.0.name == other.0.name
+    }
+}
+impl Eq for Kind {}
+
+static KINDS: OnceLock<Vec<Kind>> = OnceLock::new();
+
+/// Installs the kinds features register (`features::request_kinds`), once
+/// per process; a second installation must name the same kinds.
+pub fn install(kinds: Vec<Kind>) {
+    let names = |k: &[Kind]| k.iter().map(|k| k.as_str()).collect::<Vec<_>>();
+    let installed = KINDS.get_or_init(|| kinds.clone());
+    assert_eq!(
+        names(installed),
+        names(&kinds),
+        "request kinds installed twice differently"
+    );
+}
+
+impl Kind {
+    pub const fn new(spec: &'static KindSpec) -> Kind {
+        Kind(spec)
     }
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Problem => "problem",
-            Kind::ConstructionCheck => "construction_check",
-            Kind::Suggestion => "suggestion",
-            Kind::ServiceFeedback => "service_feedback",
-        }
+    /// Every registered kind, in the order the staff filters list them.
+    pub fn all() -> &'static [Kind] {
+        KINDS.get().map(Vec::as_slice).unwrap_or(&[])
     }
 
     pub fn parse(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+        Kind::all().iter().copied().find(|k| k.as_str() == s)
     }
 
-    /// Where the pages of this kind's requests live (`{base}/{id}`).
+    /// The kind of a stored request. A row of a kind no feature registers
+    /// any more is shown as the first registered kind rather than failing
+    /// the page it is listed on.
+    pub fn of(s: &str) -> Kind {
+        Kind::parse(s)
+            .or_else(|| Kind::all().first().copied())
+            .expect("request kinds are installed before any request is read")
+    }
+
+    pub fn spec(self) -> &'static KindSpec {
+        self.0
+    }
+
+    pub fn label(self, l: Locale) -> &'static str {
+        self.0.label.get(l)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0.name
+    }
+
     pub fn base(self) -> &'static str {
-        match self {
-            Kind::Problem => "/problems",
-            Kind::ConstructionCheck => "/construction/checks",
-            Kind::Suggestion => "/participation/suggestions",
-            Kind::ServiceFeedback => "/participation/services/feedback",
-        }
+        self.0.base
     }
 
     pub fn path(self, id: i64) -> String {
         format!("{}/{id}", self.base())
     }
 
-    /// The section a request page of this kind sits in: its name and path.
-    pub fn section(self, l: crate::web::i18n::Locale) -> (&'static str, &'static str) {
-        let t = KindLabels::get(l);
-        match self {
-            Kind::Problem => (t.problems, "/problems"),
-            Kind::ConstructionCheck => (t.construction, "/construction"),
-            Kind::Suggestion => (t.suggestions, "/participation/suggestions"),
-            Kind::ServiceFeedback => (t.services, "/participation/services"),
-        }
+    pub fn section(self, l: Locale) -> (&'static str, &'static str) {
+        (self.0.section.0.get(l), self.0.section.1)
     }
 
-    /// Whether staff answer it with «Решено» on its page. A construction
-    /// check is answered by its verification result (`construction::checks`),
-    /// and a suggestion is done when the core reports its order executed,
-    /// so their pages offer no competing way.
     pub fn resolved_on_page(self) -> bool {
-        match self {
-            Kind::Problem | Kind::ServiceFeedback => true,
-            Kind::ConstructionCheck | Kind::Suggestion => false,
-        }
+        self.0.resolved_on_page
     }
 
-    /// How the core's order titles a request of this kind («Обращение № 12:
-    /// …»): the core's executors know citizens' appeals as «обращения»,
-    /// and a suggestion by its own name.
     pub fn order_noun(self) -> &'static str {
-        match self {
-            Kind::Suggestion => "Предложение",
-            _ => "Обращение",
-        }
+        self.0.order_noun
     }
 
     pub fn order_at(self) -> OrderAt {
-        match self {
-            Kind::Problem | Kind::ConstructionCheck => OrderAt::Publication,
-            Kind::Suggestion => OrderAt::Plan,
-            Kind::ServiceFeedback => OrderAt::Never,
-        }
+        self.0.order_at
     }
 
-    /// The open dataset that publishes this kind, if one does.
     pub fn registry(self) -> Option<&'static str> {
-        match self {
-            Kind::Problem => Some("problems"),
-            Kind::ConstructionCheck => Some("construction_checks"),
-            Kind::Suggestion | Kind::ServiceFeedback => None,
-        }
+        self.0.registry
     }
 
-    /// The kind of its search document, if it has one (a service's
-    /// feedback is found through the service).
     pub fn search_kind(self) -> Option<&'static str> {
-        match self {
-            Kind::Problem => Some("problem"),
-            Kind::ConstructionCheck => Some("construction_check"),
-            Kind::Suggestion => Some("suggestion"),
-            Kind::ServiceFeedback => None,
-        }
+        self.0.search_kind
     }
 }
-
-crate::texts!(pub KindLabels {
-    problem: "Сообщение о проблеме", "Problem report";
-    construction_check: "Проверка стройки", "Construction check";
-    suggestion: "Предложение", "Suggestion";
-    service_feedback: "Отзыв об услуге", "Service feedback";
-    problems: "Проблемы", "Problems";
-    construction: "Стройка", "Construction";
-    suggestions: "Предложения", "Suggestions";
-    services: "Оценка госуслуг", "Service ratings";
-});

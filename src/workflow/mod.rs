@@ -12,7 +12,7 @@
 
 mod acting;
 pub mod input;
-mod kind;
+pub mod kind;
 pub mod lifecycle;
 pub mod notifications;
 pub mod notify;
@@ -29,7 +29,7 @@ pub mod views;
 use axum::http::StatusCode;
 use time::OffsetDateTime;
 
-pub use kind::{Kind, KindLabels, OrderAt};
+pub use kind::{Kind, OrderAt};
 pub use lifecycle::{Action, CloseReason, Refusal, Role, State};
 
 use crate::app::AppState;
@@ -66,7 +66,7 @@ pub async fn settings(db: &Db) -> AppResult<Settings> {
 }
 
 pub fn kind_of(a: &AppealRow) -> Kind {
-    Kind::parse(&a.kind).unwrap_or(Kind::Problem)
+    Kind::of(&a.kind)
 }
 
 fn refusal(r: Refusal) -> AppError {

@@ -10,7 +10,7 @@ use crate::web::components::date;
 use crate::web::i18n::Locale;
 use crate::workflow::lifecycle::DISPUTE_DAYS;
 use crate::workflow::queries::{self, AppealRow, Follower};
-use crate::workflow::{Kind, State, kind_of};
+use crate::workflow::{State, kind_of};
 
 /// The planned date of a request, as people read it in each language.
 fn planned_on(a: &AppealRow) -> (String, String) {
@@ -32,29 +32,8 @@ fn planned_on(a: &AppealRow) -> (String, String) {
 /// №12: запланировано на 20.12.2026»).
 pub fn event_subject(kind: &str, a: &AppealRow, note: &str) -> (String, String) {
     let id = a.appeal_id;
-    // A verification's reaction begins with its verdict («Нарушение
-    // подтверждено. …»), which the subject repeats.
-    let verdict = note.split(". ").next().unwrap_or("").trim_end_matches('.');
     match kind {
-        "resolved"
-            if kind_of(a) == Kind::ConstructionCheck
-                && !verdict.is_empty()
-                && verdict.chars().count() <= 80 =>
-        {
-            (
-                format!(
-                    "Результат проверки по обращению №{id}: {}",
-                    verdict.to_lowercase()
-                ),
-                // The verdict is the officer's Russian text: English
-                // readers get it in the body, not a mixed subject.
-                format!("Result of the check requested in #{id}"),
-            )
-        }
-        "resolved" if kind_of(a) == Kind::ConstructionCheck => (
-            format!("Результат проверки по обращению №{id}"),
-            format!("Result of the check requested in #{id}"),
-        ),
+        "resolved" if let Some(r) = &kind_of(a).spec().resolution => (r.subject)(id, note),
         "resolved" => (
             format!("Ответ на обращение №{id}: решено"),
             format!("Answer to request #{id}: resolved"),
@@ -126,10 +105,7 @@ pub fn event_text(kind: &str, a: &AppealRow) -> (String, String) {
             format!("Обращение №{id} передано в другую организацию."),
             format!("Request #{id} was referred to another organisation."),
         ),
-        "resolved" if kind_of(a) == Kind::ConstructionCheck => (
-            format!("Проверка по обращению №{id} завершена."),
-            format!("The check requested in #{id} is complete."),
-        ),
+        "resolved" if let Some(r) = &kind_of(a).spec().resolution => (r.line)(id),
         "resolved" => (
             format!("По обращению №{id} дан ответ: решено."),
             format!("Request #{id} was answered: resolved."),

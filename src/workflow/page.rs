@@ -116,15 +116,6 @@ impl<'a> Viewer<'a> {
     }
 }
 
-/// Loads a report the user may see (others get 404, as if it did not exist).
-pub async fn visible(
-    state: &AppState,
-    id: &str,
-    user: Option<&CurrentUser>,
-) -> AppResult<AppealRow> {
-    visible_kind(&state.db, Kind::Problem, id, user).await
-}
-
 /// A request of `kind` the user may see (404 for any other).
 pub async fn visible_kind(
     db: &Db,
@@ -287,10 +278,7 @@ fn request_markup(
         (Some(acc), false, _) | (Some(acc), true, true) => Some(acc.display_name.clone()),
         _ => None,
     };
-    let (crumb, crumb_href) = match kind {
-        Kind::Problem => (it.title, "/problems"),
-        other => other.section(l),
-    };
+    let (crumb, crumb_href) = kind.section(l);
     Page::new(ctx, title.clone())
         .crumb(crumb, crumb_href)
         .with_map()
@@ -305,13 +293,11 @@ fn request_markup(
             h1 { (title) }
             p.report-meta {
                 (state_badge(l, a, at))
-                @if kind == Kind::Problem {
-                    " · " a href={ "/problems/municipalities/" (a.municipality_id) } { (municipality_name(l, &a.municipality_id)) }
-                    @if let Some(o) = &org { " · " a href={ "/problems/departments/" (o.organisation_id) } { (l.pick(&o.name_ru, &o.name_en)) } }
-                } @else {
-                    " · " (municipality_name(l, &a.municipality_id))
-                    @if let Some(o) = &org { " · " a href={ "/organisations/" (o.organisation_id) } { (l.pick(&o.name_ru, &o.name_en)) } }
-                }
+                " · "
+                @if let Some(href) = kind.spec().municipality_href {
+                    a href={ (href) (a.municipality_id) } { (municipality_name(l, &a.municipality_id)) }
+                } @else { (municipality_name(l, &a.municipality_id)) }
+                @if let Some(o) = &org { " · " a href={ (kind.spec().organisation_href) (o.organisation_id) } { (l.pick(&o.name_ru, &o.name_en)) } }
             }
             dl.facts {
                 dt { (it.author) }

@@ -82,7 +82,7 @@ impl QueueQuery {
 const QUEUE_PAGE: i64 = 50;
 
 fn kind_options(l: Locale) -> Vec<(String, String)> {
-    Kind::ALL
+    Kind::all()
         .iter()
         .map(|k| (k.as_str().to_owned(), k.label(l).to_owned()))
         .collect()
@@ -117,7 +117,7 @@ fn queue_table(l: Locale, cats: &Categories, rows: &[AppealRow], empty: &str) ->
                     thead { tr { th scope="col" { (t.number) } th scope="col" { (t.request) } th scope="col" { (t.kind) } th scope="col" { (t.municipality) } th scope="col" { (t.state) } th scope="col" { (t.due) } } }
                     tbody {
                         @for a in rows {
-                            @let kind = Kind::parse(&a.kind).unwrap_or(Kind::Problem);
+                            @let kind = Kind::of(&a.kind);
                             tr.overdue[a.is_overdue(at)] data-kind=(a.kind) {
                                 td { (a.appeal_id) }
                                 td { a href=(kind.path(a.appeal_id)) { (headline(l, cats, a)) } }

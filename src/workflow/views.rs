@@ -76,7 +76,7 @@ impl Categories {
     /// The categories of every kind (category ids are unique across kinds).
     pub async fn load_all(db: &Db) -> AppResult<Categories> {
         let mut all = HashMap::new();
-        for kind in Kind::ALL {
+        for &kind in Kind::all() {
             all.extend(Categories::load(db, kind).await?.0);
         }
         Ok(Categories(all))
@@ -176,7 +176,7 @@ pub fn card(
     at: OffsetDateTime,
 ) -> Markup {
     let t = IssueTexts::get(l);
-    let href = Kind::Problem.path(a.appeal_id);
+    let href = Kind::of(&a.kind).path(a.appeal_id);
     html! {
         li.report-card {
             @if let Some(key) = photo {

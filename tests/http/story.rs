@@ -99,7 +99,7 @@ async fn story(
     // Filed: the citizen gets a receipt with the number.
     turns.be(app, "olga@example.ru").await;
     let id = match kind {
-        veche::workflow::Kind::Problem => id_from(
+        k if k == veche::issues::PROBLEM => id_from(
             &file(
                 app,
                 "road-pothole",
@@ -109,7 +109,7 @@ async fn story(
             )
             .await,
         ),
-        veche::workflow::Kind::ConstructionCheck => {
+        k if k == veche::construction::CHECK => {
             crate::queues::file_check(app, "Строят без таблички, уже четвёртый этаж.").await
         }
         // Their orders start on publication; a suggestion's when it is
@@ -310,8 +310,8 @@ async fn story(
         Some("Работы выполнены, акт приложен.")
     );
     let subject = match kind {
-        veche::workflow::Kind::Problem => format!("Ответ на обращение №{id}: решено"),
-        veche::workflow::Kind::ConstructionCheck => {
+        k if k == veche::issues::PROBLEM => format!("Ответ на обращение №{id}: решено"),
+        k if k == veche::construction::CHECK => {
             format!("Результат проверки по обращению №{id}: работы выполнены, акт приложен")
         }
         other => panic!("the story is of kinds ordered on publication, not {other:?}"),
@@ -341,19 +341,13 @@ async fn story(
 }
 
 both_backends!(a_problem_report_goes_round_the_whole_loop, |app| {
-    story(
-        &app,
-        veche::workflow::Kind::Problem,
-        "admin-krasnodar",
-        true,
-    )
-    .await;
+    story(&app, veche::issues::PROBLEM, "admin-krasnodar", true).await;
 });
 
 both_backends!(a_construction_check_goes_round_the_whole_loop, |app| {
     story(
         &app,
-        veche::workflow::Kind::ConstructionCheck,
+        veche::construction::CHECK,
         "dep-construction-supervision",
         false,
     )

@@ -32,7 +32,7 @@ use crate::error::{AppError, Msg};
 use crate::web::i18n::Locale;
 use crate::workflow::queries::{self, AppealFilter, AppealRow, AppealSort};
 use crate::workflow::views::Categories;
-use crate::workflow::{self, Kind, NewRequest};
+use crate::workflow::{self, NewRequest};
 
 mod read;
 mod write;

@@ -53,7 +53,7 @@ pub(super) async fn services(
 ) -> Answer {
     jurisdiction(&state.config, p)?;
     let l = locale(headers, p);
-    let cats = Categories::load(&state.db, Kind::Problem).await?;
+    let cats = Categories::load(&state.db, crate::issues::PROBLEM).await?;
     let list: Vec<Value> = cats
         .active()
         .into_iter()
@@ -86,7 +86,7 @@ pub(super) async fn service_definition(
     let p = Params::parse(q.unwrap_or_default().as_bytes());
     let r = async {
         jurisdiction(&config, &p)?;
-        let cats = Categories::load(&db, Kind::Problem).await?;
+        let cats = Categories::load(&db, crate::issues::PROBLEM).await?;
         if !cats.0.get(code).is_some_and(|c| c.active) {
             return Err(Failure::not_found("service_code"));
         }
@@ -198,7 +198,7 @@ pub(super) async fn render_requests(
     extensions: bool,
     format: Format,
 ) -> Answer {
-    let cats = Categories::load(&state.db, Kind::Problem).await?;
+    let cats = Categories::load(&state.db, crate::issues::PROBLEM).await?;
     let orgs = crate::directory::queries::list(&state.db).await?;
     let photos = queries::first_photos(
         &state.db,
@@ -242,7 +242,7 @@ pub(super) async fn requests(
     let municipality = jurisdiction(&state.config, p)?;
     let l = locale(headers, p);
     let mut f = AppealFilter {
-        kind: Kind::Problem.as_str().into(),
+        kind: crate::issues::PROBLEM.as_str().into(),
         public_only: true,
         sort: AppealSort::Newest,
         ..Default::default()
@@ -270,7 +270,7 @@ pub(super) async fn requests(
     f.municipality_id = municipality;
     let codes = p.list("service_code");
     if !codes.is_empty() {
-        let cats = Categories::load(&state.db, Kind::Problem).await?;
+        let cats = Categories::load(&state.db, crate::issues::PROBLEM).await?;
         if let Some(bad) = codes.iter().find(|c| !cats.0.contains_key(c.as_str())) {
             return Err(Failure::not_found(&format!("service_code {bad}")));
         }
@@ -384,7 +384,7 @@ pub(super) async fn one_request(
             .map_err(|_| Failure::not_found("service_request_id"))?;
         let a = queries::appeal(&state.db, id)
             .await?
-            .filter(|a| a.kind == Kind::Problem.as_str() && a.state().is_public())
+            .filter(|a| a.kind == crate::issues::PROBLEM.as_str() && a.state().is_public())
             .ok_or_else(|| Failure::not_found("service_request_id"))?;
         render_requests(
             &state,
@@ -413,7 +413,7 @@ pub(super) async fn token(
         let id: i64 = t.parse().map_err(|_| Failure::not_found("token"))?;
         let a = queries::appeal(&db, id)
             .await?
-            .filter(|a| a.kind == Kind::Problem.as_str() && a.state().is_public())
+            .filter(|a| a.kind == crate::issues::PROBLEM.as_str() && a.state().is_public())
             .ok_or_else(|| Failure::not_found("token"))?;
         Ok(body(
             format,

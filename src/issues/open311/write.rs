@@ -97,7 +97,7 @@ pub(super) async fn create(state: &AppState, request: Request, format: Format) -
     let code = p
         .get("service_code")
         .ok_or_else(|| Failure::bad("service_code is missing"))?;
-    let cats = Categories::load(&state.db, Kind::Problem).await?;
+    let cats = Categories::load(&state.db, crate::issues::PROBLEM).await?;
     if !cats.0.get(code).is_some_and(|c| c.active) {
         return Err(Failure::not_found("service_code"));
     }
@@ -141,7 +141,7 @@ pub(super) async fn create(state: &AppState, request: Request, format: Format) -
     })
     .collect();
     let request = NewRequest {
-        kind: Kind::Problem,
+        kind: crate::issues::PROBLEM,
         category_id: code.to_owned(),
         point: point.point,
         approximate: point.approximate,

@@ -26,7 +26,29 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::app::AppState;
-use crate::workflow::Kind;
+use crate::web::i18n::Label;
+use crate::workflow::kind::{Kind, KindSpec, OrderAt};
+
+/// A low rating with a comment, as the workflow carries it to the provider:
+/// answered on the portal, found through its service (no search document
+/// and no dataset of its own).
+pub const FEEDBACK: Kind = Kind::new(&KindSpec {
+    name: "service_feedback",
+    label: Label::new("Отзыв об услуге", "Service feedback"),
+    base: "/participation/services/feedback",
+    section: (
+        Label::new("Оценка госуслуг", "Service ratings"),
+        "/participation/services",
+    ),
+    resolved_on_page: true,
+    order_noun: "Обращение",
+    order_at: OrderAt::Never,
+    registry: None,
+    search_kind: None,
+    municipality_href: None,
+    organisation_href: "/organisations/",
+    resolution: None,
+});
 
 /// The search documents' kind.
 pub const KIND: &str = "service";
@@ -49,7 +71,7 @@ pub fn router() -> Router<AppState> {
             post(pages::feedback_action)
                 .layer(DefaultBodyLimit::max(crate::media::upload::MAX_UPLOAD)),
         )
-        .merge(crate::workflow::page::support_routes(Kind::ServiceFeedback))
+        .merge(crate::workflow::page::support_routes(FEEDBACK))
         .route("/api/v1/services", get(api::list))
         .route("/api/v1/services/{id}", get(api::one))
         .route("/api/v1/service-results", get(api::results))

@@ -18,7 +18,6 @@ use crate::error::{AppError, AppResult, Msg};
 use crate::web::components::FieldErrors;
 use crate::web::extract::{Form, Path, Query};
 use crate::web::layout::{Page, PageCtx};
-use crate::workflow::Kind;
 use crate::workflow::page::{Acted, ReportQuery, action_of, request_page, request_page_kept};
 
 #[derive(Debug, Default, Deserialize)]
@@ -312,7 +311,7 @@ pub async fn feedback(
 ) -> AppResult<Response> {
     let appeal_id: i64 = id.parse().map_err(|_| AppError::not_found())?;
     let extra = extra(&ctx, &db, appeal_id).await?;
-    request_page(ctx, &db, Kind::ServiceFeedback, id, q, Some(extra)).await
+    request_page(ctx, &db, super::FEEDBACK, id, q, Some(extra)).await
 }
 
 /// `POST /participation/services/feedback/{id}/action`
@@ -323,20 +322,12 @@ pub async fn feedback_action(
     Path(id): Path<String>,
     multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    match action_of(
-        Kind::ServiceFeedback,
-        user,
-        state.clone(),
-        id.clone(),
-        multipart,
-    )
-    .await?
-    {
+    match action_of(super::FEEDBACK, user, state.clone(), id.clone(), multipart).await? {
         Acted::Done(r) => Ok(r),
         Acted::Kept(k) => {
             let appeal_id: i64 = id.parse().map_err(|_| AppError::not_found())?;
             let extra = extra(&ctx, &state.db, appeal_id).await?;
-            request_page_kept(ctx, &state.db, Kind::ServiceFeedback, id, Some(extra), k).await
+            request_page_kept(ctx, &state.db, super::FEEDBACK, id, Some(extra), k).await
         }
     }
 }

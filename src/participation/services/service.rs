@@ -12,7 +12,7 @@ use crate::auth::CurrentUser;
 use crate::config::Config;
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult, Msg};
-use crate::workflow::{self, Kind, NewRequest};
+use crate::workflow::{self, NewRequest};
 
 /// The category every feedback request is filed under.
 pub const FEEDBACK_CATEGORY: &str = "service-feedback";
@@ -182,7 +182,7 @@ fn feedback_request(service: &ServiceRow, r: &Rating) -> NewRequest {
     let point = crate::participation::centre_of(service.municipality_id.as_deref());
     let s = r.scores;
     NewRequest {
-        kind: Kind::ServiceFeedback,
+        kind: super::FEEDBACK,
         category_id: FEEDBACK_CATEGORY.to_owned(),
         point,
         approximate: true,

@@ -249,7 +249,7 @@ pub fn service_page(
                     (Scale::Quality.label(l)) " " (m.quality) ", "
                     (Scale::Convenience.label(l)) " " (m.convenience) ", "
                     (Scale::Speed.label(l)) " " (m.speed) "."
-                    @if let Some(id) = m.appeal_id { " " a href=(crate::workflow::Kind::ServiceFeedback.path(id)) { (t.feedback_about) " " (t.number) (id) } }
+                    @if let Some(id) = m.appeal_id { " " a href=(super::FEEDBACK.path(id)) { (t.feedback_about) " " (t.number) (id) } }
                 }
             } @else if let Some(r) = refusal {
                 p.notice #rate-refused { (r.get(l)) }
@@ -302,7 +302,7 @@ pub fn service_page(
             @if feedback.is_empty() { p { (t.no_feedback) } }
             ul {
                 @for f in feedback {
-                    li { a href=(crate::workflow::Kind::ServiceFeedback.path(f.appeal_id)) { (t.number) (f.appeal_id) } " · " (crate::workflow::State::parse(&f.state).map_or("", |s| s.label(l))) " · " (crate::web::components::datetime(l, f.created_at)) }
+                    li { a href=(super::FEEDBACK.path(f.appeal_id)) { (t.number) (f.appeal_id) } " · " (crate::workflow::State::parse(&f.state).map_or("", |s| s.label(l))) " · " (crate::web::components::datetime(l, f.created_at)) }
                 }
             }
         }
@@ -351,7 +351,7 @@ pub fn rated_notice(l: Locale, feedback: Option<i64>) -> Markup {
         "success",
         html! {
             (t.rated)
-            @if let Some(id) = feedback { " " (t.rated_feedback) a #feedback-link href=(crate::workflow::Kind::ServiceFeedback.path(id)) { (t.number) (id) } }
+            @if let Some(id) = feedback { " " (t.rated_feedback) a #feedback-link href=(super::FEEDBACK.path(id)) { (t.number) (id) } }
         },
     )
 }

@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::web::api_docs::ApiErrorBody;
 use crate::web::extract::Path;
 use crate::workflow::queries::{AppealFilter, AppealRow, AppealSort};
-use crate::workflow::{self, Kind};
+use crate::workflow::{self};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -70,7 +70,7 @@ fn suggestion_json(a: &AppealRow, s: &SuggestionRow, base: &str) -> Value {
             "at": a.reacted_at.and_then(|t| t.format(&Rfc3339).ok()),
         })),
         "due_at": a.due_at.and_then(|t| t.format(&Rfc3339).ok()),
-        "url": format!("{base}{}", Kind::Suggestion.path(a.appeal_id)),
+        "url": format!("{base}{}", super::SUGGESTION.path(a.appeal_id)),
     })
 }
 
@@ -86,7 +86,7 @@ pub async fn list(State(state): State<AppState>) -> AppResult<Response> {
     let appeals = workflow::queries::list_appeals(
         &state.db,
         &AppealFilter {
-            kind: Kind::Suggestion.as_str().to_owned(),
+            kind: super::SUGGESTION.as_str().to_owned(),
             public_only: true,
             sort: AppealSort::Newest,
             limit: 500,
@@ -109,7 +109,7 @@ pub async fn list(State(state): State<AppState>) -> AppResult<Response> {
 async fn public(db: &Db, id: i64) -> AppResult<(AppealRow, SuggestionRow)> {
     let a = workflow::queries::appeal(db, id)
         .await?
-        .filter(|a| a.kind == Kind::Suggestion.as_str() && a.state().is_public())
+        .filter(|a| a.kind == super::SUGGESTION.as_str() && a.state().is_public())
         .ok_or_else(AppError::not_found)?;
     let s = queries::suggestion(db, id)
         .await?

@@ -14,7 +14,7 @@ use crate::db::Db;
 use crate::error::AppResult;
 use crate::web::feeds::{Entry, Feed};
 use crate::web::i18n::Locale;
-use crate::workflow::{self, Kind};
+use crate::workflow::{self};
 
 /// How many entries the feed carries.
 const ENTRIES: i64 = 50;
@@ -57,7 +57,7 @@ async fn feed(db: &Db, config: &Config, headers: &HeaderMap) -> AppResult<Feed> 
         }
         let kind = workflow::kind_of(&a);
         let title = match (kind, queries::suggestion(db, id).await?) {
-            (Kind::Suggestion, Some(s)) => {
+            (k, Some(s)) if k == super::SUGGESTION => {
                 format!("{}: {}", super::views::answer_label(l, &a), s.title)
             }
             _ => format!("{} №{}", kind.label(l), a.appeal_id),

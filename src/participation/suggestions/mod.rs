@@ -25,7 +25,33 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::app::AppState;
-use crate::workflow::Kind;
+use crate::web::i18n::Label;
+use crate::workflow::kind::{Kind, KindSpec, OrderAt};
+
+/// The kind of request a suggestion may answer: a problem report, named by
+/// its registered name so that this feature imports no other.
+pub const TARGET_KIND: &str = "problem";
+
+/// A suggestion, as the workflow carries it: a proposal until the
+/// organisation plans it, then an order, done when the core reports it
+/// executed.
+pub const SUGGESTION: Kind = Kind::new(&KindSpec {
+    name: "suggestion",
+    label: Label::new("Предложение", "Suggestion"),
+    base: "/participation/suggestions",
+    section: (
+        Label::new("Предложения", "Suggestions"),
+        "/participation/suggestions",
+    ),
+    resolved_on_page: false,
+    order_noun: "Предложение",
+    order_at: OrderAt::Plan,
+    registry: None,
+    search_kind: Some("suggestion"),
+    municipality_href: None,
+    organisation_href: "/organisations/",
+    resolution: None,
+});
 
 /// The search documents' kind.
 pub const KIND: &str = "suggestion";
@@ -46,7 +72,7 @@ pub fn router() -> Router<AppState> {
             "/participation/suggestions/{id}/comments",
             post(pages::comment),
         )
-        .merge(crate::workflow::page::support_routes(Kind::Suggestion))
+        .merge(crate::workflow::page::support_routes(SUGGESTION))
         .route("/participation/answers.atom", get(feeds::answers))
         .route("/participation/answers.rss", get(feeds::answers_rss))
         .route("/moderation/suggestion-comments", get(pages::moderation))

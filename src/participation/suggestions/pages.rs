@@ -19,7 +19,7 @@ use crate::web::layout::{Page, PageCtx};
 use crate::workflow::page::{Acted, ReportQuery, action_of, request_page, request_page_kept};
 use crate::workflow::queries::{AppealFilter, AppealRow, AppealSort};
 use crate::workflow::views::Categories;
-use crate::workflow::{self, Kind};
+use crate::workflow::{self};
 
 fn participation(l: crate::web::i18n::Locale) -> &'static str {
     crate::participation::priorities::views::T::get(l).participation
@@ -30,7 +30,7 @@ pub async fn list(ctx: PageCtx, State(db): State<Db>) -> AppResult<Response> {
     let appeals = workflow::queries::list_appeals(
         &db,
         &AppealFilter {
-            kind: Kind::Suggestion.as_str().to_owned(),
+            kind: super::SUGGESTION.as_str().to_owned(),
             public_only: true,
             sort: AppealSort::Newest,
             limit: 200,
@@ -50,7 +50,7 @@ pub async fn list(ctx: PageCtx, State(db): State<Db>) -> AppResult<Response> {
             Some((a, s))
         })
         .collect();
-    let topics = Categories::load(&db, Kind::Suggestion).await?;
+    let topics = Categories::load(&db, super::SUGGESTION).await?;
     let t = T::get(ctx.locale);
     Ok(Page::new(&ctx, t.title)
         .crumb(participation(ctx.locale), "/participation")
@@ -74,7 +74,7 @@ async fn target_of(db: &Db, kind: &str, id: &str) -> AppResult<Option<(Target, S
     Ok(match kind {
         "problem" => workflow::queries::appeal(db, id)
             .await?
-            .filter(|a| a.kind == Kind::Problem.as_str() && a.state().is_public())
+            .filter(|a| a.kind == super::TARGET_KIND && a.state().is_public())
             .map(|a| (Target::Problem(a.appeal_id), format!("№{}", a.appeal_id))),
         "priority" => crate::participation::priorities::queries::priority(db, id)
             .await?
@@ -92,7 +92,7 @@ async fn form_page(
     status: StatusCode,
 ) -> AppResult<Response> {
     let target = target_of(db, &f.target_kind, &f.target_id).await?;
-    let topics = Categories::load(db, Kind::Suggestion)
+    let topics = Categories::load(db, super::SUGGESTION)
         .await?
         .options(ctx.locale);
     let t = T::get(ctx.locale);
@@ -159,7 +159,7 @@ async fn parse(db: &Db, f: &FormFields) -> AppResult<Result<Proposal, FieldError
             true,
         ),
     );
-    let topics = Categories::load(db, Kind::Suggestion).await?;
+    let topics = Categories::load(db, super::SUGGESTION).await?;
     if !topics.active().iter().any(|c| c.category_id == f.topic) {
         errors.add(
             "topic",
@@ -236,7 +236,7 @@ pub async fn create(
     }
     match service::submit(&state, &user, &p).await {
         Ok(a) => Ok(
-            Redirect::to(&format!("{}?filed=1", Kind::Suggestion.path(a.appeal_id)))
+            Redirect::to(&format!("{}?filed=1", super::SUGGESTION.path(a.appeal_id)))
                 .into_response(),
         ),
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
@@ -334,7 +334,7 @@ pub async fn show(
         filed: q.filed,
         supported: q.supported,
     };
-    request_page(ctx, &db, Kind::Suggestion, id, rq, Some(extra)).await
+    request_page(ctx, &db, super::SUGGESTION, id, rq, Some(extra)).await
 }
 
 /// `POST /participation/suggestions/{id}/action`: the organisation's answer
@@ -346,12 +346,20 @@ pub async fn action(
     Path(id): Path<String>,
     multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    match action_of(Kind::Suggestion, user, state.clone(), id.clone(), multipart).await? {
+    match action_of(
+        super::SUGGESTION,
+        user,
+        state.clone(),
+        id.clone(),
+        multipart,
+    )
+    .await?
+    {
         Acted::Done(r) => Ok(r),
         Acted::Kept(k) => {
             let appeal_id: i64 = id.parse().map_err(|_| AppError::not_found())?;
             let extra = extra(&ctx, &state.db, appeal_id, false).await?;
-            request_page_kept(ctx, &state.db, Kind::Suggestion, id, Some(extra), k).await
+            request_page_kept(ctx, &state.db, super::SUGGESTION, id, Some(extra), k).await
         }
     }
 }
@@ -373,7 +381,7 @@ pub async fn comment(
     service::comment(&state, &user, appeal_id, &f.body).await?;
     Ok(Redirect::to(&format!(
         "{}?commented=1#comments",
-        Kind::Suggestion.path(appeal_id)
+        super::SUGGESTION.path(appeal_id)
     ))
     .into_response())
 }
@@ -426,7 +434,7 @@ pub struct ForReports;
 #[async_trait::async_trait]
 impl workflow::sections::RequestSection for ForReports {
     fn kind(&self) -> &'static str {
-        Kind::Problem.as_str()
+        super::TARGET_KIND
     }
 
     async fn section(

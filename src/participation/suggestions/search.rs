@@ -6,7 +6,7 @@ use crate::db::Db;
 use crate::search::SearchDoc;
 use crate::web::i18n::Locale;
 use crate::workflow::views::municipality_name;
-use crate::workflow::{self, Kind};
+use crate::workflow::{self};
 
 pub async fn document(db: &Db, id: &str) -> anyhow::Result<Option<SearchDoc>> {
     let Ok(n) = id.parse::<i64>() else {
@@ -14,7 +14,7 @@ pub async fn document(db: &Db, id: &str) -> anyhow::Result<Option<SearchDoc>> {
     };
     let Some(a) = workflow::queries::appeal(db, n)
         .await?
-        .filter(|a| a.kind == Kind::Suggestion.as_str() && a.state().is_public())
+        .filter(|a| a.kind == super::SUGGESTION.as_str() && a.state().is_public())
     else {
         return Ok(None);
     };
@@ -25,7 +25,7 @@ pub async fn document(db: &Db, id: &str) -> anyhow::Result<Option<SearchDoc>> {
         kind: super::KIND,
         id: a.appeal_id.to_string(),
         num: u64::try_from(a.appeal_id).unwrap_or(0),
-        url: Kind::Suggestion.path(a.appeal_id),
+        url: super::SUGGESTION.path(a.appeal_id),
         title_ru: format!("Предложение №{}: {}", a.appeal_id, s.title),
         title_en: format!("Suggestion #{}: {}", a.appeal_id, s.title),
         body_ru: format!(

@@ -9,7 +9,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult, Msg};
 use crate::workflow::queries::AppealRow;
-use crate::workflow::{self, Kind, NewRequest};
+use crate::workflow::{self, NewRequest};
 
 pub const TITLE_MAX: usize = 200;
 pub const TEXT_MAX: usize = 4000;
@@ -95,7 +95,7 @@ pub async fn submit_in(
         Some(Target::Problem(id)) => {
             let a = workflow::queries::appeal_tx(tx, id)
                 .await?
-                .filter(|a| a.kind == Kind::Problem.as_str() && a.state().is_public())
+                .filter(|a| a.kind == super::TARGET_KIND && a.state().is_public())
                 .ok_or_else(unknown_target)?;
             (
                 crate::geo::GeoPoint {
@@ -144,7 +144,7 @@ pub async fn submit_in(
         state,
         user.account_id,
         &NewRequest {
-            kind: Kind::Suggestion,
+            kind: super::SUGGESTION,
             category_id: p.topic.clone(),
             point,
             approximate,
@@ -218,7 +218,7 @@ pub async fn comment(
 ) -> AppResult<()> {
     let a = workflow::queries::appeal(&state.db, appeal_id)
         .await?
-        .filter(|a| a.kind == Kind::Suggestion.as_str() && a.state().is_public())
+        .filter(|a| a.kind == super::SUGGESTION.as_str() && a.state().is_public())
         .ok_or_else(AppError::not_found)?;
     if let Some(m) = may_comment(&a, Some(user)) {
         return Err(AppError::client(StatusCode::CONFLICT, "comments_closed", m));

@@ -92,7 +92,7 @@ pub fn target_link(l: Locale, s: &SuggestionRow, priority_title: Option<&str>) -
     let t = T::get(l);
     html! {
         @match Target::of(s.target_kind.as_deref(), s.target_id) {
-            Some(Target::Problem(id)) => { (t.for_problem) " " a #suggestion-target href=(Kind::Problem.path(id)) { "№" (id) } },
+            Some(Target::Problem(id)) => { (t.for_problem) " " a #suggestion-target href=(Kind::of(super::TARGET_KIND).path(id)) { "№" (id) } },
             Some(Target::Priority(id)) => { (t.for_priority) " " a #suggestion-target href={ "/participation/priorities/" (id) } { "«" (priority_title.unwrap_or("")) "»" } },
             None => { (t.standalone) },
         }
@@ -114,7 +114,7 @@ pub fn for_report(
             @if made.is_empty() { p { (t.for_report_none) } }
             ul {
                 @for (a, s) in made {
-                    li { a href=(Kind::Suggestion.path(a.appeal_id)) { (s.title) } " · " (answer_label(l, a)) " · " (t.supporters) ": " (a.support_count) }
+                    li { a href=(super::SUGGESTION.path(a.appeal_id)) { (s.title) } " · " (answer_label(l, a)) " · " (t.supporters) ": " (a.support_count) }
                 }
             }
             @if open { p { a.button.button-secondary #suggest-for-report href={ "/participation/suggestions/new?problem=" (report) } { (t.suggest_for_report) } } }
@@ -142,7 +142,7 @@ pub fn list(
                     tbody {
                         @for (a, s) in rows {
                             tr {
-                                td { a href=(Kind::Suggestion.path(a.appeal_id)) { (s.title) } }
+                                td { a href=(super::SUGGESTION.path(a.appeal_id)) { (s.title) } }
                                 td { (topics.name(l, &a.category_id)) }
                                 td { (crate::workflow::views::municipality_name(l, &a.municipality_id)) }
                                 td { (answer_label(l, a)) }
@@ -273,7 +273,7 @@ pub fn extra(
             }
             @match refusal {
                 None => {
-                    form.stack method="post" action={ (Kind::Suggestion.path(a.appeal_id)) "/comments" } {
+                    form.stack method="post" action={ (super::SUGGESTION.path(a.appeal_id)) "/comments" } {
                         (ctx.csrf_field())
                         div.field {
                             label for="f-comment" { (t.your_comment) }
@@ -302,7 +302,7 @@ pub fn moderation(ctx: &PageCtx, pending: &[CommentRow]) -> Markup {
         ol.comments {
             @for c in pending {
                 li.comment id={ "comment-" (c.comment_id) } {
-                    p.timeline-head { strong { (name(l, c)) } " · " (datetime(l, c.created_at)) " · " (t.to_suggestion) " " a href=(Kind::Suggestion.path(c.appeal_id)) { "№" (c.appeal_id) } }
+                    p.timeline-head { strong { (name(l, c)) } " · " (datetime(l, c.created_at)) " · " (t.to_suggestion) " " a href=(super::SUGGESTION.path(c.appeal_id)) { "№" (c.appeal_id) } }
                     p.report-text { (c.body) }
                     form.inline method="post" action={ "/moderation/suggestion-comments/" (c.comment_id) } {
                         (ctx.csrf_field())
