@@ -70,7 +70,11 @@ pub struct AppState {
     /// The service ratings' current month, computed once for many readers.
     pub services: crate::participation::services::service::Runtime,
     /// The suggestions' per-account limit of comments.
-    pub suggestions: crate::participation::suggestions::service::Runtime,
+    #[from_ref(skip)]
+    pub suggestions: crate::participation::CommentLimiter,
+    /// Law-making's per-account limit of comments.
+    #[from_ref(skip)]
+    pub lawmaking_comments: crate::participation::CommentLimiter,
 }
 
 impl AppState {
@@ -169,6 +173,7 @@ impl AppState {
             priorities: Default::default(),
             services: Default::default(),
             suggestions: Default::default(),
+            lawmaking_comments: Default::default(),
             request_sections: crate::features::request_sections(),
         };
         opendata::start(&state).await?;
@@ -310,6 +315,7 @@ fn api_doc() -> utoipa::openapi::OpenApi {
         crate::participation::priorities::api::fragment(),
         crate::participation::services::api::fragment(),
         crate::participation::suggestions::api::fragment(),
+        crate::participation::lawmaking::api::fragment(),
     ])
 }
 

@@ -456,6 +456,48 @@ pub struct ParticipationConfig {
         global = true
     )]
     pub service_rating_min_n: u32,
+
+    /// Supports a municipal initiative's concept needs to go on to the
+    /// discussion (law-making).
+    #[arg(
+        long,
+        env = "VECHE_INITIATIVE_SUPPORTS_MUNICIPAL",
+        default_value_t = 100,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub initiative_supports_municipal: u32,
+
+    /// Supports a regional initiative's concept needs.
+    #[arg(
+        long,
+        env = "VECHE_INITIATIVE_SUPPORTS_REGIONAL",
+        default_value_t = 1000,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub initiative_supports_regional: u32,
+
+    /// Days a concept has to gather its supports; then it closes as "not
+    /// enough support".
+    #[arg(
+        long,
+        env = "VECHE_INITIATIVE_SUPPORT_DAYS",
+        default_value_t = 90,
+        value_parser = clap::value_parser!(u32).range(1..=3650),
+        global = true
+    )]
+    pub initiative_support_days: u32,
+
+    /// Days the discussion of an idea lasts before the text is written.
+    #[arg(
+        long,
+        env = "VECHE_INITIATIVE_DISCUSSION_DAYS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u32).range(1..=3650),
+        global = true
+    )]
+    pub initiative_discussion_days: u32,
 }
 
 #[cfg(test)]

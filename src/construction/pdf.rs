@@ -1,21 +1,17 @@
 //! The registry as a PDF report (`printpdf`, no network): a title page with
 //! the filters, the counts by status and a map of the objects over the
 //! municipal boundaries (drawn from veche's own OpenStreetMap outlines),
-//! then the table, 38 rows a page. DejaVu Sans is compiled in for Cyrillic
-//! (web/fonts/, with its licence).
+//! then the table, 38 rows a page, in DejaVu Sans (`web::pdf`).
 
 use printpdf::{
-    Color, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rgb, TextItem, WindingOrder,
+    Color, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
+    Point, Polygon, PolygonRing, Pt, Rgb, TextItem, WindingOrder,
 };
 
 use super::domain::{ALL_STATUSES, Status};
 use super::queries::ObjectRow;
 use crate::texts;
 use crate::web::i18n::Locale;
-
-const REGULAR: &[u8] = include_bytes!("../../web/fonts/DejaVuSans.ttf");
-const BOLD: &[u8] = include_bytes!("../../web/fonts/DejaVuSans-Bold.ttf");
 
 const PAGE_W: f32 = 297.0; // A4 landscape, mm
 const PAGE_H: f32 = 210.0;
@@ -133,14 +129,8 @@ pub fn render(
     rows: &[ObjectRow],
 ) -> anyhow::Result<Vec<u8>> {
     let tx = PdfTexts::get(l);
-    let mut warnings = Vec::new();
-    let regular = ParsedFont::from_bytes(REGULAR, 0, &mut warnings)
-        .ok_or_else(|| anyhow::anyhow!("the bundled font could not be read"))?;
-    let bold = ParsedFont::from_bytes(BOLD, 0, &mut warnings)
-        .ok_or_else(|| anyhow::anyhow!("the bundled font could not be read"))?;
     let mut doc = PdfDocument::new(title);
-    let regular = PdfFontHandle::External(doc.add_font(&regular));
-    let bold = PdfFontHandle::External(doc.add_font(&bold));
+    let (regular, bold) = crate::web::pdf::fonts(&mut doc)?;
     let mut w = Writer {
         regular,
         bold,

@@ -4,6 +4,7 @@
 //! - `priorities/`: quarterly priority ranks by municipality and for the
 //!   region.
 
+pub mod lawmaking;
 pub mod priorities;
 pub mod services;
 pub mod suggestions;
@@ -15,6 +16,7 @@ use crate::app::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/participation", axum::routing::get(landing))
+        .merge(lawmaking::router())
         .merge(priorities::router())
         .merge(services::router())
         .merge(suggestions::router())
@@ -23,6 +25,7 @@ pub fn router() -> Router<AppState> {
 crate::texts!(LandingTexts {
     services_lead: "Оцените госуслугу, которую получили: итоги месяца с доверительными интервалами и местами среди сопоставимых услуг.", "Rate a government service you received: monthly results with confidence intervals and positions among comparable services.";
     suggestions_lead: "Предложите решение проблемы из сообщения, приоритета или своей: организация ответит публично в течение 10 дней.", "Suggest a solution for a reported problem, a priority or your own idea: the organisation answers publicly within 10 days.";
+    lawmaking_lead: "Предложите концепцию регионального или муниципального акта и проведите её через обсуждение, работу над текстом, экспертизу и решение правительства.", "Propose the concept of a regional or municipal act and take it through discussion, work on the text, expertise and the government's decision.";
 });
 
 /// `GET /participation`: one block per tool.
@@ -49,6 +52,10 @@ async fn landing(
                 h2 { a href="/participation/suggestions" { (gt.title) } }
                 p { (lt.suggestions_lead) }
             }
+            section #lawmaking-block {
+                h2 { a href="/participation/lawmaking" { (lawmaking::views::T::get(l).title) } }
+                p { (lt.lawmaking_lead) }
+            }
         }),
     )
 }
@@ -59,8 +66,10 @@ pub async fn scheduled(state: &AppState) -> anyhow::Result<()> {
     // Each job runs even when the other fails; the first error is reported.
     let quarters = priorities::service::close_quarters(state).await;
     let months = services::service::close_months(state).await;
+    let stages = lawmaking::service::sweep(state).await;
     quarters?;
     months?;
+    stages?;
     Ok(())
 }
 
@@ -95,3 +104,31 @@ const KRASNODAR: crate::geo::GeoPoint = crate::geo::GeoPoint {
     lat: 45.0355,
     lon: 38.9753,
 };
+
+/// The comments a person may add to a discussion while the server runs: a
+/// burst of five, then one every twelve seconds (a discussion, not a flood
+/// for the moderators), keyed by account as sign-in's limit is by address.
+#[derive(Clone)]
+pub struct CommentLimiter(std::sync::Arc<governor::DefaultKeyedRateLimiter<i64>>);
+
+impl Default for CommentLimiter {
+    fn default() -> CommentLimiter {
+        CommentLimiter(std::sync::Arc::new(governor::RateLimiter::keyed(
+            governor::Quota::per_minute(
+                std::num::NonZeroU32::new(5).unwrap_or(std::num::NonZeroU32::MIN),
+            ),
+        )))
+    }
+}
+
+impl CommentLimiter {
+    /// Takes one comment from the account's allowance, or says when to
+    /// come back.
+    pub fn check(&self, account_id: i64) -> crate::error::AppResult<()> {
+        self.0
+            .check_key(&account_id)
+            .map_err(|_| crate::error::AppError::RateLimited {
+                retry_after_secs: 12,
+            })
+    }
+}

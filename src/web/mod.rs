@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod layout;
 pub mod limits;
 pub mod ops;
+pub mod pdf;
 pub mod pwa;
 pub mod tables;
 

@@ -23,6 +23,7 @@ mod home;
 mod hostile;
 mod import_directory;
 mod integration;
+mod lawmaking;
 mod oidc;
 mod open311;
 mod opendata;

@@ -188,27 +188,6 @@ pub fn may_comment(a: &AppealRow, user: Option<&CurrentUser>) -> Option<Msg> {
     }
 }
 
-/// What suggestions keep while the server runs: the comments a person may
-/// add, a burst of five, then one every twelve seconds (a discussion, not
-/// a flood for the moderators), keyed by account as sign-in's limit is by
-/// address.
-#[derive(Clone)]
-pub struct Runtime {
-    comments: std::sync::Arc<governor::DefaultKeyedRateLimiter<i64>>,
-}
-
-impl Default for Runtime {
-    fn default() -> Runtime {
-        Runtime {
-            comments: std::sync::Arc::new(governor::RateLimiter::keyed(
-                governor::Quota::per_minute(
-                    std::num::NonZeroU32::new(5).unwrap_or(std::num::NonZeroU32::MIN),
-                ),
-            )),
-        }
-    }
-}
-
 /// Adds a comment; a moderator publishes it.
 pub async fn comment(
     state: &AppState,
@@ -225,13 +204,7 @@ pub async fn comment(
     }
     let body = workflow::input::clean_text(body, COMMENT_MAX, "комментарий", "comment", true)
         .map_err(|m| AppError::unprocessable("invalid_input", m))?;
-    state
-        .suggestions
-        .comments
-        .check_key(&user.account_id)
-        .map_err(|_| AppError::RateLimited {
-            retry_after_secs: 12,
-        })?;
+    state.suggestions.check(user.account_id)?;
     let mut tx = state.db.begin().await?;
     queries::add_comment(&mut tx, appeal_id, user.account_id, &body).await?;
     tx.commit().await?;
