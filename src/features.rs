@@ -23,6 +23,7 @@ pub fn search_sources() -> Sources {
         Arc::new(crate::participation::priorities::search::Documents),
         Arc::new(crate::participation::services::search::Documents),
         Arc::new(crate::participation::suggestions::search::Documents),
+        Arc::new(crate::participation::lawmaking::search::Documents),
     ])
 }
 
@@ -72,6 +73,7 @@ pub fn demo_parts() -> DemoParts {
         Arc::new(crate::participation::priorities::demo::Priorities),
         Arc::new(crate::participation::services::demo::Services),
         Arc::new(crate::participation::suggestions::demo::Suggestions),
+        Arc::new(crate::participation::lawmaking::demo::Initiatives),
     ])
 }
 

@@ -267,6 +267,51 @@ both_backends!(
             "an accepted suggestion is an order"
         );
 
+        // Law-making: an initiative in every stage; the regional one owes
+        // its decision after two versions, amendments both ways and three
+        // conclusions; a late draft is overdue in public.
+        let initiatives = app.get("/api/v1/initiatives").await.json();
+        let list = initiatives["initiatives"].as_array().unwrap();
+        for stage in [
+            "concept",
+            "discussion",
+            "text",
+            "expertise",
+            "reaction",
+            "closed",
+        ] {
+            assert!(
+                list.iter().any(|i| i["stage"] == stage),
+                "no initiative in {stage}"
+            );
+        }
+        for outcome in ["adopted", "not_enough_support"] {
+            assert!(
+                list.iter().any(|i| i["outcome"] == outcome),
+                "none {outcome}"
+            );
+        }
+        assert!(list.iter().any(|i| i["overdue"] == true));
+        let regional = list
+            .iter()
+            .find(|i| i["level"] == "region")
+            .expect("a regional initiative");
+        assert_eq!(regional["stage"], "reaction");
+        assert_eq!(regional["overdue"], false);
+        assert_eq!(regional["conclusions"].as_array().unwrap().len(), 3);
+        let id = regional["id"].as_i64().unwrap();
+        let page = app
+            .get(&format!("/participation/lawmaking/{id}"))
+            .await
+            .body;
+        assert!(page.contains("Редакция 2") && page.contains("id=\"earlier-annotations\""));
+        assert!(page.contains("принята") && page.contains("отклонена"));
+        assert_eq!(
+            app.scalar("select count(*) from initiative where stage = 'moderation'")
+                .await,
+            1
+        );
+
         // Every open dataset has rows.
         let list = app.get("/api/3/action/package_list").await.json();
         for id in list["result"].as_array().unwrap() {

@@ -14,6 +14,7 @@
 
 pub mod api;
 pub mod comments;
+pub mod demo;
 pub mod domain;
 pub mod drafts;
 pub mod export;
@@ -21,6 +22,7 @@ pub mod page;
 mod page_text;
 pub mod pages;
 pub mod queries;
+pub mod search;
 pub mod service;
 pub mod text;
 pub mod views;

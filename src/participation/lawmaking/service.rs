@@ -585,6 +585,8 @@ pub async fn act_in(
                 .await?;
         }
     }
+    // The search document follows the initiative: its stage, its text.
+    crate::search::enqueue(tx, super::search::KIND, &id.to_string()).await?;
     Ok(())
 }
 
@@ -667,35 +669,38 @@ async fn act_due(state: &AppState, at: OffsetDateTime) -> AppResult<OffsetDateTi
 /// supports closes, a discussion passes to the text. Safe to run twice or
 /// from two processes (each move is guarded by the stage it starts from).
 pub async fn sweep(state: &AppState) -> anyhow::Result<usize> {
-    let rules = Rules::of(&state.config);
     let mut tx = state.db.begin().await?;
-    let ids = queries::stage_ended(&mut tx, now()).await?;
+    let moved = sweep_in(&mut tx, state).await?;
+    tx.commit().await?;
+    if moved > 0 {
+        tracing::info!(moved, "initiatives moved past the end of their stage");
+        state.search.notify();
+    }
+    Ok(moved)
+}
+
+/// [`sweep`] inside the caller's transaction.
+pub async fn sweep_in(tx: &mut Tx, state: &AppState) -> AppResult<usize> {
+    let rules = Rules::of(&state.config);
+    let ids = queries::stage_ended(tx, now()).await?;
     let mut moved = 0;
     for id in ids {
-        let Some(i) = queries::initiative_tx(&mut tx, id).await? else {
+        let Some(i) = queries::initiative_tx(tx, id).await? else {
             continue;
         };
         match i.stage() {
             Stage::Concept if i.support_count >= i.supports_needed => {
-                enter(
-                    &mut tx,
-                    state,
-                    &i,
-                    Stage::Concept,
-                    Stage::Discussion,
-                    &rules,
-                )
-                .await?;
+                enter(tx, state, &i, Stage::Concept, Stage::Discussion, &rules).await?;
             }
             Stage::Concept => {
-                queries::close(&mut tx, id, "concept", Outcome::NotEnoughSupport.as_str()).await?;
+                queries::close(tx, id, "concept", Outcome::NotEnoughSupport.as_str()).await?;
                 let step = Step {
                     i: &i,
                     actor: None,
                     role: "system",
                 };
                 step.record(
-                    &mut tx,
+                    tx,
                     "closed",
                     Stage::Closed,
                     Outcome::NotEnoughSupport.as_str(),
@@ -703,16 +708,12 @@ pub async fn sweep(state: &AppState) -> anyhow::Result<usize> {
                 .await?;
             }
             Stage::Discussion => {
-                enter(&mut tx, state, &i, Stage::Discussion, Stage::Text, &rules).await?;
+                enter(tx, state, &i, Stage::Discussion, Stage::Text, &rules).await?;
             }
             _ => continue,
         }
+        crate::search::enqueue(tx, super::search::KIND, &id.to_string()).await?;
         moved += 1;
-    }
-    tx.commit().await?;
-    if moved > 0 {
-        tracing::info!(moved, "initiatives moved past the end of their stage");
-        state.search.notify();
     }
     Ok(moved)
 }
