@@ -59,6 +59,8 @@ pub fn live_datasets() -> LiveDatasets {
         Arc::new(crate::construction::dataset::Registry { illegal_only: true }),
         Arc::new(crate::participation::priorities::dataset::Ranks),
         Arc::new(crate::participation::services::dataset::Results),
+        Arc::new(crate::participation::lawmaking::dataset::Initiatives),
+        Arc::new(crate::participation::lawmaking::dataset::Conclusions),
     ])
 }
 

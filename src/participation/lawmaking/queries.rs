@@ -430,6 +430,16 @@ pub async fn all_conclusions(db: &Db) -> Result<Vec<ConclusionRow>, sqlx::Error>
     )
 }
 
+/// How many versions each initiative's text has.
+pub async fn version_counts(db: &Db) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    fetch_db!(
+        db,
+        fetch_all,
+        (i64, i64),
+        "select initiative_id, count(*) from initiative_version group by initiative_id"
+    )
+}
+
 pub async fn conclusion_count(tx: &mut Tx, id: i64) -> Result<i64, sqlx::Error> {
     fetch_tx!(
         tx,

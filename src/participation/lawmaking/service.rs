@@ -585,8 +585,21 @@ pub async fn act_in(
                 .await?;
         }
     }
-    // The search document follows the initiative: its stage, its text.
+    // The search document and the open datasets follow the initiative.
     crate::search::enqueue(tx, super::search::KIND, &id.to_string()).await?;
+    if !matches!(
+        input,
+        Input::Comment { .. }
+            | Input::SupportComment { .. }
+            | Input::FlagComment { .. }
+            | Input::Annotate { .. }
+            | Input::Amend { .. }
+    ) {
+        crate::datasets::request_refresh(tx, super::dataset::INITIATIVES).await?;
+    }
+    if matches!(input, Input::Conclude { .. }) {
+        crate::datasets::request_refresh(tx, super::dataset::CONCLUSIONS).await?;
+    }
     Ok(())
 }
 
@@ -713,6 +726,7 @@ pub async fn sweep_in(tx: &mut Tx, state: &AppState) -> AppResult<usize> {
             _ => continue,
         }
         crate::search::enqueue(tx, super::search::KIND, &id.to_string()).await?;
+        crate::datasets::request_refresh(tx, super::dataset::INITIATIVES).await?;
         moved += 1;
     }
     Ok(moved)
