@@ -134,6 +134,7 @@ mod tests {
         for t in [
             "order.requested",
             "order.referred",
+            "initiative.decided",
             "request.referred",
             "order.reported",
             "request.answered",

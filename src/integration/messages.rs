@@ -70,6 +70,10 @@ pub enum Body {
     /// orders (accept, start, report, comment).
     #[serde(rename = "order.action")]
     OrderAction(SystemAction),
+    /// Portal → core: the responsible organisation published its decision
+    /// on a law-making initiative; the core opens an order to carry it out.
+    #[serde(rename = "initiative.decided")]
+    InitiativeDecided(InitiativeDecided),
 }
 
 impl Body {
@@ -84,6 +88,7 @@ impl Body {
             Body::OrderAccepted(_) => "order.accepted",
             Body::OrderUpdated(_) => "order.updated",
             Body::OrderAction(_) => "order.action",
+            Body::InitiativeDecided(_) => "initiative.decided",
         }
     }
 }
@@ -98,6 +103,21 @@ pub struct OrderRequested {
     pub title: String,
     pub description: String,
     pub address: String,
+    pub url: String,
+    pub organisation_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub deadline: OffsetDateTime,
+}
+
+/// A law-making initiative's decision, to be carried out.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct InitiativeDecided {
+    pub initiative_id: i64,
+    /// `adopted`, `sent_to_assembly` or `rejected`
+    pub outcome: String,
+    pub title: String,
+    pub description: String,
     pub url: String,
     pub organisation_id: String,
     #[serde(with = "time::serde::rfc3339")]

@@ -83,14 +83,17 @@ pub enum Source {
     Meeting,
     FederalProgramme,
     Manual,
+    /// A law-making initiative's decision, to be carried out.
+    Initiative,
 }
 
-pub const ALL_SOURCES: [Source; 5] = [
+pub const ALL_SOURCES: [Source; 6] = [
     Source::CitizenReport,
     Source::ConstructionCheck,
     Source::Meeting,
     Source::FederalProgramme,
     Source::Manual,
+    Source::Initiative,
 ];
 
 impl Source {
@@ -101,6 +104,7 @@ impl Source {
             Source::Meeting => "meeting",
             Source::FederalProgramme => "federal_programme",
             Source::Manual => "manual",
+            Source::Initiative => "initiative",
         }
     }
 
@@ -117,6 +121,7 @@ impl Source {
                 Source::Meeting => t.meeting,
                 Source::FederalProgramme => t.federal_programme,
                 Source::Manual => t.manual,
+                Source::Initiative => t.initiative,
             }
         }
     }
@@ -605,6 +610,7 @@ texts!(pub SourceLabels {
     meeting: "совещание", "meeting";
     federal_programme: "федеральная программа", "federal programme";
     manual: "вручную", "manual";
+    initiative: "законодательная инициатива", "law-making initiative";
 });
 
 texts!(pub PriorityLabels {

@@ -32,6 +32,7 @@ impl MessageHandler for Inbox {
             "request.answered",
             "request.accepted",
             "order.action",
+            "initiative.decided",
         ]
     }
 
@@ -62,6 +63,10 @@ impl MessageHandler for Inbox {
                 require_instance(sender)?;
                 came_from(tx, sender, r.appeal_id).await?;
                 orders::accept_for_request(tx, state, sender.id(), r).await
+            }
+            Body::InitiativeDecided(d) => {
+                require_instance(sender)?;
+                orders::create_from_initiative(tx, state, sender.id(), d).await
             }
             Body::OrderAction(a) => {
                 let Sender::Partner(p) = sender else {

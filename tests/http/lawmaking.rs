@@ -473,6 +473,19 @@ both_backends!(
             stage(&app, id).await,
             ("closed".into(), Some("adopted".into()))
         );
+        // The decision is mirrored in the core as an order to the
+        // responsible organisation, linked to the initiative.
+        app.run_workers().await;
+        let order = app
+            .scalar("select order_id from pm_order where source = 'initiative' and organisation_id = 'admin-krasnodar'")
+            .await;
+        let o = app.get(&format!("/pm/orders/{order}")).await;
+        assert_eq!(o.status, StatusCode::OK);
+        assert!(
+            o.body.contains("Закон о благоустройстве дворов") && o.body.contains(&page(id)),
+            "{}",
+            o.body
+        );
 
         // The public page: the decision, the concept beside the adopted
         // text, and the timeline of who did what.

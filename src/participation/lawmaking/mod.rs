@@ -14,6 +14,7 @@
 
 pub mod api;
 pub mod comments;
+pub mod core;
 pub mod dataset;
 pub mod demo;
 pub mod domain;

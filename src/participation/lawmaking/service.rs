@@ -583,6 +583,17 @@ pub async fn act_in(
             }
             step.record(tx, "decided", Stage::Closed, outcome.as_str())
                 .await?;
+            let details = [
+                number.as_str(),
+                date.as_deref().unwrap_or(""),
+                link,
+                reasons,
+            ]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+            super::core::mirror_decision(tx, state, &i, *outcome, &details).await?;
         }
     }
     // The search document and the open datasets follow the initiative.

@@ -73,6 +73,63 @@ pub async fn create_from_request(
     Ok(())
 }
 
+/// `initiative.decided`: the order to carry out a law-making decision,
+/// created once. It answers no citizen's request: its link is the
+/// initiative's page.
+pub async fn create_from_initiative(
+    tx: &mut Tx,
+    state: &AppState,
+    origin: &str,
+    d: &m::InitiativeDecided,
+) -> AppResult<()> {
+    if !crate::workflow::queries::organisation_exists(tx, &d.organisation_id).await? {
+        return Err(AppError::invalid(
+            format!(
+                "Организации «{}» нет в справочнике ядра.",
+                d.organisation_id
+            ),
+            format!(
+                "Organisation “{}” is not in the core's directory.",
+                d.organisation_id
+            ),
+        ));
+    }
+    let key = format!("{origin}:initiative:{}", d.initiative_id);
+    if let Some(id) = queries::insert_order(
+        tx,
+        &NewOrder {
+            parent_id: None,
+            root_id: None,
+            project_id: None,
+            stage_id: None,
+            title: &d.title,
+            description: &d.description,
+            source: Source::Initiative.as_str(),
+            appeal_id: None,
+            appeal_url: Some(&d.url),
+            origin,
+            external_key: Some(&key),
+            creator_id: None,
+            creator_organisation_id: None,
+            organisation_id: &d.organisation_id,
+            executor_id: None,
+            deadline: d.deadline,
+            priority: domain::Priority::Normal.as_str(),
+            required: true,
+        },
+    )
+    .await?
+    {
+        created_event(tx, id, None, "").await?;
+        let o = queries::order_tx(tx, id)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        tell_assignee(tx, state, &o, Told::Given, None).await?;
+        webhooks(tx, &o).await?;
+    }
+    Ok(())
+}
+
 /// `order.referred`: the request moved on the portal; its orders follow.
 pub async fn refer_from_portal(
     tx: &mut Tx,

@@ -88,7 +88,10 @@ fn order_page(
             dt { (tx.deadline) } dd { (datetime(l, o.deadline)) }
             dt { (tx.priority) } dd { (Priority::parse(&o.priority).map(|p| p.label(l)).unwrap_or("")) }
             dt { (tx.source) } dd { (Source::parse(&o.source).map(|p| p.label(l)).unwrap_or("")) }
-            dt { (tx.given) } dd { @if let Some(c) = o.creator_id { (people.get(&c).cloned().unwrap_or_default()) } @else if let Some(c) = &o.creator_organisation_id { (org_name(c)) } @else { (tx.portal_citizen_s_report) } }
+            dt { (tx.given) } dd { @if let Some(c) = o.creator_id { (people.get(&c).cloned().unwrap_or_default()) } @else if let Some(c) = &o.creator_organisation_id { (org_name(c)) } @else if o.source == Source::Initiative.as_str() { (tx.portal_initiative) } @else { (tx.portal_citizen_s_report) } }
+            @if let (Some(u), None) = (&o.appeal_url, o.appeal_id) {
+                dt { (tx.on_portal) } dd { a href=(u) #order-source-page { (u) } }
+            }
             @if let (Some(u), Some(n)) = (&o.appeal_url, o.appeal_id) {
                 dt { (tx.request) }
                 dd {
@@ -495,6 +498,8 @@ texts!(OrderTexts {
     source: "Источник", "Source";
     given: "Автор", "Given by";
     portal_citizen_s_report: "портал (обращение гражданина)", "the portal (a citizen's report)";
+    portal_initiative: "портал (решение по законодательной инициативе)", "the portal (a decision on a law-making initiative)";
+    on_portal: "На портале", "On the portal";
     request: "Обращение", "Request";
     parent_order: "Родительское поручение", "Parent order";
     report_execution: "Отчёт об исполнении", "Report of execution";
