@@ -11,18 +11,6 @@ pub async fn create_from_request(
     origin: &str,
     r: &m::OrderRequested,
 ) -> AppResult<()> {
-    if !crate::workflow::queries::organisation_exists(tx, &r.organisation_id).await? {
-        return Err(AppError::invalid(
-            format!(
-                "Организации «{}» нет в справочнике ядра.",
-                r.organisation_id
-            ),
-            format!(
-                "Organisation “{}” is not in the core's directory.",
-                r.organisation_id
-            ),
-        ));
-    }
     let key = format!("{origin}:request:{}:{}", r.appeal_id, r.round);
     let source = if r.kind == "construction_check" {
         Source::ConstructionCheck
@@ -34,8 +22,12 @@ pub async fn create_from_request(
     } else {
         format!("{}\n\n{}", r.address, r.description)
     };
-    if let Some(id) = queries::insert_order(
+    open_from_portal(
         tx,
+        state,
+        // A portal in this process already told the officers that the
+        // request reached them; a remote portal's officers are not these.
+        origin != crate::integration::exchange::LOCAL,
         &NewOrder {
             parent_id: None,
             root_id: None,
@@ -57,46 +49,23 @@ pub async fn create_from_request(
             required: true,
         },
     )
-    .await?
-    {
-        created_event(tx, id, None, "").await?;
-        let o = queries::order_tx(tx, id)
-            .await?
-            .ok_or_else(AppError::not_found)?;
-        // A portal in this process already told the officers that the
-        // request reached them; a remote portal's officers are not these.
-        if origin != crate::integration::exchange::LOCAL {
-            tell_assignee(tx, state, &o, Told::Given, None).await?;
-        }
-        webhooks(tx, &o).await?;
-    }
-    Ok(())
+    .await
 }
 
 /// `initiative.decided`: the order to carry out a law-making decision,
 /// created once. It answers no citizen's request: its link is the
-/// initiative's page.
+/// initiative's page, and its officers hear of it here.
 pub async fn create_from_initiative(
     tx: &mut Tx,
     state: &AppState,
     origin: &str,
     d: &m::InitiativeDecided,
 ) -> AppResult<()> {
-    if !crate::workflow::queries::organisation_exists(tx, &d.organisation_id).await? {
-        return Err(AppError::invalid(
-            format!(
-                "Организации «{}» нет в справочнике ядра.",
-                d.organisation_id
-            ),
-            format!(
-                "Organisation “{}” is not in the core's directory.",
-                d.organisation_id
-            ),
-        ));
-    }
     let key = format!("{origin}:initiative:{}", d.initiative_id);
-    if let Some(id) = queries::insert_order(
+    open_from_portal(
         tx,
+        state,
+        true,
         &NewOrder {
             parent_id: None,
             root_id: None,
@@ -118,13 +87,37 @@ pub async fn create_from_initiative(
             required: true,
         },
     )
-    .await?
-    {
+    .await
+}
+
+/// Creates the order a portal's message asks for, once (by its external
+/// key): its first event, the assignee told when `tell`, the webhooks.
+async fn open_from_portal(
+    tx: &mut Tx,
+    state: &AppState,
+    tell: bool,
+    new: &NewOrder<'_>,
+) -> AppResult<()> {
+    if !crate::workflow::queries::organisation_exists(tx, new.organisation_id).await? {
+        return Err(AppError::invalid(
+            format!(
+                "Организации «{}» нет в справочнике ядра.",
+                new.organisation_id
+            ),
+            format!(
+                "Organisation “{}” is not in the core's directory.",
+                new.organisation_id
+            ),
+        ));
+    }
+    if let Some(id) = queries::insert_order(tx, new).await? {
         created_event(tx, id, None, "").await?;
         let o = queries::order_tx(tx, id)
             .await?
             .ok_or_else(AppError::not_found)?;
-        tell_assignee(tx, state, &o, Told::Given, None).await?;
+        if tell {
+            tell_assignee(tx, state, &o, Told::Given, None).await?;
+        }
         webhooks(tx, &o).await?;
     }
     Ok(())
