@@ -703,6 +703,14 @@ both_backends!(overdue_reactions_are_public, config = rules, |app| {
     let body = app.get(&page(id)).await.body;
     let notice = &body[body.find("id=\"overdue\"").expect("an overdue notice")..];
     assert!(notice.contains("опубликовать проект текста"), "{notice}");
+    // The same in English.
+    app.set_cookie("veche_lang", "en");
+    let en = app.get(&page(id)).await.body;
+    assert!(
+        en.contains("Overdue:") && en.contains("publish the draft text"),
+        "{en}"
+    );
+    app.set_cookie("veche_lang", "ru");
     let list = app.get("/participation/lawmaking?overdue=1").await.body;
     assert!(list.contains("Закон о детских площадках") && list.contains("Срок нарушен"));
     assert_eq!(

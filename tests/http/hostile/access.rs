@@ -221,6 +221,7 @@ async fn machine_endpoints(app: &TestApp, object: i64, check: i64, report: i64) 
         "/api/v1/services",
         "/api/v1/service-results",
         "/api/v1/suggestions",
+        "/api/v1/initiatives",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -611,6 +612,25 @@ both_backends!(
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // The same person proposes a law-making initiative; the
+        // administrator publishes it below.
+        let r = app
+            .submit(
+                "/participation/lawmaking/new",
+                "/participation/lawmaking/new",
+                &[
+                    ("title", "О ремонте провалов асфальта"),
+                    ("problem", "Провалы ремонтируют годами."),
+                    ("idea", "Срок ремонта провала — месяц."),
+                    ("level", "municipality"),
+                    ("municipality_id", "krasnodar"),
+                    ("initiator", "citizen"),
+                    ("organisation_id", "admin-krasnodar"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let initiative = r.location().split('?').next().unwrap().to_owned();
         app.signed_in_admin().await;
         let comment = app
             .scalar("select max(comment_id) from suggestion_comment")
@@ -620,6 +640,14 @@ both_backends!(
                 "/moderation/suggestion-comments",
                 &format!("/moderation/suggestion-comments/{comment}"),
                 &[("decision", "publish")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = app
+            .submit(
+                &initiative,
+                &format!("{initiative}/act"),
+                &[("act", "publish")],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -642,7 +670,15 @@ both_backends!(
             );
         }
 
-        let explicit = machine_endpoints(&app, object, check, report).await;
+        let mut explicit = machine_endpoints(&app, object, check, report).await;
+        explicit.extend([
+            format!("{initiative}/export.pdf"),
+            format!("{initiative}/export.docx"),
+            format!(
+                "/api/v1/initiatives/{}",
+                initiative.rsplit('/').next().unwrap()
+            ),
+        ]);
         let c = crawl(&app, explicit, 3000, "ул. Тайная").await;
         // The crawl did reach the object everywhere it is published, so the
         // absence above means something.
@@ -659,6 +695,12 @@ both_backends!(
             format!("/participation/services/feedback/{feedback}"),
             "/participation/services/privacy-mfc".to_owned(),
             "/participation/answers.atom".to_owned(),
+            initiative.clone(),
+            format!("{initiative}/export.pdf"),
+            format!(
+                "/api/v1/initiatives/{}",
+                initiative.rsplit('/').next().unwrap()
+            ),
         ] {
             assert_eq!(
                 c.seen.get(&must).copied(),
