@@ -62,6 +62,12 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
     let feedback = app
         .scalar("select min(appeal_id) from appeal where kind = 'service_feedback' and state = 'resolved'")
         .await;
+    let regional = app
+        .scalar("select min(initiative_id) from initiative where level = 'region'")
+        .await;
+    let discussed = app
+        .scalar("select min(initiative_id) from initiative where stage = 'discussion'")
+        .await;
     let public: Vec<String> = [
         "/",
         "/problems",
@@ -88,6 +94,9 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
         &format!("/participation/services/feedback/{feedback}"),
         "/participation/suggestions",
         &format!("/participation/suggestions/{suggestion}"),
+        "/participation/lawmaking",
+        &format!("/participation/lawmaking/{regional}"),
+        &format!("/participation/lawmaking/{regional}/diff?from=1&to=2"),
         "/auth/login",
         "/auth/register",
     ]
@@ -106,6 +115,8 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
                 "/participation/services/kg-krasnodar-online".into(),
                 "/participation/suggestions/new".into(),
                 format!("/participation/suggestions/{suggestion}"),
+                "/participation/lawmaking/new".into(),
+                format!("/participation/lawmaking/{discussed}"),
             ],
         ),
         (
@@ -113,6 +124,7 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
             vec![
                 "/moderation/problems".into(),
                 "/moderation/suggestion-comments".into(),
+                "/moderation/initiatives".into(),
                 "/workspace".into(),
                 "/participation/priorities/review".into(),
             ],

@@ -304,6 +304,7 @@ pub async fn show(
     let sent = !q.sent.is_empty() && d.i.stage() == Stage::Moderation;
     Ok(Page::new(&ctx, d.i.title.clone())
         .crumb(t.title, "/participation/lawmaking")
+        .script("js/law-text.js")
         .render(maud::html! {
             @if sent { (views::sent_notice(ctx.locale)) }
             (page::render(&ctx, &d))
