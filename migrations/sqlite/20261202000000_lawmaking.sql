@@ -75,6 +75,9 @@ create table initiative_comment (
     comment_id integer primary key autoincrement,
     initiative_id integer not null references initiative (initiative_id) on delete cascade,
     parent_id integer references initiative_comment (comment_id) on delete cascade,
+    -- The thread's first comment (itself for one that starts a thread):
+    -- a page of the discussion loads its threads' replies by it.
+    thread_id integer,
     author_id integer not null references account (account_id) on delete cascade,
     body text not null,
     official integer not null default 0,        -- written for the responsible organisation
@@ -88,6 +91,8 @@ create table initiative_comment (
 );
 create index initiative_comment_initiative_idx on initiative_comment (initiative_id, comment_id);
 create index initiative_comment_parent_idx on initiative_comment (parent_id);
+create index initiative_comment_thread_idx on initiative_comment (initiative_id, thread_id);
+create index initiative_comment_threads_idx on initiative_comment (initiative_id, pinned, comment_id) where parent_id is null;
 create index initiative_comment_author_idx on initiative_comment (author_id);
 create index initiative_comment_moderator_idx on initiative_comment (moderator_id);
 create index initiative_comment_flags_idx on initiative_comment (hidden, flag_count);

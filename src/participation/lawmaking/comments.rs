@@ -12,6 +12,7 @@ pub struct CommentRow {
     pub comment_id: i64,
     pub initiative_id: i64,
     pub parent_id: Option<i64>,
+    pub thread_id: Option<i64>,
     /// Empty when the author hides their name.
     pub author_name: String,
     pub body: String,
@@ -27,7 +28,7 @@ pub struct CommentRow {
 macro_rules! comment_select {
     ($where:literal) => {
         concat!(
-            "select c.comment_id, c.initiative_id, c.parent_id,
+            "select c.comment_id, c.initiative_id, c.parent_id, c.thread_id,
                  case when a.hide_name then '' else a.display_name end as author_name, c.body,
                  c.official, c.pinned, c.support_count, c.flag_count, c.hidden, c.hidden_reason,
                  c.created_at
@@ -37,15 +38,54 @@ macro_rules! comment_select {
     };
 }
 
-/// An initiative's comments, oldest first (hidden ones too: the page shows
-/// that a comment was hidden and why, not its text).
-pub async fn for_initiative(db: &Db, id: i64) -> Result<Vec<CommentRow>, sqlx::Error> {
+/// How many comments an initiative has, and how many threads.
+pub async fn counts(db: &Db, id: i64) -> Result<(i64, i64), sqlx::Error> {
+    fetch_db!(
+        db,
+        fetch_one,
+        (i64, i64),
+        "select count(*), cast(coalesce(sum(case when parent_id is null then 1 else 0 end), 0) as bigint)
+         from initiative_comment where initiative_id = $1",
+        id
+    )
+}
+
+/// One page of an initiative's threads: pinned first, then in order.
+pub async fn threads(
+    db: &Db,
+    id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<CommentRow>, sqlx::Error> {
     fetch_db!(
         db,
         fetch_all,
         CommentRow,
-        comment_select!("where c.initiative_id = $1 order by c.comment_id limit 10000"),
-        id
+        comment_select!(
+            "where c.initiative_id = $1 and c.parent_id is null
+             order by c.pinned desc, c.comment_id limit $2 offset $3"
+        ),
+        id,
+        limit,
+        offset
+    )
+}
+
+/// The replies in the threads numbered `from..=to`, oldest first (the
+/// caller keeps those of the threads it shows).
+pub async fn replies(db: &Db, id: i64, from: i64, to: i64) -> Result<Vec<CommentRow>, sqlx::Error> {
+    fetch_db!(
+        db,
+        fetch_all,
+        CommentRow,
+        comment_select!(
+            "where c.initiative_id = $1 and c.parent_id is not null
+               and c.thread_id between $2 and $3
+             order by c.comment_id limit 10000"
+        ),
+        id,
+        from,
+        to
     )
 }
 
@@ -81,21 +121,30 @@ pub async fn add(
     body: &str,
     official: bool,
 ) -> Result<i64, sqlx::Error> {
-    fetch_tx!(
+    let (comment_id,) = fetch_tx!(
         tx,
         fetch_one,
         (i64,),
-        "insert into initiative_comment (initiative_id, parent_id, author_id, body, official,
-             created_at)
-         values ($1, $2, $3, $4, $5, $6) returning comment_id",
+        "insert into initiative_comment (initiative_id, parent_id, thread_id, author_id, body,
+             official, created_at)
+         values ($1, $2, (select coalesce(thread_id, comment_id) from initiative_comment
+                          where comment_id = $2), $3, $4, $5, $6)
+         returning comment_id",
         id,
         parent,
         author,
         body,
         official,
         now()
-    )
-    .map(|r| r.0)
+    )?;
+    if parent.is_none() {
+        exec_tx!(
+            tx,
+            "update initiative_comment set thread_id = comment_id where comment_id = $1",
+            comment_id
+        )?;
+    }
+    Ok(comment_id)
 }
 
 /// Supports a comment once; `false` when the account had already.

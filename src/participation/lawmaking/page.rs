@@ -107,7 +107,13 @@ pub struct Data {
     pub acts: Vec<Act>,
     pub supported: bool,
     pub timeline: Vec<EventRow>,
+    /// The threads of the discussion's page shown, with their replies.
     pub comments: Vec<CommentRow>,
+    /// The page shown (from 1), how many there are, and how many comments
+    /// the whole discussion has.
+    pub comment_page: i64,
+    pub comment_pages: i64,
+    pub comment_total: i64,
     pub versions: Vec<VersionRow>,
     /// The version shown (the latest unless one is asked for).
     pub shown: Option<usize>,
@@ -238,7 +244,7 @@ pub fn render(ctx: &PageCtx, d: &Data) -> Markup {
             }
         }
         (concept(ctx, d))
-        @if reached(Stage::Discussion) || !d.comments.is_empty() { (discussion(ctx, d)) }
+        @if reached(Stage::Discussion) || d.comment_total > 0 { (discussion(ctx, d)) }
         @if !d.versions.is_empty() || d.can(Act::PublishVersion) { (super::page_text::text(ctx, d)) }
         @if reached(Stage::Expertise) || d.can(Act::AppointExpert) { (expertise(ctx, d)) }
         @if reached(Stage::Reaction) || i.outcome().is_some_and(|o| Outcome::DECISIONS.contains(&o)) { (reaction(ctx, d)) }
@@ -275,15 +281,19 @@ fn concept(ctx: &PageCtx, d: &Data) -> Markup {
     }
 }
 
-fn comment_item(ctx: &PageCtx, d: &Data, c: &CommentRow, depth: usize) -> Markup {
+/// Replies by the comment they answer.
+type Replies<'a> = std::collections::HashMap<i64, Vec<&'a CommentRow>>;
+
+fn comment_item(
+    ctx: &PageCtx,
+    d: &Data,
+    replies: &Replies<'_>,
+    c: &CommentRow,
+    depth: usize,
+) -> Markup {
     let l = ctx.locale;
     let t = T::get(l);
     let id = d.i.initiative_id;
-    let replies: Vec<&CommentRow> = d
-        .comments
-        .iter()
-        .filter(|r| r.parent_id == Some(c.comment_id))
-        .collect();
     let signed_in = ctx.user.is_some();
     html! {
         li.comment.pinned[c.pinned] id={ "c-" (c.comment_id) } {
@@ -317,29 +327,36 @@ fn comment_item(ctx: &PageCtx, d: &Data, c: &CommentRow, depth: usize) -> Markup
                     }
                 }
             }
-            @if !replies.is_empty() {
-                ol.comments { @for r in replies { (comment_item(ctx, d, r, depth + 1)) } }
+            @if let Some(answers) = replies.get(&c.comment_id) {
+                ol.comments { @for r in answers { (comment_item(ctx, d, replies, r, depth + 1)) } }
             }
         }
     }
 }
 
+/// Threads a page of the discussion shows.
+pub const THREADS_PER_PAGE: usize = 50;
+
 fn discussion(ctx: &PageCtx, d: &Data) -> Markup {
     let l = ctx.locale;
     let t = T::get(l);
-    let mut top: Vec<&CommentRow> = d
-        .comments
-        .iter()
-        .filter(|c| c.parent_id.is_none())
-        .collect();
-    // Pinned answers first, then the conversation in order.
-    top.sort_by_key(|c| (!c.pinned, c.comment_id));
+    let mut top: Vec<&CommentRow> = Vec::new();
+    let mut replies = Replies::new();
+    for c in &d.comments {
+        match c.parent_id {
+            None => top.push(c),
+            Some(p) => replies.entry(p).or_default().push(c),
+        }
+    }
+    let (page, pages) = (d.comment_page, d.comment_pages);
+    let base = format!("/participation/lawmaking/{}", d.i.initiative_id);
     html! {
         section #discussion aria-labelledby="discussion-h" {
-            h2 #discussion-h { (t.discussion) }
+            h2 #discussion-h { (t.discussion) " (" (d.comment_total) ")" }
             @if let (Stage::Discussion, Some(end)) = (d.i.stage(), d.i.stage_ends_at) { p.hint { (t.until) " " (datetime(l, end)) } }
             @if top.is_empty() { p { (t.no_comments) } }
-            ol.comments { @for c in top { (comment_item(ctx, d, c, 0)) } }
+            ol.comments { @for c in &top { (comment_item(ctx, d, &replies, c, 0)) } }
+            (crate::web::components::pager(l, &base, page, pages))
             @if d.can(Act::Comment) {
                 (act_form(ctx, d.i.initiative_id, "comment", html! {
                     (field("f-comment", t.your_comment, html! { textarea #f-comment name="body" rows="4" maxlength="2000" required {} }))

@@ -222,6 +222,9 @@ pub struct ShowQuery {
     pub version: String,
     #[serde(default)]
     pub sent: String,
+    /// The discussion's page.
+    #[serde(default)]
+    pub page: String,
 }
 
 /// Reads what an initiative's page shows, or 404 for a reader who may
@@ -231,6 +234,7 @@ async fn data(
     user: Option<&CurrentUser>,
     id: i64,
     version: Option<i64>,
+    comment_page: i64,
 ) -> AppResult<page::Data> {
     let i = queries::initiative(db, id)
         .await?
@@ -262,11 +266,40 @@ async fn data(
             next = Some(d);
         }
     }
+    // The discussion a page at a time: its threads, then their replies.
+    let (comment_total, threads) = comments::counts(db, id).await?;
+    let per = page::THREADS_PER_PAGE as i64;
+    let comment_pages = ((threads + per - 1) / per).max(1);
+    let comment_page = comment_page.clamp(1, comment_pages);
+    let mut comments = comments::threads(db, id, per, (comment_page - 1) * per).await?;
+    let on_page: std::collections::HashSet<i64> = comments.iter().map(|c| c.comment_id).collect();
+    let pinned: Vec<i64> = comments
+        .iter()
+        .filter(|c| c.pinned)
+        .map(|c| c.comment_id)
+        .collect();
+    let rest: Vec<i64> = comments
+        .iter()
+        .filter(|c| !c.pinned)
+        .map(|c| c.comment_id)
+        .collect();
+    for ids in [pinned, rest] {
+        if let (Some(lo), Some(hi)) = (ids.iter().min(), ids.iter().max()) {
+            let more = comments::replies(db, id, *lo, *hi).await?;
+            comments.extend(
+                more.into_iter()
+                    .filter(|r| r.thread_id.is_some_and(|t| on_page.contains(&t))),
+            );
+        }
+    }
     Ok(page::Data {
         acts: domain::acts(i.stage(), &v, &f),
         supported: v.supported,
         timeline: queries::timeline(db, id).await?,
-        comments: comments::for_initiative(db, id).await?,
+        comments,
+        comment_page,
+        comment_pages,
+        comment_total,
         shown,
         annotations: drafts::annotations(db, id).await?,
         amendments: drafts::amendments(db, id).await?,
@@ -299,7 +332,8 @@ pub async fn show(
     } else {
         Some(id_of(&q.version)?)
     };
-    let d = data(&db, ctx.user.as_ref(), id, version).await?;
+    let comment_page = q.page.trim().parse::<i64>().unwrap_or(1).clamp(1, 10_000);
+    let d = data(&db, ctx.user.as_ref(), id, version, comment_page).await?;
     let t = T::get(ctx.locale);
     let sent = !q.sent.is_empty() && d.i.stage() == Stage::Moderation;
     Ok(Page::new(&ctx, d.i.title.clone())
@@ -327,7 +361,7 @@ pub async fn diff(
     Query(q): Query<DiffQuery>,
 ) -> AppResult<Response> {
     let id = id_of(&id)?;
-    let d = data(&db, ctx.user.as_ref(), id, None).await?;
+    let d = data(&db, ctx.user.as_ref(), id, None, 1).await?;
     let pick = |s: &str| -> AppResult<&drafts::VersionRow> {
         let n = id_of(s)?;
         d.versions
@@ -624,7 +658,7 @@ pub async fn moderate_comment(
 /// the gate.
 async fn export(ctx: PageCtx, state: AppState, id: String, pdf: bool) -> AppResult<Response> {
     let id = id_of(&id)?;
-    let d = data(&state.db, ctx.user.as_ref(), id, None).await?;
+    let d = data(&state.db, ctx.user.as_ref(), id, None, 1).await?;
     let _permit = state.gates.expensive.enter().await?;
     let l = ctx.locale;
     let blocks = super::export::report(l, &d);
