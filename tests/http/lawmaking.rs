@@ -326,7 +326,7 @@ both_backends!(
                 ("act", "amend"),
                 ("version", &v1),
                 ("paragraph", "1.2"),
-                ("proposed", "Он действует в Краснодарском крае."),
+                ("proposed", "Он действует\nв Краснодарском крае."),
             ],
         )
         .await;
@@ -836,5 +836,49 @@ both_backends!(
             !body.contains("Грубость и оскорбления")
                 && body.contains("Комментарий скрыт модератором: Оскорбления")
         );
+
+        // Replies nest four deep; a deeper one is refused (hostile input:
+        // a chain of thousands would not render).
+        let mut parent = c.clone();
+        for (k, who) in [
+            "petr@krd.example",
+            "ivan@krd.example",
+            "petr@krd.example",
+            "ivan@krd.example",
+        ]
+        .iter()
+        .enumerate()
+        {
+            sign_in_as(&app, who).await;
+            let body = format!("Ответ {k}");
+            let r = act(
+                &app,
+                id,
+                &[("act", "comment"), ("parent", &parent), ("body", &body)],
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            parent = app
+                .scalar("select max(comment_id) from initiative_comment")
+                .await
+                .to_string();
+        }
+        sign_in_as(&app, "petr@krd.example").await;
+        let r = act(
+            &app,
+            id,
+            &[
+                ("act", "comment"),
+                ("parent", &parent),
+                ("body", "Слишком глубоко"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            app.scalar("select count(*) from initiative_comment").await,
+            5
+        );
+        assert!(app.get(&page(id)).await.body.contains("Ответ 3"));
     }
 );

@@ -370,7 +370,11 @@ pub async fn diff(
             .ok_or_else(AppError::not_found)
     };
     let (a, b) = (pick(&q.from)?, pick(&q.to)?);
-    let lines = super::text::diff(&a.document(), &b.document());
+    let (old, new) = (a.document(), b.document());
+    // Up to a second for two long texts: off the async threads.
+    let lines = tokio::task::spawn_blocking(move || super::text::diff(&old, &new))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
     let t = page::T::get(ctx.locale);
     let title = format!("{}: {} {} → {}", d.i.title, t.version, a.number, b.number);
     Ok(Page::new(&ctx, title.clone())
@@ -450,6 +454,12 @@ fn text(s: &str, max: usize, ru: &str, en: &str, required: bool) -> AppResult<St
     clean_text(s, max, ru, en, required).map_err(bad)
 }
 
+/// A paragraph's wording or a quote from one is one line: line breaks typed
+/// or pasted into it are spaces (a new line would start a new paragraph).
+fn one_line(s: String) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Parses an act's form into the one `Input` it stands for.
 pub fn parse_act(f: &ActForm) -> AppResult<Input> {
     Ok(match f.act.as_str() {
@@ -480,19 +490,19 @@ pub fn parse_act(f: &ActForm) -> AppResult<Input> {
         "annotate" => Input::Annotate {
             version: number(&f.version, "номер редакции", "version")?,
             paragraph: text(&f.paragraph, 10, "абзац", "paragraph", true)?,
-            quote: text(&f.quote, QUOTE_MAX, "фрагмент", "passage", true)?,
+            quote: one_line(text(&f.quote, QUOTE_MAX, "фрагмент", "passage", true)?),
             body: text(&f.body, COMMENT_MAX, "комментарий", "comment", true)?,
         },
         "amend" => Input::Amend {
             version: number(&f.version, "номер редакции", "version")?,
             paragraph: text(&f.paragraph, 10, "абзац", "paragraph", true)?,
-            proposed: text(
+            proposed: one_line(text(
                 &f.proposed,
                 super::text::PARAGRAPH_MAX,
                 "новая редакция",
                 "new wording",
                 true,
-            )?,
+            )?),
         },
         "decide_amendment" => Input::DecideAmendment {
             amendment_id: number(&f.amendment_id, "номер поправки", "amendment")?,

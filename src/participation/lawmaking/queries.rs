@@ -304,7 +304,7 @@ pub async fn timeline(db: &Db, id: i64) -> Result<Vec<EventRow>, sqlx::Error> {
          from initiative_event e
          left join account a on a.account_id = e.actor_id
          left join organisation o on o.organisation_id = e.organisation_id
-         where e.initiative_id = $1 order by e.event_id",
+         where e.initiative_id = $1 order by e.event_id limit 5000",
         id
     )
 }

@@ -21,6 +21,8 @@ pub const COMMENT_MAX: usize = 2000;
 pub const QUOTE_MAX: usize = 1000;
 pub const REASON_MAX: usize = 2000;
 pub const DOCUMENT_MAX: usize = 50_000;
+/// How deep replies nest in a thread.
+pub const REPLY_DEPTH: usize = 4;
 
 /// A concept as the form sends it, parsed once.
 #[derive(Debug, Clone)]
@@ -369,15 +371,32 @@ pub async fn act_in(
         Input::Comment { parent, body } => {
             state.lawmaking_comments.check(user.account_id)?;
             if let Some(p) = parent {
-                comments::comment_tx(tx, *p)
+                let unknown = || {
+                    AppError::unprocessable(
+                        "unknown_comment",
+                        Msg::new("Такого комментария нет.", "There is no such comment."),
+                    )
+                };
+                let mut above = comments::comment_tx(tx, *p)
                     .await?
                     .filter(|c| c.initiative_id == id)
-                    .ok_or_else(|| {
-                        AppError::unprocessable(
-                            "unknown_comment",
-                            Msg::new("Такого комментария нет.", "There is no such comment."),
-                        )
-                    })?;
+                    .ok_or_else(unknown)?;
+                // Threads are at most REPLY_DEPTH replies deep (the page
+                // nests them, and a chain of thousands would not render).
+                let mut depth = 1;
+                while let Some(up) = above.parent_id {
+                    depth += 1;
+                    if depth > REPLY_DEPTH {
+                        return Err(AppError::unprocessable(
+                            "thread_too_deep",
+                            Msg::new(
+                                "Ответ слишком глубоко в ветке: ответьте на более ранний комментарий.",
+                                "The reply is too deep in the thread: answer an earlier comment.",
+                            ),
+                        ));
+                    }
+                    above = comments::comment_tx(tx, up).await?.ok_or_else(unknown)?;
+                }
             }
             comments::add(tx, id, *parent, user.account_id, body, v.organisation).await?;
         }
@@ -403,6 +422,7 @@ pub async fn act_in(
             quote,
             body,
         } => {
+            state.lawmaking_comments.check(user.account_id)?;
             let doc = version_of(tx, id, *version).await?.document();
             let text = doc.paragraph(paragraph).ok_or_else(no_paragraph)?;
             if !text.contains(quote.as_str()) {
@@ -432,6 +452,7 @@ pub async fn act_in(
             paragraph,
             proposed,
         } => {
+            state.lawmaking_comments.check(user.account_id)?;
             let current = drafts::latest_tx(tx, id).await?.ok_or_else(no_paragraph)?;
             if current.version_id != *version {
                 return Err(conflict(Msg::new(
