@@ -223,6 +223,16 @@ impl Db {
         })
     }
 
+    /// Starts a transaction that only reads: one consistent view for a page
+    /// that asks several things, without SQLite's write lock (a deferred
+    /// `BEGIN`), so readers never queue behind writers.
+    pub async fn read(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN DEFERRED").await?),
+        })
+    }
+
     /// A cheap round trip, for health checks.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         on_db!(self, |pool| sqlx::query("select 1")

@@ -66,7 +66,7 @@ pub async fn scheduled(state: &AppState) -> anyhow::Result<()> {
     // Each job runs even when the other fails; the first error is reported.
     let quarters = priorities::service::close_quarters(state).await;
     let months = services::service::close_months(state).await;
-    let stages = lawmaking::service::sweep(state).await;
+    let stages = lawmaking::sweep::sweep(state).await;
     quarters?;
     months?;
     stages?;

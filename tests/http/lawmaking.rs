@@ -68,7 +68,7 @@ async fn age(app: &TestApp, id: i64, days: i64) {
 }
 
 async fn sweep(app: &TestApp) -> usize {
-    veche::participation::lawmaking::service::sweep(&app.state)
+    veche::participation::lawmaking::sweep::sweep(&app.state)
         .await
         .unwrap()
 }
@@ -564,6 +564,19 @@ both_backends!(
         // Before the end nothing moves; after it the concept closes.
         assert_eq!(sweep(&app).await, 0);
         age(&app, id, 91).await;
+        // Past its end, before the hourly job has run, a support is refused
+        // and not offered: it cannot move the concept on late.
+        citizen(&app, "petr@krd.example", "Пётр").await;
+        sign_in_as(&app, "petr@krd.example").await;
+        assert!(!app.get(&page(id)).await.body.contains("value=\"support\""));
+        let token = app.get(&page(id)).await.csrf_token();
+        let r = app
+            .post_form_raw(
+                &format!("{}/act", page(id)),
+                &[("csrf_token", &token), ("act", "support")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
         assert_eq!(sweep(&app).await, 1);
         assert_eq!(
             stage(&app, id).await,

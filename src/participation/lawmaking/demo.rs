@@ -124,7 +124,7 @@ const MUNICIPAL: &[Seed] = &[
 /// When each municipal initiative was proposed, in days before the demo's
 /// start: far enough back for where it stops (a discussion lasts 30 days,
 /// a concept's supports are gathered for 90).
-const STARTS: [i64; 7] = [70, 65, 60, 25, 40, 100, 2];
+const STARTS: [i64; 7] = [70, 50, 60, 25, 40, 100, 2];
 
 /// Accounts to support with: the demo's residents (made by the priority
 /// ranks' part), and more of the same kind when the scale made fewer.
@@ -220,7 +220,7 @@ async fn support(
 async fn sweep(tx: &mut Tx, g: &mut Gen<'_>, days_ago: i64) -> anyhow::Result<()> {
     let t = g.days_ago(days_ago);
     g.at(t);
-    service::sweep_in(tx, g.state).await?;
+    super::sweep::sweep_in(tx, g.state).await?;
     Ok(())
 }
 

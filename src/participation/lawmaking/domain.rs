@@ -272,6 +272,8 @@ pub struct Facts {
     pub versions: i64,
     pub open_amendments: i64,
     pub conclusions: i64,
+    /// The stage's time is over (the hourly job has yet to move it on).
+    pub ended: bool,
 }
 
 /// What may be done to an initiative as a whole (a comment's or an
@@ -334,6 +336,9 @@ pub fn allowed(act: Act, stage: Stage, v: &Viewer, f: &Facts) -> Result<(), Msg>
             "Поддержка собирается только на этапе концепции.",
             "Supports are gathered in the concept stage only.",
         ),
+        Act::Support | Act::Comment if f.ended => {
+            no("Срок этого этапа истёк.", "This stage's time is over.")
+        }
         Act::Support if v.supported => no(
             "Вы уже поддержали эту инициативу.",
             "You have already supported this initiative.",

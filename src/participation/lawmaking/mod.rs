@@ -26,6 +26,7 @@ pub mod pages;
 pub mod queries;
 pub mod search;
 pub mod service;
+pub mod sweep;
 pub mod text;
 pub mod views;
 

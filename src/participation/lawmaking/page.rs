@@ -385,7 +385,7 @@ fn expertise(ctx: &PageCtx, d: &Data) -> Markup {
             h2 #expertise-h { (t.expertise) }
             h3 { (t.experts) }
             @if d.experts.is_empty() { p { (t.no_experts) } }
-            ul #experts { @for (_, name) in &d.experts { li { (name) } } }
+            ul #experts { @for (_, name) in &d.experts { li { @if name.is_empty() { (t.expert) } @else { (name) } } } }
             @if d.can(Act::AppointExpert) {
                 details { summary { (t.appoint) }
                     (act_form(ctx, id, "appoint_expert", html! {
@@ -399,7 +399,7 @@ fn expertise(ctx: &PageCtx, d: &Data) -> Markup {
             @for c in &d.conclusions {
                 article.card.conclusion id={ "conclusion-" (c.kind) } {
                     h4 { (Expertise::parse(&c.kind).map_or("", |k| k.label(l))) }
-                    p { strong { (Verdict::parse(&c.verdict).map_or("", |v| v.label(l))) } " · " (t.expert) ": " (c.expert_name) " · " (date(l, c.created_at.date())) }
+                    p { strong { (Verdict::parse(&c.verdict).map_or("", |v| v.label(l))) } " · " (t.expert) @if !c.expert_name.is_empty() { ": " (c.expert_name) } " · " (date(l, c.created_at.date())) }
                     p.report-text { (c.summary) }
                     details { summary { (t.document) } div.report-text { (c.document) } }
                 }

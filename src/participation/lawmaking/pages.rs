@@ -243,8 +243,8 @@ async fn data(
     if !service::visible(&i, &v) {
         return Err(AppError::not_found());
     }
-    let mut tx = db.begin().await?;
-    let f = service::facts(&mut tx, id).await?;
+    let mut tx = db.read().await?;
+    let f = service::facts(&mut tx, &i).await?;
     let pending = drafts::accepted_pending(&mut tx, id).await?;
     tx.commit().await?;
     let versions = drafts::versions(db, id).await?;
@@ -258,7 +258,11 @@ async fn data(
         None => versions.len().checked_sub(1),
     };
     let mut next = versions.last().map(|v| v.document());
-    for m in &pending {
+    // Amendments accepted to the latest version are applied to it; one made
+    // on an earlier wording is left to the organisation (its paragraph
+    // number may point elsewhere now).
+    let latest = versions.last().map(|v| v.number);
+    for m in pending.iter().filter(|m| Some(m.version_number) == latest) {
         if let Some(d) = next
             .as_ref()
             .and_then(|d| d.with_paragraph(&m.paragraph, &m.proposed))
@@ -283,13 +287,18 @@ async fn data(
         .filter(|c| !c.pinned)
         .map(|c| c.comment_id)
         .collect();
-    for ids in [pinned, rest] {
-        if let (Some(lo), Some(hi)) = (ids.iter().min(), ids.iter().max()) {
-            let more = comments::replies(db, id, *lo, *hi).await?;
-            comments.extend(
-                more.into_iter()
-                    .filter(|r| r.thread_id.is_some_and(|t| on_page.contains(&t))),
-            );
+    // Replies by thread: each pinned thread on its own, the others (in id
+    // order, so one range) together.
+    let mut ranges: Vec<(i64, i64)> = pinned.iter().map(|t| (*t, *t)).collect();
+    if let (Some(lo), Some(hi)) = (rest.iter().min(), rest.iter().max()) {
+        ranges.push((*lo, *hi));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (lo, hi) in ranges {
+        for r in comments::replies(db, id, lo, hi).await? {
+            if r.thread_id.is_some_and(|t| on_page.contains(&t)) && seen.insert(r.comment_id) {
+                comments.push(r);
+            }
         }
     }
     Ok(page::Data {
@@ -357,11 +366,15 @@ pub struct DiffQuery {
 pub async fn diff(
     ctx: PageCtx,
     State(db): State<Db>,
+    State(gates): State<crate::web::limits::Gates>,
     Path(id): Path<String>,
     Query(q): Query<DiffQuery>,
 ) -> AppResult<Response> {
     let id = id_of(&id)?;
     let d = data(&db, ctx.user.as_ref(), id, None, 1).await?;
+    // Comparing two long texts takes up to a second: one turn at the gate
+    // of expensive work.
+    let _permit = gates.expensive.enter().await?;
     let pick = |s: &str| -> AppResult<&drafts::VersionRow> {
         let n = id_of(s)?;
         d.versions
@@ -659,7 +672,7 @@ pub async fn moderate_comment(
         }
     };
     let reason = text(&f.reason, REASON_MAX, "причина", "reason", hide)?;
-    service::moderate_comment(&state, &user, id, hide, &reason).await?;
+    super::sweep::moderate_comment(&state, &user, id, hide, &reason).await?;
     Ok(Redirect::to("/moderation/initiatives").into_response())
 }
 

@@ -85,6 +85,19 @@ pub async fn initiative(db: &Db, id: i64) -> Result<Option<InitiativeRow>, sqlx:
     )
 }
 
+/// Locks the initiative's row for the rest of the transaction
+/// (PostgreSQL; SQLite's write transaction holds the whole database).
+pub async fn lock(tx: &mut Tx, id: i64) -> Result<(), sqlx::Error> {
+    if let Tx::Postgres(_) = tx {
+        exec_tx!(
+            tx,
+            "select initiative_id from initiative where initiative_id = $1 for update",
+            id
+        )?;
+    }
+    Ok(())
+}
+
 pub async fn initiative_tx(tx: &mut Tx, id: i64) -> Result<Option<InitiativeRow>, sqlx::Error> {
     fetch_tx!(
         tx,
@@ -380,7 +393,8 @@ pub async fn experts(db: &Db, id: i64) -> Result<Vec<(i64, String)>, sqlx::Error
         db,
         fetch_all,
         (i64, String),
-        "select a.account_id, a.display_name from initiative_expert e
+        "select a.account_id, case when a.hide_name then '' else a.display_name end
+         from initiative_expert e
          join account a on a.account_id = e.account_id
          where e.initiative_id = $1 order by e.appointed_at, a.account_id",
         id
@@ -403,7 +417,7 @@ macro_rules! conclusion_select {
     ($where:literal) => {
         concat!(
             "select c.conclusion_id, c.initiative_id, c.kind, c.verdict, c.summary, c.document,
-                a.display_name as expert_name, c.created_at
+                case when a.hide_name then '' else a.display_name end as expert_name, c.created_at
              from initiative_conclusion c join account a on a.account_id = c.expert_id ",
             $where
         )

@@ -154,7 +154,7 @@ impl Rules {
 
 /// What the people reading an initiative may do: their relation to it.
 pub async fn viewer(db: &Db, i: &InitiativeRow, user: Option<&CurrentUser>) -> AppResult<Viewer> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.read().await?;
     let v = viewer_tx(&mut tx, i, user).await?;
     tx.commit().await?;
     Ok(v)
@@ -178,8 +178,10 @@ pub async fn viewer_tx(
     })
 }
 
-pub async fn facts(tx: &mut Tx, id: i64) -> AppResult<Facts> {
+pub async fn facts(tx: &mut Tx, i: &InitiativeRow) -> AppResult<Facts> {
+    let id = i.initiative_id;
     Ok(Facts {
+        ended: i.stage_ends_at.is_some_and(|end| end <= now()),
         versions: drafts::latest_tx(tx, id).await?.map_or(0, |v| v.number),
         open_amendments: drafts::open_amendments(tx, id).await?,
         conclusions: queries::conclusion_count(tx, id).await?,
@@ -198,14 +200,20 @@ fn role_of(v: &Viewer) -> &'static str {
     }
 }
 
-struct Step<'a> {
-    i: &'a InitiativeRow,
-    actor: Option<i64>,
-    role: &'a str,
+pub(super) struct Step<'a> {
+    pub(super) i: &'a InitiativeRow,
+    pub(super) actor: Option<i64>,
+    pub(super) role: &'a str,
 }
 
 impl Step<'_> {
-    async fn record(&self, tx: &mut Tx, action: &str, stage: Stage, note: &str) -> AppResult<()> {
+    pub(super) async fn record(
+        &self,
+        tx: &mut Tx,
+        action: &str,
+        stage: Stage,
+        note: &str,
+    ) -> AppResult<()> {
         let organisation = matches!(self.role, "organisation" | "system")
             .then_some(self.i.organisation_id.as_str());
         queries::add_event(
@@ -299,16 +307,21 @@ pub async fn act_in(
     id: i64,
     input: &Input,
 ) -> AppResult<()> {
+    // One act on an initiative at a time: what the rule reads (its stage,
+    // open amendments, conclusions) holds until the act is written.
+    // SQLite's write transaction already serialises; PostgreSQL locks the row.
+    queries::lock(tx, id).await?;
     let i = queries::initiative_tx(tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;
     let v = viewer_tx(tx, &i, Some(user)).await?;
     let stage = i.stage();
-    // Before moderation only the author and the moderators know it exists.
-    if stage == Stage::Moderation && !(v.moderator || v.initiator) {
+    // Before moderation (or when declined) only the author and the
+    // moderators know it exists.
+    if !visible(&i, &v) {
         return Err(AppError::not_found());
     }
-    let f = facts(tx, id).await?;
+    let f = facts(tx, &i).await?;
     if let Some(a) = input.act() {
         domain::allowed(a, stage, &v, &f).map_err(conflict)?;
     }
@@ -504,10 +517,12 @@ pub async fn act_in(
                 drafts::add_version(tx, id, &text.to_text(), changelog, user.account_id).await?;
             // The accepted amendments the organisation has not put in a
             // version yet are in this one if their wording is.
+            // The accepted amendments not yet in a version are settled by
+            // this one: they went into it (in their wording or the
+            // organisation's), and the next version's form no longer
+            // applies them.
             for m in drafts::accepted_pending(tx, id).await? {
-                if text.paragraphs().any(|(_, p)| p == m.proposed) {
-                    drafts::mark_applied(tx, m.amendment_id, version_id).await?;
-                }
+                drafts::mark_applied(tx, m.amendment_id, version_id).await?;
             }
             if number == 1 {
                 queries::act_done(tx, id).await?;
@@ -537,8 +552,7 @@ pub async fn act_in(
                     )
                 })?;
             if queries::appoint(tx, id, expert.account_id, user.account_id).await? == 1 {
-                step.record(tx, "expert_appointed", stage, &expert.display_name)
-                    .await?;
+                step.record(tx, "expert_appointed", stage, "").await?;
             }
         }
         Input::Conclude {
@@ -663,7 +677,7 @@ async fn version_of(tx: &mut Tx, id: i64, version_id: i64) -> AppResult<drafts::
 /// clock: a discussion's fixed time, or the deadline of the official act
 /// the stage owes, counted by the report answers' SLA rules (10 days,
 /// calendar or working, as the administrators set them).
-async fn enter(
+pub(super) async fn enter(
     tx: &mut Tx,
     state: &AppState,
     i: &InitiativeRow,
@@ -708,98 +722,6 @@ async fn act_due(state: &AppState, at: OffsetDateTime) -> AppResult<OffsetDateTi
         s.sla_days,
         crate::workflow::sla::russia(),
     ))
-}
-
-/// Moves on every initiative whose stage has ended: a concept short of
-/// supports closes, a discussion passes to the text. Safe to run twice or
-/// from two processes (each move is guarded by the stage it starts from).
-pub async fn sweep(state: &AppState) -> anyhow::Result<usize> {
-    let mut tx = state.db.begin().await?;
-    let moved = sweep_in(&mut tx, state).await?;
-    tx.commit().await?;
-    if moved > 0 {
-        tracing::info!(moved, "initiatives moved past the end of their stage");
-        state.search.notify();
-    }
-    Ok(moved)
-}
-
-/// [`sweep`] inside the caller's transaction.
-pub async fn sweep_in(tx: &mut Tx, state: &AppState) -> AppResult<usize> {
-    let rules = Rules::of(&state.config);
-    let ids = queries::stage_ended(tx, now()).await?;
-    let mut moved = 0;
-    for id in ids {
-        let Some(i) = queries::initiative_tx(tx, id).await? else {
-            continue;
-        };
-        match i.stage() {
-            Stage::Concept if i.support_count >= i.supports_needed => {
-                enter(tx, state, &i, Stage::Concept, Stage::Discussion, &rules).await?;
-            }
-            Stage::Concept => {
-                queries::close(tx, id, "concept", Outcome::NotEnoughSupport.as_str()).await?;
-                let step = Step {
-                    i: &i,
-                    actor: None,
-                    role: "system",
-                };
-                step.record(
-                    tx,
-                    "closed",
-                    Stage::Closed,
-                    Outcome::NotEnoughSupport.as_str(),
-                )
-                .await?;
-            }
-            Stage::Discussion => {
-                enter(tx, state, &i, Stage::Discussion, Stage::Text, &rules).await?;
-            }
-            _ => continue,
-        }
-        crate::search::enqueue(tx, super::search::KIND, &id.to_string()).await?;
-        crate::datasets::request_refresh(tx, super::dataset::INITIATIVES).await?;
-        moved += 1;
-    }
-    Ok(moved)
-}
-
-/// A moderator hides or restores a comment, with the reason shown in its
-/// place.
-pub async fn moderate_comment(
-    state: &AppState,
-    moderator: &CurrentUser,
-    comment_id: i64,
-    hide: bool,
-    reason: &str,
-) -> AppResult<()> {
-    let mut tx = state.db.begin().await?;
-    let c = comments::comment_tx(&mut tx, comment_id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    comments::set_hidden(&mut tx, comment_id, hide, reason, moderator.account_id).await?;
-    let i = queries::initiative_tx(&mut tx, c.initiative_id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    let step = Step {
-        i: &i,
-        actor: Some(moderator.account_id),
-        role: "moderator",
-    };
-    let what = if hide {
-        "comment_hidden"
-    } else {
-        "comment_restored"
-    };
-    step.record(
-        &mut tx,
-        what,
-        i.stage(),
-        &format!("#{comment_id}: {reason}"),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// Whether the reader may see the initiative at all: before moderation,
