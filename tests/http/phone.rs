@@ -26,8 +26,11 @@ async fn count(app: &TestApp, text: &str) -> i64 {
 }
 
 /// Polls `expression` until it is true (10 s at most).
+/// Waits up to 30 s for `expression` to hold: on the 2-core CI machine
+/// running the whole suite at once, sending a stored draft took longer
+/// than 10 s once.
 async fn until(page: &mut Page, expression: &str) -> bool {
-    for _ in 0..100 {
+    for _ in 0..300 {
         if page.eval(expression).await == Value::Bool(true) {
             return true;
         }
