@@ -75,6 +75,9 @@ pub struct AppState {
     /// Law-making's per-account limit of comments.
     #[from_ref(skip)]
     pub lawmaking_comments: crate::participation::CommentLimiter,
+    /// The social layer's per-account limit of comments.
+    #[from_ref(skip)]
+    pub social_comments: crate::participation::CommentLimiter,
 }
 
 impl AppState {
@@ -174,6 +177,7 @@ impl AppState {
             services: Default::default(),
             suggestions: Default::default(),
             lawmaking_comments: Default::default(),
+            social_comments: Default::default(),
             request_sections: crate::features::request_sections(),
         };
         opendata::start(&state).await?;

@@ -498,6 +498,17 @@ pub struct ParticipationConfig {
         global = true
     )]
     pub initiative_discussion_days: u32,
+
+    /// Direct messages one person may send in a day (Consul Democracy's
+    /// default is 3): enough to talk, too few to spam.
+    #[arg(
+        long,
+        env = "VECHE_MESSAGES_PER_DAY",
+        default_value_t = 3,
+        value_parser = clap::value_parser!(u32).range(1..=10000),
+        global = true
+    )]
+    pub messages_per_day: u32,
 }
 
 #[cfg(test)]

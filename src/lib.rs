@@ -25,6 +25,7 @@
 //! - [`error::AppError`] is the one error type: status, code and a message in
 //!   both languages.
 
+pub mod activity;
 pub mod app;
 pub mod auth;
 pub mod cli;

@@ -21,6 +21,7 @@ const FEATURES: &[&str] = &["opendata", "issues", "construction", "pm", "partici
 
 /// Modules that must not name a feature.
 const SHARED: &[&str] = &[
+    "activity",
     "web",
     "db",
     "demo",

@@ -5,6 +5,7 @@
 //!   region.
 
 pub mod lawmaking;
+pub mod social;
 pub mod priorities;
 pub mod services;
 pub mod suggestions;
@@ -20,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .merge(priorities::router())
         .merge(services::router())
         .merge(suggestions::router())
+        .merge(social::router())
 }
 
 crate::texts!(LandingTexts {
