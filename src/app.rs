@@ -320,6 +320,8 @@ fn api_doc() -> utoipa::openapi::OpenApi {
         crate::participation::services::api::fragment(),
         crate::participation::suggestions::api::fragment(),
         crate::participation::lawmaking::api::fragment(),
+        crate::participation::social::galleries::api::fragment(),
+        crate::participation::social::publications::api::fragment(),
     ])
 }
 

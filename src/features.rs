@@ -24,6 +24,8 @@ pub fn search_sources() -> Sources {
         Arc::new(crate::participation::services::search::Documents),
         Arc::new(crate::participation::suggestions::search::Documents),
         Arc::new(crate::participation::lawmaking::search::Documents),
+        Arc::new(crate::participation::social::galleries::search::Documents),
+        Arc::new(crate::participation::social::publications::search::Documents),
     ])
 }
 
@@ -44,6 +46,8 @@ pub fn photo_rules() -> PhotoRules {
     PhotoRules::new(vec![
         Arc::new(crate::workflow::RequestPhotos),
         Arc::new(crate::pm::orders::OrderPhotos),
+        Arc::new(crate::participation::social::galleries::AlbumPhotos),
+        Arc::new(crate::participation::social::profiles::Avatars),
     ])
 }
 
@@ -61,6 +65,7 @@ pub fn live_datasets() -> LiveDatasets {
         Arc::new(crate::participation::services::dataset::Results),
         Arc::new(crate::participation::lawmaking::dataset::Initiatives),
         Arc::new(crate::participation::lawmaking::dataset::Conclusions),
+        Arc::new(crate::participation::social::publications::dataset::Publications),
     ])
 }
 
@@ -76,6 +81,8 @@ pub fn demo_parts() -> DemoParts {
         Arc::new(crate::participation::services::demo::Services),
         Arc::new(crate::participation::suggestions::demo::Suggestions),
         Arc::new(crate::participation::lawmaking::demo::Initiatives),
+        // Last: it follows what the others wrote.
+        Arc::new(crate::participation::social::demo::Social),
     ])
 }
 

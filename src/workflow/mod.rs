@@ -11,6 +11,7 @@
 //! and the open dataset to follow.
 
 mod acting;
+pub mod feed;
 pub mod input;
 pub mod kind;
 pub mod lifecycle;
@@ -482,6 +483,12 @@ pub async fn perform_in(
         user.map(|u| u.account_id),
     )
     .await?;
+    if effect.public_event {
+        feed::changed(tx, &a, action.event_kind()).await?;
+    }
+    if matches!(action, Action::Approve) {
+        feed::published(tx, &a).await?;
+    }
     if matches!(
         action,
         Action::Approve | Action::Refer { .. } | Action::Dispute { .. }
@@ -726,6 +733,8 @@ pub async fn submit_in(
     followed_by_change(tx, &a).await?;
     notify::filed(tx, &state.config, &a, settings.premoderation).await?;
     if !settings.premoderation {
+        feed::published(tx, &a).await?;
+        feed::changed(tx, &a, "published").await?;
         notify::routed(tx, &state.config, &a, Some(author_id)).await?;
         crate::integration::request_published(tx, &state.config, &a, 0).await?;
     }

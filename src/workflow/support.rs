@@ -91,6 +91,7 @@ pub async fn support_in(
         ));
     }
     queries::follow(tx, appeal_id, account_id).await?;
+    super::feed::supported(tx, &a, account_id).await?;
     followed_by_change(tx, &a).await?;
     let a = queries::appeal_tx(tx, appeal_id)
         .await?

@@ -39,6 +39,7 @@ both_backends!(list_show_and_status_answer_in_the_ckan_envelope, |app| {
             "2309189066-initiative-conclusions",
             "2309189066-initiatives",
             "2309189066-priority-ranks",
+            "2309189066-publications",
             "2309189066-service-ratings",
             "2309650015-construction",
             "2309650015-illegal-constructions",
@@ -49,7 +50,7 @@ both_backends!(list_show_and_status_answer_in_the_ckan_envelope, |app| {
         ])
     );
     let j = app
-        .get("/api/3/action/package_list?limit=1&offset=5")
+        .get("/api/3/action/package_list?limit=1&offset=6")
         .await
         .json();
     assert_eq!(j["result"], json!(["2309650015-illegal-constructions"]));
@@ -194,7 +195,7 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
             .collect()
     };
     let (_, j) = call(&app, "package_search", json!({})).await;
-    assert_eq!(j["result"]["count"], 10);
+    assert_eq!(j["result"]["count"], 11);
     assert_eq!(j["result"]["sort"], "score desc, metadata_modified desc");
     // Full text, stemmed.
     let (_, j) = call(&app, "package_search", json!({"q": "город"})).await;
@@ -231,6 +232,7 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
             "2309650015-illegal-constructions",
             "2309650015-construction",
             "2309189066-service-ratings",
+            "2309189066-publications",
             "2309189066-priority-ranks",
             "2309189066-initiatives",
             "2309189066-initiative-conclusions",
@@ -260,18 +262,18 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
     let (_, b) = call(
         &app,
         "package_search",
-        json!({"rows": 8, "start": 2, "sort": "id asc"}),
+        json!({"rows": 9, "start": 2, "sort": "id asc"}),
     )
     .await;
     let (_, c) = call(
         &app,
         "package_search",
-        json!({"rows": 2, "start": 10, "sort": "id asc"}),
+        json!({"rows": 2, "start": 11, "sort": "id asc"}),
     )
     .await;
     let mut all = names(&a);
     all.extend(names(&b));
-    assert_eq!(all.len(), 10);
+    assert_eq!(all.len(), 11);
     assert!(names(&c).is_empty(), "an empty page ends the harvest");
     // Facets, with CKAN's two shapes.
     let r = app

@@ -20,6 +20,7 @@ pub mod demo;
 pub mod domain;
 pub mod drafts;
 pub mod export;
+pub mod feed;
 pub mod page;
 mod page_text;
 pub mod pages;

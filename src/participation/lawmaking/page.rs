@@ -162,18 +162,23 @@ crate::texts!(Events {
 });
 
 pub(super) fn event_label(l: Locale, e: &EventRow) -> String {
+    action_label(l, &e.action, &e.stage, &e.note)
+}
+
+/// What a timeline entry says happened (also the text of its activity).
+pub(super) fn action_label(l: Locale, action: &str, stage: &str, note: &str) -> String {
     let t = Events::get(l);
-    let action = match e.action.as_str() {
+    let action = match action {
         "proposed" => t.proposed,
         "published" => t.published,
         "declined" => t.declined,
-        "stage_started" => Stage::parse(&e.stage).map_or("", |s| s.label(l)),
+        "stage_started" => Stage::parse(stage).map_or("", |s| s.label(l)),
         "version_published" => t.version_published,
         "amendment_accepted" => t.amendment_accepted,
         "amendment_rejected" => t.amendment_rejected,
         "expert_appointed" => t.expert_appointed,
-        "conclusion_published" => Expertise::parse(&e.note).map_or("", |k| k.label(l)),
-        "decided" | "closed" => Outcome::parse(&e.note).map_or("", |o| o.label(l)),
+        "conclusion_published" => Expertise::parse(note).map_or("", |k| k.label(l)),
+        "decided" | "closed" => Outcome::parse(note).map_or("", |o| o.label(l)),
         "pinned" => t.pinned,
         "unpinned" => t.unpinned,
         "comment_hidden" => t.comment_hidden,

@@ -229,6 +229,7 @@ impl Step<'_> {
             },
         )
         .await?;
+        super::feed::timeline(tx, self, action, stage, note).await?;
         Ok(())
     }
 }
@@ -357,6 +358,20 @@ pub async fn act_in(
             moderator
                 .record(tx, "published", Stage::Concept, "")
                 .await?;
+            if i.initiator_kind != "organisation" {
+                let author = Step {
+                    actor: Some(i.author_id),
+                    ..step
+                };
+                super::feed::personal(
+                        tx,
+                        &author,
+                        crate::activity::Category::Initiatives,
+                        &crate::activity::topic("initiative", id),
+                        ("предложил(а) инициативу", "proposed the initiative"),
+                    )
+                    .await?;
+            }
         }
         Input::Decline { reason } => {
             if queries::close(tx, id, stage.as_str(), Outcome::Declined.as_str()).await? == 0 {
@@ -377,6 +392,14 @@ pub async fn act_in(
                     "You have already supported this initiative.",
                 )));
             };
+            super::feed::personal(
+                tx,
+                &step,
+                crate::activity::Category::Supports,
+                &crate::activity::topic("initiative", id),
+                ("поддержал(а) инициативу", "supported the initiative"),
+            )
+            .await?;
             if count >= i.supports_needed {
                 enter(tx, state, &i, Stage::Concept, Stage::Discussion, &rules).await?;
             }
@@ -411,7 +434,17 @@ pub async fn act_in(
                     above = comments::comment_tx(tx, up).await?.ok_or_else(unknown)?;
                 }
             }
-            comments::add(tx, id, *parent, user.account_id, body, v.organisation).await?;
+            let comment = comments::add(tx, id, *parent, user.account_id, body, v.organisation).await?;
+            if !v.organisation {
+                super::feed::personal(
+                    tx,
+                    &step,
+                    crate::activity::Category::Comments,
+                    &crate::activity::topic("initiative_comment", comment),
+                    ("прокомментировал(а) инициативу", "commented on the initiative"),
+                )
+                .await?;
+            }
         }
         Input::Pin { comment_id, pinned } => {
             comment_of(tx, id, *comment_id).await?;

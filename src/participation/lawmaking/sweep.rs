@@ -81,6 +81,12 @@ pub async fn moderate_comment(
         .await?
         .ok_or_else(AppError::not_found)?;
     comments::set_hidden(&mut tx, comment_id, hide, reason, moderator.account_id).await?;
+    crate::activity::hide(
+        &mut tx,
+        &crate::activity::topic("initiative_comment", comment_id),
+        hide,
+    )
+    .await?;
     let i = queries::initiative_tx(&mut tx, c.initiative_id)
         .await?
         .ok_or_else(AppError::not_found)?;

@@ -323,6 +323,23 @@ pub async fn act_in(
                 return Err(AppError::forbidden());
             };
             queries::add_support(tx, id, user.account_id, quarter, m, status).await?;
+            let (ru, en) = (
+                format!("поддержал(а) приоритет «{}»", p.title),
+                format!("supported the priority “{}”", p.title),
+            );
+            crate::activity::record(
+                tx,
+                &crate::activity::NewActivity {
+                    actor: Some(user.account_id),
+                    anonymous: false,
+                    category: crate::activity::Category::Supports,
+                    subject: &crate::activity::topic("priority", id),
+                    topics: &[crate::activity::topic("priority", id)],
+                    text: (&ru, &en),
+                    link: &format!("/participation/priorities/{id}"),
+                },
+            )
+            .await?;
         }
         Action::Withdraw => {
             queries::withdraw_support(tx, id, user.account_id, quarter).await?;
@@ -343,6 +360,32 @@ pub async fn act_in(
     if !matches!(action, Action::Support | Action::Withdraw) {
         // What the public sees of it changed: its search document follows.
         crate::search::enqueue(tx, KIND, &id.to_string()).await?;
+        // Its followers see what became of it.
+        let to = match action {
+            Action::Reject => ("отклонён", "rejected"),
+            Action::Freeze => ("приостановлен", "put on hold"),
+            _ => ("опубликован", "published"),
+        };
+        let (ru, en) = (
+            format!("Приоритет «{}» {}", p.title, to.0),
+            format!("The priority “{}” was {}", p.title, to.1),
+        );
+        crate::activity::record(
+            tx,
+            &crate::activity::NewActivity {
+                actor: None,
+                anonymous: false,
+                category: crate::activity::Category::Authored,
+                subject: &crate::activity::topic("priority", id),
+                topics: &[
+                    crate::activity::topic("priority", id),
+                    crate::activity::topic("org", &p.organisation_id),
+                ],
+                text: (&ru, &en),
+                link: &format!("/participation/priorities/{id}"),
+            },
+        )
+        .await?;
     }
     Ok(())
 }

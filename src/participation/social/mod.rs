@@ -15,6 +15,7 @@
 //!   restoring with a reason, the item's log, bans on posting;
 //! - `views.rs`: what they share (the report-abuse form, names).
 
+pub mod demo;
 pub mod feed;
 pub mod galleries;
 pub mod messages;

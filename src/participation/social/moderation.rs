@@ -191,61 +191,66 @@ pub async fn flag(
     let reason = crate::workflow::input::clean_text(reason, REASON_MAX, "причина", "reason", false)
         .map_err(|m| AppError::unprocessable("invalid_input", m))?;
     let mut tx = state.db.begin().await?;
-    if item_author(&mut tx, item, id).await?.is_none() {
+    let added = flag_in(&mut tx, user.account_id, item, id, &reason).await?;
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// [`flag`] inside the caller's transaction, `reason` already clean.
+pub async fn flag_in(tx: &mut Tx, account: i64, item: Item, id: i64, reason: &str) -> AppResult<bool> {
+    if item_author(tx, item, id).await?.is_none() {
         return Err(AppError::not_found());
     }
     if item == Item::Message {
         let n = exec_tx!(
-            &mut tx,
+            tx,
             "update direct_message set reported_at = coalesce(reported_at, $3), report_reason = $4
              where message_id = $1 and recipient_id = $2",
             id,
-            user.account_id,
+            account,
             now(),
             reason
         )?;
         if n == 0 {
             return Err(AppError::not_found());
         }
-        tx.commit().await?;
         return Ok(true);
     }
     let added = exec_tx!(
-        &mut tx,
+        tx,
         "insert into moderation_flag (item_kind, item_id, account_id, reason, created_at)
          values ($1, $2, $3, $4, $5) on conflict do nothing",
         item.as_str(),
         id,
-        user.account_id,
+        account,
         reason,
         now()
     )? == 1;
     if added {
         match item {
             Item::Publication => exec_tx!(
-                &mut tx,
+                tx,
                 "update publication set flag_count = flag_count + 1 where publication_id = $1",
                 id
             )?,
             Item::Comment => exec_tx!(
-                &mut tx,
+                tx,
                 "update publication_comment set flag_count = flag_count + 1 where comment_id = $1",
                 id
             )?,
             Item::Album => exec_tx!(
-                &mut tx,
+                tx,
                 "update album set flag_count = flag_count + 1 where album_id = $1",
                 id
             )?,
             Item::Photo => exec_tx!(
-                &mut tx,
+                tx,
                 "update album_photo set flag_count = flag_count + 1 where photo_id = $1",
                 id
             )?,
             Item::Message => 0,
         };
     }
-    tx.commit().await?;
     Ok(added)
 }
 
@@ -520,5 +525,47 @@ pub async fn may_post(tx: &mut Tx, account: i64) -> AppResult<()> {
                 ),
             ),
         )),
+    }
+}
+
+/// An item's author and whether it is hidden now.
+pub async fn state_of(db: &Db, item: Item, id: i64) -> Result<Option<(i64, bool)>, sqlx::Error> {
+    match item {
+        Item::Publication => fetch_db!(
+            db,
+            fetch_optional,
+            (i64, bool),
+            "select author_id, hidden from publication where publication_id = $1",
+            id
+        ),
+        Item::Comment => fetch_db!(
+            db,
+            fetch_optional,
+            (i64, bool),
+            "select author_id, hidden from publication_comment where comment_id = $1",
+            id
+        ),
+        Item::Album => fetch_db!(
+            db,
+            fetch_optional,
+            (i64, bool),
+            "select owner_id, hidden from album where album_id = $1",
+            id
+        ),
+        Item::Photo => fetch_db!(
+            db,
+            fetch_optional,
+            (i64, bool),
+            "select a.owner_id, p.hidden from album_photo p join album a on a.album_id = p.album_id
+             where p.photo_id = $1",
+            id
+        ),
+        Item::Message => fetch_db!(
+            db,
+            fetch_optional,
+            (i64, bool),
+            "select sender_id, hidden from direct_message where message_id = $1",
+            id
+        ),
     }
 }

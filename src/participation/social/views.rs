@@ -11,7 +11,6 @@ crate::texts!(T {
     reason: "Причина жалобы", "Reason for the report";
     send_report: "Отправить жалобу модераторам", "Send the report to the moderators";
     resident: "Житель края", "A resident";
-    hidden_by_moderator: "Скрыто модератором", "Hidden by a moderator";
 });
 
 /// The report-abuse button of an item: a disclosure with the reason,
@@ -41,5 +40,27 @@ pub fn person_name(l: Locale, name: &str) -> String {
         T::get(l).resident.to_owned()
     } else {
         name.to_owned()
+    }
+}
+
+crate::texts!(F {
+    follow: "Подписаться", "Follow";
+    unfollow: "Отписаться", "Unfollow";
+});
+
+/// A follow (or unfollow) button for a topic, back to this page.
+pub fn follow_button(ctx: &PageCtx, kind: &str, id: &str, following: bool) -> Markup {
+    let t = F::get(ctx.locale);
+    html! {
+        form.inline.follow method="post" action="/follow" {
+            (ctx.csrf_field())
+            input type="hidden" name="kind" value=(kind);
+            input type="hidden" name="id" value=(id);
+            input type="hidden" name="follow" value=(if following { "0" } else { "1" });
+            input type="hidden" name="back" value=(ctx.here);
+            button type="submit" aria-pressed=(if following { "true" } else { "false" }) {
+                (if following { t.unfollow } else { t.follow })
+            }
+        }
     }
 }
