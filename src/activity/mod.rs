@@ -188,10 +188,48 @@ macro_rules! visible_activity {
 
 /// The personal feed of `account`: what the topics they follow did, newest
 /// first, older than `before` (an activity id) when given.
+///
+/// Read in a window of ids that widens eightfold until it holds a page:
+/// a reader who follows busy topics gets a page from the newest few
+/// thousand activities (a few index ranges per topic), and one who follows
+/// quiet topics pays for a wider search only then. A page over the whole
+/// stream at once would gather every activity of every followed topic
+/// first (110,000 rows for 500 follows on a site of a million).
 pub async fn feed(
     db: &Db,
     account: i64,
     before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<ActivityRow>, sqlx::Error> {
+    let top = match before {
+        Some(b) => b,
+        None => {
+            let (max,): (i64,) = fetch_db!(
+                db,
+                fetch_one,
+                (i64,),
+                "select coalesce(max(activity_id), 0) from activity"
+            )?;
+            max + 1
+        }
+    };
+    let mut width: i64 = 8192;
+    loop {
+        let low = top.saturating_sub(width);
+        let rows = feed_window(db, account, low, top, limit).await?;
+        if rows.len() as i64 >= limit || low <= 0 {
+            return Ok(rows);
+        }
+        width = width.saturating_mul(8);
+    }
+}
+
+/// The feed's rows with ids in `low..top`.
+async fn feed_window(
+    db: &Db,
+    account: i64,
+    low: i64,
+    top: i64,
     limit: i64,
 ) -> Result<Vec<ActivityRow>, sqlx::Error> {
     fetch_db!(
@@ -202,7 +240,7 @@ pub async fn feed(
             "activity a",
             "a.activity_id in (
                  select t.activity_id from activity_topic t
-                 where t.activity_id < $2
+                 where t.activity_id < $2 and t.activity_id >= $4
                    and t.topic in (
                        select f.topic from follow f where f.account_id = $1
                        union all
@@ -211,8 +249,9 @@ pub async fn feed(
              order by a.activity_id desc limit $3"
         ),
         account,
-        before.unwrap_or(i64::MAX),
-        limit
+        top,
+        limit,
+        low
     )
 }
 

@@ -194,6 +194,24 @@ both_backends!(profile_privacy_and_the_feed, config = rules, |app| {
     let r = app.post_bytes("/account/profile", &ct, body, &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 
+    // Much has happened on the site since (16,384 activities nobody
+    // follows): the feed still finds what was followed, further back.
+    veche::exec_db!(
+        &app.state.db,
+        "insert into activity (category, subject, text_ru, text_en, link, created_at)
+         values (0, 'noise', 'шум', 'noise', '/', $1)",
+        time::OffsetDateTime::now_utc()
+    )
+    .unwrap();
+    for _ in 0..14 {
+        veche::exec_db!(
+            &app.state.db,
+            "insert into activity (category, subject, text_ru, text_en, link, created_at)
+             select category, subject, text_ru, text_en, link, created_at from activity
+             where subject = 'noise'"
+        )
+        .unwrap();
+    }
     sign_in_as(&app, "egor@krd.example").await;
     let profile = app.get(&format!("/people/{dana}")).await;
     assert!(profile.body.contains(&format!("/problems/{report}")), "{}", profile.body);

@@ -28,6 +28,7 @@ pub const PAGE: i64 = 30;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/feed", get(page))
+        .route("/feed/following", get(following))
         .route("/follow", post(follow))
 }
 
@@ -86,13 +87,7 @@ pub async fn page(
     let l = ctx.locale;
     let t = T::get(l);
     let rows = activity::feed(&db, user.account_id, q.before, PAGE).await?;
-    let followed = activity::followed(&db, user.account_id).await?;
-    let orgs: Vec<(String, String, String)> = fetch_db!(
-        &db,
-        fetch_all,
-        (String, String, String),
-        "select organisation_id, name_ru, name_en from organisation order by name_ru limit 1000"
-    )?;
+    let followed = activity::followed(&db, user.account_id).await?.len();
     let older = (rows.len() as i64 == PAGE)
         .then(|| rows.last().map(|r| r.activity_id))
         .flatten();
@@ -112,33 +107,19 @@ pub async fn page(
         @if let Some(before) = older {
             p { a href=(format!("/feed?before={before}")) { (t.older) } }
         }
-        section #following {
-            h2 { (t.following) " (" (followed.len()) ")" }
-            ul {
-                @for topic in followed.iter().take(200) {
-                    @if let Some((kind, id)) = topic.split_once(':') {
-                        li {
-                            a href=(href(kind, id)) { (topic) }
-                            " "
-                            (super::views::follow_button(&ctx, kind, id, true))
-                        }
-                    }
-                }
-            }
-            form method="post" action="/follow" {
-                (ctx.csrf_field())
-                input type="hidden" name="kind" value="org";
-                input type="hidden" name="follow" value="1";
-                input type="hidden" name="back" value="/feed";
-                label for="follow-org" { (t.organisation) }
-                select #follow-org name="id" {
-                    @for (id, ru, en) in &orgs { option value=(id) { (l.pick(ru, en)) } }
-                }
-                button type="submit" { (t.follow_org) }
-            }
-            p.hint { (t.prefs) }
-        }
+        p { a href="/feed/following" { (t.following) " (" (followed) ")" } }
     }))
+}
+
+/// What a followed topic is.
+fn kind_label(l: Locale, kind: &str) -> &'static str {
+    match kind {
+        "person" => l.pick("Человек", "Person"),
+        "initiative" => l.pick("Инициатива", "Initiative"),
+        "priority" => l.pick("Приоритет", "Priority"),
+        "request" => l.pick("Обращение", "Request"),
+        _ => l.pick("Организация", "Organisation"),
+    }
 }
 
 /// Where a followed topic lives.
@@ -263,4 +244,46 @@ pub async fn follow(
     }
     tx.commit().await?;
     Ok(Redirect::to(&back_to(&f.back, "/feed")).into_response())
+}
+
+/// `GET /feed/following`: what one follows, and a way to follow an
+/// organisation.
+pub async fn following(ctx: PageCtx, user: CurrentUser, State(db): State<Db>) -> AppResult<Response> {
+    let l = ctx.locale;
+    let t = T::get(l);
+    let followed = activity::followed(&db, user.account_id).await?;
+    let orgs: Vec<(String, String, String)> = fetch_db!(
+        &db,
+        fetch_all,
+        (String, String, String),
+        "select organisation_id, name_ru, name_en from organisation order by name_ru limit 1000"
+    )?;
+    Ok(Page::new(&ctx, t.following).crumb(t.title, "/feed").render(html! {
+        h1 { (t.following) }
+        section #following {
+            ul {
+                @for topic in &followed {
+                    @if let Some((kind, id)) = topic.split_once(':') {
+                        li {
+                            a href=(href(kind, id)) { (kind_label(l, kind)) " " (id) }
+                            " "
+                            (super::views::follow_button(&ctx, kind, id, true))
+                        }
+                    }
+                }
+            }
+            form method="post" action="/follow" {
+                (ctx.csrf_field())
+                input type="hidden" name="kind" value="org";
+                input type="hidden" name="follow" value="1";
+                input type="hidden" name="back" value="/feed/following";
+                label for="follow-org" { (t.organisation) }
+                select #follow-org name="id" {
+                    @for (id, ru, en) in &orgs { option value=(id) { (l.pick(ru, en)) } }
+                }
+                button type="submit" { (t.follow_org) }
+            }
+            p.hint { (t.prefs) }
+        }
+    }))
 }
