@@ -48,7 +48,9 @@ async fn scalar(state: &AppState, sql: &str) -> i64 {
 /// The people, the stream and the reader's follows, written in bulk.
 async fn site(state: &AppState, postgres: bool) -> i64 {
     let now = "2026-01-01T00:00:00Z";
-    let hash = veche::auth::password::hash(PASSWORD.to_owned()).await.unwrap();
+    let hash = veche::auth::password::hash(PASSWORD.to_owned())
+        .await
+        .unwrap();
     let rows: Vec<String> = (0..PEOPLE)
         .map(|i| {
             let h = if i == 0 { format!("'{hash}'") } else { "null".into() };
@@ -80,7 +82,8 @@ async fn site(state: &AppState, postgres: bool) -> i64 {
          'initiative:' || cast(i % {SUBJECTS} as text), 'Активность ' || cast(i as text),
          'Activity ' || cast(i as text), '/feed', '{now}'"
     );
-    let insert = "insert into activity (actor_id, category, subject, text_ru, text_en, link, created_at)";
+    let insert =
+        "insert into activity (actor_id, category, subject, text_ru, text_en, link, created_at)";
     exec(
         state,
         if postgres {
@@ -94,7 +97,8 @@ async fn site(state: &AppState, postgres: bool) -> i64 {
     .await;
     exec(
         state,
-        "insert into activity_topic (topic, activity_id) select subject, activity_id from activity".into(),
+        "insert into activity_topic (topic, activity_id) select subject, activity_id from activity"
+            .into(),
     )
     .await;
     exec(

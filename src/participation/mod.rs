@@ -5,9 +5,9 @@
 //!   region.
 
 pub mod lawmaking;
-pub mod social;
 pub mod priorities;
 pub mod services;
+pub mod social;
 pub mod suggestions;
 
 use axum::Router;

@@ -112,6 +112,14 @@ both_backends!(a_citizens_album_with_a_photo, |app| {
         "{b}"
     );
     assert!(b.contains("name=\"item\" value=\"album\""));
+    assert!(
+        b.contains(&format!("id=\"photo-{photo_id}\"")),
+        "the photo's anchor"
+    );
+    assert!(
+        b.contains("<label for=\"flag-photo-"),
+        "the report form is labelled"
+    );
     assert!(!b.contains("/photos\""), "no upload form for a reader");
 
     // The list and the API.
@@ -246,10 +254,7 @@ both_backends!(refusals_and_hostile_input, |app| {
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        app.get("/galleries/abc").await.status,
-        StatusCode::BAD_REQUEST
-    );
+    assert!(app.get("/galleries/abc").await.status.is_client_error());
     assert_eq!(
         app.get("/galleries/999999").await.status,
         StatusCode::NOT_FOUND
@@ -416,3 +421,38 @@ both_backends!(an_officers_album_and_moderation, |app| {
             .contains(&format!("/galleries/{album}"))
     );
 });
+
+both_backends!(
+    the_demo_writes_albums_through_the_service,
+    config = |c| {
+        c.server.demo_region = true;
+        c.server.demo_scale = 10;
+    },
+    |app| {
+        veche::app::prepare_demo(&app.state, true).await.unwrap();
+        assert_eq!(app.scalar("select count(*) from album").await, 4);
+        assert!(app.scalar("select count(*) from album_photo").await >= 15);
+        assert!(
+            app.scalar("select count(*) from album where organisation_id is not null")
+                .await
+                == 1
+        );
+        // Every photo's place is inside the krai, dated no later than added.
+        assert_eq!(
+            app.scalar("select count(*) from album_photo where lat is null")
+                .await,
+            0
+        );
+        let api = app.get("/api/v1/albums").await.json();
+        for a in api["albums"].as_array().unwrap() {
+            let page = app.get(&format!("/galleries/{}", a["id"])).await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert!(page.body.contains("album-places"));
+        }
+        assert!(
+            app.scalar("select count(*) from activity where subject like 'album:%'")
+                .await
+                >= 4
+        );
+    }
+);

@@ -461,6 +461,8 @@ both_backends!(
             ("/api/v1/publications?limit=1000", StatusCode::BAD_REQUEST),
             ("/api/v1/publications?limit=0", StatusCode::BAD_REQUEST),
             ("/api/v1/publications?author=x", StatusCode::BAD_REQUEST),
+            ("/api/v1/publications?page=0", StatusCode::BAD_REQUEST),
+            ("/api/v1/publications?kind=", StatusCode::BAD_REQUEST),
             ("/api/v1/publications/abc", StatusCode::NOT_FOUND),
             ("/api/v1/publications/999999", StatusCode::NOT_FOUND),
         ] {

@@ -125,6 +125,9 @@ pub struct Data {
     /// with the accepted amendments applied.
     pub next_text: String,
     pub at: OffsetDateTime,
+    /// Whether the signed-in reader follows it (`None`: signed out, or
+    /// not public yet).
+    pub following: Option<bool>,
 }
 
 impl Data {
@@ -225,6 +228,9 @@ pub fn render(ctx: &PageCtx, d: &Data) -> Markup {
             (stage_badge(l, i)) " · "
             (Level::parse(&i.level).map_or("", |v| v.label(l))) ", " (scope(l, i)) " · "
             a href={ "/organisations/" (i.organisation_id) } { (l.pick(&i.organisation_ru, &i.organisation_en)) }
+        }
+        @if let Some(f) = d.following {
+            (crate::participation::social::views::follow_button(ctx, "initiative", &i.initiative_id.to_string(), f))
         }
         dl.facts {
             dt { (t.initiator) }

@@ -317,6 +317,17 @@ async fn data(
         next_text: next.map(|d| d.to_text()).unwrap_or_default(),
         versions,
         at: crate::db::now(),
+        following: match user {
+            Some(u) if i.stage() != Stage::Moderation => Some(
+                crate::activity::follows(
+                    db,
+                    u.account_id,
+                    &crate::activity::topic("initiative", id),
+                )
+                .await?,
+            ),
+            _ => None,
+        },
         i,
     })
 }

@@ -364,13 +364,13 @@ pub async fn act_in(
                     ..step
                 };
                 super::feed::personal(
-                        tx,
-                        &author,
-                        crate::activity::Category::Initiatives,
-                        &crate::activity::topic("initiative", id),
-                        ("предложил(а) инициативу", "proposed the initiative"),
-                    )
-                    .await?;
+                    tx,
+                    &author,
+                    crate::activity::Category::Initiatives,
+                    &crate::activity::topic("initiative", id),
+                    ("предложил(а) инициативу", "proposed the initiative"),
+                )
+                .await?;
             }
         }
         Input::Decline { reason } => {
@@ -434,14 +434,18 @@ pub async fn act_in(
                     above = comments::comment_tx(tx, up).await?.ok_or_else(unknown)?;
                 }
             }
-            let comment = comments::add(tx, id, *parent, user.account_id, body, v.organisation).await?;
+            let comment =
+                comments::add(tx, id, *parent, user.account_id, body, v.organisation).await?;
             if !v.organisation {
                 super::feed::personal(
                     tx,
                     &step,
                     crate::activity::Category::Comments,
                     &crate::activity::topic("initiative_comment", comment),
-                    ("прокомментировал(а) инициативу", "commented on the initiative"),
+                    (
+                        "прокомментировал(а) инициативу",
+                        "commented on the initiative",
+                    ),
                 )
                 .await?;
             }

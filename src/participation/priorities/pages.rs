@@ -199,9 +199,24 @@ pub async fn priority(
             declared_weight: live.declared_weight,
         },
     );
+    let follow = match &ctx.user {
+        Some(u) if p.state().is_public() => {
+            let topic = crate::activity::topic("priority", id);
+            let f = crate::activity::follows(&state.db, u.account_id, &topic).await?;
+            Some(crate::participation::social::views::follow_button(
+                &ctx,
+                "priority",
+                &id.to_string(),
+                f,
+            ))
+        }
+        _ => None,
+    };
     Ok(Page::new(&ctx, p.title.clone())
         .crumb(t.ranks, "/participation/priorities")
-        .render(maud::html! { @if let Some(d) = done { (d) } (body) }))
+        .render(
+            maud::html! { @if let Some(d) = done { (d) } (body) @if let Some(f) = follow { (f) } },
+        ))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -100,22 +100,31 @@ impl DemoPart for Social {
 
         // Conversations.
         let talk: &[(usize, usize, i64, &str)] = &[
-            (1, 0, 6, "Добрый день! Видел ваше сообщение о яме на Северной. Я тоже писал о ней, давайте следить вместе. (демо)"),
-            (0, 1, 5, "Здравствуйте! Да, подписался на ваш профиль. Ответ обещают на этой неделе. (демо)"),
-            (3, 0, 2, "Спасибо за поддержку инициативы о дворах! Приходите на обсуждение. (демо)"),
+            (
+                1,
+                0,
+                6,
+                "Добрый день! Видел ваше сообщение о яме на Северной. Я тоже писал о ней, давайте следить вместе. (демо)",
+            ),
+            (
+                0,
+                1,
+                5,
+                "Здравствуйте! Да, подписался на ваш профиль. Ответ обещают на этой неделе. (демо)",
+            ),
+            (
+                3,
+                0,
+                2,
+                "Спасибо за поддержку инициативы о дворах! Приходите на обсуждение. (демо)",
+            ),
         ];
         for (from, to, days, body) in talk {
             let t = g.days_ago(*days);
             g.at(t);
-            super::messages::send_in(
-                tx,
-                g.state,
-                &people[*from],
-                people[*to].account_id,
-                body,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("demo message: {e:?}"))?;
+            super::messages::send_in(tx, g.state, &people[*from], people[*to].account_id, body)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo message: {e:?}"))?;
             made += 1;
         }
         // One citizen's post was reported: the moderators' queue is alive.

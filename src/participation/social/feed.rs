@@ -5,10 +5,10 @@
 //! followed requests keeps the notification preferences that already exist
 //! (`/account/notifications`); the feed itself is read on the site.
 
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -18,10 +18,10 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::Db;
 use crate::error::{AppError, AppResult, Msg};
+use crate::fetch_db;
 use crate::web::extract::{Form, Query};
 use crate::web::i18n::Locale;
 use crate::web::layout::{Page, PageCtx};
-use crate::fetch_db;
 
 pub const PAGE: i64 = 30;
 
@@ -44,6 +44,10 @@ crate::texts!(T {
     prefs_link: "Уведомления", "Notifications";
     messages: "Сообщения", "Messages";
     my_profile: "Мой профиль", "My profile";
+    person: "Человек", "Person";
+    initiative: "Инициатива", "Initiative";
+    priority: "Приоритет", "Priority";
+    request: "Обращение", "Request";
 });
 
 /// A list of activity rows: who (when they may be named), what, when.
@@ -113,12 +117,13 @@ pub async fn page(
 
 /// What a followed topic is.
 fn kind_label(l: Locale, kind: &str) -> &'static str {
+    let t = T::get(l);
     match kind {
-        "person" => l.pick("Человек", "Person"),
-        "initiative" => l.pick("Инициатива", "Initiative"),
-        "priority" => l.pick("Приоритет", "Priority"),
-        "request" => l.pick("Обращение", "Request"),
-        _ => l.pick("Организация", "Organisation"),
+        "person" => t.person,
+        "initiative" => t.initiative,
+        "priority" => t.priority,
+        "request" => t.request,
+        _ => t.organisation,
     }
 }
 
@@ -172,7 +177,8 @@ async fn exists(db: &Db, kind: &str, id: &str) -> AppResult<bool> {
             db,
             fetch_optional,
             (i64,),
-            "select priority_id from priority where priority_id = $1 and state = 'published'",
+            "select priority_id from priority where priority_id = $1
+               and state in ('published', 'frozen')",
             i
         )?,
         ("request", Some(i)) => fetch_db!(
@@ -200,7 +206,8 @@ async fn exists(db: &Db, kind: &str, id: &str) -> AppResult<bool> {
 
 /// A local path to go back to (never another site).
 pub fn back_to(back: &str, fallback: &str) -> String {
-    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') && back.len() < 500 {
+    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') && back.len() < 500
+    {
         back.to_owned()
     } else {
         fallback.to_owned()
@@ -229,7 +236,10 @@ pub async fn follow(
         if f.kind == "person" && id == user.account_id.to_string() {
             return Err(AppError::unprocessable(
                 "own_profile",
-                Msg::new("На себя подписываться не нужно.", "There is no need to follow yourself."),
+                Msg::new(
+                    "На себя подписываться не нужно.",
+                    "There is no need to follow yourself.",
+                ),
             ));
         }
         if !exists(&db, &f.kind, id).await? {
@@ -248,7 +258,11 @@ pub async fn follow(
 
 /// `GET /feed/following`: what one follows, and a way to follow an
 /// organisation.
-pub async fn following(ctx: PageCtx, user: CurrentUser, State(db): State<Db>) -> AppResult<Response> {
+pub async fn following(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(db): State<Db>,
+) -> AppResult<Response> {
     let l = ctx.locale;
     let t = T::get(l);
     let followed = activity::followed(&db, user.account_id).await?;
@@ -258,32 +272,34 @@ pub async fn following(ctx: PageCtx, user: CurrentUser, State(db): State<Db>) ->
         (String, String, String),
         "select organisation_id, name_ru, name_en from organisation order by name_ru limit 1000"
     )?;
-    Ok(Page::new(&ctx, t.following).crumb(t.title, "/feed").render(html! {
-        h1 { (t.following) }
-        section #following {
-            ul {
-                @for topic in &followed {
-                    @if let Some((kind, id)) = topic.split_once(':') {
-                        li {
-                            a href=(href(kind, id)) { (kind_label(l, kind)) " " (id) }
-                            " "
-                            (super::views::follow_button(&ctx, kind, id, true))
+    Ok(Page::new(&ctx, t.following)
+        .crumb(t.title, "/feed")
+        .render(html! {
+            h1 { (t.following) }
+            section #following {
+                ul {
+                    @for topic in &followed {
+                        @if let Some((kind, id)) = topic.split_once(':') {
+                            li {
+                                a href=(href(kind, id)) { (kind_label(l, kind)) " " (id) }
+                                " "
+                                (super::views::follow_button(&ctx, kind, id, true))
+                            }
                         }
                     }
                 }
-            }
-            form method="post" action="/follow" {
-                (ctx.csrf_field())
-                input type="hidden" name="kind" value="org";
-                input type="hidden" name="follow" value="1";
-                input type="hidden" name="back" value="/feed/following";
-                label for="follow-org" { (t.organisation) }
-                select #follow-org name="id" {
-                    @for (id, ru, en) in &orgs { option value=(id) { (l.pick(ru, en)) } }
+                form method="post" action="/follow" {
+                    (ctx.csrf_field())
+                    input type="hidden" name="kind" value="org";
+                    input type="hidden" name="follow" value="1";
+                    input type="hidden" name="back" value="/feed/following";
+                    label for="follow-org" { (t.organisation) }
+                    select #follow-org name="id" {
+                        @for (id, ru, en) in &orgs { option value=(id) { (l.pick(ru, en)) } }
+                    }
+                    button type="submit" { (t.follow_org) }
                 }
-                button type="submit" { (t.follow_org) }
+                p.hint { (t.prefs) }
             }
-            p.hint { (t.prefs) }
-        }
-    }))
+        }))
 }

@@ -5,11 +5,11 @@
 //! a received message to the moderators, and a notification by mail that
 //! never carries the text.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use maud::{Markup, html};
 use serde::Deserialize;
 use sqlx::FromRow;
@@ -112,7 +112,10 @@ async fn may_write(
     if sender.account_id == recipient {
         return Ok(Some(AppError::unprocessable(
             "own_account",
-            Msg::new("Себе писать не нужно.", "There is no need to write to yourself."),
+            Msg::new(
+                "Себе писать не нужно.",
+                "There is no need to write to yourself.",
+            ),
         )));
     }
     if crate::auth::queries::account_by_id_tx(tx, recipient)
@@ -148,7 +151,9 @@ async fn may_write(
                 StatusCode::TOO_MANY_REQUESTS,
                 "message_limit",
                 Msg::new(
-                    format!("За сутки можно отправить не больше {limit} сообщений. Попробуйте завтра."),
+                    format!(
+                        "За сутки можно отправить не больше {limit} сообщений. Попробуйте завтра."
+                    ),
                     format!("You may send at most {limit} messages in a day. Try again tomorrow."),
                 ),
             )));
@@ -401,8 +406,12 @@ pub async fn block(
             now()
         )?;
         // Nor do they see the blocker's activity through a follow.
-        crate::activity::unfollow(&mut tx, other, &crate::activity::topic("person", user.account_id))
-            .await?;
+        crate::activity::unfollow(
+            &mut tx,
+            other,
+            &crate::activity::topic("person", user.account_id),
+        )
+        .await?;
     } else {
         exec_tx!(
             &mut tx,

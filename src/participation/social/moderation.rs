@@ -19,6 +19,14 @@ use crate::db::{Db, Tx, now};
 use crate::error::{AppError, AppResult, Msg};
 use crate::{exec_tx, fetch_db, fetch_tx};
 
+crate::texts!(ItemTexts {
+    publication: "Публикация", "Publication";
+    comment: "Комментарий", "Comment";
+    album: "Альбом", "Album";
+    photo: "Фотография", "Photo";
+    message: "Личное сообщение", "Direct message";
+});
+
 /// What may be flagged and hidden.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Item {
@@ -53,12 +61,13 @@ impl Item {
     }
 
     pub fn label(self, l: crate::web::i18n::Locale) -> &'static str {
+        let t = ItemTexts::get(l);
         match self {
-            Item::Publication => l.pick("Публикация", "Publication"),
-            Item::Comment => l.pick("Комментарий", "Comment"),
-            Item::Album => l.pick("Альбом", "Album"),
-            Item::Photo => l.pick("Фотография", "Photo"),
-            Item::Message => l.pick("Личное сообщение", "Direct message"),
+            Item::Publication => t.publication,
+            Item::Comment => t.comment,
+            Item::Album => t.album,
+            Item::Photo => t.photo,
+            Item::Message => t.message,
         }
     }
 
@@ -129,52 +138,42 @@ pub async fn queue(db: &Db) -> Result<Vec<QueueRow>, sqlx::Error> {
 /// The author of an item and where it is, whatever its state.
 async fn item_author(tx: &mut Tx, item: Item, id: i64) -> Result<Option<i64>, sqlx::Error> {
     let row: Option<(i64,)> = match item {
-        Item::Publication => {
-            fetch_tx!(
-                tx,
-                fetch_optional,
-                (i64,),
-                "select author_id from publication where publication_id = $1",
-                id
-            )?
-        }
-        Item::Comment => {
-            fetch_tx!(
-                tx,
-                fetch_optional,
-                (i64,),
-                "select author_id from publication_comment where comment_id = $1",
-                id
-            )?
-        }
-        Item::Album => {
-            fetch_tx!(
-                tx,
-                fetch_optional,
-                (i64,),
-                "select owner_id from album where album_id = $1",
-                id
-            )?
-        }
-        Item::Photo => {
-            fetch_tx!(
-                tx,
-                fetch_optional,
-                (i64,),
-                "select a.owner_id from album_photo p join album a on a.album_id = p.album_id
+        Item::Publication => fetch_tx!(
+            tx,
+            fetch_optional,
+            (i64,),
+            "select author_id from publication where publication_id = $1",
+            id
+        )?,
+        Item::Comment => fetch_tx!(
+            tx,
+            fetch_optional,
+            (i64,),
+            "select author_id from publication_comment where comment_id = $1",
+            id
+        )?,
+        Item::Album => fetch_tx!(
+            tx,
+            fetch_optional,
+            (i64,),
+            "select owner_id from album where album_id = $1",
+            id
+        )?,
+        Item::Photo => fetch_tx!(
+            tx,
+            fetch_optional,
+            (i64,),
+            "select a.owner_id from album_photo p join album a on a.album_id = p.album_id
                  where p.photo_id = $1",
-                id
-            )?
-        }
-        Item::Message => {
-            fetch_tx!(
-                tx,
-                fetch_optional,
-                (i64,),
-                "select sender_id from direct_message where message_id = $1",
-                id
-            )?
-        }
+            id
+        )?,
+        Item::Message => fetch_tx!(
+            tx,
+            fetch_optional,
+            (i64,),
+            "select sender_id from direct_message where message_id = $1",
+            id
+        )?,
     };
     Ok(row.map(|r| r.0))
 }
@@ -197,7 +196,13 @@ pub async fn flag(
 }
 
 /// [`flag`] inside the caller's transaction, `reason` already clean.
-pub async fn flag_in(tx: &mut Tx, account: i64, item: Item, id: i64, reason: &str) -> AppResult<bool> {
+pub async fn flag_in(
+    tx: &mut Tx,
+    account: i64,
+    item: Item,
+    id: i64,
+    reason: &str,
+) -> AppResult<bool> {
     if item_author(tx, item, id).await?.is_none() {
         return Err(AppError::not_found());
     }
@@ -364,13 +369,25 @@ pub async fn decide(
     }
     let (ru, en) = if hide {
         (
-            format!("Модератор скрыл ваш материал ({}). Причина: {reason}", item.label(crate::web::i18n::Locale::Ru).to_lowercase()),
-            format!("A moderator hid your {}. Reason: {reason}", item.label(crate::web::i18n::Locale::En).to_lowercase()),
+            format!(
+                "Модератор скрыл ваш материал ({}). Причина: {reason}",
+                item.label(crate::web::i18n::Locale::Ru).to_lowercase()
+            ),
+            format!(
+                "A moderator hid your {}. Reason: {reason}",
+                item.label(crate::web::i18n::Locale::En).to_lowercase()
+            ),
         )
     } else {
         (
-            format!("Модератор вернул ваш материал ({}). {reason}", item.label(crate::web::i18n::Locale::Ru).to_lowercase()),
-            format!("A moderator restored your {}. {reason}", item.label(crate::web::i18n::Locale::En).to_lowercase()),
+            format!(
+                "Модератор вернул ваш материал ({}). {reason}",
+                item.label(crate::web::i18n::Locale::Ru).to_lowercase()
+            ),
+            format!(
+                "A moderator restored your {}. {reason}",
+                item.label(crate::web::i18n::Locale::En).to_lowercase()
+            ),
         )
     };
     crate::workflow::notify::person(
@@ -472,7 +489,15 @@ pub async fn ban(
         moderator.account_id,
         now()
     )?;
-    log(&mut tx, "account", account, moderator.account_id, "ban", &reason).await?;
+    log(
+        &mut tx,
+        "account",
+        account,
+        moderator.account_id,
+        "ban",
+        &reason,
+    )
+    .await?;
     let shown = |l| crate::web::components::datetime(l, until);
     crate::workflow::notify::person(
         &mut tx,

@@ -2,10 +2,10 @@
 //! report-abuse form's target, the moderators' queue of the social layer,
 //! an item's log with hide/restore, and bans on posting.
 
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use maud::html;
 use serde::Deserialize;
 
@@ -220,7 +220,10 @@ pub async fn decide(
         _ => {
             return Err(AppError::unprocessable(
                 "invalid_decision",
-                Msg::new("Решение: hide или restore.", "The decision is hide or restore."),
+                Msg::new(
+                    "Решение: hide или restore.",
+                    "The decision is hide or restore.",
+                ),
             ));
         }
     };

@@ -25,14 +25,12 @@ use crate::{exec_tx, fetch_db, fetch_tx};
 pub const ABOUT_MAX: usize = 1000;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/people/{id}", get(show))
-        .route(
-            "/account/profile",
-            get(edit).post(save).layer(DefaultBodyLimit::max(
-                crate::media::MAX_BYTES + 64 * 1024,
-            )),
-        )
+    Router::new().route("/people/{id}", get(show)).route(
+        "/account/profile",
+        get(edit)
+            .post(save)
+            .layer(DefaultBodyLimit::max(crate::media::MAX_BYTES + 64 * 1024)),
+    )
 }
 
 crate::texts!(T {
@@ -46,7 +44,6 @@ crate::texts!(T {
     private: "Активность этого человека скрыта: он не сделал её публичной.", "This person's activity is private: they have not made it public.";
     nothing: "Пока ничего.", "Nothing yet.";
     publications: "Публикации", "Publications";
-    albums: "Альбомы", "Albums";
     write: "Написать сообщение", "Send a message";
     edit: "Изменить профиль", "Edit the profile";
     about: "О себе", "About me";
@@ -182,11 +179,7 @@ fn avatar(key: &Option<String>, name: &str) -> Markup {
 }
 
 /// `GET /people/{id}`
-pub async fn show(
-    ctx: PageCtx,
-    State(db): State<Db>,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn show(ctx: PageCtx, State(db): State<Db>, Path(id): Path<i64>) -> AppResult<Response> {
     let p = profile(&db, id).await?.ok_or_else(AppError::not_found)?;
     let l = ctx.locale;
     let t = T::get(l);
@@ -231,10 +224,8 @@ pub async fn show(
             a.button href=(format!("/messages/{id}")) { (t.write) }
             (super::messages::block_button(&ctx, id, b))
         }
-        p {
-            a href=(format!("/publications?author={id}")) { (t.publications) }
-            " · "
-            a href=(format!("/galleries?owner={id}")) { (t.albums) }
+        @if !p.shown_name.is_empty() {
+            p { a href=(format!("/publications?author={id}")) { (t.publications) } }
         }
         section #activity {
             h2 { (t.activity) }
@@ -323,8 +314,8 @@ pub async fn save(
     let mut about = String::new();
     let mut bits = 0;
     let mut remove = false;
-    let files = crate::media::upload::read_multipart(multipart, "avatar", |name, value| {
-        match name {
+    let files =
+        crate::media::upload::read_multipart(multipart, "avatar", |name, value| match name {
             "about" => about = value,
             "remove_avatar" => remove = value == "on",
             "public" => {
@@ -333,9 +324,8 @@ pub async fn save(
                 }
             }
             _ => {}
-        }
-    })
-    .await?;
+        })
+        .await?;
     let current = profile(&state.db, user.account_id)
         .await?
         .ok_or_else(AppError::not_found)?;

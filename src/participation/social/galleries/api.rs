@@ -73,9 +73,11 @@ struct PhotoJson {
 pub struct ListParams {
     /// Page number, from 1
     #[serde(default)]
+    #[param(minimum = 1)]
     page: Option<i64>,
     /// Albums per page, 1 to 100 (default 20)
     #[serde(default)]
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
     /// Only albums of this municipality (its id)
     #[serde(default)]
@@ -118,6 +120,7 @@ fn photo_json(p: &PhotoRow, base: &str) -> Value {
     params(ListParams),
     responses(
         (status = 200, description = "`{albums: [Album], page, pages, total}`", body = Object),
+        (status = 400, description = "A page or a limit that is not a number", body = ApiErrorBody),
         (status = 422, description = "An unknown municipality or a limit out of range", body = ApiErrorBody),
     )
 )]

@@ -24,7 +24,7 @@ pub const LIMIT_MAX: i64 = 100;
 #[derive(OpenApi)]
 #[openapi(
     paths(list, one),
-    components(schemas(PublicationJson, CommentJson)),
+    components(schemas(PublicationJson, CommentJson, KindParam)),
     tags((name = "publications", description = "News and announcements of organisations, residents' posts, and their comments (docs/PARTICIPATION.md, the social layer)"))
 )]
 struct PublicationsApi;
@@ -65,6 +65,15 @@ struct CommentJson {
 
 #[derive(ToSchema)]
 struct Object {}
+
+/// The kinds of publication (schema only).
+#[derive(ToSchema, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+enum KindParam {
+    News,
+    Announcement,
+    Post,
+}
 
 fn stamp(t: time::OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
@@ -107,9 +116,9 @@ fn comment_json(c: &CommentRow) -> Value {
         ("municipality" = Option<String>, Query, description = "A municipality's id"),
         ("organisation" = Option<String>, Query, description = "An organisation's id"),
         ("author" = Option<i64>, Query, description = "An author's account id (residents' posts whose author shows their name)"),
-        ("kind" = Option<String>, Query, description = "`news`, `announcement` or `post`"),
-        ("page" = Option<i64>, Query, description = "From 1"),
-        ("limit" = Option<i64>, Query, description = "1 to 100, 20 by default"),
+        ("kind" = Option<KindParam>, Query, description = "`news`, `announcement` or `post`"),
+        ("page" = Option<i64>, Query, minimum = 1, description = "From 1"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "1 to 100, 20 by default"),
     ),
     responses(
         (status = 200, description = "`{publications: [Publication], page, limit, total}`", body = Object),
@@ -129,6 +138,22 @@ pub async fn list(
                 format!("limit — от 1 до {LIMIT_MAX}."),
                 format!("limit is from 1 to {LIMIT_MAX}."),
             ),
+        ));
+    }
+    // The list's form sends `kind=` for "all"; a client names a kind.
+    if q.kind.as_deref() == Some("") {
+        return Err(AppError::bad_request(
+            "invalid_query",
+            Msg::new(
+                "Вид публикации: news, announcement или post.",
+                "The kind is news, announcement or post.",
+            ),
+        ));
+    }
+    if q.page.is_some_and(|p| p < 1) {
+        return Err(AppError::bad_request(
+            "invalid_query",
+            Msg::new("Страницы нумеруются с 1.", "Pages are numbered from 1."),
         ));
     }
     let page = q.page();

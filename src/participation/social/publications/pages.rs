@@ -32,8 +32,9 @@ pub struct ListQuery {
     pub organisation: String,
     #[serde(default)]
     pub author: Option<i64>,
+    /// `None` when not asked; the list's form sends an empty one for all.
     #[serde(default)]
-    pub kind: String,
+    pub kind: Option<String>,
     #[serde(default)]
     pub page: Option<i64>,
     #[serde(default)]
@@ -43,7 +44,7 @@ pub struct ListQuery {
 impl ListQuery {
     /// The filter, or a 400 naming the value that is not one.
     pub fn filter(&self) -> AppResult<Filter> {
-        let kind = self.kind.trim();
+        let kind = self.kind.as_deref().unwrap_or("").trim();
         if !kind.is_empty() && service::Kind::parse(kind).is_none() {
             return Err(AppError::bad_request(
                 "invalid_query",
