@@ -15,7 +15,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use super::domain;
 use super::queries::{self, AlbumRow, PhotoRow};
 use crate::app::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Msg};
 use crate::web::api_docs::ApiErrorBody;
 use crate::web::extract::{Path, Query};
 
@@ -121,7 +121,7 @@ fn photo_json(p: &PhotoRow, base: &str) -> Value {
     responses(
         (status = 200, description = "`{albums: [Album], page, pages, total}`", body = Object),
         (status = 400, description = "A page or a limit that is not a number", body = ApiErrorBody),
-        (status = 422, description = "An unknown municipality or a limit out of range", body = ApiErrorBody),
+        (status = 422, description = "A limit out of range", body = ApiErrorBody),
     )
 )]
 pub async fn list(
@@ -135,12 +135,28 @@ pub async fn list(
             format!("limit is from 1 to {LIMIT_MAX}."),
         ));
     }
-    let municipality = domain::municipality(q.municipality.as_deref().unwrap_or(""))
-        .map_err(|m| AppError::unprocessable("invalid_input", m))?
-        .unwrap_or_default();
+    if q.page.is_some_and(|p| p < 1) {
+        return Err(AppError::bad_request(
+            "invalid_query",
+            Msg::new("Страницы нумеруются с 1.", "Pages are numbered from 1."),
+        ));
+    }
+    // A filter by a municipality that is not one finds nothing, as a
+    // filter does (the page's form, not a client, gets the 422 with the
+    // list to choose from).
+    let wanted = q.municipality.as_deref().unwrap_or("").trim();
+    let municipality = match domain::municipality(wanted) {
+        Ok(m) => m.unwrap_or_default(),
+        Err(_) => {
+            return Ok(
+                axum::Json(json!({"albums": [], "page": 1, "pages": 1, "total": 0}))
+                    .into_response(),
+            );
+        }
+    };
     let total = queries::count_public(&state.db, &municipality).await?;
     let pages = ((total + limit - 1) / limit).max(1);
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1);
     let albums = queries::public_albums(
         &state.db,
         &municipality,
