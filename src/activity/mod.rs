@@ -151,6 +151,23 @@ pub async fn hide(tx: &mut Tx, subject: &str, hidden: bool) -> Result<u64, sqlx:
     )
 }
 
+/// Takes back a person's activity of a category about `subject` (a
+/// support withdrawn is no longer anybody's news).
+pub async fn retract(
+    tx: &mut Tx,
+    actor: i64,
+    subject: &str,
+    category: Category,
+) -> Result<u64, sqlx::Error> {
+    exec_tx!(
+        tx,
+        "delete from activity where actor_id = $1 and subject = $2 and category = $3",
+        actor,
+        subject,
+        category.bit()
+    )
+}
+
 /// One row of a feed, as the reader may see it.
 #[derive(Debug, Clone, FromRow)]
 pub struct ActivityRow {

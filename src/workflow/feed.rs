@@ -19,6 +19,18 @@ fn topics(a: &AppealRow) -> Vec<String> {
     t
 }
 
+/// A request that stops being public (hidden by a moderator) takes its
+/// activity out of every feed and profile; one made public again brings
+/// it back.
+pub async fn visibility(tx: &mut Tx, a: &AppealRow, from: &str) -> Result<(), sqlx::Error> {
+    let was = super::lifecycle::State::parse(from).is_some_and(|s| s.is_public());
+    let is = a.state().is_public();
+    if was != is {
+        activity::hide(tx, &topic("request", a.appeal_id), !is).await?;
+    }
+    Ok(())
+}
+
 /// A public change of a public request (`kind` as the timeline names it).
 pub async fn changed(tx: &mut Tx, a: &AppealRow, kind: &str) -> Result<(), sqlx::Error> {
     if !a.state().is_public() {

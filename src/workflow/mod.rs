@@ -483,6 +483,7 @@ pub async fn perform_in(
         user.map(|u| u.account_id),
     )
     .await?;
+    feed::visibility(tx, &a, &from).await?;
     if effect.public_event {
         feed::changed(tx, &a, action.event_kind()).await?;
     }

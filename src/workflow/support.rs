@@ -50,6 +50,13 @@ pub async fn withdraw_support(db: &Db, appeal_id: i64, account_id: i64) -> AppRe
             ),
         ));
     }
+    crate::activity::retract(
+        &mut tx,
+        account_id,
+        &crate::activity::topic("request", appeal_id),
+        crate::activity::Category::Supports,
+    )
+    .await?;
     let a = queries::appeal_tx(&mut tx, appeal_id)
         .await?
         .ok_or_else(AppError::not_found)?;

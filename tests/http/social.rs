@@ -151,6 +151,25 @@ both_backends!(
         );
         let r = send(&app, boris, "Можно?").await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        // Nor may she follow him: his profile does not offer it.
+        let profile = app.get(&format!("/people/{boris}")).await;
+        assert!(
+            !profile.body.contains(r#"action="/follow""#),
+            "{}",
+            profile.body
+        );
+        let r = app
+            .submit(
+                "/feed",
+                "/follow",
+                &[
+                    ("kind", "person"),
+                    ("id", &boris.to_string()),
+                    ("follow", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 
         // The moderators see the reported message and hide it.
         moderator(&app, "mod@krd.example").await;
@@ -164,6 +183,13 @@ both_backends!(
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let log = app.get(&item).await;
         assert!(log.body.contains("Спам"), "the item's log keeps the reason");
+        // Decided, it leaves the queue.
+        assert!(
+            app.get("/moderation/social")
+                .await
+                .body
+                .contains(r#"id="queue-empty""#)
+        );
         sign_in_as(&app, "boris@krd.example").await;
         let conv = app.get(&format!("/messages/{anna}")).await;
         assert!(
@@ -295,6 +321,63 @@ both_backends!(profile_privacy_and_the_feed, config = rules, |app| {
     // its public changes are in his feed without a follow here.
     assert!(
         feed.body.contains(&format!("/problems/{egor_report}")),
+        "{}",
+        feed.body
+    );
+    // Dana withdraws her support: it is nobody's news any more, not even
+    // on her own profile.
+    sign_in_as(&app, "dana@krd.example").await;
+    let before = app
+        .scalar("select count(*) from activity where category = 2")
+        .await;
+    assert_eq!(before, 1);
+    let r = app
+        .submit(
+            &format!("/problems/{egor_report}"),
+            &format!("/problems/{egor_report}/unsupport"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        app.scalar("select count(*) from activity where category = 2")
+            .await,
+        0
+    );
+    // A moderator hides Dana's report: its activity leaves Egor's feed and
+    // her profile, and comes back when it is shown again.
+    moderator(&app, "mod@krd.example").await;
+    sign_in_as(&app, "mod@krd.example").await;
+    let r = crate::problems::act(
+        &app,
+        report,
+        &[("action", "hide"), ("text", "Проверка")],
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    sign_in_as(&app, "egor@krd.example").await;
+    let feed = app.get("/feed").await;
+    assert!(
+        !feed.body.contains(&format!("/problems/{report}")),
+        "{}",
+        feed.body
+    );
+    let profile = app.get(&format!("/people/{dana}")).await;
+    assert!(!profile.body.contains(&format!("/problems/{report}")));
+    sign_in_as(&app, "mod@krd.example").await;
+    let r = crate::problems::act(
+        &app,
+        report,
+        &[("action", "unhide"), ("text", "Проверено")],
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    sign_in_as(&app, "egor@krd.example").await;
+    let feed = app.get("/feed").await;
+    assert!(
+        feed.body.contains(&format!("/problems/{report}")),
         "{}",
         feed.body
     );

@@ -22,7 +22,9 @@ pub(super) async fn timeline(
     stage: Stage,
     note: &str,
 ) -> AppResult<()> {
-    if step.i.stage() == Stage::Moderation || matches!(action, "proposed" | "declined") {
+    // Decided by the stage the entry leaves the initiative in: `step.i` is
+    // the row as it was before the act (still in moderation when published).
+    if stage == Stage::Moderation || matches!(action, "proposed" | "declined") {
         return Ok(());
     }
     let label = |l| super::page::action_label(l, action, stage.as_str(), note);

@@ -343,6 +343,13 @@ pub async fn act_in(
         }
         Action::Withdraw => {
             queries::withdraw_support(tx, id, user.account_id, quarter).await?;
+            crate::activity::retract(
+                tx,
+                user.account_id,
+                &crate::activity::topic("priority", id),
+                crate::activity::Category::Supports,
+            )
+            .await?;
         }
         Action::Publish => {
             queries::set_state(tx, id, from, State::Published, "").await?;
@@ -360,9 +367,11 @@ pub async fn act_in(
     if !matches!(action, Action::Support | Action::Withdraw) {
         // What the public sees of it changed: its search document follows.
         crate::search::enqueue(tx, KIND, &id.to_string()).await?;
-        // Its followers see what became of it.
+    }
+    // Its followers see what became of it, while it is public (a proposal
+    // rejected before publication was never anybody's to see).
+    if matches!(action, Action::Publish | Action::Freeze | Action::Unfreeze) {
         let to = match action {
-            Action::Reject => ("отклонён", "rejected"),
             Action::Freeze => ("приостановлен", "put on hold"),
             _ => ("опубликован", "published"),
         };

@@ -24,6 +24,9 @@ use crate::web::i18n::Locale;
 use crate::web::layout::{Page, PageCtx};
 
 pub const PAGE: i64 = 30;
+/// What one person may follow at once (the feed stays one page of index
+/// ranges per topic).
+pub const MAX_FOLLOWS: usize = 1000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -206,8 +209,18 @@ async fn exists(db: &Db, kind: &str, id: &str) -> AppResult<bool> {
 
 /// A local path to go back to (never another site).
 pub fn back_to(back: &str, fallback: &str) -> String {
-    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') && back.len() < 500
-    {
+    // The path, not the query, is what a browser could take for another
+    // host: no percent-escapes (`/%09/evil` loses its tab), no spaces,
+    // control characters or backslashes, no `//`.
+    let path = back.split(['?', '#']).next().unwrap_or("");
+    let safe = back.starts_with('/')
+        && !back.starts_with("//")
+        && back.len() < 500
+        && !path.contains('%')
+        && !back
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\');
+    if safe {
         back.to_owned()
     } else {
         fallback.to_owned()
@@ -229,7 +242,17 @@ pub async fn follow(
             ),
         ));
     }
-    let id = f.id.trim();
+    // The id as it is stored: a number written once (`0005` is 5), or an
+    // organisation's id as the directory has it.
+    let id = if f.kind == "org" {
+        f.id.trim().chars().take(100).collect::<String>()
+    } else {
+        match f.id.trim().parse::<i64>() {
+            Ok(n) if n > 0 => n.to_string(),
+            _ => return Err(AppError::not_found()),
+        }
+    };
+    let id = id.as_str();
     let topic = activity::topic(&f.kind, id);
     let start = f.follow == "1";
     if start {
@@ -244,6 +267,33 @@ pub async fn follow(
         }
         if !exists(&db, &f.kind, id).await? {
             return Err(AppError::not_found());
+        }
+        // Someone who blocked you is not followed by you either.
+        if f.kind == "person"
+            && let Ok(other) = id.parse::<i64>()
+            && super::messages::blocked(&db, other, user.account_id).await?
+        {
+            return Err(AppError::client(
+                axum::http::StatusCode::FORBIDDEN,
+                "blocked",
+                Msg::new(
+                    "Этот человек вас заблокировал.",
+                    "This person has blocked you.",
+                ),
+            ));
+        }
+        if activity::followed(&db, user.account_id).await?.len() >= MAX_FOLLOWS {
+            return Err(AppError::unprocessable(
+                "too_many_follows",
+                Msg::new(
+                    format!(
+                        "Подписок может быть не больше {MAX_FOLLOWS}: отпишитесь от чего-нибудь."
+                    ),
+                    format!(
+                        "You may follow at most {MAX_FOLLOWS} things: unfollow something first."
+                    ),
+                ),
+            ));
         }
     }
     let mut tx = db.begin().await?;

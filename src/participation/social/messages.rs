@@ -324,6 +324,14 @@ pub async fn send_in(
     recipient: i64,
     body: &str,
 ) -> AppResult<i64> {
+    // One send at a time per sender, so that the daily count holds: a
+    // no-op update takes the account row's lock on PostgreSQL (SQLite's
+    // write transaction already serialises).
+    exec_tx!(
+        tx,
+        "update account set updated_at = updated_at where account_id = $1",
+        sender.account_id
+    )?;
     if let Some(e) = may_write(tx, state, sender, recipient).await? {
         return Err(e);
     }

@@ -269,35 +269,35 @@ async fn set_hidden(
     match item {
         Item::Publication => exec_tx!(
             tx,
-            "update publication set hidden = $2, hidden_reason = $3 where publication_id = $1",
+            "update publication set hidden = $2, hidden_reason = $3 where publication_id = $1 and hidden <> $2",
             id,
             hidden,
             reason
         ),
         Item::Comment => exec_tx!(
             tx,
-            "update publication_comment set hidden = $2, hidden_reason = $3 where comment_id = $1",
+            "update publication_comment set hidden = $2, hidden_reason = $3 where comment_id = $1 and hidden <> $2",
             id,
             hidden,
             reason
         ),
         Item::Album => exec_tx!(
             tx,
-            "update album set hidden = $2, hidden_reason = $3 where album_id = $1",
+            "update album set hidden = $2, hidden_reason = $3 where album_id = $1 and hidden <> $2",
             id,
             hidden,
             reason
         ),
         Item::Photo => exec_tx!(
             tx,
-            "update album_photo set hidden = $2, hidden_reason = $3 where photo_id = $1",
+            "update album_photo set hidden = $2, hidden_reason = $3 where photo_id = $1 and hidden <> $2",
             id,
             hidden,
             reason
         ),
         Item::Message => exec_tx!(
             tx,
-            "update direct_message set hidden = $2 where message_id = $1",
+            "update direct_message set hidden = $2 where message_id = $1 and hidden <> $2",
             id,
             hidden
         ),
@@ -339,7 +339,10 @@ pub async fn decide(
     let author = item_author(&mut tx, item, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    set_hidden(&mut tx, item, id, hide, &reason).await?;
+    let changed = set_hidden(&mut tx, item, id, hide, &reason).await? > 0;
+    // A decision settles the reports made so far: the item leaves the queue
+    // until someone reports it again.
+    settle(&mut tx, item, id).await?;
     log(
         &mut tx,
         item.as_str(),
@@ -349,22 +352,47 @@ pub async fn decide(
         &reason,
     )
     .await?;
-    crate::activity::hide(&mut tx, &item.subject(id), hide).await?;
+    // A comment's activity names its publication: it stays hidden while
+    // the publication is.
+    let parent_hidden = item == Item::Comment && {
+        let p: Option<(bool,)> = fetch_tx!(
+            &mut tx,
+            fetch_optional,
+            (bool,),
+            "select p.hidden from publication_comment c
+             join publication p on p.publication_id = c.publication_id where c.comment_id = $1",
+            id
+        )?;
+        p.is_some_and(|p| p.0)
+    };
+    crate::activity::hide(&mut tx, &item.subject(id), hide || parent_hidden).await?;
     if item == Item::Publication {
-        // Its comments' activity goes with it.
+        // Its comments' activity goes with it, and comes back with it
+        // except for the comments hidden on their own.
         exec_tx!(
             &mut tx,
             "update activity set hidden = $2 where subject in (
                  select 'comment:' || cast(comment_id as text) from publication_comment
-                 where publication_id = $1)",
+                 where publication_id = $1 and ($2 or not hidden))",
             id,
             hide
+        )?;
+    }
+    if item == Item::Comment && changed {
+        // The count of a publication's comments is of the ones shown.
+        exec_tx!(
+            &mut tx,
+            "update publication set comment_count = comment_count + $2
+             where publication_id = (select publication_id from publication_comment
+                                     where comment_id = $1)",
+            id,
+            if hide { -1_i64 } else { 1 }
         )?;
     }
     for (kind, doc) in search_documents(&mut tx, item, id).await? {
         crate::search::enqueue(&mut tx, kind, &doc.to_string()).await?;
     }
-    if matches!(item, Item::Publication) {
+    if matches!(item, Item::Publication | Item::Comment) {
         crate::datasets::request_refresh(&mut tx, super::publications::DATASET).await?;
     }
     let (ru, en) = if hide {
@@ -403,6 +431,66 @@ pub async fn decide(
     tx.commit().await?;
     state.search.notify();
     state.mailer.notify();
+    Ok(())
+}
+
+/// Clears an item's reports (a decision was taken on them).
+async fn settle(tx: &mut Tx, item: Item, id: i64) -> Result<u64, sqlx::Error> {
+    match item {
+        Item::Publication => exec_tx!(
+            tx,
+            "update publication set flag_count = 0 where publication_id = $1",
+            id
+        ),
+        Item::Comment => exec_tx!(
+            tx,
+            "update publication_comment set flag_count = 0 where comment_id = $1",
+            id
+        ),
+        Item::Album => exec_tx!(
+            tx,
+            "update album set flag_count = 0 where album_id = $1",
+            id
+        ),
+        Item::Photo => exec_tx!(
+            tx,
+            "update album_photo set flag_count = 0 where photo_id = $1",
+            id
+        ),
+        Item::Message => exec_tx!(
+            tx,
+            "update direct_message set reported_at = null where message_id = $1",
+            id
+        ),
+    }
+}
+
+/// Dismisses the reports of an item that breaks no rule: it leaves the
+/// queue, stays shown, and the decision is in its log.
+pub async fn dismiss(
+    state: &AppState,
+    moderator: &CurrentUser,
+    item: Item,
+    id: i64,
+    reason: &str,
+) -> AppResult<()> {
+    let reason = crate::workflow::input::clean_text(reason, REASON_MAX, "причина", "reason", true)
+        .map_err(|m| AppError::unprocessable("invalid_input", m))?;
+    let mut tx = state.db.begin().await?;
+    item_author(&mut tx, item, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    settle(&mut tx, item, id).await?;
+    log(
+        &mut tx,
+        item.as_str(),
+        id,
+        moderator.account_id,
+        "dismiss",
+        &reason,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -593,4 +681,13 @@ pub async fn state_of(db: &Db, item: Item, id: i64) -> Result<Option<(i64, bool)
             id
         ),
     }
+}
+
+/// [`may_post`] before anything is read or stored (an upload of photos
+/// from a banned person is refused before it is decoded).
+pub async fn may_post_now(db: &Db, account: i64) -> AppResult<()> {
+    let mut tx = db.read().await?;
+    let r = may_post(&mut tx, account).await;
+    tx.commit().await?;
+    r
 }

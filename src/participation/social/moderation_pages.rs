@@ -38,6 +38,7 @@ crate::texts!(T {
     reason: "Причина", "Reason";
     hide: "Скрыть", "Hide";
     restore: "Вернуть", "Restore";
+    dismiss: "Жалоба необоснованна", "The report is unfounded";
     log: "Журнал модерации", "Moderation log";
     no_log: "Решений по этому материалу не было.", "No decisions on this item yet.";
     ban: "Запретить публиковать", "Ban from posting";
@@ -48,6 +49,7 @@ crate::texts!(T {
     action_hide: "скрыто", "hidden";
     action_restore: "возвращено", "restored";
     action_ban: "запрет на публикации", "ban on posting";
+    action_dismiss: "жалоба отклонена", "report dismissed";
 });
 
 #[derive(Debug, Default, Deserialize)]
@@ -119,7 +121,8 @@ pub async fn queue(
                                 td { (r.flag_count) }
                                 td {
                                     a href=(format!("/moderation/social/{}/{}", r.item_kind, r.item_id)) { (t.open) }
-                                    (decide_form(&ctx, &r.item_kind, r.item_id, true))
+                                    (decide_form(&ctx, &r.item_kind, r.item_id, Decision::Hide))
+                                    (decide_form(&ctx, &r.item_kind, r.item_id, Decision::Dismiss))
                                 }
                             }
                         }
@@ -130,16 +133,29 @@ pub async fn queue(
     }))
 }
 
-fn decide_form(ctx: &PageCtx, kind: &str, id: i64, hide: bool) -> maud::Markup {
+/// What a moderator may decide on an item.
+#[derive(Clone, Copy)]
+enum Decision {
+    Hide,
+    Restore,
+    Dismiss,
+}
+
+fn decide_form(ctx: &PageCtx, kind: &str, id: i64, d: Decision) -> maud::Markup {
     let t = T::get(ctx.locale);
-    let field = format!("reason-{kind}-{id}");
+    let (action, label) = match d {
+        Decision::Hide => ("hide", t.hide),
+        Decision::Restore => ("restore", t.restore),
+        Decision::Dismiss => ("dismiss", t.dismiss),
+    };
+    let field = format!("reason-{action}-{kind}-{id}");
     html! {
         form method="post" action=(format!("/moderation/social/{kind}/{id}")) {
             (ctx.csrf_field())
-            input type="hidden" name="action" value=(if hide { "hide" } else { "restore" });
+            input type="hidden" name="action" value=(action);
             label for=(field) { (t.reason) }
             input id=(field) name="reason" maxlength="500" required;
-            button type="submit" { (if hide { t.hide } else { t.restore }) }
+            button type="submit" { (label) }
         }
     }
 }
@@ -164,7 +180,8 @@ pub async fn item(
         .render(html! {
             h1 { (title) }
             p { (if hidden { t.hidden_now } else { t.shown_now }) }
-            (decide_form(&ctx, item.as_str(), id, !hidden))
+            (decide_form(&ctx, item.as_str(), id, if hidden { Decision::Restore } else { Decision::Hide }))
+            @if !hidden { (decide_form(&ctx, item.as_str(), id, Decision::Dismiss)) }
             h2 { (t.log) }
             (log_list(l, &log))
             h2 { (t.ban) }
@@ -190,7 +207,7 @@ pub fn log_list(l: crate::web::i18n::Locale, log: &[moderation::LogRow]) -> maud
             @for e in log {
                 li {
                     (crate::web::components::datetime(l, e.created_at)) ": "
-                    (match e.action.as_str() { "hide" => t.action_hide, "restore" => t.action_restore, _ => t.action_ban })
+                    (match e.action.as_str() { "hide" => t.action_hide, "restore" => t.action_restore, "dismiss" => t.action_dismiss, _ => t.action_ban })
                     " (" (e.moderator_name) "). " (e.reason)
                 }
             }
@@ -214,20 +231,20 @@ pub async fn decide(
     Form(f): Form<DecideForm>,
 ) -> AppResult<Response> {
     let item = Item::parse(&kind).ok_or_else(AppError::not_found)?;
-    let hide = match f.action.as_str() {
-        "hide" => true,
-        "restore" => false,
+    match f.action.as_str() {
+        "hide" => moderation::decide(&state, &user, item, id, true, &f.reason).await?,
+        "restore" => moderation::decide(&state, &user, item, id, false, &f.reason).await?,
+        "dismiss" => moderation::dismiss(&state, &user, item, id, &f.reason).await?,
         _ => {
             return Err(AppError::unprocessable(
                 "invalid_decision",
                 Msg::new(
-                    "Решение: hide или restore.",
-                    "The decision is hide or restore.",
+                    "Решение: hide, restore или dismiss.",
+                    "The decision is hide, restore or dismiss.",
                 ),
             ));
         }
-    };
-    moderation::decide(&state, &user, item, id, hide, &f.reason).await?;
+    }
     Ok(Redirect::to(&format!("/moderation/social/{kind}/{id}")).into_response())
 }
 

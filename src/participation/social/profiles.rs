@@ -188,13 +188,30 @@ pub async fn show(ctx: PageCtx, State(db): State<Db>, Path(id): Path<i64>) -> Ap
     let own = reader == Some(id);
     let acts = activity::of_person(&db, reader, id, 30).await?;
     let roles = roles(&db, id).await?;
+    // Someone who blocked the reader is not offered to follow (`follow`
+    // refuses it with the same rule).
     let following = match reader {
-        Some(r) if !own => Some(activity::follows(&db, r, &activity::topic("person", id)).await?),
+        Some(r) if !own && !super::messages::blocked(&db, id, r).await? => {
+            Some(activity::follows(&db, r, &activity::topic("person", id)).await?)
+        }
         _ => None,
     };
     let blocked = match reader {
         Some(r) if !own => Some(super::messages::blocked(&db, r, id).await?),
         _ => None,
+    };
+    // Someone who hides their name shows nothing that could name them:
+    // no avatar, no words about themselves, no municipality.
+    let anonymous = p.shown_name.is_empty();
+    let p = if anonymous {
+        ProfileRow {
+            about: String::new(),
+            avatar_key: None,
+            municipality_id: None,
+            ..p
+        }
+    } else {
+        p
     };
     let municipality = p
         .municipality_id

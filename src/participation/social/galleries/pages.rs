@@ -324,6 +324,7 @@ pub async fn add_photos(
     let v = AlbumView::load(&state.db, id, Some(&user)).await?;
     domain::may_add_photos(&user, &v.album.access())
         .map_err(|m| AppError::client(StatusCode::FORBIDDEN, "forbidden", m))?;
+    super::super::moderation::may_post_now(&state.db, user.account_id).await?;
     let form = read_upload(multipart).await?;
     let mut errors = FieldErrors::new();
     let checked = form.check(&mut errors);

@@ -52,18 +52,28 @@ pub async fn create_in(tx: &mut Tx, user: &CurrentUser, a: &NewAlbum) -> AppResu
     if let Some(m) = &a.municipality_id {
         topics.push(topic("municipality", m));
     }
+    let text = if a.organisation_id.is_none() {
+        (
+            format!("создал(а) альбом «{}»", a.title),
+            format!("created the album “{}”", a.title),
+        )
+    } else {
+        (
+            format!("Новый альбом: «{}»", a.title),
+            format!("New album: “{}”", a.title),
+        )
+    };
     crate::activity::record(
         tx,
         &NewActivity {
-            actor: Some(user.account_id),
+            // An organisation's album is the organisation's: its officer
+            // is not named.
+            actor: a.organisation_id.is_none().then_some(user.account_id),
             anonymous: account.hide_name,
             category: Category::Authored,
             subject: &topic(KIND, id),
             topics: &topics,
-            text: (
-                &format!("создал(а) альбом «{}»", a.title),
-                &format!("created the album “{}”", a.title),
-            ),
+            text: (&text.0, &text.1),
             link: &album_path(id),
         },
     )
@@ -125,22 +135,34 @@ pub async fn add_photos_in(
     if let Some(m) = &album.municipality_id {
         topics.push(topic("municipality", m));
     }
+    let text = if album.organisation_id.is_none() {
+        (
+            format!("добавил(а) {n} фото в альбом «{}»", album.title),
+            format!(
+                "added {} to the album “{}”",
+                PHOTOS.count(Locale::En, n),
+                album.title
+            ),
+        )
+    } else {
+        (
+            format!("В альбом «{}» добавлено фото: {n}", album.title),
+            format!(
+                "{} added to the album “{}”",
+                PHOTOS.count(Locale::En, n),
+                album.title
+            ),
+        )
+    };
     crate::activity::record(
         tx,
         &NewActivity {
-            actor: Some(user.account_id),
+            actor: album.organisation_id.is_none().then_some(user.account_id),
             anonymous: account.hide_name,
             category: Category::Authored,
             subject: &topic(KIND, album_id),
             topics: &topics,
-            text: (
-                &format!("добавил(а) {n} фото в альбом «{}»", album.title),
-                &format!(
-                    "added {} to the album “{}”",
-                    PHOTOS.count(Locale::En, n),
-                    album.title
-                ),
-            ),
+            text: (&text.0, &text.1),
             link: &album_path(album_id),
         },
     )

@@ -179,18 +179,28 @@ pub async fn publish_in(tx: &mut Tx, author: &CurrentUser, d: &Draft) -> AppResu
         topics.push(topic("municipality", m));
     }
     let anonymous = queries::hides_name(tx, author.account_id).await?;
+    let text = if d.choice.organisation.is_none() {
+        (
+            format!("опубликовал(а) «{}»", d.title),
+            format!("published “{}”", d.title),
+        )
+    } else {
+        (
+            format!("Новая публикация: «{}»", d.title),
+            format!("New publication: “{}”", d.title),
+        )
+    };
     activity::record(
         tx,
         &NewActivity {
-            actor: Some(author.account_id),
+            // An organisation's publication is the organisation's: the
+            // officer who wrote it is not named (as on its page).
+            actor: d.choice.organisation.is_none().then_some(author.account_id),
             anonymous,
             category: Category::Authored,
             subject: &format!("publication:{id}"),
             topics: &topics,
-            text: (
-                &format!("опубликовал(а) «{}»", d.title),
-                &format!("published “{}”", d.title),
-            ),
+            text: (&text.0, &text.1),
             link: &format!("/publications/{id}"),
         },
     )
