@@ -68,6 +68,13 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
     let discussed = app
         .scalar("select min(initiative_id) from initiative where stage = 'discussion'")
         .await;
+    let publication = app
+        .scalar("select min(publication_id) from publication where kind = 'post'")
+        .await;
+    let album = app.scalar("select min(album_id) from album").await;
+    let person = app
+        .scalar("select account_id from account where email_norm like 'citizen-1@%'")
+        .await;
     let public: Vec<String> = [
         "/",
         "/problems",
@@ -97,6 +104,11 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
         "/participation/lawmaking",
         &format!("/participation/lawmaking/{regional}"),
         &format!("/participation/lawmaking/{regional}/diff?from=1&to=2"),
+        "/publications",
+        &format!("/publications/{publication}"),
+        "/galleries",
+        &format!("/galleries/{album}"),
+        &format!("/people/{person}"),
         "/auth/login",
         "/auth/register",
     ]
@@ -117,6 +129,15 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
                 format!("/participation/suggestions/{suggestion}"),
                 "/participation/lawmaking/new".into(),
                 format!("/participation/lawmaking/{discussed}"),
+                "/feed".into(),
+                "/feed/following".into(),
+                "/messages".into(),
+                format!("/messages/{person}"),
+                "/account/profile".into(),
+                "/publications/new".into(),
+                format!("/publications/{publication}"),
+                "/galleries/new".into(),
+                format!("/people/{person}"),
             ],
         ),
         (
@@ -125,6 +146,8 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
                 "/moderation/problems".into(),
                 "/moderation/suggestion-comments".into(),
                 "/moderation/initiatives".into(),
+                "/moderation/social".into(),
+                format!("/moderation/social/publication/{publication}"),
                 "/workspace".into(),
                 "/participation/priorities/review".into(),
             ],
