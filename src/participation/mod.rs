@@ -27,6 +27,12 @@ pub fn router() -> Router<AppState> {
 crate::texts!(LandingTexts {
     services_lead: "Оцените госуслугу, которую получили: итоги месяца с доверительными интервалами и местами среди сопоставимых услуг.", "Rate a government service you received: monthly results with confidence intervals and positions among comparable services.";
     suggestions_lead: "Предложите решение проблемы из сообщения, приоритета или своей: организация ответит публично в течение 10 дней.", "Suggest a solution for a reported problem, a priority or your own idea: the organisation answers publicly within 10 days.";
+    publications: "Публикации", "Publications";
+    publications_lead: "Новости и объявления ведомств и муниципалитетов, заметки жителей о своём городе с комментариями; RSS и Atom по муниципалитету и автору.", "News and announcements of departments and municipalities, residents' posts about their town with comments; RSS and Atom by municipality and author.";
+    galleries: "Фотоальбомы", "Photo albums";
+    galleries_lead: "Стройка по месяцам, парк до и после, городские события: фотографии с подписями и местом на карте.", "A construction site month by month, a park before and after, town events: photos with captions and places on the map.";
+    feed: "Моя лента и сообщения", "My feed and messages";
+    feed_lead: "Подпишитесь на людей, инициативы, приоритеты, обращения и организации; пишите личные сообщения; решите в профиле, что показывать другим.", "Follow people, initiatives, priorities, requests and organisations; write direct messages; choose in your profile what others see.";
     lawmaking_lead: "Предложите концепцию регионального или муниципального акта и проведите её через обсуждение, работу над текстом, экспертизу и решение правительства.", "Propose the concept of a regional or municipal act and take it through discussion, work on the text, expertise and the government's decision.";
 });
 
@@ -57,6 +63,18 @@ async fn landing(
             section #lawmaking-block {
                 h2 { a href="/participation/lawmaking" { (lawmaking::views::T::get(l).title) } }
                 p { (lt.lawmaking_lead) }
+            }
+            section #publications-block {
+                h2 { a href="/publications" { (lt.publications) } }
+                p { (lt.publications_lead) }
+            }
+            section #galleries-block {
+                h2 { a href="/galleries" { (lt.galleries) } }
+                p { (lt.galleries_lead) }
+            }
+            section #feed-block {
+                h2 { a href="/feed" { (lt.feed) } }
+                p { (lt.feed_lead) }
             }
         }),
     )

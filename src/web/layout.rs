@@ -75,6 +75,7 @@ texts!(pub LayoutTexts {
                  "A demo region: the organisations, reports, construction and orders are made up.";
     demo_link: "Войти в любой роли", "Sign in as any role";
     account: "Личный кабинет", "My account";
+    feed: "Лента", "Feed";
     workspace: "Рабочее место", "Workspace";
     admin: "Администрирование", "Administration";
     footer_osm: "Картографические данные", "Map data";
@@ -357,6 +358,7 @@ fn header(ctx: &PageCtx) -> Markup {
                             a href="/admin" { (t.admin) }
                         }
                         a href="/account" { (t.account) }
+                        a href="/feed" { (t.feed) }
                         a #notifications-link href="/account/notifications"
                             aria-label=(unread_label(ctx.locale, ctx.unread)) {
                             (t.notifications)

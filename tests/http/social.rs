@@ -479,3 +479,59 @@ both_backends!(
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     }
 );
+
+both_backends!(
+    the_demo_citizen_finds_a_full_feed,
+    config = |c| {
+        c.server.demo_region = true;
+        c.server.demo_scale = 10;
+    },
+    |app| {
+        let accounts = veche::app::prepare_demo(&app.state, true).await.unwrap();
+        let citizen = accounts
+            .iter()
+            .find(|a| a.email.starts_with("citizen-0@"))
+            .expect("the demo citizen");
+        let moderator = accounts
+            .iter()
+            .find(|a| a.email.starts_with("moderator-desk@"))
+            .expect("the demo moderator");
+        let password = veche::demo::accounts::PASSWORD;
+        app.clear_cookies();
+        let r = app.login(&citizen.email, password).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // The feed is full on the first visit, with the news of the
+        // organisations followed and what the people followed did.
+        let feed = app.get("/feed").await;
+        assert_eq!(feed.status, StatusCode::OK);
+        assert!(
+            feed.body.contains("/feed?before="),
+            "a full first page: {}",
+            feed.body
+        );
+        assert!(feed.body.contains("Инициатива «"), "{}", feed.body);
+        let following = app.get("/feed/following").await;
+        assert!(
+            following
+                .body
+                .matches("name=\"follow\" value=\"0\"")
+                .count()
+                >= 8
+        );
+        let inbox = app.get("/messages").await;
+        assert!(inbox.body.contains("/messages/"), "{}", inbox.body);
+        assert!(inbox.body.contains("непрочитанных"), "{}", inbox.body);
+        let profile = app.get("/account/profile").await;
+        assert!(profile.body.contains("checked"), "{}", profile.body);
+        // The moderators' queue has the reported post.
+        app.clear_cookies();
+        let r = app.login(&moderator.email, password).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let queue = app.get("/moderation/social").await;
+        assert!(
+            queue.body.contains("/moderation/social/publication/"),
+            "{}",
+            queue.body
+        );
+    }
+);
