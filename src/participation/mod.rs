@@ -47,34 +47,50 @@ async fn landing(
     let st = services::views::T::get(l);
     let gt = suggestions::views::T::get(l);
     let priorities = priorities::pages::landing_section(&ctx, &state).await?;
+    // Every other tool: its block's id, its page, its name and what it is for.
+    let tools = [
+        (
+            "services-block",
+            "/participation/services",
+            st.title,
+            lt.services_lead,
+        ),
+        (
+            "suggestions-block",
+            "/participation/suggestions",
+            gt.title,
+            lt.suggestions_lead,
+        ),
+        (
+            "lawmaking-block",
+            "/participation/lawmaking",
+            lawmaking::views::T::get(l).title,
+            lt.lawmaking_lead,
+        ),
+        (
+            "publications-block",
+            "/publications",
+            lt.publications,
+            lt.publications_lead,
+        ),
+        (
+            "galleries-block",
+            "/galleries",
+            lt.galleries,
+            lt.galleries_lead,
+        ),
+        ("feed-block", "/feed", lt.feed, lt.feed_lead),
+    ];
     Ok(
         crate::web::layout::Page::new(&ctx, t.participation).render(maud::html! {
             h1 { (t.participation) }
             p.lead { (t.lead) }
             (priorities)
-            section #services-block {
-                h2 { a href="/participation/services" { (st.title) } }
-                p { (lt.services_lead) }
-            }
-            section #suggestions-block {
-                h2 { a href="/participation/suggestions" { (gt.title) } }
-                p { (lt.suggestions_lead) }
-            }
-            section #lawmaking-block {
-                h2 { a href="/participation/lawmaking" { (lawmaking::views::T::get(l).title) } }
-                p { (lt.lawmaking_lead) }
-            }
-            section #publications-block {
-                h2 { a href="/publications" { (lt.publications) } }
-                p { (lt.publications_lead) }
-            }
-            section #galleries-block {
-                h2 { a href="/galleries" { (lt.galleries) } }
-                p { (lt.galleries_lead) }
-            }
-            section #feed-block {
-                h2 { a href="/feed" { (lt.feed) } }
-                p { (lt.feed_lead) }
+            @for (id, href, title, lead) in tools {
+                section id=(id) {
+                    h2 { a href=(href) { (title) } }
+                    p { (lead) }
+                }
             }
         }),
     )
