@@ -12,80 +12,50 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/http/pg.rs"]
 #[allow(dead_code)]
-mod pg;
+mod support;
 
 use std::time::Instant;
 
-use rand::{Rng, SeedableRng};
-
-fn quick() -> bool {
-    std::env::var("QUICK").is_ok_and(|v| v == "1")
-}
+use rand::Rng;
+use support::quick;
 
 /// A spreadsheet as the authorities keep them: one row per building, at
 /// the centres of the municipalities with a little spread.
 fn spreadsheet(rows: usize) -> Vec<u8> {
-    let mut rng = rand::rngs::StdRng::seed_from_u64(3);
-    let geo = veche::geo::geography();
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    for (c, h) in [
-        "Наименование",
-        "Адрес",
-        "Широта",
-        "Долгота",
-        "Кадастровый номер",
-        "Правообладатель",
-        "Этажность",
-        "Дата выявления",
-        "Статус",
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_string(0, c as u16, *h).unwrap();
-    }
-    let all = geo.all();
-    let mut r = 1u32;
-    while (r as usize) <= rows {
-        let m = &all[rng.random_range(0..all.len())];
-        let (lat, lon) = (
-            m.centroid.0 + rng.random_range(-0.01..0.01),
-            m.centroid.1 + rng.random_range(-0.01..0.01),
-        );
-        // Keep only points inside the region (a centroid's neighbourhood
-        // may touch the sea).
-        if geo.locate(veche::geo::GeoPoint { lat, lon }).is_err() {
-            continue;
-        }
-        let i = r as usize;
-        ws.write_string(r, 0, format!("Самовольная постройка № {i}"))
+    let all = veche::geo::geography().all();
+    support::registry(
+        rows,
+        &[
+            "Кадастровый номер",
+            "Правообладатель",
+            "Этажность",
+            "Дата выявления",
+            "Статус",
+        ],
+        |rng, _| &all[rng.random_range(0..all.len())],
+        |ws, r| {
+            let i = r as usize;
+            ws.write_string(r, 0, format!("Самовольная постройка № {i}"))
+                .unwrap();
+            ws.write_string(r, 4, format!("23:{:02}:{:07}:{}", i % 50, i, i % 97))
+                .unwrap();
+            ws.write_string(r, 5, "ООО «Застройщик»").unwrap();
+            ws.write_number(r, 6, (i % 9 + 1) as f64).unwrap();
+            ws.write_string(r, 7, format!("{:02}.{:02}.2025", i % 28 + 1, i % 12 + 1))
+                .unwrap();
+            ws.write_string(
+                r,
+                8,
+                if i.is_multiple_of(10) {
+                    "снесено"
+                } else {
+                    "выявлено"
+                },
+            )
             .unwrap();
-        ws.write_string(r, 1, format!("{}, ул. Полевая, {i}", m.name_ru))
-            .unwrap();
-        ws.write_number(r, 2, lat).unwrap();
-        ws.write_number(r, 3, lon).unwrap();
-        ws.write_string(r, 4, format!("23:{:02}:{:07}:{}", i % 50, i, i % 97))
-            .unwrap();
-        ws.write_string(r, 5, "ООО «Застройщик»").unwrap();
-        ws.write_number(r, 6, (i % 9 + 1) as f64).unwrap();
-        ws.write_string(r, 7, format!("{:02}.{:02}.2025", i % 28 + 1, i % 12 + 1))
-            .unwrap();
-        ws.write_string(
-            r,
-            8,
-            if i.is_multiple_of(10) {
-                "снесено"
-            } else {
-                "выявлено"
-            },
-        )
-        .unwrap();
-        r += 1;
-    }
-    wb.save_to_buffer().unwrap()
+        },
+    )
 }
 
 /// Runs a command to its end; returns its exit status, its output (from a
@@ -110,10 +80,7 @@ fn run_measured(mut cmd: std::process::Command) -> (bool, String, f64) {
 
 fn main() {
     let rows = if quick() { 10_000 } else { 50_000 };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::runtime();
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("samostroi.xlsx");
     let t = Instant::now();
@@ -125,18 +92,10 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
     let mut sqlite_dir = None;
-    for backend in ["SQLite", "PostgreSQL"] {
+    for backend in support::BACKENDS {
         let dir = tempfile::tempdir().unwrap();
-        let url = if backend == "PostgreSQL" {
-            match rt.block_on(pg::fresh_database()) {
-                Some(u) => Some(u),
-                None => {
-                    println!("{backend}: skipped (no initdb/pg_ctl)");
-                    continue;
-                }
-            }
-        } else {
-            None
+        let Some(url) = rt.block_on(support::database(backend)) else {
+            continue;
         };
         let veche = || {
             let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_veche"));

@@ -13,7 +13,7 @@ DURATION=${DURATION:-15}
 VECHE_PORT=18181
 NGINX_PORT=18182
 
-need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
+source bench/common.sh
 need wrk wrk
 need nginx nginx
 
@@ -48,19 +48,9 @@ start_veche
 SECOND_START=$STARTED
 curl -sf "http://127.0.0.1:$VECHE_PORT/" -o "$WORK/index.html"
 
-cat >"$WORK/nginx.conf" <<CONF
-worker_processes 2;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  types { text/html html; }
-  server { listen 127.0.0.1:$NGINX_PORT; root $WORK; location / { try_files /index.html =404; } }
-}
-CONF
 chmod 644 "$WORK/index.html"
-nginx -c "$WORK/nginx.conf" -p "$WORK"
+start_nginx "  types { text/html html; }
+  server { listen 127.0.0.1:$NGINX_PORT; root $WORK; location / { try_files /index.html =404; } }"
 sleep 0.5
 # Both must answer 200 with the same page, or the comparison means nothing.
 [ "$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "http://127.0.0.1:$NGINX_PORT/")" = "200 $(wc -c <"$WORK/index.html")" ] || { echo "nginx does not serve the page"; exit 1; }

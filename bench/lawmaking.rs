@@ -9,15 +9,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/http/pg.rs"]
-#[allow(dead_code)]
-mod pg;
 #[allow(dead_code)]
 mod support;
 
-use std::time::Instant;
-
-use support::{percentile, quick, start};
+use support::{exec, latency, quick, scalar};
 use veche::app::AppState;
 
 const COMMENTS: usize = 5_000;
@@ -25,26 +20,6 @@ const REPLIES: usize = 1_000;
 const ANNOTATIONS: usize = 300;
 const ARTICLES: usize = 40;
 const PARAGRAPHS: usize = 6;
-
-/// Runs one statement built from numbers and fixed words only.
-async fn exec(state: &AppState, sql: String) {
-    veche::on_db!(&state.db, |pool| {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(pool)
-            .await
-            .unwrap();
-    });
-}
-
-async fn scalar(state: &AppState, sql: &str) -> i64 {
-    let sql = sql.to_owned();
-    veche::on_db!(&state.db, |pool| sqlx::query_scalar::<_, i64>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap())
-}
 
 fn text(version: usize) -> String {
     let mut s = String::new();
@@ -173,52 +148,19 @@ async fn initiative(state: &AppState) -> i64 {
     id
 }
 
-async fn latency(base: &str, path: &str, rounds: usize) -> (f64, f64, usize) {
-    let http = reqwest::Client::new();
-    let mut ms = Vec::with_capacity(rounds);
-    let mut size = 0;
-    for _ in 0..rounds {
-        let t = Instant::now();
-        let r = http.get(format!("{base}{path}")).send().await.unwrap();
-        assert!(r.status().is_success(), "{path}: {}", r.status());
-        size = r.bytes().await.unwrap().len();
-        ms.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    ms.sort_by(f64::total_cmp);
-    (percentile(&ms, 0.5), percentile(&ms, 0.99), size)
-}
-
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    support::runtime().block_on(async {
         let rounds = if quick() { 100 } else { 400 };
-        for backend in ["SQLite", "PostgreSQL"] {
-            let dir = tempfile::tempdir().unwrap();
-            let url = if backend == "PostgreSQL" {
-                match pg::fresh_database().await {
-                    Some(u) => Some(u),
-                    None => {
-                        println!("{backend}: skipped (no initdb/pg_ctl)");
-                        continue;
-                    }
-                }
-            } else {
-                None
-            };
-            println!("{backend}:");
-            let (state, base) = start(url, dir.path()).await;
-            let id = initiative(&state).await;
+        support::on_each_backend(async |_, state, base| {
+            let id = initiative(state).await;
             let page = format!("/participation/lawmaking/{id}");
             // Warm up, and check the page shows what it should.
             let body = reqwest::get(format!("{base}{page}")).await.unwrap().text().await.unwrap();
             assert!(body.contains(&format!("({COMMENTS})")), "the discussion counts every comment");
             assert!(body.contains("<mark>порядок благоустройства</mark>"), "annotations are marked");
-            let (h50, h99, hs) = latency(&base, "/", rounds).await;
-            let (p50, p99, ps) = latency(&base, &page, rounds).await;
-            let (l50, l99, _) = latency(&base, &format!("{page}?page=70"), rounds).await;
+            let (h50, h99, hs) = latency(base, "/", rounds).await;
+            let (p50, p99, ps) = latency(base, &page, rounds).await;
+            let (l50, l99, _) = latency(base, &format!("{page}?page=70"), rounds).await;
             println!(
                 "  initiative page ({COMMENTS} comments, {ANNOTATIONS} annotations, {} KB): p50 {p50:.1} ms, p99 {p99:.1} ms; \
                  discussion page 70: {l50:.1} / {l99:.1} ms; home page ({} KB) {h50:.1} / {h99:.1} ms (ratio at p50 {:.1})",
@@ -226,7 +168,7 @@ fn main() {
                 hs / 1024,
                 p50 / h50
             );
-            state.db.close().await;
-        }
+        })
+        .await;
     });
 }

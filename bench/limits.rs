@@ -19,18 +19,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[allow(dead_code)]
+mod support;
+
 use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
+use support::quick;
 
 const ADMIN: &str = "admin@bench.test";
 const PASSWORD: &str = "bench password 1";
-
-fn quick() -> bool {
-    std::env::var("QUICK").is_ok_and(|v| v == "1")
-}
 
 fn veche(dir: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_veche"));
@@ -83,48 +83,21 @@ fn photo(w: u32, h: u32) -> Vec<u8> {
 /// A registry spreadsheet of `rows` objects in four municipalities (so a
 /// PDF of one municipality holds about 5,000).
 fn spreadsheet(rows: usize) -> Vec<u8> {
-    let mut rng = rand::rngs::StdRng::seed_from_u64(3);
     let geo = veche::geo::geography();
     let towns: Vec<_> = ["krasnodar", "sochi", "novorossiysk", "armavir"]
         .iter()
         .map(|id| geo.all().iter().find(|m| m.id == *id).unwrap())
         .collect();
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    for (c, h) in [
-        "Наименование",
-        "Адрес",
-        "Широта",
-        "Долгота",
-        "Этажность",
-        "Статус",
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_string(0, c as u16, *h).unwrap();
-    }
-    let mut r = 1u32;
-    while (r as usize) <= rows {
-        let m = towns[r as usize % towns.len()];
-        let (lat, lon) = (
-            m.centroid.0 + rng.random_range(-0.01..0.01),
-            m.centroid.1 + rng.random_range(-0.01..0.01),
-        );
-        if geo.locate(veche::geo::GeoPoint { lat, lon }).is_err() {
-            continue;
-        }
-        let i = r as usize;
-        ws.write_string(r, 0, format!("Объект № {i}")).unwrap();
-        ws.write_string(r, 1, format!("{}, ул. Полевая, {i}", m.name_ru))
-            .unwrap();
-        ws.write_number(r, 2, lat).unwrap();
-        ws.write_number(r, 3, lon).unwrap();
-        ws.write_number(r, 4, f64::from(1 + r % 9)).unwrap();
-        ws.write_string(r, 5, "строится").unwrap();
-        r += 1;
-    }
-    wb.save_to_buffer().unwrap()
+    support::registry(
+        rows,
+        &["Этажность", "Статус"],
+        |_, r| towns[r as usize % towns.len()],
+        |ws, r| {
+            ws.write_string(r, 0, format!("Объект № {r}")).unwrap();
+            ws.write_number(r, 4, f64::from(1 + r % 9)).unwrap();
+            ws.write_string(r, 5, "строится").unwrap();
+        },
+    )
 }
 
 /// A signed-in administrator with cookies of its own.
@@ -190,10 +163,7 @@ impl Client {
             .text()
             .await
             .unwrap();
-        let at = page.find("name=\"csrf_token\"").expect("a form");
-        let rest = &page[at..];
-        let v = rest.find("value=\"").unwrap() + 7;
-        rest[v..v + rest[v..].find('"').unwrap()].to_owned()
+        support::Visitor::token(&page)
     }
 
     async fn upload(&self, page: &str, form: reqwest::multipart::Form) -> u16 {
@@ -242,10 +212,7 @@ fn main() {
     let rounds = if quick() { 1 } else { 3 };
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::runtime();
 
     let t = Instant::now();
     let big_photo = photo(7740, 7740);

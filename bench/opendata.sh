@@ -21,7 +21,7 @@ DATASETTE_PORT=18282
 NGINX_PORT=18283
 OUT=bench/out
 
-need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
+source bench/common.sh
 need wrk wrk
 need nginx nginx
 if [ ! -x target/benchenv/bin/datasette ]; then
@@ -69,19 +69,9 @@ STORED="$WORK/data/media/opendata/${ID,,}/$(basename "$CSV")"
 [ -f "$STORED" ] || { echo "veche did not store $STORED"; ls "$WORK"/data/media/opendata; exit 1; }
 cp "$STORED" "$WORK/data.csv"
 chmod 644 "$WORK/data.csv"
-cat >"$WORK/nginx.conf" <<CONF
-worker_processes 2;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
+start_nginx "  sendfile on;
   types { text/csv csv; }
-  server { listen 127.0.0.1:$NGINX_PORT; root $WORK; }
-}
-CONF
-nginx -c "$WORK/nginx.conf" -p "$WORK"
+  server { listen 127.0.0.1:$NGINX_PORT; root $WORK; }"
 for _ in $(seq 1 150); do
   curl -sf "http://127.0.0.1:$VECHE_PORT/health" >/dev/null && curl -sf "http://127.0.0.1:$DATASETTE_PORT/-/versions.json" >/dev/null && break
   sleep 0.2

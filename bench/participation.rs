@@ -18,13 +18,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/http/pg.rs"]
-#[allow(dead_code)]
-mod pg;
 #[allow(dead_code)]
 mod support;
 
-use support::{Visitor, percentile, quick, start};
+use support::{Visitor, exec, latency, quick, scalar};
 
 use std::time::Instant;
 
@@ -37,34 +34,19 @@ const K: usize = 5;
 const PRIORITIES: usize = 2_000;
 const PASSWORD: &str = "bench password 1";
 
-/// Runs one statement built from numbers and fixed words only.
-async fn exec(state: &AppState, sql: String) {
-    veche::on_db!(&state.db, |pool| {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(pool)
-            .await
-            .unwrap();
-    });
-}
-
-async fn scalar(state: &AppState, sql: &str) -> i64 {
-    let sql = sql.to_owned();
-    veche::on_db!(&state.db, |pool| sqlx::query_scalar::<_, i64>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap())
+/// The municipalities' ids, in the geography's order.
+fn municipalities() -> Vec<String> {
+    veche::geo::geography()
+        .all()
+        .iter()
+        .map(|m| m.id.clone())
+        .collect()
 }
 
 /// 2,000 published priorities: 1,120 of the krai and 20 of each
 /// municipality.
 async fn priorities(state: &AppState) -> Vec<i64> {
-    let ms: Vec<String> = veche::geo::geography()
-        .all()
-        .iter()
-        .map(|m| m.id.clone())
-        .collect();
+    let ms = municipalities();
     let now = "2026-01-01T00:00:00Z";
     let mut values = Vec::new();
     for i in 0..PRIORITIES {
@@ -101,11 +83,7 @@ async fn priorities(state: &AppState) -> Vec<i64> {
 /// `n` confirmed accounts living in the municipalities (every third
 /// declared), from `first`; returns nothing, ids are consecutive.
 async fn accounts(state: &AppState, first: usize, n: usize, hash: Option<&str>) {
-    let ms: Vec<String> = veche::geo::geography()
-        .all()
-        .iter()
-        .map(|m| m.id.clone())
-        .collect();
+    let ms = municipalities();
     let hash = hash.map(|h| format!("'{h}'")).unwrap_or("null".into());
     let now = "2025-01-01T00:00:00Z";
     let rows: Vec<String> = (first..first + n)
@@ -316,6 +294,19 @@ async fn supports(state: &AppState, base: &str, krai: &[i64]) {
     assert_eq!(counted, rows, "the ranking's counts equal the rows");
 }
 
+/// Writes supports given as rows of values; those already there stay.
+async fn insert_supports(state: &AppState, rows: &[String]) {
+    exec(
+        state,
+        format!(
+            "insert into priority_support (priority_id, account_id, quarter, municipality_id, \
+             residence, created_at) values {} on conflict do nothing",
+            rows.join(",")
+        ),
+    )
+    .await;
+}
+
 /// 1,000,000 supports (200,000 citizens × 5) in `quarter`, written in bulk.
 async fn bulk(
     state: &AppState,
@@ -327,11 +318,7 @@ async fn bulk(
     let citizens = supports / K;
     let t = Instant::now();
     accounts(state, CITIZENS, citizens, None).await;
-    let ms: Vec<String> = veche::geo::geography()
-        .all()
-        .iter()
-        .map(|m| m.id.clone())
-        .collect();
+    let ms = municipalities();
     let mut rows = Vec::with_capacity(1000);
     let at = quarter.first_day();
     for c in 0..citizens {
@@ -352,29 +339,13 @@ async fn bulk(
                 ms[i % ms.len()]
             ));
             if rows.len() == 1000 {
-                exec(
-                    state,
-                    format!(
-                        "insert into priority_support (priority_id, account_id, quarter, municipality_id, \
-                         residence, created_at) values {} on conflict do nothing",
-                        rows.join(",")
-                    ),
-                )
-                .await;
+                insert_supports(state, &rows).await;
                 rows.clear();
             }
         }
     }
     if !rows.is_empty() {
-        exec(
-            state,
-            format!(
-                "insert into priority_support (priority_id, account_id, quarter, municipality_id, \
-                 residence, created_at) values {} on conflict do nothing",
-                rows.join(",")
-            ),
-        )
-        .await;
+        insert_supports(state, &rows).await;
     }
     let n = scalar(
         state,
@@ -417,30 +388,16 @@ async fn snapshot(state: &AppState, quarter: Quarter) {
     );
 }
 
-async fn latency(base: &str, path: &str, rounds: usize) -> (f64, f64) {
-    let http = reqwest::Client::new();
-    let mut ms = Vec::with_capacity(rounds);
-    for _ in 0..rounds {
-        let t = Instant::now();
-        let r = http.get(format!("{base}{path}")).send().await.unwrap();
-        assert!(r.status().is_success(), "{path}: {}", r.status());
-        r.bytes().await.unwrap();
-        ms.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    ms.sort_by(f64::total_cmp);
-    (percentile(&ms, 0.5), percentile(&ms, 0.99))
-}
-
 async fn pages(state: &AppState, base: &str, closed: Quarter) {
     let rounds = if quick() { 100 } else { 300 };
-    let (h50, h99) = latency(base, "/", rounds).await;
-    let (s50, s99) = latency(
+    let (h50, h99, _) = latency(base, "/", rounds).await;
+    let (s50, s99, _) = latency(
         base,
         &format!("/participation/priorities?quarter={closed}"),
         rounds,
     )
     .await;
-    let (m50, m99) = latency(
+    let (m50, m99, _) = latency(
         base,
         &format!("/participation/priorities?quarter={closed}&scope=sochi"),
         rounds,
@@ -453,7 +410,7 @@ async fn pages(state: &AppState, base: &str, closed: Quarter) {
         format!("update priority_support set quarter = '{current}' where quarter = '{closed}'"),
     )
     .await;
-    let (l50, l99) = latency(base, "/participation/priorities", rounds).await;
+    let (l50, l99, _) = latency(base, "/participation/priorities", rounds).await;
     println!(
         "  ranking page, p50 / p99 ms: closed quarter, the krai {s50:.1} / {s99:.1}, Sochi {m50:.1} / {m99:.1}; \
          current quarter (live, {} supports) {l50:.1} / {l99:.1}; home page {h50:.1} / {h99:.1} \
@@ -470,39 +427,21 @@ async fn pages(state: &AppState, base: &str, closed: Quarter) {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    support::runtime().block_on(async {
         let total = if quick() { 100_000 } else { 1_000_000 };
-        for backend in ["SQLite", "PostgreSQL"] {
-            let dir = tempfile::tempdir().unwrap();
-            let url = if backend == "PostgreSQL" {
-                match pg::fresh_database().await {
-                    Some(u) => Some(u),
-                    None => {
-                        println!("{backend}: skipped (no initdb/pg_ctl)");
-                        continue;
-                    }
-                }
-            } else {
-                None
-            };
-            println!("{backend}:");
-            let (state, base) = start(url, dir.path()).await;
+        support::on_each_backend(async |_, state, base| {
             let hash = veche::auth::password::hash(PASSWORD.to_owned())
                 .await
                 .unwrap();
-            accounts(&state, 0, CITIZENS, Some(&hash)).await;
-            let krai = priorities(&state).await;
-            supports(&state, &base, &krai).await;
+            accounts(state, 0, CITIZENS, Some(&hash)).await;
+            let krai = priorities(state).await;
+            supports(state, base, &krai).await;
             let previous = service::current_quarter().previous();
-            let first = scalar(&state, "select max(account_id) from account").await + 1;
-            bulk(&state, previous, total, first, &krai).await;
-            snapshot(&state, previous).await;
-            pages(&state, &base, previous).await;
-            state.db.close().await;
-        }
+            let first = scalar(state, "select max(account_id) from account").await + 1;
+            bulk(state, previous, total, first, &krai).await;
+            snapshot(state, previous).await;
+            pages(state, base, previous).await;
+        })
+        .await;
     });
 }

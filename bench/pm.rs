@@ -14,9 +14,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/http/pg.rs"]
-#[allow(dead_code)]
-mod pg;
 #[allow(dead_code)]
 mod support;
 
@@ -24,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use rand::{Rng, SeedableRng};
-use support::{Visitor, percentile, quick, start};
+use support::{Visitor, quick};
 use veche::app::AppState;
 use veche::cli::Cli;
 use veche::on_tx;
@@ -36,36 +33,27 @@ async fn executors(state: &AppState, n: usize) -> Vec<i64> {
     let mut ids = Vec::new();
     for i in 0..n {
         let email = format!("exec{i}@bench.test");
-        ids.push(
-            veche::auth::queries::insert_account(
-                &mut tx,
-                &veche::auth::queries::NewAccount {
-                    email: Some((&email, &email)),
-                    display_name: &format!("Исполнитель {i}"),
-                    password_hash: None,
-                    email_confirmed: true,
-                    municipality: None,
-                    locale: "ru",
-                },
-            )
-            .await
-            .unwrap(),
-        );
+        ids.push(support::account(&mut tx, &email, &format!("Исполнитель {i}"), None).await);
     }
     tx.commit().await.unwrap();
     ids
+}
+
+/// The ids of the directory's organisations.
+async fn organisations(state: &AppState) -> Vec<String> {
+    veche::directory::queries::list(&state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.organisation_id)
+        .collect()
 }
 
 /// 1,300 projects and `n` orders spread over every organisation, a fifth
 /// of them overdue, in multi-row inserts.
 async fn seed(state: &AppState, n: usize, projects: usize) {
     let t = Instant::now();
-    let orgs: Vec<String> = veche::directory::queries::list(&state.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|o| o.organisation_id)
-        .collect();
+    let orgs = organisations(state).await;
     let people = executors(state, 300).await;
     let now = veche::db::now();
     let mut rng = rand::rngs::StdRng::seed_from_u64(11);
@@ -194,19 +182,12 @@ async fn dashboards(state: &AppState, base: &str) {
     ] {
         let (status, body) = v.get(path).await;
         assert_eq!(status, 200, "{path}: {body}");
-        let mut ms = Vec::with_capacity(rounds);
-        for _ in 0..rounds {
-            let t = Instant::now();
+        let (p50, p99, ()) = support::p50_p99(rounds, async || {
             let (status, _) = v.get(path).await;
             assert_eq!(status, 200);
-            ms.push(t.elapsed().as_secs_f64() * 1000.0);
-        }
-        ms.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        println!(
-            "  {label:<22} p50 {:7.1} ms  p99 {:7.1} ms",
-            percentile(&ms, 0.5),
-            percentile(&ms, 0.99)
-        );
+        })
+        .await;
+        println!("  {label:<22} p50 {p50:7.1} ms  p99 {p99:7.1} ms");
     }
 }
 
@@ -301,12 +282,7 @@ async fn delivery() {
     )
     .await
     .unwrap();
-    let orgs: Vec<String> = veche::directory::queries::list(&state.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|o| o.organisation_id)
-        .collect();
+    let orgs = organisations(&state).await;
     let deadline = veche::db::now() + time::Duration::days(10);
     let mut tx = state.db.begin().await.unwrap();
     for i in 0..n {
@@ -364,31 +340,13 @@ async fn delivery() {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    support::runtime().block_on(async {
         let n = if quick() { 20_000 } else { 100_000 };
-        for backend in ["SQLite", "PostgreSQL"] {
-            let dir = tempfile::tempdir().unwrap();
-            let url = if backend == "PostgreSQL" {
-                match pg::fresh_database().await {
-                    Some(u) => Some(u),
-                    None => {
-                        println!("{backend}: skipped (no initdb/pg_ctl)");
-                        continue;
-                    }
-                }
-            } else {
-                None
-            };
-            println!("{backend}:");
-            let (state, base) = start(url, dir.path()).await;
-            seed(&state, n, 1_300).await;
-            dashboards(&state, &base).await;
-            state.db.close().await;
-        }
+        support::on_each_backend(async |_, state, base| {
+            seed(state, n, 1_300).await;
+            dashboards(state, base).await;
+        })
+        .await;
         delivery().await;
     });
 }

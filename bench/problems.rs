@@ -15,13 +15,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/http/pg.rs"]
-#[allow(dead_code)]
-mod pg;
 #[allow(dead_code)]
 mod support;
 
-use support::{Visitor, percentile, quick, start};
+use support::{Visitor, percentile, quick};
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,19 +34,7 @@ const PASSWORD: &str = "bench password 1";
 /// nobody supports their own report).
 async fn author(state: &AppState) -> i64 {
     let mut tx = state.db.begin().await.unwrap();
-    let id = veche::auth::queries::insert_account(
-        &mut tx,
-        &veche::auth::queries::NewAccount {
-            email: Some(("author@bench.test", "author@bench.test")),
-            display_name: "Автор",
-            password_hash: None,
-            email_confirmed: true,
-            municipality: None,
-            locale: "ru",
-        },
-    )
-    .await
-    .unwrap();
+    let id = support::account(&mut tx, "author@bench.test", "Автор", None).await;
     tx.commit().await.unwrap();
     id
 }
@@ -83,19 +68,7 @@ async fn citizens(state: &AppState, base: &str, n: usize) -> Vec<Visitor> {
     let mut tx = state.db.begin().await.unwrap();
     for i in 0..n {
         let email = format!("citizen{i}@bench.test");
-        veche::auth::queries::insert_account(
-            &mut tx,
-            &veche::auth::queries::NewAccount {
-                email: Some((&email, &email)),
-                display_name: "Житель",
-                password_hash: Some(&hash),
-                email_confirmed: true,
-                municipality: None,
-                locale: "ru",
-            },
-        )
-        .await
-        .unwrap();
+        support::account(&mut tx, &email, "Житель", Some(&hash)).await;
     }
     tx.commit().await.unwrap();
     let emails: Vec<String> = (0..n).map(|i| format!("citizen{i}@bench.test")).collect();
@@ -389,33 +362,16 @@ fn twelve_megapixels() {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = support::runtime();
     rt.block_on(async {
         let n = if quick() { 20_000 } else { 100_000 };
-        for backend in ["SQLite", "PostgreSQL"] {
-            let dir = tempfile::tempdir().unwrap();
-            let url = if backend == "PostgreSQL" {
-                match pg::fresh_database().await {
-                    Some(u) => Some(u),
-                    None => {
-                        println!("{backend}: skipped (no initdb/pg_ctl)");
-                        continue;
-                    }
-                }
-            } else {
-                None
-            };
-            println!("{backend}:");
-            let (state, base) = start(url, dir.path()).await;
-            let author = author(&state).await;
-            votes(&state, &base, 50, author).await;
-            bbox_latency(&state, &base, n, author).await;
-            pages(&state, &base, author).await;
-            state.db.close().await;
-        }
+        support::on_each_backend(async |_, state, base| {
+            let author = author(state).await;
+            votes(state, base, 50, author).await;
+            bbox_latency(state, base, n, author).await;
+            pages(state, base, author).await;
+        })
+        .await;
     });
     twelve_megapixels();
 }

@@ -9,15 +9,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/http/pg.rs"]
-#[allow(dead_code)]
-mod pg;
 #[allow(dead_code)]
 mod support;
 
 use std::time::Instant;
 
-use support::{Visitor, percentile, quick, start};
+use support::{Visitor, exec, quick, scalar};
 use veche::app::AppState;
 
 const ACTIVITIES: usize = 1_000_000;
@@ -25,25 +22,6 @@ const PEOPLE: i64 = 2_000;
 const SUBJECTS: i64 = 20_000;
 const FOLLOWS: i64 = 500;
 const PASSWORD: &str = "bench password 1";
-
-async fn exec(state: &AppState, sql: String) {
-    veche::on_db!(&state.db, |pool| {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(pool)
-            .await
-            .unwrap();
-    });
-}
-
-async fn scalar(state: &AppState, sql: &str) -> i64 {
-    let sql = sql.to_owned();
-    veche::on_db!(&state.db, |pool| sqlx::query_scalar::<_, i64>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap())
-}
 
 /// The people, the stream and the reader's follows, written in bulk.
 async fn site(state: &AppState, postgres: bool) -> i64 {
@@ -131,45 +109,22 @@ async fn site(state: &AppState, postgres: bool) -> i64 {
 }
 
 async fn latency(v: &mut Visitor, path: &str, rounds: usize) -> (f64, f64, usize) {
-    let mut ms = Vec::with_capacity(rounds);
-    let mut size = 0;
-    for _ in 0..rounds {
-        let t = Instant::now();
+    support::p50_p99(rounds, async || {
         let (status, body) = v.get(path).await;
         assert_eq!(status, 200, "{path}");
-        size = body.len();
-        ms.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    ms.sort_by(f64::total_cmp);
-    (percentile(&ms, 0.5), percentile(&ms, 0.99), size)
+        body.len()
+    })
+    .await
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    support::runtime().block_on(async {
         let rounds = if quick() { 50 } else { 300 };
-        for backend in ["SQLite", "PostgreSQL"] {
-            let dir = tempfile::tempdir().unwrap();
-            let url = if backend == "PostgreSQL" {
-                match pg::fresh_database().await {
-                    Some(u) => Some(u),
-                    None => {
-                        println!("{backend}: skipped (no initdb/pg_ctl)");
-                        continue;
-                    }
-                }
-            } else {
-                None
-            };
-            println!("{backend}:");
-            let (state, base) = start(url, dir.path()).await;
+        support::on_each_backend(async |backend, state, base| {
             let t = Instant::now();
-            site(&state, backend == "PostgreSQL").await;
+            site(state, backend == "PostgreSQL").await;
             println!("  written in {:.0} s", t.elapsed().as_secs_f64());
-            let mut v = support::sign_in_all(&base, &["f0@bench.test".to_owned()], PASSWORD)
+            let mut v = support::sign_in_all(base, &["f0@bench.test".to_owned()], PASSWORD)
                 .await
                 .pop()
                 .unwrap();
@@ -194,7 +149,7 @@ fn main() {
                 hs / 1024,
                 p50 / h50
             );
-            state.db.close().await;
-        }
+        })
+        .await;
     });
 }

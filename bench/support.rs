@@ -1,7 +1,13 @@
 //! What the benchmarks share: a visitor with its own cookies, percentiles,
-//! and a server on loopback over a fresh data folder.
+//! a server on loopback over a fresh data folder, the run on each backend
+//! (SQLite, then a throwaway PostgreSQL cluster as in the tests), raw SQL
+//! for bulk writes, and the rows of a registry spreadsheet.
+
+#[path = "../tests/http/pg.rs"]
+mod pg;
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use clap::Parser;
 use reqwest::header::{COOKIE, SET_COOKIE};
@@ -11,6 +17,69 @@ use veche::workflow::queries;
 
 pub fn quick() -> bool {
     std::env::var("QUICK").is_ok_and(|v| v == "1")
+}
+
+/// The runtime a benchmark's `main` runs its async part on.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// The backends every benchmark runs on, in this order.
+pub const BACKENDS: [&str; 2] = ["SQLite", "PostgreSQL"];
+
+/// The database of `backend`: `Some(None)` for SQLite (a file in the data
+/// folder), `Some(Some(url))` for a fresh database of the throwaway
+/// PostgreSQL cluster, or `None`, said in a line, when that cluster cannot
+/// start here.
+pub async fn database(backend: &str) -> Option<Option<String>> {
+    if backend != "PostgreSQL" {
+        return Some(None);
+    }
+    let url = pg::fresh_database().await;
+    if url.is_none() {
+        println!("{backend}: skipped (no initdb/pg_ctl)");
+    }
+    url.map(Some)
+}
+
+/// Runs `bench` once on each backend, against a server of its own over a
+/// fresh data folder: prints the backend's name, starts the server, runs
+/// `bench(backend, state, base)` and closes the database.
+pub async fn on_each_backend(mut bench: impl AsyncFnMut(&str, &AppState, &str)) {
+    for backend in BACKENDS {
+        let dir = tempfile::tempdir().unwrap();
+        let Some(url) = database(backend).await else {
+            continue;
+        };
+        println!("{backend}:");
+        let (state, base) = start(url, dir.path()).await;
+        bench(backend, &state, &base).await;
+        state.db.close().await;
+    }
+}
+
+/// Runs one statement built from numbers and fixed words only.
+pub async fn exec(state: &AppState, sql: String) {
+    veche::on_db!(&state.db, |pool| {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(pool)
+            .await
+            .unwrap();
+    });
+}
+
+/// The one number a query built from numbers and fixed words answers.
+pub async fn scalar(state: &AppState, sql: &str) -> i64 {
+    let sql = sql.to_owned();
+    veche::on_db!(&state.db, |pool| sqlx::query_scalar::<_, i64>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap())
 }
 
 /// A client with its own cookies (one citizen).
@@ -95,6 +164,36 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
+/// Times `rounds` runs of `once`: p50 and p99 in ms, and what the last run
+/// returned.
+pub async fn p50_p99<T>(rounds: usize, mut once: impl AsyncFnMut() -> T) -> (f64, f64, T) {
+    let mut ms = Vec::with_capacity(rounds);
+    let mut last = None;
+    for _ in 0..rounds {
+        let t = Instant::now();
+        last = Some(once().await);
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    ms.sort_by(f64::total_cmp);
+    (
+        percentile(&ms, 0.5),
+        percentile(&ms, 0.99),
+        last.expect("at least one round"),
+    )
+}
+
+/// p50 and p99 in ms of `rounds` GETs of `path` by one client without
+/// cookies (every answer a success), and the size of the last answer.
+pub async fn latency(base: &str, path: &str, rounds: usize) -> (f64, f64, usize) {
+    let http = reqwest::Client::new();
+    p50_p99(rounds, async || {
+        let r = http.get(format!("{base}{path}")).send().await.unwrap();
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+        r.bytes().await.unwrap().len()
+    })
+    .await
+}
+
 pub async fn start(database_url: Option<String>, dir: &std::path::Path) -> (AppState, String) {
     let mut cli = Cli::try_parse_from([
         "veche",
@@ -121,6 +220,29 @@ pub async fn start(database_url: Option<String>, dir: &std::path::Path) -> (AppS
         .unwrap();
     tx.commit().await.unwrap();
     (state, base)
+}
+
+/// Inserts a confirmed account, the address its own normal form, with no
+/// municipality and Russian for its language; its id.
+pub async fn account(
+    tx: &mut veche::db::Tx,
+    email: &str,
+    display_name: &str,
+    password_hash: Option<&str>,
+) -> i64 {
+    veche::auth::queries::insert_account(
+        tx,
+        &veche::auth::queries::NewAccount {
+            email: Some((email, email)),
+            display_name,
+            password_hash,
+            email_confirmed: true,
+            municipality: None,
+            locale: "ru",
+        },
+    )
+    .await
+    .unwrap()
 }
 
 /// Signs each of `emails` in over HTTP, 25 at a time (password hashing has
@@ -155,4 +277,46 @@ pub async fn sign_in_all(base: &str, emails: &[String], password: &str) -> Vec<V
         }
     }
     out
+}
+
+/// A registry spreadsheet as the authorities keep them: a header of the
+/// name, the address, the coordinates and `more` columns, then `rows`
+/// buildings, one a row. Row `r` stands near the centre of the municipality
+/// `town(rng, r)` (a random point within 0.01°, drawn again while it falls
+/// outside the region: a centre's neighbourhood may touch the sea); columns
+/// 1 to 3 are its address, latitude and longitude, and `row(ws, r)` writes
+/// the name (column 0) and the `more` columns.
+pub fn registry(
+    rows: usize,
+    more: &[&str],
+    mut town: impl FnMut(&mut rand::rngs::StdRng, u32) -> &'static veche::geo::Municipality,
+    mut row: impl FnMut(&mut rust_xlsxwriter::Worksheet, u32),
+) -> Vec<u8> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+    let geo = veche::geo::geography();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let columns = ["Наименование", "Адрес", "Широта", "Долгота"];
+    for (c, h) in columns.iter().chain(more).enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    let mut r = 1u32;
+    while (r as usize) <= rows {
+        let m = town(&mut rng, r);
+        let (lat, lon) = (
+            m.centroid.0 + rng.random_range(-0.01..0.01),
+            m.centroid.1 + rng.random_range(-0.01..0.01),
+        );
+        if geo.locate(veche::geo::GeoPoint { lat, lon }).is_err() {
+            continue;
+        }
+        ws.write_string(r, 1, format!("{}, ул. Полевая, {r}", m.name_ru))
+            .unwrap();
+        ws.write_number(r, 2, lat).unwrap();
+        ws.write_number(r, 3, lon).unwrap();
+        row(ws, r);
+        r += 1;
+    }
+    wb.save_to_buffer().unwrap()
 }

@@ -103,6 +103,27 @@ pub struct NewActivity<'a> {
     pub link: &'a str,
 }
 
+impl<'a> NewActivity<'a> {
+    /// What an organisation did in its role, or the site itself: no actor,
+    /// under [`Category::Authored`].
+    pub fn official(
+        subject: &'a str,
+        topics: &'a [String],
+        text: (&'a str, &'a str),
+        link: &'a str,
+    ) -> NewActivity<'a> {
+        NewActivity {
+            actor: None,
+            anonymous: false,
+            category: Category::Authored,
+            subject,
+            topics,
+            text,
+            link,
+        }
+    }
+}
+
 /// Records an activity inside the caller's transaction.
 pub async fn record(tx: &mut Tx, a: &NewActivity<'_>) -> Result<i64, sqlx::Error> {
     let (id,) = fetch_tx!(
@@ -181,24 +202,28 @@ pub struct ActivityRow {
     pub created_at: OffsetDateTime,
 }
 
-/// The columns of an [`ActivityRow`] and the privacy rule, for `$1` the
-/// reader (0 when signed out).
+/// The [`ActivityRow`]s that `$where` picks among those the reader (`$1`,
+/// 0 when signed out) may see by the privacy rule.
 macro_rules! visible_activity {
-    ($from:literal, $where:literal) => {
-        concat!(
-            "select a.activity_id, a.actor_id,
+    ($db:expr, $where:literal $(, $arg:expr)* $(,)?) => {
+        fetch_db!(
+            $db,
+            fetch_all,
+            ActivityRow,
+            concat!(
+                "select a.activity_id, a.actor_id,
                  case when a.actor_id is null or a.anonymous or ac.hide_name then ''
                       else ac.display_name end as actor_name,
                  a.text_ru, a.text_en, a.link, a.created_at
-             from ",
-            $from,
-            " left join account ac on ac.account_id = a.actor_id
+             from activity a left join account ac on ac.account_id = a.actor_id
              left join profile p on p.account_id = a.actor_id
              where not a.hidden
                and (a.actor_id is null or a.category = 0 or a.actor_id = $1
                     or (not a.anonymous and (coalesce(p.public_activity, 0) & a.category) <> 0))
                and ",
-            $where
+                $where
+            )
+            $(, $arg)*
         )
     };
 }
@@ -249,22 +274,17 @@ async fn feed_window(
     top: i64,
     limit: i64,
 ) -> Result<Vec<ActivityRow>, sqlx::Error> {
-    fetch_db!(
+    visible_activity!(
         db,
-        fetch_all,
-        ActivityRow,
-        visible_activity!(
-            "activity a",
-            "a.activity_id in (
-                 select t.activity_id from activity_topic t
-                 where t.activity_id < $2 and t.activity_id >= $4
-                   and t.topic in (
-                       select f.topic from follow f where f.account_id = $1
-                       union all
-                       select 'request:' || cast(af.appeal_id as text) from appeal_follow af
-                       where af.account_id = $1))
-             order by a.activity_id desc limit $3"
-        ),
+        "a.activity_id in (
+             select t.activity_id from activity_topic t
+             where t.activity_id < $2 and t.activity_id >= $4
+               and t.topic in (
+                   select f.topic from follow f where f.account_id = $1
+                   union all
+                   select 'request:' || cast(af.appeal_id as text) from appeal_follow af
+                   where af.account_id = $1))
+         order by a.activity_id desc limit $3",
         account,
         top,
         limit,
@@ -279,14 +299,9 @@ pub async fn of_person(
     actor: i64,
     limit: i64,
 ) -> Result<Vec<ActivityRow>, sqlx::Error> {
-    fetch_db!(
+    visible_activity!(
         db,
-        fetch_all,
-        ActivityRow,
-        visible_activity!(
-            "activity a",
-            "a.actor_id = $2 and not a.anonymous order by a.activity_id desc limit $3"
-        ),
+        "a.actor_id = $2 and not a.anonymous order by a.activity_id desc limit $3",
         reader.unwrap_or(0),
         actor,
         limit

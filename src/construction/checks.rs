@@ -9,7 +9,7 @@
 
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use maud::{Markup, html};
 use sqlx::FromRow;
 use time::OffsetDateTime;
@@ -404,11 +404,7 @@ pub async fn submit(
     tx.commit().await?;
     state.search.notify();
     state.exchange.notify();
-    Ok(Redirect::to(&format!(
-        "{}?filed=1",
-        crate::construction::CHECK.path(a.appeal_id)
-    ))
-    .into_response())
+    Ok(crate::construction::CHECK.redirect(a.appeal_id, "?filed=1"))
 }
 
 /// What a check request's page adds: the object, the result, and the
@@ -518,11 +514,7 @@ pub async fn verify(
     state.mailer.notify();
     state.search.notify();
     state.exchange.notify();
-    Ok(Redirect::to(&format!(
-        "{}#verification",
-        crate::construction::CHECK.path(a.appeal_id)
-    ))
-    .into_response())
+    Ok(crate::construction::CHECK.redirect(a.appeal_id, "#verification"))
 }
 
 /// Publishes the result of a check: the request is resolved with it, and a
@@ -679,31 +671,19 @@ pub async fn action(
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    use crate::workflow::page::{Acted, action_of, request_page_kept};
-    match action_of(
-        crate::construction::CHECK,
+    crate::workflow::page::act_on_page(
+        ctx,
         user,
-        state.clone(),
-        id.clone(),
+        state,
+        crate::construction::CHECK,
+        id,
         multipart,
-    )
-    .await?
-    {
-        Acted::Done(r) => Ok(r),
-        Acted::Kept(k) => {
+        async |ctx, state, id| {
             let appeal_id: i64 = id.parse().map_err(|_| AppError::not_found())?;
-            let extra = extra(&ctx, &state.db, appeal_id).await?;
-            request_page_kept(
-                ctx,
-                &state.db,
-                crate::construction::CHECK,
-                id,
-                Some(extra),
-                k,
-            )
-            .await
-        }
-    }
+            Ok(Some(extra(ctx, &state.db, appeal_id).await?))
+        },
+    )
+    .await
 }
 
 texts!(CheckTexts {

@@ -9,7 +9,7 @@ use crate::geo::GeoPoint;
 use crate::texts;
 use crate::web::i18n::Locale;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Planned,

@@ -146,6 +146,34 @@ const REQUIRED: [&str; 3] = ["address", "lat", "lon"];
 /// Field → column index, and the headers no field uses.
 type Mapping = (Vec<(&'static str, usize)>, Vec<String>);
 
+/// Gives each field still without a column the one free header that
+/// `names_it(field, header)` accepts; a field that several free headers
+/// name is an error (`several`).
+fn claim_columns(
+    names: &[String],
+    mapping: &mut Vec<(&'static str, usize)>,
+    names_it: impl Fn(&str, &str) -> bool,
+    several: impl Fn(&str) -> ImportError,
+) -> Result<(), ImportError> {
+    for f in FIELDS {
+        if mapping.iter().any(|(m, _)| *m == f) {
+            continue;
+        }
+        let found: Vec<usize> = names
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| !mapping.iter().any(|(_, c)| c == i) && names_it(f, n))
+            .map(|(i, _)| i)
+            .collect();
+        match found.as_slice() {
+            [] => {}
+            [i] => mapping.push((f, *i)),
+            _ => return Err(several(f)),
+        }
+    }
+    Ok(())
+}
+
 /// Matches headers to fields. `overrides` are (field, header) pairs given by
 /// the person importing.
 pub fn map_columns(
@@ -190,51 +218,24 @@ pub fn map_columns(
     };
     let names_field = |f: &str, n: &str| n == f || synonyms(f).contains(&n);
     // First every header that names a field whole.
-    for f in FIELDS {
-        if mapping.iter().any(|(m, _)| *m == f) {
-            continue;
-        }
-        let found: Vec<usize> = names
-            .iter()
-            .enumerate()
-            .filter(|(i, n)| !mapping.iter().any(|(_, c)| c == i) && names_field(f, n))
-            .map(|(i, _)| i)
-            .collect();
-        match found.as_slice() {
-            [] => {}
-            [i] => mapping.push((f, *i)),
-            _ => return Err(several(f)),
-        }
-    }
+    claim_columns(&names, &mut mapping, names_field, several)?;
     // Then the combined headers («Застройщик / Правообладатель», «Этажность
     // (факт)»), for the fields still without a column: a header counts only
     // when its parts name exactly one field, so «Адрес / кадастровый номер»
     // is not guessed and an exact header always wins.
-    for f in FIELDS {
-        if mapping.iter().any(|(m, _)| *m == f) {
-            continue;
-        }
-        let found: Vec<usize> = names
-            .iter()
-            .enumerate()
-            .filter(|(i, n)| {
-                !mapping.iter().any(|(_, c)| c == i) && {
-                    let named: Vec<&str> = FIELDS
-                        .iter()
-                        .copied()
-                        .filter(|g| header_parts(n).any(|p| names_field(g, p)))
-                        .collect();
-                    named == [f]
-                }
-            })
-            .map(|(i, _)| i)
-            .collect();
-        match found.as_slice() {
-            [] => {}
-            [i] => mapping.push((f, *i)),
-            _ => return Err(several(f)),
-        }
-    }
+    claim_columns(
+        &names,
+        &mut mapping,
+        |f, n| {
+            let named: Vec<&str> = FIELDS
+                .iter()
+                .copied()
+                .filter(|g| header_parts(n).any(|p| names_field(g, p)))
+                .collect();
+            named == [f]
+        },
+        several,
+    )?;
     let missing: Vec<&str> = REQUIRED
         .iter()
         .filter(|r| !mapping.iter().any(|(m, _)| m == *r))

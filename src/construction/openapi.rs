@@ -7,6 +7,7 @@
 
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+use super::domain::Status;
 use crate::web::api_docs::ApiErrorBody;
 
 #[derive(OpenApi)]
@@ -20,17 +21,6 @@ struct ConstructionApi;
 
 pub fn fragment() -> utoipa::openapi::OpenApi {
     ConstructionApi::openapi()
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-enum Status {
-    Planned,
-    UnderConstruction,
-    Suspended,
-    Completed,
-    Illegal,
-    Demolished,
 }
 
 #[derive(IntoParams)]

@@ -10,7 +10,7 @@
 
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use maud::{Markup, html};
 
 use crate::app::AppState;
@@ -256,9 +256,7 @@ pub async fn submit(
         && let Some(id) =
             crate::workflow::queries::appeal_by_client_key(&state.db, user.account_id, key).await?
     {
-        return Ok(
-            Redirect::to(&format!("{}?filed=1", crate::issues::PROBLEM.path(id))).into_response(),
-        );
+        return Ok(crate::issues::PROBLEM.redirect(id, "?filed=1"));
     }
     let photos = match store_photos(&state.config, &state.gates, form.photos.clone()).await? {
         Ok(p) => p,
@@ -269,11 +267,7 @@ pub async fn submit(
     };
     let keys: Vec<String> = photos.iter().map(|p| p.key.clone()).collect();
     match workflow::submit(&state, user.account_id, &checked.request, &photos).await {
-        Ok(a) => Ok(Redirect::to(&format!(
-            "{}?filed=1",
-            crate::issues::PROBLEM.path(a.appeal_id)
-        ))
-        .into_response()),
+        Ok(a) => Ok(crate::issues::PROBLEM.redirect(a.appeal_id, "?filed=1")),
         Err(e) => {
             media::discard(&state.config.media_dir(), &keys).await;
             // The same form sent twice at once: the other sending filed it
@@ -283,10 +277,7 @@ pub async fn submit(
                     crate::workflow::queries::appeal_by_client_key(&state.db, user.account_id, key)
                         .await?
             {
-                return Ok(
-                    Redirect::to(&format!("{}?filed=1", crate::issues::PROBLEM.path(id)))
-                        .into_response(),
-                );
+                return Ok(crate::issues::PROBLEM.redirect(id, "?filed=1"));
             }
             Err(e)
         }

@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult, Msg};
 use crate::web::components::{FieldErrors, Select};
 use crate::web::extract::{Path, Query};
 use crate::web::layout::{Page, PageCtx};
-use crate::workflow::page::{Acted, ReportQuery, action_of, request_page, request_page_kept};
+use crate::workflow::page::{ReportQuery, act_on_page, request_page};
 use crate::workflow::queries::{self, AppealFilter, AppealSort};
 use crate::workflow::views::{self, Categories, IssueTexts, pager};
 
@@ -266,22 +266,18 @@ pub async fn action(
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    match action_of(
-        crate::issues::PROBLEM,
+    act_on_page(
+        ctx,
         user,
-        state.clone(),
-        id.clone(),
+        state,
+        crate::issues::PROBLEM,
+        id,
         multipart,
+        async |ctx, state, id| {
+            (state.request_sections)
+                .render(ctx, &state.db, crate::issues::PROBLEM, id)
+                .await
+        },
     )
-    .await?
-    {
-        Acted::Done(r) => Ok(r),
-        Acted::Kept(k) => {
-            let extra = state
-                .request_sections
-                .render(&ctx, &state.db, crate::issues::PROBLEM, &id)
-                .await?;
-            request_page_kept(ctx, &state.db, crate::issues::PROBLEM, id, extra, k).await
-        }
-    }
+    .await
 }

@@ -658,13 +658,7 @@ pub fn map_page(
     Ok(Page::new(ctx, format!("{} — {}", title(l, e), t.map))
         .crumb(ot.title, "/opendata")
         .crumb(title(l, e).to_owned(), format!("/opendata/{id}"))
-        .head(html! {
-            link rel="stylesheet" href=(crate::web::assets::url("vendor/leaflet.markercluster/MarkerCluster.css"));
-            link rel="stylesheet" href=(crate::web::assets::url("vendor/leaflet.markercluster/MarkerCluster.Default.css"));
-        })
-        .script("vendor/leaflet/leaflet.js")
-        .script("vendor/leaflet.markercluster/leaflet.markercluster.js")
-        .script("js/datamap.js")
+        .with_cluster_map("js/datamap.js")
         .render(html! {
             h1 { (title(l, e)) }
             p { a href={ "/opendata/" (id) "/table?" (req.query_string(&[])) } { (t.table) } }

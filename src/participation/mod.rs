@@ -134,6 +134,27 @@ pub fn centre_of(municipality_id: Option<&str>) -> crate::geo::GeoPoint {
         .unwrap_or(KRASNODAR)
 }
 
+/// A moderator's two-way decision as a form sends it: `yes` is true, `no`
+/// false, anything else a 422 with `code` that names both.
+pub(crate) fn decision(
+    value: &str,
+    yes: &str,
+    no: &str,
+    code: &'static str,
+) -> crate::error::AppResult<bool> {
+    match value {
+        v if v == yes => Ok(true),
+        v if v == no => Ok(false),
+        _ => Err(crate::error::AppError::unprocessable(
+            code,
+            crate::error::Msg::new(
+                format!("Решение: {yes} или {no}."),
+                format!("The decision is {yes} or {no}."),
+            ),
+        )),
+    }
+}
+
 /// The municipality of the krai's capital.
 const CAPITAL: &str = "krasnodar";
 const KRASNODAR: crate::geo::GeoPoint = crate::geo::GeoPoint {

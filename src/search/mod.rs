@@ -337,7 +337,39 @@ impl SearchIndex {
         let q = q.to_owned();
         let kind = kind.map(str::to_owned);
         tokio::task::spawn_blocking(move || {
-            this.search_blocking(&q, kind.as_deref(), limit, offset)
+            let f = &this.inner.fields;
+            let query = this.parse_query(&q, kind.as_deref());
+            let searcher = this.inner.reader.searcher();
+            let (top, total) = searcher.search(
+                &query,
+                &(
+                    TopDocs::with_limit(limit.max(1))
+                        .and_offset(offset)
+                        .order_by_score(),
+                    Count,
+                ),
+            )?;
+            let text = |d: &TantivyDocument, field| {
+                d.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let hits = top
+                .into_iter()
+                .map(|(score, address)| {
+                    let d: TantivyDocument = searcher.doc(address)?;
+                    Ok(Hit {
+                        kind: text(&d, f.kind),
+                        id: text(&d, f.id),
+                        url: text(&d, f.url),
+                        title_ru: text(&d, f.title_ru),
+                        title_en: text(&d, f.title_en),
+                        score,
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            Ok((total, hits))
         })
         .await?
     }
@@ -399,48 +431,6 @@ impl SearchIndex {
             ])),
             None => text_query,
         }
-    }
-
-    fn search_blocking(
-        &self,
-        q: &str,
-        kind: Option<&str>,
-        limit: usize,
-        offset: usize,
-    ) -> anyhow::Result<(usize, Vec<Hit>)> {
-        let f = &self.inner.fields;
-        let query = self.parse_query(q, kind);
-        let searcher = self.inner.reader.searcher();
-        let (top, total) = searcher.search(
-            &query,
-            &(
-                TopDocs::with_limit(limit.max(1))
-                    .and_offset(offset)
-                    .order_by_score(),
-                Count,
-            ),
-        )?;
-        let text = |d: &TantivyDocument, field| {
-            d.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_owned()
-        };
-        let hits = top
-            .into_iter()
-            .map(|(score, address)| {
-                let d: TantivyDocument = searcher.doc(address)?;
-                Ok(Hit {
-                    kind: text(&d, f.kind),
-                    id: text(&d, f.id),
-                    url: text(&d, f.url),
-                    title_ru: text(&d, f.title_ru),
-                    title_en: text(&d, f.title_en),
-                    score,
-                })
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        Ok((total, hits))
     }
 }
 

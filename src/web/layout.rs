@@ -225,6 +225,21 @@ impl<'a> Page<'a> {
         self
     }
 
+    /// Loads the map library with marker clustering (its styles and its
+    /// script) and the page's own map `script`, in that order.
+    pub fn with_cluster_map(mut self, script: &'static str) -> Self {
+        self.head = Some(html! {
+            link rel="stylesheet" href=(crate::web::assets::url("vendor/leaflet.markercluster/MarkerCluster.css"));
+            link rel="stylesheet" href=(crate::web::assets::url("vendor/leaflet.markercluster/MarkerCluster.Default.css"));
+        });
+        self.scripts.extend([
+            "vendor/leaflet/leaflet.js",
+            "vendor/leaflet.markercluster/leaflet.markercluster.js",
+            script,
+        ]);
+        self
+    }
+
     pub fn script(mut self, path: &'static str) -> Self {
         self.scripts.push(path);
         self

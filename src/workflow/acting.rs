@@ -3,7 +3,7 @@
 //! to the page (`page::request_page_kept`) with what they typed.
 
 use axum::extract::Multipart;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 
 use super::input::{clean_text, photo_count};
 use super::lifecycle::{Action, CloseReason};
@@ -200,9 +200,7 @@ pub async fn action_of(
     }
     .await;
     match result {
-        Ok(()) => Ok(Acted::Done(
-            Redirect::to(&format!("{}#timeline", kind.path(a.appeal_id))).into_response(),
-        )),
+        Ok(()) => Ok(Acted::Done(kind.redirect(a.appeal_id, "#timeline"))),
         // Input the person can correct, or a state that moved on: back to
         // the page. Anything else (no right, a failure) is the error page.
         Err(e)

@@ -39,15 +39,12 @@ pub async fn changed(tx: &mut Tx, a: &AppealRow, kind: &str) -> Result<(), sqlx:
     let (ru, en) = event_text(kind, a);
     activity::record(
         tx,
-        &NewActivity {
-            actor: None,
-            anonymous: false,
-            category: Category::Authored,
-            subject: &topic("request", a.appeal_id),
-            topics: &topics(a),
-            text: (&ru, &en),
-            link: &kind_of(a).path(a.appeal_id),
-        },
+        &NewActivity::official(
+            &topic("request", a.appeal_id),
+            &topics(a),
+            (&ru, &en),
+            &kind_of(a).path(a.appeal_id),
+        ),
     )
     .await?;
     Ok(())

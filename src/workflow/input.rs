@@ -61,6 +61,16 @@ pub fn parse_place(lat: &str, lon: &str, address: &str) -> Result<Place, Msg> {
             )),
         };
     }
+    Ok(Place {
+        point: point(&lat, &lon)?,
+        approximate: false,
+    })
+}
+
+/// Two typed coordinates in degrees (a decimal comma as well as a point)
+/// as a point inside the krai.
+pub fn point(lat: &str, lon: &str) -> Result<GeoPoint, Msg> {
+    let (lat, lon) = (lat.trim().replace(',', "."), lon.trim().replace(',', "."));
     let (Ok(la), Ok(lo)) = (lat.parse::<f64>(), lon.parse::<f64>()) else {
         return Err(Msg::new(
             "Координаты должны быть числами в градусах, например 45.0355 и 38.9753.",
@@ -69,10 +79,7 @@ pub fn parse_place(lat: &str, lon: &str, address: &str) -> Result<Place, Msg> {
     };
     let p = GeoPoint::parse(la, lo)?;
     geography().locate(p).map_err(|e| e.message())?;
-    Ok(Place {
-        point: p,
-        approximate: false,
-    })
+    Ok(p)
 }
 
 /// At most five photos to a request or to an action on one.

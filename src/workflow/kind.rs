@@ -128,6 +128,13 @@ impl Kind {
         format!("{}/{id}", self.base())
     }
 
+    /// A redirect to the page of request `id`, with `tail` (a query or an
+    /// anchor, or nothing) after its path.
+    pub fn redirect(self, id: i64, tail: &str) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        axum::response::Redirect::to(&format!("{}{tail}", self.path(id))).into_response()
+    }
+
     pub fn section(self, l: Locale) -> (&'static str, &'static str) {
         (self.0.section.0.get(l), self.0.section.1)
     }

@@ -179,6 +179,28 @@ pub async fn request_page_kept(
     ))
 }
 
+/// The handler of `POST …/{id}/action` for a kind: the action performed
+/// (`action_of`), or, when the person can fix what failed, the page again
+/// with what was typed and the feature's `extra` block (read only then,
+/// from the page's context, the state and the id as given).
+pub async fn act_on_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    state: AppState,
+    kind: Kind,
+    id: String,
+    multipart: axum::extract::Multipart,
+    extra: impl AsyncFnOnce(&PageCtx, &AppState, &str) -> AppResult<Option<Markup>>,
+) -> AppResult<Response> {
+    match action_of(kind, user, state.clone(), id.clone(), multipart).await? {
+        Acted::Done(r) => Ok(r),
+        Acted::Kept(k) => {
+            let extra = extra(&ctx, &state, &id).await?;
+            request_page_kept(ctx, &state.db, kind, id, extra, k).await
+        }
+    }
+}
+
 /// What the request page shows, read in one place.
 struct RequestView {
     appeal: AppealRow,

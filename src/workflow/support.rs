@@ -2,7 +2,7 @@
 //! take it back while it is open) and follows what happens to it. The
 //! rules and their writes, and the page actions of every kind of request.
 
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 
 use super::page::visible_kind;
 use super::queries::{self, AppealRow};
@@ -110,7 +110,7 @@ pub async fn support_in(
 pub async fn support_of(kind: Kind, user: CurrentUser, db: &Db, id: String) -> AppResult<Response> {
     let a = visible_kind(db, kind, &id, Some(&user)).await?;
     support(db, a.appeal_id, user.account_id).await?;
-    Ok(Redirect::to(&format!("{}?supported=1", kind.path(a.appeal_id))).into_response())
+    Ok(kind.redirect(a.appeal_id, "?supported=1"))
 }
 
 /// Withdraws the citizen's support of a request of any kind.
@@ -122,7 +122,7 @@ pub async fn unsupport_of(
 ) -> AppResult<Response> {
     let a = visible_kind(db, kind, &id, Some(&user)).await?;
     withdraw_support(db, a.appeal_id, user.account_id).await?;
-    Ok(Redirect::to(&kind.path(a.appeal_id)).into_response())
+    Ok(kind.redirect(a.appeal_id, ""))
 }
 
 /// Follows (or stops following) a request of any kind.
@@ -141,5 +141,5 @@ pub async fn follow_of(
     } else {
         queries::unfollow(db, a.appeal_id, user.account_id).await?;
     }
-    Ok(Redirect::to(&kind.path(a.appeal_id)).into_response())
+    Ok(kind.redirect(a.appeal_id, ""))
 }

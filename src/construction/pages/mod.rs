@@ -408,13 +408,7 @@ pub async fn map_page(
     let qs = q.query_string();
     let title = tx.construction_map;
     Ok(Page::new(&ctx, title)
-        .head(html! {
-            link rel="stylesheet" href=(crate::web::assets::url("vendor/leaflet.markercluster/MarkerCluster.css"));
-            link rel="stylesheet" href=(crate::web::assets::url("vendor/leaflet.markercluster/MarkerCluster.Default.css"));
-        })
-        .script("vendor/leaflet/leaflet.js")
-        .script("vendor/leaflet.markercluster/leaflet.markercluster.js")
-        .script("js/construction-map.js")
+        .with_cluster_map("js/construction-map.js")
         .render(html! {
             h1 { (title) }
             (nav(l, ctx.user.as_ref()))

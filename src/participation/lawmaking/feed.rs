@@ -34,18 +34,15 @@ pub(super) async fn timeline(
     );
     activity::record(
         tx,
-        &NewActivity {
-            actor: None,
-            anonymous: false,
-            category: Category::Authored,
-            subject: &topic("initiative", step.i.initiative_id),
-            topics: &[
+        &NewActivity::official(
+            &topic("initiative", step.i.initiative_id),
+            &[
                 topic("initiative", step.i.initiative_id),
                 topic("org", &step.i.organisation_id),
             ],
-            text: (&ru, &en),
-            link: &link(step.i.initiative_id),
-        },
+            (&ru, &en),
+            &link(step.i.initiative_id),
+        ),
     )
     .await?;
     Ok(())

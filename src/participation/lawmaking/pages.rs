@@ -672,16 +672,7 @@ pub async fn moderate_comment(
     Path(id): Path<i64>,
     Form(f): Form<HideForm>,
 ) -> AppResult<Response> {
-    let hide = match f.decision.as_str() {
-        "hide" => true,
-        "restore" => false,
-        _ => {
-            return Err(bad(Msg::new(
-                "Решение: hide или restore.",
-                "The decision is hide or restore.",
-            )));
-        }
-    };
+    let hide = crate::participation::decision(&f.decision, "hide", "restore", "invalid_input")?;
     let reason = text(&f.reason, REASON_MAX, "причина", "reason", hide)?;
     super::sweep::moderate_comment(&state, &user, id, hide, &reason).await?;
     Ok(Redirect::to("/moderation/initiatives").into_response())

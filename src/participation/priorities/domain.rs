@@ -592,6 +592,16 @@ mod tests {
         }
     }
 
+    /// Priorities 1, 2 and 3 of no municipality.
+    fn three_candidates() -> Vec<Candidate> {
+        (1..=3)
+            .map(|i| Candidate {
+                priority_id: i,
+                municipality_id: None,
+            })
+            .collect()
+    }
+
     #[test]
     fn quarters_parse_print_and_step() {
         let q = Quarter::parse("2026Q4").unwrap();
@@ -696,12 +706,7 @@ mod tests {
             supports,
             participants,
         };
-        let candidates: Vec<Candidate> = (1..=3)
-            .map(|i| Candidate {
-                priority_id: i,
-                municipality_id: None,
-            })
-            .collect();
+        let candidates = three_candidates();
         // w = 0.5: scores 3/15, 3/15, 3/15: equal; the verified share breaks
         // the tie (3 of 10 before 2 of 10 before 0 of 10).
         let r = municipal("a", &candidates, &t, 0.5);
@@ -726,12 +731,7 @@ mod tests {
             supports: BTreeMap::new(),
             participants: BTreeMap::new(),
         };
-        let candidates: Vec<Candidate> = (1..=3)
-            .map(|i| Candidate {
-                priority_id: i,
-                municipality_id: None,
-            })
-            .collect();
+        let candidates = three_candidates();
         let r = municipal("a", &candidates, &t, 0.5);
         assert!(r.iter().all(|x| x.position == 1));
     }

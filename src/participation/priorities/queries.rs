@@ -177,6 +177,17 @@ pub async fn voter(db: &Db, account_id: i64) -> Result<Option<Voter>, sqlx::Erro
     fetch_db!(db, fetch_optional, Voter, VOTER, account_id)
 }
 
+/// The supports of a quarter (`$2`) not withdrawn, of one account or of
+/// one priority (`$1`).
+macro_rules! current_supports {
+    (account) => {
+        "from priority_support where account_id = $1 and quarter = $2 and withdrawn_at is null"
+    };
+    (priority) => {
+        "from priority_support where priority_id = $1 and quarter = $2 and withdrawn_at is null"
+    };
+}
+
 /// The priorities a person supports in a quarter.
 pub async fn supported_by(
     db: &Db,
@@ -187,8 +198,7 @@ pub async fn supported_by(
         db,
         fetch_all,
         (i64,),
-        "select priority_id from priority_support
-         where account_id = $1 and quarter = $2 and withdrawn_at is null",
+        concat!("select priority_id ", current_supports!(account)),
         account_id,
         quarter.to_string()
     )?;
@@ -204,8 +214,7 @@ pub async fn active_supports_tx(
         tx,
         fetch_one,
         (i64,),
-        "select count(*) from priority_support
-         where account_id = $1 and quarter = $2 and withdrawn_at is null",
+        concat!("select count(*) ", current_supports!(account)),
         account_id,
         quarter.to_string()
     )
@@ -533,9 +542,11 @@ pub async fn supporters_by_municipality(
         db,
         fetch_all,
         (String, String, i64),
-        "select municipality_id, residence, count(*) from priority_support
-         where priority_id = $1 and quarter = $2 and withdrawn_at is null
-         group by municipality_id, residence",
+        concat!(
+            "select municipality_id, residence, count(*) ",
+            current_supports!(priority),
+            " group by municipality_id, residence"
+        ),
         priority_id,
         quarter.to_string()
     )?;
@@ -556,8 +567,11 @@ pub async fn support_times(
         db,
         fetch_all,
         (OffsetDateTime,),
-        "select created_at from priority_support
-         where priority_id = $1 and quarter = $2 and withdrawn_at is null order by created_at",
+        concat!(
+            "select created_at ",
+            current_supports!(priority),
+            " order by created_at"
+        ),
         priority_id,
         quarter.to_string()
     )?;

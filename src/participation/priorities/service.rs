@@ -381,18 +381,15 @@ pub async fn act_in(
         );
         crate::activity::record(
             tx,
-            &crate::activity::NewActivity {
-                actor: None,
-                anonymous: false,
-                category: crate::activity::Category::Authored,
-                subject: &crate::activity::topic("priority", id),
-                topics: &[
+            &crate::activity::NewActivity::official(
+                &crate::activity::topic("priority", id),
+                &[
                     crate::activity::topic("priority", id),
                     crate::activity::topic("org", &p.organisation_id),
                 ],
-                text: (&ru, &en),
-                link: &format!("/participation/priorities/{id}"),
-            },
+                (&ru, &en),
+                &format!("/participation/priorities/{id}"),
+            ),
         )
         .await?;
     }

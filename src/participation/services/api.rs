@@ -173,9 +173,7 @@ pub async fn results(
     Query(q): Query<MonthQuery>,
 ) -> AppResult<Response> {
     let month = q.parse()?;
-    let (rows, preliminary) = month_rows(&state, month)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let (rows, preliminary) = month_rows(&state, month).await?;
     let min_n = if preliminary {
         super::service::Settings::of(&state.config).min_n
     } else {

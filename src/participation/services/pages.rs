@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult, Msg};
 use crate::web::components::FieldErrors;
 use crate::web::extract::{Form, Path, Query};
 use crate::web::layout::{Page, PageCtx};
-use crate::workflow::page::{Acted, ReportQuery, action_of, request_page, request_page_kept};
+use crate::workflow::page::{ReportQuery, request_page};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct MonthQuery {
@@ -45,25 +45,16 @@ impl MonthQuery {
 }
 
 /// A month's rows: live for the current month, stored for a closed one;
-/// `None` for a month that is neither.
-pub async fn month_rows(
-    state: &AppState,
-    month: Month,
-) -> AppResult<Option<(Vec<ResultRow>, bool)>> {
+/// not found for a month that is neither.
+pub async fn month_rows(state: &AppState, month: Month) -> AppResult<(Vec<ResultRow>, bool)> {
     if month == current_month() {
-        return Ok(Some((
-            service::live_rows(state).await?.as_ref().clone(),
-            true,
-        )));
+        return Ok((service::live_rows(state).await?.as_ref().clone(), true));
     }
     let closed = queries::closed_months(&state.db).await?;
     if !closed.iter().any(|(m, _)| *m == month) {
-        return Ok(None);
+        return Err(AppError::not_found());
     }
-    Ok(Some((
-        queries::results_of_month(&state.db, month).await?,
-        false,
-    )))
+    Ok((queries::results_of_month(&state.db, month).await?, false))
 }
 
 /// The previous month's overall means by subject (stored months only).
@@ -82,9 +73,7 @@ pub async fn results(
     Query(q): Query<MonthQuery>,
 ) -> AppResult<Response> {
     let month = q.parse()?;
-    let (rows, preliminary) = month_rows(&state, month)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let (rows, preliminary) = month_rows(&state, month).await?;
     let before = before_of(&state.db, month).await?;
     let lines: Vec<Line<'_>> = rows
         .iter()
@@ -322,12 +311,17 @@ pub async fn feedback_action(
     Path(id): Path<String>,
     multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    match action_of(super::FEEDBACK, user, state.clone(), id.clone(), multipart).await? {
-        Acted::Done(r) => Ok(r),
-        Acted::Kept(k) => {
+    crate::workflow::page::act_on_page(
+        ctx,
+        user,
+        state,
+        super::FEEDBACK,
+        id,
+        multipart,
+        async |ctx, state, id| {
             let appeal_id: i64 = id.parse().map_err(|_| AppError::not_found())?;
-            let extra = extra(&ctx, &state.db, appeal_id).await?;
-            request_page_kept(ctx, &state.db, super::FEEDBACK, id, Some(extra), k).await
-        }
-    }
+            Ok(Some(extra(ctx, &state.db, appeal_id).await?))
+        },
+    )
+    .await
 }

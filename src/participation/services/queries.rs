@@ -291,6 +291,19 @@ macro_rules! result_columns {
     };
 }
 
+/// The stored results that `$rest` (what follows the table's name) picks.
+macro_rules! select_results {
+    ($db:expr, $rest:literal $(, $arg:expr)* $(,)?) => {
+        fetch_db!(
+            $db,
+            fetch_all,
+            ResultRow,
+            concat!("select ", result_columns!(), " from service_result ", $rest)
+            $(, $arg)*
+        )
+    };
+}
+
 pub async fn insert_result(tx: &mut Tx, r: &ResultRow) -> Result<(), sqlx::Error> {
     exec_tx!(
         tx,
@@ -324,29 +337,17 @@ pub async fn insert_result(tx: &mut Tx, r: &ResultRow) -> Result<(), sqlx::Error
 
 /// Every stored result, oldest month first (the open dataset).
 pub async fn all_results(db: &Db) -> Result<Vec<ResultRow>, sqlx::Error> {
-    fetch_db!(
+    select_results!(
         db,
-        fetch_all,
-        ResultRow,
-        concat!(
-            "select ",
-            result_columns!(),
-            " from service_result order by month, subject_kind desc, grp, position is null, position, subject_id"
-        )
+        "order by month, subject_kind desc, grp, position is null, position, subject_id"
     )
 }
 
 /// A closed month's results.
 pub async fn results_of_month(db: &Db, month: Month) -> Result<Vec<ResultRow>, sqlx::Error> {
-    fetch_db!(
+    select_results!(
         db,
-        fetch_all,
-        ResultRow,
-        concat!(
-            "select ",
-            result_columns!(),
-            " from service_result where month = $1 order by subject_kind desc, grp, position is null, position, subject_id"
-        ),
+        "where month = $1 order by subject_kind desc, grp, position is null, position, subject_id",
         month.to_string()
     )
 }
@@ -357,15 +358,9 @@ pub async fn results_of_subject(
     kind: &str,
     id: &str,
 ) -> Result<Vec<ResultRow>, sqlx::Error> {
-    fetch_db!(
+    select_results!(
         db,
-        fetch_all,
-        ResultRow,
-        concat!(
-            "select ",
-            result_columns!(),
-            " from service_result where subject_kind = $1 and subject_id = $2 order by month"
-        ),
+        "where subject_kind = $1 and subject_id = $2 order by month",
         kind,
         id
     )

@@ -63,29 +63,16 @@ pub struct MessageRow {
     pub created_at: OffsetDateTime,
 }
 
+const BLOCKED: &str =
+    "select account_id from account_block where account_id = $1 and blocked_id = $2";
+
 /// Whether `account` blocked `other`.
 pub async fn blocked(db: &Db, account: i64, other: i64) -> Result<bool, sqlx::Error> {
-    fetch_db!(
-        db,
-        fetch_optional,
-        (i64,),
-        "select account_id from account_block where account_id = $1 and blocked_id = $2",
-        account,
-        other
-    )
-    .map(|r| r.is_some())
+    fetch_db!(db, fetch_optional, (i64,), BLOCKED, account, other).map(|r| r.is_some())
 }
 
 async fn blocked_tx(tx: &mut Tx, account: i64, other: i64) -> Result<bool, sqlx::Error> {
-    fetch_tx!(
-        tx,
-        fetch_optional,
-        (i64,),
-        "select account_id from account_block where account_id = $1 and blocked_id = $2",
-        account,
-        other
-    )
-    .map(|r| r.is_some())
+    fetch_tx!(tx, fetch_optional, (i64,), BLOCKED, account, other).map(|r| r.is_some())
 }
 
 /// The block button of a profile.

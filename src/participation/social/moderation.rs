@@ -71,10 +71,59 @@ impl Item {
         }
     }
 
+    /// The statements that read and settle an item of this kind.
+    fn sql(self) -> ItemSql {
+        match self {
+            Item::Publication => ItemSql {
+                state: "select author_id, hidden from publication where publication_id = $1",
+                flagged: Some(
+                    "update publication set flag_count = flag_count + 1 where publication_id = $1",
+                ),
+                settle: "update publication set flag_count = 0 where publication_id = $1",
+            },
+            Item::Comment => ItemSql {
+                state: "select author_id, hidden from publication_comment where comment_id = $1",
+                flagged: Some(
+                    "update publication_comment set flag_count = flag_count + 1 where comment_id = $1",
+                ),
+                settle: "update publication_comment set flag_count = 0 where comment_id = $1",
+            },
+            Item::Album => ItemSql {
+                state: "select owner_id, hidden from album where album_id = $1",
+                flagged: Some("update album set flag_count = flag_count + 1 where album_id = $1"),
+                settle: "update album set flag_count = 0 where album_id = $1",
+            },
+            Item::Photo => ItemSql {
+                state: "select a.owner_id, p.hidden from album_photo p join album a on a.album_id = p.album_id
+                 where p.photo_id = $1",
+                flagged: Some(
+                    "update album_photo set flag_count = flag_count + 1 where photo_id = $1",
+                ),
+                settle: "update album_photo set flag_count = 0 where photo_id = $1",
+            },
+            // A message keeps its one report in its own row (`flag_in`).
+            Item::Message => ItemSql {
+                state: "select sender_id, hidden from direct_message where message_id = $1",
+                flagged: None,
+                settle: "update direct_message set reported_at = null where message_id = $1",
+            },
+        }
+    }
+
     /// The activity subject of the item (what hiding hides in feeds).
     pub fn subject(self, id: i64) -> String {
         crate::activity::topic(self.as_str(), id)
     }
+}
+
+/// An item kind's statements, each bound to the item's id only.
+struct ItemSql {
+    /// Its author and whether it is hidden.
+    state: &'static str,
+    /// One more report counted; `None` where the row keeps the report.
+    flagged: Option<&'static str>,
+    /// Its reports cleared (a decision was taken on them).
+    settle: &'static str,
 }
 
 pub const REASON_MAX: usize = 500;
@@ -135,47 +184,27 @@ pub async fn queue(db: &Db) -> Result<Vec<QueueRow>, sqlx::Error> {
     )
 }
 
-/// The author of an item and where it is, whatever its state.
+/// The author of an item, whatever its state.
 async fn item_author(tx: &mut Tx, item: Item, id: i64) -> Result<Option<i64>, sqlx::Error> {
-    let row: Option<(i64,)> = match item {
-        Item::Publication => fetch_tx!(
-            tx,
-            fetch_optional,
-            (i64,),
-            "select author_id from publication where publication_id = $1",
-            id
-        )?,
-        Item::Comment => fetch_tx!(
-            tx,
-            fetch_optional,
-            (i64,),
-            "select author_id from publication_comment where comment_id = $1",
-            id
-        )?,
-        Item::Album => fetch_tx!(
-            tx,
-            fetch_optional,
-            (i64,),
-            "select owner_id from album where album_id = $1",
-            id
-        )?,
-        Item::Photo => fetch_tx!(
-            tx,
-            fetch_optional,
-            (i64,),
-            "select a.owner_id from album_photo p join album a on a.album_id = p.album_id
-                 where p.photo_id = $1",
-            id
-        )?,
-        Item::Message => fetch_tx!(
-            tx,
-            fetch_optional,
-            (i64,),
-            "select sender_id from direct_message where message_id = $1",
-            id
-        )?,
-    };
+    let row: Option<(i64, bool)> =
+        fetch_tx!(tx, fetch_optional, (i64, bool), item.sql().state, id)?;
     Ok(row.map(|r| r.0))
+}
+
+/// A reason as typed, cleaned (`required`: it may not be empty).
+fn clean_reason(reason: &str, required: bool) -> AppResult<String> {
+    crate::workflow::input::clean_text(reason, REASON_MAX, "причина", "reason", required)
+        .map_err(|m| AppError::unprocessable("invalid_input", m))
+}
+
+/// The transaction of a moderator's decision on an item, and the item's
+/// author (not found when there is no such item).
+async fn deciding(state: &AppState, item: Item, id: i64) -> AppResult<(Tx, i64)> {
+    let mut tx = state.db.begin().await?;
+    let author = item_author(&mut tx, item, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok((tx, author))
 }
 
 /// Flags an item once per person. A direct message may be reported by its
@@ -187,8 +216,7 @@ pub async fn flag(
     id: i64,
     reason: &str,
 ) -> AppResult<bool> {
-    let reason = crate::workflow::input::clean_text(reason, REASON_MAX, "причина", "reason", false)
-        .map_err(|m| AppError::unprocessable("invalid_input", m))?;
+    let reason = clean_reason(reason, false)?;
     let mut tx = state.db.begin().await?;
     let added = flag_in(&mut tx, user.account_id, item, id, &reason).await?;
     tx.commit().await?;
@@ -231,30 +259,8 @@ pub async fn flag_in(
         reason,
         now()
     )? == 1;
-    if added {
-        match item {
-            Item::Publication => exec_tx!(
-                tx,
-                "update publication set flag_count = flag_count + 1 where publication_id = $1",
-                id
-            )?,
-            Item::Comment => exec_tx!(
-                tx,
-                "update publication_comment set flag_count = flag_count + 1 where comment_id = $1",
-                id
-            )?,
-            Item::Album => exec_tx!(
-                tx,
-                "update album set flag_count = flag_count + 1 where album_id = $1",
-                id
-            )?,
-            Item::Photo => exec_tx!(
-                tx,
-                "update album_photo set flag_count = flag_count + 1 where photo_id = $1",
-                id
-            )?,
-            Item::Message => 0,
-        };
+    if let (true, Some(sql)) = (added, item.sql().flagged) {
+        exec_tx!(tx, sql, id)?;
     }
     Ok(added)
 }
@@ -333,12 +339,8 @@ pub async fn decide(
     hide: bool,
     reason: &str,
 ) -> AppResult<()> {
-    let reason = crate::workflow::input::clean_text(reason, REASON_MAX, "причина", "reason", true)
-        .map_err(|m| AppError::unprocessable("invalid_input", m))?;
-    let mut tx = state.db.begin().await?;
-    let author = item_author(&mut tx, item, id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let reason = clean_reason(reason, true)?;
+    let (mut tx, author) = deciding(state, item, id).await?;
     let changed = set_hidden(&mut tx, item, id, hide, &reason).await? > 0;
     // A decision settles the reports made so far: the item leaves the queue
     // until someone reports it again.
@@ -395,27 +397,19 @@ pub async fn decide(
     if matches!(item, Item::Publication | Item::Comment) {
         crate::datasets::request_refresh(&mut tx, super::publications::DATASET).await?;
     }
+    let (what_ru, what_en) = (
+        item.label(crate::web::i18n::Locale::Ru).to_lowercase(),
+        item.label(crate::web::i18n::Locale::En).to_lowercase(),
+    );
     let (ru, en) = if hide {
         (
-            format!(
-                "Модератор скрыл ваш материал ({}). Причина: {reason}",
-                item.label(crate::web::i18n::Locale::Ru).to_lowercase()
-            ),
-            format!(
-                "A moderator hid your {}. Reason: {reason}",
-                item.label(crate::web::i18n::Locale::En).to_lowercase()
-            ),
+            format!("Модератор скрыл ваш материал ({what_ru}). Причина: {reason}"),
+            format!("A moderator hid your {what_en}. Reason: {reason}"),
         )
     } else {
         (
-            format!(
-                "Модератор вернул ваш материал ({}). {reason}",
-                item.label(crate::web::i18n::Locale::Ru).to_lowercase()
-            ),
-            format!(
-                "A moderator restored your {}. {reason}",
-                item.label(crate::web::i18n::Locale::En).to_lowercase()
-            ),
+            format!("Модератор вернул ваш материал ({what_ru}). {reason}"),
+            format!("A moderator restored your {what_en}. {reason}"),
         )
     };
     crate::workflow::notify::person(
@@ -436,33 +430,7 @@ pub async fn decide(
 
 /// Clears an item's reports (a decision was taken on them).
 async fn settle(tx: &mut Tx, item: Item, id: i64) -> Result<u64, sqlx::Error> {
-    match item {
-        Item::Publication => exec_tx!(
-            tx,
-            "update publication set flag_count = 0 where publication_id = $1",
-            id
-        ),
-        Item::Comment => exec_tx!(
-            tx,
-            "update publication_comment set flag_count = 0 where comment_id = $1",
-            id
-        ),
-        Item::Album => exec_tx!(
-            tx,
-            "update album set flag_count = 0 where album_id = $1",
-            id
-        ),
-        Item::Photo => exec_tx!(
-            tx,
-            "update album_photo set flag_count = 0 where photo_id = $1",
-            id
-        ),
-        Item::Message => exec_tx!(
-            tx,
-            "update direct_message set reported_at = null where message_id = $1",
-            id
-        ),
-    }
+    exec_tx!(tx, item.sql().settle, id)
 }
 
 /// Dismisses the reports of an item that breaks no rule: it leaves the
@@ -474,12 +442,8 @@ pub async fn dismiss(
     id: i64,
     reason: &str,
 ) -> AppResult<()> {
-    let reason = crate::workflow::input::clean_text(reason, REASON_MAX, "причина", "reason", true)
-        .map_err(|m| AppError::unprocessable("invalid_input", m))?;
-    let mut tx = state.db.begin().await?;
-    item_author(&mut tx, item, id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let reason = clean_reason(reason, true)?;
+    let (mut tx, _) = deciding(state, item, id).await?;
     settle(&mut tx, item, id).await?;
     log(
         &mut tx,
@@ -557,8 +521,7 @@ pub async fn ban(
             ),
         ));
     }
-    let reason = crate::workflow::input::clean_text(reason, REASON_MAX, "причина", "reason", true)
-        .map_err(|m| AppError::unprocessable("invalid_input", m))?;
+    let reason = clean_reason(reason, true)?;
     let mut tx = state.db.begin().await?;
     if crate::auth::queries::account_by_id_tx(&mut tx, account)
         .await?
@@ -643,44 +606,7 @@ pub async fn may_post(tx: &mut Tx, account: i64) -> AppResult<()> {
 
 /// An item's author and whether it is hidden now.
 pub async fn state_of(db: &Db, item: Item, id: i64) -> Result<Option<(i64, bool)>, sqlx::Error> {
-    match item {
-        Item::Publication => fetch_db!(
-            db,
-            fetch_optional,
-            (i64, bool),
-            "select author_id, hidden from publication where publication_id = $1",
-            id
-        ),
-        Item::Comment => fetch_db!(
-            db,
-            fetch_optional,
-            (i64, bool),
-            "select author_id, hidden from publication_comment where comment_id = $1",
-            id
-        ),
-        Item::Album => fetch_db!(
-            db,
-            fetch_optional,
-            (i64, bool),
-            "select owner_id, hidden from album where album_id = $1",
-            id
-        ),
-        Item::Photo => fetch_db!(
-            db,
-            fetch_optional,
-            (i64, bool),
-            "select a.owner_id, p.hidden from album_photo p join album a on a.album_id = p.album_id
-             where p.photo_id = $1",
-            id
-        ),
-        Item::Message => fetch_db!(
-            db,
-            fetch_optional,
-            (i64, bool),
-            "select sender_id, hidden from direct_message where message_id = $1",
-            id
-        ),
-    }
+    fetch_db!(db, fetch_optional, (i64, bool), item.sql().state, id)
 }
 
 /// [`may_post`] before anything is read or stored (an upload of photos

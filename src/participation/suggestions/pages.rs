@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult, Msg};
 use crate::web::components::FieldErrors;
 use crate::web::extract::{Form, Path, Query};
 use crate::web::layout::{Page, PageCtx};
-use crate::workflow::page::{Acted, ReportQuery, action_of, request_page, request_page_kept};
+use crate::workflow::page::{ReportQuery, request_page};
 use crate::workflow::queries::{AppealFilter, AppealRow, AppealSort};
 use crate::workflow::views::Categories;
 use crate::workflow::{self};
@@ -346,22 +346,19 @@ pub async fn action(
     Path(id): Path<String>,
     multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    match action_of(
-        super::SUGGESTION,
+    crate::workflow::page::act_on_page(
+        ctx,
         user,
-        state.clone(),
-        id.clone(),
+        state,
+        super::SUGGESTION,
+        id,
         multipart,
-    )
-    .await?
-    {
-        Acted::Done(r) => Ok(r),
-        Acted::Kept(k) => {
+        async |ctx, state, id| {
             let appeal_id: i64 = id.parse().map_err(|_| AppError::not_found())?;
-            let extra = extra(&ctx, &state.db, appeal_id, false).await?;
-            request_page_kept(ctx, &state.db, super::SUGGESTION, id, Some(extra), k).await
-        }
-    }
+            Ok(Some(extra(ctx, &state.db, appeal_id, false).await?))
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -410,19 +407,8 @@ pub async fn moderate(
     Path(id): Path<i64>,
     Form(d): Form<Decision>,
 ) -> AppResult<Response> {
-    let publish = match d.decision.as_str() {
-        "publish" => true,
-        "reject" => false,
-        _ => {
-            return Err(AppError::unprocessable(
-                "invalid_decision",
-                Msg::new(
-                    "Решение: publish или reject.",
-                    "The decision is publish or reject.",
-                ),
-            ));
-        }
-    };
+    let publish =
+        crate::participation::decision(&d.decision, "publish", "reject", "invalid_decision")?;
     service::moderate(&state, &user, id, publish).await?;
     Ok(Redirect::to("/moderation/suggestion-comments").into_response())
 }

@@ -99,6 +99,19 @@ macro_rules! comment_columns {
     };
 }
 
+/// The comments that `$rest` (a where clause and an order) picks.
+macro_rules! select_comments {
+    ($db:expr, $rest:literal $(, $arg:expr)* $(,)?) => {
+        fetch_db!(
+            $db,
+            fetch_all,
+            CommentRow,
+            concat!("select ", comment_columns!(), " ", $rest)
+            $(, $arg)*
+        )
+    };
+}
+
 pub async fn add_comment(
     tx: &mut Tx,
     appeal_id: i64,
@@ -119,30 +132,18 @@ pub async fn add_comment(
 
 /// A suggestion's published comments, oldest first.
 pub async fn published(db: &Db, appeal_id: i64) -> Result<Vec<CommentRow>, sqlx::Error> {
-    fetch_db!(
+    select_comments!(
         db,
-        fetch_all,
-        CommentRow,
-        concat!(
-            "select ",
-            comment_columns!(),
-            " where c.appeal_id = $1 and c.state = 'published' order by c.comment_id"
-        ),
+        "where c.appeal_id = $1 and c.state = 'published' order by c.comment_id",
         appeal_id
     )
 }
 
 /// Comments waiting for a moderator, oldest first.
 pub async fn pending(db: &Db) -> Result<Vec<CommentRow>, sqlx::Error> {
-    fetch_db!(
+    select_comments!(
         db,
-        fetch_all,
-        CommentRow,
-        concat!(
-            "select ",
-            comment_columns!(),
-            " where c.state = 'pending' order by c.comment_id limit 200"
-        )
+        "where c.state = 'pending' order by c.comment_id limit 200"
     )
 }
 
@@ -152,15 +153,9 @@ pub async fn pending_of(
     appeal_id: i64,
     author_id: i64,
 ) -> Result<Vec<CommentRow>, sqlx::Error> {
-    fetch_db!(
+    select_comments!(
         db,
-        fetch_all,
-        CommentRow,
-        concat!(
-            "select ",
-            comment_columns!(),
-            " where c.appeal_id = $1 and c.author_id = $2 and c.state = 'pending' order by c.comment_id"
-        ),
+        "where c.appeal_id = $1 and c.author_id = $2 and c.state = 'pending' order by c.comment_id",
         appeal_id,
         author_id
     )

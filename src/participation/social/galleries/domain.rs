@@ -121,26 +121,14 @@ pub fn municipality(s: &str) -> Result<Option<String>, Msg> {
 
 /// An optional place: both coordinates or neither, inside the krai.
 pub fn place(lat: &str, lon: &str) -> Result<Option<GeoPoint>, Msg> {
-    let (lat, lon) = (lat.trim().replace(',', "."), lon.trim().replace(',', "."));
-    match (lat.is_empty(), lon.is_empty()) {
-        (true, true) => return Ok(None),
-        (false, false) => {}
-        _ => {
-            return Err(Msg::new(
-                "Укажите обе координаты места съёмки или ни одной.",
-                "Give both coordinates of the place or neither.",
-            ));
-        }
+    match (lat.trim().is_empty(), lon.trim().is_empty()) {
+        (true, true) => Ok(None),
+        (false, false) => crate::workflow::input::point(lat, lon).map(Some),
+        _ => Err(Msg::new(
+            "Укажите обе координаты места съёмки или ни одной.",
+            "Give both coordinates of the place or neither.",
+        )),
     }
-    let (Ok(la), Ok(lo)) = (lat.parse::<f64>(), lon.parse::<f64>()) else {
-        return Err(Msg::new(
-            "Координаты должны быть числами в градусах, например 45.0355 и 38.9753.",
-            "Coordinates must be numbers in degrees, such as 45.0355 and 38.9753.",
-        ));
-    };
-    let p = GeoPoint::parse(la, lo)?;
-    geography().locate(p).map_err(|e| e.message())?;
-    Ok(Some(p))
 }
 
 /// An optional date taken, `YYYY-MM-DD`, not after `today` (the krai's).

@@ -45,13 +45,6 @@ pub async fn create_in(tx: &mut Tx, user: &CurrentUser, a: &NewAlbum) -> AppResu
         .await?
         .ok_or(AppError::Unauthorized)?;
     let id = queries::insert_album(tx, user.account_id, a).await?;
-    let mut topics = Vec::new();
-    if let Some(o) = &a.organisation_id {
-        topics.push(topic("org", o));
-    }
-    if let Some(m) = &a.municipality_id {
-        topics.push(topic("municipality", m));
-    }
     let text = if a.organisation_id.is_none() {
         (
             format!("создал(а) альбом «{}»", a.title),
@@ -63,13 +56,35 @@ pub async fn create_in(tx: &mut Tx, user: &CurrentUser, a: &NewAlbum) -> AppResu
             format!("New album: “{}”", a.title),
         )
     };
+    let place = (a.organisation_id.as_deref(), a.municipality_id.as_deref());
+    recorded(tx, user, account.hide_name, id, place, text).await?;
+    Ok(id)
+}
+
+/// The activity of a change to an album and its search document: the
+/// keeper is named unless the album is an organisation's (its officer is
+/// not named); followers of the album's organisation and municipality
+/// (`place`) see it.
+async fn recorded(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    hide_name: bool,
+    id: i64,
+    (organisation, municipality): (Option<&str>, Option<&str>),
+    text: (String, String),
+) -> AppResult<()> {
+    let mut topics = Vec::new();
+    if let Some(o) = organisation {
+        topics.push(topic("org", o));
+    }
+    if let Some(m) = municipality {
+        topics.push(topic("municipality", m));
+    }
     crate::activity::record(
         tx,
         &NewActivity {
-            // An organisation's album is the organisation's: its officer
-            // is not named.
-            actor: a.organisation_id.is_none().then_some(user.account_id),
-            anonymous: account.hide_name,
+            actor: organisation.is_none().then_some(user.account_id),
+            anonymous: hide_name,
             category: Category::Authored,
             subject: &topic(KIND, id),
             topics: &topics,
@@ -79,7 +94,7 @@ pub async fn create_in(tx: &mut Tx, user: &CurrentUser, a: &NewAlbum) -> AppResu
     )
     .await?;
     crate::search::enqueue(tx, KIND, &id.to_string()).await?;
-    Ok(id)
+    Ok(())
 }
 
 /// Opens an album; its id.
@@ -128,13 +143,6 @@ pub async fn add_photos_in(
         );
     }
     let n = photos.len() as i64;
-    let mut topics = Vec::new();
-    if let Some(o) = &album.organisation_id {
-        topics.push(topic("org", o));
-    }
-    if let Some(m) = &album.municipality_id {
-        topics.push(topic("municipality", m));
-    }
     let text = if album.organisation_id.is_none() {
         (
             format!("добавил(а) {n} фото в альбом «{}»", album.title),
@@ -154,20 +162,11 @@ pub async fn add_photos_in(
             ),
         )
     };
-    crate::activity::record(
-        tx,
-        &NewActivity {
-            actor: album.organisation_id.is_none().then_some(user.account_id),
-            anonymous: account.hide_name,
-            category: Category::Authored,
-            subject: &topic(KIND, album_id),
-            topics: &topics,
-            text: (&text.0, &text.1),
-            link: &album_path(album_id),
-        },
-    )
-    .await?;
-    crate::search::enqueue(tx, KIND, &album_id.to_string()).await?;
+    let place = (
+        album.organisation_id.as_deref(),
+        album.municipality_id.as_deref(),
+    );
+    recorded(tx, user, account.hide_name, album_id, place, text).await?;
     Ok(ids)
 }
 
