@@ -74,6 +74,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub participation: ParticipationConfig,
+
+    #[command(flatten)]
+    pub staffing: StaffingConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -400,6 +403,33 @@ pub struct LimitsConfig {
         global = true
     )]
     pub expensive_wait_secs: u64,
+}
+
+/// What the staffing structure dataset publishes (docs/STAFFING.md).
+#[derive(Debug, Clone, Args)]
+pub struct StaffingConfig {
+    /// Filled or vacant staff units above zero and below this are withheld
+    /// from the open dataset (with both numbers of their row), so that a
+    /// vacancy in a small unit does not point at a person.
+    #[arg(
+        long,
+        env = "VECHE_STAFFING_SUPPRESS_BELOW",
+        default_value_t = 3,
+        value_parser = clap::value_parser!(i64).range(1..=100),
+        global = true
+    )]
+    pub suppress_below: i64,
+
+    /// Publish the monthly salary fund of each row of the staffing
+    /// structure (rows of fewer posts than the threshold above stay empty).
+    #[arg(
+        long,
+        env = "VECHE_STAFFING_PUBLISH_SALARIES",
+        default_value_t = false,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub publish_salaries: bool,
 }
 
 /// The rules of participation (docs/PARTICIPATION.md).

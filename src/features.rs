@@ -66,6 +66,7 @@ pub fn live_datasets() -> LiveDatasets {
         Arc::new(crate::participation::lawmaking::dataset::Initiatives),
         Arc::new(crate::participation::lawmaking::dataset::Conclusions),
         Arc::new(crate::participation::social::publications::dataset::Publications),
+        Arc::new(crate::staffing::dataset::Structure),
     ])
 }
 
@@ -81,6 +82,8 @@ pub fn demo_parts() -> DemoParts {
         Arc::new(crate::participation::services::demo::Services),
         Arc::new(crate::participation::suggestions::demo::Suggestions),
         Arc::new(crate::participation::lawmaking::demo::Initiatives),
+        // After the reports: its first department is the demo officer's.
+        Arc::new(crate::staffing::demo::Staffing),
         // Last: it follows what the others wrote.
         Arc::new(crate::participation::social::demo::Social),
     ])
@@ -106,7 +109,8 @@ pub fn request_sections() -> crate::workflow::sections::RequestSections {
 /// Features' scheduled work, run hourly by the server (and once at start).
 /// Each step is safe to run twice or from two processes at once.
 pub async fn run_scheduled(state: &crate::app::AppState) -> anyhow::Result<()> {
-    crate::participation::scheduled(state).await
+    crate::participation::scheduled(state).await?;
+    crate::staffing::scheduled(state).await
 }
 
 /// Who applies which integration message (`integration::inbound`).

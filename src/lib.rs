@@ -45,6 +45,7 @@ pub mod opendata;
 pub mod participation;
 pub mod pm;
 pub mod search;
+pub mod staffing;
 pub mod telemetry;
 pub mod web;
 pub mod workflow;

@@ -17,7 +17,14 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Feature modules. A feature added later is added here.
-const FEATURES: &[&str] = &["opendata", "issues", "construction", "pm", "participation"];
+const FEATURES: &[&str] = &[
+    "opendata",
+    "issues",
+    "construction",
+    "pm",
+    "participation",
+    "staffing",
+];
 
 /// Modules that must not name a feature.
 const SHARED: &[&str] = &[

@@ -14,6 +14,7 @@ pub mod import;
 pub mod openapi;
 pub mod queries;
 pub mod search;
+pub mod tree;
 mod views;
 
 use axum::Router;

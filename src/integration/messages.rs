@@ -74,6 +74,14 @@ pub enum Body {
     /// on a law-making initiative; the core opens an order to carry it out.
     #[serde(rename = "initiative.decided")]
     InitiativeDecided(InitiativeDecided),
+    /// Control of government bodies → core: a risk was found (a key post
+    /// vacant too long, …); the core opens one order for it.
+    #[serde(rename = "control.raised")]
+    ControlRaised(ControlRaised),
+    /// Control of government bodies → core: the risk is gone; its order
+    /// is closed.
+    #[serde(rename = "control.cleared")]
+    ControlCleared(ControlCleared),
 }
 
 impl Body {
@@ -89,6 +97,8 @@ impl Body {
             Body::OrderUpdated(_) => "order.updated",
             Body::OrderAction(_) => "order.action",
             Body::InitiativeDecided(_) => "initiative.decided",
+            Body::ControlRaised(_) => "control.raised",
+            Body::ControlCleared(_) => "control.cleared",
         }
     }
 }
@@ -123,6 +133,29 @@ pub struct InitiativeDecided {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub deadline: OffsetDateTime,
+}
+
+/// A risk found by the control of government bodies, to be acted on. The
+/// texts name posts and units, never a person.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ControlRaised {
+    /// Unique per risk (`staffing:flag:12`): the order is opened once.
+    pub key: String,
+    pub organisation_id: String,
+    pub title: String,
+    pub description: String,
+    pub url: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub deadline: OffsetDateTime,
+}
+
+/// The risk of `key` is gone.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ControlCleared {
+    pub key: String,
+    /// Why, in the order's history.
+    pub note: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

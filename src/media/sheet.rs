@@ -251,6 +251,17 @@ pub type Table = (Vec<String>, Vec<(u64, Vec<String>)>);
 /// sheet): the header and the filled rows with their 1-based numbers as a
 /// spreadsheet shows them.
 pub fn read_table(path: &Path) -> Result<Table, Msg> {
+    let mut rows = read_rows(path)?.into_iter();
+    let (_, header) = rows
+        .next()
+        .ok_or_else(|| Msg::new("Таблица пуста.", "The table is empty."))?;
+    Ok((header, rows.collect()))
+}
+
+/// The filled rows of a `.csv` or `.xlsx` (as [`read_table`] reads them),
+/// each with its 1-based number, for a form whose header is not its first
+/// row (a Т-3 has a title block above it).
+pub fn read_rows(path: &Path) -> Result<Vec<(u64, Vec<String>)>, Msg> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -332,11 +343,8 @@ pub fn read_table(path: &Path) -> Result<Table, Msg> {
             ));
         }
     };
-    let mut rows = rows
+    Ok(rows
         .into_iter()
-        .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()));
-    let (_, header) = rows
-        .next()
-        .ok_or_else(|| Msg::new("Таблица пуста.", "The table is empty."))?;
-    Ok((header, rows.collect()))
+        .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
+        .collect())
 }

@@ -14,7 +14,6 @@ use super::queries::{self, Counts, OrderFilter};
 use crate::auth::Core;
 use crate::db::Db;
 use crate::db::now;
-use crate::directory::queries::OrgRow;
 use crate::error::{AppError, AppResult};
 use crate::texts;
 use crate::web::extract::Query;
@@ -28,31 +27,7 @@ pub struct DashQuery {
     format: Option<String>,
 }
 
-/// The portfolio an organisation belongs to: the nearest portfolio (or the
-/// governor's office) at or above it.
-pub fn portfolio_of<'a>(orgs: &'a BTreeMap<String, OrgRow>, id: &str) -> Option<&'a OrgRow> {
-    let mut current = orgs.get(id);
-    let mut fallback = None;
-    for _ in 0..20 {
-        let o = current?;
-        if o.kind == "portfolio" {
-            return Some(o);
-        }
-        if o.kind == "governor_office" && fallback.is_none() {
-            fallback = Some(o);
-        }
-        current = o.parent_id.as_deref().and_then(|p| orgs.get(p));
-    }
-    fallback
-}
-
-pub async fn org_map(db: &Db) -> AppResult<BTreeMap<String, OrgRow>> {
-    Ok(crate::directory::queries::list(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.organisation_id.clone(), o))
-        .collect())
-}
+pub use crate::directory::tree::{org_map, portfolio_of};
 
 fn headers(l: Locale, first: &str) -> Vec<String> {
     let tx = DashboardTexts::get(l);

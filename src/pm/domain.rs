@@ -85,15 +85,18 @@ pub enum Source {
     Manual,
     /// A law-making initiative's decision, to be carried out.
     Initiative,
+    /// A risk found by the control of government bodies (staffing, …).
+    Control,
 }
 
-pub const ALL_SOURCES: [Source; 6] = [
+pub const ALL_SOURCES: [Source; 7] = [
     Source::CitizenReport,
     Source::ConstructionCheck,
     Source::Meeting,
     Source::FederalProgramme,
     Source::Manual,
     Source::Initiative,
+    Source::Control,
 ];
 
 impl Source {
@@ -105,6 +108,7 @@ impl Source {
             Source::FederalProgramme => "federal_programme",
             Source::Manual => "manual",
             Source::Initiative => "initiative",
+            Source::Control => "control",
         }
     }
 
@@ -122,6 +126,7 @@ impl Source {
                 Source::FederalProgramme => t.federal_programme,
                 Source::Manual => t.manual,
                 Source::Initiative => t.initiative,
+                Source::Control => t.control,
             }
         }
     }
@@ -611,6 +616,7 @@ texts!(pub SourceLabels {
     federal_programme: "федеральная программа", "federal programme";
     manual: "вручную", "manual";
     initiative: "законодательная инициатива", "law-making initiative";
+    control: "контроль органов власти", "control of government bodies";
 });
 
 texts!(pub PriorityLabels {

@@ -33,6 +33,8 @@ impl MessageHandler for Inbox {
             "request.accepted",
             "order.action",
             "initiative.decided",
+            "control.raised",
+            "control.cleared",
         ]
     }
 
@@ -67,6 +69,14 @@ impl MessageHandler for Inbox {
             Body::InitiativeDecided(d) => {
                 require_instance(sender)?;
                 orders::create_from_initiative(tx, state, sender.id(), d).await
+            }
+            Body::ControlRaised(r) => {
+                require_instance(sender)?;
+                orders::create_from_control(tx, state, sender.id(), r).await
+            }
+            Body::ControlCleared(c) => {
+                require_instance(sender)?;
+                orders::close_for_control(tx, state, sender.id(), c).await
             }
             Body::OrderAction(a) => {
                 let Sender::Partner(p) = sender else {

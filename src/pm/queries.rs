@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use crate::db::filter::{Param, Where};
 use crate::db::{Db, Tx, now};
-use crate::{exec_db, exec_tx, on_db, on_tx};
+use crate::{exec_db, exec_tx, fetch_tx, on_db, on_tx};
 
 use super::domain::OrderState;
 
@@ -227,6 +227,21 @@ pub async fn open_orders_for_appeal(
         .fetch_all(conn)
         .await
     })
+}
+
+/// The open order a message opened, by its external key.
+pub async fn open_order_by_key(tx: &mut Tx, key: &str) -> Result<Option<OrderRow>, sqlx::Error> {
+    fetch_tx!(
+        tx,
+        fetch_optional,
+        OrderRow,
+        concat!(
+            "select ",
+            order_columns!(),
+            " from pm_order where external_key = $1 and state not in ('done', 'cancelled')"
+        ),
+        key
+    )
 }
 
 /// Whether `origin` ever sent the request behind an order here (any state).

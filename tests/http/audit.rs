@@ -56,6 +56,19 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
         .scalar("select min(order_id) from pm_order where parent_id is null")
         .await;
     let priority = app.scalar("select min(priority_id) from priority").await;
+    // The first demo department with a staffing schedule: the officer's.
+    let staff_org: String = {
+        let mut tx = app.state.db.begin().await.unwrap();
+        let (o,): (String,) = veche::fetch_tx!(
+            &mut tx,
+            fetch_one,
+            (String,),
+            "select organisation_id from staff_schedule order by schedule_id limit 1"
+        )
+        .unwrap();
+        tx.commit().await.unwrap();
+        o
+    };
     let suggestion = app
         .scalar("select min(appeal_id) from appeal where kind = 'suggestion' and state = 'planned'")
         .await;
@@ -159,6 +172,8 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
                 "/pm".into(),
                 "/pm/tasks".into(),
                 format!("/problems/{report}"),
+                "/pm/staff".into(),
+                format!("/pm/staff/organisations/{staff_org}"),
             ],
         ),
         ("Executor", vec!["/pm/tasks".into()]),

@@ -78,7 +78,7 @@ import json, sys, ckanapi
 for get_only in (False, True):
     ckan = ckanapi.RemoteCKAN(sys.argv[1], user_agent="veche-test/1.0", get_only=get_only)
     names = ckan.action.package_list()
-    assert names == ["2309189066-initiative-conclusions", "2309189066-initiatives", "2309189066-priority-ranks", "2309189066-publications", "2309189066-service-ratings", "2309650015-construction", "2309650015-illegal-constructions", "2312823003-municipalities", "2312823003-organisations", "2312823003-problems", "2312823003-towns"], names
+    assert names == ["2308371192-staffing", "2309189066-initiative-conclusions", "2309189066-initiatives", "2309189066-priority-ranks", "2309189066-publications", "2309189066-service-ratings", "2309650015-construction", "2309650015-illegal-constructions", "2312823003-municipalities", "2312823003-organisations", "2312823003-problems", "2312823003-towns"], names
     p = ckan.action.package_show(id="2312823003-towns")
     assert p["title"] == "Города Краснодарского края"
     r = ckan.action.package_search(q="город", fq="organization:min-digital", rows=1000, **{"facet.field": ["tags", "res_format"]})
@@ -128,7 +128,7 @@ for ext, fmt in (("ttl", "turtle"), ("jsonld", "json-ld"), ("rdf", "xml")):
     g = rdflib.Graph()
     g.parse(data=urllib.request.urlopen(f"{base}/catalog.{ext}").read(), format=fmt)
     datasets = set(g.subjects(RDF.type, DCAT.Dataset))
-    assert len(datasets) == 11, (ext, len(datasets))
+    assert len(datasets) == 12, (ext, len(datasets))
     catalogs = list(g.subjects(RDF.type, DCAT.Catalog))
     assert len(catalogs) == 1
     for d in datasets:

@@ -403,6 +403,60 @@ both_backends!(
         );
         app.clear_cookies();
 
+        // Staff completeness: four departments with two versions of their
+        // schedules, every kind of risk raised, each an order in the core;
+        // the demo officer's department is one of them, with its forms.
+        assert_eq!(
+            app.scalar("select count(distinct organisation_id) from staff_schedule")
+                .await,
+            4
+        );
+        assert_eq!(
+            app.scalar("select count(distinct kind) from staff_flag where cleared_at is null")
+                .await,
+            3
+        );
+        let risks = app
+            .scalar("select count(*) from staff_flag where cleared_at is null")
+            .await;
+        assert_eq!(
+            app.scalar("select count(*) from pm_order where source = 'control' and state = 'new'")
+                .await,
+            risks
+        );
+        let officer = accounts
+            .iter()
+            .find(|a| a.role.en == "Department officer")
+            .unwrap();
+        assert_eq!(
+            app.login(&officer.email, PASSWORD).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let region = app.get("/pm/staff").await;
+        assert_eq!(region.status, StatusCode::OK);
+        assert!(region.body.contains("id=\"longest-vacancies\""));
+        let org: String = {
+            let mut tx = app.state.db.begin().await.unwrap();
+            let (o,): (String,) = veche::fetch_tx!(
+                &mut tx,
+                fetch_one,
+                (String,),
+                "select m.organisation_id from membership m join account a on a.account_id = m.account_id
+                 where a.email_norm = $1",
+                officer.email.to_lowercase()
+            )
+            .unwrap();
+            tx.commit().await.unwrap();
+            o
+        };
+        let page = app.get(&format!("/pm/staff/organisations/{org}")).await;
+        assert!(
+            page.body.contains("/import\"") && page.body.contains("Ключевая должность вакантна"),
+            "{}",
+            page.body
+        );
+        app.clear_cookies();
+
         // A restart writes nothing twice.
         let again = veche::demo::ensure(&app.state, &veche::features::demo_parts())
             .await

@@ -42,6 +42,7 @@ mod services;
 mod smtp;
 mod snapshots;
 mod social;
+mod staffing;
 mod story;
 mod suggestions;
 mod two_processes;

@@ -31,14 +31,14 @@ both_backends!(
         ] {
             assert!(r.body.contains(title), "{title}");
         }
-        assert!(r.body.contains("Найдено: 11 наборов"), "{}", r.body);
+        assert!(r.body.contains("Найдено: 12 наборов"), "{}", r.body);
         assert!(
             r.body.contains(r#"type="text/turtle" href="/catalog.ttl""#),
             "DCAT advertised"
         );
         // Facets narrow the list.
         let r = app.get("/opendata?topic=government").await;
-        assert!(r.body.contains("Найдено: 6 наборов"), "{}", r.body);
+        assert!(r.body.contains("Найдено: 7 наборов"), "{}", r.body);
         assert!(r.body.contains("Органы власти"));
         // Russian stemming: «город» finds «Города».
         let r = app.get("/opendata?q=город").await;
@@ -72,7 +72,7 @@ both_backends!(machine_readable_registry_and_passports_follow_mr3, |app| {
         list["standardversion"],
         "http://opendata.gosmonitor.ru/standard/3.0"
     );
-    assert_eq!(list["meta"].as_array().unwrap().len(), 11);
+    assert_eq!(list["meta"].as_array().unwrap().len(), 12);
     let xml = app.get("/opendata/list.xml").await;
     assert!(
         xml.body

@@ -339,10 +339,10 @@ both_backends!(
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.headers["content-type"], "text/turtle; charset=utf-8");
         assert!(r.body.contains("a dcat:Catalog"));
-        assert_eq!(r.body.matches("a dcat:Dataset").count(), 11);
+        assert_eq!(r.body.matches("a dcat:Dataset").count(), 12);
         assert!(
-            r.body.contains("hydra:totalItems \"11\"^^xsd:integer")
-                || r.body.contains("hydra:totalItems 11"),
+            r.body.contains("hydra:totalItems \"12\"^^xsd:integer")
+                || r.body.contains("hydra:totalItems 12"),
             "{}",
             r.body
         );

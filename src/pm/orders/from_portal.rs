@@ -52,9 +52,7 @@ pub async fn create_from_request(
     .await
 }
 
-/// `initiative.decided`: the order to carry out a law-making decision,
-/// created once. It answers no citizen's request: its link is the
-/// initiative's page, and its officers hear of it here.
+/// `initiative.decided`: the decision becomes an order to carry it out.
 pub async fn create_from_initiative(
     tx: &mut Tx,
     state: &AppState,
@@ -62,32 +60,106 @@ pub async fn create_from_initiative(
     d: &m::InitiativeDecided,
 ) -> AppResult<()> {
     let key = format!("{origin}:initiative:{}", d.initiative_id);
-    open_from_portal(
-        tx,
-        state,
-        true,
-        &NewOrder {
-            parent_id: None,
-            root_id: None,
-            project_id: None,
-            stage_id: None,
-            title: &d.title,
-            description: &d.description,
-            source: Source::Initiative.as_str(),
-            appeal_id: None,
-            appeal_url: Some(&d.url),
-            origin,
-            external_key: Some(&key),
-            creator_id: None,
-            creator_organisation_id: None,
-            organisation_id: &d.organisation_id,
-            executor_id: None,
-            deadline: d.deadline,
-            priority: domain::Priority::Normal.as_str(),
-            required: true,
-        },
-    )
-    .await
+    let o = Unattached {
+        key: &key,
+        source: Source::Initiative,
+        priority: domain::Priority::Normal,
+        title: &d.title,
+        description: &d.description,
+        url: &d.url,
+        organisation_id: &d.organisation_id,
+        deadline: d.deadline,
+    };
+    o.open(tx, state, origin).await
+}
+
+/// `control.raised`: a risk the control of government bodies found
+/// becomes one order to the organisation.
+pub async fn create_from_control(
+    tx: &mut Tx,
+    state: &AppState,
+    origin: &str,
+    r: &m::ControlRaised,
+) -> AppResult<()> {
+    let key = format!("{origin}:control:{}", r.key);
+    let o = Unattached {
+        key: &key,
+        source: Source::Control,
+        priority: domain::Priority::High,
+        title: &r.title,
+        description: &r.description,
+        url: &r.url,
+        organisation_id: &r.organisation_id,
+        deadline: r.deadline,
+    };
+    o.open(tx, state, origin).await
+}
+
+/// An order a message asks for that answers no citizen's request: to an
+/// organisation, opened once by its external key, the assignee told.
+struct Unattached<'a> {
+    key: &'a str,
+    source: Source,
+    priority: domain::Priority,
+    title: &'a str,
+    description: &'a str,
+    url: &'a str,
+    organisation_id: &'a str,
+    deadline: time::OffsetDateTime,
+}
+
+impl Unattached<'_> {
+    async fn open(&self, tx: &mut Tx, state: &AppState, origin: &str) -> AppResult<()> {
+        open_from_portal(
+            tx,
+            state,
+            true,
+            &NewOrder {
+                parent_id: None,
+                root_id: None,
+                project_id: None,
+                stage_id: None,
+                title: self.title,
+                description: self.description,
+                source: self.source.as_str(),
+                appeal_id: None,
+                appeal_url: Some(self.url),
+                origin,
+                external_key: Some(self.key),
+                creator_id: None,
+                creator_organisation_id: None,
+                organisation_id: self.organisation_id,
+                executor_id: None,
+                deadline: self.deadline,
+                priority: self.priority.as_str(),
+                required: true,
+            },
+        )
+        .await
+    }
+}
+
+/// `control.cleared`: the risk is gone, so its order (if still open) is
+/// closed with the sender's note.
+pub async fn close_for_control(
+    tx: &mut Tx,
+    state: &AppState,
+    origin: &str,
+    c: &m::ControlCleared,
+) -> AppResult<()> {
+    let key = format!("{origin}:control:{}", c.key);
+    if let Some(o) = queries::open_order_by_key(tx, &key).await? {
+        act_as_portal(
+            tx,
+            state,
+            o.order_id,
+            OrderAction::Cancel {
+                reason: c.note.clone(),
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Creates the order a portal's message asks for, once (by its external

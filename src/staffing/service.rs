@@ -1,0 +1,297 @@
+//! Every change of staff data, shared by the pages and the demo: who may
+//! do it (`Allowed`, the rule the pages also draw their forms from), the
+//! checks, one transaction that also asks for the open dataset to be
+//! republished, then the flags of the organisation brought up to date.
+
+use time::Date;
+
+use super::domain::{AbsenceKind, Rates, Thresholds};
+use super::import::Row;
+use super::queries::{self, NewAssignment, NewLine, NewSchedule};
+use super::{SOURCE, flags};
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::db::{Db, Tx};
+use crate::error::{AppError, AppResult};
+
+/// What a person may do with an organisation's staff: figures are for
+/// everyone in the core; names for the organisation's officers and those of
+/// the bodies above it (its portfolio, the governor's office) and
+/// administrators; changes for the organisation's officers and
+/// administrators.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Allowed {
+    pub see_names: bool,
+    pub edit: bool,
+}
+
+pub async fn allowed(db: &Db, user: &CurrentUser, org: &str) -> AppResult<Allowed> {
+    if user.is_admin() {
+        return Ok(Allowed {
+            see_names: true,
+            edit: true,
+        });
+    }
+    let edit = user.is_officer_of(org);
+    let mut see_names = edit;
+    let mut at = crate::directory::queries::by_id(db, org)
+        .await?
+        .and_then(|o| o.parent_id);
+    for _ in 0..20 {
+        let Some(id) = at else { break };
+        if user.is_officer_of(&id) {
+            see_names = true;
+            break;
+        }
+        at = crate::directory::queries::by_id(db, &id)
+            .await?
+            .and_then(|o| o.parent_id);
+    }
+    Ok(Allowed { see_names, edit })
+}
+
+/// Refuses unless `user` may change `org`'s staff.
+pub async fn may_edit(db: &Db, user: &CurrentUser, org: &str) -> AppResult<()> {
+    if allowed(db, user, org).await?.edit {
+        Ok(())
+    } else {
+        Err(AppError::forbidden())
+    }
+}
+
+/// After a change: republish the aggregates, then look at the risks.
+async fn finish(state: &AppState, mut tx: Tx, org: &str) -> AppResult<()> {
+    crate::datasets::request_refresh(&mut tx, SOURCE).await?;
+    tx.commit().await?;
+    flags::sweep(state, org, flags::today()).await?;
+    Ok(())
+}
+
+pub struct ScheduleHeader {
+    pub order_number: String,
+    pub order_date: Date,
+    pub valid_from: Date,
+}
+
+/// A checked Т-3 becomes a new version of `org`'s schedule: its units and
+/// positions made or updated by their codes, the previous version ended the
+/// day before. All or nothing.
+pub async fn import_schedule(
+    state: &AppState,
+    user: &CurrentUser,
+    org: &str,
+    h: &ScheduleHeader,
+    rows: &[Row],
+) -> AppResult<i64> {
+    may_edit(&state.db, user, org).await?;
+    let mut tx = state.db.begin().await?;
+    let Some(schedule_id) = queries::insert_schedule(
+        &mut tx,
+        &NewSchedule {
+            organisation_id: org,
+            order_number: &h.order_number,
+            order_date: h.order_date,
+            valid_from: h.valid_from,
+            imported_by: user.account_id,
+        },
+    )
+    .await?
+    else {
+        return Err(AppError::conflict(
+            "staffing_conflict",
+            crate::error::Msg::new(
+                "Версия штатного расписания с этой датой начала уже есть.",
+                "A version of the schedule starting on that day is already there.",
+            ),
+        ));
+    };
+    write_lines(&mut tx, org, schedule_id, rows).await?;
+    finish(state, tx, org).await?;
+    Ok(schedule_id)
+}
+
+/// The units (parents after their children are known), positions and lines.
+pub async fn write_lines(tx: &mut Tx, org: &str, schedule_id: i64, rows: &[Row]) -> AppResult<()> {
+    let mut unit_ids = std::collections::BTreeMap::new();
+    for r in rows {
+        if !unit_ids.contains_key(&r.unit_code) {
+            let id = queries::upsert_unit(tx, org, &r.unit_code, &r.unit_name, None).await?;
+            unit_ids.insert(r.unit_code.clone(), id);
+        }
+    }
+    for r in rows {
+        if let Some(p) = r.parent_code.as_ref().and_then(|p| unit_ids.get(p)) {
+            queries::upsert_unit(tx, org, &r.unit_code, &r.unit_name, Some(*p)).await?;
+        }
+    }
+    for r in rows {
+        let position_id = queries::upsert_position(tx, org, &r.position_code).await?;
+        queries::insert_line(
+            tx,
+            &NewLine {
+                schedule_id,
+                position_id,
+                unit_id: unit_ids[&r.unit_code],
+                title: &r.title,
+                category: r.category.as_str(),
+                grade: r.grade.as_str(),
+                key_position: r.key,
+                rates: r.rates.0,
+                salary: r.salary,
+                allowances: r.allowances,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+fn not_here() -> AppError {
+    AppError::not_found()
+}
+
+/// A person takes a position.
+pub async fn assign(
+    state: &AppState,
+    user: &CurrentUser,
+    org: &str,
+    a: &NewAssignment<'_>,
+) -> AppResult<i64> {
+    may_edit(&state.db, user, org).await?;
+    let mut tx = state.db.begin().await?;
+    if queries::position_org(&mut tx, a.position_id)
+        .await?
+        .as_deref()
+        != Some(org)
+    {
+        return Err(not_here());
+    }
+    let id = queries::insert_assignment(&mut tx, a).await?;
+    // Taking a post fills its open vacancy.
+    queries::update_vacancy(&mut tx, a.position_id, false, a.starts_on).await?;
+    finish(state, tx, org).await?;
+    Ok(id)
+}
+
+/// The assignment's organisation, checked against the page's.
+async fn assignment_in(tx: &mut Tx, org: &str, assignment_id: i64) -> AppResult<i64> {
+    match queries::assignment_org(tx, assignment_id).await? {
+        Some((position, o)) if o == org => Ok(position),
+        _ => Err(not_here()),
+    }
+}
+
+/// A person leaves: `last_day` is the last day they held the post.
+pub async fn end_assignment(
+    state: &AppState,
+    user: &CurrentUser,
+    org: &str,
+    assignment_id: i64,
+    last_day: Date,
+) -> AppResult<()> {
+    may_edit(&state.db, user, org).await?;
+    let mut tx = state.db.begin().await?;
+    assignment_in(&mut tx, org, assignment_id).await?;
+    if queries::end_assignment(&mut tx, assignment_id, last_day).await? == 0 {
+        return Err(AppError::conflict(
+            "staffing_conflict",
+            crate::error::Msg::new(
+                "Назначение уже закончилось к этой дате или ещё не началось.",
+                "The assignment had already ended by that day or had not begun.",
+            ),
+        ));
+    }
+    finish(state, tx, org).await
+}
+
+/// A holder goes on a leave that keeps the post.
+pub async fn add_absence(
+    state: &AppState,
+    user: &CurrentUser,
+    org: &str,
+    assignment_id: i64,
+    kind: AbsenceKind,
+    starts_on: Date,
+    ends_on: Option<Date>,
+) -> AppResult<()> {
+    may_edit(&state.db, user, org).await?;
+    if ends_on.is_some_and(|e| e < starts_on) {
+        return Err(AppError::invalid(
+            "Отсутствие заканчивается раньше, чем начинается.",
+            "The absence ends before it begins.",
+        ));
+    }
+    let mut tx = state.db.begin().await?;
+    assignment_in(&mut tx, org, assignment_id).await?;
+    queries::insert_absence(&mut tx, assignment_id, kind.as_str(), starts_on, ends_on).await?;
+    finish(state, tx, org).await
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VacancyAction {
+    Open,
+    Publish,
+    Close,
+}
+
+impl VacancyAction {
+    pub fn parse(s: &str) -> Option<VacancyAction> {
+        match s {
+            "open" => Some(VacancyAction::Open),
+            "publish" => Some(VacancyAction::Publish),
+            "close" => Some(VacancyAction::Close),
+            _ => None,
+        }
+    }
+}
+
+pub async fn vacancy(
+    state: &AppState,
+    user: &CurrentUser,
+    org: &str,
+    position_id: i64,
+    action: VacancyAction,
+    day: Date,
+) -> AppResult<()> {
+    may_edit(&state.db, user, org).await?;
+    let mut tx = state.db.begin().await?;
+    if queries::position_org(&mut tx, position_id)
+        .await?
+        .as_deref()
+        != Some(org)
+    {
+        return Err(not_here());
+    }
+    let changed = match action {
+        VacancyAction::Open => queries::open_vacancy(&mut tx, position_id, day).await?,
+        VacancyAction::Publish => queries::update_vacancy(&mut tx, position_id, true, day).await?,
+        VacancyAction::Close => queries::update_vacancy(&mut tx, position_id, false, day).await?,
+    };
+    if changed == 0 {
+        return Err(AppError::conflict(
+            "staffing_conflict",
+            crate::error::Msg::new(
+                "С вакансией этой должности так поступить нельзя: она уже открыта, опубликована или не открыта.",
+                "That cannot be done with this position's vacancy: it is already open, published, or not open.",
+            ),
+        ));
+    }
+    finish(state, tx, org).await
+}
+
+pub async fn set_thresholds(
+    state: &AppState,
+    user: &CurrentUser,
+    org: &str,
+    t: &Thresholds,
+) -> AppResult<()> {
+    may_edit(&state.db, user, org).await?;
+    let mut tx = state.db.begin().await?;
+    queries::set_thresholds(&mut tx, org, t).await?;
+    finish(state, tx, org).await
+}
+
+/// The rate an assignment form asks for, checked.
+pub fn rate(s: &str) -> AppResult<Rates> {
+    Rates::parse(s).map_err(|m| AppError::unprocessable("invalid_rate", m))
+}
