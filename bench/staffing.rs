@@ -79,11 +79,20 @@ async fn region(state: &AppState) {
     .await;
     let first_unit = scalar(state, "select min(unit_id) from staff_unit").await;
     let positions: Vec<String> = (0..ORGS)
-        .flat_map(|o| (0..POSITIONS_PER_ORG).map(move |p| format!("('bench-{o}', 'P{p}')")))
+        .flat_map(|o| {
+            (0..POSITIONS_PER_ORG).map(move |p| {
+                let since = if p % 10 == 9 {
+                    day(2, 1, 1)
+                } else {
+                    day(0, 1, 1)
+                };
+                format!("('bench-{o}', 'P{p}', {since})")
+            })
+        })
         .collect();
     insert(
         state,
-        "insert into staff_position (organisation_id, code)",
+        "insert into staff_position (organisation_id, code, since)",
         &positions,
     )
     .await;

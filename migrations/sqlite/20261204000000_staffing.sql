@@ -35,6 +35,9 @@ create table staff_position (
     position_id integer primary key autoincrement,
     organisation_id text not null references organisation (organisation_id),
     code text not null,
+    -- The first day it is in any version (days vacant count from it when
+    -- nothing else tells).
+    since text,
     unique (organisation_id, code)
 );
 

@@ -152,7 +152,7 @@ impl DemoPart for Staffing {
                 else {
                     continue;
                 };
-                super::service::write_lines(tx, org, id, &rows(current)).await?;
+                super::service::write_lines(tx, org, id, valid_from, &rows(current)).await?;
             }
             placed += place(tx, g, org, k, &ago).await?;
         }
@@ -195,7 +195,8 @@ async fn place(
     let mut n = 0;
     let person = |g: &mut Gen<'_>| format!("{} {}", g.pick(SURNAMES), g.pick(INITIALS));
     for &(code, _, _, _, _, _, rates, _, _) in POSTS {
-        let position_id = queries::upsert_position(tx, org, code).await?;
+        // Written above: a later date leaves its first day as it is.
+        let position_id = queries::upsert_position(tx, org, code, ago(0)).await?;
         let assign = |rate: i64, acting: bool, from: i64, name: String| NewAssignmentOwned {
             position_id,
             name,

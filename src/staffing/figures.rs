@@ -29,7 +29,10 @@ impl Snapshot {
         let holdings = queries::holdings_at(db, org, at).await?;
         let opened = queries::vacancies_open(db, org, at).await?;
         let last_end = queries::last_held(db, org, at).await?;
-        let in_force = queries::first_in_force(db, org, at).await?;
+        let in_force: std::collections::BTreeMap<i64, Date> = lines
+            .iter()
+            .filter_map(|l| l.since.map(|d| (l.position_id, d)))
+            .collect();
         let units = queries::units(db, org).await?;
         let ls: Vec<domain::Line> = lines.iter().map(LineRow::line).collect();
         let hs: Vec<domain::Holding> = holdings.iter().map(HoldingRow::holding).collect();

@@ -36,8 +36,9 @@ use crate::app::AppState;
 /// The passport `source` of the staffing structure dataset.
 pub const SOURCE: &str = "staffing";
 
-/// The largest Т-3 upload (the bounded reader refuses more than 20 MB).
-const MAX_UPLOAD: usize = 21 * 1024 * 1024;
+/// The largest body of a Т-3 upload: above the file limit of every form
+/// (`media::MAX_BYTES`), so that limit answers first, with its message.
+const MAX_UPLOAD: usize = crate::media::MAX_BYTES + 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     let uploads = Router::new()

@@ -18,6 +18,9 @@ use crate::web::i18n::iso_date;
 use crate::web::layout::{Page, PageCtx};
 use crate::web::tables::{Table, links};
 
+/// Posts whose forms are shown at once without choosing a unit.
+const MAX_FORMS: usize = 60;
+
 pub struct OrgPage<'a> {
     pub ctx: &'a PageCtx,
     pub org: &'a OrgRow,
@@ -143,10 +146,18 @@ impl OrgPage<'_> {
         let t = StaffTexts::get(l);
         let id = &self.org.organisation_id;
         let today = super::flags::today();
+        // A large organisation's forms come a unit at a time: a page with
+        // every post's forms would weigh megabytes.
+        let shown: Vec<usize> = match self.unit {
+            Some(u) => self.snap.under(u),
+            None if self.snap.lines.len() <= MAX_FORMS => (0..self.snap.lines.len()).collect(),
+            None => Vec::new(),
+        };
         html! {
             h2 #changes { (t.change) }
-            @for (line, p) in self.snap.lines.iter().zip(&self.snap.positions) {
-                section.position-card aria-label=(line.title) {
+            @if shown.is_empty() && !self.snap.lines.is_empty() { p #choose-unit { (t.choose_unit) } }
+            @for (line, p) in shown.iter().map(|i| (&self.snap.lines[*i], &self.snap.positions[*i])) {
+                div.position-card {
                     h3 { (line.title) " — " (self.snap.unit_name(line.unit_id)) " (" (p.filled.show(l)) " / " (p.line.rates.show(l)) ")" }
                     (views::position_forms(ctx, id, line.position_id, today))
                     @for h in self.snap.holdings.iter().filter(|h| h.position_id == line.position_id) {

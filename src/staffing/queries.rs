@@ -14,6 +14,48 @@ use super::domain::{Category, Holding, Line, Rates, Thresholds, Unit};
 use crate::db::{Db, Tx};
 use crate::{exec_tx, fetch_db, fetch_tx};
 
+/// Runs a query of one organisation (`$1`) or of all (`$1` empty) with
+/// the date `$2`: two statements, so that the one organisation's is a
+/// plain equality the planner serves from an index (`$1 = '' or … = $1`
+/// would scan every organisation's rows).
+macro_rules! scoped {
+    ($db:expr, $fetch:ident, $row:ty, $org:expr, $at:expr, $select:expr, $column:literal, $rest:expr) => {
+        if $org.is_empty() {
+            fetch_db!(
+                $db,
+                $fetch,
+                $row,
+                concat!($select, " where $1 = '' ", $rest),
+                $org,
+                $at
+            )
+        } else {
+            fetch_db!(
+                $db,
+                $fetch,
+                $row,
+                concat!($select, " where ", $column, " = $1 ", $rest),
+                $org,
+                $at
+            )
+        }
+    };
+}
+
+/// The versions in force on `$2` (at most one per organisation, of `$1`
+/// or of all): a subquery over the few schedules, not over their lines.
+macro_rules! in_force {
+    () => {
+        "(select s2.schedule_id from staff_schedule s2
+          where ($1 = '' or s2.organisation_id = $1)
+            and s2.valid_from <= $2 and (s2.valid_to is null or s2.valid_to >= $2)
+            and s2.valid_from = (select max(s3.valid_from) from staff_schedule s3
+                                 where s3.organisation_id = s2.organisation_id
+                                   and s3.valid_from <= $2
+                                   and (s3.valid_to is null or s3.valid_to >= $2)))"
+    };
+}
+
 pub fn stamp() -> OffsetDateTime {
     crate::db::now().to_offset(UtcOffset::UTC)
 }
@@ -39,13 +81,16 @@ impl UnitRow {
 }
 
 pub async fn units(db: &Db, org: &str) -> Result<Vec<UnitRow>, sqlx::Error> {
-    fetch_db!(
+    // The date is not used: `$2` only keeps the two statements alike.
+    scoped!(
         db,
         fetch_all,
         UnitRow,
-        "select unit_id, organisation_id, parent_id, code, name from staff_unit
-         where $1 = '' or organisation_id = $1 order by organisation_id, code",
-        org
+        org,
+        "",
+        "select unit_id, organisation_id, parent_id, code, name from staff_unit",
+        "organisation_id",
+        "and $2 = $2 order by organisation_id, code"
     )
 }
 
@@ -106,6 +151,8 @@ pub struct LineRow {
     pub rates: i64,
     pub salary: i64,
     pub allowances: i64,
+    /// The first day the position is in any schedule.
+    pub since: Option<Date>,
 }
 
 impl LineRow {
@@ -124,24 +171,21 @@ impl LineRow {
 /// The lines of each organisation's schedule in force on `at`: the version
 /// with the latest start on or before it that has not ended.
 pub async fn lines_at(db: &Db, org: &str, at: Date) -> Result<Vec<LineRow>, sqlx::Error> {
-    fetch_db!(
+    scoped!(
         db,
         fetch_all,
         LineRow,
-        "select s.organisation_id, l.position_id, p.code, l.unit_id, l.title, l.category,
-                l.grade, l.key_position, l.rates, l.salary, l.allowances
-         from staff_schedule s
-         join staff_line l on l.schedule_id = s.schedule_id
-         join staff_position p on p.position_id = l.position_id
-         where ($1 = '' or s.organisation_id = $1)
-           and s.schedule_id = (select s2.schedule_id from staff_schedule s2
-                                where s2.organisation_id = s.organisation_id
-                                  and s2.valid_from <= $2
-                                  and (s2.valid_to is null or s2.valid_to >= $2)
-                                order by s2.valid_from desc limit 1)
-         order by s.organisation_id, p.code",
         org,
-        at
+        at,
+        "select p.organisation_id, l.position_id, p.code, l.unit_id, l.title, l.category,
+                l.grade, l.key_position, l.rates, l.salary, l.allowances, p.since
+         from staff_line l join staff_position p on p.position_id = l.position_id",
+        "p.organisation_id",
+        concat!(
+            "and l.schedule_id in ",
+            in_force!(),
+            " order by p.organisation_id, p.code"
+        )
     )
 }
 
@@ -152,7 +196,7 @@ pub async fn lines_of(db: &Db, schedule_id: i64) -> Result<Vec<LineRow>, sqlx::E
         fetch_all,
         LineRow,
         "select s.organisation_id, l.position_id, p.code, l.unit_id, l.title, l.category,
-                l.grade, l.key_position, l.rates, l.salary, l.allowances
+                l.grade, l.key_position, l.rates, l.salary, l.allowances, p.since
          from staff_schedule s
          join staff_line l on l.schedule_id = s.schedule_id
          join staff_position p on p.position_id = l.position_id
@@ -190,10 +234,12 @@ impl HoldingRow {
 /// Who holds what on `at`, and whether they are away on a leave that
 /// keeps the post.
 pub async fn holdings_at(db: &Db, org: &str, at: Date) -> Result<Vec<HoldingRow>, sqlx::Error> {
-    fetch_db!(
+    scoped!(
         db,
         fetch_all,
         HoldingRow,
+        org,
+        at,
         "select a.assignment_id, a.position_id, a.person_name, a.rate, a.acting, a.starts_on,
                 a.ends_on, b.kind is not null as away, b.kind as absence
          from staff_assignment a
@@ -202,12 +248,10 @@ pub async fn holdings_at(db: &Db, org: &str, at: Date) -> Result<Vec<HoldingRow>
              (select b2.absence_id from staff_absence b2
               where b2.assignment_id = a.assignment_id and b2.starts_on <= $2
                 and (b2.ends_on is null or b2.ends_on >= $2)
-              order by b2.starts_on desc limit 1)
-         where ($1 = '' or p.organisation_id = $1)
-           and a.starts_on <= $2 and (a.ends_on is null or a.ends_on >= $2)
-         order by a.position_id, a.starts_on",
-        org,
-        at
+              order by b2.starts_on desc limit 1)",
+        "p.organisation_id",
+        "and a.starts_on <= $2 and (a.ends_on is null or a.ends_on >= $2)
+         order by a.position_id, a.starts_on"
     )
 }
 
@@ -224,33 +268,33 @@ pub async fn vacancies_open(
     org: &str,
     at: Date,
 ) -> Result<BTreeMap<i64, Date>, sqlx::Error> {
-    fetch_db!(
+    scoped!(
         db,
         fetch_all,
         (i64, Option<Date>),
-        "select v.position_id, min(v.opened_on) from staff_vacancy v
-         join staff_position p on p.position_id = v.position_id
-         where ($1 = '' or p.organisation_id = $1)
-           and v.opened_on <= $2 and (v.closed_on is null or v.closed_on > $2)
-         group by v.position_id",
         org,
-        at
+        at,
+        "select v.position_id, min(v.opened_on) from staff_vacancy v
+         join staff_position p on p.position_id = v.position_id",
+        "p.organisation_id",
+        "and v.opened_on <= $2 and (v.closed_on is null or v.closed_on > $2)
+         group by v.position_id"
     )
     .map(dated)
 }
 
 /// The day after each position was last held before `at`.
 pub async fn last_held(db: &Db, org: &str, at: Date) -> Result<BTreeMap<i64, Date>, sqlx::Error> {
-    fetch_db!(
+    scoped!(
         db,
         fetch_all,
         (i64, Option<Date>),
-        "select a.position_id, max(a.ends_on) from staff_assignment a
-         join staff_position p on p.position_id = a.position_id
-         where ($1 = '' or p.organisation_id = $1) and a.ends_on < $2
-         group by a.position_id",
         org,
-        at
+        at,
+        "select a.position_id, max(a.ends_on) from staff_assignment a
+         join staff_position p on p.position_id = a.position_id",
+        "p.organisation_id",
+        "and a.ends_on < $2 group by a.position_id"
     )
     .map(|rows| {
         dated(rows)
@@ -258,26 +302,6 @@ pub async fn last_held(db: &Db, org: &str, at: Date) -> Result<BTreeMap<i64, Dat
             .filter_map(|(p, d)| d.next_day().map(|d| (p, d)))
             .collect()
     })
-}
-
-/// The day each position first appears in a schedule in force by `at`.
-pub async fn first_in_force(
-    db: &Db,
-    org: &str,
-    at: Date,
-) -> Result<BTreeMap<i64, Date>, sqlx::Error> {
-    fetch_db!(
-        db,
-        fetch_all,
-        (i64, Option<Date>),
-        "select l.position_id, min(s.valid_from) from staff_line l
-         join staff_schedule s on s.schedule_id = l.schedule_id
-         where ($1 = '' or s.organisation_id = $1) and s.valid_from <= $2
-         group by l.position_id",
-        org,
-        at
-    )
-    .map(dated)
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -359,16 +383,26 @@ pub async fn upsert_unit(
     .map(|r| r.0)
 }
 
-pub async fn upsert_position(tx: &mut Tx, org: &str, code: &str) -> Result<i64, sqlx::Error> {
+/// The position with `code`, made if new; `since` moves back to the start
+/// of the version it is written in, if that is earlier.
+pub async fn upsert_position(
+    tx: &mut Tx,
+    org: &str,
+    code: &str,
+    since: Date,
+) -> Result<i64, sqlx::Error> {
     fetch_tx!(
         tx,
         fetch_one,
         (i64,),
-        "insert into staff_position (organisation_id, code) values ($1, $2)
-         on conflict (organisation_id, code) do update set code = excluded.code
+        "insert into staff_position (organisation_id, code, since) values ($1, $2, $3)
+         on conflict (organisation_id, code) do update set since =
+             case when staff_position.since is null or staff_position.since > excluded.since
+                  then excluded.since else staff_position.since end
          returning position_id",
         org,
-        code
+        code,
+        since
     )
     .map(|r| r.0)
 }
@@ -600,14 +634,16 @@ pub struct FlagRow {
 
 /// The open flags (of an organisation, or `""`: all).
 pub async fn open_flags(db: &Db, org: &str) -> Result<Vec<FlagRow>, sqlx::Error> {
-    fetch_db!(
+    scoped!(
         db,
         fetch_all,
         FlagRow,
+        org,
+        "",
         "select flag_id, organisation_id, kind, subject, unit_id, value, raised_at, cleared_at
-         from staff_flag where ($1 = '' or organisation_id = $1) and cleared_at is null
-         order by raised_at, flag_id",
-        org
+         from staff_flag",
+        "organisation_id",
+        "and $2 = $2 and cleared_at is null order by raised_at, flag_id"
     )
 }
 

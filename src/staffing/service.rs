@@ -50,8 +50,12 @@ pub async fn allowed(db: &Db, user: &CurrentUser, org: &str) -> AppResult<Allowe
     Ok(Allowed { see_names, edit })
 }
 
-/// Refuses unless `user` may change `org`'s staff.
+/// Refuses unless `org` is in the directory and `user` may change its
+/// staff.
 pub async fn may_edit(db: &Db, user: &CurrentUser, org: &str) -> AppResult<()> {
+    if crate::directory::queries::by_id(db, org).await?.is_none() {
+        return Err(AppError::not_found());
+    }
     if allowed(db, user, org).await?.edit {
         Ok(())
     } else {
@@ -105,13 +109,20 @@ pub async fn import_schedule(
             ),
         ));
     };
-    write_lines(&mut tx, org, schedule_id, rows).await?;
+    write_lines(&mut tx, org, schedule_id, h.valid_from, rows).await?;
     finish(state, tx, org).await?;
     Ok(schedule_id)
 }
 
-/// The units (parents after their children are known), positions and lines.
-pub async fn write_lines(tx: &mut Tx, org: &str, schedule_id: i64, rows: &[Row]) -> AppResult<()> {
+/// The units (parents after their children are known), positions and lines
+/// of a version in force from `valid_from`.
+pub async fn write_lines(
+    tx: &mut Tx,
+    org: &str,
+    schedule_id: i64,
+    valid_from: Date,
+    rows: &[Row],
+) -> AppResult<()> {
     let mut unit_ids = std::collections::BTreeMap::new();
     for r in rows {
         if !unit_ids.contains_key(&r.unit_code) {
@@ -125,7 +136,7 @@ pub async fn write_lines(tx: &mut Tx, org: &str, schedule_id: i64, rows: &[Row])
         }
     }
     for r in rows {
-        let position_id = queries::upsert_position(tx, org, &r.position_code).await?;
+        let position_id = queries::upsert_position(tx, org, &r.position_code, valid_from).await?;
         queries::insert_line(
             tx,
             &NewLine {

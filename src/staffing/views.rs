@@ -329,6 +329,7 @@ texts!(pub StaffTexts {
     acting_max: "Доля временно исполняющих обязанности больше, %", "Share of acting holders above, %";
     save: "Сохранить", "Save";
     change: "Назначение и вакансия", "Assignment and vacancy";
+    choose_unit: "Чтобы изменить должности, выберите подразделение в отборе выше.", "To change posts, choose a unit in the filter above.";
     person: "Фамилия, имя, отчество", "Full name";
     rate: "Ставка", "Rate";
     starts_on: "С", "From";

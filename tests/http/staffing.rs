@@ -590,3 +590,148 @@ both_backends!(
         assert_ne!(app.get(PAGE).await.status, StatusCode::OK);
     }
 );
+
+both_backends!(
+    hostile_input_gets_a_clear_answer_and_writes_nothing,
+    |app| {
+        officer(&app).await;
+        assert_eq!(
+            import(&app, "2026-01-01", t3(FIXTURE)).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let b = position(&app, "B").await.to_string();
+        let long = "Я".repeat(300);
+        let post = async |action: &str, fields: &[(&str, &str)]| {
+            app.submit(PAGE, &format!("{PAGE}/{action}"), fields)
+                .await
+                .status
+        };
+        for (fields, want) in [
+            (
+                vec![
+                    ("position_id", "abc"),
+                    ("person_name", "Иванов"),
+                    ("rate", "1"),
+                    ("starts_on", "2026-02-01"),
+                ],
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                vec![
+                    ("position_id", b.as_str()),
+                    ("person_name", "Иванов"),
+                    ("rate", "1e9"),
+                    ("starts_on", "2026-02-01"),
+                ],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                vec![
+                    ("position_id", b.as_str()),
+                    ("person_name", long.as_str()),
+                    ("rate", "1"),
+                    ("starts_on", "2026-02-01"),
+                ],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                vec![
+                    ("position_id", b.as_str()),
+                    ("person_name", "Иванов"),
+                    ("rate", "1"),
+                    ("starts_on", "2026-02-30"),
+                ],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                vec![
+                    ("position_id", "99999999"),
+                    ("person_name", "Иванов"),
+                    ("rate", "1"),
+                    ("starts_on", "2026-02-01"),
+                ],
+                StatusCode::NOT_FOUND,
+            ),
+        ] {
+            assert_eq!(post("assignments", &fields).await, want, "{fields:?}");
+        }
+        assert_eq!(
+            post(
+                "thresholds",
+                &[
+                    ("key_vacant_days", "30"),
+                    ("unit_min_fill", "101"),
+                    ("acting_max", "0")
+                ]
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            post(
+                "vacancies",
+                &[
+                    ("position_id", &b),
+                    ("action", "burn"),
+                    ("day", "2026-02-01")
+                ]
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            post(
+                "assignments/99999999/absences",
+                &[("kind", "maternity"), ("starts_on", "2026-02-01")]
+            )
+            .await,
+            StatusCode::NOT_FOUND
+        );
+        // Files: not UTF-8, too many rows, an organisation not in the directory.
+        let r = post_form(
+            &app,
+            PAGE,
+            &format!("{PAGE}/import"),
+            &[
+                ("order_number", "2"),
+                ("order_date", "2026-01-01"),
+                ("valid_from", "2026-03-01"),
+            ],
+            &[("file", "t3.csv", vec![0xff, 0xfe, 0x00, 0x41])],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let many: Vec<String> = (0..50_100)
+            .map(|i| format!("Отдел;1;;Q{i};Консультант;Специалисты;;нет;1;1;"))
+            .collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        let r = import(&app, "2026-03-01", t3(&refs)).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            &r.body[..r.body.len().min(500)]
+        );
+        app.clear_cookies();
+        app.signed_in_admin().await;
+        let r = post_form(
+            &app,
+            PAGE,
+            "/pm/staff/organisations/nope/import",
+            &[
+                ("order_number", "2"),
+                ("order_date", "2026-01-01"),
+                ("valid_from", "2026-03-01"),
+            ],
+            &[("file", "t3.csv", t3(FIXTURE))],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        // Nothing was written by any of them.
+        assert_eq!(app.scalar("select count(*) from staff_assignment").await, 0);
+        assert_eq!(app.scalar("select count(*) from staff_absence").await, 0);
+        assert_eq!(app.scalar("select count(*) from staff_vacancy").await, 0);
+        assert_eq!(app.scalar("select count(*) from staff_schedule").await, 1);
+        crate::hostile::still_healthy(&app).await;
+    }
+);
