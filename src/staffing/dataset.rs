@@ -1,12 +1,13 @@
-//! The staffing structure as an open dataset (`2309189066-staffing`, the
+//! The staffing structure as an open dataset (`2308371192-staffing`, the
 //! seed's "publishing information about departments' staffing structure"):
 //! per organisation, unit and category of posts, the authorised, filled and
 //! vacant rates on the day it is published, refreshed through the outbox on
 //! every change.
 //!
-//! Nobody may be singled out (152-ФЗ): no name is read; where the filled
-//! or vacant rates of a row are above zero and below the threshold
-//! (`VECHE_STAFFING_SUPPRESS_BELOW`), both are left empty and the row says
+//! Nobody may be singled out (152-ФЗ): the rows are sums, no name goes
+//! into them; where the filled or vacant rates of a row are above zero and
+//! below the threshold (`VECHE_STAFFING_SUPPRESS_BELOW`), both are left
+//! empty and the row says
 //! so (either one and the authorised rates give the other). Only rows are
 //! published, no totals, so a suppressed cell cannot be got back by
 //! subtraction. The monthly salary fund is published only when an
@@ -15,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use super::domain::{CATEGORIES, Category, Rates, Totals};
+use super::domain::{Category, Rates, Totals};
 use super::figures::Snapshot;
 use super::flags::today;
 use crate::app::AppState;
@@ -132,8 +133,6 @@ pub async fn table_at(state: &AppState, at: time::Date) -> anyhow::Result<Table>
             fund,
         ]);
     }
-    // Every category is named in the structure even before it has posts.
-    let _ = CATEGORIES;
     Ok(t)
 }
 
