@@ -95,7 +95,10 @@ pub async fn table_at(state: &AppState, at: time::Date) -> anyhow::Result<Table>
             .or_default();
         e.0.add(p);
         // Pay of a line is per staff unit.
-        e.1 += (l.salary + l.allowances) * l.rates / 100;
+        // Capped at import; saturating all the same (a row written by
+        // hand in the database must not wrap the published sum).
+        let pay = l.salary.saturating_add(l.allowances);
+        e.1 = e.1.saturating_add(pay.saturating_mul(l.rates) / 100);
     }
     let units: BTreeMap<i64, (&str, &str)> = snap
         .units

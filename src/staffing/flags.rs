@@ -78,7 +78,10 @@ pub async fn sweep(state: &AppState, org: &str, at: Date) -> AppResult<(usize, u
 pub async fn sweep_all(state: &AppState) -> AppResult<()> {
     let at = today();
     for (org, _) in queries::organisations(&state.db).await? {
-        sweep(state, &org, at).await?;
+        // One organisation's failure must not leave the others unchecked.
+        if let Err(e) = sweep(state, &org, at).await {
+            tracing::warn!(organisation = %org, error = %e.message().en, "staffing risks not checked");
+        }
     }
     Ok(())
 }

@@ -186,6 +186,9 @@ fn yes(s: &str) -> Option<bool> {
 }
 
 const MAX_TEXT: usize = 500;
+/// A month's salary or allowances of one post: a billion roubles is a typo,
+/// and the sums of the dataset stay far from overflowing.
+const MAX_KOPECKS: i64 = 100_000_000_000;
 
 /// Checks a table read from the file: the header, then every row below it.
 pub fn check(table: &[(u64, Vec<String>)]) -> Result<Checked, Msg> {
@@ -296,6 +299,17 @@ pub fn check(table: &[(u64, Vec<String>)]) -> Result<Checked, Msg> {
         };
         let salary = money(Field::Salary, &mut problems);
         let allowances = money(Field::Allowances, &mut problems);
+        for (f, v) in [(Field::Salary, salary), (Field::Allowances, allowances)] {
+            if v > MAX_KOPECKS {
+                problems.push((
+                    f,
+                    Msg::new(
+                        "Больше миллиарда рублей в месяц.",
+                        "More than a billion roubles a month.",
+                    ),
+                ));
+            }
+        }
         // Without a position code the unit and title name the position:
         // stable as long as neither is renamed.
         let position_code = if position.is_empty() {

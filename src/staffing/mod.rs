@@ -11,8 +11,10 @@
 //! - `pages.rs`, `orgpage.rs`, `views.rs`: the pages;
 //! - `dataset.rs`: the open aggregates; `demo.rs`: the demo departments.
 //!
-//! People's names are read only by the staff pages: never by the dataset,
-//! search, feeds or messages to the core.
+//! People's names are shown only on the staff pages, to those `Allowed` to
+//! see them: the dataset and the messages to the core are sums and titles
+//! of posts (they read the same `Snapshot`, but write no name); staffing
+//! has no search documents or feeds.
 
 pub mod dataset;
 pub mod demo;

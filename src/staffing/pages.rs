@@ -331,7 +331,12 @@ pub async fn organisation(
     };
     let vacant_only = q.vacant.as_deref() == Some("1");
     let format = q.format.as_deref();
+    // The Т-3 carries each post's pay: for a post one person holds, that
+    // person's. It goes to those who may see names.
     if format == Some("t3") {
+        if !allowed.see_names {
+            return Err(AppError::forbidden());
+        }
         return super::export::t3(&snap, &id, at);
     }
     let report = super::export::report(ctx.locale, &snap, &id, allowed, unit, vacant_only);

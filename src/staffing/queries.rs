@@ -383,6 +383,19 @@ pub async fn upsert_unit(
     .map(|r| r.0)
 }
 
+pub async fn set_unit_parent(
+    tx: &mut Tx,
+    unit_id: i64,
+    parent_id: Option<i64>,
+) -> Result<u64, sqlx::Error> {
+    exec_tx!(
+        tx,
+        "update staff_unit set parent_id = $2 where unit_id = $1",
+        unit_id,
+        parent_id
+    )
+}
+
 /// The position with `code`, made if new; `since` moves back to the start
 /// of the version it is written in, if that is earlier.
 pub async fn upsert_position(

@@ -67,7 +67,12 @@ pub async fn may_edit(db: &Db, user: &CurrentUser, org: &str) -> AppResult<()> {
 async fn finish(state: &AppState, mut tx: Tx, org: &str) -> AppResult<()> {
     crate::datasets::request_refresh(&mut tx, SOURCE).await?;
     tx.commit().await?;
-    flags::sweep(state, org, flags::today()).await?;
+    // The change is stored: a failed look at the risks must not answer
+    // with an error (a retry would repeat the change); the hourly sweep
+    // looks again.
+    if let Err(e) = flags::sweep(state, org, flags::today()).await {
+        tracing::warn!(organisation = org, error = %e.message().en, "staffing risks not checked");
+    }
     Ok(())
 }
 
@@ -130,9 +135,18 @@ pub async fn write_lines(
             unit_ids.insert(r.unit_code.clone(), id);
         }
     }
+    // Every unit of the file gets the parent the file gives it, none
+    // included: a reorganisation that lifts a sector out of its department
+    // must not keep the old tree.
+    let mut placed = std::collections::BTreeSet::new();
     for r in rows {
-        if let Some(p) = r.parent_code.as_ref().and_then(|p| unit_ids.get(p)) {
-            queries::upsert_unit(tx, org, &r.unit_code, &r.unit_name, Some(*p)).await?;
+        if placed.insert(&r.unit_code) {
+            let parent = r
+                .parent_code
+                .as_ref()
+                .and_then(|p| unit_ids.get(p))
+                .copied();
+            queries::set_unit_parent(tx, unit_ids[&r.unit_code], parent).await?;
         }
     }
     for r in rows {

@@ -142,8 +142,12 @@ pub fn holders_note(l: Locale, hs: &[&HoldingRow], names: bool) -> String {
             if h.acting {
                 s.push_str(&format!(", {}", t.acting));
             }
+            // Why a holder is away (maternity) is about the person: only
+            // for those who see names; others read that the post is held by
+            // someone away.
             if let Some(k) = h.absence.as_deref().and_then(AbsenceKind::parse) {
-                s.push_str(&format!(", {}", k.label(l)));
+                let why = if names { k.label(l) } else { t.away };
+                s.push_str(&format!(", {why}"));
             }
             s
         })
@@ -176,7 +180,7 @@ pub fn thresholds_form(ctx: &PageCtx, org: &str, th: &super::domain::Thresholds)
         h2 { (t.thresholds) }
         form method="post" action={ "/pm/staff/organisations/" (org) "/thresholds" } {
             (ctx.csrf_field())
-            div.field { label for="f-key-days" { (t.key_vacant_days) } input #f-key-days type="number" min="1" max="3650" name="key_vacant_days" value=(th.key_vacant_days) required; }
+            div.field { label for="f-key-days" { (t.key_vacant_days) } input #f-key-days type="number" min="0" max="3650" name="key_vacant_days" value=(th.key_vacant_days) required; }
             div.field { label for="f-min-fill" { (t.unit_min_fill) } input #f-min-fill type="number" min="0" max="100" name="unit_min_fill" value=(th.unit_min_fill) required; }
             div.field { label for="f-acting" { (t.acting_max) } input #f-acting type="number" min="0" max="100" name="acting_max" value=(th.acting_max) required; }
             button.button type="submit" { (t.save) }
@@ -311,6 +315,7 @@ texts!(pub StaffTexts {
     category: "Категория", "Category";
     note: "Примечание", "Note";
     occupied: "занята", "held";
+    away: "временно отсутствует", "temporarily away";
     acting: "временно исполняющий обязанности", "acting";
     vacant_only: "Только вакантные", "Vacancies only";
     all_units: "Все подразделения", "All units";

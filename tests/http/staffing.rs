@@ -430,6 +430,20 @@ both_backends!(
             import(&app, "2026-07-01", t3(FIXTURE)).await.status,
             StatusCode::CONFLICT
         );
+        // A reorganisation lifts the sector out of the legal department.
+        let lifted: Vec<String> = FIXTURE
+            .iter()
+            .map(|r| r.replace(";02.1;02;", ";02.1;;"))
+            .collect();
+        let lifted: Vec<&str> = lifted.iter().map(String::as_str).collect();
+        assert_eq!(
+            import(&app, "2026-09-01", t3(&lifted)).await.status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            app.scalar(&format!("select count(*) from staff_unit where organisation_id = '{ORG}' and code = '02.1' and parent_id is null")).await,
+            1
+        );
     }
 );
 
@@ -543,6 +557,25 @@ both_backends!(
             StatusCode::SEE_OTHER
         );
         assign(&app, "A", "Андреева Анна", "1", "2026-01-01").await;
+        let a = assignment(&app, "Андреева Анна").await;
+        let r = app
+            .submit(
+                PAGE,
+                &format!("{PAGE}/assignments/{a}/absences"),
+                &[
+                    ("kind", "maternity"),
+                    ("starts_on", "2026-03-01"),
+                    ("ends_on", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        // The officer sees who and why.
+        let own = app.get(PAGE).await.body;
+        assert!(
+            own.contains("Андреева Анна (1), отпуск по беременности"),
+            "{own}"
+        );
         // A citizen: 403 on every page and action.
         citizen(&app, "zhitel@example.ru", "Житель").await;
         sign_in_as(&app, "zhitel@example.ru").await;
@@ -557,6 +590,13 @@ both_backends!(
         let page = app.get(PAGE).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(!page.body.contains("Андреева"));
+        // Nor why the holder is away, nor each post's pay.
+        assert!(!page.body.contains("беременности"));
+        assert!(page.body.contains("временно отсутствует"), "{}", page.body);
+        assert_eq!(
+            app.get(&format!("{PAGE}?format=t3")).await.status,
+            StatusCode::FORBIDDEN
+        );
         assert!(page.body.contains("занята (1)"), "{}", page.body);
         assert!(!page.body.contains("/assignments\""));
         let p = position(&app, "B").await.to_string();

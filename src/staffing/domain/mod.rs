@@ -355,10 +355,10 @@ fn share(a: Rates, b: Rates) -> f64 {
 }
 
 /// The state of each position of `lines` on `at`, from its holdings (those
-/// whose period covers `at`) and, for the vacant ones, since when:
-/// `opened` is the open vacancy's date and `last_end` the last day the
-/// position was held before `at`; without either, `in_force` (the day the
-/// position first appears in a schedule).
+/// whose period covers `at`) and, for the vacant ones, since when: the
+/// later of `opened` (the open vacancy's date) and `last_end` (the day
+/// after the position was last held before `at`); without either,
+/// `in_force` (the day the position first appears in a schedule).
 pub fn positions_at(
     lines: &[Line],
     holdings: &[Holding],
@@ -388,12 +388,18 @@ pub fn positions_at(
             let filled = held.min(line.rates.0);
             let present = here.min(line.rates.0);
             let vacant = line.rates.0 - filled;
+            // A vacancy opened during a notice period does not make the
+            // post vacant before its holder leaves: the later of the two.
+            let known = match (
+                opened.get(&line.position_id),
+                last_end.get(&line.position_id),
+            ) {
+                (Some(o), Some(e)) => Some(*o.max(e)),
+                (o, e) => o.or(e).copied(),
+            };
             let vacant_since = (vacant > 0).then(|| {
-                opened
-                    .get(&line.position_id)
-                    .or_else(|| last_end.get(&line.position_id))
-                    .or_else(|| in_force.get(&line.position_id))
-                    .copied()
+                known
+                    .or_else(|| in_force.get(&line.position_id).copied())
                     .unwrap_or(at)
                     .min(at)
             });

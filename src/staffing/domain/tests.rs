@@ -246,3 +246,17 @@ fn quarter_ends_step_back_from_the_date() {
         ]
     );
 }
+
+#[test]
+fn a_vacancy_opened_during_notice_counts_from_the_day_the_holder_left() {
+    let at = date!(2026 - 06 - 30);
+    let ps = positions_at(
+        &[line(1, 10, 100, true)],
+        &[],
+        &BTreeMap::from([(1, date!(2026 - 05 - 01))]),
+        &BTreeMap::from([(1, date!(2026 - 06 - 01))]),
+        &BTreeMap::new(),
+        at,
+    );
+    assert_eq!(ps[0].days_vacant(at), Some(29));
+}
