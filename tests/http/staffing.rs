@@ -89,6 +89,19 @@ async fn assignment(app: &TestApp, name: &str) -> i64 {
     .await
 }
 
+/// The holder named `name` goes on maternity leave from `from`.
+async fn maternity(app: &TestApp, name: &str, from: &str) {
+    let a = assignment(app, name).await;
+    let r = app
+        .submit(
+            PAGE,
+            &format!("{PAGE}/assignments/{a}/absences"),
+            &[("kind", "maternity"), ("starts_on", from), ("ends_on", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
+
 /// The text of an element with this id on the page.
 fn by_id(body: &str, id: &str) -> String {
     let at = body
@@ -148,19 +161,7 @@ both_backends!(the_fill_rate_as_of_three_dates_counts_rates, |app| {
     // Part-time from April.
     assign(&app, "B", "Васильева Вера", "0,5", "2026-04-01").await;
     assign(&app, "C", "Григорьев Глеб", "0.5", "2026-02-01").await;
-    let a = assignment(&app, "Андреева Анна").await;
-    let r = app
-        .submit(
-            PAGE,
-            &format!("{PAGE}/assignments/{a}/absences"),
-            &[
-                ("kind", "maternity"),
-                ("starts_on", "2026-03-01"),
-                ("ends_on", ""),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    maternity(&app, "Андреева Анна", "2026-03-01").await;
     let c = assignment(&app, "Григорьев Глеб").await;
     let r = app
         .submit(
@@ -557,19 +558,7 @@ both_backends!(
             StatusCode::SEE_OTHER
         );
         assign(&app, "A", "Андреева Анна", "1", "2026-01-01").await;
-        let a = assignment(&app, "Андреева Анна").await;
-        let r = app
-            .submit(
-                PAGE,
-                &format!("{PAGE}/assignments/{a}/absences"),
-                &[
-                    ("kind", "maternity"),
-                    ("starts_on", "2026-03-01"),
-                    ("ends_on", ""),
-                ],
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        maternity(&app, "Андреева Анна", "2026-03-01").await;
         // The officer sees who and why.
         let own = app.get(PAGE).await.body;
         assert!(
