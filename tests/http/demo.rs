@@ -424,10 +424,6 @@ both_backends!(
                 .await,
             risks
         );
-        let officer = accounts
-            .iter()
-            .find(|a| a.role.en == "Department officer")
-            .unwrap();
         assert_eq!(
             app.login(&officer.email, PASSWORD).await.status,
             StatusCode::SEE_OTHER

@@ -347,16 +347,7 @@ both_backends!(profile_privacy_and_the_feed, config = rules, |app| {
     // A moderator hides Dana's report: its activity leaves Egor's feed and
     // her profile, and comes back when it is shown again.
     moderator(&app, "mod@krd.example").await;
-    sign_in_as(&app, "mod@krd.example").await;
-    let r = crate::problems::act(
-        &app,
-        report,
-        &[("action", "hide"), ("text", "Проверка")],
-        &[],
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    sign_in_as(&app, "egor@krd.example").await;
+    moderate_then_read_as_egor(&app, report, "hide", "Проверка").await;
     let feed = app.get("/feed").await;
     assert!(
         !feed.body.contains(&format!("/problems/{report}")),
@@ -365,16 +356,7 @@ both_backends!(profile_privacy_and_the_feed, config = rules, |app| {
     );
     let profile = app.get(&format!("/people/{dana}")).await;
     assert!(!profile.body.contains(&format!("/problems/{report}")));
-    sign_in_as(&app, "mod@krd.example").await;
-    let r = crate::problems::act(
-        &app,
-        report,
-        &[("action", "unhide"), ("text", "Проверено")],
-        &[],
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    sign_in_as(&app, "egor@krd.example").await;
+    moderate_then_read_as_egor(&app, report, "unhide", "Проверено").await;
     let feed = app.get("/feed").await;
     assert!(
         feed.body.contains(&format!("/problems/{report}")),
@@ -535,3 +517,12 @@ both_backends!(
         );
     }
 );
+
+/// The moderator hides or shows a report again; then Egor, who follows its
+/// author, is signed in to read.
+async fn moderate_then_read_as_egor(app: &TestApp, report: i64, action: &str, text: &str) {
+    sign_in_as(app, "mod@krd.example").await;
+    let r = crate::problems::act(app, report, &[("action", action), ("text", text)], &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    sign_in_as(app, "egor@krd.example").await;
+}
