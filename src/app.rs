@@ -280,6 +280,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::construction::router())
         .merge(crate::participation::router())
         .merge(crate::staffing::router())
+        .merge(crate::courts::router())
         .merge(crate::demo::pages::router())
         .route(
             "/api/v1/integration/messages",

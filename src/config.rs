@@ -77,6 +77,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub staffing: StaffingConfig,
+
+    #[command(flatten)]
+    pub courts: CourtsConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -430,6 +433,22 @@ pub struct StaffingConfig {
         global = true
     )]
     pub publish_salaries: bool,
+}
+
+/// What court-case monitoring publishes (docs/COURTS.md).
+#[derive(Debug, Clone, Args)]
+pub struct CourtsConfig {
+    /// Publish the open dataset of court statistics per organisation
+    /// (counts and amounts by outcome; never a party). Off: nothing about
+    /// cases leaves the staff area.
+    #[arg(
+        long,
+        env = "VECHE_COURTS_PUBLISH_STATS",
+        default_value_t = false,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub publish_stats: bool,
 }
 
 /// The rules of participation (docs/PARTICIPATION.md).

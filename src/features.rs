@@ -67,6 +67,7 @@ pub fn live_datasets() -> LiveDatasets {
         Arc::new(crate::participation::lawmaking::dataset::Conclusions),
         Arc::new(crate::participation::social::publications::dataset::Publications),
         Arc::new(crate::staffing::dataset::Structure),
+        Arc::new(crate::courts::dataset::Statistics),
     ])
 }
 
@@ -84,6 +85,7 @@ pub fn demo_parts() -> DemoParts {
         Arc::new(crate::participation::lawmaking::demo::Initiatives),
         // After the reports: its first department is the demo officer's.
         Arc::new(crate::staffing::demo::Staffing),
+        Arc::new(crate::courts::demo::Courts),
         // Last: it follows what the others wrote.
         Arc::new(crate::participation::social::demo::Social),
     ])
@@ -110,7 +112,8 @@ pub fn request_sections() -> crate::workflow::sections::RequestSections {
 /// Each step is safe to run twice or from two processes at once.
 pub async fn run_scheduled(state: &crate::app::AppState) -> anyhow::Result<()> {
     crate::participation::scheduled(state).await?;
-    crate::staffing::scheduled(state).await
+    crate::staffing::scheduled(state).await?;
+    crate::courts::scheduled(state).await
 }
 
 /// Who applies which integration message (`integration::inbound`).

@@ -31,6 +31,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod construction;
+pub mod courts;
 pub mod datasets;
 pub mod db;
 pub mod demo;

@@ -24,6 +24,7 @@ const FEATURES: &[&str] = &[
     "pm",
     "participation",
     "staffing",
+    "courts",
 ];
 
 /// Modules that must not name a feature.

@@ -67,6 +67,11 @@ pub trait LiveDataset: Send + Sync {
     fn structure_stamp(&self) -> &'static str {
         "20261124"
     }
+    /// Whether the settings publish it at all (a registry kept internal
+    /// by default names the setting that publishes it).
+    fn published(&self, _config: &crate::config::Config) -> bool {
+        true
+    }
     /// The table as the public may see it now (no personal data).
     async fn table(&self, state: &AppState) -> anyhow::Result<Table>;
 }

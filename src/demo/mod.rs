@@ -415,3 +415,27 @@ pub async fn reset_data_folder(config: &crate::config::Config) -> anyhow::Result
     }
     Ok(())
 }
+
+/// The department of the demo officer (the one answering most citizens'
+/// reports) and more departments, `n` in all: the internal features'
+/// demo content lives in them, so the demo officer can try every form.
+pub async fn departments(g: &Gen<'_>, n: usize) -> anyhow::Result<Vec<String>> {
+    let all = crate::directory::queries::list(&g.state.db).await?;
+    let busiest: Option<(String,)> = crate::fetch_db!(
+        &g.state.db,
+        fetch_optional,
+        (String,),
+        "select organisation_id from appeal where kind = 'problem' and organisation_id is not null
+         group by organisation_id order by count(*) desc, organisation_id limit 1"
+    )?;
+    let mut out: Vec<String> = busiest.into_iter().map(|r| r.0).collect();
+    for o in all.iter().filter(|o| o.kind == "department") {
+        if out.len() >= n {
+            break;
+        }
+        if !out.contains(&o.organisation_id) {
+            out.push(o.organisation_id.clone());
+        }
+    }
+    Ok(out)
+}

@@ -46,3 +46,22 @@ pub fn is_within(orgs: &BTreeMap<String, OrgRow>, id: &str, ancestor: &str) -> b
     }
     false
 }
+
+/// Whether `user` is an officer of `org` or of a body above it (its
+/// department's portfolio, the governor's office): who may read an
+/// organisation's internal records (staff names, court parties).
+pub async fn oversees(
+    db: &Db,
+    user: &crate::auth::CurrentUser,
+    org: &str,
+) -> Result<bool, sqlx::Error> {
+    let mut at = Some(org.to_owned());
+    for _ in 0..20 {
+        let Some(id) = at else { break };
+        if user.is_officer_of(&id) {
+            return Ok(true);
+        }
+        at = queries::by_id(db, &id).await?.and_then(|o| o.parent_id);
+    }
+    Ok(false)
+}

@@ -348,3 +348,41 @@ pub fn read_rows(path: &Path) -> Result<Vec<(u64, Vec<String>)>, Msg> {
         .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
         .collect())
 }
+
+/// An uploaded `.xlsx` or `.csv` (its name tells which) read by
+/// [`read_rows`] off the async threads: written to `dir` under a random
+/// name, read, removed.
+pub async fn read_upload(
+    dir: std::path::PathBuf,
+    filename: &str,
+    bytes: Vec<u8>,
+) -> crate::error::AppResult<Vec<(u64, Vec<String>)>> {
+    use crate::error::AppError;
+    let ext = match filename
+        .rsplit('.')
+        .next()
+        .map(str::to_lowercase)
+        .as_deref()
+    {
+        Some("xlsx") => "xlsx",
+        Some("csv") => "csv",
+        _ => {
+            return Err(AppError::invalid(
+                "Нужен файл .xlsx или .csv.",
+                "An .xlsx or .csv file is needed.",
+            ));
+        }
+    };
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let path = dir.join(format!("upload-{}.{ext}", uuid::Uuid::new_v4().simple()));
+    tokio::fs::write(&path, &bytes)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let p = path.clone();
+    let read = tokio::task::spawn_blocking(move || read_rows(&p)).await;
+    let _ = tokio::fs::remove_file(&path).await;
+    read.map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|m| AppError::unprocessable("invalid_spreadsheet", m))
+}

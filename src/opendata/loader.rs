@@ -243,6 +243,13 @@ async fn upsert_dataset(
             return None;
         }
     };
+    // A registry kept internal unless an administrator publishes it (court
+    // statistics) has its passport skipped until then.
+    if let Some(live) = state.live_datasets.get(&passport.source)
+        && !live.published(&state.config)
+    {
+        return None;
+    }
     let hash = sha_hex(bytes);
     let fields = match check_passport(&state.db, &state.live_datasets, &passport, &hash).await {
         Ok(f) => f,

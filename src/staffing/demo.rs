@@ -127,7 +127,7 @@ impl DemoPart for Staffing {
     }
 
     async fn load(&self, tx: &mut Tx, g: &mut Gen<'_>) -> anyhow::Result<usize> {
-        let orgs = departments(g).await?;
+        let orgs = crate::demo::departments(g, 4).await?;
         let today = g.today();
         let ago = |d: i64| today - Duration::days(d);
         let mut placed = 0;
@@ -159,29 +159,6 @@ impl DemoPart for Staffing {
         crate::datasets::request_refresh(tx, super::SOURCE).await?;
         Ok(placed)
     }
-}
-
-/// The department of the demo officer (the one answering most reports)
-/// and three more.
-async fn departments(g: &Gen<'_>) -> anyhow::Result<Vec<String>> {
-    let all = crate::directory::queries::list(&g.state.db).await?;
-    let busiest: Option<(String,)> = crate::fetch_db!(
-        &g.state.db,
-        fetch_optional,
-        (String,),
-        "select organisation_id from appeal where kind = 'problem' and organisation_id is not null
-         group by organisation_id order by count(*) desc, organisation_id limit 1"
-    )?;
-    let mut out: Vec<String> = busiest.into_iter().map(|r| r.0).collect();
-    for o in all.iter().filter(|o| o.kind == "department") {
-        if out.len() >= 4 {
-            break;
-        }
-        if !out.contains(&o.organisation_id) {
-            out.push(o.organisation_id.clone());
-        }
-    }
-    Ok(out)
 }
 
 /// Who holds what in department `k`; the number of assignments.

@@ -4,8 +4,6 @@
 //! note; as of a date, for a unit with those below it, vacancies only);
 //! and the reading of an uploaded Т-3.
 
-use std::path::PathBuf;
-
 use axum::response::Response;
 use time::Date;
 
@@ -15,7 +13,7 @@ use super::import::{Field, HEADERS};
 use super::pages::T3_COLUMNS;
 use super::service::Allowed;
 use super::views::{StaffTexts, holders_note};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::web::i18n::{Locale, iso_date};
 use crate::web::tables::{Cell, Table};
 
@@ -131,25 +129,4 @@ pub fn report(
         .collect(),
         rows,
     }
-}
-
-/// Writes an uploaded file where the bounded reader can open it, reads it
-/// (off the async threads) and removes it.
-pub async fn read_upload(
-    dir: PathBuf,
-    ext: &'static str,
-    bytes: Vec<u8>,
-) -> AppResult<Vec<(u64, Vec<String>)>> {
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let path = dir.join(format!("staff-{}.{ext}", uuid::Uuid::new_v4().simple()));
-    tokio::fs::write(&path, &bytes)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let p = path.clone();
-    let read = tokio::task::spawn_blocking(move || crate::media::sheet::read_rows(&p)).await;
-    let _ = tokio::fs::remove_file(&path).await;
-    read.map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|m| AppError::unprocessable("invalid_spreadsheet", m))
 }

@@ -414,19 +414,9 @@ pub async fn import_t3(
             "Choose an .xlsx or .csv file.",
         ));
     };
-    let ext = match name.rsplit('.').next().map(str::to_lowercase).as_deref() {
-        Some("xlsx") => "xlsx",
-        Some("csv") => "csv",
-        _ => {
-            return Err(AppError::invalid(
-                "Нужен файл .xlsx или .csv.",
-                "An .xlsx or .csv file is needed.",
-            ));
-        }
-    };
     let _permit = state.gates.expensive.enter().await?;
     let dir = state.config.media_dir().join("imports");
-    let table = super::export::read_upload(dir, ext, bytes).await?;
+    let table = crate::media::sheet::read_upload(dir, &name, bytes).await?;
     let checked =
         import::check(&table).map_err(|m| AppError::unprocessable("invalid_spreadsheet", m))?;
     if checked.rejected_rows > 0 {

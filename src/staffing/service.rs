@@ -33,20 +33,7 @@ pub async fn allowed(db: &Db, user: &CurrentUser, org: &str) -> AppResult<Allowe
         });
     }
     let edit = user.is_officer_of(org);
-    let mut see_names = edit;
-    let mut at = crate::directory::queries::by_id(db, org)
-        .await?
-        .and_then(|o| o.parent_id);
-    for _ in 0..20 {
-        let Some(id) = at else { break };
-        if user.is_officer_of(&id) {
-            see_names = true;
-            break;
-        }
-        at = crate::directory::queries::by_id(db, &id)
-            .await?
-            .and_then(|o| o.parent_id);
-    }
+    let see_names = edit || crate::directory::tree::oversees(db, user, org).await?;
     Ok(Allowed { see_names, edit })
 }
 

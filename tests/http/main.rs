@@ -15,6 +15,7 @@ mod cdp;
 mod ckan;
 mod clients;
 mod construction;
+mod courts;
 mod crash;
 mod demo;
 mod directory;

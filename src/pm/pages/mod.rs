@@ -36,6 +36,7 @@ pub fn nav(l: Locale) -> Markup {
                 li { a href="/pm/tasks" { (tx.my_tasks) } }
                 li { a href="/pm/projects" { (tx.projects_programmes) } }
                 li { a href="/pm/staff" { (tx.staff_completeness) } }
+                li { a href="/pm/courts" { (tx.court_cases) } }
                 li { a href="/pm/orders/new" { (tx.give_order) } }
             }
         }
@@ -260,6 +261,7 @@ texts!(PmTexts {
     my_tasks: "Мои задачи", "My tasks";
     projects_programmes: "Проекты и программы", "Projects and programmes";
     staff_completeness: "Укомплектованность", "Staff completeness";
+    court_cases: "Судебные дела", "Court cases";
     give_order: "Дать поручение", "Give an order";
     overdue_lower: "просрочено", "overdue";
     no: "№", "No.";
