@@ -17,7 +17,7 @@ mod support;
 
 use std::time::Instant;
 
-use support::{Visitor, exec, quick, scalar};
+use support::{Visitor, exec, insert, quick, scalar};
 use veche::app::AppState;
 
 const ORGS: i64 = 100;
@@ -27,13 +27,6 @@ const YEARS: i64 = 5;
 const PASSWORD: &str = "bench password 1";
 const IMPORT_ROWS: usize = 10_000;
 
-/// Inserts `rows` (each a parenthesised tuple) in statements of 1,000.
-async fn insert(state: &AppState, head: &str, rows: &[String]) {
-    for chunk in rows.chunks(1000) {
-        exec(state, format!("{head} values {}", chunk.join(","))).await;
-    }
-}
-
 fn day(y: i64, m: u8, d: u8) -> String {
     format!("'{:04}-{m:02}-{d:02}'", 2021 + y)
 }
@@ -41,21 +34,7 @@ fn day(y: i64, m: u8, d: u8) -> String {
 /// The region's staff, written in bulk.
 async fn region(state: &AppState) {
     let now = "'2026-01-01T00:00:00Z'";
-    let parents = ["vg-first", "vg-internal-policy", "vg-social", "governor"];
-    let orgs: Vec<String> = (0..ORGS)
-        .map(|o| {
-            format!(
-                "('bench-{o}', '{}', 'department', 'Ведомство {o}', 'Body {o}', 'В{o}', 'B{o}', {now}, {now})",
-                parents[o as usize % parents.len()]
-            )
-        })
-        .collect();
-    insert(
-        state,
-        "insert into organisation (organisation_id, parent_id, kind, name_ru, name_en, short_name_ru, short_name_en, created_at, updated_at)",
-        &orgs,
-    )
-    .await;
+    support::organisations(state, ORGS).await;
     let mut units = Vec::new();
     for o in 0..ORGS {
         for u in 0..UNITS_PER_ORG {
@@ -248,17 +227,7 @@ fn main() {
                 scalar(state, "select count(*) from staff_assignment").await,
                 t.elapsed().as_secs_f64()
             );
-            let hash = veche::auth::password::hash(PASSWORD.to_owned()).await.unwrap();
-            let mut tx = state.db.begin().await.unwrap();
-            let admin = support::account(&mut tx, "admin@bench.test", "Администратор", Some(&hash)).await;
-            veche::auth::queries::grant_role(&mut tx, admin, veche::auth::domain::GlobalRole::Administrator)
-                .await
-                .unwrap();
-            tx.commit().await.unwrap();
-            let mut v = support::sign_in_all(base, &["admin@bench.test".to_owned()], PASSWORD)
-                .await
-                .pop()
-                .unwrap();
+            let mut v = support::admin(state, base, PASSWORD).await;
             // Warm up, and check the dashboard holds the region: every
             // portfolio with its figures.
             let (_, body) = v.get("/pm/staff").await;

@@ -320,3 +320,48 @@ pub fn registry(
     }
     wb.save_to_buffer().unwrap()
 }
+
+/// Inserts `rows` (each a parenthesised tuple) in statements of 1,000.
+pub async fn insert(state: &AppState, head: &str, rows: &[String]) {
+    for chunk in rows.chunks(1000) {
+        exec(state, format!("{head} values {}", chunk.join(","))).await;
+    }
+}
+
+/// `n` departments `bench-0` … spread over four portfolios of the
+/// directory, as the internal features' benchmarks need them.
+pub async fn organisations(state: &AppState, n: i64) {
+    let now = "'2026-01-01T00:00:00Z'";
+    let parents = ["vg-first", "vg-internal-policy", "vg-social", "governor"];
+    let orgs: Vec<String> = (0..n)
+        .map(|o| {
+            format!(
+                "('bench-{o}', '{}', 'department', 'Ведомство {o}', 'Body {o}', 'В{o}', 'B{o}', {now}, {now})",
+                parents[o as usize % parents.len()]
+            )
+        })
+        .collect();
+    insert(
+        state,
+        "insert into organisation (organisation_id, parent_id, kind, name_ru, name_en, short_name_ru, short_name_en, created_at, updated_at)",
+        &orgs,
+    )
+    .await;
+}
+
+/// An administrator signed in over HTTP.
+pub async fn admin(state: &AppState, base: &str, password: &str) -> Visitor {
+    let hash = veche::auth::password::hash(password.to_owned())
+        .await
+        .unwrap();
+    let mut tx = state.db.begin().await.unwrap();
+    let id = account(&mut tx, "admin@bench.test", "Администратор", Some(&hash)).await;
+    veche::auth::queries::grant_role(&mut tx, id, veche::auth::domain::GlobalRole::Administrator)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    sign_in_all(base, &["admin@bench.test".to_owned()], password)
+        .await
+        .pop()
+        .unwrap()
+}

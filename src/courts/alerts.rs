@@ -140,7 +140,11 @@ pub async fn remind(state: &AppState, now: OffsetDateTime) -> AppResult<usize> {
     let from = tomorrow.midnight().assume_offset(MSK);
     let to = from + Duration::days(1);
     let mut done = 0;
-    for h in queries::unreminded(&state.db, from, to).await? {
+    for h in queries::hearings_between(&state.db, from, to)
+        .await?
+        .into_iter()
+        .filter(|h| !h.reminded)
+    {
         let mut tx = state.db.begin().await?;
         if !queries::mark_reminded(&mut tx, h.hearing_id).await? {
             continue;

@@ -311,7 +311,7 @@ pub async fn card(
                 events: &events,
                 enforcements: &enforcements,
                 deadlines,
-                see_private: access.see_private,
+                see_internal: access.see_internal,
                 edit: access.edit,
             }))
         }))

@@ -110,41 +110,13 @@ const REQUIRED: [Field; 7] = [
     Field::Party,
 ];
 
-/// A row refused, with why.
-#[derive(Debug, Clone)]
-pub struct Problem {
-    pub row: u64,
-    pub column: String,
-    pub reason: Msg,
-}
+pub use crate::media::sheet::Problem;
 
 #[derive(Debug, Default)]
 pub struct Checked {
     pub rows: Vec<NewCaseInput>,
     pub problems: Vec<Problem>,
     pub rejected_rows: usize,
-}
-
-fn find_header(rows: &[(u64, Vec<String>)]) -> Option<(usize, BTreeMap<Field, usize>)> {
-    for (i, (_, cells)) in rows.iter().enumerate().take(20) {
-        let mut map = BTreeMap::new();
-        for (col, cell) in cells.iter().enumerate() {
-            let h = cell.trim().to_lowercase();
-            if h.is_empty() {
-                continue;
-            }
-            if let Some((f, _, _)) = HEADERS
-                .iter()
-                .find(|(f, _, words)| !map.contains_key(f) && words.iter().any(|w| h.contains(w)))
-            {
-                map.insert(*f, col);
-            }
-        }
-        if REQUIRED.iter().all(|f| map.contains_key(f)) {
-            return Some((i, map));
-        }
-    }
-    None
 }
 
 /// Checks every row; `orgs` is the directory's organisations by ИНН and
@@ -154,7 +126,7 @@ pub fn check(
     by_inn: &BTreeMap<String, String>,
     codes: &std::collections::BTreeSet<String>,
 ) -> Result<Checked, Msg> {
-    let (at, cols) = find_header(table).ok_or_else(|| {
+    let (at, cols) = crate::media::sheet::find_header(table, &HEADERS, &REQUIRED, &[]).ok_or_else(|| {
         let names: Vec<&str> = REQUIRED
             .iter()
             .filter_map(|f| HEADERS.iter().find(|h| h.0 == *f).map(|h| h.1))
@@ -193,7 +165,7 @@ pub fn check(
     for (row, cells) in body {
         let get = |f: Field| -> &str {
             cols.get(&f)
-                .and_then(|c| cells.get(*c))
+                .and_then(|c| cells.get(c[0]))
                 .map_or("", |s| s.trim())
         };
         let mut bad: Vec<(Field, Msg)> = Vec::new();

@@ -340,12 +340,15 @@ pub struct HearingRow {
     pub courtroom: String,
     pub result: String,
     pub lawyer_email: Option<String>,
+    /// Whether the lawyer was reminded of it.
+    pub reminded: bool,
 }
 
 macro_rules! hearing_columns {
     () => {
         "select h.hearing_id, h.instance_id, i.case_id, c.organisation_id, c.subject, i.level,
-             i.court, i.number, h.starts_at, h.courtroom, h.result, a.email as lawyer_email
+             i.court, i.number, h.starts_at, h.courtroom, h.result, a.email as lawyer_email,
+             h.reminded_at is not null as reminded
          from court_hearing h
          join court_instance i on i.instance_id = h.instance_id
          join court_case c on c.case_id = i.case_id
@@ -412,26 +415,6 @@ pub async fn hearings_between(
         concat!(
             hearing_columns!(),
             " where h.starts_at >= $1 and h.starts_at < $2 order by h.starts_at, h.hearing_id"
-        ),
-        from.to_offset(UtcOffset::UTC),
-        to.to_offset(UtcOffset::UTC)
-    )
-}
-
-/// Hearings in the window not yet reminded of.
-pub async fn unreminded(
-    db: &Db,
-    from: OffsetDateTime,
-    to: OffsetDateTime,
-) -> Result<Vec<HearingRow>, sqlx::Error> {
-    fetch_db!(
-        db,
-        fetch_all,
-        HearingRow,
-        concat!(
-            hearing_columns!(),
-            " where h.starts_at >= $1 and h.starts_at < $2 and h.reminded_at is null
-             order by h.starts_at"
         ),
         from.to_offset(UtcOffset::UTC),
         to.to_offset(UtcOffset::UTC)

@@ -10,43 +10,10 @@ use super::queries::{self, Decision, NewCase, NewEnforcement, NewInstance, NewPa
 use super::{SOURCE, alerts};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
-use crate::db::{Db, Tx};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult, Msg};
 
-/// What a person may do with an organisation's cases. Everyone in the
-/// core sees cases and figures with private persons unnamed; the
-/// organisation's officers, the bodies above it and administrators see the
-/// names; the organisation's officers and administrators make changes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Access {
-    pub see_private: bool,
-    pub edit: bool,
-}
-
-pub async fn access(db: &Db, user: &CurrentUser, org: &str) -> AppResult<Access> {
-    if user.is_admin() {
-        return Ok(Access {
-            see_private: true,
-            edit: true,
-        });
-    }
-    let edit = user.is_officer_of(org);
-    let see_private = edit || crate::directory::tree::oversees(db, user, org).await?;
-    Ok(Access { see_private, edit })
-}
-
-/// Refuses unless `org` is in the directory and `user` may change its
-/// cases.
-pub async fn may_edit(db: &Db, user: &CurrentUser, org: &str) -> AppResult<()> {
-    if crate::directory::queries::by_id(db, org).await?.is_none() {
-        return Err(AppError::not_found());
-    }
-    if access(db, user, org).await?.edit {
-        Ok(())
-    } else {
-        Err(AppError::forbidden())
-    }
-}
+pub use crate::directory::tree::{Access, access, may_edit};
 
 /// The case, if `user` may change it.
 async fn editable(

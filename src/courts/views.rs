@@ -143,8 +143,8 @@ pub fn label<T: Copy>(
 
 /// A party as a reader may see it: a private person's name only for those
 /// who may see it.
-pub fn party_name(l: Locale, p: &PartyRow, see_private: bool) -> String {
-    if p.kind == PartyKind::Person.as_str() && !see_private {
+pub fn party_name(l: Locale, p: &PartyRow, see_internal: bool) -> String {
+    if p.kind == PartyKind::Person.as_str() && !see_internal {
         CourtTexts::get(l).private_person.to_owned()
     } else {
         p.name.clone()
@@ -199,7 +199,7 @@ pub struct Card<'a> {
     pub events: &'a [EventRow],
     pub enforcements: &'a [EnforcementRow],
     pub deadlines: Vec<(String, Date)>,
-    pub see_private: bool,
+    pub see_internal: bool,
     pub edit: bool,
 }
 
@@ -238,8 +238,8 @@ pub fn card(l: Locale, c: &Card<'_>) -> Markup {
         h2 { (t.parties) }
         ul #case-parties {
             @for p in c.parties {
-                li { (label(Role::parse, Role::label, &p.role, l)) ": " (party_name(l, p, c.see_private))
-                    @if p.kind == "organisation" || c.see_private {
+                li { (label(Role::parse, Role::label, &p.role, l)) ": " (party_name(l, p, c.see_internal))
+                    @if p.kind == "organisation" || c.see_internal {
                         @if let Some(inn) = &p.inn { ", " (t.inn) " " (inn) }
                         @if let Some(o) = &p.ogrn { ", " (t.ogrn) " " (o) }
                     }

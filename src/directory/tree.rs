@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 
 use super::queries::{self, OrgRow};
+use crate::auth::CurrentUser;
 use crate::db::Db;
+use crate::error::{AppError, AppResult};
 
 /// Every organisation, by id.
 pub async fn org_map(db: &Db) -> Result<BTreeMap<String, OrgRow>, sqlx::Error> {
@@ -47,21 +49,47 @@ pub fn is_within(orgs: &BTreeMap<String, OrgRow>, id: &str, ancestor: &str) -> b
     false
 }
 
-/// Whether `user` is an officer of `org` or of a body above it (its
-/// department's portfolio, the governor's office): who may read an
-/// organisation's internal records (staff names, court parties).
-pub async fn oversees(
-    db: &Db,
-    user: &crate::auth::CurrentUser,
-    org: &str,
-) -> Result<bool, sqlx::Error> {
+/// What a person may do with an organisation's internal records (staff
+/// names, court parties): everyone in the core reads figures; the
+/// organisation's officers, those of the bodies above it (its portfolio,
+/// the governor's office) and administrators see the people in them; the
+/// organisation's officers and administrators change them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Access {
+    pub see_internal: bool,
+    pub edit: bool,
+}
+
+pub async fn access(db: &Db, user: &CurrentUser, org: &str) -> Result<Access, sqlx::Error> {
+    if user.is_admin() {
+        return Ok(Access {
+            see_internal: true,
+            edit: true,
+        });
+    }
+    let edit = user.is_officer_of(org);
+    let mut see_internal = edit;
     let mut at = Some(org.to_owned());
     for _ in 0..20 {
         let Some(id) = at else { break };
-        if user.is_officer_of(&id) {
-            return Ok(true);
+        if see_internal || user.is_officer_of(&id) {
+            see_internal = true;
+            break;
         }
         at = queries::by_id(db, &id).await?.and_then(|o| o.parent_id);
     }
-    Ok(false)
+    Ok(Access { see_internal, edit })
+}
+
+/// Refuses unless `org` is in the directory (404) and `user` may change
+/// its internal records (403).
+pub async fn may_edit(db: &Db, user: &CurrentUser, org: &str) -> AppResult<()> {
+    if queries::by_id(db, org).await?.is_none() {
+        return Err(AppError::not_found());
+    }
+    if access(db, user, org).await?.edit {
+        Ok(())
+    } else {
+        Err(AppError::forbidden())
+    }
 }

@@ -386,3 +386,50 @@ pub async fn read_upload(
     read.map_err(|e| AppError::Internal(e.into()))?
         .map_err(|m| AppError::unprocessable("invalid_spreadsheet", m))
 }
+
+/// A column of an import: its field, its name in the template, and the
+/// lower-case words that find it in a header cell.
+pub type HeaderWords<F> = (F, &'static str, &'static [&'static str]);
+
+/// Finds the header among the first 40 rows of a form (a title block may
+/// stand above it): the first row with every `required` field. A cell
+/// takes the first field of `headers` whose words it contains (so the
+/// order of `headers` settles «Дата поступления в суд» before «Суд»); a
+/// field keeps its first column, except those in `many`, which keep all.
+pub fn find_header<F: Ord + Copy>(
+    table: &[(u64, Vec<String>)],
+    headers: &[HeaderWords<F>],
+    required: &[F],
+    many: &[F],
+) -> Option<(usize, std::collections::BTreeMap<F, Vec<usize>>)> {
+    for (i, (_, cells)) in table.iter().take(40).enumerate() {
+        let mut map: std::collections::BTreeMap<F, Vec<usize>> = Default::default();
+        for (c, text) in cells.iter().enumerate() {
+            let t = text.to_lowercase();
+            if t.trim().is_empty() {
+                continue;
+            }
+            let hit = headers
+                .iter()
+                .find(|(_, _, words)| words.iter().any(|w| t.contains(w)));
+            if let Some((f, _, _)) = hit {
+                let cols = map.entry(*f).or_default();
+                if cols.is_empty() || many.contains(f) {
+                    cols.push(c);
+                }
+            }
+        }
+        if required.iter().all(|f| map.contains_key(f)) {
+            return Some((i, map));
+        }
+    }
+    None
+}
+
+/// A row of an import refused, with the column and why.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub row: u64,
+    pub column: String,
+    pub reason: Msg,
+}

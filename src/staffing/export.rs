@@ -11,7 +11,7 @@ use super::domain::{Category, Grade, Rates};
 use super::figures::Snapshot;
 use super::import::{Field, HEADERS};
 use super::pages::T3_COLUMNS;
-use super::service::Allowed;
+use super::service::Access;
 use super::views::{StaffTexts, holders_note};
 use crate::error::AppResult;
 use crate::web::i18n::{Locale, iso_date};
@@ -76,7 +76,7 @@ pub fn report(
     l: Locale,
     snap: &Snapshot,
     org: &str,
-    allowed: Allowed,
+    allowed: Access,
     unit: Option<i64>,
     vacant_only: bool,
 ) -> Table {
@@ -107,7 +107,7 @@ pub fn report(
                     Some(d) => Cell::Int(d),
                     None => Cell::Text(String::new()),
                 },
-                Cell::Text(holders_note(l, &holders, allowed.see_names)),
+                Cell::Text(holders_note(l, &holders, allowed.see_internal)),
             ]
         })
         .collect();

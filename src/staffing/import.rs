@@ -107,46 +107,13 @@ pub struct Row {
     pub allowances: i64,
 }
 
-#[derive(Debug, Clone)]
-pub struct Problem {
-    pub row: u64,
-    pub column: String,
-    pub reason: Msg,
-}
+pub use crate::media::sheet::Problem;
 
 #[derive(Debug, Default)]
 pub struct Checked {
     pub rows: Vec<Row>,
     pub rejected_rows: u64,
     pub problems: Vec<Problem>,
-}
-
-/// Finds the header among the first rows: the first with every required
-/// column.
-fn find_header(table: &[(u64, Vec<String>)]) -> Option<(usize, BTreeMap<Field, Vec<usize>>)> {
-    for (i, (_, cells)) in table.iter().take(40).enumerate() {
-        let mut map: BTreeMap<Field, Vec<usize>> = BTreeMap::new();
-        for (c, text) in cells.iter().enumerate() {
-            let t = text.to_lowercase();
-            if t.trim().is_empty() {
-                continue;
-            }
-            let hit = HEADERS
-                .iter()
-                .find(|(_, _, words)| words.iter().any(|w| t.contains(w)));
-            if let Some((f, _, _)) = hit {
-                let cols = map.entry(*f).or_default();
-                // Allowances may take several columns; the rest take the first.
-                if cols.is_empty() || *f == Field::Allowances {
-                    cols.push(c);
-                }
-            }
-        }
-        if REQUIRED.iter().all(|f| map.contains_key(f)) {
-            return Some((i, map));
-        }
-    }
-    None
 }
 
 /// Money as a spreadsheet writes it (`12 345,67`, `12345.5`) in kopecks.
@@ -198,7 +165,9 @@ pub fn check(table: &[(u64, Vec<String>)]) -> Result<Checked, Msg> {
             format!("The file has more than {MAX_ROWS} rows."),
         ));
     }
-    let Some((at, map)) = find_header(table) else {
+    let Some((at, map)) =
+        crate::media::sheet::find_header(table, &HEADERS, &REQUIRED, &[Field::Allowances])
+    else {
         let names: Vec<&str> = REQUIRED.iter().map(|f| header_of(*f)).collect();
         return Err(Msg::new(
             format!(

@@ -11,7 +11,7 @@
 //! - `pages.rs`, `orgpage.rs`, `views.rs`: the pages;
 //! - `dataset.rs`: the open aggregates; `demo.rs`: the demo departments.
 //!
-//! People's names are shown only on the staff pages, to those `Allowed` to
+//! People's names are shown only on the staff pages, to those whose `Access` lets them
 //! see them: the dataset and the messages to the core are sums and titles
 //! of posts (they read the same `Snapshot`, but write no name); staffing
 //! has no search documents or feeds.

@@ -1,6 +1,6 @@
 //! An organisation's staff page: figures as of a date, the trend by
 //! quarter, units with and without those below them, the completeness
-//! report, risks, vacancies, schedule versions, and — for those `Allowed`
+//! report, risks, vacancies, schedule versions, and — for those `Access`
 //! to — the forms that change it.
 
 use axum::http::StatusCode;
@@ -11,7 +11,7 @@ use super::domain::{Thresholds, percent};
 use super::figures::Snapshot;
 use super::import::Checked;
 use super::queries::{FlagRow, ScheduleRow, VacancyRow};
-use super::service::Allowed;
+use super::service::Access;
 use super::views::{self, StaffTexts};
 use crate::directory::queries::OrgRow;
 use crate::web::i18n::iso_date;
@@ -24,7 +24,7 @@ const MAX_FORMS: usize = 60;
 pub struct OrgPage<'a> {
     pub ctx: &'a PageCtx,
     pub org: &'a OrgRow,
-    pub allowed: Allowed,
+    pub allowed: Access,
     pub snap: &'a Snapshot,
     pub report: &'a Table,
     pub trend: &'a [(String, f64)],

@@ -319,7 +319,7 @@ pub async fn organisation(
     let org = crate::directory::queries::by_id(&db, &id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let allowed = service::allowed(&db, &user, &id).await?;
+    let allowed = service::access(&db, &user, &id).await?;
     let at = as_of(&q)?;
     let snap = Snapshot::load(&db, &id, at).await?;
     let unit = match q.unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -334,7 +334,7 @@ pub async fn organisation(
     // The Т-3 carries each post's pay: for a post one person holds, that
     // person's. It goes to those who may see names.
     if format == Some("t3") {
-        if !allowed.see_names {
+        if !allowed.see_internal {
             return Err(AppError::forbidden());
         }
         return super::export::t3(&snap, &id, at);

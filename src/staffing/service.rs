@@ -1,5 +1,5 @@
 //! Every change of staff data, shared by the pages and the demo: who may
-//! do it (`Allowed`, the rule the pages also draw their forms from), the
+//! do it (`Access`, the rule the pages also draw their forms from), the
 //! checks, one transaction that also asks for the open dataset to be
 //! republished, then the flags of the organisation brought up to date.
 
@@ -11,44 +11,10 @@ use super::queries::{self, NewAssignment, NewLine, NewSchedule};
 use super::{SOURCE, flags};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
-use crate::db::{Db, Tx};
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 
-/// What a person may do with an organisation's staff: figures are for
-/// everyone in the core; names for the organisation's officers and those of
-/// the bodies above it (its portfolio, the governor's office) and
-/// administrators; changes for the organisation's officers and
-/// administrators.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Allowed {
-    pub see_names: bool,
-    pub edit: bool,
-}
-
-pub async fn allowed(db: &Db, user: &CurrentUser, org: &str) -> AppResult<Allowed> {
-    if user.is_admin() {
-        return Ok(Allowed {
-            see_names: true,
-            edit: true,
-        });
-    }
-    let edit = user.is_officer_of(org);
-    let see_names = edit || crate::directory::tree::oversees(db, user, org).await?;
-    Ok(Allowed { see_names, edit })
-}
-
-/// Refuses unless `org` is in the directory and `user` may change its
-/// staff.
-pub async fn may_edit(db: &Db, user: &CurrentUser, org: &str) -> AppResult<()> {
-    if crate::directory::queries::by_id(db, org).await?.is_none() {
-        return Err(AppError::not_found());
-    }
-    if allowed(db, user, org).await?.edit {
-        Ok(())
-    } else {
-        Err(AppError::forbidden())
-    }
-}
+pub use crate::directory::tree::{Access, access, may_edit};
 
 /// After a change: republish the aggregates, then look at the risks.
 async fn finish(state: &AppState, mut tx: Tx, org: &str) -> AppResult<()> {

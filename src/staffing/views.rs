@@ -1,5 +1,5 @@
 //! The markup of the staffing pages: summaries, the fill chart, the tables
-//! and the forms an officer may use (drawn only when `Allowed` says so).
+//! and the forms an officer may use (drawn only when `Access` says so).
 
 use maud::{Markup, PreEscaped, html};
 use time::Date;

@@ -69,6 +69,12 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
         tx.commit().await.unwrap();
         o
     };
+    // The demo officer's department's first case: its forms are theirs.
+    let court_case = app
+        .scalar(&format!(
+            "select min(case_id) from court_case where organisation_id = '{staff_org}'"
+        ))
+        .await;
     let suggestion = app
         .scalar("select min(appeal_id) from appeal where kind = 'suggestion' and state = 'planned'")
         .await;
@@ -174,6 +180,11 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
                 format!("/problems/{report}"),
                 "/pm/staff".into(),
                 format!("/pm/staff/organisations/{staff_org}"),
+                "/pm/courts".into(),
+                "/pm/courts/calendar?days=31".into(),
+                "/pm/courts/counterparties".into(),
+                "/pm/courts/new".into(),
+                format!("/pm/courts/cases/{court_case}"),
             ],
         ),
         ("Executor", vec!["/pm/tasks".into()]),

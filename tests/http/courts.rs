@@ -86,6 +86,31 @@ async fn on_card(app: &TestApp, case: i64, action: &str, fields: &[(&str, &str)]
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{action}: {}", r.body);
 }
 
+/// Enters a case by the form; its id.
+async fn entered(app: &TestApp, number: &str) -> i64 {
+    let r = enter(app, number, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    case_id(app, number).await
+}
+
+/// The first instance decided `decided` days from today, written out in
+/// full `full_text` days from today.
+async fn decide_first(app: &TestApp, case: i64, decided: i64, full_text: i64, outcome: &str) {
+    let i = instance_id(app, case, "first").await;
+    on_card(
+        app,
+        case,
+        "decision",
+        &[
+            ("instance_id", &i),
+            ("decided_on", &day(decided)),
+            ("full_text_on", &day(full_text)),
+            ("outcome", outcome),
+        ],
+    )
+    .await;
+}
+
 /// The orders the core holds from the control of government bodies.
 async fn control_orders(app: &TestApp) -> Vec<(String, String, String, String)> {
     let mut tx = app.state.db.begin().await.unwrap();
@@ -273,7 +298,7 @@ both_backends!(
             "the list names the latest instance: {csv}"
         );
         let risk = app
-            .get(&format!("/pm/courts?view=organisations&format=csv"))
+            .get("/pm/courts?view=organisations&format=csv")
             .await
             .body;
         assert!(
@@ -289,44 +314,12 @@ both_backends!(
     the_appeal_period_opens_one_order_and_the_appeal_closes_it,
     |app| {
         lawyer(&app).await;
-        assert_eq!(
-            enter(&app, "А32-2002/2026", &[]).await.status,
-            StatusCode::SEE_OTHER
-        );
-        assert_eq!(
-            enter(&app, "А32-2003/2026", &[]).await.status,
-            StatusCode::SEE_OTHER
-        );
-        let lost = case_id(&app, "А32-2002/2026").await;
-        let won = case_id(&app, "А32-2003/2026").await;
+        let lost = entered(&app, "А32-2002/2026").await;
+        let won = entered(&app, "А32-2003/2026").await;
         // Written out in full 20 days ago: the month of АПК art. 259 ends in
         // 10–12 days, inside the rule's fortnight of warning.
-        let first = instance_id(&app, lost, "first").await;
-        on_card(
-            &app,
-            lost,
-            "decision",
-            &[
-                ("instance_id", &first),
-                ("decided_on", &day(-22)),
-                ("full_text_on", &day(-20)),
-                ("outcome", "lost"),
-            ],
-        )
-        .await;
-        let first_won = instance_id(&app, won, "first").await;
-        on_card(
-            &app,
-            won,
-            "decision",
-            &[
-                ("instance_id", &first_won),
-                ("decided_on", &day(-22)),
-                ("full_text_on", &day(-20)),
-                ("outcome", "won"),
-            ],
-        )
-        .await;
+        decide_first(&app, lost, -22, -20, "lost").await;
+        decide_first(&app, won, -22, -20, "won").await;
         app.run_workers().await;
         let orders = control_orders(&app).await;
         assert_eq!(orders.len(), 1, "only the case lost: {orders:?}");
@@ -370,24 +363,8 @@ both_backends!(
 
         // A decision further back than the warning is not yet an order: full
         // text five days ago leaves more than three weeks.
-        assert_eq!(
-            enter(&app, "А32-2004/2026", &[]).await.status,
-            StatusCode::SEE_OTHER
-        );
-        let fresh = case_id(&app, "А32-2004/2026").await;
-        let i = instance_id(&app, fresh, "first").await;
-        on_card(
-            &app,
-            fresh,
-            "decision",
-            &[
-                ("instance_id", &i),
-                ("decided_on", &day(-5)),
-                ("full_text_on", &day(-5)),
-                ("outcome", "lost"),
-            ],
-        )
-        .await;
+        let fresh = entered(&app, "А32-2004/2026").await;
+        decide_first(&app, fresh, -5, -5, "lost").await;
         app.run_workers().await;
         assert_eq!(control_orders(&app).await.len(), 1);
     }

@@ -208,20 +208,21 @@ both_backends!(
         // positions among comparable services and some "not enough"; the
         // current month live; feedback answered by providers.
         let month = veche::participation::services::service::current_month();
+        // A month closes an hour after it ends: in the first hour of a
+        // month, the one before it is still open.
+        let settled = veche::participation::services::domain::Month::at(
+            veche::db::now() - time::Duration::hours(1),
+        );
         let closed = app
             .get(&format!(
                 "/api/v1/service-results?month={}",
-                month.previous()
+                settled.previous()
             ))
             .await
             .json();
         assert_eq!(closed["preliminary"], false, "{closed}");
         let results = closed["results"].as_array().unwrap();
         assert!(results.iter().any(|r| r["position"] == 1), "{closed}");
-        // A month closes an hour after it ends.
-        let settled = veche::participation::services::domain::Month::at(
-            veche::db::now() - time::Duration::hours(1),
-        );
         let expected = if settled == month { 3 } else { 2 };
         assert_eq!(
             app.scalar("select count(*) from service_month").await,
@@ -450,6 +451,58 @@ both_backends!(
             page.body.contains("/import\"") && page.body.contains("Ключевая должность вакантна"),
             "{}",
             page.body
+        );
+        app.clear_cookies();
+
+        // Court cases: a dozen in four departments, the officer's among
+        // them; the appeal period of the one lost opened an order, the
+        // lawyer of tomorrow's hearing was reminded; the calendar, the
+        // overview and a card show them.
+        assert_eq!(app.scalar("select count(*) from court_case").await, 12);
+        assert_eq!(
+            app.scalar("select count(*) from court_alert where closed_at is null")
+                .await,
+            1
+        );
+        assert_eq!(
+            app.scalar("select count(*) from pm_order where source = 'control' and title like 'Подготовить жалобу%'")
+                .await,
+            1
+        );
+        assert!(
+            app.mailbox()
+                .iter()
+                .any(|m| m.subject.starts_with("Судебное заседание")),
+            "a reminder of tomorrow's hearing"
+        );
+        assert_eq!(
+            app.login(&officer.email, PASSWORD).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let courts = app.get("/pm/courts").await;
+        assert_eq!(courts.status, StatusCode::OK);
+        assert!(
+            courts
+                .body
+                .contains("Пятнадцатый арбитражный апелляционный суд"),
+            "{}",
+            courts.body
+        );
+        let calendar = app.get("/pm/courts/calendar").await.body;
+        assert_eq!(
+            calendar.matches("class=\"hearing\"").count(),
+            8,
+            "{calendar}"
+        );
+        let mine = app
+            .scalar(&format!(
+                "select min(case_id) from court_case where organisation_id = '{org}'"
+            ))
+            .await;
+        let card = app.get(&format!("/pm/courts/cases/{mine}")).await.body;
+        assert!(
+            card.contains("/decision\"") && card.contains("Сроки обжалования"),
+            "{card}"
         );
         app.clear_cookies();
 

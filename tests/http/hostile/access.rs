@@ -651,6 +651,31 @@ both_backends!(
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // The same person sues a department: a private party of a court
+        // case, named on the case's card for the staff only.
+        let r = app
+            .submit(
+                "/pm/courts/new",
+                "/pm/courts/cases",
+                &[
+                    ("organisation_id", "min-social"),
+                    ("role", "defendant"),
+                    ("subject", "О перерасчёте выплаты"),
+                    ("category", "other"),
+                    ("procedure", "gpk"),
+                    ("claimed", "90000"),
+                    ("risk", "possible"),
+                    ("level", "first"),
+                    ("court", "Ленинский районный суд г. Краснодара"),
+                    ("number", "2-9090/2026"),
+                    ("received_on", "2026-10-01"),
+                    ("party_kind", "person"),
+                    ("party_name", MARKER),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert!(app.get(r.location()).await.body.contains(MARKER));
 
         // Datasets republished and the index refreshed, then signed out.
         app.run_workers().await;
