@@ -57,6 +57,11 @@ pub async fn sweep(state: &AppState, case_id: i64, at: Date) -> AppResult<(usize
         let Some(r) = rules.get(&d.rule_code) else {
             continue;
         };
+        // A decision counted from its own day that has come into force was
+        // not appealed in time: that period is over, nothing to prepare.
+        if !r.in_force && d.in_force_on.is_some() {
+            continue;
+        }
         let Some(due) = domain::due(
             r,
             &Decided {

@@ -137,7 +137,7 @@ pub fn check(
                 names.join(", ")
             ),
             format!(
-                "No header row found: the columns needed are {} (in Russian, as in the template).",
+                "No header row found: {} columns are needed, named in Russian as in the template.",
                 names.len()
             ),
         )

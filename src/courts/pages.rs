@@ -3,7 +3,7 @@
 //! calendar, the counterparties, a case's card, and the officers' changes.
 //! Thin: extract, parse, one service call or load, render.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::response::Response;
@@ -12,9 +12,7 @@ use serde::Deserialize;
 use time::{Date, Duration};
 
 use super::alerts::today;
-use super::domain::{
-    Category, Level, Outcome, PartyKind, Risk, Role, at_risk, parse_roubles, plain_roubles,
-};
+use super::domain::{Category, Level, Outcome, Risk, Role, parse_roubles, plain_roubles};
 use super::import;
 use super::queries::{self, CaseRow, PartyRow};
 use super::views::{self, CourtTexts, label, outcome_label, party_name, vocab_options};
@@ -108,29 +106,16 @@ pub struct ListQuery {
     format: Option<String>,
     #[serde(default)]
     view: Option<String>,
+    #[serde(default)]
+    page: Option<String>,
 }
 
-/// Amounts at risk of a group of cases, by the lawyer's assessment.
-#[derive(Default, Clone, Copy)]
-struct Risked {
-    pending: i64,
-    probable: i64,
-    possible: i64,
-    remote: i64,
-}
-
-impl Risked {
-    fn add(&mut self, c: &CaseRow) {
-        let role = Role::parse(&c.role).unwrap_or(Role::ThirdParty);
-        let amount = at_risk(role, c.claimed, c.final_on);
-        if c.final_on.is_none() {
-            self.pending += 1;
-        }
-        match Risk::parse(&c.risk) {
-            Some(Risk::Probable) => self.probable += amount,
-            Some(Risk::Possible) => self.possible += amount,
-            _ => self.remote += amount,
-        }
+impl queries::RiskRow {
+    fn sum(&mut self, o: &queries::RiskRow) {
+        self.pending += o.pending;
+        self.probable += o.probable;
+        self.possible += o.possible;
+        self.remote += o.remote;
     }
 
     fn row(&self, name: Cell) -> Vec<Cell> {
@@ -157,9 +142,84 @@ fn risk_headers(l: Locale, first: &str) -> Vec<String> {
     ]
 }
 
+/// Cases a page of the list shows; a download holds them all.
+const PAGE_SIZE: i64 = 100;
+
+/// The list of cases, never naming a private person: it is downloadable
+/// and read by the whole core.
+async fn case_list(
+    db: &Db,
+    l: Locale,
+    orgs: &BTreeMap<String, OrgRow>,
+    cases: &[CaseRow],
+) -> AppResult<Table> {
+    let t = CourtTexts::get(l);
+    let (lo, hi) = (
+        cases.iter().map(|c| c.case_id).min().unwrap_or(0),
+        cases.iter().map(|c| c.case_id).max().unwrap_or(0),
+    );
+    let instances = queries::instances_between(db, lo, hi).await?;
+    let top = latest(&instances);
+    let parties = queries::parties_between(db, lo, hi).await?;
+    let mut by_case: BTreeMap<i64, Vec<&PartyRow>> = BTreeMap::new();
+    for p in &parties {
+        by_case.entry(p.case_id).or_default().push(p);
+    }
+    Ok(Table {
+        name: "court-cases".into(),
+        headers: [
+            t.case,
+            t.organisation,
+            t.role,
+            t.counterparty,
+            t.subject,
+            t.category,
+            t.court,
+            t.number,
+            t.claimed,
+            t.risk,
+            t.outcome,
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect(),
+        rows: cases
+            .iter()
+            .map(|c| {
+                let others = by_case
+                    .get(&c.case_id)
+                    .map(|ps| {
+                        ps.iter()
+                            .map(|p| party_name(l, p, false))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    })
+                    .unwrap_or_default();
+                let inst = top.get(&c.case_id);
+                vec![
+                    Cell::Link(
+                        c.case_id.to_string(),
+                        format!("/pm/courts/cases/{}", c.case_id),
+                    ),
+                    Cell::Text(org_name(orgs, l, &c.organisation_id)),
+                    Cell::Text(label(Role::parse, Role::label, &c.role, l).to_owned()),
+                    Cell::Text(others),
+                    Cell::Text(c.subject.clone()),
+                    Cell::Text(label(Category::parse, Category::label, &c.category, l).to_owned()),
+                    Cell::Text(inst.map_or(String::new(), |i| i.court.clone())),
+                    Cell::Text(inst.map_or(String::new(), |i| i.number.clone())),
+                    Cell::Float(plain_roubles(c.claimed)),
+                    Cell::Text(label(Risk::parse, Risk::label, &c.risk, l).to_owned()),
+                    Cell::Text(outcome_label(l, &c.outcome).to_owned()),
+                ]
+            })
+            .collect(),
+    })
+}
+
 /// `GET /pm/courts`: amount at risk by portfolio and organisation,
-/// outcomes by category and the cases (each table a download with
-/// `view=portfolios|organisations|outcomes|cases&format=csv|xlsx`).
+/// outcomes by category and the cases, a page at a time (each table a
+/// download with `view=portfolios|organisations|outcomes|cases&format=csv|xlsx`).
 pub async fn overview(
     ctx: PageCtx,
     Core(user): Core,
@@ -177,26 +237,38 @@ pub async fn overview(
     if !outcome.is_empty() && outcome != "pending" && Outcome::parse(outcome).is_none() {
         return Err(AppError::invalid("Нет такого итога.", "No such outcome."));
     }
-    let cases = queries::cases(&db, org).await?;
-    let instances = queries::all_instances(&db).await?;
-    let top = latest(&instances);
-    let parties = queries::all_parties(&db).await?;
-    let mut by_case: BTreeMap<i64, Vec<&PartyRow>> = BTreeMap::new();
-    for p in &parties {
-        by_case.entry(p.case_id).or_default().push(p);
+    let page = match q.page.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => 1,
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|p| (1..=100_000).contains(p))
+            .ok_or_else(|| AppError::invalid("Нет такой страницы.", "No such page."))?,
+    };
+    let format = Format::parse(q.format.as_deref());
+    let view = q.view.as_deref().unwrap_or("cases");
+    if view == "cases"
+        && let Some(r) = {
+            let all = queries::cases(&db, org, outcome, i64::MAX, 0).await?;
+            case_list(&db, l, &orgs, &all).await?.download(format)?
+        }
+    {
+        return Ok(r);
     }
-    // Amount at risk by portfolio and by organisation.
-    let mut by_portfolio: BTreeMap<Option<String>, Risked> = BTreeMap::new();
-    let mut by_org: BTreeMap<String, Risked> = BTreeMap::new();
-    let mut all = Risked::default();
+    // Amount at risk by portfolio and by organisation, summed in the store.
+    let risks = queries::risk_by_organisation(&db, org).await?;
+    let mut by_portfolio: BTreeMap<Option<String>, queries::RiskRow> = BTreeMap::new();
+    let mut all = queries::RiskRow::default();
+    for r in &risks {
+        let p = portfolio_of(&orgs, &r.organisation_id).map(|p| p.organisation_id.clone());
+        by_portfolio.entry(p).or_default().sum(r);
+        all.sum(r);
+    }
     // Outcomes by category: [won, lost, partly, settled, pending].
     let mut outcomes: BTreeMap<Category, [i64; 5]> = BTreeMap::new();
-    for c in &cases {
-        let p = portfolio_of(&orgs, &c.organisation_id).map(|p| p.organisation_id.clone());
-        by_portfolio.entry(p).or_default().add(c);
-        by_org.entry(c.organisation_id.clone()).or_default().add(c);
-        all.add(c);
-        let slot = match Outcome::parse(&c.outcome) {
+    let mut total = 0;
+    for (category, outcome, n) in queries::outcomes(&db, org).await? {
+        let slot = match Outcome::parse(&outcome) {
             Some(Outcome::Won) => 0,
             Some(Outcome::Lost) => 1,
             Some(Outcome::Partly) => 2,
@@ -204,8 +276,9 @@ pub async fn overview(
             None => 4,
         };
         outcomes
-            .entry(Category::parse(&c.category).unwrap_or(Category::Other))
-            .or_default()[slot] += 1;
+            .entry(Category::parse(&category).unwrap_or(Category::Other))
+            .or_default()[slot] += n;
+        total += n;
     }
     let portfolios = Table {
         name: "court-risk-portfolios".into(),
@@ -226,12 +299,12 @@ pub async fn overview(
     let organisations = Table {
         name: "court-risk-organisations".into(),
         headers: risk_headers(l, t.organisation),
-        rows: by_org
+        rows: risks
             .iter()
-            .map(|(o, r)| {
+            .map(|r| {
                 r.row(Cell::Link(
-                    org_name(&orgs, l, o),
-                    format!("/pm/courts?org={o}"),
+                    org_name(&orgs, l, &r.organisation_id),
+                    format!("/pm/courts?org={}", r.organisation_id),
                 ))
             })
             .collect(),
@@ -258,85 +331,30 @@ pub async fn overview(
             })
             .collect(),
     };
-    // The list never names a private person: it is downloadable and read by
-    // the whole core.
-    let listed: Vec<&CaseRow> = cases
-        .iter()
-        .filter(|c| outcome.is_empty() || c.outcome == outcome)
-        .take(1000)
-        .collect();
-    let list = Table {
-        name: "court-cases".into(),
-        headers: [
-            t.case,
-            t.organisation,
-            t.role,
-            t.counterparty,
-            t.subject,
-            t.category,
-            t.court,
-            t.number,
-            t.claimed,
-            t.risk,
-            t.outcome,
-        ]
-        .into_iter()
-        .map(str::to_owned)
-        .collect(),
-        rows: listed
-            .iter()
-            .map(|c| {
-                let others = by_case
-                    .get(&c.case_id)
-                    .map(|ps| {
-                        ps.iter()
-                            .map(|p| party_name(l, p, false))
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    })
-                    .unwrap_or_default();
-                let inst = top.get(&c.case_id);
-                vec![
-                    Cell::Link(
-                        c.case_id.to_string(),
-                        format!("/pm/courts/cases/{}", c.case_id),
-                    ),
-                    Cell::Text(org_name(&orgs, l, &c.organisation_id)),
-                    Cell::Text(label(Role::parse, Role::label, &c.role, l).to_owned()),
-                    Cell::Text(others),
-                    Cell::Text(c.subject.clone()),
-                    Cell::Text(label(Category::parse, Category::label, &c.category, l).to_owned()),
-                    Cell::Text(inst.map_or(String::new(), |i| i.court.clone())),
-                    Cell::Text(inst.map_or(String::new(), |i| i.number.clone())),
-                    Cell::Float(plain_roubles(c.claimed)),
-                    Cell::Text(label(Risk::parse, Risk::label, &c.risk, l).to_owned()),
-                    Cell::Text(outcome_label(l, &c.outcome).to_owned()),
-                ]
-            })
-            .collect(),
+    let chosen = match view {
+        "portfolios" => Some(&portfolios),
+        "organisations" => Some(&organisations),
+        "outcomes" => Some(&outcome_table),
+        _ => None,
     };
-    let format = Format::parse(q.format.as_deref());
-    let chosen = match q.view.as_deref().unwrap_or("cases") {
-        "portfolios" => &portfolios,
-        "organisations" => &organisations,
-        "outcomes" => &outcome_table,
-        _ => &list,
-    };
-    if let Some(r) = chosen.download(format)? {
+    if let Some(r) = chosen.map(|t| t.download(format)).transpose()?.flatten() {
         return Ok(r);
     }
+    let listed = queries::cases(&db, org, outcome, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let list = case_list(&db, l, &orgs, &listed).await?;
+    let pages = (queries::count_cases(&db, org, outcome).await? + PAGE_SIZE - 1) / PAGE_SIZE;
     let here = if org.is_empty() {
         "/pm/courts".to_owned()
     } else {
         format!("/pm/courts?org={org}")
     };
     let sep = if org.is_empty() { "?" } else { "&" };
-    let unpaid: i64 = queries::unpaid_by_case(&db)
-        .await?
-        .iter()
-        .filter(|(id, _)| cases.iter().any(|c| c.case_id == *id))
-        .map(|x| x.1)
-        .sum();
+    let filtered = if outcome.is_empty() {
+        here.clone()
+    } else {
+        format!("{here}{sep}outcome={outcome}")
+    };
+    let unpaid = queries::unpaid(&db, org).await?;
     let can_enter = user.is_admin() || user.is_officer();
     let outcome_opts = vocab_options(Outcome::ALL, Outcome::as_str, Outcome::label, l);
     let title = if org.is_empty() {
@@ -350,7 +368,7 @@ pub async fn overview(
             h1 { (title) }
             (views::nav(l))
             dl.pm-summary {
-                div { dt { (t.all_cases) } dd #courts-total { (cases.len()) } }
+                div { dt { (t.all_cases) } dd #courts-total { (total) } }
                 div { dt { (t.open_cases) } dd #courts-pending { (all.pending) } }
                 div { dt { (t.at_risk) } dd #courts-at-risk { (super::domain::show_roubles(all.probable + all.possible + all.remote, l)) } }
                 div { dt { (t.unpaid) } dd #courts-unpaid { (super::domain::show_roubles(unpaid, l)) } }
@@ -380,7 +398,8 @@ pub async fn overview(
                 button.button type="submit" { (t.filter) }
             }
             @if listed.is_empty() { p { (t.no_cases) } } @else { (list.html(t.cases)) }
-            (links(l, &format!("{here}{sep}view=cases")))
+            (crate::web::components::pager(l, &filtered, page, pages))
+            (links(l, &format!("{filtered}{}view=cases", if filtered.contains('?') { "&" } else { "?" })))
             @if can_enter {
                 h2 { (t.import) }
                 form method="post" action="/pm/courts/import" enctype="multipart/form-data" {
@@ -499,10 +518,6 @@ pub async fn calendar(
         }))
 }
 
-/// The cases of one counterparty: their ids, the sum claimed, and how
-/// many were won, lost (in whole or part) and are pending or settled.
-type Group = (BTreeSet<i64>, i64, [i64; 3]);
-
 /// `GET /pm/courts/counterparties`: cases grouped by the other party, an
 /// organisation by its ИНН (or name); private persons in one unnamed row.
 pub async fn counterparties(
@@ -513,35 +528,7 @@ pub async fn counterparties(
 ) -> AppResult<Response> {
     let l = ctx.locale;
     let t = CourtTexts::get(l);
-    let cases: BTreeMap<i64, CaseRow> = queries::cases(&db, "")
-        .await?
-        .into_iter()
-        .map(|c| (c.case_id, c))
-        .collect();
-    // (name, inn) → (cases, claimed, [won, lost, pending/other])
-    let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
-    for p in queries::all_parties(&db).await? {
-        let key = if p.kind == PartyKind::Person.as_str() {
-            (t.persons_hidden.to_owned(), String::new())
-        } else {
-            (p.name.clone(), p.inn.clone().unwrap_or_default())
-        };
-        let Some(c) = cases.get(&p.case_id) else {
-            continue;
-        };
-        let g = groups.entry(key).or_default();
-        if g.0.insert(c.case_id) {
-            g.1 += c.claimed;
-            let slot = match Outcome::parse(&c.outcome) {
-                Some(Outcome::Won) => 0,
-                Some(Outcome::Lost | Outcome::Partly) => 1,
-                _ => 2,
-            };
-            g.2[slot] += 1;
-        }
-    }
-    let mut rows: Vec<_> = groups.into_iter().collect();
-    rows.sort_by(|a, b| b.1.0.len().cmp(&a.1.0.len()).then(a.0.cmp(&b.0)));
+    let rows = queries::counterparties(&db).await?;
     let table = Table {
         name: "court-counterparties".into(),
         headers: [
@@ -558,15 +545,20 @@ pub async fn counterparties(
         .collect(),
         rows: rows
             .iter()
-            .map(|((name, inn), (ids, claimed, n))| {
+            .map(|r| {
+                let name = if r.person {
+                    t.persons_hidden.to_owned()
+                } else {
+                    r.name.clone()
+                };
                 vec![
-                    Cell::Text(name.clone()),
-                    Cell::Text(inn.clone()),
-                    Cell::Int(ids.len() as i64),
-                    Cell::Float(plain_roubles(*claimed)),
-                    Cell::Int(n[0]),
-                    Cell::Int(n[1]),
-                    Cell::Int(n[2]),
+                    Cell::Text(name),
+                    Cell::Text(r.inn.clone()),
+                    Cell::Int(r.cases),
+                    Cell::Float(plain_roubles(r.claimed)),
+                    Cell::Int(r.won),
+                    Cell::Int(r.lost),
+                    Cell::Int(r.other),
                 ]
             })
             .collect(),

@@ -96,28 +96,108 @@ pub async fn case_tx(tx: &mut Tx, id: i64) -> Result<Option<CaseRow>, sqlx::Erro
     )
 }
 
-/// Every case, or one organisation's (`org` not empty).
-pub async fn cases(db: &Db, org: &str) -> Result<Vec<CaseRow>, sqlx::Error> {
-    if org.is_empty() {
-        fetch_db!(
-            db,
-            fetch_all,
-            CaseRow,
-            concat!("select ", case_columns!(), " order by c.case_id desc")
-        )
-    } else {
-        fetch_db!(
-            db,
-            fetch_all,
-            CaseRow,
-            concat!(
-                "select ",
-                case_columns!(),
-                " where c.organisation_id = $1 order by c.case_id desc"
-            ),
-            org
-        )
-    }
+/// The filter of the case list: one organisation's (or all, `""`), one
+/// outcome's (or all, `""`).
+macro_rules! case_filter {
+    () => {
+        " where ($1 = '' or c.organisation_id = $1) and ($2 = '' or c.outcome = $2) "
+    };
+}
+
+/// A page of cases, newest first.
+pub async fn cases(
+    db: &Db,
+    org: &str,
+    outcome: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<CaseRow>, sqlx::Error> {
+    fetch_db!(
+        db,
+        fetch_all,
+        CaseRow,
+        concat!(
+            "select ",
+            case_columns!(),
+            case_filter!(),
+            "order by c.case_id desc limit $3 offset $4"
+        ),
+        org,
+        outcome,
+        limit,
+        offset
+    )
+}
+
+pub async fn count_cases(db: &Db, org: &str, outcome: &str) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = fetch_db!(
+        db,
+        fetch_one,
+        (i64,),
+        concat!("select count(*) from court_case c", case_filter!()),
+        org,
+        outcome
+    )?;
+    Ok(n)
+}
+
+/// The amount at risk of an organisation's cases: those pending, and the
+/// sums claimed from it in cases it defends with no decision in force, by
+/// the lawyer's assessment: what a defence not yet final may cost.
+#[derive(Debug, Clone, Default, FromRow)]
+pub struct RiskRow {
+    pub organisation_id: String,
+    pub pending: i64,
+    pub probable: i64,
+    pub possible: i64,
+    pub remote: i64,
+}
+
+pub async fn risk_by_organisation(db: &Db, org: &str) -> Result<Vec<RiskRow>, sqlx::Error> {
+    fetch_db!(
+        db,
+        fetch_all,
+        RiskRow,
+        "select organisation_id,
+             cast(sum(case when final_on is null then 1 else 0 end) as bigint) as pending,
+             cast(sum(case when role = 'defendant' and final_on is null and risk = 'probable'
+                      then claimed else 0 end) as bigint) as probable,
+             cast(sum(case when role = 'defendant' and final_on is null and risk = 'possible'
+                      then claimed else 0 end) as bigint) as possible,
+             cast(sum(case when role = 'defendant' and final_on is null and risk = 'remote'
+                      then claimed else 0 end) as bigint) as remote
+         from court_case where ($1 = '' or organisation_id = $1)
+         group by organisation_id order by organisation_id",
+        org
+    )
+}
+
+/// Cases by category and outcome.
+pub async fn outcomes(db: &Db, org: &str) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    fetch_db!(
+        db,
+        fetch_all,
+        (String, String, i64),
+        "select category, outcome, count(*) from court_case
+         where ($1 = '' or organisation_id = $1)
+         group by category, outcome order by category, outcome",
+        org
+    )
+}
+
+/// What remains to pay under the writs of an organisation's cases (or
+/// all).
+pub async fn unpaid(db: &Db, org: &str) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = fetch_db!(
+        db,
+        fetch_one,
+        (i64,),
+        "select cast(coalesce(sum(e.amount - e.paid), 0) as bigint) from court_enforcement e
+         join court_case c on c.case_id = e.case_id
+         where ($1 = '' or c.organisation_id = $1)",
+        org
+    )?;
+    Ok(n)
 }
 
 pub async fn set_case_result(
@@ -194,13 +274,54 @@ pub async fn parties(db: &Db, case_id: i64) -> Result<Vec<PartyRow>, sqlx::Error
     )
 }
 
-/// Every party of every case, for the grouping by counterparty.
-pub async fn all_parties(db: &Db) -> Result<Vec<PartyRow>, sqlx::Error> {
+/// The parties of the cases with ids from `lo` to `hi`: a page of the
+/// list reads its cases' parties through the index on `case_id`.
+pub async fn parties_between(db: &Db, lo: i64, hi: i64) -> Result<Vec<PartyRow>, sqlx::Error> {
     fetch_db!(
         db,
         fetch_all,
         PartyRow,
-        "select party_id, case_id, kind, role, name, inn, ogrn from court_party order by party_id"
+        "select party_id, case_id, kind, role, name, inn, ogrn from court_party
+         where case_id between $1 and $2 order by party_id",
+        lo,
+        hi
+    )
+}
+
+/// Cases grouped by the other party: an organisation by its name and
+/// ИНН, every private person in one row with an empty name (never read
+/// here). Counts per group: cases, the sum claimed, won, lost (in whole or
+/// part), the rest.
+#[derive(Debug, Clone, FromRow)]
+pub struct CounterpartyRow {
+    pub person: bool,
+    pub name: String,
+    pub inn: String,
+    pub cases: i64,
+    pub claimed: i64,
+    pub won: i64,
+    pub lost: i64,
+    pub other: i64,
+}
+
+pub async fn counterparties(db: &Db) -> Result<Vec<CounterpartyRow>, sqlx::Error> {
+    fetch_db!(
+        db,
+        fetch_all,
+        CounterpartyRow,
+        "select g.person, g.name, g.inn, count(*) as cases,
+             cast(sum(c.claimed) as bigint) as claimed,
+             cast(sum(case when c.outcome = 'won' then 1 else 0 end) as bigint) as won,
+             cast(sum(case when c.outcome in ('lost', 'partly') then 1 else 0 end) as bigint) as lost,
+             cast(sum(case when c.outcome in ('pending', 'settled') then 1 else 0 end) as bigint)
+                 as other
+         from (select distinct p.case_id, p.kind = 'person' as person,
+                   case when p.kind = 'person' then '' else p.name end as name,
+                   case when p.kind = 'person' then '' else coalesce(p.inn, '') end as inn
+               from court_party p) g
+         join court_case c on c.case_id = g.case_id
+         group by g.person, g.name, g.inn
+         order by count(*) desc, g.name, g.inn"
     )
 }
 
@@ -291,13 +412,19 @@ pub async fn instances_tx(tx: &mut Tx, case_id: i64) -> Result<Vec<InstanceRow>,
     )
 }
 
-/// Every instance: the case list shows each case's latest court number.
-pub async fn all_instances(db: &Db) -> Result<Vec<InstanceRow>, sqlx::Error> {
+/// The instances of the cases with ids from `lo` to `hi`: the list shows
+/// each case's latest court number.
+pub async fn instances_between(db: &Db, lo: i64, hi: i64) -> Result<Vec<InstanceRow>, sqlx::Error> {
     fetch_db!(
         db,
         fetch_all,
         InstanceRow,
-        concat!(instance_columns!(), " order by instance_id")
+        concat!(
+            instance_columns!(),
+            " where case_id between $1 and $2 order by instance_id"
+        ),
+        lo,
+        hi
     )
 }
 
@@ -542,17 +669,6 @@ pub async fn enforcements(db: &Db, case_id: i64) -> Result<Vec<EnforcementRow>, 
              amount, paid
          from court_enforcement where case_id = $1 order by enforcement_id",
         case_id
-    )
-}
-
-/// What remains to pay under every writ, by case.
-pub async fn unpaid_by_case(db: &Db) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    fetch_db!(
-        db,
-        fetch_all,
-        (i64, i64),
-        "select case_id, cast(sum(amount - paid) as bigint) from court_enforcement
-         group by case_id"
     )
 }
 

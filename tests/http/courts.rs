@@ -143,6 +143,18 @@ both_backends!(
         );
         assert!(card.body.contains("Не рассмотрено"));
 
+        // Claimed from a defendant with no decision in force: at risk, under
+        // the lawyer's assessment (probable), in the organisation's row.
+        let risk = app
+            .get("/pm/courts?view=organisations&format=csv")
+            .await
+            .body;
+        assert!(
+            risk.lines()
+                .nth(1)
+                .is_some_and(|l| l.ends_with(",1,1500000.5,0,0,1500000.5")),
+            "{risk}"
+        );
         // First instance: a hearing, an event, a decision against us.
         let first = instance_id(&app, id, "first").await;
         on_card(
@@ -825,10 +837,13 @@ both_backends!(
             app.get("/pm/courts?org=nowhere").await.status,
             StatusCode::NOT_FOUND
         );
-        assert_eq!(
-            app.get("/pm/courts?outcome=maybe").await.status,
-            StatusCode::UNPROCESSABLE_ENTITY
-        );
+        for bad in ["outcome=maybe", "page=0", "page=abc", "page=100001"] {
+            assert_eq!(
+                app.get(&format!("/pm/courts?{bad}")).await.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{bad}"
+            );
+        }
         crate::hostile::still_healthy(&app).await;
 
         // A citizen gets 403 on every page and change.

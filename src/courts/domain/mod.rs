@@ -350,10 +350,14 @@ pub fn add_months(d: Date, months: u8) -> Date {
     Date::from_calendar_date(year, month, d.day().min(last)).unwrap_or(d)
 }
 
+/// Days after a period's end in which an order is still opened: a period
+/// found late (a decision entered after the fact) still gets one; a
+/// long-gone one does not.
+pub const LATE_DAYS: i64 = 30;
+
 /// Whether a deadline needs an order today: the decision went against us,
 /// nobody has gone to the next instance yet, and the period ends within
-/// the rule's warning days (or has ended: an order late is better than
-/// none).
+/// the rule's warning days (or ended at most `LATE_DAYS` ago).
 pub fn needs_order(
     outcome: Option<Outcome>,
     next_recorded: bool,
@@ -364,16 +368,7 @@ pub fn needs_order(
     outcome.is_some_and(Outcome::against_us)
         && !next_recorded
         && today >= due - time::Duration::days(warn_days)
-}
-
-/// The amount at stake for our organisation in a case not yet final: what
-/// the other side claims when we defend, by the lawyer's assessment.
-pub fn at_risk(role: Role, claimed: i64, final_on: Option<Date>) -> i64 {
-    if role == Role::Defendant && final_on.is_none() {
-        claimed
-    } else {
-        0
-    }
+        && today <= due + time::Duration::days(LATE_DAYS)
 }
 
 #[cfg(test)]

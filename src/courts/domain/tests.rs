@@ -105,6 +105,21 @@ fn an_order_only_for_a_decision_against_us_not_yet_taken_higher() {
     assert!(!needs_order(Some(Outcome::Won), false, due, 14, warned));
     assert!(!needs_order(None, false, due, 14, warned));
     assert!(!needs_order(Some(Outcome::Lost), true, due, 14, warned));
+    // Long gone: no order.
+    assert!(!needs_order(
+        Some(Outcome::Lost),
+        false,
+        due,
+        14,
+        date!(2027 - 01 - 20)
+    ));
+    assert!(needs_order(
+        Some(Outcome::Lost),
+        false,
+        due,
+        14,
+        date!(2027 - 01 - 19)
+    ));
 }
 
 #[test]
@@ -118,14 +133,4 @@ fn words_of_a_spreadsheet_are_understood() {
     assert_eq!(Level::parse("Апелляционная"), Some(Level::Appeal));
     assert_eq!(Category::parse("something"), None);
     assert_eq!(Level::First.next(), Some(Level::Appeal));
-}
-
-#[test]
-fn only_a_defence_not_yet_final_is_at_risk() {
-    assert_eq!(at_risk(Role::Defendant, 500, None), 500);
-    assert_eq!(
-        at_risk(Role::Defendant, 500, Some(date!(2026 - 01 - 01))),
-        0
-    );
-    assert_eq!(at_risk(Role::Plaintiff, 500, None), 0);
 }
