@@ -85,7 +85,11 @@ async fn region(state: &AppState) {
             format!(
                 "({}, 'first', 'Арбитражный суд Краснодарского края', '{number}', '{}', '2026-01-15')",
                 first + c,
-                veche::courts::domain::dedup_key("Арбитражный суд Краснодарского края", &number)
+                veche::courts::domain::dedup_key(
+                    &format!("bench-{}", c % ORGS),
+                    "Арбитражный суд Краснодарского края",
+                    &number
+                )
             )
         })
         .collect();

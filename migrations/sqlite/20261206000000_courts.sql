@@ -49,7 +49,9 @@ create table court_instance (
     level text not null check (level in ('first', 'appeal', 'cassation', 'supervisory')),
     court text not null,
     number text not null,
-    -- Lower-cased court and number without spaces: a case is known once.
+    -- Our organisation, the court and the number, normalised
+    -- (`courts::domain::dedup_key`): an organisation knows a case once;
+    -- two of our bodies in one case each keep their card.
     dedup_key text not null unique,
     received_on text not null,
     decided_on text,
@@ -124,13 +126,16 @@ insert into court_deadline_rule values
     ('kas-332', 'kas', 'cassation', 'supervisory', 'in_force', 3, 30, 'КАС РФ, ст. 332');
 
 -- A deadline that opened an order in the core; closed when the next
--- instance is recorded. One per instance and rule, whatever runs twice.
+-- instance is recorded, the decision is changed, or the period is long
+-- over. One open per instance and rule, whatever runs twice; a corrected
+-- decision may open another later.
 create table court_alert (
     alert_id integer primary key autoincrement,
     instance_id integer not null references court_instance (instance_id),
     rule_code text not null references court_deadline_rule (rule_code),
     due_on text not null,
     opened_at text not null,
-    closed_at text,
-    unique (instance_id, rule_code)
+    closed_at text
 );
+create unique index court_alert_open_idx on court_alert (instance_id, rule_code)
+    where closed_at is null;

@@ -51,88 +51,111 @@ pub async fn sweep(state: &AppState, case_id: i64, at: Date) -> AppResult<(usize
     let mut tx = state.db.begin().await?;
     let decided = queries::decided(&mut tx, case_id).await?;
     let open = queries::open_alerts(&mut tx, case_id).await?;
-    let (mut opened, mut closed) = (0, 0);
-    let mut wanted = Vec::new();
+    // Why each decided instance needs an order today, or why not.
+    let mut wanted: Vec<(&queries::PendingRow, &Rule, Date)> = Vec::new();
+    let mut why_not: BTreeMap<(i64, &str), &'static str> = BTreeMap::new();
     for d in &decided {
         let Some(r) = rules.get(&d.rule_code) else {
             continue;
         };
-        // A decision counted from its own day that has come into force was
-        // not appealed in time: that period is over, nothing to prepare.
-        if !r.in_force && d.in_force_on.is_some() {
-            continue;
-        }
-        let Some(due) = domain::due(
+        let due = domain::due(
             r,
             &Decided {
                 decided_on: d.decided_on,
                 full_text_on: d.full_text_on,
                 in_force_on: d.in_force_on,
             },
-        ) else {
-            continue;
-        };
+        );
         let outcome = d.outcome.as_deref().and_then(Outcome::parse);
-        if !domain::needs_order(outcome, d.next_recorded, due, r.warn_days, at) {
-            continue;
-        }
-        wanted.push((d.instance_id, r.rule_code.clone()));
-        if open
-            .iter()
-            .any(|a| a.instance_id == d.instance_id && a.rule_code == r.rule_code)
-        {
-            continue;
-        }
-        if let Some(alert_id) =
-            queries::raise_alert(&mut tx, d.instance_id, &r.rule_code, due).await?
-        {
-            let t = CourtTexts::get(Locale::Ru);
-            let next = r.next_level.label(Locale::Ru).to_lowercase();
-            crate::integration::exchange::emit(
-                &mut tx,
-                crate::integration::core_destination(&state.config),
-                Body::ControlRaised(ControlRaised {
-                    key: key(alert_id),
-                    organisation_id: d.organisation_id.clone(),
-                    title: format!(
-                        "{} ({next}): дело № {}, {}",
-                        t.prepare_complaint, d.number, d.court
-                    ),
-                    description: format!(
-                        "Решение по делу «{}» принято не в пользу организации. Срок обжалования \
-                         ({}) истекает {}. Подготовьте и подайте жалобу или доложите, почему \
-                         обжаловать не нужно.",
-                        d.subject,
-                        r.article,
-                        crate::web::components::date(Locale::Ru, due)
-                    ),
-                    url: format!("{}/pm/courts/cases/{}", state.config.base_url(), d.case_id),
-                    deadline: due
-                        .with_time(Time::from_hms(18, 0, 0).unwrap_or(Time::MIDNIGHT))
-                        .assume_offset(MSK),
-                }),
-            )
-            .await?;
-            opened += 1;
+        // A decision counted from its own day that is in force was not
+        // appealed in time: that period is over, nothing to prepare.
+        let in_force = !r.in_force && d.in_force_on.is_some_and(|f| f <= at);
+        match due {
+            Some(due)
+                if !in_force
+                    && domain::needs_order(outcome, d.next_recorded, due, r.warn_days, at) =>
+            {
+                wanted.push((d, r, due));
+            }
+            _ => {
+                let why = if d.next_recorded {
+                    "Жалоба подана: дело перешло в следующую инстанцию."
+                } else if !outcome.is_some_and(Outcome::against_us) {
+                    "Решение изменено: оно не против организации."
+                } else if in_force {
+                    "Решение вступило в силу."
+                } else {
+                    "Срок обжалования истёк больше месяца назад."
+                };
+                why_not.insert((d.instance_id, d.rule_code.as_str()), why);
+            }
         }
     }
-    for a in open.iter().filter(|a| {
-        !wanted
+    let (mut opened, mut closed) = (0, 0);
+    for a in &open {
+        let still = wanted
             .iter()
-            .any(|(i, r)| *i == a.instance_id && *r == a.rule_code)
-    }) {
+            .find(|(d, r, _)| d.instance_id == a.instance_id && r.rule_code == a.rule_code);
+        let note = match still {
+            Some((_, _, due)) if *due == a.due_on => continue,
+            // A corrected date: the order goes with its deadline, a new one
+            // comes with the new.
+            Some(_) => "Срок пересчитан: даты решения исправлены.",
+            None => why_not
+                .get(&(a.instance_id, a.rule_code.as_str()))
+                .copied()
+                .unwrap_or("Решение изменено."),
+        };
         if queries::close_alert(&mut tx, a.alert_id).await? {
             crate::integration::exchange::emit(
                 &mut tx,
                 crate::integration::core_destination(&state.config),
                 Body::ControlCleared(ControlCleared {
                     key: key(a.alert_id),
-                    note: "Жалоба подана: дело перешло в следующую инстанцию (или решение не против организации).".into(),
+                    note: note.into(),
                 }),
             )
             .await?;
             closed += 1;
         }
+    }
+    for (d, r, due) in wanted {
+        let Some(alert_id) =
+            queries::raise_alert(&mut tx, d.instance_id, &r.rule_code, due).await?
+        else {
+            // Open already (this run kept it, or another run raised it).
+            continue;
+        };
+        let t = CourtTexts::get(Locale::Ru);
+        let next = r.next_level.label(Locale::Ru).to_lowercase();
+        // Titles and texts name the court, the number and the article;
+        // never the subject (a subject may name a person) or a party.
+        crate::integration::exchange::emit(
+            &mut tx,
+            crate::integration::core_destination(&state.config),
+            Body::ControlRaised(ControlRaised {
+                key: key(alert_id),
+                organisation_id: d.organisation_id.clone(),
+                title: format!(
+                    "{} ({next}): дело № {}, {}",
+                    t.prepare_complaint, d.number, d.court
+                ),
+                description: format!(
+                    "Решение по делу № {} принято не в пользу организации. Срок обжалования \
+                     ({}) истекает {}. Подготовьте и подайте жалобу или доложите, почему \
+                     обжаловать не нужно.",
+                    d.number,
+                    r.article,
+                    crate::web::components::date(Locale::Ru, due)
+                ),
+                url: format!("{}/pm/courts/cases/{}", state.config.base_url(), d.case_id),
+                deadline: due
+                    .with_time(Time::from_hms(18, 0, 0).unwrap_or(Time::MIDNIGHT))
+                    .assume_offset(MSK),
+            }),
+        )
+        .await?;
+        opened += 1;
     }
     tx.commit().await?;
     Ok((opened, closed))
@@ -163,8 +186,8 @@ pub async fn remind(state: &AppState, now: OffsetDateTime) -> AppResult<usize> {
     Ok(done)
 }
 
-/// The reminder in both languages: it names the case's subject, the
-/// court and the time, never a party.
+/// The reminder in both languages: it names the court, the number and
+/// the time, never the subject (it may name a person) or a party.
 fn reminder(state: &AppState, h: &queries::HearingRow, to: &str) -> OutgoingMail {
     let at = h.starts_at.to_offset(MSK);
     let when = format!(
@@ -177,10 +200,8 @@ fn reminder(state: &AppState, h: &queries::HearingRow, to: &str) -> OutgoingMail
     let text = |l: Locale| {
         let t = CourtTexts::get(l);
         format!(
-            "{} {when} (MSK).\n{}: {}\n{}: {} № {}\n{}: {}\n{url}\n",
+            "{} {when} (MSK).\n{}: {} № {}\n{}: {}\n{url}\n",
             t.reminder_lead,
-            t.subject,
-            h.subject,
             t.court,
             h.court,
             h.number,

@@ -70,16 +70,7 @@ pub async fn new_case(
     let risks = vocab_options(Risk::ALL, Risk::as_str, Risk::label, l);
     let levels = vocab_options(Level::ALL, Level::as_str, Level::label, l);
     let kinds = vocab_options(PartyKind::ALL, PartyKind::as_str, PartyKind::label, l);
-    let sel = |id: &str, name: &str, text: &str, o: &[(String, String)]| {
-        html! {
-            div.field { label for=(id) { (text) } select id=(id) name=(name) { @for (v, n) in o { option value=(v) { (n) } } } }
-        }
-    };
-    let inp = |id: &str, name: &str, text: &str, kind: &str, req: bool| {
-        html! {
-            div.field { label for=(id) { (text) } input id=(id) name=(name) type=(kind) required[req]; }
-        }
-    };
+    let (sel, inp) = (views::select, views::input);
     Ok(Page::new(&ctx, t.new_case)
         .crumb(t.title, "/pm/courts")
         .render(html! {
@@ -96,12 +87,16 @@ pub async fn new_case(
             }
             form method="post" action="/pm/courts/cases" {
                 input type="hidden" name="organisation_id" value=(chosen.organisation_id);
-                (sel("f-role", "role", t.role, &roles))
-                (inp("f-subject", "subject", t.subject, "text", true))
-                (sel("f-category", "category", t.category, &categories))
-                (sel("f-procedure", "procedure", t.procedure, &procedures))
-                (inp("f-claimed", "claimed", t.claimed, "text", false))
-                (sel("f-risk", "risk", t.risk, &risks))
+                (sel("f", "role", t.role, &roles, Some(t.choose)))
+                div.field {
+                    label for="f-subject" { (t.subject) }
+                    p.hint #h-subject { (t.subject_hint) }
+                    input #f-subject name="subject" type="text" required aria-describedby="h-subject";
+                }
+                (sel("f", "category", t.category, &categories, None))
+                (sel("f", "procedure", t.procedure, &procedures, Some(t.choose)))
+                (inp("f", "claimed", t.claimed, "text", false))
+                (sel("f", "risk", t.risk, &risks, Some(t.choose)))
                 div.field {
                     label for="f-lawyer" { (t.lawyer) }
                     select #f-lawyer name="lawyer" {
@@ -109,17 +104,17 @@ pub async fn new_case(
                         @for (id, n) in &lawyers { option value=(id) { (n) } }
                     }
                 }
-                (inp("f-link", "link", t.link, "url", false))
-                (sel("f-level", "level", t.level, &levels))
-                (inp("f-court", "court", t.court, "text", true))
-                (inp("f-number", "number", t.number, "text", true))
-                (inp("f-received", "received_on", t.received, "date", true))
+                (inp("f", "link", t.link, "url", false))
+                (sel("f", "level", t.level, &levels, None))
+                (inp("f", "court", t.court, "text", true))
+                (inp("f", "number", t.number, "text", true))
+                (inp("f", "received_on", t.received, "date", true))
                 fieldset {
                     legend { (t.counterparty) }
-                    (sel("f-kind", "party_kind", t.kind, &kinds))
-                    (inp("f-party", "party_name", t.name, "text", true))
-                    (inp("f-inn", "party_inn", t.inn, "text", false))
-                    (inp("f-ogrn", "party_ogrn", t.ogrn, "text", false))
+                    (sel("f", "party_kind", t.kind, &kinds, Some(t.choose)))
+                    (inp("f", "party_name", t.name, "text", true))
+                    (inp("f", "party_inn", t.inn, "text", false))
+                    (inp("f", "party_ogrn", t.ogrn, "text", false))
                 }
                 button.button type="submit" { (t.create) }
             }
@@ -221,7 +216,11 @@ impl CaseForm {
             )?,
             received_on: day(&self.received_on)?,
             parties: vec![Party {
-                kind: word(PartyKind::parse, &self.party_kind)?,
+                kind: super::domain::party_kind(
+                    word(PartyKind::parse, &self.party_kind)?,
+                    inn.as_deref(),
+                    ogrn.as_deref(),
+                ),
                 role: if role == Role::Plaintiff {
                     Role::Defendant
                 } else {
@@ -639,6 +638,7 @@ pub async fn import_cases(
             .crumb(t.title, "/pm/courts")
             .render(html! {
                 h1 { (t.import_failed) }
+                (views::nav(l))
                 p #rejected { (t.rejected) ": " (checked.rejected_rows) }
                 div.table-wrap tabindex="0" role="region" aria-label=(t.import_failed) {
                     table #import-problems {

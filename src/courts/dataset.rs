@@ -54,8 +54,8 @@ pub async fn table(state: &AppState) -> anyhow::Result<Table> {
             orgs.get(&r.organisation_id).cloned().unwrap_or_default(),
             super::views::outcome_label(Locale::Ru, &r.outcome).to_owned(),
             r.cases.to_string(),
-            format!("{:.2}", r.claimed as f64 / 100.0),
-            format!("{:.2}", r.awarded as f64 / 100.0),
+            format!("{:.2}", r.claimed / 100.0),
+            format!("{:.2}", r.awarded / 100.0),
         ]);
     }
     Ok(t)

@@ -5,7 +5,7 @@
 //! a decision against the department whose appeal period ends in less
 //! than two weeks (the run opens the core's order), an appeal pending, a
 //! judgment in force being paid through the finance body, won and settled
-//! cases, and one with a private person as the other party.
+//! cases, and two with a private person as the other party.
 
 use time::{Date, Duration, OffsetDateTime};
 
@@ -194,6 +194,7 @@ impl DemoPart for Courts {
                 Stage::Appealed(days) => {
                     decide(tx, first, ago(70), None, Outcome::Lost).await?;
                     let key = super::domain::dedup_key(
+                        org,
                         court(procedure, Level::Appeal),
                         &number(procedure, Level::Appeal, i, today.year()),
                     );
@@ -241,10 +242,7 @@ impl DemoPart for Courts {
                             writ_date: ago(50),
                             body: "Министерство финансов Краснодарского края",
                             received_on,
-                            due_on: super::domain::add_months(
-                                received_on,
-                                super::service::PAYMENT_MONTHS,
-                            ),
+                            due_on: super::domain::payment_due(received_on),
                             amount: claimed * 100 * 8 / 10,
                         },
                     )

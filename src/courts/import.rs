@@ -46,7 +46,8 @@ pub enum Field {
 }
 
 /// Column headers (the template's) and the words matched in an imported
-/// header, first match wins: «Дата поступления в суд» before «Суд»,
+/// header, first match wins: «Дата поступления в суд» and «Вид судопроизводства»
+/// before «Суд»,
 /// «ИНН контрагента» before «Контрагент».
 pub const HEADERS: [(Field, &str, &[&str]); 17] = [
     (
@@ -80,6 +81,11 @@ pub const HEADERS: [(Field, &str, &[&str]); 17] = [
         "Контрагент",
         &["контрагент", "другая сторона"],
     ),
+    (
+        Field::Procedure,
+        "Кодекс",
+        &["кодекс", "судопроизводств", "процедур"],
+    ),
     (Field::Court, "Суд", &["суд"]),
     (Field::Number, "Номер дела", &["номер"]),
     (Field::Level, "Инстанция", &["инстанц"]),
@@ -90,11 +96,6 @@ pub const HEADERS: [(Field, &str, &[&str]); 17] = [
     ),
     (Field::Subject, "Предмет спора", &["предмет"]),
     (Field::Category, "Категория", &["категори"]),
-    (
-        Field::Procedure,
-        "Кодекс",
-        &["кодекс", "судопроизводств", "процедур"],
-    ),
     (Field::Claimed, "Сумма иска, руб.", &["сумма", "цена иска"]),
     (Field::Risk, "Оценка риска", &["риск"]),
     (Field::Link, "Ссылка на карточку дела", &["ссылк"]),
@@ -290,13 +291,14 @@ pub fn check(
         if bad.is_empty() {
             let role = Role::parse(get(Field::Role)).unwrap_or(Role::Defendant);
             // Privacy by default: a party not said to be an organisation
-            // is a person unless it has an ОГРН (ИП have ОГРНИП but are
-            // people too: 15 digits).
-            let kind =
+            // is a person unless it has a 13-digit ОГРН; a person's ИНН or
+            // ОГРНИП makes it one whatever the file says.
+            let said =
                 PartyKind::parse(get(Field::PartyKind)).unwrap_or(match party_ogrn.as_deref() {
                     Some(o) if o.len() == 13 => PartyKind::Organisation,
                     _ => PartyKind::Person,
                 });
+            let kind = super::domain::party_kind(said, party_inn.as_deref(), party_ogrn.as_deref());
             let other = match role {
                 Role::Plaintiff => Role::Defendant,
                 _ => Role::Plaintiff,

@@ -111,6 +111,10 @@ pub struct ListQuery {
 }
 
 impl queries::RiskRow {
+    fn total(&self) -> f64 {
+        self.probable + self.possible + self.remote
+    }
+
     fn sum(&mut self, o: &queries::RiskRow) {
         self.pending += o.pending;
         self.probable += o.probable;
@@ -122,10 +126,10 @@ impl queries::RiskRow {
         vec![
             name,
             Cell::Int(self.pending),
-            Cell::Float(plain_roubles(self.probable)),
-            Cell::Float(plain_roubles(self.possible)),
-            Cell::Float(plain_roubles(self.remote)),
-            Cell::Float(plain_roubles(self.probable + self.possible + self.remote)),
+            Cell::Float(self.probable / 100.0),
+            Cell::Float(self.possible / 100.0),
+            Cell::Float(self.remote / 100.0),
+            Cell::Float(self.total() / 100.0),
         ]
     }
 }
@@ -142,8 +146,10 @@ fn risk_headers(l: Locale, first: &str) -> Vec<String> {
     ]
 }
 
-/// Cases a page of the list shows; a download holds them all.
+/// Cases a page of the list shows; a download holds them all (up to a
+/// bound no region reaches: its XLSX is built in memory).
 const PAGE_SIZE: i64 = 100;
+const MAX_DOWNLOAD: i64 = 200_000;
 
 /// The list of cases, never naming a private person: it is downloadable
 /// and read by the whole core.
@@ -247,13 +253,11 @@ pub async fn overview(
     };
     let format = Format::parse(q.format.as_deref());
     let view = q.view.as_deref().unwrap_or("cases");
-    if view == "cases"
-        && let Some(r) = {
-            let all = queries::cases(&db, org, outcome, i64::MAX, 0).await?;
-            case_list(&db, l, &orgs, &all).await?.download(format)?
+    if view == "cases" && format != Format::Html {
+        let all = queries::cases(&db, org, outcome, MAX_DOWNLOAD, 0).await?;
+        if let Some(r) = case_list(&db, l, &orgs, &all).await?.download(format)? {
+            return Ok(r);
         }
-    {
-        return Ok(r);
     }
     // Amount at risk by portfolio and by organisation, summed in the store.
     let risks = queries::risk_by_organisation(&db, org).await?;
@@ -370,8 +374,8 @@ pub async fn overview(
             dl.pm-summary {
                 div { dt { (t.all_cases) } dd #courts-total { (total) } }
                 div { dt { (t.open_cases) } dd #courts-pending { (all.pending) } }
-                div { dt { (t.at_risk) } dd #courts-at-risk { (super::domain::show_roubles(all.probable + all.possible + all.remote, l)) } }
-                div { dt { (t.unpaid) } dd #courts-unpaid { (super::domain::show_roubles(unpaid, l)) } }
+                div { dt { (t.at_risk) } dd #courts-at-risk { (super::domain::show_roubles(all.total() as i64, l)) } }
+                div { dt { (t.unpaid) } dd #courts-unpaid { (super::domain::show_roubles(unpaid as i64, l)) } }
             }
             h2 { (t.at_risk) }
             p.hint { (t.at_risk_hint) }
@@ -555,7 +559,7 @@ pub async fn counterparties(
                     Cell::Text(name),
                     Cell::Text(r.inn.clone()),
                     Cell::Int(r.cases),
-                    Cell::Float(plain_roubles(r.claimed)),
+                    Cell::Float(r.claimed / 100.0),
                     Cell::Int(r.won),
                     Cell::Int(r.lost),
                     Cell::Int(r.other),

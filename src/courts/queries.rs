@@ -141,6 +141,11 @@ pub async fn count_cases(db: &Db, org: &str, outcome: &str) -> Result<i64, sqlx:
     Ok(n)
 }
 
+/// Sums of kopecks are summed as floating point: a hundred thousand
+/// cases at the largest amount allowed would overflow a 64-bit integer
+/// (an error on both stores), and a sum shown to the kopeck beyond 90
+/// trillion roubles helps nobody.
+///
 /// The amount at risk of an organisation's cases: those pending, and the
 /// sums claimed from it in cases it defends with no decision in force, by
 /// the lawyer's assessment: what a defence not yet final may cost.
@@ -148,9 +153,9 @@ pub async fn count_cases(db: &Db, org: &str, outcome: &str) -> Result<i64, sqlx:
 pub struct RiskRow {
     pub organisation_id: String,
     pub pending: i64,
-    pub probable: i64,
-    pub possible: i64,
-    pub remote: i64,
+    pub probable: f64,
+    pub possible: f64,
+    pub remote: f64,
 }
 
 pub async fn risk_by_organisation(db: &Db, org: &str) -> Result<Vec<RiskRow>, sqlx::Error> {
@@ -161,11 +166,14 @@ pub async fn risk_by_organisation(db: &Db, org: &str) -> Result<Vec<RiskRow>, sq
         "select organisation_id,
              cast(sum(case when final_on is null then 1 else 0 end) as bigint) as pending,
              cast(sum(case when role = 'defendant' and final_on is null and risk = 'probable'
-                      then claimed else 0 end) as bigint) as probable,
+                      then cast(claimed as double precision) else 0 end) as double precision)
+                 as probable,
              cast(sum(case when role = 'defendant' and final_on is null and risk = 'possible'
-                      then claimed else 0 end) as bigint) as possible,
+                      then cast(claimed as double precision) else 0 end) as double precision)
+                 as possible,
              cast(sum(case when role = 'defendant' and final_on is null and risk = 'remote'
-                      then claimed else 0 end) as bigint) as remote
+                      then cast(claimed as double precision) else 0 end) as double precision)
+                 as remote
          from court_case where ($1 = '' or organisation_id = $1)
          group by organisation_id order by organisation_id",
         org
@@ -187,12 +195,13 @@ pub async fn outcomes(db: &Db, org: &str) -> Result<Vec<(String, String, i64)>, 
 
 /// What remains to pay under the writs of an organisation's cases (or
 /// all).
-pub async fn unpaid(db: &Db, org: &str) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) = fetch_db!(
+pub async fn unpaid(db: &Db, org: &str) -> Result<f64, sqlx::Error> {
+    let (n,): (f64,) = fetch_db!(
         db,
         fetch_one,
-        (i64,),
-        "select cast(coalesce(sum(e.amount - e.paid), 0) as bigint) from court_enforcement e
+        (f64,),
+        "select cast(coalesce(sum(cast(e.amount - e.paid as double precision)), 0) as double precision)
+         from court_enforcement e
          join court_case c on c.case_id = e.case_id
          where ($1 = '' or c.organisation_id = $1)",
         org
@@ -298,7 +307,7 @@ pub struct CounterpartyRow {
     pub name: String,
     pub inn: String,
     pub cases: i64,
-    pub claimed: i64,
+    pub claimed: f64,
     pub won: i64,
     pub lost: i64,
     pub other: i64,
@@ -310,7 +319,7 @@ pub async fn counterparties(db: &Db) -> Result<Vec<CounterpartyRow>, sqlx::Error
         fetch_all,
         CounterpartyRow,
         "select g.person, g.name, g.inn, count(*) as cases,
-             cast(sum(c.claimed) as bigint) as claimed,
+             cast(sum(cast(c.claimed as double precision)) as double precision) as claimed,
              cast(sum(case when c.outcome = 'won' then 1 else 0 end) as bigint) as won,
              cast(sum(case when c.outcome in ('lost', 'partly') then 1 else 0 end) as bigint) as lost,
              cast(sum(case when c.outcome in ('pending', 'settled') then 1 else 0 end) as bigint)
@@ -700,7 +709,6 @@ pub struct PendingRow {
     pub instance_id: i64,
     pub case_id: i64,
     pub organisation_id: String,
-    pub subject: String,
     pub court: String,
     pub number: String,
     pub decided_on: Option<Date>,
@@ -719,7 +727,7 @@ pub async fn decided(tx: &mut Tx, case_id: i64) -> Result<Vec<PendingRow>, sqlx:
         tx,
         fetch_all,
         PendingRow,
-        "select i.instance_id, i.case_id, c.organisation_id, c.subject, i.court, i.number,
+        "select i.instance_id, i.case_id, c.organisation_id, i.court, i.number,
              i.decided_on, i.full_text_on, i.in_force_on, i.outcome, r.rule_code,
              exists (select 1 from court_instance n
                      where n.case_id = i.case_id and n.level = r.next_level) as next_recorded
@@ -753,7 +761,7 @@ pub async fn open_alerts(tx: &mut Tx, case_id: i64) -> Result<Vec<AlertRow>, sql
     )
 }
 
-/// Every alert of a case, open or closed, for its page.
+/// The open alerts of a case, for its page.
 pub async fn alerts_of_case(db: &Db, case_id: i64) -> Result<Vec<AlertRow>, sqlx::Error> {
     fetch_db!(
         db,
@@ -842,8 +850,8 @@ pub struct StatRow {
     pub organisation_id: String,
     pub outcome: String,
     pub cases: i64,
-    pub claimed: i64,
-    pub awarded: i64,
+    pub claimed: f64,
+    pub awarded: f64,
 }
 
 pub async fn stats(db: &Db) -> Result<Vec<StatRow>, sqlx::Error> {
@@ -852,8 +860,8 @@ pub async fn stats(db: &Db) -> Result<Vec<StatRow>, sqlx::Error> {
         fetch_all,
         StatRow,
         "select organisation_id, outcome, count(*) as cases,
-             cast(coalesce(sum(claimed), 0) as bigint) as claimed,
-             cast(coalesce(sum(awarded), 0) as bigint) as awarded
+             cast(coalesce(sum(cast(claimed as double precision)), 0) as double precision) as claimed,
+             cast(coalesce(sum(cast(awarded as double precision)), 0) as double precision) as awarded
          from court_case group by organisation_id, outcome order by organisation_id, outcome"
     )
 }

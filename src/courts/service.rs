@@ -5,7 +5,7 @@
 
 use time::{Date, OffsetDateTime};
 
-use super::domain::{Level, Outcome, PartyKind, Procedure, Risk, Role, add_months, dedup_key};
+use super::domain::{Level, Outcome, PartyKind, Procedure, Risk, Role, dedup_key, payment_due};
 use super::queries::{self, Decision, NewCase, NewEnforcement, NewInstance, NewParty};
 use super::{SOURCE, alerts};
 use crate::app::AppState;
@@ -82,7 +82,7 @@ fn known(number: &str, case_id: i64) -> AppError {
 /// Writes a case with its first known instance; `Ok(None)` when the court
 /// and number are already known (nothing written).
 pub async fn insert_case(tx: &mut Tx, c: &NewCaseInput, by: Option<i64>) -> AppResult<Option<i64>> {
-    let key = dedup_key(&c.court, &c.number);
+    let key = dedup_key(&c.organisation_id, &c.court, &c.number);
     if queries::case_of_number(tx, &key).await?.is_some() {
         return Ok(None);
     }
@@ -153,7 +153,7 @@ pub async fn insert_case(tx: &mut Tx, c: &NewCaseInput, by: Option<i64>) -> AppR
 pub async fn create_case(state: &AppState, user: &CurrentUser, c: &NewCaseInput) -> AppResult<i64> {
     may_edit(&state.db, user, &c.organisation_id).await?;
     let mut tx = state.db.begin().await?;
-    let key = dedup_key(&c.court, &c.number);
+    let key = dedup_key(&c.organisation_id, &c.court, &c.number);
     if let Some(existing) = queries::case_of_number(&mut tx, &key).await? {
         return Err(known(&c.number, existing));
     }
@@ -208,19 +208,22 @@ pub async fn add_instance(
     number: &str,
     received_on: Date,
 ) -> AppResult<()> {
-    editable(state, user, case_id).await?;
+    let case = editable(state, user, case_id).await?;
     let mut tx = state.db.begin().await?;
-    let key = dedup_key(court, number);
+    let key = dedup_key(&case.organisation_id, court, number);
     if let Some(existing) = queries::case_of_number(&mut tx, &key).await? {
         return Err(known(number, existing));
     }
+    // Instances go up: a case goes to the next instance after the ones it
+    // has been at (cassation may follow an appeal, never precede it).
+    let rank = |l: &str| Level::parse(l).map_or(0, |l| l as u8);
     let have = queries::instances_tx(&mut tx, case_id).await?;
-    if have.iter().any(|i| i.level == level.as_str()) {
+    if have.iter().any(|i| rank(&i.level) >= level as u8) {
         return Err(AppError::conflict(
-            "instance_known",
+            "instance_order",
             Msg::new(
-                "Эта инстанция у дела уже есть.",
-                "The case already has that instance.",
+                "У дела уже есть эта или более высокая инстанция.",
+                "The case already has this or a higher instance.",
             ),
         ));
     }
@@ -236,7 +239,15 @@ pub async fn add_instance(
         },
     )
     .await?
-    .ok_or_else(|| known(number, case_id))?;
+    .ok_or_else(|| {
+        AppError::conflict(
+            "case_known",
+            Msg::new(
+                "Эта инстанция или этот номер только что внесены.",
+                "That instance or that number has just been entered.",
+            ),
+        )
+    })?;
     recompute(&mut tx, case_id).await?;
     finish(state, tx, case_id).await
 }
@@ -393,10 +404,6 @@ pub async fn add_event(
     finish(state, tx, case_id).await
 }
 
-/// Months the finance body has to pay a judgment against a budget from
-/// the day the writ reaches it (Budget Code, arts. 242.1–242.5).
-pub const PAYMENT_MONTHS: u8 = 3;
-
 pub struct EnforcementInput {
     pub writ_number: String,
     pub writ_date: Date,
@@ -427,7 +434,7 @@ pub async fn add_enforcement(
             writ_date: e.writ_date,
             body: &e.body,
             received_on: e.received_on,
-            due_on: add_months(e.received_on, PAYMENT_MONTHS),
+            due_on: payment_due(e.received_on),
             amount: e.amount,
         },
     )

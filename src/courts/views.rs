@@ -13,6 +13,8 @@ use crate::web::i18n::{Locale, iso_date};
 texts!(pub CourtTexts {
     title: "Судебные дела", "Court cases";
     orders: "Поручения", "Orders";
+    choose: "— выберите —", "— choose —";
+    subject_hint: "Без имён граждан: предмет виден всем сотрудникам.", "No private person's name: every staff member sees the subject.";
     sections: "Разделы судебных дел", "Court case sections";
     overview: "Обзор", "Overview";
     calendar: "Календарь заседаний", "Hearing calendar";
@@ -155,9 +157,9 @@ fn opt_date(l: Locale, d: Option<Date>) -> String {
     d.map_or_else(|| "—".to_owned(), |d| date(l, d))
 }
 
-/// One labelled input of a card's form; `form` keeps ids unique when the
-/// card has several forms.
-fn input(form: &str, name: &str, label: &str, kind: &str, required: bool) -> Markup {
+/// One labelled input of a form; `form` keeps ids unique when a page
+/// has several forms.
+pub fn input(form: &str, name: &str, label: &str, kind: &str, required: bool) -> Markup {
     let id = format!("{form}-{name}");
     html! {
         div.field {
@@ -167,12 +169,21 @@ fn input(form: &str, name: &str, label: &str, kind: &str, required: bool) -> Mar
     }
 }
 
-fn select(form: &str, name: &str, label: &str, options: &[(String, String)]) -> Markup {
+/// A labelled choice; with `choose`, an empty first option that must be
+/// changed (a choice that matters is never made by default).
+pub fn select(
+    form: &str,
+    name: &str,
+    label: &str,
+    options: &[(String, String)],
+    choose: Option<&str>,
+) -> Markup {
     let id = format!("{form}-{name}");
     html! {
         div.field {
             label for=(id) { (label) }
-            select id=(id) name=(name) {
+            select id=(id) name=(name) required[choose.is_some()] {
+                @if let Some(c) = choose { option value="" { (c) } }
                 @for (v, text) in options { option value=(v) { (text) } }
             }
         }
@@ -272,7 +283,7 @@ pub fn card(l: Locale, c: &Card<'_>) -> Markup {
                             li { (crate::web::components::datetime(l, h.starts_at)) @if !h.courtroom.is_empty() { ", " (t.courtroom) " " (h.courtroom) } @if !h.result.is_empty() { " — " (h.result) }
                                 @if c.edit && h.result.is_empty() {
                                     form.inline-form method="post" action={ (base) "/hearings/" (h.hearing_id) "/result" } {
-                                        (input(&format!("hr{}", h.hearing_id), "result", t.result, "text", true))
+                                        (input(&format!("hr{}", h.hearing_id), "result", &format!("{} ({})", t.result, crate::web::components::datetime(l, h.starts_at)), "text", true))
                                         button.button type="submit" { (t.save) }
                                     }
                                 }
@@ -324,18 +335,18 @@ fn forms(
     html! {
         details.case-form { summary { (t.add_decision) }
             form method="post" action={ (base) "/decision" } {
-                (select("dec", "instance_id", t.instance, instances))
+                (select("dec", "instance_id", t.instance, instances, None))
                 (input("dec", "decided_on", t.decided, "date", true))
                 (input("dec", "full_text_on", t.full_text, "date", false))
                 (input("dec", "in_force_on", t.in_force, "date", false))
-                (select("dec", "outcome", t.outcome, &outcomes))
+                (select("dec", "outcome", t.outcome, &outcomes, Some(t.choose)))
                 (input("dec", "awarded", t.awarded, "text", false))
                 button.button type="submit" { (t.save) }
             }
         }
         details.case-form { summary { (t.add_hearing) }
             form method="post" action={ (base) "/hearings" } {
-                (select("hear", "instance_id", t.instance, instances))
+                (select("hear", "instance_id", t.instance, instances, None))
                 (input("hear", "starts_at", t.hearing_at, "datetime-local", true))
                 (input("hear", "courtroom", t.courtroom, "text", false))
                 button.button type="submit" { (t.save) }
@@ -343,7 +354,7 @@ fn forms(
         }
         details.case-form { summary { (t.add_event) }
             form method="post" action={ (base) "/events" } {
-                (select("ev", "instance_id", t.instance, instances))
+                (select("ev", "instance_id", t.instance, instances, None))
                 (input("ev", "day", t.day, "date", true))
                 (input("ev", "kind", t.event, "text", true))
                 (input("ev", "result", t.result, "text", false))
@@ -353,7 +364,7 @@ fn forms(
         }
         details.case-form { summary { (t.add_instance) }
             form method="post" action={ (base) "/instances" } {
-                (select("inst", "level", t.level, &levels[1..]))
+                (select("inst", "level", t.level, &levels[1..], None))
                 (input("inst", "court", t.court, "text", true))
                 (input("inst", "number", t.number, "text", true))
                 (input("inst", "received_on", t.received, "date", true))
@@ -374,7 +385,7 @@ fn forms(
             @if e.paid < e.amount {
                 details.case-form { summary { (t.add_payment) ": " (e.writ_number) }
                     form method="post" action={ (base) "/enforcements/" (e.enforcement_id) "/payments" } {
-                        (input(&format!("pay{}", e.enforcement_id), "amount", t.amount, "text", true))
+                        (input(&format!("pay{}", e.enforcement_id), "amount", &format!("{} ({})", t.amount, e.writ_number), "text", true))
                         button.button type="submit" { (t.save) }
                     }
                 }
@@ -382,7 +393,7 @@ fn forms(
         }
         details.case-form { summary { (t.change_risk) }
             form method="post" action={ (base) "/risk" } {
-                (select("risk", "risk", t.risk, &risks))
+                (select("risk", "risk", t.risk, &risks, None))
                 button.button type="submit" { (t.save) }
             }
         }

@@ -86,6 +86,16 @@ async fn on_card(app: &TestApp, case: i64, action: &str, fields: &[(&str, &str)]
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{action}: {}", r.body);
 }
 
+/// The states of the core's orders about a case number, oldest first.
+async fn order_states(app: &TestApp, number: &str) -> Vec<String> {
+    control_orders(app)
+        .await
+        .into_iter()
+        .filter(|o| o.0.contains(number))
+        .map(|o| o.2)
+        .collect()
+}
+
 /// Enters a case by the form; its id.
 async fn entered(app: &TestApp, number: &str) -> i64 {
     let r = enter(app, number, &[]).await;
@@ -373,12 +383,28 @@ both_backends!(
             0
         );
 
+        // A decision corrected: the case won was in fact lost (an order),
+        // then won after all (cancelled), then lost again (a new order).
+        for (outcome, states) in [
+            ("lost", vec!["new"]),
+            ("won", vec!["cancelled"]),
+            ("lost", vec!["cancelled", "new"]),
+        ] {
+            decide_first(&app, won, -22, -20, outcome).await;
+            app.run_workers().await;
+            assert_eq!(
+                order_states(&app, "А32-2003/2026").await,
+                states,
+                "{outcome}"
+            );
+        }
+
         // A decision further back than the warning is not yet an order: full
         // text five days ago leaves more than three weeks.
         let fresh = entered(&app, "А32-2004/2026").await;
         decide_first(&app, fresh, -5, -5, "lost").await;
         app.run_workers().await;
-        assert_eq!(control_orders(&app).await.len(), 1);
+        assert_eq!(control_orders(&app).await.len(), 3);
     }
 );
 
@@ -522,6 +548,9 @@ both_backends!(a_case_is_known_once_by_its_court_and_number, |app| {
     )
     .await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    // …and so is the number typed with a Latin look-alike letter.
+    let latin = enter(&app, "A32-4001/2026", &[]).await;
+    assert_eq!(latin.status, StatusCode::CONFLICT, "{}", latin.body);
     assert_eq!(app.scalar("select count(*) from court_case").await, 1);
 
     let rows = [
@@ -534,16 +563,21 @@ both_backends!(a_case_is_known_once_by_its_court_and_number, |app| {
         format!(
             "Ленинский районный суд г. Краснодара;2-555/2026;;2026-10-07;{ORG_INN};Ответчик;Гражданин;физическое лицо;;Восстановление на службе;трудовые;ГПК;;средняя"
         ),
+        // A sole trader said to be a legal entity: its 12-digit ИНН makes
+        // it a person.
+        format!(
+            "{COURT};А32-4003/2026;;2026-10-09;{ORG_INN};Истец;ИП Предприниматель;юрлицо;500100732259;Аренда;;АПК;;"
+        ),
     ];
     let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
     let r = upload(&app, sheet(&refs)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(
-        r.body.contains("id=\"imported\">2<") && r.body.contains("id=\"skipped\">1<"),
+        r.body.contains("id=\"imported\">3<") && r.body.contains("id=\"skipped\">1<"),
         "{}",
         r.body
     );
-    assert_eq!(app.scalar("select count(*) from court_case").await, 3);
+    assert_eq!(app.scalar("select count(*) from court_case").await, 4);
     assert_eq!(
         app.scalar(&format!(
             "select count(*) from court_case where organisation_id = '{ORG}' and claimed = 25000010"
@@ -553,14 +587,14 @@ both_backends!(a_case_is_known_once_by_its_court_and_number, |app| {
     );
     // The party said to be a person is one, whatever its name.
     assert_eq!(
-        app.scalar("select count(*) from court_party where kind = 'person' and name = 'Гражданин'")
+        app.scalar("select count(*) from court_party where kind = 'person' and name in ('Гражданин', 'ИП Предприниматель')")
             .await,
-        1
+        2
     );
     // Again: nothing new.
     let r = upload(&app, sheet(&refs)).await;
     assert!(
-        r.body.contains("id=\"imported\">0<") && r.body.contains("id=\"skipped\">3<"),
+        r.body.contains("id=\"imported\">0<") && r.body.contains("id=\"skipped\">4<"),
         "{}",
         r.body
     );
@@ -591,7 +625,7 @@ both_backends!(a_case_is_known_once_by_its_court_and_number, |app| {
     ] {
         assert!(r.body.contains(why), "{why}: {}", r.body);
     }
-    assert_eq!(app.scalar("select count(*) from court_case").await, 3);
+    assert_eq!(app.scalar("select count(*) from court_case").await, 4);
     // Not a spreadsheet, no header: a clear 422.
     let r = upload(&app, b"just,some\nwords,here\n".to_vec()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);

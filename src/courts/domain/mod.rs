@@ -192,8 +192,8 @@ fn short(s: &str) -> String {
 /// Kopecks as roubles with a decimal comma and thin groups, as Russian
 /// documents write them.
 pub fn show_roubles(kopecks: i64, l: Locale) -> String {
-    let rub = kopecks.abs() / 100;
-    let kop = kopecks.abs() % 100;
+    let rub = kopecks.unsigned_abs() / 100;
+    let kop = kopecks.unsigned_abs() % 100;
     let digits = rub.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -288,10 +288,23 @@ pub fn parse_ogrn(s: &str) -> Result<String, Msg> {
     }
 }
 
-/// The key a case's number at a court is known by: the court's name
-/// lower-cased with single spaces, the number upper-cased without spaces
-/// («А32-1234/2026» and «а32-1234/2026 » are one case).
-pub fn dedup_key(court: &str, number: &str) -> String {
+/// What a party is: a 12-digit ИНН or a 15-digit ОГРНИП is a person's
+/// (a sole trader is a person too, 152-ФЗ), whatever the form or file
+/// says; otherwise what it says.
+pub fn party_kind(said: PartyKind, inn: Option<&str>, ogrn: Option<&str>) -> PartyKind {
+    if inn.is_some_and(|i| i.len() == 12) || ogrn.is_some_and(|o| o.len() == 15) {
+        PartyKind::Person
+    } else {
+        said
+    }
+}
+
+/// The key an organisation knows a case's number at a court by: the
+/// court's name lower-cased with single spaces, the number upper-cased
+/// without spaces and with Cyrillic letters that look Latin written Latin
+/// («А32-1234/2026», «a32-1234/2026 » and the Latin «A32-1234/2026» are one
+/// case). Two of our bodies in one case each keep their card.
+pub fn dedup_key(org: &str, court: &str, number: &str) -> String {
     let court = court
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -300,9 +313,46 @@ pub fn dedup_key(court: &str, number: &str) -> String {
     let number: String = number
         .chars()
         .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_uppercase();
-    format!("{court}|{number}")
+        .flat_map(char::to_uppercase)
+        .map(|c| match c {
+            'А' => 'A',
+            'В' => 'B',
+            'Е' => 'E',
+            'К' => 'K',
+            'М' => 'M',
+            'Н' => 'H',
+            'О' => 'O',
+            'Р' => 'P',
+            'С' => 'C',
+            'Т' => 'T',
+            'У' => 'Y',
+            'Х' => 'X',
+            other => other,
+        })
+        .collect();
+    format!("{org}|{court}|{number}")
+}
+
+/// The day itself, or the Monday after when it falls on a weekend: a
+/// period ending on a day off ends on the next working day (АПК art. 114,
+/// ГПК art. 108). Public holidays are not known to veche.
+pub fn working_day(mut day: Date) -> Date {
+    while matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) {
+        match day.next_day() {
+            Some(d) => day = d,
+            None => break,
+        }
+    }
+    day
+}
+
+/// Months the finance body has to pay a judgment against a budget from
+/// the day the writ reaches it (Budget Code, arts. 242.1–242.5).
+pub const PAYMENT_MONTHS: u8 = 3;
+
+/// The last day to pay under a writ received on `received`.
+pub fn payment_due(received: Date) -> Date {
+    working_day(add_months(received, PAYMENT_MONTHS))
 }
 
 /// A deadline rule of a procedure code (table `court_deadline_rule`).
@@ -317,7 +367,9 @@ pub struct Rule {
 }
 
 /// What a rule counts from: the decision in full or, when the court has
-/// not given the full text's day, the decision's; or the day in force.
+/// not given the full text's day, the decision's; or the day in force,
+/// which for an appeal's or a cassation's ruling is the day it is made
+/// (АПК art. 271, ГПК art. 329) when none is given.
 pub struct Decided {
     pub decided_on: Option<Date>,
     pub full_text_on: Option<Date>,
@@ -331,15 +383,11 @@ pub struct Decided {
 /// not move it: the order opens `warn_days` early.
 pub fn due(rule: &Rule, d: &Decided) -> Option<Date> {
     let anchor = if rule.in_force {
-        d.in_force_on?
+        d.in_force_on.or(d.decided_on)?
     } else {
         d.full_text_on.or(d.decided_on)?
     };
-    let mut day = add_months(anchor, rule.months);
-    while matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) {
-        day = day.next_day()?;
-    }
-    Some(day)
+    Some(working_day(add_months(anchor, rule.months)))
 }
 
 pub fn add_months(d: Date, months: u8) -> Date {

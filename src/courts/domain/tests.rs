@@ -40,10 +40,28 @@ fn inn_and_ogrn_check_digits() {
 #[test]
 fn one_case_number_whatever_the_spelling() {
     assert_eq!(
-        dedup_key("Арбитражный  суд Краснодарского края", " а32-1234/2026 "),
-        dedup_key("арбитражный суд краснодарского края", "А32-1234/2026")
+        dedup_key(
+            "dep",
+            "Арбитражный  суд Краснодарского края",
+            " а32-1234/2026 "
+        ),
+        dedup_key(
+            "dep",
+            "арбитражный суд краснодарского края",
+            "А32-1234/2026"
+        )
     );
-    assert_ne!(dedup_key("Суд А", "1"), dedup_key("Суд Б", "1"));
+    // The Latin look-alike is the same number.
+    assert_eq!(
+        dedup_key("dep", "Суд", "A32-1234/2026"),
+        dedup_key("dep", "Суд", "А32-1234/2026")
+    );
+    assert_ne!(
+        dedup_key("dep", "Суд А", "1"),
+        dedup_key("dep", "Суд Б", "1")
+    );
+    // Two of our bodies in one case: two cards.
+    assert_ne!(dedup_key("dep", "Суд", "1"), dedup_key("min", "Суд", "1"));
 }
 
 fn rule(months: u8, in_force: bool) -> Rule {
@@ -85,7 +103,15 @@ fn the_appeal_period_counts_from_the_full_text_and_skips_the_weekend() {
         in_force_on: None,
     };
     assert_eq!(due(&rule(1, false), &no_text), Some(date!(2026 - 10 - 01)));
-    assert_eq!(due(&rule(2, true), &no_text), None);
+    // An appeal's ruling is in force the day it is made when no day is given.
+    assert_eq!(due(&rule(2, true), &no_text), Some(date!(2026 - 11 - 02)));
+    let nothing = Decided {
+        decided_on: None,
+        full_text_on: None,
+        in_force_on: None,
+    };
+    assert_eq!(due(&rule(1, false), &nothing), None);
+    assert_eq!(working_day(date!(2026 - 11 - 28)), date!(2026 - 11 - 30));
 }
 
 #[test]
