@@ -15,7 +15,7 @@ mod support;
 
 use std::time::Instant;
 
-use support::{Visitor, insert, quick, scalar};
+use support::{insert, quick, scalar};
 use time::Duration;
 use veche::app::AppState;
 
@@ -122,15 +122,6 @@ async fn region(state: &AppState) {
     }
 }
 
-async fn latency(v: &mut Visitor, path: &str, rounds: usize) -> (f64, f64, usize) {
-    support::p50_p99(rounds, async || {
-        let (status, body) = v.get(path).await;
-        assert_eq!(status, 200, "{path}");
-        body.len()
-    })
-    .await
-}
-
 fn main() {
     support::runtime().block_on(async {
         let rounds = if quick() { 20 } else { 100 };
@@ -148,11 +139,11 @@ fn main() {
             let (_, body) = v.get("/pm/courts/calendar").await;
             let shown = body.matches("class=\"hearing\"").count();
             assert!(shown > 300, "the fortnight's hearings: {shown}");
-            let (h50, h99, _) = latency(&mut v, "/", rounds).await;
-            let (c50, c99, cs) = latency(&mut v, "/pm/courts/calendar", rounds).await;
-            let (d50, d99, _) = latency(&mut v, "/pm/courts/calendar?days=1", rounds).await;
-            let (o50, o99, os) = latency(&mut v, "/pm/courts", rounds).await;
-            let (p50, p99, _) = latency(&mut v, "/pm/courts/counterparties", rounds).await;
+            let (h50, h99, _) = support::visitor_latency(&mut v, "/", rounds).await;
+            let (c50, c99, cs) = support::visitor_latency(&mut v, "/pm/courts/calendar", rounds).await;
+            let (d50, d99, _) = support::visitor_latency(&mut v, "/pm/courts/calendar?days=1", rounds).await;
+            let (o50, o99, os) = support::visitor_latency(&mut v, "/pm/courts", rounds).await;
+            let (p50, p99, _) = support::visitor_latency(&mut v, "/pm/courts/counterparties", rounds).await;
             println!(
                 "  hearing calendar, a fortnight ({shown} hearings, {} KB): p50 {c50:.1} ms, p99 {c99:.1} ms; one day {d50:.1} / {d99:.1} ms; \
                  overview ({} KB) {o50:.1} / {o99:.1} ms; counterparties {p50:.1} / {p99:.1} ms; home page {h50:.1} / {h99:.1} ms \

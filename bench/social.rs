@@ -14,7 +14,7 @@ mod support;
 
 use std::time::Instant;
 
-use support::{Visitor, exec, quick, scalar};
+use support::{exec, quick, scalar};
 use veche::app::AppState;
 
 const ACTIVITIES: usize = 1_000_000;
@@ -108,15 +108,6 @@ async fn site(state: &AppState, postgres: bool) -> i64 {
     first
 }
 
-async fn latency(v: &mut Visitor, path: &str, rounds: usize) -> (f64, f64, usize) {
-    support::p50_p99(rounds, async || {
-        let (status, body) = v.get(path).await;
-        assert_eq!(status, 200, "{path}");
-        body.len()
-    })
-    .await
-}
-
 fn main() {
     support::runtime().block_on(async {
         let rounds = if quick() { 50 } else { 300 };
@@ -139,9 +130,9 @@ fn main() {
                 .and_then(|s| s.parse().ok())
                 .expect("a link to older activity");
             let deep = older / 2;
-            let (h50, h99, hs) = latency(&mut v, "/", rounds).await;
-            let (p50, p99, ps) = latency(&mut v, "/feed", rounds).await;
-            let (o50, o99, _) = latency(&mut v, &format!("/feed?before={deep}"), rounds).await;
+            let (h50, h99, hs) = support::visitor_latency(&mut v, "/", rounds).await;
+            let (p50, p99, ps) = support::visitor_latency(&mut v, "/feed", rounds).await;
+            let (o50, o99, _) = support::visitor_latency(&mut v, &format!("/feed?before={deep}"), rounds).await;
             println!(
                 "  feed of a reader following {FOLLOWS} topics among {ACTIVITIES} activities ({} KB): p50 {p50:.1} ms, p99 {p99:.1} ms; \
                  an older page: {o50:.1} / {o99:.1} ms; home page ({} KB) {h50:.1} / {h99:.1} ms (ratio at p50 {:.1})",

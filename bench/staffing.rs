@@ -181,15 +181,6 @@ fn t3(n: usize) -> Vec<u8> {
     s.into_bytes()
 }
 
-async fn latency(v: &mut Visitor, path: &str, rounds: usize) -> (f64, f64, usize) {
-    support::p50_p99(rounds, async || {
-        let (status, body) = v.get(path).await;
-        assert_eq!(status, 200, "{path}");
-        body.len()
-    })
-    .await
-}
-
 /// Posts the Т-3 as the signed-in administrator; the status.
 async fn import(v: &Visitor, base: &str, org: &str, token: &str, file: Vec<u8>) -> u16 {
     let form = reqwest::multipart::Form::new()
@@ -232,9 +223,9 @@ fn main() {
             // portfolio with its figures.
             let (_, body) = v.get("/pm/staff").await;
             assert!(body.contains("/pm/staff/portfolios/vg-internal-policy"), "the region's portfolios");
-            let (h50, h99, _) = latency(&mut v, "/", rounds).await;
-            let (r50, r99, rs) = latency(&mut v, "/pm/staff", rounds).await;
-            let (o50, o99, os) = latency(&mut v, "/pm/staff/organisations/bench-7", rounds).await;
+            let (h50, h99, _) = support::visitor_latency(&mut v, "/", rounds).await;
+            let (r50, r99, rs) = support::visitor_latency(&mut v, "/pm/staff", rounds).await;
+            let (o50, o99, os) = support::visitor_latency(&mut v, "/pm/staff/organisations/bench-7", rounds).await;
             println!(
                 "  region dashboard ({} KB): p50 {r50:.1} ms, p99 {r99:.1} ms; an organisation with 8 quarters ({} KB): {o50:.1} / {o99:.1} ms; \
                  home page {h50:.1} / {h99:.1} ms (ratios at p50 {:.1} and {:.1})",

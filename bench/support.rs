@@ -365,3 +365,14 @@ pub async fn admin(state: &AppState, base: &str, password: &str) -> Visitor {
         .pop()
         .unwrap()
 }
+
+/// p50 and p99 in ms of `rounds` GETs of `path` by a signed-in visitor
+/// (every answer a 200), and the size of the last answer.
+pub async fn visitor_latency(v: &mut Visitor, path: &str, rounds: usize) -> (f64, f64, usize) {
+    p50_p99(rounds, async || {
+        let (status, body) = v.get(path).await;
+        assert_eq!(status, 200, "{path}");
+        body.len()
+    })
+    .await
+}

@@ -77,19 +77,29 @@ pub fn parse_org_id(input: &str) -> Result<String, Msg> {
     }
 }
 
+/// Whether `inn` is an ИНН with valid check digits: 10 digits (an
+/// organisation) or 12 (a person, a sole trader).
+pub fn inn_checks(inn: &str) -> bool {
+    let d: Vec<u32> = inn.chars().filter_map(|c| c.to_digit(10)).collect();
+    let check = |weights: &[u32]| weights.iter().zip(&d).map(|(w, x)| w * x).sum::<u32>() % 11 % 10;
+    d.len() == inn.chars().count()
+        && match d.len() {
+            10 => check(&[2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[9],
+            12 => {
+                check(&[7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[10]
+                    && check(&[3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[11]
+            }
+            _ => false,
+        }
+}
+
 /// A 10-digit INN of a legal entity with a valid check digit (or empty).
 pub fn parse_inn(input: &str) -> Result<Option<String>, Msg> {
     let inn = input.trim();
     if inn.is_empty() {
         return Ok(None);
     }
-    let digits: Vec<u32> = inn.chars().filter_map(|c| c.to_digit(10)).collect();
-    let valid = inn.len() == 10 && digits.len() == 10 && {
-        let weights = [2, 4, 10, 3, 5, 9, 4, 6, 8];
-        let sum: u32 = weights.iter().zip(&digits).map(|(w, d)| w * d).sum();
-        sum % 11 % 10 == digits[9]
-    };
-    if valid {
+    if inn.len() == 10 && inn_checks(inn) {
         Ok(Some(inn.to_owned()))
     } else {
         Err(Msg::new(

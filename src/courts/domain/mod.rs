@@ -218,20 +218,10 @@ pub fn plain_roubles(kopecks: i64) -> f64 {
 }
 
 /// An ИНН of an organisation (10 digits) or of a person (12), with its
-/// check digits.
+/// check digits (`directory::domain::inn_checks`).
 pub fn parse_inn(s: &str) -> Result<String, Msg> {
     let t = s.trim();
-    let d: Vec<u32> = t.chars().filter_map(|c| c.to_digit(10)).collect();
-    let ok = d.len() == t.chars().count()
-        && match d.len() {
-            10 => check(&d, &[2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[9],
-            12 => {
-                check(&d, &[7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[10]
-                    && check(&d, &[3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[11]
-            }
-            _ => false,
-        };
-    if ok {
+    if crate::directory::domain::inn_checks(t) {
         Ok(t.to_owned())
     } else {
         Err(Msg::new(
@@ -248,15 +238,14 @@ pub fn parse_inn(s: &str) -> Result<String, Msg> {
 }
 
 /// Nine digits completed with the check digit of an organisation's ИНН
-/// (the demo's counterparties have well-formed numbers).
+/// (the demo's and the benchmark's counterparties have well-formed
+/// numbers).
 pub fn complete_inn10(nine: u32) -> String {
     let s = format!("{:09}", nine % 1_000_000_000);
-    let d: Vec<u32> = s.chars().filter_map(|c| c.to_digit(10)).collect();
-    format!("{s}{}", check(&d, &[2, 4, 10, 3, 5, 9, 4, 6, 8]))
-}
-
-fn check(d: &[u32], weights: &[u32]) -> u32 {
-    weights.iter().zip(d).map(|(w, x)| w * x).sum::<u32>() % 11 % 10
+    (0..10)
+        .map(|c| format!("{s}{c}"))
+        .find(|inn| crate::directory::domain::inn_checks(inn))
+        .unwrap_or_default()
 }
 
 /// An ОГРН (13 digits) or ОГРНИП (15), with its check digit.
