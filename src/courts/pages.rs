@@ -14,7 +14,7 @@ use time::{Date, Duration};
 use super::alerts::today;
 use super::domain::{Category, Level, Outcome, Risk, Role, parse_roubles, plain_roubles};
 use super::import;
-use super::queries::{self, CaseRow, PartyRow};
+use super::queries::{self, CaseRow, PartyRow, Scope};
 use super::views::{self, CourtTexts, label, outcome_label, party_name, vocab_options};
 use crate::auth::Core;
 use crate::db::Db;
@@ -100,6 +100,8 @@ fn latest(instances: &[queries::InstanceRow]) -> BTreeMap<i64, &queries::Instanc
 pub struct ListQuery {
     #[serde(default)]
     org: Option<String>,
+    #[serde(default)]
+    portfolio: Option<String>,
     #[serde(default)]
     outcome: Option<String>,
     #[serde(default)]
@@ -235,10 +237,36 @@ pub async fn overview(
     let l = ctx.locale;
     let t = CourtTexts::get(l);
     let orgs = org_map(&db).await?;
+    // One organisation, a portfolio's organisations (a vice-governor's,
+    // the governor's office's), or the region.
     let org = q.org.as_deref().map(str::trim).unwrap_or("");
-    if !org.is_empty() && !orgs.contains_key(org) {
-        return Err(AppError::not_found());
-    }
+    let portfolio = q.portfolio.as_deref().map(str::trim).unwrap_or("");
+    let (scope, here, name) = if !org.is_empty() {
+        let o = orgs.get(org).ok_or_else(AppError::not_found)?;
+        (
+            Scope::of([org]),
+            format!("/pm/courts?org={org}"),
+            Some(l.pick(&o.name_ru, &o.name_en).to_owned()),
+        )
+    } else if !portfolio.is_empty() {
+        let p = orgs
+            .get(portfolio)
+            .filter(|p| {
+                portfolio_of(&orgs, &p.organisation_id)
+                    .is_some_and(|x| x.organisation_id == portfolio)
+            })
+            .ok_or_else(AppError::not_found)?;
+        let members = orgs
+            .keys()
+            .filter(|o| portfolio_of(&orgs, o).is_some_and(|x| x.organisation_id == portfolio));
+        (
+            Scope::of(members.map(String::as_str)),
+            format!("/pm/courts?portfolio={portfolio}"),
+            Some(l.pick(&p.name_ru, &p.name_en).to_owned()),
+        )
+    } else {
+        (Scope::all(), "/pm/courts".to_owned(), None)
+    };
     let outcome = q.outcome.as_deref().map(str::trim).unwrap_or("");
     if !outcome.is_empty() && outcome != "pending" && Outcome::parse(outcome).is_none() {
         return Err(AppError::invalid("Нет такого итога.", "No such outcome."));
@@ -254,13 +282,13 @@ pub async fn overview(
     let format = Format::parse(q.format.as_deref());
     let view = q.view.as_deref().unwrap_or("cases");
     if view == "cases" && format != Format::Html {
-        let all = queries::cases(&db, org, outcome, MAX_DOWNLOAD, 0).await?;
+        let all = queries::cases(&db, &scope, outcome, MAX_DOWNLOAD, 0).await?;
         if let Some(r) = case_list(&db, l, &orgs, &all).await?.download(format)? {
             return Ok(r);
         }
     }
     // Amount at risk by portfolio and by organisation, summed in the store.
-    let risks = queries::risk_by_organisation(&db, org).await?;
+    let risks = queries::risk_by_organisation(&db, &scope).await?;
     let mut by_portfolio: BTreeMap<Option<String>, queries::RiskRow> = BTreeMap::new();
     let mut all = queries::RiskRow::default();
     for r in &risks {
@@ -271,7 +299,7 @@ pub async fn overview(
     // Outcomes by category: [won, lost, partly, settled, pending].
     let mut outcomes: BTreeMap<Category, [i64; 5]> = BTreeMap::new();
     let mut total = 0;
-    for (category, outcome, n) in queries::outcomes(&db, org).await? {
+    for (category, outcome, n) in queries::outcomes(&db, &scope).await? {
         let slot = match Outcome::parse(&outcome) {
             Some(Outcome::Won) => 0,
             Some(Outcome::Lost) => 1,
@@ -290,13 +318,14 @@ pub async fn overview(
         rows: by_portfolio
             .iter()
             .map(|(p, r)| {
-                let name = p
-                    .as_ref()
-                    .and_then(|p| orgs.get(p))
-                    .map_or(t.outside.to_owned(), |o| {
-                        l.pick(&o.name_ru, &o.name_en).to_owned()
-                    });
-                r.row(Cell::Text(name))
+                let cell = match p.as_ref().and_then(|p| orgs.get(p)) {
+                    Some(o) => Cell::Link(
+                        l.pick(&o.name_ru, &o.name_en).to_owned(),
+                        format!("/pm/courts?portfolio={}", o.organisation_id),
+                    ),
+                    None => Cell::Text(t.outside.to_owned()),
+                };
+                r.row(cell)
             })
             .collect(),
     };
@@ -344,27 +373,21 @@ pub async fn overview(
     if let Some(r) = chosen.map(|t| t.download(format)).transpose()?.flatten() {
         return Ok(r);
     }
-    let listed = queries::cases(&db, org, outcome, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let listed = queries::cases(&db, &scope, outcome, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
     let list = case_list(&db, l, &orgs, &listed).await?;
-    let pages = (queries::count_cases(&db, org, outcome).await? + PAGE_SIZE - 1) / PAGE_SIZE;
-    let here = if org.is_empty() {
-        "/pm/courts".to_owned()
-    } else {
-        format!("/pm/courts?org={org}")
-    };
-    let sep = if org.is_empty() { "?" } else { "&" };
+    let pages = (queries::count_cases(&db, &scope, outcome).await? + PAGE_SIZE - 1) / PAGE_SIZE;
+    let sep = if here.contains('?') { "&" } else { "?" };
     let filtered = if outcome.is_empty() {
         here.clone()
     } else {
         format!("{here}{sep}outcome={outcome}")
     };
-    let unpaid = queries::unpaid(&db, org).await?;
+    let unpaid = queries::unpaid(&db, &scope).await?;
     let can_enter = user.is_admin() || user.is_officer();
     let outcome_opts = vocab_options(Outcome::ALL, Outcome::as_str, Outcome::label, l);
-    let title = if org.is_empty() {
-        t.title.to_owned()
-    } else {
-        format!("{}: {}", t.title, org_name(&orgs, l, org))
+    let title = match &name {
+        None => t.title.to_owned(),
+        Some(n) => format!("{}: {}", t.title, n),
     };
     Ok(Page::new(&ctx, title.clone())
         .crumb(t.title, "/pm/courts")
@@ -379,7 +402,7 @@ pub async fn overview(
             }
             h2 { (t.at_risk) }
             p.hint { (t.at_risk_hint) }
-            @if org.is_empty() {
+            @if org.is_empty() && portfolio.is_empty() {
                 (portfolios.html(t.portfolio))
                 (links(l, &format!("{here}{sep}view=portfolios")))
             }
@@ -391,6 +414,7 @@ pub async fn overview(
             h2 { (t.cases) }
             form.inline-form method="get" action="/pm/courts" {
                 @if !org.is_empty() { input type="hidden" name="org" value=(org); }
+                @if !portfolio.is_empty() { input type="hidden" name="portfolio" value=(portfolio); }
                 div.field {
                     label for="f-outcome" { (t.outcome) }
                     select #f-outcome name="outcome" {

@@ -304,6 +304,33 @@ both_backends!(
             30_000_000
         );
 
+        // A vice-governor's portfolio sees its organisations' cases, another
+        // portfolio none; a department is not a portfolio.
+        let mine = app
+            .get("/pm/courts?portfolio=vg-internal-policy&format=csv")
+            .await
+            .body;
+        assert!(mine.contains("15АП-777/2026"), "{mine}");
+        let theirs = app
+            .get("/pm/courts?portfolio=vg-first&format=csv")
+            .await
+            .body;
+        assert_eq!(theirs.lines().count(), 1, "only the header: {theirs}");
+        let page = app.get("/pm/courts?portfolio=vg-internal-policy").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("/pm/courts/cases/"), "{}", page.body);
+        for bad in [
+            "portfolio=dep-internal-policy",
+            "portfolio=nowhere",
+            "org=nowhere",
+        ] {
+            assert_eq!(
+                app.get(&format!("/pm/courts?{bad}")).await.status,
+                StatusCode::NOT_FOUND,
+                "{bad}"
+            );
+        }
+
         // The overview: outcomes by category, unpaid under writs, the list as
         // a download; nothing at risk any more (the decision is in force).
         let o = app.get("/pm/courts").await.body;

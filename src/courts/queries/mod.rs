@@ -99,18 +99,42 @@ pub async fn case_tx(tx: &mut Tx, id: i64) -> Result<Option<CaseRow>, sqlx::Erro
     )
 }
 
-/// The filter of the case list: one organisation's (or all, `""`), one
-/// outcome's (or all, `""`).
+/// The filter of the case list: the organisations of a scope (`Scope`),
+/// one outcome's (or all, `""`).
 macro_rules! case_filter {
     () => {
-        " where ($1 = '' or c.organisation_id = $1) and ($2 = '' or c.outcome = $2) "
+        " where ($1 = '' or $1 like '%,' || c.organisation_id || ',%') and ($2 = '' or c.outcome = $2) "
     };
+}
+
+/// Which organisations' cases a page reads: every one (`""`), or those
+/// listed as `,a,b,` (one organisation, or a portfolio's). Directory ids
+/// are lower-case letters, digits and hyphens: no wildcard of `like`.
+pub struct Scope(String);
+
+impl Scope {
+    pub fn all() -> Scope {
+        Scope(String::new())
+    }
+
+    pub fn of<'a>(orgs: impl IntoIterator<Item = &'a str>) -> Scope {
+        let mut s = String::from(",");
+        for o in orgs {
+            s.push_str(o);
+            s.push(',');
+        }
+        Scope(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// A page of cases, newest first.
 pub async fn cases(
     db: &Db,
-    org: &str,
+    scope: &Scope,
     outcome: &str,
     limit: i64,
     offset: i64,
@@ -125,20 +149,20 @@ pub async fn cases(
             case_filter!(),
             "order by c.case_id desc limit $3 offset $4"
         ),
-        org,
+        scope.as_str(),
         outcome,
         limit,
         offset
     )
 }
 
-pub async fn count_cases(db: &Db, org: &str, outcome: &str) -> Result<i64, sqlx::Error> {
+pub async fn count_cases(db: &Db, scope: &Scope, outcome: &str) -> Result<i64, sqlx::Error> {
     let (n,): (i64,) = fetch_db!(
         db,
         fetch_one,
         (i64,),
         concat!("select count(*) from court_case c", case_filter!()),
-        org,
+        scope.as_str(),
         outcome
     )?;
     Ok(n)
@@ -161,7 +185,7 @@ pub struct RiskRow {
     pub remote: f64,
 }
 
-pub async fn risk_by_organisation(db: &Db, org: &str) -> Result<Vec<RiskRow>, sqlx::Error> {
+pub async fn risk_by_organisation(db: &Db, scope: &Scope) -> Result<Vec<RiskRow>, sqlx::Error> {
     fetch_db!(
         db,
         fetch_all,
@@ -177,28 +201,28 @@ pub async fn risk_by_organisation(db: &Db, org: &str) -> Result<Vec<RiskRow>, sq
              cast(sum(case when role = 'defendant' and final_on is null and risk = 'remote'
                       then cast(claimed as double precision) else 0 end) as double precision)
                  as remote
-         from court_case where ($1 = '' or organisation_id = $1)
+         from court_case where ($1 = '' or $1 like '%,' || organisation_id || ',%')
          group by organisation_id order by organisation_id",
-        org
+        scope.as_str()
     )
 }
 
 /// Cases by category and outcome.
-pub async fn outcomes(db: &Db, org: &str) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+pub async fn outcomes(db: &Db, scope: &Scope) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
     fetch_db!(
         db,
         fetch_all,
         (String, String, i64),
         "select category, outcome, count(*) from court_case
-         where ($1 = '' or organisation_id = $1)
+         where ($1 = '' or $1 like '%,' || organisation_id || ',%')
          group by category, outcome order by category, outcome",
-        org
+        scope.as_str()
     )
 }
 
 /// What remains to pay under the writs of an organisation's cases (or
 /// all).
-pub async fn unpaid(db: &Db, org: &str) -> Result<f64, sqlx::Error> {
+pub async fn unpaid(db: &Db, scope: &Scope) -> Result<f64, sqlx::Error> {
     let (n,): (f64,) = fetch_db!(
         db,
         fetch_one,
@@ -206,8 +230,8 @@ pub async fn unpaid(db: &Db, org: &str) -> Result<f64, sqlx::Error> {
         "select cast(coalesce(sum(cast(e.amount - e.paid as double precision)), 0) as double precision)
          from court_enforcement e
          join court_case c on c.case_id = e.case_id
-         where ($1 = '' or c.organisation_id = $1)",
-        org
+         where ($1 = '' or $1 like '%,' || c.organisation_id || ',%')",
+        scope.as_str()
     )?;
     Ok(n)
 }
