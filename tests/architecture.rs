@@ -25,6 +25,7 @@ const FEATURES: &[&str] = &[
     "participation",
     "staffing",
     "courts",
+    "rankings",
 ];
 
 /// Modules that must not name a feature.
