@@ -291,8 +291,9 @@ pub async fn card(
         .collect();
     let orgs = org_map(&db).await?;
     let title = format!(
-        "{} № {}: {}",
+        "{} {} {}: {}",
         t.case,
+        t.no,
         id,
         c.subject.chars().take(80).collect::<String>()
     );

@@ -14,6 +14,7 @@ texts!(pub CourtTexts {
     title: "Судебные дела", "Court cases";
     orders: "Поручения", "Orders";
     choose: "— выберите —", "— choose —";
+    no: "№", "No.";
     subject_hint: "Без имён граждан: предмет виден всем сотрудникам.", "No private person's name: every staff member sees the subject.";
     sections: "Разделы судебных дел", "Court case sections";
     overview: "Обзор", "Overview";
@@ -225,9 +226,10 @@ pub fn card(l: Locale, c: &Card<'_>) -> Markup {
             (
                 i.instance_id.to_string(),
                 format!(
-                    "{} — {} № {}",
+                    "{} — {} {} {}",
                     label(Level::parse, Level::label, &i.level, l),
                     i.court,
+                    t.no,
                     i.number
                 ),
             )
@@ -267,7 +269,7 @@ pub fn card(l: Locale, c: &Card<'_>) -> Markup {
         }
         @for i in c.instances {
             section.case-instance aria-labelledby={ "inst-" (i.instance_id) } {
-                h2 id={ "inst-" (i.instance_id) } { (label(Level::parse, Level::label, &i.level, l)) ": " (i.court) ", № " (i.number) }
+                h2 id={ "inst-" (i.instance_id) } { (label(Level::parse, Level::label, &i.level, l)) ": " (i.court) ", " (t.no) " " (i.number) }
                 dl.pm-summary {
                     div { dt { (t.received) } dd { (date(l, i.received_on)) } }
                     div { dt { (t.decided) } dd { (opt_date(l, i.decided_on)) } }
@@ -417,7 +419,7 @@ pub fn calendar(
                         li.hearing {
                             @let at = h.starts_at.to_offset(time::macros::offset!(+3));
                             (format!("{:02}:{:02}", at.hour(), at.minute())) " — "
-                            a href={ "/pm/courts/cases/" (h.case_id) } { (h.court) ", № " (h.number) }
+                            a href={ "/pm/courts/cases/" (h.case_id) } { (h.court) ", " (t.no) " " (h.number) }
                             " (" (label(Level::parse, Level::label, &h.level, l)) "), " (orgs(&h.organisation_id)) ": " (h.subject)
                             @if !h.courtroom.is_empty() { ", " (t.courtroom) " " (h.courtroom) }
                         }
