@@ -78,12 +78,15 @@ pub async fn sweep(state: &AppState, case_id: i64, at: Date) -> AppResult<(usize
                 wanted.push((d, r, due));
             }
             _ => {
+                let not_yet = due.is_some_and(|due| at < due - Duration::days(r.warn_days));
                 let why = if d.next_recorded {
                     "Жалоба подана: дело перешло в следующую инстанцию."
                 } else if !outcome.is_some_and(Outcome::against_us) {
                     "Решение изменено: оно не против организации."
                 } else if in_force {
                     "Решение вступило в силу."
+                } else if not_yet {
+                    "Срок пересчитан: до конца срока обжалования ещё далеко."
                 } else {
                     "Срок обжалования истёк больше месяца назад."
                 };

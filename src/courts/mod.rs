@@ -77,7 +77,10 @@ pub fn router() -> Router<AppState> {
 /// The hourly work: appeal periods that came near with time, and the
 /// reminders of tomorrow's hearings.
 pub async fn scheduled(state: &AppState) -> anyhow::Result<()> {
-    alerts::sweep(state, 0, alerts::today()).await?;
+    // Both run whatever the other does: a failing sweep must not keep
+    // tomorrow's hearings from their reminders.
+    let swept = alerts::sweep(state, 0, alerts::today()).await;
     alerts::remind(state, crate::db::now()).await?;
+    swept?;
     Ok(())
 }

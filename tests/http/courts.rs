@@ -318,7 +318,11 @@ both_backends!(
         assert_eq!(theirs.lines().count(), 1, "only the header: {theirs}");
         let page = app.get("/pm/courts?portfolio=vg-internal-policy").await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("/pm/courts/cases/"), "{}", page.body);
+        assert!(
+            page.body.contains(&format!("/pm/courts/cases/{id}\"")),
+            "{}",
+            page.body
+        );
         for bad in [
             "portfolio=dep-internal-policy",
             "portfolio=nowhere",
@@ -426,12 +430,34 @@ both_backends!(
             );
         }
 
+        // The decision's dates corrected: the order goes with its reason and
+        // a new one comes with the new deadline.
+        decide_first(&app, won, -40, -38, "lost").await;
+        app.run_workers().await;
+        assert_eq!(
+            order_states(&app, "А32-2003/2026").await,
+            ["cancelled", "cancelled", "new"]
+        );
+        for note in [
+            "Решение изменено: оно не против организации.",
+            "Срок пересчитан: даты решения исправлены.",
+        ] {
+            assert_eq!(
+                app.scalar(&format!(
+                    "select count(*) from pm_order_event where note = '{note}'"
+                ))
+                .await,
+                1,
+                "{note}"
+            );
+        }
+
         // A decision further back than the warning is not yet an order: full
         // text five days ago leaves more than three weeks.
         let fresh = entered(&app, "А32-2004/2026").await;
         decide_first(&app, fresh, -5, -5, "lost").await;
         app.run_workers().await;
-        assert_eq!(control_orders(&app).await.len(), 3);
+        assert_eq!(control_orders(&app).await.len(), 4);
     }
 );
 
