@@ -24,6 +24,7 @@ use crate::error::{AppError, AppResult};
 use crate::web::extract::Query;
 use crate::web::i18n::{Locale, iso_date, parse_iso_date};
 use crate::web::layout::{Page, PageCtx};
+use crate::web::limits::Gates;
 use crate::web::tables::{Cell, Format, Table, links};
 
 pub(super) fn day(s: &str) -> AppResult<Date> {
@@ -148,10 +149,9 @@ fn risk_headers(l: Locale, first: &str) -> Vec<String> {
     ]
 }
 
-/// Cases a page of the list shows; a download holds them all (up to a
-/// bound no region reaches: its XLSX is built in memory).
+/// Cases a page of the list shows; a download holds them all, up to the
+/// export cap of every download (`web::limits::MAX_EXPORT_ROWS`).
 const PAGE_SIZE: i64 = 100;
-const MAX_DOWNLOAD: i64 = 200_000;
 
 /// The list of cases, never naming a private person: it is downloadable
 /// and read by the whole core.
@@ -232,6 +232,7 @@ pub async fn overview(
     ctx: PageCtx,
     Core(user): Core,
     State(db): State<Db>,
+    State(gates): State<Gates>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
@@ -282,7 +283,22 @@ pub async fn overview(
     let format = Format::parse(q.format.as_deref());
     let view = q.view.as_deref().unwrap_or("cases");
     if view == "cases" && format != Format::Html {
-        let all = queries::cases(&db, &scope, outcome, MAX_DOWNLOAD, 0).await?;
+        // Built in memory: bounded in size, and a few at a time
+        // (web/limits.rs), as every export.
+        let total = queries::count_cases(&db, &scope, outcome).await?;
+        let cap = crate::web::limits::MAX_EXPORT_ROWS;
+        if total > cap {
+            return Err(AppError::invalid(
+                format!(
+                    "В выгрузку входит не больше {cap} дел, а выбрано {total}. Выберите портфель, организацию или итог."
+                ),
+                format!(
+                    "A download holds at most {cap} cases and {total} are selected. Choose a portfolio, an organisation or an outcome."
+                ),
+            ));
+        }
+        let _permit = gates.expensive.enter().await?;
+        let all = queries::cases(&db, &scope, outcome, cap, 0).await?;
         if let Some(r) = case_list(&db, l, &orgs, &all).await?.download(format)? {
             return Ok(r);
         }
