@@ -67,18 +67,22 @@ pub async fn access(db: &Db, user: &CurrentUser, org: &str) -> Result<Access, sq
             edit: true,
         });
     }
-    let edit = user.is_officer_of(org);
-    let mut see_internal = edit;
+    // The organisation itself, then the bodies above it (a cycle in a bad
+    // directory stops after 20 steps).
+    let mut see_internal = false;
     let mut at = Some(org.to_owned());
     for _ in 0..20 {
         let Some(id) = at else { break };
-        if see_internal || user.is_officer_of(&id) {
+        if user.is_officer_of(&id) {
             see_internal = true;
             break;
         }
         at = queries::by_id(db, &id).await?.and_then(|o| o.parent_id);
     }
-    Ok(Access { see_internal, edit })
+    Ok(Access {
+        see_internal,
+        edit: user.is_officer_of(org),
+    })
 }
 
 /// Refuses unless `org` is in the directory (404) and `user` may change
