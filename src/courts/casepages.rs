@@ -289,7 +289,7 @@ pub async fn card(
             (article, a.due_on)
         })
         .collect();
-    let orgs = org_map(&db).await?;
+    let org = crate::directory::queries::by_id(&db, &c.organisation_id).await?;
     let title = format!(
         "{} {} {}: {}",
         t.case,
@@ -304,7 +304,7 @@ pub async fn card(
             (views::nav(l))
             (views::card(l, &views::Card {
                 case: &c,
-                org_name: orgs.get(&c.organisation_id).map_or(c.organisation_id.clone(), |o| l.pick(&o.name_ru, &o.name_en).to_owned()),
+                org_name: org.map_or(c.organisation_id.clone(), |o| l.pick(&o.name_ru, &o.name_en).to_owned()),
                 parties: &parties,
                 instances: &instances,
                 hearings: &hearings,
