@@ -67,6 +67,8 @@ pub struct AppState {
     pub priorities: crate::participation::priorities::Runtime,
     /// What features add to the pages of requests (`workflow::sections`).
     pub request_sections: crate::workflow::sections::RequestSections,
+    /// The core's projects as roadmaps (`workflow::roadmaps`).
+    pub roadmaps: crate::workflow::roadmaps::RoadmapRegistry,
     /// The service ratings' current month, computed once for many readers.
     pub services: crate::participation::services::service::Runtime,
     /// The suggestions' per-account limit of comments.
@@ -179,6 +181,7 @@ impl AppState {
             lawmaking_comments: Default::default(),
             social_comments: Default::default(),
             request_sections: crate::features::request_sections(),
+            roadmaps: crate::features::roadmaps(),
         };
         opendata::start(&state).await?;
         // What loading enqueued for the index is indexed before serving.
@@ -281,6 +284,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::participation::router())
         .merge(crate::staffing::router())
         .merge(crate::courts::router())
+        .merge(crate::rankings::router())
         .merge(crate::demo::pages::router())
         .route(
             "/api/v1/integration/messages",

@@ -80,6 +80,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub courts: CourtsConfig,
+
+    #[command(flatten)]
+    pub rankings: RankingsConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -449,6 +452,47 @@ pub struct CourtsConfig {
         global = true
     )]
     pub publish_stats: bool,
+}
+
+/// Rankings and indicators of effectiveness (docs/RANKINGS.md).
+#[derive(Debug, Clone, Args)]
+pub struct RankingsConfig {
+    /// The region veche serves: its row is highlighted in every ranking
+    /// (a code of datasets/rankings/regions.csv).
+    #[arg(
+        long,
+        env = "VECHE_RANKINGS_REGION",
+        default_value = "RU-KDA",
+        global = true
+    )]
+    pub region: String,
+    /// Peers shown with the region beside the Southern Federal District's
+    /// regions: codes, comma-separated (`RU-TA,RU-MOS`).
+    #[arg(
+        long,
+        env = "VECHE_RANKINGS_PEERS",
+        default_value = "RU-TA,RU-STA",
+        global = true
+    )]
+    pub peers: String,
+    /// The federal district whose regions are peers (`south`, …; empty for
+    /// none).
+    #[arg(
+        long,
+        env = "VECHE_RANKINGS_DISTRICT",
+        default_value = "south",
+        global = true
+    )]
+    pub district: String,
+    /// The organisation whose officers keep the rankings and link
+    /// indicators to roadmaps (administrators may too).
+    #[arg(
+        long,
+        env = "VECHE_RANKINGS_KEEPER",
+        default_value = "dep-control",
+        global = true
+    )]
+    pub keeper: String,
 }
 
 /// The rules of participation (docs/PARTICIPATION.md).

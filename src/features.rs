@@ -86,6 +86,8 @@ pub fn demo_parts() -> DemoParts {
         // After the reports: its first department is the demo officer's.
         Arc::new(crate::staffing::demo::Staffing),
         Arc::new(crate::courts::demo::Courts),
+        // After the core's orders: indicators link to its projects.
+        Arc::new(crate::rankings::demo::Rankings),
         // Last: it follows what the others wrote.
         Arc::new(crate::participation::social::demo::Social),
     ])
@@ -108,12 +110,18 @@ pub fn request_sections() -> crate::workflow::sections::RequestSections {
     )])
 }
 
+/// Who keeps the projects other features link to as roadmaps.
+pub fn roadmaps() -> crate::workflow::roadmaps::RoadmapRegistry {
+    crate::workflow::roadmaps::RoadmapRegistry::new(Arc::new(crate::pm::roadmaps::ProjectRoadmaps))
+}
+
 /// Features' scheduled work, run hourly by the server (and once at start).
 /// Each step is safe to run twice or from two processes at once.
 pub async fn run_scheduled(state: &crate::app::AppState) -> anyhow::Result<()> {
     crate::participation::scheduled(state).await?;
     crate::staffing::scheduled(state).await?;
-    crate::courts::scheduled(state).await
+    crate::courts::scheduled(state).await?;
+    crate::rankings::scheduled(state).await
 }
 
 /// Who applies which integration message (`integration::inbound`).

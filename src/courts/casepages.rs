@@ -607,20 +607,7 @@ pub async fn import_cases(
     if !(user.is_admin() || user.is_officer()) {
         return Err(AppError::forbidden());
     }
-    let files = crate::media::upload::read_multipart(multipart, "file", |_, _| {}).await?;
-    if let Some(m) = files.error {
-        return Err(AppError::client(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            m,
-        ));
-    }
-    let Some((name, bytes)) = files.files.into_iter().next() else {
-        return Err(AppError::invalid(
-            "Выберите файл .xlsx или .csv.",
-            "Choose an .xlsx or .csv file.",
-        ));
-    };
+    let (name, bytes, _) = crate::media::upload::one_file(multipart).await?;
     let _permit = state.gates.expensive.enter().await?;
     let rows =
         crate::media::sheet::read_upload(state.config.media_dir().join("imports"), &name, bytes)

@@ -43,26 +43,7 @@ pub(super) fn maybe_day(s: &str) -> AppResult<Option<Date>> {
     }
 }
 
-pub(super) fn text(s: &str, max: usize, ru: &'static str, en: &'static str) -> AppResult<String> {
-    let s = s.trim();
-    if s.is_empty() || s.chars().count() > max {
-        Err(AppError::invalid(ru, en))
-    } else {
-        Ok(s.to_owned())
-    }
-}
-
-pub(super) fn optional(s: &str, max: usize) -> AppResult<String> {
-    let s = s.trim();
-    if s.chars().count() > max {
-        Err(AppError::invalid(
-            "Слишком длинный текст.",
-            "The text is too long.",
-        ))
-    } else {
-        Ok(s.to_owned())
-    }
-}
+pub(super) use crate::web::extract::{optional_field as optional, text_field as text};
 
 pub(super) fn word<T>(parse: fn(&str) -> Option<T>, s: &str) -> AppResult<T> {
     parse(s).ok_or_else(|| {

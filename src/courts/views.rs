@@ -158,38 +158,7 @@ fn opt_date(l: Locale, d: Option<Date>) -> String {
     d.map_or_else(|| "—".to_owned(), |d| date(l, d))
 }
 
-/// One labelled input of a form; `form` keeps ids unique when a page
-/// has several forms.
-pub fn input(form: &str, name: &str, label: &str, kind: &str, required: bool) -> Markup {
-    let id = format!("{form}-{name}");
-    html! {
-        div.field {
-            label for=(id) { (label) }
-            input id=(id) name=(name) type=(kind) required[required];
-        }
-    }
-}
-
-/// A labelled choice; with `choose`, an empty first option that must be
-/// changed (a choice that matters is never made by default).
-pub fn select(
-    form: &str,
-    name: &str,
-    label: &str,
-    options: &[(String, String)],
-    choose: Option<&str>,
-) -> Markup {
-    let id = format!("{form}-{name}");
-    html! {
-        div.field {
-            label for=(id) { (label) }
-            select id=(id) name=(name) required[choose.is_some()] {
-                @if let Some(c) = choose { option value="" { (c) } }
-                @for (v, text) in options { option value=(v) { (text) } }
-            }
-        }
-    }
-}
+pub use crate::web::components::{input, select};
 
 pub fn vocab_options<T: Copy>(
     all: &[T],

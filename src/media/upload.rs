@@ -63,6 +63,35 @@ pub async fn read_multipart(
     Ok(out)
 }
 
+/// A form of one file and a few text fields (an import): the file's name
+/// and bytes, and the fields (at most 20, the rest ignored). A file over
+/// the size limit is 413; no file, 422.
+pub async fn one_file(
+    multipart: axum::extract::Multipart,
+) -> AppResult<(String, Vec<u8>, std::collections::BTreeMap<String, String>)> {
+    let mut fields = std::collections::BTreeMap::new();
+    let files = read_multipart(multipart, "file", |k, v| {
+        if fields.len() < 20 {
+            fields.insert(k.to_owned(), v);
+        }
+    })
+    .await?;
+    if let Some(m) = files.error {
+        return Err(crate::error::AppError::client(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            m,
+        ));
+    }
+    let Some((name, bytes)) = files.files.into_iter().next() else {
+        return Err(crate::error::AppError::invalid(
+            "Выберите файл.",
+            "Choose a file.",
+        ));
+    };
+    Ok((name, bytes, fields))
+}
+
 pub async fn read_photo(field: &mut axum::extract::multipart::Field<'_>) -> AppResult<PhotoPart> {
     let file_name = field.file_name().unwrap_or("").to_owned();
     let mut bytes = Vec::new();

@@ -23,6 +23,7 @@ pub mod orders;
 pub mod pages;
 pub mod projects;
 pub mod queries;
+pub mod roadmaps;
 pub mod seed;
 
 use axum::Router;

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Multipart, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
@@ -383,18 +382,7 @@ pub async fn import_t3(
     multipart: Multipart,
 ) -> AppResult<Response> {
     service::may_edit(&state.db, &user, &id).await?;
-    let mut text: BTreeMap<String, String> = BTreeMap::new();
-    let files = crate::media::upload::read_multipart(multipart, "file", |k, v| {
-        text.insert(k.to_owned(), v);
-    })
-    .await?;
-    if let Some(m) = files.error {
-        return Err(AppError::client(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            m,
-        ));
-    }
+    let (name, bytes, text) = crate::media::upload::one_file(multipart).await?;
     let field = |k: &str| text.get(k).map_or("", |s| s.trim());
     let order_number = field("order_number");
     if order_number.is_empty() || order_number.chars().count() > 100 {
@@ -407,12 +395,6 @@ pub async fn import_t3(
         order_number: order_number.to_owned(),
         order_date: day(field("order_date"))?,
         valid_from: day(field("valid_from"))?,
-    };
-    let Some((name, bytes)) = files.files.into_iter().next() else {
-        return Err(AppError::invalid(
-            "Выберите файл .xlsx или .csv.",
-            "Choose an .xlsx or .csv file.",
-        ));
     };
     let _permit = state.gates.expensive.enter().await?;
     let dir = state.config.media_dir().join("imports");

@@ -311,3 +311,36 @@ pub fn pager(l: Locale, base: &str, page: i64, pages: i64) -> Markup {
 pub fn scroll_label(l: crate::web::i18n::Locale) -> &'static str {
     crate::web::layout::LayoutTexts::get(l).scroll_table
 }
+
+/// One labelled input of a form; `form` keeps ids unique when a page
+/// has several forms.
+pub fn input(form: &str, name: &str, label: &str, kind: &str, required: bool) -> Markup {
+    let id = format!("{form}-{name}");
+    html! {
+        div.field {
+            label for=(id) { (label) }
+            input id=(id) name=(name) type=(kind) required[required];
+        }
+    }
+}
+
+/// A labelled choice; with `choose`, an empty first option that must be
+/// changed (a choice that matters is never made by default).
+pub fn select(
+    form: &str,
+    name: &str,
+    label: &str,
+    options: &[(String, String)],
+    choose: Option<&str>,
+) -> Markup {
+    let id = format!("{form}-{name}");
+    html! {
+        div.field {
+            label for=(id) { (label) }
+            select id=(id) name=(name) required[choose.is_some()] {
+                @if let Some(c) = choose { option value="" { (c) } }
+                @for (v, text) in options { option value=(v) { (text) } }
+            }
+        }
+    }
+}

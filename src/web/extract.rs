@@ -141,3 +141,32 @@ pub fn content_type(headers: &axum::http::HeaderMap) -> String {
         .unwrap_or("")
         .to_owned()
 }
+
+/// A required text field, trimmed: refused with `ru`/`en` when empty or
+/// longer than `max` characters.
+pub fn text_field(
+    s: &str,
+    max: usize,
+    ru: &'static str,
+    en: &'static str,
+) -> crate::error::AppResult<String> {
+    let s = s.trim();
+    if s.is_empty() || s.chars().count() > max {
+        Err(AppError::invalid(ru, en))
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+/// An optional text field, trimmed; refused when longer than `max`.
+pub fn optional_field(s: &str, max: usize) -> crate::error::AppResult<String> {
+    let s = s.trim();
+    if s.chars().count() > max {
+        Err(AppError::invalid(
+            "Слишком длинный текст.",
+            "The text is too long.",
+        ))
+    } else {
+        Ok(s.to_owned())
+    }
+}

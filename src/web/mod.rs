@@ -3,6 +3,7 @@
 
 pub mod api_docs;
 pub mod assets;
+pub mod charts;
 pub mod components;
 pub mod csrf;
 pub mod errors;

@@ -20,6 +20,7 @@ pub mod notify;
 pub mod page;
 pub mod queries;
 pub mod queue;
+pub mod roadmaps;
 pub mod routing;
 pub mod sections;
 pub mod sla;

@@ -481,6 +481,68 @@ both_backends!(
             card.contains("/decision\"") && card.contains("Сроки обжалования"),
             "{card}"
         );
+        // Rankings: three demo rankings with five editions each, the
+        // krai's row highlighted with its change; every indicator of the
+        // decree's list with a status, an order for each one off track.
+        assert_eq!(app.scalar("select count(*) from ranking_edition").await, 15);
+        let rankings = app.get("/pm/rankings").await.body;
+        assert!(
+            rankings.contains("6 / 89") && rankings.contains("▲ 1") && rankings.contains("▼ 3"),
+            "{rankings}"
+        );
+        let life = app.get("/pm/rankings/quality-of-life").await.body;
+        assert!(
+            life.contains("class=\"ours\"") && life.contains("<svg"),
+            "{life}"
+        );
+        let dashboard = app.get("/pm/indicators").await.body;
+        let count = |status: &str| -> i64 {
+            let at = dashboard
+                .find(&format!("data-status=\"{status}\">"))
+                .unwrap_or_else(|| panic!("no count of {status}"));
+            let rest = &dashboard[at..];
+            rest[rest.find('>').unwrap() + 1..rest.find('<').unwrap()]
+                .parse()
+                .unwrap()
+        };
+        for s in [
+            "achieved",
+            "on_track",
+            "needs_acceleration",
+            "limited_progress",
+            "deterioration",
+        ] {
+            assert!(count(s) > 0, "no indicator {s}: {dashboard}");
+        }
+        let off = count("limited_progress") + count("deterioration");
+        assert_eq!(
+            app.scalar("select count(*) from pm_order where source = 'control' and title like 'Отставание по показателю%'")
+                .await,
+            off
+        );
+        let linked = app
+            .scalar("select min(indicator_id) from indicator where project_id is not null")
+            .await;
+        let code: String = {
+            let mut tx = app.state.db.begin().await.unwrap();
+            let (c,): (String,) = veche::fetch_tx!(
+                &mut tx,
+                fetch_one,
+                (String,),
+                "select code from indicator where indicator_id = $1",
+                linked
+            )
+            .unwrap();
+            tx.commit().await.unwrap();
+            c
+        };
+        let card = app.get(&format!("/pm/indicators/{code}")).await.body;
+        assert!(
+            card.contains("уточнённое") && card.contains("Дорожная карта"),
+            "{card}"
+        );
+        let town = app.get("/pm/indicators?territory=sochi").await.body;
+        assert!(town.contains("data-code=\"1014-05\""));
         app.clear_cookies();
 
         // Court cases: a dozen in four departments, the officer's among

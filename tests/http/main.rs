@@ -37,6 +37,7 @@ mod pm;
 mod problems;
 mod publications;
 mod queues;
+mod rankings;
 mod roles;
 mod screenshots;
 mod services;
