@@ -285,6 +285,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::staffing::router())
         .merge(crate::courts::router())
         .merge(crate::rankings::router())
+        .merge(crate::reports::router())
         .merge(crate::demo::pages::router())
         .route(
             "/api/v1/integration/messages",

@@ -68,6 +68,7 @@ pub fn live_datasets() -> LiveDatasets {
         Arc::new(crate::participation::social::publications::dataset::Publications),
         Arc::new(crate::staffing::dataset::Structure),
         Arc::new(crate::courts::dataset::Statistics),
+        Arc::new(crate::reports::dataset::Reports),
     ])
 }
 
@@ -88,6 +89,7 @@ pub fn demo_parts() -> DemoParts {
         Arc::new(crate::courts::demo::Courts),
         // After the core's orders: indicators link to its projects.
         Arc::new(crate::rankings::demo::Rankings),
+        Arc::new(crate::reports::demo::Reports),
         // Last: it follows what the others wrote.
         Arc::new(crate::participation::social::demo::Social),
     ])
@@ -121,7 +123,8 @@ pub async fn run_scheduled(state: &crate::app::AppState) -> anyhow::Result<()> {
     crate::participation::scheduled(state).await?;
     crate::staffing::scheduled(state).await?;
     crate::courts::scheduled(state).await?;
-    crate::rankings::scheduled(state).await
+    crate::rankings::scheduled(state).await?;
+    crate::reports::scheduled(state).await
 }
 
 /// Who applies which integration message (`integration::inbound`).

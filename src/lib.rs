@@ -46,6 +46,7 @@ pub mod opendata;
 pub mod participation;
 pub mod pm;
 pub mod rankings;
+pub mod reports;
 pub mod search;
 pub mod staffing;
 pub mod telemetry;

@@ -74,6 +74,25 @@ pub trait LiveDataset: Send + Sync {
     }
     /// The table as the public may see it now (no personal data).
     async fn table(&self, state: &AppState) -> anyhow::Result<Table>;
+    /// A registry that publishes one dataset per record (a report form
+    /// marked public) names its datasets here with their passports; the
+    /// catalogue adds the new ones before it republishes the source.
+    async fn members(&self, _state: &AppState) -> anyhow::Result<Vec<Member>> {
+        Ok(Vec::new())
+    }
+    /// The table of one member (`identifier`); the registry's one table
+    /// when it has no members.
+    async fn table_of(&self, state: &AppState, _identifier: &str) -> anyhow::Result<Table> {
+        self.table(state).await
+    }
+}
+
+/// One dataset of a registry that publishes several: its identifier and
+/// its passport (MR 3.0 fields, as a `passports/` file holds them).
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub identifier: String,
+    pub passport: serde_json::Value,
 }
 
 /// The registered live datasets.

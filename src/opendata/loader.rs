@@ -499,7 +499,7 @@ fn final_provenance(stamp: &str) -> String {
 /// preliminary version is replaced by the new one, so a registry that
 /// changes all day leaves one version a day, not one per change.
 async fn refresh_dataset(state: &AppState, dataset: &DatasetRow) -> anyhow::Result<()> {
-    let table = system::live_table(state, &dataset.source).await?;
+    let table = system::live_table_of(state, &dataset.source, &dataset.identifier).await?;
     // The structure of a registry changes only with veche's code, which
     // dates it.
     let stamp = state
@@ -595,8 +595,29 @@ pub async fn finalize_days(state: &AppState) -> anyhow::Result<usize> {
     Ok(done)
 }
 
-/// Republishes every dataset fed by `source`.
+/// Republishes every dataset fed by `source`, first adding the datasets
+/// a source of several names anew (a report form made public).
 pub async fn refresh_live(state: &AppState, source: &str) -> anyhow::Result<()> {
+    if let Some(live) = state.live_datasets.get(source) {
+        let members = live.members(state).await?;
+        if !members.is_empty() {
+            let mut report = Report::default();
+            for m in &members {
+                let bytes = serde_json::to_vec(&m.passport)?;
+                upsert_dataset(
+                    state,
+                    &bytes,
+                    &format!("{}.json", m.identifier),
+                    &mut report,
+                )
+                .await;
+            }
+            if report.errors > 0 {
+                anyhow::bail!("{}", report.lines.join("; "));
+            }
+            state.catalogue.invalidate();
+        }
+    }
     let snapshot = state.catalogue.snapshot(&state.db).await?;
     for e in snapshot
         .entries

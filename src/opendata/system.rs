@@ -228,6 +228,19 @@ pub async fn live_table(state: &AppState, source: &str) -> anyhow::Result<Table>
     }
 }
 
+/// The current table of one dataset of a live source (a source that
+/// publishes one dataset per record answers for each).
+pub async fn live_table_of(
+    state: &AppState,
+    source: &str,
+    identifier: &str,
+) -> anyhow::Result<Table> {
+    match state.live_datasets.get(source) {
+        Some(d) => d.table_of(state, identifier).await,
+        None => anyhow::bail!("unknown registry \"{source}\""),
+    }
+}
+
 /// Republishes every registry with a waiting request, then carries out the
 /// waiting withdrawals of personal data (`redact`).
 pub async fn run_refreshes(state: &AppState) -> anyhow::Result<usize> {

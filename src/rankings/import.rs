@@ -11,20 +11,7 @@ use super::queries::ResultRow;
 use crate::error::Msg;
 use crate::media::sheet::{HeaderWords, Problem, find_header};
 
-/// A number as people type it: `71,4`, `71.4`, `1 234,5` (spaces and
-/// no-break spaces between thousands), a leading minus.
-pub fn parse_number(s: &str) -> Option<f64> {
-    let cleaned: String = s
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
-        .map(|c| if c == ',' { '.' } else { c })
-        .collect();
-    if cleaned.is_empty() || cleaned.len() > 40 {
-        return None;
-    }
-    cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
-}
+pub use crate::web::components::parse_decimal as parse_number;
 
 /// A period of a ranking's periodicity: `2025` (year), `2025-H1`
 /// (half), `2025-Q3` (quarter), `2025-07` (month). The forms sort as

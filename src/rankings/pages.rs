@@ -190,17 +190,7 @@ pub async fn create(
     State(state): State<AppState>,
     Form(f): Form<RankingForm>,
 ) -> AppResult<Response> {
-    let code = f.code.trim().to_lowercase();
-    if !(2..=40).contains(&code.len())
-        || !code
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        return Err(AppError::invalid(
-            "Код: от 2 до 40 латинских букв, цифр и дефисов.",
-            "Code: 2 to 40 Latin letters, digits and hyphens.",
-        ));
-    }
+    let code = crate::web::extract::code_field(&f.code)?;
     if !matches!(
         f.periodicity.as_str(),
         "year" | "half" | "quarter" | "month"

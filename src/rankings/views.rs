@@ -195,15 +195,7 @@ pub fn wording_mark(l: Locale, wording: &str) -> Markup {
     html! { " " abbr.wording title=(text) { "*" } span.visually-hidden { " (" (text) ")" } }
 }
 
-/// A figure with the indicator's decimals, in the reader's language.
-pub fn number(l: Locale, v: f64, decimals: i64) -> String {
-    let d = usize::try_from(decimals.clamp(0, 6)).unwrap_or(1);
-    let s = format!("{v:.d$}");
-    match l {
-        Locale::Ru => s.replace('.', ","),
-        Locale::En => s,
-    }
-}
+pub use crate::web::components::decimal as number;
 
 /// A change between editions as a reader sees it.
 pub fn change(l: Locale, c: Change) -> Markup {

@@ -344,3 +344,29 @@ pub fn select(
         }
     }
 }
+
+/// A figure with `decimals` places (0–6), with the decimal comma in
+/// Russian.
+pub fn decimal(locale: Locale, v: f64, decimals: i64) -> String {
+    let d = usize::try_from(decimals.clamp(0, 6)).unwrap_or(1);
+    let s = format!("{v:.d$}");
+    match locale {
+        Locale::Ru => s.replace('.', ","),
+        Locale::En => s,
+    }
+}
+
+/// A number as people type it: `71,4`, `71.4`, `1 234,5` (spaces and
+/// no-break spaces between thousands), a leading minus.
+pub fn parse_decimal(s: &str) -> Option<f64> {
+    let cleaned: String = s
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .map(|c| if c == ',' { '.' } else { c })
+        .collect();
+    if cleaned.is_empty() || cleaned.len() > 40 {
+        return None;
+    }
+    cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
+}

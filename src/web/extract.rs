@@ -170,3 +170,21 @@ pub fn optional_field(s: &str, max: usize) -> crate::error::AppResult<String> {
         Ok(s.to_owned())
     }
 }
+
+/// A code that becomes part of an address (`/pm/reports/appeals`): 2 to
+/// 40 lower-case Latin letters, digits and hyphens.
+pub fn code_field(s: &str) -> crate::error::AppResult<String> {
+    let code = s.trim().to_lowercase();
+    if (2..=40).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        Ok(code)
+    } else {
+        Err(AppError::invalid(
+            "Код: от 2 до 40 латинских букв, цифр и дефисов.",
+            "Code: 2 to 40 Latin letters, digits and hyphens.",
+        ))
+    }
+}

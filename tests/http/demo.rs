@@ -541,6 +541,28 @@ both_backends!(
             card.contains("уточнённое") && card.contains("Дорожная карта"),
             "{card}"
         );
+        // Periodic reports: two forms with a year of history, one report
+        // returned for rework (an order), the missing ones with theirs, the
+        // public form's accepted values published.
+        let forms = app.get("/pm/reports").await.body;
+        assert!(
+            forms.contains("Работа с обращениями граждан (демо)"),
+            "{forms}"
+        );
+        let grid = app.get("/pm/reports/appeals-monthly").await.body;
+        assert!(
+            grid.contains("с опозданием") && grid.contains("не сдан") && grid.contains("возвращён"),
+            "{grid}"
+        );
+        assert_eq!(
+            app.scalar("select count(*) from pm_order where source = 'control' and title like 'Доработать отчёт%'").await,
+            1
+        );
+        assert!(
+            app.scalar("select count(*) from pm_order where source = 'control' and title like 'Сдать отчёт%'").await >= 2
+        );
+        let analysis = app.get("/pm/reports/appeals-monthly/analysis").await.body;
+        assert!(analysis.contains("badge band-"), "{analysis}");
         let town = app.get("/pm/indicators?territory=sochi").await.body;
         assert!(town.contains("data-code=\"1014-05\""));
         app.clear_cookies();

@@ -38,6 +38,7 @@ mod problems;
 mod publications;
 mod queues;
 mod rankings;
+mod reports;
 mod roles;
 mod screenshots;
 mod services;
