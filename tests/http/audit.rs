@@ -75,6 +75,21 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
             "select min(case_id) from court_case where organisation_id = '{staff_org}'"
         ))
         .await;
+    // A demo report: the monthly form's first one.
+    let monthly: (String, String) = {
+        let mut tx = app.state.db.begin().await.unwrap();
+        let row = veche::fetch_tx!(
+            &mut tx,
+            fetch_one,
+            (String, String),
+            "select s.organisation_id, s.period from report_submission s
+             join report_form f on f.form_id = s.form_id
+             where f.code = 'appeals-monthly' order by s.submission_id limit 1"
+        )
+        .unwrap();
+        tx.commit().await.unwrap();
+        row
+    };
     let suggestion = app
         .scalar("select min(appeal_id) from appeal where kind = 'suggestion' and state = 'planned'")
         .await;
@@ -185,6 +200,14 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
                 "/pm/courts/counterparties".into(),
                 "/pm/courts/new".into(),
                 format!("/pm/courts/cases/{court_case}"),
+                "/pm/rankings".into(),
+                "/pm/rankings/quality-of-life".into(),
+                "/pm/indicators".into(),
+                "/pm/indicators/1014-04".into(),
+                "/pm/reports".into(),
+                "/pm/reports/appeals-monthly".into(),
+                "/pm/reports/appeals-monthly/analysis".into(),
+                format!("/pm/reports/appeals-monthly/{}/{}", monthly.0, monthly.1),
             ],
         ),
         ("Executor", vec!["/pm/tasks".into()]),
