@@ -182,3 +182,64 @@ fn the_bbox_parser_never_panics() {
         })
         .unwrap();
 }
+
+/// Pieces of SDMX-ML, mixed into hostile documents.
+fn sdmx_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("<message:StructureSpecificData xmlns:message=\"http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message\">".to_owned()),
+        Just("<message:DataSet>".to_owned()),
+        Just("</message:DataSet>".to_owned()),
+        Just("<Series OKATO=\"03000000\" FREQ=\"A\">".to_owned()),
+        Just("</Series>".to_owned()),
+        Just("<Obs TIME_PERIOD=\"2024\" OBS_VALUE=\"1.5\"/>".to_owned()),
+        Just("<Obs TIME_PERIOD=\"".to_owned()),
+        Just("&amp;&lt;&#1058;&#x0;".to_owned()),
+        Just("<!DOCTYPE x [<!ENTITY a \"b\">]>".to_owned()),
+        Just("<![CDATA[".to_owned()),
+        Just("<x>".to_owned()),
+        "\\PC{0,12}",
+    ]
+}
+
+#[test]
+fn the_sdmx_reader_never_panics_and_stays_within_budget() {
+    let doc = prop_oneof![
+        proptest::collection::vec(sdmx_piece(), 0..3000).prop_map(|v| v.concat()),
+        (1usize..20_000).prop_map(|n| format!(
+            "<message:StructureSpecificData xmlns:message=\"http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message\">{}",
+            "<x>".repeat(n)
+        )),
+        hostile_query(),
+    ];
+    runner(300)
+        .run(&doc, |d| {
+            timed("sdmx::parse", &d, || {
+                veche::rankings::sdmx::parse(
+                    d.as_bytes(),
+                    &veche::rankings::sdmx::Limits::default(),
+                )
+            })?
+            .ok();
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn the_report_rule_parser_never_panics() {
+    let known = |c: &str| c.len() < 3;
+    runner(500)
+        .run(&hostile_query(), |q| {
+            timed("Expr::parse", &q, || {
+                veche::reports::domain::Expr::parse(&q, &known)
+            })?
+            .ok();
+            timed("builder::rules", &q, || {
+                veche::reports::builder::rules(&q, &[])
+            })?
+            .ok();
+            timed("builder::items", &q, || veche::reports::builder::items(&q))?.ok();
+            Ok(())
+        })
+        .unwrap();
+}
