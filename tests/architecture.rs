@@ -26,6 +26,7 @@ const FEATURES: &[&str] = &[
     "staffing",
     "courts",
     "rankings",
+    "press",
 ];
 
 /// Modules that must not name a feature.
