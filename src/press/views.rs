@@ -11,7 +11,13 @@ use super::entities::Entities;
 use super::queries::{MentionRow, StoryRow};
 use crate::texts;
 use crate::web::components::datetime;
-use crate::web::i18n::Locale;
+use crate::web::i18n::{Locale, Noun};
+
+/// Other sources that carried a story.
+pub const SOURCES: Noun = Noun::new(
+    ["источник", "источника", "источников"],
+    ["source", "sources"],
+);
 
 texts!(pub PressTexts {
     title: "Мониторинг СМИ", "Media monitoring";
@@ -46,7 +52,6 @@ texts!(pub PressTexts {
     published: "Опубликовано", "Published";
     source: "Источник", "Source";
     appearances: "Появления", "Appearances";
-    appeared_in: "источников", "sources";
     seen: "Замечено", "Seen";
     link: "Ссылка", "Link";
     tone: "Тональность", "Tone";
@@ -254,7 +259,7 @@ pub fn stories_list(
                         (tone_badge(l, &s.tone, true))
                         p.meta {
                             (s.source_name)
-                            @if s.appearances > 1 { " +" (s.appearances - 1) " " (t.appeared_in) }
+                            @if s.appearances > 1 { " +" (SOURCES.count(l, s.appearances - 1)) }
                             " · " (datetime(l, s.published_at))
                         }
                         @if let Some(ms) = by.get(&s.story_id) {
