@@ -164,9 +164,12 @@ impl DemoPart for Press {
             .iter()
             .map(|m| m.name_ru.clone())
             .collect();
-        // The spiking department is the demo officer's: its officer reads
-        // the mail and the page.
+        // The spiking department is the first of the internal features'
+        // demo departments (the demo officer's, when the busiest
+        // organisation is a department): its officer reads the mail. Its
+        // stories name it without the region, so only it spikes.
         let (spiking, spiking_name) = depts[0].clone();
+        let spiking_name = spiking_name.replace(" Краснодарского края", "");
         let posts: Vec<&str> = OFFICIALS.iter().map(|o| o.1).collect();
         let mut made = 0;
         let total = g.count(300);
@@ -197,14 +200,17 @@ impl DemoPart for Press {
             };
             made += carry(tx, g, &ctx, &sources, &item, published, start).await?;
         }
-        // Today: the demo officer's department in the news a dozen times.
+        // Today: the department in the news a dozen times, spread over the
+        // hours of the day so far (in Moscow).
+        let midnight = g.today().midnight().assume_offset(super::domain::MSK);
+        let step = (start - midnight) / 13;
         for n in 0..12 {
-            let published = start - Duration::minutes(20 + 35 * n);
+            let published = start - step * (n + 1);
             let (title, snippet) = STORIES[[3, 6, 8, 14][n as usize % 4]];
-            let m = g.pick(&muns).clone();
+            let m = muns[(n as usize * 7) % muns.len()].clone();
             let item = Item {
                 url: format!("https://reg-vesti.demo.veche.invalid/today/{n}"),
-                title: format!("{} ({})", fill(title, &m, &spiking_name, "", ""), n + 1),
+                title: format!("{} ({m})", fill(title, &m, &spiking_name, "", "")),
                 snippet: fill(snippet, &m, &spiking_name, "", ""),
                 published: Some(published),
             };
