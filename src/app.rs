@@ -286,6 +286,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::courts::router())
         .merge(crate::rankings::router())
         .merge(crate::reports::router())
+        .merge(crate::press::router())
         .merge(crate::demo::pages::router())
         .route(
             "/api/v1/integration/messages",
@@ -369,6 +370,8 @@ pub fn spawn_workers(state: &AppState) {
     tokio::spawn(state.search.clone().run_writer(state.db.clone()));
     tokio::spawn(state.mailer.clone().run(state.db.clone()));
     tokio::spawn(state.exchange.clone().run(state.clone()));
+    // Media feeds, polled politely (docs/PRESS.md).
+    tokio::spawn(crate::press::poller::run(state.clone()));
     let refresher = state.clone();
     tokio::spawn(async move {
         loop {

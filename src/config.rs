@@ -83,6 +83,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub rankings: RankingsConfig,
+
+    #[command(flatten)]
+    pub press: PressConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -493,6 +496,140 @@ pub struct RankingsConfig {
         global = true
     )]
     pub keeper: String,
+}
+
+/// Mass-media tracking (docs/PRESS.md).
+#[derive(Debug, Clone, Args)]
+pub struct PressConfig {
+    /// The organisation whose officers keep the media and their feeds,
+    /// the officials tracked, and hear of spikes of the region,
+    /// municipalities, officials and projects (administrators may keep
+    /// too).
+    #[arg(
+        id = "press_keeper",
+        long = "press-keeper",
+        env = "VECHE_PRESS_KEEPER",
+        default_value = "dep-information-policy",
+        global = true
+    )]
+    pub keeper: String,
+    /// Poll feeds in this process (one process of several may do it).
+    #[arg(id = "press_poll",
+        long = "press-poll", env = "VECHE_PRESS_POLL", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub poll: bool,
+    /// Minutes between two polls of a healthy feed.
+    #[arg(
+        id = "press_poll_minutes",
+        long = "press-poll-minutes",
+        env = "VECHE_PRESS_POLL_MINUTES",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u32).range(1..=1440),
+        global = true
+    )]
+    pub poll_minutes: u32,
+    /// The longest wait of a failing feed, in minutes: after each failure
+    /// in a row the wait doubles, up to this.
+    #[arg(
+        id = "press_backoff_max_minutes",
+        long = "press-backoff-max-minutes",
+        env = "VECHE_PRESS_BACKOFF_MAX_MINUTES",
+        default_value_t = 720,
+        value_parser = clap::value_parser!(u32).range(1..=10080),
+        global = true
+    )]
+    pub backoff_max_minutes: u32,
+    /// Milliseconds between two requests to one host.
+    #[arg(
+        id = "press_host_spacing_ms",
+        long = "press-host-spacing-ms",
+        env = "VECHE_PRESS_HOST_SPACING_MS",
+        default_value_t = 2000,
+        global = true
+    )]
+    pub host_spacing_ms: u64,
+    /// Seconds a feed has to answer in full.
+    #[arg(
+        id = "press_timeout_secs",
+        long = "press-timeout-secs",
+        env = "VECHE_PRESS_TIMEOUT_SECS",
+        default_value_t = 20,
+        value_parser = clap::value_parser!(u64).range(1..=300),
+        global = true
+    )]
+    pub timeout_secs: u64,
+    /// The largest feed body read, in KiB; a larger one is an error of
+    /// the feed.
+    #[arg(
+        id = "press_max_feed_kb",
+        long = "press-max-feed-kb",
+        env = "VECHE_PRESS_MAX_FEED_KB",
+        default_value_t = 4096,
+        value_parser = clap::value_parser!(u64).range(16..=65536),
+        global = true
+    )]
+    pub max_feed_kb: u64,
+    /// Redirects followed from a feed's address (each hop passes the
+    /// outbound-address rules).
+    #[arg(
+        id = "press_max_redirects",
+        long = "press-max-redirects",
+        env = "VECHE_PRESS_MAX_REDIRECTS",
+        default_value_t = 3,
+        value_parser = clap::value_parser!(u32).range(0..=10),
+        global = true
+    )]
+    pub max_redirects: u32,
+    /// Days within which a story of the same title from another source
+    /// is the same story.
+    #[arg(
+        id = "press_dedup_days",
+        long = "press-dedup-days",
+        env = "VECHE_PRESS_DEDUP_DAYS",
+        default_value_t = 3,
+        value_parser = clap::value_parser!(u32).range(0..=30),
+        global = true
+    )]
+    pub dedup_days: u32,
+    /// The region's names in the media, comma-separated.
+    #[arg(
+        id = "press_region_names",
+        long = "press-region-names",
+        env = "VECHE_PRESS_REGION_NAMES",
+        default_value = "Краснодарский край,Кубань",
+        global = true
+    )]
+    pub region_names: String,
+    /// A day's mentions are a spike above the mean of the 28 days before
+    /// plus this many standard deviations…
+    #[arg(
+        id = "press_spike_k",
+        long = "press-spike-k",
+        env = "VECHE_PRESS_SPIKE_K",
+        default_value_t = 3.0,
+        global = true
+    )]
+    pub spike_k: f64,
+    /// … and at least this many.
+    #[arg(
+        id = "press_spike_min",
+        long = "press-spike-min",
+        env = "VECHE_PRESS_SPIKE_MIN",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(i64).range(1..),
+        global = true
+    )]
+    pub spike_min: i64,
+    /// The hour (Moscow) from which a department's digest of the day is
+    /// mailed.
+    #[arg(
+        id = "press_digest_hour",
+        long = "press-digest-hour",
+        env = "VECHE_PRESS_DIGEST_HOUR",
+        default_value_t = 18,
+        value_parser = clap::value_parser!(u8).range(0..=23),
+        global = true
+    )]
+    pub digest_hour: u8,
 }
 
 /// The rules of participation (docs/PARTICIPATION.md).

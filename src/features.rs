@@ -90,6 +90,8 @@ pub fn demo_parts() -> DemoParts {
         // After the core's orders: indicators link to its projects.
         Arc::new(crate::rankings::demo::Rankings),
         Arc::new(crate::reports::demo::Reports),
+        // After the directory and the core's projects: stories name them.
+        Arc::new(crate::press::demo::Press),
         // Last: it follows what the others wrote.
         Arc::new(crate::participation::social::demo::Social),
     ])
@@ -124,7 +126,8 @@ pub async fn run_scheduled(state: &crate::app::AppState) -> anyhow::Result<()> {
     crate::staffing::scheduled(state).await?;
     crate::courts::scheduled(state).await?;
     crate::rankings::scheduled(state).await?;
-    crate::reports::scheduled(state).await
+    crate::reports::scheduled(state).await?;
+    crate::press::scheduled(state).await
 }
 
 /// Who applies which integration message (`integration::inbound`).

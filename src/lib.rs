@@ -45,6 +45,7 @@ pub mod media;
 pub mod opendata;
 pub mod participation;
 pub mod pm;
+pub mod press;
 pub mod rankings;
 pub mod reports;
 pub mod search;

@@ -27,6 +27,7 @@ const FEATURES: &[&str] = &[
     "courts",
     "rankings",
     "reports",
+    "press",
 ];
 
 /// Modules that must not name a feature.

@@ -14,6 +14,7 @@
 mod handlers;
 pub mod schema;
 pub mod sources;
+mod stems;
 mod yo;
 
 use std::path::Path;
@@ -33,6 +34,7 @@ use crate::app::AppState;
 use crate::db::{Db, Tx, queue};
 use schema::Fields;
 pub use sources::{DocumentSource, Sources};
+pub use stems::{stem, stems};
 
 pub const QUEUE: &str = "search";
 const BATCH: i64 = 500;

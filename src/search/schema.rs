@@ -62,12 +62,7 @@ pub fn build() -> (Schema, Fields) {
 /// Russian and English analyzers: split on non-letters, lower-case, fold ё
 /// into е (Russian texts use both spellings), stem.
 pub fn register_tokenizers(index: &tantivy::Index) {
-    let ru = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(super::yo::YoFolding)
-        .filter(Stemmer::new(Language::Russian))
-        .build();
+    let ru = russian();
     let en = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
@@ -75,6 +70,23 @@ pub fn register_tokenizers(index: &tantivy::Index) {
         .build();
     index.tokenizers().register(RU, ru);
     index.tokenizers().register(EN, en);
+}
+
+/// The Russian analyzer, also used outside the index (`super::stems`), so
+/// a word matched elsewhere is the word the index finds.
+pub fn russian() -> TextAnalyzer {
+    russian_up_to(40)
+}
+
+/// The Russian analyzer dropping words of `limit` bytes or more: the
+/// index keeps its terms short; matching outside it takes every word.
+pub fn russian_up_to(limit: usize) -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(limit))
+        .filter(LowerCaser)
+        .filter(super::yo::YoFolding)
+        .filter(Stemmer::new(Language::Russian))
+        .build()
 }
 
 /// A hash of this file's source: the schema version stored beside the index.

@@ -90,6 +90,8 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
         tx.commit().await.unwrap();
         row
     };
+    let story = app.scalar("select min(story_id) from press_story").await;
+    let press_source = app.scalar("select min(source_id) from press_source").await;
     let suggestion = app
         .scalar("select min(appeal_id) from appeal where kind = 'suggestion' and state = 'planned'")
         .await;
@@ -208,6 +210,16 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
                 "/pm/reports/appeals-monthly".into(),
                 "/pm/reports/appeals-monthly/analysis".into(),
                 format!("/pm/reports/appeals-monthly/{}/{}", monthly.0, monthly.1),
+                "/pm/press".into(),
+                "/pm/press/stories".into(),
+                format!("/pm/press/stories/{story}"),
+                "/pm/press/entities/region".into(),
+                "/pm/press/sources".into(),
+                format!("/pm/press/sources/{press_source}"),
+                "/pm/press/health".into(),
+                "/pm/press/officials".into(),
+                "/pm/press/departments".into(),
+                format!("/pm/press/departments/{staff_org}"),
             ],
         ),
         ("Executor", vec!["/pm/tasks".into()]),

@@ -590,6 +590,41 @@ both_backends!(
         );
         app.clear_cookies();
 
+        // The media: thirty demo sources never polled, stories carried by
+        // several of them, the officer's department spiking today (its
+        // officer was mailed), tones corrected by hand.
+        assert_eq!(
+            app.scalar("select count(*) from press_source where demo")
+                .await,
+            30
+        );
+        assert!(app.scalar("select count(*) from press_story").await >= 40);
+        assert!(
+            app.scalar("select count(*) from press_story s where (select count(*) from press_appearance a where a.story_id = s.story_id) > 1")
+                .await
+                > 0
+        );
+        assert_eq!(app.scalar("select count(*) from press_spike").await, 1);
+        assert!(
+            app.mailbox()
+                .iter()
+                .any(|m| m.subject.starts_with("Всплеск упоминаний в СМИ")),
+            "the spike's mail"
+        );
+        assert!(
+            app.scalar("select count(*) from press_mention where tone_override is not null")
+                .await
+                > 0
+        );
+        let fetcher = veche::press::fetch::Fetcher::new(&app.state.config);
+        assert_eq!(
+            veche::press::poller::poll_due(&app.state, &fetcher)
+                .await
+                .unwrap(),
+            0,
+            "demo feeds are never polled"
+        );
+
         // A restart writes nothing twice.
         let again = veche::demo::ensure(&app.state, &veche::features::demo_parts())
             .await

@@ -34,6 +34,8 @@ mod ops;
 mod participation;
 mod phone;
 mod pm;
+mod press;
+mod press_news;
 mod problems;
 mod publications;
 mod queues;
