@@ -184,7 +184,8 @@ fn main() {
             };
             println!("{backend}:");
             let state = state(url, dir.path()).await;
-            let now = time::OffsetDateTime::now_utc();
+            // Whole seconds, as the application binds every time (db::now).
+            let now = veche::db::now();
             let mut tx = state.db.begin().await.unwrap();
             for i in 0..feeds {
                 let s = veche::press::queries::NewSource {
@@ -207,6 +208,16 @@ fn main() {
             let stories = scalar(&state, "select count(*) from press_story").await;
             let appearances = scalar(&state, "select count(*) from press_appearance").await;
             let mentions = scalar(&state, "select count(*) from press_mention").await;
+            if appearances as usize != parsed {
+                let errors: Vec<(Option<String>, Option<i64>)> = veche::fetch_db!(
+                    &state.db,
+                    fetch_all,
+                    (Option<String>, Option<i64>),
+                    "select last_error, last_status from press_feed order by feed_id limit 3"
+                )
+                .unwrap();
+                println!("  feeds' errors: {errors:?}");
+            }
             assert_eq!(appearances as usize, parsed, "every item is an appearance");
             assert_eq!(stories as usize, feeds * OWN, "copies are not new stories");
             println!(

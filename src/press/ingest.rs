@@ -115,6 +115,12 @@ pub async fn ingest(
         let published = domain::published(item.published, now);
         let hash = domain::title_hash(&item.title);
         let mut found = queries::story_by_key(tx, &key).await?;
+        // A link seen before under another story's key (a copy matched by
+        // its title then) is that story, however old: an undated item
+        // would otherwise come back as news once the window has passed.
+        if found.is_none() {
+            found = queries::story_by_appearance(tx, &url).await?;
+        }
         if found.is_none() && !hash.is_empty() {
             found =
                 queries::story_by_title(tx, &hash, published - ctx.dedup, published + ctx.dedup)

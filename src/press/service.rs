@@ -92,25 +92,38 @@ fn municipality(id: Option<&str>) -> AppResult<()> {
     }
 }
 
+/// A new source, with its first feed when given: checked (the keeper's
+/// right first, then the feed's address), then written in one
+/// transaction, so a refused feed leaves no source behind.
 pub async fn create_source(
     state: &AppState,
     user: &CurrentUser,
     s: &SourceInput,
-    demo: bool,
+    feed: Option<&str>,
 ) -> AppResult<i64> {
     refuse(rights(state, user).keep)?;
     municipality(s.municipality_id.as_deref())?;
+    let feed = match feed {
+        Some(u) => Some(feed_url(state, u).await?),
+        None => None,
+    };
     let mut tx = state.db.begin().await?;
     let new = NewSource {
         name: &s.name,
         kind: s.kind.as_str(),
         municipality_id: s.municipality_id.as_deref(),
         website: &s.website,
-        demo,
+        demo: false,
     };
-    let id = queries::insert_source(&mut tx, &new, crate::db::now())
+    let now = crate::db::now();
+    let id = queries::insert_source(&mut tx, &new, now)
         .await?
         .ok_or_else(|| taken("source_name"))?;
+    if let Some(url) = feed {
+        queries::insert_feed(&mut tx, id, &url, now)
+            .await?
+            .ok_or_else(|| taken("feed_url"))?;
+    }
     tx.commit().await?;
     Ok(id)
 }

@@ -154,15 +154,8 @@ pub async fn create(
     Form(f): Form<NewSourceForm>,
 ) -> AppResult<Response> {
     let s = parse_source(&f.source)?;
-    // The feed's address is checked before anything is stored.
-    let feed = match f.feed_url.trim() {
-        "" => None,
-        u => Some(service::feed_url(&state, u).await?),
-    };
-    let id = service::create_source(&state, &user, &s, false).await?;
-    if let Some(url) = feed {
-        service::add_feed(&state, &user, id, &url).await?;
-    }
+    let feed = Some(f.feed_url.trim()).filter(|u| !u.is_empty());
+    let id = service::create_source(&state, &user, &s, feed).await?;
     Ok(Redirect::to(&format!("/pm/press/sources/{id}")).into_response())
 }
 

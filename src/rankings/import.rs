@@ -19,6 +19,11 @@ pub use crate::web::components::parse_decimal as parse_number;
 pub fn parse_period(periodicity: &str, s: &str) -> Option<String> {
     let s = s.trim().to_uppercase();
     let (year, rest) = s.split_at_checked(4)?;
+    // Digits only: `parse` would take «+202» or «2025-+7» too, and a
+    // period stored as written must sort as time.
+    if !year.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let y: i32 = year.parse().ok()?;
     if !(1990..=2100).contains(&y) {
         return None;
@@ -29,7 +34,8 @@ pub fn parse_period(periodicity: &str, s: &str) -> Option<String> {
         "quarter" => matches!(rest, "-Q1" | "-Q2" | "-Q3" | "-Q4"),
         "month" => rest
             .strip_prefix('-')
-            .and_then(|m| m.parse::<u8>().ok().filter(|_| m.len() == 2))
+            .filter(|m| m.len() == 2 && m.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|m| m.parse::<u8>().ok())
             .is_some_and(|m| (1..=12).contains(&m)),
         _ => false,
     };
@@ -464,6 +470,8 @@ mod tests {
         assert_eq!(parse_period("year", "2025"), Some("2025".into()));
         assert_eq!(parse_period("quarter", "2025-q3"), Some("2025-Q3".into()));
         assert_eq!(parse_period("quarter", "2025-Q5"), None);
+        assert_eq!(parse_period("month", "2025-+7"), None, "digits only");
+        assert_eq!(parse_period("year", "+202"), None);
         assert_eq!(parse_period("month", "2025-07"), Some("2025-07".into()));
         assert_eq!(parse_period("month", "2025-7"), None);
         assert_eq!(parse_period("year", "2025-Q1"), None);

@@ -193,7 +193,7 @@ pub async fn dashboard(
     owner_options.extend(owners);
     let indicator_options: Vec<(String, String)> = all
         .iter()
-        .filter(|i| rights.keep || service::rights(&state, &user, Some(i)).record)
+        .filter(|i| service::rights(&state, &user, Some(i)).record)
         .map(|i| {
             (
                 i.code.clone(),
@@ -577,6 +577,17 @@ pub async fn import_values(
 ) -> AppResult<Response> {
     let l = ctx.locale;
     let t = RankingTexts::get(l);
+    // Who may record what is known before a byte is parsed: nobody
+    // parses 15 MB for a person who may record nothing.
+    let may: BTreeSet<String> = queries::indicators(&state.db)
+        .await?
+        .iter()
+        .filter(|i| service::rights(&state, &user, Some(i)).record)
+        .map(|i| i.code.clone())
+        .collect();
+    if may.is_empty() {
+        return Err(AppError::forbidden());
+    }
     let (name, bytes, fields) = crate::media::upload::one_file(multipart).await?;
     let region = service::home_region(&state)?;
     let _permit = state.gates.expensive.enter().await?;
@@ -627,6 +638,24 @@ pub async fn import_values(
             },
         )
     };
+    // Rows of indicators the person may not record are rejected with the
+    // reason, one line per indicator; the others are stored.
+    let mut checked = checked;
+    let (mine, foreign): (Vec<_>, Vec<_>) = std::mem::take(&mut checked.values)
+        .into_iter()
+        .partition(|v| may.contains(&v.code));
+    checked.values = mine;
+    let foreign: BTreeSet<String> = foreign.into_iter().map(|v| v.code).collect();
+    for code in foreign {
+        checked.problems.push(crate::media::sheet::Problem {
+            row: 0,
+            column: code.clone(),
+            reason: crate::error::Msg::new(
+                format!("Показатель {code}: у вас нет права вносить его значения."),
+                format!("Indicator {code}: you may not record its values."),
+            ),
+        });
+    }
     let changed = if checked.values.is_empty() {
         0
     } else {

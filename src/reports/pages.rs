@@ -275,21 +275,31 @@ pub fn grid(
                     let deadline = service::due_at(form, *p);
                     let s = by.get(&(o.as_str(), name.as_str()));
                     let first = s.and_then(|s| s.first_submitted_at);
-                    if deadline < now {
+                    // Only periods already due count, on both sides of
+                    // the share: a report sent early for a period not yet
+                    // due must not cover a missing one.
+                    let counts = deadline < now;
+                    if counts {
                         due += 1;
                     }
                     match (first, s.map(|s| s.state.as_str())) {
                         (_, Some("returned")) => {
-                            done += 1;
-                            if first.is_some_and(|f| f <= deadline) {
-                                timely += 1;
+                            if counts {
+                                done += 1;
+                                if first.is_some_and(|f| f <= deadline) {
+                                    timely += 1;
+                                }
                             }
                             Cellstate::Returned
                         }
                         (Some(f), _) => {
-                            done += 1;
+                            if counts {
+                                done += 1;
+                            }
                             if f <= deadline {
-                                timely += 1;
+                                if counts {
+                                    timely += 1;
+                                }
                                 Cellstate::OnTime
                             } else {
                                 Cellstate::Late

@@ -255,7 +255,9 @@ pub async fn submission_tx(
     exec_tx!(
         tx,
         "insert into report_submission (form_id, organisation_id, period, state, updated_at)
-         values ($1, $2, $3, 'draft', $4) on conflict do nothing",
+         values ($1, $2, $3, 'draft', $4)
+         on conflict (form_id, organisation_id, period)
+         do update set updated_at = report_submission.updated_at",
         form_id,
         org,
         period,
@@ -375,6 +377,21 @@ pub async fn values(
          from report_value v join report_submission s on s.submission_id = v.submission_id
          where s.form_id = $1 and ($2 = 0 or v.submission_id = $2)",
         form_id,
+        submission_id
+    )
+}
+
+/// A submission's values inside the transaction that holds its row.
+pub async fn submission_values_tx(
+    tx: &mut Tx,
+    submission_id: i64,
+) -> Result<Vec<ValueRow>, sqlx::Error> {
+    fetch_tx!(
+        tx,
+        fetch_all,
+        ValueRow,
+        "select submission_id, item_id, value, comment, follow_up
+         from report_value where submission_id = $1",
         submission_id
     )
 }

@@ -321,9 +321,11 @@ pub async fn submit(
         .collect();
     let period = p.to_string();
     let mut tx = state.db.begin().await?;
+    // The row is held (the upsert locks it) until the commit, so a save
+    // in between cannot slip values past these checks.
     let s = queries::submission_tx(&mut tx, form.form_id, org, &period).await?;
     editable(form, p, &s)?;
-    let values = queries::values(&state.db, form.form_id, s.submission_id).await?;
+    let values = queries::submission_values_tx(&mut tx, s.submission_id).await?;
     let broken = violations(&items, &rules, &values);
     let blocking = blockers(form, &items, &values, &plans, &broken);
     if !blocking.is_empty() {
@@ -351,6 +353,10 @@ pub async fn submit(
     )
     .await?;
     clear(&mut tx, state, form, org, &period, "Отчёт сдан.").await?;
+    // Accepted at once (no approval): its values may be published.
+    if next == "accepted" && form.public {
+        crate::datasets::request_refresh(&mut tx, super::SOURCE).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

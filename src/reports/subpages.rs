@@ -444,9 +444,12 @@ pub async fn upload(
                     div.table-wrap tabindex="0" role="region" aria-label=(t.upload_failed) {
                         table #cell-problems {
                             thead { tr { th scope="col" { (t.cell) } th scope="col" { (t.reason) } } }
-                            tbody { @for (cell, why) in &problems { tr { td { (cell) } td { (why.get(l)) } } } }
+                            tbody { @for (cell, why) in problems.iter().take(1000) { tr { td { (cell) } td { (why.get(l)) } } } }
                         }
                     }
+                    // A sheet of bogus rows is answered in pages a browser
+                    // can show: the first thousand and the count.
+                    @if problems.len() > 1000 { p #more-problems { (problems.len()) " " (t.problems_in_all) } }
                     p { a href=(here(&form, &org, p)) { (t.report) } }
                 }))
         }

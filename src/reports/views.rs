@@ -6,6 +6,7 @@ use crate::texts;
 use crate::web::i18n::Locale;
 
 texts!(pub ReportTexts {
+    problems_in_all: "ошибок всего; показаны первые 1000", "problems in all; the first 1,000 are shown";
     title: "Отчётность", "Periodic reports";
     sections: "Разделы отчётности", "Report sections";
     orders: "Поручения", "Orders";

@@ -39,6 +39,18 @@ async fn new_form(
     public: bool,
     rules: &str,
 ) {
+    new_form_approved(app, code, lock_days, due_days, public, rules, true).await
+}
+
+async fn new_form_approved(
+    app: &TestApp,
+    code: &str,
+    lock_days: &str,
+    due_days: &str,
+    public: bool,
+    rules: &str,
+    approval: bool,
+) {
     let start = last_month();
     let mut fields = vec![
         ("code", code),
@@ -50,7 +62,6 @@ async fn new_form(
         ("due_days", due_days),
         ("lock_days", lock_days),
         ("comment_threshold", "20"),
-        ("approval", "on"),
         (
             "items",
             "A1; Поступило обращений; Received; шт.; up; sum; да\nA2; Рассмотрено в срок; Answered in time; шт.; up; sum; да\nA3; Выездных приёмов; Receptions; шт.; up; sum; нет",
@@ -60,6 +71,9 @@ async fn new_form(
     ];
     if public {
         fields.push(("public", "on"));
+    }
+    if approval {
+        fields.push(("approval", "on"));
     }
     let r = app.submit("/pm/reports", "/pm/reports", &fields).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -529,4 +543,25 @@ both_backends!(accepted_values_of_a_public_form_become_a_dataset, |app| {
         "{}",
         passport.body
     );
+
+    // A public form without approval: accepted on submission, published
+    // then.
+    sign_in_as(&app, OWNER).await;
+    new_form_approved(&app, "direct-appeals", "60", "60", true, "", false).await;
+    sign_in_as(&app, FILLER).await;
+    let page = report("direct-appeals");
+    let v1 = format!("v_{}", item(&app, "direct-appeals", "A1").await);
+    let v2 = format!("v_{}", item(&app, "direct-appeals", "A2").await);
+    let r = app
+        .submit(&page, &format!("{page}/values"), &[(&v1, "31"), (&v2, "30")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    act(&app, "direct-appeals", "submit", &[]).await;
+    app.run_workers().await;
+    app.clear_cookies();
+    let data = app
+        .get("/opendata/2310306176-report-direct-appeals/table.json?_shape=objects")
+        .await;
+    assert_eq!(data.status, StatusCode::OK, "{}", data.body);
+    assert_eq!(data.json()["rows"].as_array().unwrap().len(), 2);
 });

@@ -149,6 +149,9 @@ fn entity(name: &str) -> Option<char> {
 /// decoded, whitespace collapsed, cut at a word to `max` characters with
 /// an ellipsis.
 pub fn clean_text(raw: &str, max: usize) -> String {
+    // A field of megabytes is cut first: markup and references cost work
+    // in proportion to what is read, and a snippet needs little of it.
+    let raw = head(raw, 64 * max + 4096);
     let mut text = String::with_capacity(raw.len().min(4 * max + 64));
     let mut rest = raw;
     // Escaped markup (`&lt;p&gt;`) is markup once decoded: two passes at
@@ -221,8 +224,25 @@ pub fn clean_text(raw: &str, max: usize) -> String {
     cut(&out, max)
 }
 
+/// The first at most `bytes` bytes of `s`, cut at a character.
+fn head(s: &str, bytes: usize) -> &str {
+    if s.len() <= bytes {
+        return s;
+    }
+    let mut end = bytes;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Where `needle` (ASCII, lower case) starts in `hay`, ignoring ASCII case;
+/// without copying the rest of the text for each search.
 fn find_ci(hay: &str, needle: &str) -> Option<usize> {
-    hay.to_ascii_lowercase().find(needle)
+    let n = needle.as_bytes();
+    hay.as_bytes()
+        .windows(n.len())
+        .position(|w| w.eq_ignore_ascii_case(n))
 }
 
 /// Decodes character references (`&amp;`, `&#171;`, `&#xAB;`); an
@@ -233,7 +253,13 @@ fn decode(s: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
-        let end = tail[1..].find(';').map(|e| e + 1).filter(|e| *e <= 10);
+        // A reference is short: `;` is looked for in the next ten bytes
+        // only, so a text of ampersands costs no more than its length.
+        let end = tail.as_bytes()[1..]
+            .iter()
+            .take(10)
+            .position(|b| *b == b';')
+            .map(|e| e + 1);
         match end.and_then(|e| entity(&tail[1..e]).map(|c| (c, e))) {
             Some((c, e)) => {
                 out.push(c);

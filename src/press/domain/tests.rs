@@ -80,6 +80,19 @@ fn feed_text_becomes_plain_text() {
 }
 
 #[test]
+fn a_field_of_megabytes_costs_what_its_snippet_does() {
+    // 4 MiB of ampersands and of script tags (a hostile feed's limit):
+    // each searched in a bounded window, so this returns at once.
+    let amps = "&".repeat(4 << 20);
+    let out = clean_text(&amps, 300);
+    assert!(out.chars().count() <= 300 && out.starts_with("&&&"));
+    let scripts = "<SCRIPT>x".repeat(400_000);
+    assert_eq!(clean_text(&scripts, 300), "");
+    let refs = "&amp;".repeat(800_000);
+    assert!(clean_text(&refs, 300).chars().all(|c| c == '&' || c == '…'));
+}
+
+#[test]
 fn dates_of_the_wild_are_read() {
     let want = datetime!(2026-12-02 07:00:00 UTC);
     for s in [

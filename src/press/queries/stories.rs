@@ -21,6 +21,18 @@ pub async fn story_by_key(tx: &mut Tx, key: &str) -> Result<Option<i64>, sqlx::E
     Ok(row.map(|r| r.0))
 }
 
+/// The story one of whose appearances had this link.
+pub async fn story_by_appearance(tx: &mut Tx, url: &str) -> Result<Option<i64>, sqlx::Error> {
+    let row: Option<(i64,)> = fetch_tx!(
+        tx,
+        fetch_optional,
+        (i64,),
+        "select story_id from press_appearance where url = $1 order by story_id limit 1",
+        url
+    )?;
+    Ok(row.map(|r| r.0))
+}
+
 /// The first story of a title published between `from` and `to`.
 pub async fn story_by_title(
     tx: &mut Tx,
