@@ -57,9 +57,13 @@ fn write_package(dir: &Path, k: u64) {
             local_id: Some(n),
             id: Some(format!("{k}-{n}")),
             designation: Some(format!("{n}.")),
-            text: Some(format!("Обеспечить исполнение мероприятия {n} протокола {k} и доложить.")),
+            text: Some(format!(
+                "Обеспечить исполнение мероприятия {n} протокола {k} и доложить."
+            )),
             deadline: Some(today + time::Duration::days(10 + n as i64)),
-            principal: Some(md::Executors::One(addressee(MINISTRIES[(k + n) as usize % MINISTRIES.len()]))),
+            principal: Some(md::Executors::One(addressee(
+                MINISTRIES[(k + n) as usize % MINISTRIES.len()],
+            ))),
             participants: Vec::new(),
             comment: None,
         })
@@ -68,7 +72,10 @@ fn write_package(dir: &Path, k: u64) {
         uid: md::Guid::new(),
         id: Some(k.to_string()),
         kind: Some(md::Qualified::new("Протокол")),
-        num: md::DocNumber { number: format!("{k}-пр"), date: Some(today) },
+        num: md::DocNumber {
+            number: format!("{k}-пр"),
+            date: Some(today),
+        },
         classification: None,
         urgency: None,
         signatories: vec![md::Signatory {
@@ -101,7 +108,11 @@ fn write_package(dir: &Path, k: u64) {
         header: md::Header {
             uid: Some(md::Guid::new()),
             created: Some(md::Timestamp::from(time::OffsetDateTime::now_utc())),
-            source: md::Party { uid: md::Guid::parse(DELO).unwrap(), name: "Администрация Краснодарского края".into(), comment: None },
+            source: md::Party {
+                uid: md::Guid::parse(DELO).unwrap(),
+                name: "Администрация Краснодарского края".into(),
+                comment: None,
+            },
             operator: None,
             comment: None,
         },
@@ -110,13 +121,31 @@ fn write_package(dir: &Path, k: u64) {
     };
     let xml = md::to_xml(&c, md::Charset::Windows1251).unwrap();
     let now = time::OffsetDateTime::now_utc();
-    let envelope = md::Envelope::new(format!("ЭСД МЭДО ({k}-пр)"), vec!["KRD-MEDO~VECHE".into()], time::PrimitiveDateTime::new(now.date(), now.time()));
+    let envelope = md::Envelope::new(
+        format!("ЭСД МЭДО ({k}-пр)"),
+        vec!["KRD-MEDO~VECHE".into()],
+        time::PrimitiveDateTime::new(now.date(), now.time()),
+    );
     let pdf = format!("%PDF-1.4\n% protocol {k}\n{}\n%%EOF\n", "x".repeat(20_000));
-    md::write_package(&dir.join(format!("{k:06}")), &envelope, "document.xml", &xml, &[("text.pdf", pdf.as_bytes())]).unwrap();
+    md::write_package(
+        &dir.join(format!("{k:06}")),
+        &envelope,
+        "document.xml",
+        &xml,
+        &[("text.pdf", pdf.as_bytes())],
+    )
+    .unwrap();
 }
 
 async fn state(database_url: Option<String>, dir: &Path) -> AppState {
-    let mut cli = Cli::try_parse_from(["veche", "--data-dir", dir.to_str().unwrap(), "--log", "warn"]).unwrap();
+    let mut cli = Cli::try_parse_from([
+        "veche",
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "--log",
+        "warn",
+    ])
+    .unwrap();
     cli.config.database_url = database_url.map(Into::into);
     cli.config.mail.smtp_url = None;
     cli.config.server.demo_region = false;

@@ -323,21 +323,18 @@ pub struct IntegrationConfig {
     )]
     pub outbound_allow_hosts: Vec<crate::integration::outbound::AllowedHost>,
 
-    /// This installation's МЭДО participant id (a GUID): the source of the
-    /// packages it writes and the addressee it accepts. Empty: one derived
-    /// from the instance id, stable across restarts.
+    /// This installation's МЭДО participant id (a GUID) it writes and is
+    /// addressed by; empty: one derived from the instance id, stable.
     #[arg(long, env = "VECHE_MEDO_UID", default_value = "", global = true)]
     pub medo_uid: String,
-
     /// The organisation name veche's МЭДО packages are sent under.
     #[arg(
         long,
         env = "VECHE_MEDO_NAME",
-        default_value = "Администрация Краснодарского края",
-        global = true
+        global = true,
+        default_value = "Администрация Краснодарского края"
     )]
     pub medo_name: String,
-
     /// Read МЭДО partners' inbound folders in this process.
     #[arg(long, env = "VECHE_MEDO_POLL", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub medo_poll: bool,

@@ -309,7 +309,9 @@ pub async fn apply_within(
             ),
         ));
     };
-    handler.apply(tx, state, sender, &message.body, photos).await?;
+    handler
+        .apply(tx, state, sender, &message.body, photos)
+        .await?;
     Ok(Applied::Done)
 }
 

@@ -18,7 +18,11 @@ use crate::web::extract::Form;
 use crate::web::layout::{Page, PageCtx};
 
 /// `GET /admin/integration/medo`
-pub async fn show(ctx: PageCtx, _admin: Admin, State(state): State<AppState>) -> AppResult<Response> {
+pub async fn show(
+    ctx: PageCtx,
+    _admin: Admin,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
     let l = ctx.locale;
     let t = MedoTexts::get(l);
     let packages = store::latest(&state.db, 200).await?;
@@ -122,7 +126,11 @@ pub async fn resolve(
         .ok_or_else(AppError::not_found)?;
     let open = f.action != "drop";
     let org = f.organisation_id.trim();
-    if open && crate::directory::queries::by_id_tx(&mut tx, org).await?.is_none() {
+    if open
+        && crate::directory::queries::by_id_tx(&mut tx, org)
+            .await?
+            .is_none()
+    {
         return Err(AppError::invalid(
             "Выберите организацию из справочника.",
             "Choose an organisation of the directory.",
@@ -180,7 +188,13 @@ pub async fn set_uid(
         ));
     }
     let mut tx = state.db.begin().await?;
-    if !super::matching::set_uid(&mut tx, f.organisation_id.trim(), (!uid.is_empty()).then_some(&uid)).await? {
+    if !super::matching::set_uid(
+        &mut tx,
+        f.organisation_id.trim(),
+        (!uid.is_empty()).then_some(&uid),
+    )
+    .await?
+    {
         return Err(AppError::not_found());
     }
     tx.commit().await?;

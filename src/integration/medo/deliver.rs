@@ -16,17 +16,20 @@
 
 use std::path::Path;
 
-use super::model as md;
 use super::partner::MedoPartner;
 use super::store::{self, NewPackage};
 use crate::app::AppState;
+use crate::integration::medo as md;
 use crate::integration::messages::{Body, DocumentNotice, Message, Notice, OrderSnapshot};
+
+/// Files of a package beside its XML: names and bytes.
+type Files = Vec<(String, Vec<u8>)>;
 
 /// One package to write: the message, its subject and its extra files.
 pub struct Outgoing {
     pub communication: md::Communication,
     pub subject: String,
-    pub files: Vec<(String, Vec<u8>)>,
+    pub files: Files,
     /// For the record: the document it carries or concerns.
     pub document_uid: Option<String>,
     pub order_id: Option<i64>,
@@ -188,7 +191,7 @@ async fn translate(
         Body::DocumentNotice(n) => Ok(vec![notice(state, message, n)]),
         Body::OrderUpdated(o) => {
             if let Some((uid, clause)) = clause_of(&partner.partner_id, o) {
-                return Ok(progress(state, partner, message, o, &uid, &clause).await?);
+                return progress(state, partner, message, o, &uid, &clause).await;
             }
             Ok(super::documents::outgoing(state, partner, message, o)
                 .await?
@@ -355,7 +358,7 @@ async fn progress(
         comment: None,
     };
     let done = o.state == "done";
-    let mut events: Vec<(md::Event, String, Vec<(String, Vec<u8>)>)> = Vec::new();
+    let mut events: Vec<(md::Event, String, Files)> = Vec::new();
     match change.event.as_str() {
         "accepted" => events.push((
             md::Event::ExecutorAssigned {
@@ -366,14 +369,19 @@ async fn progress(
             "Назначен исполнитель".into(),
             Vec::new(),
         )),
-        "comment" | "returned" | "started" if !change.note.trim().is_empty() || change.event == "started" => {
+        "comment" | "returned" | "started"
+            if !change.note.trim().is_empty() || change.event == "started" =>
+        {
             let text = if change.note.trim().is_empty() {
                 "Принято в работу".to_owned()
             } else {
                 change.note.trim().to_owned()
             };
             events.push((
-                md::Event::CourseChanged { text, reference: None },
+                md::Event::CourseChanged {
+                    text,
+                    reference: None,
+                },
                 "Исполнение".into(),
                 Vec::new(),
             ))
@@ -397,7 +405,10 @@ async fn progress(
                      Исполнитель: {organisation}{}\r\n\r\n{}\r\n",
                     reference.num.number,
                     doc.document_date.clone().unwrap_or_default(),
-                    o.executor.as_deref().map(|e| format!(", {e}")).unwrap_or_default(),
+                    o.executor
+                        .as_deref()
+                        .map(|e| format!(", {e}"))
+                        .unwrap_or_default(),
                     report.trim()
                 );
                 events.push((

@@ -10,10 +10,10 @@
 
 use time::Duration;
 
-use super::model as md;
 use crate::db::Tx;
 use crate::demo::{DemoPart, Gen};
 use crate::exec_tx;
+use crate::integration::medo as md;
 
 pub struct Medo;
 
@@ -78,7 +78,10 @@ impl DemoPart for Medo {
             outbound.to_string_lossy().into_owned()
         )?;
         let transport = uid("min-transport");
-        for (org, u) in [("min-transport", &transport), ("min-health", &uid("min-health"))] {
+        for (org, u) in [
+            ("min-transport", &transport),
+            ("min-health", &uid("min-health")),
+        ] {
             exec_tx!(
                 tx,
                 "update organisation set medo_uid = $2 where organisation_id = $1 and medo_uid is null",

@@ -5,11 +5,11 @@
 
 use super::deliver::{Outgoing, ourselves};
 use super::gateway::Outcome;
-use super::model as md;
 use super::partner::MedoPartner;
 use super::store::{self, NewPackage};
 use crate::app::AppState;
 use crate::integration::inbound::{self, Applied, Sender};
+use crate::integration::medo as md;
 use crate::integration::messages::{Body, Message, OrderSnapshot, SystemAction};
 
 /// The document for a new order, once per order and partner.
@@ -70,7 +70,9 @@ pub(super) async fn outgoing(
         urgency: None,
         signatories: vec![md::Signatory {
             contact: md::Contact {
-                organization: Some(md::Qualified::new(state.config.integration.medo_name.clone())),
+                organization: Some(md::Qualified::new(
+                    state.config.integration.medo_name.clone(),
+                )),
                 ..md::Contact::default()
             },
             signed: today,
@@ -119,7 +121,10 @@ pub(super) async fn outgoing(
             delivery: Vec::new(),
         },
         subject: format!("Поручение № {}-П: {}", o.order_id, o.title),
-        files: vec![(file_name, super::deliver::encode_text(&body_text, partner.transport.utf8()))],
+        files: vec![(
+            file_name,
+            super::deliver::encode_text(&body_text, partner.transport.utf8()),
+        )],
         document_uid: Some(uid.as_str().to_owned()),
         order_id: Some(o.order_id),
     }))
@@ -130,7 +135,11 @@ pub(super) async fn outgoing(
 fn document_uid(state: &AppState, order_id: i64) -> md::Guid {
     md::Guid::from_uuid(uuid::Uuid::new_v5(
         &uuid::Uuid::NAMESPACE_URL,
-        format!("veche:{}:order:{order_id}", state.config.integration.instance_id).as_bytes(),
+        format!(
+            "veche:{}:order:{order_id}",
+            state.config.integration.instance_id
+        )
+        .as_bytes(),
     ))
 }
 
@@ -212,7 +221,10 @@ pub(super) async fn notification(
             format!(
                 "Доклад направлен № {}{}",
                 report.num.number,
-                n.comment.as_deref().map(|c| format!(": {c}")).unwrap_or_default()
+                n.comment
+                    .as_deref()
+                    .map(|c| format!(": {c}"))
+                    .unwrap_or_default()
             ),
         ),
         md::Event::Registered { num } => ("comment", format!("Зарегистрирован № {}", num.number)),
@@ -243,7 +255,7 @@ pub(super) async fn notification(
             // The order's rules refuse the step (an accepted order accepted
             // again): the notification is recorded as not applied.
             drop(tx);
-            let why = e.message().get(crate::web::i18n::Locale::En);
+            let why = e.message().get(crate::web::i18n::Locale::En).to_string();
             let mut tx = state.db.begin().await?;
             store::record(
                 &mut tx,

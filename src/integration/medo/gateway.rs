@@ -14,12 +14,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::matching::{Directory, Match};
-use super::model as md;
+use super::matching::Directory;
 use super::partner::MedoPartner;
 use super::store::{self, NewPackage};
 use crate::app::AppState;
 use crate::integration::exchange;
+use crate::integration::medo as md;
 use crate::integration::messages::{Body, DocumentNotice};
 
 /// A package is read when its envelope is there and nothing in its folder
@@ -80,7 +80,11 @@ pub async fn poll_settled(state: &AppState, settle: Duration) -> anyhow::Result<
                 Outcome::Repeated => round.repeated += 1,
                 Outcome::Later => continue,
             }
-            let to = if outcome == Outcome::Refused { ".refused" } else { ".done" };
+            let to = if outcome == Outcome::Refused {
+                ".refused"
+            } else {
+                ".done"
+            };
             set_aside(&inbound, &dir, to);
         }
     }
@@ -116,7 +120,10 @@ fn set_aside(inbound: &Path, dir: &Path, to: &str) {
         tracing::warn!(error = %e, "MEDO: cannot make {}", target.display());
         return;
     }
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut dest = target.join(&name);
     let mut n = 1;
     while dest.exists() {
@@ -144,7 +151,10 @@ async fn one(
     directory: &Directory,
     dir: &Path,
 ) -> anyhow::Result<Outcome> {
-    let folder = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let folder = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let limits = md::Limits::default();
     let package = match md::read_package(dir, &limits) {
         Ok(p) => p,
@@ -238,4 +248,3 @@ pub(super) async fn answer(
 ) -> Result<(), sqlx::Error> {
     exchange::emit(tx, partner_id, Body::DocumentNotice(notice)).await
 }
-

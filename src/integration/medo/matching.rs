@@ -44,8 +44,8 @@ impl Directory {
         let orgs = all
             .into_iter()
             .map(|k| {
-                let full = crate::search::stems::stems(&k.name_ru);
-                let short = crate::search::stems::stems(&k.short_name_ru);
+                let full = crate::search::stems(&k.name_ru);
+                let short = crate::search::stems(&k.short_name_ru);
                 (k, full, short)
             })
             .collect();
@@ -73,7 +73,7 @@ impl Directory {
         if let Some(id) = uid.and_then(|u| self.by_uid(u)) {
             return Match::One(id.to_owned());
         }
-        let words = crate::search::stems::stems(name);
+        let words = crate::search::stems(name);
         if words.is_empty() {
             return Match::Unsure(Vec::new());
         }
@@ -165,7 +165,10 @@ mod tests {
     fn a_name_is_found_in_another_case() {
         let d = directory();
         assert_eq!(
-            d.find(None, "Министерству транспорта и дорожного хозяйства Краснодарского края"),
+            d.find(
+                None,
+                "Министерству транспорта и дорожного хозяйства Краснодарского края"
+            ),
             Match::One("min-transport".into())
         );
         assert_eq!(
@@ -183,7 +186,10 @@ mod tests {
         );
         assert_eq!(d.find(None, "Министерство культуры"), Match::Unsure(vec![]));
         assert_eq!(
-            d.find(None, "Департамент строительства Краснодарского края (Петров П. П.)"),
+            d.find(
+                None,
+                "Департамент строительства Краснодарского края (Петров П. П.)"
+            ),
             Match::Unsure(vec!["dep-construction".into()])
         );
     }

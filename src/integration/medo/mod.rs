@@ -1,8 +1,21 @@
 //! The format of МЭДО, the Russian interdepartmental electronic document
 //! flow: its messages (IEDMS 2.6, namespace `http://www.infpres.com/IEDMS`)
 //! and the transport folder a gateway exchanges them in. Pure: bytes and
-//! folders in, types out, and back; no database, no HTTP. The wiring
-//! (partners, the folder poller, orders, the outbox) lives elsewhere.
+//! folders in, types out, and back; no database, no HTTP. Then the
+//! wiring (docs/INTEGRATION.md):
+//!
+//! - `partner.rs`: a partner's transport (its uid, folders, encoding).
+//! - `gateway.rs`: the worker reading inbound folders, once per package.
+//! - `register.rs`: a document received: acknowledged, registered (its
+//!   clauses as orders) or refused.
+//! - `matching.rs`: a clause's executor in the directory (uid, then name).
+//! - `deliver.rs`: the exchange's deliveries to a partner as packages.
+//! - `documents.rs`: orders sent as documents, and the partner's
+//!   notifications about them.
+//! - `store.rs`: the record of packages and of clauses waiting.
+//! - `admin.rs`: `/admin/integration/medo`; `demo.rs`: the demo's «Дело».
+//!
+//! The format:
 //!
 //! - `model.rs`: the message as types that parse once (the schema's
 //!   enumerations are enums, GUIDs and dates are checked).
@@ -20,11 +33,20 @@
 //! The schema every written message is checked against in the tests is
 //! `tests/fixtures/medo/IEDMS.xsd` (its source: `SOURCES.md` beside it).
 
+pub mod admin;
+pub mod deliver;
+pub mod demo;
+mod documents;
 mod envelope;
+pub mod gateway;
+pub mod matching;
 mod model;
 mod package;
+pub mod partner;
 mod read;
 mod refusal;
+mod register;
+pub mod store;
 mod tree;
 mod values;
 mod write;

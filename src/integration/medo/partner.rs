@@ -107,7 +107,8 @@ const SELECT: &str = "select p.partner_id, p.name, m.medo_uid, m.inbound_dir, m.
 
 /// The МЭДО partners in service.
 pub async fn active(db: &Db) -> Result<Vec<MedoPartner>, sqlx::Error> {
-    let sql = format!("{SELECT} where p.kind = 'medo' and p.disabled_at is null order by p.partner_id");
+    let sql =
+        format!("{SELECT} where p.kind = 'medo' and p.disabled_at is null order by p.partner_id");
     on_db!(db, |pool| {
         sqlx::query_as::<_, MedoPartner>(sqlx::AssertSqlSafe(sql))
             .fetch_all(pool)

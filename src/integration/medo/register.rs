@@ -9,11 +9,11 @@ use std::path::Path;
 
 use super::gateway::{Outcome, answer};
 use super::matching::{Directory, Match};
-use super::model as md;
 use super::partner::MedoPartner;
 use super::store::{self, NewPackage};
 use crate::app::AppState;
 use crate::integration::inbound::{self, Sender};
+use crate::integration::medo as md;
 use crate::integration::messages::{
     Body, ClauseOrder, DocumentFile, DocumentNotice, DocumentReceived, Message, Notice,
 };
@@ -71,9 +71,11 @@ pub(super) async fn document(
         let others = c.principal.iter().flat_map(|e| e.addressees()).skip(1);
         let co: Vec<String> = others
             .chain(c.participants.iter().flat_map(|e| e.addressees()))
-            .filter_map(|a| match directory.find(a.uid.as_ref().map(|u| u.as_str()), &executor_name(a)) {
-                Match::One(id) => Some(id),
-                Match::Unsure(_) => None,
+            .filter_map(|a| {
+                match directory.find(a.uid.as_ref().map(|u| u.as_str()), &executor_name(a)) {
+                    Match::One(id) => Some(id),
+                    Match::Unsure(_) => None,
+                }
             })
             .fold(Vec::new(), |mut all, id| {
                 if !all.contains(&id) {
@@ -141,9 +143,15 @@ pub(super) async fn document(
                 sent_at: crate::db::now(),
                 body: Body::DocumentReceived(received.clone()),
             };
-            inbound::apply_within(&mut tx, state, &Sender::Partner(partner.clone()), &message, &[])
-                .await
-                .map_err(|e| anyhow::anyhow!("{}", e.message().get(crate::web::i18n::Locale::En)))?;
+            inbound::apply_within(
+                &mut tx,
+                state,
+                &Sender::Partner(partner.clone()),
+                &message,
+                &[],
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.message().get(crate::web::i18n::Locale::En)))?;
         }
         for (order, name, candidates) in &waiting {
             let one = DocumentReceived {
@@ -306,7 +314,10 @@ fn content_type(bytes: &[u8], name: &str) -> &'static str {
         return "application/pdf";
     }
     let lower = name.to_lowercase();
-    let ext = Path::new(&lower).extension().and_then(|e| e.to_str()).unwrap_or("");
+    let ext = Path::new(&lower)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
     match ext {
         "tif" | "tiff" => "image/tiff",
         "txt" => "text/plain",
