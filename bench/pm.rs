@@ -278,6 +278,7 @@ async fn delivery() {
             secret,
             all_organisations: true,
             organisations: &[],
+            medo: None,
         },
     )
     .await

@@ -305,6 +305,18 @@ pub fn router(state: AppState) -> Router {
             "/admin/integration/retry",
             axum::routing::post(crate::integration::admin::retry),
         )
+        .route(
+            "/admin/integration/medo",
+            axum::routing::get(crate::integration::medo::admin::show),
+        )
+        .route(
+            "/admin/integration/medo/pending/{id}",
+            axum::routing::post(crate::integration::medo::admin::resolve),
+        )
+        .route(
+            "/admin/integration/medo/organisations",
+            axum::routing::post(crate::integration::medo::admin::set_uid),
+        )
         .route_layer(middleware::from_fn(web::ops::track))
         .fallback(|| async { crate::error::AppError::not_found() })
         .layer(DefaultBodyLimit::max(
@@ -372,6 +384,10 @@ pub fn spawn_workers(state: &AppState) {
     tokio::spawn(state.exchange.clone().run(state.clone()));
     // Media feeds, polled politely (docs/PRESS.md).
     tokio::spawn(crate::press::poller::run(state.clone()));
+    // МЭДО partners' inbound folders (docs/INTEGRATION.md).
+    if state.config.integration.medo_poll {
+        tokio::spawn(crate::integration::medo::gateway::run(state.clone()));
+    }
     let refresher = state.clone();
     tokio::spawn(async move {
         loop {

@@ -103,7 +103,7 @@ pub enum Command {
         /// A name for people.
         #[arg(long, default_value = "")]
         name: String,
-        /// `instance` or `system`.
+        /// `instance`, `system` or `medo` (a doc-flow system over МЭДО).
         #[arg(long, default_value = "instance")]
         kind: String,
         /// Where messages for the partner are POSTed, e.g.
@@ -124,6 +124,18 @@ pub enum Command {
         /// Organisations an outside system acts for, comma-separated.
         #[arg(long, default_value = "")]
         organisations: String,
+        /// `--kind medo`: the partner's МЭДО participant uid (a GUID).
+        #[arg(long, default_value = "")]
+        medo_uid: String,
+        /// `--kind medo`: the folder the partner's packages arrive in.
+        #[arg(long, default_value = "")]
+        inbound_dir: String,
+        /// `--kind medo`: the folder veche writes its packages to.
+        #[arg(long, default_value = "")]
+        outbound_dir: String,
+        /// `--kind medo`: `windows-1251` (the default) or `utf-8`.
+        #[arg(long, default_value = "windows-1251")]
+        encoding: String,
     },
 }
 
@@ -329,6 +341,10 @@ impl Cli {
                 secret,
                 all_organisations,
                 organisations,
+                medo_uid,
+                inbound_dir,
+                outbound_dir,
+                encoding,
             } => {
                 let state = crate::app::AppState::build_shared(config).await?;
                 let name = if name.is_empty() { id.clone() } else { name };
@@ -340,7 +356,8 @@ impl Cli {
                     secret,
                     all_organisations,
                     organisations,
-                );
+                )
+                .with_medo(medo_uid, inbound_dir, outbound_dir, encoding);
                 match crate::integration::admin::save(&state.db, &state.config, &form).await {
                     Ok(secret) => {
                         println!("partner {id} saved; shared secret: {secret}");

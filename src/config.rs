@@ -322,6 +322,22 @@ pub struct IntegrationConfig {
         global = true
     )]
     pub outbound_allow_hosts: Vec<crate::integration::outbound::AllowedHost>,
+
+    /// This installation's МЭДО participant id (a GUID) it writes and is
+    /// addressed by; empty: one derived from the instance id, stable.
+    #[arg(long, env = "VECHE_MEDO_UID", default_value = "", global = true)]
+    pub medo_uid: String,
+    /// The organisation name veche's МЭДО packages are sent under.
+    #[arg(
+        long,
+        env = "VECHE_MEDO_NAME",
+        global = true,
+        default_value = "Администрация Краснодарского края"
+    )]
+    pub medo_name: String,
+    /// Read МЭДО partners' inbound folders in this process.
+    #[arg(long, env = "VECHE_MEDO_POLL", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub medo_poll: bool,
 }
 
 impl Config {

@@ -92,6 +92,8 @@ pub fn demo_parts() -> DemoParts {
         Arc::new(crate::reports::demo::Reports),
         // After the directory and the core's projects: stories name them.
         Arc::new(crate::press::demo::Press),
+        // After the directory: its documents name the ministries.
+        Arc::new(crate::integration::medo::demo::Medo),
         // Last: it follows what the others wrote.
         Arc::new(crate::participation::social::demo::Social),
     ])

@@ -53,6 +53,11 @@ async fn render(
             tx.outside_system_document_flow.to_owned(),
         ),
         ("instance".to_owned(), tx.another_veche_instance.to_owned()),
+        ("medo".to_owned(), tx.medo_partner.to_owned()),
+    ];
+    let encodings = vec![
+        ("windows-1251".to_owned(), "windows-1251".to_owned()),
+        ("utf-8".to_owned(), "UTF-8".to_owned()),
     ];
     let errors = FieldErrors::new();
     let title = tx.integration;
@@ -119,9 +124,17 @@ async fn render(
                 (Input::new("secret", tx.shared_secret_empty_generate, "").render(l, &errors))
                 (checkbox(l, &errors, "all_organisations", html! { (tx.acts_every_organisation) }, false))
                 (Input::new("organisations", tx.organisations_ids_comma_separated, "").render(l, &errors))
+                fieldset {
+                    legend { (tx.medo_fields) }
+                    (Input::new("medo_uid", tx.medo_uid, "").render(l, &errors))
+                    (Input::new("inbound_dir", tx.inbound_dir, "").render(l, &errors))
+                    (Input::new("outbound_dir", tx.outbound_dir, "").render(l, &errors))
+                    (Select { name: "encoding", label: tx.encoding, options: &encodings, selected: "windows-1251", placeholder: None, disabled: false }.render(l, &errors))
+                }
                 button.button type="submit" { (tx.save) }
             }
         }
+        p { a href="/admin/integration/medo" { (tx.medo_packages) } }
         h2 { (tx.dead_letters) }
         @if dead.is_empty() { p #no-dead { (tx.none) } } @else {
             div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) { table #dead-letters {
@@ -172,6 +185,15 @@ pub struct PartnerForm {
     all_organisations: Option<String>,
     #[serde(default)]
     organisations: String,
+    /// A МЭДО partner's participant uid, folders and encoding.
+    #[serde(default)]
+    medo_uid: String,
+    #[serde(default)]
+    inbound_dir: String,
+    #[serde(default)]
+    outbound_dir: String,
+    #[serde(default)]
+    encoding: String,
 }
 
 /// Checks a partner's fields; shared by the admin form and `veche partner`.
@@ -204,12 +226,23 @@ pub async fn save(db: &Db, config: &Config, f: &PartnerForm) -> AppResult<String
     let kind = match f.kind.as_str() {
         "instance" => "instance",
         "system" | "" => "system",
+        "medo" => "medo",
         _ => {
             return Err(AppError::invalid(
-                "Вид: system или instance.",
-                "Kind: system or instance.",
+                "Вид: system, instance или medo.",
+                "Kind: system, instance or medo.",
             ));
         }
+    };
+    let medo = if kind == "medo" {
+        Some(super::medo::partner::check(
+            &f.medo_uid,
+            &f.inbound_dir,
+            &f.outbound_dir,
+            &f.encoding,
+        )?)
+    } else {
+        None
     };
     let url = f.url.trim();
     if !url.is_empty() {
@@ -245,7 +278,7 @@ pub async fn save(db: &Db, config: &Config, f: &PartnerForm) -> AppResult<String
         }
         organisations.push(o.to_owned());
     }
-    if kind == "system" && !all && organisations.is_empty() {
+    if kind != "instance" && !all && organisations.is_empty() {
         return Err(AppError::invalid(
             "Внешней системе нужны организации, за которые она действует.",
             "An outside system needs the organisations it acts for.",
@@ -261,6 +294,7 @@ pub async fn save(db: &Db, config: &Config, f: &PartnerForm) -> AppResult<String
             secret: &secret,
             all_organisations: all,
             organisations: &organisations,
+            medo: medo.as_ref(),
         },
     )
     .await?;
@@ -346,12 +380,35 @@ impl PartnerForm {
             secret,
             all_organisations: all_organisations.then(|| "on".to_owned()),
             organisations,
+            ..PartnerForm::default()
         }
+    }
+
+    /// A МЭДО partner's transport (`veche partner --kind medo`).
+    pub fn with_medo(
+        mut self,
+        medo_uid: String,
+        inbound_dir: String,
+        outbound_dir: String,
+        encoding: String,
+    ) -> PartnerForm {
+        self.medo_uid = medo_uid;
+        self.inbound_dir = inbound_dir;
+        self.outbound_dir = outbound_dir;
+        self.encoding = encoding;
+        self
     }
 }
 
 texts!(ExchangeTexts {
     outside_system_document_flow: "внешняя система (СЭД)", "outside system (document flow)";
+    medo_partner: "СЭД через МЭДО (папки пакетов)", "doc-flow system over MEDO (package folders)";
+    medo_fields: "Только для МЭДО", "MEDO only";
+    medo_uid: "Идентификатор участника МЭДО (GUID)", "MEDO participant id (GUID)";
+    inbound_dir: "Входящая папка (пакеты от партнёра)", "Inbound folder (packages from the partner)";
+    outbound_dir: "Исходящая папка (пакеты veche)", "Outbound folder (veche's packages)";
+    encoding: "Кодировка пакетов veche", "Encoding of veche's packages";
+    medo_packages: "Пакеты МЭДО и пункты, ждущие исполнителя", "MEDO packages and clauses waiting for an executor";
     another_veche_instance: "другой экземпляр veche", "another veche instance";
     integration: "Интеграция", "Integration";
     administration: "Администрирование", "Administration";

@@ -5,7 +5,8 @@
 //!
 //! A destination is `local` (the core runs in this process: the message is
 //! applied here, by the same code that applies messages received over HTTP)
-//! or the id of a partner (signed HTTP POST to its URL). The receiver applies
+//! or the id of a partner (signed HTTP POST to its URL, or for a МЭДО
+//! partner a package in its outbound folder, `medo::deliver`). The receiver applies
 //! each message id once, so a message delivered twice (the sender crashed
 //! after the POST, before deleting its row) changes nothing the second time.
 
@@ -167,6 +168,10 @@ impl Exchange {
             .ok_or_else(|| format!("no partner {}", env.destination))?;
         if partner.disabled_at.is_some() {
             return Err(format!("partner {} is disabled", partner.partner_id));
+        }
+        // A doc-flow system over МЭДО: packages in its outbound folder.
+        if partner.kind == "medo" {
+            return super::medo::deliver::deliver(state, &partner.partner_id, &env.message).await;
         }
         let url = partner
             .url

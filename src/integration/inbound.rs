@@ -272,9 +272,27 @@ async fn apply_in(
     photos: &[crate::media::upload::StoredPhoto],
 ) -> AppResult<Applied> {
     let mut tx = state.db.begin().await?;
-    if !partners::record_received(&mut tx, sender.id(), &message.id, message.body.type_name())
-        .await?
-    {
+    if apply_within(&mut tx, state, sender, message, photos).await? == Applied::Duplicate {
+        return Ok(Applied::Duplicate);
+    }
+    tx.commit().await?;
+    state.search.notify();
+    state.mailer.notify();
+    state.exchange.notify();
+    Ok(Applied::Done)
+}
+
+/// Applies `message` inside the caller's transaction, once: for a sender
+/// whose own record of the message must commit with its effect (a МЭДО
+/// package registered with the orders it opened).
+pub async fn apply_within(
+    tx: &mut crate::db::Tx,
+    state: &AppState,
+    sender: &Sender,
+    message: &Message,
+    photos: &[crate::media::upload::StoredPhoto],
+) -> AppResult<Applied> {
+    if !partners::record_received(tx, sender.id(), &message.id, message.body.type_name()).await? {
         return Ok(Applied::Duplicate);
     }
     let kind = message.body.type_name();
@@ -292,12 +310,8 @@ async fn apply_in(
         ));
     };
     handler
-        .apply(&mut tx, state, sender, &message.body, photos)
+        .apply(tx, state, sender, &message.body, photos)
         .await?;
-    tx.commit().await?;
-    state.search.notify();
-    state.mailer.notify();
-    state.exchange.notify();
     Ok(Applied::Done)
 }
 

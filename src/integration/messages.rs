@@ -82,6 +82,14 @@ pub enum Body {
     /// is closed.
     #[serde(rename = "control.cleared")]
     ControlCleared(ControlCleared),
+    /// A МЭДО partner → core: a document registered from the partner's
+    /// inbound folder; each of its clauses becomes an order.
+    #[serde(rename = "document.received")]
+    DocumentReceived(DocumentReceived),
+    /// Veche → a МЭДО partner: the receipt, the registration or the refusal
+    /// of a document it sent (written to its outbound folder).
+    #[serde(rename = "document.notice")]
+    DocumentNotice(DocumentNotice),
 }
 
 impl Body {
@@ -99,6 +107,8 @@ impl Body {
             Body::InitiativeDecided(_) => "initiative.decided",
             Body::ControlRaised(_) => "control.raised",
             Body::ControlCleared(_) => "control.cleared",
+            Body::DocumentReceived(_) => "document.received",
+            Body::DocumentNotice(_) => "document.notice",
         }
     }
 }
@@ -218,6 +228,30 @@ pub struct OrderSnapshot {
     #[schema(value_type = String, format = DateTime)]
     pub deadline: OffsetDateTime,
     pub request_url: Option<String>,
+    /// The key of the message or document the order came from (for an
+    /// order from a МЭДО document: `{partner}:document:{uid}:{clause}`).
+    #[serde(default)]
+    pub external_key: Option<String>,
+    /// Who carries it out (an official's name), once assigned.
+    #[serde(default)]
+    pub executor: Option<String>,
+    /// The report of execution, once submitted.
+    #[serde(default)]
+    pub report_text: Option<String>,
+    /// What just happened; absent when the order was created.
+    #[serde(default)]
+    pub change: Option<OrderChange>,
+}
+
+/// One step of an order's life, as its history records it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OrderChange {
+    /// `accepted`, `started`, `report_submitted`, `report_accepted`,
+    /// `returned`, `cancelled`, `referred` or `comment`.
+    pub event: String,
+    /// The note that came with it (a return's reason, a comment).
+    #[serde(default)]
+    pub note: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -294,3 +328,64 @@ texts!(pub OutcomeLabels {
     resolved: "решено", "resolved";
     planned: "запланировано", "planned";
 });
+
+/// A document received over МЭДО: its clauses to open as orders, and the
+/// files already stored (`media/files/{key}`) to attach to each of them.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DocumentReceived {
+    /// The document's uid in the sender's system.
+    pub document_uid: String,
+    pub number: String,
+    /// `YYYY-MM-DD`
+    pub date: String,
+    /// The document's annotation (its title).
+    pub title: String,
+    pub clauses: Vec<ClauseOrder>,
+    pub files: Vec<DocumentFile>,
+}
+
+/// One clause of a document with a responsible organisation found in the
+/// directory.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClauseOrder {
+    /// The clause's designation (its number in the document), unique in it.
+    pub clause: String,
+    pub text: String,
+    pub organisation_id: String,
+    /// Co-executors found in the directory: each gets a sub-order.
+    #[serde(default)]
+    pub co_executors: Vec<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub deadline: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DocumentFile {
+    pub key: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+/// What veche tells a МЭДО partner about a document the partner sent.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DocumentNotice {
+    /// The uid of the message (the package) the notice answers.
+    pub message_uid: String,
+    pub document_uid: Option<String>,
+    pub document_number: Option<String>,
+    pub document_date: Option<String>,
+    pub notice: Notice,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Notice {
+    /// Квитанция: the package arrived and was read (or not).
+    Acknowledged { accepted: bool, comment: String },
+    /// Зарегистрирован, under veche's number and date (`YYYY-MM-DD`).
+    Registered { number: String, date: String },
+    /// Отказано в регистрации, with one of the schema's reasons.
+    Refused { reason: String, comment: String },
+}

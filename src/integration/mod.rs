@@ -10,11 +10,14 @@
 //!   and which partner each citizen's request was sent to.
 //! - `outbound.rs`: HTTP to partners' URLs, public addresses only.
 //! - `admin.rs`: partners and dead letters for administrators.
+//! - `medo/`: the format of МЭДО (IEDMS 2.6 messages and the gateway's
+//!   package folders), pure: parsing, writing, reading and writing packages.
 
 pub mod admin;
 pub mod exchange;
 pub mod inbound;
 pub mod mail;
+pub mod medo;
 pub mod messages;
 pub mod openapi;
 pub mod outbound;

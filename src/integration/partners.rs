@@ -12,7 +12,9 @@ use crate::{exec_db, exec_tx, on_db, on_tx};
 pub struct Partner {
     pub partner_id: String,
     pub name: String,
-    /// `instance` (another veche) or `system` (an outside system).
+    /// `instance` (another veche), `system` (an outside system speaking
+    /// veche's JSON) or `medo` (a doc-flow system reached through МЭДО
+    /// folders, `integration::medo`).
     pub kind: String,
     pub url: Option<String>,
     pub secret: String,
@@ -89,7 +91,8 @@ pub async fn watching(tx: &mut Tx, organisation_id: &str) -> Result<Vec<String>,
     on_tx!(tx, |conn| {
         sqlx::query_scalar::<_, String>(
             "select p.partner_id from integration_partner p
-             where p.kind = 'system' and p.disabled_at is null and p.url is not null
+             where p.disabled_at is null
+               and ((p.kind = 'system' and p.url is not null) or p.kind = 'medo')
                and (p.all_organisations or exists (
                    select 1 from integration_partner_organisation o
                    where o.partner_id = p.partner_id and o.organisation_id = $1))
@@ -101,6 +104,21 @@ pub async fn watching(tx: &mut Tx, organisation_id: &str) -> Result<Vec<String>,
     })
 }
 
+/// Whether `partner_id` is a document-flow (МЭДО) partner in service: the
+/// partner whose document an order carries out hears of each of its steps.
+pub async fn is_document_partner(tx: &mut Tx, partner_id: &str) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, i64>(
+            "select count(*) from integration_partner
+             where partner_id = $1 and kind = 'medo' and disabled_at is null",
+        )
+        .bind(partner_id)
+        .fetch_one(conn)
+        .await
+    })?;
+    Ok(n > 0)
+}
+
 pub struct NewPartner<'a> {
     pub partner_id: &'a str,
     pub name: &'a str,
@@ -109,6 +127,8 @@ pub struct NewPartner<'a> {
     pub secret: &'a str,
     pub all_organisations: bool,
     pub organisations: &'a [String],
+    /// A МЭДО partner's transport.
+    pub medo: Option<&'a super::medo::partner::Transport>,
 }
 
 /// Creates or replaces a partner (with its organisations) in one
@@ -145,6 +165,14 @@ pub async fn upsert(db: &Db, p: &NewPartner<'_>) -> Result<(), sqlx::Error> {
             p.partner_id,
             o
         )?;
+    }
+    exec_tx!(
+        &mut tx,
+        "delete from integration_medo where partner_id = $1",
+        p.partner_id
+    )?;
+    if let Some(m) = p.medo {
+        super::medo::partner::insert(&mut tx, p.partner_id, m).await?;
     }
     tx.commit().await
 }

@@ -87,9 +87,11 @@ pub enum Source {
     Initiative,
     /// A risk found by the control of government bodies (staffing, …).
     Control,
+    /// A clause of a document received from a doc-flow system over МЭДО.
+    Document,
 }
 
-pub const ALL_SOURCES: [Source; 7] = [
+pub const ALL_SOURCES: [Source; 8] = [
     Source::CitizenReport,
     Source::ConstructionCheck,
     Source::Meeting,
@@ -97,6 +99,7 @@ pub const ALL_SOURCES: [Source; 7] = [
     Source::Manual,
     Source::Initiative,
     Source::Control,
+    Source::Document,
 ];
 
 impl Source {
@@ -109,6 +112,7 @@ impl Source {
             Source::Manual => "manual",
             Source::Initiative => "initiative",
             Source::Control => "control",
+            Source::Document => "document",
         }
     }
 
@@ -127,6 +131,7 @@ impl Source {
                 Source::Manual => t.manual,
                 Source::Initiative => t.initiative,
                 Source::Control => t.control,
+                Source::Document => t.document,
             }
         }
     }
@@ -617,6 +622,7 @@ texts!(pub SourceLabels {
     manual: "вручную", "manual";
     initiative: "законодательная инициатива", "law-making initiative";
     control: "контроль органов власти", "control of government bodies";
+    document: "документ из СЭД (МЭДО)", "document from a doc-flow system (MEDO)";
 });
 
 texts!(pub PriorityLabels {

@@ -1,6 +1,7 @@
 //! The messages the core applies (`integration::MessageHandler`): orders
 //! requested by a portal for a citizen's request, its referral or answer
-//! there, and actions of partner systems on orders.
+//! there, actions of partner systems on orders, and documents received
+//! over МЭДО.
 
 use super::orders;
 use crate::app::AppState;
@@ -35,6 +36,7 @@ impl MessageHandler for Inbox {
             "initiative.decided",
             "control.raised",
             "control.cleared",
+            "document.received",
         ]
     }
 
@@ -83,6 +85,12 @@ impl MessageHandler for Inbox {
                     return Err(instances_only());
                 };
                 orders::act_by_partner(tx, state, p, a).await
+            }
+            Body::DocumentReceived(d) => {
+                let Sender::Partner(p) = sender else {
+                    return Err(instances_only());
+                };
+                orders::create_from_document(tx, state, p, d).await
             }
             other => unreachable_type(other),
         }

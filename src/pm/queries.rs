@@ -622,6 +622,16 @@ pub async fn is_member(
     .map(|n| n > 0)
 }
 
+/// An official's name (told to the partner whose order they carry out).
+pub async fn account_name(tx: &mut Tx, id: i64) -> Result<Option<String>, sqlx::Error> {
+    on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, String>("select display_name from account where account_id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await
+    })
+}
+
 pub async fn people(db: &Db, ids: &[i64]) -> Result<Vec<Person>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());

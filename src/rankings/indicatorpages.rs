@@ -164,7 +164,6 @@ pub async fn dashboard(
     for p in progress.values() {
         *counts.entry(p.status).or_default() += 1;
     }
-    let rights = service::rights(&state, &user, None);
     let owners: Vec<(String, String)> = all
         .iter()
         .filter_map(|i| i.organisation_id.clone())

@@ -228,6 +228,8 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
             vec![
                 "/admin".into(),
                 "/admin/accounts".into(),
+                "/admin/integration".into(),
+                "/admin/integration/medo".into(),
                 "/pm".into(),
                 format!("/pm/orders/{order}"),
                 "/pm/projects".into(),

@@ -625,6 +625,35 @@ both_backends!(
             "demo feeds are never polled"
         );
 
+        // МЭДО: the demo «Дело»'s protocol in its inbound folder, read on
+        // the gateway's first round: two clauses as orders with the
+        // protocol attached, the third waiting for an administrator, the
+        // receipt and the registration written back.
+        let round =
+            veche::integration::medo::gateway::poll_settled(&app.state, std::time::Duration::ZERO)
+                .await
+                .unwrap();
+        assert_eq!(round.registered, 1, "{round:?}");
+        app.run_workers().await;
+        assert_eq!(
+            app.scalar(
+                "select count(*) from pm_order where source = 'document' and parent_id is null"
+            )
+            .await,
+            2
+        );
+        assert_eq!(
+            app.scalar("select count(*) from integration_medo_pending where resolved_at is null")
+                .await,
+            1
+        );
+        let out = app.dir.path().join("medo/demo-delo/out");
+        assert_eq!(
+            std::fs::read_dir(&out).unwrap().count(),
+            2,
+            "receipt and registration"
+        );
+
         // A restart writes nothing twice.
         let again = veche::demo::ensure(&app.state, &veche::features::demo_parts())
             .await

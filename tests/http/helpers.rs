@@ -474,6 +474,35 @@ impl TestApp {
     }
 
     /// A signed-in administrator, created the way `veche create-admin` does.
+    /// The same data started again, as after a crash: this process's state
+    /// dropped (its workers were never running), a new one built on the same
+    /// folder and database; the cookies kept.
+    pub async fn restarted(self) -> TestApp {
+        let TestApp {
+            router,
+            state,
+            backend,
+            database_url,
+            dir,
+            jar,
+        } = self;
+        drop(router);
+        drop(state);
+        // The index writer's lock goes with the last handle.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let state = AppState::build(test_config(dir.path(), database_url.clone()))
+            .await
+            .expect("the second start");
+        TestApp {
+            router: app::router(state.clone()),
+            state,
+            backend,
+            database_url,
+            dir,
+            jar,
+        }
+    }
+
     pub async fn signed_in_admin(&self) -> i64 {
         veche::auth::create_admin(
             &self.state.db,

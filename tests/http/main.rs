@@ -26,6 +26,7 @@ mod hostile;
 mod import_directory;
 mod integration;
 mod lawmaking;
+mod medo;
 mod oidc;
 mod open311;
 mod opendata;

@@ -553,7 +553,11 @@ both_backends!(accepted_values_of_a_public_form_become_a_dataset, |app| {
     let v1 = format!("v_{}", item(&app, "direct-appeals", "A1").await);
     let v2 = format!("v_{}", item(&app, "direct-appeals", "A2").await);
     let r = app
-        .submit(&page, &format!("{page}/values"), &[(&v1, "31"), (&v2, "30")])
+        .submit(
+            &page,
+            &format!("{page}/values"),
+            &[(&v1, "31"), (&v2, "30")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     act(&app, "direct-appeals", "submit", &[]).await;

@@ -162,7 +162,7 @@ pub async fn create_in(
         .await?
         .ok_or_else(AppError::not_found)?;
     tell_assignee(tx, state, &o, Told::Given, Some(user.account_id)).await?;
-    webhooks(tx, &o).await?;
+    webhooks(tx, &o, None).await?;
     Ok(id)
 }
 
@@ -316,7 +316,7 @@ pub async fn delegate_in(
         .await?
         .ok_or_else(AppError::not_found)?;
     tell_assignee(tx, state, &child, Told::Given, Some(user.account_id)).await?;
-    webhooks(tx, &child).await?;
+    webhooks(tx, &child, None).await?;
     Ok(id)
 }
 

@@ -170,6 +170,17 @@ async fn open_from_portal(
     tell: bool,
     new: &NewOrder<'_>,
 ) -> AppResult<()> {
+    open_once(tx, state, tell, new).await.map(|_| ())
+}
+
+/// `open_from_portal`, giving the new order's id (`None`: it was opened
+/// before, by the same key).
+pub(super) async fn open_once(
+    tx: &mut Tx,
+    state: &AppState,
+    tell: bool,
+    new: &NewOrder<'_>,
+) -> AppResult<Option<i64>> {
     if !crate::workflow::queries::organisation_exists(tx, new.organisation_id).await? {
         return Err(AppError::invalid(
             format!(
@@ -190,9 +201,10 @@ async fn open_from_portal(
         if tell {
             tell_assignee(tx, state, &o, Told::Given, None).await?;
         }
-        webhooks(tx, &o).await?;
+        webhooks(tx, &o, None).await?;
+        return Ok(Some(id));
     }
-    Ok(())
+    Ok(None)
 }
 
 /// `order.referred`: the request moved on the portal; its orders follow.
@@ -238,7 +250,7 @@ pub async fn close_for_request(
     for mut o in queries::open_orders_for_appeal(tx, origin, r.appeal_id).await? {
         if let Some(date) = planned {
             keep_open_until(tx, &mut o, date).await?;
-            webhooks(tx, &o).await?;
+            webhooks(tx, &o, None).await?;
             continue;
         }
         // The note is stored once and read in both languages: the state's

@@ -344,7 +344,11 @@ pub async fn act_in(
     if o.state() == OrderState::Done && from != OrderState::Done.as_str() {
         order_done(tx, state, &mut o).await?;
     }
-    webhooks(tx, &o).await?;
+    let change = m::OrderChange {
+        event: action.event_kind().to_owned(),
+        note: effect.note.clone(),
+    };
+    webhooks(tx, &o, Some(change)).await?;
     tracing::info!(order_id, from, to = %o.state, action = action.event_kind(), "order changed");
     Ok(o)
 }
@@ -575,10 +579,28 @@ pub(super) async fn tell_assignee(
     Ok(())
 }
 
-/// Outside systems that follow the order's organisation hear of the change.
-async fn webhooks(tx: &mut Tx, o: &OrderRow) -> AppResult<()> {
-    for partner in partners::watching(tx, &o.organisation_id).await? {
-        exchange::emit(tx, &partner, Body::OrderUpdated(snapshot(o))).await?;
+/// Outside systems hear of the change: those that follow the order's
+/// organisation, and a document-flow partner whose document the order
+/// carries out (a МЭДО partner is told of each step of its clause).
+async fn webhooks(tx: &mut Tx, o: &OrderRow, change: Option<m::OrderChange>) -> AppResult<()> {
+    let mut to = partners::watching(tx, &o.organisation_id).await?;
+    if o.source == Source::Document.as_str()
+        && o.parent_id.is_none()
+        && !to.contains(&o.origin)
+        && partners::is_document_partner(tx, &o.origin).await?
+    {
+        to.push(o.origin.clone());
+    }
+    if to.is_empty() {
+        return Ok(());
+    }
+    let mut snap = snapshot(o);
+    snap.change = change;
+    if let Some(e) = o.executor_id {
+        snap.executor = queries::account_name(tx, e).await?;
+    }
+    for partner in to {
+        exchange::emit(tx, &partner, Body::OrderUpdated(snap.clone())).await?;
     }
     Ok(())
 }
@@ -595,6 +617,10 @@ pub fn snapshot(o: &OrderRow) -> m::OrderSnapshot {
         priority: o.priority.clone(),
         deadline: o.deadline,
         request_url: o.appeal_url.clone(),
+        external_key: o.external_key.clone(),
+        executor: None,
+        report_text: o.report_text.clone(),
+        change: None,
     }
 }
 
@@ -603,3 +629,5 @@ pub mod view;
 pub use drafts::*;
 mod from_portal;
 pub use from_portal::*;
+mod from_documents;
+pub use from_documents::*;

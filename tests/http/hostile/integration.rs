@@ -440,6 +440,7 @@ both_backends!(partner_urls_inside_the_network_are_refused, |app| {
                 url: Some(u),
                 secret: SECRET_X,
                 all_organisations: false,
+                medo: None,
                 organisations: &["min-transport".to_owned()],
             },
         )
