@@ -115,10 +115,11 @@ pub async fn ingest(
         let published = domain::published(item.published, now);
         let hash = domain::title_hash(&item.title);
         let mut found = queries::story_by_key(tx, &key).await?;
-        // A link seen before under another story's key (a copy matched by
-        // its title then) is that story, however old: an undated item
-        // would otherwise come back as news once the window has passed.
-        if found.is_none() {
+        // An undated item's link seen before under another story's key (a
+        // copy matched by its title then) is that story, however old: it
+        // would otherwise come back as news once the window has passed. A
+        // dated item keeps its date, so its title finds the story again.
+        if found.is_none() && item.published.is_none() {
             found = queries::story_by_appearance(tx, &url).await?;
         }
         if found.is_none() && !hash.is_empty() {
