@@ -367,6 +367,28 @@ both_backends!(an_unsure_executor_waits_for_an_administrator, |app| {
             .body
             .contains("id=\"no-pending\"")
     );
+    // The directory's МЭДО ids: one organisation each.
+    let uid = "e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a8b";
+    for (org, status) in [
+        ("min-transport", StatusCode::SEE_OTHER),
+        ("min-health", StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let r = app
+            .submit(
+                "/admin/integration/medo",
+                "/admin/integration/medo/organisations",
+                &[("organisation_id", org), ("medo_uid", uid)],
+            )
+            .await;
+        assert_eq!(r.status, status, "{org}: {}", r.body);
+    }
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from organisation where medo_uid = '{uid}'"
+        ))
+        .await,
+        1
+    );
 });
 
 both_backends!(

@@ -188,6 +188,16 @@ pub async fn set_uid(
         ));
     }
     let mut tx = state.db.begin().await?;
+    if !uid.is_empty()
+        && super::matching::holder(&mut tx, &uid)
+            .await?
+            .is_some_and(|o| o != f.organisation_id.trim())
+    {
+        return Err(AppError::invalid(
+            "Этот идентификатор МЭДО уже у другой организации.",
+            "This MEDO id belongs to another organisation already.",
+        ));
+    }
     if !super::matching::set_uid(
         &mut tx,
         f.organisation_id.trim(),

@@ -72,7 +72,15 @@ pub async fn poll_settled(state: &AppState, settle: Duration) -> anyhow::Result<
             if !md::is_ready(&dir, settle) {
                 continue;
             }
-            let outcome = one(state, &p, &directory, &dir).await?;
+            // A failure of this package (the database away) leaves it for
+            // the next round without holding up the others.
+            let outcome = match one(state, &p, &directory, &dir).await {
+                Ok(o) => o,
+                Err(e) => {
+                    tracing::warn!(partner = %p.partner_id, folder = %dir.display(), error = %format!("{e:#}"), "MEDO package not handled; will retry");
+                    continue;
+                }
+            };
             match outcome {
                 Outcome::Registered => round.registered += 1,
                 Outcome::Refused => round.refused += 1,

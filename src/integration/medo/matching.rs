@@ -104,6 +104,18 @@ impl Directory {
     }
 }
 
+/// The organisation holding a МЭДО uid.
+pub async fn holder(tx: &mut crate::db::Tx, uid: &str) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> = crate::fetch_tx!(
+        tx,
+        fetch_optional,
+        (String,),
+        "select organisation_id from organisation where medo_uid = $1",
+        uid
+    )?;
+    Ok(row.map(|r| r.0))
+}
+
 /// Sets an organisation's МЭДО uid; `false` when there is no such
 /// organisation.
 pub async fn set_uid(

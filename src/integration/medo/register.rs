@@ -151,7 +151,14 @@ pub(super) async fn document(
                 &[],
             )
             .await
-            .map_err(|e| anyhow::anyhow!("{}", e.message().get(crate::web::i18n::Locale::En)))?;
+            .map_err(|e| {
+                let why = e.message().get(crate::web::i18n::Locale::En).to_string();
+                if e.status().is_client_error() {
+                    anyhow::Error::new(NotApplicable(why))
+                } else {
+                    anyhow::anyhow!(why)
+                }
+            })?;
         }
         for (order, name, candidates) in &waiting {
             let one = DocumentReceived {
@@ -188,10 +195,31 @@ pub(super) async fn document(
         }
         Err(e) => {
             discard(state, &files).await;
-            Err(e)
+            // The core refused the orders (an organisation left the
+            // directory between matching and applying): the document is
+            // refused with the reason, not retried for ever.
+            match e.downcast_ref::<NotApplicable>() {
+                Some(NotApplicable(why)) => {
+                    let r = md::Refusal::new(md::RefusalReason::NotForRegistration, why.clone());
+                    refuse(state, p, folder, uid, d, base, &r).await
+                }
+                None => Err(e),
+            }
         }
     }
 }
+
+/// The core's refusal of a document's orders (a 4xx of its rules).
+#[derive(Debug)]
+struct NotApplicable(String);
+
+impl std::fmt::Display for NotApplicable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for NotApplicable {}
 
 /// Whether the document is for veche: one of its addressees is veche's
 /// participant, an organisation of the directory by its МЭДО uid, or one
