@@ -484,6 +484,30 @@ both_backends!(
         // message) writes nothing twice.
         app.run_workers().await;
         assert_eq!(written(&outbound).len(), 6);
+        // A message delivered, its folder taken away by the gateway, and the
+        // delivery repeated (the outbox row outlived a crash): not written
+        // again.
+        use veche::integration::messages as m;
+        let message = m::Message::new(m::Body::DocumentNotice(m::DocumentNotice {
+            message_uid: "5d1c6a2e-8f3b-4c1a-9e7d-2b4f6a8c0e13".into(),
+            document_uid: None,
+            document_number: None,
+            document_date: None,
+            notice: m::Notice::Acknowledged {
+                accepted: true,
+                comment: String::new(),
+            },
+        }));
+        md::deliver::deliver(&app.state, "delo", &message)
+            .await
+            .unwrap();
+        let taken = outbound.join(format!("{}-1", message.id));
+        assert!(taken.exists());
+        std::fs::remove_dir_all(&taken).unwrap();
+        md::deliver::deliver(&app.state, "delo", &message)
+            .await
+            .unwrap();
+        assert!(!taken.exists(), "recorded, so not written twice");
     }
 );
 

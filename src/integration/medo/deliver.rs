@@ -9,10 +9,12 @@
 //! - `order.updated` of a new order given in veche to an organisation the
 //!   partner serves → a Документ with the order as its one clause.
 //!
-//! Each package's folder is named after the outbox message (and its place
-//! among the message's packages), and a folder already there is not
-//! written again: a delivery repeated after a crash writes nothing twice,
-//! and the outbox keeps the partner's packages in order.
+//! Each package is recorded with its uid (derived from the outbox message
+//! and its place among the message's packages) in the transaction that
+//! writes its folder; a package recorded, or a folder already there, is
+//! not written again: a delivery repeated after a crash writes nothing
+//! twice, even when the gateway has taken the folder away meanwhile, and
+//! the outbox keeps the partner's packages in order.
 
 use std::path::Path;
 
@@ -53,11 +55,6 @@ pub async fn deliver(state: &AppState, partner_id: &str, message: &Message) -> R
     };
     for (i, p) in packages.into_iter().enumerate() {
         let folder = format!("{}-{}", message.id, i + 1);
-        if out.join(&folder).exists() {
-            continue;
-        }
-        write(&out, &folder, &partner, &p, charset)?;
-        let mut tx = state.db.begin().await.map_err(|e| e.to_string())?;
         let uid = p
             .communication
             .header
@@ -65,6 +62,21 @@ pub async fn deliver(state: &AppState, partner_id: &str, message: &Message) -> R
             .as_ref()
             .map(|u| u.as_str().to_owned())
             .unwrap_or_else(|| folder.clone());
+        // Recorded means written: the gateway may have taken the folder
+        // away since, and it must not be written again.
+        if store::seen(&state.db, &partner.partner_id, "out", &uid)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            continue;
+        }
+        // The record and the folder commit together: the record first
+        // (uncommitted), then the folder, then the commit. A crash between
+        // the folder and the commit leaves a folder without its record;
+        // the retry finds the folder, does not write it again, and records
+        // it (a document's record is what links the partner's notifications
+        // back to its order).
+        let mut tx = state.db.begin().await.map_err(|e| e.to_string())?;
         store::record(
             &mut tx,
             &NewPackage {
@@ -84,6 +96,9 @@ pub async fn deliver(state: &AppState, partner_id: &str, message: &Message) -> R
         )
         .await
         .map_err(|e| e.to_string())?;
+        if !out.join(&folder).exists() {
+            write(&out, &folder, &partner, &p, charset)?;
+        }
         tx.commit().await.map_err(|e| e.to_string())?;
     }
     Ok(())

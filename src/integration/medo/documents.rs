@@ -251,6 +251,11 @@ pub(super) async fn notification(
             tx.commit().await?;
             Ok(Outcome::Applied)
         }
+        // The database away: the package waits for the next round.
+        Err(e) if !e.status().is_client_error() => Err(anyhow::anyhow!(
+            "{}",
+            e.message().get(crate::web::i18n::Locale::En)
+        )),
         Err(e) => {
             // The order's rules refuse the step (an accepted order accepted
             // again): the notification is recorded as not applied.

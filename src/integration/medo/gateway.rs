@@ -170,7 +170,7 @@ async fn one(
             tracing::warn!(partner = %p.partner_id, folder, detail = %r.detail, "MEDO package not readable now");
             return Ok(Outcome::Later);
         }
-        Err(r) => return refuse_unread(state, p, &folder, &r).await,
+        Err(r) => return refuse_unread(state, p, &folder, &fallback_uid(dir, &folder), &r).await,
     };
     let c = &package.communication;
     let uid = c
@@ -178,7 +178,7 @@ async fn one(
         .uid
         .as_ref()
         .map(|u| u.as_str().to_owned())
-        .unwrap_or_else(|| format!("folder:{folder}"));
+        .unwrap_or_else(|| fallback_uid(dir, &folder));
     if store::seen(&state.db, &p.partner_id, "in", &uid).await? {
         return Ok(Outcome::Repeated);
     }
@@ -221,17 +221,17 @@ async fn refuse_unread(
     state: &AppState,
     p: &MedoPartner,
     folder: &str,
+    uid: &str,
     r: &md::Refusal,
 ) -> anyhow::Result<Outcome> {
     tracing::info!(partner = %p.partner_id, folder, reason = r.reason.as_str(), detail = %r.detail, "MEDO package refused");
-    let uid = format!("folder:{folder}");
     let mut tx = state.db.begin().await?;
     store::record(
         &mut tx,
         &NewPackage {
             partner_id: &p.partner_id,
             direction: "in",
-            message_uid: &uid,
+            message_uid: uid,
             kind: "unreadable",
             document_uid: None,
             document_number: None,
@@ -246,6 +246,18 @@ async fn refuse_unread(
     .await?;
     tx.commit().await?;
     Ok(Outcome::Refused)
+}
+
+/// The key of a package that names no uid of its own: its folder's name
+/// and the time the folder was last changed, so that a gateway reusing a
+/// name (a counter, a time of day) brings a new package, not a repeat.
+fn fallback_uid(dir: &Path, folder: &str) -> String {
+    let changed = std::fs::metadata(dir)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    format!("folder:{folder}:{changed}")
 }
 
 /// Answers a package in the outbox, inside `tx`.

@@ -186,6 +186,11 @@ pub(super) async fn document(
     .await;
     match result {
         Ok(true) => {
+            // Registered without a clause for the core: nothing holds the
+            // files.
+            if received.clauses.is_empty() && waiting.is_empty() {
+                discard(state, &files).await;
+            }
             tracing::info!(partner = %p.partner_id, folder, document = %number, "MEDO document registered");
             Ok(Outcome::Registered)
         }
