@@ -276,6 +276,41 @@ both_backends!(
     a_misaddressed_document_is_refused_with_the_right_reason,
     |app| {
         let (inbound, outbound) = delo_partner(&app).await;
+        // A МЭДО partner's fields are checked: a GUID, absolute and
+        // different folders, a known encoding; nothing is saved otherwise.
+        for (uid, inbound_dir, outbound_dir, encoding) in [
+            ("not-a-guid", "/srv/in", "/srv/out", "windows-1251"),
+            (DELO_UID, "relative/in", "/srv/out", "windows-1251"),
+            (DELO_UID, "/srv/same", "/srv/same", "windows-1251"),
+            (DELO_UID, "/srv/in", "/srv/out", "koi8-r"),
+        ] {
+            let r = app
+                .submit(
+                    "/admin/integration",
+                    "/admin/integration",
+                    &[
+                        ("partner_id", "bad-medo"),
+                        ("name", "Плохой"),
+                        ("kind", "medo"),
+                        ("organisations", "governor"),
+                        ("medo_uid", uid),
+                        ("inbound_dir", inbound_dir),
+                        ("outbound_dir", outbound_dir),
+                        ("encoding", encoding),
+                    ],
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{uid} {inbound_dir} {encoding}"
+            );
+        }
+        assert_eq!(
+            app.scalar("select count(*) from integration_partner where partner_id = 'bad-medo'")
+                .await,
+            0
+        );
         variant(&inbound.join("wrong"), |xml| {
             xml.replace(
                 "Министерство транспорта и дорожного хозяйства Краснодарского края",
