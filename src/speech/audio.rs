@@ -17,6 +17,15 @@ pub enum Format {
 }
 
 impl Format {
+    pub const ALL: [Format; 6] = [
+        Format::WebM,
+        Format::Ogg,
+        Format::Wav,
+        Format::Mp3,
+        Format::Mp4,
+        Format::Flac,
+    ];
+
     pub fn sniff(b: &[u8]) -> Option<Format> {
         if b.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
             Some(Format::WebM)

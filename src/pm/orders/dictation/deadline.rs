@@ -189,7 +189,7 @@ fn point(t: &[Token], i: usize, today: Date) -> Option<(Date, usize)> {
     }
     let (day, len) = words::number(t, i)?;
     let j = i + len;
-    if w(t, j) == "числа" {
+    if matches!(w(t, j), "числа" | "числу") {
         let this = today.replace_day(u8::try_from(day).ok()?).ok();
         let date = match this {
             Some(d) if d >= today => d,

@@ -8,16 +8,36 @@ use std::sync::LazyLock;
 
 use super::{Org, Person, Token};
 
-/// Words of names that say nothing about which organisation: the region,
-/// the municipal form, prepositions.
+/// Words that say nothing about which organisation: the region,
+/// prepositions, «город».
 static NOISE: LazyLock<HashSet<String>> = LazyLock::new(|| {
-    crate::search::stems(
-        "Краснодарского края КК муниципального образования городской округ город курорт \
-         и по в во на за с со для от о об при к ко",
-    )
-    .into_iter()
-    .collect()
+    crate::search::stems("Краснодарского края КК и по в во на за с со для от о об при к ко город")
+        .into_iter()
+        .collect()
 });
+
+/// Parts of official names nobody says: the municipal form.
+const UNSAID: &[&str] = &["муниципального образования", "городской округ", "город-курорт"];
+
+/// Whether two stems are one word: equal, or one a letter longer than
+/// the other (Snowball cuts «Минздрав» to «минздра» but «Минздраву» to
+/// «минздрав»).
+fn same_stem(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    a == b || (short.chars().count() >= 5 && long.starts_with(short) && long.chars().count() == short.chars().count() + 1)
+}
+
+/// The significant stems of an organisation's name.
+fn name_stems(name: &str) -> Vec<String> {
+    let mut n = name.to_lowercase();
+    for u in UNSAID {
+        n = n.replace(u, " ");
+    }
+    crate::search::stems(&n)
+        .into_iter()
+        .filter(|s| !NOISE.contains(s))
+        .collect()
+}
 
 /// Heads that alone name no organisation («министерству» of what?).
 static GENERIC: LazyLock<HashSet<String>> = LazyLock::new(|| {
@@ -61,42 +81,49 @@ pub struct OrgMatch {
     pub tokens: Vec<usize>,
 }
 
-/// The organisation whose name (full or short) the text says the most of,
-/// from its first word on: at least two words, or one that is not a
-/// generic head («Минстрою»).
+/// The organisation whose name (full or short) the text says the most of:
+/// from its first word, or from a head inside it («департаменту цен и
+/// тарифов» of «Региональная энергетическая комиссия – департамент цен и
+/// тарифов»), in order but perhaps skipping words of the name
+/// («министерству спорта» of «Министерство физической культуры и
+/// спорта»). At least two words, or one that is a whole name and not a
+/// generic head («Минстрою»). Ties go to the whole name, then the shorter,
+/// then the one said first.
 pub fn organisation(tokens: &[Token], used: &[bool], orgs: &[Org]) -> Option<OrgMatch> {
     let text = significant(tokens, used);
-    // (words matched, whole name said, -name length) ranks candidates.
-    let mut best: Option<((usize, bool, i64), OrgMatch)> = None;
+    let mut best: Option<((usize, bool, i64, i64), OrgMatch)> = None;
     for org in orgs {
         for name in &org.names {
-            let stems: Vec<String> = crate::search::stems(name)
-                .into_iter()
-                .filter(|s| !NOISE.contains(s))
-                .collect();
-            if stems.is_empty() {
-                continue;
-            }
-            for start in 0..text.len() {
-                let k = stems
-                    .iter()
-                    .zip(&text[start..])
-                    .take_while(|(a, (b, _))| *a == b)
-                    .count();
-                let whole = k == stems.len();
-                let enough = k >= 2 || (k == 1 && whole && !GENERIC.contains(&stems[0]));
-                if !enough {
+            let stems = name_stems(name);
+            for (s, head) in stems.iter().enumerate() {
+                if s > 0 && !GENERIC.contains(head) {
                     continue;
                 }
-                let rank = (k, whole, -(stems.len() as i64));
-                if best.as_ref().is_none_or(|(r, _)| rank > *r) {
-                    best = Some((
-                        rank,
-                        OrgMatch {
-                            id: org.id.clone(),
-                            tokens: text[start..start + k].iter().map(|(_, i)| *i).collect(),
-                        },
-                    ));
+                for t in (0..text.len()).filter(|t| same_stem(&text[*t].0, head)) {
+                    let (mut k, mut next, mut contiguous) = (1, s + 1, true);
+                    while let Some((word, _)) = text.get(t + k) {
+                        let Some(p) = stems[next..].iter().position(|x| same_stem(x, word)) else {
+                            break;
+                        };
+                        contiguous &= p == 0;
+                        next += p + 1;
+                        k += 1;
+                    }
+                    let whole = s == 0 && contiguous && k == stems.len();
+                    let enough = k >= 2 || (whole && !GENERIC.contains(head));
+                    if !enough {
+                        continue;
+                    }
+                    let rank = (k, whole, -(stems.len() as i64), -(t as i64));
+                    if best.as_ref().is_none_or(|(r, _)| rank > *r) {
+                        best = Some((
+                            rank,
+                            OrgMatch {
+                                id: org.id.clone(),
+                                tokens: text[t..t + k].iter().map(|(_, i)| *i).collect(),
+                            },
+                        ));
+                    }
                 }
             }
         }
@@ -104,15 +131,17 @@ pub fn organisation(tokens: &[Token], used: &[bool], orgs: &[Org]) -> Option<Org
     best.map(|(_, m)| m)
 }
 
-/// Whether two stems are forms of one name («иванов» of «Иванову» and
-/// «иван» of «Иванов»: Snowball cuts surnames unevenly).
-fn same_name(a: &str, b: &str) -> bool {
-    let (short, long) = if a.chars().count() <= b.chars().count() {
-        (a, b)
-    } else {
-        (b, a)
-    };
-    short.chars().count() >= 4 && long.starts_with(short) && long.chars().count() - short.chars().count() <= 2
+/// Whether a word of the text is a form of a word of a name («Иванову»
+/// of «Иванов», «Анне» of «Анна»): a common beginning of at least three
+/// letters that leaves at most two letters of the name.
+fn same_name(said: &str, name: &str) -> bool {
+    let common = said
+        .chars()
+        .zip(name.chars())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let n = name.chars().count();
+    common >= 3 && common + 2 >= n && said.chars().count() <= n + 3
 }
 
 /// A person found and the tokens that named them.
@@ -137,10 +166,11 @@ pub fn person(tokens: &[Token], used: &[bool], people: &[Person]) -> Option<Pers
         let mut hits = Vec::new();
         let mut surname = false;
         for word in &name_words {
-            let stem = crate::search::stem(word);
-            if let Some(i) = tokens.iter().enumerate().position(|(i, t)| {
-                !used[i] && t.upper && same_name(&t.stem, &stem)
-            }) {
+            if let Some(i) = tokens
+                .iter()
+                .enumerate()
+                .position(|(i, t)| !used[i] && t.upper && same_name(&t.norm, word))
+            {
                 hits.push(i);
                 if !FIRST_NAMES.contains(&word.as_str())
                     && !word.ends_with("вич")

@@ -64,9 +64,10 @@ pub struct Token {
     pub upper: bool,
 }
 
-/// Splits a text into words: letters and digits, with a hyphen inside a
-/// word («10-дневный», «вице-губернатор») and dots between digits
-/// («15.12.2026») kept.
+/// Splits a text into words: letters and digits, with a hyphen after
+/// digits («10-дневный») and dots between digits («15.12.2026») kept. A
+/// hyphen between letters splits («топливно-энергетического»), as the
+/// index's tokenizer does, so names compare word by word.
 pub fn tokenize(text: &str) -> Vec<Token> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = Vec::new();
@@ -84,7 +85,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 chars.get(j + 1).is_some_and(|(_, n)| ok(*n)) && ok(chars[j - 1].1)
             };
             if c.is_alphanumeric()
-                || (c == '-' && joins(char::is_alphanumeric))
+                || (c == '-' && chars[j - 1].1.is_ascii_digit() && joins(char::is_alphanumeric))
                 || (c == '.' && joins(|c| c.is_ascii_digit()))
             {
                 j += 1;
@@ -153,8 +154,14 @@ fn priority(tokens: &[Token], used: &mut [bool]) -> Priority {
 const OPENERS: &[&str] = &[
     "поручение", "поручить", "поручаю", "прошу", "просьба", "нужно", "надо", "необходимо",
     "пожалуйста", "так", "значит", "итак", "записывай", "записываем", "исполнитель",
-    "ответственный", "ответственным", "ответственная", "задача", "дать", "для", "и",
-    "а", "также", "срок", "сроком", "приоритет",
+    "ответственный", "ответственным", "ответственная", "задача", "для", "и",
+    "а", "также", "срок", "сроком", "приоритет", "исполнения",
+];
+
+/// Words a title does not end with once the rest was taken out.
+const CLOSERS: &[&str] = &[
+    "и", "а", "в", "до", "к", "по", "с", "на", "срок", "сроком", "исполнения", "исполнитель",
+    "ответственный", "приоритет",
 ];
 
 /// Reads a dictation into a draft.
@@ -169,7 +176,7 @@ pub fn parse(text: &str, cx: &Context<'_>) -> Draft {
     });
     let mut organisation_id = None;
     if let Some(m) = executor::organisation(&tokens, &used, cx.orgs) {
-        m.tokens.iter().for_each(|i| used[*i] = true);
+        span(&mut used, &m.tokens);
         organisation_id = Some(m.id);
     }
     let mut executor_id = None;
@@ -180,7 +187,7 @@ pub fn parse(text: &str, cx: &Context<'_>) -> Draft {
             .as_ref()
             .is_none_or(|o| p.organisations.contains(o));
         if fits {
-            m.tokens.iter().for_each(|i| used[*i] = true);
+            span(&mut used, &m.tokens);
             executor_id = Some(p.account_id);
             if organisation_id.is_none() {
                 organisation_id = p.organisations.first().cloned();
@@ -194,6 +201,14 @@ pub fn parse(text: &str, cx: &Context<'_>) -> Draft {
         priority,
         title: title(text, &tokens, &used),
         description: sentence_case(text),
+    }
+}
+
+/// Marks the words from the first to the last of `tokens` as said (the
+/// prepositions and words of a name between them too).
+fn span(used: &mut [bool], tokens: &[usize]) {
+    if let (Some(a), Some(b)) = (tokens.iter().min(), tokens.iter().max()) {
+        used[*a..=*b].iter_mut().for_each(|u| *u = true);
     }
 }
 
@@ -215,15 +230,22 @@ fn title(text: &str, tokens: &[Token], used: &[bool]) -> String {
     candidates.push(sentence);
     for c in candidates {
         let mut kept: Vec<usize> = c.into_iter().filter(|i| !used[*i]).collect();
-        while kept
-            .first()
-            .is_some_and(|i| OPENERS.contains(&tokens[*i].norm.as_str()))
-        {
+        loop {
+            let Some(first) = kept.first().map(|i| tokens[*i].norm.as_str()) else {
+                break;
+            };
+            // «Дать поручение …»: but «дать заключение» is the order.
+            let gives = first == "дать"
+                && kept.get(1).is_some_and(|i| tokens[*i].norm.starts_with("поручени"));
+            if !(OPENERS.contains(&first) || gives) {
+                break;
+            }
             kept.remove(0);
         }
-        while kept.last().is_some_and(|i| {
-            matches!(tokens[*i].norm.as_str(), "и" | "а" | "в" | "до" | "к" | "по" | "с" | "на")
-        }) {
+        while kept
+            .last()
+            .is_some_and(|i| CLOSERS.contains(&tokens[*i].norm.as_str()))
+        {
             kept.pop();
         }
         if kept.is_empty() {
@@ -235,15 +257,14 @@ fn title(text: &str, tokens: &[Token], used: &[bool]) -> String {
         for (n, i) in kept.iter().enumerate() {
             if n > 0 {
                 let prev = kept[n - 1];
-                let between = &text[tokens[prev].end..tokens[*i].start];
-                if prev + 1 == *i && !between.trim().is_empty() {
-                    out.push_str(between.trim_end());
+                if prev + 1 == *i {
+                    out.push_str(&text[tokens[prev].end..tokens[*i].start]);
+                } else {
+                    out.push(' ');
                 }
-                out.push(' ');
             }
             out.push_str(&text[tokens[*i].start..tokens[*i].end]);
         }
-        let out = out.replace(" ,", ",");
         let out = out.trim_matches(|c: char| c == ',' || c == '-' || c == '—' || c.is_whitespace());
         return shorten(&sentence_case(out), 200);
     }

@@ -254,3 +254,4 @@ fn the_issue_examples() {
     assert_eq!(parse("срочно", &cx).priority, Priority::High);
     assert_eq!(parse("не срочно", &cx).priority, Priority::Low);
 }
+
