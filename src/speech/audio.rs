@@ -37,8 +37,7 @@ impl Format {
             Some(Format::Flac)
         } else if b.len() >= 12 && &b[4..8] == b"ftyp" {
             Some(Format::Mp4)
-        } else if b.starts_with(b"ID3") || (b.len() >= 2 && b[0] == 0xFF && (b[1] & 0xE0) == 0xE0)
-        {
+        } else if b.starts_with(b"ID3") || (b.len() >= 2 && b[0] == 0xFF && (b[1] & 0xE0) == 0xE0) {
             Some(Format::Mp3)
         } else {
             None
@@ -81,11 +80,7 @@ pub struct Audio {
 impl Audio {
     /// Checks an upload: not empty, at most `max_bytes`, a known audio
     /// container, and (for WAV, whose header says it) at most `max_seconds`.
-    pub fn check(
-        bytes: Vec<u8>,
-        max_bytes: usize,
-        max_seconds: u32,
-    ) -> Result<Audio, AppError> {
+    pub fn check(bytes: Vec<u8>, max_bytes: usize, max_seconds: u32) -> Result<Audio, AppError> {
         if bytes.is_empty() {
             return Err(AppError::invalid(
                 "Запись пустая: запишите или выберите файл ещё раз.",
@@ -105,7 +100,9 @@ impl Audio {
                 ),
             )
         })?;
-        let seconds = (format == Format::Wav).then(|| wav_seconds(&bytes)).flatten();
+        let seconds = (format == Format::Wav)
+            .then(|| wav_seconds(&bytes))
+            .flatten();
         if let Some(s) = seconds
             && s > f64::from(max_seconds)
         {
@@ -135,7 +132,9 @@ pub fn too_long(seconds: f64, max: u32) -> AppError {
         "too_long",
         Msg::new(
             format!("Запись длится {seconds:.0} с, а можно не больше {max} с: продиктуйте короче."),
-            format!("The recording lasts {seconds:.0} s; at most {max} s is accepted: dictate it shorter."),
+            format!(
+                "The recording lasts {seconds:.0} s; at most {max} s is accepted: dictate it shorter."
+            ),
         ),
     )
 }
@@ -192,7 +191,10 @@ mod tests {
 
     #[test]
     fn recordings_are_known_by_their_bytes() {
-        assert_eq!(Format::sniff(&[0x1A, 0x45, 0xDF, 0xA3, 1]), Some(Format::WebM));
+        assert_eq!(
+            Format::sniff(&[0x1A, 0x45, 0xDF, 0xA3, 1]),
+            Some(Format::WebM)
+        );
         assert_eq!(Format::sniff(b"OggS\0\x02"), Some(Format::Ogg));
         assert_eq!(Format::sniff(&wav(1)), Some(Format::Wav));
         assert_eq!(Format::sniff(b"%PDF-1.7"), None);
@@ -203,9 +205,21 @@ mod tests {
     fn limits_are_checked_before_recognition() {
         let a = Audio::check(wav(3), 10 << 20, 120).unwrap();
         assert_eq!(a.seconds.map(|s| s.round()), Some(3.0));
-        assert_eq!(Audio::check(wav(5), 10 << 20, 4).unwrap_err().code(), "too_long");
-        assert_eq!(Audio::check(Vec::new(), 10, 4).unwrap_err().code(), "invalid_input");
-        assert_eq!(Audio::check(wav(1), 100, 4).unwrap_err().code(), "too_large");
-        assert_eq!(Audio::check(b"hello".to_vec(), 100, 4).unwrap_err().code(), "not_audio");
+        assert_eq!(
+            Audio::check(wav(5), 10 << 20, 4).unwrap_err().code(),
+            "too_long"
+        );
+        assert_eq!(
+            Audio::check(Vec::new(), 10, 4).unwrap_err().code(),
+            "invalid_input"
+        );
+        assert_eq!(
+            Audio::check(wav(1), 100, 4).unwrap_err().code(),
+            "too_large"
+        );
+        assert_eq!(
+            Audio::check(b"hello".to_vec(), 100, 4).unwrap_err().code(),
+            "not_audio"
+        );
     }
 }

@@ -68,7 +68,9 @@ impl SpeechConfig {
             Some("off") => Backend::Off,
             Some("http") => {
                 let url = var("VECHE_SPEECH_URL").ok_or_else(|| {
-                    anyhow::anyhow!("VECHE_SPEECH=http needs VECHE_SPEECH_URL (the recogniser's address)")
+                    anyhow::anyhow!(
+                        "VECHE_SPEECH=http needs VECHE_SPEECH_URL (the recogniser's address)"
+                    )
                 })?;
                 Backend::Http {
                     url,

@@ -66,13 +66,16 @@ impl Http {
     }
 
     pub async fn transcribe(&self, audio: &Audio) -> AppResult<Transcript> {
-        let _waiting = self
-            .waiting
-            .try_acquire()
-            .map_err(|_| AppError::Busy { retry_after_secs: 30 })?;
+        let _waiting = self.waiting.try_acquire().map_err(|_| AppError::Busy {
+            retry_after_secs: 30,
+        })?;
         let at = origin(&self.url);
         let client = self.outbound.client_for(&self.url).map_err(|why| {
-            tracing::warn!(recogniser = at, why, "speech recogniser refused by the outbound rules");
+            tracing::warn!(
+                recogniser = at,
+                why,
+                "speech recogniser refused by the outbound rules"
+            );
             failed()
         })?;
         let part = reqwest::multipart::Part::bytes(audio.bytes.clone())
@@ -104,7 +107,10 @@ impl Http {
             failed()
         })?;
         let answer: Answer = serde_json::from_slice(&body).map_err(|_| {
-            tracing::warn!(recogniser = at, "speech recogniser's answer is not {{\"text\": …}}");
+            tracing::warn!(
+                recogniser = at,
+                "speech recogniser's answer is not {{\"text\": …}}"
+            );
             failed()
         })?;
         Ok(Transcript {
@@ -129,8 +135,14 @@ mod tests {
     #[test]
     fn the_endpoint_is_found_under_a_base_address() {
         let e = |u| super::endpoint(u).unwrap().to_string();
-        assert_eq!(e("http://asr.local:9000"), "http://asr.local:9000/v1/audio/transcriptions");
-        assert_eq!(e("http://asr.local/whisper/"), "http://asr.local/whisper/v1/audio/transcriptions");
+        assert_eq!(
+            e("http://asr.local:9000"),
+            "http://asr.local:9000/v1/audio/transcriptions"
+        );
+        assert_eq!(
+            e("http://asr.local/whisper/"),
+            "http://asr.local/whisper/v1/audio/transcriptions"
+        );
         assert_eq!(
             e("https://asr.local/v1/audio/transcriptions"),
             "https://asr.local/v1/audio/transcriptions"

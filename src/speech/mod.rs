@@ -50,8 +50,8 @@ pub enum Availability {
 }
 
 enum Engine {
-    Offline(offline::Offline),
-    Http(http::Http),
+    Offline(Box<offline::Offline>),
+    Http(Box<http::Http>),
     Unavailable(Availability),
 }
 
@@ -88,12 +88,15 @@ impl Speech {
         let engine = match &config.backend {
             Backend::Off => Engine::Unavailable(Availability::Off),
             Backend::Offline if offline::installed(&config.dir) => {
-                Engine::Offline(offline::Offline::new(config.clone()))
+                Engine::Offline(Box::new(offline::Offline::new(config.clone())))
             }
             Backend::Offline => Engine::Unavailable(Availability::NotInstalled),
-            Backend::Http { url, key } => {
-                Engine::Http(http::Http::new(config.clone(), url, key.clone(), allow)?)
-            }
+            Backend::Http { url, key } => Engine::Http(Box::new(http::Http::new(
+                config.clone(),
+                url,
+                key.clone(),
+                allow,
+            )?)),
         };
         Ok(Speech(Arc::new((config, engine))))
     }

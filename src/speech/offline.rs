@@ -87,12 +87,21 @@ impl Offline {
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
             .spawn()?;
-        let stdin = child.stdin.take().ok_or_else(|| anyhow::anyhow!("no stdin"))?;
-        let stdout = child.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+        let stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| anyhow::anyhow!("no stdin"))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| anyhow::anyhow!("no stdout"))?;
         let mut lines = BufReader::new(stdout).lines();
-        let ready = tokio::time::timeout(std::time::Duration::from_secs(START_SECS), lines.next_line())
-            .await
-            .map_err(|_| anyhow::anyhow!("the recogniser did not start in {START_SECS} s"))??;
+        let ready = tokio::time::timeout(
+            std::time::Duration::from_secs(START_SECS),
+            lines.next_line(),
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("the recogniser did not start in {START_SECS} s"))??;
         anyhow::ensure!(
             ready.as_deref().is_some_and(|l| l.contains("\"ready\"")),
             "the recogniser did not start (see the log above)"
@@ -106,14 +115,15 @@ impl Offline {
     }
 
     pub async fn transcribe(&self, audio: &Audio) -> AppResult<Transcript> {
-        let _waiting = self
-            .waiting
-            .try_acquire()
-            .map_err(|_| AppError::Busy { retry_after_secs: 30 })?;
+        let _waiting = self.waiting.try_acquire().map_err(|_| AppError::Busy {
+            retry_after_secs: 30,
+        })?;
         let started = Instant::now();
         let mut process = tokio::time::timeout(self.config.timeout, self.process.lock())
             .await
-            .map_err(|_| AppError::Busy { retry_after_secs: 30 })?;
+            .map_err(|_| AppError::Busy {
+                retry_after_secs: 30,
+            })?;
         let tmp = self.config.dir.join("tmp");
         tokio::fs::create_dir_all(&tmp)
             .await
@@ -148,7 +158,10 @@ impl Offline {
                 processing_seconds: started.elapsed().as_secs_f64(),
             }),
             (_, e) => {
-                tracing::info!(error = e.unwrap_or(""), "the recogniser could not read a recording");
+                tracing::info!(
+                    error = e.unwrap_or(""),
+                    "the recogniser could not read a recording"
+                );
                 Err(AppError::unprocessable(
                     "unreadable_audio",
                     crate::error::Msg::new(

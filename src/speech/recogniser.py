@@ -47,6 +47,9 @@ for line in sys.stdin:
             audio,
             language=req.get("language") or None,
             beam_size=1,
+            # One pass: no retries at higher temperatures, which on a
+            # garbled recording multiply the time and rarely help.
+            temperature=0.0,
             vad_filter=False,
             condition_on_previous_text=False,
         )

@@ -18,7 +18,8 @@ use crate::both_backends;
 use crate::helpers::TestApp;
 use crate::problems::{citizen, sign_in_as};
 
-const SAID: &str = "Министерству транспорта до пятницы подготовить план ремонта дорог в Анапе. Срочно.";
+const SAID: &str =
+    "Министерству транспорта до пятницы подготовить план ремонта дорог в Анапе. Срочно.";
 const KEY: &str = "test-key-Zx81";
 
 /// A recording's first bytes as a browser's WebM starts (the stand-in
@@ -40,11 +41,17 @@ async fn stand_in() -> (String, Arc<AtomicUsize>) {
         headers: HeaderMap,
         mut form: Multipart,
     ) -> Result<axum::Json<serde_json::Value>, StatusCode> {
-        if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(&format!("Bearer {KEY}")) {
+        if headers.get("authorization").and_then(|v| v.to_str().ok())
+            != Some(&format!("Bearer {KEY}"))
+        {
             return Err(StatusCode::UNAUTHORIZED);
         }
         let (mut file, mut model, mut language) = (0usize, String::new(), String::new());
-        while let Some(f) = form.next_field().await.map_err(|_| StatusCode::BAD_REQUEST)? {
+        while let Some(f) = form
+            .next_field()
+            .await
+            .map_err(|_| StatusCode::BAD_REQUEST)?
+        {
             match f.name().unwrap_or("") {
                 "file" => file = f.bytes().await.map_err(|_| StatusCode::BAD_REQUEST)?.len(),
                 "model" => model = f.text().await.unwrap_or_default(),
@@ -122,27 +129,51 @@ both_backends!(a_dictation_becomes_an_order_only_when_confirmed, |app| {
     officer(&app, "giver@veche.test", "dep-control").await;
     let page = app.get("/pm/orders/dictate").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains("data-start"), "the dictate button is offered");
+    assert!(
+        page.body.contains("data-start"),
+        "the dictate button is offered"
+    );
     assert!(page.body.contains("js/dictate.js"));
-    assert!(page.body.contains("name=\"file\""), "an uploaded file is accepted too");
+    assert!(
+        page.body.contains("name=\"file\""),
+        "an uploaded file is accepted too"
+    );
     let token = page.csrf_token();
     let before = orders(&app).await;
     let recording = webm(40_000);
     let draft = app
-        .post_multipart("/pm/orders/dictate", "dictation.webm", &recording, &[("csrf_token", &token)])
+        .post_multipart(
+            "/pm/orders/dictate",
+            "dictation.webm",
+            &recording,
+            &[("csrf_token", &token)],
+        )
         .await;
     assert_eq!(draft.status, StatusCode::OK, "{}", draft.body);
-    assert_eq!(calls.load(Ordering::SeqCst), 1, "the stand-in heard it once");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "the stand-in heard it once"
+    );
     // The order form, filled in from what was said.
     assert!(draft.body.contains(SAID), "the transcript is shown");
     assert_eq!(
         value_after(&draft.body, "name=\"title\"").as_deref(),
         Some("Подготовить план ремонта дорог в Анапе")
     );
-    assert!(draft.body.contains("value=\"min-transport\" selected"), "the executor organisation");
-    assert!(draft.body.contains("value=\"high\" selected"), "«срочно» is high priority");
+    assert!(
+        draft.body.contains("value=\"min-transport\" selected"),
+        "the executor organisation"
+    );
+    assert!(
+        draft.body.contains("value=\"high\" selected"),
+        "«срочно» is high priority"
+    );
     let deadline = next_friday();
-    assert_eq!(value_after(&draft.body, "name=\"deadline\"").as_deref(), Some(deadline.as_str()));
+    assert_eq!(
+        value_after(&draft.body, "name=\"deadline\"").as_deref(),
+        Some(deadline.as_str())
+    );
     let dictation = value_after(&draft.body, "name=\"dictation\"").expect("the dictation's id");
     // Nothing is created before confirmation.
     assert_eq!(orders(&app).await, before);
@@ -151,7 +182,10 @@ both_backends!(a_dictation_becomes_an_order_only_when_confirmed, |app| {
     let token = draft.csrf_token();
     let fields = [
         ("csrf_token", token.as_str()),
-        ("title", "Подготовить план ремонта дорог в Анапе на 2027 год"),
+        (
+            "title",
+            "Подготовить план ремонта дорог в Анапе на 2027 год",
+        ),
         ("description", SAID),
         ("organisation_id", "min-transport"),
         ("executor_id", ""),
@@ -163,7 +197,11 @@ both_backends!(a_dictation_becomes_an_order_only_when_confirmed, |app| {
     ];
     let given = app.post_form_raw("/pm/orders", &fields).await;
     assert_eq!(given.status, StatusCode::SEE_OTHER, "{}", given.body);
-    let order_id: i64 = given.location().trim_start_matches("/pm/orders/").parse().unwrap();
+    let order_id: i64 = given
+        .location()
+        .trim_start_matches("/pm/orders/")
+        .parse()
+        .unwrap();
     assert_eq!(orders(&app).await, before + 1);
     assert_eq!(
         app.scalar(&format!(
@@ -196,7 +234,11 @@ both_backends!(a_dictation_becomes_an_order_only_when_confirmed, |app| {
     officer(&app, "culture@veche.test", "min-culture").await;
     let r = app.get(&format!("/pm/attachments/{attachment}")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-    assert!(!r.bytes.windows(recording.len()).any(|w| w == recording.as_slice()));
+    assert!(
+        !r.bytes
+            .windows(recording.len())
+            .any(|w| w == recording.as_slice())
+    );
     app.clear_cookies();
     let r = app.get(&format!("/pm/attachments/{attachment}")).await;
     assert_ne!(r.status, StatusCode::OK);
@@ -211,8 +253,13 @@ both_backends!(hostile_uploads_are_refused, |app| {
         let token = token.clone();
         let app = &app;
         async move {
-            app.post_multipart("/pm/orders/dictate", name, &bytes, &[("csrf_token", &token)])
-                .await
+            app.post_multipart(
+                "/pm/orders/dictate",
+                name,
+                &bytes,
+                &[("csrf_token", &token)],
+            )
+            .await
         }
     };
     // Larger than the recogniser's limit (10 MB).
@@ -230,75 +277,111 @@ both_backends!(hostile_uploads_are_refused, |app| {
     let r = post("empty.webm", Vec::new()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     // A WAV longer than two minutes, told by its header.
-    let mut wav = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x80\x3e\0\0\0\x7d\0\0\x02\0\x10\0data".to_vec();
+    let mut wav =
+        b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x80\x3e\0\0\0\x7d\0\0\x02\0\x10\0data"
+            .to_vec();
     let data = 16_000 * 2 * 130;
     wav.extend_from_slice(&(data as u32).to_le_bytes());
     wav.resize(wav.len() + data, 0);
     let r = post("long.wav", wav).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert!(r.body.contains("130"), "the message says how long: {}", r.body);
+    assert!(
+        r.body.contains("130"),
+        "the message says how long: {}",
+        r.body
+    );
     // Without the CSRF token: refused before anything is read.
-    let r = app.post_multipart("/pm/orders/dictate", "d.webm", &webm(1000), &[]).await;
+    let r = app
+        .post_multipart("/pm/orders/dictate", "d.webm", &webm(1000), &[])
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(calls.load(Ordering::SeqCst), 0, "nothing reached the recogniser");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        0,
+        "nothing reached the recogniser"
+    );
     assert_eq!(app.scalar("select count(*) from pm_dictation").await, 0);
     assert_eq!(orders(&app).await, 0);
     // Citizens cannot dictate orders.
     citizen(&app, "citizen@veche.test", "Гражданин").await;
     sign_in_as(&app, "citizen@veche.test").await;
-    assert_eq!(app.get("/pm/orders/dictate").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/pm/orders/dictate").await.status,
+        StatusCode::FORBIDDEN
+    );
 });
 
-both_backends!(without_a_recogniser_the_page_explains_and_text_still_works, |app| {
-    // The test app has no recogniser installed: offline is the default
-    // and `<data>/speech` is empty.
-    officer(&app, "giver@veche.test", "dep-control").await;
-    let page = app.get("/pm/orders/dictate").await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("veche speech install"), "{}", page.body);
-    assert!(!page.body.contains("data-start"), "no dictate button without a recogniser");
-    let token = page.csrf_token();
-    // A recording cannot be recognised: a clear 503, nothing kept.
-    let r = app
-        .post_multipart("/pm/orders/dictate", "d.webm", &webm(2000), &[("csrf_token", &token)])
-        .await;
-    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
-    assert!(r.body.contains("введите текст"), "{}", r.body);
-    assert_eq!(app.scalar("select count(*) from pm_dictation").await, 0);
-    // A typed text is read into the form the same way.
-    let draft = app
-        .post_multipart(
-            "/pm/orders/dictate",
-            "",
-            &[],
-            &[
-                ("csrf_token", &token),
-                ("transcript", "Минздраву в течение пяти рабочих дней проверить готовность больниц к зиме"),
-            ],
-        )
-        .await;
-    assert_eq!(draft.status, StatusCode::OK, "{}", draft.body);
-    assert_eq!(
-        value_after(&draft.body, "name=\"title\"").as_deref(),
-        Some("Проверить готовность больниц к зиме")
-    );
-    assert!(draft.body.contains("value=\"min-health\" selected"));
-    let expected = veche::workflow::sla::russia()
-        .add_working_days((time::OffsetDateTime::now_utc() + time::Duration::hours(3)).date(), 5);
-    assert_eq!(
-        value_after(&draft.body, "name=\"deadline\"").as_deref(),
-        Some(veche::web::i18n::iso_date(expected).as_str())
-    );
-    assert!(value_after(&draft.body, "name=\"dictation\"").is_none(), "no recording to keep");
-    assert_eq!(orders(&app).await, 0, "nothing created before confirmation");
-});
+both_backends!(
+    without_a_recogniser_the_page_explains_and_text_still_works,
+    |app| {
+        // The test app has no recogniser installed: offline is the default
+        // and `<data>/speech` is empty.
+        officer(&app, "giver@veche.test", "dep-control").await;
+        let page = app.get("/pm/orders/dictate").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("veche speech install"), "{}", page.body);
+        assert!(
+            !page.body.contains("data-start"),
+            "no dictate button without a recogniser"
+        );
+        let token = page.csrf_token();
+        // A recording cannot be recognised: a clear 503, nothing kept.
+        let r = app
+            .post_multipart(
+                "/pm/orders/dictate",
+                "d.webm",
+                &webm(2000),
+                &[("csrf_token", &token)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+        assert!(r.body.contains("введите текст"), "{}", r.body);
+        assert_eq!(app.scalar("select count(*) from pm_dictation").await, 0);
+        // A typed text is read into the form the same way.
+        let draft = app
+            .post_multipart(
+                "/pm/orders/dictate",
+                "",
+                &[],
+                &[
+                    ("csrf_token", &token),
+                    (
+                        "transcript",
+                        "Минздраву в течение пяти рабочих дней проверить готовность больниц к зиме",
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(draft.status, StatusCode::OK, "{}", draft.body);
+        assert_eq!(
+            value_after(&draft.body, "name=\"title\"").as_deref(),
+            Some("Проверить готовность больниц к зиме")
+        );
+        assert!(draft.body.contains("value=\"min-health\" selected"));
+        let expected = veche::workflow::sla::russia().add_working_days(
+            (time::OffsetDateTime::now_utc() + time::Duration::hours(3)).date(),
+            5,
+        );
+        assert_eq!(
+            value_after(&draft.body, "name=\"deadline\"").as_deref(),
+            Some(veche::web::i18n::iso_date(expected).as_str())
+        );
+        assert!(
+            value_after(&draft.body, "name=\"dictation\"").is_none(),
+            "no recording to keep"
+        );
+        assert_eq!(orders(&app).await, 0, "nothing created before confirmation");
+    }
+);
 
 /// The offline recogniser's folder for tests: kept between runs in the
 /// target folder (installing takes a while), or `VECHE_TEST_SPEECH_DIR`.
 fn offline_dir() -> std::path::PathBuf {
-    std::env::var("VECHE_TEST_SPEECH_DIR").map(Into::into).unwrap_or_else(|_| {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/speech-test")
-    })
+    std::env::var("VECHE_TEST_SPEECH_DIR")
+        .map(Into::into)
+        .unwrap_or_else(|_| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/speech-test")
+        })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -321,11 +404,19 @@ async fn the_offline_recogniser_hears_synthesised_russian() {
                 .arg(&dir),
         );
         assert!(ok, "`veche speech install` failed under CI=true: {out}");
-        eprintln!("veche speech install took {:.0} s", started.elapsed().as_secs_f64());
+        eprintln!(
+            "veche speech install took {:.0} s",
+            started.elapsed().as_secs_f64()
+        );
     }
-    let espeak = std::process::Command::new("espeak-ng").arg("--version").output();
+    let espeak = std::process::Command::new("espeak-ng")
+        .arg("--version")
+        .output();
     if espeak.is_err() {
-        assert!(!ci, "espeak-ng is missing (Debian package espeak-ng; .ci/run installs it)");
+        assert!(
+            !ci,
+            "espeak-ng is missing (Debian package espeak-ng; .ci/run installs it)"
+        );
         eprintln!("SKIPPED the offline recogniser's end-to-end test: espeak-ng is not installed");
         return;
     }
@@ -356,15 +447,35 @@ async fn the_offline_recogniser_hears_synthesised_russian() {
     );
     // Synthetic Russian is recognised poorly: what can honestly be asserted
     // is Russian text of a few words.
-    let cyrillic = heard.text.chars().filter(|c| ('а'..='я').contains(&c.to_lowercase().next().unwrap_or(' '))).count();
-    assert!(cyrillic >= 10, "Russian text expected, heard «{}»", heard.text);
-    assert!(heard.text.split_whitespace().count() >= 3, "heard «{}»", heard.text);
+    let cyrillic = heard
+        .text
+        .chars()
+        .filter(|c| ('а'..='я').contains(&c.to_lowercase().next().unwrap_or(' ')))
+        .count();
+    assert!(
+        cyrillic >= 10,
+        "Russian text expected, heard «{}»",
+        heard.text
+    );
+    assert!(
+        heard.text.split_whitespace().count() >= 3,
+        "heard «{}»",
+        heard.text
+    );
     // And through the page: the draft shows what was heard.
-    let app = TestApp::spawn(crate::helpers::Backend::Sqlite).await.unwrap().with_speech(speech);
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap()
+        .with_speech(speech);
     officer(&app, "giver@veche.test", "dep-control").await;
     let token = app.get("/pm/orders/dictate").await.csrf_token();
     let draft = app
-        .post_multipart("/pm/orders/dictate", "said.wav", &std::fs::read(&wav).unwrap(), &[("csrf_token", &token)])
+        .post_multipart(
+            "/pm/orders/dictate",
+            "said.wav",
+            &std::fs::read(&wav).unwrap(),
+            &[("csrf_token", &token)],
+        )
         .await;
     assert_eq!(draft.status, StatusCode::OK, "{}", draft.body);
     assert!(draft.body.contains("id=\"transcript\""));

@@ -207,13 +207,20 @@ async fn draft_page(
     }
     let staff: Vec<(String, String)> = rows
         .iter()
-        .filter(|r| people.iter().any(|p| p.account_id == r.account_id && p.organisations[0] == r.organisation_id))
+        .filter(|r| {
+            people
+                .iter()
+                .any(|p| p.account_id == r.account_id && p.organisations[0] == r.organisation_id)
+        })
         .map(|r| {
             let org = directory
                 .get(&r.organisation_id)
                 .map(|o| l.pick(&o.short_name_ru, &o.short_name_en).to_owned())
                 .unwrap_or_default();
-            (r.account_id.to_string(), format!("{} — {org}", r.display_name))
+            (
+                r.account_id.to_string(),
+                format!("{} — {org}", r.display_name),
+            )
         })
         .collect();
     let d = dictation::parse(
@@ -230,14 +237,18 @@ async fn draft_page(
         description: d.description.clone(),
         organisation_id: d.organisation_id.clone().unwrap_or_default(),
         executor_id: d.executor_id.map(|e| e.to_string()).unwrap_or_default(),
-        deadline: d.deadline.map(crate::web::i18n::iso_date).unwrap_or_default(),
+        deadline: d
+            .deadline
+            .map(crate::web::i18n::iso_date)
+            .unwrap_or_default(),
         priority: d.priority.as_str().to_owned(),
         ..Default::default()
     };
     let hidden = html! {
         @if let Some(id) = dictation { input type="hidden" name="dictation" value=(id); }
     };
-    let form = super::order_form(ctx, user, db, &prefill, "/pm/orders", hidden, Some(&staff)).await?;
+    let form =
+        super::order_form(ctx, user, db, &prefill, "/pm/orders", hidden, Some(&staff)).await?;
     let missing: Vec<&str> = [
         (d.organisation_id.is_none(), t.missing_executor),
         (d.deadline.is_none(), t.missing_deadline),

@@ -177,7 +177,11 @@ pub async fn order_form(
             .map(|s| (s.as_str().into(), s.label(l).into()))
             .collect();
     let errors = crate::web::components::FieldErrors::new();
-    let priority = if p.priority.is_empty() { "normal" } else { p.priority.as_str() };
+    let priority = if p.priority.is_empty() {
+        "normal"
+    } else {
+        p.priority.as_str()
+    };
     Ok(html! {
         form method="post" action=(action) {
             (ctx.csrf_field())
@@ -218,12 +222,14 @@ pub async fn new_form(
     };
     let form = order_form(&ctx, &user, &db, &prefill, "/pm/orders", html! {}, None).await?;
     let title = tx.give_order;
-    Ok(Page::new(&ctx, title).crumb(tx.crumb_orders, "/pm").render(html! {
-        h1 { (title) }
-        (nav(l))
-        p { a href="/pm/orders/dictate" { (tx.dictate_instead) } }
-        (form)
-    }))
+    Ok(Page::new(&ctx, title)
+        .crumb(tx.crumb_orders, "/pm")
+        .render(html! {
+            h1 { (title) }
+            (nav(l))
+            p { a href="/pm/orders/dictate" { (tx.dictate_instead) } }
+            (form)
+        }))
 }
 
 /// `POST /pm/orders`

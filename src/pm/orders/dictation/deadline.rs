@@ -62,7 +62,8 @@ fn at(t: &[Token], i: usize, today: Date, cal: &Calendar) -> Option<Found> {
             let (date, end) = point(t, i + 1 + skip, today)?;
             found(date, end)
         }
-        "на" if matches!(w(t, i + 1), "этой" | "следующей") && w(t, i + 2) == "неделе" => {
+        "на" if matches!(w(t, i + 1), "этой" | "следующей") && w(t, i + 2) == "неделе" =>
+        {
             let friday = next_or_this(today, Weekday::Friday);
             let date = if w(t, i + 1) == "этой" {
                 friday
@@ -83,7 +84,10 @@ fn amount(t: &[Token], i: usize) -> Option<(u32, Unit, bool, usize)> {
         None => (1, i),
     };
     let mut working = false;
-    if matches!(w(t, j), "рабочих" | "рабочие" | "рабочий" | "рабочего" | "календарных") {
+    if matches!(
+        w(t, j),
+        "рабочих" | "рабочие" | "рабочий" | "рабочего" | "календарных"
+    ) {
         working = w(t, j).starts_with("рабоч");
         j += 1;
     }
@@ -138,13 +142,18 @@ fn point(t: &[Token], i: usize, today: Date) -> Option<(Date, usize)> {
     }
     match word {
         "завтра" | "завтрашнего" => {
-            let end = if w(t, i + 1) == "дня" { i + 2 } else { i + 1 };
+            let end = if w(t, i + 1) == "дня" {
+                i + 2
+            } else {
+                i + 1
+            };
             return Some((today + Duration::days(1), end));
         }
         "послезавтра" => return Some((today + Duration::days(2), i + 1)),
         "следующей" | "следующего" | "следующему" | "следующую" | "следующий" => {
             if let Some(d) = words::weekday(w(t, i + 1)) {
-                let this_week_monday = today - Duration::days(i64::from(today.weekday().number_days_from_monday()));
+                let this_week_monday =
+                    today - Duration::days(i64::from(today.weekday().number_days_from_monday()));
                 let date = this_week_monday
                     + Duration::weeks(1)
                     + Duration::days(i64::from(d.number_days_from_monday()));
@@ -152,7 +161,8 @@ fn point(t: &[Token], i: usize, today: Date) -> Option<(Date, usize)> {
             }
         }
         "конца" | "концу" | "окончания" => {
-            let (next, k) = if matches!(w(t, i + 1), "следующей" | "следующего") {
+            let (next, k) = if matches!(w(t, i + 1), "следующей" | "следующего")
+            {
                 (true, i + 2)
             } else {
                 (false, i + 1)
@@ -193,7 +203,9 @@ fn point(t: &[Token], i: usize, today: Date) -> Option<(Date, usize)> {
         let this = today.replace_day(u8::try_from(day).ok()?).ok();
         let date = match this {
             Some(d) if d >= today => d,
-            _ => add_months(today.replace_day(1).ok()?, 1).replace_day(u8::try_from(day).ok()?).ok()?,
+            _ => add_months(today.replace_day(1).ok()?, 1)
+                .replace_day(u8::try_from(day).ok()?)
+                .ok()?,
         };
         return Some((date, j + 1));
     }

@@ -140,7 +140,10 @@ fn priority(tokens: &[Token], used: &mut [bool]) -> Priority {
         for (phrase, p) in PRIORITIES {
             let n = phrase.len();
             if i + n <= tokens.len()
-                && tokens[i..i + n].iter().zip(*phrase).all(|(t, w)| t.norm == *w)
+                && tokens[i..i + n]
+                    .iter()
+                    .zip(*phrase)
+                    .all(|(t, w)| t.norm == *w)
             {
                 used[i..i + n].iter_mut().for_each(|u| *u = true);
                 return *p;
@@ -152,16 +155,51 @@ fn priority(tokens: &[Token], used: &mut [bool]) -> Priority {
 
 /// Words a dictation opens with that are not the order itself.
 const OPENERS: &[&str] = &[
-    "поручение", "поручить", "поручаю", "прошу", "просьба", "нужно", "надо", "необходимо",
-    "пожалуйста", "так", "значит", "итак", "записывай", "записываем", "исполнитель",
-    "ответственный", "ответственным", "ответственная", "задача", "для", "и",
-    "а", "также", "срок", "сроком", "приоритет", "исполнения",
+    "поручение",
+    "поручить",
+    "поручаю",
+    "прошу",
+    "просьба",
+    "нужно",
+    "надо",
+    "необходимо",
+    "пожалуйста",
+    "так",
+    "значит",
+    "итак",
+    "записывай",
+    "записываем",
+    "исполнитель",
+    "ответственный",
+    "ответственным",
+    "ответственная",
+    "задача",
+    "для",
+    "и",
+    "а",
+    "также",
+    "срок",
+    "сроком",
+    "приоритет",
+    "исполнения",
 ];
 
 /// Words a title does not end with once the rest was taken out.
 const CLOSERS: &[&str] = &[
-    "и", "а", "в", "до", "к", "по", "с", "на", "срок", "сроком", "исполнения", "исполнитель",
-    "ответственный", "приоритет",
+    "и",
+    "а",
+    "в",
+    "до",
+    "к",
+    "по",
+    "с",
+    "на",
+    "срок",
+    "сроком",
+    "исполнения",
+    "исполнитель",
+    "ответственный",
+    "приоритет",
 ];
 
 /// Reads a dictation into a draft.
@@ -230,13 +268,12 @@ fn title(text: &str, tokens: &[Token], used: &[bool]) -> String {
     candidates.push(sentence);
     for c in candidates {
         let mut kept: Vec<usize> = c.into_iter().filter(|i| !used[*i]).collect();
-        loop {
-            let Some(first) = kept.first().map(|i| tokens[*i].norm.as_str()) else {
-                break;
-            };
+        while let Some(first) = kept.first().map(|i| tokens[*i].norm.as_str()) {
             // «Дать поручение …»: but «дать заключение» is the order.
             let gives = first == "дать"
-                && kept.get(1).is_some_and(|i| tokens[*i].norm.starts_with("поручени"));
+                && kept
+                    .get(1)
+                    .is_some_and(|i| tokens[*i].norm.starts_with("поручени"));
             if !(OPENERS.contains(&first) || gives) {
                 break;
             }
