@@ -221,6 +221,15 @@ both_backends!(a_dictation_becomes_an_order_only_when_confirmed, |app| {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.bytes, recording);
     assert_eq!(r.headers["content-type"], "audio/webm");
+    // The order's page plays it in place.
+    let page = app.get(&format!("/pm/orders/{order_id}")).await;
+    assert!(
+        page.body.contains(&format!(
+            "<audio controls preload=\"none\" src=\"/pm/attachments/{attachment}\""
+        )),
+        "{}",
+        page.body
+    );
     // Confirming the same dictation again gives no second order.
     let again = app.post_form_raw("/pm/orders", &fields).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
@@ -234,6 +243,11 @@ both_backends!(a_dictation_becomes_an_order_only_when_confirmed, |app| {
     officer(&app, "culture@veche.test", "min-culture").await;
     let r = app.get(&format!("/pm/attachments/{attachment}")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let page = app.get(&format!("/pm/orders/{order_id}")).await;
+    assert!(
+        !page.body.contains("<audio"),
+        "no player for who may not read the files"
+    );
     assert!(
         !r.bytes
             .windows(recording.len())
