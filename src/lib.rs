@@ -49,6 +49,7 @@ pub mod press;
 pub mod rankings;
 pub mod reports;
 pub mod search;
+pub mod speech;
 pub mod staffing;
 pub mod telemetry;
 pub mod web;

@@ -37,6 +37,7 @@ const SHARED: &[&str] = &[
     "db",
     "demo",
     "search",
+    "speech",
     "media",
     "workflow",
     "integration",

@@ -17,6 +17,7 @@
 
 pub mod dashboard;
 pub mod demo;
+pub mod dictations;
 pub mod domain;
 pub mod inbox;
 pub mod orders;
@@ -39,8 +40,15 @@ pub fn router() -> Router<AppState> {
     let uploads = Router::new()
         .route("/pm/orders/{id}/act", post(pages::act))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD));
+    let dictations = Router::new()
+        .route(
+            "/pm/orders/dictate",
+            get(pages::dictate_page).post(pages::dictate),
+        )
+        .layer(DefaultBodyLimit::max(pages::MAX_DICTATION_UPLOAD));
     Router::new()
         .merge(uploads)
+        .merge(dictations)
         .route("/pm", get(dashboard::region))
         .route("/pm/portfolios/{id}", get(dashboard::portfolio))
         .route("/pm/organisations/{id}", get(dashboard::organisation))

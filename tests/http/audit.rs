@@ -194,6 +194,7 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
                 "/workspace/problems".into(),
                 "/pm".into(),
                 "/pm/tasks".into(),
+                "/pm/orders/dictate".into(),
                 format!("/problems/{report}"),
                 "/pm/staff".into(),
                 format!("/pm/staff/organisations/{staff_org}"),

@@ -454,6 +454,16 @@ both_backends!(
             "{}",
             page.body
         );
+        // Voice orders show in the demo with a sample transcript, labelled,
+        // which reads into a draft without a recogniser.
+        let dictate = app.get("/pm/orders/dictate").await;
+        assert_eq!(dictate.status, StatusCode::OK);
+        assert!(
+            dictate.body.contains("Демо: пример расшифровки")
+                && dictate.body.contains("Департаменту контроля"),
+            "{}",
+            dictate.body
+        );
         // The officer's court cases: the overview, the fortnight's hearings,
         // their first card with its forms (the counts follow below).
         let courts = app.get("/pm/courts").await;

@@ -503,6 +503,13 @@ impl TestApp {
         }
     }
 
+    /// The same app with another speech recogniser (the dictation tests).
+    pub fn with_speech(mut self, speech: veche::speech::Speech) -> TestApp {
+        self.state.speech = speech;
+        self.router = app::router(self.state.clone());
+        self
+    }
+
     pub async fn signed_in_admin(&self) -> i64 {
         veche::auth::create_admin(
             &self.state.db,

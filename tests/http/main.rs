@@ -52,3 +52,4 @@ mod staffing;
 mod story;
 mod suggestions;
 mod two_processes;
+mod voice;

@@ -105,6 +105,68 @@ pub(super) async fn check_project(
 
 /// A new order given by a staff member.
 pub async fn create(state: &AppState, user: &CurrentUser, d: &OrderDraft) -> AppResult<i64> {
+    check_giver(user, d)?;
+    let mut tx = state.db.begin().await?;
+    let id = create_in(&mut tx, state, user, d).await?;
+    tx.commit().await?;
+    state.exchange.notify();
+    Ok(id)
+}
+
+/// A new order from a dictation the speaker confirmed (docs/VOICE.md): the
+/// order and the recording as its attachment, in one transaction. The
+/// dictation must be the speaker's own and not confirmed yet.
+pub async fn create_dictated(
+    state: &AppState,
+    user: &CurrentUser,
+    d: &OrderDraft,
+    dictation: i64,
+) -> AppResult<i64> {
+    check_giver(user, d)?;
+    let mut tx = state.db.begin().await?;
+    let Some(row) = crate::pm::dictations::pending_tx(&mut tx, dictation, user.account_id).await?
+    else {
+        return Err(AppError::conflict(
+            "dictation_gone",
+            Msg::new(
+                "Эта диктовка уже стала поручением или устарела: продиктуйте заново.",
+                "This dictation is already an order or has expired: dictate again.",
+            ),
+        ));
+    };
+    let id = create_in(&mut tx, state, user, d).await?;
+    let ext = crate::speech::Format::ALL
+        .iter()
+        .find(|f| f.content_type() == row.content_type)
+        .map_or("audio", |f| f.extension());
+    queries::insert_attachment(
+        &mut tx,
+        &queries::NewAttachment {
+            order_id: id,
+            event_id: None,
+            media_key: &row.media_key,
+            file_name: &format!("dictation-{dictation}.{ext}"),
+            content_type: &row.content_type,
+            size: row.size,
+            is_photo: false,
+        },
+    )
+    .await?;
+    if !crate::pm::dictations::confirm(&mut tx, dictation, id).await? {
+        return Err(AppError::conflict(
+            "dictation_gone",
+            Msg::new(
+                "Эта диктовка уже стала поручением.",
+                "This dictation is already an order.",
+            ),
+        ));
+    }
+    tx.commit().await?;
+    state.exchange.notify();
+    Ok(id)
+}
+
+fn check_giver(user: &CurrentUser, d: &OrderDraft) -> AppResult<()> {
     if !user.works_in_core() {
         return Err(AppError::forbidden());
     }
@@ -116,11 +178,7 @@ pub async fn create(state: &AppState, user: &CurrentUser, d: &OrderDraft) -> App
             "You can give an order only on behalf of your own organisation.",
         ));
     }
-    let mut tx = state.db.begin().await?;
-    let id = create_in(&mut tx, state, user, d).await?;
-    tx.commit().await?;
-    state.exchange.notify();
-    Ok(id)
+    Ok(())
 }
 
 /// [`create`] inside the caller's transaction (the creator's right to give

@@ -624,6 +624,7 @@ pub fn snapshot(o: &OrderRow) -> m::OrderSnapshot {
     }
 }
 
+pub mod dictation;
 mod drafts;
 pub mod view;
 pub use drafts::*;

@@ -30,6 +30,9 @@ pub struct DraftForm {
     stage_id: String,
     #[serde(default)]
     creator_organisation_id: String,
+    /// A dictation whose recording the new order keeps (`dictate.rs`).
+    #[serde(default)]
+    dictation: String,
 }
 
 impl DraftForm {
@@ -117,16 +120,34 @@ pub struct NewQuery {
     stage: String,
 }
 
-/// `GET /pm/orders/new`
-pub async fn new_form(
-    ctx: PageCtx,
-    Core(user): Core,
-    State(db): State<Db>,
-    Query(q): Query<NewQuery>,
-) -> AppResult<Response> {
+/// What the order form shows filled in: empty for a new order, the
+/// dictation's draft for a dictated one.
+#[derive(Debug, Default)]
+pub struct Prefill {
+    pub title: String,
+    pub description: String,
+    pub organisation_id: String,
+    pub executor_id: String,
+    pub deadline: String,
+    pub priority: String,
+    pub project: String,
+    pub stage: String,
+}
+
+/// The order form: `action` receives it; `hidden` adds fields (a
+/// dictation's id); `staff` (a dictation's draft) offers the executor.
+pub async fn order_form(
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    db: &Db,
+    p: &Prefill,
+    action: &str,
+    hidden: Markup,
+    staff: Option<&[(String, String)]>,
+) -> AppResult<Markup> {
     let l = ctx.locale;
     let tx = OrderFormTexts::get(l);
-    let orgs = super::super::dashboard::org_map(&db).await?;
+    let orgs = super::super::dashboard::org_map(db).await?;
     let all: Vec<(String, String)> = orgs
         .values()
         .map(|x| {
@@ -156,27 +177,59 @@ pub async fn new_form(
             .map(|s| (s.as_str().into(), s.label(l).into()))
             .collect();
     let errors = crate::web::components::FieldErrors::new();
-    let title = tx.give_order;
-    Ok(Page::new(&ctx, title).crumb(tx.crumb_orders, "/pm").render(html! {
-        h1 { (title) }
-        (nav(l))
-        form method="post" action="/pm/orders" {
+    let priority = if p.priority.is_empty() {
+        "normal"
+    } else {
+        p.priority.as_str()
+    };
+    Ok(html! {
+        form method="post" action=(action) {
             (ctx.csrf_field())
-            (crate::web::components::Input::new("title", tx.title, "").required().render(l, &errors))
-            (crate::web::components::Input::new("description", tx.description, "").kind("textarea").render(l, &errors))
-            (crate::web::components::Select { name: "organisation_id", label: tx.responsible_organisation, options: &all, selected: "", placeholder: Some(tx.choose), disabled: false }.render(l, &errors))
+            (hidden)
+            (crate::web::components::Input::new("title", tx.title, &p.title).required().render(l, &errors))
+            (crate::web::components::Input::new("description", tx.description, &p.description).kind("textarea").render(l, &errors))
+            (crate::web::components::Select { name: "organisation_id", label: tx.responsible_organisation, options: &all, selected: &p.organisation_id, placeholder: Some(tx.choose), disabled: false }.render(l, &errors))
+            @if let Some(staff) = staff {
+                (crate::web::components::Select { name: "executor_id", label: tx.executor, options: staff, selected: &p.executor_id, placeholder: Some(tx.no_executor), disabled: false }.render(l, &errors))
+            }
             @if !mine.is_empty() {
                 (crate::web::components::Select { name: "creator_organisation_id", label: tx.behalf, options: &mine, selected: "", placeholder: Some(tx.personally), disabled: false }.render(l, &errors))
             }
-            (crate::web::components::Input::new("deadline", tx.deadline, "").date_from(crate::web::components::today_msk(), DEADLINE_YEARS).required().render(l, &errors))
-            (crate::web::components::Select { name: "priority", label: tx.priority, options: &priorities, selected: "normal", placeholder: None, disabled: false }.render(l, &errors))
+            (crate::web::components::Input::new("deadline", tx.deadline, &p.deadline).date_from(crate::web::components::today_msk(), DEADLINE_YEARS).required().render(l, &errors))
+            (crate::web::components::Select { name: "priority", label: tx.priority, options: &priorities, selected: priority, placeholder: None, disabled: false }.render(l, &errors))
             (crate::web::components::Select { name: "source", label: tx.source, options: &sources, selected: "manual", placeholder: None, disabled: false }.render(l, &errors))
-            input type="hidden" name="project_id" value=(q.project);
-            input type="hidden" name="stage_id" value=(q.stage);
+            input type="hidden" name="project_id" value=(p.project);
+            input type="hidden" name="stage_id" value=(p.stage);
             input type="hidden" name="required" value="on";
             button.button type="submit" { (tx.give_order_submit) }
         }
-    }))
+    })
+}
+
+/// `GET /pm/orders/new`
+pub async fn new_form(
+    ctx: PageCtx,
+    Core(user): Core,
+    State(db): State<Db>,
+    Query(q): Query<NewQuery>,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let tx = OrderFormTexts::get(l);
+    let prefill = Prefill {
+        project: q.project,
+        stage: q.stage,
+        ..Prefill::default()
+    };
+    let form = order_form(&ctx, &user, &db, &prefill, "/pm/orders", html! {}, None).await?;
+    let title = tx.give_order;
+    Ok(Page::new(&ctx, title)
+        .crumb(tx.crumb_orders, "/pm")
+        .render(html! {
+            h1 { (title) }
+            (nav(l))
+            p { a href="/pm/orders/dictate" { (tx.dictate_instead) } }
+            (form)
+        }))
 }
 
 /// `POST /pm/orders`
@@ -186,7 +239,13 @@ pub async fn create(
     Form(f): Form<DraftForm>,
 ) -> AppResult<Response> {
     let d = f.parse()?;
-    let id = orders::create(&state, &user, &d).await?;
+    let id = match f.dictation.trim() {
+        "" => orders::create(&state, &user, &d).await?,
+        v => {
+            let dictation = v.parse::<i64>().map_err(|_| AppError::not_found())?;
+            orders::create_dictated(&state, &user, &d, dictation).await?
+        }
+    };
     Ok(Redirect::to(&format!("/pm/orders/{id}")).into_response())
 }
 
@@ -262,4 +321,7 @@ texts!(OrderFormTexts {
     priority: "Приоритет", "Priority";
     source: "Источник", "Source";
     give_order_submit: "Дать поручение", "Give the order";
+    executor: "Исполнитель", "Executor";
+    no_executor: "— не назначен —", "— not assigned —";
+    dictate_instead: "Продиктовать поручение голосом", "Dictate the order";
 });

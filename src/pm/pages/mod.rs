@@ -253,6 +253,8 @@ mod forms;
 pub use forms::*;
 mod tasks;
 pub use tasks::*;
+mod dictate;
+pub use dictate::*;
 
 texts!(PmTexts {
     order_management_sections: "Разделы управления поручениями", "Order management sections";

@@ -137,7 +137,13 @@ fn order_page(
         @if !files.is_empty() {
             section aria-labelledby="files-h" {
                 h2 #files-h { (tx.attachments) }
-                ul.pm-files { @for f in files { li { @if files_open { a href={ "/pm/attachments/" (f.attachment_id) } { (f.file_name) } } @else { (f.file_name) } " (" (f.size / 1024) " KB)" } } }
+                ul.pm-files { @for f in files { li {
+                    @if files_open { a href={ "/pm/attachments/" (f.attachment_id) } { (f.file_name) } } @else { (f.file_name) } " (" (f.size / 1024) " KB)"
+                    // A dictated order's recording plays in place for those who may read it.
+                    @if files_open && f.content_type.starts_with("audio/") {
+                        br; audio controls preload="none" src={ "/pm/attachments/" (f.attachment_id) } aria-label=(f.file_name) {}
+                    }
+                } } }
             }
         }
         section #actions aria-labelledby="actions-h" {
