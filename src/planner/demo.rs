@@ -182,7 +182,7 @@ impl DemoPart for Planner {
                 n: row.n,
                 text: row.text,
                 organisation_id: row.organisation_id,
-                deadline: at(day, 18, 0).assume_offset(msk),
+                deadline: at(day, 18, 0).assume_offset(msk).to_offset(time::UtcOffset::UTC),
             });
         }
         queries::mark_decided(tx, past).await?;
@@ -193,7 +193,7 @@ impl DemoPart for Planner {
                 meeting_id: past,
                 organiser_id: Some(officer.account_id),
                 title: "Совещание по благоустройству дворов (демо)".to_owned(),
-                held_at: at(held_on, 15, 0).assume_offset(msk),
+                held_at: at(held_on, 15, 0).assume_offset(msk).to_offset(time::UtcOffset::UTC),
                 url: format!("{}/pm/planner/items/{past}", g.state.config.base_url()),
                 decisions: sent,
             }),

@@ -1,7 +1,7 @@
 //! The planner's SQL.
 
 use sqlx::FromRow;
-use time::{OffsetDateTime, PrimitiveDateTime};
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 use super::domain::{Kind, Zone};
 use super::rrule::Rule;
@@ -100,6 +100,8 @@ pub async fn items_in(
     from: OffsetDateTime,
     to: OffsetDateTime,
 ) -> Result<Vec<ItemRow>, sqlx::Error> {
+    // UTC, as stored: SQLite compares the text.
+    let (from, to) = (from.to_offset(UtcOffset::UTC), to.to_offset(UtcOffset::UTC));
     let sql = format!(
         "select {COLUMNS}, cast(null as text) as response from planner_item i
           where i.account_id = $1 and {IN_WINDOW}
@@ -363,6 +365,7 @@ pub async fn insert_reminder(
     occurrence_at: OffsetDateTime,
     minutes: i64,
 ) -> Result<u64, sqlx::Error> {
+    let occurrence_at = occurrence_at.to_offset(UtcOffset::UTC);
     let due = occurrence_at - time::Duration::minutes(minutes);
     exec_tx!(
         tx,
@@ -389,6 +392,7 @@ pub struct DueRow {
 /// Up to `limit` reminders due at `at`, the oldest first; on PostgreSQL
 /// rows another worker holds are skipped.
 pub async fn due(tx: &mut Tx, at: OffsetDateTime, limit: i64) -> Result<Vec<DueRow>, sqlx::Error> {
+    let at = at.to_offset(UtcOffset::UTC);
     match tx {
         Tx::Postgres(t) => {
             sqlx::query_as::<_, DueRow>(

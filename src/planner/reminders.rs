@@ -32,6 +32,7 @@ pub async fn run(state: AppState) {
 
 /// Sends every reminder due at `at`; returns how many went out.
 pub async fn deliver_due(state: &AppState, at: OffsetDateTime) -> AppResult<usize> {
+    let at = at.to_offset(time::UtcOffset::UTC);
     let mut sent = 0;
     loop {
         let n = batch(state, at).await?;

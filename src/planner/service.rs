@@ -256,7 +256,7 @@ pub async fn decide(state: &AppState, item: &ItemRow, rows: Vec<DecisionRow>) ->
         queries::insert_decision(&mut tx, item.item_id, d).await?;
         let day = super::domain::parse_date("deadline", &d.deadline)?;
         // The end of the working day, in the krai, as the core's forms.
-        let deadline = day.with_hms(18, 0, 0).map_err(|e| AppError::Internal(e.into()))?.assume_offset(msk);
+        let deadline = day.with_hms(18, 0, 0).map_err(|e| AppError::Internal(e.into()))?.assume_offset(msk).to_offset(time::UtcOffset::UTC);
         decisions.push(MeetingDecision {
             n: d.n,
             text: d.text.clone(),

@@ -104,6 +104,9 @@ impl AgendaRegistry {
         from: OffsetDateTime,
         to: OffsetDateTime,
     ) -> AppResult<Vec<AgendaItem>> {
+        // Stored times are UTC; on SQLite they compare as text, so a
+        // bound time must be UTC too.
+        let (from, to) = (from.to_offset(time::UtcOffset::UTC), to.to_offset(time::UtcOffset::UTC));
         let mut all = Vec::new();
         for s in &self.0 {
             all.extend(s.items(db, person, from, to).await?);
