@@ -62,7 +62,10 @@ impl AgendaSource for Hearings {
                 note: if h.courtroom.is_empty() {
                     (String::new(), String::new())
                 } else {
-                    (format!("зал {}", h.courtroom), format!("courtroom {}", h.courtroom))
+                    (
+                        format!("зал {}", h.courtroom),
+                        format!("courtroom {}", h.courtroom),
+                    )
                 },
                 overdue: false,
             })

@@ -29,10 +29,17 @@ struct Item<'a> {
     link: Option<(String, String, String)>,
 }
 
-async fn write(tx: &mut Tx, who: &CurrentUser, i: Item<'_>, now: OffsetDateTime) -> anyhow::Result<i64> {
+async fn write(
+    tx: &mut Tx,
+    who: &CurrentUser,
+    i: Item<'_>,
+    now: OffsetDateTime,
+) -> anyhow::Result<i64> {
     let z = DEFAULT_ZONE;
     let rule = match i.rule {
-        Some(text) => Some(Rule::parse(text, i.start, z.offset()).map_err(|r| anyhow::anyhow!(r.1))?),
+        Some(text) => {
+            Some(Rule::parse(text, i.start, z.offset()).map_err(|r| anyhow::anyhow!(r.1))?)
+        }
         None => None,
     };
     let id = queries::insert_item(
@@ -47,7 +54,10 @@ async fn write(tx: &mut Tx, who: &CurrentUser, i: Item<'_>, now: OffsetDateTime)
             all_day: i.all_day,
             tz: z.name(),
             rrule: rule.as_ref().map(|r| r.to_text(z.offset())),
-            series_end: rule.as_ref().and_then(|r| r.last(i.start)).map(|t| z.moment(t)),
+            series_end: rule
+                .as_ref()
+                .and_then(|r| r.last(i.start))
+                .map(|t| z.moment(t)),
             remind: i.remind.to_owned(),
             link: i.link,
         },
@@ -69,7 +79,9 @@ impl DemoPart for Planner {
 
     async fn load(&self, tx: &mut Tx, g: &mut Gen<'_>) -> anyhow::Result<usize> {
         let orgs = crate::demo::departments(g, 2).await?;
-        let Some(org) = orgs.first().cloned() else { return Ok(0) };
+        let Some(org) = orgs.first().cloned() else {
+            return Ok(0);
+        };
         let officer = g.officer(tx, &org).await?;
         let executor = g.executor(tx, &org, 0).await?;
         let colleague = g.executor(tx, &org, 1).await?;
@@ -80,7 +92,12 @@ impl DemoPart for Planner {
         let known = g
             .state
             .agenda
-            .items(&g.state.db, &person, now - Duration::days(30), now + Duration::days(90))
+            .items(
+                &g.state.db,
+                &person,
+                now - Duration::days(30),
+                now + Duration::days(90),
+            )
             .await?;
         let link = known
             .iter()
@@ -99,8 +116,32 @@ impl DemoPart for Planner {
             remind,
             link,
         };
-        write(tx, &officer, task("Подготовить доклад к совещанию у губернатора (демо)", today + Duration::days(2), 10, "60", link), now).await?;
-        let done = write(tx, &officer, task("Согласовать график отпусков отдела (демо)", today - Duration::days(1), 17, "", None), now).await?;
+        write(
+            tx,
+            &officer,
+            task(
+                "Подготовить доклад к совещанию у губернатора (демо)",
+                today + Duration::days(2),
+                10,
+                "60",
+                link,
+            ),
+            now,
+        )
+        .await?;
+        let done = write(
+            tx,
+            &officer,
+            task(
+                "Согласовать график отпусков отдела (демо)",
+                today - Duration::days(1),
+                17,
+                "",
+                None,
+            ),
+            now,
+        )
+        .await?;
         queries::set_done(tx, done, true).await?;
         let until = today + Duration::days(90);
         let weekly = format!(
@@ -155,16 +196,36 @@ impl DemoPart for Planner {
             remind: "30",
             link: None,
         };
-        let next = write(tx, &officer, meeting("Совещание по ремонту дорог (демо)", today + Duration::days(1), 11), now).await?;
+        let next = write(
+            tx,
+            &officer,
+            meeting(
+                "Совещание по ремонту дорог (демо)",
+                today + Duration::days(1),
+                11,
+            ),
+            now,
+        )
+        .await?;
         queries::set_invitees(tx, next, &[executor.account_id, colleague.account_id]).await?;
         queries::respond(tx, next, executor.account_id, "accepted").await?;
         let held_on = today - Duration::days(3);
-        let past = write(tx, &officer, meeting("Совещание по благоустройству дворов (демо)", held_on, 15), now).await?;
+        let past = write(
+            tx,
+            &officer,
+            meeting("Совещание по благоустройству дворов (демо)", held_on, 15),
+            now,
+        )
+        .await?;
         queries::set_invitees(tx, past, &[executor.account_id]).await?;
         queries::respond(tx, past, executor.account_id, "accepted").await?;
         let other = orgs.get(1).cloned().unwrap_or_else(|| org.clone());
         let decisions = [
-            ("Подготовить перечень дворов для ремонта в следующем году", org.clone(), 14),
+            (
+                "Подготовить перечень дворов для ремонта в следующем году",
+                org.clone(),
+                14,
+            ),
             ("Согласовать сметы на освещение дворов", other, 21),
         ];
         let msk = crate::workflow::sla::MSK;
@@ -182,7 +243,9 @@ impl DemoPart for Planner {
                 n: row.n,
                 text: row.text,
                 organisation_id: row.organisation_id,
-                deadline: at(day, 18, 0).assume_offset(msk).to_offset(time::UtcOffset::UTC),
+                deadline: at(day, 18, 0)
+                    .assume_offset(msk)
+                    .to_offset(time::UtcOffset::UTC),
             });
         }
         queries::mark_decided(tx, past).await?;
@@ -193,14 +256,28 @@ impl DemoPart for Planner {
                 meeting_id: past,
                 organiser_id: Some(officer.account_id),
                 title: "Совещание по благоустройству дворов (демо)".to_owned(),
-                held_at: at(held_on, 15, 0).assume_offset(msk).to_offset(time::UtcOffset::UTC),
+                held_at: at(held_on, 15, 0)
+                    .assume_offset(msk)
+                    .to_offset(time::UtcOffset::UTC),
                 url: format!("{}/pm/planner/items/{past}", g.state.config.base_url()),
                 decisions: sent,
             }),
         )
         .await?;
         made += 2;
-        write(tx, &executor, task("Подготовить фотоотчёт о ремонте (демо)", today + Duration::days(1), 16, "30", None), now).await?;
+        write(
+            tx,
+            &executor,
+            task(
+                "Подготовить фотоотчёт о ремонте (демо)",
+                today + Duration::days(1),
+                16,
+                "30",
+                None,
+            ),
+            now,
+        )
+        .await?;
         made += 1;
         Ok(made)
     }

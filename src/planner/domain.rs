@@ -99,7 +99,10 @@ impl Kind {
 }
 
 fn invalid(field: &str, ru: impl Into<String>, en: impl Into<String>) -> AppError {
-    AppError::invalid(format!("{field}: {}", ru.into()), format!("{field}: {}", en.into()))
+    AppError::invalid(
+        format!("{field}: {}", ru.into()),
+        format!("{field}: {}", en.into()),
+    )
 }
 
 /// "15,60" → [15, 60]: minutes before, distinct, at most three.
@@ -181,18 +184,29 @@ pub struct Fields<'a>(pub &'a [(String, String)]);
 
 impl Fields<'_> {
     pub fn get(&self, name: &str) -> &str {
-        self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
     }
 
     pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 }
 
 impl Draft {
     pub fn parse(f: &Fields<'_>, zone: Zone) -> Result<Draft, AppError> {
         let kind = Kind::parse(f.get("kind")).ok_or_else(|| {
-            invalid("kind", "задача, событие или совещание.", "a task, an event or a meeting.")
+            invalid(
+                "kind",
+                "задача, событие или совещание.",
+                "a task, an event or a meeting.",
+            )
         })?;
         let title = f.get("title").trim().to_owned();
         if title.is_empty() {
@@ -219,12 +233,20 @@ impl Draft {
         let start = date.with_time(time.unwrap_or(Time::MIDNIGHT));
         let end = match parse_time("end_time", f.get("end_time"))? {
             Some(_) if all_day => {
-                return Err(invalid("end_time", "окончание — только со временем начала.", "an end needs a start time."));
+                return Err(invalid(
+                    "end_time",
+                    "окончание — только со временем начала.",
+                    "an end needs a start time.",
+                ));
             }
             Some(e) => {
                 let end = date.with_time(e);
                 if end <= start {
-                    return Err(invalid("end_time", "окончание позже начала.", "the end comes after the start."));
+                    return Err(invalid(
+                        "end_time",
+                        "окончание позже начала.",
+                        "the end comes after the start.",
+                    ));
                 }
                 Some(end)
             }
@@ -232,11 +254,15 @@ impl Draft {
         };
         let rule = match f.get("rrule").trim() {
             "" => None,
-            text => Some(Rule::parse(text, start, zone.offset()).map_err(|r| invalid("rrule", r.0, r.1))?),
+            text => Some(
+                Rule::parse(text, start, zone.offset()).map_err(|r| invalid("rrule", r.0, r.1))?,
+            ),
         };
         let link = match f.get("link").trim() {
             "" => None,
-            k if k.len() > 200 => return Err(invalid("link", "неизвестная ссылка.", "an unknown link.")),
+            k if k.len() > 200 => {
+                return Err(invalid("link", "неизвестная ссылка.", "an unknown link."));
+            }
             k => Some(k.to_owned()),
         };
         Ok(Draft {
@@ -282,6 +308,6 @@ mod tests {
         assert_eq!(z.offset().whole_hours(), 3);
         assert_eq!(Zone::of("Mars/Olympus"), DEFAULT_ZONE);
         let t = time::macros::datetime!(2026-12-31 22:30 UTC);
-        assert_eq!(z.today(t), time::macros::date!(2027-01-01));
+        assert_eq!(z.today(t), time::macros::date!(2027 - 01 - 01));
     }
 }

@@ -86,11 +86,20 @@ fn with_timezone(text: String, zone: Zone) -> String {
 
 fn host(state: &AppState) -> String {
     let base = state.config.base_url();
-    base.split("://").nth(1).unwrap_or(&base).trim_end_matches('/').to_owned()
+    base.split("://")
+        .nth(1)
+        .unwrap_or(&base)
+        .trim_end_matches('/')
+        .to_owned()
 }
 
 /// The feed's text for an account (`todo`: tasks and deadlines as VTODO).
-pub async fn calendar(state: &AppState, account_id: i64, zone: Zone, todo: bool) -> AppResult<String> {
+pub async fn calendar(
+    state: &AppState,
+    account_id: i64,
+    zone: Zone,
+    todo: bool,
+) -> AppResult<String> {
     let now = crate::db::now();
     let (from, to) = (now - Duration::days(90), now + Duration::days(366));
     let host = host(state);
@@ -98,13 +107,19 @@ pub async fn calendar(state: &AppState, account_id: i64, zone: Zone, todo: bool)
     let mut cal = Calendar::new();
     cal.name("Вече: планировщик");
     let items = queries::items_in(&state.db, account_id, from, to).await?;
-    for i in items.iter().filter(|i| i.response.as_deref().is_none_or(|r| r == "accepted")) {
+    for i in items
+        .iter()
+        .filter(|i| i.response.as_deref().is_none_or(|r| r == "accepted"))
+    {
         personal(&mut cal, i, &host, &base, todo);
     }
     let memberships = crate::auth::queries::memberships(&state.db, account_id).await?;
     let person = Person {
         account_id,
-        organisations: memberships.iter().map(|m| m.organisation_id.clone()).collect(),
+        organisations: memberships
+            .iter()
+            .map(|m| m.organisation_id.clone())
+            .collect(),
         officer_of: Vec::new(),
     };
     let stamp = utc(now);
@@ -125,7 +140,11 @@ pub async fn calendar(state: &AppState, account_id: i64, zone: Zone, todo: bool)
             e.append_property(Property::new("DTSTAMP", &stamp));
             if a.all_day {
                 let d = a.at.to_offset(zone.offset()).date();
-                e.append_property(Property::new("DTSTART", date(d)).add_parameter("VALUE", "DATE").done());
+                e.append_property(
+                    Property::new("DTSTART", date(d))
+                        .add_parameter("VALUE", "DATE")
+                        .done(),
+                );
             } else {
                 e.append_property(Property::new("DTSTART", utc(a.at)));
                 e.append_property(Property::new("DURATION", "PT30M"));
@@ -147,9 +166,17 @@ fn personal(cal: &mut Calendar, i: &ItemRow, host: &str, base: &str, todo: bool)
         t.uid(&uid).summary(&i.title).url(&url);
         t.append_property(Property::new("DTSTAMP", &stamp));
         if i.all_day {
-            t.append_property(Property::new("DUE", date(start.date())).add_parameter("VALUE", "DATE").done());
+            t.append_property(
+                Property::new("DUE", date(start.date()))
+                    .add_parameter("VALUE", "DATE")
+                    .done(),
+            );
         } else {
-            t.append_property(Property::new("DUE", local(start)).add_parameter("TZID", z.name()).done());
+            t.append_property(
+                Property::new("DUE", local(start))
+                    .add_parameter("TZID", z.name())
+                    .done(),
+            );
         }
         if i.done_at.is_some() {
             t.append_property(Property::new("STATUS", "COMPLETED"));
@@ -161,14 +188,28 @@ fn personal(cal: &mut Calendar, i: &ItemRow, host: &str, base: &str, todo: bool)
     e.uid(&uid).summary(&i.title).url(&url);
     e.append_property(Property::new("DTSTAMP", &stamp));
     if i.all_day {
-        e.append_property(Property::new("DTSTART", date(start.date())).add_parameter("VALUE", "DATE").done());
         e.append_property(
-            Property::new("DTEND", date(start.date() + Duration::days(1))).add_parameter("VALUE", "DATE").done(),
+            Property::new("DTSTART", date(start.date()))
+                .add_parameter("VALUE", "DATE")
+                .done(),
+        );
+        e.append_property(
+            Property::new("DTEND", date(start.date() + Duration::days(1)))
+                .add_parameter("VALUE", "DATE")
+                .done(),
         );
     } else {
-        e.append_property(Property::new("DTSTART", local(start)).add_parameter("TZID", z.name()).done());
+        e.append_property(
+            Property::new("DTSTART", local(start))
+                .add_parameter("TZID", z.name())
+                .done(),
+        );
         if let Some(end) = i.ends_at {
-            e.append_property(Property::new("DTEND", local(z.local(end))).add_parameter("TZID", z.name()).done());
+            e.append_property(
+                Property::new("DTEND", local(z.local(end)))
+                    .add_parameter("TZID", z.name())
+                    .done(),
+            );
         }
     }
     if let Some(r) = i.rule() {
@@ -187,14 +228,19 @@ pub async fn feed(
     if token.len() != 48 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::not_found());
     }
-    let (account, tz) = queries::feed_owner(&state.db, token).await?.ok_or_else(AppError::not_found)?;
+    let (account, tz) = queries::feed_owner(&state.db, token)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     let todo = q.todo.as_deref().is_some_and(|v| v == "1" || v == "true");
     let text = calendar(&state, account, Zone::of(&tz), todo).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
             (header::CACHE_CONTROL, "private, max-age=300"),
-            (header::CONTENT_DISPOSITION, "inline; filename=\"veche-planner.ics\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "inline; filename=\"veche-planner.ics\"",
+            ),
         ],
         text,
     )

@@ -85,7 +85,9 @@ fn item_url(id: i64) -> String {
 
 /// The item `id` as the person may see it, or 404.
 async fn visible(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<ItemRow> {
-    queries::item_for(&state.db, user.account_id, id).await?.ok_or_else(AppError::not_found)
+    queries::item_for(&state.db, user.account_id, id)
+        .await?
+        .ok_or_else(AppError::not_found)
 }
 
 /// The item `id` if it is the person's own, or 404.
@@ -98,7 +100,12 @@ async fn own(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<ItemRow
 }
 
 /// The item form, empty or with an item's values.
-async fn item_form(ctx: &PageCtx, state: &AppState, user: &CurrentUser, item: Option<&ItemRow>) -> AppResult<Markup> {
+async fn item_form(
+    ctx: &PageCtx,
+    state: &AppState,
+    user: &CurrentUser,
+    item: Option<&ItemRow>,
+) -> AppResult<Markup> {
     let l = ctx.locale;
     let t = FormTexts::get(l);
     let errors = crate::web::components::FieldErrors::new();
@@ -107,7 +114,10 @@ async fn item_form(ctx: &PageCtx, state: &AppState, user: &CurrentUser, item: Op
         None => queries::settings(&state.db, user.account_id).await?.0,
     };
     let start = item.map(|i| i.start());
-    let date = start.map_or_else(|| iso_date(zone.today(crate::db::now())), |s| iso_date(s.date()));
+    let date = start.map_or_else(
+        || iso_date(zone.today(crate::db::now())),
+        |s| iso_date(s.date()),
+    );
     let time = match (item, start) {
         (Some(i), Some(s)) if !i.all_day => format!("{:02}:{:02}", s.hour(), s.minute()),
         _ => String::new(),
@@ -119,7 +129,11 @@ async fn item_form(ctx: &PageCtx, state: &AppState, user: &CurrentUser, item: Op
     let links = service::linkable(state, user).await?;
     let colleagues = queries::colleagues(&state.db, user.account_id).await?;
     let invited: Vec<i64> = match item {
-        Some(i) => queries::invitees(&state.db, i.item_id).await?.iter().map(|v| v.account_id).collect(),
+        Some(i) => queries::invitees(&state.db, i.item_id)
+            .await?
+            .iter()
+            .map(|v| v.account_id)
+            .collect(),
         None => Vec::new(),
     };
     let kind = item.map_or("task", |i| i.kind.as_str());
@@ -162,19 +176,29 @@ async fn item_form(ctx: &PageCtx, state: &AppState, user: &CurrentUser, item: Op
 }
 
 /// `GET /pm/planner/new`
-pub async fn new_item(ctx: PageCtx, Core(user): Core, State(state): State<AppState>) -> AppResult<Response> {
+pub async fn new_item(
+    ctx: PageCtx,
+    Core(user): Core,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
     let t = FormTexts::get(ctx.locale);
     let form = item_form(&ctx, &state, &user, None).await?;
     let zone = queries::settings(&state.db, user.account_id).await?.0;
-    Ok(Page::new(&ctx, t.new_item).crumb(PlannerTexts::get(ctx.locale).planner, "/pm/planner").render(html! {
-        h1 { (t.new_item) }
-        (nav(ctx.locale, None, zone.today(crate::db::now())))
-        (form)
-    }))
+    Ok(Page::new(&ctx, t.new_item)
+        .crumb(PlannerTexts::get(ctx.locale).planner, "/pm/planner")
+        .render(html! {
+            h1 { (t.new_item) }
+            (nav(ctx.locale, None, zone.today(crate::db::now())))
+            (form)
+        }))
 }
 
 /// `POST /pm/planner/items`
-pub async fn create(Core(user): Core, State(state): State<AppState>, Form(f): Form<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn create(
+    Core(user): Core,
+    State(state): State<AppState>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let fields = Fields(&f);
     let zone = queries::settings(&state.db, user.account_id).await?.0;
     let d = Draft::parse(&fields, zone)?;
@@ -183,7 +207,12 @@ pub async fn create(Core(user): Core, State(state): State<AppState>, Form(f): Fo
 }
 
 /// `POST /pm/planner/items/{id}`
-pub async fn update(Core(user): Core, State(state): State<AppState>, Path(id): Path<i64>, Form(f): Form<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn update(
+    Core(user): Core,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let item = own(&state, &user, id).await?;
     let fields = Fields(&f);
     let d = Draft::parse(&fields, item.zone())?;
@@ -194,7 +223,11 @@ pub async fn update(Core(user): Core, State(state): State<AppState>, Path(id): P
 fn when(l: Locale, i: &ItemRow) -> String {
     let s = i.start();
     let d = crate::web::components::date(l, s.date());
-    let mut out = if i.all_day { d } else { format!("{d} {:02}:{:02}", s.hour(), s.minute()) };
+    let mut out = if i.all_day {
+        d
+    } else {
+        format!("{d} {:02}:{:02}", s.hour(), s.minute())
+    };
     if let Some(e) = i.ends_at {
         let e = i.zone().local(e);
         out.push_str(&format!("–{:02}:{:02}", e.hour(), e.minute()));
@@ -203,21 +236,33 @@ fn when(l: Locale, i: &ItemRow) -> String {
 }
 
 /// `GET /pm/planner/items/{id}`
-pub async fn show(ctx: PageCtx, Core(user): Core, State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn show(
+    ctx: PageCtx,
+    Core(user): Core,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let l = ctx.locale;
     let t = FormTexts::get(l);
     let item = visible(&state, &user, id).await?;
     let mine = item.account_id == user.account_id;
     let invitees = queries::invitees(&state.db, id).await?;
     let decisions = queries::decisions(&state.db, id).await?;
-    let form = if mine { Some(item_form(&ctx, &state, &user, Some(&item)).await?) } else { None };
+    let form = if mine {
+        Some(item_form(&ctx, &state, &user, Some(&item)).await?)
+    } else {
+        None
+    };
     let orgs = if mine && item.kind() == Kind::Meeting && item.decided_at.is_none() {
         queries::organisations(&state.db).await?
     } else {
         Vec::new()
     };
     let org_options: Vec<(String, String)> = std::iter::once((String::new(), "—".to_owned()))
-        .chain(orgs.iter().map(|(id, ru, en)| (id.clone(), l.pick(ru, en).to_owned())))
+        .chain(
+            orgs.iter()
+                .map(|(id, ru, en)| (id.clone(), l.pick(ru, en).to_owned())),
+        )
         .collect();
     let errors = crate::web::components::FieldErrors::new();
     let answer = |r: &str| match r {
@@ -338,22 +383,34 @@ pub struct MoveForm {
 
 /// `POST /pm/planner/items/{id}/move`: to the date and time given, or a
 /// day or a week on (or a day back).
-pub async fn move_item(Core(user): Core, State(state): State<AppState>, Path(id): Path<i64>, Form(f): Form<MoveForm>) -> AppResult<Response> {
+pub async fn move_item(
+    Core(user): Core,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<MoveForm>,
+) -> AppResult<Response> {
     let item = own(&state, &user, id).await?;
     let (start, all_day) = match f.step.trim() {
         "" => {
             let date = domain::parse_date("date", &f.date)?;
             let time = domain::parse_time("time", &f.time)?;
-            (date.with_time(time.unwrap_or(time::Time::MIDNIGHT)), time.is_none())
+            (
+                date.with_time(time.unwrap_or(time::Time::MIDNIGHT)),
+                time.is_none(),
+            )
         }
         step => (
-            domain::shifted(item.start(), step)
-                .ok_or_else(|| AppError::invalid("step: day, week или back.", "step: day, week or back."))?,
+            domain::shifted(item.start(), step).ok_or_else(|| {
+                AppError::invalid("step: day, week или back.", "step: day, week or back.")
+            })?,
             item.all_day,
         ),
     };
     if !(2000..=2100).contains(&start.year()) {
-        return Err(AppError::invalid("date: год от 2000 до 2100.", "date: a year 2000 to 2100."));
+        return Err(AppError::invalid(
+            "date: год от 2000 до 2100.",
+            "date: a year 2000 to 2100.",
+        ));
     }
     service::reschedule_item(&state, &item, start, all_day).await?;
     Ok(Redirect::to(&item_url(id)).into_response())
@@ -366,14 +423,23 @@ pub struct DoneForm {
 }
 
 /// `POST /pm/planner/items/{id}/done`
-pub async fn done(Core(user): Core, State(state): State<AppState>, Path(id): Path<i64>, Form(f): Form<DoneForm>) -> AppResult<Response> {
+pub async fn done(
+    Core(user): Core,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<DoneForm>,
+) -> AppResult<Response> {
     let item = own(&state, &user, id).await?;
     service::set_done(&state, &item, f.done != "0").await?;
     Ok(Redirect::to(&item_url(id)).into_response())
 }
 
 /// `POST /pm/planner/items/{id}/delete`
-pub async fn delete(Core(user): Core, State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn delete(
+    Core(user): Core,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let item = own(&state, &user, id).await?;
     service::delete(&state, &item).await?;
     Ok(Redirect::to("/pm/planner").into_response())
@@ -386,7 +452,12 @@ pub struct RespondForm {
 }
 
 /// `POST /pm/planner/items/{id}/respond`: an invitee accepts or declines.
-pub async fn respond(Core(user): Core, State(state): State<AppState>, Path(id): Path<i64>, Form(f): Form<RespondForm>) -> AppResult<Response> {
+pub async fn respond(
+    Core(user): Core,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<RespondForm>,
+) -> AppResult<Response> {
     let item = visible(&state, &user, id).await?;
     if item.response.is_none() {
         return Err(AppError::not_found());
@@ -394,7 +465,12 @@ pub async fn respond(Core(user): Core, State(state): State<AppState>, Path(id): 
     let accept = match f.answer.as_str() {
         "accept" => true,
         "decline" => false,
-        _ => return Err(AppError::invalid("answer: accept или decline.", "answer: accept or decline.")),
+        _ => {
+            return Err(AppError::invalid(
+                "answer: accept или decline.",
+                "answer: accept or decline.",
+            ));
+        }
     };
     service::respond(&state, &user, &item, accept).await?;
     Ok(Redirect::to(&item_url(id)).into_response())
@@ -402,7 +478,12 @@ pub async fn respond(Core(user): Core, State(state): State<AppState>, Path(id): 
 
 /// `POST /pm/planner/items/{id}/decisions`: rows `text_n`,
 /// `organisation_n`, `deadline_n`; empty rows skipped.
-pub async fn decisions(Core(user): Core, State(state): State<AppState>, Path(id): Path<i64>, Form(f): Form<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn decisions(
+    Core(user): Core,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let item = own(&state, &user, id).await?;
     let fields = Fields(&f);
     let orgs = queries::organisations(&state.db).await?;
@@ -416,28 +497,49 @@ pub async fn decisions(Core(user): Core, State(state): State<AppState>, Path(id)
             continue;
         }
         if text.is_empty() || text.chars().count() > 2000 {
-            return Err(AppError::invalid(format!("text_{n}: решение от 1 до 2000 знаков."), format!("text_{n}: a decision of 1 to 2000 characters.")));
+            return Err(AppError::invalid(
+                format!("text_{n}: решение от 1 до 2000 знаков."),
+                format!("text_{n}: a decision of 1 to 2000 characters."),
+            ));
         }
         if !orgs.iter().any(|o| o.0 == org) {
-            return Err(AppError::invalid(format!("organisation_{n}: выберите организацию."), format!("organisation_{n}: choose an organisation.")));
+            return Err(AppError::invalid(
+                format!("organisation_{n}: выберите организацию."),
+                format!("organisation_{n}: choose an organisation."),
+            ));
         }
         let day = domain::parse_date(&format!("deadline_{n}"), &deadline)?;
         if day < today {
-            return Err(AppError::invalid(format!("deadline_{n}: срок уже прошёл."), format!("deadline_{n}: the deadline has passed.")));
+            return Err(AppError::invalid(
+                format!("deadline_{n}: срок уже прошёл."),
+                format!("deadline_{n}: the deadline has passed."),
+            ));
         }
-        rows.push(DecisionRow { n: n as i64, text, organisation_id: org, deadline: iso_date(day) });
+        rows.push(DecisionRow {
+            n: n as i64,
+            text,
+            organisation_id: org,
+            deadline: iso_date(day),
+        });
     }
     service::decide(&state, &item, rows).await?;
     Ok(Redirect::to(&item_url(id)).into_response())
 }
 
 /// `GET /pm/planner/settings`
-pub async fn settings(ctx: PageCtx, Core(user): Core, State(state): State<AppState>) -> AppResult<Response> {
+pub async fn settings(
+    ctx: PageCtx,
+    Core(user): Core,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
     let l = ctx.locale;
     let t = FormTexts::get(l);
     let (zone, token) = queries::settings(&state.db, user.account_id).await?;
     let errors = crate::web::components::FieldErrors::new();
-    let zones: Vec<(String, String)> = ZONES.iter().map(|(z, h)| ((*z).to_owned(), format!("{z} (UTC+{h})"))).collect();
+    let zones: Vec<(String, String)> = ZONES
+        .iter()
+        .map(|(z, h)| ((*z).to_owned(), format!("{z} (UTC+{h})")))
+        .collect();
     let base = state.config.base_url();
     Ok(Page::new(&ctx, t.settings).crumb(PlannerTexts::get(l).planner, "/pm/planner").render(html! {
         h1 { (t.settings) }
@@ -477,8 +579,14 @@ pub struct ZoneForm {
 
 /// `POST /pm/planner/settings`: the person's time zone (their items keep
 /// the zone they were written in).
-pub async fn save_settings(Core(user): Core, State(state): State<AppState>, Form(f): Form<ZoneForm>) -> AppResult<Response> {
-    let zone = domain::Zone::parse(&f.tz).ok_or_else(|| AppError::invalid("tz: неизвестный часовой пояс.", "tz: an unknown time zone."))?;
+pub async fn save_settings(
+    Core(user): Core,
+    State(state): State<AppState>,
+    Form(f): Form<ZoneForm>,
+) -> AppResult<Response> {
+    let zone = domain::Zone::parse(&f.tz).ok_or_else(|| {
+        AppError::invalid("tz: неизвестный часовой пояс.", "tz: an unknown time zone.")
+    })?;
     let (_, token) = queries::settings(&state.db, user.account_id).await?;
     let mut tx = state.db.begin().await?;
     queries::set_settings(&mut tx, user.account_id, zone, token.as_deref()).await?;
@@ -493,11 +601,20 @@ pub struct FeedForm {
 }
 
 /// `POST /pm/planner/settings/feed`: a new secret address, or none.
-pub async fn feed_token(Core(user): Core, State(state): State<AppState>, Form(f): Form<FeedForm>) -> AppResult<Response> {
+pub async fn feed_token(
+    Core(user): Core,
+    State(state): State<AppState>,
+    Form(f): Form<FeedForm>,
+) -> AppResult<Response> {
     let token = match f.action.as_str() {
         "new" => Some(super::feed::new_token()),
         "revoke" => None,
-        _ => return Err(AppError::invalid("action: new или revoke.", "action: new or revoke.")),
+        _ => {
+            return Err(AppError::invalid(
+                "action: new или revoke.",
+                "action: new or revoke.",
+            ));
+        }
     };
     let (zone, _) = queries::settings(&state.db, user.account_id).await?;
     let mut tx = state.db.begin().await?;

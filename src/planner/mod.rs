@@ -38,13 +38,19 @@ pub fn router() -> Router<AppState> {
         .route("/pm/planner/control", get(pages::control))
         .route("/pm/planner/new", get(forms::new_item))
         .route("/pm/planner/items", post(forms::create))
-        .route("/pm/planner/items/{id}", get(forms::show).post(forms::update))
+        .route(
+            "/pm/planner/items/{id}",
+            get(forms::show).post(forms::update),
+        )
         .route("/pm/planner/items/{id}/move", post(forms::move_item))
         .route("/pm/planner/items/{id}/done", post(forms::done))
         .route("/pm/planner/items/{id}/delete", post(forms::delete))
         .route("/pm/planner/items/{id}/respond", post(forms::respond))
         .route("/pm/planner/items/{id}/decisions", post(forms::decisions))
-        .route("/pm/planner/settings", get(forms::settings).post(forms::save_settings))
+        .route(
+            "/pm/planner/settings",
+            get(forms::settings).post(forms::save_settings),
+        )
         .route("/pm/planner/settings/feed", post(forms::feed_token))
         .route("/pm/planner/feed/{token}", get(feed::feed))
 }

@@ -139,13 +139,20 @@ impl View {
 fn add_months(d: Date, n: i32) -> Date {
     let m = i32::from(u8::from(d.month())) - 1 + n;
     let year = d.year() + m.div_euclid(12);
-    let month = time::Month::try_from(u8::try_from(m.rem_euclid(12) + 1).unwrap_or(1)).unwrap_or(time::Month::January);
+    let month = time::Month::try_from(u8::try_from(m.rem_euclid(12) + 1).unwrap_or(1))
+        .unwrap_or(time::Month::January);
     Date::from_calendar_date(year, month, 1).unwrap_or(d)
 }
 
 /// The agenda of a person in `[from, to)`: their items' occurrences and
 /// what the registered sources know, by time.
-pub async fn entries(state: &AppState, user: &CurrentUser, l: Locale, from: OffsetDateTime, to: OffsetDateTime) -> AppResult<Vec<Entry>> {
+pub async fn entries(
+    state: &AppState,
+    user: &CurrentUser,
+    l: Locale,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+) -> AppResult<Vec<Entry>> {
     let t = PlannerTexts::get(l);
     let now = crate::db::now();
     let mut out = Vec::new();
@@ -180,7 +187,11 @@ pub async fn entries(state: &AppState, user: &CurrentUser, l: Locale, from: Offs
             });
         }
     }
-    for a in state.agenda.items(&state.db, &person_of(user), from, to).await? {
+    for a in state
+        .agenda
+        .items(&state.db, &person_of(user), from, to)
+        .await?
+    {
         let (ru, en) = state.agenda.label(a.kind);
         out.push(Entry {
             at: a.at,
@@ -244,11 +255,20 @@ pub fn nav(l: Locale, view: Option<View>, date: Date) -> Markup {
 }
 
 /// `GET /pm/planner?view=day|week|month|list&date=YYYY-MM-DD`
-pub async fn agenda(ctx: PageCtx, Core(user): Core, State(state): State<AppState>, Query(q): Query<AgendaQuery>) -> AppResult<Response> {
+pub async fn agenda(
+    ctx: PageCtx,
+    Core(user): Core,
+    State(state): State<AppState>,
+    Query(q): Query<AgendaQuery>,
+) -> AppResult<Response> {
     let l = ctx.locale;
     let t = PlannerTexts::get(l);
-    let view = View::parse(q.view.trim())
-        .ok_or_else(|| AppError::invalid("Вид — day, week, month или list.", "The view is day, week, month or list."))?;
+    let view = View::parse(q.view.trim()).ok_or_else(|| {
+        AppError::invalid(
+            "Вид — day, week, month или list.",
+            "The view is day, week, month or list.",
+        )
+    })?;
     let (zone, _) = queries::settings(&state.db, user.account_id).await?;
     let today = zone.today(crate::db::now());
     let date = match q.date.trim() {
@@ -258,7 +278,9 @@ pub async fn agenda(ctx: PageCtx, Core(user): Core, State(state): State<AppState
     let (first, after) = view.window(date, today);
     let midnight = |d: Date| zone.moment(d.midnight());
     let list = entries(&state, &user, l, midnight(first), midnight(after)).await?;
-    let days: Vec<Date> = (0..(after - first).whole_days()).map(|n| first + Duration::days(n)).collect();
+    let days: Vec<Date> = (0..(after - first).whole_days())
+        .map(|n| first + Duration::days(n))
+        .collect();
     let on = |d: Date| list.iter().filter(move |e| zone.local(e.at).date() == d);
     let here = |d: Date| format!("/pm/planner?view={}&date={}", view.as_str(), iso_date(d));
     let heading = match view {
@@ -356,11 +378,18 @@ fn figure_cells(f: &Figures) -> Markup {
 
 /// `GET /pm/planner/control`: the orders I gave — total, in time,
 /// overdue, done — by executor, and the overdue ones.
-pub async fn control(ctx: PageCtx, Core(user): Core, State(state): State<AppState>) -> AppResult<Response> {
+pub async fn control(
+    ctx: PageCtx,
+    Core(user): Core,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
     let l = ctx.locale;
     let t = PlannerTexts::get(l);
     let now = crate::db::now();
-    let given = state.agenda.given(&state.db, &person_of(&user), now).await?;
+    let given = state
+        .agenda
+        .given(&state.db, &person_of(&user), now)
+        .await?;
     let mut all = Figures::default();
     let mut by: std::collections::BTreeMap<&str, Figures> = Default::default();
     for g in &given {

@@ -32,7 +32,8 @@ pub struct ItemRow {
     pub response: Option<String>,
 }
 
-const COLUMNS: &str = "i.item_id, i.account_id, i.kind, i.title, i.notes, i.at, i.ends_at, i.all_day,
+const COLUMNS: &str =
+    "i.item_id, i.account_id, i.kind, i.title, i.notes, i.at, i.ends_at, i.all_day,
     i.tz, i.rrule, i.series_end, i.remind, i.link_key, i.link_title, i.link_url, i.done_at,
     i.decided_at, i.updated_at";
 
@@ -77,7 +78,9 @@ impl ItemRow {
             Some(r) => {
                 let z = self.zone();
                 let local = z.local(after);
-                r.occurrences(self.start()).find(|t| *t > local).map(|t| z.moment(t))
+                r.occurrences(self.start())
+                    .find(|t| *t > local)
+                    .map(|t| z.moment(t))
             }
         }
     }
@@ -111,7 +114,15 @@ pub async fn items_in(
           where v.account_id = $1 and {IN_WINDOW}
          order by 6"
     );
-    fetch_db!(db, fetch_all, ItemRow, sqlx::AssertSqlSafe(sql), account_id, from, to)
+    fetch_db!(
+        db,
+        fetch_all,
+        ItemRow,
+        sqlx::AssertSqlSafe(sql),
+        account_id,
+        from,
+        to
+    )
 }
 
 /// An item as `account_id` may see it: their own, or a meeting they are
@@ -122,11 +133,20 @@ pub async fn item_for(db: &Db, account_id: i64, id: i64) -> Result<Option<ItemRo
            left join planner_invitee v on v.item_id = i.item_id and v.account_id = $1
           where i.item_id = $2 and (i.account_id = $1 or v.account_id is not null)"
     );
-    fetch_db!(db, fetch_optional, ItemRow, sqlx::AssertSqlSafe(sql), account_id, id)
+    fetch_db!(
+        db,
+        fetch_optional,
+        ItemRow,
+        sqlx::AssertSqlSafe(sql),
+        account_id,
+        id
+    )
 }
 
 pub async fn item_tx(tx: &mut Tx, id: i64) -> Result<Option<ItemRow>, sqlx::Error> {
-    let sql = format!("select {COLUMNS}, cast(null as text) as response from planner_item i where i.item_id = $1");
+    let sql = format!(
+        "select {COLUMNS}, cast(null as text) as response from planner_item i where i.item_id = $1"
+    );
     fetch_tx!(tx, fetch_optional, ItemRow, sqlx::AssertSqlSafe(sql), id)
 }
 
@@ -147,7 +167,10 @@ pub struct Write<'a> {
 
 pub async fn insert_item(tx: &mut Tx, account_id: i64, w: &Write<'_>) -> Result<i64, sqlx::Error> {
     let now = now();
-    let (k, t, u) = w.link.clone().map_or((None, None, None), |(k, t, u)| (Some(k), Some(t), Some(u)));
+    let (k, t, u) = w
+        .link
+        .clone()
+        .map_or((None, None, None), |(k, t, u)| (Some(k), Some(t), Some(u)));
     let row: (i64,) = fetch_tx!(
         tx,
         fetch_one,
@@ -176,7 +199,10 @@ pub async fn insert_item(tx: &mut Tx, account_id: i64, w: &Write<'_>) -> Result<
 }
 
 pub async fn update_item(tx: &mut Tx, id: i64, w: &Write<'_>) -> Result<u64, sqlx::Error> {
-    let (k, t, u) = w.link.clone().map_or((None, None, None), |(k, t, u)| (Some(k), Some(t), Some(u)));
+    let (k, t, u) = w
+        .link
+        .clone()
+        .map_or((None, None, None), |(k, t, u)| (Some(k), Some(t), Some(u)));
     exec_tx!(
         tx,
         "update planner_item set kind = $2, title = $3, notes = $4, at = $5, ends_at = $6,
@@ -232,7 +258,13 @@ pub async fn delete_item(tx: &mut Tx, id: i64) -> Result<u64, sqlx::Error> {
 
 pub async fn set_done(tx: &mut Tx, id: i64, done: bool) -> Result<u64, sqlx::Error> {
     let at = done.then(now);
-    exec_tx!(tx, "update planner_item set done_at = $2, updated_at = $3 where item_id = $1", id, at, now())
+    exec_tx!(
+        tx,
+        "update planner_item set done_at = $2, updated_at = $3 where item_id = $1",
+        id,
+        at,
+        now()
+    )
 }
 
 // ---- Meetings --------------------------------------------------------------
@@ -259,10 +291,21 @@ pub async fn invitees(db: &Db, item_id: i64) -> Result<Vec<InviteeRow>, sqlx::Er
 /// Sets who is invited: those no longer named are dropped, answers of
 /// those still named kept.
 pub async fn set_invitees(tx: &mut Tx, item_id: i64, ids: &[i64]) -> Result<(), sqlx::Error> {
-    let old: Vec<(i64,)> = fetch_tx!(tx, fetch_all, (i64,), "select account_id from planner_invitee where item_id = $1", item_id)?;
+    let old: Vec<(i64,)> = fetch_tx!(
+        tx,
+        fetch_all,
+        (i64,),
+        "select account_id from planner_invitee where item_id = $1",
+        item_id
+    )?;
     for (o,) in &old {
         if !ids.contains(o) {
-            exec_tx!(tx, "delete from planner_invitee where item_id = $1 and account_id = $2", item_id, o)?;
+            exec_tx!(
+                tx,
+                "delete from planner_invitee where item_id = $1 and account_id = $2",
+                item_id,
+                o
+            )?;
         }
     }
     for id in ids {
@@ -277,7 +320,12 @@ pub async fn set_invitees(tx: &mut Tx, item_id: i64, ids: &[i64]) -> Result<(), 
     Ok(())
 }
 
-pub async fn respond(tx: &mut Tx, item_id: i64, account_id: i64, response: &str) -> Result<u64, sqlx::Error> {
+pub async fn respond(
+    tx: &mut Tx,
+    item_id: i64,
+    account_id: i64,
+    response: &str,
+) -> Result<u64, sqlx::Error> {
     exec_tx!(
         tx,
         "update planner_invitee set response = $3, responded_at = $4 where item_id = $1 and account_id = $2",
@@ -321,7 +369,11 @@ pub async fn decisions(db: &Db, item_id: i64) -> Result<Vec<DecisionRow>, sqlx::
     )
 }
 
-pub async fn insert_decision(tx: &mut Tx, item_id: i64, d: &DecisionRow) -> Result<u64, sqlx::Error> {
+pub async fn insert_decision(
+    tx: &mut Tx,
+    item_id: i64,
+    d: &DecisionRow,
+) -> Result<u64, sqlx::Error> {
     exec_tx!(
         tx,
         "insert into planner_decision (item_id, n, text, organisation_id, deadline) values ($1, $2, $3, $4, $5)",
@@ -355,7 +407,11 @@ pub async fn organisations(db: &Db) -> Result<Vec<(String, String, String)>, sql
 // ---- Reminders -------------------------------------------------------------
 
 pub async fn drop_pending(tx: &mut Tx, item_id: i64) -> Result<u64, sqlx::Error> {
-    exec_tx!(tx, "delete from planner_reminder where item_id = $1 and sent_at is null", item_id)
+    exec_tx!(
+        tx,
+        "delete from planner_reminder where item_id = $1 and sent_at is null",
+        item_id
+    )
 }
 
 pub async fn insert_reminder(
@@ -394,32 +450,32 @@ pub struct DueRow {
 pub async fn due(tx: &mut Tx, at: OffsetDateTime, limit: i64) -> Result<Vec<DueRow>, sqlx::Error> {
     let at = at.to_offset(UtcOffset::UTC);
     match tx {
-        Tx::Postgres(t) => {
-            sqlx::query_as::<_, DueRow>(
-                "select reminder_id, item_id, account_id, occurrence_at, minutes from planner_reminder
+        Tx::Postgres(t) => sqlx::query_as::<_, DueRow>(
+            "select reminder_id, item_id, account_id, occurrence_at, minutes from planner_reminder
                   where sent_at is null and due_at <= $1 order by due_at limit $2
                   for update skip locked",
-            )
-            .bind(at)
-            .bind(limit)
-            .fetch_all(&mut **t)
-            .await
-        }
-        Tx::Sqlite(t) => {
-            sqlx::query_as::<_, DueRow>(
-                "select reminder_id, item_id, account_id, occurrence_at, minutes from planner_reminder
+        )
+        .bind(at)
+        .bind(limit)
+        .fetch_all(&mut **t)
+        .await,
+        Tx::Sqlite(t) => sqlx::query_as::<_, DueRow>(
+            "select reminder_id, item_id, account_id, occurrence_at, minutes from planner_reminder
                   where sent_at is null and due_at <= $1 order by due_at limit $2",
-            )
-            .bind(at)
-            .bind(limit)
-            .fetch_all(&mut **t)
-            .await
-        }
+        )
+        .bind(at)
+        .bind(limit)
+        .fetch_all(&mut **t)
+        .await,
     }
 }
 
 /// Marks one sent; false when another worker already did.
-pub async fn mark_sent(tx: &mut Tx, reminder_id: i64, at: OffsetDateTime) -> Result<bool, sqlx::Error> {
+pub async fn mark_sent(
+    tx: &mut Tx,
+    reminder_id: i64,
+    at: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
     Ok(exec_tx!(
         tx,
         "update planner_reminder set sent_at = $2 where reminder_id = $1 and sent_at is null",
@@ -438,10 +494,17 @@ pub async fn settings(db: &Db, account_id: i64) -> Result<(Zone, Option<String>)
         "select tz, feed_token from planner_settings where account_id = $1",
         account_id
     )?;
-    Ok(row.map_or((super::domain::DEFAULT_ZONE, None), |(tz, t)| (Zone::of(&tz), t)))
+    Ok(row.map_or((super::domain::DEFAULT_ZONE, None), |(tz, t)| {
+        (Zone::of(&tz), t)
+    }))
 }
 
-pub async fn set_settings(tx: &mut Tx, account_id: i64, zone: Zone, token: Option<&str>) -> Result<u64, sqlx::Error> {
+pub async fn set_settings(
+    tx: &mut Tx,
+    account_id: i64,
+    zone: Zone,
+    token: Option<&str>,
+) -> Result<u64, sqlx::Error> {
     exec_tx!(
         tx,
         "insert into planner_settings (account_id, tz, feed_token, updated_at) values ($1, $2, $3, $4)

@@ -65,7 +65,12 @@ async fn batch(state: &AppState, at: OffsetDateTime) -> AppResult<usize> {
         let z = item.zone();
         let local = z.local(r.occurrence_at);
         let when = if item.all_day {
-            format!("{:02}.{:02}.{}", local.day(), u8::from(local.month()), local.year())
+            format!(
+                "{:02}.{:02}.{}",
+                local.day(),
+                u8::from(local.month()),
+                local.year()
+            )
         } else {
             format!(
                 "{:02}.{:02}.{} {:02}:{:02}",
@@ -85,7 +90,10 @@ async fn batch(state: &AppState, at: OffsetDateTime) -> AppResult<usize> {
             &state.config,
             r.account_id,
             None,
-            (&format!("Напоминание: {}", item.title), &format!("Reminder: {}", item.title)),
+            (
+                &format!("Напоминание: {}", item.title),
+                &format!("Reminder: {}", item.title),
+            ),
             (
                 &format!("«{}»: {ru} {when} ({}).", item.title, z.name()),
                 &format!("“{}”: {en} {when} ({}).", item.title, z.name()),
@@ -99,10 +107,15 @@ async fn batch(state: &AppState, at: OffsetDateTime) -> AppResult<usize> {
         if item.rrule.is_some() {
             let ahead = at + time::Duration::minutes(r.minutes) - time::Duration::seconds(1);
             if let Some(next) = item.next_after(r.occurrence_at.max(ahead)) {
-                queries::insert_reminder(&mut tx, item.item_id, item.account_id, next, r.minutes).await?;
+                queries::insert_reminder(&mut tx, item.item_id, item.account_id, next, r.minutes)
+                    .await?;
             }
         }
     }
     tx.commit().await?;
-    Ok(if due.len() == BATCH as usize { BATCH as usize } else { sent })
+    Ok(if due.len() == BATCH as usize {
+        BATCH as usize
+    } else {
+        sent
+    })
 }

@@ -102,7 +102,10 @@ impl Rule {
         let text = text.trim();
         let text = text.strip_prefix("RRULE:").unwrap_or(text);
         if text.len() > 200 {
-            return Err(refuse("Правило повторения длиннее 200 знаков.", "The recurrence rule is longer than 200 characters."));
+            return Err(refuse(
+                "Правило повторения длиннее 200 знаков.",
+                "The recurrence rule is longer than 200 characters.",
+            ));
         }
         let mut freq = None;
         let mut interval = None;
@@ -112,33 +115,63 @@ impl Rule {
         let mut bymonthday: Option<Vec<u8>> = None;
         for part in text.split(';').filter(|p| !p.is_empty()) {
             let (k, v) = part.split_once('=').ok_or_else(|| {
-                refuse(format!("Непонятная часть правила: «{part}»."), format!("Unreadable part of the rule: “{part}”."))
+                refuse(
+                    format!("Непонятная часть правила: «{part}»."),
+                    format!("Unreadable part of the rule: “{part}”."),
+                )
             })?;
             let k = k.trim().to_ascii_uppercase();
             let v = v.trim().to_ascii_uppercase();
-            let twice = || refuse(format!("{k} указан дважды."), format!("{k} is given twice."));
+            let twice = || {
+                refuse(
+                    format!("{k} указан дважды."),
+                    format!("{k} is given twice."),
+                )
+            };
             match k.as_str() {
                 "FREQ" if freq.is_none() => freq = Some(v),
                 "INTERVAL" if interval.is_none() => {
-                    interval = Some(v.parse::<u32>().ok().filter(|n| (1..=MAX_INTERVAL).contains(n)).ok_or_else(|| {
-                        refuse(format!("INTERVAL — от 1 до {MAX_INTERVAL}."), format!("INTERVAL is 1 to {MAX_INTERVAL}."))
-                    })?)
+                    interval = Some(
+                        v.parse::<u32>()
+                            .ok()
+                            .filter(|n| (1..=MAX_INTERVAL).contains(n))
+                            .ok_or_else(|| {
+                                refuse(
+                                    format!("INTERVAL — от 1 до {MAX_INTERVAL}."),
+                                    format!("INTERVAL is 1 to {MAX_INTERVAL}."),
+                                )
+                            })?,
+                    )
                 }
                 "COUNT" if count.is_none() => {
-                    count = Some(v.parse::<u32>().ok().filter(|n| (1..=MAX_COUNT).contains(n)).ok_or_else(|| {
-                        refuse(format!("COUNT — от 1 до {MAX_COUNT}."), format!("COUNT is 1 to {MAX_COUNT}."))
-                    })?)
+                    count = Some(
+                        v.parse::<u32>()
+                            .ok()
+                            .filter(|n| (1..=MAX_COUNT).contains(n))
+                            .ok_or_else(|| {
+                                refuse(
+                                    format!("COUNT — от 1 до {MAX_COUNT}."),
+                                    format!("COUNT is 1 to {MAX_COUNT}."),
+                                )
+                            })?,
+                    )
                 }
                 "UNTIL" if until.is_none() => {
                     until = Some(parse_until(&v, offset).ok_or_else(|| {
-                        refuse("UNTIL — дата ГГГГММДД или время ГГГГММДДTЧЧММССZ.", "UNTIL is a date YYYYMMDD or a time YYYYMMDDTHHMMSSZ.")
+                        refuse(
+                            "UNTIL — дата ГГГГММДД или время ГГГГММДДTЧЧММССZ.",
+                            "UNTIL is a date YYYYMMDD or a time YYYYMMDDTHHMMSSZ.",
+                        )
                     })?)
                 }
                 "BYDAY" if byday.is_none() => {
                     let mut days = Vec::new();
                     for d in v.split(',') {
                         let day = DAYS.iter().find(|x| x.0 == d).map(|x| x.1).ok_or_else(|| {
-                            refuse(format!("BYDAY: «{d}» — не день недели (MO…SU)."), format!("BYDAY: “{d}” is not a weekday (MO…SU)."))
+                            refuse(
+                                format!("BYDAY: «{d}» — не день недели (MO…SU)."),
+                                format!("BYDAY: “{d}” is not a weekday (MO…SU)."),
+                            )
                         })?;
                         if !days.contains(&day) {
                             days.push(day);
@@ -150,9 +183,16 @@ impl Rule {
                 "BYMONTHDAY" if bymonthday.is_none() => {
                     let mut days = Vec::new();
                     for d in v.split(',') {
-                        let n = d.parse::<u8>().ok().filter(|n| (1..=31).contains(n)).ok_or_else(|| {
-                            refuse(format!("BYMONTHDAY: «{d}» — не число от 1 до 31."), format!("BYMONTHDAY: “{d}” is not a day 1 to 31."))
-                        })?;
+                        let n = d
+                            .parse::<u8>()
+                            .ok()
+                            .filter(|n| (1..=31).contains(n))
+                            .ok_or_else(|| {
+                                refuse(
+                                    format!("BYMONTHDAY: «{d}» — не число от 1 до 31."),
+                                    format!("BYMONTHDAY: “{d}” is not a day 1 to 31."),
+                                )
+                            })?;
                         if !days.contains(&n) {
                             days.push(n);
                         }
@@ -160,11 +200,17 @@ impl Rule {
                     days.sort_unstable();
                     bymonthday = Some(days);
                 }
-                "FREQ" | "INTERVAL" | "COUNT" | "UNTIL" | "BYDAY" | "BYMONTHDAY" => return Err(twice()),
+                "FREQ" | "INTERVAL" | "COUNT" | "UNTIL" | "BYDAY" | "BYMONTHDAY" => {
+                    return Err(twice());
+                }
                 _ => {
                     return Err(refuse(
-                        format!("{k} не поддерживается: FREQ, INTERVAL, BYDAY, BYMONTHDAY, UNTIL, COUNT."),
-                        format!("{k} is not supported: FREQ, INTERVAL, BYDAY, BYMONTHDAY, UNTIL, COUNT."),
+                        format!(
+                            "{k} не поддерживается: FREQ, INTERVAL, BYDAY, BYMONTHDAY, UNTIL, COUNT."
+                        ),
+                        format!(
+                            "{k} is not supported: FREQ, INTERVAL, BYDAY, BYMONTHDAY, UNTIL, COUNT."
+                        ),
                     ));
                 }
             }
@@ -179,10 +225,20 @@ impl Rule {
                     "BYDAY goes with WEEKLY only, BYMONTHDAY with MONTHLY only.",
                 ));
             }
-            _ => return Err(refuse("FREQ — DAILY, WEEKLY или MONTHLY.", "FREQ is DAILY, WEEKLY or MONTHLY.")),
+            _ => {
+                return Err(refuse(
+                    "FREQ — DAILY, WEEKLY или MONTHLY.",
+                    "FREQ is DAILY, WEEKLY or MONTHLY.",
+                ));
+            }
         };
         let end = match (until, count) {
-            (Some(_), Some(_)) => return Err(refuse("UNTIL и COUNT вместе нельзя.", "UNTIL and COUNT cannot go together.")),
+            (Some(_), Some(_)) => {
+                return Err(refuse(
+                    "UNTIL и COUNT вместе нельзя.",
+                    "UNTIL and COUNT cannot go together.",
+                ));
+            }
             (Some(u), None) => {
                 if u < start {
                     return Err(refuse("UNTIL раньше начала.", "UNTIL is before the start."));
@@ -198,7 +254,11 @@ impl Rule {
             (None, Some(c)) => End::Count(c),
             (None, None) => End::Never,
         };
-        Ok(Rule { freq, interval: interval.unwrap_or(1), end })
+        Ok(Rule {
+            freq,
+            interval: interval.unwrap_or(1),
+            end,
+        })
     }
 
     /// The canonical text, as stored and as the calendar feed sends it
@@ -245,12 +305,29 @@ impl Rule {
     /// Every occurrence of a series starting at `start`, in order, until
     /// its end (or forever: take what you need).
     pub fn occurrences(&self, start: PrimitiveDateTime) -> Occurrences<'_> {
-        Occurrences { rule: self, start, period: 0, buffer: Vec::new(), emitted: 0, steps: 0, done: false }
+        Occurrences {
+            rule: self,
+            start,
+            period: 0,
+            buffer: Vec::new(),
+            emitted: 0,
+            steps: 0,
+            done: false,
+        }
     }
 
     /// The occurrences in `[from, to)`.
-    pub fn between(&self, start: PrimitiveDateTime, from: PrimitiveDateTime, to: PrimitiveDateTime) -> Vec<PrimitiveDateTime> {
-        self.occurrences(start).skip_while(|t| *t < from).take_while(|t| *t < to).take(MAX_COUNT as usize * 10).collect()
+    pub fn between(
+        &self,
+        start: PrimitiveDateTime,
+        from: PrimitiveDateTime,
+        to: PrimitiveDateTime,
+    ) -> Vec<PrimitiveDateTime> {
+        self.occurrences(start)
+            .skip_while(|t| *t < from)
+            .take_while(|t| *t < to)
+            .take(MAX_COUNT as usize * 10)
+            .collect()
     }
 
     /// The last occurrence of a series that ends; `None` for one that
@@ -290,11 +367,19 @@ impl Occurrences<'_> {
         Some(match &self.rule.freq {
             Freq::Daily => vec![day.checked_add(Duration::days(step))?.with_time(time)],
             Freq::Weekly(days) => {
-                let monday = day - Duration::days(i64::from(day.weekday().number_days_from_monday()));
+                let monday =
+                    day - Duration::days(i64::from(day.weekday().number_days_from_monday()));
                 let week = monday.checked_add(Duration::weeks(step))?;
-                let days: &[Weekday] = if days.is_empty() { &[day.weekday()] } else { days };
+                let days: &[Weekday] = if days.is_empty() {
+                    &[day.weekday()]
+                } else {
+                    days
+                };
                 days.iter()
-                    .map(|d| (week + Duration::days(i64::from(d.number_days_from_monday()))).with_time(time))
+                    .map(|d| {
+                        (week + Duration::days(i64::from(d.number_days_from_monday())))
+                            .with_time(time)
+                    })
                     .collect()
             }
             Freq::Monthly(days) => {
@@ -302,7 +387,11 @@ impl Occurrences<'_> {
                 let year = day.year() + i32::try_from(months / 12).ok()?;
                 let month = Month::try_from(u8::try_from(months % 12 + 1).ok()?).ok()?;
                 let dim = days_in_month(year, month);
-                let wanted: &[u8] = if days.is_empty() { std::slice::from_ref(&0) } else { days };
+                let wanted: &[u8] = if days.is_empty() {
+                    std::slice::from_ref(&0)
+                } else {
+                    days
+                };
                 wanted
                     .iter()
                     .map(|&d| if d == 0 { day.day() } else { d })
@@ -374,10 +463,19 @@ mod tests {
         let all: Vec<_> = r.occurrences(start).collect();
         assert_eq!(
             all,
-            vec![datetime!(2027-01-31 09:00), datetime!(2027-03-31 09:00), datetime!(2027-05-31 09:00), datetime!(2027-07-31 09:00)]
+            vec![
+                datetime!(2027-01-31 09:00),
+                datetime!(2027-03-31 09:00),
+                datetime!(2027-05-31 09:00),
+                datetime!(2027-07-31 09:00)
+            ]
         );
         // Across a month end, in a window.
-        let w = r.between(start, datetime!(2027-02-01 00:00), datetime!(2027-04-30 00:00));
+        let w = r.between(
+            start,
+            datetime!(2027-02-01 00:00),
+            datetime!(2027-04-30 00:00),
+        );
         assert_eq!(w, vec![datetime!(2027-03-31 09:00)]);
     }
 
@@ -388,10 +486,18 @@ mod tests {
         let all: Vec<_> = r.occurrences(start).collect();
         assert_eq!(
             all,
-            vec![datetime!(2026-12-30 10:00), datetime!(2027-01-04 10:00), datetime!(2027-01-06 10:00), datetime!(2027-01-11 10:00)]
+            vec![
+                datetime!(2026-12-30 10:00),
+                datetime!(2027-01-04 10:00),
+                datetime!(2027-01-06 10:00),
+                datetime!(2027-01-11 10:00)
+            ]
         );
         assert_eq!(r.last(start), Some(datetime!(2027-01-11 10:00)));
-        assert_eq!(r.to_text(MSK), "FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20270111T205959Z");
+        assert_eq!(
+            r.to_text(MSK),
+            "FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20270111T205959Z"
+        );
     }
 
     #[test]
@@ -399,7 +505,14 @@ mod tests {
         let start = datetime!(2026-12-30 08:00);
         let r = rule("RRULE:FREQ=DAILY;INTERVAL=2;COUNT=3", start);
         let all: Vec<_> = r.occurrences(start).collect();
-        assert_eq!(all, vec![datetime!(2026-12-30 08:00), datetime!(2027-01-01 08:00), datetime!(2027-01-03 08:00)]);
+        assert_eq!(
+            all,
+            vec![
+                datetime!(2026-12-30 08:00),
+                datetime!(2027-01-01 08:00),
+                datetime!(2027-01-03 08:00)
+            ]
+        );
         assert_eq!(Rule::parse(&r.to_text(MSK), start, MSK), Ok(r));
     }
 
@@ -408,7 +521,11 @@ mod tests {
         let start = datetime!(2020-01-01 09:00);
         let r = rule("FREQ=DAILY", start);
         assert_eq!(r.last(start), None);
-        let w = r.between(start, datetime!(2027-01-01 00:00), datetime!(2027-01-08 00:00));
+        let w = r.between(
+            start,
+            datetime!(2027-01-01 00:00),
+            datetime!(2027-01-08 00:00),
+        );
         assert_eq!(w.len(), 7);
     }
 

@@ -17,7 +17,11 @@ use crate::workflow::agenda::{AgendaItem, Person};
 pub fn person_of(user: &CurrentUser) -> Person {
     Person {
         account_id: user.account_id,
-        organisations: user.memberships.iter().map(|m| m.organisation_id.clone()).collect(),
+        organisations: user
+            .memberships
+            .iter()
+            .map(|m| m.organisation_id.clone())
+            .collect(),
         officer_of: user
             .memberships
             .iter()
@@ -33,7 +37,12 @@ pub async fn linkable(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Age
     let now = now();
     let mut items = state
         .agenda
-        .items(&state.db, &person_of(user), now - Duration::days(60), now + Duration::days(366))
+        .items(
+            &state.db,
+            &person_of(user),
+            now - Duration::days(60),
+            now + Duration::days(366),
+        )
         .await?;
     let mut seen = std::collections::HashSet::new();
     items.retain(|i| seen.insert(i.key.clone()));
@@ -41,7 +50,12 @@ pub async fn linkable(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Age
 }
 
 /// The columns of a draft, its link checked against the agenda.
-async fn columns<'a>(state: &AppState, user: &CurrentUser, d: &'a Draft, zone: Zone) -> AppResult<Write<'a>> {
+async fn columns<'a>(
+    state: &AppState,
+    user: &CurrentUser,
+    d: &'a Draft,
+    zone: Zone,
+) -> AppResult<Write<'a>> {
     let link = match &d.link {
         None => None,
         Some(key) => {
@@ -64,14 +78,23 @@ async fn columns<'a>(state: &AppState, user: &CurrentUser, d: &'a Draft, zone: Z
         all_day: d.all_day,
         tz: zone.name(),
         rrule: d.rule.as_ref().map(|r| r.to_text(zone.offset())),
-        series_end: d.rule.as_ref().and_then(|r| r.last(d.start)).map(|t| zone.moment(t)),
+        series_end: d
+            .rule
+            .as_ref()
+            .and_then(|r| r.last(d.start))
+            .map(|t| zone.moment(t)),
         remind: super::domain::reminders_text(&d.remind),
         link,
     })
 }
 
 /// Invitees from the form: colleagues only.
-async fn invitees(state: &AppState, user: &CurrentUser, d: &Draft, raw: &[&str]) -> AppResult<Vec<i64>> {
+async fn invitees(
+    state: &AppState,
+    user: &CurrentUser,
+    d: &Draft,
+    raw: &[&str],
+) -> AppResult<Vec<i64>> {
     if d.kind != Kind::Meeting {
         return Ok(Vec::new());
     }
@@ -82,7 +105,12 @@ async fn invitees(state: &AppState, user: &CurrentUser, d: &Draft, raw: &[&str])
             .parse::<i64>()
             .ok()
             .filter(|id| colleagues.iter().any(|c| c.0 == *id))
-            .ok_or_else(|| AppError::invalid("invitee: пригласить можно коллег.", "invitee: you may invite colleagues."))?;
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "invitee: пригласить можно коллег.",
+                    "invitee: you may invite colleagues.",
+                )
+            })?;
         if !out.contains(&id) {
             out.push(id);
         }
@@ -96,7 +124,12 @@ async fn invitees(state: &AppState, user: &CurrentUser, d: &Draft, raw: &[&str])
     Ok(out)
 }
 
-pub async fn create(state: &AppState, user: &CurrentUser, d: &Draft, raw_invitees: &[&str]) -> AppResult<i64> {
+pub async fn create(
+    state: &AppState,
+    user: &CurrentUser,
+    d: &Draft,
+    raw_invitees: &[&str],
+) -> AppResult<i64> {
     let (zone, _) = queries::settings(&state.db, user.account_id).await?;
     let w = columns(state, user, d, zone).await?;
     let invited = invitees(state, user, d, raw_invitees).await?;
@@ -109,21 +142,41 @@ pub async fn create(state: &AppState, user: &CurrentUser, d: &Draft, raw_invitee
     Ok(id)
 }
 
-pub async fn update(state: &AppState, user: &CurrentUser, item: &ItemRow, d: &Draft, raw_invitees: &[&str]) -> AppResult<()> {
+pub async fn update(
+    state: &AppState,
+    user: &CurrentUser,
+    item: &ItemRow,
+    d: &Draft,
+    raw_invitees: &[&str],
+) -> AppResult<()> {
     let w = columns(state, user, d, item.zone()).await?;
     let invited = invitees(state, user, d, raw_invitees).await?;
-    let before: Vec<i64> = queries::invitees(&state.db, item.item_id).await?.iter().map(|i| i.account_id).collect();
+    let before: Vec<i64> = queries::invitees(&state.db, item.item_id)
+        .await?
+        .iter()
+        .map(|i| i.account_id)
+        .collect();
     let mut tx = state.db.begin().await?;
     queries::update_item(&mut tx, item.item_id, &w).await?;
     queries::set_invitees(&mut tx, item.item_id, &invited).await?;
-    let new: Vec<i64> = invited.iter().copied().filter(|i| !before.contains(i)).collect();
+    let new: Vec<i64> = invited
+        .iter()
+        .copied()
+        .filter(|i| !before.contains(i))
+        .collect();
     tell_invited(&mut tx, state, item.item_id, &d.title, &new).await?;
     reschedule(&mut tx, item.item_id, now()).await?;
     tx.commit().await?;
     Ok(())
 }
 
-async fn tell_invited(tx: &mut Tx, state: &AppState, id: i64, title: &str, who: &[i64]) -> AppResult<()> {
+async fn tell_invited(
+    tx: &mut Tx,
+    state: &AppState,
+    id: i64,
+    title: &str,
+    who: &[i64],
+) -> AppResult<()> {
     let link = format!("/pm/planner/items/{id}");
     for a in who {
         crate::workflow::notify::person(
@@ -131,9 +184,18 @@ async fn tell_invited(tx: &mut Tx, state: &AppState, id: i64, title: &str, who: 
             &state.config,
             *a,
             None,
-            (&format!("Приглашение на совещание: {title}"), &format!("Invitation to a meeting: {title}")),
-            (&format!("Вас пригласили на совещание «{title}». Примите или отклоните приглашение."),
-             &format!("You are invited to the meeting “{title}”. Accept or decline the invitation.")),
+            (
+                &format!("Приглашение на совещание: {title}"),
+                &format!("Invitation to a meeting: {title}"),
+            ),
+            (
+                &format!(
+                    "Вас пригласили на совещание «{title}». Примите или отклоните приглашение."
+                ),
+                &format!(
+                    "You are invited to the meeting “{title}”. Accept or decline the invitation."
+                ),
+            ),
             &link,
         )
         .await?;
@@ -142,10 +204,19 @@ async fn tell_invited(tx: &mut Tx, state: &AppState, id: i64, title: &str, who: 
 }
 
 /// Moves an item's start (its end keeps its length).
-pub async fn reschedule_item(state: &AppState, item: &ItemRow, start: time::PrimitiveDateTime, all_day: bool) -> AppResult<()> {
+pub async fn reschedule_item(
+    state: &AppState,
+    item: &ItemRow,
+    start: time::PrimitiveDateTime,
+    all_day: bool,
+) -> AppResult<()> {
     let z = item.zone();
     let at = z.moment(start);
-    let ends_at = if all_day { None } else { item.ends_at.map(|e| at + (e - item.at)) };
+    let ends_at = if all_day {
+        None
+    } else {
+        item.ends_at.map(|e| at + (e - item.at))
+    };
     let series_end = match item.rule() {
         // The rule's UNTIL stays: a series moved past it is refused.
         Some(r) => match r.last(start) {
@@ -185,7 +256,12 @@ pub async fn reschedule(tx: &mut Tx, item_id: i64, now: OffsetDateTime) -> AppRe
 
 /// The reminder `minutes` before the first occurrence whose reminder is
 /// still ahead of `now`.
-pub async fn schedule_next(tx: &mut Tx, item: &ItemRow, minutes: i64, now: OffsetDateTime) -> AppResult<()> {
+pub async fn schedule_next(
+    tx: &mut Tx,
+    item: &ItemRow,
+    minutes: i64,
+    now: OffsetDateTime,
+) -> AppResult<()> {
     let before = Duration::minutes(minutes);
     if let Some(next) = item.next_after(now + before - Duration::seconds(1)) {
         queries::insert_reminder(tx, item.item_id, item.account_id, next, minutes).await?;
@@ -209,21 +285,41 @@ pub async fn set_done(state: &AppState, item: &ItemRow, done: bool) -> AppResult
 }
 
 /// An invitee's answer.
-pub async fn respond(state: &AppState, user: &CurrentUser, item: &ItemRow, accept: bool) -> AppResult<()> {
+pub async fn respond(
+    state: &AppState,
+    user: &CurrentUser,
+    item: &ItemRow,
+    accept: bool,
+) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     let answer = if accept { "accepted" } else { "declined" };
     if queries::respond(&mut tx, item.item_id, user.account_id, answer).await? == 0 {
         return Err(AppError::not_found());
     }
-    let (ru, en) = if accept { ("принял(а)", "accepted") } else { ("отклонил(а)", "declined") };
+    let (ru, en) = if accept {
+        ("принял(а)", "accepted")
+    } else {
+        ("отклонил(а)", "declined")
+    };
     crate::workflow::notify::person(
         &mut tx,
         &state.config,
         item.account_id,
         None,
-        (&format!("Ответ на приглашение: {}", item.title), &format!("Answer to an invitation: {}", item.title)),
-        (&format!("{} {ru} приглашение на совещание «{}».", user.display_name, item.title),
-         &format!("{} {en} the invitation to the meeting “{}”.", user.display_name, item.title)),
+        (
+            &format!("Ответ на приглашение: {}", item.title),
+            &format!("Answer to an invitation: {}", item.title),
+        ),
+        (
+            &format!(
+                "{} {ru} приглашение на совещание «{}».",
+                user.display_name, item.title
+            ),
+            &format!(
+                "{} {en} the invitation to the meeting “{}”.",
+                user.display_name, item.title
+            ),
+        ),
         &format!("/pm/planner/items/{}", item.item_id),
     )
     .await?;
@@ -235,7 +331,10 @@ pub async fn respond(state: &AppState, user: &CurrentUser, item: &ItemRow, accep
 /// transaction: each becomes an order (`meeting.decided`).
 pub async fn decide(state: &AppState, item: &ItemRow, rows: Vec<DecisionRow>) -> AppResult<()> {
     if item.kind() != Kind::Meeting {
-        return Err(AppError::invalid("Решения записывают у совещаний.", "Decisions belong to meetings."));
+        return Err(AppError::invalid(
+            "Решения записывают у совещаний.",
+            "Decisions belong to meetings.",
+        ));
     }
     if rows.is_empty() || rows.len() > MAX_DECISIONS {
         return Err(AppError::invalid(
@@ -247,7 +346,10 @@ pub async fn decide(state: &AppState, item: &ItemRow, rows: Vec<DecisionRow>) ->
     if !queries::mark_decided(&mut tx, item.item_id).await? {
         return Err(AppError::conflict(
             "already_decided",
-            crate::error::Msg::new("Решения этого совещания уже отправлены.", "This meeting's decisions were already sent."),
+            crate::error::Msg::new(
+                "Решения этого совещания уже отправлены.",
+                "This meeting's decisions were already sent.",
+            ),
         ));
     }
     let msk = time::macros::offset!(+3);
@@ -256,7 +358,11 @@ pub async fn decide(state: &AppState, item: &ItemRow, rows: Vec<DecisionRow>) ->
         queries::insert_decision(&mut tx, item.item_id, d).await?;
         let day = super::domain::parse_date("deadline", &d.deadline)?;
         // The end of the working day, in the krai, as the core's forms.
-        let deadline = day.with_hms(18, 0, 0).map_err(|e| AppError::Internal(e.into()))?.assume_offset(msk).to_offset(time::UtcOffset::UTC);
+        let deadline = day
+            .with_hms(18, 0, 0)
+            .map_err(|e| AppError::Internal(e.into()))?
+            .assume_offset(msk)
+            .to_offset(time::UtcOffset::UTC);
         decisions.push(MeetingDecision {
             n: d.n,
             text: d.text.clone(),
@@ -272,7 +378,11 @@ pub async fn decide(state: &AppState, item: &ItemRow, rows: Vec<DecisionRow>) ->
             organiser_id: Some(item.account_id),
             title: item.title.clone(),
             held_at: item.at,
-            url: format!("{}/pm/planner/items/{}", state.config.base_url(), item.item_id),
+            url: format!(
+                "{}/pm/planner/items/{}",
+                state.config.base_url(),
+                item.item_id
+            ),
             decisions,
         }),
     )

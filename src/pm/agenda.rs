@@ -49,7 +49,11 @@ impl AgendaSource for Deadlines {
         &[
             ("order", "Поручение мне", "My order"),
             ("delegated", "Моё поручение другим", "Order I gave"),
-            ("milestone", "Контрольная точка проекта", "Project milestone"),
+            (
+                "milestone",
+                "Контрольная точка проекта",
+                "Project milestone",
+            ),
         ]
     }
 
@@ -83,7 +87,10 @@ impl AgendaSource for Deadlines {
                 at: o.deadline,
                 all_day: false,
                 url: format!("/pm/orders/{}", o.order_id),
-                note: (s.label(Locale::Ru).to_owned(), s.label(Locale::En).to_owned()),
+                note: (
+                    s.label(Locale::Ru).to_owned(),
+                    s.label(Locale::En).to_owned(),
+                ),
                 overdue: super::domain::is_overdue(s, o.deadline, now),
             });
         }

@@ -67,7 +67,8 @@ impl AgendaSource for FormsDue {
                     continue;
                 }
                 let due = super::service::due_at(f, p);
-                if due < from || due >= to || done.contains(&(form_id, org.clone(), p.to_string())) {
+                if due < from || due >= to || done.contains(&(form_id, org.clone(), p.to_string()))
+                {
                     continue;
                 }
                 out.push(AgendaItem {

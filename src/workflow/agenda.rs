@@ -82,7 +82,12 @@ pub trait AgendaSource: Send + Sync {
 
     /// The orders the person gave (cancelled ones left out); a source
     /// that keeps no orders gives none.
-    async fn given(&self, _db: &Db, _person: &Person, _now: OffsetDateTime) -> AppResult<Vec<Given>> {
+    async fn given(
+        &self,
+        _db: &Db,
+        _person: &Person,
+        _now: OffsetDateTime,
+    ) -> AppResult<Vec<Given>> {
         Ok(Vec::new())
     }
 }
@@ -106,7 +111,10 @@ impl AgendaRegistry {
     ) -> AppResult<Vec<AgendaItem>> {
         // Stored times are UTC; on SQLite they compare as text, so a
         // bound time must be UTC too.
-        let (from, to) = (from.to_offset(time::UtcOffset::UTC), to.to_offset(time::UtcOffset::UTC));
+        let (from, to) = (
+            from.to_offset(time::UtcOffset::UTC),
+            to.to_offset(time::UtcOffset::UTC),
+        );
         let mut all = Vec::new();
         for s in &self.0 {
             all.extend(s.items(db, person, from, to).await?);
@@ -116,7 +124,12 @@ impl AgendaRegistry {
     }
 
     /// Every order the person gave.
-    pub async fn given(&self, db: &Db, person: &Person, now: OffsetDateTime) -> AppResult<Vec<Given>> {
+    pub async fn given(
+        &self,
+        db: &Db,
+        person: &Person,
+        now: OffsetDateTime,
+    ) -> AppResult<Vec<Given>> {
         let mut all = Vec::new();
         for s in &self.0 {
             all.extend(s.given(db, person, now).await?);
@@ -137,6 +150,9 @@ impl AgendaRegistry {
     /// Every kind registered (for the test that nothing is registered
     /// twice).
     pub fn kinds(&self) -> Vec<&'static str> {
-        self.0.iter().flat_map(|s| s.kinds().iter().map(|k| k.0)).collect()
+        self.0
+            .iter()
+            .flat_map(|s| s.kinds().iter().map(|k| k.0))
+            .collect()
     }
 }

@@ -232,7 +232,10 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
                 format!("/pm/planner/items/{meeting}"),
             ],
         ),
-        ("Executor", vec!["/pm/tasks".into(), "/pm/planner?view=list".into()]),
+        (
+            "Executor",
+            vec!["/pm/tasks".into(), "/pm/planner?view=list".into()],
+        ),
         (
             "Administrator",
             vec![

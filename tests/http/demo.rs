@@ -569,7 +569,11 @@ both_backends!(
         // meeting, hearings and orders from the core on the same list; the
         // meeting held three days ago gave the core two orders.
         let planner = app.get("/pm/planner?view=list").await.body;
-        for what in ["Планёрка отдела (демо)", "Совещание по ремонту дорог (демо)", "Судебное заседание"] {
+        for what in [
+            "Планёрка отдела (демо)",
+            "Совещание по ремонту дорог (демо)",
+            "Судебное заседание",
+        ] {
             assert!(planner.contains(what), "no {what}: {planner}");
         }
         assert_eq!(

@@ -122,7 +122,10 @@ pub async fn create_from_meeting(
     for x in &d.decisions {
         let key = format!("{origin}:meeting:{}:{}", d.meeting_id, x.n);
         let title: String = x.text.chars().take(200).collect();
-        let description = format!("Решение совещания «{}» ({}), п. {}:\n\n{}", d.title, d.url, x.n, x.text);
+        let description = format!(
+            "Решение совещания «{}» ({}), п. {}:\n\n{}",
+            d.title, d.url, x.n, x.text
+        );
         open_from_portal(
             tx,
             state,
