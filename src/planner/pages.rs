@@ -304,6 +304,7 @@ pub async fn agenda(
         }
         p.hint { (t.times_in) " " (zone.name()) "." }
         @if view == View::Month {
+            div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) {
             table.planner-month {
                 caption.visually-hidden { (heading) }
                 thead { tr { @for w in &weekdays { th scope="col" { (w) } } } }
@@ -325,6 +326,7 @@ pub async fn agenda(
                         }
                     }
                 }
+            }
             }
         } @else {
             @if list.is_empty() { p { (t.nothing) } }
@@ -406,7 +408,7 @@ pub async fn control(
         (nav(l, None, zone.today(now)))
         p { (t.control_intro) }
         @if given.is_empty() { p { (t.none_given) } } @else {
-            div.table-scroll {
+            div.table-wrap tabindex="0" role="region" aria-label=(crate::web::components::scroll_label(l)) {
                 table #control-figures {
                     caption { (t.by_executor) }
                     thead { tr { th scope="col" { (t.executor) } (head) } }
