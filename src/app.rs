@@ -69,6 +69,8 @@ pub struct AppState {
     pub request_sections: crate::workflow::sections::RequestSections,
     /// The core's projects as roadmaps (`workflow::roadmaps`).
     pub roadmaps: crate::workflow::roadmaps::RoadmapRegistry,
+    /// What the personal agenda gathers (`workflow::agenda`).
+    pub agenda: crate::workflow::agenda::AgendaRegistry,
     /// The service ratings' current month, computed once for many readers.
     pub services: crate::participation::services::service::Runtime,
     /// The suggestions' per-account limit of comments.
@@ -189,6 +191,7 @@ impl AppState {
             social_comments: Default::default(),
             request_sections: crate::features::request_sections(),
             roadmaps: crate::features::roadmaps(),
+            agenda: crate::features::agenda_sources(),
         };
         opendata::start(&state).await?;
         // What loading enqueued for the index is indexed before serving.
@@ -291,6 +294,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::participation::router())
         .merge(crate::staffing::router())
         .merge(crate::courts::router())
+        .merge(crate::planner::router())
         .merge(crate::rankings::router())
         .merge(crate::reports::router())
         .merge(crate::press::router())
@@ -389,6 +393,8 @@ pub fn spawn_workers(state: &AppState) {
     tokio::spawn(state.search.clone().run_writer(state.db.clone()));
     tokio::spawn(state.mailer.clone().run(state.db.clone()));
     tokio::spawn(state.exchange.clone().run(state.clone()));
+    // The planner's reminders, due every few seconds (docs/PLANNER.md).
+    tokio::spawn(crate::planner::reminders::run(state.clone()));
     // Media feeds, polled politely (docs/PRESS.md).
     tokio::spawn(crate::press::poller::run(state.clone()));
     // МЭДО partners' inbound folders (docs/INTEGRATION.md).

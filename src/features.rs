@@ -92,6 +92,9 @@ pub fn demo_parts() -> DemoParts {
         Arc::new(crate::reports::demo::Reports),
         // After the directory and the core's projects: stories name them.
         Arc::new(crate::press::demo::Press),
+        // After the core's orders, the court cases and the reports: the
+        // planner's demo links to them and gives meeting decisions.
+        Arc::new(crate::planner::demo::Planner),
         // After the directory: its documents name the ministries.
         Arc::new(crate::integration::medo::demo::Medo),
         // Last: it follows what the others wrote.
@@ -119,6 +122,15 @@ pub fn request_sections() -> crate::workflow::sections::RequestSections {
 /// Who keeps the projects other features link to as roadmaps.
 pub fn roadmaps() -> crate::workflow::roadmaps::RoadmapRegistry {
     crate::workflow::roadmaps::RoadmapRegistry::new(Arc::new(crate::pm::roadmaps::ProjectRoadmaps))
+}
+
+/// What the personal agenda gathers (`workflow::agenda`), asked in order.
+pub fn agenda_sources() -> crate::workflow::agenda::AgendaRegistry {
+    crate::workflow::agenda::AgendaRegistry::new(vec![
+        Arc::new(crate::pm::agenda::Deadlines),
+        Arc::new(crate::courts::agenda::Hearings),
+        Arc::new(crate::reports::agenda::FormsDue),
+    ])
 }
 
 /// Features' scheduled work, run hourly by the server (and once at start).
@@ -157,6 +169,7 @@ mod tests {
         unique(super::request_kinds().iter().map(|k| k.as_str()).collect());
         unique(super::live_datasets().sources());
         unique(super::demo_parts().names());
+        unique(super::agenda_sources().kinds());
         let types = super::message_handlers().types();
         unique(types.clone());
         // Every message veche takes has a handler; `order.updated` is only
@@ -171,6 +184,7 @@ mod tests {
             "request.accepted",
             "order.accepted",
             "order.action",
+            "meeting.decided",
         ] {
             assert!(types.contains(&t), "no handler for {t}");
         }

@@ -44,6 +44,7 @@ pub mod issues;
 pub mod media;
 pub mod opendata;
 pub mod participation;
+pub mod planner;
 pub mod pm;
 pub mod press;
 pub mod rankings;

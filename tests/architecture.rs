@@ -28,6 +28,7 @@ const FEATURES: &[&str] = &[
     "rankings",
     "reports",
     "press",
+    "planner",
 ];
 
 /// Modules that must not name a feature.

@@ -16,6 +16,7 @@
 //! grouping by counterparty, the core's orders, the reminders and the
 //! dataset never name one. Cases have no search documents or feeds.
 
+pub mod agenda;
 pub mod alerts;
 pub mod casepages;
 pub mod dataset;

@@ -90,6 +90,10 @@ pub enum Body {
     /// of a document it sent (written to its outbound folder).
     #[serde(rename = "document.notice")]
     DocumentNotice(DocumentNotice),
+    /// Planner → core: a meeting's decisions were recorded; each becomes
+    /// an order (source `meeting`).
+    #[serde(rename = "meeting.decided")]
+    MeetingDecided(MeetingDecided),
 }
 
 impl Body {
@@ -109,6 +113,7 @@ impl Body {
             Body::ControlCleared(_) => "control.cleared",
             Body::DocumentReceived(_) => "document.received",
             Body::DocumentNotice(_) => "document.notice",
+            Body::MeetingDecided(_) => "meeting.decided",
         }
     }
 }
@@ -155,6 +160,33 @@ pub struct ControlRaised {
     pub title: String,
     pub description: String,
     pub url: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub deadline: OffsetDateTime,
+}
+
+/// A meeting's decisions, each to become an order once (keyed by the
+/// meeting and the decision's number). Staff texts; no citizen is named.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MeetingDecided {
+    pub meeting_id: i64,
+    /// The organiser's account, when the core is this installation: the
+    /// orders are theirs to accept.
+    pub organiser_id: Option<i64>,
+    pub title: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub held_at: OffsetDateTime,
+    pub url: String,
+    pub decisions: Vec<MeetingDecision>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MeetingDecision {
+    /// 1, 2, … within the meeting.
+    pub n: i64,
+    pub text: String,
+    pub organisation_id: String,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub deadline: OffsetDateTime,

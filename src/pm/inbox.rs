@@ -37,6 +37,7 @@ impl MessageHandler for Inbox {
             "control.raised",
             "control.cleared",
             "document.received",
+            "meeting.decided",
         ]
     }
 
@@ -91,6 +92,10 @@ impl MessageHandler for Inbox {
                     return Err(instances_only());
                 };
                 orders::create_from_document(tx, state, p, d).await
+            }
+            Body::MeetingDecided(d) => {
+                require_instance(sender)?;
+                orders::create_from_meeting(tx, state, sender.id(), d).await
             }
             other => unreachable_type(other),
         }

@@ -15,6 +15,7 @@
 //! The exchange with the portal goes through `crate::integration`, also
 //! when both run in this process.
 
+pub mod agenda;
 pub mod dashboard;
 pub mod demo;
 pub mod dictations;

@@ -13,6 +13,7 @@
 //! - `dataset.rs`: accepted values of public forms as open datasets;
 //!   `demo.rs`: the demo forms and reports.
 
+pub mod agenda;
 pub mod builder;
 pub mod dataset;
 pub mod demo;

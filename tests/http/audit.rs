@@ -91,6 +91,9 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
         row
     };
     let story = app.scalar("select min(story_id) from press_story").await;
+    let meeting = app
+        .scalar("select min(item_id) from planner_item where kind = 'meeting'")
+        .await;
     let press_source = app.scalar("select min(source_id) from press_source").await;
     let suggestion = app
         .scalar("select min(appeal_id) from appeal where kind = 'suggestion' and state = 'planned'")
@@ -221,9 +224,19 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
                 "/pm/press/officials".into(),
                 "/pm/press/departments".into(),
                 format!("/pm/press/departments/{staff_org}"),
+                "/pm/planner".into(),
+                "/pm/planner?view=month".into(),
+                "/pm/planner?view=list".into(),
+                "/pm/planner/control".into(),
+                "/pm/planner/new".into(),
+                "/pm/planner/settings".into(),
+                format!("/pm/planner/items/{meeting}"),
             ],
         ),
-        ("Executor", vec!["/pm/tasks".into()]),
+        (
+            "Executor",
+            vec!["/pm/tasks".into(), "/pm/planner?view=list".into()],
+        ),
         (
             "Administrator",
             vec![

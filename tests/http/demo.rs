@@ -575,6 +575,21 @@ both_backends!(
         assert!(analysis.contains("badge band-"), "{analysis}");
         let town = app.get("/pm/indicators?territory=sochi").await.body;
         assert!(town.contains("data-code=\"1014-05\""));
+        // The officer's planner: a weekly series of their own, tomorrow's
+        // meeting, hearings and orders from the core on the same list; the
+        // meeting held three days ago gave the core two orders.
+        let planner = app.get("/pm/planner?view=list").await.body;
+        for what in [
+            "Планёрка отдела (демо)",
+            "Совещание по ремонту дорог (демо)",
+            "Судебное заседание",
+        ] {
+            assert!(planner.contains(what), "no {what}: {planner}");
+        }
+        assert_eq!(
+            app.scalar("select count(*) from pm_order where source = 'meeting' and external_key like '%:meeting:%'").await,
+            2
+        );
         app.clear_cookies();
 
         // Court cases: a dozen in four departments, the officer's among

@@ -311,6 +311,10 @@ impl TestApp {
                 break;
             }
         }
+        // The planner's reminders due now.
+        veche::planner::reminders::deliver_due(&self.state, veche::db::now())
+            .await
+            .unwrap();
         self.state.search.drain(&self.state.db).await.unwrap();
         self.state
             .mailer

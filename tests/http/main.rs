@@ -34,6 +34,7 @@ mod opendata_api;
 mod ops;
 mod participation;
 mod phone;
+mod planner;
 mod pm;
 mod press;
 mod press_news;

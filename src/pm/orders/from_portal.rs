@@ -95,6 +95,67 @@ pub async fn create_from_control(
     o.open(tx, state, origin).await
 }
 
+/// `meeting.decided`: each decision of a meeting becomes an order, once
+/// (keyed by the meeting and the decision's number), given by the
+/// meeting's organiser when the planner is this installation and the
+/// organiser still works in the core.
+pub async fn create_from_meeting(
+    tx: &mut Tx,
+    state: &AppState,
+    origin: &str,
+    d: &m::MeetingDecided,
+) -> AppResult<()> {
+    let organiser = match d.organiser_id {
+        Some(id) if origin == crate::integration::exchange::LOCAL => {
+            let org: Option<(String,)> = crate::fetch_tx!(
+                tx,
+                fetch_optional,
+                (String,),
+                "select organisation_id from membership where account_id = $1
+                  order by kind desc, organisation_id limit 1",
+                id
+            )?;
+            org.map(|o| (id, o.0))
+        }
+        _ => None,
+    };
+    for x in &d.decisions {
+        let key = format!("{origin}:meeting:{}:{}", d.meeting_id, x.n);
+        let title: String = x.text.chars().take(200).collect();
+        let description = format!(
+            "Решение совещания «{}» ({}), п. {}:\n\n{}",
+            d.title, d.url, x.n, x.text
+        );
+        open_from_portal(
+            tx,
+            state,
+            true,
+            &NewOrder {
+                parent_id: None,
+                root_id: None,
+                project_id: None,
+                stage_id: None,
+                title: &title,
+                description: &description,
+                source: Source::Meeting.as_str(),
+                appeal_id: None,
+                appeal_url: Some(&d.url),
+                origin,
+                external_key: Some(&key),
+                creator_id: organiser.as_ref().map(|o| o.0),
+                creator_organisation_id: organiser.as_ref().map(|o| o.1.as_str()),
+                organisation_id: &x.organisation_id,
+                executor_id: None,
+                deadline: x.deadline,
+                priority: domain::Priority::Normal.as_str(),
+                required: true,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// An order a message asks for that answers no citizen's request: to an
 /// organisation, opened once by its external key, the assignee told.
 struct Unattached<'a> {

@@ -34,6 +34,7 @@ pub fn nav(l: Locale) -> Markup {
                 li { a href="/pm" { (tx.dashboard) } }
                 li { a href="/pm/orders" { (tx.orders) } }
                 li { a href="/pm/tasks" { (tx.my_tasks) } }
+                li { a href="/pm/planner" { (tx.planner) } }
                 li { a href="/pm/projects" { (tx.projects_programmes) } }
                 li { a href="/pm/staff" { (tx.staff_completeness) } }
                 li { a href="/pm/courts" { (tx.court_cases) } }
@@ -261,6 +262,7 @@ texts!(PmTexts {
     dashboard: "Сводка", "Dashboard";
     orders: "Поручения", "Orders";
     my_tasks: "Мои задачи", "My tasks";
+    planner: "Планировщик", "Planner";
     projects_programmes: "Проекты и программы", "Projects and programmes";
     staff_completeness: "Укомплектованность", "Staff completeness";
     court_cases: "Судебные дела", "Court cases";
