@@ -47,6 +47,8 @@ mod screenshots;
 mod services;
 mod smtp;
 mod snapshots;
+mod staff_app;
+mod staff_phone;
 mod social;
 mod staffing;
 mod story;
