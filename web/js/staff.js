@@ -214,7 +214,9 @@
     body.append("outcome", d.outcome);
     body.append("planned_date", d.planned_date);
     d.files.forEach(function (f) { body.append("files", f.file, f.name); });
-    return fetch("/pm/api/orders/" + d.order + "/actions", { method: "POST", body: body, credentials: "same-origin" })
+    return fetch("/pm/api/orders/" + d.order + "/actions", {
+      method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" }
+    })
       .then(function (r) {
         if (r.ok) {
           return queue.remove(d.key).then(function () {
@@ -231,7 +233,8 @@
         }
         if (r.status === 404 || r.status === 422) {
           return r.json().catch(function () { return {}; }).then(function (e) {
-            d.conflict = { message: e.message || (e.error && e.error.message) };
+            // The site's errors: {"error": {"message": en, "message_ru": ru}}.
+            d.conflict = { message: e.error ? { ru: e.error.message_ru, en: e.error.message } : null };
             return queue.put(d).then(function () { showConflict(d); });
           });
         }
