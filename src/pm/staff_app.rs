@@ -140,21 +140,22 @@ impl Queued {
                 crate::web::extract::Json::<Queued>::from_request(request, state).await?;
             return Ok(q);
         }
-        let form = Multipart::from_request(request, state)
-            .await
-            .map_err(|e| AppError::bad_request("invalid_form", Msg::new(e.body_text(), e.body_text())))?;
+        let form = Multipart::from_request(request, state).await.map_err(|e| {
+            AppError::bad_request("invalid_form", Msg::new(e.body_text(), e.body_text()))
+        })?;
         let mut q = Queued::default();
         let mut version = String::new();
-        let upload = crate::media::upload::read_multipart(form, "files", |name, value| match name {
-            "key" => q.key = value,
-            "version" => version = value,
-            "action" => q.action = value,
-            "text" => q.text = value,
-            "outcome" => q.outcome = value,
-            "planned_date" => q.planned_date = value,
-            _ => {}
-        })
-        .await?;
+        let upload =
+            crate::media::upload::read_multipart(form, "files", |name, value| match name {
+                "key" => q.key = value,
+                "version" => version = value,
+                "action" => q.action = value,
+                "text" => q.text = value,
+                "outcome" => q.outcome = value,
+                "planned_date" => q.planned_date = value,
+                _ => {}
+            })
+            .await?;
         if let Some(m) = upload.error {
             return Err(AppError::unprocessable("too_large", m));
         }
@@ -174,10 +175,7 @@ impl Queued {
             })?
             .to_string();
         let version = self.version.ok_or_else(|| {
-            AppError::invalid(
-                "Нет версии поручения.",
-                "The order's version is missing.",
-            )
+            AppError::invalid("Нет версии поручения.", "The order's version is missing.")
         })?;
         let action = match self.action.as_str() {
             "accept" => OrderAction::Accept,
@@ -238,7 +236,11 @@ async fn recorded_db(db: &Db, account: i64, key: &str) -> AppResult<Option<(i64,
     )?)
 }
 
-async fn recorded_tx(tx: &mut Tx, account: i64, key: &str) -> AppResult<Option<(i64, i64, String)>> {
+async fn recorded_tx(
+    tx: &mut Tx,
+    account: i64,
+    key: &str,
+) -> AppResult<Option<(i64, i64, String)>> {
     Ok(fetch_tx!(
         tx,
         fetch_optional,
@@ -260,12 +262,7 @@ fn replay(order_id: i64, (on, status, body): (i64, i64, String)) -> AppResult<Re
         ));
     }
     let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK);
-    let mut r = (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response();
+    let mut r = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
     r.headers_mut()
         .insert("idempotent-replayed", HeaderValue::from_static("true"));
     Ok(r)
@@ -385,7 +382,10 @@ async fn apply(
         Ok(_) => {}
         Err(e) if is_unique(&e) => return Ok(Applied::Raced),
         // Unknown order (the foreign key): as the pages say.
-        Err(e) if e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) => {
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_foreign_key_violation()) =>
+        {
             return Err(AppError::not_found());
         }
         Err(e) => return Err(e.into()),
