@@ -303,7 +303,10 @@ async fn the_staff_app_installs_from_the_task_list() {
     let tasks = app.get("/pm/tasks").await.body;
     assert!(tasks.contains(r#"rel="manifest" href="/pm/manifest.webmanifest""#));
     assert!(tasks.contains("id=\"synced\""));
-    assert!(tasks.contains("staff"), "the app's script is on the page");
+    assert!(
+        tasks.contains("/static/js/staff.js?v="),
+        "the app's script is on the page"
+    );
     // The citizens' pages keep the citizens' app.
     assert!(
         app.get("/")

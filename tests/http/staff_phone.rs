@@ -27,17 +27,16 @@ async fn until(page: &mut Page, expression: &str) -> bool {
 async fn comments(app: &TestApp, id: i64, text: &str) -> i64 {
     let mut tx = app.state.db.begin().await.unwrap();
     let text = text.to_owned();
-    let n =
-        veche::on_tx!(&mut tx, |conn| {
-            sqlx::query_scalar::<_, i64>(
+    let n = veche::on_tx!(&mut tx, |conn| {
+        sqlx::query_scalar::<_, i64>(
         "select count(*) from pm_order_event where order_id = $1 and kind = 'comment' and note = $2"
     )
     .bind(id)
     .bind(text.clone())
     .fetch_one(conn)
     .await
-        })
-        .unwrap();
+    })
+    .unwrap();
     tx.commit().await.unwrap();
     n
 }
