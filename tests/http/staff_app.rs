@@ -579,7 +579,14 @@ both_backends!(
         assert_eq!(got.len(), 1, "one push for two orders");
         let m = &got[0];
         assert_eq!(m.headers["content-encoding"], "aes128gcm");
-        assert!(m.headers.contains_key("ttl"));
+        assert_eq!(m.headers["ttl"], "86400", "kept a day");
+        assert_eq!(m.headers["urgency"], "normal");
+        assert_eq!(m.headers["topic"], "counts");
+        assert_eq!(
+            m.headers.get_all("content-length").iter().count(),
+            1,
+            "one length, not the crate's and the client's"
+        );
         let k = check_vapid(&m.headers, &service.origin);
         assert_eq!(k, server_key, "signed with the key the page was given");
         let plain = decrypt(&b, &m.body);

@@ -1,6 +1,8 @@
 //! Web Push to the phone apps (RFC 8030 delivery, RFC 8291 payload
-//! encryption, RFC 8292 VAPID), with the `web-push` crate building each
-//! message (encryption, signature) and our own outbound client sending it.
+//! encryption, RFC 8292 VAPID), with the `web-push-native` crate (pure
+//! RustCrypto, no system OpenSSL) encrypting each message, `jwt-simple`
+//! (which it re-exports) signing the VAPID token, and our own outbound
+//! client sending it.
 //!
 //! - The server's VAPID key pair is made once and kept in the database
 //!   (`push_vapid`), so every process of one site signs with the same key
@@ -26,12 +28,13 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use url::Url;
-use web_push::{
-    ContentEncoding, SubscriptionInfo, Urgency, VapidSignatureBuilder, WebPushMessageBuilder,
+use web_push_native::jwt_simple::algorithms::{
+    ECDSAP256KeyPairLike, ECDSAP256PublicKeyLike, ES256KeyPair,
 };
+use web_push_native::jwt_simple::claims::Claims;
+use web_push_native::{Auth, WebPushBuilder, p256};
 
 use super::outbound::{self, AllowedHost, Outbound};
 use crate::config::Config;
@@ -45,7 +48,10 @@ pub const MAX_PER_ACCOUNT: i64 = 10;
 const MAX_ENDPOINT: usize = 1024;
 /// How long a push service keeps an undelivered message (a phone that is
 /// off): a day, after which the count is stale anyway.
-const TTL_SECONDS: u32 = 24 * 3600;
+const TTL_SECONDS: u64 = 24 * 3600;
+/// How long a VAPID token is good for: RFC 8292 allows at most a day from
+/// the request; half of it leaves room for a push service's clock.
+const VAPID_VALID_SECONDS: u64 = 12 * 3600;
 
 /// A browser's subscription as `PushSubscription.toJSON()` gives it.
 #[derive(Debug, Clone, Deserialize)]
@@ -104,20 +110,40 @@ pub async fn vapid_keys(db: &Db) -> Result<(String, String), sqlx::Error> {
     )
 }
 
-/// A P-256 private key is 32 random bytes below the curve's order; the
-/// crate's own parser says whether a draw is one (all but a 2^-32 share).
+/// A new P-256 key pair from the operating system's random source.
 fn generate_key() -> (String, String) {
-    loop {
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let private = URL_SAFE_NO_PAD.encode(bytes);
-        if let Ok(b) = VapidSignatureBuilder::from_base64_no_sub(&private) {
-            return (private, URL_SAFE_NO_PAD.encode(b.get_public_key()));
-        }
-    }
+    let pair = ES256KeyPair::generate();
+    (
+        URL_SAFE_NO_PAD.encode(pair.to_bytes()),
+        URL_SAFE_NO_PAD.encode(pair.public_key().public_key().to_bytes_uncompressed()),
+    )
 }
 
-/// Base64url without padding, as the crate reads it (browsers pad or not).
+/// The stored private key (base64url of the raw scalar) as a signing key.
+fn key_pair(private: &str) -> anyhow::Result<ES256KeyPair> {
+    let raw = URL_SAFE_NO_PAD.decode(private)?;
+    ES256KeyPair::from_bytes(&raw).map_err(|e| anyhow::anyhow!("the VAPID key: {e}"))
+}
+
+/// `Authorization: vapid t=<JWT>, k=<public key>` (RFC 8292) for a push
+/// service at `audience`. Signed here rather than by the crate's
+/// `with_vapid`, whose audience leaves out the endpoint's port.
+fn vapid_authorization(
+    pair: &ES256KeyPair,
+    audience: &str,
+    contact: &str,
+) -> anyhow::Result<String> {
+    let claims = Claims::create(Duration::from_secs(VAPID_VALID_SECONDS).into())
+        .with_audience(audience)
+        .with_subject(contact);
+    let token = pair
+        .sign(claims)
+        .map_err(|e| anyhow::anyhow!("signing the VAPID token: {e}"))?;
+    let public = URL_SAFE_NO_PAD.encode(pair.public_key().public_key().to_bytes_uncompressed());
+    Ok(format!("vapid t={token}, k={public}"))
+}
+
+/// Base64url without padding, as it is kept (browsers pad or not).
 fn unpadded(s: &str) -> String {
     s.trim().trim_end_matches('=').to_owned()
 }
@@ -306,6 +332,7 @@ impl Pusher {
     async fn deliver(&self, db: &Db, job: &queue::Job) -> anyhow::Result<usize> {
         let Job { account_id } = job.payload()?;
         let (private, _) = vapid_keys(db).await?;
+        let pair = key_pair(&private)?;
         let subs: Vec<Row> = fetch_db!(
             db,
             fetch_all,
@@ -331,7 +358,7 @@ impl Pusher {
                 continue;
             }
             let payload = serde_json::json!({ "count": unread, "scope": s.scope }).to_string();
-            match self.send(&private, &s, &payload).await {
+            match self.send(&pair, &s, &payload).await {
                 Ok(Sent::Delivered) => sent += 1,
                 Ok(Sent::Gone) => {
                     exec_db!(
@@ -353,41 +380,41 @@ impl Pusher {
         }
     }
 
-    async fn send(&self, private: &str, s: &Row, payload: &str) -> anyhow::Result<Sent> {
+    async fn send(&self, pair: &ES256KeyPair, s: &Row, payload: &str) -> anyhow::Result<Sent> {
         let url = Url::parse(&s.endpoint)?;
         if url.scheme() != "https" && !outbound::allowed(&url, &self.allow) {
             return Ok(Sent::Refused("not https".into()));
         }
         let client = self.http.client_for(&url).map_err(anyhow::Error::msg)?;
-        let info = SubscriptionInfo::new(s.endpoint.as_str(), s.p256dh.as_str(), s.auth.as_str());
-        let mut signature = VapidSignatureBuilder::from_base64(private, &info)?;
-        // RFC 8292: the audience is the endpoint's origin, port included
-        // (the crate's default leaves a port out).
-        let audience = outbound::origin(&url);
-        signature.add_claim("aud", audience.as_str());
-        signature.add_claim("sub", self.contact.as_str());
-        let mut message = WebPushMessageBuilder::new(&info);
-        message.set_payload(ContentEncoding::Aes128Gcm, payload.as_bytes());
-        message.set_vapid_signature(signature.build()?);
-        message.set_ttl(TTL_SECONDS);
-        message.set_urgency(Urgency::Normal);
-        // A newer count replaces one the push service still holds.
-        message.set_topic("counts".into());
-        let message = message.build()?;
-        let mut request = client
+        // Checked when subscribed; a row that fails now is refused, not retried.
+        let keys = URL_SAFE_NO_PAD
+            .decode(&s.p256dh)
+            .ok()
+            .and_then(|k| p256::PublicKey::from_sec1_bytes(&k).ok());
+        let secret = URL_SAFE_NO_PAD
+            .decode(&s.auth)
+            .ok()
+            .filter(|a| a.len() == 16);
+        let (Some(key), Some(secret)) = (keys, secret) else {
+            return Ok(Sent::Refused("the subscription's keys do not parse".into()));
+        };
+        // The crate encrypts (aes128gcm) and sets TTL, Content-Encoding,
+        // Content-Type and Content-Length; the VAPID header is ours.
+        let message =
+            WebPushBuilder::new(s.endpoint.parse()?, key, Auth::clone_from_slice(&secret))
+                .with_valid_duration(Duration::from_secs(TTL_SECONDS))
+                .build(payload)?;
+        // RFC 8292: the audience is the endpoint's origin, port included.
+        let authorization = vapid_authorization(pair, &outbound::origin(&url), &self.contact)?;
+        let (parts, body) = message.into_parts();
+        let request = client
             .post(url.clone())
-            .header("TTL", message.ttl.to_string())
+            .headers(parts.headers)
+            .header("Authorization", authorization)
             .header("Urgency", "normal")
-            .header("Topic", "counts");
-        if let Some(p) = message.payload {
-            request = request
-                .header("Content-Encoding", p.content_encoding.to_str())
-                .header("Content-Type", "application/octet-stream");
-            for (k, v) in p.crypto_headers {
-                request = request.header(k, v);
-            }
-            request = request.body(p.content);
-        }
+            // A newer count replaces one the push service still holds.
+            .header("Topic", "counts")
+            .body(body);
         let response = request
             .send()
             .await
