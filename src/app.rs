@@ -290,6 +290,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::issues::router())
         .merge(crate::media::router())
         .merge(crate::pm::router())
+        .merge(crate::integration::push::router())
         .merge(crate::construction::router())
         .merge(crate::participation::router())
         .merge(crate::staffing::router())
@@ -395,6 +396,8 @@ pub fn spawn_workers(state: &AppState) {
     tokio::spawn(state.exchange.clone().run(state.clone()));
     // The planner's reminders, due every few seconds (docs/PLANNER.md).
     tokio::spawn(crate::planner::reminders::run(state.clone()));
+    // Web Push to the phone apps (integration/push).
+    tokio::spawn(crate::integration::push::Pusher::new(&state.config).run(state.db.clone()));
     // Media feeds, polled politely (docs/PRESS.md).
     tokio::spawn(crate::press::poller::run(state.clone()));
     // МЭДО partners' inbound folders (docs/INTEGRATION.md).

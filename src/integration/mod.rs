@@ -9,6 +9,8 @@
 //! - `partners.rs`: who we exchange with, their secrets and organisations,
 //!   and which partner each citizen's request was sent to.
 //! - `outbound.rs`: HTTP to partners' URLs, public addresses only.
+//! - `push/`: Web Push to the phone apps (VAPID keys, subscriptions, the
+//!   delivery worker).
 //! - `admin.rs`: partners and dead letters for administrators.
 //! - `medo/`: the format of МЭДО (IEDMS 2.6 messages and the gateway's
 //!   package folders), pure: parsing, writing, reading and writing packages.
@@ -22,6 +24,7 @@ pub mod messages;
 pub mod openapi;
 pub mod outbound;
 pub mod partners;
+pub mod push;
 pub mod signing;
 
 use crate::app::AppState;

@@ -10,7 +10,8 @@
 //! - `pages.rs`: orders, the task list, attachments;
 //! - `projects.rs`: the work breakdown and roadmaps;
 //! - `dashboard.rs`: done / in progress / overdue with SVG charts;
-//! - `seed.rs`: the demo projects.
+//! - `seed.rs`: the demo projects;
+//! - `staff_app.rs`: the staff's phone app (manifest, offline actions).
 //!
 //! The exchange with the portal goes through `crate::integration`, also
 //! when both run in this process.
@@ -27,6 +28,7 @@ pub mod projects;
 pub mod queries;
 pub mod roadmaps;
 pub mod seed;
+pub mod staff_app;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -40,6 +42,7 @@ pub const MAX_UPLOAD: usize = 10 * crate::media::MAX_BYTES + 1024 * 1024;
 pub fn router() -> Router<AppState> {
     let uploads = Router::new()
         .route("/pm/orders/{id}/act", post(pages::act))
+        .route("/pm/api/orders/{id}/actions", post(staff_app::actions))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD));
     let dictations = Router::new()
         .route(
@@ -51,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(uploads)
         .merge(dictations)
         .route("/pm", get(dashboard::region))
+        .route("/pm/manifest.webmanifest", get(staff_app::manifest))
         .route("/pm/portfolios/{id}", get(dashboard::portfolio))
         .route("/pm/organisations/{id}", get(dashboard::organisation))
         .route("/pm/executors/{id}", get(dashboard::executor))

@@ -159,14 +159,15 @@ pub async fn order_tx(tx: &mut Tx, id: i64) -> Result<Option<OrderRow>, sqlx::Er
     })
 }
 
-/// Writes back what actions change.
+/// Writes back what actions change; every write is a new version of the
+/// order (the staff app refuses actions made against an older one).
 pub async fn save_order(tx: &mut Tx, o: &OrderRow) -> Result<(), sqlx::Error> {
     let now = now();
     exec_tx!(
         tx,
         "update pm_order set state = $2, organisation_id = $3, executor_id = $4,
                  report_text = $5, report_outcome = $6, report_planned_date = $7, done_at = $8,
-                 updated_at = $9, deadline = $10
+                 updated_at = $9, deadline = $10, version = version + 1
              where order_id = $1",
         o.order_id,
         &o.state,

@@ -192,6 +192,8 @@ pub struct Page<'a> {
     head: Option<Markup>,
     scripts: Vec<&'static str>,
     status: StatusCode,
+    /// The web app manifest the page installs as (`web/pwa.rs` by default).
+    manifest: &'static str,
 }
 
 impl<'a> Page<'a> {
@@ -203,6 +205,7 @@ impl<'a> Page<'a> {
             head: None,
             scripts: Vec::new(),
             status: StatusCode::OK,
+            manifest: "/manifest.webmanifest",
         }
     }
 
@@ -237,6 +240,13 @@ impl<'a> Page<'a> {
             "vendor/leaflet.markercluster/leaflet.markercluster.js",
             script,
         ]);
+        self
+    }
+
+    /// Installs as another app than the site's (a part of the site with its
+    /// own start page and scope).
+    pub fn manifest(mut self, href: &'static str) -> Self {
+        self.manifest = href;
         self
     }
 
@@ -279,7 +289,7 @@ impl<'a> Page<'a> {
                     link rel="stylesheet" href=(assets::url("css/site.css"));
                     meta name="csrf-token" content=(ctx.csrf_token());
                     // The phone app (web/pwa.rs).
-                    link rel="manifest" href="/manifest.webmanifest";
+                    link rel="manifest" href=(self.manifest);
                     meta name="theme-color" content="#0b5394";
                     link rel="apple-touch-icon" href=(assets::url("img/icon-192.png"));
                     @if let Some(head) = &self.head { (head) }

@@ -245,6 +245,9 @@ pub async fn person(
     if let Some(m) = mail_for(&p, config, subject, text, link) {
         mail::enqueue(tx, &m).await?;
     }
+    // A device the person subscribed hears that something is new (a
+    // count, never the text: integration/push).
+    crate::integration::push::enqueue(tx, account_id).await?;
     Ok(())
 }
 

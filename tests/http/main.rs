@@ -49,6 +49,8 @@ mod services;
 mod smtp;
 mod snapshots;
 mod social;
+mod staff_app;
+mod staff_phone;
 mod staffing;
 mod story;
 mod suggestions;

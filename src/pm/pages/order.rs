@@ -13,7 +13,8 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let v = orders::view::OrderView::load(&db, id, &user).await?;
-    Ok(order_page(&ctx, &user, &v, now()))
+    let version = super::super::staff_app::order_version(&db, id).await?;
+    Ok(order_page(&ctx, &user, &v, version, now()))
 }
 
 /// The order page: facts, report, tree, files, the actions the rules
@@ -22,6 +23,7 @@ fn order_page(
     ctx: &PageCtx,
     user: &CurrentUser,
     v: &orders::view::OrderView,
+    version: i64,
     at: OffsetDateTime,
 ) -> Response {
     let l = ctx.locale;
@@ -72,7 +74,11 @@ fn order_page(
     };
     let title = format!("{} № {}", tx.order, o.order_id);
     let act_url = format!("/pm/orders/{id}/act");
+    // The staff's phone app keeps this page and queues its actions without
+    // a signal (pm/staff_app.rs, web/js/staff.js).
     let mut page = Page::new(ctx, title.clone())
+        .manifest("/pm/manifest.webmanifest")
+        .script("js/staff.js")
         .crumb(tx.crumb_orders, "/pm")
         .crumb(tx.orders, "/pm/orders");
     if request.is_some() {
@@ -81,6 +87,7 @@ fn order_page(
     page.render(html! {
         h1 { (title) ": " (o.title) }
         (nav(l))
+        (super::super::staff_app::app_bar(ctx))
         p #order-state { (state_badge(l, o, at)) }
         dl.pm-facts {
             dt { (tx.responsible_organisation) } dd #order-organisation { a href={ "/pm/organisations/" (o.organisation_id) } { (org_name(&o.organisation_id)) } }
@@ -146,7 +153,7 @@ fn order_page(
                 } } }
             }
         }
-        section #actions aria-labelledby="actions-h" {
+        section #actions aria-labelledby="actions-h" data-order=(id) data-version=(version) {
             h2 #actions-h { (tx.actions) }
             @if may(&OrderAction::Accept) {
                 form method="post" action=(act_url) enctype="multipart/form-data" { (ctx.csrf_field()) input type="hidden" name="action" value="accept"; button.button type="submit" { (tx.accept) } }
@@ -306,7 +313,7 @@ pub(super) struct ActionForm {
     file_error: Option<Msg>,
 }
 
-pub(super) const MAX_FILES: usize = 10;
+pub const MAX_FILES: usize = 10;
 
 pub(super) async fn read_action(multipart: Multipart) -> AppResult<ActionForm> {
     let mut f = ActionForm::default();

@@ -62,9 +62,13 @@ pub async fn tasks(ctx: PageCtx, Core(user): Core, State(db): State<Db>) -> AppR
             }
         }
     };
-    Ok(Page::new(&ctx, title).crumb(tx.crumb_orders, "/pm").render(html! {
+    Ok(Page::new(&ctx, title)
+        .manifest("/pm/manifest.webmanifest")
+        .script("js/staff.js")
+        .crumb(tx.crumb_orders, "/pm").render(html! {
         h1 { (title) }
         (nav(l))
+        (super::super::staff_app::app_bar(&ctx))
         section aria-labelledby="mine-h" { h2 #mine-h { (tx.orders_where_i_am) } div #my-orders { (list(&mine)) } }
         @if !unassigned.is_empty() {
             section aria-labelledby="org-h" { h2 #org-h { (tx.my_organisations_orders_without) } (list(&unassigned)) }
