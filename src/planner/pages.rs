@@ -32,6 +32,7 @@ texts!(pub PlannerTexts {
     next: "Вперёд", "Next";
     today: "Сегодня", "Today";
     new_item: "Новая запись", "New item";
+    dictate: "Продиктовать поручение", "Dictate an order";
     control: "Контроль поручений, данных мной", "Delegated task control";
     settings: "Настройки и календарь", "Settings and calendar";
     nothing: "Ничего не запланировано.", "Nothing planned.";
@@ -247,6 +248,9 @@ pub fn nav(l: Locale, view: Option<View>, date: Date) -> Markup {
                     li { a href={ "/pm/planner?view=" (v.as_str()) "&date=" (d) } aria-current=[(view == Some(v)).then_some("page")] { (label) } }
                 }
                 li { a href="/pm/planner/new" { (t.new_item) } }
+                // Voice orders live with the orders (docs/VOICE.md): the
+                // same page the order form links to.
+                li { a href="/pm/orders/dictate" { (t.dictate) } }
                 li { a href="/pm/planner/control" { (t.control) } }
                 li { a href="/pm/planner/settings" { (t.settings) } }
             }
