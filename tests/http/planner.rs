@@ -775,6 +775,12 @@ both_backends!(hostile_input_is_refused_and_nothing_is_saved, |app| {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The server is still up and serves the person after all that.
+    assert_eq!(app.get("/health").await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/pm/planner?view=list").await.status,
+        StatusCode::OK
+    );
 });
 
 both_backends!(another_person_cannot_see_or_edit_my_items, |app| {

@@ -187,6 +187,12 @@ both_backends!(
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         let r = send(&app, id, &json!({ "key": "8d9e0f1a-2b3c-4d4e-8f5a-6b7c8d9e0f1a", "version": seen + 2, "action": "cancel", "text": "x" })).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        // The server is still up and the order page still answers.
+        assert_eq!(app.get("/health").await.status, StatusCode::OK);
+        assert_eq!(
+            app.get(&format!("/pm/orders/{id}")).await.status,
+            StatusCode::OK
+        );
     }
 );
 

@@ -323,6 +323,8 @@ both_backends!(hostile_uploads_are_refused, |app| {
         app.get("/pm/orders/dictate").await.status,
         StatusCode::FORBIDDEN
     );
+    // The server is still up after the hostile uploads.
+    assert_eq!(app.get("/health").await.status, StatusCode::OK);
 });
 
 both_backends!(
