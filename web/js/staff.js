@@ -263,6 +263,15 @@
   }
   window.addEventListener("online", sendAll);
   sendAll();
+  // "online" can come before the network answers, or never on a page opened
+  // while the phone still thought it had no signal: look again while
+  // actions wait (those in conflict wait for the person, not for the timer).
+  setInterval(function () {
+    if (sending || !navigator.onLine) { return; }
+    queue.all().then(function (list) {
+      if (list.some(function (d) { return !d.conflict; })) { sendAll(); }
+    }).catch(function () {});
+  }, 5000);
 
   // ---- Web Push, opt-in per device ----------------------------------------
   var optin = document.getElementById("push-optin");
