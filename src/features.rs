@@ -133,6 +133,15 @@ pub fn agenda_sources() -> crate::workflow::agenda::AgendaRegistry {
     ])
 }
 
+/// The reporting schema's relations (`bi`), in the dictionary's order.
+pub fn bi_marts() -> crate::bi::Marts {
+    crate::bi::Marts::new(vec![
+        Arc::new(crate::pm::mart::Orders),
+        Arc::new(crate::workflow::mart::Requests),
+        Arc::new(crate::workflow::mart::Supports),
+    ])
+}
+
 /// Features' scheduled work, run hourly by the server (and once at start).
 /// Each step is safe to run twice or from two processes at once.
 pub async fn run_scheduled(state: &crate::app::AppState) -> anyhow::Result<()> {

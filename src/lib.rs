@@ -28,6 +28,7 @@
 pub mod activity;
 pub mod app;
 pub mod auth;
+pub mod bi;
 pub mod cli;
 pub mod config;
 pub mod construction;

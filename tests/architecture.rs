@@ -39,6 +39,7 @@ const SHARED: &[&str] = &[
     "demo",
     "search",
     "speech",
+    "bi",
     "media",
     "workflow",
     "integration",

@@ -215,6 +215,24 @@ impl Db {
         Ok(())
     }
 
+    /// Whether a migration shipped with the binary has not run yet.
+    pub async fn has_pending_migrations(&self) -> anyhow::Result<bool> {
+        let migrator = match self {
+            Db::Postgres(_) => &PG_MIGRATOR,
+            Db::Sqlite(_) => &SQLITE_MIGRATOR,
+        };
+        // A fresh database has no table of applied migrations yet.
+        let applied: Vec<i64> = on_db!(self, |pool| sqlx::query_scalar(
+            "select version from _sqlx_migrations where success"
+        )
+        .fetch_all(pool)
+        .await)
+        .unwrap_or_default();
+        Ok(migrator
+            .iter()
+            .any(|m| !m.migration_type.is_down_migration() && !applied.contains(&m.version)))
+    }
+
     /// Starts a write transaction (see [`Tx`]).
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
@@ -248,6 +266,13 @@ impl Db {
 }
 
 impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Postgres(_) => Backend::Postgres,
+            Tx::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Postgres(t) => t.commit().await,

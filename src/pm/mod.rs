@@ -22,6 +22,7 @@ pub mod demo;
 pub mod dictations;
 pub mod domain;
 pub mod inbox;
+pub mod mart;
 pub mod orders;
 pub mod pages;
 pub mod projects;

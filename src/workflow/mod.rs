@@ -16,6 +16,7 @@ pub mod feed;
 pub mod input;
 pub mod kind;
 pub mod lifecycle;
+pub mod mart;
 pub mod notifications;
 pub mod notify;
 pub mod page;

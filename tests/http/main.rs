@@ -10,6 +10,7 @@ mod pg;
 
 mod audit;
 mod auth;
+mod bi;
 mod browser;
 mod cdp;
 mod ckan;
