@@ -337,15 +337,19 @@ fn conditions(q: &Question, scope: &Scope) -> (String, Vec<String>) {
     }
     for (col, values) in &q.filters {
         let mut marks = Vec::new();
-        for v in values {
+        for v in values.iter().filter(|v| !v.is_empty()) {
             binds.push(v.clone());
             marks.push(format!("${}", binds.len()));
         }
-        clauses.push(format!(
-            "cast({} as text) in ({})",
-            col.name,
-            marks.join(", ")
-        ));
+        // An empty value is the answer's label of "none" (a null).
+        let mut alternatives = Vec::new();
+        if !marks.is_empty() {
+            alternatives.push(format!("cast({} as text) in ({})", col.name, marks.join(", ")));
+        }
+        if values.iter().any(String::is_empty) {
+            alternatives.push(format!("{} is null", col.name));
+        }
+        clauses.push(format!("({})", alternatives.join(" or ")));
     }
     if let Some(p) = &q.period {
         let (start, end) = p.bounds();
@@ -425,7 +429,7 @@ pub fn records_sql(
     let _ = b;
     Some((
         format!(
-            "select cast({key} as text) from {} where {conds} order by 1 desc limit {}",
+            "select cast({key} as text) from {} where {conds} order by {key} desc limit {}",
             q.mart.name, MAX_RECORDS
         ),
         binds,
