@@ -344,7 +344,11 @@ fn conditions(q: &Question, scope: &Scope) -> (String, Vec<String>) {
         // An empty value is the answer's label of "none" (a null).
         let mut alternatives = Vec::new();
         if !marks.is_empty() {
-            alternatives.push(format!("cast({} as text) in ({})", col.name, marks.join(", ")));
+            alternatives.push(format!(
+                "cast({} as text) in ({})",
+                col.name,
+                marks.join(", ")
+            ));
         }
         if values.iter().any(String::is_empty) {
             alternatives.push(format!("{} is null", col.name));
