@@ -537,6 +537,10 @@ pub fn dataset_yaml(d: &MartDef) -> String {
         let _ = writeln!(out, "    groupby: {}", c.usage == super::Use::Dimension);
         let _ = writeln!(out, "    filterable: {}", c.usage != super::Use::Measure);
         let _ = writeln!(out, "    is_dttm: {}", c.name == d.period);
+        if c.name == d.period {
+            // A Moscow date as text: Superset reads it with this format.
+            let _ = writeln!(out, "    python_date_format: \"%Y-%m-%d\"");
+        }
     }
     let _ = writeln!(out, "metrics:");
     let mut metric = |name: String, expr: String, label: String| {
