@@ -337,14 +337,16 @@ fn cases(b: Backend, this_month: &str) -> Vec<Case> {
     ]
 }
 
+/// A cell of the peer's answer: row, column, value, rows behind it.
+type Cell = (Option<String>, Option<String>, Option<f64>, i64);
+
 /// Runs the peer's SQL: the rows behind its cells.
 async fn plain(state: &AppState, sql: &str) -> i64 {
     let sql = sql.to_owned();
-    let rows: Vec<(Option<String>, Option<String>, Option<f64>, i64)> =
-        veche::on_db!(&state.db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .fetch_all(pool)
-            .await
-            .unwrap());
+    let rows: Vec<Cell> = veche::on_db!(&state.db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .fetch_all(pool)
+        .await
+        .unwrap());
     rows.iter().map(|r| r.3).sum()
 }
 
@@ -399,6 +401,9 @@ async fn questions(state: &AppState, rounds: usize) {
                     .replace("{oscope}", &ocond)
             );
             let question = Question::parse(&marts, &case.pairs).unwrap();
+            if std::env::var("EXPLAIN").is_ok_and(|v| v == "1") {
+                explain(state, &question, &scope, &sql).await;
+            }
             let (e50, e99, a) = support::p50_p99(rounds, async || {
                 answer(&state.db, &state.gates.expensive, &question, &scope)
                     .await
@@ -422,6 +427,50 @@ async fn questions(state: &AppState, rounds: usize) {
                 p99,
                 e50 / p50
             );
+        }
+    }
+}
+
+/// `EXPLAIN=1`: the plans of the explorer's query and of the peer's, to
+/// see where the difference goes.
+async fn explain(state: &AppState, q: &Question, scope: &Scope, plain: &str) {
+    let b = state.db.backend();
+    let (sql, binds) = veche::bi::query::answer_sql(b, q, scope);
+    let prefix = match b {
+        Backend::Postgres => "explain (analyze, costs off, timing off) ",
+        Backend::Sqlite => "explain query plan ",
+    };
+    for (who, sql, binds) in [
+        ("explorer", sql, binds),
+        ("plain", plain.to_owned(), Vec::new()),
+    ] {
+        let sql = format!("{prefix}{sql}");
+        let lines: Vec<String> = match &state.db {
+            veche::db::Db::Postgres(pool) => {
+                let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+                for v in &binds {
+                    query = query.bind(v);
+                }
+                query.fetch_all(pool).await.unwrap()
+            }
+            veche::db::Db::Sqlite(pool) => {
+                let mut query =
+                    sqlx::query_as::<_, (i64, i64, i64, String)>(sqlx::AssertSqlSafe(sql));
+                for v in &binds {
+                    query = query.bind(v);
+                }
+                query
+                    .fetch_all(pool)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| r.3)
+                    .collect()
+            }
+        };
+        println!("    {who}:");
+        for l in lines {
+            println!("      {l}");
         }
     }
 }

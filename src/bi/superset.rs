@@ -159,7 +159,7 @@ fn is_slug(s: &str) -> bool {
 pub fn may_see(scope: &Scope, d: &Dashboard) -> bool {
     match scope {
         Scope::All => true,
-        Scope::Within { portfolios, .. } => portfolios.iter().any(|p| *p == d.id),
+        Scope::Within { portfolios, .. } => portfolios.contains(&d.id),
     }
 }
 
