@@ -158,6 +158,9 @@ pub enum BiCommand {
     /// Print the data dictionary as Markdown (the generated part of
     /// docs/BI.md).
     Dictionary,
+    /// Write one Superset dataset file per relation into DIR (the files of
+    /// deploy/bi/datasets, read by deploy/bi/provision.py).
+    SupersetDatasets { dir: std::path::PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -423,6 +426,13 @@ impl Cli {
                     }
                     BiCommand::Dictionary => {
                         print!("{}", crate::bi::dictionary::markdown(&marts));
+                        Ok(())
+                    }
+                    BiCommand::SupersetDatasets { dir } => {
+                        let defs = crate::bi::install::all_defs(&marts);
+                        for f in crate::bi::superset::write_datasets(&defs, &dir)? {
+                            println!("{f}");
+                        }
                         Ok(())
                     }
                 }

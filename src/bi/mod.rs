@@ -12,13 +12,16 @@
 //!   read-only role;
 //! - `scope.rs`: whose rows a person may read;
 //! - `query.rs`: a question parsed once under limits, its SQL and answer;
-//! - `dictionary.rs`: `/bi/schema` and the generated part of docs/BI.md.
+//! - `dictionary.rs`: `/bi/schema` and the generated part of docs/BI.md;
+//! - `superset.rs`: Superset's embedded dashboards, their guest tokens and
+//!   dataset files.
 
 pub mod dictionary;
 pub mod install;
 pub mod query;
 pub mod scope;
 pub mod sql;
+pub mod superset;
 
 use std::sync::Arc;
 
@@ -200,5 +203,7 @@ impl Marts {
 /// The explorer's and the dictionary's pages.
 pub fn router() -> axum::Router<crate::app::AppState> {
     use axum::routing::get;
-    axum::Router::new().route("/bi/schema", get(dictionary::page))
+    axum::Router::new()
+        .route("/bi/schema", get(dictionary::page))
+        .merge(superset::router())
 }

@@ -2,6 +2,8 @@
 //! relations on both backends, the dictionary page, the explorer, the
 //! read-only role and the BI platform's files.
 
+mod superset;
+
 use axum::http::StatusCode;
 
 use crate::both_backends;
