@@ -20,6 +20,7 @@ pub mod data;
 pub mod demo;
 pub mod domain;
 pub mod import;
+pub mod mart;
 pub mod indicatorpages;
 pub mod pages;
 pub mod queries;
