@@ -65,15 +65,26 @@ pub async fn real(app: &TestApp, sql: &str) -> Option<f64> {
     .unwrap()
 }
 
-/// One integer value of a query (`None` for null).
+/// One integer value of a query (`None` for null). Flags are `integer`
+/// (32 bits) on PostgreSQL, counts `bigint`: either is read.
 pub async fn int(app: &TestApp, sql: &str) -> Option<i64> {
+    use sqlx::Row;
     let sql = sql.to_owned();
-    veche::on_db!(&app.state.db, |pool| sqlx::query_scalar::<_, Option<i64>>(
-        sqlx::AssertSqlSafe(sql.clone())
-    )
-    .fetch_one(pool)
-    .await)
-    .unwrap()
+    match &app.state.db {
+        veche::db::Db::Postgres(pool) => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            row.try_get::<Option<i64>, _>(0)
+                .or_else(|_| row.try_get::<Option<i32>, _>(0).map(|v| v.map(i64::from)))
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        }
+        veche::db::Db::Sqlite(pool) => sqlx::query_scalar::<_, Option<i64>>(sqlx::AssertSqlSafe(sql))
+            .fetch_one(pool)
+            .await
+            .unwrap(),
+    }
 }
 
 async fn category(app: &TestApp, kind: &str) -> String {
