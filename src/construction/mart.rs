@@ -19,7 +19,10 @@ const MUNICIPALITY: Column = Column::dimension(
     "municipality_id",
     Type::Text,
     l("Муниципалитет", "Municipality"),
-    l("Муниципальное образование объекта", "The object's municipality"),
+    l(
+        "Муниципальное образование объекта",
+        "The object's municipality",
+    ),
 )
 .named(bi::MUNICIPALITY_NAMES);
 
@@ -117,7 +120,10 @@ static OBJECTS: MartDef = MartDef {
             "floors",
             Type::Integer,
             l("Этажность", "Floors"),
-            l("Число этажей, если известно", "The number of floors, if known"),
+            l(
+                "Число этажей, если известно",
+                "The number of floors, if known",
+            ),
         ),
         Column::measure(
             "checks",
@@ -141,7 +147,10 @@ static OBJECTS: MartDef = MartDef {
             "lon_cell",
             Type::Real,
             l("Долгота (ячейка)", "Longitude (cell)"),
-            l("Долгота, округлённая до 0,01°", "Longitude rounded to 0.01°"),
+            l(
+                "Долгота, округлённая до 0,01°",
+                "Longitude rounded to 0.01°",
+            ),
         ),
     ],
     period: "day",
@@ -210,7 +219,10 @@ static CHECKS: MartDef = MartDef {
             "municipality_id",
             Type::Text,
             l("Муниципалитет", "Municipality"),
-            l("Муниципальное образование обращения", "The request's municipality"),
+            l(
+                "Муниципальное образование обращения",
+                "The request's municipality",
+            ),
         )
         .named(bi::MUNICIPALITY_NAMES),
         Column::dimension(
@@ -246,7 +258,10 @@ static CHECKS: MartDef = MartDef {
             "day",
             Type::Date,
             l("День", "Day"),
-            l("День подачи (по Москве)", "The day it was submitted (Moscow time)"),
+            l(
+                "День подачи (по Москве)",
+                "The day it was submitted (Moscow time)",
+            ),
         ),
         Column::dimension(
             "month",
@@ -261,13 +276,19 @@ static CHECKS: MartDef = MartDef {
             "decided",
             Type::Flag,
             l("Проверено", "Checked"),
-            l("1, если итог проверки внесён", "1 when the outcome is recorded"),
+            l(
+                "1, если итог проверки внесён",
+                "1 when the outcome is recorded",
+            ),
         ),
         Column::measure(
             "violation",
             Type::Flag,
             l("Нарушение", "Violation"),
-            l("1, если нарушение подтверждено", "1 when a violation was confirmed"),
+            l(
+                "1, если нарушение подтверждено",
+                "1 when a violation was confirmed",
+            ),
         ),
         Column::measure(
             "days_to_decision",
@@ -347,9 +368,11 @@ impl bi::Mart for Checks {
     ) -> AppResult<Vec<Option<String>>> {
         let mut out = Vec::with_capacity(keys.len());
         for k in keys {
-            let seen =
-                crate::workflow::page::visible_kind(db, super::CHECK, k, Some(user)).await;
-            out.push(seen.ok().map(|a| format!("/construction/checks/{}", a.appeal_id)));
+            let seen = crate::workflow::page::visible_kind(db, super::CHECK, k, Some(user)).await;
+            out.push(
+                seen.ok()
+                    .map(|a| format!("/construction/checks/{}", a.appeal_id)),
+            );
         }
         Ok(out)
     }

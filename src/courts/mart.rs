@@ -34,7 +34,10 @@ static CASES: MartDef = MartDef {
             "organisation_id",
             Type::Text,
             l("Организация", "Organisation"),
-            l("Организация — участник дела", "The organisation party to the case"),
+            l(
+                "Организация — участник дела",
+                "The organisation party to the case",
+            ),
         )
         .named(bi::ORGANISATION_NAMES),
         Column::dimension(
@@ -105,7 +108,10 @@ static CASES: MartDef = MartDef {
             "day",
             Type::Date,
             l("День", "Day"),
-            l("День внесения дела (по Москве)", "The day the case was entered (Moscow time)"),
+            l(
+                "День внесения дела (по Москве)",
+                "The day the case was entered (Moscow time)",
+            ),
         ),
         Column::dimension(
             "month",
@@ -129,13 +135,19 @@ static CASES: MartDef = MartDef {
             "is_open",
             Type::Flag,
             l("Идёт", "Open"),
-            l("1, пока исход не известен", "1 while the outcome is pending"),
+            l(
+                "1, пока исход не известен",
+                "1 while the outcome is pending",
+            ),
         ),
         Column::measure(
             "instances",
             Type::Integer,
             l("Инстанций", "Instances"),
-            l("Сколько инстанций рассматривали дело", "How many instances heard the case"),
+            l(
+                "Сколько инстанций рассматривали дело",
+                "How many instances heard the case",
+            ),
         ),
         Column::measure(
             "claimed",

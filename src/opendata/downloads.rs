@@ -20,9 +20,7 @@ pub struct Downloads(Arc<Mutex<HashMap<(i64, String), i64>>>);
 
 /// The Moscow month (`YYYY-MM`) of now.
 fn this_month() -> String {
-    let d = crate::db::now()
-        .to_offset(time::macros::offset!(+3))
-        .date();
+    let d = crate::db::now().to_offset(time::macros::offset!(+3)).date();
     format!("{:04}-{:02}", d.year(), u8::from(d.month()))
 }
 

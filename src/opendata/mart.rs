@@ -37,7 +37,10 @@ const TOPIC: Column = Column::dimension(
     "topic",
     Type::Text,
     l("Тема", "Topic"),
-    l("Тема (рубрика) набора по паспорту", "The dataset's topic by its passport"),
+    l(
+        "Тема (рубрика) набора по паспорту",
+        "The dataset's topic by its passport",
+    ),
 );
 
 static DATASETS: MartDef = MartDef {
@@ -95,13 +98,19 @@ static DATASETS: MartDef = MartDef {
             "updated_month",
             Type::Month,
             l("Месяц изменения", "Month updated"),
-            l("Месяц последнего изменения набора", "The month the dataset last changed"),
+            l(
+                "Месяц последнего изменения набора",
+                "The month the dataset last changed",
+            ),
         ),
         Column::measure(
             "versions",
             Type::Integer,
             l("Версии", "Versions"),
-            l("Сколько версий опубликовано", "How many versions were published"),
+            l(
+                "Сколько версий опубликовано",
+                "How many versions were published",
+            ),
         ),
         Column::measure(
             "rows",
@@ -179,7 +188,10 @@ static DOWNLOADS: MartDef = MartDef {
             "month",
             Type::Month,
             l("Месяц", "Month"),
-            l("Месяц скачиваний (по Москве)", "The month of the downloads (Moscow time)"),
+            l(
+                "Месяц скачиваний (по Москве)",
+                "The month of the downloads (Moscow time)",
+            ),
         ),
         Column::measure(
             "downloads",

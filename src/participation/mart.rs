@@ -55,7 +55,10 @@ static PRIORITIES: MartDef = MartDef {
             "quarter",
             Type::Text,
             l("Квартал", "Quarter"),
-            l("Квартал голосования, например 2026Q4", "The quarter of support, e.g. 2026Q4"),
+            l(
+                "Квартал голосования, например 2026Q4",
+                "The quarter of support, e.g. 2026Q4",
+            ),
         ),
         Column::dimension(
             "topic",
@@ -198,13 +201,19 @@ static RATINGS: MartDef = MartDef {
             "channel",
             Type::Text,
             l("Канал", "Channel"),
-            l("mfc (МФЦ), office или online", "mfc (one-stop centre), office or online"),
+            l(
+                "mfc (МФЦ), office или online",
+                "mfc (one-stop centre), office or online",
+            ),
         ),
         Column::dimension(
             "organisation_id",
             Type::Text,
             l("Ведомство", "Department"),
-            l("Организация, оказывающая услугу", "The organisation providing the service"),
+            l(
+                "Организация, оказывающая услугу",
+                "The organisation providing the service",
+            ),
         )
         .named(bi::ORGANISATION_NAMES),
         MUNICIPALITY,
@@ -212,7 +221,10 @@ static RATINGS: MartDef = MartDef {
             "day",
             Type::Date,
             l("День", "Day"),
-            l("Первый день месяца оценок", "The first day of the month rated"),
+            l(
+                "Первый день месяца оценок",
+                "The first day of the month rated",
+            ),
         ),
         Column::dimension(
             "month",
@@ -224,25 +236,37 @@ static RATINGS: MartDef = MartDef {
             "ratings",
             Type::Integer,
             l("Оценок", "Ratings"),
-            l("Сколько жителей оценили услугу", "How many residents rated the service"),
+            l(
+                "Сколько жителей оценили услугу",
+                "How many residents rated the service",
+            ),
         ),
         Column::measure(
             "quality",
             Type::Real,
             l("Качество", "Quality"),
-            l("Средняя оценка качества (1–5)", "The mean quality score (1 to 5)"),
+            l(
+                "Средняя оценка качества (1–5)",
+                "The mean quality score (1 to 5)",
+            ),
         ),
         Column::measure(
             "convenience",
             Type::Real,
             l("Удобство", "Convenience"),
-            l("Средняя оценка удобства (1–5)", "The mean convenience score (1 to 5)"),
+            l(
+                "Средняя оценка удобства (1–5)",
+                "The mean convenience score (1 to 5)",
+            ),
         ),
         Column::measure(
             "speed",
             Type::Real,
             l("Скорость", "Speed"),
-            l("Средняя оценка скорости (1–5)", "The mean speed score (1 to 5)"),
+            l(
+                "Средняя оценка скорости (1–5)",
+                "The mean speed score (1 to 5)",
+            ),
         ),
     ],
     period: "day",
@@ -322,25 +346,37 @@ static INITIATIVES: MartDef = MartDef {
             "day",
             Type::Date,
             l("День", "Day"),
-            l("День подачи (по Москве)", "The day it was submitted (Moscow time)"),
+            l(
+                "День подачи (по Москве)",
+                "The day it was submitted (Moscow time)",
+            ),
         ),
         Column::dimension(
             "month",
             Type::Month,
             l("Месяц", "Month"),
-            l("Месяц подачи (по Москве)", "The month it was submitted (Moscow time)"),
+            l(
+                "Месяц подачи (по Москве)",
+                "The month it was submitted (Moscow time)",
+            ),
         ),
         Column::measure(
             "supports",
             Type::Integer,
             l("Поддержки", "Supports"),
-            l("Сколько жителей поддержали", "How many residents supported it"),
+            l(
+                "Сколько жителей поддержали",
+                "How many residents supported it",
+            ),
         ),
         Column::measure(
             "supports_needed",
             Type::Integer,
             l("Нужно поддержек", "Supports needed"),
-            l("Порог поддержек для рассмотрения", "The supports needed to proceed"),
+            l(
+                "Порог поддержек для рассмотрения",
+                "The supports needed to proceed",
+            ),
         ),
         Column::measure(
             "enough_support",
@@ -355,7 +391,10 @@ static INITIATIVES: MartDef = MartDef {
             "comments",
             Type::Integer,
             l("Комментарии", "Comments"),
-            l("Видимых комментариев к обсуждению", "Visible comments in the discussion"),
+            l(
+                "Видимых комментариев к обсуждению",
+                "Visible comments in the discussion",
+            ),
         ),
     ],
     period: "day",

@@ -34,14 +34,20 @@ static MENTIONS: MartDef = MartDef {
             "source_id",
             Type::Integer,
             l("СМИ", "Outlet"),
-            l("Издание, опубликовавшее материал первым", "The outlet that first published the story"),
+            l(
+                "Издание, опубликовавшее материал первым",
+                "The outlet that first published the story",
+            ),
         )
         .named("select source_id, name, name from press_source"),
         Column::dimension(
             "source_kind",
             Type::Text,
             l("Уровень СМИ", "Outlet level"),
-            l("federal, regional или municipal", "federal, regional or municipal"),
+            l(
+                "federal, regional или municipal",
+                "federal, regional or municipal",
+            ),
         ),
         Column::dimension(
             "entity_kind",
@@ -92,19 +98,28 @@ static MENTIONS: MartDef = MartDef {
             "day",
             Type::Date,
             l("День", "Day"),
-            l("День публикации (по Москве)", "The day of publication (Moscow time)"),
+            l(
+                "День публикации (по Москве)",
+                "The day of publication (Moscow time)",
+            ),
         ),
         Column::dimension(
             "month",
             Type::Month,
             l("Месяц", "Month"),
-            l("Месяц публикации (по Москве)", "The month of publication (Moscow time)"),
+            l(
+                "Месяц публикации (по Москве)",
+                "The month of publication (Moscow time)",
+            ),
         ),
         Column::measure(
             "negative",
             Type::Flag,
             l("Негатив", "Negative"),
-            l("1, если тональность отрицательная", "1 when the tone is negative"),
+            l(
+                "1, если тональность отрицательная",
+                "1 when the tone is negative",
+            ),
         ),
     ],
     period: "day",

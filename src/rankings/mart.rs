@@ -67,7 +67,10 @@ static INDICATORS: MartDef = MartDef {
             "day",
             Type::Date,
             l("День", "Day"),
-            l("Первый день года значения", "The first day of the value's year"),
+            l(
+                "Первый день года значения",
+                "The first day of the value's year",
+            ),
         ),
         Column::dimension(
             "month",
@@ -79,7 +82,10 @@ static INDICATORS: MartDef = MartDef {
             "status",
             Type::Text,
             l("Статус", "Status"),
-            l("preliminary, final или revised", "preliminary, final or revised"),
+            l(
+                "preliminary, final или revised",
+                "preliminary, final or revised",
+            ),
         ),
         Column::dimension(
             "direction",
@@ -100,7 +106,10 @@ static INDICATORS: MartDef = MartDef {
             "target",
             Type::Real,
             l("Цель", "Target"),
-            l("Целевое значение года; пусто, если не задано", "The year's target; empty when not set"),
+            l(
+                "Целевое значение года; пусто, если не задано",
+                "The year's target; empty when not set",
+            ),
         ),
         Column::measure(
             "target_met",
@@ -120,7 +129,8 @@ static INDICATORS: MartDef = MartDef {
 };
 
 fn indicators_sql(b: Backend) -> String {
-    let met = "case when i.direction = 'band' and i.band_low is not null and i.band_high is not null
+    let met =
+        "case when i.direction = 'band' and i.band_low is not null and i.band_high is not null
                     then (case when v.value between i.band_low and i.band_high then 1 else 0 end)
                when t.value is null then null
                when i.direction = 'up' then (case when v.value >= t.value then 1 else 0 end)

@@ -44,7 +44,10 @@ static VALUES: MartDef = MartDef {
             "organisation_id",
             Type::Text,
             l("Организация", "Organisation"),
-            l("Организация, которая отчитывается", "The reporting organisation"),
+            l(
+                "Организация, которая отчитывается",
+                "The reporting organisation",
+            ),
         )
         .named(bi::ORGANISATION_NAMES),
         Column::dimension(
@@ -61,7 +64,10 @@ static VALUES: MartDef = MartDef {
             "period",
             Type::Text,
             l("Период", "Period"),
-            l("Отчётный период: 2026-07, 2026-Q3 или 2026", "The period: 2026-07, 2026-Q3 or 2026"),
+            l(
+                "Отчётный период: 2026-07, 2026-Q3 или 2026",
+                "The period: 2026-07, 2026-Q3 or 2026",
+            ),
         ),
         Column::dimension(
             "state",
@@ -76,25 +82,37 @@ static VALUES: MartDef = MartDef {
             "day",
             Type::Date,
             l("День", "Day"),
-            l("Первый день отчётного периода", "The first day of the period"),
+            l(
+                "Первый день отчётного периода",
+                "The first day of the period",
+            ),
         ),
         Column::dimension(
             "month",
             Type::Month,
             l("Месяц", "Month"),
-            l("Первый месяц отчётного периода", "The first month of the period"),
+            l(
+                "Первый месяц отчётного периода",
+                "The first month of the period",
+            ),
         ),
         Column::measure(
             "plan",
             Type::Real,
             l("План", "Plan"),
-            l("Текущий план; пусто, если не задан", "The current plan; empty when none is set"),
+            l(
+                "Текущий план; пусто, если не задан",
+                "The current plan; empty when none is set",
+            ),
         ),
         Column::measure(
             "fact",
             Type::Real,
             l("Факт", "Fact"),
-            l("Отчётное значение; пусто, если не заполнено", "The reported value; empty when not filled in"),
+            l(
+                "Отчётное значение; пусто, если не заполнено",
+                "The reported value; empty when not filled in",
+            ),
         ),
         Column::measure(
             "deviation",

@@ -69,7 +69,10 @@ static STAFF: MartDef = MartDef {
             "vacant",
             Type::Real,
             l("Вакантно ставок", "Vacant rates"),
-            l("Штатных ставок минус занятые", "Authorised rates less those filled"),
+            l(
+                "Штатных ставок минус занятые",
+                "Authorised rates less those filled",
+            ),
         ),
         Column::measure(
             "fill_rate",
@@ -132,10 +135,7 @@ fn staff_sql(b: Backend) -> String {
         rates = sql::real(b, "sum(x.rates) / 100.0"),
         filled_sum = sql::real(b, &format!("sum({filled}) / 100.0")),
         vacant = sql::real(b, &format!("sum(x.rates - {filled}) / 100.0")),
-        fill_rate = sql::real(
-            b,
-            &format!("sum({filled}) * 1.0 / nullif(sum(x.rates), 0)")
-        ),
+        fill_rate = sql::real(b, &format!("sum({filled}) * 1.0 / nullif(sum(x.rates), 0)")),
         vacant_positions = sql::integer(b, "sum(case when x.held < x.rates then 1 else 0 end)"),
         key_vacant = sql::integer(
             b,

@@ -46,11 +46,11 @@ pub fn days_ago(n: i64) -> OffsetDateTime {
 /// One text value of a query (`None` for null).
 pub async fn text(app: &TestApp, sql: &str) -> Option<String> {
     let sql = sql.to_owned();
-    veche::on_db!(&app.state.db, |pool| sqlx::query_scalar::<_, Option<String>>(
-        sqlx::AssertSqlSafe(sql.clone())
-    )
-    .fetch_one(pool)
-    .await)
+    veche::on_db!(&app.state.db, |pool| {
+        sqlx::query_scalar::<_, Option<String>>(sqlx::AssertSqlSafe(sql.clone()))
+            .fetch_one(pool)
+            .await
+    })
     .unwrap()
 }
 
@@ -80,17 +80,21 @@ pub async fn int(app: &TestApp, sql: &str) -> Option<i64> {
                 .or_else(|_| row.try_get::<Option<i32>, _>(0).map(|v| v.map(i64::from)))
                 .unwrap_or_else(|e| panic!("{sql}: {e}"))
         }
-        veche::db::Db::Sqlite(pool) => sqlx::query_scalar::<_, Option<i64>>(sqlx::AssertSqlSafe(sql))
-            .fetch_one(pool)
-            .await
-            .unwrap(),
+        veche::db::Db::Sqlite(pool) => {
+            sqlx::query_scalar::<_, Option<i64>>(sqlx::AssertSqlSafe(sql))
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        }
     }
 }
 
 async fn category(app: &TestApp, kind: &str) -> String {
     text(
         app,
-        &format!("select category_id from category where kind = '{kind}' order by category_id limit 1"),
+        &format!(
+            "select category_id from category where kind = '{kind}' order by category_id limit 1"
+        ),
     )
     .await
     .expect("a category of the kind")
@@ -210,7 +214,17 @@ pub async fn construction(app: &TestApp, who: &Who<'_>) -> (i64, i64, i64, i64, 
     let o2 = object("illegal", true, "").await;
     let o3 = object("completed", false, "2026-01-31").await;
     let created = datetime!(2026-03-02 07:00 UTC);
-    let k1 = appeal(app, who, "construction_check", "resolved", Some("dep-construction-supervision"), created, None, None).await;
+    let k1 = appeal(
+        app,
+        who,
+        "construction_check",
+        "resolved",
+        Some("dep-construction-supervision"),
+        created,
+        None,
+        None,
+    )
+    .await;
     run!(
         app,
         "insert into construction_check (appeal_id, object_id, result, result_note, decided_by, decided_at)
@@ -221,7 +235,17 @@ pub async fn construction(app: &TestApp, who: &Who<'_>) -> (i64, i64, i64, i64, 
         who.account,
         created + time::Duration::hours(80)
     );
-    let k2 = appeal(app, who, "construction_check", "published", Some("dep-construction-supervision"), created, None, None).await;
+    let k2 = appeal(
+        app,
+        who,
+        "construction_check",
+        "published",
+        Some("dep-construction-supervision"),
+        created,
+        None,
+        None,
+    )
+    .await;
     run!(
         app,
         "insert into construction_check (appeal_id) values ($1)",
@@ -335,9 +359,36 @@ pub async fn courts(app: &TestApp, who: &Who<'_>) -> (i64, i64, i64) {
             id
         }
     };
-    let c1 = case("min-economy", "defendant", "contract", 150_000, Some(50_000), "partly", Some("2026-05-20")).await;
-    let c2 = case("min-economy", "plaintiff", "land", 1_000_000, None, "pending", None).await;
-    let c3 = case("min-health", "defendant", "labour", 0, None, "pending", None).await;
+    let c1 = case(
+        "min-economy",
+        "defendant",
+        "contract",
+        150_000,
+        Some(50_000),
+        "partly",
+        Some("2026-05-20"),
+    )
+    .await;
+    let c2 = case(
+        "min-economy",
+        "plaintiff",
+        "land",
+        1_000_000,
+        None,
+        "pending",
+        None,
+    )
+    .await;
+    let c3 = case(
+        "min-health",
+        "defendant",
+        "labour",
+        0,
+        None,
+        "pending",
+        None,
+    )
+    .await;
     for (case, level) in [(c1, "first"), (c1, "appeal"), (c2, "first")] {
         run!(
             app,

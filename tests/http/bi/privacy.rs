@@ -17,16 +17,22 @@ const LAT: &str = "45.0431234";
 const LON: &str = "38.9761234";
 /// What must never appear: the names (any form), the e-mail's local part,
 /// the exact coordinates.
-const MARKERS: [&str; 5] = ["Маркеров", "Приватия", "private-marker", "0431234", "9761234"];
+const MARKERS: [&str; 5] = [
+    "Маркеров",
+    "Приватия",
+    "private-marker",
+    "0431234",
+    "9761234",
+];
 
 /// Every value of a relation's column, as text.
 async fn values(app: &TestApp, relation: &str, column: &str) -> Vec<Option<String>> {
     let sql = format!("select cast({column} as text) from {relation}");
-    veche::on_db!(&app.state.db, |pool| sqlx::query_scalar::<_, Option<String>>(
-        sqlx::AssertSqlSafe(sql.clone())
-    )
-    .fetch_all(pool)
-    .await)
+    veche::on_db!(&app.state.db, |pool| {
+        sqlx::query_scalar::<_, Option<String>>(sqlx::AssertSqlSafe(sql.clone()))
+            .fetch_all(pool)
+            .await
+    })
     .unwrap_or_else(|e| panic!("{relation}.{column}: {e}"))
 }
 
@@ -40,7 +46,14 @@ both_backends!(no_personal_data_in_any_mart_column, |app| {
     };
     // A real report through the form, at the exact point.
     sign_in_as(&app, EMAIL).await;
-    let r = file(&app, "road-pothole", (LAT, LON), &format!("Яма у дома, {NAME}, {EMAIL}"), &[]).await;
+    let r = file(
+        &app,
+        "road-pothole",
+        (LAT, LON),
+        &format!("Яма у дома, {NAME}, {EMAIL}"),
+        &[],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     app.clear_cookies();
     let residents = [
@@ -48,13 +61,40 @@ both_backends!(no_personal_data_in_any_mart_column, |app| {
         citizen(&app, "private-marker-2@example.ru", "Маркеров Второй").await,
         citizen(&app, "private-marker-3@example.ru", "Маркеров Третий").await,
     ];
-    let a = fixture::appeal(&app, &who, "suggestion", "published", Some("min-economy"),
-        days_ago(3), Some(days_ago(-7)), None).await;
+    let a = fixture::appeal(
+        &app,
+        &who,
+        "suggestion",
+        "published",
+        Some("min-economy"),
+        days_ago(3),
+        Some(days_ago(-7)),
+        None,
+    )
+    .await;
     fixture::support(&app, a, &residents[..2], days_ago(1)).await;
-    let o = fixture::order(&app, &who, "min-economy", None, "done", days_ago(9),
-        days_ago(2), Some(days_ago(3))).await;
-    fixture::order(&app, &who, "min-economy", Some(o), "in_progress", days_ago(5),
-        days_ago(1), None).await;
+    let o = fixture::order(
+        &app,
+        &who,
+        "min-economy",
+        None,
+        "done",
+        days_ago(9),
+        days_ago(2),
+        Some(days_ago(3)),
+    )
+    .await;
+    fixture::order(
+        &app,
+        &who,
+        "min-economy",
+        Some(o),
+        "in_progress",
+        days_ago(5),
+        days_ago(1),
+        None,
+    )
+    .await;
     fixture::construction(&app, &who).await;
     fixture::staff(&app, &who).await;
     fixture::courts(&app, &who).await;
@@ -71,18 +111,26 @@ both_backends!(no_personal_data_in_any_mart_column, |app| {
         EMAIL
     )
     .unwrap();
-    let csv = app.get("/opendata/2312823003-towns/data-20211011-structure-20261124.csv").await;
+    let csv = app
+        .get("/opendata/2312823003-towns/data-20211011-structure-20261124.csv")
+        .await;
     assert_eq!(csv.status, StatusCode::OK);
     app.run_workers().await;
     // The markers are in the stores, so a leak would show.
     assert!(
-        app.scalar(&format!("select count(*) from appeal where description like '%{NAME}%'")).await > 0
+        app.scalar(&format!(
+            "select count(*) from appeal where description like '%{NAME}%'"
+        ))
+        .await
+            > 0
     );
 
     let marts = veche::features::bi_marts();
     for d in veche::bi::install::all_defs(&marts) {
         assert!(
-            app.scalar(&format!("select count(*) from {}", d.name)).await > 0,
+            app.scalar(&format!("select count(*) from {}", d.name))
+                .await
+                > 0,
             "{} is empty: the fixture does not reach it",
             d.name
         );
