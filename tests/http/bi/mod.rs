@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use crate::both_backends;
 use crate::problems::{citizen, sign_in_as};
 
+mod drill;
 mod fixture;
 mod marts;
 mod privacy;
