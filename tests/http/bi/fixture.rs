@@ -478,6 +478,12 @@ pub async fn reports(app: &TestApp, who: &Who<'_>) {
         ("min-economy", vec![(a, Some(120.0_f64)), (b, None)]),
         ("min-health", vec![(a, Some(80.0))]),
     ] {
+        run!(
+            app,
+            "insert into report_owed (form_id, organisation_id) values ($1, $2)",
+            form,
+            org
+        );
         let s = id!(
             app,
             "insert into report_submission (form_id, organisation_id, period, state, note, updated_at)
