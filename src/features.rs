@@ -139,6 +139,18 @@ pub fn bi_marts() -> crate::bi::Marts {
         Arc::new(crate::pm::mart::Orders),
         Arc::new(crate::workflow::mart::Requests),
         Arc::new(crate::workflow::mart::Supports),
+        Arc::new(crate::construction::mart::Objects),
+        Arc::new(crate::construction::mart::Checks),
+        Arc::new(crate::opendata::mart::Datasets),
+        Arc::new(crate::opendata::mart::DatasetDownloads),
+        Arc::new(crate::participation::mart::Priorities),
+        Arc::new(crate::participation::mart::ServiceRatings),
+        Arc::new(crate::participation::mart::Initiatives),
+        Arc::new(crate::staffing::mart::Staff),
+        Arc::new(crate::courts::mart::Cases),
+        Arc::new(crate::rankings::mart::Indicators),
+        Arc::new(crate::reports::mart::Values),
+        Arc::new(crate::press::mart::Mentions),
     ])
 }
 

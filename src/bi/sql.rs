@@ -105,3 +105,42 @@ pub fn integer(b: Backend, expr: &str) -> String {
 pub fn portfolio_of(org: &str) -> String {
     format!("(select mo.portfolio_id from mart_organisations mo where mo.organisation_id = {org})")
 }
+
+/// A stored calendar date (`date` on PostgreSQL, `YYYY-MM-DD` text on
+/// SQLite) as `YYYY-MM-DD` text.
+pub fn date(b: Backend, col: &str) -> String {
+    match b {
+        Backend::Sqlite => format!("substr({col}, 1, 10)"),
+        Backend::Postgres => format!("to_char({col}, 'YYYY-MM-DD')"),
+    }
+}
+
+/// The month (`YYYY-MM`) of a stored calendar date.
+pub fn date_month(b: Backend, col: &str) -> String {
+    match b {
+        Backend::Sqlite => format!("substr({col}, 1, 7)"),
+        Backend::Postgres => format!("to_char({col}, 'YYYY-MM')"),
+    }
+}
+
+/// Today in Moscow as `YYYY-MM-DD` text (compare text dates with it).
+pub fn today(b: Backend) -> &'static str {
+    match b {
+        Backend::Sqlite => "strftime('%Y-%m-%d', 'now', '+3 hours')",
+        Backend::Postgres => "to_char(now() at time zone 'Europe/Moscow', 'YYYY-MM-DD')",
+    }
+}
+
+/// Today in Moscow, comparable with stored calendar dates (`date` on
+/// PostgreSQL, text on SQLite).
+pub fn today_date(b: Backend) -> &'static str {
+    match b {
+        Backend::Sqlite => "strftime('%Y-%m-%d', 'now', '+3 hours')",
+        Backend::Postgres => "cast(now() at time zone 'Europe/Moscow' as date)",
+    }
+}
+
+/// The smaller of two numbers.
+pub fn least(a: &str, c: &str) -> String {
+    format!("(case when {a} < {c} then {a} else {c} end)")
+}

@@ -20,6 +20,7 @@ pub mod demo;
 pub mod domain;
 pub mod home;
 pub mod import;
+pub mod mart;
 pub mod openapi;
 pub mod pages;
 pub mod pdf;

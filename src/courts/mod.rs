@@ -23,6 +23,7 @@ pub mod dataset;
 pub mod demo;
 pub mod domain;
 pub mod import;
+pub mod mart;
 pub mod pages;
 pub mod queries;
 pub mod service;

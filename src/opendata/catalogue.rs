@@ -80,6 +80,8 @@ pub struct Catalogue {
     dirty: Arc<AtomicBool>,
     last_check: Arc<Mutex<Option<Instant>>>,
     reload: Arc<tokio::sync::Mutex<()>>,
+    /// Download counts not yet written (`downloads.rs`).
+    pub downloads: crate::opendata::downloads::Downloads,
 }
 
 impl Catalogue {

@@ -16,11 +16,13 @@ pub mod catalogue;
 pub mod ckan;
 pub mod dcat;
 pub mod domain;
+pub mod downloads;
 pub mod home;
 pub mod http;
 pub mod import;
 pub mod loader;
 pub mod machine;
+pub mod mart;
 pub mod openapi;
 pub mod publish;
 pub mod queries;
@@ -263,7 +265,7 @@ async fn opendata_file(
     match file.as_str() {
         "table" | "table.json" | "table.csv" | "table.xlsx" | "map" => {
             let pairs = crate::web::extract::query_pairs(request.uri());
-            return table_view(
+            let r = table_view(
                 &ctx,
                 &state.adaptive,
                 &state.db,
@@ -272,7 +274,12 @@ async fn opendata_file(
                 &file,
                 &pairs,
             )
-            .await;
+            .await?;
+            // An export is a download; the table page and the map are not.
+            if file.starts_with("table.") && r.status() == axum::http::StatusCode::OK {
+                state.catalogue.downloads.count(e.dataset.dataset_id);
+            }
+            return Ok(r);
         }
         _ => {}
     }
@@ -298,7 +305,12 @@ async fn opendata_file(
             let s = queries::structure_by_id(&state.db, v.structure_id)
                 .await?
                 .ok_or_else(AppError::not_found)?;
-            machine::data(&state, &e, &v, s.fields(), ext, request).await
+            let r = machine::data(&state, &e, &v, s.fields(), ext, request).await?;
+            // In full only: a 304 or a resumed range is not another download.
+            if r.status() == axum::http::StatusCode::OK {
+                state.catalogue.downloads.count(e.dataset.dataset_id);
+            }
+            Ok(r)
         }
     }
 }

@@ -5,6 +5,7 @@
 //!   region.
 
 pub mod lawmaking;
+pub mod mart;
 pub mod priorities;
 pub mod services;
 pub mod social;

@@ -27,6 +27,7 @@ pub mod domain;
 pub mod entities;
 pub mod fetch;
 pub mod ingest;
+pub mod mart;
 pub mod matching;
 pub mod pages;
 pub mod parse;

@@ -21,6 +21,7 @@ pub mod demo;
 pub mod domain;
 pub mod import;
 pub mod indicatorpages;
+pub mod mart;
 pub mod pages;
 pub mod queries;
 pub mod sdmx;

@@ -18,6 +18,7 @@ pub mod builder;
 pub mod dataset;
 pub mod demo;
 pub mod domain;
+pub mod mart;
 pub mod pages;
 pub mod queries;
 pub mod service;

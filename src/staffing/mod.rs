@@ -23,6 +23,7 @@ pub mod export;
 pub mod figures;
 pub mod flags;
 pub mod import;
+pub mod mart;
 pub mod orgpage;
 pub mod pages;
 pub mod queries;
