@@ -12,9 +12,13 @@
 //!   read-only role;
 //! - `scope.rs`: whose rows a person may read;
 //! - `query.rs`: a question parsed once under limits, its SQL and answer;
-//! - `dictionary.rs`: `/bi/schema` and the generated part of docs/BI.md.
+//! - `dictionary.rs`: `/bi/schema` and the generated part of docs/BI.md;
+//! - `explorer/`: the staff's explorer, saved explorations, their mail;
+//! - `demo.rs`: the demo officer's saved explorations.
 
+pub mod demo;
 pub mod dictionary;
+pub mod explorer;
 pub mod install;
 pub mod query;
 pub mod scope;
@@ -199,6 +203,15 @@ impl Marts {
 
 /// The explorer's and the dictionary's pages.
 pub fn router() -> axum::Router<crate::app::AppState> {
-    use axum::routing::get;
-    axum::Router::new().route("/bi/schema", get(dictionary::page))
+    use axum::routing::{get, post};
+    use explorer::saved;
+    axum::Router::new()
+        .route("/bi/schema", get(dictionary::page))
+        .route("/bi/explore", get(explorer::page))
+        .route("/bi/explore/records", get(explorer::records))
+        .route("/bi/explorations", get(saved::list).post(saved::save))
+        .route("/bi/explorations/{id}", get(saved::open))
+        .route("/bi/explorations/{id}/share", post(saved::share))
+        .route("/bi/explorations/{id}/schedule", post(saved::schedule))
+        .route("/bi/explorations/{id}/delete", post(saved::delete))
 }
