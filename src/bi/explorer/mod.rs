@@ -52,10 +52,19 @@ pub fn split(raw: Vec<(String, String)>) -> (Vec<(String, String)>, Extras) {
     let mut ex = Extras::default();
     for (k, v) in raw {
         match k.as_str() {
-            "chart" => ex.chart = Some(v),
-            "format" => ex.format = Some(v),
-            "cell_row" => ex.cell_row = Some(v),
-            "cell_col" => ex.cell_col = Some(v),
+            // The first of each counts (as the question's own keys).
+            "chart" => {
+                ex.chart.get_or_insert(v);
+            }
+            "format" => {
+                ex.format.get_or_insert(v);
+            }
+            "cell_row" => {
+                ex.cell_row.get_or_insert(v);
+            }
+            "cell_col" => {
+                ex.cell_col.get_or_insert(v);
+            }
             _ => match k.strip_prefix("f.") {
                 Some(dim) if !v.is_empty() => pairs.push(("f".into(), format!("{dim}:{v}"))),
                 Some(_) => {}

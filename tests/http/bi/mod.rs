@@ -7,6 +7,8 @@ use axum::http::StatusCode;
 use crate::both_backends;
 use crate::problems::{citizen, sign_in_as};
 
+mod explorer;
+
 both_backends!(
     the_dictionary_lists_every_column_and_every_view_answers,
     |app| {
