@@ -89,8 +89,15 @@ fn table(
     let l = p.locale;
     let m = &p.q.measure;
     let better = (*m == Measure::OnTime).then_some(true);
+    // A count or a sum over no rows is 0; a mean, a median or a share in
+    // time over no rows has no figure.
+    let additive = matches!(m, Measure::Count | Measure::Share | Measure::Sum(_));
     let row = |name: String, cells: [Option<Cell>; 3]| {
-        let v = cells.map(|x| x.and_then(|x| x.value));
+        let v = cells.map(|x| match x {
+            Some(x) => x.value,
+            None if additive => Some(0.0),
+            None => None,
+        });
         html! {
             tr {
                 th scope="row" { (name) }
