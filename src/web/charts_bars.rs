@@ -59,7 +59,9 @@ pub fn svg(kind: Kind, title: &str, labels: &[String], series: &[Series]) -> Mar
                 .sum()
         })
         .collect();
-    let values = series.iter().flat_map(|s| s.values.iter().flatten().copied());
+    let values = series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten().copied());
     let (lo, hi) = match kind {
         Kind::Stacked => (0.0_f64, sums.iter().copied().fold(0.0_f64, f64::max)),
         _ => values.fold((0.0_f64, 0.0_f64), |(a, b), v| (a.min(v), b.max(v))),

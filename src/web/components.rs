@@ -406,8 +406,8 @@ pub fn change(
         Some(_) => "change worse",
         None => "change",
     };
-    let relative = (before.abs() > f64::EPSILON)
-        .then(|| format!(" ({:+.0} %)", diff / before.abs() * 100.0));
+    let relative =
+        (before.abs() > f64::EPSILON).then(|| format!(" ({:+.0} %)", diff / before.abs() * 100.0));
     html! {
         span class=(class) {
             (if up { "▲ " } else { "▼ " }) (decimal(locale, diff.abs(), decimals))

@@ -68,8 +68,15 @@ pub fn view(p: &Pivot, c: Option<&Comparison>) -> Markup {
     }
 }
 
-fn keys(c: &Comparison, of: impl Fn(&Totals) -> &std::collections::BTreeMap<String, Cell>) -> Vec<String> {
-    let mut out: Vec<String> = c.totals.iter().flat_map(|t| of(t).keys().cloned()).collect();
+fn keys(
+    c: &Comparison,
+    of: impl Fn(&Totals) -> &std::collections::BTreeMap<String, Cell>,
+) -> Vec<String> {
+    let mut out: Vec<String> = c
+        .totals
+        .iter()
+        .flat_map(|t| of(t).keys().cloned())
+        .collect();
     out.sort();
     out.dedup();
     out

@@ -142,7 +142,9 @@ pub async fn page(
     if !matches!(format, "html" | "json" | "csv" | "xlsx" | "svg") {
         return Err(unknown_format());
     }
-    let asked = pairs.iter().any(|(k, v)| k == "mart" && !v.trim().is_empty());
+    let asked = pairs
+        .iter()
+        .any(|(k, v)| k == "mart" && !v.trim().is_empty());
     let scope = Scope::of(&state.db, &user).await?;
     if !asked && format == "html" {
         let first = state.marts.all().next().map(|m| m.def().name);
@@ -246,7 +248,8 @@ pub async fn records(
         ));
     };
     let col = ex.cell_col.filter(|_| q.cols.is_some());
-    let (links, refused, keys_n, cell_rows) = open_cell(&state, &user, &q, &row, col.as_deref()).await?;
+    let (links, refused, keys_n, cell_rows) =
+        open_cell(&state, &user, &q, &row, col.as_deref()).await?;
     let names = pivot::names(&state.db, q.rows, l).await?;
     let mut what = pivot::label(q.rows, &row, &names, l);
     if let (Some(c), Some(v)) = (q.cols, col.as_deref()) {

@@ -94,7 +94,8 @@ pub async fn visible(db: &Db, user: &CurrentUser, scope: &Scope) -> AppResult<Ve
 
 pub async fn insert(tx: &mut Tx, owner: i64, title: &str, question: &str) -> AppResult<i64> {
     let t = now();
-    let id: i64 = crate::on_tx!(tx, |c| sqlx::query_scalar(
+    let id: i64 = crate::on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "insert into bi_exploration (owner_id, title, question, shared_with, monthly, created_at, updated_at)
          values ($1, $2, $3, '', 0, $4, $4) returning exploration_id"
     )
@@ -103,7 +104,8 @@ pub async fn insert(tx: &mut Tx, owner: i64, title: &str, question: &str) -> App
     .bind(question)
     .bind(t)
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     Ok(id)
 }
 
@@ -217,8 +219,7 @@ pub async fn list(
             .map(|(_, n)| n.clone())
             .unwrap_or_else(|| p.to_owned()),
     };
-    let (mine, shared): (Vec<_>, Vec<_>) =
-        all.iter().partition(|e| e.owner_id == user.account_id);
+    let (mine, shared): (Vec<_>, Vec<_>) = all.iter().partition(|e| e.owner_id == user.account_id);
     let item = |e: &Exploration| {
         html! {
             li.exploration id={ "exploration-" (e.exploration_id) } {

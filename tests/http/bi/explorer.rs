@@ -83,7 +83,12 @@ async fn orders(app: &TestApp, who: &mut Sessions) -> Vec<i64> {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        ids.push(r.location().trim_start_matches("/pm/orders/").parse().unwrap());
+        ids.push(
+            r.location()
+                .trim_start_matches("/pm/orders/")
+                .parse()
+                .unwrap(),
+        );
     }
     ids
 }
@@ -93,7 +98,16 @@ async fn orders(app: &TestApp, who: &mut Sessions) -> Vec<i64> {
 async fn report(app: &TestApp, email: &str, org: &str) -> i64 {
     citizen(app, email, "Житель").await;
     sign_in_as(app, email).await;
-    let id = id_from(&file(app, "road-pothole", KRASNODAR, "Яма во дворе дома, глубокая.", &[]).await);
+    let id = id_from(
+        &file(
+            app,
+            "road-pothole",
+            KRASNODAR,
+            "Яма во дворе дома, глубокая.",
+            &[],
+        )
+        .await,
+    );
     let org = org.to_owned();
     shift(app, id, move |a| a.organisation_id = Some(org)).await;
     let a = crate::problems::appeal(app, id).await;
@@ -124,7 +138,9 @@ fn cell(j: &serde_json::Value, row: &str, col: &str) -> Option<(Option<f64>, i64
 /// The pivot table of a page.
 fn pivot(body: &str) -> &str {
     let from = body.find("id=\"pivot\"").unwrap_or(body.len());
-    let to = body[from..].find("</table>").map_or(body.len(), |i| from + i);
+    let to = body[from..]
+        .find("</table>")
+        .map_or(body.len(), |i| from + i);
     &body[from..to]
 }
 
@@ -159,17 +175,25 @@ both_backends!(
             );
         }
         let page = app
-            .get(&format!("/bi/explore?{by_portfolio}&f=portfolio_id:vg-social"))
+            .get(&format!(
+                "/bi/explore?{by_portfolio}&f=portfolio_id:vg-social"
+            ))
             .await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        assert!(page.body.contains("По этому вопросу строк нет"), "{}", page.body);
+        assert!(
+            page.body.contains("По этому вопросу строк нет"),
+            "{}",
+            page.body
+        );
         let page = app.get(&format!("/bi/explore?{by_portfolio}")).await;
         let table = pivot(&page.body);
         assert!(table.contains("экономика"), "{table}");
         assert!(!table.contains("социальная сфера"), "{table}");
         // The drill-down of the other portfolio's row: nothing behind it.
         let drill = app
-            .get(&format!("/bi/explore/records?{by_portfolio}&cell_row=vg-social"))
+            .get(&format!(
+                "/bi/explore/records?{by_portfolio}&cell_row=vg-social"
+            ))
             .await;
         assert_eq!(drill.status, StatusCode::OK, "{}", drill.body);
         assert!(drill.body.contains("id=\"cell-rows\">0<"), "{}", drill.body);
@@ -192,7 +216,9 @@ both_backends!(
         // A citizen reads nothing.
         citizen(&app, "nosy@example.ru", "Житель").await;
         sign_in_as(&app, "nosy@example.ru").await;
-        let r = app.get(&format!("/bi/explore?{by_portfolio}&format=json")).await;
+        let r = app
+            .get(&format!("/bi/explore?{by_portfolio}&format=json"))
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 );
@@ -207,7 +233,11 @@ both_backends!(drill_down_opens_each_record_by_its_own_rule, |app| {
     who.be(&app, ECON).await;
     let page = app.get(&format!("/bi/explore/records?{q}{at}")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains(&format!("href=\"/problems/{hidden}\"")), "{}", page.body);
+    assert!(
+        page.body.contains(&format!("href=\"/problems/{hidden}\"")),
+        "{}",
+        page.body
+    );
     // A member of another department of the same portfolio counts it but
     // may not open it: no link, one record refused.
     who.be(&app, INVEST).await;
@@ -215,14 +245,22 @@ both_backends!(drill_down_opens_each_record_by_its_own_rule, |app| {
     assert_eq!(cell(&j, "min-economy", "0").map(|c| c.1), Some(1));
     let page = app.get(&format!("/bi/explore/records?{q}{at}")).await;
     assert!(page.body.contains("id=\"cell-rows\">1<"), "{}", page.body);
-    assert!(!page.body.contains(&format!("/problems/{hidden}")), "{}", page.body);
+    assert!(
+        !page.body.contains(&format!("/problems/{hidden}")),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("id=\"refused\""), "{}", page.body);
     // The whole-region viewer counts it too, and is refused as well: the
     // request's rule, not the scope, decides.
     who.be(&app, CONTROL).await;
     let page = app.get(&format!("/bi/explore/records?{q}{at}")).await;
     assert!(page.body.contains("id=\"cell-rows\">1<"), "{}", page.body);
-    assert!(!page.body.contains(&format!("/problems/{hidden}")), "{}", page.body);
+    assert!(
+        !page.body.contains(&format!("/problems/{hidden}")),
+        "{}",
+        page.body
+    );
     // The pivot cell links to that drill-down.
     let page = app.get(&format!("/bi/explore?{q}")).await;
     assert!(page.body.contains("/bi/explore/records?"), "{}", page.body);
@@ -231,10 +269,26 @@ both_backends!(drill_down_opens_each_record_by_its_own_rule, |app| {
     let page = app
         .get("/bi/explore/records?mart=mart_orders&rows=organisation_id&cell_row=min-economy")
         .await;
-    assert!(page.body.contains(&format!("href=\"/pm/orders/{}\"", ids[0])), "{}", page.body);
-    assert!(page.body.contains(&format!("href=\"/pm/orders/{}\"", ids[1])), "{}", page.body);
-    assert!(!page.body.contains(&format!("/pm/orders/{}\"", ids[2])), "{}", page.body);
-    let r = app.get("/bi/explore/records?mart=mart_orders&rows=organisation_id").await;
+    assert!(
+        page.body
+            .contains(&format!("href=\"/pm/orders/{}\"", ids[0])),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(&format!("href=\"/pm/orders/{}\"", ids[1])),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains(&format!("/pm/orders/{}\"", ids[2])),
+        "{}",
+        page.body
+    );
+    let r = app
+        .get("/bi/explore/records?mart=mart_orders&rows=organisation_id")
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "no cell named");
 });
 
@@ -260,10 +314,18 @@ both_backends!(figures_and_exports_match_hand_computed_ones, |app| {
     // Nothing is late yet: the mean and the median of days late are 0, the
     // on-time share has no figure (every deadline is ahead).
     for m in ["mean:days_late", "median:days_late", "sum:days_late"] {
-        let j = json(&app, &format!("mart=mart_orders&rows=organisation_id&measure={m}")).await;
+        let j = json(
+            &app,
+            &format!("mart=mart_orders&rows=organisation_id&measure={m}"),
+        )
+        .await;
         assert_eq!(cell(&j, "min-health", "").unwrap().0, Some(0.0), "{m}");
     }
-    let j = json(&app, "mart=mart_orders&rows=organisation_id&measure=on_time").await;
+    let j = json(
+        &app,
+        "mart=mart_orders&rows=organisation_id&measure=on_time",
+    )
+    .await;
     assert_eq!(cell(&j, "min-economy", "").unwrap(), (None, 2));
     // CSV: the same table with totals.
     let csv = app.get(&format!("/bi/explore?{q}&format=csv")).await;
@@ -284,7 +346,9 @@ both_backends!(figures_and_exports_match_hand_computed_ones, |app| {
     let range = wb.worksheet_range_at(0).unwrap().unwrap();
     assert_eq!(range.rows().count(), 4);
     // SVG: a well-formed picture with its name, one bar per cell.
-    let svg = app.get(&format!("/bi/explore?{q}&format=svg&chart=stacked")).await;
+    let svg = app
+        .get(&format!("/bi/explore?{q}&format=svg&chart=stacked"))
+        .await;
     assert_eq!(svg.headers["content-type"], "image/svg+xml");
     let mut reader = quick_xml::Reader::from_str(&svg.body);
     let mut rects = 0;
@@ -303,139 +367,238 @@ both_backends!(figures_and_exports_match_hand_computed_ones, |app| {
     assert!(pivot(&page.body).contains("Минздрав КК"));
     app.set_cookie("veche_lang", "en");
     let page = app.get(&format!("/bi/explore?{q}")).await;
-    assert!(pivot(&page.body).contains("Ministry of Health"), "{}", page.body);
+    assert!(
+        pivot(&page.body).contains("Ministry of Health"),
+        "{}",
+        page.body
+    );
 });
 
-both_backends!(periods_are_compared_with_the_month_before_and_a_year_ago, |app| {
-    let mut who = people(&app).await;
-    let ids = orders(&app, &mut who).await;
-    // One order given a month ago, one a year ago.
-    let back = |n: i32| mid(&month(-n));
-    for (id, at) in [(ids[1], back(1)), (ids[2], back(12))] {
-        let mut tx = app.state.db.begin().await.unwrap();
-        veche::exec_tx!(&mut tx, "update pm_order set created_at = $1 where order_id = $2", at, id)
+both_backends!(
+    periods_are_compared_with_the_month_before_and_a_year_ago,
+    |app| {
+        let mut who = people(&app).await;
+        let ids = orders(&app, &mut who).await;
+        // One order given a month ago, one a year ago.
+        let back = |n: i32| mid(&month(-n));
+        for (id, at) in [(ids[1], back(1)), (ids[2], back(12))] {
+            let mut tx = app.state.db.begin().await.unwrap();
+            veche::exec_tx!(
+                &mut tx,
+                "update pm_order set created_at = $1 where order_id = $2",
+                at,
+                id
+            )
             .unwrap();
+            tx.commit().await.unwrap();
+        }
+        who.be(&app, CONTROL).await;
+        let m = month(0);
+        let q = format!("mart=mart_orders&rows=organisation_id&measure=count&from={m}&to={m}");
+        let page = app.get(&format!("/bi/explore?{q}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let from = page.body.find("id=\"compare\"").unwrap();
+        let compare = &page.body[from..];
+        assert!(
+            compare.contains(&month(-1)) && compare.contains(&month(-12)),
+            "{compare}"
+        );
+        // All: 1 now, 1 the month before (=), and 1 a year ago (=); by
+        // department: min-economy 1 now against 1 (=), min-health none now.
+        assert!(compare.contains("<span class=\"change\">=<"), "{compare}");
+        // The month before alone: 1 order against none two months ago.
+        let p = month(-1);
+        let q = format!("mart=mart_orders&rows=organisation_id&measure=count&from={p}&to={p}");
+        let page = app.get(&format!("/bi/explore?{q}")).await;
+        let compare = &page.body[page.body.find("id=\"compare\"").unwrap()..];
+        assert!(compare.contains("▲ 1<"), "none two months ago: {compare}");
+        // Two now (both min-economy orders moved to now) against one.
+        let mut tx = app.state.db.begin().await.unwrap();
+        veche::exec_tx!(
+            &mut tx,
+            "update pm_order set created_at = $1 where order_id = $2",
+            veche::db::now(),
+            ids[1]
+        )
+        .unwrap();
+        veche::exec_tx!(
+            &mut tx,
+            "update pm_order set created_at = $1 where order_id = $2",
+            back(1),
+            ids[2]
+        )
+        .unwrap();
         tx.commit().await.unwrap();
+        let q = format!("mart=mart_orders&rows=organisation_id&measure=count&from={m}&to={m}");
+        let page = app.get(&format!("/bi/explore?{q}")).await;
+        let compare = &page.body[page.body.find("id=\"compare\"").unwrap()..];
+        assert!(compare.contains("▲ 1 (+100 %)"), "{compare}");
+        // A count of nothing is 0: min-health's one order last month, none now.
+        assert!(compare.contains("▼ 1 (-100 %)"), "min-health: {compare}");
+        assert!(compare.contains("▲ 2<"), "against 0 a year ago: {compare}");
+        // Without a period the page says how to compare.
+        let page = app
+            .get("/bi/explore?mart=mart_orders&rows=organisation_id")
+            .await;
+        assert!(page.body.contains("Выберите период"), "{}", page.body);
     }
-    who.be(&app, CONTROL).await;
-    let m = month(0);
-    let q = format!("mart=mart_orders&rows=organisation_id&measure=count&from={m}&to={m}");
-    let page = app.get(&format!("/bi/explore?{q}")).await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    let from = page.body.find("id=\"compare\"").unwrap();
-    let compare = &page.body[from..];
-    assert!(compare.contains(&month(-1)) && compare.contains(&month(-12)), "{compare}");
-    // All: 1 now, 1 the month before (=), and 1 a year ago (=); by
-    // department: min-economy 1 now against 1 (=), min-health none now.
-    assert!(compare.contains("<span class=\"change\">=<"), "{compare}");
-    // The month before alone: 1 order against none two months ago.
-    let p = month(-1);
-    let q = format!("mart=mart_orders&rows=organisation_id&measure=count&from={p}&to={p}");
-    let page = app.get(&format!("/bi/explore?{q}")).await;
-    let compare = &page.body[page.body.find("id=\"compare\"").unwrap()..];
-    assert!(compare.contains("▲ 1<"), "none two months ago: {compare}");
-    // Two now (both min-economy orders moved to now) against one.
-    let mut tx = app.state.db.begin().await.unwrap();
-    veche::exec_tx!(&mut tx, "update pm_order set created_at = $1 where order_id = $2", veche::db::now(), ids[1])
-        .unwrap();
-    veche::exec_tx!(&mut tx, "update pm_order set created_at = $1 where order_id = $2", back(1), ids[2])
-        .unwrap();
-    tx.commit().await.unwrap();
-    let q = format!("mart=mart_orders&rows=organisation_id&measure=count&from={m}&to={m}");
-    let page = app.get(&format!("/bi/explore?{q}")).await;
-    let compare = &page.body[page.body.find("id=\"compare\"").unwrap()..];
-    assert!(compare.contains("▲ 1 (+100 %)"), "{compare}");
-    // A count of nothing is 0: min-health's one order last month, none now.
-    assert!(compare.contains("▼ 1 (-100 %)"), "min-health: {compare}");
-    assert!(compare.contains("▲ 2<"), "against 0 a year ago: {compare}");
-    // Without a period the page says how to compare.
-    let page = app.get("/bi/explore?mart=mart_orders&rows=organisation_id").await;
-    assert!(page.body.contains("Выберите период"), "{}", page.body);
-});
+);
 
 /// Saves the question `q` as the signed-in person; the exploration's id.
 async fn save(app: &TestApp, q: &str, title: &str) -> i64 {
     let r = app
-        .submit(&format!("/bi/explore?{q}"), "/bi/explorations", &[("title", title), ("question", q)])
+        .submit(
+            &format!("/bi/explore?{q}"),
+            "/bi/explorations",
+            &[("title", title), ("question", q)],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    app.scalar(&format!("select max(exploration_id) from bi_exploration where title = '{title}'"))
-        .await
+    app.scalar(&format!(
+        "select max(exploration_id) from bi_exploration where title = '{title}'"
+    ))
+    .await
 }
 
-both_backends!(saved_explorations_are_shared_and_changed_by_their_rules, |app| {
-    let mut who = people(&app).await;
-    orders(&app, &mut who).await;
-    who.be(&app, ECON).await;
-    let id = save(&app, "mart=mart_orders&rows=priority&measure=count&chart=line", "Мои приоритеты").await;
-    let list = app.get("/bi/explorations").await;
-    assert!(list.body.contains("Мои приоритеты"), "{}", list.body);
-    assert!(list.body.contains(&format!("/bi/explorations/{id}/delete")));
-    let open = app.get(&format!("/bi/explorations/{id}")).await;
-    assert!(open.location().contains("chart=line"), "{}", open.location());
-    // Unshared: nobody else sees it, nor can delete it.
-    for other in [INVEST, HEALTH] {
-        who.be(&app, other).await;
-        assert!(!app.get("/bi/explorations").await.body.contains("Мои приоритеты"));
-        assert_eq!(app.get(&format!("/bi/explorations/{id}")).await.status, StatusCode::NOT_FOUND);
+both_backends!(
+    saved_explorations_are_shared_and_changed_by_their_rules,
+    |app| {
+        let mut who = people(&app).await;
+        orders(&app, &mut who).await;
+        who.be(&app, ECON).await;
+        let id = save(
+            &app,
+            "mart=mart_orders&rows=priority&measure=count&chart=line",
+            "Мои приоритеты",
+        )
+        .await;
+        let list = app.get("/bi/explorations").await;
+        assert!(list.body.contains("Мои приоритеты"), "{}", list.body);
+        assert!(list.body.contains(&format!("/bi/explorations/{id}/delete")));
+        let open = app.get(&format!("/bi/explorations/{id}")).await;
+        assert!(
+            open.location().contains("chart=line"),
+            "{}",
+            open.location()
+        );
+        // Unshared: nobody else sees it, nor can delete it.
+        for other in [INVEST, HEALTH] {
+            who.be(&app, other).await;
+            assert!(
+                !app.get("/bi/explorations")
+                    .await
+                    .body
+                    .contains("Мои приоритеты")
+            );
+            assert_eq!(
+                app.get(&format!("/bi/explorations/{id}")).await.status,
+                StatusCode::NOT_FOUND
+            );
+            let r = app
+                .submit(
+                    "/bi/explorations",
+                    &format!("/bi/explorations/{id}/delete"),
+                    &[],
+                )
+                .await;
+            assert!(r.status.is_client_error(), "{}", r.status);
+        }
+        assert_eq!(app.scalar("select count(*) from bi_exploration").await, 1);
+        // Shared with its portfolio: its members and whole-region staff see it;
+        // another portfolio does not; only the owner may change it.
+        who.be(&app, ECON).await;
         let r = app
-            .submit("/bi/explorations", &format!("/bi/explorations/{id}/delete"), &[])
+            .submit(
+                "/bi/explorations",
+                &format!("/bi/explorations/{id}/share"),
+                &[("shared_with", "vg-economy")],
+            )
             .await;
-        assert!(r.status.is_client_error(), "{}", r.status);
-    }
-    assert_eq!(app.scalar("select count(*) from bi_exploration").await, 1);
-    // Shared with its portfolio: its members and whole-region staff see it;
-    // another portfolio does not; only the owner may change it.
-    who.be(&app, ECON).await;
-    let r = app
-        .submit("/bi/explorations", &format!("/bi/explorations/{id}/share"), &[("shared_with", "vg-economy")])
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    who.be(&app, INVEST).await;
-    let list = app.get("/bi/explorations").await;
-    assert!(list.body.contains("Мои приоритеты"), "{}", list.body);
-    assert!(!list.body.contains(&format!("/bi/explorations/{id}/delete")), "no delete offered");
-    for action in ["delete", "share", "schedule"] {
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        who.be(&app, INVEST).await;
+        let list = app.get("/bi/explorations").await;
+        assert!(list.body.contains("Мои приоритеты"), "{}", list.body);
+        assert!(
+            !list.body.contains(&format!("/bi/explorations/{id}/delete")),
+            "no delete offered"
+        );
+        for action in ["delete", "share", "schedule"] {
+            let r = app
+                .submit(
+                    "/bi/explorations",
+                    &format!("/bi/explorations/{id}/{action}"),
+                    &[("shared_with", ""), ("monthly", "1")],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{action}");
+        }
+        assert_eq!(app.scalar("select count(*) from bi_exploration where monthly = 0 and shared_with = 'vg-economy'").await, 1);
+        who.be(&app, CONTROL).await;
+        assert!(
+            app.get("/bi/explorations")
+                .await
+                .body
+                .contains("Мои приоритеты")
+        );
+        who.be(&app, HEALTH).await;
+        assert!(
+            !app.get("/bi/explorations")
+                .await
+                .body
+                .contains("Мои приоритеты")
+        );
+        // Shared with the core: everyone in it, each in their own scope.
+        who.be(&app, ECON).await;
         let r = app
-            .submit("/bi/explorations", &format!("/bi/explorations/{id}/{action}"), &[("shared_with", ""), ("monthly", "1")])
+            .submit(
+                "/bi/explorations",
+                &format!("/bi/explorations/{id}/share"),
+                &[("shared_with", "core")],
+            )
             .await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{action}");
-    }
-    assert_eq!(app.scalar("select count(*) from bi_exploration where monthly = 0 and shared_with = 'vg-economy'").await, 1);
-    who.be(&app, CONTROL).await;
-    assert!(app.get("/bi/explorations").await.body.contains("Мои приоритеты"));
-    who.be(&app, HEALTH).await;
-    assert!(!app.get("/bi/explorations").await.body.contains("Мои приоритеты"));
-    // Shared with the core: everyone in it, each in their own scope.
-    who.be(&app, ECON).await;
-    let r = app
-        .submit("/bi/explorations", &format!("/bi/explorations/{id}/share"), &[("shared_with", "core")])
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let r = app
-        .submit("/bi/explorations", &format!("/bi/explorations/{id}/share"), &[("shared_with", "x' or 1=1")])
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    who.be(&app, HEALTH).await;
-    assert!(app.get("/bi/explorations").await.body.contains("Мои приоритеты"));
-    let open = app.get(&format!("/bi/explorations/{id}")).await;
-    let j = json(&app, open.location().trim_start_matches("/bi/explore?")).await;
-    assert_eq!(j["totals"]["all"]["rows"], 1, "min-health's one order only");
-    // A bad question or title is not saved.
-    who.be(&app, ECON).await;
-    for (q, title) in [("mart=nope", "x"), ("mart=mart_orders", "")] {
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
         let r = app
-            .submit("/bi/explorations", "/bi/explorations", &[("title", title), ("question", q)])
+            .submit(
+                "/bi/explorations",
+                &format!("/bi/explorations/{id}/share"),
+                &[("shared_with", "x' or 1=1")],
+            )
             .await;
-        assert!(r.status.is_client_error(), "{q}: {}", r.status);
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        who.be(&app, HEALTH).await;
+        assert!(
+            app.get("/bi/explorations")
+                .await
+                .body
+                .contains("Мои приоритеты")
+        );
+        let open = app.get(&format!("/bi/explorations/{id}")).await;
+        let j = json(&app, open.location().trim_start_matches("/bi/explore?")).await;
+        assert_eq!(j["totals"]["all"]["rows"], 1, "min-health's one order only");
+        // A bad question or title is not saved.
+        who.be(&app, ECON).await;
+        for (q, title) in [("mart=nope", "x"), ("mart=mart_orders", "")] {
+            let r = app
+                .submit(
+                    "/bi/explorations",
+                    "/bi/explorations",
+                    &[("title", title), ("question", q)],
+                )
+                .await;
+            assert!(r.status.is_client_error(), "{q}: {}", r.status);
+        }
+        // The owner deletes it.
+        let r = app
+            .submit(
+                "/bi/explorations",
+                &format!("/bi/explorations/{id}/delete"),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(app.scalar("select count(*) from bi_exploration").await, 0);
     }
-    // The owner deletes it.
-    let r = app
-        .submit("/bi/explorations", &format!("/bi/explorations/{id}/delete"), &[])
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.scalar("select count(*) from bi_exploration").await, 0);
-});
+);
 
 both_backends!(a_scheduled_exploration_is_mailed_once_per_period, |app| {
     let mut who = people(&app).await;
@@ -444,25 +607,53 @@ both_backends!(a_scheduled_exploration_is_mailed_once_per_period, |app| {
     let last = mid(&month(-1));
     for id in [ids[0], ids[2]] {
         let mut tx = app.state.db.begin().await.unwrap();
-        veche::exec_tx!(&mut tx, "update pm_order set created_at = $1 where order_id = $2", last, id)
-            .unwrap();
+        veche::exec_tx!(
+            &mut tx,
+            "update pm_order set created_at = $1 where order_id = $2",
+            last,
+            id
+        )
+        .unwrap();
         tx.commit().await.unwrap();
     }
     who.be(&app, ECON).await;
-    let id = save(&app, "mart=mart_orders&rows=organisation_id&measure=count", "Поручения за месяц").await;
+    let id = save(
+        &app,
+        "mart=mart_orders&rows=organisation_id&measure=count",
+        "Поручения за месяц",
+    )
+    .await;
     let r = app
-        .submit("/bi/explorations", &format!("/bi/explorations/{id}/schedule"), &[("monthly", "1")])
+        .submit(
+            "/bi/explorations",
+            &format!("/bi/explorations/{id}/schedule"),
+            &[("monthly", "1")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let now = veche::db::now();
-    let sent = veche::bi::explorer::mail::send_monthly(&app.state, now).await.unwrap();
+    let sent = veche::bi::explorer::mail::send_monthly(&app.state, now)
+        .await
+        .unwrap();
     assert_eq!(sent, 1);
-    assert_eq!(veche::bi::explorer::mail::send_monthly(&app.state, now).await.unwrap(), 0);
+    assert_eq!(
+        veche::bi::explorer::mail::send_monthly(&app.state, now)
+            .await
+            .unwrap(),
+        0
+    );
     app.run_workers().await;
     let app = app.restarted().await;
-    assert_eq!(veche::bi::explorer::mail::send_monthly(&app.state, now).await.unwrap(), 0);
+    assert_eq!(
+        veche::bi::explorer::mail::send_monthly(&app.state, now)
+            .await
+            .unwrap(),
+        0
+    );
     // The hourly work runs it too, and sends nothing more.
-    veche::bi::explorer::mail::scheduled(&app.state).await.unwrap();
+    veche::bi::explorer::mail::scheduled(&app.state)
+        .await
+        .unwrap();
     app.run_workers().await;
     // (The officer also has mail about the orders given to them.)
     let mails: Vec<_> = app
@@ -476,22 +667,39 @@ both_backends!(a_scheduled_exploration_is_mailed_once_per_period, |app| {
     // Last month, in the owner's scope: min-economy's order, not min-health's.
     assert!(m.body.contains("Минэкономики КК"), "{}", m.body);
     assert!(!m.body.contains("Минздрав"), "{}", m.body);
-    assert!(m.body.contains(&format!("from={}", month(-1))), "{}", m.body);
+    assert!(
+        m.body.contains(&format!("from={}", month(-1))),
+        "{}",
+        m.body
+    );
     assert!(m.link("/bi/explore?").contains("mart=mart_orders"));
     assert_eq!(
-        app.scalar(&format!("select count(*) from bi_exploration where last_sent = '{}'", month(-1)))
-            .await,
+        app.scalar(&format!(
+            "select count(*) from bi_exploration where last_sent = '{}'",
+            month(-1)
+        ))
+        .await,
         1
     );
     // A month later, the next one.
     let next = now + time::Duration::days(32);
-    assert_eq!(veche::bi::explorer::mail::send_monthly(&app.state, next).await.unwrap(), 1);
+    assert_eq!(
+        veche::bi::explorer::mail::send_monthly(&app.state, next)
+            .await
+            .unwrap(),
+        1
+    );
     // Turned off: nothing.
     let off = now + time::Duration::days(64);
     let mut tx = app.state.db.begin().await.unwrap();
     veche::exec_tx!(&mut tx, "update bi_exploration set monthly = 0").unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(veche::bi::explorer::mail::send_monthly(&app.state, off).await.unwrap(), 0);
+    assert_eq!(
+        veche::bi::explorer::mail::send_monthly(&app.state, off)
+            .await
+            .unwrap(),
+        0
+    );
 });
 
 both_backends!(hostile_questions_are_refused_with_a_message, |app| {
@@ -503,17 +711,38 @@ both_backends!(hostile_questions_are_refused_with_a_message, |app| {
     for (q, why) in [
         ("mart=mart_nope".to_owned(), "unknown relation"),
         ("mart=account".to_owned(), "a table, not a relation"),
-        ("mart=mart_orders&rows=password_hash".to_owned(), "unknown dimension"),
+        (
+            "mart=mart_orders&rows=password_hash".to_owned(),
+            "unknown dimension",
+        ),
         ("mart=mart_orders&rows=order_id".to_owned(), "an attribute"),
-        ("mart=mart_orders&rows=state;drop table account".to_owned(), "SQL as a dimension"),
-        ("mart=mart_orders&measure=sum:state".to_owned(), "a text measure"),
-        ("mart=mart_orders&measure=avg(1)".to_owned(), "SQL as a measure"),
-        ("mart=mart_orders&rows=state&cols=state".to_owned(), "the same twice"),
+        (
+            "mart=mart_orders&rows=state;drop table account".to_owned(),
+            "SQL as a dimension",
+        ),
+        (
+            "mart=mart_orders&measure=sum:state".to_owned(),
+            "a text measure",
+        ),
+        (
+            "mart=mart_orders&measure=avg(1)".to_owned(),
+            "SQL as a measure",
+        ),
+        (
+            "mart=mart_orders&rows=state&cols=state".to_owned(),
+            "the same twice",
+        ),
         (format!("mart=mart_orders{many}"), "ten thousand filters"),
-        ("mart=mart_orders&f=state".to_owned(), "a filter without a value"),
+        (
+            "mart=mart_orders&f=state".to_owned(),
+            "a filter without a value",
+        ),
         ("mart=mart_orders&from=2026-13".to_owned(), "no month 13"),
         ("mart=mart_orders&from=26-01".to_owned(), "a short year"),
-        ("mart=mart_orders&from=2026-05&to=2026-01".to_owned(), "backwards"),
+        (
+            "mart=mart_orders&from=2026-05&to=2026-01".to_owned(),
+            "backwards",
+        ),
         ("mart=mart_orders&format=exe".to_owned(), "unknown format"),
     ] {
         for format in ["", "&format=json"] {
@@ -533,5 +762,8 @@ both_backends!(hostile_questions_are_refused_with_a_message, |app| {
     assert!(app.scalar("select count(*) from account").await > 0);
     // The form and the relation chooser still answer.
     assert_eq!(app.get("/bi/explore").await.status, StatusCode::OK);
-    assert_eq!(app.get("/bi/explore?mart=mart_orders").await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/bi/explore?mart=mart_orders").await.status,
+        StatusCode::OK
+    );
 });
