@@ -60,9 +60,9 @@ pub fn view(p: &Pivot, c: Option<&Comparison>) -> Markup {
     html! {
         section #compare aria-labelledby="compare-h" {
             h2 #compare-h { (t.compare) }
-            (table(p, c, &p.q.rows.label.get(p.locale).to_owned(), &by_rows, |t, k| t.by_row.get(k).copied(), |k| p.row_label(k), true))
+            (table(p, c, p.q.rows.label.get(p.locale), &by_rows, |t, k| t.by_row.get(k).copied(), |k| p.row_label(k), true))
             @if let Some(col) = p.q.cols {
-                (table(p, c, &col.label.get(p.locale).to_owned(), &by_cols, |t, k| t.by_col.get(k).copied(), |k| p.col_label(k), false))
+                (table(p, c, col.label.get(p.locale), &by_cols, |t, k| t.by_col.get(k).copied(), |k| p.col_label(k), false))
             }
         }
     }
@@ -82,7 +82,6 @@ fn keys(
     out
 }
 
-#[allow(clippy::too_many_arguments)]
 fn table(
     p: &Pivot,
     c: &Comparison,
