@@ -66,7 +66,11 @@ pub fn svg(kind: Kind, title: &str, labels: &[String], series: &[Series]) -> Mar
         Kind::Stacked => (0.0_f64, sums.iter().copied().fold(0.0_f64, f64::max)),
         _ => values.fold((0.0_f64, 0.0_f64), |(a, b), v| (a.min(v), b.max(v))),
     };
-    let hi = if (hi - lo).abs() < f64::EPSILON { lo + 1.0 } else { hi };
+    let hi = if (hi - lo).abs() < f64::EPSILON {
+        lo + 1.0
+    } else {
+        hi
+    };
     let plot_h = H - PAD - BOTTOM;
     let y = |v: f64| PAD + (1.0 - (v - lo) / (hi - lo)) * plot_h;
     let n = labels.len().max(1) as f64;
