@@ -97,6 +97,8 @@ pub fn demo_parts() -> DemoParts {
         Arc::new(crate::planner::demo::Planner),
         // After the directory: its documents name the ministries.
         Arc::new(crate::integration::medo::demo::Medo),
+        // After the reports: its explorations are the demo officer's.
+        Arc::new(crate::bi::demo::Explorations),
         // Last: it follows what the others wrote.
         Arc::new(crate::participation::social::demo::Social),
     ])
@@ -162,7 +164,9 @@ pub async fn run_scheduled(state: &crate::app::AppState) -> anyhow::Result<()> {
     crate::courts::scheduled(state).await?;
     crate::rankings::scheduled(state).await?;
     crate::reports::scheduled(state).await?;
-    crate::press::scheduled(state).await
+    crate::press::scheduled(state).await?;
+    // The explorer's monthly mail (a shared service's step).
+    crate::bi::explorer::mail::scheduled(state).await
 }
 
 /// Who applies which integration message (`integration::inbound`).

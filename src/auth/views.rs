@@ -75,6 +75,7 @@ texts!(pub AuthTexts {
     workspace_moderation: "Модерация обращений", "Report moderation";
     order_management: "Управление поручениями", "Order management";
     my_tasks_orders: "Мои задачи и поручения", "My tasks and orders";
+    explorer: "Конструктор отчётов по данным", "Data explorer";
 });
 
 fn municipality_options(locale: Locale) -> Vec<(String, String)> {
@@ -368,6 +369,7 @@ pub fn workspace_page(ctx: &PageCtx, user: &CurrentUser) -> Response {
             @if user.works_in_core() {
                 li { a href="/pm" { (AuthTexts::get(l).order_management) } }
                 li { a href="/pm/tasks" { (AuthTexts::get(l).my_tasks_orders) } }
+                li { a href="/bi/explore" { (AuthTexts::get(l).explorer) } }
             }
         }
         @if !user.memberships.is_empty() {

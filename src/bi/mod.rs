@@ -15,8 +15,12 @@
 //! - `dictionary.rs`: `/bi/schema` and the generated part of docs/BI.md;
 //! - `superset.rs`: Superset's embedded dashboards, their guest tokens and
 //!   dataset files.
+//! - `explorer/`: the staff's explorer, saved explorations, their mail;
+//! - `demo.rs`: the demo officer's saved explorations.
 
+pub mod demo;
 pub mod dictionary;
+pub mod explorer;
 pub mod install;
 pub mod query;
 pub mod scope;
@@ -202,8 +206,16 @@ impl Marts {
 
 /// The explorer's and the dictionary's pages.
 pub fn router() -> axum::Router<crate::app::AppState> {
-    use axum::routing::get;
+    use axum::routing::{get, post};
+    use explorer::saved;
     axum::Router::new()
         .route("/bi/schema", get(dictionary::page))
+        .route("/bi/explore", get(explorer::page))
+        .route("/bi/explore/records", get(explorer::records))
+        .route("/bi/explorations", get(saved::list).post(saved::save))
+        .route("/bi/explorations/{id}", get(saved::open))
+        .route("/bi/explorations/{id}/share", post(saved::share))
+        .route("/bi/explorations/{id}/schedule", post(saved::schedule))
+        .route("/bi/explorations/{id}/delete", post(saved::delete))
         .merge(superset::router())
 }

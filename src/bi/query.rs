@@ -371,12 +371,25 @@ fn conditions(q: &Question, scope: &Scope) -> (String, Vec<String>) {
 
 /// The SQL of a question's answer, and its bound values.
 pub fn answer_sql(b: Backend, q: &Question, scope: &Scope) -> (String, Vec<String>) {
+    grouped_sql(b, q, scope, Some(q.rows), q.cols)
+}
+
+/// The SQL of the question's measure grouped by `rows` and `cols` (either
+/// left out: one group), for the answer and its totals.
+fn grouped_sql(
+    b: Backend,
+    q: &Question,
+    scope: &Scope,
+    rows: Option<&Column>,
+    cols: Option<&Column>,
+) -> (String, Vec<String>) {
     let (conds, binds) = conditions(q, scope);
-    let r = format!("coalesce(cast({} as text), '')", q.rows.name);
-    let c = q
-        .cols
-        .map(|c| format!("coalesce(cast({} as text), '')", c.name))
-        .unwrap_or_else(|| "''".into());
+    let key = |c: Option<&Column>| {
+        c.map(|c| format!("coalesce(cast({} as text), '')", c.name))
+            .unwrap_or_else(|| "''".into())
+    };
+    let r = key(rows);
+    let c = key(cols);
     let limit = MAX_CELLS + 1;
     let sql = match &q.measure {
         Measure::Median(col) => format!(
@@ -448,8 +461,68 @@ pub async fn answer(
     scope: &Scope,
 ) -> AppResult<Answer> {
     let (sql, binds) = answer_sql(db.backend(), q, scope);
+    let mut a = fetch_answer(db, gate, &sql, &binds).await?;
+    if q.measure == Measure::Share {
+        let total = a.total_rows().max(1) as f64;
+        for cell in a.cells.values_mut() {
+            cell.value = Some(cell.rows as f64 * 100.0 / total);
+        }
+    }
+    Ok(a)
+}
+
+/// The margins of an answer: the measure over each row (all columns), over
+/// each column (all rows) and over everything, computed by the database
+/// (a mean or a median of a margin is not a sum of cells).
+#[derive(Debug, Clone, Default)]
+pub struct Totals {
+    pub by_row: BTreeMap<String, Cell>,
+    pub by_col: BTreeMap<String, Cell>,
+    pub all: Option<Cell>,
+}
+
+/// The margins of a question's answer within a scope.
+pub async fn totals(
+    db: &Db,
+    gate: &crate::web::limits::Gate,
+    q: &Question,
+    scope: &Scope,
+) -> AppResult<Totals> {
+    let b = db.backend();
+    let mut t = Totals::default();
+    let (sql, binds) = grouped_sql(b, q, scope, None, None);
+    let all = fetch_answer(db, gate, &sql, &binds).await?;
+    t.all = all.cells.values().next().copied();
+    let (sql, binds) = grouped_sql(b, q, scope, Some(q.rows), None);
+    let by_row = fetch_answer(db, gate, &sql, &binds).await?;
+    t.by_row = by_row.cells.into_iter().map(|((r, _), c)| (r, c)).collect();
+    if let Some(cols) = q.cols {
+        let (sql, binds) = grouped_sql(b, q, scope, Some(cols), None);
+        let by_col = fetch_answer(db, gate, &sql, &binds).await?;
+        t.by_col = by_col.cells.into_iter().map(|((c, _), x)| (c, x)).collect();
+    }
+    if q.measure == Measure::Share {
+        let total = t.all.map(|c| c.rows).unwrap_or(0).max(1) as f64;
+        for cell in t
+            .by_row
+            .values_mut()
+            .chain(t.by_col.values_mut())
+            .chain(t.all.iter_mut())
+        {
+            cell.value = Some(cell.rows as f64 * 100.0 / total);
+        }
+    }
+    Ok(t)
+}
+
+async fn fetch_answer(
+    db: &Db,
+    gate: &crate::web::limits::Gate,
+    sql: &str,
+    binds: &[String],
+) -> AppResult<Answer> {
     let rows: Vec<(String, String, Option<f64>, i64)> =
-        run(db, gate, &sql, &binds, |db, sql, binds| {
+        run(db, gate, sql, binds, |db, sql, binds| {
             Box::pin(async move {
                 let mut tx = db.read().await?;
                 if db.backend() == Backend::Postgres {
@@ -496,12 +569,6 @@ pub async fn answer(
     }
     a.rows.sort();
     a.cols.sort();
-    if q.measure == Measure::Share {
-        let total = a.total_rows().max(1) as f64;
-        for cell in a.cells.values_mut() {
-            cell.value = Some(cell.rows as f64 * 100.0 / total);
-        }
-    }
     Ok(a)
 }
 

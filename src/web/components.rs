@@ -370,3 +370,49 @@ pub fn parse_decimal(s: &str) -> Option<f64> {
     }
     cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
 }
+
+texts!(pub ChangeTexts {
+    up: "рост", "up";
+    down: "снижение", "down";
+    same: "без изменений", "no change";
+    none: "нет данных", "no figure";
+});
+
+/// A change between two figures, shown as the rankings show a change of
+/// place: an arrow and the difference («▲ 3», «▼ 2», «=»), green when
+/// better and red when worse if the figure has a better direction
+/// (`higher_is_better`), neutral otherwise; the direction is also in
+/// words for screen readers, and the relative change follows when the
+/// figure before is not zero.
+pub fn change(
+    locale: Locale,
+    now: Option<f64>,
+    before: Option<f64>,
+    higher_is_better: Option<bool>,
+    decimals: i64,
+) -> Markup {
+    let t = ChangeTexts::get(locale);
+    let (Some(now), Some(before)) = (now, before) else {
+        return html! { span.change { "—" span.visually-hidden { " (" (t.none) ")" } } };
+    };
+    let diff = now - before;
+    let step = 0.5 * 10f64.powi(-(decimals.clamp(0, 6) as i32));
+    if diff.abs() < step {
+        return html! { span.change { "=" span.visually-hidden { " (" (t.same) ")" } } };
+    }
+    let up = diff > 0.0;
+    let class = match higher_is_better {
+        Some(h) if h == up => "change better",
+        Some(_) => "change worse",
+        None => "change",
+    };
+    let relative =
+        (before.abs() > f64::EPSILON).then(|| format!(" ({:+.0} %)", diff / before.abs() * 100.0));
+    html! {
+        span class=(class) {
+            (if up { "▲ " } else { "▼ " }) (decimal(locale, diff.abs(), decimals))
+            @if let Some(r) = relative { (r) }
+            span.visually-hidden { " (" (if up { t.up } else { t.down }) ")" }
+        }
+    }
+}

@@ -4,6 +4,7 @@
 pub mod api_docs;
 pub mod assets;
 pub mod charts;
+pub mod charts_bars;
 pub mod components;
 pub mod csrf;
 pub mod errors;

@@ -231,6 +231,13 @@ async fn the_main_pages_pass_an_axe_core_audit_in_both_languages_and_every_role(
                 "/pm/planner/new".into(),
                 "/pm/planner/settings".into(),
                 format!("/pm/planner/items/{meeting}"),
+                "/bi/schema".into(),
+                "/bi/explore".into(),
+                "/bi/explore?mart=mart_orders&rows=month&cols=priority&measure=count&chart=stacked"
+                    .into(),
+                "/bi/explore?mart=mart_requests&rows=organisation_id&measure=on_time&chart=line"
+                    .into(),
+                "/bi/explorations".into(),
             ],
         ),
         (

@@ -464,6 +464,36 @@ both_backends!(
             "{}",
             dictate.body
         );
+        // The explorer: the officer's saved explorations (one mailed
+        // monthly, one shared with the core), each answering with figures;
+        // the workspace and the core's navigation link to it.
+        let saved = app.get("/bi/explorations").await;
+        assert_eq!(saved.status, StatusCode::OK);
+        assert!(saved.body.contains("id=\"exploration-"), "{}", saved.body);
+        assert!(
+            app.scalar("select count(*) from bi_exploration where monthly = 1")
+                .await
+                >= 1
+        );
+        assert!(
+            app.scalar("select count(*) from bi_exploration where shared_with = 'core'")
+                .await
+                >= 1
+        );
+        let first = app
+            .scalar("select min(exploration_id) from bi_exploration")
+            .await;
+        let open = app.get(&format!("/bi/explorations/{first}")).await;
+        let answer = app.get(open.location()).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        assert!(answer.body.contains("id=\"pivot\""), "{}", answer.body);
+        assert!(
+            app.get("/workspace")
+                .await
+                .body
+                .contains("href=\"/bi/explore\"")
+        );
+        assert!(app.get("/pm").await.body.contains("href=\"/bi/explore\""));
         // The officer's court cases: the overview, the fortnight's hearings,
         // their first card with its forms (the counts follow below).
         let courts = app.get("/pm/courts").await;

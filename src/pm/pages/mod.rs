@@ -38,6 +38,7 @@ pub fn nav(l: Locale) -> Markup {
                 li { a href="/pm/projects" { (tx.projects_programmes) } }
                 li { a href="/pm/staff" { (tx.staff_completeness) } }
                 li { a href="/pm/courts" { (tx.court_cases) } }
+                li { a href="/bi/explore" { (tx.explorer) } }
                 li { a href="/pm/orders/new" { (tx.give_order) } }
             }
         }
@@ -266,6 +267,7 @@ texts!(PmTexts {
     projects_programmes: "Проекты и программы", "Projects and programmes";
     staff_completeness: "Укомплектованность", "Staff completeness";
     court_cases: "Судебные дела", "Court cases";
+    explorer: "Конструктор отчётов", "Explorer";
     give_order: "Дать поручение", "Give an order";
     overdue_lower: "просрочено", "overdue";
     no: "№", "No.";

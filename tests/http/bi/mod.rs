@@ -10,6 +10,7 @@ use crate::both_backends;
 use crate::problems::{citizen, sign_in_as};
 
 mod drill;
+mod explorer;
 mod fixture;
 mod marts;
 mod privacy;
