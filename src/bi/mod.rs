@@ -186,6 +186,37 @@ pub trait Mart: Send + Sync {
     ) -> AppResult<Vec<Option<String>>>;
 }
 
+/// The drill-down's links, key by key: `find` looks a record up and gives
+/// its page, or nothing when it is gone or the person may not open it.
+pub async fn pages<'a, F, Fut>(keys: &'a [String], find: F) -> AppResult<Vec<Option<String>>>
+where
+    F: Fn(&'a str) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<String>, crate::error::AppError>>,
+{
+    let mut out = Vec::with_capacity(keys.len());
+    for k in keys {
+        out.push(find(k).await?);
+    }
+    Ok(out)
+}
+
+/// `pages` for records whose page every member of the core reads (an
+/// order, a case, an indicator): nothing for anyone outside the core.
+pub async fn core_pages<'a, F, Fut>(
+    user: &CurrentUser,
+    keys: &'a [String],
+    find: F,
+) -> AppResult<Vec<Option<String>>>
+where
+    F: Fn(&'a str) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<String>, crate::error::AppError>>,
+{
+    if !user.works_in_core() {
+        return Ok(vec![None; keys.len()]);
+    }
+    pages(keys, find).await
+}
+
 /// Every relation, in the dictionary's order (wired in `features.rs`).
 #[derive(Clone)]
 pub struct Marts(Arc<Vec<Arc<dyn Mart>>>);

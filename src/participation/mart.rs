@@ -439,20 +439,17 @@ impl bi::Mart for Priorities {
         user: &CurrentUser,
         keys: &[String],
     ) -> AppResult<Vec<Option<String>>> {
-        let mut out = Vec::with_capacity(keys.len());
-        for k in keys {
-            let p = match k.parse::<i64>() {
-                Ok(id) => super::priorities::queries::priority(db, id).await?,
-                Err(_) => None,
+        bi::pages(keys, |k| async move {
+            let Ok(id) = k.parse::<i64>() else {
+                return Ok(None);
             };
-            out.push(
-                p.filter(|p| {
-                    p.state().is_public() || user.is_moderator() || user.account_id == p.proposed_by
-                })
-                .map(|p| format!("/participation/priorities/{}", p.priority_id)),
-            );
-        }
-        Ok(out)
+            let p = super::priorities::queries::priority(db, id).await?;
+            Ok(p.filter(|p| {
+                p.state().is_public() || user.is_moderator() || user.account_id == p.proposed_by
+            })
+            .map(|p| format!("/participation/priorities/{}", p.priority_id)))
+        })
+        .await
     }
 }
 
@@ -471,15 +468,11 @@ impl bi::Mart for ServiceRatings {
         _user: &CurrentUser,
         keys: &[String],
     ) -> AppResult<Vec<Option<String>>> {
-        let mut out = Vec::with_capacity(keys.len());
-        for k in keys {
-            out.push(
-                super::services::queries::service(db, k)
-                    .await?
-                    .map(|s| format!("/participation/services/{}", s.service_id)),
-            );
-        }
-        Ok(out)
+        bi::pages(keys, |k| async move {
+            let found = super::services::queries::service(db, k).await?;
+            Ok(found.map(|s| format!("/participation/services/{}", s.service_id)))
+        })
+        .await
     }
 }
 
@@ -500,20 +493,17 @@ impl bi::Mart for Initiatives {
         keys: &[String],
     ) -> AppResult<Vec<Option<String>>> {
         use super::lawmaking::{queries, service};
-        let mut out = Vec::with_capacity(keys.len());
-        for k in keys {
-            let i = match k.parse::<i64>() {
-                Ok(id) => queries::initiative(db, id).await?,
-                Err(_) => None,
+        bi::pages(keys, |k| async move {
+            let Ok(id) = k.parse::<i64>() else {
+                return Ok(None);
             };
-            let link = match i {
+            Ok(match queries::initiative(db, id).await? {
                 Some(i) if service::visible(&i, &service::viewer(db, &i, Some(user)).await?) => {
                     Some(format!("/participation/lawmaking/{}", i.initiative_id))
                 }
                 _ => None,
-            };
-            out.push(link);
-        }
-        Ok(out)
+            })
+        })
+        .await
     }
 }

@@ -174,14 +174,13 @@ impl bi::Mart for Mentions {
         user: &CurrentUser,
         keys: &[String],
     ) -> AppResult<Vec<Option<String>>> {
-        let mut out = Vec::with_capacity(keys.len());
-        for k in keys {
-            let found = match k.parse::<i64>() {
-                Ok(id) if user.works_in_core() => super::queries::story(db, id).await?.map(|_| id),
-                _ => None,
+        bi::core_pages(user, keys, |k| async move {
+            let Ok(id) = k.parse::<i64>() else {
+                return Ok(None);
             };
-            out.push(found.map(|id| format!("/pm/press/stories/{id}")));
-        }
-        Ok(out)
+            let found = super::queries::story(db, id).await?;
+            Ok(found.map(|_| format!("/pm/press/stories/{id}")))
+        })
+        .await
     }
 }

@@ -168,15 +168,10 @@ impl bi::Mart for Indicators {
         user: &CurrentUser,
         keys: &[String],
     ) -> AppResult<Vec<Option<String>>> {
-        let mut out = Vec::with_capacity(keys.len());
-        for k in keys {
-            let found = if user.works_in_core() {
-                super::queries::indicator(db, k).await?
-            } else {
-                None
-            };
-            out.push(found.map(|i| format!("/pm/indicators/{}", i.code)));
-        }
-        Ok(out)
+        bi::core_pages(user, keys, |k| async move {
+            let found = super::queries::indicator(db, k).await?;
+            Ok(found.map(|i| format!("/pm/indicators/{}", i.code)))
+        })
+        .await
     }
 }

@@ -160,15 +160,10 @@ impl bi::Mart for Staff {
         user: &CurrentUser,
         keys: &[String],
     ) -> AppResult<Vec<Option<String>>> {
-        let mut out = Vec::with_capacity(keys.len());
-        for k in keys {
-            let found = if user.works_in_core() {
-                crate::directory::queries::by_id(db, k).await?
-            } else {
-                None
-            };
-            out.push(found.map(|o| format!("/pm/staff/organisations/{}", o.organisation_id)));
-        }
-        Ok(out)
+        bi::core_pages(user, keys, |k| async move {
+            let found = crate::directory::queries::by_id(db, k).await?;
+            Ok(found.map(|o| format!("/pm/staff/organisations/{}", o.organisation_id)))
+        })
+        .await
     }
 }
