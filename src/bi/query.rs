@@ -515,6 +515,23 @@ pub async fn totals(
     Ok(t)
 }
 
+/// A read-only transaction under the time budget: PostgreSQL cancels the
+/// statement itself; on SQLite `run` drops it.
+async fn budgeted(db: &Db) -> Result<crate::db::Tx, sqlx::Error> {
+    let mut tx = db.read().await?;
+    if db.backend() == Backend::Postgres {
+        crate::exec_tx!(
+            &mut tx,
+            sqlx::AssertSqlSafe(format!(
+                "set local statement_timeout = {}",
+                TIME_BUDGET.as_millis()
+            ))
+        )?;
+        crate::exec_tx!(&mut tx, "set local transaction_read_only = on")?;
+    }
+    Ok(tx)
+}
+
 async fn fetch_answer(
     db: &Db,
     gate: &crate::web::limits::Gate,
@@ -524,17 +541,7 @@ async fn fetch_answer(
     let rows: Vec<(String, String, Option<f64>, i64)> =
         run(db, gate, sql, binds, |db, sql, binds| {
             Box::pin(async move {
-                let mut tx = db.read().await?;
-                if db.backend() == Backend::Postgres {
-                    crate::exec_tx!(
-                        &mut tx,
-                        sqlx::AssertSqlSafe(format!(
-                            "set local statement_timeout = {}",
-                            TIME_BUDGET.as_millis()
-                        ))
-                    )?;
-                    crate::exec_tx!(&mut tx, "set local transaction_read_only = on")?;
-                }
+                let mut tx = budgeted(db).await?;
                 let rows = on_tx!(&mut tx, |c| {
                     let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
                     for v in binds {
@@ -586,16 +593,7 @@ pub async fn record_keys(
     };
     run(db, gate, &sql, &binds, |db, sql, binds| {
         Box::pin(async move {
-            let mut tx = db.read().await?;
-            if db.backend() == Backend::Postgres {
-                crate::exec_tx!(
-                    &mut tx,
-                    sqlx::AssertSqlSafe(format!(
-                        "set local statement_timeout = {}",
-                        TIME_BUDGET.as_millis()
-                    ))
-                )?;
-            }
+            let mut tx = budgeted(db).await?;
             let keys = on_tx!(&mut tx, |c| {
                 let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
                 for v in binds {
