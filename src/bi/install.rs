@@ -211,11 +211,15 @@ pub async fn install(db: &Db, marts: &Marts) -> anyhow::Result<()> {
         }
     }
     if b == Backend::Postgres {
-        let roles: Vec<String> = on_tx!(&mut tx, |c| sqlx::query_scalar(
-            "select role from bi_reader order by role"
+        // A role dropped by hand since is skipped, not a reason to stop
+        // the server starting.
+        let roles: Vec<String> = on_tx!(&mut tx, |c| {
+            sqlx::query_scalar(
+            "select role from bi_reader where role in (select rolname from pg_roles) order by role"
         )
         .fetch_all(c)
-        .await)?;
+        .await
+        })?;
         for role in roles {
             grant_in(&mut tx, &defs, &role).await?;
         }
@@ -377,11 +381,32 @@ pub async fn grant_readonly(
 
 /// Runs the migrations shipped with the binary with the views out of their
 /// way, then installs the views: every place that migrates goes through
-/// here.
+/// here. On PostgreSQL one process at a time does it (a session lock on a
+/// connection of its own, outside the pool), so a process starting beside
+/// another never drops the views the other has just installed.
 pub async fn migrate(db: &Db, marts: &Marts) -> anyhow::Result<()> {
-    if db.has_pending_migrations().await? {
-        drop_views(db).await?;
-        db.migrate().await?;
+    use sqlx::Connection;
+    let mut lock = match db {
+        Db::Postgres(pool) => {
+            let mut c = sqlx::PgConnection::connect_with(&pool.connect_options()).await?;
+            sqlx::query("select pg_advisory_lock(7307)")
+                .execute(&mut c)
+                .await?;
+            Some(c)
+        }
+        Db::Sqlite(_) => None,
+    };
+    let done = async {
+        if db.has_pending_migrations().await? {
+            drop_views(db).await?;
+            db.migrate().await?;
+        }
+        install(db, marts).await
     }
-    install(db, marts).await
+    .await;
+    if let Some(c) = lock.take() {
+        // Closing the session releases the lock as well.
+        let _ = c.close().await;
+    }
+    done
 }

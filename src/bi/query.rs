@@ -446,7 +446,10 @@ pub fn records_sql(
     let _ = b;
     Some((
         format!(
-            "select cast({key} as text) from {} where {conds} order by {key} desc limit {}",
+            // Distinct before the limit: a relation of events (supports)
+            // has many rows per record.
+            "select cast(k as text) from (select distinct {key} as k from {} where {conds}) t
+             order by k desc limit {}",
             q.mart.name, MAX_RECORDS
         ),
         binds,
@@ -515,21 +518,47 @@ pub async fn totals(
     Ok(t)
 }
 
-/// A read-only transaction under the time budget: PostgreSQL cancels the
-/// statement itself; on SQLite `run` drops it.
-async fn budgeted(db: &Db) -> Result<crate::db::Tx, sqlx::Error> {
-    let mut tx = db.read().await?;
-    if db.backend() == Backend::Postgres {
-        crate::exec_tx!(
-            &mut tx,
-            sqlx::AssertSqlSafe(format!(
-                "set local statement_timeout = {}",
-                TIME_BUDGET.as_millis()
-            ))
-        )?;
-        crate::exec_tx!(&mut tx, "set local transaction_read_only = on")?;
+/// Ends SQLite's progress handler's watch when the work is over or
+/// dropped (a client gone): the connection goes back to the pool with a
+/// handler that no longer interrupts anything.
+pub struct Budget(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for Budget {
+    fn drop(&mut self) {
+        self.0.store(false, std::sync::atomic::Ordering::Relaxed);
     }
-    Ok(tx)
+}
+
+/// A read-only transaction under the time budget. PostgreSQL cancels the
+/// statement itself (`statement_timeout`); SQLite's progress handler
+/// interrupts it (dropping the future would not stop SQLite's worker
+/// thread, which would scan on while the gate let the next one in).
+pub async fn budgeted(db: &Db, budget: Duration) -> Result<(crate::db::Tx, Budget), sqlx::Error> {
+    let mut tx = db.read().await?;
+    let watching = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    match &mut tx {
+        crate::db::Tx::Postgres(_) => {
+            crate::exec_tx!(
+                &mut tx,
+                sqlx::AssertSqlSafe(format!(
+                    "set local statement_timeout = {}",
+                    budget.as_millis()
+                ))
+            )?;
+            crate::exec_tx!(&mut tx, "set local transaction_read_only = on")?;
+        }
+        crate::db::Tx::Sqlite(t) => {
+            let deadline = std::time::Instant::now() + budget;
+            let w = watching.clone();
+            let mut handle = t.lock_handle().await?;
+            // Asked every few thousand virtual-machine steps: cheap.
+            handle.set_progress_handler(4_000, move || {
+                !w.load(std::sync::atomic::Ordering::Relaxed)
+                    || std::time::Instant::now() < deadline
+            });
+        }
+    }
+    Ok((tx, Budget(watching)))
 }
 
 async fn fetch_answer(
@@ -538,10 +567,11 @@ async fn fetch_answer(
     sql: &str,
     binds: &[String],
 ) -> AppResult<Answer> {
+    let budget = TIME_BUDGET;
     let rows: Vec<(String, String, Option<f64>, i64)> =
-        run(db, gate, sql, binds, |db, sql, binds| {
+        run(db, gate, sql, binds, budget, move |db, sql, binds| {
             Box::pin(async move {
-                let mut tx = budgeted(db).await?;
+                let (mut tx, _budget) = budgeted(db, budget).await?;
                 let rows = on_tx!(&mut tx, |c| {
                     let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
                     for v in binds {
@@ -591,17 +621,38 @@ pub async fn record_keys(
     let Some((sql, binds)) = records_sql(db.backend(), q, scope, row, col) else {
         return Ok(Vec::new());
     };
-    run(db, gate, &sql, &binds, |db, sql, binds| {
+    strings(db, gate, &sql, &binds).await
+}
+
+/// One column of text read by a query built from the definitions (record
+/// keys, a filter's values), under the gate and the time budget.
+pub async fn strings(
+    db: &Db,
+    gate: &crate::web::limits::Gate,
+    sql: &str,
+    binds: &[String],
+) -> AppResult<Vec<String>> {
+    strings_within(db, gate, sql, binds, TIME_BUDGET).await
+}
+
+async fn strings_within(
+    db: &Db,
+    gate: &crate::web::limits::Gate,
+    sql: &str,
+    binds: &[String],
+    budget: Duration,
+) -> AppResult<Vec<String>> {
+    run(db, gate, sql, binds, budget, move |db, sql, binds| {
         Box::pin(async move {
-            let mut tx = budgeted(db).await?;
-            let keys = on_tx!(&mut tx, |c| {
+            let (mut tx, _budget) = budgeted(db, budget).await?;
+            let values = on_tx!(&mut tx, |c| {
                 let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
                 for v in binds {
                     query = query.bind(v);
                 }
                 query.fetch_all(c).await
             })?;
-            Ok(keys)
+            Ok(values)
         })
     })
     .await
@@ -610,23 +661,33 @@ pub async fn record_keys(
 type Work<'a, T> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, sqlx::Error>> + Send + 'a>>;
 
-/// Runs a query under the gate and the time budget. On SQLite the budget
-/// is kept by dropping the query (PostgreSQL also cancels it itself).
+/// Runs a query under the gate and the time budget (kept by the database:
+/// `budgeted`; the timeout here is only a backstop, a little later, so the
+/// permit is held while the database still works).
 async fn run<'a, T>(
     db: &'a Db,
     gate: &crate::web::limits::Gate,
     sql: &'a str,
     binds: &'a [String],
+    budget: Duration,
     work: impl FnOnce(&'a Db, &'a str, &'a [String]) -> Work<'a, T>,
 ) -> AppResult<T> {
     let _permit = gate.enter().await?;
-    match tokio::time::timeout(TIME_BUDGET, work(db, sql, binds)).await {
-        Ok(r) => r.map_err(|e| match &e {
-            // PostgreSQL's own budget: `query_canceled`.
-            sqlx::Error::Database(d) if d.code().as_deref() == Some("57014") => too_slow(),
-            _ => AppError::from(e),
-        }),
+    let backstop = budget + Duration::from_secs(5);
+    match tokio::time::timeout(backstop, work(db, sql, binds)).await {
+        Ok(r) => r.map_err(over_budget),
         Err(_) => Err(too_slow()),
+    }
+}
+
+/// The database's own end of the budget as the explorer's message:
+/// PostgreSQL's `query_canceled`, SQLite's `SQLITE_INTERRUPT`.
+pub fn over_budget(e: sqlx::Error) -> AppError {
+    match &e {
+        sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("57014" | "9")) => {
+            too_slow()
+        }
+        _ => AppError::from(e),
     }
 }
 
@@ -643,6 +704,39 @@ fn too_slow() -> AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SQLite's statement stops at the budget (a query that would never
+    /// end), and the connection serves the next one.
+    #[tokio::test]
+    async fn sqlite_stops_a_statement_past_its_budget() {
+        let db = Db::connect_url("sqlite::memory:", 1)
+            .await
+            .expect("an in-memory store");
+        let gate = crate::web::limits::Gate::new(1, Duration::from_secs(1));
+        let endless = "with recursive c(x) as (select 1 union all select x + 1 from c)
+                       select cast(count(*) as text) from c";
+        let started = std::time::Instant::now();
+        let r = strings_within(&db, &gate, endless, &[], Duration::from_millis(300)).await;
+        assert!(
+            matches!(
+                r,
+                Err(AppError::Client {
+                    code: "too_slow",
+                    ..
+                })
+            ),
+            "{r:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "{:?}",
+            started.elapsed()
+        );
+        let next = strings(&db, &gate, "select 'next'", &[])
+            .await
+            .expect("the next query");
+        assert_eq!(next, vec!["next".to_owned()]);
+    }
 
     #[test]
     fn months_shift_across_years() {

@@ -2,7 +2,9 @@
 //! definition gives the same column (type and value) on SQLite and
 //! PostgreSQL. Times are stored as text on SQLite and `timestamptz` on
 //! PostgreSQL; the marts turn them into Moscow dates and months (Krasnodar
-//! Krai keeps Moscow time, UTC+3 without summer time since 2014).
+//! Krai keeps Moscow time, UTC+3 without summer time since 2014). Both
+//! backends add the fixed UTC+3, not the zone's history, so a time before
+//! 2014 falls on the same day on both.
 
 use crate::db::Backend;
 
@@ -10,7 +12,7 @@ use crate::db::Backend;
 pub fn day(b: Backend, ts: &str) -> String {
     match b {
         Backend::Sqlite => format!("strftime('%Y-%m-%d', {ts}, '+3 hours')"),
-        Backend::Postgres => format!("to_char({ts} at time zone 'Europe/Moscow', 'YYYY-MM-DD')"),
+        Backend::Postgres => format!("to_char({ts} at time zone interval '+03:00', 'YYYY-MM-DD')"),
     }
 }
 
@@ -18,7 +20,7 @@ pub fn day(b: Backend, ts: &str) -> String {
 pub fn month(b: Backend, ts: &str) -> String {
     match b {
         Backend::Sqlite => format!("strftime('%Y-%m', {ts}, '+3 hours')"),
-        Backend::Postgres => format!("to_char({ts} at time zone 'Europe/Moscow', 'YYYY-MM')"),
+        Backend::Postgres => format!("to_char({ts} at time zone interval '+03:00', 'YYYY-MM')"),
     }
 }
 
@@ -127,7 +129,7 @@ pub fn date_month(b: Backend, col: &str) -> String {
 pub fn today(b: Backend) -> &'static str {
     match b {
         Backend::Sqlite => "strftime('%Y-%m-%d', 'now', '+3 hours')",
-        Backend::Postgres => "to_char(now() at time zone 'Europe/Moscow', 'YYYY-MM-DD')",
+        Backend::Postgres => "to_char(now() at time zone interval '+03:00', 'YYYY-MM-DD')",
     }
 }
 
@@ -136,7 +138,7 @@ pub fn today(b: Backend) -> &'static str {
 pub fn today_date(b: Backend) -> &'static str {
     match b {
         Backend::Sqlite => "strftime('%Y-%m-%d', 'now', '+3 hours')",
-        Backend::Postgres => "cast(now() at time zone 'Europe/Moscow' as date)",
+        Backend::Postgres => "cast(now() at time zone interval '+03:00' as date)",
     }
 }
 

@@ -244,8 +244,12 @@ pub async fn live_table_of(
 /// Republishes every registry with a waiting request, then carries out the
 /// waiting withdrawals of personal data (`redact`).
 pub async fn run_refreshes(state: &AppState) -> anyhow::Result<usize> {
-    // The download counts kept in memory since the last round.
-    state.catalogue.downloads.flush(&state.db).await?;
+    // The download counts kept in memory since the last round; a failure
+    // keeps them for the next round and holds up nothing else (the
+    // withdrawals of personal data below must not wait on a statistic).
+    if let Err(e) = state.catalogue.downloads.flush(&state.db).await {
+        tracing::warn!(error = %e, "download counts not written; kept for the next round");
+    }
     let mut done = 0;
     loop {
         let jobs = queue::claim(&state.db, QUEUE, 10, std::time::Duration::from_secs(600)).await?;

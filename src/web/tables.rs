@@ -100,7 +100,9 @@ impl Table {
         };
         let mut w = csv::Writer::from_writer(start);
         let internal = |e: csv::Error| AppError::Internal(e.into());
-        w.write_record(&self.headers).map_err(internal)?;
+        // Headers may be data too (a pivot's columns are values).
+        w.write_record(self.headers.iter().map(|h| protect_cell(h).into_owned()))
+            .map_err(internal)?;
         for r in &self.rows {
             w.write_record(r.iter().map(|c| match c {
                 Cell::Text(_) | Cell::Link(..) => protect_cell(&c.plain()).into_owned(),

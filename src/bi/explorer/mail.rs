@@ -49,7 +49,20 @@ pub async fn send_monthly(state: &AppState, now: OffsetDateTime) -> AppResult<us
         };
         let owner = CurrentUser::for_account(&state.db, e.owner_id).await?;
         let mail = match owner {
-            Some(owner) if owner.works_in_core() => compose(state, &owner, &e, &month).await?,
+            Some(owner) if owner.works_in_core() => {
+                match compose(state, &owner, &e, &month).await {
+                    Ok(m) => m,
+                    // The explorer is busy: tried again at the next run.
+                    Err(crate::error::AppError::Busy { .. }) => continue,
+                    // One question that cannot be answered (too slow, too
+                    // large, a failure) must not hold up everyone else's mail:
+                    // its month is marked and the next one tried.
+                    Err(err) => {
+                        tracing::warn!(exploration = id, error = %err, "a saved exploration could not be answered for its monthly mail");
+                        None
+                    }
+                }
+            }
             // A disabled account or one that left the core gets nothing;
             // the month is marked all the same.
             _ => None,

@@ -188,7 +188,7 @@ pub async fn page(
     let main = html! {
         h1 { (t.title) }
         (scope_note(&state, l, &scope).await?)
-        (view::form(&state.db, l, q.mart, Some(&q), &scope, chart).await?)
+        (view::form(&state.db, &state.gates.expensive, l, q.mart, Some(&q), &scope, chart).await?)
         section #answer aria-labelledby="answer-h" {
             h2 #answer-h { (t.answer) ": " (title) }
             @if pivot.answer.rows.is_empty() {
@@ -248,6 +248,20 @@ pub async fn records(
         ));
     };
     let col = ex.cell_col.filter(|_| q.cols.is_some());
+    // A cell's keys are bound like filter values, under the same limits
+    // (PostgreSQL refuses a NUL in text with an error, not an answer).
+    let fits = |v: &str| {
+        v.chars().count() <= crate::bi::query::MAX_VALUE_CHARS && !v.chars().any(char::is_control)
+    };
+    if !fits(&row) || !col.as_deref().is_none_or(fits) {
+        return Err(AppError::bad_request(
+            "invalid_question",
+            Msg::new(
+                "Слишком длинное или недопустимое значение ячейки.",
+                "The cell's value is too long or not allowed.",
+            ),
+        ));
+    }
     let (links, refused, keys_n, cell_rows) =
         open_cell(&state, &user, &q, &row, col.as_deref()).await?;
     let names = pivot::names(&state.db, q.rows, l).await?;

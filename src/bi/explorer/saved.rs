@@ -21,6 +21,8 @@ use crate::web::charts_bars::Kind;
 use crate::web::extract::{Form, Path};
 use crate::web::layout::{Page, PageCtx};
 
+/// Explorations one person keeps.
+pub const MAX_PER_PERSON: i64 = 200;
 /// Characters of a title.
 const MAX_TITLE: usize = 200;
 
@@ -164,7 +166,8 @@ pub async fn save(
 ) -> AppResult<Response> {
     let t = ExplorerTexts::get(ctx.locale);
     let title = f.title.trim();
-    if title.is_empty() || title.chars().count() > MAX_TITLE {
+    if title.is_empty() || title.chars().count() > MAX_TITLE || title.chars().any(char::is_control)
+    {
         return Err(AppError::unprocessable(
             "invalid_title",
             Msg::new(
@@ -176,6 +179,24 @@ pub async fn save(
     let _ = t;
     let question = canonical(&state, &f.question)?;
     let mut tx = state.db.begin().await?;
+    // Each may be mailed monthly: a person keeps a bounded number.
+    let kept: i64 = crate::on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "select count(*) from bi_exploration where owner_id = $1"
+    )
+    .bind(user.account_id)
+    .fetch_one(c)
+    .await)?;
+    if kept >= MAX_PER_PERSON {
+        return Err(AppError::unprocessable(
+            "too_many_explorations",
+            Msg::new(
+                format!(
+                    "Можно сохранить не больше {MAX_PER_PERSON} исследований: удалите ненужные."
+                ),
+                format!("At most {MAX_PER_PERSON} explorations can be saved: delete some first."),
+            ),
+        ));
+    }
     insert(&mut tx, user.account_id, title, &question).await?;
     tx.commit().await?;
     Ok(Redirect::to("/bi/explorations").into_response())

@@ -40,6 +40,7 @@ pub fn choose_mart(l: Locale, marts: &Marts, current: Option<&str>) -> Markup {
 /// them, else the values present within the viewer's scope.
 async fn offered(
     db: &Db,
+    gate: &crate::web::limits::Gate,
     mart: &MartDef,
     col: &crate::bi::Column,
     scope: &Scope,
@@ -51,6 +52,20 @@ async fn offered(
         v.sort_by(|a, b| a.1.cmp(&b.1));
         return Ok(v);
     }
+    match col.ty {
+        // Nothing to ask the database: a flag is 0 or 1.
+        Type::Flag => {
+            let t = ExplorerTexts::get(l);
+            return Ok(vec![
+                ("0".into(), t.no.to_owned()),
+                ("1".into(), t.yes.to_owned()),
+            ]);
+        }
+        // Days and months are chosen by the period, not listed (listing
+        // them would format every row of a large relation).
+        Type::Date | Type::Month => return Ok(Vec::new()),
+        _ => {}
+    }
     let scope_clause = if mart.scoped { scope.clause() } else { None };
     // Names and the scope's clause come from definitions and checked ids.
     let sql = format!(
@@ -59,11 +74,7 @@ async fn offered(
         m = mart.name,
         w = scope_clause.unwrap_or_else(|| "1 = 1".into()),
     );
-    let values: Vec<String> = crate::on_db!(db, |pool| {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .fetch_all(pool)
-            .await
-    })?;
+    let values = crate::bi::query::strings(db, gate, &sql, &[]).await?;
     let t = ExplorerTexts::get(l);
     Ok(values
         .into_iter()
@@ -82,6 +93,7 @@ async fn offered(
 /// question was asked.
 pub async fn form(
     db: &Db,
+    gate: &crate::web::limits::Gate,
     l: Locale,
     mart: &'static MartDef,
     q: Option<&Question>,
@@ -114,7 +126,7 @@ pub async fn form(
         .iter()
         .filter(|c| !matches!(c.ty, Type::Date | Type::Month))
     {
-        let mut values = offered(db, mart, c, scope, l).await?;
+        let mut values = offered(db, gate, mart, c, scope, l).await?;
         // A value asked in the address stays in the list, offered or not.
         if let Some(q) = q {
             for (fc, vs) in &q.filters {
