@@ -142,6 +142,27 @@ pub const ORGANISATION_NAMES: &str =
 pub const MUNICIPALITY_NAMES: &str = "select municipality_id, name_ru, name_en from municipality";
 pub const CATEGORY_NAMES: &str = "select category_id, name_ru, name_en from category";
 
+/// A place published as the schema's grid cell (`sql::grid`), never the
+/// exact point: the same two columns wherever a relation has a place.
+pub const LAT_CELL: Column = Column::attribute(
+    "lat_cell",
+    Type::Real,
+    Label::new("Широта (ячейка)", "Latitude (cell)"),
+    Label::new(
+        "Широта, округлённая до 0,01° (около 1 км): не точное место",
+        "Latitude rounded to 0.01° (about 1 km): not the exact place",
+    ),
+);
+pub const LON_CELL: Column = Column::attribute(
+    "lon_cell",
+    Type::Real,
+    Label::new("Долгота (ячейка)", "Longitude (cell)"),
+    Label::new(
+        "Долгота, округлённая до 0,01°",
+        "Longitude rounded to 0.01°",
+    ),
+);
+
 /// One relation of the reporting schema.
 #[derive(Debug)]
 pub struct MartDef {

@@ -134,24 +134,8 @@ static OBJECTS: MartDef = MartDef {
                 "How many check requests concern the object",
             ),
         ),
-        Column::attribute(
-            "lat_cell",
-            Type::Real,
-            l("Широта (ячейка)", "Latitude (cell)"),
-            l(
-                "Широта, округлённая до 0,01° (около 1 км): не точное место",
-                "Latitude rounded to 0.01° (about 1 km): not the exact place",
-            ),
-        ),
-        Column::attribute(
-            "lon_cell",
-            Type::Real,
-            l("Долгота (ячейка)", "Longitude (cell)"),
-            l(
-                "Долгота, округлённая до 0,01°",
-                "Longitude rounded to 0.01°",
-            ),
-        ),
+        bi::LAT_CELL,
+        bi::LON_CELL,
     ],
     period: "day",
     scoped: false,
