@@ -146,8 +146,9 @@ impl AppState {
             }
         }
         tx.commit().await?;
-        if search.needs_rebuild() {
-            let n = search.rebuild(&db).await?;
+        // A new index, or one behind the search log, is built from the
+        // database; otherwise the writer catches up from its cursor.
+        if let Some(n) = search.prepare(&db).await? {
             tracing::info!(documents = n, "search index built");
         }
         let mailer = Mailer::from_config(&config)?;

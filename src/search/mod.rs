@@ -1,17 +1,20 @@
 //! Full-text search (tantivy) with Russian and English stemming.
 //!
 //! The database is the source of truth; the index is a derived cache. A change
-//! that should reach search writes a row to the outbox queue `search` in the
-//! same transaction ([`enqueue`]). One writer, owned by this process, drains
-//! that queue: it loads each document's current state from the database,
-//! replaces it in the index, commits and reloads the reader. A crash between
-//! the commit of the change and the indexing loses nothing.
+//! that should reach search appends `kind:id` to the search event log in the
+//! same transaction ([`enqueue`], [`log`]). Every node keeps its own index
+//! and one writer for it, which reads the log after the node's cursor: it
+//! loads each document's current state from the database, replaces it in the
+//! index, commits, reloads the reader and only then moves the cursor. A crash
+//! between the commit of the change and the indexing loses nothing, and a new
+//! node rebuilds from the database and catches up (docs/SCALE.md).
 //!
 //! Features describe their documents in their own `search.rs` and register
 //! them (`sources::DocumentSource`, wired in `features.rs`); this module
 //! knows no kind by name.
 
 mod handlers;
+pub mod log;
 pub mod schema;
 pub mod sources;
 mod stems;
@@ -31,13 +34,20 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 use tokio::sync::Notify;
 
 use crate::app::AppState;
-use crate::db::{Db, Tx, queue};
+use crate::db::{Db, Tx};
 use schema::Fields;
 pub use sources::{DocumentSource, Sources};
 pub use stems::{stem, stems};
 
-pub const QUEUE: &str = "search";
 const BATCH: i64 = 500;
+
+/// How often a node looks at the log without being woken: changes made by
+/// other nodes reach this one within about this long.
+const POLL: Duration = Duration::from_secs(1);
+
+/// The file in the index folder that names the node when `VECHE_NODE_ID`
+/// does not: a new folder is a new node.
+const NODE_FILE: &str = "veche-node-id";
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/search", get(handlers::search_page))
@@ -69,25 +79,10 @@ pub struct Hit {
     pub score: f32,
 }
 
-#[derive(serde::Serialize, serde::Deserialize)]
-struct IndexJob {
-    kind: String,
-    id: String,
-}
-
 /// Records, inside the caller's transaction, that document `kind:id` must be
 /// (re)indexed or removed.
 pub async fn enqueue(tx: &mut Tx, kind: &str, id: &str) -> Result<(), sqlx::Error> {
-    queue::push(
-        tx,
-        QUEUE,
-        None,
-        &IndexJob {
-            kind: kind.to_owned(),
-            id: id.to_owned(),
-        },
-    )
-    .await
+    log::append(tx, kind, id).await
 }
 
 /// The index, its reader, and the single writer of this process.
@@ -108,6 +103,8 @@ struct Inner {
     drain_lock: tokio::sync::Mutex<()>,
     notify: Notify,
     needs_rebuild: bool,
+    /// This node's name in the log's cursors.
+    node: String,
     /// The kinds of document (`sources`).
     sources: Sources,
 }
@@ -142,7 +139,7 @@ impl SearchIndex {
             tracing::info!("search schema changed; the index will be rebuilt");
             for entry in std::fs::read_dir(dir)? {
                 let path = entry?.path();
-                if path.is_file() {
+                if path.is_file() && !path.ends_with(NODE_FILE) {
                     std::fs::remove_file(path)?;
                 }
             }
@@ -171,6 +168,7 @@ impl SearchIndex {
         }
         needs_rebuild |= reader.searcher().num_docs() == 0;
         needs_rebuild &= writer.is_some();
+        let node = node_id(dir, writer.is_some())?;
         Ok(SearchIndex {
             inner: Arc::new(Inner {
                 index,
@@ -180,6 +178,7 @@ impl SearchIndex {
                 drain_lock: tokio::sync::Mutex::new(()),
                 notify: Notify::new(),
                 needs_rebuild,
+                node,
                 sources,
             }),
         })
@@ -259,42 +258,46 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Processes the whole `search` queue; returns how many jobs were done.
+    /// Applies the log after this node's cursor; returns how many events
+    /// were applied. A node without a cursor (or one behind the log's cut)
+    /// rebuilds instead.
     pub async fn drain(&self, db: &Db) -> anyhow::Result<usize> {
         if self.inner.writer.is_none() {
             return Ok(0);
         }
         let _guard = self.inner.drain_lock.lock().await;
+        let mut at = match log::cursor(db, &self.inner.node).await? {
+            Some(at) if !log::is_pruned_past(db, at).await? => at,
+            _ => {
+                self.rebuild_locked(db).await?;
+                return Ok(0);
+            }
+        };
         let mut done = 0;
         loop {
-            let jobs = queue::claim(db, QUEUE, BATCH, Duration::from_secs(120)).await?;
-            if jobs.is_empty() {
+            let events = log::read_after(db, at, BATCH).await?;
+            let Some(last) = events.last() else {
                 return Ok(done);
-            }
-            // One job per document, however often it changed since the last drain.
-            let mut wanted = std::collections::BTreeMap::new();
-            let mut ids = Vec::new();
-            for job in &jobs {
-                match job.payload::<IndexJob>() {
-                    Ok(j) => {
-                        wanted.insert(format!("{}:{}", j.kind, j.id), j);
-                        ids.push(job.outbox_id);
-                    }
-                    // Left for the dead-letter view: a bad payload is a bug.
-                    Err(e) => queue::fail(db, job, &format!("bad payload: {e}")).await?,
-                }
-            }
+            };
+            // One load per document, however often it changed in the batch.
+            let wanted: std::collections::BTreeSet<(&str, &str)> = events
+                .iter()
+                .map(|e| (e.kind.as_str(), e.doc_id.as_str()))
+                .collect();
             let mut keys = Vec::new();
             let mut docs = Vec::new();
-            for (key, j) in wanted {
-                if let Some(d) = self.inner.sources.document(db, &j.kind, &j.id).await? {
+            for (kind, id) in wanted {
+                if let Some(d) = self.inner.sources.document(db, kind, id).await? {
                     docs.push(self.to_tantivy(&d));
                 }
-                keys.push(key);
+                keys.push(format!("{kind}:{id}"));
             }
             self.apply(keys, docs, false).await?;
-            queue::complete(db, &ids).await?;
-            done += ids.len();
+            // After the commit: a crash before this line applies the batch
+            // again, which changes nothing.
+            at = last.position();
+            log::store_cursor(db, &self.inner.node, at).await?;
+            done += events.len();
         }
     }
 
@@ -305,23 +308,75 @@ impl SearchIndex {
             "the search index is in use by a running veche server; stop it to rebuild the index"
         );
         let _guard = self.inner.drain_lock.lock().await;
+        self.rebuild_locked(db).await
+    }
+
+    /// The rebuild, under the drain lock: the log's position is taken
+    /// first, so whatever changes while the documents are read is applied
+    /// again afterwards (applying is idempotent).
+    async fn rebuild_locked(&self, db: &Db) -> anyhow::Result<usize> {
+        let at = log::now_position(db).await?;
         let docs = self.inner.sources.all(db).await?;
         let n = docs.len();
         let docs = docs.iter().map(|d| self.to_tantivy(d)).collect();
         self.apply(Vec::new(), docs, true).await?;
+        log::store_cursor(db, &self.inner.node, at).await?;
         Ok(n)
     }
 
-    /// The writer task: drains the queue whenever notified, and every few
-    /// seconds in case another process (`veche import`) enqueued work.
+    /// At start: rebuilds the index when it is new, of another schema, or
+    /// behind the log's cut (or its node has no cursor yet); otherwise the
+    /// writer catches up from the cursor. The number of documents indexed
+    /// by a rebuild.
+    pub async fn prepare(&self, db: &Db) -> anyhow::Result<Option<usize>> {
+        if self.inner.writer.is_none() {
+            return Ok(None);
+        }
+        let stale = match log::cursor(db, &self.inner.node).await? {
+            None => true,
+            Some(at) => log::is_pruned_past(db, at).await?,
+        };
+        if self.inner.needs_rebuild || stale {
+            return Ok(Some(self.rebuild(db).await?));
+        }
+        Ok(None)
+    }
+
+    /// This node's name in the log (`VECHE_NODE_ID`, else the index folder's).
+    pub fn node(&self) -> &str {
+        &self.inner.node
+    }
+
+    /// How far this node's index is behind the log.
+    pub async fn lag(&self, db: &Db) -> anyhow::Result<log::Lag> {
+        match log::cursor(db, &self.inner.node).await? {
+            Some(at) => Ok(log::lag(db, at).await?),
+            None => Ok(log::Lag::default()),
+        }
+    }
+
+    /// The writer task: applies the log whenever notified and every
+    /// [`POLL`] (other nodes' changes), cuts the log once a minute and
+    /// publishes the lag as metrics.
     pub async fn run_writer(self, db: Db) {
+        let mut last_prune = std::time::Instant::now();
         loop {
             if let Err(e) = self.drain(&db).await {
                 tracing::error!(error = %format!("{e:#}"), "search indexing failed; will retry");
             }
+            if last_prune.elapsed() >= Duration::from_secs(60) {
+                last_prune = std::time::Instant::now();
+                if let Err(e) = log::prune(&db).await {
+                    tracing::warn!(error = %e, "cutting the search log failed; will retry");
+                }
+                if let Ok(lag) = self.lag(&db).await {
+                    metrics::gauge!("veche_search_lag_events").set(lag.events as f64);
+                    metrics::gauge!("veche_search_lag_seconds").set(lag.seconds as f64);
+                }
+            }
             tokio::select! {
                 _ = self.inner.notify.notified() => {}
-                _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                _ = tokio::time::sleep(POLL) => {}
             }
         }
     }
@@ -469,6 +524,35 @@ const MAX_NOTS: usize = 4;
 
 /// The longest search text passed to the index.
 pub const MAX_QUERY_CHARS: usize = 500;
+
+/// The node's name: `VECHE_NODE_ID`, else the one stored in the index
+/// folder, else a new one (the host's name and a random suffix), stored
+/// there by a process that owns the index.
+fn node_id(dir: &Path, owner: bool) -> anyhow::Result<String> {
+    if let Ok(id) = std::env::var("VECHE_NODE_ID")
+        && !id.trim().is_empty()
+    {
+        return Ok(id.trim().to_owned());
+    }
+    let file = dir.join(NODE_FILE);
+    if let Ok(id) = std::fs::read_to_string(&file)
+        && !id.trim().is_empty()
+    {
+        return Ok(id.trim().to_owned());
+    }
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_default();
+    let id = format!(
+        "{}-{}",
+        if host.is_empty() { "node" } else { &host },
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    if owner {
+        std::fs::write(&file, &id)?;
+    }
+    Ok(id)
+}
 
 /// `veche reindex`: rebuilds the index from the database.
 pub async fn reindex(db: &Db, search: &SearchIndex) -> anyhow::Result<usize> {

@@ -128,6 +128,8 @@ pub async fn health(
     let db_ok = matches!(ping, Ok(Ok(())));
     let index = search.check().await;
     let index_ok = index.is_ok();
+    // How far this node's index is behind the search log (docs/SCALE.md).
+    let lag = search.lag(&db).await.unwrap_or_default();
     let ok = db_ok && index_ok;
     let status = if ok {
         StatusCode::OK
@@ -137,7 +139,13 @@ pub async fn health(
     let body = json!({
         "status": if ok { "ok" } else { "unavailable" },
         "database": { "backend": db.backend().to_string(), "ok": db_ok },
-        "search": { "ok": index_ok, "documents": index.unwrap_or(0) },
+        "search": {
+            "ok": index_ok,
+            "documents": index.unwrap_or(0),
+            "node": search.node(),
+            "behind_events": lag.events,
+            "behind_seconds": lag.seconds,
+        },
         "version": env!("CARGO_PKG_VERSION"),
     });
     let mut response = (status, axum::Json(body)).into_response();

@@ -46,6 +46,7 @@ mod rankings;
 mod reports;
 mod roles;
 mod screenshots;
+mod search_nodes;
 mod services;
 mod smtp;
 mod snapshots;
