@@ -73,6 +73,8 @@ pub struct AppState {
     pub agenda: crate::workflow::agenda::AgendaRegistry,
     /// The service ratings' current month, computed once for many readers.
     pub services: crate::participation::services::service::Runtime,
+    /// The group commit of supports (`workflow::batch`, docs/SCALE.md).
+    pub supports: crate::workflow::batch::Supports,
     /// The suggestions' per-account limit of comments.
     #[from_ref(skip)]
     pub suggestions: crate::participation::CommentLimiter,
@@ -192,6 +194,7 @@ impl AppState {
             home: Arc::new(crate::features::home_sections()),
             priorities: Default::default(),
             services: Default::default(),
+            supports: crate::workflow::batch::Supports::from_env(),
             suggestions: Default::default(),
             lawmaking_comments: Default::default(),
             social_comments: Default::default(),

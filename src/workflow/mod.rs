@@ -11,6 +11,7 @@
 //! and the open dataset to follow.
 
 mod acting;
+pub mod batch;
 pub mod agenda;
 pub mod feed;
 pub mod input;

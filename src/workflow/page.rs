@@ -675,16 +675,22 @@ pub fn support_routes(kind: Kind) -> axum::Router<AppState> {
         .route(
             &at("support"),
             post(
-                move |user: CurrentUser, State(db): State<Db>, Path(id): Path<String>| async move {
-                    support_of(kind, user, &db, id).await
+                move |user: CurrentUser,
+                      State(db): State<Db>,
+                      State(supports): State<crate::workflow::batch::Supports>,
+                      Path(id): Path<String>| async move {
+                    support_of(kind, user, &db, &supports, id).await
                 },
             ),
         )
         .route(
             &at("unsupport"),
             post(
-                move |user: CurrentUser, State(db): State<Db>, Path(id): Path<String>| async move {
-                    unsupport_of(kind, user, &db, id).await
+                move |user: CurrentUser,
+                      State(db): State<Db>,
+                      State(supports): State<crate::workflow::batch::Supports>,
+                      Path(id): Path<String>| async move {
+                    unsupport_of(kind, user, &db, &supports, id).await
                 },
             ),
         )

@@ -5,6 +5,7 @@
 use axum::response::Response;
 
 use super::page::visible_kind;
+use super::batch::{Supports, Vote};
 use super::queries::{self, AppealRow};
 use super::{Kind, followed_by_change};
 use crate::auth::CurrentUser;
@@ -40,8 +41,19 @@ async fn open_request(tx: &mut crate::db::Tx, appeal_id: i64) -> AppResult<Appea
 /// keeps following it (unfollowing is its own choice).
 pub async fn withdraw_support(db: &Db, appeal_id: i64, account_id: i64) -> AppResult<AppealRow> {
     let mut tx = db.begin().await?;
-    open_request(&mut tx, appeal_id).await?;
-    if !queries::remove_support(&mut tx, appeal_id, account_id).await? {
+    let a = withdraw_in(&mut tx, appeal_id, account_id).await?;
+    tx.commit().await?;
+    Ok(a)
+}
+
+/// [`withdraw_support`] inside the caller's transaction.
+pub async fn withdraw_in(
+    tx: &mut crate::db::Tx,
+    appeal_id: i64,
+    account_id: i64,
+) -> AppResult<AppealRow> {
+    open_request(tx, appeal_id).await?;
+    if !queries::remove_support(tx, appeal_id, account_id).await? {
         return Err(AppError::conflict(
             "not_supported",
             Msg::new(
@@ -51,16 +63,15 @@ pub async fn withdraw_support(db: &Db, appeal_id: i64, account_id: i64) -> AppRe
         ));
     }
     crate::activity::retract(
-        &mut tx,
+        tx,
         account_id,
         &crate::activity::topic("request", appeal_id),
         crate::activity::Category::Supports,
     )
     .await?;
-    let a = queries::appeal_tx(&mut tx, appeal_id)
+    let a = queries::appeal_tx(tx, appeal_id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    tx.commit().await?;
     Ok(a)
 }
 
@@ -106,10 +117,19 @@ pub async fn support_in(
     Ok(a)
 }
 
-/// Supports a request of any kind.
-pub async fn support_of(kind: Kind, user: CurrentUser, db: &Db, id: String) -> AppResult<Response> {
+/// Supports a request of any kind, through the process's group commit
+/// (`batch`).
+pub async fn support_of(
+    kind: Kind,
+    user: CurrentUser,
+    db: &Db,
+    supports: &Supports,
+    id: String,
+) -> AppResult<Response> {
     let a = visible_kind(db, kind, &id, Some(&user)).await?;
-    support(db, a.appeal_id, user.account_id).await?;
+    supports
+        .vote(db, Vote::Support, a.appeal_id, user.account_id)
+        .await?;
     Ok(kind.redirect(a.appeal_id, "?supported=1"))
 }
 
@@ -118,10 +138,13 @@ pub async fn unsupport_of(
     kind: Kind,
     user: CurrentUser,
     db: &Db,
+    supports: &Supports,
     id: String,
 ) -> AppResult<Response> {
     let a = visible_kind(db, kind, &id, Some(&user)).await?;
-    withdraw_support(db, a.appeal_id, user.account_id).await?;
+    supports
+        .vote(db, Vote::Withdraw, a.appeal_id, user.account_id)
+        .await?;
     Ok(kind.redirect(a.appeal_id, ""))
 }
 

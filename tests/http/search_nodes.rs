@@ -85,7 +85,8 @@ async fn describe(tx: &mut veche::db::Tx, id: i64, text: &str) {
     .bind(id)
     .execute(conn)
     .await
-    .unwrap());
+    .unwrap()
+    .rows_affected());
 }
 
 both_backends!(every_node_indexes_the_shared_log, |app| {
@@ -146,7 +147,8 @@ both_backends!(every_node_indexes_the_shared_log, |app| {
     )
     .execute(pool)
     .await
-    .unwrap());
+    .unwrap()
+    .rows_affected());
     veche::search::log::prune(&app.state.db).await.unwrap();
     b.drain().await;
     assert!(b.finds("янтарная", third).await, "rebuilt when behind the cut");

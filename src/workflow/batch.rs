@@ -1,0 +1,165 @@
+//! Group commit of supports (docs/SCALE.md): at the peak of a vote, many
+//! citizens support requests at once, and a transaction each spends most
+//! of its time beginning and committing (on PostgreSQL, a flush of the
+//! write-ahead log per vote). One task per process takes every vote
+//! waiting, up to [`MAX_BATCH`], and writes them in one transaction; while
+//! it commits, the next votes gather, so the batch grows with the load and
+//! a lone vote waits for nobody. Each vote is answered only after the
+//! commit that holds it: every acknowledged vote is durable.
+//!
+//! A vote that breaks a rule (already supported, request closed) gets its
+//! own answer and does not touch the others: each vote runs inside a
+//! savepoint, rolled back when it fails. A failed commit fails every vote
+//! of the batch, none of which was acknowledged.
+
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::queries::AppealRow;
+use super::support::{support_in, withdraw_in};
+use crate::db::{Db, Tx};
+use crate::error::{AppError, AppResult};
+use crate::on_tx;
+
+/// The most votes in one transaction.
+pub const MAX_BATCH: usize = 256;
+
+/// Votes waiting for the writer before senders wait too.
+const QUEUE: usize = 4096;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vote {
+    Support,
+    Withdraw,
+}
+
+struct Job {
+    vote: Vote,
+    appeal_id: i64,
+    account_id: i64,
+    reply: oneshot::Sender<AppResult<AppealRow>>,
+}
+
+/// The process's support writer, started at the first vote.
+#[derive(Clone, Default)]
+pub struct Supports {
+    sender: Arc<OnceLock<mpsc::Sender<Job>>>,
+    /// A transaction per vote instead (`VECHE_SUPPORT_BATCH=off`): the
+    /// behaviour before group commit, for comparison and as a way back.
+    one_by_one: bool,
+}
+
+impl Supports {
+    /// Group commit unless `VECHE_SUPPORT_BATCH` is `off` (or `0`, `false`).
+    pub fn from_env() -> Supports {
+        let off = std::env::var("VECHE_SUPPORT_BATCH")
+            .is_ok_and(|v| matches!(v.trim(), "off" | "0" | "false"));
+        Supports {
+            sender: Arc::default(),
+            one_by_one: off,
+        }
+    }
+
+    /// Gives or withdraws a citizen's support; answers once it is committed.
+    pub async fn vote(
+        &self,
+        db: &Db,
+        vote: Vote,
+        appeal_id: i64,
+        account_id: i64,
+    ) -> AppResult<AppealRow> {
+        if self.one_by_one {
+            return match vote {
+                Vote::Support => super::support::support(db, appeal_id, account_id).await,
+                Vote::Withdraw => {
+                    super::support::withdraw_support(db, appeal_id, account_id).await
+                }
+            };
+        }
+        let sender = self.sender.get_or_init(|| {
+            let (sender, receiver) = mpsc::channel(QUEUE);
+            tokio::spawn(run(db.clone(), receiver));
+            sender
+        });
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            vote,
+            appeal_id,
+            account_id,
+            reply,
+        };
+        sender
+            .send(job)
+            .await
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("the support writer has stopped")))?;
+        answer
+            .await
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("the support writer dropped a vote")))?
+    }
+}
+
+async fn run(db: Db, mut receiver: mpsc::Receiver<Job>) {
+    let mut jobs = Vec::with_capacity(MAX_BATCH);
+    while receiver.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+        write(&db, std::mem::take(&mut jobs)).await;
+    }
+}
+
+/// Writes `jobs` in one transaction and answers each.
+async fn write(db: &Db, jobs: Vec<Job>) {
+    let mut tx = match db.begin().await {
+        Ok(tx) => tx,
+        Err(e) => {
+            let e = anyhow::Error::new(e);
+            for job in jobs {
+                let _ = job
+                    .reply
+                    .send(Err(AppError::Unavailable(anyhow::anyhow!("{e:#}"))));
+            }
+            return;
+        }
+    };
+    let mut answers = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let result = one(&mut tx, &job).await;
+        answers.push((job.reply, result));
+    }
+    match tx.commit().await {
+        Ok(()) => {
+            for (reply, result) in answers {
+                // A requester that gave up is no reason to fail the others.
+                let _ = reply.send(result);
+            }
+        }
+        Err(e) => {
+            let e = anyhow::Error::new(e);
+            tracing::error!(error = %format!("{e:#}"), votes = answers.len(), "a batch of supports failed to commit");
+            for (reply, _) in answers {
+                let _ = reply.send(Err(AppError::Internal(anyhow::anyhow!("{e:#}"))));
+            }
+        }
+    }
+}
+
+/// One vote inside its savepoint.
+async fn one(tx: &mut Tx, job: &Job) -> AppResult<AppealRow> {
+    exec(tx, "savepoint vote").await?;
+    let result = match job.vote {
+        Vote::Support => support_in(tx, job.appeal_id, job.account_id).await,
+        Vote::Withdraw => withdraw_in(tx, job.appeal_id, job.account_id).await,
+    };
+    if result.is_err() {
+        exec(tx, "rollback to savepoint vote").await?;
+    }
+    exec(tx, "release savepoint vote").await?;
+    result
+}
+
+async fn exec(tx: &mut Tx, sql: &'static str) -> Result<(), sqlx::Error> {
+    on_tx!(tx, |conn| sqlx::query(sql)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
