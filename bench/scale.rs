@@ -74,7 +74,10 @@ async fn reports(state: &AppState, n: usize) -> Vec<i64> {
     let author = support::account(&mut tx, "author@bench.test", "Автор", None).await;
     let mut ids = Vec::new();
     for i in 0..n {
-        let (lat, lon) = (45.0 + (i % 100) as f64 * 0.001, 38.95 + (i / 100) as f64 * 0.001);
+        let (lat, lon) = (
+            45.0 + (i % 100) as f64 * 0.001,
+            38.95 + (i / 100) as f64 * 0.001,
+        );
         ids.push(
             queries::insert_appeal(&mut tx, &report(lat, lon, author))
                 .await
@@ -93,7 +96,13 @@ async fn citizens(state: &AppState, base: &str, n: usize, page: &str) -> Vec<(Vi
         .unwrap();
     let mut tx = state.db.begin().await.unwrap();
     for i in 0..n {
-        support::account(&mut tx, &format!("citizen{i}@bench.test"), "Житель", Some(&hash)).await;
+        support::account(
+            &mut tx,
+            &format!("citizen{i}@bench.test"),
+            "Житель",
+            Some(&hash),
+        )
+        .await;
     }
     tx.commit().await.unwrap();
     let emails: Vec<String> = (0..n).map(|i| format!("citizen{i}@bench.test")).collect();
@@ -220,13 +229,19 @@ async fn votes(state: &AppState, base: &str, per_citizen: usize) -> f64 {
             }
             for id in order {
                 let s = v
-                    .post(&format!("/problems/{id}/support"), &[("csrf_token", &token)])
+                    .post(
+                        &format!("/problems/{id}/support"),
+                        &[("csrf_token", &token)],
+                    )
                     .await;
                 assert_eq!(s, 303, "a vote was refused");
             }
             // A second vote is refused, as before group commit.
             let s = v
-                .post(&format!("/problems/{}/support", ids[0]), &[("csrf_token", &token)])
+                .post(
+                    &format!("/problems/{}/support", ids[0]),
+                    &[("csrf_token", &token)],
+                )
                 .await;
             assert_eq!(s, 409, "a second vote was taken");
         }));
@@ -237,11 +252,14 @@ async fn votes(state: &AppState, base: &str, per_citizen: usize) -> f64 {
     let secs = t.elapsed().as_secs_f64();
     let total = CITIZENS * per_citizen;
     let rows = support::scalar(state, "select count(*) from appeal_support").await;
-    let counted = support::scalar(state, "select coalesce(sum(support_count), 0) from appeal").await;
+    let counted =
+        support::scalar(state, "select coalesce(sum(support_count), 0) from appeal").await;
     assert_eq!(rows as usize, total, "every vote stored once");
     assert_eq!(counted, rows, "every count equals its rows");
     let per_sec = total as f64 / secs;
-    print!("{total} votes in {secs:.2} s = {per_sec:.0} votes/s (proof: {rows} rows, counts equal)");
+    print!(
+        "{total} votes in {secs:.2} s = {per_sec:.0} votes/s (proof: {rows} rows, counts equal)"
+    );
     if let (Some(a), Some(b)) = (before, pg_load(state).await) {
         // The 200 refused second votes are in these figures too.
         print!(
@@ -261,7 +279,10 @@ fn photo() -> Vec<u8> {
     });
     let mut out = Vec::new();
     image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Jpeg)
+        .write_to(
+            &mut std::io::Cursor::new(&mut out),
+            image::ImageFormat::Jpeg,
+        )
         .unwrap();
     out
 }
@@ -269,12 +290,13 @@ fn photo() -> Vec<u8> {
 /// The open dataset of reports' newest CSV, after a refresh.
 async fn dataset_csv(state: &AppState, base: &str) -> String {
     veche::opendata::system::run_refreshes(state).await.unwrap();
-    let meta: serde_json::Value = reqwest::get(format!("{base}/opendata/2312823003-problems/meta.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let meta: serde_json::Value =
+        reqwest::get(format!("{base}/opendata/2312823003-problems/meta.json"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
     let url = meta["data"][0]["source"]
         .as_str()
         .expect("a data version")
@@ -363,7 +385,10 @@ async fn mixed(state: &AppState, base: &str, secs: f64) {
                     1 => v.get(&format!("/problems/{id}")).await.0,
                     2 => v.get("/problems").await.0,
                     3 => {
-                        let (x, y) = (38.95 + rng.random_range(0.0..0.15), 45.0 + rng.random_range(0.0..0.08));
+                        let (x, y) = (
+                            38.95 + rng.random_range(0.0..0.15),
+                            45.0 + rng.random_range(0.0..0.08),
+                        );
                         v.get(&format!(
                             "/api/v1/problems.geojson?bbox={x:.3},{y:.3},{:.3},{:.3}",
                             x + 0.02,
@@ -377,7 +402,10 @@ async fn mixed(state: &AppState, base: &str, secs: f64) {
                         let id = ids[next_vote % ids.len()];
                         next_vote += 1;
                         let s = v
-                            .post(&format!("/problems/{id}/support"), &[("csrf_token", &token)])
+                            .post(
+                                &format!("/problems/{id}/support"),
+                                &[("csrf_token", &token)],
+                            )
                             .await;
                         if s == 303 { 200 } else { s }
                     }
@@ -466,7 +494,10 @@ async fn mixed(state: &AppState, base: &str, secs: f64) {
         if a.events == 0 && l.events == 0 {
             break;
         }
-        assert!(done.elapsed() < Duration::from_secs(120), "search never caught up");
+        assert!(
+            done.elapsed() < Duration::from_secs(120),
+            "search never caught up"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     watch.stop.store(true, Ordering::Relaxed);
@@ -523,7 +554,11 @@ async fn sizes(state: &AppState) {
             }
         }
         veche::db::Db::Sqlite(_) => {
-            let pages = support::scalar(state, "select page_count * page_size from pragma_page_count(), pragma_page_size()").await;
+            let pages = support::scalar(
+                state,
+                "select page_count * page_size from pragma_page_count(), pragma_page_size()",
+            )
+            .await;
             println!("  database file {:.1} MB", pages as f64 / 1e6);
         }
     }
@@ -545,12 +580,11 @@ async fn durable(url: &str) {
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let (f, c): (String, String) = sqlx::query_as(
-        "select current_setting('fsync'), current_setting('synchronous_commit')",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let (f, c): (String, String) =
+        sqlx::query_as("select current_setting('fsync'), current_setting('synchronous_commit')")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     println!("  (fsync {f}, synchronous_commit {c})");
     pool.close().await;
 }
@@ -580,7 +614,11 @@ fn main() {
                 let Some((_dir, state, base)) = server(backend, batch).await else {
                     break;
                 };
-                let label = if batch { "group commit" } else { "a transaction per vote" };
+                let label = if batch {
+                    "group commit"
+                } else {
+                    "a transaction per vote"
+                };
                 print!("  votes, {label}: ");
                 let v = votes(&state, &base, per_citizen).await;
                 let home = rate(&base, "/", 64, if quick() { 3.0 } else { 5.0 }).await;

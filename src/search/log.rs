@@ -73,11 +73,10 @@ pub async fn append(tx: &mut Tx, kind: &str, id: &str) -> Result<(), sqlx::Error
 pub async fn now_position(db: &Db) -> Result<Position, sqlx::Error> {
     match db {
         Db::Postgres(pool) => {
-            let xmin: i64 = sqlx::query_scalar(
-                "select pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
-            )
-            .fetch_one(pool)
-            .await?;
+            let xmin: i64 =
+                sqlx::query_scalar("select pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+                    .fetch_one(pool)
+                    .await?;
             // Every transaction older than `xmin` has ended; rows of `xmin`
             // and later are read again (seq starts at 1).
             Ok(Position { xid: xmin, seq: 0 })

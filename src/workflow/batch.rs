@@ -12,6 +12,7 @@
 //! savepoint, rolled back when it fails. A failed commit fails every vote
 //! of the batch, none of which was acknowledged.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use tokio::sync::{mpsc, oneshot};
@@ -48,6 +49,14 @@ pub struct Supports {
     /// A transaction per vote instead (`VECHE_SUPPORT_BATCH=off`): the
     /// behaviour before group commit, for comparison and as a way back.
     one_by_one: bool,
+    /// Transactions written and votes in them, since the start.
+    counts: Arc<Counts>,
+}
+
+#[derive(Default)]
+struct Counts {
+    batches: AtomicU64,
+    votes: AtomicU64,
 }
 
 impl Supports {
@@ -58,6 +67,7 @@ impl Supports {
         Supports {
             sender: Arc::default(),
             one_by_one: off,
+            counts: Arc::default(),
         }
     }
 
@@ -72,14 +82,12 @@ impl Supports {
         if self.one_by_one {
             return match vote {
                 Vote::Support => super::support::support(db, appeal_id, account_id).await,
-                Vote::Withdraw => {
-                    super::support::withdraw_support(db, appeal_id, account_id).await
-                }
+                Vote::Withdraw => super::support::withdraw_support(db, appeal_id, account_id).await,
             };
         }
         let sender = self.sender.get_or_init(|| {
             let (sender, receiver) = mpsc::channel(QUEUE);
-            tokio::spawn(run(db.clone(), receiver));
+            tokio::spawn(run(db.clone(), receiver, self.counts.clone()));
             sender
         });
         let (reply, answer) = oneshot::channel();
@@ -97,11 +105,23 @@ impl Supports {
             .await
             .map_err(|_| AppError::Internal(anyhow::anyhow!("the support writer dropped a vote")))?
     }
+
+    /// Transactions written and votes in them since the start (the mean
+    /// batch, for the benchmark and the metrics).
+    pub fn counts(&self) -> (u64, u64) {
+        (
+            self.counts.batches.load(Ordering::Relaxed),
+            self.counts.votes.load(Ordering::Relaxed),
+        )
+    }
 }
 
-async fn run(db: Db, mut receiver: mpsc::Receiver<Job>) {
+async fn run(db: Db, mut receiver: mpsc::Receiver<Job>, counts: Arc<Counts>) {
     let mut jobs = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+        counts.batches.fetch_add(1, Ordering::Relaxed);
+        counts.votes.fetch_add(jobs.len() as u64, Ordering::Relaxed);
+        metrics::histogram!("veche_support_batch_size").record(jobs.len() as f64);
         write(&db, std::mem::take(&mut jobs)).await;
     }
 }

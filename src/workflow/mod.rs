@@ -11,8 +11,8 @@
 //! and the open dataset to follow.
 
 mod acting;
-pub mod batch;
 pub mod agenda;
+pub mod batch;
 pub mod feed;
 pub mod input;
 pub mod kind;

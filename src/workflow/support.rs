@@ -4,8 +4,8 @@
 
 use axum::response::Response;
 
-use super::page::visible_kind;
 use super::batch::{Supports, Vote};
+use super::page::visible_kind;
 use super::queries::{self, AppealRow};
 use super::{Kind, followed_by_change};
 use crate::auth::CurrentUser;

@@ -22,6 +22,7 @@ mod demo;
 mod directory;
 mod galleries;
 mod geo;
+mod group_commit;
 mod home;
 mod hostile;
 mod import_directory;

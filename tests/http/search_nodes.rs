@@ -99,13 +99,19 @@ both_backends!(every_node_indexes_the_shared_log, |app| {
 
     // A node started later builds its index from the database.
     let b = other_node(&app).await;
-    assert!(b.finds("бирюзовая", first).await, "the new node built its index");
+    assert!(
+        b.finds("бирюзовая", first).await,
+        "the new node built its index"
+    );
     assert_ne!(app.state.search.node(), b.state.search.node());
 
     // What the first node writes reaches the second through the log, and
     // the other way round.
     let second = report(&app, "Мигает фонарь, лиловая опора у школы.").await;
-    assert!(!b.finds("лиловая", second).await, "not before its writer runs");
+    assert!(
+        !b.finds("лиловая", second).await,
+        "not before its writer runs"
+    );
     let (_, health) = b.get("/health").await;
     let health: serde_json::Value = serde_json::from_str(&health).unwrap();
     assert!(
@@ -125,12 +131,22 @@ both_backends!(every_node_indexes_the_shared_log, |app| {
     describe(&mut tx, first, "Горит днём, малахитовая опора.").await;
     tx.commit().await.unwrap();
     app.run_workers().await;
-    assert!(a_finds(&app, "малахитовая", first).await, "B's change reached A");
-    assert!(!a_finds(&app, "бирюзовая", first).await, "the old text is gone");
+    assert!(
+        a_finds(&app, "малахитовая", first).await,
+        "B's change reached A"
+    );
+    assert!(
+        !a_finds(&app, "бирюзовая", first).await,
+        "the old text is gone"
+    );
 
     // Each node's cursor is its own, and both stand at the end of the log.
     b.drain().await;
-    assert_eq!(app.scalar("select count(*) from search_cursor where node_id <> '~pruned'").await, 2);
+    assert_eq!(
+        app.scalar("select count(*) from search_cursor where node_id <> '~pruned'")
+            .await,
+        2
+    );
     assert_eq!(
         app.state.search.lag(&app.state.db).await.unwrap().events
             + b.state.search.lag(&b.state.db).await.unwrap().events,
@@ -151,7 +167,10 @@ both_backends!(every_node_indexes_the_shared_log, |app| {
     .rows_affected());
     veche::search::log::prune(&app.state.db).await.unwrap();
     b.drain().await;
-    assert!(b.finds("янтарная", third).await, "rebuilt when behind the cut");
+    assert!(
+        b.finds("янтарная", third).await,
+        "rebuilt when behind the cut"
+    );
     assert!(b.finds("малахитовая", first).await);
 });
 
@@ -187,6 +206,9 @@ async fn a_late_commit_is_not_lost_on_postgres() {
     app.run_workers().await;
     b.drain().await;
     assert!(b.finds("коралловая", second).await);
-    assert!(b.finds("изумрудная", first).await, "the late commit reached node B");
+    assert!(
+        b.finds("изумрудная", first).await,
+        "the late commit reached node B"
+    );
     assert!(a_finds(&app, "изумрудная", first).await, "and node A");
 }
