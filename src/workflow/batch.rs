@@ -7,6 +7,12 @@
 //! a lone vote waits for nobody. Each vote is answered only after the
 //! commit that holds it: every acknowledged vote is durable.
 //!
+//! On SQLite, which writes one transaction at a time, one task writes; on
+//! PostgreSQL [`PG_WRITERS`] tasks take turns at the queue and write their
+//! batches at once, since a batch's statements wait on round trips one
+//! after another. A batch takes the requests' row locks in the order of
+//! their ids, so two batches never deadlock on them.
+//!
 //! A vote that breaks a rule (already supported, request closed) gets its
 //! own answer and does not touch the others: each vote runs inside a
 //! savepoint, rolled back when it fails. A failed commit fails every vote
@@ -25,6 +31,9 @@ use crate::on_tx;
 
 /// The most votes in one transaction.
 pub const MAX_BATCH: usize = 256;
+
+/// Batches written at once on PostgreSQL.
+pub const PG_WRITERS: usize = 8;
 
 /// Votes waiting for the writer before senders wait too.
 const QUEUE: usize = 4096;
@@ -87,7 +96,14 @@ impl Supports {
         }
         let sender = self.sender.get_or_init(|| {
             let (sender, receiver) = mpsc::channel(QUEUE);
-            tokio::spawn(run(db.clone(), receiver, self.counts.clone()));
+            let receiver = Arc::new(tokio::sync::Mutex::new(receiver));
+            let writers = match db {
+                Db::Postgres(_) => PG_WRITERS,
+                Db::Sqlite(_) => 1,
+            };
+            for _ in 0..writers {
+                tokio::spawn(run(db.clone(), receiver.clone(), self.counts.clone()));
+            }
             sender
         });
         let (reply, answer) = oneshot::channel();
@@ -116,9 +132,16 @@ impl Supports {
     }
 }
 
-async fn run(db: Db, mut receiver: mpsc::Receiver<Job>, counts: Arc<Counts>) {
+async fn run(db: Db, receiver: Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>, counts: Arc<Counts>) {
     let mut jobs = Vec::with_capacity(MAX_BATCH);
-    while receiver.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+    loop {
+        // The queue is held only while taking a batch, not while writing it.
+        let taken = receiver.lock().await.recv_many(&mut jobs, MAX_BATCH).await;
+        if taken == 0 {
+            return;
+        }
+        // Row locks in one order across batches.
+        jobs.sort_by_key(|j| j.appeal_id);
         counts.batches.fetch_add(1, Ordering::Relaxed);
         counts.votes.fetch_add(jobs.len() as u64, Ordering::Relaxed);
         metrics::histogram!("veche_support_batch_size").record(jobs.len() as f64);
