@@ -30,7 +30,7 @@ impl MediaStore {
             .ok()
             .filter(|u| !u.trim().is_empty())
         {
-            Some(url) => MediaStore::open(&url, media_dir),
+            Some(url) => MediaStore::open(&url, None),
             None => MediaStore::local(media_dir),
         }
     }
@@ -47,8 +47,9 @@ impl MediaStore {
     }
 
     /// `s3://bucket[/prefix][?endpoint=http://host:port&region=…]`, or
-    /// `file:///folder`.
-    pub fn open(url: &str, media_dir: &Path) -> anyhow::Result<MediaStore> {
+    /// `file:///folder`. A bucket's keys: `keys` (access key id, secret),
+    /// or the `AWS_*` environment when `None`.
+    pub fn open(url: &str, keys: Option<(&str, &str)>) -> anyhow::Result<MediaStore> {
         let parsed = url::Url::parse(url)
             .map_err(|e| anyhow::anyhow!("VECHE_MEDIA_URL is not a URL: {e}"))?;
         match parsed.scheme() {
@@ -58,7 +59,14 @@ impl MediaStore {
                     .host_str()
                     .filter(|b| !b.is_empty())
                     .ok_or_else(|| anyhow::anyhow!("VECHE_MEDIA_URL names no bucket"))?;
-                let mut b = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
+                let mut b = match keys {
+                    Some((id, secret)) => object_store::aws::AmazonS3Builder::new()
+                        .with_access_key_id(id)
+                        .with_secret_access_key(secret)
+                        .with_region("us-east-1"),
+                    None => object_store::aws::AmazonS3Builder::from_env(),
+                }
+                .with_bucket_name(bucket);
                 let mut endpoint = None;
                 for (k, v) in parsed.query_pairs() {
                     match &*k {
@@ -85,7 +93,6 @@ impl MediaStore {
                         Arc::new(object_store::prefix::PrefixStore::new(s3, prefix))
                     }
                 };
-                let _ = media_dir;
                 Ok(MediaStore {
                     inner: store,
                     describe: format!(
