@@ -55,6 +55,9 @@ impl MediaStore {
         match parsed.scheme() {
             "file" => MediaStore::local(Path::new(parsed.path())),
             "s3" => {
+                // The bucket's client has TLS without a provider of its own
+                // (Cargo.toml): ring, installed once for the process.
+                let _ = rustls::crypto::ring::default_provider().install_default();
                 let bucket = parsed
                     .host_str()
                     .filter(|b| !b.is_empty())
