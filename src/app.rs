@@ -419,25 +419,34 @@ pub fn spawn_workers(state: &AppState) {
     use crate::db::lease;
     // The planner's reminders, due every few seconds (docs/PLANNER.md).
     let reminders = state.clone();
-    tokio::spawn(lease::exclusive(state.db.clone(), "planner.reminders", move || {
-        crate::planner::reminders::run(reminders.clone())
-    }));
+    tokio::spawn(lease::exclusive(
+        state.db.clone(),
+        "planner.reminders",
+        move || crate::planner::reminders::run(reminders.clone()),
+    ));
     // Web Push to the phone apps (integration/push).
     tokio::spawn(crate::integration::push::Pusher::new(&state.config).run(state.db.clone()));
     // Media feeds, polled politely (docs/PRESS.md).
     let press = state.clone();
-    tokio::spawn(lease::exclusive(state.db.clone(), "press.poller", move || {
-        crate::press::poller::run(press.clone())
-    }));
+    tokio::spawn(lease::exclusive(
+        state.db.clone(),
+        "press.poller",
+        move || crate::press::poller::run(press.clone()),
+    ));
     // МЭДО partners' inbound folders (docs/INTEGRATION.md).
     if state.config.integration.medo_poll {
         tokio::spawn(crate::integration::medo::gateway::run(state.clone()));
     }
     let refresher = state.clone();
-    tokio::spawn(lease::every(state.db.clone(), "opendata.refresh", Duration::from_secs(5), move || {
-        let state = refresher.clone();
-        async move { opendata::system::run_refreshes(&state).await.map(|_| ()) }
-    }));
+    tokio::spawn(lease::every(
+        state.db.clone(),
+        "opendata.refresh",
+        Duration::from_secs(5),
+        move || {
+            let state = refresher.clone();
+            async move { opendata::system::run_refreshes(&state).await.map(|_| ()) }
+        },
+    ));
     // Each node counts its own downloads in memory: every node writes its
     // counts, whichever holds the refresh lease.
     let counts = state.clone();
@@ -451,23 +460,33 @@ pub fn spawn_workers(state: &AppState) {
         }
     });
     let sweeper = state.clone();
-    tokio::spawn(lease::every(state.db.clone(), "workflow.sweeper", Duration::from_secs(60), move || {
-        let state = sweeper.clone();
-        async move {
-            crate::workflow::sweeper::sweep(&state)
-                .await
-                .map(|_| ())
-                .map_err(|e| anyhow::anyhow!("{e:#}"))
-        }
-    }));
+    tokio::spawn(lease::every(
+        state.db.clone(),
+        "workflow.sweeper",
+        Duration::from_secs(60),
+        move || {
+            let state = sweeper.clone();
+            async move {
+                crate::workflow::sweeper::sweep(&state)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| anyhow::anyhow!("{e:#}"))
+            }
+        },
+    ));
     // Features' scheduled work: hourly, and at start when this hour's run
     // has not been done (closing a quarter that ended while the server was
     // down).
     let scheduled = state.clone();
-    tokio::spawn(lease::every(state.db.clone(), "features.scheduled", Duration::from_secs(3600), move || {
-        let state = scheduled.clone();
-        async move { crate::features::run_scheduled(&state).await }
-    }));
+    tokio::spawn(lease::every(
+        state.db.clone(),
+        "features.scheduled",
+        Duration::from_secs(3600),
+        move || {
+            let state = scheduled.clone();
+            async move { crate::features::run_scheduled(&state).await }
+        },
+    ));
     let sessions = state.sessions.clone();
     let limiters = [state.login_limiter.clone(), state.account_limiter.clone()];
     tokio::spawn(async move {

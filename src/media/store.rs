@@ -105,7 +105,9 @@ impl MediaStore {
                     ),
                 })
             }
-            other => anyhow::bail!("VECHE_MEDIA_URL: unsupported scheme {other}: (s3:// or file://)"),
+            other => {
+                anyhow::bail!("VECHE_MEDIA_URL: unsupported scheme {other}: (s3:// or file://)")
+            }
         }
     }
 

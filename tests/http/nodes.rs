@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use reqwest::StatusCode;
 use crate::both_backends;
+use reqwest::StatusCode;
 use veche::db::lease;
 
 use crate::problems::{KRASNODAR, citizen, file, id_from, jpeg, set, sign_in_as};
@@ -90,7 +90,11 @@ both_backends!(a_lease_has_one_holder_and_a_period_runs_once, |app| {
         "held by a"
     );
     // The holder renews; the other node claims nothing while it holds.
-    assert!(lease::try_hold_as(db, "job", "a", t0 + time::Duration::seconds(10), ttl).await.unwrap());
+    assert!(
+        lease::try_hold_as(db, "job", "a", t0 + time::Duration::seconds(10), ttl)
+            .await
+            .unwrap()
+    );
     assert!(!lease::claim_period_as(db, "job", "b", 7, t0).await.unwrap());
     assert!(lease::claim_period_as(db, "job", "a", 7, t0).await.unwrap());
     assert!(
@@ -105,12 +109,29 @@ both_backends!(a_lease_has_one_holder_and_a_period_runs_once, |app| {
             .await
             .unwrap()
     );
-    assert!(lease::try_hold_as(db, "job", "b", later, ttl).await.unwrap());
-    assert!(!lease::claim_period_as(db, "job", "a", 8, later).await.unwrap());
-    assert!(!lease::claim_period_as(db, "job", "b", 7, later).await.unwrap());
-    assert!(lease::claim_period_as(db, "job", "b", 8, later).await.unwrap());
+    assert!(
+        lease::try_hold_as(db, "job", "b", later, ttl)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !lease::claim_period_as(db, "job", "a", 8, later)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !lease::claim_period_as(db, "job", "b", 7, later)
+            .await
+            .unwrap()
+    );
+    assert!(
+        lease::claim_period_as(db, "job", "b", 8, later)
+            .await
+            .unwrap()
+    );
     assert_eq!(
-        app.scalar("select count(*) from job_run where name = 'job'").await,
+        app.scalar("select count(*) from job_run where name = 'job'")
+            .await,
         2
     );
     assert_eq!(
@@ -119,7 +140,11 @@ both_backends!(a_lease_has_one_holder_and_a_period_runs_once, |app| {
         1
     );
     // Another job's lease is another row.
-    assert!(lease::try_hold_as(db, "other", "b", later, ttl).await.unwrap());
+    assert!(
+        lease::try_hold_as(db, "other", "b", later, ttl)
+            .await
+            .unwrap()
+    );
     assert_eq!(
         lease::period_of(
             time::macros::datetime!(2026-12-01 10:00:59 UTC),
@@ -176,12 +201,13 @@ both_backends!(photos_are_kept_in_an_s3_compatible_bucket, |app| {
     assert_eq!(etag, format!("\"{key}-full\""));
     let img = image::load_from_memory(&r.bytes).unwrap();
     assert_eq!((img.width(), img.height()), (800, 500));
-    let r = app
-        .get_with(&format!("/media/{key}-thumb.jpg"), &[])
-        .await;
+    let r = app.get_with(&format!("/media/{key}-thumb.jpg"), &[]).await;
     assert_eq!(r.status, StatusCode::OK);
     let r = app
-        .get_with(&format!("/media/{key}-full.jpg"), &[("if-none-match", &etag)])
+        .get_with(
+            &format!("/media/{key}-full.jpg"),
+            &[("if-none-match", &etag)],
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_MODIFIED);
     assert!(r.bytes.is_empty());

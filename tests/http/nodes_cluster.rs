@@ -127,7 +127,10 @@ async fn report(b: &Browser, token: &str, marker: &str, photo: Vec<u8>) -> Optio
         .text("lat", "45.0355")
         .text("lon", "38.9753")
         .text("address", "Краснодар, ул. Красная, 122")
-        .text("description", format!("Яма на дороге {marker}, нужен ремонт."))
+        .text(
+            "description",
+            format!("Яма на дороге {marker}, нужен ремонт."),
+        )
         .text("not_duplicate", "on")
         .part(
             "photos",
@@ -188,9 +191,14 @@ async fn three_nodes_behind_nginx_survive_a_killed_node() {
             .unwrap();
         tx.commit().await.unwrap();
         for i in 0..CITIZENS {
-            veche::auth::create_admin(&db, &format!("c{i}@nodes.test"), &format!("Житель {i}"), PASSWORD)
-                .await
-                .unwrap();
+            veche::auth::create_admin(
+                &db,
+                &format!("c{i}@nodes.test"),
+                &format!("Житель {i}"),
+                PASSWORD,
+            )
+            .await
+            .unwrap();
         }
     }
     let mut nodes = vec![
@@ -252,14 +260,20 @@ async fn three_nodes_behind_nginx_survive_a_killed_node() {
         0,
         "an anonymous map reads the paused replica"
     );
-    assert_eq!(features_of(&writer.get(map).await.body), 1, "the writer's map reads the primary");
+    assert_eq!(
+        features_of(&writer.get(map).await.body),
+        1,
+        "the writer's map reads the primary"
+    );
     sqlx::query("select pg_wal_replay_resume()")
         .execute(&replica)
         .await
         .unwrap();
-    wait_for("the replica to replay", &nodes.iter().collect::<Vec<_>>(), async || {
-        (features_of(&anonymous.get(map).await.body) == 1).then_some(())
-    })
+    wait_for(
+        "the replica to replay",
+        &nodes.iter().collect::<Vec<_>>(),
+        async || (features_of(&anonymous.get(map).await.body) == 1).then_some(()),
+    )
     .await;
 
     // The storm: every citizen files reports with photos and supports the
@@ -331,15 +345,21 @@ async fn three_nodes_behind_nginx_survive_a_killed_node() {
         })
     };
     // Midway: the node doing the open data refreshes dies.
-    wait_for("a third of the reports", &nodes.iter().collect::<Vec<_>>(), async || {
-        (ids.lock().await.len() >= CITIZENS * REPORTS_EACH / 3).then_some(())
-    })
+    wait_for(
+        "a third of the reports",
+        &nodes.iter().collect::<Vec<_>>(),
+        async || (ids.lock().await.len() >= CITIZENS * REPORTS_EACH / 3).then_some(()),
+    )
     .await;
-    let holder: String = sqlx::query_scalar("select holder from job_lease where name = 'opendata.refresh'")
-        .fetch_one(&primary)
-        .await
-        .unwrap();
-    let victim = nodes.iter().position(|n| n.id == holder).expect("a node holds the lease");
+    let holder: String =
+        sqlx::query_scalar("select holder from job_lease where name = 'opendata.refresh'")
+            .fetch_one(&primary)
+            .await
+            .unwrap();
+    let victim = nodes
+        .iter()
+        .position(|n| n.id == holder)
+        .expect("a node holds the lease");
     nodes[victim].kill().await;
     let killed_at = Instant::now();
     for t in tasks {
@@ -348,13 +368,18 @@ async fn three_nodes_behind_nginx_survive_a_killed_node() {
     filed.store(true, std::sync::atomic::Ordering::SeqCst);
     supporters.await.unwrap();
     // Another node takes the lease over while the victim is down.
-    wait_for("the lease taken over", &nodes.iter().collect::<Vec<_>>(), async || {
-        let h: String = sqlx::query_scalar("select holder from job_lease where name = 'opendata.refresh'")
-            .fetch_one(&primary)
-            .await
-            .unwrap();
-        (h != holder).then_some(())
-    })
+    wait_for(
+        "the lease taken over",
+        &nodes.iter().collect::<Vec<_>>(),
+        async || {
+            let h: String =
+                sqlx::query_scalar("select holder from job_lease where name = 'opendata.refresh'")
+                    .fetch_one(&primary)
+                    .await
+                    .unwrap();
+            (h != holder).then_some(())
+        },
+    )
     .await;
     assert!(killed_at.elapsed() < Duration::from_secs(60));
     nodes[victim].start().await;
@@ -369,7 +394,11 @@ async fn three_nodes_behind_nginx_survive_a_killed_node() {
         ids.len(),
         CITIZENS * REPORTS_EACH
     );
-    assert!(supported.len() >= ids.len() * 3, "supports: {}", supported.len());
+    assert!(
+        supported.len() >= ids.len() * 3,
+        "supports: {}",
+        supported.len()
+    );
     for (id, marker) in &ids {
         let n: i64 = sqlx::query_scalar("select count(*) from appeal where description like $1")
             .bind(format!("%{marker}%"))
@@ -427,7 +456,10 @@ async fn three_nodes_behind_nginx_survive_a_killed_node() {
         }
         assert!(
             !n.dir.join("media/photos").exists()
-                || std::fs::read_dir(n.dir.join("media/photos")).unwrap().next().is_none(),
+                || std::fs::read_dir(n.dir.join("media/photos"))
+                    .unwrap()
+                    .next()
+                    .is_none(),
             "no photo in a node's own folder"
         );
     }
@@ -444,7 +476,12 @@ async fn three_nodes_behind_nginx_survive_a_killed_node() {
         "a period ran twice"
     );
     assert!(
-        scalar(&primary, "select count(distinct node) from job_run where name = 'opendata.refresh'").await >= 2
+        scalar(
+            &primary,
+            "select count(distinct node) from job_run where name = 'opendata.refresh'"
+        )
+        .await
+            >= 2
     );
     for job in ["workflow.sweeper", "features.scheduled", "opendata.refresh"] {
         let n: i64 = sqlx::query_scalar("select count(*) from job_run where name = $1")
@@ -455,7 +492,11 @@ async fn three_nodes_behind_nginx_survive_a_killed_node() {
         assert!(n >= 1, "{job} ran");
     }
     assert_eq!(
-        scalar(&primary, "select count(*) from job_lease where name in ('planner.reminders', 'press.poller')").await,
+        scalar(
+            &primary,
+            "select count(*) from job_lease where name in ('planner.reminders', 'press.poller')"
+        )
+        .await,
         2,
         "the endless workers hold their leases"
     );
@@ -465,28 +506,39 @@ async fn three_nodes_behind_nginx_survive_a_killed_node() {
     let all = usize::try_from(scalar(&primary, "select count(*) from appeal").await).unwrap();
     for n in &nodes {
         let b = Browser::new(n.base());
-        wait_for("the map through the replica", &nodes.iter().collect::<Vec<_>>(), async || {
-            (features_of(&b.get(map).await.body) == all).then_some(())
-        })
+        wait_for(
+            "the map through the replica",
+            &nodes.iter().collect::<Vec<_>>(),
+            async || (features_of(&b.get(map).await.body) == all).then_some(()),
+        )
         .await;
     }
     // Search: every report in the union of the nodes' indexes (a generous
     // wait), then each node's own index.
     let markers: Vec<String> = ids.iter().map(|(_, m)| m.clone()).collect();
     let searchers: Vec<Browser> = nodes.iter().map(|n| Browser::new(n.base())).collect();
-    let finds = async |b: &Browser, m: &str| b.get(&format!("/search?q={m}")).await.body.contains("/problems/");
-    wait_for("every report indexed", &nodes.iter().collect::<Vec<_>>(), async || {
-        for m in &markers {
-            let mut any = false;
-            for b in &searchers {
-                any |= finds(b, m).await;
+    let finds = async |b: &Browser, m: &str| {
+        b.get(&format!("/search?q={m}"))
+            .await
+            .body
+            .contains("/problems/")
+    };
+    wait_for(
+        "every report indexed",
+        &nodes.iter().collect::<Vec<_>>(),
+        async || {
+            for m in &markers {
+                let mut any = false;
+                for b in &searchers {
+                    any |= finds(b, m).await;
+                }
+                if !any {
+                    return None;
+                }
             }
-            if !any {
-                return None;
-            }
-        }
-        Some(())
-    })
+            Some(())
+        },
+    )
     .await;
     let mut per_node_complete = true;
     for b in &searchers {

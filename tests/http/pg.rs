@@ -307,7 +307,9 @@ impl Pair {
         let as_postgres_user = is_root();
         if as_postgres_user {
             run(
-                Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir),
+                Command::new("chown")
+                    .args(["-R", "postgres:postgres"])
+                    .arg(&dir),
                 "chown",
             )?;
         }
@@ -330,7 +332,8 @@ impl Pair {
             ]),
             "initdb",
         )?;
-        let common = "-c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=200";
+        let common =
+            "-c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=200";
         let start = |data: &Path, sockets: &str, extra: &str| -> Result<(), String> {
             let options = format!("-k {} {common} {extra}", dir.join(sockets).display());
             run(

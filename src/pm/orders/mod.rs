@@ -434,7 +434,9 @@ async fn order_done(tx: &mut Tx, state: &AppState, o: &mut OrderRow) -> AppResul
                 data: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes),
             }),
             Ok(None) => tracing::warn!(key, "report photo missing; sent without it"),
-            Err(e) => tracing::warn!(key, error = %format!("{e:#}"), "report photo not read; sent without it"),
+            Err(e) => {
+                tracing::warn!(key, error = %format!("{e:#}"), "report photo not read; sent without it")
+            }
         }
     }
     exchange::emit(
