@@ -308,9 +308,7 @@ async fn pages(state: &AppState, base: &str, author: i64) {
     let img = veche::media::process(&photo(1600, 1200), "p.jpg").unwrap();
     let mut tx = state.db.begin().await.unwrap();
     for i in 0..3 {
-        let key = veche::media::store(&state.config.media_dir(), &img)
-            .await
-            .unwrap();
+        let key = veche::media::store(&state.media, &img).await.unwrap();
         queries::insert_photo(&mut tx, id, None, &key, img.width, img.height, i)
             .await
             .unwrap();

@@ -88,6 +88,11 @@ pub struct AppState {
     pub speech: crate::speech::Speech,
     /// The reporting schema's relations (`bi`).
     pub marts: crate::bi::Marts,
+    /// Where photos are kept: a folder or a bucket (`media::store`).
+    pub media: crate::media::MediaStore,
+    /// A streaming replica for reads that tolerate lag (`db::replica`).
+    #[from_ref(skip)]
+    pub replica: Option<Db>,
 }
 
 impl AppState {
@@ -164,7 +169,11 @@ impl AppState {
             &config.data_dir,
             config.integration.outbound_allow_hosts.clone(),
         )?;
+        let media = crate::media::MediaStore::from_env(&config.media_dir())?;
+        let replica = crate::db::replica::connect_from_env(config.db_max_connections).await?;
         let state = AppState {
+            media,
+            replica,
             speech,
             login_limiter: Limiter::new(
                 config.server.login_attempts_per_minute,
@@ -287,6 +296,10 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(move |req, next| web::csrf::protect(secure, req, next)))
+        // Read-your-writes with a replica (db/replica.rs).
+        .option_layer(state.replica.is_some().then(|| {
+            middleware::from_fn(move |req, next| crate::db::replica::mark_writes(secure, req, next))
+        }))
         .layer(sessions);
 
     Router::new()
@@ -405,47 +418,79 @@ pub fn spawn_workers(state: &AppState) {
     tokio::spawn(state.search.clone().run_writer(state.db.clone()));
     tokio::spawn(state.mailer.clone().run(state.db.clone()));
     tokio::spawn(state.exchange.clone().run(state.clone()));
+    // The scheduled work below runs on one node of several at a time, under
+    // a lease each (db/lease.rs, docs/NODES.md).
+    use crate::db::lease;
     // The planner's reminders, due every few seconds (docs/PLANNER.md).
-    tokio::spawn(crate::planner::reminders::run(state.clone()));
+    let reminders = state.clone();
+    tokio::spawn(lease::exclusive(
+        state.db.clone(),
+        "planner.reminders",
+        move || crate::planner::reminders::run(reminders.clone()),
+    ));
     // Web Push to the phone apps (integration/push).
     tokio::spawn(crate::integration::push::Pusher::new(&state.config).run(state.db.clone()));
     // Media feeds, polled politely (docs/PRESS.md).
-    tokio::spawn(crate::press::poller::run(state.clone()));
+    let press = state.clone();
+    tokio::spawn(lease::exclusive(
+        state.db.clone(),
+        "press.poller",
+        move || crate::press::poller::run(press.clone()),
+    ));
     // МЭДО partners' inbound folders (docs/INTEGRATION.md).
     if state.config.integration.medo_poll {
         tokio::spawn(crate::integration::medo::gateway::run(state.clone()));
     }
     let refresher = state.clone();
+    tokio::spawn(lease::every(
+        state.db.clone(),
+        "opendata.refresh",
+        Duration::from_secs(5),
+        move || {
+            let state = refresher.clone();
+            async move { opendata::system::run_refreshes(&state).await.map(|_| ()) }
+        },
+    ));
+    // Each node counts its own downloads in memory: every node writes its
+    // counts, whichever holds the refresh lease.
+    let counts = state.clone();
     tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
         loop {
-            if let Err(e) = opendata::system::run_refreshes(&refresher).await {
-                tracing::warn!(error = %format!("{e:#}"), "open data refresh failed; will retry");
+            tick.tick().await;
+            if let Err(e) = counts.catalogue.downloads.flush(&counts.db).await {
+                tracing::warn!(error = %e, "download counts not written; kept for the next round");
             }
-            tokio::time::sleep(Duration::from_secs(5)).await;
         }
     });
     let sweeper = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            tick.tick().await;
-            if let Err(e) = crate::workflow::sweeper::sweep(&sweeper).await {
-                tracing::warn!(error = %format!("{e:#}"), "deadline sweep failed; will retry");
+    tokio::spawn(lease::every(
+        state.db.clone(),
+        "workflow.sweeper",
+        Duration::from_secs(60),
+        move || {
+            let state = sweeper.clone();
+            async move {
+                crate::workflow::sweeper::sweep(&state)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| anyhow::anyhow!("{e:#}"))
             }
-        }
-    });
-    // Features' scheduled work: hourly, and once at start (closing a
-    // quarter that ended while the server was down).
+        },
+    ));
+    // Features' scheduled work: hourly, and at start when this hour's run
+    // has not been done (closing a quarter that ended while the server was
+    // down).
     let scheduled = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            if let Err(e) = crate::features::run_scheduled(&scheduled).await {
-                tracing::warn!(error = %format!("{e:#}"), "scheduled work failed; will retry");
-            }
-        }
-    });
+    tokio::spawn(lease::every(
+        state.db.clone(),
+        "features.scheduled",
+        Duration::from_secs(3600),
+        move || {
+            let state = scheduled.clone();
+            async move { crate::features::run_scheduled(&state).await }
+        },
+    ));
     let sessions = state.sessions.clone();
     let limiters = [state.login_limiter.clone(), state.account_limiter.clone()];
     tokio::spawn(async move {

@@ -347,7 +347,7 @@ pub async fn submit(
     let ready = match (description, point, errors.is_empty()) {
         (Some(description), Some(point), true) => {
             let photos = std::mem::take(&mut f.photos);
-            match store_photos(&state.config, &state.gates, photos).await? {
+            match store_photos(&state.media, &state.gates, photos).await? {
                 Ok(photos) => Some((description, point, photos)),
                 Err(m) => {
                     errors.add("photos", m);
@@ -394,7 +394,7 @@ pub async fn submit(
         Err(e) => {
             drop(tx);
             crate::media::discard(
-                &state.config.media_dir(),
+                &state.media,
                 &photos.iter().map(|p| p.key.clone()).collect::<Vec<_>>(),
             )
             .await;

@@ -8,7 +8,9 @@
 //! whole test suite.
 
 pub mod filter;
+pub mod lease;
 pub mod queue;
+pub mod replica;
 
 use std::str::FromStr;
 use std::time::Duration;

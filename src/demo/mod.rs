@@ -218,7 +218,7 @@ impl<'a> Gen<'a> {
         let seed = self.rng.random::<u64>();
         let bytes = tokio::task::spawn_blocking(move || picture(hue, seed)).await??;
         let stored = crate::media::upload::store_photos(
-            &self.state.config,
+            &self.state.media,
             &self.state.gates,
             vec![("demo.jpg".to_owned(), bytes)],
         )

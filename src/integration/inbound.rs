@@ -260,7 +260,7 @@ pub async fn apply(state: &AppState, sender: &Sender, message: &Message) -> AppR
     let result = apply_in(state, sender, message, &photos).await;
     if !matches!(result, Ok(Applied::Done)) && !photos.is_empty() {
         let keys: Vec<String> = photos.iter().map(|p| p.key.clone()).collect();
-        crate::media::discard(&state.config.media_dir(), &keys).await;
+        crate::media::discard(&state.media, &keys).await;
     }
     result
 }
@@ -334,7 +334,7 @@ async fn decode_photos(
             })?;
         files.push((format!("photo-{}", i + 1), bytes));
     }
-    match crate::media::upload::store_photos(&state.config, &state.gates, files).await? {
+    match crate::media::upload::store_photos(&state.media, &state.gates, files).await? {
         Ok(stored) => Ok(stored),
         Err(m) => Err(AppError::unprocessable("invalid_photo", m)),
     }

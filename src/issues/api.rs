@@ -113,7 +113,8 @@ fn feature(
 /// clusters (count and mean position per grid cell) when there are more
 /// than [`MAX_POINTS`].
 pub async fn geojson(
-    State(db): State<Db>,
+    // The map tolerates a replica's lag (db/replica.rs).
+    crate::db::replica::LagTolerant(db): crate::db::replica::LagTolerant,
     State(gates): State<crate::web::limits::Gates>,
     headers: HeaderMap,
     Query(q): Query<GeoQuery>,

@@ -258,7 +258,7 @@ pub async fn submit(
     {
         return Ok(crate::issues::PROBLEM.redirect(id, "?filed=1"));
     }
-    let photos = match store_photos(&state.config, &state.gates, form.photos.clone()).await? {
+    let photos = match store_photos(&state.media, &state.gates, form.photos.clone()).await? {
         Ok(p) => p,
         Err(m) => {
             errors.add("photos", m);
@@ -269,7 +269,7 @@ pub async fn submit(
     match workflow::submit(&state, user.account_id, &checked.request, &photos).await {
         Ok(a) => Ok(crate::issues::PROBLEM.redirect(a.appeal_id, "?filed=1")),
         Err(e) => {
-            media::discard(&state.config.media_dir(), &keys).await;
+            media::discard(&state.media, &keys).await;
             // The same form sent twice at once: the other sending filed it
             // (the key's unique index stopped this one).
             if let Some(key) = checked.request.client_key.as_deref()

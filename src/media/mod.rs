@@ -10,7 +10,6 @@
 //! kept: `full` (at most 2048 px) and `thumb` (at most 400 px), as JPEG.
 
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
 
 use axum::Router;
 use axum::extract::State;
@@ -36,9 +35,11 @@ pub const THUMB: u32 = 400;
 
 pub mod access;
 pub mod sheet;
+pub mod store;
 pub mod upload;
 
 pub use access::{PhotoRule, PhotoRules, Visibility};
+pub use store::MediaStore;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/media/{file}", get(serve))
@@ -146,28 +147,34 @@ fn jpeg(img: &DynamicImage) -> Result<Vec<u8>, Msg> {
     Ok(out)
 }
 
-fn dir(base: &Path) -> PathBuf {
-    base.join("photos")
+/// The store's key of one size of a photo.
+fn object(key: &str, size: &str) -> String {
+    format!("photos/{key}-{size}.jpg")
 }
 
 /// Stores both sizes; returns the media key.
-pub async fn store(media_dir: &Path, p: &Processed) -> anyhow::Result<String> {
+pub async fn store(media: &MediaStore, p: &Processed) -> anyhow::Result<String> {
     let key = uuid::Uuid::new_v4().simple().to_string();
-    let d = dir(media_dir);
-    tokio::fs::create_dir_all(&d).await?;
-    tokio::fs::write(d.join(format!("{key}-full.jpg")), &p.full).await?;
-    tokio::fs::write(d.join(format!("{key}-thumb.jpg")), &p.thumb).await?;
+    media.put(&object(&key, "full"), p.full.clone()).await?;
+    media.put(&object(&key, "thumb"), p.thumb.clone()).await?;
     Ok(key)
 }
 
 /// Removes the files of photos that were stored but not recorded (the
 /// transaction that would have recorded them failed).
-pub async fn discard(media_dir: &Path, keys: &[String]) {
+pub async fn discard(media: &MediaStore, keys: &[String]) {
     for key in keys {
         for size in ["full", "thumb"] {
-            let _ = tokio::fs::remove_file(dir(media_dir).join(format!("{key}-{size}.jpg"))).await;
+            if let Err(e) = media.delete(&object(key, size)).await {
+                tracing::warn!(error = %format!("{e:#}"), "an unrecorded photo was not removed");
+            }
         }
     }
+}
+
+/// The bytes of one size of a stored photo (`full` or `thumb`), or `None`.
+pub async fn read(media: &MediaStore, key: &str, size: &str) -> anyhow::Result<Option<Vec<u8>>> {
+    Ok(media.get(&object(key, size)).await?.map(|b| b.to_vec()))
 }
 
 pub fn url(key: &str, size: &str) -> String {
@@ -179,7 +186,7 @@ pub fn url(key: &str, size: &str) -> String {
 async fn serve(
     State(rules): State<PhotoRules>,
     State(db): State<crate::db::Db>,
-    State(config): State<std::sync::Arc<crate::config::Config>>,
+    State(media): State<MediaStore>,
     user: Option<crate::auth::CurrentUser>,
     PathParam(file): PathParam<String>,
     headers: HeaderMap,
@@ -223,9 +230,11 @@ async fn serve(
         }
         return Ok(r);
     }
-    let bytes = tokio::fs::read(dir(&config.media_dir()).join(format!("{stem}-{size}.jpg")))
+    let bytes = media
+        .get(&object(stem, size))
         .await
-        .map_err(|_| AppError::not_found())?;
+        .map_err(AppError::Internal)?
+        .ok_or_else(AppError::not_found)?;
     let mut r = bytes.into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));

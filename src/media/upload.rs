@@ -5,7 +5,6 @@
 
 use axum::http::StatusCode;
 
-use crate::config::Config;
 use crate::error::{AppError, AppResult, Msg};
 use crate::media;
 use crate::web::limits::Gates;
@@ -149,7 +148,7 @@ pub fn upload_error(err: axum::extract::multipart::MultipartError) -> AppError {
 /// Processes photos on the blocking pool and writes both sizes to disk.
 /// Returns the stored photos, or the first refusal (nothing kept then).
 pub async fn store_photos(
-    config: &Config,
+    media: &media::MediaStore,
     gates: &Gates,
     photos: Vec<(String, Vec<u8>)>,
 ) -> AppResult<Result<Vec<StoredPhoto>, Msg>> {
@@ -175,7 +174,7 @@ pub async fn store_photos(
     };
     let mut stored = Vec::new();
     for p in &processed {
-        match media::store(&config.media_dir(), p).await {
+        match media::store(media, p).await {
             Ok(key) => stored.push(StoredPhoto {
                 key,
                 width: p.width,
@@ -183,7 +182,7 @@ pub async fn store_photos(
             }),
             Err(e) => {
                 media::discard(
-                    &config.media_dir(),
+                    media,
                     &stored.iter().map(|s| s.key.clone()).collect::<Vec<_>>(),
                 )
                 .await;

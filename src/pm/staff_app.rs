@@ -319,12 +319,12 @@ pub async fn actions(
     match result {
         Ok(Applied::Done(r)) => Ok(r),
         Ok(Applied::Refused(r)) => {
-            super::pages::discard_files(&state.config, &files).await;
+            super::pages::discard_files(&state, &files).await;
             Ok(r)
         }
         Ok(Applied::Raced) => {
             // The same key, sent twice at once: the other one applied it.
-            super::pages::discard_files(&state.config, &files).await;
+            super::pages::discard_files(&state, &files).await;
             match recorded_db(&state.db, user.account_id, &key).await? {
                 Some(first) => replay(id, first),
                 None => Err(AppError::conflict(
@@ -337,7 +337,7 @@ pub async fn actions(
             }
         }
         Err(e) => {
-            super::pages::discard_files(&state.config, &files).await;
+            super::pages::discard_files(&state, &files).await;
             Err(e)
         }
     }

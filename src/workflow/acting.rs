@@ -185,7 +185,7 @@ pub async fn action_of(
             ));
         }
         let role = workflow::role_for(&a, &user, &act);
-        let stored = match store_photos(&state.config, &state.gates, photos).await? {
+        let stored = match store_photos(&state.media, &state.gates, photos).await? {
             Ok(p) => p,
             Err(m) => return Err(AppError::unprocessable("photo", m)),
         };
@@ -193,7 +193,7 @@ pub async fn action_of(
         match workflow::perform(&state, a.appeal_id, Some(&user), role, act, &stored).await {
             Ok(_) => Ok(()),
             Err(e) => {
-                media::discard(&state.config.media_dir(), &keys).await;
+                media::discard(&state.media, &keys).await;
                 Err(e)
             }
         }

@@ -29,6 +29,8 @@ mod import_directory;
 mod integration;
 mod lawmaking;
 mod medo;
+mod nodes;
+mod nodes_cluster;
 mod oidc;
 mod open311;
 mod opendata;

@@ -183,12 +183,15 @@ fn remove_stale_clusters() {
                 bin,
                 as_postgres_user: is_root(),
             };
-            let _ = stale
-                .command("pg_ctl")
-                .arg("-D")
-                .arg(&data)
-                .args(["-m", "immediate", "stop"])
-                .output();
+            // A pair's replica too (`Pair`).
+            for data in [entry.path().join("replica"), data] {
+                let _ = stale
+                    .command("pg_ctl")
+                    .arg("-D")
+                    .arg(&data)
+                    .args(["-m", "immediate", "stop"])
+                    .output();
+            }
         }
         let _ = std::fs::remove_dir_all(entry.path());
     }
@@ -247,4 +250,154 @@ pub async fn fresh_database() -> Option<String> {
     .expect("create a test database");
     admin.close().await;
     Some(cluster.url(&name))
+}
+
+/// A primary and its streaming replica (`pg_basebackup -R`), each on a Unix
+/// socket of its own, for the tests of several nodes (tests/http/nodes.rs).
+/// Stopped and removed when dropped.
+pub struct Pair {
+    cluster: Cluster,
+    pub primary: String,
+    pub replica: String,
+}
+
+fn run(c: &mut Command, what: &str) -> Result<(), String> {
+    let out = c.output().map_err(|e| format!("{what}: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+impl Pair {
+    /// Starts the pair with a migrated database `veche`, or says why not
+    /// (a missing binary skips the test loudly, except under `CI=true`).
+    pub async fn start() -> Option<Pair> {
+        match Pair::try_start().await {
+            Ok(p) => Some(p),
+            Err(why) => {
+                if std::env::var("CI").is_ok_and(|v| v == "true") {
+                    panic!("a PostgreSQL primary and replica are required under CI=true: {why}");
+                }
+                eprintln!("\n\n*** SKIPPING a test of several nodes: {why}.\n");
+                None
+            }
+        }
+    }
+
+    async fn try_start() -> Result<Pair, String> {
+        let bin = find_bin_dir().ok_or("initdb and pg_ctl are not on PATH")?;
+        if !bin.join("pg_basebackup").is_file() {
+            return Err("pg_basebackup is not installed".into());
+        }
+        let dir = std::env::temp_dir().join(format!(
+            "veche-pg-{}-pair{}",
+            std::process::id(),
+            NEXT_DB.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        for d in ["p", "r"] {
+            std::fs::create_dir_all(dir.join(d)).map_err(|e| e.to_string())?;
+        }
+        let as_postgres_user = is_root();
+        if as_postgres_user {
+            run(
+                Command::new("chown")
+                    .args(["-R", "postgres:postgres"])
+                    .arg(&dir),
+                "chown",
+            )?;
+        }
+        let cluster = Cluster {
+            dir: dir.clone(),
+            bin,
+            as_postgres_user,
+        };
+        let (data, replica) = (dir.join("data"), dir.join("replica"));
+        run(
+            cluster.command("initdb").arg("-D").arg(&data).args([
+                "-A",
+                "trust",
+                "-U",
+                "veche",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ]),
+            "initdb",
+        )?;
+        let common =
+            "-c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=200";
+        let start = |data: &Path, sockets: &str, extra: &str| -> Result<(), String> {
+            let options = format!("-k {} {common} {extra}", dir.join(sockets).display());
+            run(
+                cluster
+                    .command("pg_ctl")
+                    .arg("-D")
+                    .arg(data)
+                    .args(["-o", &options, "-l"])
+                    .arg(dir.join(format!("{sockets}.log")))
+                    .args(["-w", "start"]),
+                "pg_ctl start",
+            )
+        };
+        start(&data, "p", "-c wal_level=replica -c max_wal_senders=5")?;
+        run(
+            cluster
+                .command("pg_basebackup")
+                .args(["-h"])
+                .arg(dir.join("p"))
+                .args(["-U", "veche", "-D"])
+                .arg(&replica)
+                .args(["-R", "-X", "stream", "--no-sync"]),
+            "pg_basebackup",
+        )?;
+        start(&replica, "r", "-c hot_standby=on")?;
+        let url = |sockets: &str| {
+            format!(
+                "postgres://veche@localhost/veche?host={}",
+                dir.join(sockets).display()
+            )
+        };
+        let pair = Pair {
+            primary: url("p"),
+            replica: url("r"),
+            cluster,
+        };
+        let admin = sqlx::PgPool::connect(&pair.primary.replace("/veche?", "/postgres?"))
+            .await
+            .map_err(|e| e.to_string())?;
+        sqlx::query("create database veche")
+            .execute(&admin)
+            .await
+            .map_err(|e| e.to_string())?;
+        admin.close().await;
+        let db = veche::db::Db::connect_url(&pair.primary, 2)
+            .await
+            .map_err(|e| format!("{e:#}"))?;
+        db.migrate().await.map_err(|e| format!("{e:#}"))?;
+        db.close().await;
+        Ok(pair)
+    }
+}
+
+impl Drop for Pair {
+    fn drop(&mut self) {
+        for data in ["replica", "data"] {
+            let _ = self
+                .cluster
+                .command("pg_ctl")
+                .arg("-D")
+                .arg(self.cluster.dir.join(data))
+                .args(["-m", "immediate", "stop"])
+                .output();
+        }
+        let _ = std::fs::remove_dir_all(&self.cluster.dir);
+    }
 }

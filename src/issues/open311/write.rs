@@ -152,16 +152,16 @@ pub(super) async fn create(state: &AppState, request: Request, format: Format) -
         client_key: None,
         organisation_id: None,
     };
-    let photos =
-        match crate::media::upload::store_photos(&state.config, &state.gates, media).await? {
-            Ok(p) => p,
-            Err(m) => return Err(Failure::from_msg(StatusCode::BAD_REQUEST, &m)),
-        };
+    let photos = match crate::media::upload::store_photos(&state.media, &state.gates, media).await?
+    {
+        Ok(p) => p,
+        Err(m) => return Err(Failure::from_msg(StatusCode::BAD_REQUEST, &m)),
+    };
     let keys: Vec<String> = photos.iter().map(|p| p.key.clone()).collect();
     let a = match workflow::submit(state, author, &request, &photos).await {
         Ok(a) => a,
         Err(e) => {
-            crate::media::discard(&state.config.media_dir(), &keys).await;
+            crate::media::discard(&state.media, &keys).await;
             return Err(e.into());
         }
     };

@@ -368,7 +368,7 @@ pub async fn save(
     let mut photos = files.files;
     photos.truncate(1);
     let stored =
-        match crate::media::upload::store_photos(&state.config, &state.gates, photos).await? {
+        match crate::media::upload::store_photos(&state.media, &state.gates, photos).await? {
             Ok(s) => s,
             Err(m) => return refuse(m),
         };
@@ -388,13 +388,13 @@ pub async fn save(
     match written {
         Ok(replaced) => {
             if let Some(old) = replaced {
-                crate::media::discard(&state.config.media_dir(), &[old]).await;
+                crate::media::discard(&state.media, &[old]).await;
             }
             Ok(Redirect::to("/account/profile?saved=1").into_response())
         }
         Err(e) => {
             if let Some(k) = new_key {
-                crate::media::discard(&state.config.media_dir(), &[k]).await;
+                crate::media::discard(&state.media, &[k]).await;
             }
             Err(e.into())
         }

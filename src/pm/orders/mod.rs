@@ -428,17 +428,15 @@ async fn order_done(tx: &mut Tx, state: &AppState, o: &mut OrderRow) -> AppResul
         .unwrap_or(Outcome::Resolved);
     let mut photos = Vec::new();
     for key in queries::report_photos_tx(tx, o.order_id).await? {
-        let path = state
-            .config
-            .media_dir()
-            .join("photos")
-            .join(format!("{key}-full.jpg"));
-        match tokio::fs::read(&path).await {
-            Ok(bytes) => photos.push(m::Photo {
+        match crate::media::read(&state.media, &key, "full").await {
+            Ok(Some(bytes)) => photos.push(m::Photo {
                 content_type: "image/jpeg".into(),
                 data: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes),
             }),
-            Err(e) => tracing::warn!(key, error = %e, "report photo missing; sent without it"),
+            Ok(None) => tracing::warn!(key, "report photo missing; sent without it"),
+            Err(e) => {
+                tracing::warn!(key, error = %format!("{e:#}"), "report photo not read; sent without it")
+            }
         }
     }
     exchange::emit(

@@ -256,6 +256,7 @@ pub async fn attachment(
     Core(user): Core,
     State(db): State<Db>,
     State(config): State<Arc<Config>>,
+    State(media): State<crate::media::MediaStore>,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let a = queries::attachment(&db, id)
@@ -274,17 +275,16 @@ pub async fn attachment(
             ),
         ));
     }
-    let path = if a.is_photo {
-        config
-            .media_dir()
-            .join("photos")
-            .join(format!("{}-full.jpg", a.media_key))
+    let bytes = if a.is_photo {
+        crate::media::read(&media, &a.media_key, "full")
+            .await
+            .map_err(AppError::Internal)?
+            .ok_or_else(AppError::not_found)?
     } else {
-        config.media_dir().join("files").join(&a.media_key)
+        tokio::fs::read(config.media_dir().join("files").join(&a.media_key))
+            .await
+            .map_err(|_| AppError::not_found())?
     };
-    let bytes = tokio::fs::read(path)
-        .await
-        .map_err(|_| AppError::not_found())?;
     let mut r = bytes.into_response();
     let h = r.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&a.content_type) {

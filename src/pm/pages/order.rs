@@ -1,7 +1,6 @@
 //! One order: its page, its tree, the actions on it and their files.
 
 use super::*;
-use crate::config::Config;
 use crate::db::Db;
 use crate::texts;
 
@@ -346,7 +345,7 @@ pub async fn store_files(
             let name = sanitize_name(&name);
             let is_image = matches!(image::guess_format(&bytes), Ok(image::ImageFormat::Jpeg | image::ImageFormat::Png | image::ImageFormat::WebP));
             if is_image {
-                let stored = match crate::media::upload::store_photos(&state.config, &state.gates, vec![(name.clone(), bytes.clone())]).await? {
+                let stored = match crate::media::upload::store_photos(&state.media, &state.gates, vec![(name.clone(), bytes.clone())]).await? {
                     Ok(s) => s,
                     Err(m) => return Err(AppError::unprocessable("invalid_file", m)),
                 };
@@ -373,19 +372,20 @@ pub async fn store_files(
     }
     .await;
     if let Err(e) = result {
-        discard_files(&state.config, &out).await;
+        discard_files(state, &out).await;
         return Err(e);
     }
     Ok(out)
 }
 
-pub async fn discard_files(config: &Config, files: &[Attached]) {
+pub async fn discard_files(state: &AppState, files: &[Attached]) {
+    let config = &state.config;
     let photos: Vec<String> = files
         .iter()
         .filter(|f| f.is_photo)
         .map(|f| f.key.clone())
         .collect();
-    crate::media::discard(&config.media_dir(), &photos).await;
+    crate::media::discard(&state.media, &photos).await;
     for f in files.iter().filter(|f| !f.is_photo) {
         let _ = tokio::fs::remove_file(config.media_dir().join("files").join(&f.key)).await;
     }
@@ -494,7 +494,7 @@ pub async fn act(
     match orders::act(&state, id, orders::Actor::Person(&user), action, &files).await {
         Ok(_) => Ok(Redirect::to(&format!("/pm/orders/{id}#timeline")).into_response()),
         Err(e) => {
-            discard_files(&state.config, &files).await;
+            discard_files(&state, &files).await;
             Err(e)
         }
     }

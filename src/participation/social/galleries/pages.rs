@@ -338,7 +338,7 @@ pub async fn add_photos(
         ));
     }
     let files = checked.iter().map(|c| c.file.clone()).collect();
-    let stored = match store_photos(&state.config, &state.gates, files).await? {
+    let stored = match store_photos(&state.media, &state.gates, files).await? {
         Ok(s) => s,
         Err(m) => {
             errors.add("photos", m);

@@ -192,7 +192,7 @@ pub async fn add_photos(
         }
         Err(e) => {
             let keys: Vec<String> = photos.iter().map(|p| p.stored.key.clone()).collect();
-            crate::media::discard(&state.config.media_dir(), &keys).await;
+            crate::media::discard(&state.media, &keys).await;
             Err(e)
         }
     }
