@@ -86,6 +86,9 @@ pub struct AppState {
     pub speech: crate::speech::Speech,
     /// The reporting schema's relations (`bi`).
     pub marts: crate::bi::Marts,
+    /// The region's instances when this process is one of several
+    /// (`federation`, docs/FEDERATION.md); `None`: one process does it all.
+    pub federation: Option<Arc<crate::federation::Federation>>,
 }
 
 impl AppState {
@@ -150,6 +153,11 @@ impl AppState {
             let n = search.rebuild(&db).await?;
             tracing::info!(documents = n, "search index built");
         }
+        let federation =
+            crate::federation::Federation::from_env(&config.integration.instance_id)?.map(Arc::new);
+        if let Some(f) = &federation {
+            crate::federation::keys::register_partners(&db, f).await?;
+        }
         let mailer = Mailer::from_config(&config)?;
         let oidc = Oidc::from_config(&config)?.map(Arc::new);
         let db_for_reads = db.clone();
@@ -198,6 +206,7 @@ impl AppState {
             roadmaps: crate::features::roadmaps(),
             agenda: crate::features::agenda_sources(),
             marts,
+            federation,
         };
         opendata::start(&state).await?;
         // What loading enqueued for the index is indexed before serving.

@@ -51,6 +51,12 @@ pub enum Command {
         #[command(subcommand)]
         action: SpeechCommand,
     },
+    /// A federated installation: this instance's key, a check of the file
+    /// (docs/FEDERATION.md).
+    Federation {
+        #[command(subcommand)]
+        action: crate::federation::cli::FederationCommand,
+    },
     /// Write the demo region's missing parts now (the server does it on its
     /// first start). `--reset` first deletes the embedded data folder's
     /// store, index and files, so the demo is generated anew, dated from
@@ -412,6 +418,9 @@ impl Cli {
                 }
             }
             Command::Speech { action } => speech(&config, action).await,
+            Command::Federation { action } => {
+                crate::federation::cli::run(&config.integration.instance_id, action).await
+            }
             Command::Bi { action } => {
                 let marts = crate::features::bi_marts();
                 match action {
