@@ -15,6 +15,18 @@ pub enum FederationCommand {
     /// Read VECHE_FEDERATION as this instance (VECHE_INSTANCE_ID) would,
     /// check its key (VECHE_FEDERATION_KEY), and print who owns what.
     Check,
+    /// On the portal: put a department (with its units) under another
+    /// portfolio. The directory's new version goes to every instance; the
+    /// core that had the department moves its open orders, with their
+    /// history, to the core that owns the portfolio
+    /// (docs/FEDERATION-CONTROL.md).
+    MoveDepartment {
+        /// The department's directory id, e.g. `min-digital`.
+        organisation: String,
+        /// The portfolio it goes to, e.g. `vg-infrastructure`.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 pub async fn run(instance_id: &str, command: FederationCommand) -> anyhow::Result<()> {
@@ -35,6 +47,10 @@ pub async fn run(instance_id: &str, command: FederationCommand) -> anyhow::Resul
             f.sync_all()?;
             println!("{}", key.public_base64());
             Ok(())
+        }
+        // Needs the store: `cli.rs` runs it with the configuration.
+        FederationCommand::MoveDepartment { .. } => {
+            anyhow::bail!("move-department is run by the command line with its configuration")
         }
         FederationCommand::Check => {
             let f = super::Federation::from_env(instance_id)?.ok_or_else(|| {
