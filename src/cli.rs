@@ -420,7 +420,8 @@ impl Cli {
             }
             Command::Speech { action } => speech(&config, action).await,
             Command::Federation {
-                action: crate::federation::cli::FederationCommand::MoveDepartment { organisation, to },
+                action:
+                    crate::federation::cli::FederationCommand::MoveDepartment { organisation, to },
             } => move_department(&config, &organisation, &to).await,
             Command::Federation { action } => {
                 crate::federation::cli::run(&config.integration.instance_id, action).await

@@ -204,10 +204,7 @@ mod tests {
         let mut types = super::message_handlers().types();
         // The one type two handlers apply, in turn: the directory, then
         // the core's moves.
-        let twice = types
-            .iter()
-            .filter(|t| **t == "directory.updated")
-            .count();
+        let twice = types.iter().filter(|t| **t == "directory.updated").count();
         assert_eq!(twice, 2);
         types.retain(|t| *t != "directory.updated");
         unique(types.clone());

@@ -151,7 +151,8 @@ fn invalid(ru: String, en: String) -> AppError {
 }
 
 fn fields_of(o: &DirectoryOrganisation) -> AppResult<OrgFields> {
-    super::domain::parse_org_id(&o.organisation_id).map_err(|m| AppError::unprocessable("invalid_directory", m))?;
+    super::domain::parse_org_id(&o.organisation_id)
+        .map_err(|m| AppError::unprocessable("invalid_directory", m))?;
     if super::OrgKind::parse(&o.kind).is_none() {
         return Err(invalid(
             format!("Неизвестный тип организации «{}».", o.kind),
@@ -317,7 +318,10 @@ pub async fn move_department(db: &crate::db::Db, org: &str, to: &str) -> anyhow:
         p.kind
     );
     anyhow::ensure!(
-        matches!(o.kind.as_str(), "department" | "state_company" | "municipal_administration"),
+        matches!(
+            o.kind.as_str(),
+            "department" | "state_company" | "municipal_administration"
+        ),
         "“{org}” is a {}: only a department, a state company or a municipal administration moves between portfolios",
         o.kind
     );

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::texts;
 pub use super::messages_federation::{DirectoryUpdated, OrdersTransferred};
+use crate::texts;
 use crate::web::i18n::Locale;
 
 /// One message. `id` is the idempotency key: a receiver applies a message

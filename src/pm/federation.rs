@@ -137,7 +137,15 @@ async fn transferred(tx: &mut Tx, o: &OrderRow, moving: &[i64]) -> AppResult<Tra
     let executor_name = name(tx, o.executor_id).await?;
     let events = on_tx!(tx, |conn| sqlx::query_as::<
         _,
-        (String, Option<String>, Option<String>, Option<String>, String, String, time::OffsetDateTime),
+        (
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+            time::OffsetDateTime
+        ),
     >(
         "select e.kind, e.from_state, e.to_state, a.display_name, e.actor_label, e.note,
                 e.created_at

@@ -101,11 +101,13 @@ pub async fn counts(db: &Db, at: OffsetDateTime) -> Result<Vec<Counts>, sqlx::Er
 
 /// How many cores the replica has heard from, and when last.
 pub async fn sources(db: &Db) -> Result<(i64, Option<OffsetDateTime>), sqlx::Error> {
-    on_db!(db, |pool| sqlx::query_as::<_, (i64, Option<OffsetDateTime>)>(
-        "select count(distinct instance), max(received_at) from pm_order_replica"
-    )
-    .fetch_one(pool)
-    .await)
+    on_db!(db, |pool| {
+        sqlx::query_as::<_, (i64, Option<OffsetDateTime>)>(
+            "select count(distinct instance), max(received_at) from pm_order_replica",
+        )
+        .fetch_one(pool)
+        .await
+    })
 }
 
 /// Applies `order.updated` on the Department of Control.

@@ -205,6 +205,14 @@ pub async fn act_in(
     let mut o = queries::order_tx(tx, order_id)
         .await?
         .ok_or_else(AppError::not_found)?;
+    // A moved order is read-only here. What the core itself does to it on
+    // a portal's message (the request answered, accepted or referred) is
+    // left to the core that has it now: skipped, so the message does not
+    // fail and hold up the portal's later ones.
+    if matches!(actor, Actor::System) && super::federation::moved_to(tx, order_id).await?.is_some()
+    {
+        return Ok(o);
+    }
     super::federation::refuse_if_moved(tx, order_id).await?;
     let side = match actor {
         Actor::Person(u) => side_of(&o, u),

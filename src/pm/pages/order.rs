@@ -35,7 +35,12 @@ fn moved_notice(state: &crate::app::AppState, l: Locale, to: &str, id: i64) -> M
         .federation
         .as_deref()
         .and_then(|f| f.get(to))
-        .map(|i| format!("{}/pm/orders/moved/{here}/{id}", i.url.trim_end_matches('/')));
+        .map(|i| {
+            format!(
+                "{}/pm/orders/moved/{here}/{id}",
+                i.url.trim_end_matches('/')
+            )
+        });
     html! {
         div.notice role="status" #order-moved {
             p { (tx.moved_notice) " «" (to) "». " (tx.moved_read_only) }
