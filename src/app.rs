@@ -93,6 +93,9 @@ pub struct AppState {
     /// A streaming replica for reads that tolerate lag (`db::replica`).
     #[from_ref(skip)]
     pub replica: Option<Db>,
+    /// The region's instances when this process is one of several
+    /// (`federation`, docs/FEDERATION.md); `None`: one process does it all.
+    pub federation: Option<Arc<crate::federation::Federation>>,
 }
 
 impl AppState {
@@ -158,6 +161,11 @@ impl AppState {
         if let Some(n) = search.prepare(&db).await? {
             tracing::info!(documents = n, "search index built");
         }
+        let federation =
+            crate::federation::Federation::from_env(&config.integration.instance_id)?.map(Arc::new);
+        if let Some(f) = &federation {
+            crate::federation::keys::register_partners(&db, f).await?;
+        }
         let mailer = Mailer::from_config(&config)?;
         let oidc = Oidc::from_config(&config)?.map(Arc::new);
         let db_for_reads = db.clone();
@@ -211,6 +219,7 @@ impl AppState {
             roadmaps: crate::features::roadmaps(),
             agenda: crate::features::agenda_sources(),
             marts,
+            federation,
         };
         opendata::start(&state).await?;
         // What loading enqueued for the index is indexed before serving.

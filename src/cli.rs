@@ -51,6 +51,12 @@ pub enum Command {
         #[command(subcommand)]
         action: SpeechCommand,
     },
+    /// A federated installation: this instance's key, a check of the file
+    /// (docs/FEDERATION.md).
+    Federation {
+        #[command(subcommand)]
+        action: crate::federation::cli::FederationCommand,
+    },
     /// Write the demo region's missing parts now (the server does it on its
     /// first start). `--reset` first deletes the embedded data folder's
     /// store, index and files, so the demo is generated anew, dated from
@@ -219,6 +225,7 @@ impl Cli {
                 dry_run,
                 skip_invalid,
             } => {
+                directory_master_here(&config)?;
                 let db = crate::db::Db::connect(&config).await?;
                 if config.server.migrate_on_start {
                     crate::bi::install::migrate(&db, &crate::features::bi_marts()).await?;
@@ -412,6 +419,13 @@ impl Cli {
                 }
             }
             Command::Speech { action } => speech(&config, action).await,
+            Command::Federation {
+                action:
+                    crate::federation::cli::FederationCommand::MoveDepartment { organisation, to },
+            } => move_department(&config, &organisation, &to).await,
+            Command::Federation { action } => {
+                crate::federation::cli::run(&config.integration.instance_id, action).await
+            }
             Command::Bi { action } => {
                 let marts = crate::features::bi_marts();
                 match action {
@@ -445,6 +459,53 @@ impl Cli {
             }
         }
     }
+}
+
+/// Refuses a change of the directory on an instance of a federation that
+/// is not its master (the portal).
+fn directory_master_here(config: &Config) -> anyhow::Result<()> {
+    if let Some(f) = crate::federation::Federation::from_env(&config.integration.instance_id)?
+        && f.portal().id != f.this().id
+    {
+        anyhow::bail!(
+            "the directory is kept on the portal ({}): run this there",
+            f.portal().url
+        );
+    }
+    Ok(())
+}
+
+/// `veche federation move-department ORG --to PORTFOLIO` (docs/FEDERATION-CONTROL.md).
+async fn move_department(config: &Config, organisation: &str, to: &str) -> anyhow::Result<()> {
+    directory_master_here(config)?;
+    let federation = crate::federation::Federation::from_env(&config.integration.instance_id)?;
+    let db = crate::db::Db::connect(config).await?;
+    crate::bi::install::migrate(&db, &crate::features::bi_marts()).await?;
+    let owners = async |db: &crate::db::Db| -> anyhow::Result<String> {
+        Ok(match &federation {
+            Some(f) => f
+                .owner_of_organisation(db, organisation)
+                .await?
+                .map(|i| i.id.clone())
+                .unwrap_or_else(|| "-".into()),
+            None => "-".into(),
+        })
+    };
+    let before = owners(&db).await?;
+    let moved = crate::directory::master::move_department(&db, organisation, to).await?;
+    let after = owners(&db).await?;
+    db.close().await;
+    println!(
+        "{organisation}: {} -> {to}; directory version {} sent to every instance",
+        moved.from_portfolio.as_deref().unwrap_or("-"),
+        moved.version
+    );
+    if before != after {
+        println!(
+            "its open orders move from the core {before} to the core {after} when {before} applies the version"
+        );
+    }
+    Ok(())
 }
 
 async fn speech(config: &Config, action: SpeechCommand) -> anyhow::Result<()> {

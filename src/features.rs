@@ -139,6 +139,7 @@ pub fn agenda_sources() -> crate::workflow::agenda::AgendaRegistry {
 pub fn bi_marts() -> crate::bi::Marts {
     crate::bi::Marts::new(vec![
         Arc::new(crate::pm::mart::Orders),
+        Arc::new(crate::pm::mart_region::OrdersRegion),
         Arc::new(crate::workflow::mart::Requests),
         Arc::new(crate::workflow::mart::Supports),
         Arc::new(crate::construction::mart::Objects),
@@ -174,6 +175,11 @@ pub fn message_handlers() -> Handlers {
     Handlers::new(vec![
         Arc::new(crate::workflow::PortalInbox),
         Arc::new(crate::pm::inbox::Inbox),
+        // The directory first: the core then moves the orders of the
+        // organisations that left it (`pm::federation`).
+        Arc::new(crate::directory::master::DirectoryInbox),
+        Arc::new(crate::pm::federation::Moves),
+        Arc::new(crate::pm::replica::Replica),
     ])
 }
 
@@ -195,10 +201,15 @@ mod tests {
         unique(super::live_datasets().sources());
         unique(super::demo_parts().names());
         unique(super::agenda_sources().kinds());
-        let types = super::message_handlers().types();
+        let mut types = super::message_handlers().types();
+        // The one type two handlers apply, in turn: the directory, then
+        // the core's moves.
+        let twice = types.iter().filter(|t| **t == "directory.updated").count();
+        assert_eq!(twice, 2);
+        types.retain(|t| *t != "directory.updated");
         unique(types.clone());
-        // Every message veche takes has a handler; `order.updated` is only
-        // sent.
+        // Every message veche takes has a handler; `order.updated` is
+        // taken only by the Department of Control's replica.
         for t in [
             "order.requested",
             "order.referred",
@@ -213,6 +224,6 @@ mod tests {
         ] {
             assert!(types.contains(&t), "no handler for {t}");
         }
-        assert!(!types.contains(&"order.updated"));
+        assert!(types.contains(&"order.updated"));
     }
 }

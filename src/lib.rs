@@ -39,6 +39,7 @@ pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod features;
+pub mod federation;
 pub mod geo;
 pub mod integration;
 pub mod issues;

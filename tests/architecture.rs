@@ -48,6 +48,7 @@ const SHARED: &[&str] = &[
     "error",
     "geo",
     "directory",
+    "federation",
     "config",
     "telemetry",
 ];

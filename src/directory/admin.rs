@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
 
+use crate::app::AppState;
 use crate::auth::Admin;
 use crate::db::Db;
 use crate::directory::domain::{
@@ -223,8 +224,10 @@ fn form_page(
 pub async fn new_organisation_form(
     _admin: Admin,
     ctx: PageCtx,
+    State(state): State<AppState>,
     State(db): State<Db>,
 ) -> AppResult<Response> {
+    super::master::refuse_unless_master(&state)?;
     let all = queries::list(&db).await?;
     Ok(form_page(
         &ctx,
@@ -239,9 +242,11 @@ pub async fn new_organisation_form(
 pub async fn edit_organisation_form(
     _admin: Admin,
     ctx: PageCtx,
+    State(state): State<AppState>,
     State(db): State<Db>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
+    super::master::refuse_unless_master(&state)?;
     let org = queries::by_id(&db, &id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -290,10 +295,12 @@ pub(super) async fn check_parent(
 pub async fn create_organisation(
     _admin: Admin,
     ctx: PageCtx,
+    State(state): State<AppState>,
     State(db): State<Db>,
     State(search): State<SearchIndex>,
     Form(form): Form<OrgForm>,
 ) -> AppResult<Response> {
+    super::master::refuse_unless_master(&state)?;
     let mut errors = FieldErrors::new();
     let id = errors.check("id", parse_org_id(&form.id));
     let fields = form.parse(&mut errors);
@@ -304,8 +311,10 @@ pub async fn create_organisation(
             if queries::insert(&mut tx, id, fields).await? {
                 crate::search::enqueue(&mut tx, crate::directory::search::KIND, id).await?;
                 crate::datasets::request_refresh(&mut tx, "organisations").await?;
+                super::master::changed(&mut tx, std::slice::from_ref(id)).await?;
                 tx.commit().await?;
                 search.notify();
+                state.exchange.notify();
                 return Ok(Redirect::to(&format!("/organisations/{id}?done=1")).into_response());
             }
             errors.add(
@@ -322,11 +331,13 @@ pub async fn create_organisation(
 pub async fn update_organisation(
     _admin: Admin,
     ctx: PageCtx,
+    State(state): State<AppState>,
     State(db): State<Db>,
     State(search): State<SearchIndex>,
     Path(id): Path<String>,
     Form(form): Form<OrgForm>,
 ) -> AppResult<Response> {
+    super::master::refuse_unless_master(&state)?;
     if queries::by_id(&db, &id).await?.is_none() {
         return Err(AppError::not_found());
     }
@@ -338,8 +349,10 @@ pub async fn update_organisation(
             queries::update(&mut tx, &id, &fields).await?;
             crate::search::enqueue(&mut tx, crate::directory::search::KIND, &id).await?;
             crate::datasets::request_refresh(&mut tx, "organisations").await?;
+            super::master::changed(&mut tx, std::slice::from_ref(&id)).await?;
             tx.commit().await?;
             search.notify();
+            state.exchange.notify();
             return Ok(Redirect::to(&format!("/organisations/{id}?done=1")).into_response());
         }
     }

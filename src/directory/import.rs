@@ -40,6 +40,8 @@ pub struct Report {
     pub problems: Vec<RowProblem>,
     /// Whether anything was written.
     pub written: bool,
+    /// The organisations added or updated.
+    pub ids: Vec<String>,
 }
 
 impl Report {
@@ -144,6 +146,8 @@ pub async fn import(
     }
     if report.kind == "organisations" {
         crate::datasets::request_refresh(&mut tx, "organisations").await?;
+        // The directory's master tells the other instances.
+        super::master::changed(&mut tx, &report.ids).await?;
     }
     tx.commit().await?;
     report.written = true;
@@ -234,6 +238,7 @@ async fn organisations(
                 queries::update(tx, &id, &fields).await?;
                 report.updated += 1;
             }
+            report.ids.push(id.clone());
             crate::search::enqueue(tx, super::search::KIND, &id).await?;
         }
         if !progress {

@@ -11,6 +11,7 @@ pub mod api;
 pub mod domain;
 mod handlers;
 pub mod import;
+pub mod master;
 pub mod openapi;
 pub mod queries;
 pub mod search;

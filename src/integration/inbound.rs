@@ -140,8 +140,7 @@ impl Handlers {
         Handlers(std::sync::Arc::new(all))
     }
 
-    /// Every type some handler applies (a type twice is a wiring mistake:
-    /// the second would never be asked).
+    /// Every type some handler applies.
     pub fn types(&self) -> Vec<&'static str> {
         self.0
             .iter()
@@ -149,8 +148,15 @@ impl Handlers {
             .collect()
     }
 
-    fn for_type(&self, kind: &str) -> Option<&std::sync::Arc<dyn MessageHandler>> {
-        self.0.iter().find(|h| h.types().contains(&kind))
+    /// The handlers of a type, in the order they were registered: a type
+    /// may have several (the directory applies `directory.updated`, then
+    /// the core moves the orders of organisations that left it), each
+    /// seeing what the ones before it wrote in the same transaction.
+    fn for_type(&self, kind: &str) -> Vec<&std::sync::Arc<dyn MessageHandler>> {
+        self.0
+            .iter()
+            .filter(|h| h.types().contains(&kind))
+            .collect()
     }
 }
 
@@ -296,7 +302,8 @@ pub async fn apply_within(
         return Ok(Applied::Duplicate);
     }
     let kind = message.body.type_name();
-    let Some(handler) = state.message_handlers.for_type(kind) else {
+    let handlers = state.message_handlers.for_type(kind);
+    if handlers.is_empty() {
         return Err(AppError::unprocessable(
             "not_accepted",
             Msg::new(
@@ -308,10 +315,12 @@ pub async fn apply_within(
                 ),
             ),
         ));
-    };
-    handler
-        .apply(tx, state, sender, &message.body, photos)
-        .await?;
+    }
+    for handler in handlers {
+        handler
+            .apply(tx, state, sender, &message.body, photos)
+            .await?;
+    }
     Ok(Applied::Done)
 }
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+pub use super::messages_federation::{DirectoryUpdated, OrdersTransferred};
 use crate::texts;
 use crate::web::i18n::Locale;
 
@@ -94,6 +95,14 @@ pub enum Body {
     /// an order (source `meeting`).
     #[serde(rename = "meeting.decided")]
     MeetingDecided(MeetingDecided),
+    /// Portal (the directory's master) → every instance: the directory at
+    /// a version; applied once, older versions ignored.
+    #[serde(rename = "directory.updated")]
+    DirectoryUpdated(DirectoryUpdated),
+    /// Core → core: open orders whose organisation moved to the receiver's
+    /// portfolio, with their history; each opened there once.
+    #[serde(rename = "orders.transferred")]
+    OrdersTransferred(OrdersTransferred),
 }
 
 impl Body {
@@ -114,6 +123,8 @@ impl Body {
             Body::DocumentReceived(_) => "document.received",
             Body::DocumentNotice(_) => "document.notice",
             Body::MeetingDecided(_) => "meeting.decided",
+            Body::DirectoryUpdated(_) => "directory.updated",
+            Body::OrdersTransferred(_) => "orders.transferred",
         }
     }
 }
@@ -273,6 +284,24 @@ pub struct OrderSnapshot {
     /// What just happened; absent when the order was created.
     #[serde(default)]
     pub change: Option<OrderChange>,
+    /// The order's version in its core, one more at every change: a
+    /// replica keeps the snapshot of the highest (a late, older one is
+    /// ignored).
+    #[serde(default)]
+    pub version: i64,
+    /// The organisation that gave the order.
+    #[serde(default)]
+    pub creator_organisation_id: Option<String>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub created_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub done_at: Option<OffsetDateTime>,
+    /// The instance the order moved to with its organisation
+    /// (`orders.transferred`): it is counted there from now on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<String>,
 }
 
 /// One step of an order's life, as its history records it.

@@ -21,6 +21,7 @@ pub mod inbound;
 pub mod mail;
 pub mod medo;
 pub mod messages;
+pub mod messages_federation;
 pub mod openapi;
 pub mod outbound;
 pub mod partners;

@@ -21,6 +21,11 @@ pub struct Partner {
     pub all_organisations: bool,
     pub created_at: OffsetDateTime,
     pub disabled_at: Option<OffsetDateTime>,
+    /// An instance of the federation file: its Ed25519 public key (base64),
+    /// which its signatures are checked against instead of `secret`.
+    pub public_key: Option<String>,
+    /// Its role in the federation (`portal`, `core`, `control`).
+    pub federation_role: Option<String>,
 }
 
 impl Partner {
@@ -32,7 +37,8 @@ impl Partner {
 pub async fn get(db: &Db, id: &str) -> Result<Option<Partner>, sqlx::Error> {
     on_db!(db, |pool| {
         sqlx::query_as::<_, Partner>(
-            "select partner_id, name, kind, url, secret, all_organisations, created_at, disabled_at
+            "select partner_id, name, kind, url, secret, all_organisations, created_at, disabled_at,
+                    public_key, federation_role
              from integration_partner where partner_id = $1",
         )
         .bind(id)
@@ -44,7 +50,8 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<Partner>, sqlx::Error> {
 pub async fn all(db: &Db) -> Result<Vec<Partner>, sqlx::Error> {
     on_db!(db, |pool| {
         sqlx::query_as::<_, Partner>(
-            "select partner_id, name, kind, url, secret, all_organisations, created_at, disabled_at
+            "select partner_id, name, kind, url, secret, all_organisations, created_at, disabled_at,
+                    public_key, federation_role
              from integration_partner order by partner_id",
         )
         .fetch_all(pool)
@@ -92,7 +99,8 @@ pub async fn watching(tx: &mut Tx, organisation_id: &str) -> Result<Vec<String>,
         sqlx::query_scalar::<_, String>(
             "select p.partner_id from integration_partner p
              where p.disabled_at is null
-               and ((p.kind = 'system' and p.url is not null) or p.kind = 'medo')
+               and ((p.kind = 'system' and p.url is not null) or p.kind = 'medo'
+                    or p.federation_role = 'control')
                and (p.all_organisations or exists (
                    select 1 from integration_partner_organisation o
                    where o.partner_id = p.partner_id and o.organisation_id = $1))
@@ -143,7 +151,8 @@ pub async fn upsert(db: &Db, p: &NewPartner<'_>) -> Result<(), sqlx::Error> {
              values ($1, $2, $3, $4, $5, $6, $7)
              on conflict (partner_id) do update set name = excluded.name, kind = excluded.kind,
                  url = excluded.url, secret = excluded.secret,
-                 all_organisations = excluded.all_organisations, disabled_at = null",
+                 all_organisations = excluded.all_organisations, disabled_at = null,
+                 public_key = null, federation_role = null",
         p.partner_id,
         p.name,
         p.kind,
@@ -175,6 +184,25 @@ pub async fn upsert(db: &Db, p: &NewPartner<'_>) -> Result<(), sqlx::Error> {
         super::medo::partner::insert(&mut tx, p.partner_id, m).await?;
     }
     tx.commit().await
+}
+
+/// Marks a partner as an instance of the federation file, with its public
+/// key and role (`federation::keys::register_partners`).
+pub async fn set_federation(
+    db: &Db,
+    id: &str,
+    public_key: Option<&str>,
+    role: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    exec_db!(
+        db,
+        "update integration_partner set public_key = $2, federation_role = $3
+          where partner_id = $1",
+        id,
+        public_key,
+        role
+    )
+    .map(|_| ())
 }
 
 pub async fn set_disabled(db: &Db, id: &str, disabled: bool) -> Result<bool, sqlx::Error> {

@@ -11,6 +11,7 @@ use axum::response::Response;
 use maud::{Markup, PreEscaped, html};
 
 use super::queries::{self, Counts, OrderFilter};
+use crate::app::AppState;
 use crate::auth::Core;
 use crate::db::Db;
 use crate::db::now;
@@ -195,17 +196,47 @@ fn level(
         }))
 }
 
+/// The counts per organisation the region's pages sum: this core's
+/// orders, or on the Department of Control every core's, from its
+/// replica (`replica.rs`).
+async fn by_organisation(state: &AppState) -> AppResult<Vec<Counts>> {
+    Ok(if super::replica::is_control(state) {
+        super::replica::counts(&state.db, now()).await?
+    } else {
+        queries::counts_by(&state.db, &OrderFilter::default(), "organisation_id", now()).await?
+    })
+}
+
+/// On the Department of Control: where the figures come from.
+async fn replica_note(state: &AppState, l: Locale) -> AppResult<Markup> {
+    if !super::replica::is_control(state) {
+        return Ok(html! {});
+    }
+    let tx = DashboardTexts::get(l);
+    let (cores, last) = super::replica::sources(&state.db).await?;
+    Ok(html! {
+        p.hint #replica-note {
+            (tx.replica_note) " " (cores)
+            @if let Some(at) = last {
+                ". " (tx.replica_last) " " (crate::web::components::date(l, at.to_offset(crate::workflow::sla::MSK).date()))
+            }
+            "."
+        }
+    })
+}
+
 /// `GET /pm`: the region and its portfolios.
 pub async fn region(
     ctx: PageCtx,
     _: Core,
-    State(db): State<Db>,
+    State(state): State<AppState>,
     Query(q): Query<DashQuery>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
     let tx = DashboardTexts::get(l);
-    let orgs = org_map(&db).await?;
-    let by_org = queries::counts_by(&db, &OrderFilter::default(), "organisation_id", now()).await?;
+    let db = &state.db;
+    let orgs = org_map(db).await?;
+    let by_org = by_organisation(&state).await?;
     // Every portfolio is listed, with zeros before its first order, so the
     // structure is visible from the first day.
     let mut portfolios: BTreeMap<String, Counts> = orgs
@@ -243,7 +274,7 @@ pub async fn region(
             caption: tx.portfolios_governor_vice_governors,
             here: "/pm".into(),
             file: "orders-by-portfolio".into(),
-            after: html! {},
+            after: replica_note(&state, l).await?,
         },
         rows,
     )
@@ -253,15 +284,15 @@ pub async fn region(
 pub async fn portfolio(
     ctx: PageCtx,
     _: Core,
-    State(db): State<Db>,
+    State(state): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<DashQuery>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
     let tx = DashboardTexts::get(l);
-    let orgs = org_map(&db).await?;
+    let orgs = org_map(&state.db).await?;
     let p = orgs.get(&id).ok_or_else(AppError::not_found)?;
-    let by_org = queries::counts_by(&db, &OrderFilter::default(), "organisation_id", now()).await?;
+    let by_org = by_organisation(&state).await?;
     let in_portfolio = |oid: &str| {
         portfolio_of(&orgs, oid).map(|x| x.organisation_id.as_str()) == Some(id.as_str())
     };
@@ -296,7 +327,7 @@ pub async fn portfolio(
             caption: tx.portfolio_s_organisations,
             here: format!("/pm/portfolios/{id}"),
             file: format!("orders-{id}"),
-            after: html! {},
+            after: replica_note(&state, l).await?,
         },
         rows,
     )
@@ -442,4 +473,6 @@ texts!(DashboardTexts {
     orders_who_gave_them: "Поручения по их авторам", "Orders by who gave them";
     who_gave_orders: "По авторам поручений", "By who gave the orders";
     all_executor_s_orders: "Все поручения исполнителя", "All the executor's orders";
+    replica_note: "Департамент контроля: сводка по копии поручений всех ядер края, только для чтения; ядер в копии —", "Department of Control: figures from the read-only replica of every core's orders; cores in the replica:";
+    replica_last: "Последний снимок получен", "Last snapshot received";
 });

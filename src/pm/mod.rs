@@ -21,12 +21,15 @@ pub mod dashboard;
 pub mod demo;
 pub mod dictations;
 pub mod domain;
+pub mod federation;
 pub mod inbox;
 pub mod mart;
+pub mod mart_region;
 pub mod orders;
 pub mod pages;
 pub mod projects;
 pub mod queries;
+pub mod replica;
 pub mod roadmaps;
 pub mod seed;
 pub mod staff_app;
@@ -62,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .route("/pm/orders", get(pages::list).post(pages::create))
         .route("/pm/orders/new", get(pages::new_form))
         .route("/pm/orders/{id}", get(pages::show))
+        .route("/pm/orders/moved/{from}/{id}", get(federation::moved_here))
         .route("/pm/orders/{id}/delegate", post(pages::delegate))
         .route("/pm/orders/{id}/assign", post(pages::assign))
         .route("/pm/attachments/{id}", get(pages::attachment))

@@ -183,6 +183,16 @@ pub async fn save_order(tx: &mut Tx, o: &OrderRow) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// The order's version (one more at every save).
+pub async fn version_tx(tx: &mut Tx, id: i64) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, |conn| sqlx::query_scalar::<_, i64>(
+        "select version from pm_order where order_id = $1"
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await)
+}
+
 pub async fn children_tx(tx: &mut Tx, id: i64) -> Result<Vec<OrderRow>, sqlx::Error> {
     on_tx!(tx, |conn| {
         sqlx::query_as::<_, OrderRow>(concat!(

@@ -20,6 +20,7 @@ mod courts;
 mod crash;
 mod demo;
 mod directory;
+mod federation_control;
 mod galleries;
 mod geo;
 mod group_commit;

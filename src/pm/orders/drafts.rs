@@ -220,7 +220,7 @@ pub async fn create_in(
         .await?
         .ok_or_else(AppError::not_found)?;
     tell_assignee(tx, state, &o, Told::Given, Some(user.account_id)).await?;
-    webhooks(tx, &o, None).await?;
+    webhooks(tx, state, &o, None).await?;
     Ok(id)
 }
 
@@ -374,7 +374,7 @@ pub async fn delegate_in(
         .await?
         .ok_or_else(AppError::not_found)?;
     tell_assignee(tx, state, &child, Told::Given, Some(user.account_id)).await?;
-    webhooks(tx, &child, None).await?;
+    webhooks(tx, state, &child, None).await?;
     Ok(id)
 }
 

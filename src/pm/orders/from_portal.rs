@@ -262,7 +262,7 @@ pub(super) async fn open_once(
         if tell {
             tell_assignee(tx, state, &o, Told::Given, None).await?;
         }
-        webhooks(tx, &o, None).await?;
+        webhooks(tx, state, &o, None).await?;
         return Ok(Some(id));
     }
     Ok(None)
@@ -311,7 +311,7 @@ pub async fn close_for_request(
     for mut o in queries::open_orders_for_appeal(tx, origin, r.appeal_id).await? {
         if let Some(date) = planned {
             keep_open_until(tx, &mut o, date).await?;
-            webhooks(tx, &o, None).await?;
+            webhooks(tx, state, &o, None).await?;
             continue;
         }
         // The note is stored once and read in both languages: the state's

@@ -205,6 +205,15 @@ pub async fn act_in(
     let mut o = queries::order_tx(tx, order_id)
         .await?
         .ok_or_else(AppError::not_found)?;
+    // A moved order is read-only here. What the core itself does to it on
+    // a portal's message (the request answered, accepted or referred) is
+    // left to the core that has it now: skipped, so the message does not
+    // fail and hold up the portal's later ones.
+    if matches!(actor, Actor::System) && super::federation::moved_to(tx, order_id).await?.is_some()
+    {
+        return Ok(o);
+    }
+    super::federation::refuse_if_moved(tx, order_id).await?;
     let side = match actor {
         Actor::Person(u) => side_of(&o, u),
         Actor::Partner(p) => {
@@ -348,7 +357,7 @@ pub async fn act_in(
         event: action.event_kind().to_owned(),
         note: effect.note.clone(),
     };
-    webhooks(tx, &o, Some(change)).await?;
+    webhooks(tx, state, &o, Some(change)).await?;
     tracing::info!(order_id, from, to = %o.state, action = action.event_kind(), "order changed");
     Ok(o)
 }
@@ -580,8 +589,19 @@ pub(super) async fn tell_assignee(
 /// Outside systems hear of the change: those that follow the order's
 /// organisation, and a document-flow partner whose document the order
 /// carries out (a МЭДО partner is told of each step of its clause).
-async fn webhooks(tx: &mut Tx, o: &OrderRow, change: Option<m::OrderChange>) -> AppResult<()> {
+pub(super) async fn webhooks(
+    tx: &mut Tx,
+    state: &AppState,
+    o: &OrderRow,
+    change: Option<m::OrderChange>,
+) -> AppResult<()> {
     let mut to = partners::watching(tx, &o.organisation_id).await?;
+    // A core of a federation keeps the Department of Control's replica.
+    if let Some(c) = super::replica::control_of(state)
+        && !to.contains(&c)
+    {
+        to.push(c);
+    }
     if o.source == Source::Document.as_str()
         && o.parent_id.is_none()
         && !to.contains(&o.origin)
@@ -594,6 +614,8 @@ async fn webhooks(tx: &mut Tx, o: &OrderRow, change: Option<m::OrderChange>) -> 
     }
     let mut snap = snapshot(o);
     snap.change = change;
+    snap.version = queries::version_tx(tx, o.order_id).await?;
+    snap.moved_to = super::federation::moved_to(tx, o.order_id).await?;
     if let Some(e) = o.executor_id {
         snap.executor = queries::account_name(tx, e).await?;
     }
@@ -619,6 +641,11 @@ pub fn snapshot(o: &OrderRow) -> m::OrderSnapshot {
         executor: None,
         report_text: o.report_text.clone(),
         change: None,
+        version: 0,
+        creator_organisation_id: o.creator_organisation_id.clone(),
+        created_at: Some(o.created_at),
+        done_at: o.done_at,
+        moved_to: None,
     }
 }
 

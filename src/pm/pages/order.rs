@@ -8,12 +8,44 @@ use crate::texts;
 pub async fn show(
     ctx: PageCtx,
     Core(user): Core,
+    State(state): State<crate::app::AppState>,
     State(db): State<Db>,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let v = orders::view::OrderView::load(&db, id, &user).await?;
     let version = super::super::staff_app::order_version(&db, id).await?;
-    Ok(order_page(&ctx, &user, &v, version, now()))
+    let moved = match super::super::federation::moved_to_db(&db, id).await? {
+        Some(to) => Some(moved_notice(&state, ctx.locale, &to, id)),
+        None => None,
+    };
+    Ok(order_page(&ctx, &user, &v, version, now(), moved))
+}
+
+/// An order that moved to another core with its organisation: read-only
+/// here, with a link to it there.
+fn moved_notice(state: &crate::app::AppState, l: Locale, to: &str, id: i64) -> Markup {
+    let tx = OrderTexts::get(l);
+    let here = state
+        .federation
+        .as_deref()
+        .map(|f| f.this().id.clone())
+        .unwrap_or_else(|| crate::integration::exchange::LOCAL.to_owned());
+    let url = state
+        .federation
+        .as_deref()
+        .and_then(|f| f.get(to))
+        .map(|i| {
+            format!(
+                "{}/pm/orders/moved/{here}/{id}",
+                i.url.trim_end_matches('/')
+            )
+        });
+    html! {
+        div.notice role="status" #order-moved {
+            p { (tx.moved_notice) " «" (to) "». " (tx.moved_read_only) }
+            @if let Some(u) = url { p { a href=(u) { (tx.moved_link) } } }
+        }
+    }
 }
 
 /// The order page: facts, report, tree, files, the actions the rules
@@ -24,6 +56,7 @@ fn order_page(
     v: &orders::view::OrderView,
     version: i64,
     at: OffsetDateTime,
+    moved: Option<Markup>,
 ) -> Response {
     let l = ctx.locale;
     let tx = OrderTexts::get(l);
@@ -86,6 +119,7 @@ fn order_page(
     page.render(html! {
         h1 { (title) ": " (o.title) }
         (nav(l))
+        @if let Some(m) = &moved { (m) }
         (super::super::staff_app::app_bar(ctx))
         p #order-state { (state_badge(l, o, at)) }
         dl.pm-facts {
@@ -271,6 +305,8 @@ pub(super) fn event_label(l: Locale, kind: &str) -> &'static str {
         "delegated" => tx.sub_order_given,
         "assigned" => tx.executor_assigned,
         "comment" => tx.comment_lower,
+        "moved" => tx.moved_event,
+        "moved_in" => tx.moved_in_event,
         _ => tx.change,
     }
 }
@@ -501,6 +537,11 @@ pub async fn act(
 }
 
 texts!(OrderTexts {
+    moved_notice: "Поручение передано вместе с организацией в экземпляр", "The order moved with its organisation to the instance";
+    moved_read_only: "Здесь оно только для чтения: действия с ним выполняются там.", "Here it is read-only: act on it there.";
+    moved_link: "Открыть поручение там", "Open the order there";
+    moved_event: "передано в другой экземпляр", "moved to another instance";
+    moved_in_event: "получено из другого экземпляра", "received from another instance";
     order: "Поручение", "Order";
     crumb_orders: "Управление поручениями", "Orders";
     orders: "Поручения", "Orders";
