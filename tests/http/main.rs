@@ -20,6 +20,7 @@ mod courts;
 mod crash;
 mod demo;
 mod directory;
+mod federation;
 mod galleries;
 mod geo;
 mod home;

@@ -583,6 +583,13 @@ pub(super) async fn tell_assignee(
 /// organisation, and a document-flow partner whose document the order
 /// carries out (a МЭДО partner is told of each step of its clause).
 async fn webhooks(tx: &mut Tx, o: &OrderRow, change: Option<m::OrderChange>) -> AppResult<()> {
+    // An order carried out at another instance is reported by that one.
+    if remote::carried_out_at(tx, o.order_id).await?.is_some() {
+        return Ok(());
+    }
+    if let Some(c) = &change {
+        remote::report_back(tx, o, c).await?;
+    }
     let mut to = partners::watching(tx, &o.organisation_id).await?;
     if o.source == Source::Document.as_str()
         && o.parent_id.is_none()
@@ -632,3 +639,4 @@ mod from_portal;
 pub use from_portal::*;
 mod from_documents;
 pub use from_documents::*;
+pub mod remote;
