@@ -163,6 +163,44 @@ impl Federation {
             .or_else(|| self.fallback_core())
     }
 
+    /// [`owner_of_organisation`](Self::owner_of_organisation) inside a
+    /// transaction: the organisation's chain up the directory, read
+    /// through `tx` (a change's own transaction sees its own directory).
+    pub async fn owner_of_organisation_tx(
+        &self,
+        tx: &mut crate::db::Tx,
+        organisation_id: &str,
+    ) -> Result<Option<&Instance>, sqlx::Error> {
+        let mut orgs = std::collections::BTreeMap::new();
+        let mut at = Some(organisation_id.to_owned());
+        // The directory is a few levels deep; the bound stops a cycle.
+        for _ in 0..20 {
+            let Some(id) = at else { break };
+            let Some(o) = crate::directory::queries::by_id_tx(tx, &id).await? else {
+                break;
+            };
+            at = o.parent_id.clone();
+            orgs.insert(id, o);
+        }
+        if !orgs.contains_key(organisation_id) {
+            return Ok(None);
+        }
+        Ok(self.owner_in(&orgs, organisation_id))
+    }
+
+    /// The instance other than this one that owns `organisation_id`'s
+    /// orders, if any: where an order given to it is carried out.
+    pub async fn elsewhere(
+        &self,
+        tx: &mut crate::db::Tx,
+        organisation_id: &str,
+    ) -> Result<Option<&Instance>, sqlx::Error> {
+        Ok(self
+            .owner_of_organisation_tx(tx, organisation_id)
+            .await?
+            .filter(|i| i.id != self.this))
+    }
+
     /// Whether this process owns `organisation_id`'s orders (always, with
     /// no core owning it: nothing to send it to).
     pub async fn owns(&self, db: &Db, organisation_id: &str) -> Result<bool, sqlx::Error> {

@@ -187,15 +187,28 @@ impl Exchange {
         let body = serde_json::to_vec(&env.message).map_err(|e| e.to_string())?;
         // Signed at sending time: a redelivery carries a fresh timestamp.
         let ts = time::OffsetDateTime::now_utc().unix_timestamp();
+        // Another instance of the federation checks our Ed25519 key; any
+        // other partner, the secret we share.
+        let signature = match (&partner.public_key, &state.federation) {
+            (Some(_), Some(f)) => f
+                .key()
+                .ok_or_else(|| "this process has no federation key".to_owned())?
+                .sign(ts, &body),
+            (Some(_), None) => {
+                return Err(format!(
+                    "partner {} is an instance of a federation, and this process is not in one \
+                     (VECHE_FEDERATION)",
+                    partner.partner_id
+                ));
+            }
+            (None, _) => signing::sign(&partner.secret, ts, &body),
+        };
         let response = client
             .post(url.clone())
             .header("content-type", "application/json")
             .header(signing::KEY_ID, &state.config.integration.instance_id)
             .header(signing::TIMESTAMP, ts.to_string())
-            .header(
-                signing::SIGNATURE,
-                signing::sign(&partner.secret, ts, &body),
-            )
+            .header(signing::SIGNATURE, signature)
             .body(body)
             .send()
             .await
@@ -203,6 +216,32 @@ impl Exchange {
         let status = response.status();
         if status.is_success() {
             return Ok(());
+        }
+        // A clock off by more than the window: said loudly, naming the
+        // partner and by how much (from the answer's `Date`), since every
+        // message to it fails until a clock is fixed; the message waits in
+        // the outbox and is signed afresh at each retry.
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            let date = response
+                .headers()
+                .get(reqwest::header::DATE)
+                .and_then(|d| d.to_str().ok())
+                .and_then(|d| httpdate::parse_http_date(d).ok());
+            if String::from_utf8_lossy(&head(response, 64 * 1024).await).contains("clock_skew") {
+                let skew = clock_skew(ts, date);
+                tracing::warn!(
+                    partner = %partner.partner_id,
+                    skew_secs = skew,
+                    "the partner refused our signature's time: this server's clock is {}; \
+                     check time synchronisation (NTP) here or there",
+                    describe_skew(skew)
+                );
+                return Err(format!(
+                    "{origin}: HTTP 401 clock_skew: this server's clock is {}",
+                    describe_skew(skew)
+                ));
+            }
+            return Err(format!("{origin}: HTTP {status}"));
         }
         // Already applied by the receiver: delivered. Only this answer's
         // body is read, and only its first 64 KB.
@@ -220,6 +259,21 @@ impl Exchange {
             ""
         };
         Err(format!("{origin}: HTTP {status}{reason}"))
+    }
+}
+
+/// How far our clock (`ts`, when we signed) is from the partner's (the
+/// answer's `Date`), in seconds: positive when ours is ahead.
+fn clock_skew(ts: i64, date: Option<std::time::SystemTime>) -> Option<i64> {
+    let theirs = date?.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    Some(ts - i64::try_from(theirs).ok()?)
+}
+
+fn describe_skew(skew: Option<i64>) -> String {
+    match skew {
+        Some(s) if s > 0 => format!("{s} s ahead of the partner's"),
+        Some(s) => format!("{} s behind the partner's", s.unsigned_abs()),
+        None => "off from the partner's (it sent no Date)".to_owned(),
     }
 }
 

@@ -169,14 +169,14 @@ impl Handlers {
     params(
         ("Veche-Key-Id" = String, Header, description = "The sender's id, as registered here"),
         ("Veche-Timestamp" = i64, Header, description = "Unix seconds when the message was signed"),
-        ("Veche-Signature" = String, Header, description = "`v1=` + hex HMAC-SHA256 of `timestamp.body` with the shared secret"),
+        ("Veche-Signature" = String, Header, description = "`v1=` + hex HMAC-SHA256 of `timestamp.body` with the shared secret; from an instance of the federation, `ed25519=` + base64 Ed25519 signature of `timestamp.body`"),
     ),
     responses(
         (status = 200, description = "Applied"),
-        (status = 401, description = "Unknown key, bad signature or a timestamp more than 5 minutes off", body = crate::web::api_docs::ApiErrorBody),
+        (status = 401, description = "Unknown key, bad signature, or (`clock_skew`) a timestamp more than 5 minutes off, saying by how many seconds and which way", body = crate::web::api_docs::ApiErrorBody),
         (status = 403, description = "The sender may not act on this order (`not_your_organisation`) or on this request, which was not sent to it (`not_sent_to_you`); the message is not consumed", body = crate::web::api_docs::ApiErrorBody),
         (status = 409, description = "`duplicate_message`: this id was applied before (a replay or a redelivery); nothing changed", body = crate::web::api_docs::ApiErrorBody),
-        (status = 422, description = "The message cannot be applied", body = crate::web::api_docs::ApiErrorBody),
+        (status = 422, description = "The message cannot be applied, or (`unsupported_version`) its `v` is newer than this instance reads", body = crate::web::api_docs::ApiErrorBody),
     )
 )]
 pub async fn receive(
@@ -216,25 +216,8 @@ pub async fn receive(
         )
     })?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    signing::verify(&partner.secret, ts, now, &body, &sig).map_err(|e| match e {
-        signing::Invalid::Stale => unauthorized(
-            "Подпись устарела (расхождение с часами сервера больше 5 минут). Подпишите сообщение заново.",
-            "The signature is stale (more than 5 minutes from the server's clock). Sign the message again.",
-        ),
-        _ => unauthorized(
-            "Подпись не совпадает с телом сообщения.",
-            "The signature does not match the message body.",
-        ),
-    })?;
-    let message: Message = serde_json::from_slice(&body).map_err(|e| {
-        AppError::bad_request(
-            "invalid_message",
-            Msg::new(
-                format!("Сообщение не разобрано: {e}"),
-                format!("The message could not be read: {e}"),
-            ),
-        )
-    })?;
+    check_signature(&partner, ts, now, &body, &sig)?;
+    let message = read_message(&body)?;
     let sender = Sender::Partner(partner);
     match apply(&state, &sender, &message).await? {
         Applied::Done => {
@@ -253,6 +236,118 @@ pub async fn receive(
             ),
         )),
     }
+}
+
+/// The signature of a partner's message: Ed25519 for an instance of the
+/// federation file (its public key), HMAC for the others (the shared
+/// secret); either within the window of [`signing::TOLERANCE_SECS`].
+fn check_signature(partner: &Partner, ts: i64, now: i64, body: &[u8], sig: &str) -> AppResult<()> {
+    signing::check_time(ts, now).map_err(|e| match e {
+        signing::Invalid::Stale { skew } => clock_skew(skew),
+        _ => unauthorized("Подпись не совпадает.", "The signature does not match."),
+    })?;
+    let mismatch = || {
+        unauthorized(
+            "Подпись не совпадает с телом сообщения.",
+            "The signature does not match the message body.",
+        )
+    };
+    match &partner.public_key {
+        Some(public) => match crate::federation::keys::verify(public, ts, body, sig) {
+            Some(true) => Ok(()),
+            Some(false) => Err(mismatch()),
+            None => Err(unauthorized(
+                "Этот отправитель — экземпляр федерации: его подпись — ed25519=… его ключом.",
+                "This sender is an instance of the federation: it signs with ed25519=… and its own key.",
+            )),
+        },
+        // A partner with no secret (an instance whose key was removed)
+        // cannot be checked: an empty HMAC key would let anyone sign.
+        None if partner.secret.is_empty() => Err(unauthorized(
+            "У отправителя нет ни общего секрета, ни открытого ключа.",
+            "The sender has neither a shared secret nor a public key.",
+        )),
+        None => signing::verify(&partner.secret, ts, now, body, sig).map_err(|e| match e {
+            signing::Invalid::Stale { skew } => clock_skew(skew),
+            _ => mismatch(),
+        }),
+    }
+}
+
+/// A timestamp outside the window: by how much, and which clock is off.
+fn clock_skew(skew: i64) -> AppError {
+    let secs = skew.unsigned_abs();
+    let (ru, en) = if skew > 0 {
+        ("спешат", "ahead of")
+    } else {
+        ("отстают", "behind")
+    };
+    AppError::client(
+        StatusCode::UNAUTHORIZED,
+        "clock_skew",
+        Msg::new(
+            format!(
+                "Часы отправителя {ru} на {secs} с относительно часов получателя (допустимо {tol} с): \
+                 проверьте синхронизацию времени (NTP) у отправителя. Сообщение будет принято, \
+                 когда часы сойдутся.",
+                tol = signing::TOLERANCE_SECS
+            ),
+            format!(
+                "The sender's clock is {secs} s {en} the receiver's (the tolerance is {tol} s): \
+                 check the sender's time synchronisation (NTP). The message is accepted once \
+                 the clocks agree.",
+                tol = signing::TOLERANCE_SECS
+            ),
+        ),
+    )
+}
+
+/// The newest major version of the envelope this veche reads.
+pub const MESSAGE_VERSION: u64 = 1;
+
+/// Reads a message, refusing a newer major version of the envelope before
+/// its body is read (a newer sender's body may not parse here).
+pub fn read_message(body: &[u8]) -> AppResult<Message> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        v: Option<serde_json::Value>,
+    }
+    let unreadable = |e: &dyn std::fmt::Display| {
+        AppError::bad_request(
+            "invalid_message",
+            Msg::new(
+                format!("Сообщение не разобрано: {e}"),
+                format!("The message could not be read: {e}"),
+            ),
+        )
+    };
+    let head: Head = serde_json::from_slice(body).map_err(|e| unreadable(&e))?;
+    match head.v {
+        // Senders before the field existed: version 1.
+        None => {}
+        Some(serde_json::Value::Number(n)) if n.as_u64().is_some_and(|v| v >= 1) => {
+            let v = n.as_u64().unwrap_or(MESSAGE_VERSION);
+            if v > MESSAGE_VERSION {
+                return Err(AppError::unprocessable(
+                    "unsupported_version",
+                    Msg::new(
+                        format!(
+                            "Версия сообщения {v} новее той, что читает этот экземпляр ({MESSAGE_VERSION}): обновите его."
+                        ),
+                        format!(
+                            "Message version {v} is newer than this instance reads ({MESSAGE_VERSION}): upgrade it."
+                        ),
+                    ),
+                ));
+            }
+        }
+        Some(other) => {
+            return Err(unreadable(&format!(
+                "v must be a positive whole number, not {other}"
+            )));
+        }
+    }
+    serde_json::from_slice(body).map_err(|e| unreadable(&e))
 }
 
 /// Applies `message` from `sender` once.

@@ -11,9 +11,16 @@ use crate::texts;
 use crate::web::i18n::Locale;
 
 /// One message. `id` is the idempotency key: a receiver applies a message
-/// with an id it has seen from the same sender at most once.
+/// with an id it has seen from the same sender at most once. Ids are
+/// UUIDv7, unique across every instance without coordination.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Message {
+    /// The envelope's major version (1). Absent from senders older than the
+    /// field: 1. A receiver refuses a newer one (422 `unsupported_version`)
+    /// rather than half-read it.
+    #[serde(default = "version_one")]
+    #[schema(example = 1)]
+    pub v: u64,
     pub id: String,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -22,9 +29,14 @@ pub struct Message {
     pub body: Body,
 }
 
+fn version_one() -> u64 {
+    1
+}
+
 impl Message {
     pub fn new(body: Body) -> Message {
         Message {
+            v: super::inbound::MESSAGE_VERSION,
             id: uuid::Uuid::now_v7().to_string(),
             sent_at: crate::db::now(),
             body,
@@ -103,6 +115,14 @@ pub enum Body {
     /// portfolio, with their history; each opened there once.
     #[serde(rename = "orders.transferred")]
     OrdersTransferred(OrdersTransferred),
+    /// Core → core of a federation: an order given to an organisation the
+    /// receiving core owns; it opens the order once (docs/FEDERATION.md).
+    #[serde(rename = "order.delegated")]
+    OrderDelegated(OrderDelegated),
+    /// Core → core of a federation: a step of an order opened by
+    /// `order.delegated`; the giving core's order follows it.
+    #[serde(rename = "order.progress")]
+    OrderProgress(OrderProgress),
 }
 
 impl Body {
@@ -125,6 +145,8 @@ impl Body {
             Body::MeetingDecided(_) => "meeting.decided",
             Body::DirectoryUpdated(_) => "directory.updated",
             Body::OrdersTransferred(_) => "orders.transferred",
+            Body::OrderDelegated(_) => "order.delegated",
+            Body::OrderProgress(_) => "order.progress",
         }
     }
 }
@@ -144,6 +166,47 @@ pub struct OrderRequested {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub deadline: OffsetDateTime,
+}
+
+/// An order given in one core to an organisation another core owns.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OrderDelegated {
+    /// The order in the giving core (the receiver keys its order by the
+    /// sender and this id, and reports back about it).
+    pub order_id: i64,
+    pub title: String,
+    pub description: String,
+    /// The giving order's source (`citizen_report`, `manual`, …).
+    pub source: String,
+    pub priority: String,
+    pub organisation_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub deadline: OffsetDateTime,
+    /// The citizen's request behind it, for reference (it is answered by
+    /// the giving core's order).
+    pub request_url: Option<String>,
+    /// Who gave it, as words (the giving organisation's id).
+    pub given_by: Option<String>,
+}
+
+/// A step of an order opened by `order.delegated`, for the giving core.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OrderProgress {
+    /// The giving core's order id (`OrderDelegated::order_id`).
+    pub order_id: i64,
+    /// `accepted`, `started`, `report_submitted`, `cancelled` or `comment`.
+    pub event: String,
+    /// The receiving core's order state after it.
+    pub state: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub report_text: Option<String>,
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
+    #[serde(default)]
+    pub planned_date: Option<String>,
 }
 
 /// A law-making initiative's decision, to be carried out.
@@ -380,8 +443,15 @@ mod tests {
         assert_eq!(v["type"], "order.referred");
         assert_eq!(v["data"]["appeal_id"], 7);
         assert!(v["id"].as_str().unwrap().len() == 36);
+        assert_eq!(v["v"], 1);
+        // UUIDv7: the version nibble.
+        assert_eq!(&v["id"].as_str().unwrap()[14..15], "7");
+        let mut old = v.clone();
+        old.as_object_mut().unwrap().remove("v");
         let back: Message = serde_json::from_value(v).unwrap();
         assert_eq!(back.body.type_name(), "order.referred");
+        let back: Message = serde_json::from_value(old).unwrap();
+        assert_eq!(back.v, 1, "a sender without the field speaks version 1");
     }
 }
 

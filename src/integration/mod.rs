@@ -41,13 +41,30 @@ pub fn core_destination(config: &Config) -> &str {
     &config.integration.pm_core
 }
 
+/// Where messages about `organisation_id`'s orders go: in a federation, the
+/// core that owns the organisation's portfolio (docs/FEDERATION.md), this
+/// process (`local`) when it is that core; otherwise, or for an
+/// organisation no core owns, [`core_destination`].
+pub async fn core_for(tx: &mut Tx, state: &AppState, organisation_id: &str) -> AppResult<String> {
+    if let Some(f) = &state.federation
+        && let Some(owner) = f.owner_of_organisation_tx(tx, organisation_id).await?
+    {
+        return Ok(if owner.id == f.this().id {
+            exchange::LOCAL.to_owned()
+        } else {
+            owner.id.clone()
+        });
+    }
+    Ok(core_destination(&state.config).to_owned())
+}
+
 /// A request became public with an organisation to answer it: the core
 /// opens an order for it, if its kind becomes one on publication
 /// (`workflow::OrderAt`). `round` tells orders of one request apart (the
 /// event that published or reopened it).
 pub async fn request_published(
     tx: &mut Tx,
-    config: &Config,
+    state: &AppState,
     a: &AppealRow,
     round: i64,
 ) -> AppResult<()> {
@@ -57,13 +74,13 @@ pub async fn request_published(
     let Some(deadline) = a.due_at else {
         return Ok(());
     };
-    request_order(tx, config, a, round, deadline).await
+    request_order(tx, state, a, round, deadline).await
 }
 
 /// Asks the core for an order for the request, due at `deadline`.
 async fn request_order(
     tx: &mut Tx,
-    config: &Config,
+    state: &AppState,
     a: &AppealRow,
     round: i64,
     deadline: time::OffsetDateTime,
@@ -79,11 +96,13 @@ async fn request_order(
         a.appeal_id,
         category.map(|c| c.name_ru).unwrap_or_default()
     );
-    let destination = core_destination(config);
-    partners::record_request_sent(tx, a.appeal_id, destination).await?;
+    let config = &state.config;
+    // Later messages about the request follow it to the core recorded here.
+    let destination = core_for(tx, state, &organisation_id).await?;
+    partners::record_request_sent(tx, a.appeal_id, &destination).await?;
     exchange::emit(
         tx,
-        destination,
+        &destination,
         Body::OrderRequested(OrderRequested {
             appeal_id: a.appeal_id,
             round,
@@ -111,7 +130,7 @@ pub async fn request_changed(
 ) -> AppResult<()> {
     match action {
         Action::Approve | Action::Dispute { .. } => {
-            request_published(tx, &state.config, a, event_id).await?;
+            request_published(tx, state, a, event_id).await?;
         }
         // Later changes go where the request was sent, and nowhere if it
         // never was (rejected or referred before publication): a core must
@@ -160,7 +179,7 @@ pub async fn request_changed(
                 .with_hms(23, 59, 59)
                 .map_err(|e| crate::error::AppError::Internal(e.into()))?
                 .assume_offset(crate::workflow::sla::MSK);
-            request_order(tx, &state.config, a, event_id, deadline).await?;
+            request_order(tx, state, a, event_id, deadline).await?;
         }
         _ if matches!(
             a.state(),

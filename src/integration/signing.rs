@@ -9,9 +9,12 @@
 //!
 //! The receiver refuses a wrong signature (tampered body or wrong key), a
 //! timestamp more than five minutes away from its clock (an old capture
-//! replayed) and a message id it has already applied (a replay within the
-//! window); see `inbound.rs`. The scheme is Stripe's, which most webhook
-//! consumers already know how to check.
+//! replayed, or a clock that is off: the answer says by how much and which
+//! way, `clock_skew`) and a message id it has already applied (a replay
+//! within the window); see `inbound.rs`. The scheme is Stripe's, which most
+//! webhook consumers already know how to check. Instances of a federation
+//! sign with Ed25519 instead (`ed25519=`, `federation::keys`), over the
+//! same `timestamp.body` and within the same window.
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -40,8 +43,22 @@ pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Invalid {
     Malformed,
-    Stale,
+    /// The timestamp is `skew` seconds from the receiver's clock: positive
+    /// when the sender's clock is ahead, negative when it is behind.
+    Stale {
+        skew: i64,
+    },
     Mismatch,
+}
+
+/// Whether a timestamp is within [`TOLERANCE_SECS`] of `now`.
+pub fn check_time(timestamp: i64, now: i64) -> Result<(), Invalid> {
+    let skew = timestamp.saturating_sub(now);
+    // `unsigned_abs`: a hostile timestamp of i64::MIN has no `abs`.
+    if skew.unsigned_abs() > TOLERANCE_SECS.unsigned_abs() {
+        return Err(Invalid::Stale { skew });
+    }
+    Ok(())
 }
 
 /// Checks a signature header in constant time, and the timestamp's age.
@@ -52,9 +69,7 @@ pub fn verify(
     body: &[u8],
     header: &str,
 ) -> Result<(), Invalid> {
-    if (now - timestamp).abs() > TOLERANCE_SECS {
-        return Err(Invalid::Stale);
-    }
+    check_time(timestamp, now)?;
     // Several `v1=` values may be sent while a secret is being rotated.
     let mut any = false;
     for part in header.split(',').map(str::trim) {
@@ -132,7 +147,16 @@ mod tests {
         );
         assert_eq!(
             verify("s3cret", 1_700_000_000, 1_700_000_000 + 301, body, &sig),
-            Err(Invalid::Stale)
+            Err(Invalid::Stale { skew: -301 })
+        );
+        assert_eq!(
+            check_time(1_700_000_400, 1_700_000_000),
+            Err(Invalid::Stale { skew: 400 })
+        );
+        assert_eq!(check_time(1_700_000_300, 1_700_000_000), Ok(()));
+        assert_eq!(
+            check_time(i64::MIN, 5),
+            Err(Invalid::Stale { skew: i64::MIN })
         );
         assert_eq!(
             verify("s3cret", 1_700_000_000, 1_700_000_010, body, "sha1=ab"),

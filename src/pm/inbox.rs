@@ -38,6 +38,8 @@ impl MessageHandler for Inbox {
             "control.cleared",
             "document.received",
             "meeting.decided",
+            "order.delegated",
+            "order.progress",
         ]
     }
 
@@ -96,6 +98,14 @@ impl MessageHandler for Inbox {
             Body::MeetingDecided(d) => {
                 require_instance(sender)?;
                 orders::create_from_meeting(tx, state, sender.id(), d).await
+            }
+            Body::OrderDelegated(d) => {
+                require_instance(sender)?;
+                orders::remote::open_delegated(tx, state, sender.id(), d).await
+            }
+            Body::OrderProgress(p) => {
+                require_instance(sender)?;
+                orders::remote::follow(tx, sender.id(), p).await
             }
             other => unreachable_type(other),
         }

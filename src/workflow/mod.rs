@@ -741,7 +741,7 @@ pub async fn submit_in(
         feed::published(tx, &a).await?;
         feed::changed(tx, &a, "published").await?;
         notify::routed(tx, &state.config, &a, Some(author_id)).await?;
-        crate::integration::request_published(tx, &state.config, &a, 0).await?;
+        crate::integration::request_published(tx, state, &a, 0).await?;
     }
     tracing::info!(appeal_id = id, kind = r.kind.as_str(), state = %a.state, "request submitted");
     Ok(a)

@@ -21,6 +21,7 @@ mod crash;
 mod demo;
 mod directory;
 mod federation_control;
+mod federation;
 mod galleries;
 mod geo;
 mod group_commit;

@@ -67,7 +67,12 @@ impl Node {
         c
     }
 
-    async fn run(&self, args: &[&str]) {
+    pub async fn run(&self, args: &[&str]) {
+        self.output(args).await;
+    }
+
+    /// Runs a command of the binary with this node's settings; its stdout.
+    pub async fn output(&self, args: &[&str]) -> String {
         let out = self.command().args(args).output().await.unwrap();
         assert!(
             out.status.success(),
@@ -75,6 +80,7 @@ impl Node {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     pub async fn start(&mut self) {
@@ -123,7 +129,7 @@ impl Node {
         std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
     }
 
-    async fn db(&self) -> sqlx::SqlitePool {
+    pub async fn db(&self) -> sqlx::SqlitePool {
         let url = format!("sqlite://{}?mode=ro", self.dir.join("veche.db").display());
         sqlx::SqlitePool::connect(&url).await.unwrap()
     }
@@ -218,7 +224,7 @@ impl Browser {
             .await
     }
 
-    async fn post_multipart(
+    pub async fn post_multipart(
         &self,
         page: &str,
         action: &str,
@@ -244,7 +250,7 @@ impl Browser {
         .await
     }
 
-    async fn sign_in(&self, email: &str) {
+    pub async fn sign_in(&self, email: &str) {
         self.sign_in_with(email, ADMIN_PASSWORD).await;
     }
 
@@ -281,7 +287,7 @@ pub async fn wait_for<T>(
     }
 }
 
-async fn count(pool: &sqlx::SqlitePool, sql: &'static str, id: i64) -> i64 {
+pub async fn count(pool: &sqlx::SqlitePool, sql: &'static str, id: i64) -> i64 {
     sqlx::query_scalar::<_, i64>(sql)
         .bind(id)
         .fetch_one(pool)
@@ -290,7 +296,7 @@ async fn count(pool: &sqlx::SqlitePool, sql: &'static str, id: i64) -> i64 {
 }
 
 /// The core's orders as its CSV export shows them: (id, title, state).
-async fn core_orders(core: &Browser) -> Vec<(i64, String, String)> {
+pub async fn core_orders(core: &Browser) -> Vec<(i64, String, String)> {
     let csv = core.get("/pm/orders?format=csv").await;
     assert_eq!(csv.status, StatusCode::OK);
     csv::Reader::from_reader(csv.body.as_bytes())

@@ -152,6 +152,7 @@ pub async fn resolve(
             c.organisation_id = org.to_owned();
         }
         let message = Message {
+            v: crate::integration::inbound::MESSAGE_VERSION,
             id: format!("medo-pending-{id}"),
             sent_at: crate::db::now(),
             body: Body::DocumentReceived(doc),

@@ -236,6 +236,7 @@ pub(super) async fn notification(
         md::Event::Published { number, .. } => ("comment", format!("Опубликован № {number}")),
     };
     let message = Message {
+        v: crate::integration::inbound::MESSAGE_VERSION,
         id: format!("medo:{uid}"),
         sent_at: crate::db::now(),
         body: Body::OrderAction(SystemAction {

@@ -139,6 +139,7 @@ pub(super) async fn document(
         store::set_registration(&mut tx, package_id, &registration).await?;
         if !received.clauses.is_empty() {
             let message = Message {
+                v: crate::integration::inbound::MESSAGE_VERSION,
                 id: format!("medo:{uid}"),
                 sent_at: crate::db::now(),
                 body: Body::DocumentReceived(received.clone()),

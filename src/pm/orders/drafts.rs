@@ -219,7 +219,10 @@ pub async fn create_in(
     let o = queries::order_tx(tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    tell_assignee(tx, state, &o, Told::Given, Some(user.account_id)).await?;
+    match remote::owner_elsewhere(tx, state, &d.organisation_id).await? {
+        Some(instance) => remote::give(tx, &o, &instance).await?,
+        None => tell_assignee(tx, state, &o, Told::Given, Some(user.account_id)).await?,
+    }
     webhooks(tx, state, &o, None).await?;
     Ok(id)
 }
@@ -314,7 +317,10 @@ pub async fn delegate_in(
         ))));
     }
     let (title, description) = check_draft(tx, d).await?;
-    if !is_within(tx, &d.organisation_id, &parent.organisation_id).await? {
+    // In a federation an order may be given across portfolios: to an
+    // organisation another core owns, which carries it out (`remote`).
+    let elsewhere = remote::owner_elsewhere(tx, state, &d.organisation_id).await?;
+    if elsewhere.is_none() && !is_within(tx, &d.organisation_id, &parent.organisation_id).await? {
         return Err(AppError::invalid(
             "Дочернее поручение даётся своей организации или подчинённому подразделению.",
             "A sub-order goes to the same organisation or a subordinate unit.",
@@ -373,7 +379,10 @@ pub async fn delegate_in(
     let child = queries::order_tx(tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    tell_assignee(tx, state, &child, Told::Given, Some(user.account_id)).await?;
+    match elsewhere {
+        Some(instance) => remote::give(tx, &child, &instance).await?,
+        None => tell_assignee(tx, state, &child, Told::Given, Some(user.account_id)).await?,
+    }
     webhooks(tx, state, &child, None).await?;
     Ok(id)
 }

@@ -595,6 +595,13 @@ pub(super) async fn webhooks(
     o: &OrderRow,
     change: Option<m::OrderChange>,
 ) -> AppResult<()> {
+    // An order carried out at another instance is reported by that one.
+    if remote::carried_out_at(tx, o.order_id).await?.is_some() {
+        return Ok(());
+    }
+    if let Some(c) = &change {
+        remote::report_back(tx, o, c).await?;
+    }
     let mut to = partners::watching(tx, &o.organisation_id).await?;
     // A core of a federation keeps the Department of Control's replica.
     if let Some(c) = super::replica::control_of(state)
@@ -657,3 +664,4 @@ mod from_portal;
 pub use from_portal::*;
 mod from_documents;
 pub use from_documents::*;
+pub mod remote;
