@@ -17,6 +17,8 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult, Msg};
 
 /// Who sent a message.
+// One per message received, passed by reference: not worth a box.
+#[allow(clippy::large_enum_variant)]
 pub enum Sender {
     /// This process (the `local` destination).
     Local,

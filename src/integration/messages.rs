@@ -44,6 +44,9 @@ impl Message {
     }
 }
 
+// A message is built once, then serialised or applied by reference: the
+// size of its largest variant costs nothing worth a box at every match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type", content = "data")]
 pub enum Body {
