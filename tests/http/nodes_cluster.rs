@@ -121,6 +121,15 @@ async fn citizen(base: &str, email: &str) -> (Browser, String) {
 
 /// Files a report with a photo; the report's id when acknowledged.
 async fn report(b: &Browser, token: &str, marker: &str, photo: Vec<u8>) -> Option<i64> {
+    report_or_why(b, token, marker, photo).await.ok()
+}
+
+async fn report_or_why(
+    b: &Browser,
+    token: &str,
+    marker: &str,
+    photo: Vec<u8>,
+) -> Result<i64, String> {
     let form = reqwest::multipart::Form::new()
         .text("csrf_token", token.to_owned())
         .text("category", "road-pothole")
@@ -143,10 +152,11 @@ async fn report(b: &Browser, token: &str, marker: &str, photo: Vec<u8>) -> Optio
                 .multipart(form),
         )
         .await
-        .ok()?;
+        .map_err(|e| e.to_string())?;
     (r.status == StatusCode::SEE_OTHER)
         .then(|| r.location.trim_start_matches("/problems/").parse().ok())
         .flatten()
+        .ok_or_else(|| format!("{} {}: {}", r.status, r.location, r.body))
 }
 
 async fn support(b: &Browser, token: &str, id: i64) -> bool {
@@ -247,9 +257,13 @@ async fn three_nodes_behind_nginx_survive_a_killed_node() {
         .execute(&replica)
         .await
         .unwrap();
-    let first = report(&writer, &token, "zqlagx", jpeg(320, 200))
-        .await
-        .expect("acknowledged");
+    let first = match report_or_why(&writer, &token, "zqlagx", jpeg(320, 200)).await {
+        Ok(id) => id,
+        Err(why) => panic!(
+            "not acknowledged: {why}\n{}",
+            nodes.iter().map(|n| n.log()).collect::<Vec<_>>().join("\n")
+        ),
+    };
     let own = writer.get(&format!("/problems/{first}")).await;
     assert_eq!(own.status, StatusCode::OK);
     assert!(own.body.contains("zqlagx"), "the writer reads the primary");

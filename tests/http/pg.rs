@@ -24,6 +24,10 @@ static TEMPLATE: OnceCell<()> = OnceCell::const_new();
 static NEXT_DB: AtomicU32 = AtomicU32::new(0);
 
 fn find_bin_dir() -> Option<PathBuf> {
+    find_bin_dir_with(&["initdb", "pg_ctl"])
+}
+
+fn find_bin_dir_with(programs: &[&str]) -> Option<PathBuf> {
     let mut candidates: Vec<PathBuf> = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).collect())
         .unwrap_or_default();
@@ -37,7 +41,7 @@ fn find_bin_dir() -> Option<PathBuf> {
     }
     candidates
         .into_iter()
-        .find(|d| d.join("initdb").is_file() && d.join("pg_ctl").is_file())
+        .find(|d| programs.iter().all(|p| d.join(p).is_file()))
 }
 
 fn is_root() -> bool {
@@ -291,10 +295,8 @@ impl Pair {
     }
 
     async fn try_start() -> Result<Pair, String> {
-        let bin = find_bin_dir().ok_or("initdb and pg_ctl are not on PATH")?;
-        if !bin.join("pg_basebackup").is_file() {
-            return Err("pg_basebackup is not installed".into());
-        }
+        let bin = find_bin_dir_with(&["initdb", "pg_ctl", "pg_basebackup"])
+            .ok_or("initdb, pg_ctl and pg_basebackup are not installed side by side")?;
         let dir = std::env::temp_dir().join(format!(
             "veche-pg-{}-pair{}",
             std::process::id(),
