@@ -154,7 +154,11 @@ async fn report_or_why(
         .await
         .map_err(|e| e.to_string())?;
     (r.status == StatusCode::SEE_OTHER)
-        .then(|| r.location.trim_start_matches("/problems/").parse().ok())
+        .then(|| {
+            // `/problems/{id}?filed=1`
+            let path = r.location.split('?').next().unwrap_or_default();
+            path.trim_start_matches("/problems/").parse().ok()
+        })
         .flatten()
         .ok_or_else(|| format!("{} {}: {}", r.status, r.location, r.body))
 }
