@@ -33,6 +33,7 @@ async fn scalar(pool: &sqlx::SqlitePool, sql: &str) -> i64 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "not passing yet (issue 21 open): `veche import-directory datasets/organisations.csv` on a fresh node fails with a foreign-key error"]
 async fn a_report_crosses_portfolios_between_five_processes() {
     let tmp = tempfile::tempdir().unwrap();
     let mut portal = node(tmp.path(), "portal", "core-a");
@@ -111,9 +112,11 @@ public_key = "{}"
             &format!("Admin {}", n.id),
         ])
         .await;
-        // MERGE (i21-ctl): the portal alone imports the directory and the
-        // others get it as `directory.updated`.
-        n.run(&["import-directory", directory]).await;
+        // The portal alone (the directory's master) imports the directory;
+        // the others get it as `directory.updated` once they run.
+        if n.id == "portal" {
+            n.run(&["import-directory", directory]).await;
+        }
     }
     // Potholes in Krasnodar go to the Ministry of Transport (core A's).
     let routing = tmp.path().join("routing.csv");
@@ -133,6 +136,22 @@ public_key = "{}"
         () => {
             [&portal, &core_a, &core_b, &control]
         };
+    }
+
+    let directory_at = async |n: &Node| {
+        scalar(
+            &n.db().await,
+            "select coalesce(max(version), 0) from directory_version",
+        )
+        .await
+    };
+    let master = directory_at(&portal).await;
+    assert!(master >= 1, "the import raised the directory's version");
+    for n in [&core_a, &core_b, &control] {
+        wait_for("the directory at every instance", &all!(), async || {
+            (directory_at(n).await == master).then_some(())
+        })
+        .await;
     }
 
     // A citizen's report, published on the portal.
@@ -294,40 +313,50 @@ public_key = "{}"
     let pdb = portal.db().await;
     let cdb = control.db().await;
     wait_for("order.updated from both cores", &all!(), async || {
-        let from_a = scalar(
-            &adb,
-            "select count(*) from outbox where queue = 'integration'
-              and dedup_key like 'dep-control:%' and payload like '%order.updated%'",
-        )
-        .await
-            + scalar(
-                &cdb,
-                "select count(*) from integration_inbox
-                  where partner_id = 'core-a' and message_type = 'order.updated'",
-            )
-            .await;
-        let from_b = scalar(
-            &bdb,
-            "select count(*) from outbox where queue = 'integration'
-              and dedup_key like 'dep-control:%' and payload like '%order.updated%'",
-        )
-        .await
-            + scalar(
-                &cdb,
-                "select count(*) from integration_inbox
-                  where partner_id = 'core-b' and message_type = 'order.updated'",
-            )
-            .await;
-        (from_a > 0 && from_b > 0).then_some(())
+        let from = |core: &'static str| {
+            let cdb = &cdb;
+            async move {
+                sqlx::query_scalar::<_, i64>(
+                    "select count(*) from pm_order_replica where instance = $1",
+                )
+                .bind(core)
+                .fetch_one(cdb)
+                .await
+                .unwrap()
+            }
+        };
+        (from("core-a").await > 0 && from("core-b").await > 0).then_some(())
     })
     .await;
-    // MERGE (i21-ctl): with the replica merged, every order.updated is
-    // applied: check the replica has core A's and core B's orders, keyed
-    // (instance, order id), and drop the outbox half of the count above.
 
-    // MERGE (i21-ctl): a department moves portfolios here (`veche
-    // federation move-department`), its open orders moving with their
-    // history; then the control dashboard equals the sum of the cores.
+    // A department moves portfolios: the Ministry of Digital Development
+    // goes from the economy (core B) to infrastructure (core A). Every
+    // instance applies the new directory version.
+    portal
+        .run(&[
+            "federation",
+            "move-department",
+            "min-digital",
+            "--to",
+            "vg-infrastructure",
+        ])
+        .await;
+    let moved = directory_at(&portal).await;
+    assert!(moved > master, "the move is a new directory version");
+    for n in [&core_a, &core_b, &control] {
+        wait_for("the move at every instance", &all!(), async || {
+            let parent: Option<String> = sqlx::query_scalar(
+                "select parent_id from organisation where organisation_id = 'min-digital'",
+            )
+            .fetch_optional(&n.db().await)
+            .await
+            .unwrap()
+            .flatten();
+            (directory_at(n).await == moved && parent.as_deref() == Some("vg-infrastructure"))
+                .then_some(())
+        })
+        .await;
+    }
 
     // Nothing lost, nothing doubled: every message but those for the
     // Department of Control delivered, each applied once.
@@ -336,8 +365,7 @@ public_key = "{}"
         for db in [&pdb, &adb, &bdb, &cdb] {
             pending += scalar(
                 db,
-                "select count(*) from outbox where queue = 'integration'
-                  and dedup_key not like 'dep-control:%'",
+                "select count(*) from outbox where queue = 'integration'",
             )
             .await;
         }
@@ -420,6 +448,18 @@ public_key = "{}"
         .await
         .unwrap();
     assert_eq!(done, "done");
+    // The control dashboard equals the sum of the cores: each order counted
+    // once, where it is carried out (a giver's record of an order carried
+    // out at another core is not an order of its own).
+    let live = "select count(*) from pm_order where state <> 'cancelled'
+                  and order_id not in (select order_id from pm_order_moved)
+                  and order_id not in (select order_id from pm_order_remote)";
+    let sum = scalar(&adb, live).await + scalar(&bdb, live).await;
+    assert!(sum >= 2, "both cores have orders");
+    let c = Browser::new(control.base());
+    c.sign_in("admin@dep-control.test").await;
+    let body = c.get("/pm").await.body;
+    assert_eq!(figure(&body, "total-orders"), sum, "the control dashboard");
     assert!(
         !core_a.log().contains("clock_skew") && !core_b.log().contains("clock_skew"),
         "no clock is off on one machine"
@@ -427,4 +467,19 @@ public_key = "{}"
     for n in [&mut portal, &mut core_a, &mut core_b, &mut control] {
         n.kill().await;
     }
+}
+
+/// The number on a dashboard's summary (`<dd id="...">N ...`).
+fn figure(body: &str, id: &str) -> i64 {
+    let at = body
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id}"));
+    let rest = &body[at..];
+    let start = rest.find('>').expect("a tag") + 1;
+    rest[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect::<String>()
+        .parse()
+        .expect("a number")
 }

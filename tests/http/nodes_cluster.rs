@@ -39,7 +39,13 @@ struct Nginx {
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // SIGTERM, not SIGKILL: the master then stops its workers, which
+        // would otherwise outlive the test (holding its ports and files).
+        if let Ok(pid) = i32::try_from(self.child.id()) {
+            // SAFETY: kill(2) with a pid this test started has no
+            // preconditions.
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+        }
         let _ = self.child.wait();
     }
 }
@@ -114,7 +120,27 @@ async fn scalar(db: &sqlx::PgPool, sql: &str) -> i64 {
 /// good for the browser's secret, on every node).
 async fn citizen(base: &str, email: &str) -> (Browser, String) {
     let b = Browser::new(base.to_owned());
-    b.sign_in_with(email, PASSWORD).await;
+    // nginx does not resend a POST that reached a node killed under it
+    // (502): the citizen signs in again, as a person would.
+    for attempt in 1.. {
+        let r = b
+            .post(
+                "/auth/login",
+                "/auth/login",
+                &[("email", email), ("password", PASSWORD)],
+            )
+            .await;
+        if r.status == StatusCode::SEE_OTHER {
+            break;
+        }
+        assert!(
+            r.status == StatusCode::BAD_GATEWAY && attempt < 20,
+            "sign-in: {} {}",
+            r.status,
+            r.body
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
     let token = b.get("/problems/new").await.csrf();
     (b, token)
 }
@@ -531,8 +557,8 @@ async fn three_nodes_behind_nginx_survive_a_killed_node() {
         )
         .await;
     }
-    // Search: every report in the union of the nodes' indexes (a generous
-    // wait), then each node's own index.
+    // Search: each node's index follows the shared search log with its own
+    // cursor, so every node finds every report (a generous wait).
     let markers: Vec<String> = ids.iter().map(|(_, m)| m.clone()).collect();
     let searchers: Vec<Browser> = nodes.iter().map(|n| Browser::new(n.base())).collect();
     let finds = async |b: &Browser, m: &str| {
@@ -542,34 +568,20 @@ async fn three_nodes_behind_nginx_survive_a_killed_node() {
             .contains("/problems/")
     };
     wait_for(
-        "every report indexed",
+        "every report in every node's index",
         &nodes.iter().collect::<Vec<_>>(),
         async || {
-            for m in &markers {
-                let mut any = false;
-                for b in &searchers {
-                    any |= finds(b, m).await;
-                }
-                if !any {
-                    return None;
+            for b in &searchers {
+                for m in &markers {
+                    if !finds(b, m).await {
+                        return None;
+                    }
                 }
             }
             Some(())
         },
     )
     .await;
-    let mut per_node_complete = true;
-    for b in &searchers {
-        for m in &markers {
-            per_node_complete &= finds(b, m).await;
-        }
-    }
-    // needs the per-node search cursor (i21-scale): today one shared queue
-    // feeds the three indexes, so each report is in one node's index only.
-    const PER_NODE_SEARCH_CURSOR: bool = false;
-    if PER_NODE_SEARCH_CURSOR {
-        assert!(per_node_complete, "every node's index has every report");
-    }
     eprintln!(
         "three nodes: {} reports, {} supports acknowledged; storm {:.1}s; whole test {:.1}s",
         ids.len(),
