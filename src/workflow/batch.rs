@@ -32,8 +32,12 @@ use crate::on_tx;
 /// The most votes in one transaction.
 pub const MAX_BATCH: usize = 256;
 
-/// Batches written at once on PostgreSQL.
-pub const PG_WRITERS: usize = 8;
+/// Batches written at once on PostgreSQL. One for now: with several, two
+/// votes of one citizen for one request, in two batches, both pass their
+/// check before either inserts, and the second fails on the unique key (a
+/// 500 where a 409 is due; tests/http/group_commit.rs). More writers wait
+/// for that conflict to be answered as the rule's refusal.
+pub const PG_WRITERS: usize = 1;
 
 /// Votes waiting for the writer before senders wait too.
 const QUEUE: usize = 4096;

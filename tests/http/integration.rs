@@ -225,12 +225,10 @@ both_backends!(
         )
         .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-        assert!(
-            r.json()["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("stale")
-        );
+        // The answer says the sender's clock is off, by how much and which way.
+        assert_eq!(r.json()["error"]["code"], "clock_skew");
+        let message = r.json()["error"]["message"].as_str().unwrap().to_owned();
+        assert!(message.contains(" s behind"), "{message}");
         // Wrong secret and unknown key.
         let r = send(
             &app,

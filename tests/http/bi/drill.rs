@@ -83,7 +83,15 @@ both_backends!(drill_down_links_open_for_whom_the_feature_allows, |app| {
     let mut cases = Vec::new();
     for m in marts.all() {
         let d = m.def();
-        let record = d.record.expect("every feature's relation has a record key");
+        // The region's replica of orders has no records here to open:
+        // they are carried out, and opened, at their cores.
+        let Some(record) = d.record else {
+            assert_eq!(
+                d.name, "mart_orders_region",
+                "only the replica has no record key"
+            );
+            continue;
+        };
         let key = text(
             &app,
             &format!(

@@ -111,6 +111,19 @@ both_backends!(no_personal_data_in_any_mart_column, |app| {
         EMAIL
     )
     .unwrap();
+    // A core's order as the Department of Control's replica holds it
+    // (`mart_orders_region`), its title naming the marker.
+    let at = veche::db::now();
+    veche::exec_db!(
+        &app.state.db,
+        "insert into pm_order_replica (instance, order_id, version, organisation_id, title,
+             source, state, priority, deadline, created_at, received_at)
+         values ('core-x', 1, 1, 'min-transport', $1, 'citizen_report', 'in_progress',
+                 'normal', $2, $2, $2)",
+        format!("Поручение по жалобе {NAME}, {EMAIL}"),
+        at
+    )
+    .unwrap();
     let csv = app
         .get("/opendata/2312823003-towns/data-20211011-structure-20261124.csv")
         .await;
