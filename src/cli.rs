@@ -230,6 +230,12 @@ impl Cli {
                 if config.server.migrate_on_start {
                     crate::bi::install::migrate(&db, &crate::features::bi_marts()).await?;
                 }
+                // Organisations name municipalities: on a fresh data folder
+                // (never served) they are not loaded yet, and every such row
+                // would fail on its foreign key.
+                let mut tx = db.begin().await?;
+                crate::geo::seed(&mut tx).await?;
+                tx.commit().await?;
                 let report =
                     crate::directory::import::import(&db, &file, dry_run, skip_invalid).await?;
                 db.close().await;
