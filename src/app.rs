@@ -164,7 +164,14 @@ impl AppState {
         let federation =
             crate::federation::Federation::from_env(&config.integration.instance_id)?.map(Arc::new);
         if let Some(f) = &federation {
-            crate::federation::keys::register_partners(&db, f).await?;
+            let joined = crate::federation::keys::register_partners(&db, f).await?;
+            if f.portal().id == f.this().id && !joined.is_empty() {
+                let mut tx = db.begin().await?;
+                for id in &joined {
+                    directory::master::introduce(&mut tx, id).await?;
+                }
+                tx.commit().await?;
+            }
         }
         let mailer = Mailer::from_config(&config)?;
         let oidc = Oidc::from_config(&config)?.map(Arc::new);

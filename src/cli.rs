@@ -238,6 +238,14 @@ impl Cli {
                 tx.commit().await?;
                 let report =
                     crate::directory::import::import(&db, &file, dry_run, skip_invalid).await?;
+                // The problem categories name organisations (loaded just now)
+                // and a routing file names categories: a data folder never
+                // served has none yet, so the next routing import would fail.
+                if report.written {
+                    let mut tx = db.begin().await?;
+                    crate::workflow::routing::seed_categories(&mut tx).await?;
+                    tx.commit().await?;
+                }
                 db.close().await;
                 print!("{}", report.text());
                 let refused = !report.problems.is_empty() && !report.written;

@@ -128,6 +128,28 @@ pub async fn changed(tx: &mut Tx, changed: &[String]) -> Result<i64, sqlx::Error
     if instances.is_empty() {
         return Ok(v);
     }
+    send(tx, v, changed, &instances).await?;
+    Ok(v)
+}
+
+/// An instance joined the federation (first seen at the portal's start):
+/// it gets the whole directory at the current version, since changes made
+/// before it was known (an `import-directory` run before the first start)
+/// were sent to nobody. Nothing before the first change.
+pub async fn introduce(tx: &mut Tx, instance: &str) -> Result<(), sqlx::Error> {
+    let v = version(tx).await?;
+    if v > 0 {
+        send(tx, v, &[], &[instance.to_owned()]).await?;
+    }
+    Ok(())
+}
+
+async fn send(
+    tx: &mut Tx,
+    v: i64,
+    changed: &[String],
+    instances: &[String],
+) -> Result<(), sqlx::Error> {
     let every = all(tx).await?;
     let full = every.len() <= FULL_LIMIT;
     let organisations: Vec<DirectoryOrganisation> = every
@@ -141,9 +163,9 @@ pub async fn changed(tx: &mut Tx, changed: &[String]) -> Result<i64, sqlx::Error
         organisations,
     };
     for to in instances {
-        exchange::emit(tx, &to, Body::DirectoryUpdated(body.clone())).await?;
+        exchange::emit(tx, to, Body::DirectoryUpdated(body.clone())).await?;
     }
-    Ok(v)
+    Ok(())
 }
 
 fn invalid(ru: String, en: String) -> AppError {

@@ -145,9 +145,14 @@ pub fn load_own(federation: &Federation) -> anyhow::Result<PrivateKey> {
 /// Control's role makes it watch every organisation, so every core sends
 /// it `order.updated` (`partners::watching`). Run at every start; the file
 /// wins over what an administrator typed for the same id.
-pub async fn register_partners(db: &Db, federation: &Federation) -> anyhow::Result<()> {
+/// Returns the instances not known before this start.
+pub async fn register_partners(db: &Db, federation: &Federation) -> anyhow::Result<Vec<String>> {
+    let mut new = Vec::new();
     for i in federation.others() {
         let url = i.messages_url();
+        if crate::integration::partners::get(db, &i.id).await?.is_none() {
+            new.push(i.id.clone());
+        }
         crate::integration::partners::upsert(
             db,
             &crate::integration::partners::NewPartner {
@@ -172,7 +177,7 @@ pub async fn register_partners(db: &Db, federation: &Federation) -> anyhow::Resu
         )
         .await?;
     }
-    Ok(())
+    Ok(new)
 }
 
 #[cfg(test)]

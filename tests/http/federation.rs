@@ -33,7 +33,6 @@ async fn scalar(pool: &sqlx::SqlitePool, sql: &str) -> i64 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "not passing yet (issue 21 open): its routing import runs before the portal has ever started, so the problem categories are not loaded yet"]
 async fn a_report_crosses_portfolios_between_five_processes() {
     let tmp = tempfile::tempdir().unwrap();
     let mut portal = node(tmp.path(), "portal", "core-a");
