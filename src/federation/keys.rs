@@ -150,7 +150,10 @@ pub async fn register_partners(db: &Db, federation: &Federation) -> anyhow::Resu
     let mut new = Vec::new();
     for i in federation.others() {
         let url = i.messages_url();
-        if crate::integration::partners::get(db, &i.id).await?.is_none() {
+        if crate::integration::partners::get(db, &i.id)
+            .await?
+            .is_none()
+        {
             new.push(i.id.clone());
         }
         crate::integration::partners::upsert(

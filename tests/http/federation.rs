@@ -328,6 +328,44 @@ public_key = "{}"
     })
     .await;
 
+    // An open order of the Ministry of Digital Development at core B, with
+    // a step of history, before its department moves.
+    let r = b
+        .post(
+            "/pm/orders/new",
+            "/pm/orders",
+            &[
+                ("title", "Перевести запись в МФЦ в электронный вид"),
+                ("organisation_id", "min-digital"),
+                ("deadline", &deadline),
+                ("priority", "high"),
+                ("required", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let digital: i64 = r
+        .location
+        .trim_start_matches("/pm/orders/")
+        .parse()
+        .unwrap();
+    let r = b
+        .post_multipart(
+            &format!("/pm/orders/{digital}"),
+            &format!("/pm/orders/{digital}/act"),
+            &[("action", "comment"), ("text", "Запрошены данные у МФЦ.")],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let history_at_b = count(
+        &bdb,
+        "select count(*) from pm_order_event where order_id = $1",
+        digital,
+    )
+    .await;
+    assert!(history_at_b >= 2, "created and commented");
+
     // A department moves portfolios: the Ministry of Digital Development
     // goes from the economy (core B) to infrastructure (core A). Every
     // instance applies the new directory version.
@@ -356,6 +394,68 @@ public_key = "{}"
         })
         .await;
     }
+
+    // Its open order went to core A with its history, once; core B keeps
+    // it read-only, pointing there.
+    let at_a = wait_for("the moved order in core A", &all!(), async || {
+        core_orders(&a)
+            .await
+            .into_iter()
+            .find(|o| o.1 == "Перевести запись в МФЦ в электронный вид")
+            .map(|o| o.0)
+    })
+    .await;
+    assert_eq!(
+        count(
+            &adb,
+            "select count(*) from pm_order where external_key = 'moved:core-b:' || $1",
+            digital,
+        )
+        .await,
+        1,
+        "opened once, keyed by where it came from"
+    );
+    let history_at_a = count(
+        &adb,
+        "select count(*) from pm_order_event where order_id = $1",
+        at_a,
+    )
+    .await;
+    assert_eq!(
+        history_at_a,
+        history_at_b + 1,
+        "its history, and where it came from"
+    );
+    assert!(
+        a.get(&format!("/pm/orders/{at_a}"))
+            .await
+            .body
+            .contains("Запрошены данные у МФЦ."),
+        "the history shows at core A"
+    );
+    assert_eq!(
+        count(
+            &bdb,
+            "select count(*) from pm_order_moved where order_id = $1 and to_instance = 'core-a'",
+            digital,
+        )
+        .await,
+        1
+    );
+    let r = b
+        .post_multipart(
+            &format!("/pm/orders/{digital}"),
+            &format!("/pm/orders/{digital}/act"),
+            &[("action", "comment"), ("text", "Ещё одно.")],
+            None,
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "a moved order is read-only: {}",
+        r.body
+    );
 
     // Nothing lost, nothing doubled: every message but those for the
     // Department of Control delivered, each applied once.
