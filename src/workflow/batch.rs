@@ -8,10 +8,16 @@
 //! commit that holds it: every acknowledged vote is durable.
 //!
 //! On SQLite, which writes one transaction at a time, one task writes; on
-//! PostgreSQL [`PG_WRITERS`] tasks take turns at the queue and write their
-//! batches at once, since a batch's statements wait on round trips one
-//! after another. A batch takes the requests' row locks in the order of
-//! their ids, so two batches never deadlock on them.
+//! PostgreSQL [`PG_WRITERS`] tasks write their batches at once, since a
+//! batch's statements wait on round trips one after another. Each request
+//! belongs to one writer (its id modulo the writers): two batches holding
+//! votes for one request would take its row and its supports' keys in
+//! opposite orders and deadlock (a 500 where a citizen's second vote is
+//! due its 409). A request's votes wait on its row lock anyway, so the
+//! split costs no parallelism; different requests spread over the writers.
+//! Another node's writer can still meet ours on one request: a vote that
+//! deadlocks or meets a key just written is rolled back to its savepoint
+//! and tried again, when it sees the other's committed vote.
 //!
 //! A vote that breaks a rule (already supported, request closed) gets its
 //! own answer and does not touch the others: each vote runs inside a
@@ -32,12 +38,12 @@ use crate::on_tx;
 /// The most votes in one transaction.
 pub const MAX_BATCH: usize = 256;
 
-/// Batches written at once on PostgreSQL. One for now: with several, two
-/// votes of one citizen for one request, in two batches, both pass their
-/// check before either inserts, and the second fails on the unique key (a
-/// 500 where a 409 is due; tests/http/group_commit.rs). More writers wait
-/// for that conflict to be answered as the rule's refusal.
-pub const PG_WRITERS: usize = 1;
+/// Batches written at once on PostgreSQL.
+pub const PG_WRITERS: usize = 8;
+
+/// Tries of one vote that meets another transaction's (another node's)
+/// deadlock or fresh key.
+const TRIES: usize = 3;
 
 /// Votes waiting for the writer before senders wait too.
 const QUEUE: usize = 4096;
@@ -58,7 +64,8 @@ struct Job {
 /// The process's support writer, started at the first vote.
 #[derive(Clone, Default)]
 pub struct Supports {
-    sender: Arc<OnceLock<mpsc::Sender<Job>>>,
+    /// One queue per writer; a request's votes go to one of them.
+    senders: Arc<OnceLock<Vec<mpsc::Sender<Job>>>>,
     /// A transaction per vote instead (`VECHE_SUPPORT_BATCH=off`): the
     /// behaviour before group commit, for comparison and as a way back.
     one_by_one: bool,
@@ -78,7 +85,7 @@ impl Supports {
         let off = std::env::var("VECHE_SUPPORT_BATCH")
             .is_ok_and(|v| matches!(v.trim(), "off" | "0" | "false"));
         Supports {
-            sender: Arc::default(),
+            senders: Arc::default(),
             one_by_one: off,
             counts: Arc::default(),
         }
@@ -98,18 +105,20 @@ impl Supports {
                 Vote::Withdraw => super::support::withdraw_support(db, appeal_id, account_id).await,
             };
         }
-        let sender = self.sender.get_or_init(|| {
-            let (sender, receiver) = mpsc::channel(QUEUE);
-            let receiver = Arc::new(tokio::sync::Mutex::new(receiver));
+        let senders = self.senders.get_or_init(|| {
             let writers = match db {
                 Db::Postgres(_) => PG_WRITERS,
                 Db::Sqlite(_) => 1,
             };
-            for _ in 0..writers {
-                tokio::spawn(run(db.clone(), receiver.clone(), self.counts.clone()));
-            }
-            sender
+            (0..writers)
+                .map(|_| {
+                    let (sender, receiver) = mpsc::channel(QUEUE);
+                    tokio::spawn(run(db.clone(), receiver, self.counts.clone()));
+                    sender
+                })
+                .collect()
         });
+        let sender = &senders[appeal_id.unsigned_abs() as usize % senders.len()];
         let (reply, answer) = oneshot::channel();
         let job = Job {
             vote,
@@ -136,11 +145,10 @@ impl Supports {
     }
 }
 
-async fn run(db: Db, receiver: Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>, counts: Arc<Counts>) {
+async fn run(db: Db, mut receiver: mpsc::Receiver<Job>, counts: Arc<Counts>) {
     let mut jobs = Vec::with_capacity(MAX_BATCH);
     loop {
-        // The queue is held only while taking a batch, not while writing it.
-        let taken = receiver.lock().await.recv_many(&mut jobs, MAX_BATCH).await;
+        let taken = receiver.recv_many(&mut jobs, MAX_BATCH).await;
         if taken == 0 {
             return;
         }
@@ -189,18 +197,41 @@ async fn write(db: &Db, jobs: Vec<Job>) {
     }
 }
 
-/// One vote inside its savepoint.
+/// One vote inside its savepoint, tried again when it raced another
+/// transaction.
 async fn one(tx: &mut Tx, job: &Job) -> AppResult<AppealRow> {
-    exec(tx, "savepoint vote").await?;
-    let result = match job.vote {
-        Vote::Support => support_in(tx, job.appeal_id, job.account_id).await,
-        Vote::Withdraw => withdraw_in(tx, job.appeal_id, job.account_id).await,
-    };
-    if result.is_err() {
-        exec(tx, "rollback to savepoint vote").await?;
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        exec(tx, "savepoint vote").await?;
+        let result = match job.vote {
+            Vote::Support => support_in(tx, job.appeal_id, job.account_id).await,
+            Vote::Withdraw => withdraw_in(tx, job.appeal_id, job.account_id).await,
+        };
+        if result.is_err() {
+            exec(tx, "rollback to savepoint vote").await?;
+        }
+        exec(tx, "release savepoint vote").await?;
+        match result {
+            Err(e) if tries < TRIES && raced(&e) => {
+                metrics::counter!("veche_support_retries_total").increment(1);
+            }
+            other => return other,
+        }
     }
-    exec(tx, "release savepoint vote").await?;
-    result
+}
+
+/// A deadlock, a serialization failure or a key another transaction just
+/// wrote: the vote's outcome depends on that transaction, committed by the
+/// time the next try runs.
+fn raced(e: &AppError) -> bool {
+    let AppError::Internal(e) = e else {
+        return false;
+    };
+    e.downcast_ref::<sqlx::Error>()
+        .and_then(|e| e.as_database_error())
+        .and_then(|d| d.code())
+        .is_some_and(|c| matches!(c.as_ref(), "40P01" | "40001" | "23505"))
 }
 
 async fn exec(tx: &mut Tx, sql: &'static str) -> Result<(), sqlx::Error> {

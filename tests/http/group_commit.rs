@@ -138,6 +138,47 @@ both_backends!(
             .await,
             VOTERS as i64 - 1
         );
+
+        // A second node's writer on the same database (its own process's
+        // `Supports`): every voter supports a second request through both
+        // nodes at once. Each gets one vote taken and one refused, never a
+        // 500, though the two writers meet on the request's row and keys.
+        sign_in_as(&app, "author@example.ru").await;
+        let id2 = id_from(&file(&app, "waste-containers", KRASNODAR, "Урна сломана.", &[]).await);
+        let other = veche::workflow::batch::Supports::from_env();
+        let mut accounts = Vec::new();
+        for i in 0..VOTERS {
+            accounts.push(
+                app.scalar(&format!(
+                    "select account_id from account where email_norm = 'v{i}@example.ru'"
+                ))
+                .await,
+            );
+        }
+        let db = &app.state.db;
+        let vote = veche::workflow::batch::Vote::Support;
+        // The second node's batch holds them in the opposite order, so the
+        // two transactions wait on each other's keys.
+        let here = accounts
+            .iter()
+            .map(|&a| app.state.supports.vote(db, vote, id2, a));
+        let there = accounts.iter().rev().map(|&a| other.vote(db, vote, id2, a));
+        let answers = futures::future::join_all(here.chain(there)).await;
+        let mut taken = 0;
+        for a in &answers {
+            match a {
+                Ok(_) => taken += 1,
+                Err(e) => assert_eq!(e.status(), StatusCode::CONFLICT, "{e:?}"),
+            }
+        }
+        assert_eq!(taken, VOTERS, "one vote per citizen");
+        assert_eq!(
+            app.scalar(&format!(
+                "select support_count from appeal where appeal_id = {id2}"
+            ))
+            .await,
+            VOTERS as i64
+        );
     }
 );
 
