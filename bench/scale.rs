@@ -17,6 +17,11 @@
 //!    node that was stopped for the whole load catches up (events/s);
 //! 4. the stored size per row of the tables a report and a vote write.
 //!
+//! On PostgreSQL the server runs on a primary with a streaming replica
+//! (`pg_basebackup`, as in tests/http/nodes_cluster.rs), anonymous reads
+//! going to the replica as in production (`DATABASE_REPLICA_URL`), and the
+//! replica's lag is sampled on the primary during the mixed load.
+//!
 //! Run: `cargo bench --bench scale` (QUICK=1 for a short run).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -363,6 +368,39 @@ fn watch(index: veche::search::SearchIndex, db: veche::db::Db) -> Watch {
     w
 }
 
+struct ReplicaWatch {
+    stop: Arc<AtomicBool>,
+    /// (replay lag in ms, WAL bytes not yet replayed) every 100 ms.
+    handle: tokio::task::JoinHandle<Vec<(f64, i64)>>,
+}
+
+/// Samples the streaming replica's lag as the primary sees it; `None` on
+/// SQLite. An idle replica reports no lag (null): counted as 0.
+fn replica_watch(state: &AppState) -> Option<ReplicaWatch> {
+    let veche::db::Db::Postgres(pool) = &state.db else {
+        return None;
+    };
+    let (pool, stop) = (pool.clone(), Arc::new(AtomicBool::new(false)));
+    let until = stop.clone();
+    let handle = tokio::spawn(async move {
+        let mut samples = Vec::new();
+        while !until.load(Ordering::Relaxed) {
+            let row: Option<(f64, i64)> = sqlx::query_as(
+                "select coalesce(extract(epoch from replay_lag), 0)::float8 * 1000,
+                        coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), 0)::bigint
+                   from pg_stat_replication limit 1",
+            )
+            .fetch_optional(&pool)
+            .await
+            .unwrap();
+            samples.extend(row);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        samples
+    });
+    Some(ReplicaWatch { stop, handle })
+}
+
 /// The mixed load of a vote day, then the search figures.
 async fn mixed(state: &AppState, base: &str, secs: f64) {
     let ids = Arc::new(reports(state, 2_000, "reporter").await);
@@ -387,6 +425,7 @@ async fn mixed(state: &AppState, base: &str, secs: f64) {
     let c = veche::search::SearchIndex::open(c_dir.path(), sources()).unwrap();
     c.prepare(&state.db).await.unwrap();
     let watch = watch(b.clone(), state.db.clone());
+    let replica = replica_watch(state);
 
     let total_weight: u32 = MIX.iter().map(|m| m.1).sum();
     let before = pg_load(state).await;
@@ -405,6 +444,7 @@ async fn mixed(state: &AppState, base: &str, secs: f64) {
             let mut rng = rand::rngs::StdRng::seed_from_u64(1000 + n as u64);
             let mut next_vote = n * 7;
             let mut ms: Vec<Vec<f64>> = vec![Vec::new(); MIX.len()];
+            let mut refused = vec![0usize; MIX.len()];
             while Instant::now() < stop {
                 let mut pick = rng.random_range(0..total_weight);
                 let kind = MIX
@@ -485,16 +525,25 @@ async fn mixed(state: &AppState, base: &str, secs: f64) {
                         if s == 303 || s == 503 { 200 } else { s }
                     }
                 };
+                // An overloaded node answers 503 (designed: come back
+                // later); anything else is a fault.
+                if status == 503 {
+                    refused[kind] += 1;
+                    continue;
+                }
                 assert_eq!(status, 200, "{}", MIX[kind].0);
                 ms[kind].push(at.elapsed().as_secs_f64() * 1000.0);
             }
-            ms
+            (ms, refused)
         }));
     }
     let mut all: Vec<Vec<f64>> = vec![Vec::new(); MIX.len()];
+    let mut busy = vec![0usize; MIX.len()];
     for h in handles {
-        for (k, mut m) in h.await.unwrap().into_iter().enumerate() {
+        let (ms, refused) = h.await.unwrap();
+        for (k, mut m) in ms.into_iter().enumerate() {
             all[k].append(&mut m);
+            busy[k] += refused[k];
         }
     }
     let wall = t.elapsed().as_secs_f64();
@@ -512,13 +561,17 @@ async fn mixed(state: &AppState, base: &str, secs: f64) {
         }
         m.sort_by(f64::total_cmp);
         println!(
-            "    {:<20} {:>6} ({:>4.1} %) {:>7.1} /s  p50 {:>6.1} ms  p99 {:>7.1} ms",
+            "    {:<20} {:>6} ({:>4.1} %) {:>7.1} /s  p50 {:>6.1} ms  p99 {:>7.1} ms{}",
             MIX[k].0,
             m.len(),
             m.len() as f64 * 100.0 / n as f64,
             m.len() as f64 / wall,
             percentile(m, 0.5),
-            percentile(m, 0.99)
+            percentile(m, 0.99),
+            match busy[k] {
+                0 => String::new(),
+                b => format!("  ({b} answered 503, not counted)"),
+            }
         );
     }
     println!(
@@ -534,6 +587,22 @@ async fn mixed(state: &AppState, base: &str, secs: f64) {
             (b.cpu - a.cpu) * 100.0 / wall / cores(),
             cores(),
             (b.size - a.size) as f64 / 1e6
+        );
+    }
+
+    if let Some(r) = replica {
+        r.stop.store(true, Ordering::Relaxed);
+        let samples = r.handle.await.unwrap();
+        let mut ms: Vec<f64> = samples.iter().map(|s| s.0).collect();
+        ms.sort_by(f64::total_cmp);
+        let bytes = samples.iter().map(|s| s.1).max().unwrap_or(0);
+        println!(
+            "    the replica ({} samples): replay lag p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; at most {:.0} KB of WAL behind",
+            samples.len(),
+            percentile(&ms, 0.5),
+            percentile(&ms, 0.99),
+            ms.last().copied().unwrap_or(0.0),
+            bytes as f64 / 1024.0
         );
     }
 
@@ -644,17 +713,38 @@ async fn durable(url: &str) {
     pool.close().await;
 }
 
-async fn server(backend: &str, batch: bool) -> Option<(tempfile::TempDir, AppState, String)> {
-    let url = support::database(backend).await?;
-    if let Some(u) = &url {
-        durable(u).await;
-    }
+type Server = (
+    tempfile::TempDir,
+    AppState,
+    String,
+    Option<support::pg::Pair>,
+);
+
+async fn server(backend: &str, batch: bool) -> Option<Server> {
+    // PostgreSQL: a primary and its streaming replica.
+    let (url, pair) = match backend {
+        "PostgreSQL" => {
+            let Some(pair) = support::pg::Pair::start().await else {
+                println!("{backend}: skipped (no initdb/pg_ctl/pg_basebackup)");
+                return None;
+            };
+            durable(&pair.primary).await;
+            (Some(pair.primary.clone()), Some(pair))
+        }
+        _ => (None, None),
+    };
     // SAFETY: set before the server is built, while no other thread reads
     // the environment.
-    unsafe { std::env::set_var("VECHE_SUPPORT_BATCH", if batch { "on" } else { "off" }) };
+    unsafe {
+        std::env::set_var("VECHE_SUPPORT_BATCH", if batch { "on" } else { "off" });
+        match &pair {
+            Some(p) => std::env::set_var("DATABASE_REPLICA_URL", &p.replica),
+            None => std::env::remove_var("DATABASE_REPLICA_URL"),
+        }
+    }
     let dir = tempfile::tempdir().unwrap();
     let (state, base) = support::start(url, dir.path()).await;
-    Some((dir, state, base))
+    Some((dir, state, base, pair))
 }
 
 fn main() {
@@ -666,7 +756,7 @@ fn main() {
             println!("{backend}:");
             let mut rates = Vec::new();
             for batch in [false, true] {
-                let Some((_dir, state, base)) = server(backend, batch).await else {
+                let Some((_dir, state, base, _pair)) = server(backend, batch).await else {
                     break;
                 };
                 let label = if batch {

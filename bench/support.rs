@@ -4,7 +4,7 @@
 //! for bulk writes, and the rows of a registry spreadsheet.
 
 #[path = "../tests/http/pg.rs"]
-mod pg;
+pub mod pg;
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -21,6 +21,12 @@ pub fn quick() -> bool {
 
 /// The runtime a benchmark's `main` runs its async part on.
 pub fn runtime() -> tokio::runtime::Runtime {
+    // A failed request's cause, and nothing else (the servers of earlier
+    // runs keep their workers, which log their closed pools).
+    veche::telemetry::init(
+        "off,veche::web::errors=error",
+        veche::config::LogFormat::Pretty,
+    );
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -578,6 +578,11 @@ pub async fn serve_from_config(config: Config) -> anyhow::Result<()> {
     }
     let router = router(state.clone());
     serve(listener, router).await?;
+    // Another node takes this one's jobs at once instead of after the
+    // leases' time to live.
+    if let Err(e) = crate::db::lease::release_all(&state.db).await {
+        tracing::warn!(error = %e, "the job leases were not released");
+    }
     state.db.close().await;
     Ok(())
 }

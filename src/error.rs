@@ -167,6 +167,16 @@ impl From<sqlx::Error> for AppError {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => {
                 AppError::Unavailable(anyhow::Error::new(error))
             }
+            // Overload, not a fault: SQLite's write lock still held by
+            // another writer after the busy timeout (5 SQLITE_BUSY, 6
+            // SQLITE_LOCKED), or PostgreSQL out of connections or locks.
+            // A 503 with Retry-After tells the client to come back.
+            sqlx::Error::Database(ref d)
+                if d.code()
+                    .is_some_and(|c| matches!(c.as_ref(), "5" | "6" | "53300" | "55P03")) =>
+            {
+                AppError::Unavailable(anyhow::Error::new(error))
+            }
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }

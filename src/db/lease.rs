@@ -91,6 +91,11 @@ pub async fn release(db: &Db, name: &str) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Gives up every lease this node holds (a graceful stop).
+pub async fn release_all(db: &Db) -> Result<u64, sqlx::Error> {
+    exec_db!(db, "delete from job_lease where holder = $1", node_id())
+}
+
 /// The period `at` falls in, for a job run every `period`.
 pub fn period_of(at: OffsetDateTime, period: Duration) -> i64 {
     at.unix_timestamp() / i64::try_from(period.as_secs().max(1)).unwrap_or(i64::MAX)

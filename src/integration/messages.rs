@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-pub use super::messages_federation::{DirectoryUpdated, OrdersTransferred};
+pub use super::messages_federation::{DirectoryUpdated, OrdersTransferred, RequestMoved};
 use crate::texts;
 use crate::web::i18n::Locale;
 
@@ -126,6 +126,10 @@ pub enum Body {
     /// `order.delegated`; the giving core's order follows it.
     #[serde(rename = "order.progress")]
     OrderProgress(OrderProgress),
+    /// Core → portal of a federation: a request's order moved to this core
+    /// with its organisation; the request's messages come here now.
+    #[serde(rename = "request.moved")]
+    RequestMoved(RequestMoved),
 }
 
 impl Body {
@@ -150,6 +154,7 @@ impl Body {
             Body::OrdersTransferred(_) => "orders.transferred",
             Body::OrderDelegated(_) => "order.delegated",
             Body::OrderProgress(_) => "order.progress",
+            Body::RequestMoved(_) => "request.moved",
         }
     }
 }

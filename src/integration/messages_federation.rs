@@ -41,6 +41,17 @@ pub struct DirectoryOrganisation {
     pub website: Option<String>,
 }
 
+/// Core → the portal a request came from: its order moved with its
+/// organisation from `from` to the sender (a reorganisation), so the
+/// request's later messages go to the sender, and the sender's report is
+/// the request's answer.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RequestMoved {
+    pub appeal_id: i64,
+    /// The core the request was sent to before.
+    pub from: String,
+}
+
 /// Open orders that now belong to the receiver, with their history, sent
 /// once by the core that had them. Each is opened once on the receiver
 /// (keyed by the sender and its number there).

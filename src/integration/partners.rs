@@ -256,6 +256,31 @@ pub async fn record_request_sent(
     Ok(())
 }
 
+/// A request's order moved from `from` to `to` (a reorganisation in a
+/// federation): its later messages go to `to` only, and `to` may answer it.
+/// Nothing when it was never sent to `from` (false).
+pub async fn request_moved(
+    tx: &mut Tx,
+    appeal_id: i64,
+    from: &str,
+    to: &str,
+) -> Result<bool, sqlx::Error> {
+    let gone = exec_tx!(
+        tx,
+        "delete from integration_request_partner where appeal_id = $1 and partner_id = $2",
+        appeal_id,
+        from
+    )?;
+    if gone == 1 {
+        record_request_sent(tx, appeal_id, to).await?;
+    }
+    Ok(gone == 1
+        || request_sent_to(tx, appeal_id)
+            .await?
+            .iter()
+            .any(|p| p == to))
+}
+
 /// Where a citizen's request was sent (none before it was published).
 pub async fn request_sent_to(tx: &mut Tx, appeal_id: i64) -> Result<Vec<String>, sqlx::Error> {
     on_tx!(tx, |conn| {

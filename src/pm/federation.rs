@@ -369,6 +369,25 @@ async fn open_one(
             e.created_at
         )?;
     }
+    // The order answering a citizen's request: the portal sends the
+    // request's messages here now, and takes this core's report as its
+    // answer. (A sender that is itself the portal keeps the request.)
+    if let Some(appeal_id) = o.appeal_id
+        && o.parent_id.is_none()
+        && o.parent_elsewhere.is_none()
+        && origin != from
+        && origin != exchange::LOCAL
+    {
+        exchange::emit(
+            tx,
+            origin,
+            Body::RequestMoved(crate::integration::messages::RequestMoved {
+                appeal_id,
+                from: from.to_owned(),
+            }),
+        )
+        .await?;
+    }
     let mut note = format!("{from} № {}", o.order_id);
     if let Some(p) = o.parent_elsewhere {
         note.push_str(&format!("; ↑ {from} № {p}"));

@@ -271,7 +271,12 @@ pub struct PortalInbox;
 #[async_trait::async_trait]
 impl crate::integration::inbound::MessageHandler for PortalInbox {
     fn types(&self) -> &'static [&'static str] {
-        &["order.reported", "request.referred", "order.accepted"]
+        &[
+            "order.reported",
+            "request.referred",
+            "order.accepted",
+            "request.moved",
+        ]
     }
 
     async fn apply(
@@ -297,6 +302,21 @@ impl crate::integration::inbound::MessageHandler for PortalInbox {
             Body::OrderAccepted(r) => {
                 check_sent_to(tx, sender, r.appeal_id).await?;
                 accepted_in_core(tx, state, r.appeal_id).await
+            }
+            // Applied once per message; a resend finds the move made.
+            Body::RequestMoved(m) => {
+                if crate::integration::partners::request_moved(
+                    tx,
+                    m.appeal_id,
+                    &m.from,
+                    sender.id(),
+                )
+                .await?
+                {
+                    Ok(())
+                } else {
+                    check_sent_to(tx, sender, m.appeal_id).await
+                }
             }
             other => Err(AppError::Internal(anyhow::anyhow!(
                 "message type {} routed to the portal's inbox",

@@ -121,7 +121,8 @@ public_key = "{}"
     let routing = tmp.path().join("routing.csv");
     std::fs::write(
         &routing,
-        "category_id,municipality,organisation_id\nroad-pothole,krasnodar,min-transport\n",
+        "category_id,municipality,organisation_id\nroad-pothole,krasnodar,min-transport\n\
+         bus-stop,krasnodar,min-digital\n",
     )
     .unwrap();
     portal
@@ -328,6 +329,59 @@ public_key = "{}"
     })
     .await;
 
+    // A second report, on a stop's arrivals board: routed to the Ministry of
+    // Digital Development, whose department core B owns (for now).
+    let r = p
+        .post_multipart(
+            "/problems/new",
+            "/problems/new",
+            &[
+                ("category", "bus-stop"),
+                ("lat", "45.0400"),
+                ("lon", "38.9760"),
+                ("address", "Краснодар, ул. Северная, 320"),
+                (
+                    "description",
+                    "Не работает электронное табло прибытия автобусов.",
+                ),
+                ("not_duplicate", "on"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id2: i64 = r
+        .location
+        .trim_start_matches("/problems/")
+        .split(['?', '#'])
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let page2 = format!("/problems/{id2}");
+    let r = p
+        .post_multipart(
+            &page2,
+            &format!("/problems/{id2}/action"),
+            &[("action", "approve")],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let title2 = format!("Обращение № {id2}");
+    wait_for(
+        "the second request's order in core B",
+        &all!(),
+        async || {
+            core_orders(&b)
+                .await
+                .into_iter()
+                .find(|o| o.1.starts_with(&title2))
+                .map(|o| o.0)
+        },
+    )
+    .await;
+
     // An open order of the Ministry of Digital Development at core B, with
     // a step of history, before its department moves.
     let r = b
@@ -442,6 +496,9 @@ public_key = "{}"
         .await,
         1
     );
+    let there = b.get(&format!("/pm/orders/{digital}")).await.body;
+    assert!(there.contains("id=\"order-moved\""), "says where it went");
+    assert!(!there.contains("/act\""), "offers no action");
     let r = b
         .post_multipart(
             &format!("/pm/orders/{digital}"),
@@ -456,6 +513,54 @@ public_key = "{}"
         "a moved order is read-only: {}",
         r.body
     );
+
+    // The request's order moved too, and the portal now takes its answer
+    // from core A: core A reports it, and the citizen sees the reaction.
+    let answer2 = wait_for(
+        "the second request's order in core A",
+        &all!(),
+        async || {
+            core_orders(&a)
+                .await
+                .into_iter()
+                .find(|o| o.1.starts_with(&title2))
+                .map(|o| o.0)
+        },
+    )
+    .await;
+    wait_for("the portal told of the move", &all!(), async || {
+        let to: Vec<String> = sqlx::query_scalar(
+            "select partner_id from integration_request_partner where appeal_id = $1",
+        )
+        .bind(id2)
+        .fetch_all(&portal.db().await)
+        .await
+        .unwrap();
+        (to == ["core-a"]).then_some(())
+    })
+    .await;
+    let r = a
+        .post_multipart(
+            &format!("/pm/orders/{answer2}"),
+            &format!("/pm/orders/{answer2}/act"),
+            &[
+                ("action", "report"),
+                ("text", "Табло на остановке заменено."),
+                ("outcome", "resolved"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    wait_for("the second reaction on the portal", &all!(), async || {
+        public
+            .get(&page2)
+            .await
+            .body
+            .contains("Табло на остановке заменено.")
+            .then_some(())
+    })
+    .await;
 
     // Nothing lost, nothing doubled: every message but those for the
     // Department of Control delivered, each applied once.
@@ -539,7 +644,17 @@ public_key = "{}"
             "select count(*) from integration_inbox where message_type = 'order.requested'"
         )
         .await,
-        0
+        1,
+        "core B got the second request only"
+    );
+    one(
+        count(
+            &pdb,
+            "select count(*) from appeal_event where appeal_id = $1 and kind = 'resolved'",
+            id2,
+        )
+        .await,
+        "one reaction to the moved request",
     );
     let done: String = sqlx::query_scalar("select state from pm_order where order_id = $1")
         .bind(sub)

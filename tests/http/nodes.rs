@@ -139,6 +139,26 @@ both_backends!(a_lease_has_one_holder_and_a_period_runs_once, |app| {
             .await,
         1
     );
+    // A node that stops gracefully gives its leases up: another takes
+    // them at once, not after their time to live.
+    let now = veche::db::now();
+    assert!(
+        lease::try_hold_as(db, "stopping", lease::node_id(), now, ttl)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !lease::try_hold_as(db, "stopping", "b", now, ttl)
+            .await
+            .unwrap()
+    );
+    assert!(lease::release_all(db).await.unwrap() >= 1);
+    assert!(
+        lease::try_hold_as(db, "stopping", "b", now, ttl)
+            .await
+            .unwrap(),
+        "free once its holder stopped"
+    );
     // Another job's lease is another row.
     assert!(
         lease::try_hold_as(db, "other", "b", later, ttl)

@@ -186,6 +186,9 @@ fn order_page(
                 } } }
             }
         }
+        // A moved order refuses every action (`federation::refuse_if_moved`,
+        // before the rules): none is offered.
+        @if moved.is_none() {
         section #actions aria-labelledby="actions-h" data-order=(id) data-version=(version) {
             h2 #actions-h { (tx.actions) }
             @if may(&OrderAction::Accept) {
@@ -273,6 +276,7 @@ fn order_page(
                     button.button type="submit" { (tx.add_comment) }
                 }
             }
+        }
         }
         section #timeline aria-labelledby="timeline-h" {
             h2 #timeline-h { (tx.history) }
