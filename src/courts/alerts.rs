@@ -110,9 +110,13 @@ pub async fn sweep(state: &AppState, case_id: i64, at: Date) -> AppResult<(usize
                 .unwrap_or("Решение изменено."),
         };
         if queries::close_alert(&mut tx, a.alert_id).await? {
+            let core = match decided.iter().find(|d| d.instance_id == a.instance_id) {
+                Some(d) => crate::integration::core_for(&mut tx, state, &d.organisation_id).await?,
+                None => crate::integration::core_destination(&state.config).to_owned(),
+            };
             crate::integration::exchange::emit(
                 &mut tx,
-                crate::integration::core_destination(&state.config),
+                &core,
                 Body::ControlCleared(ControlCleared {
                     key: key(a.alert_id),
                     note: note.into(),
@@ -133,9 +137,10 @@ pub async fn sweep(state: &AppState, case_id: i64, at: Date) -> AppResult<(usize
         let next = r.next_level.label(Locale::Ru).to_lowercase();
         // Titles and texts name the court, the number and the article;
         // never the subject (a subject may name a person) or a party.
+        let core = crate::integration::core_for(&mut tx, state, &d.organisation_id).await?;
         crate::integration::exchange::emit(
             &mut tx,
-            crate::integration::core_destination(&state.config),
+            &core,
             Body::ControlRaised(ControlRaised {
                 key: key(alert_id),
                 organisation_id: d.organisation_id.clone(),

@@ -322,8 +322,13 @@ pub async fn evaluate(state: &AppState) -> AppResult<(usize, usize)> {
     let alerts = queries::alerts_tx(&mut tx, 0).await?;
     let t = RankingTexts::get(Locale::Ru);
     let (mut opened, mut closed) = (0, 0);
-    let destination = crate::integration::core_destination(&state.config).to_owned();
     for i in &indicators {
+        // The core of the indicator's owner (in a federation, the owner's
+        // portfolio's core).
+        let destination = match i.organisation_id.as_deref() {
+            Some(owner) => crate::integration::core_for(&mut tx, state, owner).await?,
+            None => crate::integration::core_destination(&state.config).to_owned(),
+        };
         let p = &progress[&i.indicator_id];
         let off = match (p.status, p.latest, i.organisation_id.as_deref()) {
             (Some(s), Some(latest), Some(owner)) if s.off_track() => {

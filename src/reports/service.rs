@@ -250,9 +250,10 @@ async fn clear(
         .filter(|a| a.organisation_id == org && a.period == period)
     {
         if queries::clear_alert(tx, a.alert_id).await? {
+            let core = crate::integration::core_for(tx, state, org).await?;
             crate::integration::exchange::emit(
                 tx,
-                crate::integration::core_destination(&state.config),
+                &core,
                 Body::ControlCleared(ControlCleared {
                     key: key(a.alert_id),
                     note: note.into(),
@@ -279,9 +280,10 @@ pub(super) async fn raise(
     let Some(id) = queries::raise_alert(tx, form.form_id, org, period, reason).await? else {
         return Ok(false);
     };
+    let core = crate::integration::core_for(tx, state, org).await?;
     crate::integration::exchange::emit(
         tx,
-        crate::integration::core_destination(&state.config),
+        &core,
         Body::ControlRaised(ControlRaised {
             key: key(id),
             organisation_id: org.to_owned(),

@@ -58,9 +58,10 @@ pub async fn sweep(state: &AppState, org: &str, at: Date) -> AppResult<(usize, u
     }
     for o in open.iter().filter(|o| !want.iter().any(|f| same(o, f))) {
         if queries::clear_flag(&mut tx, o.flag_id).await? {
+            let core = crate::integration::core_for(&mut tx, state, org).await?;
             crate::integration::exchange::emit(
                 &mut tx,
-                crate::integration::core_destination(&state.config),
+                &core,
                 Body::ControlCleared(ControlCleared {
                     key: key(o.flag_id),
                     note: "Риск устранён: показатели укомплектованности в норме.".into(),
@@ -95,9 +96,10 @@ async fn emit_raised(
     description: String,
 ) -> AppResult<()> {
     let url = format!("{}/pm/staff/organisations/{org}", state.config.base_url());
+    let core = crate::integration::core_for(tx, state, org).await?;
     crate::integration::exchange::emit(
         tx,
-        crate::integration::core_destination(&state.config),
+        &core,
         Body::ControlRaised(ControlRaised {
             key: key(flag_id),
             organisation_id: org.to_owned(),

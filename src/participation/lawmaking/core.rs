@@ -36,9 +36,10 @@ pub async fn mirror_decision(
         state.config.base_url(),
         i.initiative_id
     );
+    let core = crate::integration::core_for(tx, state, &i.organisation_id).await?;
     crate::integration::exchange::emit(
         tx,
-        crate::integration::core_destination(&state.config),
+        &core,
         Body::InitiativeDecided(InitiativeDecided {
             initiative_id: i.initiative_id,
             outcome: outcome.as_str().to_owned(),
