@@ -43,7 +43,12 @@ impl MediaStore {
                 Err(e) => return Err(e.into()),
             };
             let size = got.meta.size;
-            return Ok(Some(shaped(StatusCode::OK, size, None, Body::from_stream(body(got)))));
+            return Ok(Some(shaped(
+                StatusCode::OK,
+                size,
+                None,
+                Body::from_stream(body(got)),
+            )));
         }
         // A range is checked against the size first: a suffix or an open
         // end becomes exact bytes, and what cannot be served is refused
@@ -91,7 +96,12 @@ impl MediaStore {
             Err(object_store::Error::NotFound { .. }) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        Ok(Some(shaped(status, size, range, Body::from_stream(body(got)))))
+        Ok(Some(shaped(
+            status,
+            size,
+            range,
+            Body::from_stream(body(got)),
+        )))
     }
 }
 
@@ -107,11 +117,9 @@ fn shaped(
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     let length = match &range {
         Some(range) => {
-            if let Ok(v) = HeaderValue::from_str(&format!(
-                "bytes {}-{}/{size}",
-                range.start(),
-                range.end()
-            )) {
+            if let Ok(v) =
+                HeaderValue::from_str(&format!("bytes {}-{}/{size}", range.start(), range.end()))
+            {
                 h.insert(header::CONTENT_RANGE, v);
             }
             range.end() - range.start() + 1

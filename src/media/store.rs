@@ -15,8 +15,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use object_store::path::Path as ObjectPath;
 use futures::{StreamExt, TryStreamExt};
+use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -200,7 +200,11 @@ impl MediaStore {
 
     /// Removes the objects under `prefix` last written more than `age` ago
     /// (what a two-step form left behind when nobody confirmed it).
-    pub async fn delete_older(&self, prefix: &str, age: std::time::Duration) -> anyhow::Result<usize> {
+    pub async fn delete_older(
+        &self,
+        prefix: &str,
+        age: std::time::Duration,
+    ) -> anyhow::Result<usize> {
         let cutoff = time::OffsetDateTime::now_utc().unix_timestamp()
             - i64::try_from(age.as_secs()).unwrap_or(i64::MAX);
         let old: Vec<ObjectPath> = self

@@ -122,13 +122,26 @@ async fn apply(state: &AppState, r: &Group) -> anyhow::Result<usize> {
             let path = dir.join(format!("withdrawing-{}.csv", uuid::Uuid::new_v4()));
             if !state.media.get_file(&key, &path).await? {
                 let _ = tokio::fs::remove_file(&path).await;
-                anyhow::bail!("the file of {} {} is missing", e.dataset.identifier, v.stamp);
+                anyhow::bail!(
+                    "the file of {} {} is missing",
+                    e.dataset.identifier,
+                    v.stamp
+                );
             }
             let (t, keys, p) = (target.clone(), r.keys.clone(), path.clone());
             let rewritten = tokio::task::spawn_blocking(move || rewrite(&p, &t, &keys)).await?;
             let saved = match rewritten {
                 Ok(rewritten) => {
-                    let saved = save(state, &v, e.dataset.dataset_id, &target, &r.keys, &rewritten, &key).await;
+                    let saved = save(
+                        state,
+                        &v,
+                        e.dataset.dataset_id,
+                        &target,
+                        &r.keys,
+                        &rewritten,
+                        &key,
+                    )
+                    .await;
                     if let Some(tmp) = &rewritten.tmp {
                         let _ = tokio::fs::remove_file(tmp).await;
                     }

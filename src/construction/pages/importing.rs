@@ -32,7 +32,10 @@ pub(super) fn import_key(key: &str) -> String {
 
 /// Where this node reads a sheet: its own disk, for one request.
 pub(super) fn local_path(config: &Config, key: &str) -> std::path::PathBuf {
-    config.data_dir.join("tmp").join(format!("import-{key}.xlsx"))
+    config
+        .data_dir
+        .join("tmp")
+        .join(format!("import-{key}.xlsx"))
 }
 
 pub(super) fn import_error(e: ImportError) -> AppError {
