@@ -34,6 +34,7 @@ pub const FULL: u32 = 2048;
 pub const THUMB: u32 = 400;
 
 pub mod access;
+mod serve;
 pub mod sheet;
 pub mod store;
 pub mod upload;
@@ -175,6 +176,13 @@ pub async fn discard(media: &MediaStore, keys: &[String]) {
 /// The bytes of one size of a stored photo (`full` or `thumb`), or `None`.
 pub async fn read(media: &MediaStore, key: &str, size: &str) -> anyhow::Result<Option<Vec<u8>>> {
     Ok(media.get(&object(key, size)).await?.map(|b| b.to_vec()))
+}
+
+/// The store's key of a document kept as it was sent (an order's file, a
+/// dictation, a construction document, a МЭДО package's file): the
+/// `files/` folder they always had.
+pub fn file_key(key: &str) -> String {
+    format!("files/{key}")
 }
 
 pub fn url(key: &str, size: &str) -> String {

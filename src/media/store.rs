@@ -1,10 +1,13 @@
-//! Where photos are kept: a local folder (the default, `<data>/media`) or an
+//! Where stored files are kept (photos, published open data, documents,
+//! previewed imports): a local folder (the default, `<data>/media`) or an
 //! S3-compatible bucket (`VECHE_MEDIA_URL=s3://bucket/prefix?endpoint=…`),
 //! both through the `object_store` crate, so one code path serves a single
 //! machine and several nodes behind a load balancer (docs/NODES.md).
 //!
-//! Keys are the relative paths the folder always had (`photos/<key>-full.jpg`),
-//! so an installation moves to a bucket by copying its `media/photos` folder.
+//! Keys are the relative paths the folder always had (`photos/<key>-full.jpg`,
+//! `files/<key>`, `opendata/<identifier>/<file>`), so an installation moves
+//! to a bucket by copying its `media` folder, and an existing folder keeps
+//! working as the default. Serving with ranges is in `serve.rs`.
 //! Credentials of a bucket come from the usual `AWS_ACCESS_KEY_ID`,
 //! `AWS_SECRET_ACCESS_KEY` (and `AWS_REGION`) variables, never from the URL,
 //! which is logged.
@@ -12,13 +15,20 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use futures::{StreamExt, TryStreamExt};
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Files larger than this go up in parts of this size (S3's multipart
+/// upload; parts must be at least 5 MiB), so a published CSV of hundreds of
+/// megabytes never sits in memory whole.
+const PART: usize = 8 * 1024 * 1024;
 
 /// A handle on the store. Cloning is cheap.
 #[derive(Clone, Debug)]
 pub struct MediaStore {
-    inner: Arc<dyn ObjectStore>,
+    pub(super) inner: Arc<dyn ObjectStore>,
     /// For logs: the folder or the bucket, never a credential.
     pub describe: String,
 }
@@ -134,5 +144,82 @@ impl MediaStore {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Writes the file at `file` under `key`, read in parts: whole or not
+    /// at all, like [`MediaStore::put`].
+    pub async fn put_file(&self, key: &str, file: &Path) -> anyhow::Result<()> {
+        let size = tokio::fs::metadata(file).await?.len();
+        if size <= PART as u64 {
+            return self.put(key, tokio::fs::read(file).await?).await;
+        }
+        let upload = self.inner.put_multipart(&ObjectPath::from(key)).await?;
+        let mut parts = WriteMultipart::new_with_chunk_size(upload, PART);
+        let copied = async {
+            let mut f = tokio::fs::File::open(file).await?;
+            let mut buf = vec![0u8; 1024 * 1024];
+            loop {
+                let n = f.read(&mut buf).await?;
+                if n == 0 {
+                    return Ok::<(), anyhow::Error>(());
+                }
+                // Two parts in flight at most: memory stays near 3 × PART.
+                parts.wait_for_capacity(2).await?;
+                parts.write(&buf[..n]);
+            }
+        }
+        .await;
+        match copied {
+            Ok(()) => {
+                parts.finish().await?;
+                Ok(())
+            }
+            Err(e) => {
+                let _ = parts.abort().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Copies the object under `key` into the local file `file` (created or
+    /// truncated), streamed; `false` when there is no such object.
+    pub async fn get_file(&self, key: &str, file: &Path) -> anyhow::Result<bool> {
+        let got = match self.inner.get(&ObjectPath::from(key)).await {
+            Ok(r) => r,
+            Err(object_store::Error::NotFound { .. }) => return Ok(false),
+            Err(e) => return Err(e.into()),
+        };
+        let mut out = tokio::fs::File::create(file).await?;
+        let mut body = super::serve::body(got);
+        while let Some(chunk) = body.next().await {
+            out.write_all(&chunk?).await?;
+        }
+        out.flush().await?;
+        Ok(true)
+    }
+
+    /// Removes the objects under `prefix` last written more than `age` ago
+    /// (what a two-step form left behind when nobody confirmed it).
+    pub async fn delete_older(
+        &self,
+        prefix: &str,
+        age: std::time::Duration,
+    ) -> anyhow::Result<usize> {
+        let cutoff = time::OffsetDateTime::now_utc().unix_timestamp()
+            - i64::try_from(age.as_secs()).unwrap_or(i64::MAX);
+        let old: Vec<ObjectPath> = self
+            .inner
+            .list(Some(&ObjectPath::from(prefix)))
+            .try_filter(|m| std::future::ready(m.last_modified.timestamp() < cutoff))
+            .map_ok(|m| m.location)
+            .try_collect()
+            .await?;
+        for p in &old {
+            match self.inner.delete(p).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(old.len())
     }
 }

@@ -548,8 +548,9 @@ async fn refresh_dataset(state: &AppState, dataset: &DatasetRow) -> anyhow::Resu
 
 /// Removes a day's preliminary version that a newer one replaced: its row
 /// first (the catalogue, CKAN and DCAT stop listing it), then its table
-/// and file. A download of it already under way keeps its open file; an
-/// export streamed from its table ends early, as its version is gone.
+/// and file. A download of it already under way keeps its open file (in a
+/// folder; a bucket's may end early); an export streamed from its table
+/// ends early, as its version is gone.
 async fn supersede(
     state: &AppState,
     dataset: &DatasetRow,
@@ -558,13 +559,9 @@ async fn supersede(
     queries::delete_published_version(&state.db, dataset.dataset_id, old.version_id).await?;
     state.catalogue.invalidate();
     crate::opendata::store::drop_table(&state.db, old.version_id).await?;
-    let file = import::csv_path(
-        state,
-        dataset,
-        &old.file_name(crate::opendata::domain::Ext::Csv),
-    );
-    if let Err(e) = tokio::fs::remove_file(&file).await {
-        tracing::warn!(file = %file.display(), error = %e, "superseded version's file not removed");
+    let file = import::csv_key(dataset, &old.file_name(crate::opendata::domain::Ext::Csv));
+    if let Err(e) = state.media.delete(&file).await {
+        tracing::warn!(file = %file, error = %e, "superseded version's file not removed");
     }
     tracing::info!(dataset = %dataset.identifier, stamp = %old.stamp, "preliminary version replaced");
     Ok(())

@@ -8,10 +8,9 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Request};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use quick_xml::escape::escape;
 use serde_json::json;
-use tower::ServiceExt;
 
 use crate::app::AppState;
 use crate::config::Config;
@@ -404,21 +403,21 @@ pub async fn data(
     }
     match ext {
         Ext::Csv => {
-            let path = crate::opendata::import::csv_path(state, &e.dataset, &file_name);
-            // ServeFile answers ranges (resumable downloads) and streams.
-            let mut r = tower_http::services::ServeFile::new(&path)
-                .with_buf_chunk_size(256 * 1024)
-                .oneshot(request)
+            let key = crate::opendata::import::csv_key(&e.dataset, &file_name);
+            // The store answers ranges (resumable downloads) and streams,
+            // from the folder or the bucket.
+            let served = state
+                .media
+                .serve(&key, request.method(), &headers)
                 .await
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("serving {file_name}: {e}")))?
-                .into_response();
-            if r.status() == axum::http::StatusCode::NOT_FOUND {
+                .map_err(|err| AppError::Internal(err.context(format!("serving {file_name}"))))?;
+            let Some(mut r) = served else {
                 return Err(AppError::Internal(anyhow::anyhow!(
                     "the file of {} {} is missing",
                     e.dataset.identifier,
                     version.stamp
                 )));
-            }
+            };
             let shaped = respond(
                 &HeaderMap::new(),
                 &validators,

@@ -114,26 +114,42 @@ async fn apply(state: &AppState, r: &Group) -> anyhow::Result<usize> {
             let Some(target) = Target::new(&fields, r) else {
                 continue;
             };
-            let path = crate::opendata::import::csv_path(state, &e.dataset, &v.file_name(Ext::Csv));
-            let (t, keys, p) = (target.clone(), r.keys.clone(), path.clone());
-            let rewritten = tokio::task::spawn_blocking(move || rewrite(&p, &t, &keys)).await??;
-
-            let saved = save(
-                state,
-                &v,
-                e.dataset.dataset_id,
-                &target,
-                &r.keys,
-                &rewritten,
-                &path,
-            )
-            .await;
-            if saved.is_err()
-                && let Some(tmp) = &rewritten.tmp
-            {
-                // The redacted copy that did not take the old file's place.
-                let _ = tokio::fs::remove_file(tmp).await;
+            // The stored file, copied to this node's disk to be read (twice)
+            // and rewritten; the store may be a bucket.
+            let key = crate::opendata::import::csv_key(&e.dataset, &v.file_name(Ext::Csv));
+            let dir = state.config.data_dir.join("tmp");
+            tokio::fs::create_dir_all(&dir).await?;
+            let path = dir.join(format!("withdrawing-{}.csv", uuid::Uuid::new_v4()));
+            if !state.media.get_file(&key, &path).await? {
+                let _ = tokio::fs::remove_file(&path).await;
+                anyhow::bail!(
+                    "the file of {} {} is missing",
+                    e.dataset.identifier,
+                    v.stamp
+                );
             }
+            let (t, keys, p) = (target.clone(), r.keys.clone(), path.clone());
+            let rewritten = tokio::task::spawn_blocking(move || rewrite(&p, &t, &keys)).await?;
+            let saved = match rewritten {
+                Ok(rewritten) => {
+                    let saved = save(
+                        state,
+                        &v,
+                        e.dataset.dataset_id,
+                        &target,
+                        &r.keys,
+                        &rewritten,
+                        &key,
+                    )
+                    .await;
+                    if let Some(tmp) = &rewritten.tmp {
+                        let _ = tokio::fs::remove_file(tmp).await;
+                    }
+                    saved
+                }
+                Err(err) => Err(err),
+            };
+            let _ = tokio::fs::remove_file(&path).await;
             let (rows, differs) = saved?;
             if rows > 0 || differs {
                 changed += 1;
@@ -158,7 +174,7 @@ async fn save(
     target: &Target,
     keys: &HashSet<String>,
     rewritten: &Rewritten,
-    path: &Path,
+    key: &str,
 ) -> anyhow::Result<(u64, bool)> {
     let mut tx = state.db.begin().await?;
     let rows = target.update_table(&mut tx, v.version_id, keys).await?;
@@ -187,7 +203,7 @@ async fn save(
     // crash between the two leaves the job to run again, which finds
     // the file clean and states its hash.
     if let Some(tmp) = &rewritten.tmp {
-        tokio::fs::rename(tmp, path).await?;
+        state.media.put_file(key, tmp).await?;
     }
     tx.commit().await?;
     Ok((rows, differs))

@@ -33,6 +33,7 @@ mod lawmaking;
 mod medo;
 mod nodes;
 mod nodes_cluster;
+mod nodes_files;
 mod oidc;
 mod open311;
 mod opendata;

@@ -24,11 +24,18 @@ pub async fn import_form(ctx: PageCtx, user: CurrentUser) -> AppResult<Response>
     }))
 }
 
-pub(super) fn import_path(config: &Config, key: &str) -> std::path::PathBuf {
+/// The previewed sheet waits for its confirmation in the media store: the
+/// confirming request may reach another node.
+pub(super) fn import_key(key: &str) -> String {
+    format!("imports/{key}.xlsx")
+}
+
+/// Where this node reads a sheet: its own disk, for one request.
+pub(super) fn local_path(config: &Config, key: &str) -> std::path::PathBuf {
     config
-        .media_dir()
-        .join("imports")
-        .join(format!("{key}.xlsx"))
+        .data_dir
+        .join("tmp")
+        .join(format!("import-{key}.xlsx"))
 }
 
 pub(super) fn import_error(e: ImportError) -> AppError {
@@ -81,18 +88,19 @@ pub async fn import_preview(
     State(db): State<Db>,
     State(config): State<Arc<Config>>,
     State(gates): State<Gates>,
+    State(media): State<crate::media::MediaStore>,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     editor(&user)?;
     let l = ctx.locale;
     let tx = ImportTexts::get(l);
     let key = uuid::Uuid::new_v4().simple().to_string();
-    let path = import_path(&config, &key);
+    let path = local_path(&config, &key);
     let dir = path.parent().expect("a folder").to_owned();
     tokio::fs::create_dir_all(&dir)
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
-    forget_stale_previews(&dir).await;
+    forget_stale_previews(&media).await;
     let mut got = false;
     while let Some(mut field) = multipart.next_field().await.map_err(upload_error)? {
         if field.name() != Some("file") {
@@ -133,13 +141,18 @@ pub async fn import_preview(
         let _ = tokio::fs::remove_file(&path).await;
     }
     let _permit = permit?;
-    let prepared = match import::prepare(&db, &path, &[], &|_, _| {}).await {
-        Ok(p) => p,
-        Err(e) => {
-            let _ = tokio::fs::remove_file(&path).await;
-            return Err(import_error(e));
-        }
+    let prepared = import::prepare(&db, &path, &[], &|_, _| {}).await;
+    // Kept for the confirmation only when there is something to confirm.
+    let kept = match &prepared {
+        Ok(p) if !p.accepted.is_empty() => media
+            .put_file(&import_key(&key), &path)
+            .await
+            .map_err(AppError::Internal),
+        _ => Ok(()),
     };
+    let _ = tokio::fs::remove_file(&path).await;
+    kept?;
+    let prepared = prepared.map_err(import_error)?;
     let title = tx.import_preview;
     Ok(Page::new(&ctx, title)
         .crumb(tx.construction, "/construction")
@@ -150,21 +163,10 @@ pub async fn import_preview(
 }
 
 /// Previews nobody confirmed within a day are removed.
-pub(super) async fn forget_stale_previews(dir: &std::path::Path) {
-    let Ok(mut entries) = tokio::fs::read_dir(dir).await else {
-        return;
-    };
+pub(super) async fn forget_stale_previews(media: &crate::media::MediaStore) {
     let day = std::time::Duration::from_secs(24 * 3600);
-    while let Ok(Some(e)) = entries.next_entry().await {
-        let age = e
-            .metadata()
-            .await
-            .ok()
-            .and_then(|m| m.modified().ok())
-            .and_then(|t| t.elapsed().ok());
-        if age.is_some_and(|a| a > day) {
-            let _ = tokio::fs::remove_file(e.path()).await;
-        }
+    if let Err(e) = media.delete_older("imports", day).await {
+        tracing::warn!(error = %format!("{e:#}"), "stale import previews not removed");
     }
 }
 
@@ -196,8 +198,19 @@ pub async fn import_commit(
     if key.len() != 32 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::not_found());
     }
-    let path = import_path(&state.config, &key);
-    if !path.exists() {
+    let dir = state.config.data_dir.join("tmp");
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let path = local_path(&state.config, &key);
+    let found = state
+        .media
+        .get_file(&import_key(&key), &path)
+        .await
+        .map_err(AppError::Internal);
+    if !found.as_ref().is_ok_and(|f| *f) {
+        let _ = tokio::fs::remove_file(&path).await;
+        found?;
         return Err(AppError::conflict(
             "import_gone",
             Msg::new(
@@ -206,26 +219,34 @@ pub async fn import_commit(
             ),
         ));
     }
-    // The sheet is read again here: a turn at the gate like the preview.
-    let _permit = state.gates.expensive.enter().await?;
-    let prepared = import::prepare(&state.db, &path, &[], &|_, _| {})
+    let done = async {
+        // The sheet is read again here: a turn at the gate like the preview.
+        let _permit = state.gates.expensive.enter().await?;
+        let prepared = import::prepare(&state.db, &path, &[], &|_, _| {})
+            .await
+            .map_err(import_error)?;
+        if prepared.accepted.is_empty() {
+            return Err(AppError::invalid(
+                "Нет строк для загрузки.",
+                "There are no rows to import.",
+            ));
+        }
+        import::commit(
+            &state,
+            &prepared,
+            Some(user.account_id),
+            &format!("{key}.xlsx"),
+        )
         .await
-        .map_err(import_error)?;
-    if prepared.accepted.is_empty() {
-        return Err(AppError::invalid(
-            "Нет строк для загрузки.",
-            "There are no rows to import.",
-        ));
+        .map_err(import_error)
     }
-    let (added, updated) = import::commit(
-        &state,
-        &prepared,
-        Some(user.account_id),
-        &format!("{key}.xlsx"),
-    )
-    .await
-    .map_err(import_error)?;
+    .await;
     let _ = tokio::fs::remove_file(&path).await;
+    let (added, updated) = done?;
+    // Committed once: the same confirmation sent again finds nothing.
+    if let Err(e) = state.media.delete(&import_key(&key)).await {
+        tracing::warn!(error = %format!("{e:#}"), "a committed import's sheet was not removed");
+    }
     Ok(Redirect::to(&format!(
         "/construction/illegal?imported={added}&updated={updated}"
     ))

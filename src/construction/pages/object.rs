@@ -1,10 +1,8 @@
 //! One object: its page, the form to add or edit it, documents, and the JSON API.
 
 use super::*;
-use crate::config::Config;
 use crate::db::Db;
 use crate::texts;
-use std::sync::Arc;
 
 /// `GET /construction/objects/{id}`
 pub async fn show(ctx: PageCtx, State(db): State<Db>, Path(id): Path<i64>) -> AppResult<Response> {
@@ -390,7 +388,7 @@ async fn save_changes(db: &Db, id: i64, input: &ObjectInput, actor: i64) -> AppR
 /// `POST /construction/objects/{id}/documents` (multipart, PDF)
 pub async fn add_document(
     user: CurrentUser,
-    State(config): State<Arc<Config>>,
+    State(media): State<crate::media::MediaStore>,
     State(db): State<Db>,
     Path(id): Path<i64>,
     mut multipart: Multipart,
@@ -439,25 +437,32 @@ pub async fn add_document(
         ));
     }
     let key = uuid::Uuid::new_v4().simple().to_string();
-    let dir = config.media_dir().join("files");
-    tokio::fs::create_dir_all(&dir)
+    let size = bytes.len() as i64;
+    media
+        .put(&crate::media::file_key(&key), bytes)
         .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    tokio::fs::write(dir.join(&key), &bytes)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let mut tx = db.begin().await?;
-    queries::insert_document(&mut tx, id, &title, &key, &name, bytes.len() as i64).await?;
-    queries::add_history(
-        &mut tx,
-        id,
-        Some(user.account_id),
-        "",
-        "document",
-        &json!({ "title": title }),
-    )
-    .await?;
-    tx.commit().await?;
+        .map_err(AppError::Internal)?;
+    let recorded = async {
+        let mut tx = db.begin().await?;
+        queries::insert_document(&mut tx, id, &title, &key, &name, size).await?;
+        queries::add_history(
+            &mut tx,
+            id,
+            Some(user.account_id),
+            "",
+            "document",
+            &json!({ "title": title }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<(), AppError>(())
+    }
+    .await;
+    if let Err(e) = recorded {
+        // Stored but never recorded: nobody could reach it.
+        let _ = media.delete(&crate::media::file_key(&key)).await;
+        return Err(e);
+    }
     Ok(Redirect::to(&format!("/construction/objects/{id}?done=1#docs-h")).into_response())
 }
 
@@ -477,17 +482,20 @@ pub(super) fn upload_error(err: axum::extract::multipart::MultipartError) -> App
 
 /// `GET /construction/documents/{id}`: public; a download.
 pub async fn document(
-    State(config): State<Arc<Config>>,
+    State(media): State<crate::media::MediaStore>,
     State(db): State<Db>,
     Path(id): Path<i64>,
+    method: axum::http::Method,
+    headers: HeaderMap,
 ) -> AppResult<Response> {
     let d = queries::document(&db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let bytes = tokio::fs::read(config.media_dir().join("files").join(&d.media_key))
+    let mut r = media
+        .serve(&crate::media::file_key(&d.media_key), &method, &headers)
         .await
-        .map_err(|_| AppError::not_found())?;
-    let mut r = bytes.into_response();
+        .map_err(AppError::Internal)?
+        .ok_or_else(AppError::not_found)?;
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_TYPE,

@@ -318,18 +318,33 @@ fn end_of_working_day(day: time::Date) -> time::OffsetDateTime {
 /// Stores the package's files (the XML and the envelope aside) where the
 /// core keeps order attachments, before the transaction.
 async fn store_files(state: &AppState, package: &md::Package) -> anyhow::Result<Vec<DocumentFile>> {
-    let dir = state.config.media_dir().join("files");
-    tokio::fs::create_dir_all(&dir).await?;
     let mut out = Vec::new();
     for f in &package.files {
-        let bytes = tokio::fs::read(&f.path).await?;
+        let head = {
+            use tokio::io::AsyncReadExt;
+            let mut head = Vec::with_capacity(8);
+            tokio::fs::File::open(&f.path)
+                .await?
+                .take(8)
+                .read_to_end(&mut head)
+                .await?;
+            head
+        };
+        let size = tokio::fs::metadata(&f.path).await?.len();
         let key = uuid::Uuid::new_v4().simple().to_string();
-        tokio::fs::write(dir.join(&key), &bytes).await?;
+        let stored = state
+            .media
+            .put_file(&crate::media::file_key(&key), &f.path)
+            .await;
+        if let Err(e) = stored {
+            discard(state, &out).await;
+            return Err(e);
+        }
         out.push(DocumentFile {
             key,
             file_name: f.name.clone(),
-            content_type: content_type(&bytes, &f.name).to_owned(),
-            size: bytes.len() as i64,
+            content_type: content_type(&head, &f.name).to_owned(),
+            size: i64::try_from(size).unwrap_or(i64::MAX),
         });
     }
     Ok(out)
@@ -337,7 +352,7 @@ async fn store_files(state: &AppState, package: &md::Package) -> anyhow::Result<
 
 async fn discard(state: &AppState, files: &[DocumentFile]) {
     for f in files {
-        let _ = tokio::fs::remove_file(state.config.media_dir().join("files").join(&f.key)).await;
+        let _ = state.media.delete(&crate::media::file_key(&f.key)).await;
     }
 }
 

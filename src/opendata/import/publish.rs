@@ -151,14 +151,10 @@ pub(super) fn check(
     })
 }
 
-/// The file of a version's canonical CSV.
-pub fn csv_path(state: &AppState, dataset: &DatasetRow, file_name: &str) -> PathBuf {
-    state
-        .config
-        .media_dir()
-        .join("opendata")
-        .join(&dataset.identifier_norm)
-        .join(file_name)
+/// The key of a version's canonical CSV in the media store (the path it
+/// always had under `<data>/media`).
+pub fn csv_key(dataset: &DatasetRow, file_name: &str) -> String {
+    format!("opendata/{}/{file_name}", dataset.identifier_norm)
 }
 
 /// Publishes rows from `source` as a new version of `dataset` with
@@ -176,13 +172,11 @@ pub async fn publish(
     progress: Progress,
 ) -> Result<Outcome, ImportError> {
     let fields = structure.fields();
-    let dir = state
-        .config
-        .media_dir()
-        .join("opendata")
-        .join(&dataset.identifier_norm);
+    // Written and checked on this node's disk, then stored whole (the store
+    // may be a bucket every node shares).
+    let dir = state.config.data_dir.join("tmp");
     tokio::fs::create_dir_all(&dir).await?;
-    let tmp = dir.join(format!(".incoming-{}.csv", uuid::Uuid::new_v4()));
+    let tmp = dir.join(format!("incoming-{}.csv", uuid::Uuid::new_v4()));
 
     let started = std::time::Instant::now();
     // 1. Check.
@@ -261,7 +255,7 @@ pub async fn publish(
     // 3. Load; on any failure, remove every trace.
     let file_name =
         crate::opendata::domain::data_file_name(&chosen.text, &structure.stamp, Ext::Csv);
-    let final_path = dir.join(&file_name);
+    let key = csv_key(dataset, &file_name);
     let checked_in = started.elapsed();
     let loaded = load(state, version_id, &fields, source, checked.rows, progress).await;
     tracing::debug!(
@@ -272,7 +266,7 @@ pub async fn publish(
     let result = match loaded {
         Ok(()) => {
             async {
-                tokio::fs::rename(&tmp, &final_path).await?;
+                state.media.put_file(&key, &tmp).await?;
                 let today = crate::opendata::today_iso();
                 let mut tx = state.db.begin().await?;
                 queries::publish_version(
@@ -302,6 +296,7 @@ pub async fn publish(
         }
         Err(e) => Err(e),
     };
+    let _ = tokio::fs::remove_file(&tmp).await;
     match result {
         Ok(()) => {
             state.search.notify();
@@ -315,8 +310,7 @@ pub async fn publish(
         Err(e) => {
             let _ = store::drop_table(&state.db, version_id).await;
             let _ = queries::delete_version(&state.db, version_id).await;
-            let _ = tokio::fs::remove_file(&tmp).await;
-            let _ = tokio::fs::remove_file(&final_path).await;
+            let _ = state.media.delete(&key).await;
             Err(ImportError::Internal(e))
         }
     }

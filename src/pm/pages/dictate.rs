@@ -147,17 +147,15 @@ async fn keep(
     audio: &crate::speech::Audio,
     text: &str,
 ) -> AppResult<i64> {
-    let dir = state.config.media_dir().join("files");
     for key in dictations::expire(&state.db).await? {
-        let _ = tokio::fs::remove_file(dir.join(key)).await;
+        let _ = state.media.delete(&crate::media::file_key(&key)).await;
     }
     let key = uuid::Uuid::new_v4().simple().to_string();
-    tokio::fs::create_dir_all(&dir)
+    state
+        .media
+        .put(&crate::media::file_key(&key), audio.bytes.clone())
         .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    tokio::fs::write(dir.join(&key), &audio.bytes)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+        .map_err(AppError::Internal)?;
     match dictations::insert(
         &state.db,
         user.account_id,
@@ -170,7 +168,7 @@ async fn keep(
     {
         Ok(id) => Ok(id),
         Err(e) => {
-            let _ = tokio::fs::remove_file(dir.join(&key)).await;
+            let _ = state.media.delete(&crate::media::file_key(&key)).await;
             Err(e.into())
         }
     }

@@ -1,10 +1,8 @@
 //! Delegation, assignment, a new order, and attachments.
 
 use super::*;
-use crate::config::Config;
 use crate::db::Db;
 use crate::texts;
-use std::sync::Arc;
 
 #[derive(Debug, serde::Deserialize, Default)]
 pub struct DraftForm {
@@ -255,9 +253,10 @@ pub async fn create(
 pub async fn attachment(
     Core(user): Core,
     State(db): State<Db>,
-    State(config): State<Arc<Config>>,
     State(media): State<crate::media::MediaStore>,
     Path(id): Path<i64>,
+    method: axum::http::Method,
+    headers: axum::http::HeaderMap,
 ) -> AppResult<Response> {
     let a = queries::attachment(&db, id)
         .await?
@@ -275,17 +274,21 @@ pub async fn attachment(
             ),
         ));
     }
-    let bytes = if a.is_photo {
+    let mut r = if a.is_photo {
         crate::media::read(&media, &a.media_key, "full")
             .await
             .map_err(AppError::Internal)?
             .ok_or_else(AppError::not_found)?
+            .into_response()
     } else {
-        tokio::fs::read(config.media_dir().join("files").join(&a.media_key))
+        // Streamed from the store, ranges answered (a dictation's audio is
+        // sought in by players).
+        media
+            .serve(&crate::media::file_key(&a.media_key), &method, &headers)
             .await
-            .map_err(|_| AppError::not_found())?
+            .map_err(AppError::Internal)?
+            .ok_or_else(AppError::not_found)?
     };
-    let mut r = bytes.into_response();
     let h = r.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&a.content_type) {
         h.insert(header::CONTENT_TYPE, v);

@@ -402,11 +402,10 @@ pub async fn store_files(
                 )
             })?;
             let key = uuid::Uuid::new_v4().simple().to_string();
-            let dir = state.config.media_dir().join("files");
-            tokio::fs::create_dir_all(&dir).await.map_err(|e| AppError::Internal(e.into()))?;
-            tokio::fs::write(dir.join(&key), &bytes).await.map_err(|e| AppError::Internal(e.into()))?;
+            let size = bytes.len() as i64;
+            state.media.put(&crate::media::file_key(&key), bytes).await.map_err(AppError::Internal)?;
             keys.push(key.clone());
-            out.push(Attached { key, file_name: name, content_type: content_type.into(), size: bytes.len() as i64, is_photo: false });
+            out.push(Attached { key, file_name: name, content_type: content_type.into(), size, is_photo: false });
         }
         Ok(())
     }
@@ -419,7 +418,6 @@ pub async fn store_files(
 }
 
 pub async fn discard_files(state: &AppState, files: &[Attached]) {
-    let config = &state.config;
     let photos: Vec<String> = files
         .iter()
         .filter(|f| f.is_photo)
@@ -427,7 +425,7 @@ pub async fn discard_files(state: &AppState, files: &[Attached]) {
         .collect();
     crate::media::discard(&state.media, &photos).await;
     for f in files.iter().filter(|f| !f.is_photo) {
-        let _ = tokio::fs::remove_file(config.media_dir().join("files").join(&f.key)).await;
+        let _ = state.media.delete(&crate::media::file_key(&f.key)).await;
     }
 }
 
