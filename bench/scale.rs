@@ -445,6 +445,7 @@ async fn mixed(state: &AppState, base: &str, secs: f64) {
             let mut next_vote = n * 7;
             let mut ms: Vec<Vec<f64>> = vec![Vec::new(); MIX.len()];
             let mut refused = vec![0usize; MIX.len()];
+            let mut superseded = 0usize;
             while Instant::now() < stop {
                 let mut pick = rng.random_range(0..total_weight);
                 let kind = MIX
@@ -491,14 +492,25 @@ async fn mixed(state: &AppState, base: &str, secs: f64) {
                     }
                     5 => {
                         // The live dataset's version changes with the votes:
-                        // a client reads the passport for the current file.
-                        let (_, meta) = v.get(&csv).await;
-                        let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
-                        let url = meta["data"][0]["source"]
-                            .as_str()
-                            .expect("a data version")
-                            .replace(".json", ".csv");
-                        v.get(&url[url.find("/opendata").unwrap()..]).await.0
+                        // a client reads the passport for the current file,
+                        // and reads it again when that version was replaced
+                        // in between (today's preliminary version is
+                        // superseded, its file removed: 404).
+                        let mut status = 404;
+                        for _ in 0..3 {
+                            let (_, meta) = v.get(&csv).await;
+                            let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
+                            let url = meta["data"][0]["source"]
+                                .as_str()
+                                .expect("a data version")
+                                .replace(".json", ".csv");
+                            status = v.get(&url[url.find("/opendata").unwrap()..]).await.0;
+                            if status != 404 {
+                                break;
+                            }
+                            superseded += 1;
+                        }
+                        status
                     }
                     6 => v.get("/opendata").await.0,
                     _ => {
@@ -534,13 +546,15 @@ async fn mixed(state: &AppState, base: &str, secs: f64) {
                 assert_eq!(status, 200, "{}", MIX[kind].0);
                 ms[kind].push(at.elapsed().as_secs_f64() * 1000.0);
             }
-            (ms, refused)
+            (ms, refused, superseded)
         }));
     }
     let mut all: Vec<Vec<f64>> = vec![Vec::new(); MIX.len()];
     let mut busy = vec![0usize; MIX.len()];
+    let mut replaced = 0;
     for h in handles {
-        let (ms, refused) = h.await.unwrap();
+        let (ms, refused, superseded) = h.await.unwrap();
+        replaced += superseded;
         for (k, mut m) in ms.into_iter().enumerate() {
             all[k].append(&mut m);
             busy[k] += refused[k];
@@ -572,6 +586,11 @@ async fn mixed(state: &AppState, base: &str, secs: f64) {
                 0 => String::new(),
                 b => format!("  ({b} answered 503, not counted)"),
             }
+        );
+    }
+    if replaced > 0 {
+        println!(
+            "    (the CSV's version was replaced between passport and file {replaced} times: passport read again)"
         );
     }
     println!(

@@ -157,40 +157,18 @@ public_key = "{}"
     // A citizen's report, published on the portal.
     let p = Browser::new(portal.base());
     p.sign_in("admin@portal.test").await;
-    let r = p
-        .post_multipart(
-            "/problems/new",
-            "/problems/new",
-            &[
-                ("category", "road-pothole"),
-                ("lat", "45.0355"),
-                ("lon", "38.9753"),
-                ("address", "Краснодар, ул. Красная, 122"),
-                ("description", "Яма на проезжей части у остановки."),
-                ("not_duplicate", "on"),
-            ],
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let id: i64 = r
-        .location
-        .trim_start_matches("/problems/")
-        .split(['?', '#'])
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let id = publish(
+        &p,
+        &[
+            ("category", "road-pothole"),
+            ("lat", "45.0355"),
+            ("lon", "38.9753"),
+            ("address", "Краснодар, ул. Красная, 122"),
+            ("description", "Яма на проезжей части у остановки."),
+        ],
+    )
+    .await;
     let page = format!("/problems/{id}");
-    let r = p
-        .post_multipart(
-            &page,
-            &format!("/problems/{id}/action"),
-            &[("action", "approve")],
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 
     // It reaches core A, the owner of the Ministry of Transport's portfolio.
     let a = Browser::new(core_a.base());
@@ -331,43 +309,21 @@ public_key = "{}"
 
     // A second report, on a stop's arrivals board: routed to the Ministry of
     // Digital Development, whose department core B owns (for now).
-    let r = p
-        .post_multipart(
-            "/problems/new",
-            "/problems/new",
-            &[
-                ("category", "bus-stop"),
-                ("lat", "45.0400"),
-                ("lon", "38.9760"),
-                ("address", "Краснодар, ул. Северная, 320"),
-                (
-                    "description",
-                    "Не работает электронное табло прибытия автобусов.",
-                ),
-                ("not_duplicate", "on"),
-            ],
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let id2: i64 = r
-        .location
-        .trim_start_matches("/problems/")
-        .split(['?', '#'])
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let id2 = publish(
+        &p,
+        &[
+            ("category", "bus-stop"),
+            ("lat", "45.0400"),
+            ("lon", "38.9760"),
+            ("address", "Краснодар, ул. Северная, 320"),
+            (
+                "description",
+                "Не работает электронное табло прибытия автобусов.",
+            ),
+        ],
+    )
+    .await;
     let page2 = format!("/problems/{id2}");
-    let r = p
-        .post_multipart(
-            &page2,
-            &format!("/problems/{id2}/action"),
-            &[("action", "approve")],
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let title2 = format!("Обращение № {id2}");
     wait_for(
         "the second request's order in core B",
@@ -681,6 +637,35 @@ public_key = "{}"
     for n in [&mut portal, &mut core_a, &mut core_b, &mut control] {
         n.kill().await;
     }
+}
+
+/// Files a report on the portal with `fields` and approves it (the
+/// administrator moderates): its number.
+async fn publish(p: &Browser, fields: &[(&str, &str)]) -> i64 {
+    let mut all = fields.to_vec();
+    all.push(("not_duplicate", "on"));
+    let r = p
+        .post_multipart("/problems/new", "/problems/new", &all, None)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id: i64 = r
+        .location
+        .trim_start_matches("/problems/")
+        .split(['?', '#'])
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let r = p
+        .post_multipart(
+            &format!("/problems/{id}"),
+            &format!("/problems/{id}/action"),
+            &[("action", "approve")],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    id
 }
 
 /// The number on a dashboard's summary (`<dd id="...">N ...`).
