@@ -577,14 +577,24 @@ public_key = "{}"
         .await,
         "order.delegated applied once",
     );
-    one(
+    assert_eq!(
         scalar(
             &pdb,
             "select count(*) from integration_inbox where partner_id = 'core-a'
               and message_type = 'order.reported'",
         )
         .await,
-        "the reaction came from core A, once",
+        2,
+        "each request's reaction came from core A (the second after its move), once"
+    );
+    one(
+        scalar(
+            &pdb,
+            "select count(*) from integration_inbox where partner_id = 'core-a'
+              and message_type = 'request.moved'",
+        )
+        .await,
+        "the portal heard of the move once",
     );
     one(
         scalar(
