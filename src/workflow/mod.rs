@@ -303,8 +303,23 @@ impl crate::integration::inbound::MessageHandler for PortalInbox {
                 check_sent_to(tx, sender, r.appeal_id).await?;
                 accepted_in_core(tx, state, r.appeal_id).await
             }
-            // Applied once per message; a resend finds the move made.
+            // Only the core that owns the request's organisation now (the
+            // portal keeps the directory, so it knows) may take the request
+            // over. Applied once per message; a resend finds the move made.
             Body::RequestMoved(m) => {
+                let a = queries::appeal_tx(tx, m.appeal_id)
+                    .await?
+                    .ok_or_else(AppError::not_found)?;
+                let owner = match (&state.federation, a.organisation_id.as_deref()) {
+                    (Some(f), Some(org)) => f
+                        .owner_of_organisation_tx(tx, org)
+                        .await?
+                        .map(|i| i.id.clone()),
+                    _ => None,
+                };
+                if owner.as_deref() != Some(sender.id()) {
+                    return Err(crate::integration::inbound::not_sent_to_you(m.appeal_id));
+                }
                 if crate::integration::partners::request_moved(
                     tx,
                     m.appeal_id,

@@ -295,7 +295,12 @@ both_backends!(
         // Both messages are described in the OpenAPI document.
         let schemas =
             core.get("/api/openapi.json").await.json()["components"]["schemas"].to_string();
-        for t in ["directory.updated", "orders.transferred", "moved_to"] {
+        for t in [
+            "directory.updated",
+            "orders.transferred",
+            "request.moved",
+            "moved_to",
+        ] {
             assert!(schemas.contains(t), "{t} in the OpenAPI schemas");
         }
 
@@ -607,5 +612,97 @@ both_backends!(
         )
         .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    }
+);
+
+both_backends!(
+    a_request_follows_its_order_to_the_core_it_moved_to,
+    |portal| {
+        use crate::problems::{KRASNODAR, citizen, file, id_from, set, sign_in_as};
+        let portal = federated(portal, "portal", &["core-econ", "core-infra"]).await;
+        set(&portal, "premoderation", "off").await;
+        citizen(&portal, "author@example.ru", "Автор").await;
+        sign_in_as(&portal, "author@example.ru").await;
+        let id = id_from(&file(&portal, "road-pothole", KRASNODAR, "Яма на дороге.", &[]).await);
+        // Potholes go to the Ministry of Transport (core-infra's portfolio
+        // now); say routing sent it to the economy core before a move.
+        let mut tx = portal.state.db.begin().await.unwrap();
+        veche::integration::partners::record_request_sent(&mut tx, id, "core-econ")
+            .await
+            .unwrap();
+        veche::exec_tx!(
+            &mut tx,
+            "update appeal set organisation_id = 'min-transport' where appeal_id = $1",
+            id
+        )
+        .unwrap();
+        tx.commit().await.unwrap();
+        let sent_to = async || {
+            let mut tx = portal.state.db.begin().await.unwrap();
+            let to = veche::integration::partners::request_sent_to(&mut tx, id)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            to
+        };
+        let moved = |msg: &str, from: &str| {
+            serde_json::json!({
+                "id": msg,
+                "sent_at": "2026-12-01T10:00:00Z",
+                "type": "request.moved",
+                "data": { "appeal_id": id, "from": from }
+            })
+        };
+        let signed = |msg: &serde_json::Value| serde_json::to_vec(msg).unwrap();
+
+        // A core naming a core the request never went to is refused, and
+        // nothing changes.
+        let wrong = moved("moved-wrong", "doc");
+        let body = signed(&wrong);
+        let r = send(
+            &portal,
+            "core-infra",
+            &secret("core-infra", "portal"),
+            now_secs(),
+            &body,
+            &body,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        assert!(r.body.contains("not_sent_to_you"), "{}", r.body);
+        assert_eq!(sent_to().await, ["core-econ"]);
+
+        // The core it moved to: the request's messages go there now, and
+        // a resend under a new id changes nothing.
+        let status = post(
+            &portal,
+            "core-infra",
+            "portal",
+            &moved("moved-1", "core-econ"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(sent_to().await, ["core-infra"]);
+        let status = post(
+            &portal,
+            "core-infra",
+            "portal",
+            &moved("moved-2", "core-econ"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(sent_to().await, ["core-infra"]);
+        // The old core, which does not own the ministry, may not claim it.
+        let r = send(
+            &portal,
+            "core-econ",
+            &secret("core-econ", "portal"),
+            now_secs(),
+            &signed(&moved("moved-back", "core-infra")),
+            &signed(&moved("moved-back", "core-infra")),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        assert_eq!(sent_to().await, ["core-infra"]);
     }
 );
