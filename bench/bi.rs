@@ -427,6 +427,14 @@ async fn questions(state: &AppState, rounds: usize) {
                 p99,
                 e50 / p50
             );
+            support::figure(
+                &format!("bi {b}: {} ({scope_name}) p50", case.label),
+                e50,
+                "ms",
+                "the same question in plain SQL p50",
+                p50,
+                support::Better::Lower,
+            );
         }
     }
 }

@@ -18,3 +18,14 @@ $1
 CONF
   nginx -c "$WORK/nginx.conf" -p "$WORK"
 }
+
+# One line for bench/all.sh's table, as bench/support.rs's `figure` prints it:
+# figure NAME VALUE UNIT PEER PEER_VALUE higher|lower (PEER "-" and
+# PEER_VALUE "-" when the bench measures no peer). Values get up to three
+# decimals; tabs inside a field become spaces.
+figure() {
+  local name=${1//$'\t'/ } value=$2 unit=${3//$'\t'/ } peer=${4//$'\t'/ } peer_value=$5 better=$6
+  case $better in higher | lower) ;; *) echo "figure: $better is neither higher nor lower" >&2; return 1 ;; esac
+  num() { case $1 in - | '' | nan | NaN) echo - ;; *) LC_ALL=C printf '%.3f' "$1" | sed -e 's/0*$//' -e 's/\.$//' ;; esac; }
+  printf 'FIGURE\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$(num "$value")" "$unit" "$peer" "$(num "$peer_value")" "$better"
+}

@@ -155,6 +155,22 @@ fn main() {
                 o50 / h50,
                 p50 / h50
             );
+            let b = state.db.backend();
+            for (what, value) in [
+                ("hearing calendar, a fortnight", c50),
+                ("hearing calendar, one day", d50),
+                ("overview", o50),
+                ("counterparties", p50),
+            ] {
+                support::figure(
+                    &format!("courts {b}: {what} p50"),
+                    value,
+                    "ms",
+                    "home page p50",
+                    h50,
+                    support::Better::Lower,
+                );
+            }
         })
         .await;
     });

@@ -75,3 +75,4 @@ printf "nginx  %10.0f req/s   p99 %s   (same bytes as a static file)\n" "$N" "$(
 echo "ratio veche / nginx: $(awk -v a="$V" -v b="$N" 'BEGIN {printf "%.2f", a/b}')"
 echo "veche memory: RSS $((RSS_BEFORE / 1024)) MiB before the load, $((RSS_AFTER / 1024)) MiB after; peak (VmHWM) $((PEAK / 1024)) MiB"
 echo "start-up with the demo region: first start on an empty data folder ${FIRST_START} s, second start ${SECOND_START} s"
+figure "home sqlite: home page throughput, 64 connections" "$V" "req/s" "nginx, the same page as a static file" "$N" higher

@@ -168,6 +168,20 @@ fn main() {
                 hs / 1024,
                 p50 / h50
             );
+            let b = state.db.backend();
+            for (what, value) in [
+                ("initiative page", p50),
+                ("discussion page 70", l50),
+            ] {
+                support::figure(
+                    &format!("lawmaking {b}: {what} p50"),
+                    value,
+                    "ms",
+                    "home page p50",
+                    h50,
+                    support::Better::Lower,
+                );
+            }
         })
         .await;
     });

@@ -276,10 +276,8 @@ fn main() {
         }
         // Warm up every page once.
         clients[0].pull("/construction/registry?format=csv&municipality=sochi").await;
-        println!(
-            "server memory after start and warm-up: {:.0} MiB",
-            memory(pid, "VmRSS:")
-        );
+        let started = memory(pid, "VmRSS:");
+        println!("server memory after start and warm-up: {started:.0} MiB");
 
         // A. Exports, first: the allocator keeps what the uploads took, which
         // would hide what the exports need.
@@ -306,15 +304,25 @@ fn main() {
             pulls.extend(t.await.unwrap());
         }
         let bytes: usize = pulls.iter().map(|(_, n)| n).sum();
+        let peak = memory(pid, "VmHWM:");
         println!(
-            "A. 16 clients × {rounds} exports (CSV and XLSX of 20,000 objects, PDF of ~5,000): {} ({:.0} MB) in {:.1} s; server peak {:.0} MiB",
+            "A. 16 clients × {rounds} exports (CSV and XLSX of 20,000 objects, PDF of ~5,000): {} ({:.0} MB) in {:.1} s; server peak {peak:.0} MiB",
             tally(&pulls.iter().map(|(s, _)| *s).collect::<Vec<_>>()),
             bytes as f64 / 1e6,
             t.elapsed().as_secs_f64(),
-            memory(pid, "VmHWM:")
+        );
+        // The peer: the same server at rest, measured just before.
+        support::figure(
+            "limits sqlite: server peak memory, 16 clients pulling exports",
+            peak,
+            "MiB",
+            "the server after start and warm-up",
+            started,
+            support::Better::Lower,
         );
         // B. Uploads.
-        println!("server memory before the uploads: {:.0} MiB", memory(pid, "VmRSS:"));
+        let before = memory(pid, "VmRSS:");
+        println!("server memory before the uploads: {before:.0} MiB");
         reset_peak(pid);
         let t = Instant::now();
         let mut tasks = Vec::new();
@@ -357,12 +365,20 @@ fn main() {
         for t in tasks {
             statuses.extend(t.await.unwrap());
         }
+        let peak = memory(pid, "VmHWM:");
         println!(
-            "B. 8 clients × {rounds} uploads (4 with five {:.0}-MP photos, 4 with the spreadsheet): {} in {:.1} s; server peak {:.0} MiB",
+            "B. 8 clients × {rounds} uploads (4 with five {:.0}-MP photos, 4 with the spreadsheet): {} in {:.1} s; server peak {peak:.0} MiB",
             7740.0 * 7740.0 / 1e6,
             tally(&statuses),
             t.elapsed().as_secs_f64(),
-            memory(pid, "VmHWM:")
+        );
+        support::figure(
+            "limits sqlite: server peak memory, 8 clients uploading the largest legal files",
+            peak,
+            "MiB",
+            "the server before the uploads",
+            before,
+            support::Better::Lower,
         );
 
     });

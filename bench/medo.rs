@@ -220,6 +220,14 @@ fn main() {
                 (n * CLAUSES) as f64 / took,
                 took / parse_s
             );
+            support::figure(
+                &format!("medo {}: protocols registered by the gateway", state.db.backend()),
+                n as f64 / took,
+                "documents/s",
+                "reading and parsing the packages alone",
+                n as f64 / parse_s,
+                support::Better::Higher,
+            );
             // The receipts and registrations.
             let t = Instant::now();
             while state.exchange.deliver_pending(&state).await.unwrap() > 0 {}
@@ -267,6 +275,14 @@ fn main() {
                 "  report of execution → Исполнение in the outbound folder: p50 {p50:.1} ms, p99 {p99:.1} ms; \
                  writing the package alone: p50 {q50:.1} ms, p99 {q99:.1} ms ({:.1}× at p50)",
                 p50 / q50
+            );
+            support::figure(
+                &format!("medo {}: report of execution to its Исполнение package p50", state.db.backend()),
+                p50,
+                "ms",
+                "writing the package alone p50",
+                q50,
+                support::Better::Lower,
             );
             state.db.close().await;
         }

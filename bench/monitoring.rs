@@ -190,6 +190,21 @@ fn main() {
                 m50 / h50,
                 c50 / h50
             );
+            let b = state.db.backend();
+            for (what, value) in [
+                ("indicators dashboard", i50),
+                ("a municipality's indicators", m50),
+                ("a report form's completeness, 24 months", c50),
+            ] {
+                support::figure(
+                    &format!("monitoring {b}: {what} p50"),
+                    value,
+                    "ms",
+                    "home page p50",
+                    h50,
+                    support::Better::Lower,
+                );
+            }
         })
         .await;
     });

@@ -226,6 +226,17 @@ async fn supports(state: &AppState, base: &str, krai: &[i64]) {
          problem-report votes by the same citizens {report_rate:.0} votes/s (ratio {:.2})",
         rate / report_rate
     );
+    support::figure(
+        &format!(
+            "participation {}: priority supports, {CITIZENS} citizens at once",
+            state.db.backend()
+        ),
+        rate,
+        "supports/s",
+        "problem-report votes by the same citizens",
+        report_rate,
+        support::Better::Higher,
+    );
     // A sixth each, all at once: refused.
     let (_, s, _) = all_at_once(visitors, move |n| {
         let mine = pick2(n);
@@ -379,6 +390,14 @@ async fn snapshot(state: &AppState, quarter: Quarter) {
          the two group-by scans alone {scan:.2} s (ratio {:.1})",
         secs / scan
     );
+    support::figure(
+        &format!("participation {}: closing a quarter", state.db.backend()),
+        secs,
+        "s",
+        "the two group-by scans alone",
+        scan,
+        support::Better::Lower,
+    );
     // Again: nothing to do.
     let t = Instant::now();
     assert!(service::close_quarters(state).await.unwrap().is_empty());
@@ -424,6 +443,21 @@ async fn pages(state: &AppState, base: &str, closed: Quarter) {
         m50 / h50,
         l50 / h50
     );
+    let b = state.db.backend();
+    for (what, value) in [
+        ("ranking page, closed quarter, the krai", s50),
+        ("ranking page, closed quarter, Sochi", m50),
+        ("ranking page, current quarter (live)", l50),
+    ] {
+        support::figure(
+            &format!("participation {b}: {what} p50"),
+            value,
+            "ms",
+            "home page p50",
+            h50,
+            support::Better::Lower,
+        );
+    }
 }
 
 fn main() {

@@ -188,6 +188,15 @@ async fn dashboards(state: &AppState, base: &str) {
         })
         .await;
         println!("  {label:<22} p50 {p50:7.1} ms  p99 {p99:7.1} ms");
+        // No peer measured in this bench.
+        support::figure(
+            &format!("pm {}: dashboard, {label} p50", state.db.backend()),
+            p50,
+            "ms",
+            "-",
+            f64::NAN,
+            support::Better::Lower,
+        );
     }
 }
 
@@ -334,6 +343,14 @@ async fn delivery() {
     println!(
         "Integration, two processes on loopback (SQLite both): {n} messages delivered in {secs:.2} s = {:.0} messages/s (signed, applied once each; the core holds {orders} orders)",
         n as f64 / secs
+    );
+    support::figure(
+        "pm sqlite: integration messages between two processes",
+        n as f64 / secs,
+        "messages/s",
+        "-",
+        f64::NAN,
+        support::Better::Higher,
     );
     assert_eq!(orders, n, "every message made exactly one order");
     child.kill().await.unwrap();

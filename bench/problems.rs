@@ -134,6 +134,19 @@ async fn votes(state: &AppState, base: &str, reports: usize, author: i64) {
         "  votes: {total} in {secs:.2} s = {:.0} votes/s with {CITIZENS} concurrent citizens",
         total as f64 / secs
     );
+    // No peer in this bench: bench/scale.rs measures these votes against a
+    // transaction per vote, bench/participation.rs against priority supports.
+    support::figure(
+        &format!(
+            "problems {}: support votes, {CITIZENS} citizens at once",
+            state.db.backend()
+        ),
+        total as f64 / secs,
+        "votes/s",
+        "-",
+        f64::NAN,
+        support::Better::Higher,
+    );
     // Everyone tries again, all at once: every second vote must be refused.
     let mut handles = Vec::new();
     for (mut v, token, _) in done {
@@ -251,6 +264,14 @@ async fn bbox_latency(state: &AppState, base: &str, n: usize, author: i64) {
             percentile(&lat_ms, 0.99),
             features as f64 / rounds as f64
         );
+        support::figure(
+            &format!("problems {}: GeoJSON {label} p50", state.db.backend()),
+            percentile(&lat_ms, 0.5),
+            "ms",
+            "-",
+            f64::NAN,
+            support::Better::Lower,
+        );
     }
 }
 
@@ -320,6 +341,14 @@ async fn pages(state: &AppState, base: &str, author: i64) {
     println!(
         "  report page: {report:.0} req/s; home page: {home:.0} req/s (ratio {:.2}), 64 clients",
         report / home
+    );
+    support::figure(
+        &format!("problems {}: report page, 64 clients", state.db.backend()),
+        report,
+        "req/s",
+        "home page, 64 clients",
+        home,
+        support::Better::Higher,
     );
 }
 

@@ -569,6 +569,18 @@ async fn mixed(state: &AppState, base: &str, secs: f64) {
         "  mixed load of a vote day, {CITIZENS} clients for {wall:.1} s: {n} requests = {:.0} req/s on this node",
         n as f64 / wall
     );
+    // No peer: nothing else carries this mix in the same run.
+    support::figure(
+        &format!(
+            "scale {}: mixed load of a vote day, {CITIZENS} clients",
+            state.db.backend()
+        ),
+        n as f64 / wall,
+        "req/s",
+        "-",
+        f64::NAN,
+        support::Better::Higher,
+    );
     for (k, m) in all.iter_mut().enumerate() {
         if m.is_empty() {
             continue;
@@ -795,6 +807,17 @@ fn main() {
                     println!(
                         "  group commit / a transaction per vote = {:.2}",
                         rates[1] / rates[0]
+                    );
+                    support::figure(
+                        &format!(
+                            "scale {}: support votes, 200 citizens, group commit",
+                            state.db.backend()
+                        ),
+                        rates[1],
+                        "votes/s",
+                        "a transaction per vote",
+                        rates[0],
+                        support::Better::Higher,
                     );
                     mixed(&state, &base, secs).await;
                     sizes(&state).await;

@@ -140,6 +140,17 @@ fn main() {
                 hs / 1024,
                 p50 / h50
             );
+            let b = state.db.backend();
+            for (what, value) in [("personal feed", p50), ("an older page of the feed", o50)] {
+                support::figure(
+                    &format!("social {b}: {what} p50"),
+                    value,
+                    "ms",
+                    "home page p50",
+                    h50,
+                    support::Better::Lower,
+                );
+            }
         })
         .await;
     });

@@ -49,5 +49,8 @@ awk -F'\t' '
     printf "\nall %d recordings: %.1f s of audio in %.1f s: %.2f s of processing per second of audio (%.1fx real time)\n", NR, audio, proc, proc / audio, audio / proc
     printf "without the first (model loading): %.1f s in %.1f s: %.2f s per second of audio (%.1fx real time)\n", audio2, proc2, proc2 / audio2, audio2 / proc2
   }' "$WORK/out.tsv"
+# Real time is the peer: one second of processing per second of audio.
+figure "speech offline: processing per second of audio, the model's loading included" \
+  "$(awk -F'\t' '{ a += $2; p += $3 } END { if (a > 0) print p / a; else print "-" }' "$WORK/out.tsv")" "s/s" "real time" 1 lower
 echo "load average before the run: $LOAD"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"

@@ -234,6 +234,20 @@ fn main() {
                 r50 / h50,
                 o50 / h50
             );
+            let b = state.db.backend();
+            for (what, value) in [
+                ("region dashboard", r50),
+                ("an organisation with 8 quarters", o50),
+            ] {
+                support::figure(
+                    &format!("staffing {b}: {what} p50"),
+                    value,
+                    "ms",
+                    "home page p50",
+                    h50,
+                    support::Better::Lower,
+                );
+            }
 
             let file = t3(IMPORT_ROWS);
             let (_, page) = v.get("/pm/staff/organisations/bench-99").await;
@@ -265,6 +279,14 @@ fn main() {
                 IMPORT_ROWS as f64 / took,
                 parse,
                 took / parse
+            );
+            support::figure(
+                &format!("staffing {b}: Т-3 import of {IMPORT_ROWS} rows over HTTP"),
+                IMPORT_ROWS as f64 / took,
+                "rows/s",
+                "reading and checking the file alone",
+                IMPORT_ROWS as f64 / parse,
+                support::Better::Higher,
             );
         })
         .await;

@@ -382,3 +382,54 @@ pub async fn visitor_latency(v: &mut Visitor, path: &str, rounds: usize) -> (f64
     })
     .await
 }
+
+/// Which way is better, for bench/all.sh's ratio (always "times as good as
+/// the peer").
+pub enum Better {
+    Higher,
+    Lower,
+}
+
+/// One line for bench/all.sh's table: the figure, the peer measured in the
+/// same run, which way is better. A figure without a peer in its bench has
+/// `peer` "-" and `peer_value` NaN (printed "-"). Tabs separate the fields,
+/// so a tab inside one becomes a space.
+pub fn figure(name: &str, value: f64, unit: &str, peer: &str, peer_value: f64, better: Better) {
+    let field = |s: &str| s.replace(['\t', '\n'], " ");
+    println!(
+        "FIGURE\t{}\t{}\t{}\t{}\t{}\t{}",
+        field(name),
+        number(value),
+        field(unit),
+        field(peer),
+        number(peer_value),
+        match better {
+            Better::Higher => "higher",
+            Better::Lower => "lower",
+        }
+    );
+}
+
+/// Up to three decimals, without trailing zeros; "-" for a missing number.
+fn number(v: f64) -> String {
+    if !v.is_finite() {
+        return "-".to_owned();
+    }
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
+/// A backend of `BACKENDS` as figure names spell it ("sqlite", "postgres",
+/// as `veche::db::Backend` prints itself).
+pub fn backend_key(backend: &str) -> &'static str {
+    if backend == "PostgreSQL" {
+        "postgres"
+    } else {
+        "sqlite"
+    }
+}
