@@ -65,8 +65,13 @@ def main():
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--passports", type=int, default=10_000)
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "out"))
+    ap.add_argument("--catalogue-only", action="store_true", help="only the passports")
     a = ap.parse_args()
     rnd = random.Random(44)
+    if a.catalogue_only:
+        catalogue(a, rnd)
+        print(f"{a.passports} passports in {a.out}/catalogue")
+        return
 
     ident = "2312823003-bench-rows"
     big = os.path.join(a.out, "big")
@@ -112,6 +117,11 @@ def main():
     db.execute("vacuum")
     db.close()
 
+    catalogue(a, rnd)
+    print(f"{a.rows} rows in {csv_path} ({os.path.getsize(csv_path) >> 20} MB), {db_path}, {a.passports} passports")
+
+
+def catalogue(a, rnd):
     cat = os.path.join(a.out, "catalogue", "passports")
     os.makedirs(cat, exist_ok=True)
     for i in range(a.passports):
@@ -122,7 +132,6 @@ def main():
         with open(os.path.join(cat, f"{inn}-bench{i:05d}.json"), "w") as f:
             json.dump(passport(f"{inn}-bench{i:05d}", owner, title, description, rnd.choice(TOPICS),
                                ", ".join(words[2:])), f, ensure_ascii=False)
-    print(f"{a.rows} rows in {csv_path} ({os.path.getsize(csv_path) >> 20} MB), {db_path}, {a.passports} passports")
 
 
 if __name__ == "__main__":

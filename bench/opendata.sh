@@ -4,16 +4,22 @@
 #     (immutable mode, suggest_facets off, indexes on the filter and sort columns)
 #  2. full CSV download throughput: veche vs nginx serving the same file
 #  3. full JSON export of 1,000,000 rows: veche's memory before and at peak
-#  4. catalogue search latency (p50, p99) with 10,000 passports
+#  4. catalogue search latency (p50, p99) with 10,000 passports, then with
+#     100,000 (PASSPORTS_LARGE; 0 skips), against a trivial action of the same
+#     API (status_show) under the same load
 #  5. a substring filter over every row: veche (case-insensitive, any
 #     alphabet) vs Datasette (LIKE, ASCII case only)
-# plus the import rate of `veche import`.
+# plus the import rate of `veche import`, against a plain bulk insert of the
+# same CSV into SQLite in one transaction (Python's csv and sqlite3, no index).
+# Every figure is also printed as a FIGURE line for bench/all.sh.
 #
-# Run: bash bench/opendata.sh      (ROWS=1000000 PASSPORTS=10000 DURATION=15 by default)
+# Run: bash bench/opendata.sh      (ROWS=1000000 PASSPORTS=10000 PASSPORTS_LARGE=100000
+#      DURATION=15 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-1000000}
 PASSPORTS=${PASSPORTS:-10000}
+PASSPORTS_LARGE=${PASSPORTS_LARGE:-100000}
 DURATION=${DURATION:-15}
 CONNS=${CONNS:-32}
 VECHE_PORT=18281
@@ -29,9 +35,16 @@ if [ ! -x target/benchenv/bin/datasette ]; then
   target/benchenv/bin/pip install -q "datasette==0.65.*"
 fi
 
-cargo build --release --quiet
+# VECHE_BIN: a binary built before (bench/all.sh builds once for all).
+if [ -z "${VECHE_BIN:-}" ]; then
+  cargo build --release --quiet
+  VECHE_BIN=./target/release/veche
+fi
 if [ ! -f "$OUT/datasette.db" ] || [ "${REGENERATE:-0}" = 1 ]; then
   python3 bench/gen_opendata.py --rows "$ROWS" --passports "$PASSPORTS" --out "$OUT"
+fi
+if [ "$PASSPORTS_LARGE" -gt 0 ] && { [ ! -d "$OUT/large/catalogue" ] || [ "${REGENERATE:-0}" = 1 ]; }; then
+  python3 bench/gen_opendata.py --catalogue-only --passports "$PASSPORTS_LARGE" --out "$OUT/large"
 fi
 CSV=$(ls "$OUT"/big/datasets/*/data-*.csv)
 ID=$(basename "$(dirname "$CSV")")
@@ -45,13 +58,31 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-VECHE="./target/release/veche --data-dir $WORK/data --log warn --demo-region false"
+VECHE="$VECHE_BIN --data-dir $WORK/data --log warn --demo-region false"
 
 echo "== importing $ROWS rows"
 start=$(date +%s.%N)
 $VECHE import "$OUT/big" >/dev/null
 end=$(date +%s.%N)
 IMPORT_S=$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", b-a}')
+# The peer: the same rows inserted as they are, in one transaction, no index.
+PLAIN_S=$(python3 - "$CSV" "$WORK/plain.db" <<'PY'
+import csv, sqlite3, sys, time
+t = time.time()
+db = sqlite3.connect(sys.argv[2])
+db.execute("pragma journal_mode=wal")
+db.execute("create table rows (id integer primary key, municipality text, category text, title text,"
+           " amount real, year integer, date text, lat real, lon real)")
+with open(sys.argv[1], newline="") as f:
+    r = csv.reader(f)
+    next(r)
+    db.executemany("insert into rows values (?,?,?,?,?,?,?,?,?)", r)
+db.commit()
+n = db.execute("select count(*) from rows").fetchone()[0]
+print(f"{time.time() - t:.1f}")
+PY
+)
+rm -f "$WORK"/plain.db*
 echo "== importing $PASSPORTS passports"
 $VECHE import "$OUT/catalogue" >/dev/null
 
@@ -144,8 +175,20 @@ request = function()
 end
 LUA
 wrk -t1 -c4 -d"${DURATION}s" --latency -s "$WORK/search.lua" "http://127.0.0.1:$VECHE_PORT" >"$WORK/search.wrk"
+wrk -t1 -c4 -d"${DURATION}s" --latency "http://127.0.0.1:$VECHE_PORT/api/3/action/status_show" >"$WORK/status.wrk"
 HITS=$(curl -s "http://127.0.0.1:$VECHE_PORT/api/3/action/package_search?rows=0&q=%D0%BF%D0%B0%D1%80%D0%BA%D0%B8" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["count"])')
 HTML_P=$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$VECHE_PORT/opendata?q=%D0%BF%D0%B0%D1%80%D0%BA%D0%B8")
+# The same page of results, whichever way it was found: the first ten of a
+# sorted search equal the first ten of the whole result sorted by a client.
+python3 - "http://127.0.0.1:$VECHE_PORT/api/3/action/package_search" <<'PY'
+import json, sys, urllib.request, urllib.parse
+base = sys.argv[1]
+q = urllib.parse.quote("парки")
+page = json.load(urllib.request.urlopen(f"{base}?q={q}&rows=10&sort=title_string%20asc"))["result"]
+every = json.load(urllib.request.urlopen(f"{base}?q={q}&rows=1000&sort=title_string%20asc"))["result"]
+assert page["count"] == every["count"] > 0, (page["count"], every["count"])
+assert [r["name"] for r in page["results"]] == [r["name"] for r in every["results"][:10]]
+PY
 
 V=$(rps "$WORK/v-table.wrk"); D=$(rps "$WORK/d-table.wrk")
 echo
@@ -167,6 +210,40 @@ def mb(s):
 print(f"              ratio veche / nginx {mb(sys.argv[1]) / mb(sys.argv[2]):.2f}")
 PY
 echo "JSON export: $ROWS rows, $((BYTES >> 20)) MB in $JSON_S s; veche RSS $RSS_BEFORE MiB before, peak $HWM_AFTER MiB (peak before the export $HWM_BEFORE MiB)"
+ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v / 1000; else if (v ~ /ms$/) print v + 0; else print v * 1000 }'; }
+figure "opendata: import of $ROWS rows" "$(awk -v r="$ROWS" -v s="$IMPORT_S" 'BEGIN {print r/s}')" rows/s \
+  "plain SQLite bulk insert, one transaction, no index" "$(awk -v r="$ROWS" -v s="$PLAIN_S" 'BEGIN {print r/s}')" higher
+figure "opendata: table JSON, 32 connections" "$V" req/s "Datasette 0.65" "$D" higher
+figure "opendata: table JSON p99, 32 connections" "$(ms "$(lat "$WORK/v-table.wrk" 99%)")" ms "Datasette 0.65 p99" "$(ms "$(lat "$WORK/d-table.wrk" 99%)")" lower
+figure "opendata: contains filter over every row" "$VS" req/s "Datasette 0.65 (ASCII-only LIKE)" "$DS" higher
+figure "opendata: CSV download" "$(python3 -c 'import sys; u={"KB":1/1024,"MB":1,"GB":1024}; print(float(sys.argv[1][:-2])*u[sys.argv[1][-2:]])' "$(transfer "$WORK/v-csv.wrk")")" MB/s \
+  "nginx, the same file" "$(python3 -c 'import sys; u={"KB":1/1024,"MB":1,"GB":1024}; print(float(sys.argv[1][:-2])*u[sys.argv[1][-2:]])' "$(transfer "$WORK/n-csv.wrk")")" higher
+figure "opendata: package_search p50, $PASSPORTS passports" "$(ms "$(lat "$WORK/search.wrk" 50%)")" ms "status_show p50, same load" "$(ms "$(lat "$WORK/status.wrk" 50%)")" lower
+figure "opendata: package_search p99, $PASSPORTS passports" "$(ms "$(lat "$WORK/search.wrk" 99%)")" ms "status_show p99, same load" "$(ms "$(lat "$WORK/status.wrk" 99%)")" lower
+echo "plain bulk insert (the peer): $ROWS rows in $PLAIN_S s; status_show p50 $(lat "$WORK/status.wrk" 50%), p99 $(lat "$WORK/status.wrk" 99%)"
+
 # Counted, not assumed: the demo region adds datasets as features arrive.
 TOTAL=$(curl -s "http://127.0.0.1:$VECHE_PORT/api/3/action/package_list" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["result"]))')
 echo "catalogue:   $TOTAL datasets ($PASSPORTS generated passports and the demo region's); package_search p50 $(lat "$WORK/search.wrk" 50%), p99 $(lat "$WORK/search.wrk" 99%) ($(rps "$WORK/search.wrk") req/s, 4 connections); «парки» finds $HITS; HTML catalogue page ${HTML_P}s"
+
+if [ "$PASSPORTS_LARGE" -gt 0 ]; then
+  echo "== importing $PASSPORTS_LARGE passports"
+  # Passports are read by a running server's catalogue: stop it, import, start again.
+  kill "$VECHE_PID"; wait "$VECHE_PID" 2>/dev/null || true
+  $VECHE import "$OUT/large/catalogue" >/dev/null
+  $VECHE --listen 127.0.0.1:$VECHE_PORT >>"$WORK/veche.log" 2>&1 &
+  VECHE_PID=$!
+  for _ in $(seq 1 600); do
+    # Measured once the index holds every passport, not while it catches up.
+    curl -sf "http://127.0.0.1:$VECHE_PORT/health" | python3 -c 'import json,sys; h=json.load(sys.stdin)["search"]; sys.exit(not (h["documents"] >= '"$PASSPORTS_LARGE"' and h["behind_events"] == 0))' 2>/dev/null && break
+    sleep 0.5
+  done
+  curl -s "http://127.0.0.1:$VECHE_PORT/api/3/action/package_search?rows=1&q=%D0%BF%D0%B0%D1%80%D0%BA%D0%B8" >/dev/null
+  wrk -t1 -c4 -d"${DURATION}s" --latency -s "$WORK/search.lua" "http://127.0.0.1:$VECHE_PORT" >"$WORK/search-large.wrk"
+  wrk -t1 -c4 -d"${DURATION}s" --latency "http://127.0.0.1:$VECHE_PORT/api/3/action/status_show" >"$WORK/status-large.wrk"
+  LARGE_TOTAL=$(curl -s "http://127.0.0.1:$VECHE_PORT/api/3/action/package_search?rows=0" | python3 -c 'import json, sys; print(json.load(sys.stdin)["result"]["count"])')
+  [ "$LARGE_TOTAL" -ge "$PASSPORTS_LARGE" ] || { echo "the catalogue holds $LARGE_TOTAL datasets, fewer than $PASSPORTS_LARGE"; exit 1; }
+  echo "catalogue:   $LARGE_TOTAL datasets; package_search p50 $(lat "$WORK/search-large.wrk" 50%), p99 $(lat "$WORK/search-large.wrk" 99%) ($(rps "$WORK/search-large.wrk") req/s, 4 connections); status_show p50 $(lat "$WORK/status-large.wrk" 50%)"
+  figure "opendata: package_search p50, $LARGE_TOTAL passports" "$(ms "$(lat "$WORK/search-large.wrk" 50%)")" ms "status_show p50, same load" "$(ms "$(lat "$WORK/status-large.wrk" 50%)")" lower
+  figure "opendata: package_search p99, $LARGE_TOTAL passports" "$(ms "$(lat "$WORK/search-large.wrk" 99%)")" ms "status_show p99, same load" "$(ms "$(lat "$WORK/status-large.wrk" 99%)")" lower
+fi

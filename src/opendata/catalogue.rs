@@ -28,6 +28,9 @@ pub struct Entry {
     pub structure: Option<StructureRow>,
     pub fields: Vec<FieldDef>,
     pub keywords: Vec<String>,
+    /// The title as the catalogue sorts it (lower case), made once here
+    /// rather than at every comparison.
+    pub title_key: String,
 }
 
 impl Entry {
@@ -48,6 +51,8 @@ impl Entry {
 pub struct Snapshot {
     pub entries: Vec<Arc<Entry>>,
     by_key: HashMap<String, usize>,
+    /// Place in `entries` by dataset id (what the search index returns).
+    by_id: HashMap<i64, usize>,
     generation: (i64, Option<OffsetDateTime>),
 }
 
@@ -58,6 +63,11 @@ impl Snapshot {
             .get(key)
             .or_else(|| self.by_key.get(&key.to_lowercase()))
             .map(|&i| &self.entries[i])
+    }
+
+    /// The place in `entries` of a dataset id.
+    pub fn place(&self, dataset_id: i64) -> Option<usize> {
+        self.by_id.get(&dataset_id).copied()
     }
 
     /// The entry owning a resource (version) id.
@@ -162,6 +172,7 @@ async fn load(db: &Db) -> anyhow::Result<Snapshot> {
     }
     let mut entries = Vec::with_capacity(datasets.len());
     let mut by_key = HashMap::new();
+    let mut by_id = HashMap::new();
     for d in datasets {
         let vs = versions.remove(&d.dataset_id).unwrap_or_default();
         let structure = match vs.first() {
@@ -176,11 +187,13 @@ async fn load(db: &Db) -> anyhow::Result<Snapshot> {
         let i = entries.len();
         by_key.insert(d.identifier_norm.clone(), i);
         by_key.insert(d.uuid.clone(), i);
+        by_id.insert(d.dataset_id, i);
         entries.push(Arc::new(Entry {
             org_name_ru: org.map(|o| o.name_ru.clone()).unwrap_or_default(),
             org_name_en: org.map(|o| o.name_en.clone()).unwrap_or_default(),
             org_inn: org.and_then(|o| o.inn.clone()),
             keywords: d.keywords(),
+            title_key: d.title.to_lowercase(),
             dataset: d,
             versions: vs,
             structure,
@@ -190,6 +203,7 @@ async fn load(db: &Db) -> anyhow::Result<Snapshot> {
     Ok(Snapshot {
         entries,
         by_key,
+        by_id,
         generation,
     })
 }

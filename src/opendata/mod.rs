@@ -177,7 +177,10 @@ async fn catalogue_page(
         }),
     }
     .map_err(|e| AppError::Internal(anyhow::anyhow!(e.0)))?;
-    query::sort(&mut results, &sort);
+    let per_page = 20;
+    let page = q.page.unwrap_or(1).max(1);
+    // Pages up to this one in order; facets count every result anyway.
+    query::sort_top(&mut results, &sort, page.saturating_mul(per_page));
     // Facets count what the other facets leave, so a choice never hides itself.
     let entries: Vec<&std::sync::Arc<catalogue::Entry>> = results.iter().map(|(_, e)| *e).collect();
     let facets = catalogue::facets(
@@ -195,8 +198,6 @@ async fn catalogue_page(
             )
         })
         .collect();
-    let per_page = 20;
-    let page = q.page.unwrap_or(1).max(1);
     let page_entries: Vec<&std::sync::Arc<catalogue::Entry>> = entries
         .iter()
         .skip((page - 1).saturating_mul(per_page))

@@ -555,45 +555,89 @@ pub fn parse_sort(input: &str) -> Result<Vec<SortKey>, QueryError> {
     Ok(keys)
 }
 
+/// A sort key resolved once, not by name at every comparison.
+#[derive(Clone, Copy)]
+enum Key {
+    Score,
+    Modified,
+    Created,
+    Title,
+    Name,
+    Id,
+}
+
 /// Orders results; `score` gives each entry's full-text score.
 pub fn sort(results: &mut [(f32, &std::sync::Arc<Entry>)], keys: &[SortKey]) {
-    results.sort_by(|a, b| {
-        for k in keys {
-            let ord = match k.field.as_str() {
-                "score" | "views_recent" | "views_total" => a.0.total_cmp(&b.0),
-                "metadata_modified" => a.1.dataset.updated_at.cmp(&b.1.dataset.updated_at),
-                "metadata_created" => a.1.dataset.created_at.cmp(&b.1.dataset.created_at),
-                "title_string" | "title" => {
-                    a.1.dataset
-                        .title
-                        .to_lowercase()
-                        .cmp(&b.1.dataset.title.to_lowercase())
-                }
-                "name" => {
-                    a.1.dataset
-                        .identifier_norm
-                        .cmp(&b.1.dataset.identifier_norm)
-                }
-                "id" => a.1.dataset.uuid.cmp(&b.1.dataset.uuid),
-                _ => std::cmp::Ordering::Equal,
+    let len = results.len();
+    sort_top(results, keys, len);
+}
+
+/// Puts the first `k` results in order (a page needs no more); the rest
+/// follow in no particular order. The order is total (ties end on the
+/// unique identifier), so a page is the same whichever way it was found.
+pub fn sort_top(results: &mut [(f32, &std::sync::Arc<Entry>)], keys: &[SortKey], k: usize) {
+    let keys: Vec<(Key, bool)> = keys
+        .iter()
+        .filter_map(|k| {
+            let key = match k.field.as_str() {
+                "score" | "views_recent" | "views_total" => Key::Score,
+                "metadata_modified" => Key::Modified,
+                "metadata_created" => Key::Created,
+                "title_string" | "title" => Key::Title,
+                "name" => Key::Name,
+                "id" => Key::Id,
+                _ => return None,
             };
-            let ord = if k.desc { ord.reverse() } else { ord };
+            Some((key, k.desc))
+        })
+        .collect();
+    let cmp = |a: &(f32, &std::sync::Arc<Entry>), b: &(f32, &std::sync::Arc<Entry>)| {
+        let (da, db) = (&a.1.dataset, &b.1.dataset);
+        for &(key, desc) in &keys {
+            let ord = match key {
+                Key::Score => a.0.total_cmp(&b.0),
+                Key::Modified => da.updated_at.cmp(&db.updated_at),
+                Key::Created => da.created_at.cmp(&db.created_at),
+                Key::Title => a.1.title_key.cmp(&b.1.title_key),
+                Key::Name => da.identifier_norm.cmp(&db.identifier_norm),
+                Key::Id => da.uuid.cmp(&db.uuid),
+            };
+            let ord = if desc { ord.reverse() } else { ord };
             if ord != std::cmp::Ordering::Equal {
                 return ord;
             }
         }
-        a.1.dataset
-            .identifier_norm
-            .cmp(&b.1.dataset.identifier_norm)
-    });
+        da.identifier_norm.cmp(&db.identifier_norm)
+    };
+    let k = k.min(results.len());
+    if k == 0 {
+        return;
+    }
+    if k < results.len() {
+        results.select_nth_unstable_by(k - 1, cmp);
+    }
+    results[..k].sort_unstable_by(cmp);
 }
 
 /// Datasets whose search document matches each term: filled by the caller
 /// from the search index.
 pub type TextHits = std::collections::HashMap<String, HashSet<String>>;
 
+/// The full-text terms an entry must match for `e` to hold: the index's
+/// hits for any one of them are the only candidates.
+fn required_terms<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
+    match e {
+        Expr::Text(t) => out.push(t),
+        Expr::Term { field, value } if field == "text" => out.push(value),
+        Expr::And(v) => v.iter().for_each(|e| required_terms(e, out)),
+        _ => {}
+    }
+}
+
 /// Runs `q` and `fq` over the catalogue: full-text terms go to the search
 /// index (one lookup per distinct term), everything else is evaluated here.
+/// When a term is required, only the datasets it found are examined (the
+/// index narrows before the filters run); otherwise every passport is.
 /// Returns the matching entries with their full-text scores.
 pub async fn run<'a>(
     search: &crate::search::SearchIndex,
@@ -605,26 +649,48 @@ pub async fn run<'a>(
     text_terms(q, &mut terms);
     text_terms(fq, &mut terms);
     terms.truncate(16);
-    let mut hits: std::collections::HashMap<String, std::collections::HashMap<u64, f32>> =
-        std::collections::HashMap::new();
+    // Per term, each entry's score by its place in the snapshot (NaN: not
+    // found), and the places found.
+    let n = snapshot.entries.len();
+    let mut scores: Vec<Vec<f32>> = Vec::with_capacity(terms.len());
+    let mut found: Vec<Vec<usize>> = Vec::with_capacity(terms.len());
     for t in &terms {
-        let found = search.search_nums(t, crate::opendata::search::KIND).await?;
-        hits.insert(t.clone(), found.into_iter().collect());
+        let mut by_place = vec![f32::NAN; n];
+        let mut places = Vec::new();
+        for (num, score) in search.search_nums(t, crate::opendata::search::KIND).await? {
+            if let Some(i) = snapshot.place(num as i64) {
+                by_place[i] = score;
+                places.push(i);
+            }
+        }
+        // A dataset found twice (a document not yet replaced) is one candidate.
+        places.sort_unstable();
+        places.dedup();
+        scores.push(by_place);
+        found.push(places);
     }
-    let text = |t: &str, e: &Entry| {
-        hits.get(t)
-            .is_some_and(|m| m.contains_key(&(e.dataset.dataset_id as u64)))
+    let term_at = |t: &str| terms.iter().position(|x| x == t);
+    let mut required = Vec::new();
+    required_terms(q, &mut required);
+    required_terms(fq, &mut required);
+    let narrowest = required
+        .iter()
+        .filter_map(|t| term_at(t))
+        .min_by_key(|&i| found[i].len());
+    let all: Vec<usize>;
+    let candidates: &[usize] = match narrowest {
+        Some(i) => &found[i],
+        None => {
+            all = (0..n).collect();
+            &all
+        }
     };
     let mut out = Vec::new();
-    for e in &snapshot.entries {
+    for &i in candidates {
+        let e = &snapshot.entries[i];
+        let text = |t: &str, _: &Entry| term_at(t).is_some_and(|k| !scores[k][i].is_nan());
         if matches(q, e, &text) && matches(fq, e, &text) {
-            let score: f32 = terms
-                .iter()
-                .filter_map(|t| {
-                    hits.get(t)
-                        .and_then(|m| m.get(&(e.dataset.dataset_id as u64)))
-                })
-                .sum();
+            let score: f32 = scores.iter().map(|s| s[i]).filter(|s| !s.is_nan()).sum();
             out.push((score, e));
         }
     }

@@ -17,12 +17,24 @@ use rusqlite::{Connection, OpenFlags};
 use crate::opendata::domain::{FieldDef, FieldFormat, Value};
 use crate::opendata::store::StoredRow;
 
-/// Idle read connections kept per database file.
-const KEEP: usize = 6;
+/// Read connections per database file: twice the cores, at least six.
+/// Reads wait for one of them rather than open another: a connection's
+/// first statement parses the whole schema (every version's table), which
+/// took a third of the table view's time under 32 clients when each
+/// request beyond the kept ones opened and closed its own (docs/PERFORMANCE.md).
+fn connections() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    (2 * cores).max(6)
+}
+
+/// Pages of the file mapped rather than copied into each connection's cache.
+const MMAP_BYTES: i64 = 1 << 30;
 
 pub struct Readers {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// One permit per connection: at most that many reads at once.
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
 /// Pools by file. The application state holds each pool; this map only
@@ -40,6 +52,7 @@ pub fn readers(path: &Path) -> Arc<Readers> {
     let r = Arc::new(Readers {
         path: path.to_owned(),
         idle: Mutex::new(Vec::new()),
+        permits: Arc::new(tokio::sync::Semaphore::new(connections())),
     });
     map.insert(path.to_owned(), Arc::downgrade(&r));
     r
@@ -50,6 +63,22 @@ fn error(e: impl std::fmt::Display) -> sqlx::Error {
 }
 
 impl Readers {
+    /// Runs `read` on the blocking pool once a connection is free (waiters
+    /// are served in order, so one slow read does not starve the others).
+    pub async fn run<T: Send + 'static>(
+        self: &Arc<Self>,
+        read: impl FnOnce(&Readers) -> Result<T, sqlx::Error> + Send + 'static,
+    ) -> Result<T, sqlx::Error> {
+        let permit = self.permits.clone().acquire_owned().await.map_err(error)?;
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            read(&this)
+        })
+        .await
+        .map_err(|e| sqlx::Error::Protocol(e.to_string()))?
+    }
+
     fn take(&self) -> Result<Connection, sqlx::Error> {
         if let Some(c) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
             return Ok(c);
@@ -62,13 +91,15 @@ impl Readers {
         c.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(error)?;
         c.set_prepared_statement_cache_capacity(64);
+        c.pragma_update(None, "mmap_size", MMAP_BYTES)
+            .map_err(error)?;
         register_regexp(&c).map_err(error)?;
         Ok(c)
     }
 
     fn give_back(&self, c: Connection) {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        if idle.len() < KEEP {
+        if idle.len() < connections() {
             idle.push(c);
         }
     }

@@ -209,9 +209,7 @@ async fn fetch(
         && let Some(readers) = sqlite_readers(pool)
     {
         let (params, fields) = (params.to_vec(), fields.to_vec());
-        return tokio::task::spawn_blocking(move || readers.fetch(&sql, &params, &fields))
-            .await
-            .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+        return readers.run(move |r| r.fetch(&sql, &params, &fields)).await;
     }
     on_db!(db, |pool| {
         let mut q = sqlx::query(AssertSqlSafe(sql));
@@ -597,9 +595,7 @@ async fn count_where(
     if let Db::Sqlite(pool) = db
         && let Some(readers) = sqlite_readers(pool)
     {
-        return tokio::task::spawn_blocking(move || readers.count(&sql, &params))
-            .await
-            .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+        return readers.run(move |r| r.count(&sql, &params)).await;
     }
     on_db!(db, |pool| {
         let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));

@@ -227,7 +227,7 @@ impl RequestView {
     ) -> AppResult<RequestView> {
         let appeal = visible_kind(db, kind, id, user).await?;
         let staff = Viewer::of(&appeal, user).staff();
-        let cats = Categories::load(db, kind).await?;
+        let cats = Categories::one(db, &appeal.category_id).await?;
         let events = queries::events(db, appeal.appeal_id, staff).await?;
         let photos = queries::photos(db, appeal.appeal_id).await?;
         let author = crate::auth::queries::account_by_id(db, appeal.author_id).await?;

@@ -276,6 +276,32 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
     all.extend(names(&b));
     assert_eq!(all.len(), 12);
     assert!(names(&c).is_empty(), "an empty page ends the harvest");
+    // Only a page is put in order (the rest of the result is not): pages of
+    // three, one after another, are the whole result in its order, for
+    // every sort, and a full-text query returns what its filters allow.
+    for sort in ["title_string asc", "name desc", "metadata_created desc", ""] {
+        let (_, whole) = call(&app, "package_search", json!({"rows": 100, "sort": sort})).await;
+        let mut paged = Vec::new();
+        for start in (0..12).step_by(3) {
+            let (_, p) = call(
+                &app,
+                "package_search",
+                json!({"rows": 3, "start": start, "sort": sort}),
+            )
+            .await;
+            paged.extend(names(&p));
+        }
+        assert_eq!(paged, names(&whole), "sort {sort:?}");
+    }
+    let (_, j) = call(
+        &app,
+        "package_search",
+        json!({"q": "данные", "fq": "organization:min-digital"}),
+    )
+    .await;
+    let (_, k) = call(&app, "package_search", json!({"q": "данные"})).await;
+    let narrowed = j["result"]["count"].as_u64().unwrap();
+    assert!(narrowed > 0 && narrowed < k["result"]["count"].as_u64().unwrap());
     // Facets, with CKAN's two shapes.
     let r = app
         .get("/api/3/action/package_search?facet.field=%5B%22groups%22,%22license_id%22%5D&rows=0")

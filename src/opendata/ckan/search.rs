@@ -37,11 +37,12 @@ pub(super) async fn package_search(
         query::Expr::And(fq_exprs)
     };
     let mut results = query::run(&state.search, snapshot, &q_expr, &fq_expr).await?;
-    query::sort(&mut results, &sort_keys);
     let count = results.len();
-    let base = state.config.base_url();
     let start = (start as usize).min(count);
     let end = (start + rows as usize).min(count);
+    // Only the page is put in order; facets count every result anyway.
+    query::sort_top(&mut results, &sort_keys, end);
+    let base = state.config.base_url();
     let page: Vec<Json> = results[start..end]
         .iter()
         .map(|(_, e)| package(&base, e))
