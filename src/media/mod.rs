@@ -183,8 +183,9 @@ fn upright(img: image::RgbImage, orientation: image::metadata::Orientation) -> i
 
 /// Quality 85 as before, now with the chroma at half resolution both ways
 /// (4:2:0, each sample the average of its 2 × 2 pixels, as libjpeg and
-/// cameras do) instead of `image`'s 4:4:4: a third smaller files for a
-/// difference the eye does not see in a photo. Baseline, standard Huffman
+/// cameras do) instead of `image`'s 4:4:4: smaller files (on the bench's
+/// photo 326 kB instead of 341 kB, the thumbnail 7 kB instead of 10 kB) for
+/// a difference the eye does not see in a photo. Baseline, standard Huffman
 /// tables; nothing but the pixels is written (no EXIF, no comment).
 fn jpeg(img: &image::RgbImage) -> Result<Vec<u8>, Msg> {
     let mut out = Vec::new();
