@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 export QUICK=${QUICK:-1}
 [ "$QUICK" = 0 ] && unset QUICK
 SHELL_BENCHES=(home opendata speech)
-CARGO_BENCHES=(locate problems pm construction limits participation lawmaking social staffing
+CARGO_BENCHES=(locate photo problems pm construction limits participation lawmaking social staffing
   courts monitoring press medo planner bi scale)
 OUT=bench/out/all
 mkdir -p "$OUT"

@@ -75,6 +75,11 @@ fn main() {
         pb / db
     );
     println!(
+        "FIGURE\t{}\t{pm:.3}\tms\t{}\t{dm:.3}\tlower",
+        "photo: a 12-megapixel JPEG to its stored sizes, median",
+        "image::load_from_memory of the same file (decode only), median"
+    );
+    println!(
         "  stored sizes: full {:.0} kB, thumbnail {:.0} kB",
         p.full.len() as f64 / 1e3,
         p.thumb.len() as f64 / 1e3
