@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::bulk::{self, KeyIndex, Ref};
 use super::domain::{self, FIELDS, ObjectForm, ObjectInput, Status, normalize_address};
 use super::queries;
 use crate::app::AppState;
@@ -359,7 +360,6 @@ pub async fn prepare(
     let total = rows.len() as u64;
     // Keys seen in this file: cadastral number or address → first row.
     let mut seen: HashMap<String, u64> = HashMap::new();
-    let mut tx = db.begin().await?;
     for (n, (row, cells)) in rows.into_iter().enumerate() {
         if n % 1000 == 0 {
             progress(n as u64, total);
@@ -480,16 +480,12 @@ pub async fn prepare(
                     }
                 }
                 if problems.is_empty() {
-                    let existing = queries::find_same(
-                        &mut tx,
-                        object.cadastral_number.as_deref(),
-                        &object.address,
-                    )
-                    .await?;
+                    // Which registry object it is the same as: looked up
+                    // for all rows at once below.
                     out.accepted.push(Accepted {
                         row,
                         object,
-                        existing,
+                        existing: None,
                     });
                 }
             }
@@ -504,14 +500,66 @@ pub async fn prepare(
             }
         }
     }
+    // The registry objects the accepted rows are the same as, as
+    // `queries::find_same` would answer row by row, in a few queries.
+    let mut tx = db.begin().await?;
+    let (index, _) = registry_index(&mut tx, &out.accepted).await?;
     // Read-only: nothing to keep (dropped, rolled back).
     drop(tx);
+    for a in &mut out.accepted {
+        a.existing = match index.find(a.object.cadastral_number.as_deref(), &a.object.address) {
+            Some(Ref::Existing(id)) => Some(id),
+            _ => None,
+        };
+    }
     progress(total, total);
     Ok(out)
 }
 
+/// The registry objects with any of the rows' keys (cadastral number,
+/// normalised address), indexed by those keys, and their rows by id.
+async fn registry_index(
+    tx: &mut crate::db::Tx,
+    rows: &[Accepted],
+) -> Result<(KeyIndex, HashMap<i64, bulk::KeyedObject>), ImportError> {
+    let mut cadastrals: Vec<String> = rows
+        .iter()
+        .filter_map(|a| a.object.cadastral_number.clone())
+        .collect();
+    let mut addresses: Vec<String> = rows
+        .iter()
+        .map(|a| normalize_address(&a.object.address))
+        .filter(|n| !n.is_empty())
+        .collect();
+    for keys in [&mut cadastrals, &mut addresses] {
+        keys.sort_unstable();
+        keys.dedup();
+    }
+    let objects = bulk::objects_with_keys(tx, &cadastrals, &addresses).await?;
+    let mut index = KeyIndex::default();
+    for o in &objects {
+        index.add(
+            Ref::Existing(o.row.object_id),
+            o.row.cadastral_number.as_deref(),
+            &o.address_norm,
+        );
+    }
+    Ok((
+        index,
+        objects.into_iter().map(|o| (o.row.object_id, o)).collect(),
+    ))
+}
+
 /// Writes every accepted row in one transaction: added, or the same object
 /// updated; each with a history entry. Returns (added, updated).
+///
+/// The outcome is that of writing the rows one by one in file order, each
+/// matched with `queries::find_same` against the registry as the rows
+/// before it left it (a later row may update an object an earlier row
+/// added or changed); that walk is done in memory over the objects the
+/// rows' keys name, read once inside the transaction, and then written in
+/// bulk: new objects and history in multi-row inserts, each updated object
+/// once with its last values.
 pub async fn commit(
     state: &AppState,
     prepared: &Prepared,
@@ -519,56 +567,105 @@ pub async fn commit(
     file_name: &str,
 ) -> Result<(usize, usize), ImportError> {
     let mut tx = state.db.begin().await?;
-    let (mut added, mut updated) = (0, 0);
+    // Matched again inside the transaction: an object may have been added
+    // since the preview.
+    let (mut index, before) = registry_index(&mut tx, &prepared.accepted).await?;
+    // Each touched object's current fields and keys, as the walk leaves them.
+    struct Current {
+        fields: Vec<(&'static str, String)>,
+        cadastral: Option<String>,
+        address_norm: String,
+    }
+    let mut current: HashMap<Ref, Current> = before
+        .values()
+        .map(|o| {
+            (
+                Ref::Existing(o.row.object_id),
+                Current {
+                    fields: o.row.fields(),
+                    cadastral: o.row.cadastral_number.clone(),
+                    address_norm: o.address_norm.clone(),
+                },
+            )
+        })
+        .collect();
+    let mut added: Vec<&ObjectInput> = Vec::new();
+    // Existing objects updated, in the order first updated, with their last values.
+    let mut updated: Vec<i64> = Vec::new();
+    let mut last: HashMap<i64, &ObjectInput> = HashMap::new();
+    let mut history: Vec<(Ref, serde_json::Value)> = Vec::new();
+    let (mut n_added, mut n_updated) = (0, 0);
     for a in &prepared.accepted {
-        // Checked again inside the transaction: an object may have been
-        // added since the preview.
-        let existing = queries::find_same(
-            &mut tx,
-            a.object.cadastral_number.as_deref(),
-            &a.object.address,
-        )
-        .await?;
         let note = serde_json::json!({ "file": file_name, "row": a.row });
-        match existing {
-            Some(id) => {
-                let before = queries::object_tx(&mut tx, id).await?;
-                queries::update(&mut tx, id, &a.object, true).await?;
-                let changes = super::changes(
-                    before.as_ref().map(|b| b.fields()).unwrap_or_default(),
-                    a.object.fields(),
-                );
-                queries::add_history(
-                    &mut tx,
-                    id,
-                    actor_id,
-                    "",
-                    "imported",
-                    &serde_json::json!({ "import": note, "changes": changes }),
-                )
-                .await?;
-                updated += 1;
+        let fields = a.object.fields();
+        let cadastral = a.object.cadastral_number.clone();
+        let address_norm = normalize_address(&a.object.address);
+        match index.find(cadastral.as_deref(), &a.object.address) {
+            Some(r) => {
+                let cur = current.get_mut(&r).expect("every indexed object is current");
+                let changes = super::changes(std::mem::take(&mut cur.fields), fields.clone());
+                index.remove(r, cur.cadastral.as_deref(), &cur.address_norm);
+                index.add(r, cadastral.as_deref(), &address_norm);
+                *cur = Current {
+                    fields,
+                    cadastral,
+                    address_norm,
+                };
+                match r {
+                    Ref::Existing(id) => {
+                        if last.insert(id, &a.object).is_none() {
+                            updated.push(id);
+                        }
+                    }
+                    Ref::Added(k) => added[k] = &a.object,
+                }
+                history.push((r, serde_json::json!({ "import": note, "changes": changes })));
+                n_updated += 1;
             }
             None => {
-                let id = queries::insert(&mut tx, &a.object, true, "import").await?;
-                queries::add_history(
-                    &mut tx,
-                    id,
-                    actor_id,
-                    "",
-                    "imported",
-                    &serde_json::json!({ "import": note }),
-                )
-                .await?;
-                added += 1;
+                let r = Ref::Added(added.len());
+                added.push(&a.object);
+                index.add(r, cadastral.as_deref(), &address_norm);
+                current.insert(
+                    r,
+                    Current {
+                        fields,
+                        cadastral,
+                        address_norm,
+                    },
+                );
+                history.push((r, serde_json::json!({ "import": note })));
+                n_added += 1;
             }
         }
     }
+    let added_ids = bulk::insert_objects(&mut tx, &added, "import").await?;
+    for id in updated {
+        // One statement per object (and the personal data's withdrawal
+        // when it enters the illegal registry, as a single update does).
+        queries::update(&mut tx, id, last[&id], true).await?;
+    }
+    let entries: Vec<bulk::HistoryEntry> = history
+        .into_iter()
+        .map(|(r, changes)| bulk::HistoryEntry {
+            object_id: match r {
+                Ref::Existing(id) => id,
+                Ref::Added(k) => added_ids[k],
+            },
+            action: "imported",
+            changes: changes.to_string(),
+        })
+        .collect();
+    bulk::insert_history(&mut tx, actor_id, &entries).await?;
     crate::datasets::request_refresh(&mut tx, super::REGISTRY).await?;
     crate::datasets::request_refresh(&mut tx, super::ILLEGAL_REGISTRY).await?;
     tx.commit().await?;
-    tracing::info!(added, updated, "construction registry import committed");
-    Ok((added, updated))
+    tracing::info!(
+        added = n_added,
+        updated = n_updated,
+        "construction registry import committed"
+    );
+    Ok((n_added, n_updated))
 }
 
 #[cfg(test)]
