@@ -209,7 +209,7 @@ pub async fn insert_history(
                     .push_bind(e.changes.as_str())
                     .push_bind(now);
             });
-            q.build().execute(conn).await
+            q.build().execute(conn).await.map(|r| r.rows_affected())
         })?;
     }
     Ok(())
