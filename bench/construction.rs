@@ -113,7 +113,8 @@ fn main() {
     );
     // Another build of `veche` to measure with the same harness (the code
     // before a change, kept aside): BENCH_VECHE_BIN=/path/to/veche.
-    let bin = std::env::var("BENCH_VECHE_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_veche").to_owned());
+    let bin =
+        std::env::var("BENCH_VECHE_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_veche").to_owned());
     if bin != env!("CARGO_BIN_EXE_veche") {
         println!("veche: {bin}");
     }

@@ -4,9 +4,9 @@
 //! 50,000-row import spend most of its time waiting on the database
 //! (docs/CONSTRUCTION.md, "Import speed").
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
-use super::domain::{ObjectInput, normalize_address};
+use super::domain::ObjectInput;
 use super::queries::ObjectRow;
 use crate::db::{Tx, now};
 use crate::on_tx;
@@ -30,48 +30,64 @@ pub enum Ref {
 }
 
 /// Objects by the two keys a row is matched on (`queries::find_same`):
-/// the cadastral number, and the normalised address.
+/// the cadastral number, and the normalised address. The keys are borrowed
+/// from the rows and objects the import holds anyway; nearly every key
+/// names one object, so the ids are a short sorted vector.
 #[derive(Debug, Default)]
-pub struct KeyIndex {
-    cadastral: HashMap<String, BTreeSet<Ref>>,
-    address: HashMap<String, BTreeSet<Ref>>,
+pub struct KeyIndex<'a> {
+    cadastral: HashMap<&'a str, Vec<Ref>>,
+    address: HashMap<&'a str, Vec<Ref>>,
 }
 
-impl KeyIndex {
-    pub fn add(&mut self, r: Ref, cadastral: Option<&str>, address_norm: &str) {
-        if let Some(c) = cadastral {
-            self.cadastral.entry(c.to_owned()).or_default().insert(r);
+fn insert_sorted(v: &mut Vec<Ref>, r: Ref) {
+    if let Err(at) = v.binary_search(&r) {
+        v.insert(at, r);
+    }
+}
+
+fn remove_sorted(v: &mut Vec<Ref>, r: Ref) {
+    if let Ok(at) = v.binary_search(&r) {
+        v.remove(at);
+    }
+}
+
+impl<'a> KeyIndex<'a> {
+    pub fn with_capacity(n: usize) -> Self {
+        KeyIndex {
+            cadastral: HashMap::with_capacity(n),
+            address: HashMap::with_capacity(n),
         }
-        self.address
-            .entry(address_norm.to_owned())
-            .or_default()
-            .insert(r);
+    }
+
+    pub fn add(&mut self, r: Ref, cadastral: Option<&'a str>, address_norm: &'a str) {
+        if let Some(c) = cadastral {
+            insert_sorted(self.cadastral.entry(c).or_default(), r);
+        }
+        insert_sorted(self.address.entry(address_norm).or_default(), r);
     }
 
     pub fn remove(&mut self, r: Ref, cadastral: Option<&str>, address_norm: &str) {
-        if let Some(set) = cadastral.and_then(|c| self.cadastral.get_mut(c)) {
-            set.remove(&r);
+        if let Some(v) = cadastral.and_then(|c| self.cadastral.get_mut(c)) {
+            remove_sorted(v, r);
         }
-        if let Some(set) = self.address.get_mut(address_norm) {
-            set.remove(&r);
+        if let Some(v) = self.address.get_mut(address_norm) {
+            remove_sorted(v, r);
         }
     }
 
     /// The object a row is the same as, exactly as `queries::find_same`
     /// answers it: the first with the cadastral number, else the first
     /// with the normalised address (an empty one matches nothing).
-    pub fn find(&self, cadastral: Option<&str>, address: &str) -> Option<Ref> {
-        let first = |m: &HashMap<String, BTreeSet<Ref>>, k: &str| {
-            m.get(k).and_then(|s| s.first().copied())
-        };
+    pub fn find(&self, cadastral: Option<&str>, address_norm: &str) -> Option<Ref> {
+        let first =
+            |m: &HashMap<&'a str, Vec<Ref>>, k: &str| m.get(k).and_then(|v| v.first().copied());
         if let Some(r) = cadastral.and_then(|c| first(&self.cadastral, c)) {
             return Some(r);
         }
-        let norm = normalize_address(address);
-        if norm.is_empty() {
+        if address_norm.is_empty() {
             return None;
         }
-        first(&self.address, &norm)
+        first(&self.address, address_norm)
     }
 }
 
@@ -88,12 +104,15 @@ pub struct KeyedObject {
 /// one of the rows' keys, in a few queries whatever the number of rows.
 pub async fn objects_with_keys(
     tx: &mut Tx,
-    cadastrals: &[String],
-    addresses: &[String],
+    cadastrals: &[&str],
+    addresses: &[&str],
 ) -> Result<Vec<KeyedObject>, sqlx::Error> {
     let mut out: Vec<KeyedObject> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (column, keys) in [("cadastral_number", cadastrals), ("address_norm", addresses)] {
+    for (column, keys) in [
+        ("cadastral_number", cadastrals),
+        ("address_norm", addresses),
+    ] {
         for chunk in keys.chunks(KEYS_PER_QUERY) {
             let rows = on_tx!(tx, |conn| {
                 let mut q = sqlx::QueryBuilder::new("select ");
@@ -103,7 +122,7 @@ pub async fn objects_with_keys(
                     .push(" in (");
                 let mut list = q.separated(", ");
                 for k in chunk {
-                    list.push_bind(k.as_str());
+                    list.push_bind(*k);
                 }
                 q.push(")");
                 q.build_query_as::<KeyedObject>().fetch_all(conn).await
@@ -125,7 +144,7 @@ pub async fn objects_with_keys(
 /// are the objects' in that order; RETURNING itself promises no order.
 pub async fn insert_objects(
     tx: &mut Tx,
-    objects: &[&ObjectInput],
+    objects: &[(&ObjectInput, &str)],
     source: &str,
 ) -> Result<Vec<i64>, sqlx::Error> {
     let now = now();
@@ -138,10 +157,10 @@ pub async fn insert_objects(
                      purpose, floors, planned_start, planned_end, actual_start, actual_end, status,
                      illegal, detected_on, source, created_at, updated_at) ",
             );
-            q.push_values(chunk, |mut b, o| {
+            q.push_values(chunk, |mut b, (o, address_norm)| {
                 b.push_bind(o.name.as_str())
                     .push_bind(o.address.as_str())
-                    .push_bind(normalize_address(&o.address))
+                    .push_bind(*address_norm)
                     .push_bind(o.lat)
                     .push_bind(o.lon)
                     .push_bind(o.footprint.as_deref())

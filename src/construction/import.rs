@@ -63,6 +63,9 @@ fn file_error(ru: impl Into<String>, en: impl Into<String>) -> ImportError {
 pub struct Accepted {
     pub row: u64,
     pub object: ObjectInput,
+    /// The object's normalised address (`normalize_address`), its key when
+    /// it has no cadastral number: computed once per row.
+    pub address_norm: String,
     /// The registry object it is the same as (updated rather than added).
     pub existing: Option<i64>,
 }
@@ -453,10 +456,11 @@ pub async fn prepare(
                 }
             }
             Ok(object) if problems.is_empty() => {
+                let address_norm = normalize_address(&object.address);
                 let key = object
                     .cadastral_number
                     .clone()
-                    .unwrap_or_else(|| normalize_address(&object.address));
+                    .unwrap_or_else(|| address_norm.clone());
                 if !key.is_empty() {
                     if let Some(first) = seen.get(&key) {
                         problems.push(RowProblem {
@@ -485,6 +489,7 @@ pub async fn prepare(
                     out.accepted.push(Accepted {
                         row,
                         object,
+                        address_norm,
                         existing: None,
                     });
                 }
@@ -503,51 +508,61 @@ pub async fn prepare(
     // The registry objects the accepted rows are the same as, as
     // `queries::find_same` would answer row by row, in a few queries.
     let mut tx = db.begin().await?;
-    let (index, _) = registry_index(&mut tx, &out.accepted).await?;
+    let objects = registry_objects(&mut tx, &out.accepted).await?;
     // Read-only: nothing to keep (dropped, rolled back).
     drop(tx);
-    for a in &mut out.accepted {
-        a.existing = match index.find(a.object.cadastral_number.as_deref(), &a.object.address) {
-            Some(Ref::Existing(id)) => Some(id),
-            _ => None,
-        };
+    let index = index_of(&objects, out.accepted.len());
+    let existing: Vec<Option<i64>> = out
+        .accepted
+        .iter()
+        .map(
+            |a| match index.find(a.object.cadastral_number.as_deref(), &a.address_norm) {
+                Some(Ref::Existing(id)) => Some(id),
+                _ => None,
+            },
+        )
+        .collect();
+    drop(index);
+    for (a, e) in out.accepted.iter_mut().zip(existing) {
+        a.existing = e;
     }
     progress(total, total);
     Ok(out)
 }
 
 /// The registry objects with any of the rows' keys (cadastral number,
-/// normalised address), indexed by those keys, and their rows by id.
-async fn registry_index(
+/// normalised address), in a few queries.
+async fn registry_objects(
     tx: &mut crate::db::Tx,
     rows: &[Accepted],
-) -> Result<(KeyIndex, HashMap<i64, bulk::KeyedObject>), ImportError> {
-    let mut cadastrals: Vec<String> = rows
+) -> Result<Vec<bulk::KeyedObject>, ImportError> {
+    let mut cadastrals: Vec<&str> = rows
         .iter()
-        .filter_map(|a| a.object.cadastral_number.clone())
+        .filter_map(|a| a.object.cadastral_number.as_deref())
         .collect();
-    let mut addresses: Vec<String> = rows
+    let mut addresses: Vec<&str> = rows
         .iter()
-        .map(|a| normalize_address(&a.object.address))
+        .map(|a| a.address_norm.as_str())
         .filter(|n| !n.is_empty())
         .collect();
     for keys in [&mut cadastrals, &mut addresses] {
         keys.sort_unstable();
         keys.dedup();
     }
-    let objects = bulk::objects_with_keys(tx, &cadastrals, &addresses).await?;
-    let mut index = KeyIndex::default();
-    for o in &objects {
+    Ok(bulk::objects_with_keys(tx, &cadastrals, &addresses).await?)
+}
+
+/// The registry objects indexed by their keys, as stored.
+fn index_of(objects: &[bulk::KeyedObject], rows: usize) -> KeyIndex<'_> {
+    let mut index = KeyIndex::with_capacity(objects.len() + rows);
+    for o in objects {
         index.add(
             Ref::Existing(o.row.object_id),
             o.row.cadastral_number.as_deref(),
             &o.address_norm,
         );
     }
-    Ok((
-        index,
-        objects.into_iter().map(|o| (o.row.object_id, o)).collect(),
-    ))
+    index
 }
 
 /// Writes every accepted row in one transaction: added, or the same object
@@ -569,81 +584,94 @@ pub async fn commit(
     let mut tx = state.db.begin().await?;
     // Matched again inside the transaction: an object may have been added
     // since the preview.
-    let (mut index, before) = registry_index(&mut tx, &prepared.accepted).await?;
-    // Each touched object's current fields and keys, as the walk leaves them.
-    struct Current {
-        fields: Vec<(&'static str, String)>,
-        cadastral: Option<String>,
-        address_norm: String,
+    let objects = registry_objects(&mut tx, &prepared.accepted).await?;
+    let mut index = index_of(&objects, prepared.accepted.len());
+    /// What an object touched by the import currently holds, as the walk
+    /// leaves it: as stored, or as a row of the file wrote it.
+    #[derive(Clone, Copy)]
+    enum Now<'a> {
+        Stored(&'a bulk::KeyedObject),
+        Row(&'a Accepted),
     }
-    let mut current: HashMap<Ref, Current> = before
-        .values()
-        .map(|o| {
-            (
-                Ref::Existing(o.row.object_id),
-                Current {
-                    fields: o.row.fields(),
-                    cadastral: o.row.cadastral_number.clone(),
-                    address_norm: o.address_norm.clone(),
-                },
-            )
-        })
+    impl<'a> Now<'a> {
+        fn keys(self) -> (Option<&'a str>, &'a str) {
+            match self {
+                Now::Stored(o) => (o.row.cadastral_number.as_deref(), &o.address_norm),
+                Now::Row(a) => (a.object.cadastral_number.as_deref(), &a.address_norm),
+            }
+        }
+        fn fields(self) -> Vec<(&'static str, String)> {
+            match self {
+                Now::Stored(o) => o.row.fields(),
+                Now::Row(a) => a.object.fields(),
+            }
+        }
+    }
+    let mut current: HashMap<Ref, Now<'_>> = objects
+        .iter()
+        .map(|o| (Ref::Existing(o.row.object_id), Now::Stored(o)))
         .collect();
-    let mut added: Vec<&ObjectInput> = Vec::new();
-    // Existing objects updated, in the order first updated, with their last values.
+    // Rows that add an object, each replaced by a later row updating it.
+    let mut added: Vec<&Accepted> = Vec::new();
+    // Existing objects updated, in the order first updated, and their last rows.
     let mut updated: Vec<i64> = Vec::new();
-    let mut last: HashMap<i64, &ObjectInput> = HashMap::new();
-    let mut history: Vec<(Ref, serde_json::Value)> = Vec::new();
+    let mut last: HashMap<i64, &Accepted> = HashMap::new();
+    // What each history entry records: as `json!({"import": note})` (the
+    // file name escaped once) or, for an update, with the changes.
+    let file = serde_json::Value::from(file_name).to_string();
+    let mut history: Vec<(Ref, String)> = Vec::with_capacity(prepared.accepted.len());
     let (mut n_added, mut n_updated) = (0, 0);
     for a in &prepared.accepted {
-        let note = serde_json::json!({ "file": file_name, "row": a.row });
-        let fields = a.object.fields();
-        let cadastral = a.object.cadastral_number.clone();
-        let address_norm = normalize_address(&a.object.address);
-        match index.find(cadastral.as_deref(), &a.object.address) {
+        let cadastral = a.object.cadastral_number.as_deref();
+        match index.find(cadastral, &a.address_norm) {
             Some(r) => {
-                let cur = current.get_mut(&r).expect("every indexed object is current");
-                let changes = super::changes(std::mem::take(&mut cur.fields), fields.clone());
-                index.remove(r, cur.cadastral.as_deref(), &cur.address_norm);
-                index.add(r, cadastral.as_deref(), &address_norm);
-                *cur = Current {
-                    fields,
-                    cadastral,
-                    address_norm,
-                };
+                let now = current
+                    .insert(r, Now::Row(a))
+                    .expect("every indexed object is current");
+                let (c, n) = now.keys();
+                index.remove(r, c, n);
+                index.add(r, cadastral, &a.address_norm);
+                let changes = super::changes(now.fields(), a.object.fields());
                 match r {
                     Ref::Existing(id) => {
-                        if last.insert(id, &a.object).is_none() {
+                        if last.insert(id, a).is_none() {
                             updated.push(id);
                         }
                     }
-                    Ref::Added(k) => added[k] = &a.object,
+                    Ref::Added(k) => added[k] = a,
                 }
-                history.push((r, serde_json::json!({ "import": note, "changes": changes })));
+                let note = serde_json::json!({ "file": file_name, "row": a.row });
+                history.push((
+                    r,
+                    serde_json::json!({ "import": note, "changes": changes }).to_string(),
+                ));
                 n_updated += 1;
             }
             None => {
                 let r = Ref::Added(added.len());
-                added.push(&a.object);
-                index.add(r, cadastral.as_deref(), &address_norm);
-                current.insert(
+                added.push(a);
+                index.add(r, cadastral, &a.address_norm);
+                current.insert(r, Now::Row(a));
+                history.push((
                     r,
-                    Current {
-                        fields,
-                        cadastral,
-                        address_norm,
-                    },
-                );
-                history.push((r, serde_json::json!({ "import": note })));
+                    format!(r#"{{"import":{{"file":{file},"row":{}}}}}"#, a.row),
+                ));
                 n_added += 1;
             }
         }
     }
-    let added_ids = bulk::insert_objects(&mut tx, &added, "import").await?;
+    drop(index);
+    drop(current);
+    let rows: Vec<(&ObjectInput, &str)> = added
+        .iter()
+        .map(|a| (&a.object, a.address_norm.as_str()))
+        .collect();
+    let added_ids = bulk::insert_objects(&mut tx, &rows, "import").await?;
+    drop(rows);
     for id in updated {
         // One statement per object (and the personal data's withdrawal
         // when it enters the illegal registry, as a single update does).
-        queries::update(&mut tx, id, last[&id], true).await?;
+        queries::update(&mut tx, id, &last[&id].object, true).await?;
     }
     let entries: Vec<bulk::HistoryEntry> = history
         .into_iter()
@@ -653,7 +681,7 @@ pub async fn commit(
                 Ref::Added(k) => added_ids[k],
             },
             action: "imported",
-            changes: changes.to_string(),
+            changes,
         })
         .collect();
     bulk::insert_history(&mut tx, actor_id, &entries).await?;

@@ -109,92 +109,94 @@ async fn refuse_row_2400(app: &TestApp) {
     }
 }
 
-both_backends!(
-    a_large_import_is_written_in_bulk_all_or_nothing,
-    |app| {
-        officer(&app).await;
-        let objects = "select count(*) from construction_object";
-        let history = "select count(*) from construction_history";
-        let preview = upload(&app, "big.xlsx", big_sheet()).await;
-        assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
-        assert!(
-            preview
-                .body
-                .contains(&format!(r#"id="rows-total">{}<"#, ROWS + 2)),
-            "{}",
-            preview.body
-        );
-        // Matched against the registry only (empty): every accepted row is new.
-        assert!(
-            preview
-                .body
-                .contains(&format!(r#"id="rows-new">{}<"#, ROWS + 1)),
-            "{}",
-            preview.body
-        );
-        assert!(preview.body.contains(r#"id="rows-rejected">1<"#));
-        let problems = preview.body.split(r#"id="import-problems""#).nth(1).unwrap();
-        assert!(
-            problems.contains(&format!("<tr><td>{}</td><td>Широта</td>", ROWS + 3)),
-            "{problems}"
-        );
+both_backends!(a_large_import_is_written_in_bulk_all_or_nothing, |app| {
+    officer(&app).await;
+    let objects = "select count(*) from construction_object";
+    let history = "select count(*) from construction_history";
+    let preview = upload(&app, "big.xlsx", big_sheet()).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(
+        preview
+            .body
+            .contains(&format!(r#"id="rows-total">{}<"#, ROWS + 2)),
+        "{}",
+        preview.body
+    );
+    // Matched against the registry only (empty): every accepted row is new.
+    assert!(
+        preview
+            .body
+            .contains(&format!(r#"id="rows-new">{}<"#, ROWS + 1)),
+        "{}",
+        preview.body
+    );
+    assert!(preview.body.contains(r#"id="rows-rejected">1<"#));
+    let problems = preview
+        .body
+        .split(r#"id="import-problems""#)
+        .nth(1)
+        .unwrap();
+    assert!(
+        problems.contains(&format!("<tr><td>{}</td><td>Широта</td>", ROWS + 3)),
+        "{problems}"
+    );
 
-        // A failure in the third insert: nothing of the first two stays.
-        refuse_row_2400(&app).await;
-        let commit = commit_path(&preview);
-        let token = preview.csrf_token();
-        let failed = app.post_form_raw(&commit, &[("csrf_token", &token)]).await;
-        assert_eq!(
-            failed.status,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "{}",
-            failed.body
-        );
-        assert_eq!(app.scalar(objects).await, 0);
-        assert_eq!(app.scalar(history).await, 0);
+    // A failure in the third insert: nothing of the first two stays.
+    refuse_row_2400(&app).await;
+    let commit = commit_path(&preview);
+    let token = preview.csrf_token();
+    let failed = app.post_form_raw(&commit, &[("csrf_token", &token)]).await;
+    assert_eq!(
+        failed.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        failed.body
+    );
+    assert_eq!(app.scalar(objects).await, 0);
+    assert_eq!(app.scalar(history).await, 0);
 
-        // The cause removed, the same preview is committed whole.
-        ddl(
-            &app,
-            &[match app.backend {
-                Backend::Sqlite => "drop trigger refuse_2400",
-                Backend::Postgres => "drop trigger refuse_2400 on construction_object",
-            }],
-        )
-        .await;
-        let done = app.post_form_raw(&commit, &[("csrf_token", &token)]).await;
-        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
-        assert_eq!(
-            done.headers["location"],
-            format!("/construction/illegal?imported={ROWS}&updated=1").as_str()
-        );
-        assert_eq!(app.scalar(objects).await, i64::from(ROWS));
-        assert_eq!(app.scalar(history).await, i64::from(ROWS) + 1);
-        // Each object's first history entry names the row it came from.
-        assert_eq!(
-            app.scalar(
-                r#"select count(*) from construction_history h
+    // The cause removed, the same preview is committed whole.
+    ddl(
+        &app,
+        &[match app.backend {
+            Backend::Sqlite => "drop trigger refuse_2400",
+            Backend::Postgres => "drop trigger refuse_2400 on construction_object",
+        }],
+    )
+    .await;
+    let done = app.post_form_raw(&commit, &[("csrf_token", &token)]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(
+        done.headers["location"],
+        format!("/construction/illegal?imported={ROWS}&updated=1").as_str()
+    );
+    assert_eq!(app.scalar(objects).await, i64::from(ROWS));
+    assert_eq!(app.scalar(history).await, i64::from(ROWS) + 1);
+    // Each object's first history entry names the row it came from.
+    assert_eq!(
+        app.scalar(
+            r#"select count(*) from construction_history h
                    join construction_object o on o.object_id = h.object_id
                    where h.changes like ('%"row":' || substr(o.name, 8) || '}%')"#
-            )
-            .await,
-            i64::from(ROWS)
-        );
-        // The object of row 2, updated by the later row with its address.
-        let id = app
-            .scalar("select object_id from construction_object where name = 'Объект 2'")
-            .await;
-        assert_eq!(
-            app.scalar(&format!(
-                "select floors from construction_object where object_id = {id}"
-            ))
-            .await,
-            5
-        );
-        let page = app.get(&format!("/construction/objects/{id}")).await;
-        assert!(page.body.contains("Этажность: 3 → 5"), "{}", page.body);
-        // The last object added is the last row's, with its own values.
-        assert_eq!(
+        )
+        .await,
+        i64::from(ROWS)
+    );
+    // The object of row 2, updated by the later row with its address.
+    let id = app
+        .scalar("select object_id from construction_object where name = 'Объект 2'")
+        .await;
+    assert_eq!(
+        app.scalar(&format!(
+            "select floors from construction_object where object_id = {id}"
+        ))
+        .await,
+        5
+    );
+    let page = app.get(&format!("/construction/objects/{id}")).await;
+    assert!(page.body.contains("Этажность: 3 → 5"), "{}", page.body);
+    // The last object added is the last row's, with its own values.
+    assert_eq!(
             app.scalar(&format!(
                 "select count(*) from construction_object where object_id = (select max(object_id) from construction_object)
                    and name = 'Объект {}' and cadastral_number = '23:43:{:07}:1'",
@@ -204,5 +206,4 @@ both_backends!(
             .await,
             1
         );
-    }
-);
+});
