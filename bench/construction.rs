@@ -8,7 +8,14 @@
 //! 2. the PDF report of 1,000 objects: time and file size (the file is
 //!    kept as `target/bench-construction.pdf` to look at).
 //!
-//! Run: `cargo bench --bench construction` (QUICK=1 for 10,000 rows).
+//! Each import is shown next to its peers measured in the same run: reading
+//! the sheet alone (calamine, in process) and the same import with
+//! `--dry-run` (read, checked, matched against the registry, nothing
+//! written).
+//!
+//! Run: `cargo bench --bench construction` (QUICK=1 for 10,000 rows;
+//! BENCH_VECHE_BIN=path to measure another build of `veche` with the same
+//! harness). The sheet is kept as `target/bench-construction.xlsx`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -91,6 +98,26 @@ fn main() {
         bytes.len() as f64 / 1e6,
         t.elapsed().as_secs_f64()
     );
+    // Kept to profile the import with (`perf record … veche import-constructions`).
+    std::fs::write("target/bench-construction.xlsx", &bytes).unwrap();
+    // The peer: reading the sheet alone (calamine, in this process), the
+    // floor under any import of it.
+    let t = Instant::now();
+    let (_, body, _) = veche::construction::import::read_sheet(&file).unwrap();
+    let read_secs = t.elapsed().as_secs_f64();
+    assert_eq!(body.len(), rows);
+    drop(body);
+    println!(
+        "reading the sheet alone (calamine): {read_secs:.2} s = {:.0} rows/s",
+        rows as f64 / read_secs
+    );
+    // Another build of `veche` to measure with the same harness (the code
+    // before a change, kept aside): BENCH_VECHE_BIN=/path/to/veche.
+    let bin =
+        std::env::var("BENCH_VECHE_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_veche").to_owned());
+    if bin != env!("CARGO_BIN_EXE_veche") {
+        println!("veche: {bin}");
+    }
     let mut sqlite_dir = None;
     for backend in support::BACKENDS {
         let dir = tempfile::tempdir().unwrap();
@@ -98,7 +125,7 @@ fn main() {
             continue;
         };
         let veche = || {
-            let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_veche"));
+            let mut c = std::process::Command::new(&bin);
             c.args(["--data-dir", dir.path().to_str().unwrap()])
                 .env("VECHE_LOG", "warn")
                 .env("VECHE_DEMO_REGION", "false");
@@ -110,6 +137,14 @@ fn main() {
         };
         // Migrate and load the demo content first, so the import is timed alone.
         assert!(veche().arg("reindex").status().unwrap().success());
+        // The same run without writing (--dry-run): reading, checking and
+        // matching against the registry.
+        let mut cmd = veche();
+        cmd.args(["import-constructions", "--dry-run", file.to_str().unwrap()]);
+        let t = Instant::now();
+        let (ok, output, _) = run_measured(cmd);
+        let dry = t.elapsed().as_secs_f64();
+        assert!(ok, "{output}");
         let mut cmd = veche();
         cmd.args(["import-constructions", file.to_str().unwrap()]);
         let t = Instant::now();
@@ -121,7 +156,12 @@ fn main() {
             "{backend}: {rows} rows checked and written in one transaction in {secs:.1} s = {:.0} rows/s; peak memory of the import process {peak:.0} MiB; {summary}",
             rows as f64 / secs,
         );
-        // No peer measured in this bench.
+        println!(
+            "{backend}: the same without writing (--dry-run: read, checked, matched) {dry:.1} s = {:.0} rows/s; the import takes {:.1}× the dry run, {:.1}× reading the sheet alone",
+            rows as f64 / dry,
+            secs / dry,
+            secs / read_secs,
+        );
         support::figure(
             &format!(
                 "construction {}: import of {rows} spreadsheet rows",
@@ -129,8 +169,8 @@ fn main() {
             ),
             rows as f64 / secs,
             "rows/s",
-            "-",
-            f64::NAN,
+            "the same import with --dry-run (read, checked, matched, nothing written)",
+            rows as f64 / dry,
             support::Better::Higher,
         );
         if backend == "SQLite" {

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::bulk::{self, KeyIndex, Ref};
 use super::domain::{self, FIELDS, ObjectForm, ObjectInput, Status, normalize_address};
 use super::queries;
 use crate::app::AppState;
@@ -62,6 +63,9 @@ fn file_error(ru: impl Into<String>, en: impl Into<String>) -> ImportError {
 pub struct Accepted {
     pub row: u64,
     pub object: ObjectInput,
+    /// The object's normalised address (`normalize_address`), its key when
+    /// it has no cadastral number: computed once per row.
+    pub address_norm: String,
     /// The registry object it is the same as (updated rather than added).
     pub existing: Option<i64>,
 }
@@ -359,7 +363,6 @@ pub async fn prepare(
     let total = rows.len() as u64;
     // Keys seen in this file: cadastral number or address → first row.
     let mut seen: HashMap<String, u64> = HashMap::new();
-    let mut tx = db.begin().await?;
     for (n, (row, cells)) in rows.into_iter().enumerate() {
         if n % 1000 == 0 {
             progress(n as u64, total);
@@ -453,10 +456,11 @@ pub async fn prepare(
                 }
             }
             Ok(object) if problems.is_empty() => {
+                let address_norm = normalize_address(&object.address);
                 let key = object
                     .cadastral_number
                     .clone()
-                    .unwrap_or_else(|| normalize_address(&object.address));
+                    .unwrap_or_else(|| address_norm.clone());
                 if !key.is_empty() {
                     if let Some(first) = seen.get(&key) {
                         problems.push(RowProblem {
@@ -480,16 +484,13 @@ pub async fn prepare(
                     }
                 }
                 if problems.is_empty() {
-                    let existing = queries::find_same(
-                        &mut tx,
-                        object.cadastral_number.as_deref(),
-                        &object.address,
-                    )
-                    .await?;
+                    // Which registry object it is the same as: looked up
+                    // for all rows at once below.
                     out.accepted.push(Accepted {
                         row,
                         object,
-                        existing,
+                        address_norm,
+                        existing: None,
                     });
                 }
             }
@@ -504,14 +505,76 @@ pub async fn prepare(
             }
         }
     }
+    // The registry objects the accepted rows are the same as, as
+    // `queries::find_same` would answer row by row, in a few queries.
+    let mut tx = db.begin().await?;
+    let objects = registry_objects(&mut tx, &out.accepted).await?;
     // Read-only: nothing to keep (dropped, rolled back).
     drop(tx);
+    let index = index_of(&objects, out.accepted.len());
+    let existing: Vec<Option<i64>> = out
+        .accepted
+        .iter()
+        .map(
+            |a| match index.find(a.object.cadastral_number.as_deref(), &a.address_norm) {
+                Some(Ref::Existing(id)) => Some(id),
+                _ => None,
+            },
+        )
+        .collect();
+    drop(index);
+    for (a, e) in out.accepted.iter_mut().zip(existing) {
+        a.existing = e;
+    }
     progress(total, total);
     Ok(out)
 }
 
+/// The registry objects with any of the rows' keys (cadastral number,
+/// normalised address), in a few queries.
+async fn registry_objects(
+    tx: &mut crate::db::Tx,
+    rows: &[Accepted],
+) -> Result<Vec<bulk::KeyedObject>, ImportError> {
+    let mut cadastrals: Vec<&str> = rows
+        .iter()
+        .filter_map(|a| a.object.cadastral_number.as_deref())
+        .collect();
+    let mut addresses: Vec<&str> = rows
+        .iter()
+        .map(|a| a.address_norm.as_str())
+        .filter(|n| !n.is_empty())
+        .collect();
+    for keys in [&mut cadastrals, &mut addresses] {
+        keys.sort_unstable();
+        keys.dedup();
+    }
+    Ok(bulk::objects_with_keys(tx, &cadastrals, &addresses).await?)
+}
+
+/// The registry objects indexed by their keys, as stored.
+fn index_of(objects: &[bulk::KeyedObject], rows: usize) -> KeyIndex<'_> {
+    let mut index = KeyIndex::with_capacity(objects.len() + rows);
+    for o in objects {
+        index.add(
+            Ref::Existing(o.row.object_id),
+            o.row.cadastral_number.as_deref(),
+            &o.address_norm,
+        );
+    }
+    index
+}
+
 /// Writes every accepted row in one transaction: added, or the same object
 /// updated; each with a history entry. Returns (added, updated).
+///
+/// The outcome is that of writing the rows one by one in file order, each
+/// matched with `queries::find_same` against the registry as the rows
+/// before it left it (a later row may update an object an earlier row
+/// added or changed); that walk is done in memory over the objects the
+/// rows' keys name, read once inside the transaction, and then written in
+/// bulk: new objects and history in multi-row inserts, each updated object
+/// once with its last values.
 pub async fn commit(
     state: &AppState,
     prepared: &Prepared,
@@ -519,56 +582,118 @@ pub async fn commit(
     file_name: &str,
 ) -> Result<(usize, usize), ImportError> {
     let mut tx = state.db.begin().await?;
-    let (mut added, mut updated) = (0, 0);
-    for a in &prepared.accepted {
-        // Checked again inside the transaction: an object may have been
-        // added since the preview.
-        let existing = queries::find_same(
-            &mut tx,
-            a.object.cadastral_number.as_deref(),
-            &a.object.address,
-        )
-        .await?;
-        let note = serde_json::json!({ "file": file_name, "row": a.row });
-        match existing {
-            Some(id) => {
-                let before = queries::object_tx(&mut tx, id).await?;
-                queries::update(&mut tx, id, &a.object, true).await?;
-                let changes = super::changes(
-                    before.as_ref().map(|b| b.fields()).unwrap_or_default(),
-                    a.object.fields(),
-                );
-                queries::add_history(
-                    &mut tx,
-                    id,
-                    actor_id,
-                    "",
-                    "imported",
-                    &serde_json::json!({ "import": note, "changes": changes }),
-                )
-                .await?;
-                updated += 1;
+    // Matched again inside the transaction: an object may have been added
+    // since the preview.
+    let objects = registry_objects(&mut tx, &prepared.accepted).await?;
+    let mut index = index_of(&objects, prepared.accepted.len());
+    /// What an object touched by the import currently holds, as the walk
+    /// leaves it: as stored, or as a row of the file wrote it.
+    #[derive(Clone, Copy)]
+    enum Now<'a> {
+        Stored(&'a bulk::KeyedObject),
+        Row(&'a Accepted),
+    }
+    impl<'a> Now<'a> {
+        fn keys(self) -> (Option<&'a str>, &'a str) {
+            match self {
+                Now::Stored(o) => (o.row.cadastral_number.as_deref(), &o.address_norm),
+                Now::Row(a) => (a.object.cadastral_number.as_deref(), &a.address_norm),
             }
-            None => {
-                let id = queries::insert(&mut tx, &a.object, true, "import").await?;
-                queries::add_history(
-                    &mut tx,
-                    id,
-                    actor_id,
-                    "",
-                    "imported",
-                    &serde_json::json!({ "import": note }),
-                )
-                .await?;
-                added += 1;
+        }
+        fn fields(self) -> Vec<(&'static str, String)> {
+            match self {
+                Now::Stored(o) => o.row.fields(),
+                Now::Row(a) => a.object.fields(),
             }
         }
     }
+    let mut current: HashMap<Ref, Now<'_>> = objects
+        .iter()
+        .map(|o| (Ref::Existing(o.row.object_id), Now::Stored(o)))
+        .collect();
+    // Rows that add an object, each replaced by a later row updating it.
+    let mut added: Vec<&Accepted> = Vec::new();
+    // Existing objects updated, in the order first updated, and their last rows.
+    let mut updated: Vec<i64> = Vec::new();
+    let mut last: HashMap<i64, &Accepted> = HashMap::new();
+    // What each history entry records: as `json!({"import": note})` (the
+    // file name escaped once) or, for an update, with the changes.
+    let file = serde_json::Value::from(file_name).to_string();
+    let mut history: Vec<(Ref, String)> = Vec::with_capacity(prepared.accepted.len());
+    let (mut n_added, mut n_updated) = (0, 0);
+    for a in &prepared.accepted {
+        let cadastral = a.object.cadastral_number.as_deref();
+        match index.find(cadastral, &a.address_norm) {
+            Some(r) => {
+                let now = current
+                    .insert(r, Now::Row(a))
+                    .expect("every indexed object is current");
+                let (c, n) = now.keys();
+                index.remove(r, c, n);
+                index.add(r, cadastral, &a.address_norm);
+                let changes = super::changes(now.fields(), a.object.fields());
+                match r {
+                    Ref::Existing(id) => {
+                        if last.insert(id, a).is_none() {
+                            updated.push(id);
+                        }
+                    }
+                    Ref::Added(k) => added[k] = a,
+                }
+                let note = serde_json::json!({ "file": file_name, "row": a.row });
+                history.push((
+                    r,
+                    serde_json::json!({ "import": note, "changes": changes }).to_string(),
+                ));
+                n_updated += 1;
+            }
+            None => {
+                let r = Ref::Added(added.len());
+                added.push(a);
+                index.add(r, cadastral, &a.address_norm);
+                current.insert(r, Now::Row(a));
+                history.push((
+                    r,
+                    format!(r#"{{"import":{{"file":{file},"row":{}}}}}"#, a.row),
+                ));
+                n_added += 1;
+            }
+        }
+    }
+    drop(index);
+    drop(current);
+    let rows: Vec<(&ObjectInput, &str)> = added
+        .iter()
+        .map(|a| (&a.object, a.address_norm.as_str()))
+        .collect();
+    let added_ids = bulk::insert_objects(&mut tx, &rows, "import").await?;
+    drop(rows);
+    for id in updated {
+        // One statement per object (and the personal data's withdrawal
+        // when it enters the illegal registry, as a single update does).
+        queries::update(&mut tx, id, &last[&id].object, true).await?;
+    }
+    let entries: Vec<bulk::HistoryEntry> = history
+        .into_iter()
+        .map(|(r, changes)| bulk::HistoryEntry {
+            object_id: match r {
+                Ref::Existing(id) => id,
+                Ref::Added(k) => added_ids[k],
+            },
+            action: "imported",
+            changes,
+        })
+        .collect();
+    bulk::insert_history(&mut tx, actor_id, &entries).await?;
     crate::datasets::request_refresh(&mut tx, super::REGISTRY).await?;
     crate::datasets::request_refresh(&mut tx, super::ILLEGAL_REGISTRY).await?;
     tx.commit().await?;
-    tracing::info!(added, updated, "construction registry import committed");
-    Ok((added, updated))
+    tracing::info!(
+        added = n_added,
+        updated = n_updated,
+        "construction registry import committed"
+    );
+    Ok((n_added, n_updated))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! - `pages.rs`: the map, the table, a page per object, officers' forms,
 //!   the import preview and commit, CSV and XLSX exports;
 //! - `import.rs`: spreadsheets in (`calamine`), checked row by row;
+//! - `bulk.rs`: the import's lookups and writes, in bulk;
 //! - `dataset.rs`: both registries as open datasets.
 //!
 //! - `checks.rs`: citizens' check requests, which are requests of the
@@ -14,6 +15,7 @@
 //!   hand-off to the project-management core) plus the registry object and
 //!   the published verification result.
 
+pub mod bulk;
 pub mod checks;
 pub mod dataset;
 pub mod demo;

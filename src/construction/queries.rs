@@ -117,6 +117,9 @@ impl ObjectInput {
     }
 }
 
+/// The columns of [`ObjectRow`], for statements built at run time.
+pub(super) const OBJECT_COLUMNS: &str = object_columns!();
+
 const OBJECT_BY_ID: &str = concat!(
     "select ",
     object_columns!(),

@@ -16,6 +16,7 @@ mod cdp;
 mod ckan;
 mod clients;
 mod construction;
+mod construction_bulk;
 mod courts;
 mod crash;
 mod demo;
