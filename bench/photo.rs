@@ -75,9 +75,7 @@ fn main() {
         pb / db
     );
     println!(
-        "FIGURE\t{}\t{pm:.3}\tms\t{}\t{dm:.3}\tlower",
-        "photo: a 12-megapixel JPEG to its stored sizes, median",
-        "image::load_from_memory of the same file (decode only), median"
+        "FIGURE\tphoto: a 12-megapixel JPEG to its stored sizes, median\t{pm:.3}\tms\timage::load_from_memory of the same file (decode only), median\t{dm:.3}\tlower"
     );
     println!(
         "  stored sizes: full {:.0} kB, thumbnail {:.0} kB",

@@ -32,6 +32,8 @@ const MMAP_BYTES: i64 = 1 << 30;
 
 pub struct Readers {
     path: PathBuf,
+    /// `connections()`, worked out once (it reads the cgroup's files).
+    size: usize,
     idle: Mutex<Vec<Connection>>,
     /// One permit per connection: at most that many reads at once.
     permits: Arc<tokio::sync::Semaphore>,
@@ -49,10 +51,12 @@ pub fn readers(path: &Path) -> Arc<Readers> {
         return r;
     }
     map.retain(|_, w| w.strong_count() > 0);
+    let size = connections();
     let r = Arc::new(Readers {
         path: path.to_owned(),
+        size,
         idle: Mutex::new(Vec::new()),
-        permits: Arc::new(tokio::sync::Semaphore::new(connections())),
+        permits: Arc::new(tokio::sync::Semaphore::new(size)),
     });
     map.insert(path.to_owned(), Arc::downgrade(&r));
     r
@@ -65,6 +69,10 @@ fn error(e: impl std::fmt::Display) -> sqlx::Error {
 impl Readers {
     /// Runs `read` on the blocking pool once a connection is free (waiters
     /// are served in order, so one slow read does not starve the others).
+    /// The wait has no limit of its own: the scans that can take long (text
+    /// filters, spreadsheet selections) pass the `expensive` gate first, so
+    /// they cannot hold every connection. A sort on a column without an
+    /// index is not gated and waits its turn here like any read.
     pub async fn run<T: Send + 'static>(
         self: &Arc<Self>,
         read: impl FnOnce(&Readers) -> Result<T, sqlx::Error> + Send + 'static,
@@ -99,7 +107,7 @@ impl Readers {
 
     fn give_back(&self, c: Connection) {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        if idle.len() < connections() {
+        if idle.len() < self.size {
             idle.push(c);
         }
     }
