@@ -201,6 +201,14 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
     // Full text, stemmed.
     let (_, j) = call(&app, "package_search", json!({"q": "город"})).await;
     assert_eq!(names(&j), ["2312823003-towns"]);
+    // Solr's `text:` field is the same full text, in q and in fq; `text:*`
+    // is every passport.
+    let (_, j) = call(&app, "package_search", json!({"q": "text:город"})).await;
+    assert_eq!(names(&j), ["2312823003-towns"]);
+    let (_, j) = call(&app, "package_search", json!({"fq": "text:город"})).await;
+    assert_eq!(names(&j), ["2312823003-towns"]);
+    let (_, j) = call(&app, "package_search", json!({"q": "text:*"})).await;
+    assert_eq!(j["result"]["count"], 12);
     // Field queries in q, as ckanapi's README shows.
     let (_, j) = call(
         &app,
@@ -279,19 +287,37 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
     // Only a page is put in order (the rest of the result is not): pages of
     // three, one after another, are the whole result in its order, for
     // every sort, and a full-text query returns what its filters allow.
-    for sort in ["title_string asc", "name desc", "metadata_created desc", ""] {
-        let (_, whole) = call(&app, "package_search", json!({"rows": 100, "sort": sort})).await;
-        let mut paged = Vec::new();
-        for start in (0..12).step_by(3) {
-            let (_, p) = call(
+    // Scores tie (no words) and differ (words), which both take the
+    // narrowing by the first key.
+    for q in ["", "данные"] {
+        for sort in [
+            "title_string asc",
+            "name desc",
+            "metadata_created desc",
+            "metadata_modified asc",
+            "score asc",
+            "",
+        ] {
+            let (_, whole) = call(
                 &app,
                 "package_search",
-                json!({"rows": 3, "start": start, "sort": sort}),
+                json!({"q": q, "rows": 100, "sort": sort}),
             )
             .await;
-            paged.extend(names(&p));
+            let count = whole["result"]["count"].as_u64().unwrap();
+            assert!(count > 3, "{q:?}: {count}");
+            let mut paged = Vec::new();
+            for start in (0..count).step_by(3) {
+                let (_, p) = call(
+                    &app,
+                    "package_search",
+                    json!({"q": q, "rows": 3, "start": start, "sort": sort}),
+                )
+                .await;
+                paged.extend(names(&p));
+            }
+            assert_eq!(paged, names(&whole), "q {q:?}, sort {sort:?}");
         }
-        assert_eq!(paged, names(&whole), "sort {sort:?}");
     }
     let (_, j) = call(
         &app,
