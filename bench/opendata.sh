@@ -89,6 +89,7 @@ rm -f "$WORK"/plain.db*
 echo "== importing $PASSPORTS passports"
 $VECHE import "$OUT/catalogue" >/dev/null
 
+SERVER_START=$(date +%s.%N)
 $VECHE --listen 127.0.0.1:$VECHE_PORT >"$WORK/veche.log" 2>&1 &
 VECHE_PID=$!
 target/benchenv/bin/datasette -i "$OUT/datasette.db" -p $DATASETTE_PORT \
@@ -110,6 +111,18 @@ for _ in $(seq 1 150); do
   curl -sf "http://127.0.0.1:$VECHE_PORT/health" >/dev/null && curl -sf "http://127.0.0.1:$DATASETTE_PORT/-/versions.json" >/dev/null && break
   sleep 0.2
 done
+
+# The column indexes are built by the server after publication
+# (opendata::indexes, its worker looks every 5 s): timed from the server's
+# start, and waited for before anything is measured.
+waiting=1
+for _ in $(seq 1 1200); do
+  waiting=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from outbox where queue = ?", ("opendata.index",)).fetchone()[0])' "$WORK/data/veche.db")
+  [ "$waiting" = 0 ] && break
+  sleep 0.5
+done
+[ "$waiting" = 0 ] || { echo "the column indexes were not built in 10 minutes"; exit 1; }
+INDEXED_S=$(awk -v a="$SERVER_START" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b-a}')
 
 rss() { awk '/^'"$1"':/ {print int($2/1024)}' "/proc/$VECHE_PID/status"; }
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
@@ -196,7 +209,7 @@ PY
 V=$(rps "$WORK/v-table.wrk"); D=$(rps "$WORK/d-table.wrk")
 echo
 echo "machine: $(nproc) cores shared by servers and load generator; $ROWS rows ($(du -m "$CSV" | cut -f1) MB CSV)"
-printf "import:      %s rows in %s s (%.0f rows/s)\n" "$ROWS" "$IMPORT_S" "$(awk -v r="$ROWS" -v s="$IMPORT_S" 'BEGIN {print r/s}')"
+printf "import:      %s rows in %s s (%.0f rows/s) until published; every column indexed %s s after the server's start\n" "$ROWS" "$IMPORT_S" "$(awk -v r="$ROWS" -v s="$IMPORT_S" 'BEGIN {print r/s}')" "$INDEXED_S"
 printf "table JSON:  veche %8.0f req/s (p50 %s, p99 %s)   Datasette %6.0f req/s (p50 %s, p99 %s)   ratio %.1fx\n" \
   "$V" "$(lat "$WORK/v-table.wrk" 50%)" "$(lat "$WORK/v-table.wrk" 99%)" "$D" "$(lat "$WORK/d-table.wrk" 50%)" "$(lat "$WORK/d-table.wrk" 99%)" \
   "$(awk -v a="$V" -v b="$D" 'BEGIN {print a/b}')"
@@ -214,7 +227,9 @@ print(f"              ratio veche / nginx {mb(sys.argv[1]) / mb(sys.argv[2]):.2f
 PY
 echo "JSON export: $ROWS rows, $((BYTES >> 20)) MB in $JSON_S s; veche RSS $RSS_BEFORE MiB before, peak $HWM_AFTER MiB (peak before the export $HWM_BEFORE MiB)"
 ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v / 1000; else if (v ~ /ms$/) print v + 0; else print v * 1000 }'; }
-figure "opendata: import of $ROWS rows" "$(awk -v r="$ROWS" -v s="$IMPORT_S" 'BEGIN {print r/s}')" rows/s \
+figure "opendata: import of $ROWS rows, until published" "$(awk -v r="$ROWS" -v s="$IMPORT_S" 'BEGIN {print r/s}')" rows/s \
+  "plain SQLite bulk insert, one transaction, no index" "$(awk -v r="$ROWS" -v s="$PLAIN_S" 'BEGIN {print r/s}')" higher
+figure "opendata: import of $ROWS rows, until every column is indexed" "$(awk -v r="$ROWS" -v s="$IMPORT_S" -v i="$INDEXED_S" 'BEGIN {print r/(s+i)}')" rows/s \
   "plain SQLite bulk insert, one transaction, no index" "$(awk -v r="$ROWS" -v s="$PLAIN_S" 'BEGIN {print r/s}')" higher
 figure "opendata: table JSON, 32 connections" "$V" req/s "Datasette 0.65" "$D" higher
 figure "opendata: table JSON p99, 32 connections" "$(ms "$(lat "$WORK/v-table.wrk" 99%)")" ms "Datasette 0.65 p99" "$(ms "$(lat "$WORK/d-table.wrk" 99%)")" lower

@@ -20,6 +20,7 @@ pub mod downloads;
 pub mod home;
 pub mod http;
 pub mod import;
+pub mod indexes;
 pub mod loader;
 pub mod machine;
 pub mod mart;

@@ -60,15 +60,13 @@ pub async fn create_table(
     Ok(())
 }
 
-/// Indexes every column; run after loading (faster than indexing row by row).
-pub async fn create_indexes(
-    db: &Db,
-    version_id: i64,
-    fields: &[FieldDef],
-) -> Result<(), sqlx::Error> {
+/// Indexes every column; run after loading (faster than indexing row by
+/// row), by the index worker (`opendata::indexes`). Idempotent: an index
+/// built before a crash is kept.
+pub async fn create_indexes(db: &Db, version_id: i64, columns: usize) -> Result<(), sqlx::Error> {
     let t = table(version_id);
-    for i in 0..fields.len() {
-        let sql = format!("create index {t}_c{i} on {t} (c{i}, _row)");
+    for i in 0..columns {
+        let sql = format!("create index if not exists {t}_c{i} on {t} (c{i}, _row)");
         on_db!(db, |pool| sqlx::query(AssertSqlSafe(sql))
             .execute(pool)
             .await
@@ -716,6 +714,50 @@ pub async fn create_pair_index(
         .await
         .map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// The names of the indexes on a version's table (none when the table is
+/// gone), for the index worker and tests.
+pub async fn index_names(db: &Db, version_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    let t = table(version_id);
+    match db {
+        Db::Sqlite(pool) => {
+            sqlx::query_scalar(
+                "select name from sqlite_master where type = 'index' and tbl_name = $1",
+            )
+            .bind(&t)
+            .fetch_all(pool)
+            .await
+        }
+        Db::Postgres(pool) => {
+            sqlx::query_scalar("select indexname::text from pg_indexes where tablename = $1")
+                .bind(&t)
+                .fetch_all(pool)
+                .await
+        }
+    }
+}
+
+/// Whether a version's table exists (a superseded version's is dropped).
+pub async fn table_exists(db: &Db, version_id: i64) -> Result<bool, sqlx::Error> {
+    let t = table(version_id);
+    let n = match db {
+        Db::Sqlite(pool) => {
+            sqlx::query_scalar::<_, i64>(
+                "select count(*) from sqlite_master where type = 'table' and name = $1",
+            )
+            .bind(&t)
+            .fetch_one(pool)
+            .await?
+        }
+        Db::Postgres(pool) => {
+            sqlx::query_scalar::<_, i64>("select count(*) from pg_tables where tablename = $1")
+                .bind(&t)
+                .fetch_one(pool)
+                .await?
+        }
+    };
+    Ok(n > 0)
 }
 
 /// Whether the pair index exists (for tests and operators).

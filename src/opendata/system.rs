@@ -241,8 +241,9 @@ pub async fn live_table_of(
     }
 }
 
-/// Republishes every registry with a waiting request, then carries out the
-/// waiting withdrawals of personal data (`redact`).
+/// Republishes every registry with a waiting request, builds the indexes of
+/// the versions published (`indexes`), then carries out the waiting
+/// withdrawals of personal data (`redact`).
 pub async fn run_refreshes(state: &AppState) -> anyhow::Result<usize> {
     // The download counts kept in memory since the last round; a failure
     // keeps them for the next round and holds up nothing else (the
@@ -254,6 +255,8 @@ pub async fn run_refreshes(state: &AppState) -> anyhow::Result<usize> {
     loop {
         let jobs = queue::claim(&state.db, QUEUE, 10, std::time::Duration::from_secs(600)).await?;
         if jobs.is_empty() {
+            // The indexes of versions just published (theirs and imports').
+            crate::opendata::indexes::run(state).await?;
             // Withdrawals after the refreshes they may concern.
             crate::opendata::redact::run(state).await?;
             // Yesterday's preliminary versions are final after midnight,

@@ -678,6 +678,43 @@ both_backends!(an_officer_publishes_a_new_version_through_the_web, |app| {
         r.body
     );
     assert_eq!(versions(&app, TOWNS).await, 2);
+    // Published before its column indexes exist: filters answer the same
+    // without them, and the worker builds them from the outbox afterwards.
+    let version = app
+        .scalar("select max(version_id) from dataset_version")
+        .await;
+    let columns = String::from_utf8(good.clone())
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .count();
+    let column_indexes = async || {
+        let names = veche::opendata::store::index_names(&app.state.db, version)
+            .await
+            .unwrap();
+        (0..columns)
+            .filter(|i| names.contains(&format!("odv_{version}_c{i}")))
+            .count()
+    };
+    assert_eq!(
+        column_indexes().await,
+        0,
+        "not built in the upload's request"
+    );
+    let t = app
+        .get(&format!("/opendata/{TOWNS}/table.json?name=Краснодар"))
+        .await
+        .json();
+    assert_eq!(t["rows"][0]["population_2010"], 948827);
+    app.run_workers().await;
+    assert_eq!(column_indexes().await, columns, "every column indexed");
+    assert_eq!(
+        app.scalar("select count(*) from outbox where queue = 'opendata.index'")
+            .await,
+        0
+    );
     let t = app
         .get(&format!("/opendata/{TOWNS}/table.json?name=Краснодар"))
         .await

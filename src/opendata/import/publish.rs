@@ -289,6 +289,7 @@ pub async fn publish(
                     &dataset.identifier_norm,
                 )
                 .await?;
+                crate::opendata::indexes::request(&mut tx, version_id, fields.len()).await?;
                 tx.commit().await?;
                 Ok::<(), anyhow::Error>(())
             }
@@ -317,7 +318,7 @@ pub async fn publish(
 }
 
 /// Pass 2: a reader thread parses the (already checked) source and sends
-/// batches; this task inserts them, then builds the indexes.
+/// batches; this task inserts them.
 pub(super) async fn load(
     state: &AppState,
     version_id: i64,
@@ -379,11 +380,6 @@ pub(super) async fn load(
         inserted == total_rows,
         "loaded {inserted} rows, checked {total_rows}"
     );
-    let indexing = std::time::Instant::now();
-    store::create_indexes(&state.db, version_id, fields).await?;
-    tracing::debug!(
-        indexed_ms = indexing.elapsed().as_millis() as u64,
-        "indexes built"
-    );
+    // The column indexes come after publication (`opendata::indexes`).
     Ok(())
 }
