@@ -166,6 +166,7 @@ pub async fn run_scheduled(state: &crate::app::AppState) -> anyhow::Result<()> {
     crate::rankings::scheduled(state).await?;
     crate::reports::scheduled(state).await?;
     crate::press::scheduled(state).await?;
+    crate::pm::scheduled(state).await?;
     // The explorer's monthly mail (a shared service's step).
     crate::bi::explorer::mail::scheduled(state).await
 }

@@ -1,8 +1,10 @@
 //! Dashboards: the share of done, in-progress and overdue orders for the
 //! region, per portfolio (the governor and the vice-governors), per
-//! organisation, per executor, and for an executor per order-giver. One
-//! `group by` over the orders feeds each page; portfolios are summed from
-//! organisations along the directory's tree. Charts are SVG drawn here.
+//! organisation, per executor, and for an executor per order-giver. The
+//! region and the portfolios read the counters per organisation
+//! (`tally.rs`), summed along the directory's tree; an organisation's and
+//! an executor's pages group their own orders (an index range). Charts are
+//! SVG drawn here.
 
 use std::collections::BTreeMap;
 
@@ -203,7 +205,7 @@ async fn by_organisation(state: &AppState) -> AppResult<Vec<Counts>> {
     Ok(if super::replica::is_control(state) {
         super::replica::counts(&state.db, now()).await?
     } else {
-        queries::counts_by(&state.db, &OrderFilter::default(), "organisation_id", now()).await?
+        super::tally::counts(&state.db, super::tally::Scope::Organisation, now()).await?
     })
 }
 

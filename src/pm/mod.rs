@@ -10,6 +10,7 @@
 //! - `pages.rs`: orders, the task list, attachments;
 //! - `projects.rs`: the work breakdown and roadmaps;
 //! - `dashboard.rs`: done / in progress / overdue with SVG charts;
+//! - `tally.rs`: the counters the region, portfolios and projects read;
 //! - `seed.rs`: the demo projects;
 //! - `staff_app.rs`: the staff's phone app (manifest, offline actions).
 //!
@@ -33,6 +34,7 @@ pub mod replica;
 pub mod roadmaps;
 pub mod seed;
 pub mod staff_app;
+pub mod tally;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -41,6 +43,17 @@ use axum::routing::{get, post};
 use crate::app::AppState;
 
 /// Largest upload with an action: ten files at the photo limit, and text.
+/// The core's scheduled work (`features::run_scheduled`, hourly): the
+/// dashboards' counters of past days folded (`tally::fold`).
+pub async fn scheduled(state: &AppState) -> anyhow::Result<()> {
+    tally::fold(
+        &state.db,
+        crate::db::now().unix_timestamp().div_euclid(86_400),
+    )
+    .await?;
+    Ok(())
+}
+
 pub const MAX_UPLOAD: usize = 10 * crate::media::MAX_BYTES + 1024 * 1024;
 
 pub fn router() -> Router<AppState> {

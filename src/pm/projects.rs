@@ -232,7 +232,7 @@ pub async fn list(
     let tx = ProjectTexts::get(l);
     let all = projects(&db).await?;
     let counts: BTreeMap<String, Counts> =
-        queries::counts_by(&db, &OrderFilter::default(), "project_id", now())
+        super::tally::counts(&db, super::tally::Scope::Project, now())
             .await?
             .into_iter()
             .filter_map(|c| c.key.clone().map(|k| (k, c)))

@@ -130,6 +130,16 @@ pub async fn insert_order(tx: &mut Tx, o: &NewOrder<'_>) -> Result<Option<i64>, 
             id
         )?;
     }
+    if id.is_some() {
+        let counted = super::tally::Counted {
+            organisation_id: o.organisation_id.to_owned(),
+            project_id: o.project_id,
+            state: "new".into(),
+            deadline: o.deadline,
+            done_at: None,
+        };
+        super::tally::change(tx, None, Some(&counted)).await?;
+    }
     Ok(id)
 }
 
@@ -163,6 +173,8 @@ pub async fn order_tx(tx: &mut Tx, id: i64) -> Result<Option<OrderRow>, sqlx::Er
 /// order (the staff app refuses actions made against an older one).
 pub async fn save_order(tx: &mut Tx, o: &OrderRow) -> Result<(), sqlx::Error> {
     let now = now();
+    // The dashboards' counters move with the order (`tally.rs`).
+    let before = super::tally::stored(tx, o.order_id).await?;
     exec_tx!(
         tx,
         "update pm_order set state = $2, organisation_id = $3, executor_id = $4,
@@ -180,6 +192,17 @@ pub async fn save_order(tx: &mut Tx, o: &OrderRow) -> Result<(), sqlx::Error> {
         now,
         o.deadline
     )?;
+    if let Some(before) = before {
+        let after = super::tally::Counted {
+            organisation_id: o.organisation_id.clone(),
+            // A save never moves an order to another project.
+            project_id: before.project_id,
+            state: o.state.clone(),
+            deadline: o.deadline,
+            done_at: o.done_at,
+        };
+        super::tally::change(tx, Some(&before), Some(&after)).await?;
+    }
     Ok(())
 }
 

@@ -44,6 +44,7 @@ mod participation;
 mod phone;
 mod planner;
 mod pm;
+mod pm_tally;
 mod press;
 mod press_news;
 mod problems;

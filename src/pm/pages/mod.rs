@@ -188,7 +188,10 @@ pub async fn list(
     } else {
         f.offset = (page - 1) * PAGE;
     }
-    let total = queries::count_orders(&state.db, &f).await?;
+    let total = match crate::pm::tally::count(&state.db, &f).await? {
+        Some(n) => n,
+        None => queries::count_orders(&state.db, &f).await?,
+    };
     let rows = queries::list_orders(&state.db, &f).await?;
     let orgs = super::dashboard::org_map(&state.db).await?;
     let ids: Vec<i64> = rows.iter().filter_map(|o| o.executor_id).collect();
