@@ -192,6 +192,12 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(max_connections)
                 .acquire_timeout(Duration::from_secs(10))
+                // No `select 1` before handing out a connection: a SQLite
+                // connection is a file handle on a thread of its own and
+                // cannot be dropped by a network, and the ping was a second
+                // round trip to that thread for every query (14 % of a
+                // report page's samples, docs/PROBLEMS.md "Performance").
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await
                 .context("cannot open the SQLite database")?;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use maud::{Markup, html};
 
 use super::Kind;
+use super::queries::AppealRow;
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::web::layout::PageCtx;
@@ -18,8 +19,15 @@ pub trait RequestSection: Send + Sync {
     /// The kind of request whose page shows it (`Kind::as_str`).
     fn kind(&self) -> &'static str;
 
-    /// The block for the request, or nothing.
-    async fn section(&self, ctx: &PageCtx, db: &Db, appeal_id: i64) -> AppResult<Option<Markup>>;
+    /// The block for the request, or nothing. The page has read the
+    /// request already (and checked the viewer may see it): a block does
+    /// not read it again.
+    async fn section(
+        &self,
+        ctx: &PageCtx,
+        db: &Db,
+        report: &AppealRow,
+    ) -> AppResult<Option<Markup>>;
 }
 
 /// The registered blocks, in the order shown.
@@ -31,9 +39,27 @@ impl RequestSections {
         RequestSections(Arc::new(sections))
     }
 
-    /// The blocks for a request of `kind`, together; `None` when none has
-    /// anything to show (or the id is not a number: the page answers 404).
+    /// The blocks for the request `report` (as the page read it), together;
+    /// `None` when none has anything to show.
     pub async fn render(
+        &self,
+        ctx: &PageCtx,
+        db: &Db,
+        report: &AppealRow,
+    ) -> AppResult<Option<Markup>> {
+        let mut blocks = Vec::new();
+        for s in self.0.iter().filter(|s| s.kind() == report.kind) {
+            if let Some(m) = s.section(ctx, db, report).await? {
+                blocks.push(m);
+            }
+        }
+        Ok((!blocks.is_empty()).then(|| html! { @for b in blocks { (b) } }))
+    }
+
+    /// The blocks for the request `id` of `kind`, reading it first (the page
+    /// again after a failed action); `None` when none has anything to show,
+    /// or the id names no request of the kind (the page answers 404).
+    pub async fn render_id(
         &self,
         ctx: &PageCtx,
         db: &Db,
@@ -43,12 +69,9 @@ impl RequestSections {
         let Ok(appeal_id) = id.parse::<i64>() else {
             return Ok(None);
         };
-        let mut blocks = Vec::new();
-        for s in self.0.iter().filter(|s| s.kind() == kind.as_str()) {
-            if let Some(m) = s.section(ctx, db, appeal_id).await? {
-                blocks.push(m);
-            }
+        match super::queries::appeal(db, appeal_id).await? {
+            Some(a) if a.kind == kind.as_str() => self.render(ctx, db, &a).await,
+            _ => Ok(None),
         }
-        Ok((!blocks.is_empty()).then(|| html! { @for b in blocks { (b) } }))
     }
 }
