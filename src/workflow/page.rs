@@ -153,7 +153,7 @@ pub async fn request_page(
     q: ReportQuery,
     extra: Option<Markup>,
 ) -> AppResult<Response> {
-    let r = RequestView::load(db, kind, &id, ctx.user.as_ref(), q.filed.is_some()).await?;
+    let (r, _) = RequestView::load(db, kind, &id, &ctx, q.filed.is_some(), None).await?;
     Ok(request_markup(&ctx, kind, &r, &q, extra, None))
 }
 
@@ -168,8 +168,8 @@ pub async fn request_page_with(
     q: ReportQuery,
     sections: &super::sections::RequestSections,
 ) -> AppResult<Response> {
-    let r = RequestView::load(db, kind, &id, ctx.user.as_ref(), q.filed.is_some()).await?;
-    let extra = sections.render(&ctx, db, &r.appeal).await?;
+    let (r, extra) =
+        RequestView::load(db, kind, &id, &ctx, q.filed.is_some(), Some(sections)).await?;
     Ok(request_markup(&ctx, kind, &r, &q, extra, None))
 }
 
@@ -184,7 +184,7 @@ pub async fn request_page_kept(
     extra: Option<Markup>,
     kept: Kept,
 ) -> AppResult<Response> {
-    let r = RequestView::load(db, kind, &id, ctx.user.as_ref(), false).await?;
+    let (r, _) = RequestView::load(db, kind, &id, &ctx, false, None).await?;
     Ok(request_markup(
         &ctx,
         kind,
@@ -242,20 +242,25 @@ struct RequestView {
 
 impl RequestView {
     /// `filed`: the page thanks its author for a request just filed (and
-    /// then says whether a moderator checks it first). Only what the viewer
-    /// is shown is read: each query is a round trip to the database's
-    /// thread, and the page is read far more often than anything else.
+    /// then says whether a moderator checks it first); `sections`: the
+    /// blocks other features add, rendered with what was read. Only what
+    /// the viewer is shown is read, and what everyone is shown on one held
+    /// connection (`db::Conn`): each query is a round trip to the
+    /// database's thread, and the page is read far more than anything else.
     async fn load(
         db: &Db,
         kind: Kind,
         id: &str,
-        user: Option<&CurrentUser>,
+        ctx: &PageCtx,
         filed: bool,
-    ) -> AppResult<RequestView> {
+        sections: Option<&super::sections::RequestSections>,
+    ) -> AppResult<(RequestView, Option<Markup>)> {
+        let user = ctx.user.as_ref();
+        let mut c = db.conn().await?;
         // The request with its category's, organisation's and author's
         // names in one query; the same 404 as `visible_kind`.
         let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
-        let named = queries::appeal_named(db, id)
+        let named = queries::appeal_named(&mut c, id)
             .await?
             .filter(|n| n.appeal.kind == kind.as_str())
             .ok_or_else(AppError::not_found)?;
@@ -265,8 +270,14 @@ impl RequestView {
         }
         let staff = viewer.staff();
         let appeal = named.appeal;
-        let events = queries::events(db, appeal.appeal_id, staff).await?;
-        let photos = queries::photos(db, appeal.appeal_id).await?;
+        let events = queries::events_on(&mut c, appeal.appeal_id, staff).await?;
+        let photos = queries::photos_on(&mut c, appeal.appeal_id).await?;
+        let extra = match sections {
+            Some(s) => s.render(ctx, &mut c, &appeal).await?,
+            None => None,
+        };
+        // Back to the pool before reading anything on the pool.
+        drop(c);
         let category = named.category_ru.zip(named.category_en);
         let org = named.organisation_ru.zip(named.organisation_en);
         // A hidden name is shown to staff only, and the contact always so.
@@ -285,7 +296,7 @@ impl RequestView {
             Vec::new()
         };
         let premoderation = filed && viewer.author && workflow::settings(db).await?.premoderation;
-        Ok(RequestView {
+        let view = RequestView {
             appeal,
             category,
             events,
@@ -297,7 +308,8 @@ impl RequestView {
             follows,
             orgs,
             premoderation,
-        })
+        };
+        Ok((view, extra))
     }
 }
 

@@ -9,7 +9,7 @@ use maud::{Markup, html};
 
 use super::Kind;
 use super::queries::AppealRow;
-use crate::db::Db;
+use crate::db::{Conn, Db};
 use crate::error::AppResult;
 use crate::web::layout::PageCtx;
 
@@ -21,11 +21,12 @@ pub trait RequestSection: Send + Sync {
 
     /// The block for the request, or nothing. The page has read the
     /// request already (and checked the viewer may see it): a block does
-    /// not read it again.
+    /// not read it again, and reads what it needs on the page's connection
+    /// (`db::Conn`: acquiring another while it is held could wait forever).
     async fn section(
         &self,
         ctx: &PageCtx,
-        db: &Db,
+        c: &mut Conn,
         report: &AppealRow,
     ) -> AppResult<Option<Markup>>;
 }
@@ -44,12 +45,12 @@ impl RequestSections {
     pub async fn render(
         &self,
         ctx: &PageCtx,
-        db: &Db,
+        c: &mut Conn,
         report: &AppealRow,
     ) -> AppResult<Option<Markup>> {
         let mut blocks = Vec::new();
         for s in self.0.iter().filter(|s| s.kind() == report.kind) {
-            if let Some(m) = s.section(ctx, db, report).await? {
+            if let Some(m) = s.section(ctx, c, report).await? {
                 blocks.push(m);
             }
         }
@@ -70,7 +71,7 @@ impl RequestSections {
             return Ok(None);
         };
         match super::queries::appeal(db, appeal_id).await? {
-            Some(a) if a.kind == kind.as_str() => self.render(ctx, db, &a).await,
+            Some(a) if a.kind == kind.as_str() => self.render(ctx, &mut db.conn().await?, &a).await,
             _ => Ok(None),
         }
     }

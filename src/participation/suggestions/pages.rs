@@ -426,17 +426,17 @@ impl workflow::sections::RequestSection for ForReports {
     async fn section(
         &self,
         ctx: &PageCtx,
-        db: &Db,
+        c: &mut crate::db::Conn,
         report: &AppealRow,
     ) -> AppResult<Option<maud::Markup>> {
         if !report.state().is_public() {
             return Ok(None);
         }
-        let suggestions = queries::for_target(db, "problem", report.appeal_id).await?;
+        let suggestions = queries::for_target_on(c, "problem", report.appeal_id).await?;
         // Their requests in one query, not one each.
         let ids: Vec<i64> = suggestions.iter().map(|s| s.appeal_id).collect();
         let mut appeals: std::collections::HashMap<i64, AppealRow> =
-            workflow::queries::appeals(db, &ids)
+            workflow::queries::appeals(c, &ids)
                 .await?
                 .into_iter()
                 .filter(|a| a.state().is_public())

@@ -5,8 +5,8 @@ use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use crate::db::filter::{Param, Where};
-use crate::db::{Db, Tx, now};
-use crate::{exec_tx, fetch_db, fetch_tx, on_db, on_tx};
+use crate::db::{Conn, Db, Tx, now};
+use crate::{exec_tx, fetch_db, fetch_tx, on_conn, on_db, on_tx};
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct AppealRow {
@@ -106,7 +106,7 @@ pub struct AppealNamed {
     pub author_email: Option<String>,
 }
 
-pub async fn appeal_named(db: &Db, id: i64) -> Result<Option<AppealNamed>, sqlx::Error> {
+pub async fn appeal_named(c: &mut Conn, id: i64) -> Result<Option<AppealNamed>, sqlx::Error> {
     // Scalar subqueries rather than joins: the appeal's columns stay
     // unqualified (`appeal_columns!`) without clashing with the others'.
     let sql = concat!(
@@ -121,12 +121,15 @@ pub async fn appeal_named(db: &Db, id: i64) -> Result<Option<AppealNamed>, sqlx:
          (select p.email from account p where p.account_id = appeal.author_id) as author_email
          from appeal where appeal_id = $1"
     );
-    fetch_db!(db, fetch_optional, AppealNamed, sql, id)
+    on_conn!(c, |conn| sqlx::query_as::<_, AppealNamed>(sql)
+        .bind(id)
+        .fetch_optional(conn)
+        .await)
 }
 
 /// The requests `ids`, in one query (a page listing several requests reads
 /// them together, not one query each); in the order of their ids.
-pub async fn appeals(db: &Db, ids: &[i64]) -> Result<Vec<AppealRow>, sqlx::Error> {
+pub async fn appeals(c: &mut Conn, ids: &[i64]) -> Result<Vec<AppealRow>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -137,10 +140,10 @@ pub async fn appeals(db: &Db, ids: &[i64]) -> Result<Vec<AppealRow>, sqlx::Error
         appeal_columns!(),
         list.join(",")
     );
-    on_db!(db, |pool| sqlx::query_as::<_, AppealRow>(
+    on_conn!(c, |conn| sqlx::query_as::<_, AppealRow>(
         sqlx::AssertSqlSafe(sql)
     )
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)
 }
 
