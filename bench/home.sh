@@ -4,12 +4,15 @@
 # static file (the physical limit of this machine for that response).
 #
 # Also the start-up time: the first start (which writes the demo region)
-# and the second.
+# and the second; and a citizen's report page ($REPORT, /problems/600 by
+# default) against the home page in the same run, since it reads the
+# database on every request and the home page serves cached blocks.
 #
 # Run: bash bench/home.sh            (DURATION=30 bash bench/home.sh for longer runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-15}
+REPORT=${REPORT:-/problems/600}
 VECHE_PORT=18181
 NGINX_PORT=18182
 
@@ -66,6 +69,9 @@ wrk -t2 -c64 -d"${DURATION}s" --latency "http://127.0.0.1:$VECHE_PORT/" >"$WORK/
 PEAK=$(rss VmHWM)
 RSS_AFTER=$(rss VmRSS)
 wrk -t2 -c64 -d"${DURATION}s" --latency "http://127.0.0.1:$NGINX_PORT/" >"$WORK/nginx.wrk"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$VECHE_PORT$REPORT")" = 200 ] || { echo "$REPORT does not answer 200"; exit 1; }
+wrk -t2 -c64 -d3s "http://127.0.0.1:$VECHE_PORT$REPORT" >/dev/null
+wrk -t2 -c64 -d"${DURATION}s" --latency "http://127.0.0.1:$VECHE_PORT$REPORT" >"$WORK/report.wrk"
 
 V=$(rps "$WORK/veche.wrk"); N=$(rps "$WORK/nginx.wrk")
 echo
@@ -75,4 +81,7 @@ printf "nginx  %10.0f req/s   p99 %s   (same bytes as a static file)\n" "$N" "$(
 echo "ratio veche / nginx: $(awk -v a="$V" -v b="$N" 'BEGIN {printf "%.2f", a/b}')"
 echo "veche memory: RSS $((RSS_BEFORE / 1024)) MiB before the load, $((RSS_AFTER / 1024)) MiB after; peak (VmHWM) $((PEAK / 1024)) MiB"
 echo "start-up with the demo region: first start on an empty data folder ${FIRST_START} s, second start ${SECOND_START} s"
+R=$(rps "$WORK/report.wrk")
+printf "report %10.0f req/s   p99 %s   (%s; %.2f of the home page)\n" "$R" "$(p99 "$WORK/report.wrk")" "$REPORT" "$(awk -v a="$R" -v b="$V" 'BEGIN {print a/b}')"
 figure "home sqlite: home page throughput, 64 connections" "$V" "req/s" "nginx, the same page as a static file" "$N" higher
+figure "home sqlite: a report's page ($REPORT) throughput, 64 connections" "$R" "req/s" "the home page, same run" "$V" higher

@@ -88,6 +88,24 @@ macro_rules! on_tx {
     };
 }
 
+/// Runs `$body` with `$conn` bound to a held connection's
+/// (`&mut PgConnection` or `&mut SqliteConnection`): see [`Conn`].
+#[macro_export]
+macro_rules! on_conn {
+    ($c:expr, |$conn:ident| $body:expr) => {
+        match $c {
+            $crate::db::Conn::Postgres(c) => {
+                let $conn = &mut **c;
+                $body
+            }
+            $crate::db::Conn::Sqlite(c) => {
+                let $conn = &mut **c;
+                $body
+            }
+        }
+    };
+}
+
 /// Runs one statement with its bound values in a transaction and returns
 /// how many rows it touched: the common case of `on_tx!`, written once.
 ///
@@ -146,6 +164,18 @@ macro_rules! fetch_tx {
     };
 }
 
+/// One pooled connection held for a few reads in a row, outside any
+/// transaction (a page's). sqlx sends a `select 1` down a connection each
+/// time it goes back to the pool (not configurable: sqlx-core's
+/// `return_to_pool`), a round trip to the SQLite connection's thread; reads
+/// made on one held connection pay it once, not once per query. Do not
+/// acquire another connection while holding one: with every connection
+/// held, that waits forever.
+pub enum Conn {
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+}
+
 impl Db {
     /// Connects to the configured database, creating the data folder and the
     /// SQLite file when they do not exist yet.
@@ -192,6 +222,12 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(max_connections)
                 .acquire_timeout(Duration::from_secs(10))
+                // No `select 1` before handing out a connection: a SQLite
+                // connection is a file handle on a thread of its own and
+                // cannot be dropped by a network, and the ping was a second
+                // round trip to that thread for every query (14 % of a
+                // report page's samples, docs/PROBLEMS.md "Performance").
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await
                 .context("cannot open the SQLite database")?;
@@ -250,6 +286,14 @@ impl Db {
         Ok(match self {
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
             Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN DEFERRED").await?),
+        })
+    }
+
+    /// A connection to hold for a few reads in a row (see [`Conn`]).
+    pub async fn conn(&self) -> Result<Conn, sqlx::Error> {
+        Ok(match self {
+            Db::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+            Db::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
         })
     }
 

@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult, Msg};
 use crate::web::components::{FieldErrors, Select};
 use crate::web::extract::{Path, Query};
 use crate::web::layout::{Page, PageCtx};
-use crate::workflow::page::{ReportQuery, act_on_page, request_page};
+use crate::workflow::page::{ReportQuery, act_on_page, request_page_with};
 use crate::workflow::queries::{self, AppealFilter, AppealSort};
 use crate::workflow::views::{self, Categories, IssueTexts, pager};
 
@@ -251,11 +251,15 @@ pub async fn report(
     Path(id): Path<String>,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    let extra = state
-        .request_sections
-        .render(&ctx, &state.db, crate::issues::PROBLEM, &id)
-        .await?;
-    request_page(ctx, &state.db, crate::issues::PROBLEM, id, q, extra).await
+    request_page_with(
+        ctx,
+        &state.db,
+        crate::issues::PROBLEM,
+        id,
+        q,
+        &state.request_sections,
+    )
+    .await
 }
 
 /// `POST /problems/{id}/action` (multipart; the CSRF token is its first field)
@@ -275,7 +279,7 @@ pub async fn action(
         multipart,
         async |ctx, state, id| {
             (state.request_sections)
-                .render(ctx, &state.db, crate::issues::PROBLEM, id)
+                .render_id(ctx, &state.db, crate::issues::PROBLEM, id)
                 .await
         },
     )

@@ -10,7 +10,7 @@ use super::acting::ActionForm;
 pub use super::acting::{Acted, Kept, action_of, parse_action};
 use super::lifecycle::{Action, CloseReason, State as St};
 use super::queries::{self, AppealRow};
-use super::views::{self, Categories, IssueTexts, headline, municipality_name, state_badge};
+use super::views::{self, IssueTexts, headline_named, municipality_name, state_badge};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::Db;
@@ -153,7 +153,23 @@ pub async fn request_page(
     q: ReportQuery,
     extra: Option<Markup>,
 ) -> AppResult<Response> {
-    let r = RequestView::load(db, kind, &id, ctx.user.as_ref()).await?;
+    let (r, _) = RequestView::load(db, kind, &id, &ctx, q.filed.is_some(), None).await?;
+    Ok(request_markup(&ctx, kind, &r, &q, extra, None))
+}
+
+/// The page of a request with the blocks other features add to requests of
+/// its kind (`sections`), given the request as the page read it, so that
+/// no block reads it again.
+pub async fn request_page_with(
+    ctx: PageCtx,
+    db: &Db,
+    kind: Kind,
+    id: String,
+    q: ReportQuery,
+    sections: &super::sections::RequestSections,
+) -> AppResult<Response> {
+    let (r, extra) =
+        RequestView::load(db, kind, &id, &ctx, q.filed.is_some(), Some(sections)).await?;
     Ok(request_markup(&ctx, kind, &r, &q, extra, None))
 }
 
@@ -168,7 +184,7 @@ pub async fn request_page_kept(
     extra: Option<Markup>,
     kept: Kept,
 ) -> AppResult<Response> {
-    let r = RequestView::load(db, kind, &id, ctx.user.as_ref()).await?;
+    let (r, _) = RequestView::load(db, kind, &id, &ctx, false, None).await?;
     Ok(request_markup(
         &ctx,
         kind,
@@ -204,12 +220,18 @@ pub async fn act_on_page(
 /// What the request page shows, read in one place.
 struct RequestView {
     appeal: AppealRow,
-    cats: Categories,
+    /// Its category's name, in Russian and English (none when the category
+    /// is gone: the page shows its id).
+    category: Option<(String, String)>,
     /// The timeline; staff also see the internal events.
     events: Vec<queries::EventRow>,
     photos: Vec<queries::PhotoRow>,
-    author: Option<crate::auth::queries::AccountRow>,
-    org: Option<crate::directory::queries::OrgRow>,
+    /// The author's name, unless hidden from this viewer, and address, to
+    /// staff only.
+    author_name: Option<String>,
+    author_email: Option<String>,
+    /// Its organisation's name, in Russian and English.
+    org: Option<(String, String)>,
     /// Whether the viewer supports and follows it.
     supports: bool,
     follows: bool,
@@ -219,22 +241,48 @@ struct RequestView {
 }
 
 impl RequestView {
+    /// `filed`: the page thanks its author for a request just filed (and
+    /// then says whether a moderator checks it first); `sections`: the
+    /// blocks other features add, rendered with what was read. Only what
+    /// the viewer is shown is read, and what everyone is shown on one held
+    /// connection (`db::Conn`): each query is a round trip to the
+    /// database's thread, and the page is read far more than anything else.
     async fn load(
         db: &Db,
         kind: Kind,
         id: &str,
-        user: Option<&CurrentUser>,
-    ) -> AppResult<RequestView> {
-        let appeal = visible_kind(db, kind, id, user).await?;
-        let staff = Viewer::of(&appeal, user).staff();
-        let cats = Categories::one(db, &appeal.category_id).await?;
-        let events = queries::events(db, appeal.appeal_id, staff).await?;
-        let photos = queries::photos(db, appeal.appeal_id).await?;
-        let author = crate::auth::queries::account_by_id(db, appeal.author_id).await?;
-        let org = match &appeal.organisation_id {
-            Some(o) => crate::directory::queries::by_id(db, o).await?,
+        ctx: &PageCtx,
+        filed: bool,
+        sections: Option<&super::sections::RequestSections>,
+    ) -> AppResult<(RequestView, Option<Markup>)> {
+        let user = ctx.user.as_ref();
+        let mut c = db.conn().await?;
+        // The request with its category's, organisation's and author's
+        // names in one query; the same 404 as `visible_kind`.
+        let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
+        let named = queries::appeal_named(&mut c, id)
+            .await?
+            .filter(|n| n.appeal.kind == kind.as_str())
+            .ok_or_else(AppError::not_found)?;
+        let viewer = Viewer::of(&named.appeal, user);
+        if !viewer.may_see(&named.appeal) {
+            return Err(AppError::not_found());
+        }
+        let staff = viewer.staff();
+        let appeal = named.appeal;
+        let events = queries::events_on(&mut c, appeal.appeal_id, staff).await?;
+        let photos = queries::photos_on(&mut c, appeal.appeal_id).await?;
+        let extra = match sections {
+            Some(s) => s.render(ctx, &mut c, &appeal).await?,
             None => None,
         };
+        // Back to the pool before reading anything on the pool.
+        drop(c);
+        let category = named.category_ru.zip(named.category_en);
+        let org = named.organisation_ru.zip(named.organisation_en);
+        // A hidden name is shown to staff only, and the contact always so.
+        let author_name = named.author_name.filter(|_| !appeal.hide_name || staff);
+        let author_email = named.author_email.filter(|_| staff);
         let (supports, follows) = match user {
             Some(u) => (
                 queries::supports(db, appeal.appeal_id, u.account_id).await?,
@@ -247,19 +295,21 @@ impl RequestView {
         } else {
             Vec::new()
         };
-        let premoderation = workflow::settings(db).await?.premoderation;
-        Ok(RequestView {
+        let premoderation = filed && viewer.author && workflow::settings(db).await?.premoderation;
+        let view = RequestView {
             appeal,
-            cats,
+            category,
             events,
             photos,
-            author,
+            author_name,
+            author_email,
             org,
             supports,
             follows,
             orgs,
             premoderation,
-        })
+        };
+        Ok((view, extra))
     }
 }
 
@@ -274,10 +324,11 @@ fn request_markup(
     let a = &r.appeal;
     let v = Viewer::of(a, ctx.user.as_ref());
     let RequestView {
-        cats,
+        category,
         events,
         photos,
-        author,
+        author_name,
+        author_email,
         org,
         supports,
         follows,
@@ -290,16 +341,15 @@ fn request_markup(
     let l = ctx.locale;
     let t = ReportTexts::get(l);
     let it = IssueTexts::get(l);
-    let title = format!("№{}. {}", a.appeal_id, headline(l, cats, a));
+    let category_name = category
+        .as_ref()
+        .map_or(a.category_id.as_str(), |(ru, en)| l.pick(ru, en));
+    let title = format!("№{}. {}", a.appeal_id, headline_named(l, category_name, a));
     let point = serde_json::json!({
         "type": "FeatureCollection",
         "features": [{ "type": "Feature", "geometry": { "type": "Point", "coordinates": [a.lon, a.lat] },
-                       "properties": { "name": headline(l, cats, a), "approximate": a.approximate } }]
+                       "properties": { "name": headline_named(l, category_name, a), "approximate": a.approximate } }]
     });
-    let author_name = match (&author, a.hide_name, v.staff()) {
-        (Some(acc), false, _) | (Some(acc), true, true) => Some(acc.display_name.clone()),
-        _ => None,
-    };
     let (crumb, crumb_href) = kind.section(l);
     Page::new(ctx, title.clone())
         .crumb(crumb, crumb_href)
@@ -319,15 +369,15 @@ fn request_markup(
                 @if let Some(href) = kind.spec().municipality_href {
                     a href={ (href) (a.municipality_id) } { (municipality_name(l, &a.municipality_id)) }
                 } @else { (municipality_name(l, &a.municipality_id)) }
-                @if let Some(o) = &org { " · " a href={ (kind.spec().organisation_href) (o.organisation_id) } { (l.pick(&o.name_ru, &o.name_en)) } }
+                @if let (Some(o), Some((ru, en))) = (&a.organisation_id, &org) { " · " a href={ (kind.spec().organisation_href) (o) } { (l.pick(ru, en)) } }
             }
             dl.facts {
                 dt { (it.author) }
                 dd { @match &author_name { Some(n) => { (n) @if a.hide_name { " (" (it.hidden_name) ")" } }, None => { (it.hidden_name) } } }
                 @if v.staff() {
-                    @if let Some(email) = author.as_ref().and_then(|acc| acc.email.as_ref()) { dt { (t.contact) } dd { a href={ "mailto:" (email) } { (email) } } }
+                    @if let Some(email) = author_email { dt { (t.contact) } dd { a href={ "mailto:" (email) } { (email) } } }
                 }
-                dt { (it.category) } dd { (cats.name(l, &a.category_id)) }
+                dt { (it.category) } dd { (category_name) }
                 dt { (it.created_on) } dd { (datetime(l, a.created_at)) }
                 @if let Some(p) = a.published_at { dt { (it.published_on) } dd { (datetime(l, p)) } }
                 @if let (Some(d), true) = (a.due_at, a.state().awaits_reaction()) {

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use maud::{Markup, html};
 
 use super::Kind;
-use crate::db::Db;
+use super::queries::AppealRow;
+use crate::db::{Conn, Db};
 use crate::error::AppResult;
 use crate::web::layout::PageCtx;
 
@@ -18,8 +19,16 @@ pub trait RequestSection: Send + Sync {
     /// The kind of request whose page shows it (`Kind::as_str`).
     fn kind(&self) -> &'static str;
 
-    /// The block for the request, or nothing.
-    async fn section(&self, ctx: &PageCtx, db: &Db, appeal_id: i64) -> AppResult<Option<Markup>>;
+    /// The block for the request, or nothing. The page has read the
+    /// request already (and checked the viewer may see it): a block does
+    /// not read it again, and reads what it needs on the page's connection
+    /// (`db::Conn`: acquiring another while it is held could wait forever).
+    async fn section(
+        &self,
+        ctx: &PageCtx,
+        c: &mut Conn,
+        report: &AppealRow,
+    ) -> AppResult<Option<Markup>>;
 }
 
 /// The registered blocks, in the order shown.
@@ -31,9 +40,27 @@ impl RequestSections {
         RequestSections(Arc::new(sections))
     }
 
-    /// The blocks for a request of `kind`, together; `None` when none has
-    /// anything to show (or the id is not a number: the page answers 404).
+    /// The blocks for the request `report` (as the page read it), together;
+    /// `None` when none has anything to show.
     pub async fn render(
+        &self,
+        ctx: &PageCtx,
+        c: &mut Conn,
+        report: &AppealRow,
+    ) -> AppResult<Option<Markup>> {
+        let mut blocks = Vec::new();
+        for s in self.0.iter().filter(|s| s.kind() == report.kind) {
+            if let Some(m) = s.section(ctx, c, report).await? {
+                blocks.push(m);
+            }
+        }
+        Ok((!blocks.is_empty()).then(|| html! { @for b in blocks { (b) } }))
+    }
+
+    /// The blocks for the request `id` of `kind`, reading it first (the page
+    /// again after a failed action); `None` when none has anything to show,
+    /// or the id names no request of the kind (the page answers 404).
+    pub async fn render_id(
         &self,
         ctx: &PageCtx,
         db: &Db,
@@ -43,12 +70,9 @@ impl RequestSections {
         let Ok(appeal_id) = id.parse::<i64>() else {
             return Ok(None);
         };
-        let mut blocks = Vec::new();
-        for s in self.0.iter().filter(|s| s.kind() == kind.as_str()) {
-            if let Some(m) = s.section(ctx, db, appeal_id).await? {
-                blocks.push(m);
-            }
+        match super::queries::appeal(db, appeal_id).await? {
+            Some(a) if a.kind == kind.as_str() => self.render(ctx, &mut db.conn().await?, &a).await,
+            _ => Ok(None),
         }
-        Ok((!blocks.is_empty()).then(|| html! { @for b in blocks { (b) } }))
     }
 }

@@ -73,18 +73,6 @@ impl Categories {
         ))
     }
 
-    /// Only the category `id`: a page naming one category reads one row
-    /// (the report page read every category of its kind, 8 % of its time).
-    pub async fn one(db: &Db, id: &str) -> AppResult<Categories> {
-        Ok(Categories(
-            queries::category(db, id)
-                .await?
-                .into_iter()
-                .map(|c| (c.category_id.clone(), c))
-                .collect(),
-        ))
-    }
-
     /// The categories of every kind (category ids are unique across kinds).
     pub async fn load_all(db: &Db) -> AppResult<Categories> {
         let mut all = HashMap::new();
@@ -159,12 +147,17 @@ pub fn state_options(l: Locale) -> Vec<(String, String)> {
 
 /// The headline of a report: its category and where it is.
 pub fn headline(l: Locale, cats: &Categories, a: &AppealRow) -> String {
+    headline_named(l, &cats.name(l, &a.category_id), a)
+}
+
+/// The headline of a report whose category's name is known.
+pub fn headline_named(l: Locale, category: &str, a: &AppealRow) -> String {
     let place = if a.address.trim().is_empty() {
         municipality_name(l, &a.municipality_id)
     } else {
         a.address.clone()
     };
-    format!("{} — {place}", cats.name(l, &a.category_id))
+    format!("{category} — {place}")
 }
 
 /// The state as a badge, with "overdue" when the deadline has passed.

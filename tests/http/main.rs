@@ -51,6 +51,7 @@ mod problems;
 mod publications;
 mod queues;
 mod rankings;
+mod report_page;
 mod reports;
 mod roles;
 mod screenshots;

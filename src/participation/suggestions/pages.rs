@@ -426,27 +426,29 @@ impl workflow::sections::RequestSection for ForReports {
     async fn section(
         &self,
         ctx: &PageCtx,
-        db: &Db,
-        appeal_id: i64,
+        c: &mut crate::db::Conn,
+        report: &AppealRow,
     ) -> AppResult<Option<maud::Markup>> {
-        let Some(report) = workflow::queries::appeal(db, appeal_id).await? else {
-            return Ok(None);
-        };
         if !report.state().is_public() {
             return Ok(None);
         }
-        let mut made = Vec::new();
-        for s in queries::for_target(db, "problem", appeal_id).await? {
-            if let Some(a) = workflow::queries::appeal(db, s.appeal_id)
+        let suggestions = queries::for_target_on(c, "problem", report.appeal_id).await?;
+        // Their requests in one query, not one each.
+        let ids: Vec<i64> = suggestions.iter().map(|s| s.appeal_id).collect();
+        let mut appeals: std::collections::HashMap<i64, AppealRow> =
+            workflow::queries::appeals(c, &ids)
                 .await?
+                .into_iter()
                 .filter(|a| a.state().is_public())
-            {
-                made.push((a, s));
-            }
-        }
+                .map(|a| (a.appeal_id, a))
+                .collect();
+        let made: Vec<(AppealRow, queries::SuggestionRow)> = suggestions
+            .into_iter()
+            .filter_map(|s| appeals.remove(&s.appeal_id).map(|a| (a, s)))
+            .collect();
         Ok(Some(views::for_report(
             ctx.locale,
-            appeal_id,
+            report.appeal_id,
             report.state().is_open(),
             &made,
         )))

@@ -4,8 +4,8 @@
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
-use crate::db::{Db, Tx};
-use crate::{exec_tx, fetch_db};
+use crate::db::{Conn, Db, Tx};
+use crate::{exec_tx, fetch_db, on_conn};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct SuggestionRow {
@@ -55,17 +55,21 @@ pub async fn suggestion_tx(
     )
 }
 
-/// The suggestions made for a report or a priority, oldest first.
-pub async fn for_target(db: &Db, kind: &str, id: i64) -> Result<Vec<SuggestionRow>, sqlx::Error> {
-    fetch_db!(
-        db,
-        fetch_all,
-        SuggestionRow,
+/// The suggestions made for the request `id` of `kind`, on a held
+/// connection (the report page's, `db::Conn`).
+pub async fn for_target_on(
+    c: &mut Conn,
+    kind: &str,
+    id: i64,
+) -> Result<Vec<SuggestionRow>, sqlx::Error> {
+    on_conn!(c, |conn| sqlx::query_as::<_, SuggestionRow>(
         "select appeal_id, title, target_kind, target_id from suggestion
-         where target_kind = $1 and target_id = $2 order by appeal_id limit 100",
-        kind,
-        id
+         where target_kind = $1 and target_id = $2 order by appeal_id limit 100"
     )
+    .bind(kind)
+    .bind(id)
+    .fetch_all(conn)
+    .await)
 }
 
 /// Suggestions by request, for lists.

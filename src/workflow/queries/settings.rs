@@ -34,20 +34,6 @@ pub async fn categories(db: &Db, kind: &str) -> Result<Vec<CategoryRow>, sqlx::E
     })
 }
 
-/// One category (of any kind: ids are unique across kinds).
-pub async fn category(db: &Db, id: &str) -> Result<Option<CategoryRow>, sqlx::Error> {
-    on_db!(db, |pool| {
-        sqlx::query_as::<_, CategoryRow>(
-            "select category_id, kind, grp, name_ru, name_en, description_ru, description_en, responsibility,
-                default_organisation_id, keywords, sort_order, active
-         from category where category_id = $1",
-        )
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-    })
-}
-
 pub async fn insert_category_if_missing(tx: &mut Tx, c: &CategoryRow) -> Result<bool, sqlx::Error> {
     let n = exec_tx!(tx, "insert into category (category_id, kind, grp, name_ru, name_en, description_ru, description_en,
              responsibility, default_organisation_id, keywords, sort_order, active)

@@ -71,6 +71,25 @@ pub async fn events(
     })
 }
 
+/// `events` on a held connection (a page's reads, `db::Conn`).
+pub async fn events_on(
+    c: &mut Conn,
+    appeal_id: i64,
+    include_internal: bool,
+) -> Result<Vec<EventRow>, sqlx::Error> {
+    on_conn!(c, |conn| {
+        sqlx::query_as::<_, EventRow>(
+        "select event_id, appeal_id, kind, from_state, to_state, actor_id, actor_role, organisation_id,
+                note, public, created_at
+         from appeal_event where appeal_id = $1 and (public or $2) order by event_id"
+    )
+    .bind(appeal_id)
+    .bind(include_internal)
+    .fetch_all(conn)
+    .await
+    })
+}
+
 // ---- photos ---------------------------------------------------------------
 
 #[derive(Debug, Clone, FromRow)]
@@ -105,6 +124,17 @@ pub async fn photos(db: &Db, appeal_id: i64) -> Result<Vec<PhotoRow>, sqlx::Erro
     )
     .bind(appeal_id)
     .fetch_all(pool)
+    .await)
+}
+
+/// `photos` on a held connection (a page's reads, `db::Conn`).
+pub async fn photos_on(c: &mut Conn, appeal_id: i64) -> Result<Vec<PhotoRow>, sqlx::Error> {
+    on_conn!(c, |conn| sqlx::query_as::<_, PhotoRow>(
+        "select photo_id, appeal_id, event_id, media_key, width, height from appeal_photo
+         where appeal_id = $1 order by position, photo_id"
+    )
+    .bind(appeal_id)
+    .fetch_all(conn)
     .await)
 }
 
