@@ -28,6 +28,7 @@ pub mod openapi;
 pub mod publish;
 pub mod queries;
 pub mod query;
+pub mod ranking;
 pub mod redact;
 pub mod search;
 pub mod sqlite_read;

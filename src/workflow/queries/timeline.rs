@@ -53,21 +53,22 @@ pub async fn insert_event(tx: &mut Tx, e: &NewEvent<'_>) -> Result<i64, sqlx::Er
     .await)
 }
 
+/// A request's events in order, the internal ones only when asked.
+const EVENTS: &str = "select event_id, appeal_id, kind, from_state, to_state, actor_id, actor_role,
+        organisation_id, note, public, created_at
+    from appeal_event where appeal_id = $1 and (public or $2) order by event_id";
+
 pub async fn events(
     db: &Db,
     appeal_id: i64,
     include_internal: bool,
 ) -> Result<Vec<EventRow>, sqlx::Error> {
     on_db!(db, |pool| {
-        sqlx::query_as::<_, EventRow>(
-        "select event_id, appeal_id, kind, from_state, to_state, actor_id, actor_role, organisation_id,
-                note, public, created_at
-         from appeal_event where appeal_id = $1 and (public or $2) order by event_id"
-    )
-    .bind(appeal_id)
-    .bind(include_internal)
-    .fetch_all(pool)
-    .await
+        sqlx::query_as::<_, EventRow>(EVENTS)
+            .bind(appeal_id)
+            .bind(include_internal)
+            .fetch_all(pool)
+            .await
     })
 }
 
@@ -78,15 +79,11 @@ pub async fn events_on(
     include_internal: bool,
 ) -> Result<Vec<EventRow>, sqlx::Error> {
     on_conn!(c, |conn| {
-        sqlx::query_as::<_, EventRow>(
-        "select event_id, appeal_id, kind, from_state, to_state, actor_id, actor_role, organisation_id,
-                note, public, created_at
-         from appeal_event where appeal_id = $1 and (public or $2) order by event_id"
-    )
-    .bind(appeal_id)
-    .bind(include_internal)
-    .fetch_all(conn)
-    .await
+        sqlx::query_as::<_, EventRow>(EVENTS)
+            .bind(appeal_id)
+            .bind(include_internal)
+            .fetch_all(conn)
+            .await
     })
 }
 
