@@ -48,7 +48,10 @@ pub async fn run(state: &AppState) -> anyhow::Result<usize> {
     loop {
         // One version at a time: its indexes hold SQLite's write lock about
         // a second each, and other writers get in between them.
-        let jobs = queue::claim(&state.db, QUEUE, 1, std::time::Duration::from_secs(3600)).await?;
+        // The lease as the refresh jobs': a node that dies mid-build leaves
+        // the job to another within ten minutes; a build that outlasts it
+        // and runs twice only finds its indexes there (`if not exists`).
+        let jobs = queue::claim(&state.db, QUEUE, 1, std::time::Duration::from_secs(600)).await?;
         let Some(job) = jobs.into_iter().next() else {
             return Ok(done);
         };
