@@ -15,9 +15,11 @@
 //! opposite orders and deadlock (a 500 where a citizen's second vote is
 //! due its 409). A request's votes wait on its row lock anyway, so the
 //! split costs no parallelism; different requests spread over the writers.
-//! Another node's writer can still meet ours on one request: a vote that
-//! deadlocks or meets a key just written is rolled back to its savepoint
-//! and tried again, when it sees the other's committed vote.
+//! Another node's writer can still meet ours on one request: each vote
+//! locks the request's row before it writes (`queries::appeal_locked`), and
+//! a batch's votes are sorted by request, so the two batches queue on the
+//! row in one order. A vote that still meets another transaction's
+//! deadlock or fresh key is rolled back to its savepoint and tried again.
 //!
 //! A vote that breaks a rule (already supported, request closed) gets its
 //! own answer and does not touch the others: each vote runs inside a

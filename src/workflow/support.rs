@@ -25,7 +25,7 @@ fn support_closed() -> AppError {
 /// The request, when support may be given or withdrawn: public (else it
 /// does not exist for the citizen) and open.
 async fn open_request(tx: &mut crate::db::Tx, appeal_id: i64) -> AppResult<AppealRow> {
-    let a = queries::appeal_tx(tx, appeal_id)
+    let a = queries::appeal_locked(tx, appeal_id)
         .await?
         .ok_or_else(AppError::not_found)?;
     if !a.state().is_public() {

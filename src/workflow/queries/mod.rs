@@ -90,6 +90,24 @@ pub async fn appeal_tx(tx: &mut Tx, id: i64) -> Result<Option<AppealRow>, sqlx::
     fetch_tx!(tx, fetch_optional, AppealRow, sql, id)
 }
 
+/// [`appeal_tx`], locking the request's row for the rest of the transaction
+/// on PostgreSQL (SQLite's write transaction holds the whole database).
+/// A vote takes this lock before it writes anything: two nodes' batches
+/// voting on one request then queue on its row instead of each holding a
+/// support's key the other needs (a deadlock a savepoint cannot undo,
+/// since the row stays locked by the batch's earlier votes).
+pub async fn appeal_locked(tx: &mut Tx, id: i64) -> Result<Option<AppealRow>, sqlx::Error> {
+    if let Tx::Sqlite(_) = tx {
+        return appeal_tx(tx, id).await;
+    }
+    let sql = concat!(
+        "select ",
+        appeal_columns!(),
+        " from appeal where appeal_id = $1 for update"
+    );
+    fetch_tx!(tx, fetch_optional, AppealRow, sql, id)
+}
+
 /// A request with the names its page shows beside it: its category's, its
 /// organisation's and its author's (and the author's address, which only
 /// staff are shown). One query instead of four: each is a round trip to the
