@@ -148,21 +148,25 @@ impl Catalogue {
         else {
             return Ok(None);
         };
-        let checked_recently = self
-            .last_check
-            .lock()
-            .map_err(|_| anyhow::anyhow!("catalogue lock"))?
-            .is_some_and(|t| t.elapsed() < Duration::from_secs(1));
-        if checked_recently {
-            return Ok(Some(s));
-        }
-        if queries::catalogue_generation(db).await? == s.generation {
-            *self
+        // The request that finds the check due claims it: the others keep
+        // answering from the snapshot meanwhile instead of all asking the
+        // database at once.
+        {
+            let mut last = self
                 .last_check
                 .lock()
-                .map_err(|_| anyhow::anyhow!("catalogue lock"))? = Some(Instant::now());
+                .map_err(|_| anyhow::anyhow!("catalogue lock"))?;
+            if last.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
+                return Ok(Some(s));
+            }
+            *last = Some(Instant::now());
+        }
+        if queries::catalogue_generation(db).await? == s.generation {
             return Ok(Some(s));
         }
+        // Stale for everyone from now on, including the check `snapshot`
+        // repeats under the reload lock (the claim above would pass it).
+        self.invalidate();
         Ok(None)
     }
 }

@@ -432,3 +432,47 @@ both_backends!(datastore_search_reads_the_rows_of_a_version, |app| {
     let r = app.get(&format!("/api/3/action/datastore_search?resource_id={rid}&filters=%7B%22name%22%3A%22%D0%95%D0%B9%D1%81%D0%BA%22%7D")).await.json();
     assert_eq!(r["result"]["records"][0]["municipality_id"], "yeysky");
 });
+
+// The catalogue's snapshot is a cache: a change this process makes drops it
+// at once, and a change it did not make (another node's, or SQL written
+// around the application) shows within about a second, when the snapshot's
+// generation (count and newest change of the passports) is asked again.
+both_backends!(
+    a_change_made_elsewhere_reaches_the_catalogue_within_a_second,
+    |app| {
+        async fn show(app: &TestApp) -> String {
+            app.get("/api/3/action/package_show?id=2312823003-towns")
+                .await
+                .json()["result"]["title"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+        assert_eq!(show(&app).await, "Города Краснодарского края");
+        let later = veche::db::now() + time::Duration::days(1);
+        let mut tx = app.state.db.begin().await.unwrap();
+        veche::on_tx!(&mut tx, |conn| sqlx::query(
+            "update dataset set title = 'Города края (изменено другим узлом)', updated_at = $1
+         where identifier_norm = '2312823003-towns'"
+        )
+        .bind(later)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+        tx.commit().await.unwrap();
+        let start = std::time::Instant::now();
+        let mut title = show(&app).await;
+        while title == "Города Краснодарского края" && start.elapsed().as_secs_f64() < 3.0
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            title = show(&app).await;
+        }
+        assert_eq!(title, "Города края (изменено другим узлом)");
+        assert!(
+            start.elapsed().as_secs_f64() < 2.0,
+            "seen after {:?}",
+            start.elapsed()
+        );
+    }
+);
