@@ -576,11 +576,45 @@ fn required_terms<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
     }
 }
 
+/// Whether `e` asks for words only (and perhaps for every passport): then a
+/// passport matches exactly when every word found it, and no filter need be
+/// evaluated on it.
+fn only_words(e: &Expr) -> bool {
+    match e {
+        Expr::All | Expr::Text(_) => true,
+        Expr::Term { field, .. } => field == "text",
+        Expr::And(v) => v.iter().all(only_words),
+        _ => false,
+    }
+}
+
+/// The passports one term found: each place in the snapshot once, with its
+/// score, and the same places as a bit set (membership without a sort or a
+/// vector as long as the catalogue for each term).
+struct Found {
+    places: Vec<(u32, f32)>,
+    bits: Vec<u64>,
+}
+
+impl Found {
+    fn has(&self, i: usize) -> bool {
+        self.bits[i / 64] >> (i % 64) & 1 == 1
+    }
+
+    /// Adds a place; false when it was there already.
+    fn insert(&mut self, i: usize) -> bool {
+        let (word, bit) = (&mut self.bits[i / 64], 1u64 << (i % 64));
+        let new = *word & bit == 0;
+        *word |= bit;
+        new
+    }
+}
+
 /// Runs `q` and `fq` over the catalogue: full-text terms go to the search
 /// index (one lookup per distinct term), everything else is evaluated here.
 /// When a term is required, only the datasets it found are examined (the
 /// index narrows before the filters run); otherwise every passport is.
-/// Returns the matching entries with their full-text scores.
+/// Returns the matching entries with their full-text scores, in no order.
 pub async fn run<'a>(
     search: &crate::search::SearchIndex,
     snapshot: &'a crate::opendata::catalogue::Snapshot,
@@ -591,25 +625,26 @@ pub async fn run<'a>(
     text_terms(q, &mut terms);
     text_terms(fq, &mut terms);
     terms.truncate(16);
-    // Per term, each entry's score by its place in the snapshot (NaN: not
-    // found), and the places found.
     let n = snapshot.entries.len();
-    let mut scores: Vec<Vec<f32>> = Vec::with_capacity(terms.len());
-    let mut found: Vec<Vec<usize>> = Vec::with_capacity(terms.len());
+    let mut found: Vec<Found> = Vec::with_capacity(terms.len());
     for t in &terms {
-        let mut by_place = vec![f32::NAN; n];
-        let mut places = Vec::new();
-        for (num, score) in search.search_nums(t, crate::opendata::search::KIND).await? {
-            if let Some(i) = snapshot.place(num as i64) {
-                by_place[i] = score;
-                places.push(i);
+        let hits = search
+            .search_nums(t, crate::opendata::search::KIND)
+            .await?;
+        let mut f = Found {
+            places: Vec::with_capacity(hits.len()),
+            bits: vec![0; n.div_ceil(64)],
+        };
+        for (num, score) in hits {
+            // A dataset found twice (a document not yet replaced) is one
+            // candidate.
+            if let Some(i) = snapshot.place(num as i64)
+                && f.insert(i)
+            {
+                f.places.push((i as u32, score));
             }
         }
-        // A dataset found twice (a document not yet replaced) is one candidate.
-        places.sort_unstable();
-        places.dedup();
-        scores.push(by_place);
-        found.push(places);
+        found.push(f);
     }
     let term_at = |t: &str| terms.iter().position(|x| x == t);
     let mut required = Vec::new();
@@ -618,22 +653,49 @@ pub async fn run<'a>(
     let narrowest = required
         .iter()
         .filter_map(|t| term_at(t))
-        .min_by_key(|&i| found[i].len());
-    let all: Vec<usize>;
-    let candidates: &[usize] = match narrowest {
-        Some(i) => &found[i],
-        None => {
-            all = (0..n).collect();
-            &all
+        .min_by_key(|&i| found[i].places.len());
+    // A passport's score is the sum of its terms' scores. With one term and
+    // its places as the candidates, each candidate carries its own.
+    let summed: Vec<f32> = if terms.len() > 1 || narrowest.is_none() {
+        let mut s = vec![0.0; n];
+        for f in &found {
+            for &(i, score) in &f.places {
+                s[i as usize] += score;
+            }
         }
+        s
+    } else {
+        Vec::new()
     };
+    let score = |i: usize, own: f32| if summed.is_empty() { own } else { summed[i] };
+    let text = |t: &str, i: usize| term_at(t).is_some_and(|k| found[k].has(i));
+    let words_only =
+        only_words(q) && only_words(fq) && required.iter().all(|t| term_at(t).is_some());
     let mut out = Vec::new();
-    for &i in candidates {
-        let e = &snapshot.entries[i];
-        let text = |t: &str, _: &Entry| term_at(t).is_some_and(|k| !scores[k][i].is_nan());
-        if matches(q, e, &text) && matches(fq, e, &text) {
-            let score: f32 = scores.iter().map(|s| s[i]).filter(|s| !s.is_nan()).sum();
-            out.push((score, e));
+    match narrowest {
+        Some(k) => {
+            out.reserve(found[k].places.len());
+            for &(i, own) in &found[k].places {
+                let i = i as usize;
+                let e = &snapshot.entries[i];
+                let hit = if words_only {
+                    found.iter().all(|f| f.has(i))
+                } else {
+                    let text = |t: &str, _: &Entry| text(t, i);
+                    matches(q, e, &text) && matches(fq, e, &text)
+                };
+                if hit {
+                    out.push((score(i, own), e));
+                }
+            }
+        }
+        None => {
+            for (i, e) in snapshot.entries.iter().enumerate() {
+                let text = |t: &str, _: &Entry| text(t, i);
+                if matches(q, e, &text) && matches(fq, e, &text) {
+                    out.push((score(i, 0.0), e));
+                }
+            }
         }
     }
     Ok(out)
