@@ -412,6 +412,18 @@ pub async fn data(
                 .await
                 .map_err(|err| AppError::Internal(err.context(format!("serving {file_name}"))))?;
             let Some(mut r) = served else {
+                // Another node may have just replaced the version (a day's
+                // preliminary one) and removed its file, before this node's
+                // catalogue caught up: then it is gone, not a fault.
+                let still = crate::opendata::queries::version_by_stamp(
+                    &state.db,
+                    e.dataset.dataset_id,
+                    &version.stamp,
+                )
+                .await?;
+                if still.is_none_or(|v| v.state != "published") {
+                    return Err(AppError::not_found());
+                }
                 return Err(AppError::Internal(anyhow::anyhow!(
                     "the file of {} {} is missing",
                     e.dataset.identifier,

@@ -362,6 +362,14 @@ pub async fn set_version_provenance(
         version_id,
         provenance
     )?;
+    // Other nodes' catalogues learn of the change by this (see
+    // `delete_published_version`).
+    exec_tx!(
+        &mut tx,
+        "update dataset set updated_at = $2 where dataset_id = $1",
+        dataset_id,
+        now()
+    )?;
     tx.commit().await
 }
 
@@ -371,13 +379,23 @@ pub async fn delete_published_version(
     dataset_id: i64,
     version_id: i64,
 ) -> Result<(), sqlx::Error> {
-    exec_db!(
-        db,
+    // The passport's `updated_at` moves with it: that is how other nodes'
+    // catalogues learn of the change (`catalogue_generation`). Without it a
+    // node kept offering the removed version, and its download was a 500.
+    let mut tx = db.begin().await?;
+    exec_tx!(
+        &mut tx,
         "delete from dataset_version where dataset_id = $1 and version_id = $2",
         dataset_id,
         version_id
     )?;
-    Ok(())
+    exec_tx!(
+        &mut tx,
+        "update dataset set updated_at = $2 where dataset_id = $1",
+        dataset_id,
+        now()
+    )?;
+    tx.commit().await
 }
 
 /// Every published version of every dataset (for the catalogue), newest first.

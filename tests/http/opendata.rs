@@ -1036,6 +1036,60 @@ both_backends!(a_live_dataset_keeps_one_version_a_day, |app| {
     );
 });
 
+// Several nodes share the database: when one replaces a day's preliminary
+// version (its row, then its file), another whose catalogue has not caught
+// up yet answers a download of it with 404, and stops offering it within
+// about a second (the removal moves the passport's `updated_at`).
+both_backends!(a_version_another_node_removed_is_gone_here_too, |app| {
+    use veche::opendata::domain::Ext;
+    file_reports(&app, 1).await;
+    let snapshot = app
+        .state
+        .catalogue
+        .snapshot(&app.state.db)
+        .await
+        .unwrap();
+    let e = snapshot.get("2312823003-problems").unwrap().clone();
+    let v = e.current().unwrap().clone();
+    let csv = format!("/opendata/2312823003-problems/{}", v.file_name(Ext::Csv));
+    let json = v.file_name(Ext::Json);
+    assert_eq!(app.get(&csv).await.status, StatusCode::OK);
+    let meta = app.get("/opendata/2312823003-problems/meta.json").await;
+    assert!(meta.body.contains(&json), "{}", meta.body);
+    // What `loader::supersede` does on the other node, without this
+    // process's catalogue being told.
+    veche::opendata::queries::delete_published_version(
+        &app.state.db,
+        e.dataset.dataset_id,
+        v.version_id,
+    )
+    .await
+    .unwrap();
+    app.state
+        .media
+        .delete(&veche::opendata::import::csv_key(
+            &e.dataset,
+            &v.file_name(Ext::Csv),
+        ))
+        .await
+        .unwrap();
+    let r = app.get(&csv).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let start = std::time::Instant::now();
+    while app
+        .get("/opendata/2312823003-problems/meta.json")
+        .await
+        .body
+        .contains(&json)
+    {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(2),
+            "the passport still offers the removed version"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+});
+
 async fn file_reports_more(app: &TestApp) {
     use crate::problems::{KRASNODAR, file};
     let r = file(
