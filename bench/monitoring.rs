@@ -46,11 +46,18 @@ async fn indicators(state: &AppState) {
         &rows,
     )
     .await;
-    let first = scalar(
-        state,
-        "select min(indicator_id) from indicator where code like 'B-%'",
-    )
-    .await;
+    // Ids by code, not the first id plus a count: on PostgreSQL the
+    // server's own start-up work can take ids between the rows of one
+    // statement (a missing id 32 failed the benchmark on a foreign key).
+    let ids: Vec<i64> = veche::on_db!(&state.db, |pool| {
+        sqlx::query_scalar::<_, i64>(
+            "select indicator_id from indicator where code like 'B-%' order by code",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap()
+    });
+    assert_eq!(ids.len(), INDICATORS as usize, "the benchmark's indicators");
     let mut territories: Vec<String> = vec![String::new()];
     territories.extend(
         veche::geo::municipalities::geography()
@@ -68,7 +75,7 @@ async fn indicators(state: &AppState) {
                     + y as f64 * (((i % 7) as f64) - 3.0) * 0.2;
                 values.push(format!(
                     "({}, '{territory}', {}, {v:.2}, 'final', 1, true, 'bench', {NOW})",
-                    first + i,
+                    ids[i as usize],
                     2016 + y
                 ));
             }
@@ -81,7 +88,7 @@ async fn indicators(state: &AppState) {
     )
     .await;
     let targets: Vec<String> = (0..INDICATORS)
-        .map(|i| format!("({}, 2030, {}, 'Бенчмарк', {NOW})", first + i, 60 + i % 11))
+        .map(|i| format!("({}, 2030, {}, 'Бенчмарк', {NOW})", ids[i as usize], 60 + i % 11))
         .collect();
     insert(
         state,
