@@ -63,6 +63,26 @@ pub struct Snapshot {
     /// missed the cache and took three quarters of the loop.
     by_id: Vec<u32>,
     generation: (i64, Option<OffsetDateTime>),
+    /// When it was read (this process's clock).
+    loaded_at: OffsetDateTime,
+}
+
+/// Instants in the store are whole seconds, so the generation check cannot
+/// tell two changes within one second apart: a snapshot read in the second
+/// of a change (or shortly after it: another node's clock, a commit landing
+/// after its stamp) may miss a second change, and is read once more when
+/// this much time has passed.
+const SETTLE: time::Duration = time::Duration::seconds(2);
+
+impl Snapshot {
+    /// Whether a change the generation cannot show may be missing (`SETTLE`).
+    fn unsettled(&self) -> bool {
+        let now = OffsetDateTime::now_utc();
+        self.generation
+            .1
+            .is_some_and(|newest| newest + SETTLE >= self.loaded_at)
+            && self.loaded_at + SETTLE <= now
+    }
 }
 
 impl Snapshot {
@@ -161,7 +181,7 @@ impl Catalogue {
             }
             *last = Some(Instant::now());
         }
-        if queries::catalogue_generation(db).await? == s.generation {
+        if queries::catalogue_generation(db).await? == s.generation && !s.unsettled() {
             return Ok(Some(s));
         }
         // Stale for everyone from now on, including the check `snapshot`
@@ -172,6 +192,7 @@ impl Catalogue {
 }
 
 async fn load(db: &Db) -> anyhow::Result<Snapshot> {
+    let loaded_at = OffsetDateTime::now_utc();
     let generation = queries::catalogue_generation(db).await?;
     let datasets = queries::list_datasets(db).await?;
     let orgs: HashMap<String, crate::directory::queries::OrgRow> =
@@ -226,6 +247,7 @@ async fn load(db: &Db) -> anyhow::Result<Snapshot> {
         by_key,
         by_id,
         generation,
+        loaded_at,
     })
 }
 

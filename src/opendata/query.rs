@@ -628,9 +628,7 @@ pub async fn run<'a>(
     let n = snapshot.entries.len();
     let mut found: Vec<Found> = Vec::with_capacity(terms.len());
     for t in &terms {
-        let hits = search
-            .search_nums(t, crate::opendata::search::KIND)
-            .await?;
+        let hits = search.search_nums(t, crate::opendata::search::KIND).await?;
         let mut f = Found {
             places: Vec::with_capacity(hits.len()),
             bits: vec![0; n.div_ceil(64)],
