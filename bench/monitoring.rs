@@ -88,7 +88,13 @@ async fn indicators(state: &AppState) {
     )
     .await;
     let targets: Vec<String> = (0..INDICATORS)
-        .map(|i| format!("({}, 2030, {}, 'Бенчмарк', {NOW})", ids[i as usize], 60 + i % 11))
+        .map(|i| {
+            format!(
+                "({}, 2030, {}, 'Бенчмарк', {NOW})",
+                ids[i as usize],
+                60 + i % 11
+            )
+        })
         .collect();
     insert(
         state,
