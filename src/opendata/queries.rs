@@ -362,14 +362,7 @@ pub async fn set_version_provenance(
         version_id,
         provenance
     )?;
-    // Other nodes' catalogues learn of the change by this (see
-    // `delete_published_version`).
-    exec_tx!(
-        &mut tx,
-        "update dataset set updated_at = $2 where dataset_id = $1",
-        dataset_id,
-        now()
-    )?;
+    touch(&mut tx, dataset_id).await?;
     tx.commit().await
 }
 
@@ -379,9 +372,6 @@ pub async fn delete_published_version(
     dataset_id: i64,
     version_id: i64,
 ) -> Result<(), sqlx::Error> {
-    // The passport's `updated_at` moves with it: that is how other nodes'
-    // catalogues learn of the change (`catalogue_generation`). Without it a
-    // node kept offering the removed version, and its download was a 500.
     let mut tx = db.begin().await?;
     exec_tx!(
         &mut tx,
@@ -389,13 +379,22 @@ pub async fn delete_published_version(
         dataset_id,
         version_id
     )?;
+    touch(&mut tx, dataset_id).await?;
+    tx.commit().await
+}
+
+/// Moves the passport's `updated_at`: that is how other nodes' catalogues
+/// learn of a change to its versions (`catalogue_generation`). Without it a
+/// node kept offering a version another had removed, and its download was
+/// a 500.
+async fn touch(tx: &mut Tx, dataset_id: i64) -> Result<(), sqlx::Error> {
     exec_tx!(
-        &mut tx,
+        tx,
         "update dataset set updated_at = $2 where dataset_id = $1",
         dataset_id,
         now()
     )?;
-    tx.commit().await
+    Ok(())
 }
 
 /// Every published version of every dataset (for the catalogue), newest first.
