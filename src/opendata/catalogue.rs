@@ -76,12 +76,15 @@ const SETTLE: time::Duration = time::Duration::seconds(2);
 
 impl Snapshot {
     /// Whether a change the generation cannot show may be missing (`SETTLE`).
+    /// Bounded on both sides: a stamp far in the future (another node's
+    /// clock, SQL written by hand) would otherwise reload the snapshot every
+    /// two seconds until that time came.
     fn unsettled(&self) -> bool {
-        let now = OffsetDateTime::now_utc();
+        let near = self.loaded_at - SETTLE..=self.loaded_at + SETTLE;
         self.generation
             .1
-            .is_some_and(|newest| newest + SETTLE >= self.loaded_at)
-            && self.loaded_at + SETTLE <= now
+            .is_some_and(|newest| near.contains(&newest))
+            && self.loaded_at + SETTLE <= OffsetDateTime::now_utc()
     }
 }
 
