@@ -134,7 +134,8 @@ impl Catalogue {
     }
 
     /// The current snapshot. Changes made by this process show at once;
-    /// changes by another process sharing the database within a second.
+    /// changes by another process sharing the database within a second or
+    /// two (three at most: `SETTLE`).
     pub async fn snapshot(&self, db: &Db) -> anyhow::Result<Arc<Snapshot>> {
         if let Some(s) = self.still_current(db).await? {
             return Ok(s);

@@ -102,8 +102,8 @@ pub async fn dataset_by_norm_tx(
 pub async fn catalogue_generation(db: &Db) -> Result<(i64, Option<OffsetDateTime>), sqlx::Error> {
     on_db!(db, |pool| {
         sqlx::query_as::<_, (i64, Option<OffsetDateTime>)>(
-            // Two subqueries: each is answered from an index (together, SQLite
-            // scanned the table).
+            // Two subqueries, each answered from an index (together, SQLite
+            // scanned the table; PostgreSQL's count is an index-only scan).
             "select (select count(*) from dataset), (select max(updated_at) from dataset)",
         )
         .fetch_one(pool)

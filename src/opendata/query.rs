@@ -654,7 +654,7 @@ pub async fn run<'a>(
         .min_by_key(|&i| found[i].places.len());
     // A passport's score is the sum of its terms' scores. With one term and
     // its places as the candidates, each candidate carries its own.
-    let summed: Vec<f32> = if terms.len() > 1 || narrowest.is_none() {
+    let summed: Vec<f32> = if terms.len() > 1 || (narrowest.is_none() && !terms.is_empty()) {
         let mut s = vec![0.0; n];
         for f in &found {
             for &(i, score) in &f.places {

@@ -95,7 +95,8 @@ pub async fn appeal_tx(tx: &mut Tx, id: i64) -> Result<Option<AppealRow>, sqlx::
 /// A vote takes this lock before it writes anything: two nodes' batches
 /// voting on one request then queue on its row instead of each holding a
 /// support's key the other needs (a deadlock a savepoint cannot undo,
-/// since the row stays locked by the batch's earlier votes).
+/// since the row stays locked by the batch's earlier votes). `no key`:
+/// inserts that only reference the request (follows, comments) pass.
 pub async fn appeal_locked(tx: &mut Tx, id: i64) -> Result<Option<AppealRow>, sqlx::Error> {
     if let Tx::Sqlite(_) = tx {
         return appeal_tx(tx, id).await;
@@ -103,7 +104,7 @@ pub async fn appeal_locked(tx: &mut Tx, id: i64) -> Result<Option<AppealRow>, sq
     let sql = concat!(
         "select ",
         appeal_columns!(),
-        " from appeal where appeal_id = $1 for update"
+        " from appeal where appeal_id = $1 for no key update"
     );
     fetch_tx!(tx, fetch_optional, AppealRow, sql, id)
 }
