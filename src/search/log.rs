@@ -10,10 +10,10 @@
 //! sequence, handed out before commit: a transaction holding seq 10 may
 //! commit after the one holding seq 11, and a reader that had moved past 11
 //! would never see 10. The reader therefore takes only rows of transactions
-//! older than every transaction still running (`pg_snapshot_xmin`), in
-//! `(xid, seq)` order: those rows are final, nothing can join them. The
-//! price is that one long writing transaction holds the index back until
-//! it ends.
+//! older than every writing transaction still running in this database
+//! ([`final_below`]), in `(xid, seq)` order: those rows are final, nothing
+//! can join them. The price is that one long writing transaction holds the
+//! index back until it ends.
 
 use std::time::Duration;
 
@@ -73,13 +73,10 @@ pub async fn append(tx: &mut Tx, kind: &str, id: &str) -> Result<(), sqlx::Error
 pub async fn now_position(db: &Db) -> Result<Position, sqlx::Error> {
     match db {
         Db::Postgres(pool) => {
-            let xmin: i64 =
-                sqlx::query_scalar("select pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-                    .fetch_one(pool)
-                    .await?;
-            // Every transaction older than `xmin` has ended; rows of `xmin`
+            // Every transaction below the bound has ended; rows of the bound
             // and later are read again (seq starts at 1).
-            Ok(Position { xid: xmin, seq: 0 })
+            let xid = final_below(pool).await?;
+            Ok(Position { xid, seq: 0 })
         }
         Db::Sqlite(pool) => {
             let seq: i64 = sqlx::query_scalar("select coalesce(max(seq), 0) from search_event")
@@ -90,19 +87,56 @@ pub async fn now_position(db: &Db) -> Result<Position, sqlx::Error> {
     }
 }
 
+/// PostgreSQL: every transaction of this database with an id below the
+/// returned one has ended, so its rows in the log are final.
+///
+/// `pg_snapshot_xmin` alone would do, but it spans the whole cluster: a
+/// long transaction in another database (another installation of the
+/// federation, another application, a neighbouring test) would hold this
+/// index back though it cannot write here. So the bound is the oldest
+/// transaction still running that belongs to this database (its backend
+/// is connected here, or it is prepared here), else the snapshot's
+/// `xmax`. `pg_stat_activity` shows a 32-bit `xid`, the snapshot 64-bit
+/// ids: running ids lie within 2^31 of each other, so the low 32 bits
+/// match exactly one. The activity is read after the snapshot is taken (in
+/// the same statement), so a transaction running in the snapshot but gone
+/// from the activity has ended by then; callers read the log in a later
+/// statement, whose snapshot sees it.
+async fn final_below(pool: &sqlx::PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "with snap as (select pg_current_snapshot() as s),
+              here as (
+                select backend_xid::text::bigint as x from pg_stat_activity
+                 where datname = current_database() and backend_xid is not null
+                union all
+                select transaction::text::bigint from pg_prepared_xacts
+                 where database = current_database())
+         select coalesce(
+                  (select min(r::text::bigint)
+                     from snap, pg_snapshot_xip(snap.s) as r
+                    where r::text::bigint % 4294967296 in (select x from here)),
+                  (select pg_snapshot_xmax(s)::text::bigint from snap))",
+    )
+    .fetch_one(pool)
+    .await
+}
+
 /// Up to `limit` final events after `after`, in order.
 pub async fn read_after(db: &Db, after: Position, limit: i64) -> Result<Vec<Event>, sqlx::Error> {
     match db {
         Db::Postgres(pool) => {
+            // Two statements: the read's snapshot must come after the bound
+            // was taken, so that every transaction below it is visible.
+            let below = final_below(pool).await?;
             sqlx::query_as::<_, Event>(
                 "select xid, seq, kind, doc_id from search_event
-                 where (xid, seq) > ($1, $2)
-                   and xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+                 where (xid, seq) > ($1, $2) and xid < $4
                  order by xid, seq limit $3",
             )
             .bind(after.xid)
             .bind(after.seq)
             .bind(limit)
+            .bind(below)
             .fetch_all(pool)
             .await
         }

@@ -315,18 +315,7 @@ impl TestApp {
         veche::planner::reminders::deliver_due(&self.state, veche::db::now())
             .await
             .unwrap();
-        // On PostgreSQL the search log hands out only events older than
-        // every running transaction of the cluster (`search::log`), and the
-        // cluster is shared by the tests running beside this one: one of
-        // theirs still open can hold this test's events back for a moment.
-        // Wait for them (up to ten seconds), as a node would.
-        for _ in 0..200 {
-            self.state.search.drain(&self.state.db).await.unwrap();
-            if self.state.search.lag(&self.state.db).await.unwrap().events == 0 {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        self.state.search.drain(&self.state.db).await.unwrap();
         self.state
             .mailer
             .deliver_pending(&self.state.db)

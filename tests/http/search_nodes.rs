@@ -212,3 +212,35 @@ async fn a_late_commit_is_not_lost_on_postgres() {
     );
     assert!(a_finds(&app, "изумрудная", first).await, "and node A");
 }
+
+/// The log's bound is this database's oldest running writer, not the
+/// cluster's: a transaction left open in another database of the same
+/// cluster (another installation, another application) does not hold this
+/// index back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_in_another_database_does_not_hold_the_index() {
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    set(&app, "premoderation", "off").await;
+    citizen(&app, "other@example.ru", "Соседка").await;
+    sign_in_as(&app, "other@example.ru").await;
+    let b = other_node(&app).await;
+
+    let elsewhere = crate::pg::fresh_database().await.unwrap();
+    let elsewhere = sqlx::PgPool::connect(&elsewhere).await.unwrap();
+    let mut open = elsewhere.begin().await.unwrap();
+    // Writing gives the transaction its id: older than the report's below.
+    sqlx::query("create table held (x int)")
+        .execute(&mut *open)
+        .await
+        .unwrap();
+
+    let id = report(&app, "Фонарь не горит, опора цвета охры.").await;
+    assert!(
+        b.drain().await >= 1,
+        "the change is final while the other database's transaction runs"
+    );
+    assert!(b.finds("охры", id).await);
+    open.rollback().await.unwrap();
+}
