@@ -257,21 +257,27 @@ impl RequestView {
     ) -> AppResult<(RequestView, Option<Markup>)> {
         let user = ctx.user.as_ref();
         let mut c = db.conn().await?;
-        // The request with its category's, organisation's and author's
-        // names in one query; the same 404 as `visible_kind`.
+        // The request with its names, timeline and photos in one query
+        // (`queries::appeal_page`); the same 404 as `visible_kind`.
         let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
-        let named = queries::appeal_named(&mut c, id)
+        let page = queries::appeal_page(&mut c, id)
             .await?
-            .filter(|n| n.appeal.kind == kind.as_str())
+            .filter(|p| p.named.appeal.kind == kind.as_str())
             .ok_or_else(AppError::not_found)?;
-        let viewer = Viewer::of(&named.appeal, user);
-        if !viewer.may_see(&named.appeal) {
+        let viewer = Viewer::of(&page.named.appeal, user);
+        if !viewer.may_see(&page.named.appeal) {
             return Err(AppError::not_found());
         }
         let staff = viewer.staff();
+        let named = page.named;
         let appeal = named.appeal;
-        let events = queries::events_on(&mut c, appeal.appeal_id, staff).await?;
-        let photos = queries::photos_on(&mut c, appeal.appeal_id).await?;
+        // The internal events are staff's only.
+        let events = page
+            .events
+            .into_iter()
+            .filter(|e| e.public || staff)
+            .collect();
+        let photos = page.photos;
         let extra = match sections {
             Some(s) => s.render(ctx, &mut c, &appeal).await?,
             None => None,

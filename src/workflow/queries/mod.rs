@@ -111,8 +111,7 @@ pub async fn appeal_locked(tx: &mut Tx, id: i64) -> Result<Option<AppealRow>, sq
 
 /// A request with the names its page shows beside it: its category's, its
 /// organisation's and its author's (and the author's address, which only
-/// staff are shown). One query instead of four: each is a round trip to the
-/// database's thread, and a request's page is read far more than anything.
+/// staff are shown), read with the rest of the page ([`appeal_page`]).
 #[derive(Debug, Clone, FromRow)]
 pub struct AppealNamed {
     #[sqlx(flatten)]
@@ -123,27 +122,6 @@ pub struct AppealNamed {
     pub organisation_en: Option<String>,
     pub author_name: Option<String>,
     pub author_email: Option<String>,
-}
-
-pub async fn appeal_named(c: &mut Conn, id: i64) -> Result<Option<AppealNamed>, sqlx::Error> {
-    // Scalar subqueries rather than joins: the appeal's columns stay
-    // unqualified (`appeal_columns!`) without clashing with the others'.
-    let sql = concat!(
-        "select ",
-        appeal_columns!(),
-        ",
-         (select c.name_ru from category c where c.category_id = appeal.category_id) as category_ru,
-         (select c.name_en from category c where c.category_id = appeal.category_id) as category_en,
-         (select o.name_ru from organisation o where o.organisation_id = appeal.organisation_id) as organisation_ru,
-         (select o.name_en from organisation o where o.organisation_id = appeal.organisation_id) as organisation_en,
-         (select p.display_name from account p where p.account_id = appeal.author_id) as author_name,
-         (select p.email from account p where p.account_id = appeal.author_id) as author_email
-         from appeal where appeal_id = $1"
-    );
-    on_conn!(c, |conn| sqlx::query_as::<_, AppealNamed>(sql)
-        .bind(id)
-        .fetch_optional(conn)
-        .await)
 }
 
 /// The requests `ids`, in one query (a page listing several requests reads
@@ -590,3 +568,5 @@ mod settings;
 pub use settings::*;
 mod figures;
 pub use figures::*;
+mod page;
+pub use page::*;

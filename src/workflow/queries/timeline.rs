@@ -72,21 +72,6 @@ pub async fn events(
     })
 }
 
-/// `events` on a held connection (a page's reads, `db::Conn`).
-pub async fn events_on(
-    c: &mut Conn,
-    appeal_id: i64,
-    include_internal: bool,
-) -> Result<Vec<EventRow>, sqlx::Error> {
-    on_conn!(c, |conn| {
-        sqlx::query_as::<_, EventRow>(EVENTS)
-            .bind(appeal_id)
-            .bind(include_internal)
-            .fetch_all(conn)
-            .await
-    })
-}
-
 // ---- photos ---------------------------------------------------------------
 
 #[derive(Debug, Clone, FromRow)]
@@ -121,17 +106,6 @@ pub async fn photos(db: &Db, appeal_id: i64) -> Result<Vec<PhotoRow>, sqlx::Erro
     )
     .bind(appeal_id)
     .fetch_all(pool)
-    .await)
-}
-
-/// `photos` on a held connection (a page's reads, `db::Conn`).
-pub async fn photos_on(c: &mut Conn, appeal_id: i64) -> Result<Vec<PhotoRow>, sqlx::Error> {
-    on_conn!(c, |conn| sqlx::query_as::<_, PhotoRow>(
-        "select photo_id, appeal_id, event_id, media_key, width, height from appeal_photo
-         where appeal_id = $1 order by position, photo_id"
-    )
-    .bind(appeal_id)
-    .fetch_all(conn)
     .await)
 }
 
