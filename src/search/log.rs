@@ -94,27 +94,29 @@ pub async fn now_position(db: &Db) -> Result<Position, sqlx::Error> {
 /// long transaction in another database (another installation of the
 /// federation, another application, a neighbouring test) would hold this
 /// index back though it cannot write here. So the bound is the oldest
-/// transaction still running that belongs to this database (its backend
-/// is connected here, or it is prepared here), else the snapshot's
-/// `xmax`. `pg_stat_activity` shows a 32-bit `xid`, the snapshot 64-bit
-/// ids: running ids lie within 2^31 of each other, so the low 32 bits
-/// match exactly one. The activity is read after the snapshot is taken (in
-/// the same statement), so a transaction running in the snapshot but gone
-/// from the activity has ended by then; callers read the log in a later
-/// statement, whose snapshot sees it.
+/// transaction still running in the current snapshot that is not known to
+/// belong to another database (its backend is connected to another one, or
+/// it is prepared in another one), else the snapshot's `xmax`. Whatever
+/// cannot be placed holds the index back rather than being skipped: a
+/// transaction of this database is never taken for another's (an id
+/// belongs to one backend), however the activity and the snapshot
+/// interleave. `pg_stat_activity` shows a 32-bit `xid`, the snapshot 64-bit
+/// ids: running ids lie within 2^31 of each other, so the low 32 bits match
+/// exactly one. Callers read the log in a later statement, whose snapshot
+/// sees every transaction that had ended before this one's.
 async fn final_below(pool: &sqlx::PgPool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "with snap as (select pg_current_snapshot() as s),
-              here as (
+              elsewhere as (
                 select backend_xid::text::bigint as x from pg_stat_activity
-                 where datname = current_database() and backend_xid is not null
+                 where datname <> current_database() and backend_xid is not null
                 union all
                 select transaction::text::bigint from pg_prepared_xacts
-                 where database = current_database())
+                 where database <> current_database())
          select coalesce(
                   (select min(r::text::bigint)
                      from snap, pg_snapshot_xip(snap.s) as r
-                    where r::text::bigint % 4294967296 in (select x from here)),
+                    where r::text::bigint % 4294967296 not in (select x from elsewhere)),
                   (select pg_snapshot_xmax(s)::text::bigint from snap))",
     )
     .fetch_one(pool)

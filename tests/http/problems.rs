@@ -1042,13 +1042,13 @@ both_backends!(deadlines_remind_escalate_and_show_overdue, |app| {
     // Staff see them on the same page, in the timeline.
     app.signed_in_admin().await;
     let staff = app.get(&format!("/problems/{id}")).await.body;
-    let (filed, reminded) = (
+    let (timeline, reminded) = (
         staff.find("class=\"timeline\"").expect("a timeline"),
         staff
             .find("Ведомству отправлено напоминание о сроке")
             .expect("staff see the internal reminder"),
     );
-    assert!(filed < reminded, "{staff}");
+    assert!(timeline < reminded, "{staff}");
     app.clear_cookies();
     let overdue = app.get("/problems?overdue=on").await;
     assert!(overdue.body.contains(&format!("/problems/{id}\"")));
