@@ -142,9 +142,10 @@ pub async fn objects_with_keys(
 
 /// Adds objects in multi-row inserts; returns their ids in the order given.
 ///
-/// The ids of one statement are taken in the order of its VALUES list (a
-/// rowid or an identity drawn row by row), so the returned ids, sorted,
-/// are the objects' in that order; RETURNING itself promises no order.
+/// The ids of one statement are taken in the order of its rows (the VALUES
+/// list on SQLite, the arrays' elements through `unnest` on PostgreSQL: a
+/// rowid or an identity drawn row by row), so the returned ids, sorted, are
+/// the objects' in that order; RETURNING itself promises no order.
 pub async fn insert_objects(
     tx: &mut Tx,
     objects: &[(&ObjectInput, &str)],
