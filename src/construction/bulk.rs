@@ -140,6 +140,16 @@ pub async fn objects_with_keys(
     Ok(out)
 }
 
+/// The head of both backends' inserts of objects, written once.
+macro_rules! insert_objects {
+    () => {
+        "insert into construction_object (name, address, address_norm, lat, lon, footprint,
+             municipality_id, cadastral_number, permit_number, permit_date, developer,
+             purpose, floors, planned_start, planned_end, actual_start, actual_end, status,
+             illegal, detected_on, source, created_at, updated_at)"
+    };
+}
+
 /// Adds objects in multi-row inserts; returns their ids in the order given.
 ///
 /// The ids of one statement are taken in the order of its rows (the VALUES
@@ -194,11 +204,9 @@ async fn insert_objects_unnest(
     let text = |f: fn(&ObjectInput) -> &str| col(chunk, f);
     let opt = |f: fn(&ObjectInput) -> Option<&str>| col(chunk, f);
     let norms: Vec<&str> = chunk.iter().map(|(_, n)| *n).collect();
-    sqlx::query_scalar::<_, i64>(
-        "insert into construction_object (name, address, address_norm, lat, lon, footprint,
-             municipality_id, cadastral_number, permit_number, permit_date, developer,
-             purpose, floors, planned_start, planned_end, actual_start, actual_end, status,
-             illegal, detected_on, source, created_at, updated_at)
+    sqlx::query_scalar::<_, i64>(concat!(
+        insert_objects!(),
+        "
          select name, address, address_norm, lat, lon, footprint, municipality_id,
              cadastral_number, permit_number, permit_date, developer, purpose, floors,
              planned_start, planned_end, actual_start, actual_end, status, true, detected_on,
@@ -210,8 +218,8 @@ async fn insert_objects_unnest(
            as t(name, address, address_norm, lat, lon, footprint, municipality_id,
              cadastral_number, permit_number, permit_date, developer, purpose, floors,
              planned_start, planned_end, actual_start, actual_end, status, detected_on)
-         returning object_id",
-    )
+         returning object_id"
+    ))
     .bind(text(|o| &o.name))
     .bind(text(|o| &o.address))
     .bind(norms)
@@ -245,12 +253,7 @@ async fn insert_objects_values(
     now: time::OffsetDateTime,
 ) -> Result<Vec<i64>, sqlx::Error> {
     on_tx!(tx, |conn| {
-        let mut q = sqlx::QueryBuilder::new(
-            "insert into construction_object (name, address, address_norm, lat, lon, footprint,
-                     municipality_id, cadastral_number, permit_number, permit_date, developer,
-                     purpose, floors, planned_start, planned_end, actual_start, actual_end, status,
-                     illegal, detected_on, source, created_at, updated_at) ",
-        );
+        let mut q = sqlx::QueryBuilder::new(concat!(insert_objects!(), " "));
         q.push_values(chunk, |mut b, (o, address_norm)| {
             b.push_bind(o.name.as_str())
                 .push_bind(o.address.as_str())
