@@ -315,18 +315,7 @@ impl TestApp {
         veche::planner::reminders::deliver_due(&self.state, veche::db::now())
             .await
             .unwrap();
-        // On PostgreSQL the search log hands out only events older than
-        // every writing transaction still running in this test's database
-        // (`search::log`): autovacuum's analyze or an index built in the
-        // background can hold them back for a moment. Wait for them (up to
-        // five seconds), as a node would.
-        for _ in 0..100 {
-            self.state.search.drain(&self.state.db).await.unwrap();
-            if self.state.search.lag(&self.state.db).await.unwrap().events == 0 {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        drain_search(&self.state).await;
         self.state
             .mailer
             .deliver_pending(&self.state.db)
@@ -538,6 +527,24 @@ impl TestApp {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         self.account_id("admin@veche.test").await
     }
+}
+
+/// Applies the search log until `state`'s node is at its end; how many
+/// events it applied. On PostgreSQL the log hands out only events older
+/// than every writing transaction still running in the database
+/// (`search::log`): autovacuum's analyze or an index built in the
+/// background can hold them back for a moment, so this waits for them (up
+/// to five seconds), as a node's writer would.
+pub async fn drain_search(state: &AppState) -> usize {
+    let mut n = 0;
+    for _ in 0..100 {
+        n += state.search.drain(&state.db).await.unwrap();
+        if state.search.lag(&state.db).await.unwrap().events == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    n
 }
 
 /// Mail written to `<data>/mailbox/`, oldest first.

@@ -12,7 +12,7 @@ use tower::ServiceExt;
 use veche::app::{self, AppState};
 
 use crate::both_backends;
-use crate::helpers::{Backend, TestApp, test_config};
+use crate::helpers::{Backend, TestApp, drain_search, test_config};
 use crate::problems::{KRASNODAR, citizen, file, id_from, set, sign_in_as};
 
 /// Another node over `app`'s database: its own data folder, so its own
@@ -60,19 +60,9 @@ impl Node {
         body.contains(&format!("/problems/{id}\""))
     }
 
-    /// Applies the log until this node is at its end (up to five seconds:
-    /// a writing transaction of this database, autovacuum's analyze for
-    /// one, holds later events back for a moment); what was applied.
+    /// Applies the log until this node is at its end (`drain_search`).
     async fn drain(&self) -> usize {
-        let mut n = 0;
-        for _ in 0..100 {
-            n += self.state.search.drain(&self.state.db).await.unwrap();
-            if self.state.search.lag(&self.state.db).await.unwrap().events == 0 {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        n
+        drain_search(&self.state).await
     }
 
     /// One pass over the log, for a test that holds a transaction open.
