@@ -62,6 +62,11 @@ pub struct Snapshot {
     /// for a common word at 100,000 passports), where the map's probes
     /// missed the cache and took three quarters of the loop.
     by_id: Vec<u32>,
+    /// Each entry's `modified_key` and `created_key` by place, clamped to
+    /// `i64`: the page's selection reads them for every result, and a
+    /// column is read without following each entry's pointer.
+    pub(crate) modified_keys: Vec<i64>,
+    pub(crate) created_keys: Vec<i64>,
     generation: (i64, Option<OffsetDateTime>),
     /// When it was read (this process's clock).
     loaded_at: OffsetDateTime,
@@ -246,10 +251,17 @@ async fn load(db: &Db) -> anyhow::Result<Snapshot> {
             fields,
         }));
     }
+    // Nanoseconds in an i64 reach 2262; an instant beyond either end
+    // clamps, which only makes more ties for the full comparison.
+    let clamp = |n: i128| i64::try_from(n).unwrap_or(if n < 0 { i64::MIN } else { i64::MAX });
+    let modified_keys = entries.iter().map(|e| clamp(e.modified_key)).collect();
+    let created_keys = entries.iter().map(|e| clamp(e.created_key)).collect();
     Ok(Snapshot {
         entries,
         by_key,
         by_id,
+        modified_keys,
+        created_keys,
         generation,
         loaded_at,
     })

@@ -182,9 +182,17 @@ async fn catalogue_page(
     let per_page = 20;
     let page = q.page.unwrap_or(1).max(1);
     // Pages up to this one in order; facets count every result anyway.
-    query::sort_top(&mut results, &sort, page.saturating_mul(per_page));
+    query::sort_top(
+        &snapshot,
+        &mut results,
+        &sort,
+        page.saturating_mul(per_page),
+    );
     // Facets count what the other facets leave, so a choice never hides itself.
-    let entries: Vec<&std::sync::Arc<catalogue::Entry>> = results.iter().map(|(_, e)| *e).collect();
+    let entries: Vec<&std::sync::Arc<catalogue::Entry>> = results
+        .iter()
+        .map(|&(_, place)| &snapshot.entries[place as usize])
+        .collect();
     let facets = catalogue::facets(
         &entries,
         &["organization", "groups", "res_format", "municipality"],

@@ -559,7 +559,7 @@ pub fn parse_sort(input: &str) -> Result<Vec<SortKey>, QueryError> {
     Ok(keys)
 }
 
-pub use crate::opendata::ranking::{sort, sort_top};
+pub use crate::opendata::ranking::{Found, sort_top};
 
 /// Datasets whose search document matches each term: filled by the caller
 /// from the search index.
@@ -591,12 +591,12 @@ fn only_words(e: &Expr) -> bool {
 /// The passports one term found: each place in the snapshot once, with its
 /// score, and the same places as a bit set (membership without a sort or a
 /// vector as long as the catalogue for each term).
-struct Found {
-    places: Vec<(u32, f32)>,
+struct TermHits {
+    places: Vec<Found>,
     bits: Vec<u64>,
 }
 
-impl Found {
+impl TermHits {
     fn has(&self, i: usize) -> bool {
         self.bits[i / 64] >> (i % 64) & 1 == 1
     }
@@ -614,32 +614,33 @@ impl Found {
 /// index (one lookup per distinct term), everything else is evaluated here.
 /// When a term is required, only the datasets it found are examined (the
 /// index narrows before the filters run); otherwise every passport is.
-/// Returns the matching entries with their full-text scores, in no order.
-pub async fn run<'a>(
+/// Returns the matching entries' places in the snapshot with their
+/// full-text scores, in no order.
+pub async fn run(
     search: &crate::search::SearchIndex,
-    snapshot: &'a crate::opendata::catalogue::Snapshot,
+    snapshot: &crate::opendata::catalogue::Snapshot,
     q: &Expr,
     fq: &Expr,
-) -> anyhow::Result<Vec<(f32, &'a std::sync::Arc<Entry>)>> {
+) -> anyhow::Result<Vec<Found>> {
     let mut terms = Vec::new();
     text_terms(q, &mut terms);
     text_terms(fq, &mut terms);
     terms.truncate(16);
     let n = snapshot.entries.len();
-    let mut found: Vec<Found> = Vec::with_capacity(terms.len());
+    let mut found: Vec<TermHits> = Vec::with_capacity(terms.len());
     for t in &terms {
         let hits = search.search_nums(t, crate::opendata::search::KIND).await?;
-        let mut f = Found {
-            places: Vec::with_capacity(hits.len()),
+        let mut f = TermHits {
+            places: Vec::with_capacity(hits.iter().map(Vec::len).sum()),
             bits: vec![0; n.div_ceil(64)],
         };
-        for (num, score) in hits {
+        for (num, score) in hits.into_iter().flatten() {
             // A dataset found twice (a document not yet replaced) is one
             // candidate.
             if let Some(i) = snapshot.place(num as i64)
                 && f.insert(i)
             {
-                f.places.push((i as u32, score));
+                f.places.push((score, i as u32));
             }
         }
         found.push(f);
@@ -657,7 +658,7 @@ pub async fn run<'a>(
     let summed: Vec<f32> = if terms.len() > 1 || (narrowest.is_none() && !terms.is_empty()) {
         let mut s = vec![0.0; n];
         for f in &found {
-            for &(i, score) in &f.places {
+            for &(score, i) in &f.places {
                 s[i as usize] += score;
             }
         }
@@ -669,21 +670,27 @@ pub async fn run<'a>(
     let text = |t: &str, i: usize| term_at(t).is_some_and(|k| found[k].has(i));
     let words_only =
         only_words(q) && only_words(fq) && required.iter().all(|t| term_at(t).is_some());
+    // One word and nothing else (the commonest search): its places are the
+    // result as they are.
+    if words_only && found.len() == 1 && narrowest == Some(0) {
+        return Ok(found.pop().map(|f| f.places).unwrap_or_default());
+    }
     let mut out = Vec::new();
     match narrowest {
         Some(k) => {
             out.reserve(found[k].places.len());
-            for &(i, own) in &found[k].places {
+            for &(own, i) in &found[k].places {
+                let place = i;
                 let i = i as usize;
-                let e = &snapshot.entries[i];
                 let hit = if words_only {
                     found.iter().all(|f| f.has(i))
                 } else {
+                    let e = &snapshot.entries[i];
                     let text = |t: &str, _: &Entry| text(t, i);
                     matches(q, e, &text) && matches(fq, e, &text)
                 };
                 if hit {
-                    out.push((score(i, own), e));
+                    out.push((score(i, own), place));
                 }
             }
         }
@@ -691,7 +698,7 @@ pub async fn run<'a>(
             for (i, e) in snapshot.entries.iter().enumerate() {
                 let text = |t: &str, _: &Entry| text(t, i);
                 if matches(q, e, &text) && matches(fq, e, &text) {
-                    out.push((score(i, 0.0), e));
+                    out.push((score(i, 0.0), i as u32));
                 }
             }
         }

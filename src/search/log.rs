@@ -79,9 +79,15 @@ pub async fn now_position(db: &Db) -> Result<Position, sqlx::Error> {
             Ok(Position { xid, seq: 0 })
         }
         Db::Sqlite(pool) => {
-            let seq: i64 = sqlx::query_scalar("select coalesce(max(seq), 0) from search_event")
-                .fetch_one(pool)
-                .await?;
+            // The last number handed out (the log is `autoincrement`), not
+            // the largest still in the log: once pruned to nothing that was
+            // 0, below the cut, and every start of the node rebuilt its
+            // index again.
+            let seq: i64 = sqlx::query_scalar(
+                "select coalesce((select seq from sqlite_sequence where name = 'search_event'), 0)",
+            )
+            .fetch_one(pool)
+            .await?;
             Ok(Position { xid: 0, seq })
         }
     }

@@ -108,6 +108,8 @@ struct Inner {
     node: String,
     /// The kinds of document (`sources`).
     sources: Sources,
+    /// Numeric ids by document, per segment (`search_nums`).
+    tables: nums::Tables,
 }
 
 impl SearchIndex {
@@ -181,6 +183,7 @@ impl SearchIndex {
                 needs_rebuild,
                 node,
                 sources,
+                tables: nums::Tables::default(),
             }),
         })
     }
@@ -433,15 +436,18 @@ impl SearchIndex {
     }
 
     /// Numeric ids (see [`SearchDoc::num`]) and scores of the documents of
-    /// `kind` matching `q`, in no order, without loading the documents: a column
-    /// read per hit.
-    pub async fn search_nums(&self, q: &str, kind: &str) -> anyhow::Result<Vec<(u64, f32)>> {
+    /// `kind` matching `q`, in no order and in one vector per segment,
+    /// without loading the documents.
+    pub async fn search_nums(&self, q: &str, kind: &str) -> anyhow::Result<Vec<Vec<(u64, f32)>>> {
         let this = self.clone();
         let q = q.to_owned();
         let kind = kind.to_owned();
         tokio::task::spawn_blocking(move || {
-            let query = this.parse_query(&q, Some(&kind));
-            Ok(this.inner.reader.searcher().search(&query, &nums::Nums)?)
+            // The kind is checked by the collector, not the query.
+            let query = this.parse_query(&q, None);
+            let searcher = this.inner.reader.searcher();
+            let tables = this.inner.tables.of(&searcher, &kind)?;
+            Ok(searcher.search(&query, &nums::Nums { tables })?)
         })
         .await?
     }

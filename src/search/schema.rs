@@ -17,6 +17,8 @@ pub const EN: &str = "veche_en";
 pub struct Fields {
     /// `kind:id`, unique per document; used to replace and delete.
     pub key: Field,
+    /// Also a fast column: a search of one kind checks it per hit
+    /// (`super::nums`).
     pub kind: Field,
     pub id: Field,
     pub num: Field,
@@ -46,7 +48,7 @@ pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
         key: b.add_text_field("key", STRING | STORED),
-        kind: b.add_text_field("kind", STRING | STORED),
+        kind: b.add_text_field("kind", STRING | STORED | FAST),
         id: b.add_text_field("id", STRING | STORED),
         num: b.add_u64_field("num", FAST),
         url: b.add_text_field("url", STORED),

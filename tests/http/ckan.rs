@@ -186,15 +186,17 @@ both_backends!(errors_carry_ckans_types_and_statuses, |app| {
     }
 });
 
+/// The names of a `package_search` answer's results, in order.
+fn names(j: &Value) -> Vec<String> {
+    j["result"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
-    let names = |j: &Value| -> Vec<String> {
-        j["result"]["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["name"].as_str().unwrap().to_owned())
-            .collect()
-    };
     let (_, j) = call(&app, "package_search", json!({})).await;
     assert_eq!(j["result"]["count"], 12);
     assert_eq!(j["result"]["sort"], "score desc, metadata_modified desc");
@@ -476,3 +478,42 @@ both_backends!(
         );
     }
 );
+
+// The search keeps each index segment's dataset ids in a table
+// (`search::nums::Tables`): a renamed passport is a deleted document in an
+// old segment and a new one in a new segment. Searched before and after
+// each change, the catalogue finds it by its new words only.
+both_backends!(a_renamed_passport_is_found_by_its_new_words_only, |app| {
+    async fn found(app: &TestApp, word: &str) -> Vec<String> {
+        let (status, j) = call(app, "package_search", json!({"q": word, "rows": 50})).await;
+        assert_eq!(status, StatusCode::OK, "{j}");
+        names(&j)
+    }
+    async fn rename(app: &TestApp, title: &str) {
+        let mut tx = app.state.db.begin().await.unwrap();
+        veche::on_tx!(&mut tx, |conn| sqlx::query(
+            "update dataset set title = $1, updated_at = $2 where identifier_norm = '2312823003-towns'"
+        )
+        .bind(title)
+        .bind(veche::db::now() + time::Duration::days(1))
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+        veche::search::enqueue(&mut tx, "dataset", "2312823003-towns")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        app.run_workers().await;
+    }
+    let towns = "2312823003-towns".to_owned();
+    assert!(found(&app, "бирюзовые").await.is_empty());
+    rename(&app, "Бирюзовые города края").await;
+    assert_eq!(found(&app, "бирюзовые").await, vec![towns.clone()]);
+    rename(&app, "Лиловые города края").await;
+    assert!(
+        found(&app, "бирюзовые").await.is_empty(),
+        "the old words no longer find it"
+    );
+    assert_eq!(found(&app, "лиловые").await, vec![towns]);
+});

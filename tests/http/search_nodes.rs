@@ -180,6 +180,40 @@ both_backends!(every_node_indexes_the_shared_log, |app| {
     assert!(b.finds("малахитовая", first).await);
 });
 
+// A node that builds its index after the log was cut to nothing stores a
+// cursor at the cut, not before it: on SQLite the position was the largest
+// sequence number still in the log (0 when empty), so every restart of the
+// node rebuilt the whole index (a minute at 100,000 passports).
+both_backends!(
+    a_rebuild_after_the_log_is_emptied_is_not_behind_the_cut,
+    |app| {
+        set(&app, "premoderation", "off").await;
+        citizen(&app, "cut@example.ru", "Обрезчик").await;
+        sign_in_as(&app, "cut@example.ru").await;
+        let first = report(&app, "Не горит фонарь, гранатовая опора.").await;
+        app.run_workers().await;
+        assert!(veche::search::log::prune(&app.state.db).await.unwrap() >= 1);
+        assert_eq!(app.scalar("select count(*) from search_event").await, 0);
+
+        let b = other_node(&app).await;
+        assert!(b.finds("гранатовая", first).await, "B built its index");
+        let db = &b.state.db;
+        let at = veche::search::log::cursor(db, b.state.search.node())
+            .await
+            .unwrap()
+            .expect("B stored its cursor");
+        assert!(
+            !veche::search::log::is_pruned_past(db, at).await.unwrap(),
+            "B's cursor {at:?} stands before the cut: its next start would rebuild again"
+        );
+
+        // What is written after the cut still reaches B through the log.
+        let second = report(&app, "Мигает фонарь, опаловая опора.").await;
+        assert!(b.drain().await >= 1);
+        assert!(b.finds("опаловая", second).await);
+    }
+);
+
 /// PostgreSQL hands out the log's sequence numbers before commit: a
 /// transaction that took an earlier number and commits after a later one
 /// must still reach every index (a cursor on the number alone would have

@@ -41,11 +41,11 @@ pub(super) async fn package_search(
     let start = (start as usize).min(count);
     let end = (start + rows as usize).min(count);
     // Only the page is put in order; facets count every result anyway.
-    query::sort_top(&mut results, &sort_keys, end);
+    query::sort_top(snapshot, &mut results, &sort_keys, end);
     let base = state.config.base_url();
     let page: Vec<Json> = results[start..end]
         .iter()
-        .map(|(_, e)| package(&base, e))
+        .map(|&(_, place)| package(&base, &snapshot.entries[place as usize]))
         .collect();
 
     let facet_fields = p.list("facet.field")?;
@@ -55,7 +55,10 @@ pub(super) async fn package_search(
     let mut facets_json = Map::new();
     let mut search_facets = Map::new();
     if facet_on && !facet_fields.is_empty() {
-        let matched: Vec<&Arc<Entry>> = results.iter().map(|(_, e)| *e).collect();
+        let matched: Vec<&Arc<Entry>> = results
+            .iter()
+            .map(|&(_, place)| &snapshot.entries[place as usize])
+            .collect();
         let names: Vec<&str> = facet_fields.iter().map(String::as_str).collect();
         let limit = if facet_limit < 0 {
             usize::MAX
