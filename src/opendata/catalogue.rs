@@ -67,6 +67,8 @@ pub struct Snapshot {
     /// column is read without following each entry's pointer.
     pub(crate) modified_keys: Vec<i64>,
     pub(crate) created_keys: Vec<i64>,
+    /// Whether no instant was clamped.
+    pub(crate) instants_exact: bool,
     generation: (i64, Option<OffsetDateTime>),
     /// When it was read (this process's clock).
     loaded_at: OffsetDateTime,
@@ -252,8 +254,12 @@ async fn load(db: &Db) -> anyhow::Result<Snapshot> {
         }));
     }
     // Nanoseconds in an i64 reach 2262; an instant beyond either end
-    // clamps, which only makes more ties for the full comparison.
+    // clamps (a stamp written by hand), and the page's selection then uses
+    // that key alone (`ranking::narrow`).
     let clamp = |n: i128| i64::try_from(n).unwrap_or(if n < 0 { i64::MIN } else { i64::MAX });
+    let instants_exact = entries
+        .iter()
+        .all(|e| i64::try_from(e.modified_key).is_ok() && i64::try_from(e.created_key).is_ok());
     let modified_keys = entries.iter().map(|e| clamp(e.modified_key)).collect();
     let created_keys = entries.iter().map(|e| clamp(e.created_key)).collect();
     Ok(Snapshot {
@@ -262,6 +268,7 @@ async fn load(db: &Db) -> anyhow::Result<Snapshot> {
         by_id,
         modified_keys,
         created_keys,
+        instants_exact,
         generation,
         loaded_at,
     })
