@@ -154,7 +154,16 @@ impl SearchIndex {
         )?;
         schema::register_tokenizers(&index);
         let writer = match index.writer_with_num_threads(1, 30_000_000) {
-            Ok(w) => Some(w),
+            Ok(w) => {
+                // The log is applied in small batches, each a new segment,
+                // and every search sets up each segment's union of four
+                // fields: segments of a size are merged when there are four
+                // of them, not tantivy's default eight.
+                let mut policy = tantivy::indexer::LogMergePolicy::default();
+                policy.set_min_num_segments(4);
+                w.set_merge_policy(Box::new(policy));
+                Some(w)
+            }
             Err(tantivy::TantivyError::LockFailure(..)) if !require_writer => None,
             Err(tantivy::TantivyError::LockFailure(..)) => anyhow::bail!(
                 "the search index in {} is in use by another veche process (only one may write it); stop that process first",
