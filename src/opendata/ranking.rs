@@ -108,7 +108,8 @@ fn narrow(snapshot: &Snapshot, results: &mut [Found], keys: &[(Key, bool)], k: u
     if k >= len || number(first, &results[0], snapshot).is_none() {
         return len;
     }
-    // A first key that lost precision (an instant beyond 2262, clamped)
+    // A first key that lost precision (an instant before 1677 or after
+    // 2262, clamped)
     // ties results the full order tells apart; the second key would then
     // choose between them, so it is left out.
     let second = keys

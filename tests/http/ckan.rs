@@ -299,6 +299,11 @@ both_backends!(package_search_speaks_solr_like_harvesters_do, |app| {
             "metadata_modified asc",
             "score asc",
             "",
+            // Two numeric keys, the second in either direction, the first
+            // ascending too: the narrowing reads both as one integer.
+            "metadata_created asc, metadata_modified desc",
+            "metadata_created desc, metadata_modified asc",
+            "score desc, metadata_created asc",
         ] {
             let (_, whole) = call(
                 &app,
@@ -516,4 +521,56 @@ both_backends!(a_renamed_passport_is_found_by_its_new_words_only, |app| {
         "the old words no longer find it"
     );
     assert_eq!(found(&app, "лиловые").await, vec![towns]);
+});
+
+// The page's selection reads instants as nanoseconds in an i64, which end in
+// 2262. Two passports stamped beyond it look alike there; the second sort
+// key must not then choose between them, or the first in the full order
+// could miss the first page.
+both_backends!(instants_beyond_2262_keep_the_first_page_exact, |app| {
+    async fn stamp(app: &TestApp, name: &str, modified: &str, created: &str) {
+        let modified =
+            time::OffsetDateTime::parse(modified, &time::format_description::well_known::Rfc3339)
+                .unwrap();
+        let created =
+            time::OffsetDateTime::parse(created, &time::format_description::well_known::Rfc3339)
+                .unwrap();
+        let changed = veche::on_db!(&app.state.db, |pool| sqlx::query(
+            "update dataset set updated_at = $1, created_at = $2 where identifier_norm = $3"
+        )
+        .bind(modified)
+        .bind(created)
+        .bind(name)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+        assert_eq!(changed, 1, "{name}");
+    }
+    let (_, all) = call(&app, "package_search", json!({"rows": 100})).await;
+    let all = names(&all);
+    let (x, y) = (&all[0], &all[1]);
+    // x is first by modification (2400 after 2300); y wins the second key.
+    // y first: each stamp then raises the catalogue's newest change, which
+    // is what makes the snapshot reload.
+    stamp(&app, y, "2300-01-01T00:00:00Z", "2020-01-01T00:00:00Z").await;
+    stamp(&app, x, "2400-01-01T00:00:00Z", "2020-01-02T00:00:00Z").await;
+    let sort = "metadata_modified desc, metadata_created asc";
+    let start = std::time::Instant::now();
+    loop {
+        let (_, whole) = call(&app, "package_search", json!({"rows": 100, "sort": sort})).await;
+        let stamped: Vec<&str> = whole["result"]["results"].as_array().unwrap()[..2]
+            .iter()
+            .map(|p| p["metadata_modified"].as_str().unwrap())
+            .collect();
+        let seen = stamped[0].starts_with("2400") && stamped[1].starts_with("2300");
+        if seen || start.elapsed().as_secs() > 4 {
+            assert!(seen, "the catalogue did not take the stamps: {stamped:?}");
+            assert_eq!(names(&whole)[..2], [x.clone(), y.clone()]);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (_, first) = call(&app, "package_search", json!({"rows": 1, "sort": sort})).await;
+    assert_eq!(names(&first), vec![x.clone()]);
 });
