@@ -141,25 +141,40 @@ fn pair(a: i64, b: Option<(i64, bool)>, desc: bool) -> i128 {
 }
 
 /// Moves every result whose value is at least the k-th largest to the
-/// front (ties with it included); returns how many they are. The k-th
-/// largest comes from one pass with a heap of the best k seen, whose least
-/// is compared with each value (a page is small, the results many).
+/// front (ties with it included); returns how many they are.
+///
+/// One pass keeps a heap of the best k values seen and moves each result
+/// at least as good as the heap's least, when it comes, to the front: the
+/// least only rises, so the front holds every result the answer needs
+/// (about k·ln(n/k) of them in a random order, k of 38,000 here). A second
+/// pass over the front alone keeps those as good as the final k-th. Each
+/// value of the many is computed once (two full passes were a seventh of a
+/// search at 100,000 passports).
 fn keep_best(results: &mut [Found], k: usize, value: impl Fn(&Found) -> i128) -> usize {
     let mut best: BinaryHeap<Reverse<i128>> = BinaryHeap::with_capacity(k + 1);
-    for r in results.iter() {
-        let v = value(r);
+    let mut front = 0;
+    for i in 0..results.len() {
+        let v = value(&results[i]);
         if best.len() < k {
             best.push(Reverse(v));
-        } else if best.peek().is_some_and(|&Reverse(least)| v > least) {
-            best.pop();
-            best.push(Reverse(v));
+        } else {
+            match best.peek() {
+                Some(&Reverse(least)) if v < least => continue,
+                Some(&Reverse(least)) if v > least => {
+                    best.pop();
+                    best.push(Reverse(v));
+                }
+                _ => {}
+            }
         }
+        results.swap(front, i);
+        front += 1;
     }
     let Some(&Reverse(kth)) = best.peek() else {
         return results.len();
     };
     let mut kept = 0;
-    for i in 0..results.len() {
+    for i in 0..front {
         if value(&results[i]) >= kth {
             results.swap(kept, i);
             kept += 1;

@@ -14,13 +14,14 @@ use std::sync::Arc;
 use axum::extract::{Path, Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value as Json, json};
 
 use crate::app::AppState;
 use crate::config::Config;
 use crate::opendata::catalogue::{Entry, Snapshot, facets};
-use crate::opendata::domain::{Ext, FieldFormat, TOPICS, license};
-use crate::opendata::queries::VersionRow;
+use crate::opendata::domain::{FieldFormat, TOPICS, license};
 use crate::opendata::query;
 use crate::opendata::store::{self, Filter, Op, Sort};
 use crate::web::limits;
@@ -58,12 +59,42 @@ fn help(config: &Config, action: &str) -> String {
     format!("{}/api/3/action/help_show?name={action}", config.base_url())
 }
 
-fn envelope(state: &AppState, action: &str, result: Result<Json, CkanError>) -> Response {
+/// What an action answers.
+pub enum Reply {
+    Value(Json),
+    /// Serialised once from typed values, not through a `Value` tree
+    /// (package_search's page, `package`).
+    Raw(Box<RawValue>),
+}
+
+/// The envelope of a successful call.
+#[derive(Serialize)]
+struct Success<T> {
+    help: String,
+    success: bool,
+    result: T,
+}
+
+fn envelope(state: &AppState, action: &str, result: Result<Reply, CkanError>) -> Response {
     let (status, body) = match result {
-        Ok(result) => (
-            StatusCode::OK,
-            json!({"help": help(&state.config, action), "success": true, "result": result}),
-        ),
+        Ok(reply) => {
+            let help = help(&state.config, action);
+            let r = match reply {
+                Reply::Value(result) => axum::Json(Success {
+                    help,
+                    success: true,
+                    result,
+                })
+                .into_response(),
+                Reply::Raw(result) => axum::Json(Success {
+                    help,
+                    success: true,
+                    result,
+                })
+                .into_response(),
+            };
+            return open_to_all(r);
+        }
         Err(CkanError::BadRequest(msg)) => {
             return (StatusCode::BAD_REQUEST, axum::Json(Json::String(msg))).into_response();
         }
@@ -115,7 +146,11 @@ fn envelope(state: &AppState, action: &str, result: Result<Json, CkanError>) -> 
             )
         }
     };
-    let mut r = (status, axum::Json(body)).into_response();
+    open_to_all((status, axum::Json(body)).into_response())
+}
+
+/// Any site's scripts may read the API's answers (CKAN's own CORS).
+fn open_to_all(mut r: Response) -> Response {
     r.headers_mut().insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         header::HeaderValue::from_static("*"),
@@ -310,9 +345,9 @@ async fn read_params(request: Request) -> Result<Params, CkanError> {
     }
 }
 
-async fn dispatch(state: &AppState, action: &str, p: &Params) -> Result<Json, CkanError> {
+async fn dispatch(state: &AppState, action: &str, p: &Params) -> Result<Reply, CkanError> {
     let snapshot = state.catalogue.snapshot(&state.db).await?;
-    match action {
+    let value = match action {
         "status_show" => Ok(json!({
             "site_title": "Вече — открытые данные Краснодарского края",
             "site_description": "Портал открытых данных органов власти Краснодарского края",
@@ -336,14 +371,14 @@ async fn dispatch(state: &AppState, action: &str, p: &Params) -> Result<Json, Ck
         "package_show" => {
             let id = p.str("id").or_else(|| p.str("name")).ok_or_else(|| validation("id", "Missing value"))?;
             let e = snapshot.get(&id).ok_or_else(|| CkanError::NotFound("Dataset not found".into()))?;
-            Ok(package(&state.config.base_url(), e))
+            Ok(json!(package(&state.config.base_url(), e)))
         }
-        "package_search" => package_search(state, &snapshot, p).await,
+        "package_search" => return package_search(state, &snapshot, p).await.map(Reply::Raw),
         "resource_show" => {
             let id = p.str("id").ok_or_else(|| validation("id", "Missing value"))?;
             let (e, v) = snapshot.by_resource(&id).ok_or_else(|| CkanError::NotFound("Resource was not found.".into()))?;
             let pos = e.versions.iter().position(|x| x.uuid == v.uuid).unwrap_or(0);
-            Ok(resource(&state.config.base_url(), e, v, pos))
+            Ok(json!(resource(&state.config.base_url(), e, v, pos)))
         }
         "organization_list" => organization_list(state, &snapshot, p).await,
         "organization_show" => {
@@ -354,7 +389,7 @@ async fn dispatch(state: &AppState, action: &str, p: &Params) -> Result<Json, Ck
             let mut o = organization(&org, count_for(&snapshot, &org.organisation_id));
             if p.bool("include_datasets", false)? {
                 let base = state.config.base_url();
-                let packages: Vec<Json> = snapshot
+                let packages: Vec<Package<'_>> = snapshot
                     .entries
                     .iter()
                     .filter(|e| e.dataset.organisation_id == org.organisation_id)
@@ -393,7 +428,8 @@ async fn dispatch(state: &AppState, action: &str, p: &Params) -> Result<Json, Ck
         "datastore_search" => datastore_search(state, &snapshot, p).await,
         "help_show" => Ok(json!(format!("See {}/api/docs/ and the CKAN Action API documentation.", state.config.base_url()))),
         other => Err(CkanError::BadRequest(format!("Bad request - Action name not known: {other}"))),
-    }
+    };
+    value.map(Reply::Value)
 }
 
 fn page<'a, T>(items: &'a [T], p: &Params) -> Result<&'a [T], CkanError> {
@@ -453,89 +489,7 @@ fn organization(o: &crate::directory::queries::OrgRow, count: usize) -> Json {
     })
 }
 
-pub fn resource(base: &str, e: &Entry, v: &VersionRow, position: usize) -> Json {
-    let d = &e.dataset;
-    let url = format!("{base}/opendata/{}/{}", d.identifier, v.file_name(Ext::Csv));
-    json!({
-        "id": v.uuid,
-        "package_id": d.uuid,
-        "position": position,
-        "state": "active",
-        "name": v.file_name(Ext::Csv),
-        "description": v.provenance,
-        "format": "CSV",
-        "mimetype": "text/csv",
-        "mimetype_inner": null,
-        "url": url,
-        "url_type": "upload",
-        "size": v.byte_size,
-        "hash": format!("sha256:{}", v.sha256),
-        "created": ckan_time(v.created_at),
-        "last_modified": ckan_time(v.published_at.unwrap_or(v.created_at)),
-        "metadata_modified": ckan_time(v.published_at.unwrap_or(v.created_at)),
-        "cache_url": null,
-        "cache_last_updated": null,
-        "resource_type": null,
-        "datastore_active": true,
-        "row_count": v.row_count,
-        "structure": format!("{base}/opendata/{}/structure-{}.csv", d.identifier, v.structure_stamp),
-    })
-}
-
-pub fn package(base: &str, e: &Entry) -> Json {
-    let d = &e.dataset;
-    let lic = license(&d.license_id);
-    let (topic_ru, _) = TOPICS
-        .iter()
-        .find(|t| t.0 == d.topic)
-        .map(|t| (t.1, t.2))
-        .unwrap_or(("", ""));
-    json!({
-        "id": d.uuid,
-        "name": d.identifier_norm,
-        "title": d.title,
-        "notes": d.description,
-        "author": null,
-        "author_email": null,
-        "maintainer": d.publisher_name,
-        "maintainer_email": d.publisher_mbox,
-        "license_id": d.license_id,
-        "license_title": lic.map(|l| l.1),
-        "license_url": lic.map(|l| l.2),
-        "isopen": true,
-        "url": format!("{base}/opendata/{}", d.identifier),
-        "version": e.current().map(|v| v.stamp.clone()),
-        "state": "active",
-        "type": "dataset",
-        "private": false,
-        "metadata_created": ckan_time(d.created_at),
-        "metadata_modified": ckan_time(d.updated_at),
-        "creator_user_id": null,
-        "num_resources": e.versions.len(),
-        "num_tags": e.keywords.len(),
-        "owner_org": d.organisation_id,
-        "organization": {
-            "id": d.organisation_id, "name": d.organisation_id, "title": e.org_name_ru,
-            "type": "organization", "description": e.org_name_en, "image_url": "",
-            "created": ckan_time(d.created_at), "is_organization": true,
-            "approval_status": "approved", "state": "active",
-        },
-        "groups": [{"id": d.topic, "name": d.topic, "title": topic_ru, "display_name": topic_ru, "description": "", "image_display_url": ""}],
-        "tags": e.keywords.iter().map(|k| json!({"id": k, "name": k, "display_name": k, "state": "active", "vocabulary_id": null})).collect::<Vec<_>>(),
-        "extras": [
-            {"key": "identifier", "value": d.identifier},
-            {"key": "standardversion", "value": crate::opendata::domain::STANDARD_VERSION},
-            {"key": "provenance", "value": d.provenance},
-            {"key": "valid", "value": d.valid},
-            {"key": "frequency", "value": d.frequency},
-            {"key": "maintainer_phone", "value": d.publisher_phone},
-            {"key": "municipality", "value": d.municipality_id.clone().unwrap_or_default()},
-        ],
-        "relationships_as_object": [],
-        "relationships_as_subject": [],
-        "resources": e.versions.iter().enumerate().map(|(i, v)| resource(base, e, v, i)).collect::<Vec<_>>(),
-    })
-}
-
+mod package;
 mod search;
+pub use package::{Package, Resource, package, resource};
 use search::*;

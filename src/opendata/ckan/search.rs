@@ -6,7 +6,7 @@ pub(super) async fn package_search(
     state: &AppState,
     snapshot: &Snapshot,
     p: &Params,
-) -> Result<Json, CkanError> {
+) -> Result<Box<RawValue>, CkanError> {
     let q = p.str("q").unwrap_or_default();
     let mut fq_parts = Vec::new();
     if let Some(fq) = p.str("fq") {
@@ -43,7 +43,7 @@ pub(super) async fn package_search(
     // Only the page is put in order; facets count every result anyway.
     query::sort_top(snapshot, &mut results, &sort_keys, end);
     let base = state.config.base_url();
-    let page: Vec<Json> = results[start..end]
+    let page: Vec<Package<'_>> = results[start..end]
         .iter()
         .map(|&(_, place)| package(&base, &snapshot.entries[place as usize]))
         .collect();
@@ -117,13 +117,21 @@ pub(super) async fn package_search(
     } else {
         sort_text
     };
-    Ok(json!({
-        "count": count,
-        "sort": sort_echo,
-        "results": page,
-        "facets": facets_json,
-        "search_facets": search_facets,
-    }))
+    #[derive(Serialize)]
+    struct Answer<'a> {
+        count: usize,
+        sort: String,
+        results: Vec<Package<'a>>,
+        facets: Map<String, Json>,
+        search_facets: Map<String, Json>,
+    }
+    Ok(serde_json::value::to_raw_value(&Answer {
+        count,
+        sort: sort_echo,
+        results: page,
+        facets: facets_json,
+        search_facets,
+    })?)
 }
 
 pub(super) async fn organization_list(
