@@ -29,3 +29,27 @@ figure() {
   num() { case $1 in - | '' | nan | NaN) echo - ;; *) LC_ALL=C printf '%.3f' "$1" | sed -e 's/0*$//' -e 's/\.$//' ;; esac; }
   printf 'FIGURE\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$(num "$value")" "$unit" "$peer" "$(num "$peer_value")" "$better"
 }
+
+# Waits until process $1 has used under 5 % of a core for two seconds in a
+# row (a server merging its search index or building indexes in the
+# background is not measured as if it were serving alone), at most $2
+# seconds (default 120); says how long it waited.
+wait_quiet() {
+  local pid=$1 limit=${2:-120} tick quiet=0 waited=0 before after
+  tick=$(getconf CLK_TCK)
+  cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+  before=$(cpu)
+  while [ "$waited" -lt "$limit" ]; do
+    sleep 1
+    waited=$((waited + 1))
+    after=$(cpu)
+    if [ $((after - before)) -lt $((tick / 20 + 1)) ]; then
+      quiet=$((quiet + 1))
+      [ "$quiet" -ge 2 ] && { echo "  (the server was quiet after ${waited} s)"; return 0; }
+    else
+      quiet=0
+    fi
+    before=$after
+  done
+  echo "  (the server was still busy after ${limit} s: measuring anyway)"
+}

@@ -586,3 +586,22 @@ pub async fn serve_from_config(config: Config) -> anyhow::Result<()> {
     state.db.close().await;
     Ok(())
 }
+
+/// Turns transparent huge pages off for this process; the binary's first
+/// step (and the benchmarks', which serve in-process). Where the kernel
+/// gives them to every mapping (`always`, as on the machines here), memory
+/// mimalloc returns to the system and takes back is zeroed 2 MiB at a time
+/// on each fault: loading a catalogue of 100,000 passports spent 65 % of its
+/// time zeroing pages (5.1 s; 1.7 s without), and the catalogue search's
+/// p99 in `bench/opendata.sh` was 24 ms against 3.5 ms without
+/// (docs/PERFORMANCE.md, "Huge pages"). mimalloc's own switch
+/// (`MIMALLOC_ALLOW_THP=0`) is read from the environment before `main`, so
+/// it cannot be set from the program; the kernel's per-process flag can.
+pub fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with PR_SET_THP_DISABLE takes plain integers and touches
+    // no memory of ours; a kernel without it answers EINVAL, which is fine.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}

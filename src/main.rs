@@ -10,6 +10,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    veche::app::no_huge_pages();
     let cli = veche::cli::Cli::parse();
     veche::telemetry::init(&cli.config.log, cli.config.log_format);
     match cli.run().await {

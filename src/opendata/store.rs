@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::db::{Backend, Db};
-use crate::on_db;
 use crate::opendata::domain::{FieldDef, FieldFormat, Value};
+use crate::{on_db, on_tx};
 
 pub fn table(version_id: i64) -> String {
     format!("odv_{version_id}")
@@ -60,6 +60,17 @@ pub async fn create_table(
     Ok(())
 }
 
+/// Cells (rows × columns) of the indexes built in one transaction. Each
+/// committed `create index` is a schema change, after which every pooled
+/// connection re-reads the whole schema before its next statement. The
+/// twelve registries published at a first start had their 150 column
+/// indexes built one statement each, about 10 ms apiece even on empty
+/// tables, and for that second and more every page on SQLite was 30 to 40
+/// times slower (docs/PERFORMANCE.md, "PM dashboards"). A large version's
+/// indexes still get a transaction each (half a second each at 1,000,000
+/// rows), so other writers get in between them.
+const CELLS_PER_TRANSACTION: i64 = 1_000_000;
+
 /// Indexes every column; run after loading (faster than indexing row by
 /// row), by the index worker (`opendata::indexes`). Idempotent: an index
 /// built before a crash is kept.
@@ -75,12 +86,24 @@ pub async fn create_indexes(db: &Db, version_id: i64, columns: usize) -> Result<
         Backend::Sqlite => "",
         Backend::Postgres => ", _row",
     };
-    for i in 0..columns {
-        let sql = format!("create index if not exists {t}_c{i} on {t} (c{i}{tail})");
-        on_db!(db, |pool| sqlx::query(AssertSqlSafe(sql))
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+    let sql = format!("select coalesce(max(_row), 0) from {t}");
+    let rows: i64 = on_db!(db, |pool| sqlx::query_scalar(AssertSqlSafe(sql))
+        .fetch_one(pool)
+        .await)?;
+    let per_transaction = usize::try_from(CELLS_PER_TRANSACTION / rows.max(1))
+        .unwrap_or(usize::MAX)
+        .max(1);
+    let all: Vec<usize> = (0..columns).collect();
+    for group in all.chunks(per_transaction) {
+        let mut tx = db.begin().await?;
+        for i in group {
+            let sql = format!("create index if not exists {t}_c{i} on {t} (c{i}{tail})");
+            on_tx!(&mut tx, |conn| sqlx::query(AssertSqlSafe(sql))
+                .execute(conn)
+                .await
+                .map(|r| r.rows_affected()))?;
+        }
+        tx.commit().await?;
     }
     Ok(())
 }
