@@ -43,7 +43,7 @@ wait_quiet() {
     sleep 1
     waited=$((waited + 1))
     after=$(cpu)
-    if [ $((after - before)) -lt $((tick / 20 + 1)) ]; then
+    if [ $((after - before)) -lt $(((tick + 19) / 20)) ]; then
       quiet=$((quiet + 1))
       [ "$quiet" -ge 2 ] && { echo "  (the server was quiet after ${waited} s)"; return 0; }
     else

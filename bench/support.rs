@@ -21,7 +21,8 @@ pub fn quick() -> bool {
 
 /// The runtime a benchmark's `main` runs its async part on.
 pub fn runtime() -> tokio::runtime::Runtime {
-    // As the binary does: the servers measured here run in this process.
+    // Huge pages off, as the binary has them: the servers measured here run
+    // in this process.
     veche::app::no_huge_pages();
     // A failed request's cause, and nothing else (the servers of earlier
     // runs keep their workers, which log their closed pools).

@@ -597,6 +597,8 @@ pub async fn serve_from_config(config: Config) -> anyhow::Result<()> {
 /// (docs/PERFORMANCE.md, "Huge pages"). mimalloc's own switch
 /// (`MIMALLOC_ALLOW_THP=0`) is read from the environment before `main`, so
 /// it cannot be set from the program; the kernel's per-process flag can.
+/// The flag is inherited: the processes the server starts (the offline
+/// speech recogniser) run without huge pages too.
 pub fn no_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: prctl with PR_SET_THP_DISABLE takes plain integers and touches

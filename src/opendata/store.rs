@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::db::{Backend, Db};
+use crate::on_db;
 use crate::opendata::domain::{FieldDef, FieldFormat, Value};
-use crate::{on_db, on_tx};
 
 pub fn table(version_id: i64) -> String {
     format!("odv_{version_id}")
@@ -57,54 +57,6 @@ pub async fn create_table(
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-/// Cells (rows × columns) of the indexes built in one transaction. Each
-/// committed `create index` is a schema change, after which every pooled
-/// connection re-reads the whole schema before its next statement. The
-/// twelve registries published at a first start had their 150 column
-/// indexes built one statement each, about 10 ms apiece even on empty
-/// tables, and for that second and more every page on SQLite was 30 to 40
-/// times slower (docs/PERFORMANCE.md, "PM dashboards"). A large version's
-/// indexes still get a transaction each (half a second each at 1,000,000
-/// rows), so other writers get in between them.
-const CELLS_PER_TRANSACTION: i64 = 1_000_000;
-
-/// Indexes every column; run after loading (faster than indexing row by
-/// row), by the index worker (`opendata::indexes`). Idempotent: an index
-/// built before a crash is kept.
-pub async fn create_indexes(db: &Db, version_id: i64, columns: usize) -> Result<(), sqlx::Error> {
-    let t = table(version_id);
-    // SQLite ends every index entry with the rowid, which `_row` is, and its
-    // planner knows index order is `(column, rowid)`: naming `_row` again
-    // only made each entry longer (the eight column indexes of the
-    // benchmark's 1,000,000 rows took 4.6 s with it and 3.8 s without,
-    // docs/PERFORMANCE.md).
-    // PostgreSQL needs it said.
-    let tail = match db.backend() {
-        Backend::Sqlite => "",
-        Backend::Postgres => ", _row",
-    };
-    let sql = format!("select coalesce(max(_row), 0) from {t}");
-    let rows: i64 = on_db!(db, |pool| sqlx::query_scalar(AssertSqlSafe(sql))
-        .fetch_one(pool)
-        .await)?;
-    let per_transaction = usize::try_from(CELLS_PER_TRANSACTION / rows.max(1))
-        .unwrap_or(usize::MAX)
-        .max(1);
-    let all: Vec<usize> = (0..columns).collect();
-    for group in all.chunks(per_transaction) {
-        let mut tx = db.begin().await?;
-        for i in group {
-            let sql = format!("create index if not exists {t}_c{i} on {t} (c{i}{tail})");
-            on_tx!(&mut tx, |conn| sqlx::query(AssertSqlSafe(sql))
-                .execute(conn)
-                .await
-                .map(|r| r.rows_affected()))?;
-        }
-        tx.commit().await?;
-    }
     Ok(())
 }
 
@@ -539,17 +491,16 @@ pub async fn page(
                 c.v.as_ref()
                     .and_then(|v| json_to_value(v, format))
                     .unwrap_or(Value::Null);
-            params.push((v.clone(), format));
-            let pv = params.len();
             params.push((v, format));
-            let pv2 = params.len();
+            let pv = params.len();
             params.push((Value::Int(c.r), FieldFormat::Integer));
             let pr = params.len();
-            let (cmp, rcmp) = if sort.desc { ("<", "<") } else { (">", ">") };
-            let _ = write!(
-                w,
-                " and ({col} {cmp} ${pv} or ({col} = ${pv2} and _row {rcmp} ${pr}))"
-            );
+            let cmp = if sort.desc { "<" } else { ">" };
+            // A row value, not `col < v or (col = v and _row < r)`: SQLite
+            // planned that OR, descending on a nullable column, as two index
+            // searches and a sort of every row past the cursor; the row value
+            // is one range of the column's index on both backends.
+            let _ = write!(w, " and ({col}, _row) {cmp} (${pv}, ${pr})");
         }
         let dir = if sort.desc { "desc" } else { "asc" };
         let sql = format!(

@@ -63,7 +63,7 @@ fn help(config: &Config, action: &str) -> String {
 pub enum Reply {
     Value(Json),
     /// Serialised once from typed values, not through a `Value` tree
-    /// (package_search's page, `package`).
+    /// (`package_search`, whose page of packages is most of the work).
     Raw(Box<RawValue>),
 }
 
