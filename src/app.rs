@@ -587,8 +587,9 @@ pub async fn serve_from_config(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Turns transparent huge pages off for this process; the binary's first
-/// step (and the benchmarks', which serve in-process). Where the kernel
+/// Turns transparent huge pages off for this process: the first step of
+/// every `veche` command (the server, `veche import`…) and of the
+/// benchmarks, which serve in-process. Where the kernel
 /// gives them to every mapping (`always`, as on the machines here), memory
 /// mimalloc returns to the system and takes back is zeroed 2 MiB at a time
 /// on each fault: loading a catalogue of 100,000 passports spent 65 % of its

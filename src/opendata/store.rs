@@ -481,32 +481,48 @@ pub async fn page(
     let in_nulls = after.is_some_and(|c| c.n);
 
     if !in_nulls {
-        let mut params = Vec::new();
-        let mut w = where_sql(backend, fields, filters, &mut params);
-        if nullable {
-            let _ = write!(w, " and {col} is not null");
-        }
+        let dir = if sort.desc { "desc" } else { "asc" };
+        let cmp = if sort.desc { "<" } else { ">" };
+        let not_null = if nullable {
+            format!(" and {col} is not null")
+        } else {
+            String::new()
+        };
+        // After a cursor, two seeks: the rest of the cursor value's ties by
+        // `_row`, then the values past it. SQLite planned `col > v or (col = v
+        // and _row > r)` as a sort of every row past the cursor (descending,
+        // nullable), and `(col, _row) > (v, r)` read every tie already shown
+        // (docs/PERFORMANCE.md, import "Third pass").
+        let mut from = None;
         if let Some(c) = after {
             let v =
                 c.v.as_ref()
                     .and_then(|v| json_to_value(v, format))
                     .unwrap_or(Value::Null);
-            params.push((v, format));
+            let mut params = Vec::new();
+            let mut w = where_sql(backend, fields, filters, &mut params);
+            params.push((v.clone(), format));
             let pv = params.len();
             params.push((Value::Int(c.r), FieldFormat::Integer));
-            let pr = params.len();
-            let cmp = if sort.desc { "<" } else { ">" };
-            // A row value, not `col < v or (col = v and _row < r)`: SQLite
-            // planned that OR, descending on a nullable column, as two index
-            // searches and a sort of every row past the cursor; the row value
-            // is one range of the column's index on both backends.
-            let _ = write!(w, " and ({col}, _row) {cmp} (${pv}, ${pr})");
+            let _ = write!(w, " and {col} = ${pv} and _row {cmp} ${}", params.len());
+            let sql = format!("select {cols} from {t} where {w} order by _row {dir} limit {want}");
+            rows = fetch(db, sql, &params, fields).await?;
+            from = Some(v);
         }
-        let dir = if sort.desc { "desc" } else { "asc" };
-        let sql = format!(
-            "select {cols} from {t} where {w} order by {col} {dir}, _row {dir} limit {want}"
-        );
-        rows = fetch(db, sql, &params, fields).await?;
+        if rows.len() < want {
+            let mut params = Vec::new();
+            let mut w = where_sql(backend, fields, filters, &mut params);
+            w.push_str(&not_null);
+            if let Some(v) = from {
+                params.push((v, format));
+                let _ = write!(w, " and {col} {cmp} ${}", params.len());
+            }
+            let remaining = want - rows.len();
+            let sql = format!(
+                "select {cols} from {t} where {w} order by {col} {dir}, _row {dir} limit {remaining}"
+            );
+            rows.extend(fetch(db, sql, &params, fields).await?);
+        }
     }
     if rows.len() > limit {
         rows.truncate(limit);
@@ -770,3 +786,7 @@ pub async fn has_pair_index(
     };
     Ok(n > 0)
 }
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;
