@@ -67,6 +67,9 @@ pub struct AppState {
     pub priorities: crate::participation::priorities::Runtime,
     /// What features add to the pages of requests (`workflow::sections`).
     pub request_sections: crate::workflow::sections::RequestSections,
+    /// Requests' pages as those not signed in see them, kept until the next
+    /// commit (`workflow::page_cache`).
+    pub request_pages: Arc<crate::workflow::page_cache::AnonymousPages>,
     /// The core's projects as roadmaps (`workflow::roadmaps`).
     pub roadmaps: crate::workflow::roadmaps::RoadmapRegistry,
     /// What the personal agenda gathers (`workflow::agenda`).
@@ -223,6 +226,9 @@ impl AppState {
             lawmaking_comments: Default::default(),
             social_comments: Default::default(),
             request_sections: crate::features::request_sections(),
+            request_pages: Arc::new(crate::workflow::page_cache::AnonymousPages::new(
+                &db_for_reads,
+            )),
             roadmaps: crate::features::roadmaps(),
             agenda: crate::features::agenda_sources(),
             marts,

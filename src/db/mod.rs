@@ -7,6 +7,7 @@
 //! explicit match arms where the dialects really differ. Both backends run the
 //! whole test suite.
 
+pub mod changes;
 pub mod filter;
 pub mod lease;
 pub mod queue;

@@ -258,6 +258,7 @@ pub async fn report(
         id,
         q,
         &state.request_sections,
+        &state.request_pages,
     )
     .await
 }

@@ -21,6 +21,7 @@ pub mod mart;
 pub mod notifications;
 pub mod notify;
 pub mod page;
+pub mod page_cache;
 pub mod queries;
 pub mod queue;
 pub mod roadmaps;

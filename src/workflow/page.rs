@@ -4,11 +4,12 @@
 //! Each feature routes its own paths here with its `Kind`.
 
 use axum::response::Response;
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
 
 use super::acting::ActionForm;
 pub use super::acting::{Acted, Kept, action_of, parse_action};
 use super::lifecycle::{Action, CloseReason, State as St};
+use super::page_cache::{AnonymousPages, Found, Rendered};
 use super::queries::{self, AppealRow};
 use super::views::{self, IssueTexts, headline_named, municipality_name, state_badge};
 use crate::app::AppState;
@@ -160,6 +161,9 @@ pub async fn request_page(
 /// The page of a request with the blocks other features add to requests of
 /// its kind (`sections`), given the request as the page read it, so that
 /// no block reads it again.
+///
+/// The page as those not signed in see it at its own address is kept in
+/// `pages` until the next commit (`workflow::page_cache`).
 pub async fn request_page_with(
     ctx: PageCtx,
     db: &Db,
@@ -167,10 +171,45 @@ pub async fn request_page_with(
     id: String,
     q: ReportQuery,
     sections: &super::sections::RequestSections,
+    pages: &AnonymousPages,
 ) -> AppResult<Response> {
+    let key = id
+        .parse::<i64>()
+        .ok()
+        .filter(|n| ctx.user.is_none() && ctx.here == kind.path(*n))
+        .map(|n| (kind.as_str(), n, ctx.locale));
+    // The counter is read before the request, so a commit after it is noticed.
+    let version = match &key {
+        None => None,
+        Some(k) => match pages.get(k, now()) {
+            Found::Kept(p) => {
+                return Ok(request_layout(
+                    &ctx,
+                    kind,
+                    p.title,
+                    PreEscaped(p.main),
+                    None,
+                ));
+            }
+            Found::Render(v) => v,
+        },
+    };
     let (r, extra) =
         RequestView::load(db, kind, &id, &ctx, q.filed.is_some(), Some(sections)).await?;
-    Ok(request_markup(&ctx, kind, &r, &q, extra, None))
+    let (title, main) = request_main(&ctx, kind, &r, &q, extra, None);
+    if let (Some(k), Some(v)) = (key, version) {
+        let a = &r.appeal;
+        // The page says "overdue" once the deadline passes, with no commit.
+        let until = a
+            .due_at
+            .filter(|d| a.state().awaits_reaction() && now() <= *d);
+        let page = Rendered {
+            title: title.clone(),
+            main: main.0.clone(),
+        };
+        pages.keep(k, v, page, until);
+    }
+    Ok(request_layout(&ctx, kind, title, main, None))
 }
 
 /// The request page again after an action failed: the form it came from
@@ -327,6 +366,35 @@ fn request_markup(
     extra: Option<Markup>,
     kept: Option<&Kept>,
 ) -> Response {
+    let (title, main) = request_main(ctx, kind, r, q, extra, kept);
+    request_layout(ctx, kind, title, main, kept)
+}
+
+/// The layout around a request's page.
+fn request_layout(
+    ctx: &PageCtx,
+    kind: Kind,
+    title: String,
+    main: Markup,
+    kept: Option<&Kept>,
+) -> Response {
+    let (crumb, crumb_href) = kind.section(ctx.locale);
+    Page::new(ctx, title)
+        .crumb(crumb, crumb_href)
+        .with_map()
+        .status(kept.map_or(axum::http::StatusCode::OK, |k| k.error.status()))
+        .render(main)
+}
+
+/// A request's page without its layout: its title and its main part.
+fn request_main(
+    ctx: &PageCtx,
+    kind: Kind,
+    r: &RequestView,
+    q: &ReportQuery,
+    extra: Option<Markup>,
+    kept: Option<&Kept>,
+) -> (String, Markup) {
     let a = &r.appeal;
     let v = Viewer::of(a, ctx.user.as_ref());
     let RequestView {
@@ -356,91 +424,87 @@ fn request_markup(
         "features": [{ "type": "Feature", "geometry": { "type": "Point", "coordinates": [a.lon, a.lat] },
                        "properties": { "name": headline_named(l, category_name, a), "approximate": a.approximate } }]
     });
-    let (crumb, crumb_href) = kind.section(l);
-    Page::new(ctx, title.clone())
-        .crumb(crumb, crumb_href)
-        .with_map()
-        .status(kept.map_or(axum::http::StatusCode::OK, |k| k.error.status()))
-        .render(html! {
-            @if q.filed.is_some() && v.author {
-                (crate::web::components::notice("success", html! {
-                    (t.filed) @if a.state() == St::Submitted && premoderation { " " (t.filed_moderation) }
-                }))
+    let main = html! {
+        @if q.filed.is_some() && v.author {
+            (crate::web::components::notice("success", html! {
+                (t.filed) @if a.state() == St::Submitted && premoderation { " " (t.filed_moderation) }
+            }))
+        }
+        @if q.supported.is_some() && supports { (crate::web::components::notice("success", html! { (t.supported) })) }
+        h1 { (title) }
+        p.report-meta {
+            (state_badge(l, a, at))
+            " · "
+            @if let Some(href) = kind.spec().municipality_href {
+                a href={ (href) (a.municipality_id) } { (municipality_name(l, &a.municipality_id)) }
+            } @else { (municipality_name(l, &a.municipality_id)) }
+            @if let (Some(o), Some((ru, en))) = (&a.organisation_id, &org) { " · " a href={ (kind.spec().organisation_href) (o) } { (l.pick(ru, en)) } }
+        }
+        dl.facts {
+            dt { (it.author) }
+            dd { @match &author_name { Some(n) => { (n) @if a.hide_name { " (" (it.hidden_name) ")" } }, None => { (it.hidden_name) } } }
+            @if v.staff() {
+                @if let Some(email) = author_email { dt { (t.contact) } dd { a href={ "mailto:" (email) } { (email) } } }
             }
-            @if q.supported.is_some() && supports { (crate::web::components::notice("success", html! { (t.supported) })) }
-            h1 { (title) }
-            p.report-meta {
-                (state_badge(l, a, at))
-                " · "
-                @if let Some(href) = kind.spec().municipality_href {
-                    a href={ (href) (a.municipality_id) } { (municipality_name(l, &a.municipality_id)) }
-                } @else { (municipality_name(l, &a.municipality_id)) }
-                @if let (Some(o), Some((ru, en))) = (&a.organisation_id, &org) { " · " a href={ (kind.spec().organisation_href) (o) } { (l.pick(ru, en)) } }
+            dt { (it.category) } dd { (category_name) }
+            dt { (it.created_on) } dd { (datetime(l, a.created_at)) }
+            @if let Some(p) = a.published_at { dt { (it.published_on) } dd { (datetime(l, p)) } }
+            @if let (Some(d), true) = (a.due_at, a.state().awaits_reaction()) {
+                dt { (t.awaiting) }
+                dd { (datetime(l, d)) @if a.is_overdue(at) { " — " strong.overdue-text { (t.overdue_text) } } }
             }
-            dl.facts {
-                dt { (it.author) }
-                dd { @match &author_name { Some(n) => { (n) @if a.hide_name { " (" (it.hidden_name) ")" } }, None => { (it.hidden_name) } } }
-                @if v.staff() {
-                    @if let Some(email) = author_email { dt { (t.contact) } dd { a href={ "mailto:" (email) } { (email) } } }
+            dt { (it.supporters) } dd #support-count { (a.support_count) }
+        }
+        h2 { (t.description) }
+        p.report-text { (a.description) }
+        @if a.reaction_text.is_some() {
+            section.reaction aria-labelledby="reaction-title" {
+                h2 #reaction-title { (t.reaction) }
+                p.report-text { (a.reaction_text.as_deref().unwrap_or("")) }
+                dl.facts {
+                    @if let Some(d) = &a.planned_date { dt { (t.planned_for) } dd { (crate::web::i18n::parse_iso_date(d).map(|d| crate::web::components::date(l, d)).unwrap_or_else(|| d.clone())) } }
+                    @if let Some(b) = &a.planned_budget { dt { (t.budget) } dd { (b) } }
+                    @if let Some(r) = a.close_reason.as_deref().and_then(CloseReason::parse) { dt { (t.close_reason) } dd { (r.label(l)) } }
                 }
-                dt { (it.category) } dd { (category_name) }
-                dt { (it.created_on) } dd { (datetime(l, a.created_at)) }
-                @if let Some(p) = a.published_at { dt { (it.published_on) } dd { (datetime(l, p)) } }
-                @if let (Some(d), true) = (a.due_at, a.state().awaits_reaction()) {
-                    dt { (t.awaiting) }
-                    dd { (datetime(l, d)) @if a.is_overdue(at) { " — " strong.overdue-text { (t.overdue_text) } } }
-                }
-                dt { (it.supporters) } dd #support-count { (a.support_count) }
             }
-            h2 { (t.description) }
-            p.report-text { (a.description) }
-            @if a.reaction_text.is_some() {
-                section.reaction aria-labelledby="reaction-title" {
-                    h2 #reaction-title { (t.reaction) }
-                    p.report-text { (a.reaction_text.as_deref().unwrap_or("")) }
-                    dl.facts {
-                        @if let Some(d) = &a.planned_date { dt { (t.planned_for) } dd { (crate::web::i18n::parse_iso_date(d).map(|d| crate::web::components::date(l, d)).unwrap_or_else(|| d.clone())) } }
-                        @if let Some(b) = &a.planned_budget { dt { (t.budget) } dd { (b) } }
-                        @if let Some(r) = a.close_reason.as_deref().and_then(CloseReason::parse) { dt { (t.close_reason) } dd { (r.label(l)) } }
+        }
+        @let first: Vec<_> = photos.iter().filter(|p| p.event_id.is_none()).collect();
+        @if !first.is_empty() {
+            h2 { (t.photos) }
+            (photo_list(&first))
+        }
+        h2 { (t.location) }
+        @if a.approximate { p.notice #place-approximate { (t.approximate_place) } }
+        p { @if !a.address.is_empty() { (a.address) " · " } (format!("{:.5}, {:.5}", a.lat, a.lon)) " · "
+            a href={ "https://www.openstreetmap.org/?mlat=" (a.lat) "&mlon=" (a.lon) "#map=17/" (a.lat) "/" (a.lon) } { (t.open_map) } }
+        div.map.small-map role="region" aria-label=(t.map_label) data-geojson-inline="report-point" data-tiles=(ctx.tile_url) {}
+        (json_script("report-point", &point))
+        @if let Some(extra) = &extra { (extra) }
+        (support_box(ctx, a, &v, supports, follows))
+        (actions(ctx, a, &v, orgs, kept))
+        h2 #timeline { (t.timeline) }
+        ol.timeline {
+            @for e in events {
+                li.internal[!e.public] {
+                    p.timeline-head {
+                        strong { (views::event_label(l, &e.kind)) }
+                        " · " (crate::workflow::Role::label(&e.actor_role, l))
+                        " · " time datetime=(e.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()) { (datetime(l, e.created_at)) }
+                        @if !e.public { " · " em { (t.internal) } }
                     }
-                }
-            }
-            @let first: Vec<_> = photos.iter().filter(|p| p.event_id.is_none()).collect();
-            @if !first.is_empty() {
-                h2 { (t.photos) }
-                (photo_list(&first))
-            }
-            h2 { (t.location) }
-            @if a.approximate { p.notice #place-approximate { (t.approximate_place) } }
-            p { @if !a.address.is_empty() { (a.address) " · " } (format!("{:.5}, {:.5}", a.lat, a.lon)) " · "
-                a href={ "https://www.openstreetmap.org/?mlat=" (a.lat) "&mlon=" (a.lon) "#map=17/" (a.lat) "/" (a.lon) } { (t.open_map) } }
-            div.map.small-map role="region" aria-label=(t.map_label) data-geojson-inline="report-point" data-tiles=(ctx.tile_url) {}
-            (json_script("report-point", &point))
-            @if let Some(extra) = &extra { (extra) }
-            (support_box(ctx, a, &v, supports, follows))
-            (actions(ctx, a, &v, orgs, kept))
-            h2 #timeline { (t.timeline) }
-            ol.timeline {
-                @for e in events {
-                    li.internal[!e.public] {
-                        p.timeline-head {
-                            strong { (views::event_label(l, &e.kind)) }
-                            " · " (crate::workflow::Role::label(&e.actor_role, l))
-                            " · " time datetime=(e.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()) { (datetime(l, e.created_at)) }
-                            @if !e.public { " · " em { (t.internal) } }
+                    @if e.kind == "referred" {
+                        @if let Some(o) = orgs.iter().find(|o| Some(&o.organisation_id) == e.organisation_id.as_ref()) {
+                            p { "→ " (l.pick(&o.name_ru, &o.name_en)) }
                         }
-                        @if e.kind == "referred" {
-                            @if let Some(o) = orgs.iter().find(|o| Some(&o.organisation_id) == e.organisation_id.as_ref()) {
-                                p { "→ " (l.pick(&o.name_ru, &o.name_en)) }
-                            }
-                        }
-                        @if !e.note.is_empty() { p.report-text { (e.note) } }
-                        @let ph: Vec<_> = photos.iter().filter(|p| p.event_id == Some(e.event_id)).collect();
-                        @if !ph.is_empty() { (photo_list(&ph)) }
                     }
+                    @if !e.note.is_empty() { p.report-text { (e.note) } }
+                    @let ph: Vec<_> = photos.iter().filter(|p| p.event_id == Some(e.event_id)).collect();
+                    @if !ph.is_empty() { (photo_list(&ph)) }
                 }
             }
-        })
+        }
+    };
+    (title, main)
 }
 
 fn photo_list(photos: &[&queries::PhotoRow]) -> Markup {

@@ -23,6 +23,10 @@ pub trait RequestSection: Send + Sync {
     /// request already (and checked the viewer may see it): a block does
     /// not read it again, and reads what it needs on the page's connection
     /// (`db::Conn`: acquiring another while it is held could wait forever).
+    ///
+    /// For readers not signed in the block is kept with the page until the
+    /// next commit (`workflow::page_cache`): it must be made of what is in
+    /// the database and the reader's language only, not of the clock.
     async fn section(
         &self,
         ctx: &PageCtx,

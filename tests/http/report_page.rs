@@ -7,7 +7,7 @@
 use axum::http::StatusCode;
 
 use crate::both_backends;
-use crate::problems::{KRASNODAR, act, citizen, id_from, post_form, set, sign_in_as};
+use crate::problems::{KRASNODAR, act, citizen, file, id_from, post_form, set, shift, sign_in_as};
 
 const HIDDEN: &str = "имя скрыто по просьбе заявителя";
 
@@ -119,3 +119,100 @@ both_backends!(a_report_page_shows_each_viewer_what_is_theirs, |app| {
         "{page}"
     );
 });
+
+// Readers not signed in get the page kept since the last commit
+// (`workflow::page_cache`, SQLite only); this is what may end its life.
+both_backends!(
+    a_kept_page_changes_with_every_commit_and_its_deadline,
+    |app| {
+        citizen(&app, "kept@example.ru", "Автор Страницы").await;
+        sign_in_as(&app, "kept@example.ru").await;
+        let id = id_from(
+            &file(
+                &app,
+                "road-pothole",
+                KRASNODAR,
+                "Провал асфальта у остановки.",
+                &[],
+            )
+            .await,
+        );
+        app.signed_in_admin().await;
+        let r = act(&app, id, &[("action", "approve")], &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        app.clear_cookies();
+        let path = format!("/problems/{id}");
+        let support_count = |page: &str| {
+            let at = page.find("id=\"support-count\">").expect("the count") + 19;
+            page[at..].split('<').next().unwrap().to_owned()
+        };
+
+        // Read twice (the second from what was kept on SQLite).
+        for _ in 0..2 {
+            let page = app.get(&path).await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert!(page.body.contains("Провал асфальта у остановки."));
+            assert_eq!(support_count(&page.body), "0");
+        }
+
+        // A change straight in the database, behind every service's back (as
+        // another process or the command line would make it).
+        let mut tx = app.state.db.begin().await.unwrap();
+        veche::on_tx!(&mut tx, |conn| sqlx::query(
+            "update appeal set description = $1 where appeal_id = $2"
+        )
+        .bind("Провал асфальта у остановки, уже огорожен.")
+        .bind(id)
+        .execute(conn)
+        .await
+        .unwrap()
+        .rows_affected());
+        tx.commit().await.unwrap();
+        let page = app.get(&path).await.body;
+        assert!(page.contains("уже огорожен"), "{page}");
+
+        // A change through the site: a neighbour's support is counted at once.
+        citizen(&app, "kept-neighbour@example.ru", "Сосед").await;
+        sign_in_as(&app, "kept-neighbour@example.ru").await;
+        let r = app.submit(&path, &format!("{path}/support"), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        app.clear_cookies();
+        assert_eq!(support_count(&app.get(&path).await.body), "1");
+
+        // The signed-in never get the page kept for the others: staff see the
+        // reporter's contact right after a reader who is not signed in.
+        assert!(!app.get(&path).await.body.contains("mailto:"));
+        app.signed_in_admin().await;
+        let staff = app.get(&path).await.body;
+        assert!(staff.contains("mailto:kept@example.ru"), "{staff}");
+        app.clear_cookies();
+
+        // Another address is another page: its sign-in link comes back to it.
+        let plain = app.get(&path).await.body;
+        let from_news = app.get(&format!("{path}?from=news")).await.body;
+        assert!(plain.contains(&format!("/auth/login?next=%2Fproblems%2F{id}\"")));
+        assert!(
+            from_news.contains(&format!(
+                "/auth/login?next=%2Fproblems%2F{id}%3Ffrom%3Dnews\""
+            )),
+            "{from_news}"
+        );
+        // And each language its own.
+        app.set_cookie("veche_lang", "en");
+        assert!(app.get(&path).await.body.contains("Pothole"));
+        app.clear_cookies();
+        assert!(app.get(&path).await.body.contains("Яма на дороге"));
+
+        // The deadline passes with no commit: the page says it is overdue.
+        let due = veche::db::now() + time::Duration::seconds(2);
+        shift(&app, id, |a| a.due_at = Some(due)).await;
+        for _ in 0..2 {
+            let page = app.get(&path).await.body;
+            assert!(page.contains("id=\"support-count\"") && !page.contains("badge-overdue"));
+        }
+        let wait = due - veche::db::now() + time::Duration::milliseconds(1100);
+        tokio::time::sleep(wait.try_into().unwrap()).await;
+        let page = app.get(&path).await.body;
+        assert!(page.contains("badge-overdue"), "{page}");
+    }
+);
