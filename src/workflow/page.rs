@@ -21,7 +21,7 @@ use crate::media;
 use crate::texts;
 use crate::web::components::{FieldErrors, Select, datetime};
 use crate::web::layout::{Page, PageCtx, json_script, login_href};
-pub use crate::workflow::support::{follow_of, support_of, unsupport_of};
+pub use crate::workflow::support::{follow_of, support_of, support_routes, unsupport_of};
 use crate::workflow::{self, Kind};
 
 texts!(pub ReportTexts {
@@ -782,52 +782,4 @@ fn actions(
             @for f in forms { (f) }
         }
     }
-}
-
-/// `POST {base}/{id}/support`, `/unsupport`, `/follow` and `/unfollow` of
-/// a kind's requests: the same for every kind, so each feature merges these
-/// rather than writing four handlers.
-pub fn support_routes(kind: Kind) -> axum::Router<AppState> {
-    use axum::extract::{Path, State};
-    use axum::routing::post;
-    let at = |what: &str| format!("{}/{{id}}/{what}", kind.base());
-    axum::Router::new()
-        .route(
-            &at("support"),
-            post(
-                move |user: CurrentUser,
-                      State(db): State<Db>,
-                      State(supports): State<crate::workflow::batch::Supports>,
-                      Path(id): Path<String>| async move {
-                    support_of(kind, user, &db, &supports, id).await
-                },
-            ),
-        )
-        .route(
-            &at("unsupport"),
-            post(
-                move |user: CurrentUser,
-                      State(db): State<Db>,
-                      State(supports): State<crate::workflow::batch::Supports>,
-                      Path(id): Path<String>| async move {
-                    unsupport_of(kind, user, &db, &supports, id).await
-                },
-            ),
-        )
-        .route(
-            &at("follow"),
-            post(
-                move |user: CurrentUser, State(db): State<Db>, Path(id): Path<String>| async move {
-                    follow_of(kind, user, &db, id, true).await
-                },
-            ),
-        )
-        .route(
-            &at("unfollow"),
-            post(
-                move |user: CurrentUser, State(db): State<Db>, Path(id): Path<String>| async move {
-                    follow_of(kind, user, &db, id, false).await
-                },
-            ),
-        )
 }

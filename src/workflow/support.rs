@@ -8,6 +8,7 @@ use super::batch::{Supports, Vote};
 use super::page::visible_kind;
 use super::queries::{self, AppealRow};
 use super::{Kind, followed_by_change};
+use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::Db;
 use crate::error::{AppError, AppResult, Msg};
@@ -165,4 +166,52 @@ pub async fn follow_of(
         queries::unfollow(db, a.appeal_id, user.account_id).await?;
     }
     Ok(kind.redirect(a.appeal_id, ""))
+}
+
+/// `POST {base}/{id}/support`, `/unsupport`, `/follow` and `/unfollow` of
+/// a kind's requests: the same for every kind, so each feature merges these
+/// rather than writing four handlers.
+pub fn support_routes(kind: Kind) -> axum::Router<AppState> {
+    use axum::extract::{Path, State};
+    use axum::routing::post;
+    let at = |what: &str| format!("{}/{{id}}/{what}", kind.base());
+    axum::Router::new()
+        .route(
+            &at("support"),
+            post(
+                move |user: CurrentUser,
+                      State(db): State<Db>,
+                      State(supports): State<crate::workflow::batch::Supports>,
+                      Path(id): Path<String>| async move {
+                    support_of(kind, user, &db, &supports, id).await
+                },
+            ),
+        )
+        .route(
+            &at("unsupport"),
+            post(
+                move |user: CurrentUser,
+                      State(db): State<Db>,
+                      State(supports): State<crate::workflow::batch::Supports>,
+                      Path(id): Path<String>| async move {
+                    unsupport_of(kind, user, &db, &supports, id).await
+                },
+            ),
+        )
+        .route(
+            &at("follow"),
+            post(
+                move |user: CurrentUser, State(db): State<Db>, Path(id): Path<String>| async move {
+                    follow_of(kind, user, &db, id, true).await
+                },
+            ),
+        )
+        .route(
+            &at("unfollow"),
+            post(
+                move |user: CurrentUser, State(db): State<Db>, Path(id): Path<String>| async move {
+                    follow_of(kind, user, &db, id, false).await
+                },
+            ),
+        )
 }
