@@ -226,9 +226,9 @@ impl AppState {
             lawmaking_comments: Default::default(),
             social_comments: Default::default(),
             request_sections: crate::features::request_sections(),
-            request_pages: Arc::new(crate::workflow::page_cache::AnonymousPages::new(
-                &db_for_reads,
-            )),
+            request_pages: Arc::new(
+                crate::workflow::page_cache::AnonymousPages::new(&db_for_reads).await,
+            ),
             roadmaps: crate::features::roadmaps(),
             agenda: crate::features::agenda_sources(),
             marts,

@@ -4,9 +4,10 @@
 //!
 //! SQLite counts commits for us: `PRAGMA data_version` on a connection
 //! changes whenever another connection, of this process or any other, has
-//! committed to the file since that connection last looked. The pragma only
-//! reads the WAL index's header in shared memory (a few microseconds), so it
-//! is asked on the async worker itself, on one connection of its own that
+//! committed to the file since that connection last looked. Asking it opens
+//! and ends a read transaction: a lock on the WAL index in shared memory
+//! and a read of its header, with no file read, so it is asked on the async
+//! worker itself (a few microseconds), on one connection of its own that
 //! never writes. PostgreSQL has no such counter (its commits are known only
 //! by asking the server), so there `version` is always `None` and callers
 //! read as if they kept nothing.
@@ -24,22 +25,32 @@ pub struct Changes {
 
 impl Changes {
     /// The counter of `db`'s file; none for PostgreSQL and an in-memory
-    /// SQLite database (whose other connections are other databases).
-    pub fn of(db: &Db) -> Changes {
-        let watch = match db {
-            Db::Sqlite(pool) => {
-                let options = pool.connect_options();
-                let path = options.get_filename();
-                let file = !path.as_os_str().is_empty() && path.to_str() != Some(":memory:");
-                file.then(|| open(path)).and_then(|c| match c {
-                    Ok(c) => Some(Mutex::new(c)),
-                    Err(error) => {
-                        tracing::warn!(%error, "cannot watch the database for changes: nothing is kept");
-                        None
-                    }
-                })
+    /// SQLite database (whose other connections are other databases). The
+    /// file is the one the pool's connections have open, as SQLite names
+    /// it (`pragma_database_list`: empty for a database in memory), not
+    /// what the address says: `sqlite:x.db?mode=memory` names a file the
+    /// database is not in.
+    pub async fn of(db: &Db) -> Changes {
+        let Db::Sqlite(pool) = db else {
+            return Changes { watch: None };
+        };
+        let file: Result<String, sqlx::Error> =
+            sqlx::query_scalar("select file from pragma_database_list where name = 'main'")
+                .fetch_one(pool)
+                .await;
+        let watch = match file {
+            Ok(f) if !f.is_empty() => match open(std::path::Path::new(&f)) {
+                Ok(c) => Some(Mutex::new(c)),
+                Err(error) => {
+                    tracing::warn!(%error, "cannot watch the database for changes: nothing is kept");
+                    None
+                }
+            },
+            Ok(_) => None,
+            Err(error) => {
+                tracing::warn!(%error, "cannot name the database file: nothing is kept");
+                None
             }
-            Db::Postgres(_) => None,
         };
         Changes { watch }
     }
@@ -64,8 +75,8 @@ fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    // A busy file (a checkpoint restarting the log) answers at once, as
-    // "unknown", rather than holding an async worker.
+    // No busy handler: a busy file (a checkpoint restarting the log)
+    // answers "unknown" rather than holding an async worker while it waits.
     c.busy_timeout(std::time::Duration::ZERO)?;
     Ok(c)
 }

@@ -9,7 +9,7 @@ use maud::{Markup, PreEscaped, html};
 use super::acting::ActionForm;
 pub use super::acting::{Acted, Kept, action_of, parse_action};
 use super::lifecycle::{Action, CloseReason, State as St};
-use super::page_cache::{AnonymousPages, Found, Rendered};
+use super::page_cache::{self, AnonymousPages, Found, Rendered};
 use super::queries::{self, AppealRow};
 use super::views::{self, IssueTexts, headline_named, municipality_name, state_badge};
 use crate::app::AppState;
@@ -178,10 +178,12 @@ pub async fn request_page_with(
         .ok()
         .filter(|n| ctx.user.is_none() && ctx.here == kind.path(*n))
         .map(|n| (kind.as_str(), n, ctx.locale));
+    // One instant for what the page shows and how long it is right.
+    let at = now();
     // The counter is read before the request, so a commit after it is noticed.
     let version = match &key {
         None => None,
-        Some(k) => match pages.get(k, now()) {
+        Some(k) => match pages.get(k, at) {
             Found::Kept(p) => {
                 return Ok(request_layout(
                     &ctx,
@@ -196,13 +198,11 @@ pub async fn request_page_with(
     };
     let (r, extra) =
         RequestView::load(db, kind, &id, &ctx, q.filed.is_some(), Some(sections)).await?;
-    let (title, main) = request_main(&ctx, kind, &r, &q, extra, None);
+    let (title, main) = request_main(&ctx, kind, &r, &q, extra, None, at);
     if let (Some(k), Some(v)) = (key, version) {
         let a = &r.appeal;
         // The page says "overdue" once the deadline passes, with no commit.
-        let until = a
-            .due_at
-            .filter(|d| a.state().awaits_reaction() && now() <= *d);
+        let until = page_cache::right_until(a.state().awaits_reaction(), a.due_at, at);
         let page = Rendered {
             title: title.clone(),
             main: main.0.clone(),
@@ -366,7 +366,7 @@ fn request_markup(
     extra: Option<Markup>,
     kept: Option<&Kept>,
 ) -> Response {
-    let (title, main) = request_main(ctx, kind, r, q, extra, kept);
+    let (title, main) = request_main(ctx, kind, r, q, extra, kept, now());
     request_layout(ctx, kind, title, main, kept)
 }
 
@@ -394,6 +394,7 @@ fn request_main(
     q: &ReportQuery,
     extra: Option<Markup>,
     kept: Option<&Kept>,
+    at: time::OffsetDateTime,
 ) -> (String, Markup) {
     let a = &r.appeal;
     let v = Viewer::of(a, ctx.user.as_ref());
@@ -411,7 +412,6 @@ fn request_main(
         ..
     } = r;
     let (supports, follows, premoderation) = (*supports, *follows, *premoderation);
-    let at = now();
     let l = ctx.locale;
     let t = ReportTexts::get(l);
     let it = IssueTexts::get(l);

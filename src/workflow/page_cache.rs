@@ -6,7 +6,7 @@
 //! change, not once per reader, takes the database out of the busiest
 //! path. What invalidates a kept page:
 //! - any commit to the database, by this process or another
-//!   (`db::Changes`): the page is made of the request, its timeline and
+//!   (`db::changes::Changes`): the page is made of the request, its timeline and
 //!   photos, names from the directory and blocks other features add, and
 //!   telling which commit touched which of them is not worth the risk;
 //! - the request's deadline passing while it awaits an answer (the page
@@ -41,7 +41,7 @@ pub struct Rendered {
 
 struct Entry {
     page: Rendered,
-    /// When the page changes without a commit (its deadline).
+    /// The last instant the page is right at (`right_until`).
     until: Option<OffsetDateTime>,
 }
 
@@ -64,10 +64,23 @@ pub enum Found {
     Render(Option<i64>),
 }
 
+/// The last instant a page made at `at` is right at, for a request
+/// awaiting an answer (`awaits_reaction`) by `due`: `AppealRow::is_overdue`
+/// says "overdue" once the clock is past `due`, so a page that did not say
+/// it is right up to `due` itself. None when nothing on it moves with the
+/// clock, or it said so already.
+pub fn right_until(
+    awaits_reaction: bool,
+    due: Option<OffsetDateTime>,
+    at: OffsetDateTime,
+) -> Option<OffsetDateTime> {
+    due.filter(|d| awaits_reaction && at <= *d)
+}
+
 impl AnonymousPages {
-    pub fn new(db: &Db) -> AnonymousPages {
+    pub async fn new(db: &Db) -> AnonymousPages {
         AnonymousPages {
-            changes: Changes::of(db),
+            changes: Changes::of(db).await,
             pages: Mutex::new(Pages {
                 version: i64::MIN,
                 pages: HashMap::new(),
@@ -92,14 +105,25 @@ impl AnonymousPages {
             p.pages.clear();
         }
         match p.pages.get(key) {
-            Some(e) if e.until.is_none_or(|u| at < u) => Found::Kept(e.page.clone()),
+            Some(e) if e.until.is_none_or(|u| at <= u) => Found::Kept(e.page.clone()),
             _ => Found::Render(Some(version)),
         }
     }
 
+    /// Whether a page is kept for `key` now (no commit since it was), for
+    /// the tests and diagnostics; the clock is not asked.
+    pub fn holds(&self, key: &Key) -> bool {
+        let Some(version) = self.changes.version() else {
+            return false;
+        };
+        let p = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        p.version == version && p.pages.contains_key(key)
+    }
+
     /// Keeps `page`, rendered from reads made after `get` answered
-    /// `version`, valid until `until` at the latest. A page rendered before
-    /// a newer commit was seen is not kept.
+    /// `version`, right until the instant `until` at the latest. Once a
+    /// `get` has seen a newer commit, a page kept under an older number
+    /// is not kept (it would be emptied at once anyway).
     pub fn keep(&self, key: Key, version: i64, page: Rendered, until: Option<OffsetDateTime>) {
         let mut p = self.pages.lock().unwrap_or_else(|e| e.into_inner());
         if p.version == version && p.pages.len() < PAGES {
@@ -140,7 +164,7 @@ mod tests {
             .execute(pool)
             .await
             .unwrap();
-        let pages = AnonymousPages::new(&db);
+        let pages = AnonymousPages::new(&db).await;
         let key: Key = ("problem", 1, Locale::Ru);
         let at = crate::db::now();
         let Found::Render(Some(v)) = pages.get(&key, at) else {
@@ -163,20 +187,26 @@ mod tests {
         pages.keep(key, v, page("old"), None);
         assert_eq!(kept(pages.get(&key, at)), None);
 
+        // Made before its deadline: right up to the deadline itself.
         let due = at + time::Duration::seconds(10);
-        pages.keep(key, v2, page("b"), Some(due));
-        assert_eq!(
-            kept(pages.get(&key, due - time::Duration::seconds(1))).as_deref(),
-            Some("b")
-        );
-        assert_eq!(kept(pages.get(&key, due)), None);
+        let until = right_until(true, Some(due), due);
+        assert_eq!(until, Some(due));
+        pages.keep(key, v2, page("b"), until);
+        assert_eq!(kept(pages.get(&key, due)).as_deref(), Some("b"));
+        let second = time::Duration::seconds(1);
+        assert_eq!(kept(pages.get(&key, due + second)), None);
+        // Made after it (it says "overdue"), or not awaiting an answer:
+        // nothing moves with the clock.
+        assert_eq!(right_until(true, Some(due), due + second), None);
+        assert_eq!(right_until(false, Some(due), at), None);
+        assert_eq!(right_until(true, None, at), None);
     }
 
     /// PostgreSQL and in-memory databases keep nothing.
     #[tokio::test]
     async fn nothing_kept_without_a_file() {
         let db = Db::connect_url("sqlite::memory:", 1).await.unwrap();
-        let pages = AnonymousPages::new(&db);
+        let pages = AnonymousPages::new(&db).await;
         assert!(matches!(
             pages.get(&("problem", 1, Locale::Ru), crate::db::now()),
             Found::Render(None)
